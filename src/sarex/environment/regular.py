@@ -1,0 +1,305 @@
+"""Vector fields on a regular (rectilinear) longitude/latitude grid with a time axis.
+
+Sampling is bilinear in space and linear in time, inside a numba kernel. The data
+are read lazily from an xarray object: only a *window* (a few time steps and the
+sub-area around the particles) is loaded at a time, so a large file is never read
+whole; when particles or time leave the window the next one is loaded.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba as nb
+import numpy as np
+import xarray as xr
+
+from sarex.environment.base import FLAG_NAN, FLAG_OK, FLAG_OUTSIDE
+from sarex.errors import OutsideDomainError, SarexInputError
+from sarex.times import datetime64_to_epoch_s, iso
+
+
+@nb.njit(parallel=True, cache=True)
+def sample_regular_kernel(u, v, xs, ys, it, ft, lon, lat, active, out_u, out_v, out_flag):  # pragma: no cover - numba
+    """Bilinear-in-space, linear-in-time sample of ``u``/``v`` (nt, ny, nx) at points.
+
+    Axes ``xs`` (lon) and ``ys`` (lat) are strictly ascending, not necessarily uniform.
+    Corners holding NaN are left out and the remaining weights renormalised, so a
+    coastal point next to a land cell still gets the sea values; a point whose
+    corners are all NaN is flagged ``FLAG_NAN``.
+    """
+    nt = u.shape[0]
+    nx = xs.size
+    ny = ys.size
+    wrap = xs[-1] > 180.0
+    for p in nb.prange(lon.size):
+        if not active[p]:
+            continue
+        x = lon[p]
+        y = lat[p]
+        if wrap and x < xs[0]:
+            x += 360.0
+        elif (not wrap) and x > 180.0:
+            x -= 360.0
+        if x < xs[0] or x > xs[nx - 1] or y < ys[0] or y > ys[ny - 1] or not (x == x and y == y):
+            out_flag[p] = FLAG_OUTSIDE
+            continue
+        i = np.searchsorted(xs, x) - 1
+        if i < 0:
+            i = 0
+        if i > nx - 2:
+            i = nx - 2
+        j = np.searchsorted(ys, y) - 1
+        if j < 0:
+            j = 0
+        if j > ny - 2:
+            j = ny - 2
+        fx = (x - xs[i]) / (xs[i + 1] - xs[i])
+        fy = (y - ys[j]) / (ys[j + 1] - ys[j])
+        w00 = (1.0 - fx) * (1.0 - fy)
+        w10 = fx * (1.0 - fy)
+        w01 = (1.0 - fx) * fy
+        w11 = fx * fy
+        su = 0.0
+        sv = 0.0
+        ok = True
+        for k in range(2):
+            if k == 0:
+                tk = it
+                wt = 1.0 - ft
+            else:
+                if ft == 0.0 or it + 1 >= nt:
+                    break
+                tk = it + 1
+                wt = ft
+            if wt == 0.0:
+                continue
+            acc_u = 0.0
+            acc_v = 0.0
+            acc_w = 0.0
+            a = u[tk, j, i]
+            b = v[tk, j, i]
+            if a == a and b == b and w00 > 0.0:
+                acc_u += w00 * a
+                acc_v += w00 * b
+                acc_w += w00
+            a = u[tk, j, i + 1]
+            b = v[tk, j, i + 1]
+            if a == a and b == b and w10 > 0.0:
+                acc_u += w10 * a
+                acc_v += w10 * b
+                acc_w += w10
+            a = u[tk, j + 1, i]
+            b = v[tk, j + 1, i]
+            if a == a and b == b and w01 > 0.0:
+                acc_u += w01 * a
+                acc_v += w01 * b
+                acc_w += w01
+            a = u[tk, j + 1, i + 1]
+            b = v[tk, j + 1, i + 1]
+            if a == a and b == b and w11 > 0.0:
+                acc_u += w11 * a
+                acc_v += w11 * b
+                acc_w += w11
+            if acc_w <= 0.0:
+                ok = False
+                break
+            su += wt * acc_u / acc_w
+            sv += wt * acc_v / acc_w
+        if ok:
+            out_u[p] = su
+            out_v[p] = sv
+            out_flag[p] = FLAG_OK
+        else:
+            out_flag[p] = FLAG_NAN
+
+
+class RegularGridField:
+    """A vector field on a regular lon/lat grid, loaded window by window.
+
+    Parameters
+    ----------
+    u, v
+        East and north components (m/s) as DataArrays with dims (time, lat, lon) in
+        any order (a time axis of length 1 means constant in time); lazily backed
+        arrays are read only window by window.
+    name
+        For messages, e.g. ``"wind (env.nc: u10, v10)"``.
+    window_steps
+        Time steps loaded at once.
+    margin_deg
+        Extra longitude/latitude around the particles loaded with each window.
+    """
+
+    def __init__(
+        self,
+        u: xr.DataArray,
+        v: xr.DataArray,
+        name: str,
+        window_steps: int = 25,
+        margin_deg: float = 0.75,
+    ) -> None:
+        self.name = name
+        tdim, ydim, xdim = _identify_dims(u, name)
+        u = u.transpose(tdim, ydim, xdim) if tdim else u.transpose(ydim, xdim)
+        v = v.transpose(*u.dims)
+        xs = np.asarray(u[xdim].values, dtype=np.float64)
+        ys = np.asarray(u[ydim].values, dtype=np.float64)
+        if xs.size < 2 or ys.size < 2:
+            raise SarexInputError(f"{name}: grid needs at least 2 points along lon and lat, got {xs.size}x{ys.size}")
+        self._flip_x = bool(xs[0] > xs[-1])
+        self._flip_y = bool(ys[0] > ys[-1])
+        if self._flip_x:
+            xs = xs[::-1]
+        if self._flip_y:
+            ys = ys[::-1]
+        for ax, nm in ((xs, "longitude"), (ys, "latitude")):
+            if not np.all(np.diff(ax) > 0):
+                raise SarexInputError(f"{name}: {nm} axis is not strictly monotonic")
+        self.xs = xs
+        self.ys = ys
+        if tdim is not None:
+            self.times = datetime64_to_epoch_s(u[tdim].values)
+            if self.times.size > 1 and not np.all(np.diff(self.times) > 0):
+                raise SarexInputError(f"{name}: time axis is not strictly increasing")
+        else:
+            self.times = np.array([0.0])
+        self._u = u
+        self._v = v
+        self._has_time = tdim is not None
+        self.window_steps = max(2, int(window_steps))
+        self.margin_deg = float(margin_deg)
+        self._win: tuple | None = None  # (i0, i1, j0, j1, k0, k1, u, v)
+        self.loads = 0
+
+    # --- domain -----------------------------------------------------------------
+    def time_range(self) -> tuple[float, float]:
+        if self.times.size == 1:
+            return -math.inf, math.inf
+        return float(self.times[0]), float(self.times[-1])
+
+    def domain_description(self) -> str:
+        t0, t1 = self.time_range()
+        tr = "all times" if not math.isfinite(t0) else f"{iso(t0)} to {iso(t1)}"
+        return (
+            f"{self.name}: lon {self.xs[0]:.4f} to {self.xs[-1]:.4f}, "
+            f"lat {self.ys[0]:.4f} to {self.ys[-1]:.4f}, {tr}"
+        )
+
+    def contains(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        """True where points lie inside the grid's lon/lat extent."""
+        x = np.asarray(lon, dtype=np.float64)
+        if self.xs[-1] > 180.0:
+            x = np.where(x < self.xs[0], x + 360.0, x)
+        else:
+            x = np.where(x > 180.0, x - 360.0, x)
+        y = np.asarray(lat, dtype=np.float64)
+        return (x >= self.xs[0]) & (x <= self.xs[-1]) & (y >= self.ys[0]) & (y <= self.ys[-1])
+
+    # --- sampling ---------------------------------------------------------------
+    def sample(self, lon, lat, time_s, active, out_u, out_v, out_flag) -> None:
+        it_global, ft = self._time_index(time_s)
+        for attempt in range(2):
+            win = self._window_for(it_global, ft, lon, lat, active, force=attempt > 0)
+            i0, _, j0, j1, k0, k1, wu, wv = win
+            xs = self.xs[k0 : k1 + 1]
+            ys = self.ys[j0 : j1 + 1]
+            sample_regular_kernel(wu, wv, xs, ys, it_global - i0, ft, lon, lat, active, out_u, out_v, out_flag)
+            out = active & (out_flag == FLAG_OUTSIDE)
+            if not out.any():
+                return
+            # Outside the window but inside the whole grid: load a window around all particles.
+            if not (out & self.contains(lon, lat)).any():
+                return
+
+    def _time_index(self, time_s: float) -> tuple[int, float]:
+        if self.times.size == 1:
+            return 0, 0.0
+        t = self.times
+        if time_s < t[0] - 1e-6 or time_s > t[-1] + 1e-6:
+            raise OutsideDomainError(
+                f"{self.name}: time {iso(time_s)} is outside the field's time range {iso(t[0])} to {iso(t[-1])}"
+            )
+        i = int(np.searchsorted(t, time_s, side="right") - 1)
+        i = min(max(i, 0), t.size - 2)
+        ft = (time_s - t[i]) / (t[i + 1] - t[i])
+        return i, float(min(max(ft, 0.0), 1.0))
+
+    def _window_for(self, it, ft, lon, lat, active, force=False):
+        need_t1 = it + (1 if ft > 0 else 0)
+        w = self._win
+        if w is not None and not force:
+            i0, i1, j0, j1, k0, k1 = w[:6]
+            if i0 <= it and need_t1 <= i1:
+                return w
+        nt = self.times.size
+        i0 = it
+        i1 = min(nt - 1, max(need_t1, it + self.window_steps - 1))
+        j0, j1, k0, k1 = self._space_slice(lon, lat, active)
+        sl_t = slice(i0, i1 + 1)
+        wu = self._read(self._u, sl_t, j0, j1, k0, k1)
+        wv = self._read(self._v, sl_t, j0, j1, k0, k1)
+        self._win = (i0, i1, j0, j1, k0, k1, wu, wv)
+        self.loads += 1
+        return self._win
+
+    def _space_slice(self, lon, lat, active):
+        nx, ny = self.xs.size, self.ys.size
+        sel = active & self.contains(lon, lat)
+        if not sel.any():
+            return 0, ny - 1, 0, nx - 1
+        x = np.asarray(lon)[sel]
+        if self.xs[-1] > 180.0:
+            x = np.where(x < self.xs[0], x + 360.0, x)
+        else:
+            x = np.where(x > 180.0, x - 360.0, x)
+        y = np.asarray(lat)[sel]
+        m = self.margin_deg
+        k0 = max(0, int(np.searchsorted(self.xs, x.min() - m)) - 1)
+        k1 = min(nx - 1, int(np.searchsorted(self.xs, x.max() + m)))
+        j0 = max(0, int(np.searchsorted(self.ys, y.min() - m)) - 1)
+        j1 = min(ny - 1, int(np.searchsorted(self.ys, y.max() + m)))
+        k1 = max(k1, k0 + 1)
+        j1 = max(j1, j0 + 1)
+        return j0, j1, k0, k1
+
+    def _read(self, da: xr.DataArray, sl_t: slice, j0: int, j1: int, k0: int, k1: int) -> np.ndarray:
+        ny, nx = self.ys.size, self.xs.size
+        # Map ascending-axis indices back to the file's own order.
+        yj = slice(ny - 1 - j1, ny - j0) if self._flip_y else slice(j0, j1 + 1)
+        xk = slice(nx - 1 - k1, nx - k0) if self._flip_x else slice(k0, k1 + 1)
+        if self._has_time:
+            arr = np.asarray(da[sl_t, yj, xk].values, dtype=np.float64)
+        else:
+            arr = np.asarray(da[yj, xk].values, dtype=np.float64)[None, :, :]
+        if self._flip_y:
+            arr = arr[:, ::-1, :]
+        if self._flip_x:
+            arr = arr[:, :, ::-1]
+        return np.ascontiguousarray(arr)
+
+
+def _identify_dims(da: xr.DataArray, name: str) -> tuple[str | None, str, str]:
+    """Find the (time, lat, lon) dimension names of a DataArray on a regular grid."""
+    tdim = ydim = xdim = None
+    for d in da.dims:
+        c = da.coords.get(d)
+        attrs = c.attrs if c is not None else {}
+        sn = attrs.get("standard_name", "")
+        units = str(attrs.get("units", ""))
+        dl = str(d).lower()
+        if c is not None and np.issubdtype(c.dtype, np.datetime64) or sn == "time" or attrs.get("axis") == "T":
+            tdim = d
+        elif sn == "longitude" or units in ("degrees_east", "degree_east", "degreeE") or dl in ("lon", "longitude"):
+            xdim = d
+        elif sn == "latitude" or units in ("degrees_north", "degree_north", "degreeN") or dl in ("lat", "latitude"):
+            ydim = d
+    extra = [d for d in da.dims if d not in (tdim, ydim, xdim)]
+    if xdim is None or ydim is None:
+        raise SarexInputError(
+            f"{name}: variable {da.name!r} has dims {tuple(da.dims)} without 1-D longitude/latitude axes "
+            "(a regular lon/lat grid is required)"
+        )
+    if extra:
+        raise SarexInputError(f"{name}: variable {da.name!r} has extra dimension(s) {extra} sarex cannot use")
+    return tdim, ydim, xdim

@@ -1,0 +1,112 @@
+"""The drift file: a CF-1.8 discrete-sampling-geometry trajectory NetCDF.
+
+This is the contract between the drift engine and everything downstream
+(probability, search update, planning, exercises). Layout, like OpenDrift's output:
+
+========================  ==================  ===========================================
+variable                  dims                meaning
+========================  ==================  ===========================================
+``trajectory``            (trajectory)        particle id, ``cf_role = trajectory_id``
+``time``                  (time)              output times, UTC
+``lon``, ``lat``          (trajectory, time)  position, degrees (NaN before release)
+``status``                (trajectory, time)  -1 not released, 0 active, 1 stranded, 2 left domain
+``orientation``           (trajectory, time)  0 right / 1 left of downwind
+``weight``                (trajectory)        probability weight, sums to 1
+``release_time``          (trajectory)        when the particle was released
+``downwind_slope``        (trajectory)        a_dw + ε/20, fraction of U10
+``downwind_offset``       (trajectory)        b_dw + ε/2, m/s
+``downwind_eps``          (trajectory)        ε_dw, m/s
+``crosswind_z``           (trajectory)        standard-normal crosswind draw (ε_cw = z·S_side)
+========================  ==================  ===========================================
+
+Global attributes record the object class and its coefficients, the seed, the
+LKP, the release, the numerical scheme, the environment and the model version;
+``searches`` (JSON) lists the searches applied by a Bayesian update.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from sarex.errors import SarexInputError
+from sarex.io.atomic import atomic_path
+
+FORMAT = "sarex-drift-1"
+
+STATUS_UNRELEASED = -1
+STATUS_ACTIVE = 0
+STATUS_STRANDED = 1
+STATUS_LEFT_DOMAIN = 2
+
+STATUS_ATTRS = {
+    "long_name": "particle status",
+    "flag_values": np.array([-1, 0, 1, 2], dtype=np.int8),
+    "flag_meanings": "not_released active stranded left_domain",
+}
+
+
+def write_drift(ds: xr.Dataset, path: str | Path) -> Path:
+    """Write a drift dataset atomically (temporary file, then rename)."""
+    enc = {v: {"zlib": False} for v in ds.data_vars}
+    for name in ("time", "release_time"):
+        if name in ds.variables:
+            enc[name] = {"units": "seconds since 1970-01-01 00:00:00", "calendar": "standard", "dtype": "float64"}
+    for name in ("lon", "lat"):
+        if name in ds:
+            enc[name]["_FillValue"] = np.nan
+    with atomic_path(path) as tmp:
+        ds.to_netcdf(tmp, engine="netcdf4", encoding=enc)
+    return Path(path)
+
+
+def read_drift(path: str | Path) -> xr.Dataset:
+    """Read and validate a drift file (sarex's own, or any CF trajectory file with lon/lat).
+
+    A missing ``weight`` is taken as uniform; a missing ``status`` as active where
+    lon/lat are finite.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise SarexInputError(f"{p}: no such file")
+    try:
+        ds = xr.load_dataset(p)
+    except Exception as exc:  # noqa: BLE001
+        msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise SarexInputError(f"{p}: cannot be read as NetCDF ({msg})") from None
+    return validate_drift(ds, str(p))
+
+
+def validate_drift(ds: xr.Dataset, source: str = "drift dataset") -> xr.Dataset:
+    """Check a drift dataset's structure and fill optional variables."""
+    for dim in ("trajectory", "time"):
+        if dim not in ds.dims:
+            raise SarexInputError(f"{source}: not a drift file (no {dim!r} dimension)")
+    for v in ("lon", "lat"):
+        if v not in ds:
+            raise SarexInputError(f"{source}: not a drift file (no {v!r} variable)")
+        if set(ds[v].dims) != {"trajectory", "time"}:
+            raise SarexInputError(f"{source}: variable {v!r} must have dims (trajectory, time), has {ds[v].dims}")
+    ds = ds.transpose("trajectory", "time", ...)
+    if "status" not in ds:
+        st = np.where(np.isfinite(ds["lon"].values), STATUS_ACTIVE, STATUS_UNRELEASED).astype(np.int8)
+        ds["status"] = (("trajectory", "time"), st, STATUS_ATTRS)
+    if "weight" not in ds:
+        n = ds.sizes["trajectory"]
+        ds["weight"] = (("trajectory",), np.full(n, 1.0 / n), {"long_name": "probability weight", "units": "1"})
+    w = ds["weight"].values
+    if not np.all(np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
+        raise SarexInputError(f"{source}: variable 'weight' must be finite, >= 0 and not all zero")
+    return ds
+
+
+def searches_applied(ds: xr.Dataset) -> list[dict]:
+    """The record of searches applied to this ensemble (``searches`` attribute, JSON)."""
+    raw = ds.attrs.get("searches", "[]")
+    try:
+        return list(json.loads(raw))
+    except (TypeError, ValueError):
+        return []
