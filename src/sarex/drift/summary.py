@@ -1,0 +1,59 @@
+"""Summary statistics of a drift ensemble at one output time."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyproj
+import xarray as xr
+
+from sarex.io.driftfile import STATUS_LEFT_DOMAIN, STATUS_STRANDED, STATUS_UNRELEASED
+from sarex.times import datetime64_to_epoch_s, iso
+
+_GEOD = pyproj.Geod(ellps="WGS84")
+
+
+def weighted_centroid(lon: np.ndarray, lat: np.ndarray, w: np.ndarray) -> tuple[float, float]:
+    """Weighted mean position (degrees) through 3-D unit vectors (safe across the dateline)."""
+    la, lo = np.radians(lat), np.radians(lon)
+    x = np.sum(w * np.cos(la) * np.cos(lo))
+    y = np.sum(w * np.cos(la) * np.sin(lo))
+    z = np.sum(w * np.sin(la))
+    return math.degrees(math.atan2(y, x)), math.degrees(math.atan2(z, math.hypot(x, y)))
+
+
+def summarize(ds: xr.Dataset, time_index: int = -1) -> dict:
+    """Centroid, spread (km), stranded and left-domain fractions at an output time.
+
+    Spread is the weighted standard deviation of east and north offsets from the
+    centroid on a local azimuthal equidistant projection; ``spread_km`` is
+    ``sqrt(sd_east² + sd_north²)``.
+    """
+    lon = ds["lon"].values[:, time_index]
+    lat = ds["lat"].values[:, time_index]
+    st = ds["status"].values[:, time_index]
+    w = ds["weight"].values.astype(float)
+    ok = np.isfinite(lon) & np.isfinite(lat) & (st != STATUS_UNRELEASED)
+    wk = w[ok] / w[ok].sum()
+    clon, clat = weighted_centroid(lon[ok], lat[ok], wk)
+    proj = pyproj.Proj(proj="aeqd", lon_0=clon, lat_0=clat, ellps="WGS84")
+    x, y = proj(lon[ok], lat[ok])
+    sdx = math.sqrt(float(np.sum(wk * (x - np.sum(wk * x)) ** 2)))
+    sdy = math.sqrt(float(np.sum(wk * (y - np.sum(wk * y)) ** 2)))
+    l0 = float(ds.attrs.get("lkp_lon", clon))
+    b0 = float(ds.attrs.get("lkp_lat", clat))
+    az, _, dist = _GEOD.inv(l0, b0, clon, clat)
+    return {
+        "time": iso(float(datetime64_to_epoch_s(np.atleast_1d(ds["time"].values[time_index]))[0])),
+        "particles": int(ok.sum()),
+        "centroid_lon": clon,
+        "centroid_lat": clat,
+        "sd_east_km": sdx / 1000.0,
+        "sd_north_km": sdy / 1000.0,
+        "spread_km": math.hypot(sdx, sdy) / 1000.0,
+        "drift_km": dist / 1000.0,
+        "drift_bearing_deg": az % 360.0,
+        "stranded_fraction": float(np.sum(w[st == STATUS_STRANDED]) / w.sum()),
+        "left_fraction": float(np.sum(w[st == STATUS_LEFT_DOMAIN]) / w.sum()),
+    }

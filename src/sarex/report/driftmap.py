@@ -1,0 +1,98 @@
+"""PNG map of a drift ensemble: particle cloud, coastline (GSHHG) and the mean track."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import xarray as xr  # noqa: E402
+
+from sarex.io.atomic import atomic_path  # noqa: E402
+from sarex.io.driftfile import STATUS_ACTIVE, STATUS_LEFT_DOMAIN, STATUS_STRANDED  # noqa: E402
+
+
+def mean_track(ds: xr.Dataset) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted mean lon/lat of released particles at each output time."""
+    from sarex.drift.summary import weighted_centroid
+
+    w = ds["weight"].values
+    lons, lats = [], []
+    for j in range(ds.sizes["time"]):
+        lo = ds["lon"].values[:, j]
+        la = ds["lat"].values[:, j]
+        ok = np.isfinite(lo) & np.isfinite(la)
+        if not ok.any():
+            lons.append(np.nan)
+            lats.append(np.nan)
+            continue
+        c = weighted_centroid(lo[ok], la[ok], w[ok] / w[ok].sum())
+        lons.append(c[0])
+        lats.append(c[1])
+    return np.array(lons), np.array(lats)
+
+
+def draw_land(ax, extent: tuple[float, float, float, float], coast: bool = True, n: int = 500) -> None:
+    """Fill land (GSHHG full resolution, rasterised for the view) on a lon/lat axis."""
+    if not coast:
+        return
+    from sarex.environment.coast import Coastline
+
+    lon0, lon1, lat0, lat1 = extent
+    lon = np.linspace(lon0, lon1, n)
+    lat = np.linspace(lat0, lat1, n)
+    land = Coastline(bbox=(lon0, lat0, lon1, lat1)).land_raster(lon, lat)
+    ax.contourf(lon, lat, land.astype(float), levels=[0.5, 1.5], colors=["#d9cfb8"], zorder=1)
+    ax.contour(lon, lat, land.astype(float), levels=[0.5], colors=["#6b5d45"], linewidths=0.6, zorder=2)
+
+
+def plot_drift(ds: xr.Dataset, path: str | Path, coast: bool = True, max_points: int = 50000) -> Path:
+    """Write a PNG map: final cloud coloured by status, the mean track and the LKP."""
+    lon = ds["lon"].values
+    lat = ds["lat"].values
+    st = ds["status"].values[:, -1]
+    fin = np.isfinite(lon[:, -1])
+    alllon = lon[np.isfinite(lon)]
+    alllat = lat[np.isfinite(lat)]
+    pad_x = max(0.05, 0.15 * (alllon.max() - alllon.min()))
+    pad_y = max(0.05, 0.15 * (alllat.max() - alllat.min()))
+    extent = (alllon.min() - pad_x, alllon.max() + pad_x, alllat.min() - pad_y, alllat.max() + pad_y)
+    fig, ax = plt.subplots(figsize=(8, 7), dpi=110)
+    draw_land(ax, extent, coast)
+    rng = np.random.default_rng(0)
+    idx = np.flatnonzero(fin)
+    if idx.size > max_points:
+        idx = np.sort(rng.choice(idx, max_points, replace=False))
+    for code, color, label in (
+        (STATUS_ACTIVE, "#1f77b4", "active"),
+        (STATUS_STRANDED, "#d62728", "stranded"),
+        (STATUS_LEFT_DOMAIN, "#7f7f7f", "left domain"),
+    ):
+        sel = idx[st[idx] == code]
+        if sel.size:
+            ax.scatter(lon[sel, -1], lat[sel, -1], s=1.5, c=color, alpha=0.35, lw=0, label=f"{label} ({sel.size})", zorder=3)
+    mlon, mlat = mean_track(ds)
+    ax.plot(mlon, mlat, "-", color="k", lw=1.6, label="mean track", zorder=4)
+    ax.plot(mlon[::1], mlat[::1], ".", color="k", ms=3, zorder=4)
+    ax.plot([ds.attrs.get("lkp_lon", mlon[0])], [ds.attrs.get("lkp_lat", mlat[0])], "*", color="gold", mec="k", ms=14, label="LKP", zorder=5)
+    ax.set_xlim(extent[0], extent[1])
+    ax.set_ylim(extent[2], extent[3])
+    ax.set_aspect(1.0 / np.cos(np.radians(0.5 * (extent[2] + extent[3]))))
+    ax.set_xlabel("longitude (°E)")
+    ax.set_ylabel("latitude (°N)")
+    t0 = str(ds["time"].values[0])[:16]
+    t1 = str(ds["time"].values[-1])[:16]
+    ax.set_title(f"{ds.attrs.get('object_class', '')}: {t0} → {t1} UTC", fontsize=10)
+    ax.grid(True, lw=0.3, alpha=0.5)
+    leg = ax.legend(loc="best", fontsize=8)
+    for h in leg.legend_handles[: len(leg.legend_handles)]:
+        if hasattr(h, "set_sizes"):
+            h.set_sizes([20])
+    fig.tight_layout()
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png")
+    plt.close(fig)
+    return Path(path)
