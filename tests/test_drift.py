@@ -231,3 +231,19 @@ def test_left_domain_policy():
 
     with pytest.raises(OutsideDomainError, match="outside the field's domain"):
         simulate(env_err, "FISHING-VESSEL-1", lon=131.45, lat=34.5, start=START, hours=12, particles=200, seed_value=0, coast=False)
+
+
+def test_capsizing_rate_and_reduced_leeway():
+    """OpenDrift's capsizing: hourly probability 0.5 + 0.5·tanh((U − 30)/5), leeway × 0.4 afterwards."""
+    env = Environment(ConstantField(0.0, 40.0, "wind"), ConstantField(0.0, 0.0, "current"))
+    n = 20000
+    ds = simulate(env, "LIFE-RAFT-DB-11", lon=0.0, lat=0.0, start=START, hours=1, particles=n, seed_value=8,
+                  scheme="euler", coast=False, jibe_probability_per_hour=0.0, capsize=True)
+    p_step = (0.5 + 0.5 * math.tanh((40.0 - 30.0) / 5.0)) * 600.0 / 3600.0
+    expected = 1 - (1 - p_step) ** 6
+    frac = ds.capsized.values[:, -1].mean()
+    assert frac == pytest.approx(expected, abs=4 * math.sqrt(expected * (1 - expected) / n))
+    # Capsized particles spent part of the hour at 0.4x leeway: between 0.4x and 1x as far downwind.
+    moved = ds.lat.values[:, -1] * 110574.0
+    never = ds.capsized.values[:, -1] == 0
+    assert moved[never].mean() > moved[~never].mean() > 0.4 * moved[never].mean()
