@@ -157,9 +157,7 @@ def drift(
     if outside not in [p.value for p in OutsidePolicy]:
         raise SarexInputError(f"--outside: {outside!r} must be one of error, deactivate, fallback")
     if synthetic:
-        t0 = to_epoch_s(start)
         environment = korea_strait_environment(start, days=max(1.0, math.ceil((hours + 2) / 24.0)), outside=outside)
-        del t0
     else:
         if env is None and (wind is None or current is None):
             raise SarexInputError("give --env FILE (or both --wind FILE and --current FILE), or --synthetic")
