@@ -128,7 +128,11 @@ class RegularGridField:
     window_steps
         Time steps loaded at once.
     margin_deg
-        Extra longitude/latitude around the particles loaded with each window.
+        Extra longitude/latitude around the particles loaded with each window
+        (in the axes' own units where ``dims`` names non-lon/lat axes).
+    dims
+        (time or None, y, x) dimension names, for subclasses whose axes are not
+        longitude/latitude (projected x/y); default: found from the CF attributes.
     """
 
     def __init__(
@@ -138,9 +142,10 @@ class RegularGridField:
         name: str,
         window_steps: int = 25,
         margin_deg: float = 0.75,
+        dims: tuple[str | None, str, str] | None = None,
     ) -> None:
         self.name = name
-        tdim, ydim, xdim = _identify_dims(u, name)
+        tdim, ydim, xdim = _identify_dims(u, name) if dims is None else dims
         u = u.transpose(tdim, ydim, xdim) if tdim else u.transpose(ydim, xdim)
         v = v.transpose(*u.dims)
         xs = np.asarray(u[xdim].values, dtype=np.float64)
@@ -213,17 +218,7 @@ class RegularGridField:
                 return
 
     def _time_index(self, time_s: float) -> tuple[int, float]:
-        if self.times.size == 1:
-            return 0, 0.0
-        t = self.times
-        if time_s < t[0] - 1e-6 or time_s > t[-1] + 1e-6:
-            raise OutsideDomainError(
-                f"{self.name}: time {iso(time_s)} is outside the field's time range {iso(t[0])} to {iso(t[-1])}"
-            )
-        i = int(np.searchsorted(t, time_s, side="right") - 1)
-        i = min(max(i, 0), t.size - 2)
-        ft = (time_s - t[i]) / (t[i + 1] - t[i])
-        return i, float(min(max(ft, 0.0), 1.0))
+        return time_index(self.times, time_s, self.name)
 
     def _window_for(self, it, ft, lon, lat, active, force=False):
         need_t1 = it + (1 if ft > 0 else 0)
@@ -277,6 +272,23 @@ class RegularGridField:
         if self._flip_x:
             arr = arr[:, :, ::-1]
         return np.ascontiguousarray(arr)
+
+
+def time_index(times: np.ndarray, time_s: float, name: str) -> tuple[int, float]:
+    """Index ``i`` and fraction ``f`` with ``time_s = (1 - f)·times[i] + f·times[i + 1]``.
+
+    ``times`` are seconds since epoch, strictly increasing; a single time means
+    constant in time (``(0, 0.0)``). Raises :class:`OutsideDomainError` outside the axis.
+    """
+    if times.size == 1:
+        return 0, 0.0
+    t = times
+    if time_s < t[0] - 1e-6 or time_s > t[-1] + 1e-6:
+        raise OutsideDomainError(f"{name}: time {iso(time_s)} is outside the field's time range {iso(t[0])} to {iso(t[-1])}")
+    i = int(np.searchsorted(t, time_s, side="right") - 1)
+    i = min(max(i, 0), t.size - 2)
+    ft = (time_s - t[i]) / (t[i + 1] - t[i])
+    return i, float(min(max(ft, 0.0), 1.0))
 
 
 def _identify_dims(da: xr.DataArray, name: str) -> tuple[str | None, str, str]:
