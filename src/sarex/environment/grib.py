@@ -9,6 +9,7 @@ stay lazy: cfgrib reads a message when a window needs it.
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -106,7 +107,10 @@ def grib_variables(path: str | Path) -> str:
     cfgrib = _cfgrib(p)
     try:
         parts = []
-        for ds in cfgrib.open_datasets(str(p), backend_kwargs={"indexpath": ""}):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            datasets = cfgrib.open_datasets(str(p), backend_kwargs={"indexpath": ""})
+        for ds in datasets:
             for k, v in ds.data_vars.items():
                 lvl = v.attrs.get("GRIB_typeOfLevel", "?")
                 level = ds.coords[lvl].values if lvl in ds.coords else ""

@@ -44,7 +44,12 @@ class StackedField:
 
     def sample(self, lon, lat, time_s, active, out_u, out_v, out_flag) -> None:
         """Fill east/north (m/s) from the first source covering each active point."""
+        self.sample_sources(lon, lat, time_s, active, out_u, out_v, out_flag)
+
+    def sample_sources(self, lon, lat, time_s, active, out_u, out_v, out_flag) -> np.ndarray:
+        """As :meth:`sample`, and return the index of the source that served each point (-1: none)."""
         remaining = np.array(active, dtype=np.bool_, copy=True)
+        served_by = np.full(remaining.size, -1, dtype=np.int64)
         any_nan = np.zeros(remaining.size, dtype=np.bool_)
         flag = np.empty(remaining.size, dtype=np.int8)
         for k, src in enumerate(self.sources):
@@ -58,11 +63,13 @@ class StackedField:
             ok = remaining & (flag == FLAG_OK)
             any_nan |= remaining & (flag == FLAG_NAN)
             out_flag[ok] = FLAG_OK
+            served_by[ok] = k
             self._counts[k] += int(ok.sum())
             remaining &= ~ok
         if remaining.any():
             out_flag[remaining] = np.where(any_nan[remaining], FLAG_NAN, FLAG_OUTSIDE)
             self._unserved += int(remaining.sum())
+        return served_by
 
     def sample_counts(self) -> dict[str, int]:
         """Point samples served by each source so far (source name → count), plus ``"none"``."""
