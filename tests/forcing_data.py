@@ -92,7 +92,7 @@ def east_in_grid(gm: dict, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray
 
 def projected_dataset(gm: dict, x: np.ndarray, y: np.ndarray, gu: np.ndarray, gv: np.ndarray,
                       kind: str = "wind", units: str = "m", nt: int = 3, grid_mapping: bool = True,
-                      standard_names: tuple[str, str] | None = None) -> xr.Dataset:
+                      standard_names: tuple[str, str] | None = None, dtype: str = "f4") -> xr.Dataset:
     """A CF dataset with grid-relative (x_, y_) components on projected axes."""
     rotated = gm["grid_mapping_name"] == "rotated_latitude_longitude"
     xn, yn = ("rlon", "rlat") if rotated else ("x", "y")
@@ -102,8 +102,8 @@ def projected_dataset(gm: dict, x: np.ndarray, y: np.ndarray, gu: np.ndarray, gv
         standard_names = ("x_wind", "y_wind") if kind == "wind" else ("x_sea_water_velocity", "y_sea_water_velocity")
     vattrs = {"grid_mapping": "crs"} if grid_mapping else {}
     t = _times(nt)
-    U = np.broadcast_to(gu, (nt,) + gu.shape).astype("f4")
-    V = np.broadcast_to(gv, (nt,) + gv.shape).astype("f4")
+    U = np.broadcast_to(gu, (nt,) + gu.shape).astype(dtype)
+    V = np.broadcast_to(gv, (nt,) + gv.shape).astype(dtype)
     ds = xr.Dataset(
         {
             "u": (("time", yn, xn), U, {"standard_name": standard_names[0], "units": "m s-1", **vattrs}),

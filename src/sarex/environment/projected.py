@@ -138,6 +138,7 @@ class ProjectedGridField(RegularGridField):
         self.xs = self.xs * scale_x
         self.ys = self.ys * scale_y
         self.margin_deg = margin_cells * float(max(np.max(np.diff(self.xs)), np.max(np.diff(self.ys))))
+        self._min_step = float(min(np.min(np.diff(self.xs)), np.min(np.diff(self.ys))))
         self.crs = crs
         self.orientation = orientation
         self._to_grid = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True)
@@ -171,7 +172,7 @@ class ProjectedGridField(RegularGridField):
     def axis_angle(self, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
         """Angle (rad, counter-clockwise from east) of the grid's +x axis at nodes (ys × xs)."""
         xx, yy = np.meshgrid(xs, ys)
-        eps = 1e-4 * float(min(np.min(np.diff(self.xs)), np.min(np.diff(self.ys))))
+        eps = 1e-4 * self._min_step
         lon1, lat1 = self._to_geo.transform(xx - eps, yy)
         lon2, lat2 = self._to_geo.transform(xx + eps, yy)
         az, _, _ = self._geod.inv(lon1, lat1, lon2, lat2)
@@ -204,7 +205,11 @@ class ProjectedGridField(RegularGridField):
     # --- sampling ---------------------------------------------------------------
     def sample(self, lon, lat, time_s, active, out_u, out_v, out_flag) -> None:
         x, y = self.to_grid(lon, lat)
-        inside = self.contains(x, y)
+        # Points on the outer grid lines may come back from the projection a rounding error outside.
+        tol = 1e-7 * self._min_step
+        inside = (x >= self.xs[0] - tol) & (x <= self.xs[-1] + tol) & (y >= self.ys[0] - tol) & (y <= self.ys[-1] + tol)
+        np.clip(x, self.xs[0], self.xs[-1], out=x)
+        np.clip(y, self.ys[0], self.ys[-1], out=y)
         out_flag[active & ~inside] = FLAG_OUTSIDE
         # Only inside points reach the kernel, so its longitude wrap never applies to x/y axes.
         super().sample(x, y, time_s, active & inside, out_u, out_v, out_flag)
