@@ -28,7 +28,7 @@ from scipy.spatial import cKDTree
 
 from sarex.environment.base import FLAG_OK, FLAG_OUTSIDE
 from sarex.environment.orientation import EAST_NORTH, rotate_to_east_north
-from sarex.environment.regular import sample_regular_kernel, time_index
+from sarex.environment.regular import sample_regular_kernel, time_index, window_steps_within
 from sarex.errors import SarexInputError
 from sarex.times import datetime64_to_epoch_s, iso
 
@@ -270,8 +270,10 @@ class CurvilinearGridField:
         k1 = max(k1, k0 + 1)
         j1 = max(j1, j0 + 1)
         i0 = it
-        i1 = min(self.times.size - 1, max(need_t1, it + self.window_steps - 1))
+        steps = window_steps_within(self.window_steps, (j1 - j0 + 1) * (k1 - k0 + 1))
+        i1 = min(self.times.size - 1, max(need_t1, it + steps - 1))
         sl_t = slice(i0, i1 + 1)
+        self._win = None  # let the previous window go before reading the next one
         wu = self._read_rho(self._u, self._tdim_u, self._u_stag, "xi", self._mask_u, sl_t, j0, j1, k0, k1)
         wv = self._read_rho(self._v, self._tdim_v, self._v_stag, "eta", self._mask_v, sl_t, j0, j1, k0, k1)
         if self._mask_rho is not None:
@@ -280,7 +282,9 @@ class CurvilinearGridField:
             wv[:, land] = np.nan
         if self.orientation != EAST_NORTH:
             a = self._angle[j0 : j1 + 1, k0 : k1 + 1]
-            wu, wv = rotate_to_east_north(wu, wv, np.cos(a)[None], np.sin(a)[None])
+            ca, sa = np.cos(a), np.sin(a)
+            for k in range(wu.shape[0]):
+                wu[k], wv[k] = rotate_to_east_north(wu[k], wv[k], ca, sa)
         self._win = (i0, i1, j0, j1, k0, k1, np.ascontiguousarray(wu), np.ascontiguousarray(wv))
         self.loads += 1
         return self._win

@@ -219,8 +219,8 @@ class ProjectedGridField(RegularGridField):
         if self.orientation != EAST_NORTH and self._rotated_window != self.loads:
             _, _, j0, j1, k0, k1, wu, wv = win
             a = self.axis_angle(self.xs[k0 : k1 + 1], self.ys[j0 : j1 + 1])
-            east, north = rotate_to_east_north(wu, wv, np.cos(a)[None], np.sin(a)[None])
-            wu[...] = east
-            wv[...] = north
+            ca, sa = np.cos(a), np.sin(a)
+            for k in range(wu.shape[0]):  # one time step at a time: no window-sized temporaries
+                wu[k], wv[k] = rotate_to_east_north(wu[k], wv[k], ca, sa)
             self._rotated_window = self.loads
         return win

@@ -228,10 +228,11 @@ class RegularGridField:
             if i0 <= it and need_t1 <= i1:
                 return w
         nt = self.times.size
-        i0 = it
-        i1 = min(nt - 1, max(need_t1, it + self.window_steps - 1))
         j0, j1, k0, k1 = self._space_slice(lon, lat, active)
+        i0 = it
+        i1 = min(nt - 1, max(need_t1, it + window_steps_within(self.window_steps, (j1 - j0 + 1) * (k1 - k0 + 1)) - 1))
         sl_t = slice(i0, i1 + 1)
+        self._win = None  # let the previous window go before reading the next one
         wu = self._read(self._u, sl_t, j0, j1, k0, k1)
         wv = self._read(self._v, sl_t, j0, j1, k0, k1)
         self._win = (i0, i1, j0, j1, k0, k1, wu, wv)
@@ -272,6 +273,16 @@ class RegularGridField:
         if self._flip_x:
             arr = arr[:, :, ::-1]
         return np.ascontiguousarray(arr)
+
+
+#: Most bytes one field's window (u and v, float64) may hold; fewer time steps are read
+#: when the particles span a large sub-area, so memory stays bounded on any file.
+MAX_WINDOW_BYTES = 96 * 2**20
+
+
+def window_steps_within(steps: int, cells: int, max_bytes: int = MAX_WINDOW_BYTES) -> int:
+    """Time steps (at least 2, at most ``steps``) of a ``cells``-point u/v window within ``max_bytes``."""
+    return int(max(2, min(steps, max_bytes // max(1, 16 * cells))))
 
 
 def time_index(times: np.ndarray, time_s: float, name: str) -> tuple[int, float]:
