@@ -225,6 +225,63 @@ def _drift_summary(ds, out: Path, plot: Optional[Path]) -> None:
 # --- environment inspection (issue 7) -----------------------------------------------------
 
 
+@env_app.command("inspect")
+@user_errors
+def env_inspect(file: Path = typer.Argument(..., help="NetCDF or GRIB forcing file.")) -> None:
+    """Show what sarex finds in a forcing file: variables, grid, CRS, domain, times, and what it cannot use."""
+    from sarex.environment.inspect import format_time_step, inspect_file
+
+    rep = inspect_file(file)
+    console.print(f"[bold]{rep.path}[/] ({rep.format})", highlight=False)
+    sn = Table(title="variables by standard_name", show_header=True)
+    sn.add_column("standard_name")
+    sn.add_column("variables")
+    for name, vars_ in rep.standard_names.items():
+        sn.add_row(name, ", ".join(vars_))
+    console.print(sn)
+    for v in rep.vectors:
+        t = Table(title=f"{v.kind}: usable", show_header=False)
+        t.add_row("variables", v.variables + (f"  ({v.standard_names})" if v.standard_names else ""))
+        t.add_row("grid", v.grid)
+        t.add_row("CRS", v.crs)
+        t.add_row("orientation", "grid-relative, rotated to east/north" if v.rotated else "east/north")
+        t.add_row("domain", f"lon {v.lon_range[0]:.4f} to {v.lon_range[1]:.4f}, lat {v.lat_range[0]:.4f} to {v.lat_range[1]:.4f}")
+        t.add_row("time", "constant" if v.time_start is None else f"{v.time_start} to {v.time_end}")
+        t.add_row("time step", format_time_step(v.time_step_s))
+        console.print(t)
+    for line in rep.unusable:
+        console.print(f"[yellow]cannot use[/] {line}", highlight=False, soft_wrap=True)
+
+
+@env_app.command("sample")
+@user_errors
+def env_sample(
+    files: list[Path] = typer.Argument(..., help="Forcing files, highest priority first."),
+    points: Path = typer.Option(..., help="CSV with lon,lat columns (degrees)."),
+    time: str = typer.Option(..., help="Time, ISO 8601 UTC."),
+    out: Path = typer.Option(..., help="Output CSV: east/north wind and current (m/s) per point, blank where absent."),
+) -> None:
+    """Write the wind and current each point would get from FILES at TIME (check the forcing at the LKP)."""
+    import numpy as np
+
+    from sarex.environment.probe import format_csv, probe
+    from sarex.io.atomic import write_text_atomic
+    from sarex.io.pointscsv import read_points_csv
+    from sarex.times import to_epoch_s
+
+    try:
+        t = to_epoch_s(time)
+    except (ValueError, TypeError) as exc:
+        raise SarexInputError(f"--time: {time!r} is not an ISO 8601 time ({exc})") from None
+    pts = read_points_csv(points)
+    res = probe(list(files), pts.lon, pts.lat, t)
+    write_text_atomic(out, format_csv(pts.lon, pts.lat, res))
+    nw = int(np.isfinite(res.wind_u).sum())
+    nc = int(np.isfinite(res.current_u).sum())
+    console.print(f"wrote {out}: {pts.lon.size} points, wind at {nw}, current at {nc}")
+
+
+
 # --- demo -------------------------------------------------------------------------------
 
 
