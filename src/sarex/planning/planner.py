@@ -42,6 +42,7 @@ import numpy as np
 from scipy.optimize import minimize
 
 from sarex.planning.cloud import PeriodCloud
+from sarex.planning.frame import LocalFrame
 from sarex.planning.coverage import DETECTION_MODELS, rect_gain, rect_pod, time_weights
 from sarex.planning.optimal import optimal_pos
 from sarex.planning.patterns import Pattern, fit_sweep, sweep
@@ -95,6 +96,10 @@ class Assignment:
     return_s: float
     transit_out_m: float
     transit_back_m: float
+    search_speed_ms: float = float("nan")
+    transit_speed_ms: float = float("nan")
+    start_xy: tuple[float, float] = (float("nan"), float("nan"))
+    waypoint_times_s: Optional[np.ndarray] = None
     poc: float = float("nan")
     pod: float = float("nan")
     pos: float = float("nan")
@@ -108,6 +113,7 @@ class Assignment:
 class Plan:
     """A search plan for one period."""
 
+    frame: LocalFrame
     start_s: float
     end_s: float
     model: str
@@ -209,20 +215,25 @@ class _Evaluator:
         self.start_s, self.end_s = cloud.start_s, cloud.end_s
 
     def gain(self, sru: Sru, rect0: Rectangle, survive: np.ndarray, others: Sequence[Rectangle], gap_m: float) -> tuple[float, Optional[_Fit]]:
+        """Marginal POS of ``rect0`` for ``sru``; ``(0, None)`` when unreachable or overlapping."""
+        g, fit, _ = self.gain_status(sru, rect0, survive, others, gap_m)
+        return g, fit
+
+    def gain_status(self, sru: Sru, rect0: Rectangle, survive: np.ndarray, others: Sequence[Rectangle], gap_m: float) -> tuple[float, Optional[_Fit], str]:
         if rect0.leg_m <= 0 or rect0.creep_m <= 0 or not np.isfinite(rect0.cx + rect0.cy):
-            return 0.0, None
+            return 0.0, None, "invalid"
         fit = fit_unit(sru, rect0, self.start_s, self.end_s)
         if fit is None:
-            return 0.0, None
+            return 0.0, None, "unreachable"
         for o in others:
             if not fit.rect.separated_from(o, gap_m):
-                return 0.0, None
+                return 0.0, None, "overlap"
         tw, m0, m1 = time_weights(self.times, fit.arrive_s, fit.arrive_s + fit.search_s)
         r = fit.rect
         ux, uy = r.u
         cov = sru.sweep_width_m * fit.track_m / r.area_m2
         g = rect_gain(self.x, self.y, tw, m0, m1, self.w0 * survive, r.cx, r.cy, ux, uy, 0.5 * r.leg_m, 0.5 * r.creep_m, cov, self.model)
-        return float(g), fit
+        return float(g), fit, "ok"
 
     def pod(self, sru: Sru, fit: _Fit) -> tuple[np.ndarray, np.ndarray]:
         tw, m0, m1 = time_weights(self.times, fit.arrive_s, fit.arrive_s + fit.search_s)
@@ -278,7 +289,7 @@ class Planner:
 
     # ---- single unit search
 
-    def _coarse_candidates(self, sru: Sru, survive_full: np.ndarray) -> list[Rectangle]:
+    def _coarse_candidates(self, sru: Sru, survive_full: np.ndarray) -> tuple[list[Rectangle], list[tuple[float, float]]]:
         centre, sig, axes = _principal_axes(self._mid_xy[0], self._mid_xy[1], self.cloud.weight * survive_full)
         psi = math.atan2(axes[1, 0], axes[0, 0])
         dist = math.hypot(centre[0] - sru.start_xy[0], centre[1] - sru.start_xy[1])
@@ -289,6 +300,12 @@ class Planner:
             t_est = min(t_est, sru.on_scene_s)
         t_est = max(t_est, 0.1 * (self.cloud.end_s - self.cloud.start_s))
         effort = sru.effort_rate_m2_s * t_est
+        shapes = []
+        for cov in (0.5, 1.0, 1.7, 3.0):
+            area = effort / cov
+            for aspect in (1.0, 2.5):
+                leg = math.sqrt(area * aspect)
+                shapes.append((leg, area / leg))
         cands = []
         steps = np.linspace(-1.8, 1.8, 7)
         for i in steps:
@@ -296,11 +313,23 @@ class Planner:
                 cx = centre[0] + i * sig[0] * axes[0, 0] + j * sig[1] * axes[0, 1]
                 cy = centre[1] + i * sig[0] * axes[1, 0] + j * sig[1] * axes[1, 1]
                 for dphi in (0.0, 0.25 * math.pi, 0.5 * math.pi, 0.75 * math.pi):
-                    for cov in (0.5, 1.0, 1.7, 3.0):
-                        area = effort / cov
-                        for aspect in (1.0, 2.5):
-                            leg = math.sqrt(area * aspect)
-                            cands.append(Rectangle(cx, cy, psi + dphi, leg, area / leg))
+                    for leg, creep in shapes:
+                        cands.append(Rectangle(cx, cy, psi + dphi, leg, creep))
+        return cands, shapes
+
+    def _adjacent_candidates(self, shapes: list[tuple[float, float]], others: Sequence[Rectangle]) -> list[Rectangle]:
+        """Rectangles flush against each side of the areas already placed (same orientation)."""
+        gap = 1.5 * self.settings.gap_m
+        cands = []
+        for o in others:
+            for leg, creep in shapes:
+                for a_dir, b_dir in ((1, 0), (-1, 0), (0, 1), (0, -1)):
+                    for rot in (False, True):
+                        l2, c2 = (creep, leg) if rot else (leg, creep)
+                        a = a_dir * (0.5 * o.leg_m + 0.5 * l2 + gap)
+                        b = b_dir * (0.5 * o.creep_m + 0.5 * c2 + gap)
+                        cx, cy = o.point(a, b)
+                        cands.append(Rectangle(cx, cy, o.phi, l2, c2))
         return cands
 
     def _refine(self, sru: Sru, start: Rectangle, survive: np.ndarray, others: Sequence[Rectangle], ev: _Evaluator, evals: int) -> tuple[float, Rectangle]:
@@ -320,16 +349,20 @@ class Planner:
             return -float(res.fun), best
         return g0, start
 
-    def _place(self, sru: Sru, survive_full: np.ndarray, others: Sequence[Rectangle]) -> Optional[Rectangle]:
+    def _place(self, sru: Sru, survive_full: np.ndarray, others: Sequence[Rectangle]) -> tuple[Optional[Rectangle], str]:
+        """Best rectangle for ``sru`` given the others, or ``(None, reason)``."""
         st = self.settings
         sc = survive_full[self.coarse.idx]
         scored = []
-        for r in self._coarse_candidates(sru, survive_full):
-            g, fit = self.coarse.gain(sru, r, sc, others, st.gap_m)
+        seen = set()
+        cands, shapes = self._coarse_candidates(sru, survive_full)
+        for r in cands + self._adjacent_candidates(shapes, others):
+            g, fit, status = self.coarse.gain_status(sru, r, sc, others, st.gap_m)
+            seen.add(status)
             if fit is not None:
                 scored.append((g, r))
         if not scored:
-            return None
+            return None, ("no_room" if "overlap" in seen else "unreachable")
         scored.sort(key=lambda t: -t[0])
         sf = survive_full[self.fine.idx]
         best = None
@@ -337,7 +370,7 @@ class Planner:
             g, rr = self._refine(sru, r, sf, others, self.fine, st.refine_evals)
             if best is None or g > best[0]:
                 best = (g, rr)
-        return best[1]
+        return best[1], "ok"
 
     # ---- plan assembly
 
@@ -373,7 +406,7 @@ class Planner:
         v = max(s.search_speed_ms for s in srus)
         mid = (float(np.nanmean(self._mid_xy[0])), float(np.nanmean(self._mid_xy[1])))
         pooled = Sru("pooled", rate / v, v, 1e6, 1e12, mid, c.start_s - 1.0)
-        big = self._place(pooled, np.ones(c.x.shape[0]), [])
+        big, _ = self._place(pooled, np.ones(c.x.shape[0]), [])
         if big is None:
             return None
         # Each unit's share of the effort if it searched the big rectangle.
@@ -406,9 +439,9 @@ class Planner:
         unassigned: dict[str, str] = {}
         surv = np.ones(c.x.shape[0])
         for s in order:
-            r = self._place(s, surv, list(rects.values()))
+            r, why = self._place(s, surv, list(rects.values()))
             if r is None:
-                unassigned[s.id] = self._why_not(s)
+                unassigned[s.id] = self._why_not(s, why)
                 continue
             rects[s.id] = r
             fit = fit_unit(s, r, c.start_s, c.end_s)
@@ -428,8 +461,10 @@ class Planner:
                     rects[uid] = r_new
         return self._finish(by_id, rects, unassigned)
 
-    def _why_not(self, s: Sru) -> str:
+    def _why_not(self, s: Sru, why: str) -> str:
         c = self.cloud
+        if why == "no_room":
+            return "no free sea area left next to the other units' areas"
         centre, _, _ = _principal_axes(self._mid_xy[0], self._mid_xy[1], c.weight)
         d = math.hypot(centre[0] - s.start_xy[0], centre[1] - s.start_xy[1])
         need_h = 2 * d / s.transit_speed_ms / 3600.0
@@ -450,7 +485,8 @@ class Planner:
                 continue
             pod, frac = self.full.pod(s, fit)
             surv *= 1.0 - pod
-            poc = float(np.sum(w * frac))
+            # POC: probability that the object is in the area at some time while it is searched.
+            poc = float(np.sum(w[frac > 0]))
             pos = float(np.sum(w * pod))
             pattern = sweep(fit.rect, fit.n, s.start_xy)
             out.append(
@@ -469,6 +505,10 @@ class Planner:
                     return_s=fit.arrive_s + fit.search_s + fit.back_m / s.transit_speed_ms,
                     transit_out_m=fit.out_m,
                     transit_back_m=fit.back_m,
+                    search_speed_ms=s.search_speed_ms,
+                    transit_speed_ms=s.transit_speed_ms,
+                    start_xy=s.start_xy,
+                    waypoint_times_s=pattern.times_s(fit.arrive_s, s.search_speed_ms),
                     poc=poc,
                     pod=pos / poc if poc > 0 else 0.0,
                     pos=pos,
@@ -476,7 +516,7 @@ class Planner:
             )
         total_effort = sum(a.effort_m2 for a in out)
         pod_all = 1.0 - surv
-        plan = Plan(c.start_s, c.end_s, self.model, self.seed, out, unassigned, float(np.sum(w * pod_all)), float("nan"), total_effort, pod_all)
+        plan = Plan(c.frame, c.start_s, c.end_s, self.model, self.seed, out, unassigned, float(np.sum(w * pod_all)), float("nan"), total_effort, pod_all)
         plan.bound_pos = stone_bound(c, total_effort)
         return plan
 
