@@ -32,3 +32,13 @@ def static_normal_drift(sigma_m: float, particles: int, seed: int, hours: int = 
         coords={"trajectory": np.arange(particles), "time": epoch_s_to_datetime64(times)},
         attrs={"object_class": "PIW-1", "lkp_lon": CENTRE[0], "lkp_lat": CENTRE[1]},
     )
+
+
+def ring_sru(i: int, k: int, sweep_width_m: float, speed_ms: float, endurance_s: float = 1e6, dist_nm: float = 20.0):
+    """The i-th of k equal SRUs waiting on a ring ``dist_nm`` around the cloud, ready 2 h early."""
+    import math
+
+    from sarex.planning.planner import Sru
+
+    ang = 2 * math.pi * i / k + 0.3
+    return Sru(f"u{i}", sweep_width_m, speed_ms, 20 * NM / 3600, endurance_s, (dist_nm * NM * math.cos(ang), dist_nm * NM * math.sin(ang)), T0 - 7200)
