@@ -219,6 +219,96 @@ def _drift_summary(ds, out: Path, plot: Optional[Path]) -> None:
 # --- planning (issue 5) -----------------------------------------------------------------
 
 
+@app.command("plan")
+@user_errors
+def plan(
+    drift_file: Path = typer.Argument(..., help="Drift file (CF trajectory NetCDF from 'sarex drift', possibly updated by searches)."),
+    units: Optional[Path] = typer.Option(None, help="Unit catalogue (TOML); default: the built-in Korea–Japan example."),
+    start: str = typer.Option(..., help="Start of the search period, ISO 8601 UTC."),
+    hours: float = typer.Option(..., help="Length of the search period, h."),
+    out: Path = typer.Option(..., help="Output folder (replaced as a whole when the plan is complete)."),
+    seed: int = typer.Option(0, help="Seed of the planner's particle subsamples (same seed, same plan)."),
+    detection: str = typer.Option("exponential", help="Detection model: exponential, inverse-cube or definite."),
+    visibility_nm: float = typer.Option(10.0, help="Meteorological visibility for the sweep-width tables, NM."),
+    weather_factor: float = typer.Option(1.0, help="IAMSAR weather correction fw for the sweep widths."),
+    fatigue: bool = typer.Option(False, help="Apply the IAMSAR fatigue correction (0.9)."),
+    search_object: Optional[str] = typer.Option(None, help="Sweep-width search object for units that give none (default: from the drift's object class)."),
+    step_min: float = typer.Option(30.0, help="Time step for sampling the particles through the period, minutes."),
+    no_coast: bool = typer.Option(False, "--no-coast", help="Do not draw the coastline on the map."),
+) -> None:
+    """Plan a multi-unit search: areas, patterns, routes (GPX/RTZ), KML, GeoJSON, SAP messages, map."""
+    from sarex.io.driftfile import read_drift, searches_applied
+    from sarex.planning.cloud import period_cloud
+    from sarex.planning.coverage import DETECTION_MODELS
+    from sarex.planning.output import write_plan_folder
+    from sarex.planning.planner import Planner
+    from sarex.planning.sru import make_sru, unit_sweep_width_nm
+    from sarex.planning.units import NM_TO_M, example_catalogue_path, load_units
+    from sarex.times import to_epoch_s
+
+    if detection not in DETECTION_MODELS:
+        raise SarexInputError(f"--detection: {detection!r} must be one of {', '.join(DETECTION_MODELS)}")
+    if not hours > 0:
+        raise SarexInputError(f"--hours: {hours!r} must be > 0")
+    if not step_min > 0:
+        raise SarexInputError(f"--step-min: {step_min!r} must be > 0")
+    units_path = units if units is not None else example_catalogue_path()
+    catalogue = load_units(units_path)
+    t0 = to_epoch_s(start)
+    ds = read_drift(drift_file)
+    cloud = period_cloud(ds, t0, t0 + hours * 3600.0, step_min * 60.0, str(drift_file))
+    obj = ds.attrs.get("object_class")
+    srus = []
+    widths = {}
+    for u in catalogue.units:
+        w = unit_sweep_width_nm(u, obj, visibility_nm, weather_factor, fatigue, search_object, str(units_path))
+        widths[u.id] = w
+        srus.append(make_sru(u, cloud.frame, t0, w))
+    with _progress() as prog:
+        task = prog.add_task(f"planning {len(srus)} units over {cloud.x.shape[0]} particles", total=None)
+        result = Planner(cloud, detection, seed).plan(srus)
+        prog.update(task, completed=1)
+    situation = {"object": obj or "unknown", "particles": int(cloud.x.shape[0]), "searches": len(searches_applied(ds))}
+    if "lkp_lon" in ds.attrs and "lkp_lat" in ds.attrs:
+        situation.update(lkp_lon=float(ds.attrs["lkp_lon"]), lkp_lat=float(ds.attrs["lkp_lat"]), lkp_time=ds.attrs.get("lkp_time", ""))
+    write_plan_folder(out, result, cloud, catalogue, situation, coast=not no_coast)
+    by_id = {u.id: u for u in catalogue.units}
+    from rich import box
+
+    table = Table(title=f"search plan {start} + {hours:g} h ({detection} detection)", box=box.SIMPLE_HEAD, pad_edge=False)
+    for col in ("unit", "nat", "area", "pat", "S nm", "effort nm²", "on task Z", "POD", "POS"):
+        table.add_column(col, justify="right" if col not in ("unit", "nat", "pat") else "left", no_wrap=True)
+    for k, a in enumerate(result.assignments, start=1):
+        u = by_id[a.unit_id]
+        table.add_row(
+            u.id,
+            u.nation,
+            f"A{k}",
+            a.pattern.kind,
+            f"{a.spacing_m / NM_TO_M:.2f}",
+            f"{a.effort_m2 / NM_TO_M**2:.0f}",
+            f"{_hm(a.arrive_s)}–{_hm(a.search_end_s)}",
+            f"{100 * a.pod:.0f}%",
+            f"{100 * a.pos:.1f}%",
+        )
+    for uid, why in result.unassigned.items():
+        table.add_row(uid, by_id[uid].nation, "-", "-", "-", "-", "unassigned", "", "", style="yellow")
+    ratio = result.total_pos / result.bound_pos if result.bound_pos > 0 else float("nan")
+    table.caption = (
+        f"total POS {100 * result.total_pos:.1f} % vs optimal allocation {100 * result.bound_pos:.1f} % "
+        f"({100 * ratio:.0f} % of the bound); written to {out}/"
+    )
+    console.print(table)
+    for uid, why in result.unassigned.items():
+        console.print(f"[yellow]{uid} not assigned:[/] {why}", highlight=False)
+
+
+def _hm(t_s: float) -> str:
+    from sarex.times import from_epoch_s
+
+    return from_epoch_s(t_s).strftime("%H%M")
+
+
 # --- exercise (issue 6) -----------------------------------------------------------------
 
 
