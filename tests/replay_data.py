@@ -30,6 +30,7 @@ class Plan:
     sweep_width_nm: float
     spacing_nm: float
     length_nm: float  # route length (closed form)
+    legs: list[tuple[float, float]]  # (bearing deg, length m) of each leg, as constructed
 
 
 def step(lon, lat, bearing_deg, dist_m):
@@ -40,61 +41,39 @@ def step(lon, lat, bearing_deg, dist_m):
 
 def parallel_sweep(unit, lon0, lat0, legs=5, leg_nm=10.0, spacing_nm=2.0, sweep_nm=2.0, first_deg=0.0, creep_deg=90.0):
     """Waypoints of a parallel sweep: legs along ``first_deg`` alternating, creeping towards ``creep_deg``."""
-    lon, lat = [lon0], [lat0]
+    lon, lat, parts = [lon0], [lat0], []
     x, y = lon0, lat0
     for k in range(legs):
-        x, y = step(x, y, first_deg + (180.0 if k % 2 else 0.0), leg_nm * NM)
+        parts.append((first_deg + (180.0 if k % 2 else 0.0), leg_nm * NM))
+        x, y = step(x, y, *parts[-1])
         lon.append(x), lat.append(y)
         if k < legs - 1:
-            x, y = step(x, y, creep_deg, spacing_nm * NM)
+            parts.append((creep_deg, spacing_nm * NM))
+            x, y = step(x, y, *parts[-1])
             lon.append(x), lat.append(y)
-    return Plan(unit, np.array(lon), np.array(lat), sweep_nm, spacing_nm, legs * leg_nm + (legs - 1) * spacing_nm)
+    return Plan(unit, np.array(lon), np.array(lat), sweep_nm, spacing_nm, legs * leg_nm + (legs - 1) * spacing_nm, parts)
 
 
 def sail(plan: Plan, t_start, speed_kn=11.3, dt_s=10.0, transit_nm=5.0, depart_nm=3.0, approach_deg=0.0):
-    """Timed fixes of a unit sailing the plan exactly: transit in (from ``approach_deg``+180), pattern, departure."""
+    """Timed fixes of a unit sailing the plan exactly along its rhumb legs: transit in (heading
+    ``approach_deg``), the pattern, a departure to the east; one fix every ``dt_s``."""
     v = speed_kn * NM / 3600.0
     sx, sy = step(plan.lon[0], plan.lat[0], approach_deg + 180.0, transit_nm * NM)
-    wx = [sx] + list(plan.lon)
-    wy = [sy] + list(plan.lat)
-    ex, ey = step(plan.lon[-1], plan.lat[-1], 90.0, depart_nm * NM)
-    wx.append(ex), wy.append(ey)
+    legs = [(approach_deg, transit_nm * NM)] + plan.legs + [(90.0, depart_nm * NM)]
     lons, lats, times = [], [], []
-    t = t_start
-    carry = 0.0  # time already spent in the current leg before the next sample
-    for k in range(len(wx) - 1):
-        # rhumb bearing/length from the construction: recompute by small steps
-        a = (wx[k], wy[k])
-        b = (wx[k + 1], wy[k + 1])
-        lat_m = np.radians(0.5 * (a[1] + b[1]))
-        de = (b[0] - a[0]) * np.cos(lat_m)
-        dn = b[1] - a[1]
-        brg = np.degrees(np.arctan2(de, dn))
-        dist = _rhumb_len(a, b, brg)
+    x, y, t, carry = sx, sy, t_start, 0.0
+    for brg, dist in legs:
         leg_t = dist / v
-        tau = carry
-        while tau < leg_t:
-            x, y = step(a[0], a[1], brg, v * tau)
-            lons.append(x), lats.append(y), times.append(t + tau)
-            tau += dt_s
-        carry = tau - leg_t
+        tau = np.arange(carry, leg_t, dt_s)
+        b = np.radians(brg)
+        n = tau.size
+        px, py = move(np.full(n, x), np.full(n, y), np.sin(b) * v * tau, np.cos(b) * v * tau, 1.0)
+        lons.extend(px), lats.extend(py), times.extend(t + tau)
+        carry = (tau[-1] + dt_s - leg_t) if n else carry - leg_t
+        x, y = step(x, y, brg, dist)
         t += leg_t
-    lons.append(wx[-1]), lats.append(wy[-1]), times.append(t)
+    lons.append(x), lats.append(y), times.append(t)
     return np.array(times), np.array(lons), np.array(lats)
-
-
-def _rhumb_len(a, b, brg):
-    """Rhumb distance between a and b on bearing brg, by bisection on move()."""
-    lo, hi = 0.0, 200000.0
-    for _ in range(60):
-        mid = 0.5 * (lo + hi)
-        x, y = step(a[0], a[1], brg, mid)
-        if abs(np.cos(np.radians(brg))) > 0.5:
-            past = (y - b[1]) * np.cos(np.radians(brg)) > 0
-        else:
-            past = (x - b[0]) * np.sin(np.radians(brg)) > 0
-        lo, hi = (lo, mid) if past else (mid, hi)
-    return 0.5 * (lo + hi)
 
 
 def shift(lon, lat, east_nm=0.0, north_nm=0.0):

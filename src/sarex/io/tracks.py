@@ -100,23 +100,22 @@ class IngestLog:
         """One line per file with skipped content, and the notes."""
         out = []
         labels = {
-            "bad_checksum": "bad checksum",
-            "truncated": "truncated (no checksum)",
-            "malformed": "unparsable",
-            "no_fix": "without a valid fix",
-            "no_date": "without a date",
-            "no_time": "without a receive time (tag block c: or ISO prefix)",
-            "incomplete": "incomplete multi-sentence AIS",
-            "no_position": "AIS position not available (181/91)",
-            "no_time_point": "GPX points without time",
+            "bad_checksum": "sentence(s) with a bad checksum",
+            "truncated": "truncated sentence(s) (no checksum)",
+            "malformed": "unparsable sentence(s)",
+            "no_fix": "fix(es) flagged invalid",
+            "no_date": "GGA fix(es) without a date",
+            "no_time": "AIS line(s) without a receive time (tag block c: or ISO prefix)",
+            "incomplete": "incomplete multi-sentence AIS message(s)",
+            "no_position": "AIS report(s) with position not available (181/91)",
+            "no_time_point": "GPX point(s) without time",
+            "not_nmea": "non-NMEA line(s)",
+            "not_ais": "non-AIS line(s)",
         }
         for src, c in self.counts.items():
             bad = [f"{c[k]} {labels[k]}" for k in labels if c[k]]
             if bad:
-                msg = f"{src}: skipped " + ", ".join(bad)
-                if c["bad_checksum"] or c["truncated"] or c["malformed"]:
-                    msg += " sentence(s)"
-                out.append(msg)
+                out.append(f"{src}: skipped " + ", ".join(bad))
             types = self.ais_types.get(src)
             if types:
                 listed = ", ".join(f"type {k}: {v}" for k, v in sorted(types.items()))
@@ -282,6 +281,7 @@ def read_nmea(path: str | Path, unit_id: str | None = None, date: Date | str | N
                         times.append(pday + ptod)
                         lons.append(plon)
                         lats.append(plat)
+                    log.add(src, "used", len(pending))
                     pending.clear()
         except (ValueError, IndexError):
             log.add(src, "malformed")
