@@ -311,6 +311,136 @@ def _hm(t_s: float) -> str:
 
 # --- exercise (issue 6) -----------------------------------------------------------------
 
+exercise_app = typer.Typer(no_args_is_help=True, help="Exercises: scenario, hidden truth, replay evaluation.")
+app.add_typer(exercise_app, name="exercise")
+
+_SCENARIO_HELP = "Scenario TOML file, or 'korea-japan' for the built-in Korea–Japan SAREX."
+
+
+@exercise_app.command("check")
+@user_errors
+def exercise_check(scenario: str = typer.Argument(..., help=_SCENARIO_HELP)) -> None:
+    """Validate a scenario file (fields, units, periods, environments) and summarise it (no truth shown)."""
+    from sarex.exercise.scenario import check_environments, load_scenario
+    from sarex.times import iso
+
+    sc = load_scenario(scenario)
+    check_environments(sc)
+    pv = sc.participant_view()
+    units = sc.resolved_units()
+    table = Table(title=f"{pv.name}: valid", show_header=False)
+    table.add_row("nations", ", ".join(f"{n.code} ({n.rescue_centre})" for n in pv.nations))
+    table.add_row("on-scene coordinator", pv.on_scene_coordinator)
+    table.add_row("reported LKP", f"{pv.reported.lon:.4f}E {pv.reported.lat:.4f}N at {iso(pv.reported.time)}, ±{pv.reported.radius_m / 1852:.1f} NM, {pv.reported.object_class}")
+    table.add_row("forecast environment", pv.forecast.describe())
+    table.add_row("units", ", ".join(f"{u.id} ({u.nation})" for u in units))
+    table.add_row("periods", f"{len(pv.periods)} from {iso(pv.periods[0].start)}; ends by {iso(pv.end_time_s)}")
+    console.print(table)
+
+
+@exercise_app.command("brief")
+@user_errors
+def exercise_brief(
+    scenario: str = typer.Argument(..., help=_SCENARIO_HELP),
+    out: Path = typer.Option(..., help="Output folder for the participants' brief (scenario.json, brief.html)."),
+) -> None:
+    """Write the participants' brief: the scenario without its truth (JSON and HTML)."""
+    from sarex.exercise.brief import build_brief
+    from sarex.exercise.scenario import load_scenario
+    from sarex.io.atomic import write_text_atomic
+    from sarex.report.html import render_html
+
+    sc = load_scenario(scenario)
+    pv = sc.participant_view()
+    text = pv.model_dump_json(indent=2)
+    page = render_html(build_brief(pv))
+    write_text_atomic(out / "scenario.json", text)
+    write_text_atomic(out / "brief.html", page)
+    console.print(f"wrote {out / 'scenario.json'}, {out / 'brief.html'} (participants; no truth)")
+
+
+@exercise_app.command("truth")
+@user_errors
+def exercise_truth(
+    scenario: str = typer.Argument(..., help=_SCENARIO_HELP),
+    out: Path = typer.Option(..., help="Output drift file (one trajectory) with the truth track. EVALUATORS ONLY."),
+    seed: int = typer.Option(0, help="Seed of the truth's leeway draws."),
+    no_coast: bool = typer.Option(False, "--no-coast", help="Switch stranding on the coastline off."),
+) -> None:
+    """Drift the hidden truth object in the truth environment (evaluator-only output)."""
+    from sarex.exercise.scenario import check_environments, load_scenario
+    from sarex.exercise.truth import scenario_truth
+    from sarex.io.driftfile import write_drift
+    from sarex.times import iso
+
+    sc = load_scenario(scenario)
+    check_environments(sc)
+    track, ds = scenario_truth(sc, seed, coast=not no_coast)
+    write_drift(ds, out)
+    console.print(
+        f"wrote {out} (EVALUATORS ONLY): {track.object_class}, {track.time_s.size} positions "
+        f"{iso(track.time_s[0])} to {iso(track.time_s[-1])}"
+    )
+
+
+@exercise_app.command("evaluate")
+@user_errors
+def exercise_evaluate(
+    scenario: str = typer.Argument(..., help=_SCENARIO_HELP),
+    tracks: Path = typer.Option(..., help="Folder with the sailed tracks: GPX (.gpx), NMEA 0183 (.nmea), AIS (.ais)."),
+    planned: Path = typer.Option(..., help="GPX file or folder with the planned patterns as routes, one per unit."),
+    out: Path = typer.Option(..., help="Output folder (replay.html, replay.pdf, replay_units.csv, replay_nations.csv)."),
+    nmea_date: Optional[str] = typer.Option(None, help="UTC date (YYYY-MM-DD) for NMEA logs with GGA but no RMC."),
+) -> None:
+    """Replay evaluation: effort, coverage, gaps/overlaps and track keeping per unit and nation."""
+    from sarex.exercise.replay import evaluate_replay, read_planned_dir
+    from sarex.exercise.replay_tables import nation_csv, unit_csv
+    from sarex.exercise.scenario import load_scenario
+    from sarex.io.atomic import write_text_atomic
+    from sarex.io.tracks import read_track_dir
+    from sarex.report.html import render_html, write_pdf
+    from sarex.report.replay_report import build_replay_report, nation_table, unit_effort_table, unit_xte_table
+
+    sc = load_scenario(scenario)
+    units = sc.resolved_units()
+    names = {u.id: u.id for u in units} | {u.track_name: u.id for u in units if u.track_name}
+    mmsi = {u.mmsi: u.id for u in units if u.mmsi is not None}
+    defaults = {u.id: {"sweep_width_nm": u.sweep_width_nm, "track_spacing_nm": u.track_spacing_nm} for u in units}
+    plans = read_planned_dir(planned, defaults)
+    unknown = [k for k in plans if k not in defaults]
+    if unknown:
+        raise SarexInputError(f"--planned: route(s) {', '.join(map(repr, unknown))} name no unit of the scenario ({', '.join(defaults)})")
+    sailed, log = read_track_dir(tracks, names, mmsi, nmea_date)
+    result = evaluate_replay(plans, sailed, {u.id: u.nation for u in units})
+    report = build_replay_report(sc.participant_view(), result, log)
+    page = render_html(report)
+    out.mkdir(parents=True, exist_ok=True)
+    write_pdf(report, out / "replay.pdf")
+    write_text_atomic(out / "replay.html", page)
+    write_text_atomic(out / "replay_units.csv", unit_csv(result))
+    write_text_atomic(out / "replay_nations.csv", nation_csv(result))
+    compact = (
+        (unit_effort_table(result), ("unit", "nation", "on task NM", "delivered %", "C achieved", "swept planned %", "swept achieved %")),
+        (unit_xte_table(result), ("unit", "mean |XTE| m", "p95 |XTE| m", "offset E m", "offset N m", "residual RMS m")),
+        (nation_table(result), tuple(nation_table(result).columns)),
+    )
+    for t, cols in compact:
+        idx = [t.columns.index(c) for c in cols]
+        table = Table(title=t.caption)
+        for c in cols:
+            table.add_column(c)
+        for r in t.rows:
+            table.add_row(*[r[i] for i in idx])
+        console.print(table)
+    console.print(
+        f"gaps {result.gap_area_m2 / 1852**2:.2f} NM², overlaps {result.overlap_area_m2 / 1852**2:.2f} NM², "
+        f"{100 * result.coverage_fraction:.1f} % of {result.assigned_area_m2 / 1852**2:.1f} NM² assigned swept"
+    )
+    for msg in log.messages() + result.notes:
+        err_console.print(f"[yellow]note:[/] {msg}", highlight=False, soft_wrap=True)
+    console.print(f"wrote {out / 'replay.html'}, {out / 'replay.pdf'}, {out / 'replay_units.csv'}, {out / 'replay_nations.csv'}")
+
+
 
 # --- environment inspection (issue 7) -----------------------------------------------------
 
