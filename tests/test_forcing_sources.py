@@ -124,6 +124,15 @@ def test_grib_without_10m_wind_is_a_one_line_error(tmp_path):
     write_grib_wind(p, lon, lat, z + 280, z + 275, steps_h=(0,), short_names=("2t", "2d"), level=2)
     with pytest.raises(SarexInputError, match=r"t2m.grib2: variable 10u/10v: no 10 m wind .*found: 2t@heightAboveGround"):
         open_vector_field(p, "wind")
+    # As the wind of a drift: one line naming file and variable, exit 2, no output file.
+    cur = tmp_path / "roms.nc"
+    roms_dataset().to_netcdf(cur)
+    out = tmp_path / "d.nc"
+    r = runner.invoke(app, ["drift", "--lon", "129.2", "--lat", "34.6", "--start", "2026-05-01T00Z", "--hours", "1",
+                            "--particles", "10", "--no-coast", "--out", str(out), "--wind", str(p), "--current", str(cur)])
+    assert r.exit_code == 2 and not out.exists()
+    lines = [ln for ln in r.output.strip().splitlines() if ln.strip()]
+    assert len(lines) == 1 and "t2m.grib2: variable 10u/10v: no 10 m wind" in lines[0], r.output
     r = runner.invoke(app, ["env", "sample", str(p), "--points", str(_points(tmp_path)), "--time", "2026-05-01T00Z", "--out", str(tmp_path / "o.csv")])
     # A file without wind is not a wind source: blank columns, not an error.
     assert r.exit_code == 0, r.output
