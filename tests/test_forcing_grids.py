@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pyproj
 import pytest
-import xarray as xr
 
 from forcing_data import (
     LAMBERT,
