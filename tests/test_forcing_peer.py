@@ -8,7 +8,7 @@ import numpy as np
 import pyproj
 import pytest
 
-from forcing_data import LAMBERT, POLAR, lambert_axes, polar_axes, projected_dataset, roms_dataset
+from forcing_data import LAMBERT, POLAR, ROTATED, lambert_axes, polar_axes, projected_dataset, roms_dataset, rotated_axes
 from sarex.environment.base import FLAG_OK
 from sarex.environment.cf import open_environment, open_vector_field
 from sarex.times import to_epoch_s
@@ -43,7 +43,11 @@ def _sarex(field, lon, lat, t):
     return u, v
 
 
-@pytest.mark.parametrize("gm,axes,scale", [(LAMBERT, lambert_axes(), 150e3), (POLAR, polar_axes(), 400e3)], ids=["lambert", "polar"])
+@pytest.mark.parametrize(
+    "gm,axes,scale",
+    [(LAMBERT, lambert_axes(), 150e3), (POLAR, polar_axes(), 400e3), (ROTATED, rotated_axes(), 3.6)],
+    ids=["lambert", "polar", "rotated_pole"],
+)
 def test_projected_wind_agrees_with_opendrift_reader(tmp_path, gm, axes, scale):
     pytest.importorskip("opendrift")
     from opendrift.readers import reader_netCDF_CF_generic
