@@ -91,24 +91,30 @@ def test_open_environment_with_file_lists(tmp_path):
     assert wu[0] == pytest.approx(10.0, abs=1e-3) and wu[1] == pytest.approx(5.0, abs=1e-3)
 
 
-def _grib(tmp_path):
+def _grib(tmp_path, edition=2):
     pytest.importorskip("cfgrib")
     lon = np.arange(125.0, 135.01, 0.25)
     lat = np.arange(40.0, 29.99, -0.25)
     LO, LA = np.meshgrid(lon, lat)
     u = np.stack([5 + 0.1 * (LO - 125) + k for k in range(3)])
     v = np.stack([-2 + 0.2 * (LA - 30) - k for k in range(3)])
-    p = tmp_path / "gfs.grib2"
-    write_grib_wind(p, lon, lat, u, v)
+    if edition == 2:
+        p = tmp_path / "gfs.grib2"
+        write_grib_wind(p, lon, lat, u, v)
+    else:  # ECMWF GRIB1 style: 10u/10v at typeOfLevel "surface"
+        p = tmp_path / "ecmwf.grib"
+        write_grib_wind(p, lon, lat, u, v, level=None, sample="regular_ll_sfc_grib1")
     return p
 
 
-def test_grib_10m_wind_sampled_in_space_and_time(tmp_path):
-    p = _grib(tmp_path)
+@pytest.mark.parametrize("edition", [2, 1])
+def test_grib_10m_wind_sampled_in_space_and_time(tmp_path, edition):
+    p = _grib(tmp_path, edition)
     f = open_vector_field(p, "wind")
     assert f.times.size == 3 and f.times[1] - f.times[0] == 3 * 3600
     u, v, fl = _sample(f, [129.3, 126.1, 140.0], [33.2, 38.0, 33.0], T0 + 4.5 * 3600)
-    # Linear in lon/lat/time, so bilinear+linear sampling is exact up to 24-bit GRIB packing.
+    # Linear in lon/lat/time, so bilinear+linear sampling is exact up to 24-bit GRIB packing
+    # (GRIB1 stores coordinates in millidegrees: 0.25° steps are exact).
     assert u[0] == pytest.approx(5 + 0.1 * 4.3 + 1.5, abs=1e-4)
     assert v[0] == pytest.approx(-2 + 0.2 * 3.2 - 1.5, abs=1e-4)
     assert u[1] == pytest.approx(5 + 0.1 * 1.1 + 1.5, abs=1e-4)
@@ -122,7 +128,7 @@ def test_grib_without_10m_wind_is_a_one_line_error(tmp_path):
     z = np.zeros((1, lat.size, lon.size))
     p = tmp_path / "t2m.grib2"
     write_grib_wind(p, lon, lat, z + 280, z + 275, steps_h=(0,), short_names=("2t", "2d"), level=2)
-    with pytest.raises(SarexInputError, match=r"t2m.grib2: variable 10u/10v: no 10 m wind .*found: 2t@heightAboveGround"):
+    with pytest.raises(SarexInputError, match=r"t2m.grib2: variable 10u/10v: no 10 m wind .*found: 2t@heightAboveGround=2"):
         open_vector_field(p, "wind")
     # As the wind of a drift: one line naming file and variable, exit 2, no output file.
     cur = tmp_path / "roms.nc"
