@@ -188,6 +188,7 @@ def test_cli_inspect_reports_grid_crs_domain_time_and_unusable(tmp_path):
     roms_dataset().to_netcdf(roms)
     r = runner.invoke(app, ["env", "inspect", str(roms)], env={"COLUMNS": "200"})
     assert r.exit_code == 0 and "curvilinear" in r.output and "40x50" in r.output
+    assert "s_rho = -0.166667 (level 3 of 3)" in r.output  # the top s-level
 
 
 def _bad_files(tmp_path):
