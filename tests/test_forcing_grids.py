@@ -224,3 +224,14 @@ def test_projected_window_is_bounded_and_follows_particles(tmp_path):
     _, _, j0b, j1b, k0b, k1b, wu2, _ = f._win
     assert f.loads == 2 and k1b < k0 and j0b > j1
     assert fl[0] == FLAG_OK and abs(u[0] - 10) < 1e-3 and abs(v[0]) < 1e-3
+
+
+def test_descending_y_axis_keeps_rotation_right(tmp_path):
+    # Files often store y north-to-south; the window is flipped to ascending before rotating.
+    p = tmp_path / "flip.nc"
+    uniform_east_projected(LAMBERT, *lambert_axes()).isel(y=slice(None, None, -1)).to_netcdf(p)
+    f = open_vector_field(p, "wind")
+    assert f._flip_y
+    lon, lat = _random_inside(f, 2000, 12)
+    u, v, fl = _sample(f, lon, lat)
+    assert (fl == FLAG_OK).all() and np.abs(u - 10).max() < 1e-3 and np.abs(v).max() < 1e-3
