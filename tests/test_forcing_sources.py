@@ -15,7 +15,7 @@ from sarex.environment.base import FLAG_OK, FLAG_OUTSIDE
 from sarex.environment.cf import open_environment, open_vector_field
 from sarex.environment.constant import ConstantField
 from sarex.environment.regular import RegularGridField
-from sarex.environment.stack import StackedField, sample_counts
+from sarex.environment.stack import StackedField, describe_counts, sample_counts
 from sarex.errors import SarexInputError
 from sarex.times import to_epoch_s
 
@@ -59,6 +59,8 @@ def test_stack_priority_area_time_and_counts():
     c = st.sample_counts()
     assert c == {"coastal": 2, "regional": 4, "none": 2}
     assert sample_counts(st) == c and sample_counts(coastal) is None
+    assert describe_counts(st) == "coastal 25.0 % (2), regional 50.0 % (4), none 25.0 % (2)"
+    assert describe_counts(coastal) is None
     assert st.time_range() == (T0, T0 + 12 * 3600)
 
 
