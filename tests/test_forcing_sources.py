@@ -247,3 +247,13 @@ def test_bad_input_one_line_exit_2_no_output(tmp_path):
     assert r.exit_code == 2 and "no grid_mapping" in r.output and not out.exists()
     r = runner.invoke(app, ["env", "sample", str(tmp_path / "nogm.nc"), "--points", str(tmp_path / "missing.csv"), "--time", "2026-05-01T00Z", "--out", str(out)])
     assert r.exit_code == 2 and not out.exists()
+
+
+def test_grib_without_cfgrib_installed_says_so(tmp_path, monkeypatch):
+    import sys
+
+    p = tmp_path / "any.grib2"
+    p.write_bytes(b"GRIB" + b"\0" * 100)
+    monkeypatch.setitem(sys.modules, "cfgrib", None)  # import cfgrib now raises ImportError
+    with pytest.raises(SarexInputError, match=r"any.grib2: reading GRIB needs the optional packages cfgrib and eccodes \(pip install 'sarex\[grib\]'\)"):
+        open_vector_field(p, "wind")
