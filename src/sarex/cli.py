@@ -465,6 +465,8 @@ def env_inspect(file: Path = typer.Argument(..., help="NetCDF or GRIB forcing fi
         t.add_row("grid", v.grid)
         t.add_row("CRS", v.crs)
         t.add_row("orientation", "grid-relative, rotated to east/north" if v.rotated else "east/north")
+        if v.level:
+            t.add_row("vertical level", v.level)
         t.add_row("domain", f"lon {v.lon_range[0]:.4f} to {v.lon_range[1]:.4f}, lat {v.lat_range[0]:.4f} to {v.lat_range[1]:.4f}")
         t.add_row("time", "constant" if v.time_start is None else f"{v.time_start} to {v.time_end}")
         t.add_row("time step", format_time_step(v.time_step_s))
