@@ -43,7 +43,7 @@ from scipy.optimize import minimize
 
 from sarex.planning.cloud import PeriodCloud
 from sarex.planning.frame import LocalFrame
-from sarex.planning.coverage import DETECTION_MODELS, rect_gain, rect_pod, time_weights
+from sarex.planning.coverage import DETECTION_MODELS, path_bounds, rect_gain, rect_pod, time_weights
 from sarex.planning.optimal import optimal_pos
 from sarex.planning.patterns import Pattern, fit_sweep, sweep
 from sarex.planning.rectangle import Rectangle
@@ -131,7 +131,7 @@ class PlannerSettings:
     """Knobs of the search (defaults sized for 6 units × 100k particles in well under 30 s)."""
 
     coarse_particles: int = 4000
-    refine_particles: int = 25000
+    refine_particles: int = 20000
     refine_evals: int = 160
     refine_starts: int = 3
     passes: int = 1
@@ -142,14 +142,9 @@ class PlannerSettings:
 
 
 def _csp_corner(rect: Rectangle, spacing_m: float, start_xy: tuple[float, float]) -> tuple[float, float]:
-    best = None
-    for sa in (-1, 1):
-        for sb in (-1, 1):
-            p = rect.point(sa * 0.5 * (rect.leg_m - spacing_m), sb * 0.5 * (rect.creep_m - spacing_m))
-            d = math.hypot(p[0] - start_xy[0], p[1] - start_xy[1])
-            if best is None or d < best[0]:
-                best = (d, p)
-    return best[1]
+    """The commence search point: the corner nearest ``start_xy``, inset S/2 (as :func:`patterns.sweep`)."""
+    inner = Rectangle(rect.cx, rect.cy, rect.phi, rect.leg_m - spacing_m, rect.creep_m - spacing_m)
+    return min(inner.corner_list, key=lambda c: math.hypot(c[0] - start_xy[0], c[1] - start_xy[1]))
 
 
 @dataclass(frozen=True)
@@ -175,7 +170,7 @@ def fit_unit(sru: Sru, rect0: Rectangle, start_s: float, end_s: float) -> Option
     """
     sx, sy = sru.start_xy
     d = rect0.corner_distances(sx, sy)
-    out_m, back_m = float(d.min()), float(d.max())
+    out_m, back_m = min(d), max(d)
     vt = sru.transit_speed_ms
     for _ in range(6):
         depart = max(sru.ready_s, start_s - out_m / vt)
@@ -191,7 +186,7 @@ def fit_unit(sru: Sru, rect0: Rectangle, start_s: float, end_s: float) -> Option
             return None
         csp = _csp_corner(rect, s, (sx, sy))
         out2 = math.hypot(csp[0] - sx, csp[1] - sy)
-        back2 = float(rect.corner_distances(sx, sy).max())
+        back2 = max(rect.corner_distances(sx, sy))
         if out2 <= out_m * (1 + 1e-12) + 1e-6 and back2 <= back_m * (1 + 1e-12) + 1e-6:
             return _Fit(rect, n, s, track, depart, arrive, search_s, out_m, back_m)
         out_m, back_m = max(out_m, out2), max(back_m, back2)
@@ -211,6 +206,7 @@ class _Evaluator:
         self.scale = cloud.x.shape[0] / idx.size
         self.w0 = cloud.weight[idx] * self.scale
         self.idx = idx
+        self.bounds = path_bounds(self.x, self.y)
         self.model = model
         self.start_s, self.end_s = cloud.start_s, cloud.end_s
 
@@ -232,7 +228,7 @@ class _Evaluator:
         r = fit.rect
         ux, uy = r.u
         cov = sru.sweep_width_m * fit.track_m / r.area_m2
-        g = rect_gain(self.x, self.y, tw, m0, m1, self.w0 * survive, r.cx, r.cy, ux, uy, 0.5 * r.leg_m, 0.5 * r.creep_m, cov, self.model)
+        g = rect_gain(self.x, self.y, tw, m0, m1, self.w0 * survive, r.cx, r.cy, ux, uy, 0.5 * r.leg_m, 0.5 * r.creep_m, cov, self.model, self.bounds)
         return float(g), fit, "ok"
 
     def pod(self, sru: Sru, fit: _Fit) -> tuple[np.ndarray, np.ndarray]:
