@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import time
 
 import numpy as np
@@ -73,11 +74,11 @@ def main() -> None:
     cloud = period_cloud(ds, p_start, p_start + args.hours * 3600)
     t_cloud = time.perf_counter() - tic
     srus = [make_sru(u, cloud.frame, p_start, WIDTHS[u.type]) for u in units]
-    tic = time.perf_counter()
+    tic, cpu = time.perf_counter(), time.process_time()
     plan = Planner(cloud, "exponential", seed=0).plan(srus)
-    t_plan = time.perf_counter() - tic
+    t_plan, c_plan = time.perf_counter() - tic, time.process_time() - cpu
     table.add_row("period cloud (interpolate + project)", f"{t_cloud:.2f} s ({cloud.x.shape[1]} samples)")
-    table.add_row(f"plan {len(srus)} SRUs (greedy + strips + refinement)", f"{t_plan:.1f} s")
+    table.add_row(f"plan {len(srus)} SRUs (greedy + strips + refinement)", f"{t_plan:.1f} s wall, {c_plan:.1f} s CPU (load average {os.getloadavg()[0]:.1f})")
     table.add_row("  total POS / Stone bound", f"{plan.total_pos:.3f} / {plan.bound_pos:.3f} ({100 * plan.total_pos / plan.bound_pos:.0f} %)")
     table.add_row("  assigned / unassigned", f"{len(plan.assignments)} / {len(plan.unassigned)}")
 
