@@ -47,7 +47,7 @@ def _check_constraints(plan, srus):
         assert a.pattern.track_length_m * s.sweep_width_m == pytest.approx(a.effort_m2, rel=1e-9)
 
 
-@pytest.mark.parametrize("k, h", [(1, 0.5), (1, 1.0), (1, 2.0), (3, 1.0), (3, 2.0)])
+@pytest.mark.parametrize("k, h", [(1, 0.5), (1, 1.0), (1, 2.0), (3, 0.5), (3, 1.0), (3, 2.0)])
 def test_planner_reaches_90_percent_of_stone_optimum(cloud, k, h):
     srus = _equal_units(k, h)
     plan = Planner(cloud, "exponential", seed=0).plan(srus)

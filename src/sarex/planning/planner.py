@@ -19,7 +19,7 @@ Search (deterministic for a seed):
    search speed). For each, a coarse search over centres (7 × 7 grid on the
    principal axes of the still-undetected probability at mid-period), four
    orientations, four coverages and two aspect ratios, on a particle subsample;
-   then Nelder–Mead from the three best candidates on a larger subsample. The
+   then Nelder–Mead from the two best candidates on a larger subsample. The
    objective is the unit's *marginal* POS given the units already placed.
 2. *Strip seed* (several units). The best single rectangle for the pooled effort
    is split into side-by-side strips, one per unit with width ∝ its effort;
@@ -133,7 +133,7 @@ class PlannerSettings:
     coarse_particles: int = 4000
     refine_particles: int = 20000
     refine_evals: int = 160
-    refine_starts: int = 3
+    refine_starts: int = 2
     passes: int = 1
     gap_m: float = 2.0
 
