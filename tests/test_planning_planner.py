@@ -45,6 +45,8 @@ def _check_constraints(plan, srus):
         assert (a.arrive_s - a.depart_s) + search + back <= s.endurance_s * (1 + 1e-9)
         assert a.arrive_s >= plan.start_s - 1e-6 and a.search_end_s <= plan.end_s + 1e-6
         assert a.pattern.track_length_m * s.sweep_width_m == pytest.approx(a.effort_m2, rel=1e-9)
+        # Sane patterns: coverage W·T/A within the planner's bounds (S between W/5 and 5 W).
+        assert 0.2 <= a.coverage <= 5.0
 
 
 @pytest.mark.parametrize("k, h", [(1, 0.5), (1, 1.0), (1, 2.0), (3, 0.5), (3, 1.0), (3, 2.0)])
@@ -153,3 +155,31 @@ def test_plan_pod_matches_an_independent_numpy_evaluation():
     assert 0.05 < plan.total_pos < 0.95
     np.testing.assert_allclose(plan.pod_per_particle, 1 - surv, atol=2e-4)
     assert plan.total_pos == pytest.approx(float(np.sum(cloud.weight * (1 - surv))), abs=1e-4)
+
+
+def test_surface_units_keep_their_areas_off_land(cloud):
+    """A block of land east of the cloud centre: the ship's area avoids it, an aircraft's may not."""
+    from dataclasses import replace
+
+    from shapely.geometry import box
+
+    from sarex.planning.land import PlaneLand
+
+    cell = 250.0
+    n = int(40 * NM / cell)
+    x0 = y0 = -20 * NM
+    xc = x0 + (np.arange(n) + 0.5) * cell
+    X, Y = np.meshgrid(xc, xc)
+    block = (2 * NM, -3 * NM, 8 * NM, 3 * NM)
+    land = PlaneLand((X >= block[0]) & (X <= block[2]) & (Y >= block[1]) & (Y <= block[3]), x0, y0, cell)
+    assert land.on_land(np.array([5 * NM, 0.0]), np.array([0.0, 0.0])).tolist() == [True, False]
+    ship = _equal_units(1, 1.5)[0]
+    free = Planner(cloud, seed=0).plan([ship]).assignments[0]
+    assert free.rect.polygon().intersection(box(*block)).area > 0.05 * free.rect.area_m2  # the test can fail
+    ship_sea = replace(ship, keep_off_land=True)
+    a = Planner(cloud, seed=0, land=land).plan([ship_sea]).assignments[0]
+    assert not land.touches_land(a.rect, n=101)
+    assert a.rect.polygon().intersection(box(*block)).area < 0.002 * a.rect.area_m2
+    # Aircraft (keep_off_land False) ignore the raster.
+    b = Planner(cloud, seed=0, land=land).plan([ship]).assignments[0]
+    assert b.rect == free.rect

@@ -236,7 +236,7 @@ def plan(
     fatigue: bool = typer.Option(False, help="Apply the IAMSAR fatigue correction (0.9)."),
     search_object: Optional[str] = typer.Option(None, help="Sweep-width search object for units that give none (default: from the drift's object class)."),
     step_min: float = typer.Option(30.0, help="Time step for sampling the particles through the period, minutes."),
-    no_coast: bool = typer.Option(False, "--no-coast", help="Do not draw the coastline on the map."),
+    no_coast: bool = typer.Option(False, "--no-coast", help="Ignore the coastline: ship areas may touch land, no land on the map."),
 ) -> None:
     """Plan a multi-unit search: areas, patterns, routes (GPX/RTZ), KML, GeoJSON, SAP messages, map."""
     from sarex.io.driftfile import read_drift, searches_applied
@@ -266,9 +266,14 @@ def plan(
         w = unit_sweep_width_nm(u, obj, visibility_nm, weather_factor, fatigue, search_object, str(units_path))
         widths[u.id] = w
         srus.append(make_sru(u, cloud.frame, t0, w))
+    land = None
+    if not no_coast:
+        from sarex.planning.land import land_around_cloud
+
+        land = land_around_cloud(cloud.frame, cloud.x, cloud.y)
     with _progress() as prog:
         task = prog.add_task(f"planning {len(srus)} units over {cloud.x.shape[0]} particles", total=None)
-        result = Planner(cloud, detection, seed).plan(srus)
+        result = Planner(cloud, detection, seed, land=land).plan(srus)
         prog.update(task, completed=1)
     situation = {"object": obj or "unknown", "particles": int(cloud.x.shape[0]), "searches": len(searches_applied(ds))}
     if "lkp_lon" in ds.attrs and "lkp_lat" in ds.attrs:

@@ -43,6 +43,7 @@ from scipy.optimize import minimize
 
 from sarex.planning.cloud import PeriodCloud
 from sarex.planning.frame import LocalFrame
+from sarex.planning.land import PlaneLand
 from sarex.planning.coverage import DETECTION_MODELS, path_bounds, rect_gain, rect_pod, time_weights
 from sarex.planning.optimal import optimal_pos
 from sarex.planning.patterns import Pattern, fit_sweep, sweep
@@ -62,6 +63,7 @@ class Sru:
     start_xy : departure point in the planning plane, m.
     ready_s : earliest departure, epoch s.
     on_scene_s : optional cap on time on task, s.
+    keep_off_land : the search area must not touch land (surface units), when the planner has a land raster.
     """
 
     id: str
@@ -72,6 +74,7 @@ class Sru:
     start_xy: tuple[float, float]
     ready_s: float
     on_scene_s: Optional[float] = None
+    keep_off_land: bool = False
 
     @property
     def effort_rate_m2_s(self) -> float:
@@ -136,6 +139,9 @@ class PlannerSettings:
     refine_starts: int = 2
     passes: int = 1
     gap_m: float = 2.0
+    #: Sane patterns only: coverage W/S between these (track spacing from 5 W down to W/5).
+    min_coverage: float = 0.2
+    max_coverage: float = 5.0
 
 
 # --------------------------------------------------------------------------- geometry + time
@@ -199,7 +205,7 @@ def fit_unit(sru: Sru, rect0: Rectangle, start_s: float, end_s: float) -> Option
 class _Evaluator:
     """Marginal POS of a unit's rectangle on a (sub)sample of the cloud."""
 
-    def __init__(self, cloud: PeriodCloud, idx: np.ndarray, model: int):
+    def __init__(self, cloud: PeriodCloud, idx: np.ndarray, model: int, land: Optional[PlaneLand] = None, coverage_range: tuple[float, float] = (0.0, np.inf)):
         self.x = np.ascontiguousarray(cloud.x[idx])
         self.y = np.ascontiguousarray(cloud.y[idx])
         self.times = cloud.times_s
@@ -208,6 +214,8 @@ class _Evaluator:
         self.idx = idx
         self.bounds = path_bounds(self.x, self.y)
         self.model = model
+        self.land = land
+        self.coverage_range = coverage_range
         self.start_s, self.end_s = cloud.start_s, cloud.end_s
 
     def gain(self, sru: Sru, rect0: Rectangle, survive: np.ndarray, others: Sequence[Rectangle], gap_m: float) -> tuple[float, Optional[_Fit]]:
@@ -224,10 +232,14 @@ class _Evaluator:
         for o in others:
             if not fit.rect.separated_from(o, gap_m):
                 return 0.0, None, "overlap"
-        tw, m0, m1 = time_weights(self.times, fit.arrive_s, fit.arrive_s + fit.search_s)
         r = fit.rect
-        ux, uy = r.u
         cov = sru.sweep_width_m * fit.track_m / r.area_m2
+        if not self.coverage_range[0] <= cov <= self.coverage_range[1]:
+            return 0.0, None, "coverage"
+        if sru.keep_off_land and self.land is not None and self.land.touches_land(fit.rect):
+            return 0.0, None, "land"
+        tw, m0, m1 = time_weights(self.times, fit.arrive_s, fit.arrive_s + fit.search_s)
+        ux, uy = r.u
         g = rect_gain(self.x, self.y, tw, m0, m1, self.w0 * survive, r.cx, r.cy, ux, uy, 0.5 * r.leg_m, 0.5 * r.creep_m, cov, self.model, self.bounds)
         return float(g), fit, "ok"
 
@@ -267,7 +279,14 @@ def _principal_axes(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[np.nda
 class Planner:
     """Places one rectangle per SRU over a drifting particle cloud (see module docstring)."""
 
-    def __init__(self, cloud: PeriodCloud, model: str = "exponential", seed: int = 0, settings: PlannerSettings = PlannerSettings()):
+    def __init__(
+        self,
+        cloud: PeriodCloud,
+        model: str = "exponential",
+        seed: int = 0,
+        settings: PlannerSettings = PlannerSettings(),
+        land: Optional[PlaneLand] = None,
+    ):
         if model not in DETECTION_MODELS:
             raise ValueError(f"unknown detection model {model!r}")
         self.cloud = cloud
@@ -277,9 +296,11 @@ class Planner:
         n = cloud.x.shape[0]
         rng = np.random.default_rng(np.random.SeedSequence(seed))
         perm = rng.permutation(n)
-        self.coarse = _Evaluator(cloud, np.sort(perm[: min(n, settings.coarse_particles)]), DETECTION_MODELS[model])
-        self.fine = _Evaluator(cloud, np.sort(perm[: min(n, settings.refine_particles)]), DETECTION_MODELS[model])
-        self.full = _Evaluator(cloud, np.arange(n), DETECTION_MODELS[model])
+        self.land = land
+        cr = (settings.min_coverage, settings.max_coverage)
+        self.coarse = _Evaluator(cloud, np.sort(perm[: min(n, settings.coarse_particles)]), DETECTION_MODELS[model], land, cr)
+        self.fine = _Evaluator(cloud, np.sort(perm[: min(n, settings.refine_particles)]), DETECTION_MODELS[model], land, cr)
+        self.full = _Evaluator(cloud, np.arange(n), DETECTION_MODELS[model], land, cr)
         mid = cloud.x.shape[1] // 2
         self._mid_xy = cloud.x[:, mid], cloud.y[:, mid]
 
@@ -358,7 +379,7 @@ class Planner:
             if fit is not None:
                 scored.append((g, r))
         if not scored:
-            return None, ("no_room" if "overlap" in seen else "unreachable")
+            return None, ("no_room" if ("overlap" in seen or "land" in seen) else "unreachable")
         scored.sort(key=lambda t: -t[0])
         sf = survive_full[self.fine.idx]
         best = None
@@ -392,6 +413,8 @@ class Planner:
             fit = fit_unit(srus[uid], rects[uid], self.cloud.start_s, self.cloud.end_s)
             if fit is None:
                 return -1.0
+            if srus[uid].keep_off_land and self.land is not None and self.land.touches_land(fit.rect):
+                return -1.0
             pod, _ = self.fine.pod(srus[uid], fit)
             surv *= 1.0 - pod
         return float(np.sum(self.fine.w0 * (1.0 - surv)))
@@ -401,7 +424,7 @@ class Planner:
         rate = sum(s.effort_rate_m2_s for s in srus)
         v = max(s.search_speed_ms for s in srus)
         mid = (float(np.nanmean(self._mid_xy[0])), float(np.nanmean(self._mid_xy[1])))
-        pooled = Sru("pooled", rate / v, v, 1e6, 1e12, mid, c.start_s - 1.0)
+        pooled = Sru("pooled", rate / v, v, 1e6, 1e12, mid, c.start_s - 1.0, keep_off_land=any(s.keep_off_land for s in srus))
         big, _ = self._place(pooled, np.ones(c.x.shape[0]), [])
         if big is None:
             return None
@@ -460,7 +483,7 @@ class Planner:
     def _why_not(self, s: Sru, why: str) -> str:
         c = self.cloud
         if why == "no_room":
-            return "no free sea area left next to the other units' areas"
+            return "no free sea area (off land, apart from the other units' areas) within reach"
         centre, _, _ = _principal_axes(self._mid_xy[0], self._mid_xy[1], c.weight)
         d = math.hypot(centre[0] - s.start_xy[0], centre[1] - s.start_xy[1])
         need_h = 2 * d / s.transit_speed_ms / 3600.0
