@@ -8,7 +8,8 @@ rectangle (centre, orientation, length, width) and a track spacing such that
   point, searches at its search speed, and returns from the end of its pattern —
   all within its endurance (and its on-scene time, and the period);
 * the rectangles of different units do not overlap (they are kept ``gap_m``
-  apart);
+  apart), surface units' rectangles stay off land (when a land raster is given),
+  and coverage stays within ``[min_coverage, max_coverage]``;
 * the total probability of success, evaluated against the drifting particles
   with the time-averaged coverage model of :mod:`sarex.planning.coverage`, is as
   large as the search below can make it.
