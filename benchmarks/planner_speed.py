@@ -22,6 +22,7 @@ from sarex.drift import Release, simulate
 from sarex.environment.synthetic import korea_strait_environment
 from sarex.planning.cloud import period_cloud
 from sarex.planning.frame import LocalFrame
+from sarex.planning.land import land_around_cloud
 from sarex.planning.optimal import circular_normal_pos
 from sarex.planning.planner import Planner, Sru
 from sarex.planning.sru import make_sru
@@ -74,11 +75,15 @@ def main() -> None:
     cloud = period_cloud(ds, p_start, p_start + args.hours * 3600)
     t_cloud = time.perf_counter() - tic
     srus = [make_sru(u, cloud.frame, p_start, WIDTHS[u.type]) for u in units]
+    tic = time.perf_counter()
+    land = land_around_cloud(cloud.frame, cloud.x, cloud.y)
+    t_land = time.perf_counter() - tic
     tic, cpu = time.perf_counter(), time.process_time()
-    plan = Planner(cloud, "exponential", seed=0).plan(srus)
+    plan = Planner(cloud, "exponential", seed=0, land=land).plan(srus)
     t_plan, c_plan = time.perf_counter() - tic, time.process_time() - cpu
     table.add_row("period cloud (interpolate + project)", f"{t_cloud:.2f} s ({cloud.x.shape[1]} samples)")
-    table.add_row(f"plan {len(srus)} SRUs (greedy + strips + refinement)", f"{t_plan:.1f} s wall, {c_plan:.1f} s CPU (load average {os.getloadavg()[0]:.1f})")
+    table.add_row("land raster (GSHHG, 250 m)", f"{t_land:.2f} s ({land.land.shape[1]} x {land.land.shape[0]} cells)")
+    table.add_row(f"plan {len(srus)} SRUs (greedy + strips + refinement, ships off land)", f"{t_plan:.1f} s wall, {c_plan:.1f} s CPU (load average {os.getloadavg()[0]:.1f})")
     table.add_row("  total POS / Stone bound", f"{plan.total_pos:.3f} / {plan.bound_pos:.3f} ({100 * plan.total_pos / plan.bound_pos:.0f} %)")
     table.add_row("  assigned / unassigned", f"{len(plan.assignments)} / {len(plan.unassigned)}")
 
