@@ -196,7 +196,9 @@ def fit_unit(sru: Sru, rect0: Rectangle, start_s: float, end_s: float) -> Option
         back2 = max(rect.corner_distances(sx, sy))
         if out2 <= out_m * (1 + 1e-12) + 1e-6 and back2 <= back_m * (1 + 1e-12) + 1e-6:
             return _Fit(rect, n, s, track, depart, arrive, search_s, out_m, back_m)
-        out_m, back_m = max(out_m, out2), max(back_m, back2)
+        # Budget a little more than the fitted pattern needs so the loop ends in a step or two
+        # (the CSP moves by ever smaller amounts as the track shrinks).
+        out_m, back_m = max(out_m, out2 + 10.0), max(back_m, back2 + 10.0)
     return None
 
 
@@ -308,16 +310,21 @@ class Planner:
     # ---- single unit search
 
     def _coarse_candidates(self, sru: Sru, survive_full: np.ndarray) -> tuple[list[Rectangle], list[tuple[float, float]]]:
-        centre, sig, axes = _principal_axes(self._mid_xy[0], self._mid_xy[1], self.cloud.weight * survive_full)
-        psi = math.atan2(axes[1, 0], axes[0, 0])
+        c = self.cloud
+        centre, _, _ = _principal_axes(self._mid_xy[0], self._mid_xy[1], c.weight * survive_full)
         dist = math.hypot(centre[0] - sru.start_xy[0], centre[1] - sru.start_xy[1])
         out_s = dist / sru.transit_speed_ms
-        depart = max(sru.ready_s, self.cloud.start_s - out_s)
-        t_est = min(self.cloud.end_s - (depart + out_s), sru.endurance_s - 2.0 * out_s)
+        depart = max(sru.ready_s, c.start_s - out_s)
+        t_est = min(c.end_s - (depart + out_s), sru.endurance_s - 2.0 * out_s)
         if sru.on_scene_s is not None:
             t_est = min(t_est, sru.on_scene_s)
-        t_est = max(t_est, 0.1 * (self.cloud.end_s - self.cloud.start_s))
+        t_est = max(t_est, 0.1 * (c.end_s - c.start_s))
         effort = sru.effort_rate_m2_s * t_est
+        # Centre the candidates on the cloud as it is in the middle of the unit's likely time on task.
+        t_mid = min(max(depart + out_s + 0.5 * t_est, c.start_s), c.end_s)
+        m = int(np.argmin(np.abs(c.times_s - t_mid)))
+        centre, sig, axes = _principal_axes(c.x[:, m], c.y[:, m], c.weight * survive_full)
+        psi = math.atan2(axes[1, 0], axes[0, 0])
         shapes = []
         for cov in (0.5, 1.0, 1.7, 3.0):
             area = effort / cov
