@@ -300,11 +300,8 @@ def plan(
         )
     for uid, why in result.unassigned.items():
         table.add_row(uid, by_id[uid].nation, "-", "-", "-", "-", "unassigned", "", "", style="yellow")
-    ratio = result.total_pos / result.bound_pos if result.bound_pos > 0 else float("nan")
-    table.caption = (
-        f"total POS {100 * result.total_pos:.1f} % vs optimal allocation {100 * result.bound_pos:.1f} % "
-        f"({100 * ratio:.0f} % of the bound); written to {out}/"
-    )
+    share = f" ({100 * result.total_pos / result.bound_pos:.0f} % of the bound)" if result.bound_pos > 0 else ""
+    table.caption = f"total POS {100 * result.total_pos:.1f} % vs optimal allocation {100 * result.bound_pos:.1f} %{share}; written to {out}/"
     console.print(table)
     for uid, why in result.unassigned.items():
         console.print(f"[yellow]{uid} not assigned:[/] {why}", highlight=False)
