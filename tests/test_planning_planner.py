@@ -183,3 +183,35 @@ def test_surface_units_keep_their_areas_off_land(cloud):
     # Aircraft (keep_off_land False) ignore the raster.
     b = Planner(cloud, seed=0, land=land).plan([ship]).assignments[0]
     assert b.rect == free.rect
+
+
+def _kernel_pod(c: np.ndarray, model: str) -> np.ndarray:
+    from sarex.planning.coverage import DETECTION_MODELS
+
+    x = np.zeros((c.size, 2))
+    y = np.zeros((c.size, 2))
+    tw, m0, m1 = time_weights(np.array([0.0, 1.0]), 0.0, 1.0)
+    got = np.empty(c.size)
+    for i, ci in enumerate(c):
+        pod, frac = np.empty(c.size), np.empty(c.size)
+        rect_pod(x, y, tw, m0, m1, 0.0, 0.0, 1.0, 0.0, 10.0, 10.0, ci, DETECTION_MODELS[model], pod, frac)
+        got[i] = pod[0]
+    return got
+
+
+COVERAGES = np.array([0.0, 0.1, 0.5, 1.0, 2.0, 4.0])
+
+
+@pytest.mark.parametrize("model", ["definite", "exponential", "inverse-cube"])
+def test_kernel_pod_formulas(model):
+    """The kernel's POD(C) per model against the closed forms (REFERENCES §3)."""
+    c = COVERAGES
+    got = _kernel_pod(c, model)
+    closed = {"definite": np.minimum(1, c), "exponential": 1 - np.exp(-c), "inverse-cube": np.array([math.erf(math.sqrt(math.pi) * v / 2) for v in c])}
+    np.testing.assert_allclose(got, closed[model], rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("model", ["definite", "exponential", "inverse-cube"])
+def test_kernel_pod_matches_search_detection(model):
+    det = pytest.importorskip("sarex.search.detection")
+    np.testing.assert_allclose(_kernel_pod(COVERAGES, model), det.pod_from_coverage(COVERAGES, model), rtol=1e-12, atol=1e-15)
