@@ -47,6 +47,11 @@ def _check_constraints(plan, srus):
         assert a.pattern.track_length_m * s.sweep_width_m == pytest.approx(a.effort_m2, rel=1e-9)
         # Sane patterns: coverage W·T/A within the planner's bounds (S between W/5 and 5 W).
         assert 0.2 <= a.coverage <= 5.0
+        # The unit's pattern stays in its area; legs are S apart.
+        assert a.rect.contains(a.pattern.x, a.pattern.y, margin_m=1e-6).all()
+        assert a.pattern.spacing_m == pytest.approx(a.spacing_m) == pytest.approx(a.rect.creep_m / a.n_legs)
+        if s.on_scene_s is not None:
+            assert a.time_on_task_s <= s.on_scene_s * (1 + 1e-12)
 
 
 @pytest.mark.parametrize("k, h", [(1, 0.5), (1, 1.0), (1, 2.0), (3, 0.5), (3, 1.0), (3, 2.0)])
@@ -70,13 +75,15 @@ def test_endurance_limits_effort_and_unreachable_unit_is_listed(cloud):
     heli = Sru("heli", 2 * NM, 90 * NM / 3600, 120 * NM / 3600, 3 * 3600.0, (-60 * NM, 0.0), T0 - 3 * 3600)
     ship = Sru("ship", 0.8 * NM, 10 * NM / 3600, 16 * NM / 3600, 200 * 3600.0, (0.0, -15 * NM), T0 - 2 * 3600)
     far = Sru("far", 2 * NM, 150 * NM / 3600, 250 * NM / 3600, 2 * 3600.0, (600 * NM, 0.0), T0)
-    plan = Planner(cloud, "exponential", seed=4).plan([heli, ship, far])
+    capped = Sru("capped", 0.8 * NM, 10 * NM / 3600, 16 * NM / 3600, 200 * 3600.0, (0.0, 15 * NM), T0 - 2 * 3600, on_scene_s=1.5 * 3600)
+    plan = Planner(cloud, "exponential", seed=4).plan([heli, ship, far, capped])
     assert set(plan.unassigned) == {"far"} and "endurance" in plan.unassigned["far"]
     a = {x.unit_id: x for x in plan.assignments}
+    assert a["capped"].time_on_task_s == pytest.approx(1.5 * 3600)
     # The helicopter's time on task is bounded by 3 h minus its transits (≥ 0.5 h each way at 120 kn).
     assert a["heli"].time_on_task_s <= 3 * 3600 - 2 * 60 * NM / heli.transit_speed_ms * (1 - 0.3)
     assert a["heli"].time_on_task_s < HOURS * 3600 - 1
-    _check_constraints(plan, [heli, ship, far])
+    _check_constraints(plan, [heli, ship, far, capped])
 
 
 def test_same_seed_same_plan(cloud):
