@@ -240,7 +240,7 @@ def plan(
     fatigue: bool = typer.Option(False, help="Apply the IAMSAR fatigue correction (0.9)."),
     search_object: Optional[str] = typer.Option(None, help="Sweep-width search object for units that give none (default: from the drift's object class)."),
     step_min: float = typer.Option(30.0, help="Time step for sampling the particles through the period, minutes."),
-    no_coast: bool = typer.Option(False, "--no-coast", help="Do not draw the coastline on the map."),
+    no_coast: bool = typer.Option(False, "--no-coast", help="Ignore the coastline: ship areas may touch land, no land on the map."),
 ) -> None:
     """Plan a multi-unit search: areas, patterns, routes (GPX/RTZ), KML, GeoJSON, SAP messages, map."""
     from sarex.io.driftfile import read_drift, searches_applied
@@ -270,9 +270,14 @@ def plan(
         w = unit_sweep_width_nm(u, obj, visibility_nm, weather_factor, fatigue, search_object, str(units_path))
         widths[u.id] = w
         srus.append(make_sru(u, cloud.frame, t0, w))
+    land = None
+    if not no_coast:
+        from sarex.planning.land import land_around_cloud
+
+        land = land_around_cloud(cloud.frame, cloud.x, cloud.y)
     with _progress() as prog:
         task = prog.add_task(f"planning {len(srus)} units over {cloud.x.shape[0]} particles", total=None)
-        result = Planner(cloud, detection, seed).plan(srus)
+        result = Planner(cloud, detection, seed, land=land).plan(srus)
         prog.update(task, completed=1)
     situation = {"object": obj or "unknown", "particles": int(cloud.x.shape[0]), "searches": len(searches_applied(ds))}
     if "lkp_lon" in ds.attrs and "lkp_lat" in ds.attrs:
@@ -299,11 +304,8 @@ def plan(
         )
     for uid, why in result.unassigned.items():
         table.add_row(uid, by_id[uid].nation, "-", "-", "-", "-", "unassigned", "", "", style="yellow")
-    ratio = result.total_pos / result.bound_pos if result.bound_pos > 0 else float("nan")
-    table.caption = (
-        f"total POS {100 * result.total_pos:.1f} % vs optimal allocation {100 * result.bound_pos:.1f} % "
-        f"({100 * ratio:.0f} % of the bound); written to {out}/"
-    )
+    share = f" ({100 * result.total_pos / result.bound_pos:.0f} % of the bound)" if result.bound_pos > 0 else ""
+    table.caption = f"total POS {100 * result.total_pos:.1f} % vs optimal allocation {100 * result.bound_pos:.1f} %{share}; written to {out}/"
     console.print(table)
     for uid, why in result.unassigned.items():
         console.print(f"[yellow]{uid} not assigned:[/] {why}", highlight=False)

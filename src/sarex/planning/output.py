@@ -55,6 +55,7 @@ def plan_summary(plan: Plan, catalogue: UnitCatalogue) -> dict:
                 "area": f"A{k}",
                 "pattern": a.pattern.kind,
                 "spacing_nm": a.spacing_m / NM_TO_M,
+                "sweep_width_nm": a.effort_m2 / a.track_m / NM_TO_M,
                 "track_nm": a.track_m / NM_TO_M,
                 "effort_nm2": a.effort_m2 / NM_TO_M**2,
                 "area_nm2": a.rect.area_m2 / NM_TO_M**2,
