@@ -2,8 +2,9 @@
 
 Sources: Koopman (1946/1980) *Search and Screening*; Washburn, *Search and
 Detection*; IAMSAR Manual Vol. II ch. 4 (REFERENCES §3). Every model is
-parametrised by the sweep width W, the integral of its lateral range curve
-(area swept per unit track length).
+parametrised by the sweep width W, the area swept per unit track length: the
+integral of the lateral range curve (definite range, inverse cube) or of the
+effort density (exponential).
 
 Models
 ------
@@ -20,7 +21,8 @@ Models
     effort (W per unit length) is spread laterally by a normal distribution of
     standard deviation W (track-keeping and detection randomness), so
     ``POD = 1 − exp(−Σ W·φ_W(x))``; parallel sweeps with C ≥ 0.5 then give
-    1 − e^{−C} to within 0.3 %.
+    1 − e^{−C} to within 0.3 %. A single pass detects less than it sweeps (its
+    lateral range curve integrates to 0.87 W), as random search does.
 
 POD along a track (particles keep drifting, REFERENCES §4)
     Waypoints are joined by straight legs (in a local equal-area projection); legs
