@@ -48,7 +48,6 @@ import xarray as xr
 from scipy.special import erf
 
 from sarex.errors import SarexInputError
-from sarex.io.driftfile import STATUS_ACTIVE
 from sarex.search.grid import centroid_kernel
 from sarex.search.positions import output_times_s
 from sarex.search.projection import LocalProjection, laea_constants, laea_point
@@ -370,6 +369,18 @@ def track_pieces(units: list[SearchUnit], tout: np.ndarray, projection: LocalPro
     return TrackPieces(projection, j_first, j_last, start, **arr)
 
 
+def search_projection(units: list[SearchUnit]) -> LocalProjection:
+    """Local equal-area projection of a search: centred on the mean of all waypoints.
+
+    Detection geometry matters near the tracks, so the projection is centred there; it
+    does not depend on the particle weights, so a repeated track gives identical PODs.
+    """
+    lon = np.concatenate([u.track.lon for u in units])
+    lat = np.concatenate([u.track.lat for u in units])
+    c = centroid_kernel(lon, lat, np.ones(lon.size), np.ones(lon.size, dtype=np.bool_))
+    return LocalProjection(float(c[0]), float(c[1]))
+
+
 def pod_along_tracks(ds: xr.Dataset, units: list[SearchUnit], source: str = "drift file") -> np.ndarray:
     """POD of every particle of a drift dataset from the search units' tracks.
 
@@ -380,18 +391,9 @@ def pod_along_tracks(ds: xr.Dataset, units: list[SearchUnit], source: str = "dri
     tout = output_times_s(ds)
     if tout.size < 2:
         raise SarexInputError(f"{source}: a search update needs at least two output times")
-    # projection centred on the afloat cloud at the first searched output
-    first = min(u.track.start_s for u in units) if units else tout[0]
-    j_c = int(np.clip(np.searchsorted(tout, first, side="right") - 1, 0, tout.size - 1))
-    lon_c = np.ascontiguousarray(ds["lon"].values[:, j_c], dtype=np.float64)
-    lat_c = np.ascontiguousarray(ds["lat"].values[:, j_c], dtype=np.float64)
-    use = (ds["status"].values[:, j_c] == STATUS_ACTIVE) & np.isfinite(lon_c)
-    w = np.asarray(ds["weight"].values, dtype=np.float64)
-    if use.any():
-        centre = centroid_kernel(lon_c, lat_c, w, use)
-    else:
-        centre = (float(units[0].track.lon[0]), float(units[0].track.lat[0]))
-    proj = LocalProjection(float(centre[0]), float(centre[1]))
+    if not units:
+        raise SarexInputError("search: no search unit track given")
+    proj = search_projection(units)
     pieces = track_pieces(units, tout, proj, source)
     sl = slice(pieces.j_first, pieces.j_last + 1)
     lon = ds["lon"].values[:, sl]
