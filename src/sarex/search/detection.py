@@ -138,49 +138,6 @@ def _phi_cdf(z: float) -> float:
     return 0.5 * math.erfc(-z / math.sqrt(2.0))
 
 
-@numba.njit(cache=True, inline="always", error_model="numpy")
-def _segment_look(ax, ay, bx, by, w, model, sig):
-    """Exposure (or definite-range hit) of a particle at the origin from a relative segment A→B.
-
-    Returns (exposure, hit) with hit 1 for a definite-range detection.
-    """
-    dx = bx - ax
-    dy = by - ay
-    l2 = dx * dx + dy * dy
-    if l2 <= 1e-18:
-        if model == 0 and ax * ax + ay * ay <= 0.25 * w * w:
-            return 0.0, 1
-        return 0.0, 0
-    inv_l = 1.0 / math.sqrt(l2)
-    s1 = (ax * dx + ay * dy) * inv_l
-    s2 = (bx * dx + by * dy) * inv_l
-    xl = (ax * dy - ay * dx) * inv_l
-    x2 = xl * xl
-    if model == 0:
-        if s1 <= 0.0 <= s2:
-            d2 = x2
-        else:
-            d2 = x2 + min(s1 * s1, s2 * s2)
-        return 0.0, 1 if d2 <= 0.25 * w * w else 0
-    if model == 1:
-        k = w * w / (8.0 * math.pi)
-        r1 = math.sqrt(ax * ax + ay * ay)
-        r2 = math.sqrt(bx * bx + by * by)
-        if s1 >= 0.0:
-            # cancellation-free form of (s2/r2 - s1/r1)/x² for a segment on one side of the CPA
-            return k * (s2 * s2 - s1 * s1) / ((s2 * r1 + s1 * r2) * r1 * r2), 0
-        if s2 <= 0.0:
-            return k * (s1 * s1 - s2 * s2) / ((-s1 * r2 - s2 * r1) * r1 * r2), 0
-        return k * (s2 / r2 - s1 / r1) / x2, 0
-    if x2 > 100.0 * sig * sig:
-        # effort density below exp(-50) of its peak: nothing to add
-        return 0.0, 0
-    if (s1 > 10.0 * sig) or (s2 < -10.0 * sig):
-        return 0.0, 0
-    dens = w * math.exp(-0.5 * x2 / (sig * sig)) / (sig * math.sqrt(2.0 * math.pi))
-    return dens * (_phi_cdf(s2 / sig) - _phi_cdf(s1 / sig)), 0
-
-
 _BLOCK = 256
 _FAR_M = 1.0e12  # where undetectable particles are put so that every lane stays finite
 
