@@ -30,6 +30,7 @@ def _track(xs, ys, t_start, speed_m_s, name="t") -> Track:
     return Track(lon, lat, t, name)
 
 
+@pytest.mark.filterwarnings("ignore::scipy.integrate.IntegrationWarning")
 def test_update_matches_brute_force_on_a_fine_grid():
     """Bar: per-particle update equals a brute-force computation to 1e-6.
 
@@ -165,3 +166,42 @@ def test_a_search_that_cannot_fail_is_rejected():
         apply_search(ds, [SearchUnit(tr, W, "definite")])
     with pytest.raises(SarexInputError, match="POD values"):
         bayes_update(np.ones(3) / 3, np.array([0.1, 1.2, 0.0]))
+
+
+def test_search_on_a_simulated_drift_keeps_the_drift_file_format(tmp_path):
+    from sarex.drift import simulate
+    from sarex.environment.base import Environment
+    from sarex.environment.constant import ConstantField
+    from sarex.io.driftfile import validate_drift
+    from sarex.search.grid import ProbabilityGrid
+
+    env = Environment(ConstantField(8.0, 2.0), ConstantField(0.3, 0.0))
+    ds = simulate(env, "PIW-1", lon=129.5, lat=34.5, start="2026-01-15T00:00Z", radius_m=1000.0, hours=6,
+                  particles=3000, seed_value=3, coast=False)
+    g = ProbabilityGrid.from_drift(ds, "2026-01-15T03:00Z", cell_nm=0.25, extent_nm=4.0)
+    clon, clat = g.projection.lon0, g.projection.lat0
+    cx, cy = PROJ.forward(np.array([clon]), np.array([clat]))
+    tr = _track([cx[0] - 3 * W, cx[0] + 3 * W], [cy[0], cy[0]], T0 + 2.5 * 3600.0, 6.0)
+    out = apply_search(ds, [SearchUnit(tr, 0.5 * W, "inverse-cube")])
+    validate_drift(out.dataset)
+    write_drift(out.dataset, tmp_path / "u.nc")
+    back = read_drift(tmp_path / "u.nc")
+    assert np.allclose(back["weight"].values, out.dataset["weight"].values)
+    assert back.attrs["object_class"] == "PIW-1" and len(searches_applied(back)) == 1
+    # the map after the search has less probability along the line the unit swept (y ≈ 0 on the grid)
+    g2 = ProbabilityGrid.from_drift(back, "2026-01-15T03:00Z", cell_nm=0.25, extent_nm=4.0, centre=(clon, clat))
+    rows = np.abs(g.y_centres_m) < 0.25 * W
+    assert out.pos > 0.1
+    assert g2.probability[rows].sum() < 0.8 * g.probability[rows].sum()
+    assert g2.probability.sum() + g2.outside_weight == pytest.approx(1.0)
+
+
+def test_particles_not_at_sea_are_not_detected():
+    x = np.zeros(4)
+    y = np.full(4, 0.2 * W)
+    st = np.array([[0, 0], [1, 1], [2, 2], [-1, -1]])
+    ds = drift_dataset(np.column_stack([x, x]), np.column_stack([y, y]), [T0, T0 + 7200.0], status=st)
+    tr = _track([-2 * W, 2 * W], [0.0, 0.0], T0 + 60.0, 5.0)
+    out = apply_search(ds, [SearchUnit(tr, W, "inverse-cube")])
+    assert out.pod[0] > 0.5 and out.pod[1] == pytest.approx(out.pod[0])  # stranded: detectable where it lies
+    assert out.pod[2] == 0.0 and out.pod[3] == 0.0  # left the domain / not released
