@@ -357,12 +357,14 @@ def track_pieces(units: list[SearchUnit], tout: np.ndarray, projection: LocalPro
             raise SarexInputError(
                 f"{tr.name}: track time {iso(tr.start_s)} to {iso(tr.end_s)} is outside the {source} time span ({iso(tout[0])} to {iso(tout[-1])})"
             )
-        x, y = projection.forward(tr.lon, tr.lat)
+        # points sharing a time stamp (GPX has 1 s resolution): keep the first
+        first = np.concatenate([[True], np.diff(tr.time_s) > 0])
+        tw = tr.time_s[first]
+        x, y = projection.forward(tr.lon[first], tr.lat[first])
         inner = tout[(tout > tr.start_s) & (tout < tr.end_s)]
-        ts = np.unique(np.concatenate([tr.time_s, inner]))
-        xs = np.interp(ts, tr.time_s, x)
-        ys = np.interp(ts, tr.time_s, y)
-        # waypoints at one time (a jump) would make interp pick one; keep the track's own points order there
+        ts = np.unique(np.concatenate([tw, inner]))
+        xs = np.interp(ts, tw, x)
+        ys = np.interp(ts, tw, y)
         ta, tb = ts[:-1], ts[1:]
         keep = tb > ta
         mid = 0.5 * (ta + tb)
