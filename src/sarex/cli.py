@@ -222,6 +222,144 @@ def _drift_summary(ds, out: Path, plot: Optional[Path], environment=None) -> Non
 # --- probability, detection, search update (issue 4) -----------------------------------
 
 
+def _levels(text: str) -> list[float]:
+    try:
+        vals = [float(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise SarexInputError(f"--levels: {text!r} must be fractions separated by commas, e.g. 0.5,0.9,0.95") from None
+    if not vals or any(not (0.0 < v <= 1.0) for v in vals):
+        raise SarexInputError(f"--levels: {text!r} must be fractions in (0, 1], e.g. 0.5,0.9,0.95")
+    return sorted(set(vals))
+
+
+@app.command("probability")
+@user_errors
+def probability(
+    drift_file: Path = typer.Argument(..., help="Drift file (CF trajectory NetCDF)."),
+    time: str = typer.Option(..., "--time", help="Time of the map, ISO 8601 UTC (inside the drift output)."),
+    cell_nm: float = typer.Option(1.0, help="Cell size, nautical miles."),
+    out: Path = typer.Option(..., help="Output probability grid (CF-NetCDF)."),
+    geojson: Optional[Path] = typer.Option(None, help="Also write containment areas and the IAMSAR datum area as GeoJSON."),
+    plot: Optional[Path] = typer.Option(None, help="Also write a PNG map."),
+    levels: str = typer.Option("0.5,0.9,0.95", help="Containment levels, fractions separated by commas."),
+    extent_nm: Optional[float] = typer.Option(None, help="Half-width of the grid around the centroid, nm (default: fit the cloud)."),
+    nearest: bool = typer.Option(False, "--nearest", help="Use the nearest output time instead of interpolating."),
+    x_nm: Optional[float] = typer.Option(None, help="Datum method: initial position error X, nm (default: the LKP radius)."),
+    y_nm: float = typer.Option(0.1, help="Datum method: navigational error Y of the search unit, nm."),
+    fs: Optional[float] = typer.Option(None, help="Datum method: search factor (default 1.1, first search)."),
+    no_coast: bool = typer.Option(False, "--no-coast", help="Do not draw land on the map."),
+) -> None:
+    """Probability map, containment areas and the IAMSAR datum area at one time."""
+    import contextlib
+
+    from sarex.io.atomic import atomic_path
+    from sarex.io.driftfile import read_drift
+    from sarex.search.containment import containment_areas, containment_features, geojson_feature, write_geojson
+    from sarex.search.datum import iamsar_datum
+    from sarex.search.grid import ProbabilityGrid
+
+    lv = _levels(levels)
+    ds = read_drift(drift_file)
+    grid = ProbabilityGrid.from_drift(ds, time, cell_nm=cell_nm, extent_nm=extent_nm, interpolate=not nearest, source=str(drift_file))
+    areas = containment_areas(grid, lv)
+    datum = iamsar_datum(ds, grid.time_s, x_nm=x_nm, y_nm=y_nm, fs=fs)
+    lkp = (float(ds.attrs["lkp_lon"]), float(ds.attrs["lkp_lat"])) if "lkp_lon" in ds.attrs else None
+    with contextlib.ExitStack() as stack:
+        tmp_out = stack.enter_context(atomic_path(out))
+        grid.write_netcdf(tmp_out)
+        if geojson is not None:
+            feats = containment_features(areas)
+            props = {"kind": "iamsar-datum", **{k: (round(v, 6) if isinstance(v, float) else v) for k, v in datum.summary().items()}}
+            feats.append(geojson_feature(datum.square, {**props, "kind": "iamsar-square"}))
+            feats.append(geojson_feature(datum.circle, {**props, "kind": "iamsar-circle"}))
+            from shapely.geometry import Point
+
+            feats.append(geojson_feature(Point(datum.datum_lon, datum.datum_lat), props))
+            write_geojson(stack.enter_context(atomic_path(geojson)), feats)
+        if plot is not None:
+            from sarex.report.probmap import plot_probability
+
+            plot_probability(grid, stack.enter_context(atomic_path(plot)), areas, datum, lkp, coast=not no_coast)
+    table = Table(title=f"probability map of {drift_file.name} at {datum.summary()['time']}", show_header=True)
+    table.add_column("quantity")
+    table.add_column("value")
+    table.add_row("grid", f"{grid.shape[1]} x {grid.shape[0]} cells of {grid.cell_nm:g} nm")
+    table.add_row("afloat / stranded / left domain", f"{100 * grid.afloat_probability:.1f} % / {100 * grid.stranded_probability:.1f} % / {100 * grid.left_weight:.1f} %")
+    for a in areas:
+        table.add_row(f"{100 * a.level:g} % containment", f"{a.area_nm2:.1f} nm² ({a.parts} part{'s' if a.parts != 1 else ''}, {a.holes} hole{'s' if a.holes != 1 else ''})")
+    table.add_row("IAMSAR datum", f"{datum.datum_lon:.4f} E {datum.datum_lat:.4f} N, drift {datum.drift_distance_nm:.1f} nm")
+    table.add_row("E = sqrt(X²+Y²+De²)", f"sqrt({datum.x_nm:.2f}² + {datum.y_nm:.2f}² + {datum.de_nm:.2f}²) = {datum.e_nm:.2f} nm")
+    table.add_row("R = fs·E, square", f"{datum.fs:g} x {datum.e_nm:.2f} = {datum.radius_nm:.2f} nm, {datum.area_nm2:.1f} nm²")
+    table.add_row("written", ", ".join(str(p) for p in (out, geojson, plot) if p is not None))
+    console.print(table)
+
+
+def _sweep_width_from_category(text: str, ds, visibility_nm: float, fatigue: bool, weather_factor: float, speed_kn: Optional[float]) -> float:
+    from sarex.search.sweepwidth import SEARCH_OBJECTS, search_object_for_leeway, sweep_width_nm
+
+    parts = text.split(":")
+    if len(parts) not in (2, 3) or not all(parts):
+        raise SarexInputError(f"--sweep-width-category: {text!r} must be OBJECT:PLATFORM[:ALT_M], e.g. raft-4:helicopter:300")
+    obj, platform = parts[0], parts[1]
+    if obj == "auto":
+        obj = search_object_for_leeway(str(ds.attrs.get("object_class", "")))
+    elif obj not in SEARCH_OBJECTS:
+        obj = search_object_for_leeway(obj)
+    try:
+        alt = float(parts[2]) if len(parts) == 3 else None
+    except ValueError:
+        raise SarexInputError(f"--sweep-width-category: altitude {parts[2]!r} must be a number of metres") from None
+    return sweep_width_nm(obj, platform, alt, visibility_nm, weather_factor, fatigue, speed_kn)
+
+
+@app.command("search-update")
+@user_errors
+def search_update(
+    drift_file: Path = typer.Argument(..., help="Drift file (CF trajectory NetCDF)."),
+    track: list[Path] = typer.Option(..., "--track", help="GPX file of a search unit's timed track (repeat for more units)."),
+    sweep_width_nm: Optional[float] = typer.Option(None, help="Sweep width W, nautical miles."),
+    sweep_width_category: Optional[str] = typer.Option(
+        None, help="OBJECT:PLATFORM[:ALT_M] from the IAMSAR tables (OBJECT a search object, a Leeway class or 'auto')."
+    ),
+    model: str = typer.Option("inverse-cube", help="Detection model: inverse-cube, random (exponential) or definite."),
+    visibility_nm: float = typer.Option(10.0, help="Visibility for --sweep-width-category, nm."),
+    weather_factor: float = typer.Option(1.0, help="Weather correction fw for --sweep-width-category."),
+    fatigue: bool = typer.Option(False, help="Apply the fatigue correction 0.9 for --sweep-width-category."),
+    speed_kn: Optional[float] = typer.Option(None, help="Aircraft search speed for the velocity correction, kn."),
+    label: str = typer.Option("", help="Name of this search in the record."),
+    out: Path = typer.Option(..., help="Output drift file with updated weights."),
+) -> None:
+    """Apply an unsuccessful search to a drift file (Bayesian update); print POS and cumulative POS."""
+    from sarex.io.driftfile import read_drift, write_drift
+    from sarex.search.bayes import apply_search
+    from sarex.search.detection import SearchUnit, model_name
+    from sarex.search.track import read_gpx_tracks
+
+    model = model_name(model)
+    if (sweep_width_nm is None) == (sweep_width_category is None):
+        raise SarexInputError("give exactly one of --sweep-width-nm W or --sweep-width-category OBJECT:PLATFORM[:ALT_M]")
+    if sweep_width_nm is not None and not (sweep_width_nm > 0.0 and math.isfinite(sweep_width_nm)):
+        raise SarexInputError(f"--sweep-width-nm: {sweep_width_nm} must be > 0")
+    ds = read_drift(drift_file)
+    w_nm = sweep_width_nm if sweep_width_nm is not None else _sweep_width_from_category(
+        sweep_width_category, ds, visibility_nm, fatigue, weather_factor, speed_kn
+    )
+    units = [SearchUnit(tr, w_nm * 1852.0, model) for path in track for tr in read_gpx_tracks(path)]
+    outcome = apply_search(ds, units, label=label, source=str(drift_file))
+    write_drift(outcome.dataset, out)
+    table = Table(title=f"search update of {drift_file.name}")
+    for col in ("unit", "points", "start", "end", "W (nm)", "model"):
+        table.add_column(col)
+    for u in outcome.record["units"]:
+        table.add_row(u["name"], str(u["waypoints"]), u["start"], u["end"], f"{u['sweep_width_nm']:.2f}", u["model"])
+    console.print(table)
+    res = Table(show_header=False)
+    res.add_row("POS of this search", f"{100 * outcome.pos:.2f} %")
+    res.add_row("cumulative POS", f"{100 * outcome.cumulative_pos:.2f} %  (search {outcome.record['search']})")
+    res.add_row("written", str(out))
+    console.print(res)
+
+
 # --- planning (issue 5) -----------------------------------------------------------------
 
 
