@@ -588,6 +588,56 @@ def exercise_evaluate(
 
 
 
+@exercise_app.command("run")
+@user_errors
+def exercise_run(
+    scenario: str = typer.Argument(..., help=_SCENARIO_HELP),
+    out: Path = typer.Option(..., help="Output folder: participants/ (no truth) and evaluation/ (report, truth, scores)."),
+    seed: int = typer.Option(0, help="Seed of the forecast, the truth's draws and the detection draws."),
+    particles: int = typer.Option(5000, help="Particles of the planners' forecast ensemble."),
+    replicates: int = typer.Option(0, help="Also run N replicates (independent truths and detection draws) on Dask."),
+    scheduler: Optional[str] = typer.Option(None, help="Dask scheduler address (default: a local cluster)."),
+    workers: int = typer.Option(2, help="Workers of the local Dask cluster."),
+    detection: str = typer.Option("inverse-cube", help="Detection model: inverse-cube, exponential or definite."),
+    no_coast: bool = typer.Option(False, "--no-coast", help="Switch stranding off."),
+) -> None:
+    """Run a simulated exercise: forecast, plan, search, detect or update, replan; write the after-action report."""
+    from sarex.exercise.engine import run_exercise, write_exercise
+    from sarex.exercise.scenario import check_environments, load_scenario
+
+    if particles <= 0:
+        raise SarexInputError(f"--particles: {particles} must be > 0")
+    if replicates < 0:
+        raise SarexInputError(f"--replicates: {replicates} must be >= 0")
+    sc = load_scenario(scenario)
+    check_environments(sc)
+    with _progress() as prog:
+        task = prog.add_task("exercise", total=None)
+        res = run_exercise(
+            sc, seed, particles=particles, model=detection, replicates=replicates, scheduler=scheduler, workers=workers,
+            coast=not no_coast, progress=lambda msg: prog.update(task, description=msg), replicate_progress=err_console.is_terminal,
+        )
+        prog.update(task, description="writing outputs")
+        write_exercise(res, out, coast=not no_coast)
+    s = res.scores()
+    table = Table(title=f"{sc.name}: exercise (seed {seed})")
+    for col in ("period", "units", "POS planned", "cumulative POS", "searched"):
+        table.add_column(col, justify="right")
+    for p in s["periods"]:
+        table.add_row(str(p["period"]), str(p["units_assigned"]), f"{100 * p['pos_tracks']:.1f} %", f"{100 * p['cumulative_pos']:.1f} %", "yes" if p["searched"] else "no")
+    if s["detected"]:
+        d = s["detection"]
+        table.caption = f"detected in period {d['period']} by {d['unit']} ({d['nation']}), {d['hours_since_alert']:.1f} h after the alert"
+    else:
+        table.caption = "not detected"
+    if "replicates" in s:
+        r = s["replicates"]
+        table.caption += (f"; {r['n']} replicates: {100 * r['detected_fraction']:.0f} % detected, period 1 "
+                          f"{100 * r['first_period_detected_fraction']:.1f} % vs planned {100 * r['first_period_planned_pos']:.1f} %")
+    console.print(table)
+    console.print(f"participants' outputs: {out / 'participants'}; evaluators' report: {out / 'evaluation' / 'report.html'}")
+
+
 # --- environment inspection (issue 7) -----------------------------------------------------
 
 
