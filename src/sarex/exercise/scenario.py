@@ -46,6 +46,17 @@ BUILTIN_SCENARIOS = {"korea-japan": "korea_japan_sarex.toml"}
 NM = 1852.0
 
 
+def _epoch(v: Any) -> float:
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return float(v)
+    if not isinstance(v, str):
+        raise ValueError("is not an ISO 8601 time string")
+    try:
+        return to_epoch_s(v)
+    except SarexInputError:
+        raise ValueError("is not an ISO 8601 time (e.g. 2026-01-15T06:00Z)") from None
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -56,9 +67,7 @@ class _Timed(_Strict):
     @field_validator("time", mode="before", check_fields=False)
     @classmethod
     def _parse_time(cls, v: Any) -> float:
-        if isinstance(v, (int, float)):
-            return float(v)
-        return to_epoch_s(v)
+        return _epoch(v)
 
 
 class Nation(_Strict):
@@ -136,7 +145,7 @@ class Period(_Strict):
     @field_validator("start", mode="before")
     @classmethod
     def _parse_start(cls, v: Any) -> float:
-        return float(v) if isinstance(v, (int, float)) else to_epoch_s(v)
+        return _epoch(v)
 
     @property
     def end(self) -> float:
