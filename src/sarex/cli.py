@@ -278,6 +278,7 @@ def exercise_truth(
     out: Path = typer.Option(..., help="Output drift file (one trajectory) with the truth track. EVALUATORS ONLY."),
     seed: int = typer.Option(0, help="Seed of the truth's leeway draws."),
     no_coast: bool = typer.Option(False, "--no-coast", help="Switch stranding on the coastline off."),
+    plot: Optional[Path] = typer.Option(None, help="Also write a PNG map of the truth track."),
 ) -> None:
     """Drift the hidden truth object in the truth environment (evaluator-only output)."""
     from sarex.exercise.scenario import check_environments, load_scenario
@@ -289,6 +290,10 @@ def exercise_truth(
     check_environments(sc)
     track, ds = scenario_truth(sc, seed, coast=not no_coast)
     write_drift(ds, out)
+    if plot is not None:
+        from sarex.report.driftmap import plot_drift
+
+        plot_drift(ds, plot, coast=not no_coast)
     console.print(
         f"wrote {out} (EVALUATORS ONLY): {track.object_class}, {track.time_s.size} positions "
         f"{iso(track.time_s[0])} to {iso(track.time_s[-1])}"

@@ -388,11 +388,6 @@ def _describe_validation(source: Path, exc: ValidationError, raw: dict[str, Any]
     return f"{source}: {field}: {value!r} {why[0].lower() + why[1:] if why else ''}".rstrip()
 
 
-def hours_between(t0: float, t1: float) -> float:
-    """Hours from ``t0`` to ``t1`` (both s since epoch)."""
-    return (t1 - t0) / 3600.0
-
-
 def environment_window(sc: Scenario) -> tuple[float, float]:
     """The time span any environment of the exercise must cover: earliest of LKP/truth to the exercise end, s."""
     return min(sc.reported.time, sc.truth.time), sc.end_time_s
