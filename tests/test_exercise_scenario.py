@@ -105,10 +105,14 @@ def test_truth_outside_environment(tmp_path):
     p = _variant(tmp_path, "synthetic = true\nvariant = 7", 'file = "truth_env.nc"')
     sc = load_scenario(p)
     with pytest.raises(SarexInputError, match=r"truth\.time: '2026-02-10T20:47:00Z' is outside truth\.environment\.file"):
-        check_environments(sc)
+        check_environments(sc, coast=False)
     # truth position outside the synthetic domain
     p = _variant(tmp_path, "lon = 129.7531", "lon = 135.5")
     with pytest.raises(SarexInputError, match=r"truth\.lon/lat: \(135\.5, 34\.8412\) is outside the synthetic"):
+        check_environments(load_scenario(p), coast=False)
+    # a truth start on land (Tsushima) is refused
+    p = _variant(tmp_path, "lon = 129.7531\nlat = 34.8412", "lon = 129.30\nlat = 34.40")
+    with pytest.raises(SarexInputError, match=r"truth\.lon/lat: \(129\.3, 34\.4\) is on land"):
         check_environments(load_scenario(p))
     # a missing environment file is named
     p = _variant(tmp_path, "synthetic = true\nvariant = 7", 'file = "nope.nc"')

@@ -231,13 +231,16 @@ _SCENARIO_HELP = "Scenario TOML file, or 'korea-japan' for the built-in Korea–
 
 @exercise_app.command("check")
 @user_errors
-def exercise_check(scenario: str = typer.Argument(..., help=_SCENARIO_HELP)) -> None:
+def exercise_check(
+    scenario: str = typer.Argument(..., help=_SCENARIO_HELP),
+    no_coast: bool = typer.Option(False, "--no-coast", help="Skip the check that positions are at sea."),
+) -> None:
     """Validate a scenario file (fields, units, periods, environments) and summarise it (no truth shown)."""
     from sarex.exercise.scenario import check_environments, load_scenario
     from sarex.times import iso
 
     sc = load_scenario(scenario)
-    check_environments(sc)
+    check_environments(sc, coast=not no_coast)
     pv = sc.participant_view()
     units = sc.resolved_units()
     table = Table(title=f"{pv.name}: valid", show_header=False)
@@ -287,7 +290,7 @@ def exercise_truth(
     from sarex.times import iso
 
     sc = load_scenario(scenario)
-    check_environments(sc)
+    check_environments(sc, coast=not no_coast)
     track, ds = scenario_truth(sc, seed, coast=not no_coast)
     write_drift(ds, out)
     if plot is not None:

@@ -35,6 +35,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from sarex.errors import SarexInputError
@@ -393,11 +394,12 @@ def environment_window(sc: Scenario) -> tuple[float, float]:
     return min(sc.reported.time, sc.truth.time), sc.end_time_s
 
 
-def check_environments(sc: Scenario) -> None:
+def check_environments(sc: Scenario, coast: bool = True) -> None:
     """Check that both environments cover the positions and times the exercise needs.
 
-    Opens files (cheap, lazy) and evaluates the synthetic domain; raises
-    :class:`SarexInputError` naming the scenario file, the field and the value.
+    Opens files (cheap, lazy) and evaluates the synthetic domain; with ``coast``
+    also checks that the reported and the true positions are at sea (GSHHG).
+    Raises :class:`SarexInputError` naming the scenario file, the field and the value.
     """
     from sarex.environment.synthetic import LAT_RANGE, LON_RANGE
 
@@ -424,14 +426,22 @@ def check_environments(sc: Scenario) -> None:
             raise SarexInputError(f"{src}: {where}.time: {iso(t)!r} is outside {field}.file {spec.file} ({iso(a)} to {iso(b)})")
         if t1 > b + 1e-6:
             raise SarexInputError(f"{src}: periods: the exercise runs until {iso(t1)} but {field}.file {spec.file} ends at {iso(b)}")
-        import numpy as np
-
         from sarex.errors import OutsideDomainError
 
         try:
             env.sample(np.array([lon]), np.array([lat]), t)
         except OutsideDomainError as exc:
             raise SarexInputError(f"{src}: {where}.lon/lat: ({lon}, {lat}) outside {field}.file: {exc}") from None
+    if coast:
+        from sarex.environment.coast import Coastline
+
+        pts = {"reported": (sc.reported.lon, sc.reported.lat), "truth": (sc.truth.lon, sc.truth.lat)}
+        lons = [p[0] for p in pts.values()]
+        lats = [p[1] for p in pts.values()]
+        land = Coastline(bbox=(min(lons) - 0.5, min(lats) - 0.5, max(lons) + 0.5, max(lats) + 0.5))
+        for where, (lon, lat) in pts.items():
+            if land.on_land(np.array([lon]), np.array([lat]))[0]:
+                raise SarexInputError(f"{src}: {where}.lon/lat: ({lon}, {lat}) is on land (GSHHG)")
 
 
 def open_spec(spec: EnvironmentSpec, t0: float | None = None, t1: float | None = None, outside: str = "error"):
