@@ -200,3 +200,27 @@ time = "2026-02-10T20:47:00Z"
 synthetic = true
 variant = 7
 """
+
+
+def test_planned_route_errors(tmp_path):
+    import gpxpy.gpx
+
+    from sarex.errors import SarexInputError
+    from sarex.exercise.replay import pattern_from_waypoints
+
+    g = gpxpy.gpx.GPX()
+    r = gpxpy.gpx.GPXRoute(name="ROK-A")
+    for x, y in ((129.6, 34.8), (129.6, 34.9)):
+        r.points.append(gpxpy.gpx.GPXRoutePoint(latitude=y, longitude=x))
+    g.routes.append(r)
+    p = tmp_path / "p.gpx"
+    p.write_text(g.to_xml())
+    with pytest.raises(SarexInputError, match=r"route 'ROK-A': no sweep width"):
+        read_planned_dir(p)
+    # the scenario's unit supplies it; spacing defaults to the sweep width
+    pat = read_planned_dir(p, {"ROK-A": {"sweep_width_nm": 1.5, "track_spacing_nm": None}})["ROK-A"]
+    assert pat.sweep_width_m == pytest.approx(1.5 * NM) and pat.track_spacing_m == pytest.approx(1.5 * NM)
+    with pytest.raises(SarexInputError, match="at least 2"):
+        pattern_from_waypoints("X", [(129.6, 34.8)], 1.0)
+    with pytest.raises(SarexInputError, match="not a GPX file or a folder"):
+        read_planned_dir(tmp_path / "none")
