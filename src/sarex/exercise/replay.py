@@ -591,3 +591,22 @@ def _by_nation(units: list[UnitReplay], areas, strips) -> list[NationReplay]:
             )
         )
     return out
+
+
+def encounters_with_truth(
+    res: ReplayResult, tracks: dict[str, Track], truth_t: np.ndarray, truth_lon: np.ndarray, truth_lat: np.ndarray,
+    max_range_m: float = 5 * NM,
+) -> dict[str, list]:
+    """Closest approaches of each unit's whole track to the truth (evaluators only), unit id → encounters."""
+    from sarex.exercise.encounters import unit_encounters
+
+    ok = np.isfinite(truth_lon) & np.isfinite(truth_lat)
+    ox, oy = res.frame.xy(truth_lon[ok], truth_lat[ok])
+    out = {}
+    for u in res.units:
+        tr = tracks.get(u.unit_id)
+        if tr is None or len(tr) < 2:
+            continue
+        x, y = res.frame.xy(tr.lon, tr.lat)
+        out[u.unit_id] = unit_encounters(u.unit_id, tr.time_s, x, y, truth_t[ok], ox, oy, max_range_m)
+    return out
