@@ -146,6 +146,24 @@ def test_cli_evaluate_writes_report_and_tables(tmp_path):
     header = rows[0].split(",")
     assert float(b[header.index("offset_east_m")]) == pytest.approx(NM, rel=0.02)
     assert "bad checksum" in r.output
+    # the replay outputs are built without the truth: none of its traces appear
+    from test_exercise_scenario import _truth_needles
+
+    from sarex.exercise.scenario import load_scenario
+
+    needles = _truth_needles(load_scenario(scen))
+    for f in ("replay.html", "replay_units.csv", "replay_nations.csv"):
+        text = (out / f).read_text()
+        assert not [n for n in needles if n in text], f
+    assert "EVALUATORS ONLY" not in html
+    # with --truth (evaluators): the closest approaches section and the warning appear
+    truth = tmp_path / "truth.nc"
+    assert CliRunner().invoke(app, ["exercise", "truth", str(scen), "--out", str(truth), "--no-coast"]).exit_code == 0
+    out3 = tmp_path / "out3"
+    r = CliRunner().invoke(app, ["exercise", "evaluate", str(scen), "--tracks", str(tmp_path / "d" / "tracks"), "--planned", str(tmp_path / "d" / "planned.gpx"), "--out", str(out3), "--truth", str(truth)])
+    assert r.exit_code == 0, r.output
+    html3 = (out3 / "replay.html").read_text()
+    assert "EVALUATORS ONLY" in html3 and "Closest approaches to the truth" in html3
     # a planned route naming no scenario unit: exit 2, one line, no output written
     bad = tmp_path / "bad.gpx"
     bad.write_text((tmp_path / "d" / "planned.gpx").read_text().replace("<name>JPN-C</name>", "<name>XX-9</name>"))

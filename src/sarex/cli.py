@@ -311,6 +311,7 @@ def exercise_evaluate(
     planned: Path = typer.Option(..., help="GPX file or folder with the planned patterns as routes, one per unit."),
     out: Path = typer.Option(..., help="Output folder (replay.html, replay.pdf, replay_units.csv, replay_nations.csv)."),
     nmea_date: Optional[str] = typer.Option(None, help="UTC date (YYYY-MM-DD) for NMEA logs with GGA but no RMC."),
+    truth: Optional[Path] = typer.Option(None, help="Truth file from 'sarex exercise truth': adds the units' closest approaches to it (the report is then EVALUATORS ONLY)."),
 ) -> None:
     """Replay evaluation: effort, coverage, gaps/overlaps and track keeping per unit and nation."""
     from sarex.exercise.replay import evaluate_replay, read_planned_dir
@@ -332,7 +333,18 @@ def exercise_evaluate(
         raise SarexInputError(f"--planned: route(s) {', '.join(map(repr, unknown))} name no unit of the scenario ({', '.join(defaults)})")
     sailed, log = read_track_dir(tracks, names, mmsi, nmea_date)
     result = evaluate_replay(plans, sailed, {u.id: u.nation for u in units})
-    report = build_replay_report(sc.participant_view(), result, log)
+    truth_track = encounters = None
+    if truth is not None:
+        from sarex.exercise.replay import encounters_with_truth
+        from sarex.io.driftfile import read_drift
+        from sarex.times import datetime64_to_epoch_s
+
+        tds = read_drift(truth)
+        if tds.sizes["trajectory"] != 1:
+            raise SarexInputError(f"--truth: {truth} has {tds.sizes['trajectory']} trajectories; expected the one truth track")
+        truth_track = (datetime64_to_epoch_s(tds["time"].values), tds["lon"].values[0], tds["lat"].values[0])
+        encounters = encounters_with_truth(result, sailed, *truth_track)
+    report = build_replay_report(sc.participant_view(), result, log, truth_track, encounters)
     page = render_html(report)
     out.mkdir(parents=True, exist_ok=True)
     write_pdf(report, out / "replay.pdf")
