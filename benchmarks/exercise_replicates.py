@@ -70,7 +70,8 @@ def main(n: int = 1000) -> None:
 
     import replay_data as rd
 
-    from sarex.exercise.replay import evaluate_replay, read_planned_dir
+    from sarex.exercise.planned import read_planned_dir
+    from sarex.exercise.replay import evaluate_replay
     from sarex.io.tracks import read_track_dir
 
     with tempfile.TemporaryDirectory() as d:

@@ -16,7 +16,10 @@ import pytest
 import replay_data as rd
 from typer.testing import CliRunner
 
-from sarex.exercise.replay import NM, cross_track, evaluate_replay, read_planned_dir
+from sarex.exercise.geometry import NM
+from sarex.exercise.planned import read_planned_dir
+from sarex.exercise.replay import evaluate_replay
+from sarex.exercise.trackkeeping import cross_track
 from sarex.io.tracks import read_track_dir
 
 NATIONS = {"ROK-A": "ROK", "JPN-B": "JPN", "JPN-C": "JPN"}
@@ -224,7 +227,7 @@ def test_planned_route_errors(tmp_path):
     import gpxpy.gpx
 
     from sarex.errors import SarexInputError
-    from sarex.exercise.replay import pattern_from_waypoints
+    from sarex.exercise.planned import pattern_from_waypoints
 
     g = gpxpy.gpx.GPX()
     r = gpxpy.gpx.GPXRoute(name="ROK-A")

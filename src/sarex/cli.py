@@ -314,7 +314,8 @@ def exercise_evaluate(
     truth: Optional[Path] = typer.Option(None, help="Truth file from 'sarex exercise truth': adds the units' closest approaches to it (the report is then EVALUATORS ONLY)."),
 ) -> None:
     """Replay evaluation: effort, coverage, gaps/overlaps and track keeping per unit and nation."""
-    from sarex.exercise.replay import evaluate_replay, read_planned_dir
+    from sarex.exercise.planned import read_planned_dir
+    from sarex.exercise.replay import evaluate_replay
     from sarex.exercise.replay_tables import nation_csv, unit_csv
     from sarex.exercise.scenario import load_scenario
     from sarex.io.atomic import write_text_atomic
