@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from sarex.errors import SarexInputError
 from sarex.times import iso, to_epoch_s
@@ -226,7 +226,12 @@ class Scenario(_ScenarioBase):
     """A full exercise scenario, truth included (evaluators only)."""
 
     truth: Truth
-    source: Path | None = Field(default=None, exclude=True, description="The file it was read from.")
+    _source: Path | None = PrivateAttr(default=None)
+
+    @property
+    def source(self) -> Path | None:
+        """The file the scenario was read from."""
+        return self._source
 
     @model_validator(mode="after")
     def _truth_consistent(self) -> "Scenario":
@@ -236,7 +241,7 @@ class Scenario(_ScenarioBase):
 
     def participant_view(self) -> ParticipantScenario:
         """The scenario without the ``[truth]`` section (safe to give to participants)."""
-        data = self.model_dump(exclude={"truth", "source"})
+        data = self.model_dump(exclude={"truth"})
         return ParticipantScenario.model_validate(data)
 
     def resolved_units(self) -> list[UnitRef]:
@@ -339,7 +344,8 @@ def parse_scenario(raw: dict[str, Any], source: Path) -> Scenario:
     if isinstance(truth, dict) and isinstance(truth.get("environment"), dict) and isinstance(truth["environment"].get("file"), str):
         raw["truth"] = {**truth, "environment": {**truth["environment"], "file": _relative(base, truth["environment"]["file"])}}
     try:
-        sc = Scenario.model_validate({**raw, "source": source})
+        sc = Scenario.model_validate(raw)
+        sc._source = source
     except ValidationError as exc:
         raise SarexInputError(_describe_validation(source, exc, raw)) from None
     except _FieldError as exc:
