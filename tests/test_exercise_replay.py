@@ -245,3 +245,24 @@ def test_planned_route_errors(tmp_path):
         pattern_from_waypoints("X", [(129.6, 34.8)], 1.0)
     with pytest.raises(SarexInputError, match="not a GPX file or a folder"):
         read_planned_dir(tmp_path / "none")
+
+
+def test_reversed_and_absent_units(tmp_path):
+    # ROK-A flies its pattern backwards; JPN-C's track is moved 30 NM away
+    data = rd.make_set(tmp_path)
+    plan = data["plans"]["ROK-A"]
+    rev = rd.Plan("ROK-A", plan.lon[::-1].copy(), plan.lat[::-1].copy(), plan.sweep_width_nm, plan.spacing_nm, plan.length_nm,
+                  [((b + 180.0) % 360.0, d) for b, d in reversed(plan.legs)])
+    t, x, y = rd.sail(rev, rd.T0, approach_deg=180.0)
+    rd.write_gpx_track(tmp_path / "tracks" / "rok_a.gpx", "ROK-A", t, x, y)
+    tc, xc, yc = data["sailed"]["JPN-C"]
+    xs, ys = rd.shift(xc, yc, 0.0, -30.0)
+    (tmp_path / "tracks" / "jpn_c.ais").write_text("\n".join(rd.ais_lines(tc, xs, ys, rd.MMSI_C)) + "\n")
+    tracks, _ = read_track_dir(tmp_path / "tracks", None, {rd.MMSI_C: "JPN-C"})
+    res = evaluate_replay(read_planned_dir(tmp_path / "planned.gpx"), tracks, NATIONS)
+    u = {x.unit_id: x for x in res.units}
+    assert u["ROK-A"].status == "flown in reverse"
+    assert u["ROK-A"].effort_ratio == pytest.approx(1.0, abs=0.01)
+    assert u["ROK-A"].xte_p95_m < 5.0
+    assert u["JPN-C"].status == "never on task" and u["JPN-C"].delivered_effort_m2 == 0.0
+    assert any("JPN-C: the track never comes within" in n for n in res.notes)

@@ -62,6 +62,7 @@ class UnitReplay:
     planned_effort_m2: float
     assigned_area_m2: float
     has_track: bool = False
+    status: str = ""
     on_task_start_s: float = math.nan
     on_task_end_s: float = math.nan
     on_task_length_m: float = 0.0
@@ -229,10 +230,24 @@ def evaluate_replay(
         tr = tracks.get(uid)
         if tr is None or len(tr) < 2:
             notes.append(f"{uid}: no track (or fewer than 2 fixes); nothing delivered")
+            ur.status = "no track"
             strips[uid] = Polygon()
             continue
         tx, ty = frame.xy(tr.lon, tr.lat)
         tracks_xy[uid] = (tx, ty)
+        d_start = np.hypot(tx - px[0], ty - py[0])
+        d_end = np.hypot(tx - px[-1], ty - py[-1])
+        far_m = max(2.0 * pat.track_spacing_m, 2.0 * NM)
+        if min(d_start.min(), d_end.min()) > far_m:
+            notes.append(f"{uid}: the track never comes within {far_m / NM:.1f} NM of the pattern's first or last waypoint; nothing delivered")
+            ur.status = "never on task"
+            strips[uid] = Polygon()
+            continue
+        if int(np.argmin(d_end)) < int(np.argmin(d_start)) and d_end.min() <= far_m:
+            # the unit flew the pattern from its far end: evaluate against the reversed pattern
+            px, py = px[::-1].copy(), py[::-1].copy()
+            ur.status = "flown in reverse"
+            notes.append(f"{uid}: pattern flown in reverse (from the last waypoint); evaluated that way")
         s0, s1 = on_task_window(tx, ty, px, py, approach_tol_m, step_m)
         ox, oy, ot = cut_by_distance(tx, ty, tr.time_s, s0, s1)
         on_task_xy[uid] = (ox, oy)

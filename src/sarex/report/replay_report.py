@@ -45,7 +45,7 @@ def unit_effort_table(res: ReplayResult) -> Table:
                 _f(u.track_spacing_m / NM, 2),
                 _f(u.planned_length_m / NM),
                 _f(u.on_task_length_m / NM),
-                f"{_hhmm(u.on_task_start_s)} – {_hhmm(u.on_task_end_s)}" if u.has_track else "no track",
+                (f"{_hhmm(u.on_task_start_s)} – {_hhmm(u.on_task_end_s)}" + (f" ({u.status})" if u.status else "")) if u.has_track else u.status,
                 _f(u.planned_effort_m2 / NM2),
                 _f(u.delivered_effort_m2 / NM2),
                 _f(100 * u.effort_ratio),
@@ -69,7 +69,7 @@ def unit_xte_table(res: ReplayResult) -> Table:
     rows = []
     for u in res.units:
         if not u.has_track:
-            rows.append([u.unit_id, u.nation] + ["-"] * 7)
+            rows.append([u.unit_id, u.nation, u.status] + ["-"] * 6)
             continue
         rows.append(
             [u.unit_id, u.nation, _f(u.xte_mean_m, 0), _f(u.xte_p95_m, 0), _f(u.xte_max_m, 0), _f(u.offset_east_m, 0),
@@ -156,7 +156,7 @@ def encounter_table(res: ReplayResult, encounters: dict[str, list]) -> Table:
     for u in res.units:
         enc = encounters.get(u.unit_id)
         if enc is None:
-            rows.append([u.unit_id, u.nation, "no track", "-", "-", "-"])
+            rows.append([u.unit_id, u.nation, u.status or "no track", "-", "-", "-"])
             continue
         if not enc:
             rows.append([u.unit_id, u.nation, "0", "-", "-", "-"])
