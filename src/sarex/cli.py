@@ -465,13 +465,16 @@ _SCENARIO_HELP = "Scenario TOML file, or 'korea-japan' for the built-in Korea–
 
 @exercise_app.command("check")
 @user_errors
-def exercise_check(scenario: str = typer.Argument(..., help=_SCENARIO_HELP)) -> None:
+def exercise_check(
+    scenario: str = typer.Argument(..., help=_SCENARIO_HELP),
+    no_coast: bool = typer.Option(False, "--no-coast", help="Skip the check that positions are at sea."),
+) -> None:
     """Validate a scenario file (fields, units, periods, environments) and summarise it (no truth shown)."""
     from sarex.exercise.scenario import check_environments, load_scenario
     from sarex.times import iso
 
     sc = load_scenario(scenario)
-    check_environments(sc)
+    check_environments(sc, coast=not no_coast)
     pv = sc.participant_view()
     units = sc.resolved_units()
     table = Table(title=f"{pv.name}: valid", show_header=False)
@@ -512,6 +515,7 @@ def exercise_truth(
     out: Path = typer.Option(..., help="Output drift file (one trajectory) with the truth track. EVALUATORS ONLY."),
     seed: int = typer.Option(0, help="Seed of the truth's leeway draws."),
     no_coast: bool = typer.Option(False, "--no-coast", help="Switch stranding on the coastline off."),
+    plot: Optional[Path] = typer.Option(None, help="Also write a PNG map of the truth track."),
 ) -> None:
     """Drift the hidden truth object in the truth environment (evaluator-only output)."""
     from sarex.exercise.scenario import check_environments, load_scenario
@@ -520,9 +524,13 @@ def exercise_truth(
     from sarex.times import iso
 
     sc = load_scenario(scenario)
-    check_environments(sc)
+    check_environments(sc, coast=not no_coast)
     track, ds = scenario_truth(sc, seed, coast=not no_coast)
     write_drift(ds, out)
+    if plot is not None:
+        from sarex.report.driftmap import plot_drift
+
+        plot_drift(ds, plot, coast=not no_coast)
     console.print(
         f"wrote {out} (EVALUATORS ONLY): {track.object_class}, {track.time_s.size} positions "
         f"{iso(track.time_s[0])} to {iso(track.time_s[-1])}"
@@ -537,9 +545,11 @@ def exercise_evaluate(
     planned: Path = typer.Option(..., help="GPX file or folder with the planned patterns as routes, one per unit."),
     out: Path = typer.Option(..., help="Output folder (replay.html, replay.pdf, replay_units.csv, replay_nations.csv)."),
     nmea_date: Optional[str] = typer.Option(None, help="UTC date (YYYY-MM-DD) for NMEA logs with GGA but no RMC."),
+    truth: Optional[Path] = typer.Option(None, help="Truth file from 'sarex exercise truth': adds the units' closest approaches to it (the report is then EVALUATORS ONLY)."),
 ) -> None:
     """Replay evaluation: effort, coverage, gaps/overlaps and track keeping per unit and nation."""
-    from sarex.exercise.replay import evaluate_replay, read_planned_dir
+    from sarex.exercise.planned import read_planned_dir
+    from sarex.exercise.replay import evaluate_replay
     from sarex.exercise.replay_tables import nation_csv, unit_csv
     from sarex.exercise.scenario import load_scenario
     from sarex.io.atomic import write_text_atomic
@@ -558,7 +568,18 @@ def exercise_evaluate(
         raise SarexInputError(f"--planned: route(s) {', '.join(map(repr, unknown))} name no unit of the scenario ({', '.join(defaults)})")
     sailed, log = read_track_dir(tracks, names, mmsi, nmea_date)
     result = evaluate_replay(plans, sailed, {u.id: u.nation for u in units})
-    report = build_replay_report(sc.participant_view(), result, log)
+    truth_track = encounters = None
+    if truth is not None:
+        from sarex.exercise.replay import encounters_with_truth
+        from sarex.io.driftfile import read_drift
+        from sarex.times import datetime64_to_epoch_s
+
+        tds = read_drift(truth)
+        if tds.sizes["trajectory"] != 1:
+            raise SarexInputError(f"--truth: {truth} has {tds.sizes['trajectory']} trajectories; expected the one truth track")
+        truth_track = (datetime64_to_epoch_s(tds["time"].values), tds["lon"].values[0], tds["lat"].values[0])
+        encounters = encounters_with_truth(result, sailed, *truth_track)
+    report = build_replay_report(sc.participant_view(), result, log, truth_track, encounters)
     page = render_html(report)
     out.mkdir(parents=True, exist_ok=True)
     write_pdf(report, out / "replay.pdf")
