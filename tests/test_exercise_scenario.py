@@ -43,15 +43,15 @@ def test_builtin_scenario_loads():
     assert iso(sc.periods[0].start) == "2026-02-11T00:00:00Z"
     check_environments(sc)
     # extra unit keys pass through for the planner
-    assert sc.resolved_units()[0].model_extra["position"] == [129.10, 35.05]
+    assert sc.resolved_units()[0].model_extra["start"] == [129.10, 35.05]
 
 
 @pytest.mark.parametrize(
     "old,new,expect",
     [
         ('radius_m = 3704.0 ', 'radius_m = 3704.0\nradius_nm = 2 ', r"reported\.radius_nm: unknown field"),
-        ('object_class = "LIFE-RAFT-DB-11"', 'object_class = "RAFT-XYZ"', r"truth\.object_class: 'RAFT-XYZ'"),
-        ('nation = "JPN"\ntype = "destroyer"', 'nation = "USA"\ntype = "destroyer"', r"units\[3\]\.nation: 'USA' is not one of the scenario's nations"),
+        ('object_class = "PIW-2"', 'object_class = "RAFT-XYZ"', r"truth\.object_class: 'RAFT-XYZ'"),
+        ('nation = "JPN"\nservice = "JMSDF"\ntype = "surface-large"', 'nation = "USA"\nservice = "JMSDF"\ntype = "surface-large"', r"units\[3\]\.nation: 'USA' is not one of the scenario's nations"),
         ('on_scene_coordinator = "ROK-DDH-1"', 'on_scene_coordinator = "ROK-XX"', r"on_scene_coordinator: 'ROK-XX' is not a unit id"),
         ('time = "2026-02-10T20:47:00Z"', 'time = "2026-02-11T03:00:00Z"', r"truth\.time: '2026-02-11T03:00:00Z' is after the first search period"),
         ('start = "2026-02-11T06:00:00Z"', 'start = "2026-02-11T05:00:00Z"', r"periods\[1\]\.start: '2026-02-11T05:00:00Z' overlaps"),

@@ -645,7 +645,7 @@ def exercise_run(
     for col in ("period", "units", "POS planned", "cumulative POS", "searched"):
         table.add_column(col, justify="right")
     for p in s["periods"]:
-        table.add_row(str(p["period"]), str(p["units_assigned"]), f"{100 * p['pos_tracks']:.1f} %", f"{100 * p['cumulative_pos']:.1f} %", "yes" if p["searched"] else "no")
+        table.add_row(str(p["period"]), str(p["units_assigned"]), f"{100 * p['pos_sailed']:.1f} %", f"{100 * p['cumulative_pos']:.1f} %", "yes" if p["searched"] else "no")
     if s["detected"]:
         d = s["detection"]
         table.caption = f"detected in period {d['period']} by {d['unit']} ({d['nation']}), {d['hours_since_alert']:.1f} h after the alert"

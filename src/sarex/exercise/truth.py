@@ -159,17 +159,18 @@ def active_fraction(track: TruthTrack) -> float:
     return float(np.mean(track.status == STATUS_ACTIVE))
 
 
-def truth_ensemble(
-    sc: Scenario, n: int, seed: int, *, coast: Coastline | bool = True, output_s: float = 600.0
-) -> list[TruthTrack]:
-    """Truth tracks for ``n`` replicates, drifted together as one ensemble of ``n`` Leeway particles.
+def truth_ensemble_dataset(
+    sc: Scenario, n: int, seed: int, *, radius_m: float = 0.0, coast: Coastline | bool = True, output_s: float = 600.0
+) -> xr.Dataset:
+    """Truths for ``n`` replicates drifted together as one ensemble of ``n`` Leeway particles (drift-file format).
 
     Replicate ``i`` gets particle ``i``: each particle has its own downwind and
     crosswind draws and jibes, so these are ``n`` independent draws of the truth
-    (sides of downwind alternate by index, exactly balanced). One vectorised drift
-    costs about as much as a single one-particle drift, which the per-step kernel
-    overheads dominate; and since it runs once in the driver, the replicates'
-    truths do not depend on how they are later spread over workers.
+    (sides of downwind alternate by index, exactly balanced); ``radius_m`` spreads
+    their start around the true position (gaussian, as the drift's LKP radius). One
+    vectorised drift costs about as much as a single one-particle drift, which the
+    per-step kernel overheads dominate; and since it runs once in the driver, the
+    replicates' truths do not depend on how they are later spread over workers.
     """
     from sarex.drift import simulate
 
@@ -178,19 +179,27 @@ def truth_ensemble(
     drift_seed, _ = truth_seed(np.random.SeedSequence([int(seed), 0x7472757468]))
     t0, t1 = sc.truth.time, sc.end_time_s
     hours = math.ceil((t1 - t0) / 600.0) / 6.0
-    ds = simulate(
+    return simulate(
         truth_environment(sc),
         sc.truth.object_class,
         lon=sc.truth.lon,
         lat=sc.truth.lat,
         start=t0,
-        radius_m=0.0,
+        radius_m=radius_m,
         hours=hours,
         particles=int(n),
         seed_value=drift_seed,
         output_s=output_s,
         coast=coast,
     )
+
+
+def truth_ensemble(
+    sc: Scenario, n: int, seed: int, *, coast: Coastline | bool = True, output_s: float = 600.0
+) -> list[TruthTrack]:
+    """Truth tracks for ``n`` replicates (see :func:`truth_ensemble_dataset`), all from the true position."""
+    ds = truth_ensemble_dataset(sc, n, seed, coast=coast, output_s=output_s)
     times = ds["time"].values.astype("datetime64[ns]").astype(np.int64) / 1e9
     lon, lat, st = ds["lon"].values, ds["lat"].values, ds["status"].values
+    drift_seed = int(ds.attrs["seed"])
     return [TruthTrack(lon[i].copy(), lat[i].copy(), times, st[i].copy(), sc.truth.object_class, drift_seed) for i in range(n)]
