@@ -260,3 +260,18 @@ def test_every_leeway_class_has_a_sweep_width():
     assert len(seen) >= 8
     with pytest.raises(SarexInputError):
         search_object_for_leeway("UFO")
+
+
+def test_finite_leg_exponential_closed_form():
+    from scipy.stats import norm
+
+    # particles abeam the middle, near the ends and beyond the ends of a leg from s = -l1 to +l2
+    x = np.array([0.2, 1.0, 0.5, 0.5, 2.0, 0.1, 12.0]) * W
+    s_part = np.array([0.0, 0.0, 4.5, -4.8, 6.0, -20.0, 0.0]) * W
+    ds = stationary_dataset(s_part, x)
+    l1 = l2 = 5.0 * W
+    pod = pod_along_tracks(ds, [SearchUnit(_track([-l1, l2], [0.0, 0.0]), W, "exponential")])
+    sig = W  # effort spread: one sweep width
+    expo = W * norm.pdf(x, scale=sig) * (norm.cdf((l2 - s_part) / sig) - norm.cdf((-l1 - s_part) / sig))
+    assert np.allclose(pod, 1 - np.exp(-expo), rtol=2e-5, atol=1e-15)
+    assert pod[5] < 1e-20 and pod[6] < 1e-20  # 15 σ past the end, 12 σ abeam

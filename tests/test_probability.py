@@ -170,3 +170,15 @@ def test_iamsar_datum_closed_form():
     dx, _ = PROJ.forward(np.array([d.datum_lon]), np.array([d.datum_lat]))
     assert dx[0] == pytest.approx(0.5 * 8 * 3600.0, abs=2.0)
     assert iamsar_datum(ds, T0 + 8 * 3600.0, search_number=3).fs == 2.0
+
+
+def test_smoothing_conserves_probability_and_adds_variance():
+    # all probability in one cell: the smoothed 50 % area is that of a normal with σ = 1 nm
+    pos = Positions(T0, np.array([PROJ.lon0]), np.array([PROJ.lat0]), np.zeros(1, np.int8), np.ones(1))
+    g = ProbabilityGrid.from_positions(pos, cell_nm=0.1).smoothed(1.0)
+    assert g.probability.sum() == pytest.approx(1.0, abs=1e-12)
+    for a in containment_areas(g, (0.5, 0.9)):
+        exact = 2.0 * math.pi * 1.0**2 * -math.log(1.0 - a.level)
+        assert a.area_nm2 == pytest.approx(exact, rel=0.03)
+    with pytest.raises(SarexInputError):
+        g.smoothed(0.0)

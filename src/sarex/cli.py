@@ -243,6 +243,7 @@ def probability(
     plot: Optional[Path] = typer.Option(None, help="Also write a PNG map."),
     levels: str = typer.Option("0.5,0.9,0.95", help="Containment levels, fractions separated by commas."),
     extent_nm: Optional[float] = typer.Option(None, help="Half-width of the grid around the centroid, nm (default: fit the cloud)."),
+    smooth_nm: Optional[float] = typer.Option(None, help="Smooth the map with a normal kernel of this standard deviation, nm (small ensembles)."),
     nearest: bool = typer.Option(False, "--nearest", help="Use the nearest output time instead of interpolating."),
     x_nm: Optional[float] = typer.Option(None, help="Datum method: initial position error X, nm (default: the LKP radius)."),
     y_nm: float = typer.Option(0.1, help="Datum method: navigational error Y of the search unit, nm."),
@@ -261,6 +262,8 @@ def probability(
     lv = _levels(levels)
     ds = read_drift(drift_file)
     grid = ProbabilityGrid.from_drift(ds, time, cell_nm=cell_nm, extent_nm=extent_nm, interpolate=not nearest, source=str(drift_file))
+    if smooth_nm is not None:
+        grid = grid.smoothed(smooth_nm)
     areas = containment_areas(grid, lv)
     datum = iamsar_datum(ds, grid.time_s, x_nm=x_nm, y_nm=y_nm, fs=fs)
     lkp = (float(ds.attrs["lkp_lon"]), float(ds.attrs["lkp_lat"])) if "lkp_lon" in ds.attrs else None
