@@ -63,5 +63,5 @@ def test_short_legs_shrink_the_turns():
     r = 500.0
     assert length == pytest.approx(5000 + 1000 + 5000 - 4 * r + math.pi * r, rel=1e-4)
     f = LocalFrame(129.0, 34.0)
-    x, y = f.xy(*f.lonlat(px, py))
+    x, y = f.to_xy(*f.to_lonlat(px, py))
     np.testing.assert_allclose(x, px, atol=1e-6)

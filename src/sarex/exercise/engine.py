@@ -232,7 +232,8 @@ def write_exercise(res: ExerciseResult, out: str | Path, coast: bool = True) -> 
     from sarex.io.atomic import write_text_atomic
     from sarex.io.driftfile import write_drift
     from sarex.planning.cloud import period_cloud
-    from sarex.planning.output import atomic_folder, write_plan_folder
+    from sarex.io.atomic import atomic_folder
+    from sarex.planning.output import write_plan_folder
     from sarex.report.exercise_report import build_exercise_report
     from sarex.report.html import render_html, write_pdf
 

@@ -9,31 +9,11 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from pyproj import Transformer
 from shapely.geometry import LineString, MultiPoint, Polygon
 
+from sarex.planning.frame import LocalFrame  # noqa: F401  (the one local plane of sarex)
+
 NM = 1852.0
-
-
-class LocalFrame:
-    """A local Lambert azimuthal equal-area projection (metres east and north of ``lon0``, ``lat0``)."""
-
-    def __init__(self, lon0: float, lat0: float) -> None:
-        self.lon0 = float(lon0)
-        self.lat0 = float(lat0)
-        crs = f"+proj=laea +lat_0={self.lat0} +lon_0={self.lon0} +ellps=WGS84 +units=m +no_defs"
-        self._fwd = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
-        self._inv = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
-
-    def xy(self, lon, lat) -> tuple[np.ndarray, np.ndarray]:
-        """Degrees → metres (east, north)."""
-        x, y = self._fwd.transform(np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64))
-        return np.asarray(x), np.asarray(y)
-
-    def lonlat(self, x, y) -> tuple[np.ndarray, np.ndarray]:
-        """Metres (east, north) → degrees."""
-        lon, lat = self._inv.transform(np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64))
-        return np.asarray(lon), np.asarray(lat)
 
 
 def polyline_length(x: np.ndarray, y: np.ndarray) -> float:

@@ -110,7 +110,7 @@ def sail_route(
     lon = np.concatenate([[start_lonlat[0]], wp[:, 0]])
     lat = np.concatenate([[start_lonlat[1]], wp[:, 1]])
     frame = LocalFrame(float(lon.mean()), float(lat.mean()))
-    x, y = frame.xy(lon, lat)
+    x, y = frame.to_xy(lon, lat)
     px, py = fly_by_path(x, y, turn_radius_m)
     s = np.concatenate([[0.0], np.cumsum(np.hypot(np.diff(px), np.diff(py)))])
     # the transit ends where the path is nearest the commence search point (the middle of the turn there)
@@ -124,5 +124,5 @@ def sail_route(
     tq = np.append(tq, t_end) if (t_end - tq[-1]) > 1e-9 else tq
     sq = np.where(tq <= t_csp, tq * v_transit, s_csp + (tq - t_csp) * v_search)
     qx, qy = np.interp(sq, s, px), np.interp(sq, s, py)
-    qlon, qlat = frame.lonlat(qx, qy)
+    qlon, qlat = frame.to_lonlat(qx, qy)
     return Track(unit_id, start_time_s + tq, qlon, qlat, ("simulated",)), start_time_s + t_csp

@@ -211,7 +211,7 @@ def evaluate_replay(
     strips: dict[str, object] = {}
     tracks_xy, on_task_xy, patterns_xy = {}, {}, {}
     for uid, pat in planned.items():
-        px, py = frame.xy(pat.lon, pat.lat)
+        px, py = frame.to_xy(pat.lon, pat.lat)
         patterns_xy[uid] = (px, py)
         area = assigned_area(px, py, pat.track_spacing_m)
         areas[uid] = area
@@ -233,7 +233,7 @@ def evaluate_replay(
             ur.status = "no track"
             strips[uid] = Polygon()
             continue
-        tx, ty = frame.xy(tr.lon, tr.lat)
+        tx, ty = frame.to_xy(tr.lon, tr.lat)
         tracks_xy[uid] = (tx, ty)
         d_start = np.hypot(tx - px[0], ty - py[0])
         d_end = np.hypot(tx - px[-1], ty - py[-1])
@@ -354,12 +354,12 @@ def encounters_with_truth(
     from sarex.exercise.encounters import unit_encounters
 
     ok = np.isfinite(truth_lon) & np.isfinite(truth_lat)
-    ox, oy = res.frame.xy(truth_lon[ok], truth_lat[ok])
+    ox, oy = res.frame.to_xy(truth_lon[ok], truth_lat[ok])
     out = {}
     for u in res.units:
         tr = tracks.get(u.unit_id)
         if tr is None or len(tr) < 2:
             continue
-        x, y = res.frame.xy(tr.lon, tr.lat)
+        x, y = res.frame.to_xy(tr.lon, tr.lat)
         out[u.unit_id] = unit_encounters(u.unit_id, tr.time_s, x, y, truth_t[ok], ox, oy, max_range_m)
     return out

@@ -244,34 +244,27 @@ def detection_bundle(periods: list[PeriodPlan], truth: xr.Dataset, model: str) -
 def closest_approach(track: Track, t: np.ndarray, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Distance (m) and time of the closest point of approach of truth tracks (R, T) to a unit's track.
 
-    Between consecutive track points both the unit and the truths move linearly (the
-    truths interpolated between their outputs), so each piece's minimum is exact.
+    Uses :func:`sarex.exercise.encounters.closest_approaches` (exact on piecewise-linear
+    relative motion) and keeps the closest of each truth's encounters.
     """
+    from sarex.exercise.encounters import closest_approaches
     from sarex.planning.frame import LocalFrame
 
     frame = LocalFrame(float(np.mean(track.lon)), float(np.mean(track.lat)))
-    ts = track.time_s
     ux, uy = frame.to_xy(track.lon, track.lat)
+    px, py = frame.to_xy(lon, lat)
     n = lon.shape[0]
-    if t.size > 1:
-        tl = np.array([np.interp(ts, t, lon[i]) for i in range(n)])
-        tb = np.array([np.interp(ts, t, lat[i]) for i in range(n)])
-    else:
-        tl, tb = np.repeat(lon, ts.size, axis=1), np.repeat(lat, ts.size, axis=1)
-    px, py = frame.to_xy(tl, tb)
-    dx = px - ux
-    dy = py - uy
-    ddx = np.diff(dx, axis=1)
-    ddy = np.diff(dy, axis=1)
-    den = ddx * ddx + ddy * ddy
-    with np.errstate(invalid="ignore", divide="ignore"):
-        lam = np.where(den > 0, -(dx[:, :-1] * ddx + dy[:, :-1] * ddy) / den, 0.0)
-    lam = np.clip(np.nan_to_num(lam), 0.0, 1.0)
-    d = np.hypot(dx[:, :-1] + lam * ddx, dy[:, :-1] + lam * ddy)
-    d = np.where(np.isfinite(d), d, np.inf)
-    j = np.argmin(d, axis=1)
-    rows = np.arange(n)
-    return d[rows, j], ts[j] + lam[rows, j] * (ts[j + 1] - ts[j])
+    dist = np.full(n, np.inf)
+    when = np.full(n, np.nan)
+    for i in range(n):
+        ok = np.isfinite(px[i]) & np.isfinite(py[i])
+        if ok.sum() < 2:
+            continue
+        ts, rs = closest_approaches(track.time_s, ux, uy, t[ok], px[i][ok], py[i][ok])
+        if rs.size:
+            k = int(np.argmin(rs))
+            dist[i], when[i] = rs[k], ts[k]
+    return dist, when
 
 
 def draw_replicate(i: int, ss: np.random.SeedSequence, bundle: DetectionBundle) -> Optional[tuple[int, float, str, float]]:

@@ -121,7 +121,7 @@ def coverage_map(res: ReplayResult, truth_lonlat: tuple[np.ndarray, np.ndarray] 
             ax.plot(ox / km, oy / km, color=c, lw=1.0, label=uid)
     if truth_lonlat is not None:
         ok = np.isfinite(truth_lonlat[0])
-        tx, ty = res.frame.xy(truth_lonlat[0][ok], truth_lonlat[1][ok])
+        tx, ty = res.frame.to_xy(truth_lonlat[0][ok], truth_lonlat[1][ok])
         ax.plot(tx / km, ty / km, color="black", lw=1.6, ls=":", label="truth (evaluators only)")
         ax.plot(tx[:1] / km, ty[:1] / km, marker="*", color="gold", mec="black", ms=12, ls="none")
     ax.set_aspect("equal")
