@@ -549,8 +549,10 @@ def exercise_evaluate(
     out: Path = typer.Option(..., help="Output folder (replay.html, replay.pdf, replay_units.csv, replay_nations.csv)."),
     nmea_date: Optional[str] = typer.Option(None, help="UTC date (YYYY-MM-DD) for NMEA logs with GGA but no RMC."),
     truth: Optional[Path] = typer.Option(None, help="Truth file from 'sarex exercise truth': adds the units' closest approaches to it (the report is then EVALUATORS ONLY)."),
+    drift: Optional[Path] = typer.Option(None, help="The planners' drift file: adds the POS the sailed tracks achieved against it."),
+    detection: str = typer.Option("inverse-cube", help="Detection model for --drift: inverse-cube, exponential or definite."),
 ) -> None:
-    """Replay evaluation: effort, coverage, gaps/overlaps and track keeping per unit and nation."""
+    """Replay evaluation: effort, coverage, gaps/overlaps, track keeping and POS achieved, per unit and nation."""
     from sarex.exercise.planned import read_planned_dir
     from sarex.exercise.replay import evaluate_replay
     from sarex.exercise.replay_tables import nation_csv, unit_csv
@@ -583,6 +585,16 @@ def exercise_evaluate(
         truth_track = (datetime64_to_epoch_s(tds["time"].values), tds["lon"].values[0], tds["lat"].values[0])
         encounters = encounters_with_truth(result, sailed, *truth_track)
     report = build_replay_report(sc.participant_view(), result, log, truth_track, encounters)
+    pos = None
+    if drift is not None:
+        from sarex.exercise.replay_pos import achieved_pos
+        from sarex.io.driftfile import read_drift
+        from sarex.report.html import Table as HtmlTable
+
+        pos = achieved_pos(read_drift(drift), result, sailed, detection, f"--drift {drift}")
+        sec = report.section("POS achieved")
+        sec.blocks.append(HtmlTable(["unit", "POS achieved"], [[k, f"{100 * v:.1f} %"] for k, v in pos.by_unit.items()] + [["all units", f"{100 * pos.total:.1f} %"]],
+                                    f"against {drift.name} ({detection} detection), sailed tracks on task"))
     page = render_html(report)
     out.mkdir(parents=True, exist_ok=True)
     write_pdf(report, out / "replay.pdf")
@@ -606,6 +618,8 @@ def exercise_evaluate(
         f"gaps {result.gap_area_m2 / 1852**2:.2f} NM², overlaps {result.overlap_area_m2 / 1852**2:.2f} NM², "
         f"{100 * result.coverage_fraction:.1f} % of {result.assigned_area_m2 / 1852**2:.1f} NM² assigned swept"
     )
+    if pos is not None:
+        console.print("POS achieved: " + ", ".join(f"{k} {100 * v:.1f} %" for k, v in pos.by_unit.items()) + f"; all units {100 * pos.total:.1f} %")
     for msg in log.messages() + result.notes:
         err_console.print(f"[yellow]note:[/] {msg}", highlight=False, soft_wrap=True)
     console.print(f"wrote {out / 'replay.html'}, {out / 'replay.pdf'}, {out / 'replay_units.csv'}, {out / 'replay_nations.csv'}")
