@@ -18,11 +18,13 @@ import xarray as xr
 
 from sarex import __version__
 from sarex.drift.geodesy import move_kernel
-from sarex.drift.kernels import jibe_kernel, jibe_probability_per_step, leeway_velocity_kernel
+from sarex.drift.fused import commit_jibe_kernel, drift_step_kernel
+from sarex.drift.kernels import jibe_probability_per_step, leeway_velocity_kernel
 from sarex.drift.objects import LeewayObject, get_object
 from sarex.drift.seeding import Release, seed
 from sarex.environment.base import Environment, OutsidePolicy
 from sarex.environment.coast import Coastline
+from sarex.environment.regular import RegularGridField
 from sarex.errors import OutsideDomainError, SarexInputError
 from sarex.io.driftfile import (
     FORMAT,
@@ -173,14 +175,40 @@ def simulate(
     new_lat = np.empty(n)
     mid_lon = np.empty(n)
     mid_lat = np.empty(n)
-    counters = {"stranded": 0, "left_domain": 0, "jibes": 0}
+    counters = {"stranded": 0, "left_domain": 0, "jibes": 0, "unreleased": n}
+    # Both fields gridded: one fused kernel per step (bit-identical to the general step).
+    fused = not capsize and isinstance(env.wind, RegularGridField) and isinstance(env.current, RegularGridField)
+    rk2 = scheme == "rk2"
 
     def release_due(step: int) -> None:
+        if counters["unreleased"] == 0:
+            return
         due = (status == STATUS_UNRELEASED) & (release_step <= step)
         if due.any():
             lon[due] = lon_p[due]
             lat[due] = lat_p[due]
             status[due] = STATUS_ACTIVE
+            counters["unreleased"] -= int(due.sum())
+
+    def fused_step(t: float, active: np.ndarray) -> bool:
+        """Fill new_lon/new_lat with the fused kernel; False when the general step must do it."""
+        times = (t, t + 0.5 * step_s) if rk2 else (t,)
+        for f in (env.wind, env.current):
+            a, b = f.time_range()
+            if not all(a - 1e-6 <= tt <= b + 1e-6 for tt in times):
+                return False
+        w0 = env.wind.window_at(t, lon, lat, active)
+        c0 = env.current.window_at(t, lon, lat, active)
+        if rk2:
+            w1 = env.wind.window_at(times[1], lon, lat, active)
+            c1 = env.current.window_at(times[1], lon, lat, active)
+        else:
+            w1, c1 = w0, c0
+        n_bad = drift_step_kernel(
+            lon, lat, active, float(step_s), rk2, *w0, *c0, *w1, *c1,
+            dw_slope, dw_offset, side, z_cw, cw_coef, leeway_factor, new_lon, new_lat,
+        )
+        return n_bad == 0
 
     def velocity(x, y, t, active, first: bool = True) -> np.ndarray:
         wu, wv, cu, cv, left = env.sample(x, y, t, active)
@@ -209,11 +237,12 @@ def simulate(
         release_due(step)
         active = status == STATUS_ACTIVE
         if active.any():
-            active = velocity(lon, lat, t, active)
-            if scheme == "rk2":
-                move_kernel(lon, lat, ve, vn, 0.5 * step_s, active, mid_lon, mid_lat)
-                active = velocity(mid_lon, mid_lat, t + 0.5 * step_s, active, first=False)
-            move_kernel(lon, lat, ve, vn, step_s, active, new_lon, new_lat)
+            if not (fused and fused_step(t, active)):
+                active = velocity(lon, lat, t, active)
+                if rk2:
+                    move_kernel(lon, lat, ve, vn, 0.5 * step_s, active, mid_lon, mid_lat)
+                    active = velocity(mid_lon, mid_lat, t + 0.5 * step_s, active, first=False)
+                move_kernel(lon, lat, ve, vn, step_s, active, new_lon, new_lat)
             if coastline is not None:
                 hit = coastline.on_land(new_lon, new_lat, active)
                 if hit.any():
@@ -221,10 +250,9 @@ def simulate(
                     status[hit] = STATUS_STRANDED
                     counters["stranded"] += int(hit.sum())
                     active = active & ~hit
-            lon[active] = new_lon[active]
-            lat[active] = new_lat[active]
-            if p_jibe > 0.0:
-                counters["jibes"] += int(jibe_kernel(side, seed_u64, pids, step, p_jibe, active))
+            counters["jibes"] += int(
+                commit_jibe_kernel(lon, lat, new_lon, new_lat, active, side, seed_u64, pids, step, p_jibe)
+            )
         if j_out < n_out and abs((t + step_s) - out_times[j_out]) < 1e-6:
             release_due(step + 1)
             record(j_out)
