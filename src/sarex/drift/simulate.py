@@ -162,11 +162,14 @@ def simulate(
     if (n_steps % k_out) != 0:
         out_times.append(t_end)
     n_out = len(out_times)
-    out_lon = np.full((n, n_out), np.nan)
-    out_lat = np.full((n, n_out), np.nan)
-    out_status = np.full((n, n_out), STATUS_UNRELEASED, dtype=np.int8)
-    out_side = np.zeros((n, n_out), dtype=np.int8)
-    out_caps = np.zeros((n, n_out), dtype=np.int8) if capsize else None
+    # Column-major (trajectory, time): recording a time is one contiguous copy per variable
+    # (a strided write into row-major arrays cost more than the drift for a million particles).
+    # Every column is written by record() below.
+    out_lon = np.empty((n, n_out), order="F")
+    out_lat = np.empty((n, n_out), order="F")
+    out_status = np.empty((n, n_out), dtype=np.int8, order="F")
+    out_side = np.empty((n, n_out), dtype=np.int8, order="F")
+    out_caps = np.empty((n, n_out), dtype=np.int8, order="F") if capsize else None
 
     p_jibe = jibe_probability_per_step(jibe_probability_per_hour, step_s)
     ve = np.zeros(n)
@@ -259,6 +262,13 @@ def simulate(
             j_out += 1
         if progress is not None:
             progress(step + 1, n_steps)
+    if j_out < n_out:  # never reached (the last output is the end of the last step): the old np.full defaults
+        out_lon[:, j_out:] = np.nan
+        out_lat[:, j_out:] = np.nan
+        out_status[:, j_out:] = STATUS_UNRELEASED
+        out_side[:, j_out:] = 0
+        if out_caps is not None:
+            out_caps[:, j_out:] = 0
 
     attrs = {
         "Conventions": "CF-1.8",
