@@ -157,9 +157,7 @@ def drift(
     if outside not in [p.value for p in OutsidePolicy]:
         raise SarexInputError(f"--outside: {outside!r} must be one of error, deactivate, fallback")
     if synthetic:
-        t0 = to_epoch_s(start)
         environment = korea_strait_environment(start, days=max(1.0, math.ceil((hours + 2) / 24.0)), outside=outside)
-        del t0
     else:
         if env is None and (wind is None or current is None):
             raise SarexInputError("give --env FILE (or both --wind FILE and --current FILE), or --synthetic")
@@ -221,10 +219,287 @@ def _drift_summary(ds, out: Path, plot: Optional[Path]) -> None:
 # --- planning (issue 5) -----------------------------------------------------------------
 
 
+@app.command("plan")
+@user_errors
+def plan(
+    drift_file: Path = typer.Argument(..., help="Drift file (CF trajectory NetCDF from 'sarex drift', possibly updated by searches)."),
+    units: Optional[Path] = typer.Option(None, help="Unit catalogue (TOML); default: the built-in Korea–Japan example."),
+    start: str = typer.Option(..., help="Start of the search period, ISO 8601 UTC."),
+    hours: float = typer.Option(..., help="Length of the search period, h."),
+    out: Path = typer.Option(..., help="Output folder (replaced as a whole when the plan is complete)."),
+    seed: int = typer.Option(0, help="Seed of the planner's particle subsamples (same seed, same plan)."),
+    detection: str = typer.Option("exponential", help="Detection model: exponential, inverse-cube or definite."),
+    visibility_nm: float = typer.Option(10.0, help="Meteorological visibility for the sweep-width tables, NM."),
+    weather_factor: float = typer.Option(1.0, help="IAMSAR weather correction fw for the sweep widths."),
+    fatigue: bool = typer.Option(False, help="Apply the IAMSAR fatigue correction (0.9)."),
+    search_object: Optional[str] = typer.Option(None, help="Sweep-width search object for units that give none (default: from the drift's object class)."),
+    step_min: float = typer.Option(30.0, help="Time step for sampling the particles through the period, minutes."),
+    no_coast: bool = typer.Option(False, "--no-coast", help="Do not draw the coastline on the map."),
+) -> None:
+    """Plan a multi-unit search: areas, patterns, routes (GPX/RTZ), KML, GeoJSON, SAP messages, map."""
+    from sarex.io.driftfile import read_drift, searches_applied
+    from sarex.planning.cloud import period_cloud
+    from sarex.planning.coverage import DETECTION_MODELS
+    from sarex.planning.output import write_plan_folder
+    from sarex.planning.planner import Planner
+    from sarex.planning.sru import make_sru, unit_sweep_width_nm
+    from sarex.planning.units import NM_TO_M, example_catalogue_path, load_units
+    from sarex.times import to_epoch_s
+
+    if detection not in DETECTION_MODELS:
+        raise SarexInputError(f"--detection: {detection!r} must be one of {', '.join(DETECTION_MODELS)}")
+    if not hours > 0:
+        raise SarexInputError(f"--hours: {hours!r} must be > 0")
+    if not step_min > 0:
+        raise SarexInputError(f"--step-min: {step_min!r} must be > 0")
+    units_path = units if units is not None else example_catalogue_path()
+    catalogue = load_units(units_path)
+    t0 = to_epoch_s(start)
+    ds = read_drift(drift_file)
+    cloud = period_cloud(ds, t0, t0 + hours * 3600.0, step_min * 60.0, str(drift_file))
+    obj = ds.attrs.get("object_class")
+    srus = []
+    widths = {}
+    for u in catalogue.units:
+        w = unit_sweep_width_nm(u, obj, visibility_nm, weather_factor, fatigue, search_object, str(units_path))
+        widths[u.id] = w
+        srus.append(make_sru(u, cloud.frame, t0, w))
+    with _progress() as prog:
+        task = prog.add_task(f"planning {len(srus)} units over {cloud.x.shape[0]} particles", total=None)
+        result = Planner(cloud, detection, seed).plan(srus)
+        prog.update(task, completed=1)
+    situation = {"object": obj or "unknown", "particles": int(cloud.x.shape[0]), "searches": len(searches_applied(ds))}
+    if "lkp_lon" in ds.attrs and "lkp_lat" in ds.attrs:
+        situation.update(lkp_lon=float(ds.attrs["lkp_lon"]), lkp_lat=float(ds.attrs["lkp_lat"]), lkp_time=ds.attrs.get("lkp_time", ""))
+    write_plan_folder(out, result, cloud, catalogue, situation, coast=not no_coast)
+    by_id = {u.id: u for u in catalogue.units}
+    from rich import box
+
+    table = Table(title=f"search plan {start} + {hours:g} h ({detection} detection)", box=box.SIMPLE_HEAD, pad_edge=False)
+    for col in ("unit", "nat", "area", "pat", "S nm", "effort nm²", "on task Z", "POD", "POS"):
+        table.add_column(col, justify="right" if col not in ("unit", "nat", "pat") else "left", no_wrap=True)
+    for k, a in enumerate(result.assignments, start=1):
+        u = by_id[a.unit_id]
+        table.add_row(
+            u.id,
+            u.nation,
+            f"A{k}",
+            a.pattern.kind,
+            f"{a.spacing_m / NM_TO_M:.2f}",
+            f"{a.effort_m2 / NM_TO_M**2:.0f}",
+            f"{_hm(a.arrive_s)}–{_hm(a.search_end_s)}",
+            f"{100 * a.pod:.0f}%",
+            f"{100 * a.pos:.1f}%",
+        )
+    for uid, why in result.unassigned.items():
+        table.add_row(uid, by_id[uid].nation, "-", "-", "-", "-", "unassigned", "", "", style="yellow")
+    ratio = result.total_pos / result.bound_pos if result.bound_pos > 0 else float("nan")
+    table.caption = (
+        f"total POS {100 * result.total_pos:.1f} % vs optimal allocation {100 * result.bound_pos:.1f} % "
+        f"({100 * ratio:.0f} % of the bound); written to {out}/"
+    )
+    console.print(table)
+    for uid, why in result.unassigned.items():
+        console.print(f"[yellow]{uid} not assigned:[/] {why}", highlight=False)
+
+
+def _hm(t_s: float) -> str:
+    from sarex.times import from_epoch_s
+
+    return from_epoch_s(t_s).strftime("%H%M")
+
+
 # --- exercise (issue 6) -----------------------------------------------------------------
+
+exercise_app = typer.Typer(no_args_is_help=True, help="Exercises: scenario, hidden truth, replay evaluation.")
+app.add_typer(exercise_app, name="exercise")
+
+_SCENARIO_HELP = "Scenario TOML file, or 'korea-japan' for the built-in Korea–Japan SAREX."
+
+
+@exercise_app.command("check")
+@user_errors
+def exercise_check(scenario: str = typer.Argument(..., help=_SCENARIO_HELP)) -> None:
+    """Validate a scenario file (fields, units, periods, environments) and summarise it (no truth shown)."""
+    from sarex.exercise.scenario import check_environments, load_scenario
+    from sarex.times import iso
+
+    sc = load_scenario(scenario)
+    check_environments(sc)
+    pv = sc.participant_view()
+    units = sc.resolved_units()
+    table = Table(title=f"{pv.name}: valid", show_header=False)
+    table.add_row("nations", ", ".join(f"{n.code} ({n.rescue_centre})" for n in pv.nations))
+    table.add_row("on-scene coordinator", pv.on_scene_coordinator)
+    table.add_row("reported LKP", f"{pv.reported.lon:.4f}E {pv.reported.lat:.4f}N at {iso(pv.reported.time)}, ±{pv.reported.radius_m / 1852:.1f} NM, {pv.reported.object_class}")
+    table.add_row("forecast environment", pv.forecast.describe())
+    table.add_row("units", ", ".join(f"{u.id} ({u.nation})" for u in units))
+    table.add_row("periods", f"{len(pv.periods)} from {iso(pv.periods[0].start)}; ends by {iso(pv.end_time_s)}")
+    console.print(table)
+
+
+@exercise_app.command("brief")
+@user_errors
+def exercise_brief(
+    scenario: str = typer.Argument(..., help=_SCENARIO_HELP),
+    out: Path = typer.Option(..., help="Output folder for the participants' brief (scenario.json, brief.html)."),
+) -> None:
+    """Write the participants' brief: the scenario without its truth (JSON and HTML)."""
+    from sarex.exercise.brief import build_brief
+    from sarex.exercise.scenario import load_scenario
+    from sarex.io.atomic import write_text_atomic
+    from sarex.report.html import render_html
+
+    sc = load_scenario(scenario)
+    pv = sc.participant_view()
+    text = pv.model_dump_json(indent=2)
+    page = render_html(build_brief(pv))
+    write_text_atomic(out / "scenario.json", text)
+    write_text_atomic(out / "brief.html", page)
+    console.print(f"wrote {out / 'scenario.json'}, {out / 'brief.html'} (participants; no truth)")
+
+
+@exercise_app.command("truth")
+@user_errors
+def exercise_truth(
+    scenario: str = typer.Argument(..., help=_SCENARIO_HELP),
+    out: Path = typer.Option(..., help="Output drift file (one trajectory) with the truth track. EVALUATORS ONLY."),
+    seed: int = typer.Option(0, help="Seed of the truth's leeway draws."),
+    no_coast: bool = typer.Option(False, "--no-coast", help="Switch stranding on the coastline off."),
+) -> None:
+    """Drift the hidden truth object in the truth environment (evaluator-only output)."""
+    from sarex.exercise.scenario import check_environments, load_scenario
+    from sarex.exercise.truth import scenario_truth
+    from sarex.io.driftfile import write_drift
+    from sarex.times import iso
+
+    sc = load_scenario(scenario)
+    check_environments(sc)
+    track, ds = scenario_truth(sc, seed, coast=not no_coast)
+    write_drift(ds, out)
+    console.print(
+        f"wrote {out} (EVALUATORS ONLY): {track.object_class}, {track.time_s.size} positions "
+        f"{iso(track.time_s[0])} to {iso(track.time_s[-1])}"
+    )
+
+
+@exercise_app.command("evaluate")
+@user_errors
+def exercise_evaluate(
+    scenario: str = typer.Argument(..., help=_SCENARIO_HELP),
+    tracks: Path = typer.Option(..., help="Folder with the sailed tracks: GPX (.gpx), NMEA 0183 (.nmea), AIS (.ais)."),
+    planned: Path = typer.Option(..., help="GPX file or folder with the planned patterns as routes, one per unit."),
+    out: Path = typer.Option(..., help="Output folder (replay.html, replay.pdf, replay_units.csv, replay_nations.csv)."),
+    nmea_date: Optional[str] = typer.Option(None, help="UTC date (YYYY-MM-DD) for NMEA logs with GGA but no RMC."),
+) -> None:
+    """Replay evaluation: effort, coverage, gaps/overlaps and track keeping per unit and nation."""
+    from sarex.exercise.replay import evaluate_replay, read_planned_dir
+    from sarex.exercise.replay_tables import nation_csv, unit_csv
+    from sarex.exercise.scenario import load_scenario
+    from sarex.io.atomic import write_text_atomic
+    from sarex.io.tracks import read_track_dir
+    from sarex.report.html import render_html, write_pdf
+    from sarex.report.replay_report import build_replay_report, nation_table, unit_effort_table, unit_xte_table
+
+    sc = load_scenario(scenario)
+    units = sc.resolved_units()
+    names = {u.id: u.id for u in units} | {u.track_name: u.id for u in units if u.track_name}
+    mmsi = {u.mmsi: u.id for u in units if u.mmsi is not None}
+    defaults = {u.id: {"sweep_width_nm": u.sweep_width_nm, "track_spacing_nm": u.track_spacing_nm} for u in units}
+    plans = read_planned_dir(planned, defaults)
+    unknown = [k for k in plans if k not in defaults]
+    if unknown:
+        raise SarexInputError(f"--planned: route(s) {', '.join(map(repr, unknown))} name no unit of the scenario ({', '.join(defaults)})")
+    sailed, log = read_track_dir(tracks, names, mmsi, nmea_date)
+    result = evaluate_replay(plans, sailed, {u.id: u.nation for u in units})
+    report = build_replay_report(sc.participant_view(), result, log)
+    page = render_html(report)
+    out.mkdir(parents=True, exist_ok=True)
+    write_pdf(report, out / "replay.pdf")
+    write_text_atomic(out / "replay.html", page)
+    write_text_atomic(out / "replay_units.csv", unit_csv(result))
+    write_text_atomic(out / "replay_nations.csv", nation_csv(result))
+    compact = (
+        (unit_effort_table(result), ("unit", "nation", "on task NM", "delivered %", "C achieved", "swept planned %", "swept achieved %")),
+        (unit_xte_table(result), ("unit", "mean |XTE| m", "p95 |XTE| m", "offset E m", "offset N m", "residual RMS m")),
+        (nation_table(result), tuple(nation_table(result).columns)),
+    )
+    for t, cols in compact:
+        idx = [t.columns.index(c) for c in cols]
+        table = Table(title=t.caption)
+        for c in cols:
+            table.add_column(c)
+        for r in t.rows:
+            table.add_row(*[r[i] for i in idx])
+        console.print(table)
+    console.print(
+        f"gaps {result.gap_area_m2 / 1852**2:.2f} NM², overlaps {result.overlap_area_m2 / 1852**2:.2f} NM², "
+        f"{100 * result.coverage_fraction:.1f} % of {result.assigned_area_m2 / 1852**2:.1f} NM² assigned swept"
+    )
+    for msg in log.messages() + result.notes:
+        err_console.print(f"[yellow]note:[/] {msg}", highlight=False, soft_wrap=True)
+    console.print(f"wrote {out / 'replay.html'}, {out / 'replay.pdf'}, {out / 'replay_units.csv'}, {out / 'replay_nations.csv'}")
+
 
 
 # --- environment inspection (issue 7) -----------------------------------------------------
+
+
+@env_app.command("inspect")
+@user_errors
+def env_inspect(file: Path = typer.Argument(..., help="NetCDF or GRIB forcing file.")) -> None:
+    """Show what sarex finds in a forcing file: variables, grid, CRS, domain, times, and what it cannot use."""
+    from sarex.environment.inspect import format_time_step, inspect_file
+
+    rep = inspect_file(file)
+    console.print(f"[bold]{rep.path}[/] ({rep.format})", highlight=False)
+    sn = Table(title="variables by standard_name", show_header=True)
+    sn.add_column("standard_name")
+    sn.add_column("variables")
+    for name, vars_ in rep.standard_names.items():
+        sn.add_row(name, ", ".join(vars_))
+    console.print(sn)
+    for v in rep.vectors:
+        t = Table(title=f"{v.kind}: usable", show_header=False)
+        t.add_row("variables", v.variables + (f"  ({v.standard_names})" if v.standard_names else ""))
+        t.add_row("grid", v.grid)
+        t.add_row("CRS", v.crs)
+        t.add_row("orientation", "grid-relative, rotated to east/north" if v.rotated else "east/north")
+        t.add_row("domain", f"lon {v.lon_range[0]:.4f} to {v.lon_range[1]:.4f}, lat {v.lat_range[0]:.4f} to {v.lat_range[1]:.4f}")
+        t.add_row("time", "constant" if v.time_start is None else f"{v.time_start} to {v.time_end}")
+        t.add_row("time step", format_time_step(v.time_step_s))
+        console.print(t)
+    for line in rep.unusable:
+        console.print(f"[yellow]cannot use[/] {line}", highlight=False, soft_wrap=True)
+
+
+@env_app.command("sample")
+@user_errors
+def env_sample(
+    files: list[Path] = typer.Argument(..., help="Forcing files, highest priority first."),
+    points: Path = typer.Option(..., help="CSV with lon,lat columns (degrees)."),
+    time: str = typer.Option(..., help="Time, ISO 8601 UTC."),
+    out: Path = typer.Option(..., help="Output CSV: east/north wind and current (m/s) per point, blank where absent."),
+) -> None:
+    """Write the wind and current each point would get from FILES at TIME (check the forcing at the LKP)."""
+    import numpy as np
+
+    from sarex.environment.probe import format_csv, probe
+    from sarex.io.atomic import write_text_atomic
+    from sarex.io.pointscsv import read_points_csv
+    from sarex.times import to_epoch_s
+
+    try:
+        t = to_epoch_s(time)
+    except (ValueError, TypeError) as exc:
+        raise SarexInputError(f"--time: {time!r} is not an ISO 8601 time ({exc})") from None
+    pts = read_points_csv(points)
+    res = probe(list(files), pts.lon, pts.lat, t)
+    write_text_atomic(out, format_csv(pts.lon, pts.lat, res))
+    nw = int(np.isfinite(res.wind_u).sum())
+    nc = int(np.isfinite(res.current_u).sum())
+    console.print(f"wrote {out}: {pts.lon.size} points, wind at {nw}, current at {nc}")
+
 
 
 # --- demo -------------------------------------------------------------------------------

@@ -7,12 +7,22 @@ window of data is needed.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import xarray as xr
 
 from sarex.environment.base import Environment, OutsidePolicy, VectorField
-from sarex.environment.regular import RegularGridField
+from sarex.environment.curvilinear import CurvilinearGridField
+from sarex.environment.grib import is_grib, open_grib_wind
+from sarex.environment.levels import select_level
+from sarex.environment.orientation import GRID_RELATIVE, orientation_of
+from sarex.environment.projected import ProjectedGridField, crs_from_grid_mapping, grid_mapping_variable, projected_dims
+from sarex.environment.regular import RegularGridField, _identify_dims
+from sarex.environment.stack import StackedField
 from sarex.errors import SarexInputError
 
 #: Candidate (east, north) standard_name pairs, in order of preference.
@@ -25,6 +35,9 @@ STANDARD_NAMES: dict[str, list[tuple[str, str]]] = {
         ("eastward_sea_water_velocity", "northward_sea_water_velocity"),
         ("surface_eastward_sea_water_velocity", "surface_northward_sea_water_velocity"),
         ("x_sea_water_velocity", "y_sea_water_velocity"),
+        ("sea_water_x_velocity", "sea_water_y_velocity"),
+        ("sea_water_x_velocity_at_u_location", "sea_water_y_velocity_at_v_location"),
+        ("surface_sea_water_x_velocity", "surface_sea_water_y_velocity"),
     ],
 }
 
@@ -63,12 +76,19 @@ def open_vector_field(
     variables: tuple[str, str] | None = None,
     ds: xr.Dataset | None = None,
 ) -> VectorField:
-    """Open the ``kind`` ("wind" or "current") vector of a CF-NetCDF file.
+    """Open the ``kind`` ("wind" or "current") vector of a CF-NetCDF (or GRIB) file.
+
+    The grid type is detected from the file: regular lon/lat axes
+    (:class:`RegularGridField`), projected x/y axes with a CF ``grid_mapping``
+    (:class:`~sarex.environment.projected.ProjectedGridField`), 2-D lon/lat
+    (:class:`~sarex.environment.curvilinear.CurvilinearGridField`, ROMS included),
+    or GRIB2 10 m wind (:func:`~sarex.environment.grib.open_grib_wind`). Depth or
+    s-levels are reduced to the surface (wind: the level nearest 10 m).
 
     Parameters
     ----------
     path
-        NetCDF file.
+        NetCDF or GRIB file.
     kind
         ``"wind"`` (10 m wind) or ``"current"`` (surface current).
     variables
@@ -78,6 +98,10 @@ def open_vector_field(
     """
     if kind not in STANDARD_NAMES:
         raise ValueError(f"kind must be one of {sorted(STANDARD_NAMES)}")
+    if ds is None and Path(path).is_file() and is_grib(path):
+        if kind != "wind":
+            raise SarexInputError(f"{path}: GRIB files are read for the 10 m wind only, not for {kind}")
+        return open_grib_wind(path)
     ds = open_dataset(path) if ds is None else ds
     if variables is None:
         un, vn = find_vector_variables(ds, kind, str(path))
@@ -86,10 +110,108 @@ def open_vector_field(
         for n in (un, vn):
             if n not in ds.data_vars:
                 raise SarexInputError(f"{path}: variable {n!r} named for {kind} is not in the file")
-    u, v = ds[un], ds[vn]
-    u = _squeeze_singletons(u)
-    v = _squeeze_singletons(v)
-    return RegularGridField(u, v, name=f"{kind} ({Path(path).name}: {un}, {vn})")
+    target_m = 10.0 if kind == "wind" else 0.0
+    u = _squeeze_singletons(select_level(ds[un], target_m, f"{path}: variable {un}"))
+    v = _squeeze_singletons(select_level(ds[vn], target_m, f"{path}: variable {vn}"))
+    name = f"{kind} ({Path(path).name}: {un}, {vn})"
+    grid = classify_grid(ds, u, str(path))
+    orientation = orientation_of(str(u.attrs.get("standard_name", "")))
+    if grid.kind == "regular":
+        # Axes of a lon/lat grid point east and north: x_/y_ components need no rotation.
+        return RegularGridField(u, v, name=name)
+    if orientation is None:
+        raise SarexInputError(
+            f"{path}: variable {un}: cannot tell whether the components are east/north or along the grid axes "
+            f"on this {grid.kind} grid (standard_name {u.attrs.get('standard_name', 'missing')!r}; expected "
+            "eastward_*/northward_* or x_*/y_*)"
+        )
+    if grid.kind == "projected":
+        return ProjectedGridField(u, v, grid.crs, name=name, orientation=orientation, dims=grid.dims)
+    angle = None
+    if orientation == GRID_RELATIVE:
+        if "angle" not in ds.variables:
+            raise SarexInputError(
+                f"{path}: variable {un}: grid-relative components ({u.attrs.get('standard_name')}) on a curvilinear grid "
+                "but no 'angle' variable, so their orientation cannot be determined"
+            )
+        angle = np.asarray(ds["angle"].values, dtype=np.float64)
+        if str(ds["angle"].attrs.get("units", "radians")).lower().startswith("deg"):
+            angle = np.deg2rad(angle)
+    masks = {k: (np.asarray(ds[k].values) if k in ds.variables else None) for k in ("mask_rho", "mask_u", "mask_v")}
+    lon2d = np.asarray(ds[grid.lon_name].values, dtype=np.float64)
+    lat2d = np.asarray(ds[grid.lat_name].values, dtype=np.float64)
+    return CurvilinearGridField(
+        u, v, lon2d, lat2d, name=name, orientation=orientation, angle=angle,
+        mask_rho=masks["mask_rho"], mask_u=masks["mask_u"], mask_v=masks["mask_v"],
+    )
+
+
+@dataclass
+class GridInfo:
+    """What kind of horizontal grid a variable lives on."""
+
+    kind: str  #: "regular", "projected" or "curvilinear"
+    dims: tuple[str | None, str, str] | None = None  #: (time, y, x) for regular/projected
+    crs: Any = None  #: pyproj CRS for projected grids
+    grid_mapping: str | None = None  #: name of the CF grid-mapping variable
+    lon_name: str | None = None  #: 2-D longitude variable (curvilinear)
+    lat_name: str | None = None  #: 2-D latitude variable (curvilinear)
+
+
+def classify_grid(ds: xr.Dataset, da: xr.DataArray, source: str) -> GridInfo:
+    """Detect the grid of ``da``: regular lon/lat, projected (CF grid_mapping) or curvilinear.
+
+    Raises a one-line :class:`SarexInputError` naming ``source`` and the variable for
+    projected x/y axes without a grid mapping (and without 2-D lon/lat), for an
+    unknown projection, and for variables with no usable horizontal coordinates.
+    """
+    where = f"{source}: variable {da.name}"
+    gm = grid_mapping_variable(ds, da)
+    pdims = projected_dims(da)
+    gm_name = str(gm.attrs.get("grid_mapping_name", "")) if gm is not None else ""
+    if pdims is not None and gm is not None and gm_name != "latitude_longitude":
+        return GridInfo("projected", dims=pdims, crs=crs_from_grid_mapping(gm, where), grid_mapping=str(gm.name))
+    try:
+        dims = _identify_dims(da, where)
+        return GridInfo("regular", dims=dims)
+    except SarexInputError:
+        pass
+    lon2d, lat2d = _find_2d_lonlat(ds, da)
+    if lon2d is not None:
+        return GridInfo("curvilinear", lon_name=lon2d, lat_name=lat2d)
+    if pdims is not None:
+        if gm is None and (da.attrs.get("grid_mapping") or da.encoding.get("grid_mapping")):
+            raise SarexInputError(f"{where}: its grid_mapping {da.attrs.get('grid_mapping')!r} is not a variable of the file")
+        raise SarexInputError(
+            f"{where}: projected x/y axes {pdims[2]!r}/{pdims[1]!r} but no grid_mapping attribute "
+            "(and no 2-D longitude/latitude), so positions cannot be located on the grid"
+        )
+    raise SarexInputError(
+        f"{where}: dims {tuple(da.dims)} have no usable horizontal coordinates "
+        "(need 1-D lon/lat, projected x/y with a grid_mapping, or 2-D lon/lat)"
+    )
+
+
+def _find_2d_lonlat(ds: xr.Dataset, da: xr.DataArray) -> tuple[str | None, str | None]:
+    """Names of 2-D longitude/latitude variables for ``da``'s grid (rho points for ROMS)."""
+    if "lon_rho" in ds.variables and "lat_rho" in ds.variables:
+        return "lon_rho", "lat_rho"
+    space = da.shape[-2:]
+    cands = []
+    for n in str(da.attrs.get("coordinates", da.encoding.get("coordinates", ""))).split() + list(ds.variables):
+        if n in ds.variables and ds[n].ndim == 2 and ds[n].shape == space:
+            cands.append(n)
+    lon = lat = None
+    for n in cands:
+        a = ds[n].attrs
+        sn, units, low = a.get("standard_name", ""), str(a.get("units", "")), n.lower()
+        if lon is None and (sn == "longitude" or units.startswith("degrees_e") or low in ("lon", "longitude", "nav_lon")):
+            lon = n
+        elif lat is None and (sn == "latitude" or units.startswith("degrees_n") or low in ("lat", "latitude", "nav_lat")):
+            lat = n
+    if lon is None or lat is None:
+        return None, None
+    return lon, lat
 
 
 def _squeeze_singletons(da: xr.DataArray) -> xr.DataArray:
@@ -103,33 +225,52 @@ def _squeeze_singletons(da: xr.DataArray) -> xr.DataArray:
     return da
 
 
+PathOrPaths = str | Path | Sequence[str | Path] | None
+
+
 def open_environment(
-    env: str | Path | None = None,
-    wind: str | Path | None = None,
-    current: str | Path | None = None,
+    env: PathOrPaths = None,
+    wind: PathOrPaths = None,
+    current: PathOrPaths = None,
     wind_vars: tuple[str, str] | None = None,
     current_vars: tuple[str, str] | None = None,
     outside: OutsidePolicy | str = OutsidePolicy.ERROR,
 ) -> Environment:
-    """Build an :class:`Environment` from CF-NetCDF files.
+    """Build an :class:`Environment` from CF-NetCDF (and GRIB wind) files.
 
     ``wind`` and ``current`` override ``env`` for that variable; at least one
-    source must be given for each.
+    source must be given for each. Each may be a list of files in priority order
+    (e.g. a coastal model, then a global one): the variable then is a
+    :class:`~sarex.environment.stack.StackedField` (first file covering a point wins).
     """
-    wpath = wind or env
-    cpath = current or env
-    if wpath is None:
+    wpaths = _as_list(wind) or _as_list(env)
+    cpaths = _as_list(current) or _as_list(env)
+    if not wpaths:
         raise SarexInputError("no wind source: give --env FILE or --wind FILE")
-    if cpath is None:
+    if not cpaths:
         raise SarexInputError("no current source: give --env FILE or --current FILE")
     cache: dict[str, xr.Dataset] = {}
 
     def ds_for(p):
+        if Path(p).is_file() and is_grib(p):
+            return None
         key = str(Path(p).resolve()) if Path(p).exists() else str(p)
         if key not in cache:
             cache[key] = open_dataset(p)
         return cache[key]
 
-    wf = open_vector_field(wpath, "wind", wind_vars, ds_for(wpath))
-    cf = open_vector_field(cpath, "current", current_vars, ds_for(cpath))
+    def build(paths, kind, names) -> VectorField:
+        fields = [open_vector_field(p, kind, names, ds_for(p)) for p in paths]
+        return fields[0] if len(fields) == 1 else StackedField(fields, name=f"{kind} (" + " > ".join(Path(p).name for p in paths) + ")")
+
+    wf = build(wpaths, "wind", wind_vars)
+    cf = build(cpaths, "current", current_vars)
     return Environment(wind=wf, current=cf, outside=OutsidePolicy(outside))
+
+
+def _as_list(p: PathOrPaths) -> list[str | Path]:
+    if p is None:
+        return []
+    if isinstance(p, (str, Path)):
+        return [p]
+    return list(p)

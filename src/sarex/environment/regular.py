@@ -144,7 +144,11 @@ class RegularGridField:
     window_steps
         Time steps loaded at once.
     margin_deg
-        Extra longitude/latitude around the particles loaded with each window.
+        Extra longitude/latitude around the particles loaded with each window
+        (in the axes' own units where ``dims`` names non-lon/lat axes).
+    dims
+        (time or None, y, x) dimension names, for subclasses whose axes are not
+        longitude/latitude (projected x/y); default: found from the CF attributes.
     """
 
     def __init__(
@@ -154,9 +158,10 @@ class RegularGridField:
         name: str,
         window_steps: int = 25,
         margin_deg: float = 0.75,
+        dims: tuple[str | None, str, str] | None = None,
     ) -> None:
         self.name = name
-        tdim, ydim, xdim = _identify_dims(u, name)
+        tdim, ydim, xdim = _identify_dims(u, name) if dims is None else dims
         u = u.transpose(tdim, ydim, xdim) if tdim else u.transpose(ydim, xdim)
         v = v.transpose(*u.dims)
         xs = np.asarray(u[xdim].values, dtype=np.float64)
@@ -235,17 +240,7 @@ class RegularGridField:
                 return
 
     def _time_index(self, time_s: float) -> tuple[int, float]:
-        if self.times.size == 1:
-            return 0, 0.0
-        t = self.times
-        if time_s < t[0] - 1e-6 or time_s > t[-1] + 1e-6:
-            raise OutsideDomainError(
-                f"{self.name}: time {iso(time_s)} is outside the field's time range {iso(t[0])} to {iso(t[-1])}"
-            )
-        i = int(np.searchsorted(t, time_s, side="right") - 1)
-        i = min(max(i, 0), t.size - 2)
-        ft = (time_s - t[i]) / (t[i + 1] - t[i])
-        return i, float(min(max(ft, 0.0), 1.0))
+        return time_index(self.times, time_s, self.name)
 
     def _window_for(self, it, ft, lon, lat, active, force=False):
         need_t1 = it + (1 if ft > 0 else 0)
@@ -255,10 +250,11 @@ class RegularGridField:
             if i0 <= it and need_t1 <= i1:
                 return w
         nt = self.times.size
-        i0 = it
-        i1 = min(nt - 1, max(need_t1, it + self.window_steps - 1))
         j0, j1, k0, k1 = self._space_slice(lon, lat, active)
+        i0 = it
+        i1 = min(nt - 1, max(need_t1, it + window_steps_within(self.window_steps, (j1 - j0 + 1) * (k1 - k0 + 1)) - 1))
         sl_t = slice(i0, i1 + 1)
+        self._win = None  # let the previous window go before reading the next one
         wu = self._read(self._u, sl_t, j0, j1, k0, k1)
         wv = self._read(self._v, sl_t, j0, j1, k0, k1)
         self._win = (i0, i1, j0, j1, k0, k1, wu, wv)
@@ -299,6 +295,33 @@ class RegularGridField:
         if self._flip_x:
             arr = arr[:, :, ::-1]
         return np.ascontiguousarray(arr)
+
+
+#: Most bytes one field's window (u and v, float64) may hold; fewer time steps are read
+#: when the particles span a large sub-area, so memory stays bounded on any file.
+MAX_WINDOW_BYTES = 96 * 2**20
+
+
+def window_steps_within(steps: int, cells: int, max_bytes: int = MAX_WINDOW_BYTES) -> int:
+    """Time steps (at least 2, at most ``steps``) of a ``cells``-point u/v window within ``max_bytes``."""
+    return int(max(2, min(steps, max_bytes // max(1, 16 * cells))))
+
+
+def time_index(times: np.ndarray, time_s: float, name: str) -> tuple[int, float]:
+    """Index ``i`` and fraction ``f`` with ``time_s = (1 - f)·times[i] + f·times[i + 1]``.
+
+    ``times`` are seconds since epoch, strictly increasing; a single time means
+    constant in time (``(0, 0.0)``). Raises :class:`OutsideDomainError` outside the axis.
+    """
+    if times.size == 1:
+        return 0, 0.0
+    t = times
+    if time_s < t[0] - 1e-6 or time_s > t[-1] + 1e-6:
+        raise OutsideDomainError(f"{name}: time {iso(time_s)} is outside the field's time range {iso(t[0])} to {iso(t[-1])}")
+    i = int(np.searchsorted(t, time_s, side="right") - 1)
+    i = min(max(i, 0), t.size - 2)
+    ft = (time_s - t[i]) / (t[i + 1] - t[i])
+    return i, float(min(max(ft, 0.0), 1.0))
 
 
 def _identify_dims(da: xr.DataArray, name: str) -> tuple[str | None, str, str]:

@@ -1,0 +1,342 @@
+"""Vector fields on curvilinear grids: 2-D longitude/latitude (ROMS style).
+
+Locating a particle: a KD-tree (:class:`scipy.spatial.cKDTree`) on the cell
+centres (as unit vectors, so it works across the date line and near the poles)
+gives the nearest node; the bilinear map of each of the four cells around it is
+then inverted by Newton iteration in a local tangent plane, giving fractional
+grid indices. Sampling then is the regular kernel
+(:func:`sarex.environment.regular.sample_regular_kernel`) in index space.
+
+ROMS specifics (Shchepetkin & McWilliams 2005; ROMS wiki "Numerical Solution
+Technique", Arakawa C grid): ``u`` lives on (``eta_u``, ``xi_u``) between rho
+points along xi, ``v`` on (``eta_v``, ``xi_v``) between rho points along eta; they
+are averaged to rho points (land faces, ``mask_u``/``mask_v`` = 0, left out), land
+rho points (``mask_rho`` = 0) become NaN so the kernel flags them ``FLAG_NAN``, and
+the components, along xi/eta, are rotated to east/north by ``angle`` (angle of
+the xi axis counter-clockwise from east, radians). s-levels: the top one.
+Only the time steps and the index sub-area around the particles are read.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba as nb
+import numpy as np
+import xarray as xr
+from scipy.spatial import cKDTree
+
+from sarex.environment.base import FLAG_OK, FLAG_OUTSIDE
+from sarex.environment.orientation import EAST_NORTH, rotate_to_east_north
+from sarex.environment.regular import sample_regular_kernel, time_index, window_steps_within
+from sarex.errors import SarexInputError
+from sarex.times import datetime64_to_epoch_s, iso
+
+
+def _unit_vectors(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    lo = np.deg2rad(lon)
+    la = np.deg2rad(lat)
+    c = np.cos(la)
+    return np.stack([c * np.cos(lo), c * np.sin(lo), np.sin(la)], axis=-1)
+
+
+@nb.njit(cache=True)
+def _invert_cell(glon, glat, i, j, px, py, clat):  # pragma: no cover - numba
+    """Fractional (s, t) of point (px, py) in cell (j, i)..(j+1, i+1), or (nan, nan)."""
+    ny, nx = glon.shape
+    if i < 0 or j < 0 or i > nx - 2 or j > ny - 2:
+        return math.nan, math.nan
+    xs = np.empty(4)
+    ys = np.empty(4)
+    for c in range(4):
+        jj = j + (c // 2)
+        ii = i + (c % 2)
+        dl = glon[jj, ii] - px
+        if dl > 180.0:
+            dl -= 360.0
+        elif dl < -180.0:
+            dl += 360.0
+        xs[c] = dl * clat
+        ys[c] = glat[jj, ii] - py
+    # Bilinear map P(s,t) = a + b s + c t + d s t; solve P(s,t) = 0 (point at origin).
+    ax = xs[0]
+    ay = ys[0]
+    bx = xs[1] - xs[0]
+    by = ys[1] - ys[0]
+    cx = xs[2] - xs[0]
+    cy = ys[2] - ys[0]
+    dx = xs[3] - xs[2] - xs[1] + xs[0]
+    dy = ys[3] - ys[2] - ys[1] + ys[0]
+    s = 0.5
+    t = 0.5
+    for _ in range(30):
+        fx = ax + bx * s + cx * t + dx * s * t
+        fy = ay + by * s + cy * t + dy * s * t
+        j11 = bx + dx * t
+        j12 = cx + dx * s
+        j21 = by + dy * t
+        j22 = cy + dy * s
+        det = j11 * j22 - j12 * j21
+        if det == 0.0:
+            return math.nan, math.nan
+        ds = (fx * j22 - fy * j12) / det
+        dt = (fy * j11 - fx * j21) / det
+        s -= ds
+        t -= dt
+        if abs(ds) < 1e-12 and abs(dt) < 1e-12:
+            break
+    tol = 1e-9
+    if s < -tol or s > 1.0 + tol or t < -tol or t > 1.0 + tol:
+        return math.nan, math.nan
+    return min(max(s, 0.0), 1.0), min(max(t, 0.0), 1.0)
+
+
+@nb.njit(parallel=True, cache=True)
+def locate_kernel(glon, glat, plon, plat, near_i, near_j, active, out_fi, out_fj, out_flag):  # pragma: no cover
+    """Fractional grid indices (xi, eta) of points, searching the cells around the nearest node.
+
+    ``out_flag`` is set ``FLAG_OUTSIDE`` where no cell within two nodes of the nearest
+    one contains the point (outside the grid), else ``FLAG_OK``.
+    """
+    for p in nb.prange(plon.size):
+        if not active[p]:
+            continue
+        px = plon[p]
+        py = plat[p]
+        clat = math.cos(math.radians(py))
+        found = False
+        for r in range(3):
+            for dj in range(-1 - r, 1 + r):
+                for di in range(-1 - r, 1 + r):
+                    if r > 0 and -r <= dj < r and -r <= di < r:
+                        continue  # already tried at a smaller radius
+                    i = near_i[p] + di
+                    j = near_j[p] + dj
+                    s, t = _invert_cell(glon, glat, i, j, px, py, clat)
+                    if s == s:
+                        out_fi[p] = i + s
+                        out_fj[p] = j + t
+                        found = True
+                        break
+                if found:
+                    break
+            if found:
+                break
+        out_flag[p] = FLAG_OK if found else FLAG_OUTSIDE
+
+
+class CurvilinearGridField:
+    """A vector field on a curvilinear grid with 2-D lon/lat, read window by window.
+
+    Parameters
+    ----------
+    u, v
+        Components (m/s), dims (time, eta, xi) (time optional, vertical already
+        reduced). Either on the rho grid of ``lon``/``lat`` or staggered (u one
+        shorter along xi, v one shorter along eta: Arakawa C).
+    lon, lat
+        2-D rho-point coordinates, degrees, shape (eta, xi).
+    name
+        For messages.
+    orientation
+        ``"east_north"`` or ``"grid_relative"`` (then ``angle`` is required).
+    angle
+        Angle of the xi axis counter-clockwise from east, radians, (eta, xi).
+    mask_rho, mask_u, mask_v
+        Land masks (1 sea, 0 land) on the rho/u/v grids, or ``None``.
+    window_steps
+        Time steps loaded at once.
+    margin_cells
+        Cells loaded around the particles with each window.
+    """
+
+    def __init__(
+        self,
+        u: xr.DataArray,
+        v: xr.DataArray,
+        lon: np.ndarray,
+        lat: np.ndarray,
+        name: str,
+        orientation: str,
+        angle: np.ndarray | None = None,
+        mask_rho: np.ndarray | None = None,
+        mask_u: np.ndarray | None = None,
+        mask_v: np.ndarray | None = None,
+        window_steps: int = 25,
+        margin_cells: int = 4,
+    ) -> None:
+        self.name = name
+        self.lon = np.ascontiguousarray(lon, dtype=np.float64)
+        self.lat = np.ascontiguousarray(lat, dtype=np.float64)
+        if self.lon.ndim != 2 or self.lon.shape != self.lat.shape or min(self.lon.shape) < 2:
+            raise SarexInputError(f"{name}: 2-D longitude/latitude must have the same shape, at least 2x2, got {self.lon.shape} and {self.lat.shape}")
+        ny, nx = self.lon.shape
+        self._tdim_u = _time_dim(u)
+        self._tdim_v = _time_dim(v)
+        self._u = _as_t_eta_xi(u, self._tdim_u, name)
+        self._v = _as_t_eta_xi(v, self._tdim_v, name)
+        uy, ux = self._u.shape[-2:]
+        vy, vx = self._v.shape[-2:]
+        if (uy, ux) == (ny, nx):
+            self._u_stag = False
+        elif (uy, ux) == (ny, nx - 1):
+            self._u_stag = True
+        else:
+            raise SarexInputError(f"{name}: u has grid shape {(uy, ux)}, expected {(ny, nx)} (rho) or {(ny, nx - 1)} (u points)")
+        if (vy, vx) == (ny, nx):
+            self._v_stag = False
+        elif (vy, vx) == (ny - 1, nx):
+            self._v_stag = True
+        else:
+            raise SarexInputError(f"{name}: v has grid shape {(vy, vx)}, expected {(ny, nx)} (rho) or {(ny - 1, nx)} (v points)")
+        self.orientation = orientation
+        if orientation != EAST_NORTH and angle is None:
+            raise SarexInputError(f"{name}: grid-relative vectors on a curvilinear grid need an 'angle' variable to rotate them")
+        self._angle = None if angle is None else np.asarray(angle, dtype=np.float64)
+        self._mask_rho = None if mask_rho is None else np.asarray(mask_rho) > 0.5
+        self._mask_u = None if mask_u is None else np.asarray(mask_u) > 0.5
+        self._mask_v = None if mask_v is None else np.asarray(mask_v) > 0.5
+        if self._tdim_u is not None:
+            self.times = datetime64_to_epoch_s(u[self._tdim_u].values)
+            if self.times.size > 1 and not np.all(np.diff(self.times) > 0):
+                raise SarexInputError(f"{name}: time axis is not strictly increasing")
+        else:
+            self.times = np.array([0.0])
+        self._tree = cKDTree(_unit_vectors(self.lon.ravel(), self.lat.ravel()))
+        self.window_steps = max(2, int(window_steps))
+        self.margin_cells = int(margin_cells)
+        self._win: tuple | None = None
+        self.loads = 0
+
+    # --- domain -----------------------------------------------------------------
+    def time_range(self) -> tuple[float, float]:
+        if self.times.size == 1:
+            return -math.inf, math.inf
+        return float(self.times[0]), float(self.times[-1])
+
+    def domain_description(self) -> str:
+        t0, t1 = self.time_range()
+        tr = "all times" if not math.isfinite(t0) else f"{iso(t0)} to {iso(t1)}"
+        ny, nx = self.lon.shape
+        return (
+            f"{self.name}: curvilinear {ny}x{nx} grid, lon {np.nanmin(self.lon):.4f} to {np.nanmax(self.lon):.4f}, "
+            f"lat {np.nanmin(self.lat):.4f} to {np.nanmax(self.lat):.4f}, {tr}"
+        )
+
+    def locate(self, lon: np.ndarray, lat: np.ndarray, active: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Fractional (xi, eta) indices of points and flags (``FLAG_OUTSIDE`` outside the grid)."""
+        lon = np.ascontiguousarray(lon, dtype=np.float64)
+        lat = np.ascontiguousarray(lat, dtype=np.float64)
+        n = lon.size
+        fi = np.full(n, np.nan)
+        fj = np.full(n, np.nan)
+        flag = np.full(n, FLAG_OUTSIDE, dtype=np.int8)
+        idx = np.flatnonzero(active)
+        near_i = np.zeros(n, dtype=np.int64)
+        near_j = np.zeros(n, dtype=np.int64)
+        if idx.size:
+            _, k = self._tree.query(_unit_vectors(lon[idx], lat[idx]))
+            near_j[idx], near_i[idx] = np.divmod(k, self.lon.shape[1])
+        locate_kernel(self.lon, self.lat, lon, lat, near_i, near_j, np.asarray(active, dtype=np.bool_), fi, fj, flag)
+        return fi, fj, flag
+
+    # --- sampling ---------------------------------------------------------------
+    def sample(self, lon, lat, time_s, active, out_u, out_v, out_flag) -> None:
+        it, ft = time_index(self.times, time_s, self.name)
+        fi, fj, flag = self.locate(lon, lat, active)
+        outside = active & (flag != FLAG_OK)
+        out_flag[outside] = FLAG_OUTSIDE
+        inside = active & ~outside
+        if not inside.any():
+            return
+        i0, _, j0, j1, k0, k1, wu, wv = self._window_for(it, ft, fi[inside], fj[inside])
+        xs = np.arange(k0, k1 + 1, dtype=np.float64)
+        ys = np.arange(j0, j1 + 1, dtype=np.float64)
+        sample_regular_kernel(wu, wv, xs, ys, it - i0, ft, fi, fj, inside, out_u, out_v, out_flag)
+
+    def _window_for(self, it, ft, fi, fj):
+        need_t1 = it + (1 if ft > 0 else 0)
+        ny, nx = self.lon.shape
+        lo_i, hi_i = int(np.floor(fi.min())), int(np.ceil(fi.max()))
+        lo_j, hi_j = int(np.floor(fj.min())), int(np.ceil(fj.max()))
+        w = self._win
+        if w is not None:
+            i0, i1, j0, j1, k0, k1 = w[:6]
+            if i0 <= it and need_t1 <= i1 and k0 <= lo_i and hi_i <= k1 and j0 <= lo_j and hi_j <= j1:
+                return w
+        m = self.margin_cells
+        k0, k1 = max(0, lo_i - m), min(nx - 1, hi_i + m)
+        j0, j1 = max(0, lo_j - m), min(ny - 1, hi_j + m)
+        k1 = max(k1, k0 + 1)
+        j1 = max(j1, j0 + 1)
+        i0 = it
+        steps = window_steps_within(self.window_steps, (j1 - j0 + 1) * (k1 - k0 + 1))
+        i1 = min(self.times.size - 1, max(need_t1, it + steps - 1))
+        sl_t = slice(i0, i1 + 1)
+        self._win = None  # let the previous window go before reading the next one
+        wu = self._read_rho(self._u, self._tdim_u, self._u_stag, "xi", self._mask_u, sl_t, j0, j1, k0, k1)
+        wv = self._read_rho(self._v, self._tdim_v, self._v_stag, "eta", self._mask_v, sl_t, j0, j1, k0, k1)
+        if self._mask_rho is not None:
+            land = ~self._mask_rho[j0 : j1 + 1, k0 : k1 + 1]
+            wu[:, land] = np.nan
+            wv[:, land] = np.nan
+        if self.orientation != EAST_NORTH:
+            a = self._angle[j0 : j1 + 1, k0 : k1 + 1]
+            ca, sa = np.cos(a), np.sin(a)
+            for k in range(wu.shape[0]):
+                wu[k], wv[k] = rotate_to_east_north(wu[k], wv[k], ca, sa)
+        self._win = (i0, i1, j0, j1, k0, k1, np.ascontiguousarray(wu), np.ascontiguousarray(wv))
+        self.loads += 1
+        return self._win
+
+    def _read_rho(self, da, tdim, staggered, along, mask, sl_t, j0, j1, k0, k1) -> np.ndarray:
+        """Read a window of ``da`` as values on rho points j0..j1 × k0..k1, (t, eta, xi)."""
+        ny, nx = self.lon.shape
+        if not staggered:
+            arr = _read_box(da, tdim, sl_t, slice(j0, j1 + 1), slice(k0, k1 + 1))
+            return arr
+        n = nx if along == "xi" else ny
+        a0, a1 = (k0, k1) if along == "xi" else (j0, j1)
+        # rho point q lies between staggered points q-1 and q (clipped at the edges).
+        s0, s1 = max(a0 - 1, 0), min(a1, n - 2)
+        q = np.arange(a0, a1 + 1)
+        left = np.clip(q - 1, 0, n - 2) - s0
+        right = np.clip(q, 0, n - 2) - s0
+        if along == "xi":
+            arr = _read_box(da, tdim, sl_t, slice(j0, j1 + 1), slice(s0, s1 + 1))
+            if mask is not None:
+                arr[:, ~mask[j0 : j1 + 1, s0 : s1 + 1]] = np.nan
+            a, b = arr[:, :, left], arr[:, :, right]
+        else:
+            arr = _read_box(da, tdim, sl_t, slice(s0, s1 + 1), slice(k0, k1 + 1))
+            if mask is not None:
+                arr[:, ~mask[s0 : s1 + 1, k0 : k1 + 1]] = np.nan
+            a, b = arr[:, left, :], arr[:, right, :]
+        with np.errstate(invalid="ignore"):
+            out = np.where(np.isnan(a), b, np.where(np.isnan(b), a, 0.5 * (a + b)))
+        return out
+
+
+def _time_dim(da: xr.DataArray) -> str | None:
+    for d in da.dims:
+        c = da.coords.get(d)
+        if c is not None and np.issubdtype(c.dtype, np.datetime64):
+            return d
+        if c is not None and (c.attrs.get("standard_name") == "time" or c.attrs.get("axis") == "T"):
+            return d
+    return None
+
+
+def _as_t_eta_xi(da: xr.DataArray, tdim: str | None, name: str) -> xr.DataArray:
+    space = [d for d in da.dims if d != tdim]
+    if len(space) != 2:
+        raise SarexInputError(f"{name}: variable {da.name!r} has dims {tuple(da.dims)}; expected (time, eta, xi) after taking the surface level")
+    return da.transpose(tdim, *space) if tdim else da.transpose(*space)
+
+
+def _read_box(da: xr.DataArray, tdim: str | None, sl_t: slice, sj: slice, sk: slice) -> np.ndarray:
+    if tdim is not None:
+        arr = np.asarray(da[sl_t, sj, sk].values, dtype=np.float64)
+    else:
+        arr = np.asarray(da[sj, sk].values, dtype=np.float64)[None, :, :]
+    return np.array(arr, dtype=np.float64, copy=True)

@@ -1,0 +1,447 @@
+"""The exercise scenario file (TOML): who takes part, what was reported, and the hidden truth.
+
+An exercise has two audiences. Participants (rescue centres, on-scene
+coordinator, units) see the *reported* last known position (LKP), the forecast
+environment, the units and the search periods. Evaluators additionally know the
+*truth*: what the object really is, where and when it really went into the
+water, and the environment it really drifted in. The truth lives in its own
+``[truth]`` section; :meth:`Scenario.participant_view` drops it, and every
+participant-facing output is built from that view only.
+
+Layout (see ``sarex/data/korea_japan_sarex.toml`` for a full example)::
+
+    name = "..."
+    on_scene_coordinator = "ROK-DDH-1"      # a unit id
+    [[nations]]  code, name, rescue_centre
+    [reported]   lon, lat, time, radius_m, object_class, summary
+    [forecast]   synthetic = true, variant = 1      (or file = "forecast.nc")
+    [[units]]    id, nation, type, name, ...        (or units_file = "units.toml")
+    [[periods]]  start, duration_h
+    [stopping]   on_detection, max_periods, max_hours
+    [truth]      object_class, lon, lat, time
+    [truth.environment]  synthetic = true, variant = 7   (or file = "truth.nc")
+
+Units: the planning catalogue (``sarex.planning.units``) owns the unit schema
+(speeds, endurance, sensors). Here a unit is a thin reference that carries the
+exercise-level facts (id, nation, catalogue type, AIS MMSI, track-file name) and
+passes every other key through unchanged for the planner to validate.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from sarex.errors import SarexInputError
+from sarex.times import iso, to_epoch_s
+
+#: Name accepted in place of a path for the packaged Korea–Japan scenario.
+BUILTIN_SCENARIOS = {"korea-japan": "korea_japan_sarex.toml"}
+
+NM = 1852.0
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _Timed(_Strict):
+    """Mixin: a ``time`` field parsed as ISO 8601 UTC and stored as float seconds since epoch."""
+
+    @field_validator("time", mode="before", check_fields=False)
+    @classmethod
+    def _parse_time(cls, v: Any) -> float:
+        if isinstance(v, (int, float)):
+            return float(v)
+        return to_epoch_s(v)
+
+
+class Nation(_Strict):
+    """A participating nation and its rescue coordination centre."""
+
+    code: str = Field(min_length=2, max_length=8, description="Short code, e.g. ROK, JPN.")
+    name: str = Field(min_length=1)
+    rescue_centre: str = Field(min_length=1, description="JRCC/MRCC/RCC name.")
+
+
+class Position(_Timed):
+    """A position and time (degrees, seconds since epoch)."""
+
+    lon: float = Field(ge=-180.0, le=360.0)
+    lat: float = Field(ge=-90.0, le=90.0)
+    time: float
+
+
+class Reported(Position):
+    """The reported last known position, as participants receive it."""
+
+    radius_m: float = Field(ge=0.0, description="Position uncertainty (1 standard deviation), m.")
+    object_class: str = Field(description="Leeway class the participants are told to search for.")
+    summary: str = ""
+
+    @field_validator("object_class")
+    @classmethod
+    def _known_class(cls, v: str) -> str:
+        return _check_object(v)
+
+
+class EnvironmentSpec(_Strict):
+    """Where wind and current come from: the built-in synthetic field (a variant of it) or a CF-NetCDF file."""
+
+    synthetic: bool = False
+    variant: int | None = Field(default=None, description="Synthetic variant (None = reference field).")
+    file: Path | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> "EnvironmentSpec":
+        if self.synthetic == (self.file is not None):
+            raise ValueError("give either synthetic = true (with an optional variant) or file = PATH")
+        if self.variant is not None and not self.synthetic:
+            raise ValueError("variant is only meaningful with synthetic = true")
+        return self
+
+    def describe(self) -> str:
+        """One line for reports."""
+        if self.synthetic:
+            return "synthetic Korea Strait" + ("" if self.variant is None else f" variant {self.variant}")
+        return str(self.file)
+
+
+class UnitRef(BaseModel):
+    """A participating unit as the exercise sees it; other keys pass through to the planner."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    id: str = Field(min_length=1)
+    nation: str
+    type: str = Field(min_length=1, description="Planning catalogue key (validated by sarex.planning).")
+    name: str = ""
+    mmsi: int | None = Field(default=None, ge=100000000, le=999999999, description="AIS MMSI for replay.")
+    track_name: str | None = Field(default=None, description="GPX track name or NMEA file stem, if not the id.")
+    sweep_width_nm: float | None = Field(default=None, gt=0.0, description="Sweep width for replay evaluation, NM.")
+    track_spacing_nm: float | None = Field(default=None, gt=0.0, description="Planned track spacing, NM.")
+
+
+class Period(_Strict):
+    """One search period."""
+
+    start: float
+    duration_h: float = Field(gt=0.0, le=24.0)
+
+    @field_validator("start", mode="before")
+    @classmethod
+    def _parse_start(cls, v: Any) -> float:
+        return float(v) if isinstance(v, (int, float)) else to_epoch_s(v)
+
+    @property
+    def end(self) -> float:
+        """End of the period, s since epoch."""
+        return self.start + self.duration_h * 3600.0
+
+
+class Stopping(_Strict):
+    """When the exercise ends: on detection, after a number of periods, or after hours since the LKP."""
+
+    on_detection: bool = True
+    max_periods: int | None = Field(default=None, ge=1)
+    max_hours: float | None = Field(default=None, gt=0.0, description="Hours after the reported LKP time.")
+
+
+class Truth(Position):
+    """The hidden truth: the real object, its real entry into the water, the real environment."""
+
+    object_class: str
+    environment: EnvironmentSpec
+
+    @field_validator("object_class")
+    @classmethod
+    def _known_class(cls, v: str) -> str:
+        return _check_object(v)
+
+
+class _ScenarioBase(_Strict):
+    name: str = Field(min_length=1)
+    description: str = ""
+    on_scene_coordinator: str = Field(min_length=1, description="Unit id of the OSC.")
+    nations: list[Nation] = Field(min_length=1)
+    reported: Reported
+    forecast: EnvironmentSpec
+    units: list[UnitRef] = Field(default_factory=list)
+    units_file: Path | None = None
+    periods: list[Period] = Field(min_length=1)
+    stopping: Stopping = Stopping()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "_ScenarioBase":
+        codes = [n.code for n in self.nations]
+        if len(set(codes)) != len(codes):
+            raise _FieldError("nations", codes, "nation codes must be unique")
+        if self.units and self.units_file is not None:
+            raise _FieldError("units_file", str(self.units_file), "give units inline or units_file, not both")
+        if not self.units and self.units_file is None:
+            raise _FieldError("units", [], "give at least one [[units]] table or units_file = PATH")
+        if self.units:
+            _check_units(self.units, codes, self.on_scene_coordinator, "units")
+        for i, p in enumerate(self.periods):
+            if i == 0 and p.start < self.reported.time:
+                raise _FieldError("periods[0].start", iso(p.start), f"is before the reported LKP time {iso(self.reported.time)}")
+            if i > 0 and p.start < self.periods[i - 1].end - 1e-6:
+                raise _FieldError(f"periods[{i}].start", iso(p.start), f"overlaps the previous period (ends {iso(self.periods[i - 1].end)})")
+        return self
+
+    @property
+    def end_time_s(self) -> float:
+        """Latest time the exercise can run to (end of the last allowed period, capped by max_hours), s."""
+        periods = self.periods[: self.stopping.max_periods] if self.stopping.max_periods else self.periods
+        end = periods[-1].end
+        if self.stopping.max_hours is not None:
+            end = min(end, self.reported.time + self.stopping.max_hours * 3600.0)
+        return end
+
+    def nation(self, code: str) -> Nation:
+        """The nation with this code."""
+        return next(n for n in self.nations if n.code == code)
+
+
+class ParticipantScenario(_ScenarioBase):
+    """What participants may see: the scenario without its truth."""
+
+
+class Scenario(_ScenarioBase):
+    """A full exercise scenario, truth included (evaluators only)."""
+
+    truth: Truth
+    source: Path | None = Field(default=None, exclude=True, description="The file it was read from.")
+
+    @model_validator(mode="after")
+    def _truth_consistent(self) -> "Scenario":
+        if self.truth.time > self.periods[0].start:
+            raise _FieldError("truth.time", iso(self.truth.time), f"is after the first search period starts ({iso(self.periods[0].start)})")
+        return self
+
+    def participant_view(self) -> ParticipantScenario:
+        """The scenario without the ``[truth]`` section (safe to give to participants)."""
+        data = self.model_dump(exclude={"truth", "source"})
+        return ParticipantScenario.model_validate(data)
+
+    def resolved_units(self) -> list[UnitRef]:
+        """Inline units, or those of ``units_file`` (read and checked here)."""
+        if self.units:
+            return list(self.units)
+        return load_units_file(self.units_file, [n.code for n in self.nations], self.on_scene_coordinator)
+
+
+class _FieldError(ValueError):
+    """Raised inside validators so that the loader can name field and value exactly."""
+
+    def __init__(self, field: str, value: Any, why: str) -> None:
+        super().__init__(why)
+        self.field = field
+        self.value = value
+        self.why = why
+
+
+def _check_object(key: str) -> str:
+    from sarex.drift.objects import get_object
+
+    try:
+        get_object(key)
+    except SarexInputError as exc:
+        raise ValueError(str(exc)) from None
+    return key
+
+
+def _check_units(units: list[UnitRef], codes: list[str], osc: str, where: str) -> None:
+    ids = [u.id for u in units]
+    for i, u in enumerate(units):
+        if u.nation not in codes:
+            raise _FieldError(f"{where}[{i}].nation", u.nation, f"is not one of the scenario's nations ({', '.join(codes)})")
+        if ids.count(u.id) > 1:
+            raise _FieldError(f"{where}[{i}].id", u.id, "is not unique")
+    mmsis = [u.mmsi for u in units if u.mmsi is not None]
+    if len(set(mmsis)) != len(mmsis):
+        raise _FieldError(f"{where}.mmsi", mmsis, "MMSIs must be unique")
+    if osc not in ids:
+        raise _FieldError("on_scene_coordinator", osc, f"is not a unit id ({', '.join(ids)})")
+
+
+def load_units_file(path: Path, nation_codes: list[str], osc: str) -> list[UnitRef]:
+    """Read the ``[[units]]`` tables of a units TOML file as :class:`UnitRef` (the planner validates the rest)."""
+    path = Path(path)
+    if not path.is_file():
+        raise SarexInputError(f"units_file: {str(path)!r} does not exist")
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise SarexInputError(f"{path}: not valid TOML ({exc})") from None
+    tables = raw.get("units")
+    if not isinstance(tables, list) or not tables:
+        raise SarexInputError(f"{path}: units: missing; expected one or more [[units]] tables")
+    try:
+        units = [UnitRef.model_validate(t) for t in tables]
+        _check_units(units, nation_codes, osc, "units")
+    except ValidationError as exc:
+        raise SarexInputError(_describe_validation(path, exc, {"units": tables})) from None
+    except _FieldError as exc:
+        raise SarexInputError(f"{path}: {exc.field}: {exc.value!r} {exc.why}") from None
+    return units
+
+
+def builtin_scenario_path(name: str = "korea-japan") -> Path:
+    """Path of a packaged scenario."""
+    return Path(str(resources.files("sarex.data").joinpath(BUILTIN_SCENARIOS[name])))
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario TOML file (or the name of a built-in one, e.g. ``korea-japan``).
+
+    Relative file paths inside (``units_file``, environment ``file``) are taken
+    relative to the scenario file. Raises :class:`SarexInputError` naming file,
+    field, value and why.
+    """
+    p = Path(path)
+    if not p.exists() and str(path) in BUILTIN_SCENARIOS:
+        p = builtin_scenario_path(str(path))
+    if not p.is_file():
+        raise SarexInputError(f"{p}: no such scenario file (or built-in name: {', '.join(BUILTIN_SCENARIOS)})")
+    try:
+        raw = tomllib.loads(p.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise SarexInputError(f"{p}: not valid TOML ({exc})") from None
+    return parse_scenario(raw, p)
+
+
+def parse_scenario(raw: dict[str, Any], source: Path) -> Scenario:
+    """Validate a scenario given as a dict (from TOML); ``source`` names the file in messages."""
+    raw = dict(raw)
+    base = source.parent
+    if isinstance(raw.get("units_file"), str):
+        raw["units_file"] = _relative(base, raw["units_file"])
+    for where in ("forecast",):
+        if isinstance(raw.get(where), dict) and isinstance(raw[where].get("file"), str):
+            raw[where] = {**raw[where], "file": _relative(base, raw[where]["file"])}
+    truth = raw.get("truth")
+    if isinstance(truth, dict) and isinstance(truth.get("environment"), dict) and isinstance(truth["environment"].get("file"), str):
+        raw["truth"] = {**truth, "environment": {**truth["environment"], "file": _relative(base, truth["environment"]["file"])}}
+    try:
+        sc = Scenario.model_validate({**raw, "source": source})
+    except ValidationError as exc:
+        raise SarexInputError(_describe_validation(source, exc, raw)) from None
+    except _FieldError as exc:
+        raise SarexInputError(f"{source}: {exc.field}: {_show(exc.value)} {exc.why}") from None
+    for where, spec in (("forecast", sc.forecast), ("truth.environment", sc.truth.environment)):
+        if spec.file is not None and not spec.file.is_file():
+            raise SarexInputError(f"{source}: {where}.file: {str(spec.file)!r} does not exist")
+    if sc.units_file is not None:
+        try:
+            sc.resolved_units()
+        except SarexInputError as exc:
+            raise SarexInputError(f"{source}: {exc}") from None
+    return sc
+
+
+def _relative(base: Path, value: str) -> str:
+    q = Path(value).expanduser()
+    return str(q if q.is_absolute() else base / q)
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, float) and value > 1e8:
+        return repr(iso(value))
+    return repr(value)
+
+
+def _describe_validation(source: Path, exc: ValidationError, raw: dict[str, Any]) -> str:
+    """One line: file, dotted field, offending value, why (first error only)."""
+    err = exc.errors(include_url=False)[0]
+    loc = [x for x in err["loc"]]
+    field = ""
+    for part in loc:
+        field += f"[{part}]" if isinstance(part, int) else (("." if field else "") + str(part))
+    ctx = err.get("ctx") or {}
+    inner = ctx.get("error")
+    if isinstance(inner, _FieldError):
+        return f"{source}: {inner.field}: {_show(inner.value)} {inner.why}"
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        return f"{source}: {field}: unknown field (value {err['input']!r}); check the spelling"
+    if kind == "missing":
+        return f"{source}: {field}: missing"
+    why = err["msg"].removeprefix("Value error, ")
+    value = err.get("input")
+    if isinstance(value, dict):
+        return f"{source}: {field or 'scenario'}: {why}"
+    return f"{source}: {field}: {value!r} {why[0].lower() + why[1:] if why else ''}".rstrip()
+
+
+def hours_between(t0: float, t1: float) -> float:
+    """Hours from ``t0`` to ``t1`` (both s since epoch)."""
+    return (t1 - t0) / 3600.0
+
+
+def environment_window(sc: Scenario) -> tuple[float, float]:
+    """The time span any environment of the exercise must cover: earliest of LKP/truth to the exercise end, s."""
+    return min(sc.reported.time, sc.truth.time), sc.end_time_s
+
+
+def check_environments(sc: Scenario) -> None:
+    """Check that both environments cover the positions and times the exercise needs.
+
+    Opens files (cheap, lazy) and evaluates the synthetic domain; raises
+    :class:`SarexInputError` naming the scenario file, the field and the value.
+    """
+    from sarex.environment.synthetic import LAT_RANGE, LON_RANGE
+
+    src = sc.source or Path("scenario")
+    t0, t1 = environment_window(sc)
+    checks = (
+        ("truth", sc.truth.environment, sc.truth.lon, sc.truth.lat, sc.truth.time),
+        ("reported", sc.forecast, sc.reported.lon, sc.reported.lat, sc.reported.time),
+    )
+    for where, spec, lon, lat, t in checks:
+        field = "truth.environment" if where == "truth" else "forecast"
+        if spec.synthetic:
+            if not (LON_RANGE[0] <= lon <= LON_RANGE[1] and LAT_RANGE[0] <= lat <= LAT_RANGE[1]):
+                raise SarexInputError(
+                    f"{src}: {where}.lon/lat: ({lon}, {lat}) is outside the synthetic Korea Strait domain "
+                    f"lon {LON_RANGE[0]}..{LON_RANGE[1]}, lat {LAT_RANGE[0]}..{LAT_RANGE[1]}"
+                )
+            if (t1 - t0) / 86400.0 > 59.0:
+                raise SarexInputError(f"{src}: periods: the exercise spans {(t1 - t0) / 86400.0:.1f} days; the synthetic field allows 59")
+            continue
+        env = open_spec(spec)
+        a, b = env.time_range()
+        if not (a - 1e-6 <= t <= b + 1e-6):
+            raise SarexInputError(f"{src}: {where}.time: {iso(t)!r} is outside {field}.file {spec.file} ({iso(a)} to {iso(b)})")
+        if t1 > b + 1e-6:
+            raise SarexInputError(f"{src}: periods: the exercise runs until {iso(t1)} but {field}.file {spec.file} ends at {iso(b)}")
+        import numpy as np
+
+        from sarex.errors import OutsideDomainError
+
+        try:
+            env.sample(np.array([lon]), np.array([lat]), t)
+        except OutsideDomainError as exc:
+            raise SarexInputError(f"{src}: {where}.lon/lat: ({lon}, {lat}) outside {field}.file: {exc}") from None
+
+
+def open_spec(spec: EnvironmentSpec, t0: float | None = None, t1: float | None = None, outside: str = "error"):
+    """Build the :class:`~sarex.environment.Environment` an :class:`EnvironmentSpec` names.
+
+    For the synthetic field, ``t0``/``t1`` (s since epoch) give the span to cover.
+    """
+    if spec.synthetic:
+        from sarex.environment.synthetic import korea_strait_environment
+
+        if t0 is None or t1 is None:
+            raise ValueError("t0 and t1 are needed for a synthetic environment")
+        days = max(1.0, math.ceil((t1 - t0 + 7200.0) / 86400.0 * 4) / 4)
+        return korea_strait_environment(iso(t0), days=days, variant=spec.variant, outside=outside)
+    from sarex.environment.cf import open_environment
+
+    return open_environment(spec.file, outside=outside)

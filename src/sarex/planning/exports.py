@@ -1,0 +1,208 @@
+"""Plan exports: GPX and RTZ routes per unit, KML of all areas and tracks, GeoJSON of areas.
+
+* GPX 1.1 (gpxpy): one route per unit — departure, the pattern's waypoints with
+  their planned times, return to the departure point.
+* RTZ (IEC 61174 route exchange, RTZ 1.0 structure ``route/routeInfo/waypoints/
+  waypoint/position`` with a calculated ``schedule``), for the ECDIS of surface
+  units (aircraft get GPX only).
+* KML 2.2 (simplekml): a folder per nation, areas and tracks in the nation's colour.
+* GeoJSON (RFC 7946): one Polygon feature per area, longitude first, closed
+  counter-clockwise exterior rings (right-hand rule), and one LineString per track.
+
+Every file is written atomically (:mod:`sarex.io.atomic`).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from sarex.io.atomic import write_text_atomic
+from sarex.planning.planner import Assignment, Plan
+from sarex.planning.units import NM_TO_M, Unit, UnitCatalogue
+from sarex.times import from_epoch_s, iso
+
+RTZ_NAMESPACE = "http://www.cirm.org/RTZ/1/0"
+
+#: KML colours (aabbggrr) and hex (#rrggbb) per nation; others get a neutral colour.
+NATION_COLOURS = {"KR": "#1f4e9c", "JP": "#c8102e", "US": "#3c8d2f"}
+DEFAULT_COLOUR = "#6a3d9a"
+
+
+def nation_colour(nation: str) -> str:
+    """Hex colour (#rrggbb) used for a nation's areas and tracks."""
+    return NATION_COLOURS.get(nation.upper(), DEFAULT_COLOUR)
+
+
+@dataclass(frozen=True)
+class RoutePoint:
+    """A waypoint of a unit's route (degrees, epoch seconds, knots for the leg that starts here)."""
+
+    name: str
+    lon: float
+    lat: float
+    time_s: float
+    speed_kn: float
+
+
+def unit_route(a: Assignment, plan: Plan) -> list[RoutePoint]:
+    """Departure, the pattern's waypoints (CSP first) and the return, with planned times."""
+    fr = plan.frame
+    px, py = a.pattern.x, a.pattern.y
+    lon, lat = fr.to_lonlat(np.concatenate([[a.start_xy[0]], px, [a.start_xy[0]]]), np.concatenate([[a.start_xy[1]], py, [a.start_xy[1]]]))
+    vt_kn = a.transit_speed_ms * 3600.0 / NM_TO_M
+    vs_kn = a.search_speed_ms * 3600.0 / NM_TO_M
+    back_m = math.hypot(px[-1] - a.start_xy[0], py[-1] - a.start_xy[1])
+    times = np.concatenate([[a.depart_s], a.waypoint_times_s, [a.search_end_s + back_m / a.transit_speed_ms]])
+    pts = [RoutePoint("DEP", lon[0], lat[0], times[0], vt_kn)]
+    n = px.size
+    for i in range(n):
+        name = "CSP" if i == 0 else f"WP{i:02d}"
+        pts.append(RoutePoint(name, lon[i + 1], lat[i + 1], times[i + 1], vs_kn if i < n - 1 else vt_kn))
+    pts.append(RoutePoint("RTB", lon[-1], lat[-1], times[-1], vt_kn))
+    return pts
+
+
+def gpx_text(a: Assignment, plan: Plan, unit: Unit) -> str:
+    """GPX 1.1 document with the unit's route."""
+    import gpxpy.gpx
+
+    g = gpxpy.gpx.GPX()
+    g.creator = "sarex"
+    r = gpxpy.gpx.GPXRoute(name=f"{unit.id} {a.pattern.kind}", description=f"{unit.name} ({unit.service}): {a.pattern.name}, S {a.spacing_m / NM_TO_M:.2f} nm")
+    for p in unit_route(a, plan):
+        r.points.append(gpxpy.gpx.GPXRoutePoint(latitude=round(p.lat, 7), longitude=round(p.lon, 7), time=from_epoch_s(round(p.time_s)), name=p.name))
+    g.routes.append(r)
+    return g.to_xml(version="1.1")
+
+
+def rtz_text(a: Assignment, plan: Plan, unit: Unit) -> str:
+    """RTZ 1.0 route (IEC 61174) with a calculated schedule (ETD and speed per waypoint)."""
+    ET.register_namespace("", RTZ_NAMESPACE)
+    q = lambda tag: f"{{{RTZ_NAMESPACE}}}{tag}"  # noqa: E731
+    pts = unit_route(a, plan)
+    root = ET.Element(q("route"), {"version": "1.0"})
+    ET.SubElement(
+        root,
+        q("routeInfo"),
+        {
+            "routeName": f"SAR {unit.id} {a.pattern.kind}",
+            "vesselName": unit.name or unit.id,
+            "validityPeriodStart": iso(pts[0].time_s),
+            "validityPeriodStop": iso(pts[-1].time_s),
+            "routeStatus": "search action plan",
+        },
+    )
+    wps = ET.SubElement(root, q("waypoints"))
+    dflt = ET.SubElement(wps, q("defaultWaypoint"), {"radius": "0.1"})
+    ET.SubElement(dflt, q("leg"), {"starboardXTD": "0.05", "portsideXTD": "0.05", "geometryType": "Loxodrome"})
+    for i, p in enumerate(pts, start=1):
+        wp = ET.SubElement(wps, q("waypoint"), {"id": str(i), "name": p.name})
+        ET.SubElement(wp, q("position"), {"lat": f"{p.lat:.7f}", "lon": f"{p.lon:.7f}"})
+        if i > 1:
+            ET.SubElement(wp, q("leg"), {"speedMax": f"{pts[i - 2].speed_kn:.1f}", "geometryType": "Loxodrome"})
+    sch = ET.SubElement(ET.SubElement(root, q("schedules")), q("schedule"), {"id": "1", "name": "SAP"})
+    calc = ET.SubElement(sch, q("calculated"))
+    for i, p in enumerate(pts, start=1):
+        attrs = {"waypointId": str(i), "speed": f"{p.speed_kn:.1f}"}
+        attrs["eta" if i == len(pts) else "etd"] = iso(p.time_s)
+        ET.SubElement(calc, q("scheduleElement"), attrs)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def area_ring_lonlat(a: Assignment, plan: Plan) -> list[list[float]]:
+    """The area's corners as a closed counter-clockwise ring of [lon, lat]."""
+    c = a.rect.corners()  # counter-clockwise in the plane (x east, y north)
+    lon, lat = plan.frame.to_lonlat(c[:, 0], c[:, 1])
+    ring = [[round(float(lo), 7), round(float(la), 7)] for lo, la in zip(lon, lat)]
+    # Signed area in lon/lat: the projection keeps orientation, this guards the right-hand rule anyway.
+    s = sum(ring[i][0] * ring[(i + 1) % 4][1] - ring[(i + 1) % 4][0] * ring[i][1] for i in range(4))
+    if s < 0:
+        ring = ring[::-1]
+    return ring + [ring[0]]
+
+
+def geojson_text(plan: Plan, catalogue: UnitCatalogue) -> str:
+    """GeoJSON FeatureCollection (RFC 7946) of the search areas and the tracks."""
+    units = {u.id: u for u in catalogue.units}
+    feats = []
+    for k, a in enumerate(plan.assignments, start=1):
+        u = units[a.unit_id]
+        props = {
+            "area": f"A{k}",
+            "unit": u.id,
+            "name": u.name,
+            "nation": u.nation,
+            "service": u.service,
+            "pattern": a.pattern.kind,
+            "spacing_nm": round(a.spacing_m / NM_TO_M, 3),
+            "area_nm2": round(a.rect.area_m2 / NM_TO_M**2, 2),
+            "effort_nm2": round(a.effort_m2 / NM_TO_M**2, 2),
+            "coverage": round(a.coverage, 3),
+            "start": iso(a.arrive_s),
+            "end": iso(a.search_end_s),
+            "poc": round(a.poc, 4),
+            "pod": round(a.pod, 4),
+            "pos": round(a.pos, 4),
+            "colour": nation_colour(u.nation),
+        }
+        feats.append({"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [area_ring_lonlat(a, plan)]}, "properties": props})
+        lon, lat = plan.frame.to_lonlat(a.pattern.x, a.pattern.y)
+        line = [[round(float(lo), 7), round(float(la), 7)] for lo, la in zip(lon, lat)]
+        feats.append({"type": "Feature", "geometry": {"type": "LineString", "coordinates": line}, "properties": {"area": f"A{k}", "unit": u.id, "kind": "track"}})
+    doc = {"type": "FeatureCollection", "features": feats}
+    return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
+
+
+def _kml_colour(hex_rgb: str, alpha: int) -> str:
+    r, g, b = hex_rgb[1:3], hex_rgb[3:5], hex_rgb[5:7]
+    return f"{alpha:02x}{b}{g}{r}"
+
+
+def kml_text(plan: Plan, catalogue: UnitCatalogue) -> str:
+    """KML 2.2 document: a folder per nation with each unit's area, track and CSP."""
+    import simplekml
+
+    units = {u.id: u for u in catalogue.units}
+    kml = simplekml.Kml(name=f"sarex search plan {iso(plan.start_s)}")
+    folders = {}
+    for k, a in enumerate(plan.assignments, start=1):
+        u = units[a.unit_id]
+        col = nation_colour(u.nation)
+        if u.nation not in folders:
+            folders[u.nation] = kml.newfolder(name=u.nation)
+        f = folders[u.nation]
+        ring = area_ring_lonlat(a, plan)
+        pol = f.newpolygon(name=f"A{k} {u.id}", outerboundaryis=[tuple(p) for p in ring])
+        pol.description = f"{u.name} ({u.service}) {a.pattern.name}, S {a.spacing_m / NM_TO_M:.2f} nm, {iso(a.arrive_s)} – {iso(a.search_end_s)}"
+        pol.style.polystyle.color = _kml_colour(col, 0x55)
+        pol.style.linestyle.color = _kml_colour(col, 0xFF)
+        pol.style.linestyle.width = 2
+        lon, lat = plan.frame.to_lonlat(a.pattern.x, a.pattern.y)
+        ls = f.newlinestring(name=f"{u.id} track", coords=[(float(lo), float(la)) for lo, la in zip(lon, lat)])
+        ls.style.linestyle.color = _kml_colour(col, 0xFF)
+        ls.style.linestyle.width = 1.5
+        pt = f.newpoint(name=f"{u.id} CSP", coords=[(float(lon[0]), float(lat[0]))])
+        pt.style.iconstyle.color = _kml_colour(col, 0xFF)
+    return kml.kml()
+
+
+def write_exports(plan: Plan, catalogue: UnitCatalogue, out_dir: str | Path) -> list[Path]:
+    """Write routes/<unit>.gpx, routes/<unit>.rtz (surface units), plan.kml and areas.geojson."""
+    out = Path(out_dir)
+    units = {u.id: u for u in catalogue.units}
+    written = []
+    for a in plan.assignments:
+        u = units[a.unit_id]
+        written.append(write_text_atomic(out / "routes" / f"{u.id}.gpx", gpx_text(a, plan, u)))
+        if not u.is_aircraft:
+            written.append(write_text_atomic(out / "routes" / f"{u.id}.rtz", rtz_text(a, plan, u)))
+    written.append(write_text_atomic(out / "plan.kml", kml_text(plan, catalogue)))
+    written.append(write_text_atomic(out / "areas.geojson", geojson_text(plan, catalogue)))
+    return written

@@ -1,0 +1,104 @@
+"""Write a whole plan folder at once: everything goes to a temporary sibling folder
+that is renamed into place only when complete, so a failure leaves no output."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Iterator, Optional
+
+from sarex.io.atomic import write_text_atomic
+from sarex.planning.cloud import PeriodCloud
+from sarex.planning.exports import write_exports
+from sarex.planning.message import LANGUAGES, sap_message
+from sarex.planning.planner import Plan
+from sarex.planning.units import NM_TO_M, UnitCatalogue
+from sarex.times import iso
+
+
+@contextlib.contextmanager
+def atomic_folder(target: str | Path) -> Iterator[Path]:
+    """Yield a temporary folder beside ``target``; on success it replaces ``target``."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    try:
+        yield tmp
+        old = None
+        if target.exists():
+            old = target.with_name(f".{target.name}.old")
+            if old.exists():
+                shutil.rmtree(old)
+            target.rename(old)
+        tmp.rename(target)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def plan_summary(plan: Plan, catalogue: UnitCatalogue) -> dict:
+    """JSON-able summary of the plan (one entry per unit)."""
+    units = {u.id: u for u in catalogue.units}
+    rows = []
+    for k, a in enumerate(plan.assignments, start=1):
+        u = units[a.unit_id]
+        rows.append(
+            {
+                "unit": u.id,
+                "nation": u.nation,
+                "service": u.service,
+                "area": f"A{k}",
+                "pattern": a.pattern.kind,
+                "spacing_nm": a.spacing_m / NM_TO_M,
+                "track_nm": a.track_m / NM_TO_M,
+                "effort_nm2": a.effort_m2 / NM_TO_M**2,
+                "area_nm2": a.rect.area_m2 / NM_TO_M**2,
+                "coverage": a.coverage,
+                "depart": iso(a.depart_s),
+                "on_task": iso(a.arrive_s),
+                "off_task": iso(a.search_end_s),
+                "return": iso(a.return_s),
+                "poc": a.poc,
+                "pod": a.pod,
+                "pos": a.pos,
+            }
+        )
+    return {
+        "start": iso(plan.start_s),
+        "end": iso(plan.end_s),
+        "detection": plan.model,
+        "seed": plan.seed,
+        "total_pos": plan.total_pos,
+        "optimal_pos": plan.bound_pos,
+        "total_effort_nm2": plan.total_effort_m2 / NM_TO_M**2,
+        "units": rows,
+        "unassigned": plan.unassigned,
+    }
+
+
+def write_plan_folder(
+    out: str | Path,
+    plan: Plan,
+    cloud: PeriodCloud,
+    catalogue: UnitCatalogue,
+    situation: Optional[dict] = None,
+    coast: bool = True,
+) -> list[Path]:
+    """Write routes, KML, GeoJSON, SAP messages (en/ko/ja), plan.json and plan.png into ``out``."""
+    from sarex.report.planmap import plot_plan
+
+    out = Path(out)
+    names = []
+    with atomic_folder(out) as tmp:
+        files = write_exports(plan, catalogue, tmp)
+        for lang in LANGUAGES:
+            files.append(write_text_atomic(tmp / f"sap_{lang}.txt", sap_message(plan, catalogue, lang, situation)))
+        files.append(write_text_atomic(tmp / "plan.json", json.dumps(plan_summary(plan, catalogue), indent=1, ensure_ascii=False) + "\n"))
+        files.append(plot_plan(plan, cloud, catalogue, tmp / "plan.png", coast=coast))
+        names = [f.relative_to(tmp) for f in files]
+    return [out / n for n in names]

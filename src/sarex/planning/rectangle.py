@@ -1,0 +1,94 @@
+"""An oriented search rectangle in the local plane (metres)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from shapely.geometry import Polygon
+
+
+@dataclass(frozen=True)
+class Rectangle:
+    """A rectangle of the local equal-area plane.
+
+    Attributes
+    ----------
+    cx, cy : centre, m (x east, y north).
+    phi : direction of the search legs, radians counter-clockwise from east.
+    leg_m : side parallel to the search legs, m.
+    creep_m : side across the legs (the direction the legs advance, "creep"), m.
+    """
+
+    cx: float
+    cy: float
+    phi: float
+    leg_m: float
+    creep_m: float
+
+    @property
+    def u(self) -> tuple[float, float]:
+        """Unit vector along the legs."""
+        return math.cos(self.phi), math.sin(self.phi)
+
+    @property
+    def v(self) -> tuple[float, float]:
+        """Unit vector across the legs (u rotated +90°)."""
+        return -math.sin(self.phi), math.cos(self.phi)
+
+    @property
+    def area_m2(self) -> float:
+        return self.leg_m * self.creep_m
+
+    @property
+    def half_diagonal_m(self) -> float:
+        return 0.5 * math.hypot(self.leg_m, self.creep_m)
+
+    @property
+    def leg_bearing_deg(self) -> float:
+        """Direction of the legs as a bearing (degrees clockwise from north, 0–180)."""
+        return (90.0 - math.degrees(self.phi)) % 180.0
+
+    def point(self, a: float, b: float) -> tuple[float, float]:
+        """Plane point at along-leg offset ``a`` and across-leg offset ``b`` from the centre (m)."""
+        ux, uy = self.u
+        vx, vy = self.v
+        return self.cx + a * ux + b * vx, self.cy + a * uy + b * vy
+
+    def corners(self) -> np.ndarray:
+        """The four corners, counter-clockwise, shape (4, 2)."""
+        hl, hc = 0.5 * self.leg_m, 0.5 * self.creep_m
+        return np.array([self.point(sa * hl, sb * hc) for sa, sb in ((-1, -1), (1, -1), (1, 1), (-1, 1))])
+
+    def polygon(self) -> Polygon:
+        return Polygon(self.corners())
+
+    def corner_distances(self, x: float, y: float) -> np.ndarray:
+        """Distances from a plane point to the four corners, m."""
+        c = self.corners()
+        return np.hypot(c[:, 0] - x, c[:, 1] - y)
+
+    def separated_from(self, other: "Rectangle", gap_m: float = 0.0) -> bool:
+        """True when the two rectangles are at least ``gap_m`` apart along some axis.
+
+        Separating-axis test: two convex polygons are disjoint iff their projections
+        on one of the edge normals do not overlap.
+        """
+        a, b = self.corners(), other.corners()
+        for r in (self, other):
+            for ax in (r.u, r.v):
+                pa = a @ np.asarray(ax)
+                pb = b @ np.asarray(ax)
+                if pa.max() + gap_m <= pb.min() or pb.max() + gap_m <= pa.min():
+                    return True
+        return False
+
+    def contains(self, x: np.ndarray, y: np.ndarray, margin_m: float = 0.0) -> np.ndarray:
+        """Whether plane points lie inside the rectangle grown by ``margin_m``."""
+        ux, uy = self.u
+        dx = np.asarray(x) - self.cx
+        dy = np.asarray(y) - self.cy
+        a = dx * ux + dy * uy
+        b = -dx * uy + dy * ux
+        return (np.abs(a) <= 0.5 * self.leg_m + margin_m) & (np.abs(b) <= 0.5 * self.creep_m + margin_m)

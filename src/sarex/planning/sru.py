@@ -1,0 +1,71 @@
+"""From catalogue units to the planner's SRUs: plane position, readiness and sweep width."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from sarex.errors import SarexInputError
+from sarex.planning.frame import LocalFrame
+from sarex.planning.planner import Sru
+from sarex.planning.units import NM_TO_M, Unit
+
+
+def unit_sweep_width_nm(
+    unit: Unit,
+    object_class: Optional[str],
+    visibility_nm: float = 10.0,
+    weather_factor: float = 1.0,
+    fatigue: bool = False,
+    search_object: Optional[str] = None,
+    source: str = "units",
+) -> float:
+    """The unit's sweep width, NM: its fixed ``sweep_width_nm`` or the IAMSAR tables.
+
+    The tables (:mod:`sarex.search.sweepwidth`) are looked up with the unit's
+    search-object category, else ``search_object``, else the category of the
+    drift's Leeway object class.
+    """
+    if unit.sweep_width_nm is not None:
+        return float(unit.sweep_width_nm)
+    try:
+        from sarex.search.sweepwidth import search_object_for_leeway, sweep_width_nm
+    except ImportError:
+        raise SarexInputError(f"{source}: unit {unit.id!r} field 'sweep_width_nm': not given and the sweep-width tables are not available") from None
+    obj = unit.search_object or search_object
+    try:
+        if obj is None:
+            if not object_class:
+                raise SarexInputError(f"{source}: unit {unit.id!r} field 'search_object': not given and the drift file names no object class")
+            obj = search_object_for_leeway(object_class)
+        w = sweep_width_nm(
+            obj,
+            unit.type,
+            altitude_m=unit.altitude_m,
+            visibility_nm=visibility_nm,
+            weather_factor=weather_factor,
+            fatigue=fatigue,
+            speed_kn=unit.search_speed_kn,
+        )
+    except SarexInputError as exc:
+        msg = str(exc)
+        raise SarexInputError(msg if msg.startswith(source) else f"{source}: unit {unit.id!r}: {msg}") from None
+    except (KeyError, ValueError) as exc:
+        raise SarexInputError(f"{source}: unit {unit.id!r} field 'search_object': {obj!r} has no sweep width ({exc})") from None
+    if not w > 0:
+        raise SarexInputError(f"{source}: unit {unit.id!r}: sweep width {w!r} NM is not > 0")
+    return float(w)
+
+
+def make_sru(unit: Unit, frame: LocalFrame, plan_start_s: float, sweep_width_nm: float) -> Sru:
+    """The planner's SRU for ``unit`` (start projected into ``frame``; ready at ``plan_start_s`` unless given)."""
+    x, y = frame.to_xy(unit.start[0], unit.start[1])
+    return Sru(
+        id=unit.id,
+        sweep_width_m=sweep_width_nm * NM_TO_M,
+        search_speed_ms=unit.search_speed_ms,
+        transit_speed_ms=unit.transit_speed_ms,
+        endurance_s=unit.endurance_s,
+        start_xy=(float(x), float(y)),
+        ready_s=unit.ready_time_s(plan_start_s),
+        on_scene_s=unit.on_scene_s,
+    )

@@ -1,0 +1,233 @@
+"""Search and rescue units (SRUs) and the unit catalogue file (TOML).
+
+A catalogue lists the SRUs taking part in a search (or an exercise) and the
+on-scene coordinator (OSC)::
+
+    [coordination]
+    osc = "KR-DDH-991"                  # id of one of the units below
+    frequencies = ["VHF ch 16", "HF 8.364 MHz"]
+
+    [[unit]]
+    id = "KR-DDH-991"
+    name = "ROKS Sejong the Great"
+    nation = "KR"                       # ISO 3166 alpha-2
+    service = "ROK Navy"
+    type = "surface-large"              # surface-small|surface-medium|surface-large|helicopter|fixed-wing
+    search_speed_kn = 12
+    transit_speed_kn = 20
+    endurance_h = 240                   # from departure, including transits
+    on_scene_h = 12                     # optional cap on time on task
+    start = [129.05, 35.08]             # lon, lat of departure
+    start_time = "2026-01-15T06:00Z"    # optional: ready to depart (default: plan start)
+    search_object = "person-in-water"   # optional sweep-width category (default: from the drift object)
+    sweep_width_nm = 0.6                # optional fixed sweep width, overrides the tables
+    altitude_m = 150                    # aircraft only: search altitude
+    turn_radius_m = 300
+
+Everything is validated on load; a bad field raises
+:class:`~sarex.errors.SarexInputError` naming the file, the unit and the field.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Optional
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from sarex.errors import SarexInputError
+from sarex.times import to_epoch_s
+
+#: Platform kinds understood by the sweep-width tables (issue 4) and the planner.
+UNIT_TYPES = ("surface-small", "surface-medium", "surface-large", "helicopter", "fixed-wing")
+AIRCRAFT_TYPES = ("helicopter", "fixed-wing")
+
+KN_TO_MS = 1852.0 / 3600.0
+NM_TO_M = 1852.0
+
+
+class Unit(BaseModel):
+    """One search and rescue unit (speeds in knots, times in hours at the file's edge)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(min_length=1)
+    name: str = ""
+    nation: str = Field(min_length=2, max_length=3)
+    service: str = ""
+    type: str
+    search_speed_kn: float
+    transit_speed_kn: float
+    endurance_h: float
+    on_scene_h: Optional[float] = None
+    start: tuple[float, float]
+    start_time: Optional[str] = None
+    search_object: Optional[str] = None
+    sweep_width_nm: Optional[float] = None
+    altitude_m: Optional[float] = None
+    turn_radius_m: float = 0.0
+    callsign: str = ""
+
+    @field_validator("type")
+    @classmethod
+    def _known_type(cls, v: str) -> str:
+        if v not in UNIT_TYPES:
+            raise ValueError(f"{v!r} is not a unit type (one of {', '.join(UNIT_TYPES)})")
+        return v
+
+    @field_validator("search_speed_kn", "transit_speed_kn", "endurance_h")
+    @classmethod
+    def _positive(cls, v: float) -> float:
+        if not v > 0:
+            raise ValueError(f"{v!r} must be > 0")
+        return v
+
+    @field_validator("on_scene_h", "sweep_width_nm", "altitude_m")
+    @classmethod
+    def _positive_optional(cls, v: Optional[float]) -> Optional[float]:
+        if v is not None and not v > 0:
+            raise ValueError(f"{v!r} must be > 0")
+        return v
+
+    @field_validator("turn_radius_m")
+    @classmethod
+    def _non_negative(cls, v: float) -> float:
+        if not v >= 0:
+            raise ValueError(f"{v!r} must be >= 0")
+        return v
+
+    @field_validator("start")
+    @classmethod
+    def _lonlat(cls, v: tuple[float, float]) -> tuple[float, float]:
+        lon, lat = v
+        if not (-180.0 <= lon <= 360.0 and -90.0 <= lat <= 90.0):
+            raise ValueError(f"{list(v)!r} must be [lon, lat] in degrees")
+        return v
+
+    @field_validator("start_time")
+    @classmethod
+    def _time(cls, v: Optional[str]) -> Optional[str]:
+        if v is not None:
+            to_epoch_s(v)  # raises SarexInputError on a bad time
+        return v
+
+    @model_validator(mode="after")
+    def _aircraft_altitude(self) -> "Unit":
+        if self.type in AIRCRAFT_TYPES and self.altitude_m is None:
+            raise ValueError("altitude_m: aircraft need a search altitude")
+        return self
+
+    @property
+    def is_aircraft(self) -> bool:
+        return self.type in AIRCRAFT_TYPES
+
+    @property
+    def search_speed_ms(self) -> float:
+        return self.search_speed_kn * KN_TO_MS
+
+    @property
+    def transit_speed_ms(self) -> float:
+        return self.transit_speed_kn * KN_TO_MS
+
+    @property
+    def endurance_s(self) -> float:
+        return self.endurance_h * 3600.0
+
+    @property
+    def on_scene_s(self) -> Optional[float]:
+        return None if self.on_scene_h is None else self.on_scene_h * 3600.0
+
+    def ready_time_s(self, default_s: float) -> float:
+        """When the unit can depart from ``start`` (epoch s); ``default_s`` when not given."""
+        return default_s if self.start_time is None else to_epoch_s(self.start_time)
+
+
+class Coordination(BaseModel):
+    """On-scene coordinator and communications of the search."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    osc: Optional[str] = None
+    smc: str = ""
+    frequencies: list[str] = Field(default_factory=lambda: ["VHF ch 16 (156.8 MHz)", "HF 8.364 MHz"])
+    reports: str = "Report on arrival on scene, every hour on task, on completion, and on any sighting."
+
+
+class UnitCatalogue(BaseModel):
+    """The units of one search plus their coordination."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    coordination: Coordination = Field(default_factory=Coordination)
+    unit: list[Unit]
+
+    @property
+    def units(self) -> list[Unit]:
+        return list(self.unit)
+
+    def osc_unit(self) -> Optional[Unit]:
+        return next((u for u in self.unit if u.id == self.coordination.osc), None)
+
+
+def _one_line(source: str, data: dict, exc: ValidationError) -> SarexInputError:
+    err = exc.errors()[0]
+    loc = list(err.get("loc", ()))
+    where = ""
+    if len(loc) >= 2 and loc[0] == "unit" and isinstance(loc[1], int):
+        units = data.get("unit", [])
+        uid = units[loc[1]].get("id", f"#{loc[1] + 1}") if loc[1] < len(units) and isinstance(units[loc[1]], dict) else f"#{loc[1] + 1}"
+        field = ".".join(str(x) for x in loc[2:]) or "unit"
+        where = f"unit {uid!r} field {field!r}"
+    else:
+        where = "field " + repr(".".join(str(x) for x in loc) or "(top level)")
+    msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+    if err.get("type") == "missing":
+        msg = "is required"
+    elif err.get("type") == "extra_forbidden":
+        msg = "is not a known field"
+    elif "input" in err and err.get("type") not in ("value_error",) and not isinstance(err["input"], dict):
+        msg = f"{err['input']!r}: {msg}"
+    return SarexInputError(f"{source}: {where}: {msg}")
+
+
+def parse_catalogue(data: dict, source: str = "units") -> UnitCatalogue:
+    """Validate a catalogue given as a dict (parsed TOML)."""
+    if not isinstance(data.get("unit"), list) or not data["unit"]:
+        raise SarexInputError(f"{source}: no [[unit]] entries")
+    try:
+        cat = UnitCatalogue.model_validate(data)
+    except ValidationError as exc:
+        raise _one_line(source, data, exc) from None
+    seen: set[str] = set()
+    for u in cat.unit:
+        if u.id in seen:
+            raise SarexInputError(f"{source}: unit {u.id!r} field 'id': duplicate unit id")
+        seen.add(u.id)
+    osc = cat.coordination.osc
+    if osc is not None and osc not in seen:
+        raise SarexInputError(f"{source}: field 'coordination.osc': {osc!r} is not the id of a unit in the file")
+    return cat
+
+
+def load_units(path: str | Path) -> UnitCatalogue:
+    """Read and validate a unit catalogue (TOML)."""
+    p = Path(path)
+    if not p.exists():
+        raise SarexInputError(f"{p}: no such file")
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise SarexInputError(f"{p}: not valid TOML ({str(exc).splitlines()[0]})") from None
+    return parse_catalogue(data, str(p))
+
+
+def example_catalogue_path() -> Path:
+    """Path of the built-in Korea–Japan SAREX example catalogue."""
+    return Path(str(resources.files("sarex.data") / "korea_japan_units.toml"))
+
+
+def example_catalogue() -> UnitCatalogue:
+    """The built-in Korea–Japan SAREX example catalogue."""
+    return load_units(example_catalogue_path())

@@ -1,0 +1,196 @@
+"""The replay evaluation report: effort, coverage, gaps and overlaps, and track keeping per unit and nation.
+
+Built from a :class:`~sarex.exercise.replay.ReplayResult`; written as HTML and
+PDF by :mod:`sarex.report.html`. It uses only the participants' view of the
+scenario (no truth): the replay measures execution against the plan.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from matplotlib.colors import ListedColormap
+from matplotlib.figure import Figure as MplFigure
+
+from sarex.exercise.replay import NM, ReplayResult
+from sarex.exercise.scenario import ParticipantScenario
+from sarex.io.tracks import IngestLog
+from sarex.report.html import Figure, Paragraph, Report, Table
+from sarex.times import iso
+
+NM2 = NM * NM
+
+
+def _f(x: float, nd: int = 1) -> str:
+    if x is None or not math.isfinite(x):
+        return "-"
+    s = f"{x:.{nd}f}"
+    return s.lstrip("-") if float(s) == 0.0 else s
+
+
+def _hhmm(t: float) -> str:
+    return "-" if not math.isfinite(t) else iso(t)[5:16].replace("T", " ")
+
+
+def unit_effort_table(res: ReplayResult) -> Table:
+    """Effort and coverage per unit."""
+    rows = []
+    for u in res.units:
+        rows.append(
+            [
+                u.unit_id,
+                u.nation,
+                _f(u.sweep_width_m / NM, 2),
+                _f(u.track_spacing_m / NM, 2),
+                _f(u.planned_length_m / NM),
+                _f(u.on_task_length_m / NM),
+                f"{_hhmm(u.on_task_start_s)} – {_hhmm(u.on_task_end_s)}" if u.has_track else "no track",
+                _f(u.planned_effort_m2 / NM2),
+                _f(u.delivered_effort_m2 / NM2),
+                _f(100 * u.effort_ratio),
+                _f(u.assigned_area_m2 / NM2),
+                _f(u.coverage_factor_planned, 2),
+                _f(u.coverage_factor_achieved, 2),
+                _f(100 * u.planned_coverage_fraction),
+                _f(100 * u.coverage_fraction),
+            ]
+        )
+    return Table(
+        ["unit", "nation", "W NM", "S NM", "planned NM", "on task NM", "on task (UTC)", "Z planned NM²", "Z delivered NM²",
+         "delivered %", "area NM²", "C planned", "C achieved", "swept planned %", "swept achieved %"],
+        rows,
+        "Effort (Z = W·L) and coverage per unit",
+    )
+
+
+def unit_xte_table(res: ReplayResult) -> Table:
+    """Track keeping per unit."""
+    rows = []
+    for u in res.units:
+        if not u.has_track:
+            rows.append([u.unit_id, u.nation] + ["-"] * 7)
+            continue
+        rows.append(
+            [u.unit_id, u.nation, _f(u.xte_mean_m, 0), _f(u.xte_p95_m, 0), _f(u.xte_max_m, 0), _f(u.offset_east_m, 0),
+             _f(u.offset_north_m, 0), _f(u.offset_m, 0), _f(u.xte_residual_rms_m, 0)]
+        )
+    return Table(
+        ["unit", "nation", "mean |XTE| m", "p95 |XTE| m", "max |XTE| m", "offset E m", "offset N m", "|offset| m", "residual RMS m"],
+        rows,
+        "Track keeping: cross-track error against the planned pattern",
+    )
+
+
+def nation_table(res: ReplayResult) -> Table:
+    """Totals per nation."""
+    rows = [
+        [n.nation, str(n.units), _f(n.planned_effort_m2 / NM2), _f(n.delivered_effort_m2 / NM2), _f(100 * n.effort_ratio),
+         _f(n.assigned_area_m2 / NM2), _f(100 * n.coverage_fraction), _f(n.xte_mean_m, 0), _f(n.xte_p95_m, 0)]
+        for n in res.nations
+    ]
+    return Table(
+        ["nation", "units", "Z planned NM²", "Z delivered NM²", "delivered %", "area NM²", "swept %", "mean |XTE| m", "p95 |XTE| m"],
+        rows,
+        "Per nation",
+    )
+
+
+def coverage_map(res: ReplayResult) -> MplFigure:
+    """Coverage map: number of units sweeping each cell, assigned areas, planned patterns and sailed tracks."""
+    fig = MplFigure(figsize=(8.0, 7.0))
+    ax = fig.add_subplot(1, 1, 1)
+    g = res.grid
+    cnt = np.where(g.inside | (g.count > 0), g.count, -1).astype(float)
+    cmap = ListedColormap(["#ffffff", "#f4d6d6", "#bfe3c0", "#f3b25b", "#c0392b"])
+    km = 1000.0
+    ax.pcolormesh(g.x / km, g.y / km, np.clip(cnt, -1, 3) + 1, cmap=cmap, vmin=0, vmax=4, shading="auto")
+    colors = ["#1f4e79", "#8e44ad", "#16a085", "#d35400", "#2c3e50", "#7f8c8d"]
+    for k, (uid, area) in enumerate(res.areas.items()):
+        c = colors[k % len(colors)]
+        x, y = area.exterior.xy
+        ax.plot(np.asarray(x) / km, np.asarray(y) / km, color=c, lw=1.2)
+        px, py = res.patterns_xy[uid]
+        ax.plot(px / km, py / km, color=c, lw=0.8, ls="--")
+        if uid in res.tracks_xy:
+            tx, ty = res.tracks_xy[uid]
+            ax.plot(tx / km, ty / km, color="#999999", lw=0.5)
+        if uid in res.on_task_xy:
+            ox, oy = res.on_task_xy[uid]
+            ax.plot(ox / km, oy / km, color=c, lw=1.0, label=uid)
+    ax.set_aspect("equal")
+    ax.set_xlabel(f"km east of {res.frame.lon0:.3f}°E")
+    ax.set_ylabel(f"km north of {res.frame.lat0:.3f}°N")
+    ax.set_title("Coverage: white/pink = unswept (pink inside assigned areas), green = 1 unit, orange/red = 2+ units")
+    ax.title.set_fontsize(8.5)
+    ax.legend(fontsize=7, loc="best")
+    fig.tight_layout()
+    return fig
+
+
+def xte_figure(res: ReplayResult) -> MplFigure:
+    """Distribution of |XTE| per unit."""
+    fig = MplFigure(figsize=(8.0, 3.6))
+    ax = fig.add_subplot(1, 1, 1)
+    for u in res.units:
+        if u.has_track and u.xte_abs.size:
+            a = np.sort(u.xte_abs)
+            ax.plot(a, np.arange(1, a.size + 1) / a.size, label=u.unit_id)
+    ax.set_xlabel("|cross-track error| (m)")
+    ax.set_ylabel("fraction of track on task")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def build_replay_report(sc: ParticipantScenario, res: ReplayResult, log: IngestLog | None = None) -> Report:
+    """The replay evaluation report of an exercise (no truth in it)."""
+    rep = Report(f"{sc.name} — replay evaluation", "Effort, coverage and track keeping of the units against their planned patterns")
+    s = rep.section("Exercise")
+    s.blocks.append(
+        Paragraph(
+            f"On-scene coordinator: {sc.on_scene_coordinator}. {len(res.units)} planned pattern(s), "
+            f"{sum(u.has_track for u in res.units)} with a sailed track. Search periods: "
+            + ", ".join(f"{_hhmm(p.start)} for {p.duration_h:g} h" for p in sc.periods)
+            + "."
+        )
+    )
+    s.blocks.append(Table(["nation", "name", "rescue centre"], [[n.code, n.name, n.rescue_centre] for n in sc.nations], "Nations"))
+    s = rep.section("Effort and coverage per unit")
+    s.blocks.append(
+        Paragraph(
+            "Effort Z = W·L (sweep width times track length on task; on task from the closest approach to the commence "
+            "search point to the closest approach to the last waypoint). Coverage factor C = Z/A over the assigned area "
+            "(pattern hull widened by S/2). 'Swept' is the share of the assigned area within W/2 of the track "
+            "(definite-range sensor); the planned route's own value is shown for comparison."
+        )
+    )
+    s.blocks.append(unit_effort_table(res))
+    s = rep.section("Per nation")
+    s.blocks.append(nation_table(res))
+    s = rep.section("Gaps and overlaps")
+    s.blocks.append(
+        Paragraph(
+            f"Assigned areas: {res.assigned_area_m2 / NM2:.1f} NM², of which {100 * res.coverage_fraction:.1f} % swept. "
+            f"Gaps (assigned, swept by no unit): {res.gap_area_m2 / NM2:.2f} NM². "
+            f"Overlaps (swept by two or more units): {res.overlap_area_m2 / NM2:.2f} NM²."
+        )
+    )
+    s.blocks.append(Figure(coverage_map(res), "Coverage map (local equal-area projection): assigned areas (outlines), planned patterns (dashed), tracks on task (solid), whole tracks (grey)."))
+    s = rep.section("Track keeping")
+    s.blocks.append(
+        Paragraph(
+            "Cross-track error (XTE) of the track on task, resampled every 25 m, against the active leg of the planned "
+            "pattern (waypoint sequencing as on an ECDIS). The systematic offset is the translation that best explains the "
+            "per-leg median XTE; the residual is what remains after removing it."
+        )
+    )
+    s.blocks.append(unit_xte_table(res))
+    s.blocks.append(Figure(xte_figure(res), "Cumulative distribution of |XTE| per unit."))
+    notes = (log.messages() if log is not None else []) + res.notes
+    s = rep.section("Data")
+    s.blocks.append(Paragraph("Ingest and evaluation notes: " + ("none." if not notes else "")))
+    for n in notes:
+        s.blocks.append(Paragraph("• " + n))
+    return rep

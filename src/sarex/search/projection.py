@@ -1,0 +1,115 @@
+"""Local Lambert azimuthal equal-area projection on the WGS84 ellipsoid.
+
+Probability grids need equal-area cells and detection needs distances in
+metres; both work in a projection centred on the particle cloud. The forward
+transform is a numba kernel (Snyder 1987, *Map Projections: A Working Manual*,
+USGS PP 1395, eqs. 3-12, 24-11 to 24-14, oblique ellipsoidal case, the formulas
+PROJ uses for ``+proj=laea``) because pyproj costs about 0.12 s per million
+points and detection projects particles at every output time; it agrees with
+pyproj to well below a millimetre (tested). The inverse, needed only for cell
+centres and polygon vertices, uses pyproj.
+"""
+
+from __future__ import annotations
+
+import math
+import functools
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+import pyproj
+
+_A = 6378137.0
+_F = 1.0 / 298.257223563
+_E2 = _F * (2.0 - _F)
+_E = math.sqrt(_E2)
+
+
+@numba.njit(cache=True, inline="always")
+def _q(sin_phi: float) -> float:
+    es = _E * sin_phi
+    return (1.0 - _E2) * (sin_phi / (1.0 - _E2 * sin_phi * sin_phi) - (1.0 / (2.0 * _E)) * math.log((1.0 - es) / (1.0 + es)))
+
+
+@numba.njit(cache=True)
+def laea_constants(lon0_deg: float, lat0_deg: float) -> np.ndarray:
+    """Constants of the projection centred on (lon0, lat0): lam0, qp, rq, sin(beta1), cos(beta1), D."""
+    qp = _q(1.0)
+    rq = _A * math.sqrt(0.5 * qp)
+    phi1 = math.radians(lat0_deg)
+    s1 = math.sin(phi1)
+    sb1 = _q(s1) / qp
+    cb1 = math.sqrt(1.0 - sb1 * sb1)
+    m1 = math.cos(phi1) / math.sqrt(1.0 - _E2 * s1 * s1)
+    d = _A * m1 / (rq * cb1)
+    return np.array([math.radians(lon0_deg), qp, rq, sb1, cb1, d])
+
+
+@numba.njit(cache=True, inline="always")
+def laea_point(lon_deg: float, lat_deg: float, c: np.ndarray) -> tuple[float, float]:
+    """One point, degrees to metres, with constants from :func:`laea_constants`."""
+    sb = _q(math.sin(math.radians(lat_deg))) / c[1]
+    if sb > 1.0:
+        sb = 1.0
+    elif sb < -1.0:
+        sb = -1.0
+    cb = math.sqrt(1.0 - sb * sb)
+    dl = math.radians(lon_deg) - c[0]
+    # the dateline must not split a cloud: longitudes are taken within 180 degrees of the centre
+    if dl > math.pi:
+        dl -= 2.0 * math.pi
+    elif dl < -math.pi:
+        dl += 2.0 * math.pi
+    cdl = math.cos(dl)
+    b = c[2] * math.sqrt(2.0 / (1.0 + c[3] * sb + c[4] * cb * cdl))
+    return b * c[5] * cb * math.sin(dl), (b / c[5]) * (c[4] * sb - c[3] * cb * cdl)
+
+
+@numba.njit(cache=True, parallel=True)
+def laea_forward_kernel(lon_deg, lat_deg, lon0_deg, lat0_deg, out_x, out_y):
+    """Project degrees to metres (NaN in, NaN out); fills ``out_x``, ``out_y``."""
+    c = laea_constants(lon0_deg, lat0_deg)
+    for i in numba.prange(lon_deg.size):
+        lo = lon_deg.flat[i]
+        la = lat_deg.flat[i]
+        if not (math.isfinite(lo) and math.isfinite(la)):
+            out_x.flat[i] = np.nan
+            out_y.flat[i] = np.nan
+            continue
+        out_x.flat[i], out_y.flat[i] = laea_point(lo, la, c)
+
+
+@dataclass(frozen=True)
+class LocalProjection:
+    """Lambert azimuthal equal-area projection (WGS84) centred on ``(lon0, lat0)`` degrees."""
+
+    lon0: float
+    lat0: float
+
+    @functools.cached_property
+    def _inv(self) -> pyproj.Transformer:
+        return pyproj.Transformer.from_crs(self.crs, "EPSG:4326", always_xy=True)
+
+    @property
+    def proj4(self) -> str:
+        """PROJ string of the projection."""
+        return f"+proj=laea +lat_0={self.lat0!r} +lon_0={self.lon0!r} +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs"
+
+    @property
+    def crs(self) -> pyproj.CRS:
+        return pyproj.CRS.from_proj4(self.proj4)
+
+    def forward(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Degrees to metres east/north of the centre (any shape; NaN stays NaN)."""
+        lon = np.ascontiguousarray(lon, dtype=np.float64)
+        lat = np.ascontiguousarray(lat, dtype=np.float64)
+        x = np.empty_like(lon)
+        y = np.empty_like(lat)
+        laea_forward_kernel(lon, lat, float(self.lon0), float(self.lat0), x, y)
+        return x, y
+
+    def inverse(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Metres to degrees (lon, lat)."""
+        lon, lat = self._inv.transform(np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64))
+        return np.asarray(lon), np.asarray(lat)

@@ -1,0 +1,93 @@
+"""The drift CLI: a working run, and one-line errors with exit code 2 and no output for bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import xarray as xr
+from typer.testing import CliRunner
+
+from sarex.cli import app
+from sarex.io.driftfile import read_drift
+
+runner = CliRunner()
+BASE = ["drift", "--lon", "129.6", "--lat", "34.9", "--start", "2026-01-15T06:00Z", "--hours", "3", "--particles", "200", "--object", "LIFE-RAFT-NB-2"]
+
+
+def _run(args):
+    return runner.invoke(app, args, catch_exceptions=False)
+
+
+def test_drift_cli_writes_file_and_plot(tmp_path, synth_nc):
+    out = tmp_path / "drift.nc"
+    png = tmp_path / "drift.png"
+    r = _run(BASE + ["--env", synth_nc, "--out", str(out), "--plot", str(png), "--seed", "9"])
+    assert r.exit_code == 0, r.output
+    ds = read_drift(out)
+    assert ds.sizes == {"trajectory": 200, "time": 4}
+    assert ds.attrs["object_class"] == "LIFE-RAFT-NB-2" and ds.attrs["seed"] == 9
+    assert ds.attrs["Conventions"] == "CF-1.8" and ds.attrs["featureType"] == "trajectory"
+    assert ds.trajectory.attrs["cf_role"] == "trajectory_id"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "centroid" in r.output and "spread" in r.output
+    # Same command, same seed: identical file contents.
+    out2 = tmp_path / "drift2.nc"
+    _run(BASE + ["--env", synth_nc, "--out", str(out2), "--seed", "9"])
+    np.testing.assert_array_equal(read_drift(out2).lon.values, ds.lon.values)
+
+
+def _nan_file(tmp_path, synth_nc):
+    ds = xr.open_dataset(synth_nc).load()
+    sel = dict(lon=slice(129.4, 129.8), lat=slice(34.7, 35.1))
+    ds["x_sea_water_velocity"].loc[sel] = np.nan
+    ds["y_sea_water_velocity"].loc[sel] = np.nan
+    p = tmp_path / "nan.nc"
+    ds.to_netcdf(p)
+    return p
+
+
+def _wind_only(tmp_path, synth_nc):
+    p = tmp_path / "windonly.nc"
+    xr.open_dataset(synth_nc)[["x_wind", "y_wind"]].to_netcdf(p)
+    return p
+
+
+@pytest.mark.parametrize(
+    "case, extra, message",
+    [
+        ("missing file", ["--env", "/nonexistent/env.nc"], "no such file"),
+        ("not netcdf", ["--env", "TEXT"], "cannot be read as NetCDF"),
+        ("no current", ["--env", "WINDONLY"], "no current variables found"),
+        ("unknown object", ["--env", "SYNTH", "--object", "LIFE-RAFT-XX"], "unknown Leeway object class"),
+        ("lkp on land", ["--env", "SYNTH", "--lon", "129.06", "--lat", "35.16"], "is on land"),
+        ("lkp outside env", ["--env", "SYNTH", "--lon", "125.0"], "LKP outside the environment"),
+        ("start before file", ["--env", "SYNTH", "--start", "2026-01-10T00:00Z"], "outside the time range"),
+        ("run past file end", ["--env", "SYNTH", "--hours", "200"], "ends at"),
+        ("zero particles", ["--env", "SYNTH", "--particles", "0"], "particles: 0 must be > 0"),
+        ("negative hours", ["--env", "SYNTH", "--hours", "-2"], "hours: -2.0 must be > 0"),
+        ("zero hours", ["--env", "SYNTH", "--hours", "0"], "hours: 0.0 must be > 0"),
+        ("nan at lkp", ["--env", "NAN", "--no-coast"], "NaN"),
+        ("bad time", ["--env", "SYNTH", "--start", "yesterday"], "not an ISO 8601 time"),
+        ("bad policy", ["--env", "SYNTH", "--outside", "ignore"], "--outside"),
+    ],
+)
+def test_drift_cli_bad_input(tmp_path, synth_nc, case, extra, message):
+    text = tmp_path / "text.nc"
+    text.write_text("this is not netcdf")
+    subst = {"SYNTH": synth_nc, "TEXT": str(text), "WINDONLY": str(_wind_only(tmp_path, synth_nc)) if "WINDONLY" in extra else "",
+             "NAN": str(_nan_file(tmp_path, synth_nc)) if "NAN" in extra else ""}
+    extra = [subst.get(a, a) for a in extra]
+    args = list(BASE)
+    for i in range(0, len(extra)):
+        if extra[i].startswith("--") and extra[i] in args and i + 1 < len(extra) and not extra[i + 1].startswith("--"):
+            j = args.index(extra[i])
+            args[j + 1] = extra[i + 1]
+    args += [a for k, a in enumerate(extra) if not (a in BASE or (k > 0 and extra[k - 1] in BASE))]
+    out = tmp_path / "out.nc"
+    r = _run(args + ["--out", str(out)])
+    assert r.exit_code == 2, (case, r.output)
+    lines = [ln for ln in r.output.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error:"), (case, r.output)
+    assert message in lines[0], (case, lines[0])
+    assert "Traceback" not in r.output
+    assert not out.exists() and not any(p.name.startswith(".out.nc") for p in tmp_path.iterdir())

@@ -1,0 +1,164 @@
+"""Exports open with real parsers: GPX (gpxpy), KML (fastkml), GeoJSON (RFC 7946), RTZ (XML); SAP messages."""
+
+from __future__ import annotations
+
+import json
+import math
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+from planning_fixtures import small_plan
+
+from sarex.planning.exports import RTZ_NAMESPACE, nation_colour, unit_route, write_exports
+from sarex.planning.message import format_position, sap_message
+from sarex.planning.output import write_plan_folder
+from sarex.times import to_epoch_s
+
+
+@pytest.fixture(scope="module")
+def planned(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("plan")
+    plan, cloud, cat = small_plan(tmp)
+    out = tmp / "exports"
+    write_exports(plan, cat, out)
+    return plan, cloud, cat, out
+
+
+def test_all_units_planned(planned):
+    plan, _, cat, _ = planned
+    assert {a.unit_id for a in plan.assignments} == {u.id for u in cat.units}
+    assert 0 < plan.total_pos <= plan.bound_pos * 1.02
+
+
+def test_gpx_routes_parse_with_gpxpy(planned):
+    import gpxpy
+
+    plan, _, cat, out = planned
+    for a in plan.assignments:
+        g = gpxpy.parse((out / "routes" / f"{a.unit_id}.gpx").read_text())
+        assert len(g.routes) == 1
+        pts = g.routes[0].points
+        route = unit_route(a, plan)
+        assert len(pts) == len(a.pattern.x) + 2 == len(route)
+        assert [p.name for p in pts[:2]] == ["DEP", "CSP"] and pts[-1].name == "RTB"
+        u = next(u for u in cat.units if u.id == a.unit_id)
+        assert pts[0].longitude == pytest.approx(u.start[0], abs=1e-6) and pts[0].latitude == pytest.approx(u.start[1], abs=1e-6)
+        t = np.array([p.time.timestamp() for p in pts])
+        assert np.all(np.diff(t) >= 0)
+        assert t[1] == pytest.approx(round(a.arrive_s), abs=1) and t[-2] == pytest.approx(round(a.search_end_s), abs=1)
+        # The CSP is the first waypoint of the pattern, back in lon/lat.
+        lon, lat = plan.frame.to_lonlat(a.pattern.x[:1], a.pattern.y[:1])
+        assert pts[1].longitude == pytest.approx(lon[0], abs=1e-6) and pts[1].latitude == pytest.approx(lat[0], abs=1e-6)
+
+
+def test_rtz_routes_parse_as_iec61174_xml(planned):
+    plan, _, cat, out = planned
+    aircraft = {u.id for u in cat.units if u.is_aircraft}
+    ns = {"r": RTZ_NAMESPACE}
+    for a in plan.assignments:
+        path = out / "routes" / f"{a.unit_id}.rtz"
+        if a.unit_id in aircraft:
+            assert not path.exists()
+            continue
+        root = ET.parse(path).getroot()
+        assert root.tag == f"{{{RTZ_NAMESPACE}}}route" and root.get("version") == "1.0"
+        info = root.find("r:routeInfo", ns)
+        assert info is not None and a.unit_id in info.get("routeName")
+        wps = root.findall("r:waypoints/r:waypoint", ns)
+        route = unit_route(a, plan)
+        assert len(wps) == len(route)
+        for wp, rp in zip(wps, route):
+            pos = wp.find("r:position", ns)
+            assert float(pos.get("lat")) == pytest.approx(rp.lat, abs=1e-6)
+            assert float(pos.get("lon")) == pytest.approx(rp.lon, abs=1e-6)
+        ids = [int(w.get("id")) for w in wps]
+        assert ids == list(range(1, len(wps) + 1))
+        sched = root.findall("r:schedules/r:schedule/r:calculated/r:scheduleElement", ns)
+        assert [int(s.get("waypointId")) for s in sched] == ids
+        assert to_epoch_s(sched[0].get("etd")) == pytest.approx(a.depart_s, abs=1)
+
+
+def test_geojson_is_rfc7946(planned):
+    plan, _, cat, out = planned
+    doc = json.loads((out / "areas.geojson").read_text())
+    assert doc["type"] == "FeatureCollection"
+    polys = [f for f in doc["features"] if f["geometry"]["type"] == "Polygon"]
+    lines = [f for f in doc["features"] if f["geometry"]["type"] == "LineString"]
+    assert len(polys) == len(lines) == len(plan.assignments)
+    for f, a in zip(polys, plan.assignments):
+        ring = f["geometry"]["coordinates"][0]
+        assert len(ring) == 5 and ring[0] == ring[-1]
+        # Longitude first (the cloud is at 129.5 E, 34.6 N).
+        assert all(128 < p[0] < 131 and 33 < p[1] < 36 for p in ring)
+        # Right-hand rule: exterior ring counter-clockwise (positive shoelace area).
+        s = sum(ring[i][0] * ring[i + 1][1] - ring[i + 1][0] * ring[i][1] for i in range(4))
+        assert s > 0
+        assert f["properties"]["unit"] == a.unit_id and f["properties"]["pattern"] in ("PS", "CS")
+        # Area in nm² from the lon/lat ring (equal-area reprojection) matches the rectangle.
+        x, y = plan.frame.to_xy(np.array([p[0] for p in ring]), np.array([p[1] for p in ring]))
+        area = 0.5 * abs(np.sum(x[:-1] * y[1:] - x[1:] * y[:-1]))
+        assert area == pytest.approx(a.rect.area_m2, rel=1e-5)  # coordinates rounded to 1e-7° (~1 cm)
+
+
+def test_kml_parses_with_fastkml_and_colours_by_nation(planned):
+    from fastkml import kml
+
+    plan, _, cat, out = planned
+    text = (out / "plan.kml").read_text()
+    doc = kml.KML.from_string(text.encode())
+    placemarks = []
+
+    def walk(f):
+        for c in getattr(f, "features", []) or []:
+            if type(c).__name__ == "Placemark":
+                placemarks.append(c)
+            walk(c)
+
+    walk(doc)
+    names = [p.name for p in placemarks]
+    assert len(placemarks) == 3 * len(plan.assignments)
+    folders = [f.name for f in doc.features[0].features]
+    assert sorted(folders) == ["JP", "KR"]
+    polys = [p for p in placemarks if p.geometry is not None and p.geometry.geom_type == "Polygon"]
+    assert len(polys) == len(plan.assignments)
+    for a in plan.assignments:
+        assert any(a.unit_id in n for n in names)
+    # Colours: the KR blue and the JP red appear as KML aabbggrr.
+    for nation in ("KR", "JP"):
+        rgb = nation_colour(nation)[1:]
+        assert ("ff" + rgb[4:6] + rgb[2:4] + rgb[0:2]).lower() in text.lower()
+
+
+def test_sap_message_in_three_languages(planned):
+    plan, _, cat, _ = planned
+    situation = {"object": "LIFE-RAFT-NB-2", "lkp_lon": 129.5, "lkp_lat": 34.6, "particles": 5000}
+    en = sap_message(plan, cat, "en", situation)
+    ko = sap_message(plan, cat, "ko", situation)
+    ja = sap_message(plan, cat, "ja", situation)
+    for text in (en, ko, ja):
+        for a in plan.assignments:
+            assert a.unit_id in text
+            c = a.rect.corners()
+            lon, lat = plan.frame.to_lonlat(c[:, 0], c[:, 1])
+            assert format_position(float(lon[0]), float(lat[0])) in text
+        assert "VHF ch 16" in text and "KR-DDG" in text
+    assert "SEARCH ACTION PLAN" in en and "SITUATION" in en and "COORDINATION" in en and "On-scene coordinator" in en
+    assert "상황" in ko and "수색 구역" in ko and "현장지휘관" in ko
+    assert "状況" in ja and "捜索区域" in ja and "現場指揮官" in ja
+    assert format_position(129.5, 34.6) == "34°36.00'N 129°30.00'E"
+    assert format_position(-0.5, -10.25) == "10°15.00'S 000°30.00'W"
+
+
+def test_plan_folder_written_whole(tmp_path, planned):
+    plan, cloud, cat, _ = planned
+    out = tmp_path / "plan"
+    files = write_plan_folder(out, plan, cloud, cat, coast=False)
+    assert all(f.exists() for f in files)
+    assert (out / "plan.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert {p.name for p in out.iterdir()} >= {"plan.kml", "areas.geojson", "plan.json", "plan.png", "sap_en.txt", "sap_ko.txt", "sap_ja.txt", "routes"}
+    # No temporary folders left beside it.
+    assert [p.name for p in tmp_path.iterdir()] == ["plan"]
+    summary = json.loads((out / "plan.json").read_text())
+    assert summary["total_pos"] == pytest.approx(plan.total_pos)
+    assert math.isclose(sum(u["effort_nm2"] for u in summary["units"]), summary["total_effort_nm2"], rel_tol=1e-9)
