@@ -179,8 +179,9 @@ def simulate(
     mid_lon = np.empty(n)
     mid_lat = np.empty(n)
     counters = {"stranded": 0, "left_domain": 0, "jibes": 0, "unreleased": n}
-    # Both fields gridded: one fused kernel per step (bit-identical to the general step).
-    fused = not capsize and isinstance(env.wind, RegularGridField) and isinstance(env.current, RegularGridField)
+    # Both fields plain lon/lat grids: one fused kernel per step (bit-identical to the general
+    # step). Exact type: subclasses (projected grids) sample differently.
+    fused = not capsize and type(env.wind) is RegularGridField and type(env.current) is RegularGridField
     rk2 = scheme == "rk2"
 
     def release_due(step: int) -> None:
