@@ -40,16 +40,22 @@ class _PlainField:
         return self._f.sample(*args)
 
 
-def _fields(ds):
+def _fields(wind_ds, current_ds):
     return (
-        RegularGridField(ds["x_wind"], ds["y_wind"], "wind"),
-        RegularGridField(ds["x_sea_water_velocity"], ds["y_sea_water_velocity"], "current"),
+        RegularGridField(wind_ds["x_wind"], wind_ds["y_wind"], "wind"),
+        RegularGridField(current_ds["x_sea_water_velocity"], current_ds["y_sea_water_velocity"], "current"),
     )
 
 
 @pytest.fixture(scope="module")
 def synth():
     return korea_strait_dataset(START, days=1.5)
+
+
+@pytest.fixture(scope="module")
+def synth_coarse():
+    """Another grid (0.1°): wind and current windows then have different axes."""
+    return korea_strait_dataset(START, days=1.5, resolution_deg=0.1)
 
 
 @nb.njit
@@ -78,15 +84,16 @@ def test_cell_index_matches_binary_search():
 
 
 @pytest.mark.parametrize(
-    "scheme, outside, lon, lat",
+    "scheme, outside, lon, lat, grids",
     [
-        ("euler", "error", 129.2, 34.6),
-        ("rk2", "error", 129.2, 34.6),
+        ("euler", "error", 129.2, 34.6, "same"),
+        ("rk2", "error", 129.2, 34.6, "same"),
+        ("rk2", "error", 129.2, 34.6, "different"),
         # Near the east edge: particles leave the domain, the fused step hands over to the general one.
-        ("rk2", "deactivate", 131.35, 35.0),
+        ("rk2", "deactivate", 131.35, 35.0, "same"),
     ],
 )
-def test_fused_step_is_bit_identical_to_general_step(synth, monkeypatch, scheme, outside, lon, lat):
+def test_fused_step_is_bit_identical_to_general_step(synth, synth_coarse, monkeypatch, scheme, outside, lon, lat, grids):
     calls = []
     kernel = simulate_module.drift_step_kernel
 
@@ -97,11 +104,12 @@ def test_fused_step_is_bit_identical_to_general_step(synth, monkeypatch, scheme,
     monkeypatch.setattr(simulate_module, "drift_step_kernel", counting)
     kw = dict(lon=lon, lat=lat, start=START, radius_m=3000.0, hours=18, particles=3000, seed_value=11,
               scheme=scheme, coast=False, output_s=1800)
-    wind, current = _fields(synth)
+    current_ds = synth if grids == "same" else synth_coarse
+    wind, current = _fields(synth, current_ds)
     fused = simulate(Environment(wind, current, OutsidePolicy(outside)), "LIFE-RAFT-NB-2", **kw)
     assert len(calls) > 0  # the fused path really ran
     n_fused = len(calls)
-    wind, current = _fields(synth)
+    wind, current = _fields(synth, current_ds)
     general = simulate(Environment(_PlainField(wind), _PlainField(current), OutsidePolicy(outside)), "LIFE-RAFT-NB-2", **kw)
     assert len(calls) == n_fused  # ... and the reference did not use it
     for v in ("lon", "lat", "status", "orientation"):

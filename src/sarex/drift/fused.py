@@ -6,7 +6,8 @@ kernel after the other: every phase streams all particles through memory. When
 wind and current are both :class:`~sarex.environment.regular.RegularGridField`
 (the common case), :func:`drift_step_kernel` does the whole step for a particle
 in registers instead. It calls the very same inlined point functions
-(:func:`~sarex.environment.regular.sample_point`,
+(:func:`~sarex.environment.regular.sample_point`'s
+:func:`~sarex.environment.regular.locate` and :func:`~sarex.environment.regular.interpolate`,
 :func:`~sarex.drift.kernels.leeway_velocity`,
 :func:`~sarex.drift.geodesy.rhumb_step`) in the same order, so its results are
 bit for bit those of the general step. It only reports the particles it cannot
@@ -25,7 +26,7 @@ from sarex.drift.geodesy import _DEG, rhumb_step_sc
 from sarex.drift.kernels import leeway_velocity
 from sarex.drift.rng import uniform01
 from sarex.environment.base import FLAG_OK
-from sarex.environment.regular import sample_point
+from sarex.environment.regular import interpolate, locate
 
 
 CHUNK = 2048
@@ -34,11 +35,25 @@ CHUNK = 2048
 
 @nb.njit(inline="always", cache=True, error_model="numpy")
 def _sample_leeway(
-    x, y, wu0, wv0, wxs0, wys0, wit0, wft0, cu0, cv0, cxs0, cys0, cit0, cft0, ad, bd, s, zc, cw_coef, f
+    x, y, wu0, wv0, wxs0, wys0, wit0, wft0, cu0, cv0, cxs0, cys0, cit0, cft0, shared, ad, bd, s, zc, cw_coef, f
 ):  # pragma: no cover - numba
-    wu, wv, fw = sample_point(wu0, wv0, wxs0, wys0, wit0, wft0, x, y)
-    cu, cv, fc = sample_point(cu0, cv0, cxs0, cys0, cit0, cft0, x, y)
-    if fw != FLAG_OK or fc != FLAG_OK:
+    """Wind and current at (x, y) (:func:`sample_point` of each), then :func:`leeway_velocity`.
+
+    ``shared``: both windows have the same axes, so the cell and weights found for the
+    wind serve the current too (the same numbers :func:`sample_point` would compute).
+    """
+    i, j, w00, w10, w01, w11, flag = locate(wxs0, wys0, x, y)
+    if flag != FLAG_OK:
+        return 0.0, 0.0, False
+    wu, wv, flag = interpolate(wu0, wv0, wit0, wft0, i, j, w00, w10, w01, w11)
+    if flag != FLAG_OK:
+        return 0.0, 0.0, False
+    if not shared:
+        i, j, w00, w10, w01, w11, flag = locate(cxs0, cys0, x, y)
+        if flag != FLAG_OK:
+            return 0.0, 0.0, False
+    cu, cv, flag = interpolate(cu0, cv0, cit0, cft0, i, j, w00, w10, w01, w11)
+    if flag != FLAG_OK:
         return 0.0, 0.0, False
     ve, vn = leeway_velocity(wu, wv, cu, cv, ad, bd, s, zc, cw_coef, f)
     return ve, vn, True
@@ -48,9 +63,9 @@ def _sample_leeway(
 def drift_step_kernel(
     lon, lat, active, dt, rk2,
     wu0, wv0, wxs0, wys0, wit0, wft0,
-    cu0, cv0, cxs0, cys0, cit0, cft0,
+    cu0, cv0, cxs0, cys0, cit0, cft0, shared0,
     wu1, wv1, wxs1, wys1, wit1, wft1,
-    cu1, cv1, cxs1, cys1, cit1, cft1,
+    cu1, cv1, cxs1, cys1, cit1, cft1, shared1,
     a_dw, b_dw, side, z_cw, cw_coef, leeway_factor,
     out_lon, out_lat,
 ):  # pragma: no cover - numba
@@ -59,6 +74,7 @@ def drift_step_kernel(
     Window ``0`` (wind ``w``, current ``c``: data, axes, time index and fraction as
     returned by :meth:`RegularGridField.window_at`) is sampled at the start of the
     step; window ``1`` at its middle, for the explicit midpoint scheme (``rk2``).
+    ``shared0``/``shared1``: wind and current windows have the same lon/lat axes.
 
     Each chunk of particles goes through the step in phases: sampling and leeway
     (gathers and branches, scalar) with the sine and cosine of the latitude, then
@@ -94,7 +110,7 @@ def drift_step_kernel(
             c0[k] = math.cos(phi)
             if active[p]:
                 e, v, ok = _sample_leeway(
-                    lon[p], lat[p], wu0, wv0, wxs0, wys0, wit0, wft0, cu0, cv0, cxs0, cys0, cit0, cft0,
+                    lon[p], lat[p], wu0, wv0, wxs0, wys0, wit0, wft0, cu0, cv0, cxs0, cys0, cit0, cft0, shared0,
                     a_dw[p], b_dw[p], side[p], z_cw[p], cw_coef, leeway_factor[p],
                 )
                 if ok:
@@ -113,7 +129,7 @@ def drift_step_kernel(
                 if go[k]:
                     p = b0 + k
                     e, v, ok = _sample_leeway(
-                        mx[k], my[k], wu1, wv1, wxs1, wys1, wit1, wft1, cu1, cv1, cxs1, cys1, cit1, cft1,
+                        mx[k], my[k], wu1, wv1, wxs1, wys1, wit1, wft1, cu1, cv1, cxs1, cys1, cit1, cft1, shared1,
                         a_dw[p], b_dw[p], side[p], z_cw[p], cw_coef, leeway_factor[p],
                     )
                     if ok:

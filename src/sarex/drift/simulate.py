@@ -209,7 +209,7 @@ def simulate(
         else:
             w1, c1 = w0, c0
         n_bad = drift_step_kernel(
-            lon, lat, active, float(step_s), rk2, *w0, *c0, *w1, *c1,
+            lon, lat, active, float(step_s), rk2, *w0, *c0, _same_axes(w0, c0), *w1, *c1, _same_axes(w1, c1),
             dw_slope, dw_offset, side, z_cw, cw_coef, leeway_factor, new_lon, new_lat,
         )
         return n_bad == 0
@@ -349,6 +349,13 @@ def _assemble(out_times, out_lon, out_lat, out_status, out_side, out_caps, rel_t
         attrs=attrs,
     )
     return ds
+
+
+def _same_axes(wind_window, current_window) -> bool:
+    """Whether two windows (as from ``RegularGridField.window_at``) lie on the same lon/lat axes."""
+    return bool(
+        np.array_equal(wind_window[2], current_window[2]) and np.array_equal(wind_window[3], current_window[3])
+    )
 
 
 def _check_times(env: Environment, t0: float, t1: float) -> None:

@@ -43,16 +43,13 @@ def cell_index(xs, x):  # pragma: no cover - numba
 
 
 @nb.njit(inline="always", cache=True)
-def sample_point(u, v, xs, ys, it, ft, x, y):  # pragma: no cover - numba
-    """Bilinear-in-space, linear-in-time sample of ``u``/``v`` (nt, ny, nx) at one point.
+def locate(xs, ys, x, y):  # pragma: no cover - numba
+    """Cell and bilinear weights of point (x, y) on ascending axes ``xs`` (lon), ``ys`` (lat).
 
-    Returns ``(u, v, flag)``; the values are meaningful only when ``flag`` is ``FLAG_OK``.
-    Axes ``xs`` (lon) and ``ys`` (lat) are strictly ascending, not necessarily uniform.
-    Corners holding NaN are left out and the remaining weights renormalised, so a
-    coastal point next to a land cell still gets the sea values; a point whose
-    corners are all NaN is flagged ``FLAG_NAN``.
+    Returns ``(i, j, w00, w10, w01, w11, flag)`` with ``flag`` ``FLAG_OUTSIDE`` (the rest
+    meaningless) when the point is outside the axes or NaN; longitudes are wrapped
+    to the axis convention (-180..180 or 0..360) first.
     """
-    nt = u.shape[0]
     nx = xs.size
     ny = ys.size
     wrap = xs[-1] > 180.0
@@ -61,15 +58,23 @@ def sample_point(u, v, xs, ys, it, ft, x, y):  # pragma: no cover - numba
     elif (not wrap) and x > 180.0:
         x -= 360.0
     if x < xs[0] or x > xs[nx - 1] or y < ys[0] or y > ys[ny - 1] or not (x == x and y == y):
-        return 0.0, 0.0, FLAG_OUTSIDE
+        return 0, 0, 0.0, 0.0, 0.0, 0.0, FLAG_OUTSIDE
     i = cell_index(xs, x)
     j = cell_index(ys, y)
     fx = (x - xs[i]) / (xs[i + 1] - xs[i])
     fy = (y - ys[j]) / (ys[j + 1] - ys[j])
-    w00 = (1.0 - fx) * (1.0 - fy)
-    w10 = fx * (1.0 - fy)
-    w01 = (1.0 - fx) * fy
-    w11 = fx * fy
+    return i, j, (1.0 - fx) * (1.0 - fy), fx * (1.0 - fy), (1.0 - fx) * fy, fx * fy, FLAG_OK
+
+
+@nb.njit(inline="always", cache=True)
+def interpolate(u, v, it, ft, i, j, w00, w10, w01, w11):  # pragma: no cover - numba
+    """Weighted sample of ``u``/``v`` (nt, ny, nx) in cell (i, j), linear in time between ``it`` and ``it + 1``.
+
+    Corners holding NaN are left out and the remaining weights renormalised, so a
+    coastal point next to a land cell still gets the sea values; returns flag
+    ``FLAG_NAN`` when every corner is NaN.
+    """
+    nt = u.shape[0]
     su = 0.0
     sv = 0.0
     for k in range(2):
@@ -115,6 +120,20 @@ def sample_point(u, v, xs, ys, it, ft, x, y):  # pragma: no cover - numba
         su += wt * acc_u / acc_w
         sv += wt * acc_v / acc_w
     return su, sv, FLAG_OK
+
+
+@nb.njit(inline="always", cache=True)
+def sample_point(u, v, xs, ys, it, ft, x, y):  # pragma: no cover - numba
+    """Bilinear-in-space, linear-in-time sample of ``u``/``v`` (nt, ny, nx) at one point.
+
+    Returns ``(u, v, flag)``; the values are meaningful only when ``flag`` is ``FLAG_OK``.
+    Axes ``xs`` (lon) and ``ys`` (lat) are strictly ascending, not necessarily uniform
+    (:func:`locate`, then :func:`interpolate`).
+    """
+    i, j, w00, w10, w01, w11, flag = locate(xs, ys, x, y)
+    if flag != FLAG_OK:
+        return 0.0, 0.0, flag
+    return interpolate(u, v, it, ft, i, j, w00, w10, w01, w11)
 
 
 @nb.njit(parallel=True, cache=True)
