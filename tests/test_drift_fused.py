@@ -15,7 +15,7 @@ import pytest
 
 from sarex.drift import simulate
 from sarex.environment.base import Environment, OutsidePolicy
-from sarex.environment.regular import RegularGridField, cell_index
+from sarex.environment.regular import RegularGridField, axis_scale, cell_index
 from sarex.environment.synthetic import korea_strait_dataset
 
 simulate_module = importlib.import_module("sarex.drift.simulate")  # the package re-exports a function of that name
@@ -61,8 +61,9 @@ def synth_coarse():
 @nb.njit
 def _cell_indices(xs, x):
     out = np.empty(x.size, np.int64)
+    scale = axis_scale(xs)
     for k in range(x.size):
-        out[k] = cell_index(xs, x[k])
+        out[k] = cell_index(xs, x[k], scale)
     return out
 
 

@@ -26,7 +26,7 @@ from sarex.drift.geodesy import _DEG, rhumb_step_sc
 from sarex.drift.kernels import leeway_velocity
 from sarex.drift.rng import uniform01
 from sarex.environment.base import FLAG_OK
-from sarex.environment.regular import interpolate, locate
+from sarex.environment.regular import axis_scale, interpolate, locate
 
 
 CHUNK = 2048
@@ -35,21 +35,22 @@ CHUNK = 2048
 
 @nb.njit(inline="always", cache=True, error_model="numpy")
 def _sample_leeway(
-    x, y, wu0, wv0, wxs0, wys0, wit0, wft0, cu0, cv0, cxs0, cys0, cit0, cft0, shared, ad, bd, s, zc, cw_coef, f
+    x, y, wu0, wv0, wxs0, wys0, wit0, wft0, cu0, cv0, cxs0, cys0, cit0, cft0, shared, scales, ad, bd, s, zc, cw_coef, f
 ):  # pragma: no cover - numba
     """Wind and current at (x, y) (:func:`sample_point` of each), then :func:`leeway_velocity`.
 
     ``shared``: both windows have the same axes, so the cell and weights found for the
     wind serve the current too (the same numbers :func:`sample_point` would compute).
+    ``scales``: :func:`axis_scale` of the wind's and the current's lon and lat axes.
     """
-    i, j, w00, w10, w01, w11, flag = locate(wxs0, wys0, x, y)
+    i, j, w00, w10, w01, w11, flag = locate(wxs0, wys0, x, y, scales[0], scales[1])
     if flag != FLAG_OK:
         return 0.0, 0.0, False
     wu, wv, flag = interpolate(wu0, wv0, wit0, wft0, i, j, w00, w10, w01, w11)
     if flag != FLAG_OK:
         return 0.0, 0.0, False
     if not shared:
-        i, j, w00, w10, w01, w11, flag = locate(cxs0, cys0, x, y)
+        i, j, w00, w10, w01, w11, flag = locate(cxs0, cys0, x, y, scales[2], scales[3])
         if flag != FLAG_OK:
             return 0.0, 0.0, False
     cu, cv, flag = interpolate(cu0, cv0, cit0, cft0, i, j, w00, w10, w01, w11)
@@ -92,6 +93,8 @@ def drift_step_kernel(
     """
     n = lon.size
     n_chunks = (n + CHUNK - 1) // CHUNK
+    sc0 = (axis_scale(wxs0), axis_scale(wys0), axis_scale(cxs0), axis_scale(cys0))
+    sc1 = (axis_scale(wxs1), axis_scale(wys1), axis_scale(cxs1), axis_scale(cys1))
     half = 0.5 * dt
     n_bad = 0
     for c in nb.prange(n_chunks):
@@ -110,7 +113,7 @@ def drift_step_kernel(
             c0[k] = math.cos(phi)
             if active[p]:
                 e, v, ok = _sample_leeway(
-                    lon[p], lat[p], wu0, wv0, wxs0, wys0, wit0, wft0, cu0, cv0, cxs0, cys0, cit0, cft0, shared0,
+                    lon[p], lat[p], wu0, wv0, wxs0, wys0, wit0, wft0, cu0, cv0, cxs0, cys0, cit0, cft0, shared0, sc0,
                     a_dw[p], b_dw[p], side[p], z_cw[p], cw_coef, leeway_factor[p],
                 )
                 if ok:
@@ -129,7 +132,7 @@ def drift_step_kernel(
                 if go[k]:
                     p = b0 + k
                     e, v, ok = _sample_leeway(
-                        mx[k], my[k], wu1, wv1, wxs1, wys1, wit1, wft1, cu1, cv1, cxs1, cys1, cit1, cft1, shared1,
+                        mx[k], my[k], wu1, wv1, wxs1, wys1, wit1, wft1, cu1, cv1, cxs1, cys1, cit1, cft1, shared1, sc1,
                         a_dw[p], b_dw[p], side[p], z_cw[p], cw_coef, leeway_factor[p],
                     )
                     if ok:
