@@ -1,4 +1,4 @@
-"""One numba pass per time step for gridded forcing: sample, leeway, move, commit, jibe.
+"""One numba pass per time step for gridded forcing: sample, leeway, move.
 
 The general step of :func:`sarex.drift.simulate` samples the environment into
 arrays, computes velocities into arrays and moves particles from arrays, one
@@ -24,7 +24,6 @@ import numpy as np
 
 from sarex.drift.geodesy import _DEG, rhumb_step_sc
 from sarex.drift.kernels import leeway_velocity
-from sarex.drift.rng import uniform01
 from sarex.environment.base import FLAG_OK
 from sarex.environment.regular import axis_scale, interpolate, locate
 
@@ -152,21 +151,3 @@ def drift_step_kernel(
             out_lat[p] = ny[k] if go[k] else lat[p]
         n_bad += bad
     return n_bad
-
-
-@nb.njit(parallel=True, cache=True)
-def commit_jibe_kernel(lon, lat, new_lon, new_lat, active, side, seed, pids, step, p_jibe):  # pragma: no cover - numba
-    """Take the new positions of the active particles, then jibe them with probability ``p_jibe``.
-
-    Returns the number of jibes (the draws are those of :func:`~sarex.drift.kernels.jibe_kernel`).
-    """
-    n = 0
-    for p in nb.prange(lon.size):
-        if not active[p]:
-            continue
-        lon[p] = new_lon[p]
-        lat[p] = new_lat[p]
-        if p_jibe > 0.0 and uniform01(seed, pids[p], step, 1) < p_jibe:
-            side[p] = 1 - side[p]
-            n += 1
-    return n

@@ -18,8 +18,8 @@ import xarray as xr
 
 from sarex import __version__
 from sarex.drift.geodesy import move_kernel
-from sarex.drift.fused import commit_jibe_kernel, drift_step_kernel
-from sarex.drift.kernels import jibe_probability_per_step, leeway_velocity_kernel
+from sarex.drift.fused import drift_step_kernel
+from sarex.drift.kernels import jibe_kernel, jibe_probability_per_step, leeway_velocity_kernel
 from sarex.drift.objects import LeewayObject, get_object
 from sarex.drift.seeding import Release, seed
 from sarex.environment.base import Environment, OutsidePolicy
@@ -251,12 +251,17 @@ def simulate(
                 hit = coastline.on_land(new_lon, new_lat, active)
                 if hit.any():
                     _strand(coastline, lon, lat, new_lon, new_lat, hit)
+                    new_lon[hit] = lon[hit]
+                    new_lat[hit] = lat[hit]
                     status[hit] = STATUS_STRANDED
                     counters["stranded"] += int(hit.sum())
                     active = active & ~hit
-            counters["jibes"] += int(
-                commit_jibe_kernel(lon, lat, new_lon, new_lat, active, side, seed_u64, pids, step, p_jibe)
-            )
+            # new_lon/new_lat now hold every particle's position after the step (the kernels
+            # copy the inactive ones): swap buffers instead of copying (the closures see the swap).
+            lon, new_lon = new_lon, lon
+            lat, new_lat = new_lat, lat
+            if p_jibe > 0.0:
+                counters["jibes"] += int(jibe_kernel(side, seed_u64, pids, step, p_jibe, active))
         if j_out < n_out and abs((t + step_s) - out_times[j_out]) < 1e-6:
             release_due(step + 1)
             record(j_out)
