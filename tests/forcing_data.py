@@ -224,7 +224,8 @@ def roms_dataset(ny: int = 40, nx: int = 50, nt: int = 3, theta_deg: float = 30.
 
 
 def write_grib_wind(path, lon: np.ndarray, lat_desc: np.ndarray, u: np.ndarray, v: np.ndarray,
-                    date: int = 20260501, steps_h=(0, 3, 6), short_names=("10u", "10v"), level: int = 10) -> None:
+                    date: int = 20260501, steps_h=(0, 3, 6), short_names=("10u", "10v"), level: int | None = 10,
+                    sample: str = "regular_ll_sfc_grib2") -> None:
     """Write a GRIB2 file of 10 m u/v on a regular lat/lon grid with eccodes (from its sample).
 
     ``u``/``v`` have shape (step, lat, lon); ``lat_desc`` is north to south, as GFS/ECMWF write it.
@@ -234,7 +235,7 @@ def write_grib_wind(path, lon: np.ndarray, lat_desc: np.ndarray, u: np.ndarray, 
     with open(path, "wb") as fh:
         for k, step in enumerate(steps_h):
             for sn, arr in zip(short_names, (u, v)):
-                h = eccodes.codes_grib_new_from_samples("regular_ll_sfc_grib2")
+                h = eccodes.codes_grib_new_from_samples(sample)
                 eccodes.codes_set_long(h, "Ni", lon.size)
                 eccodes.codes_set_long(h, "Nj", lat_desc.size)
                 eccodes.codes_set_double(h, "latitudeOfFirstGridPointInDegrees", float(lat_desc[0]))
@@ -245,10 +246,11 @@ def write_grib_wind(path, lon: np.ndarray, lat_desc: np.ndarray, u: np.ndarray, 
                 eccodes.codes_set_double(h, "jDirectionIncrementInDegrees", float(lat_desc[0] - lat_desc[1]))
                 eccodes.codes_set_long(h, "dataDate", date)
                 eccodes.codes_set_long(h, "dataTime", 0)
-                eccodes.codes_set_string(h, "typeOfLevel", "heightAboveGround")
-                eccodes.codes_set_long(h, "level", level)
+                if level is not None:  # GRIB2 style; level None keeps the sample's (GRIB1: surface)
+                    eccodes.codes_set_string(h, "typeOfLevel", "heightAboveGround")
+                    eccodes.codes_set_long(h, "level", level)
                 eccodes.codes_set_string(h, "shortName", sn)
-                eccodes.codes_set_long(h, "stepRange" if False else "step", int(step))
+                eccodes.codes_set_long(h, "step", int(step))
                 eccodes.codes_set_long(h, "bitsPerValue", 24)
                 eccodes.codes_set_values(h, np.asarray(arr[k], dtype=np.float64).ravel())
                 eccodes.codes_write(h, fh)

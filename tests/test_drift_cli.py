@@ -91,3 +91,23 @@ def test_drift_cli_bad_input(tmp_path, synth_nc, case, extra, message):
     assert message in lines[0], (case, lines[0])
     assert "Traceback" not in r.output
     assert not out.exists() and not any(p.name.startswith(".out.nc") for p in tmp_path.iterdir())
+
+
+def test_drift_cli_with_prioritised_wind_sources(tmp_path, synth_nc):
+    """Two wind files: the small one serves particles inside it, the large one the rest; the summary says so."""
+    ds = xr.open_dataset(synth_nc)
+    small = ds[["x_wind", "y_wind"]].sel(lon=slice(129.4, 129.8), lat=slice(34.7, 35.1))
+    small.to_netcdf(tmp_path / "coastal.nc")
+    ds[["x_wind", "y_wind"]].to_netcdf(tmp_path / "regional.nc")
+    out = tmp_path / "d.nc"
+    r = _run(BASE + ["--wind", str(tmp_path / "coastal.nc"), "--wind", str(tmp_path / "regional.nc"), "--current", synth_nc,
+                     "--out", str(out), "--hours", "6", "--radius-m", "3000"])
+    assert r.exit_code == 0, r.output
+    import re
+
+    text = " ".join(re.sub(r"[│┃|]", " ", r.output).split())  # undo the table's line wrapping
+    assert "wind sources" in text
+    coastal = float(re.search(r"coastal\.nc: x_wind, y_wind\) ([0-9.]+) %", text).group(1))
+    regional = float(re.search(r"regional\.nc: x_wind, y_wind\) ([0-9.]+) %", text).group(1))
+    assert abs(coastal + regional - 100.0) < 0.2
+    assert 50 < coastal < 100  # most samples near the LKP come from the coastal file, some from the regional one

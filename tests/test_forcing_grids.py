@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pyproj
 import pytest
-import xarray as xr
 
 from forcing_data import (
     LAMBERT,
@@ -206,3 +205,33 @@ def test_open_environment_mixed_grids(tmp_path):
     assert np.allclose(wu, 10, atol=1e-3) and np.allclose(wv, 0, atol=1e-3)
     e, n = _roms_truth(lon, lat)
     assert np.allclose(cu, e, atol=5e-3) and np.allclose(cv, n, atol=5e-3)
+
+
+def test_projected_window_is_bounded_and_follows_particles(tmp_path):
+    p = tmp_path / "w.nc"
+    uniform_east_projected(LAMBERT, *lambert_axes(), nt=8).to_netcdf(p)
+    f = open_vector_field(p, "wind")
+    f.window_steps = 3
+    xt = pyproj.Transformer.from_crs(f.crs, "EPSG:4326", always_xy=True)
+    lon, lat = xt.transform(np.array([0.0, 20e3]), np.array([0.0, 10e3]))
+    _sample(f, np.asarray(lon), np.asarray(lat))
+    i0, i1, j0, j1, k0, k1, wu, _ = f._win
+    assert wu.shape == (3, j1 - j0 + 1, k1 - k0 + 1)
+    assert (j1 - j0 + 1) * (k1 - k0 + 1) <= 16 * 16 < 51 * 51 / 10  # margin of 6 cells around 2 points
+    # Particles far away: a new window there, still small, and still (10, 0).
+    lon2, lat2 = xt.transform(np.array([-400e3]), np.array([400e3]))
+    u, v, fl = _sample(f, np.asarray(lon2), np.asarray(lat2), T_MID + 9 * 3600)
+    _, _, j0b, j1b, k0b, k1b, wu2, _ = f._win
+    assert f.loads == 2 and k1b < k0 and j0b > j1
+    assert fl[0] == FLAG_OK and abs(u[0] - 10) < 1e-3 and abs(v[0]) < 1e-3
+
+
+def test_descending_y_axis_keeps_rotation_right(tmp_path):
+    # Files often store y north-to-south; the window is flipped to ascending before rotating.
+    p = tmp_path / "flip.nc"
+    uniform_east_projected(LAMBERT, *lambert_axes()).isel(y=slice(None, None, -1)).to_netcdf(p)
+    f = open_vector_field(p, "wind")
+    assert f._flip_y
+    lon, lat = _random_inside(f, 2000, 12)
+    u, v, fl = _sample(f, lon, lat)
+    assert (fl == FLAG_OK).all() and np.abs(u - 10).max() < 1e-3 and np.abs(v).max() < 1e-3

@@ -8,7 +8,7 @@ import numpy as np
 import pyproj
 import pytest
 
-from forcing_data import LAMBERT, POLAR, lambert_axes, polar_axes, projected_dataset, roms_dataset
+from forcing_data import LAMBERT, POLAR, ROTATED, lambert_axes, polar_axes, projected_dataset, roms_dataset, rotated_axes
 from sarex.environment.base import FLAG_OK
 from sarex.environment.cf import open_environment, open_vector_field
 from sarex.times import to_epoch_s
@@ -43,7 +43,11 @@ def _sarex(field, lon, lat, t):
     return u, v
 
 
-@pytest.mark.parametrize("gm,axes,scale", [(LAMBERT, lambert_axes(), 150e3), (POLAR, polar_axes(), 400e3)], ids=["lambert", "polar"])
+@pytest.mark.parametrize(
+    "gm,axes,scale",
+    [(LAMBERT, lambert_axes(), 150e3), (POLAR, polar_axes(), 400e3), (ROTATED, rotated_axes(), 3.6)],
+    ids=["lambert", "polar", "rotated_pole"],
+)
 def test_projected_wind_agrees_with_opendrift_reader(tmp_path, gm, axes, scale):
     pytest.importorskip("opendrift")
     from opendrift.readers import reader_netCDF_CF_generic
@@ -101,47 +105,45 @@ def test_roms_current_agrees_with_opendrift_roms_reader(tmp_path):
 
 
 @pytest.mark.slow
-def test_leeway_drift_on_projected_grid_agrees_with_opendrift(tmp_path):
+def test_leeway_drift_lambert_wind_roms_current_agrees_with_opendrift(tmp_path):
+    """10k PIW-1 particles, 24 h: grid-relative Lambert wind + ROMS current, sarex vs OpenDrift Leeway."""
     pytest.importorskip("opendrift")
     from opendrift.models.leeway import Leeway
-    from opendrift.readers import reader_netCDF_CF_generic
+    from opendrift.readers import reader_netCDF_CF_generic, reader_ROMS_native
 
     from sarex.drift import simulate
 
     x, y = lambert_axes(600, 20)
     X, Y = np.meshgrid(x, y)
     wu, wv = _wavy(X, Y, 250e3)
-    cu = 0.25 + 0.1 * np.sin(X / 200e3)
-    cv = 0.1 * np.cos(Y / 150e3)
-    ds = projected_dataset(LAMBERT, x, y, wu, wv, nt=10, dtype="f8")
-    cur = projected_dataset(LAMBERT, x, y, cu, cv, kind="current", nt=10, dtype="f8")
-    ds["cu"] = cur["u"]
-    ds["cv"] = cur["v"]
-    p = tmp_path / "lambert_wind_current.nc"
-    ds.to_netcdf(p)
+    wp = tmp_path / "lambert_wind.nc"
+    projected_dataset(LAMBERT, x, y, wu, wv, nt=10, dtype="f8").to_netcdf(wp)
+    ds = roms_dataset(ny=80, nx=90, nt=10, theta_deg=35.0, land=False)
+    cp = tmp_path / "roms.nc"
+    ds.to_netcdf(cp)
 
-    lon0, lat0, n = 127.5, 37.5, 10000
+    lon0, lat0, n = float(ds.lon_rho[30, 35]), float(ds.lat_rho[30, 35]), 10000
     start = datetime(2026, 5, 1, 0)
-    env = open_environment(env=p)
+    env = open_environment(wind=wp, current=cp)
     sx = simulate(env, "PIW-1", lon=lon0, lat=lat0, start=start.isoformat() + "Z", radius_m=1000.0, hours=24,
                   particles=n, seed_value=3, step_s=600, output_s=3600, scheme="euler", coast=False)
     slon, slat = sx["lon"].values[:, -1], sx["lat"].values[:, -1]
+    assert (sx["status"].values[:, -1] == 0).all()
 
     o = Leeway(loglevel=50)
-    o.add_reader(reader_netCDF_CF_generic.Reader(str(p)))
+    o.add_reader([reader_netCDF_CF_generic.Reader(str(wp)), reader_ROMS_native.Reader(str(cp))])
     o.set_config("general:use_auto_landmask", False)
     o.set_config("environment:fallback:land_binary_mask", 0)
     o.seed_elements(lon=lon0, lat=lat0, radius=1000.0, number=n, time=start, object_type=1)
     o.run(duration=timedelta(hours=24), time_step=600, time_step_output=3600)
     olon, olat = o.result.lon.values[:, -1], o.result.lat.values[:, -1]
-    ok = np.isfinite(olon)
-    olon, olat = olon[ok], olat[ok]
+    assert np.isfinite(olon).all()
 
     geod = pyproj.Geod(ellps="WGS84")
     _, _, d = geod.inv(slon.mean(), slat.mean(), olon.mean(), olat.mean())
     _, _, drift = geod.inv(lon0, lat0, olon.mean(), olat.mean())
-    print(f"\nLeeway 24 h: centroid distance {d:.0f} m (drift {drift / 1e3:.1f} km); std lon ratio "
-          f"{slon.std() / olon.std():.3f}, std lat ratio {slat.std() / olat.std():.3f}")
+    print(f"\nLeeway 24 h (Lambert wind, ROMS current): centroid distance {d:.0f} m (drift {drift / 1e3:.1f} km); "
+          f"std lon ratio {slon.std() / olon.std():.3f}, std lat ratio {slat.std() / olat.std():.3f}")
     assert drift > 20e3  # the cloud really moved (tens of km), so 1 km is a real bar
     assert d <= 1000.0, d
     for a, b in ((slon, olon), (slat, olat)):

@@ -15,7 +15,7 @@ from sarex.environment.base import FLAG_OK, FLAG_OUTSIDE
 from sarex.environment.cf import open_environment, open_vector_field
 from sarex.environment.constant import ConstantField
 from sarex.environment.regular import RegularGridField
-from sarex.environment.stack import StackedField, sample_counts
+from sarex.environment.stack import StackedField, describe_counts, sample_counts
 from sarex.errors import SarexInputError
 from sarex.times import to_epoch_s
 
@@ -59,6 +59,8 @@ def test_stack_priority_area_time_and_counts():
     c = st.sample_counts()
     assert c == {"coastal": 2, "regional": 4, "none": 2}
     assert sample_counts(st) == c and sample_counts(coastal) is None
+    assert describe_counts(st) == "coastal 25.0 % (2), regional 50.0 % (4), none 25.0 % (2)"
+    assert describe_counts(coastal) is None
     assert st.time_range() == (T0, T0 + 12 * 3600)
 
 
@@ -91,24 +93,30 @@ def test_open_environment_with_file_lists(tmp_path):
     assert wu[0] == pytest.approx(10.0, abs=1e-3) and wu[1] == pytest.approx(5.0, abs=1e-3)
 
 
-def _grib(tmp_path):
+def _grib(tmp_path, edition=2):
     pytest.importorskip("cfgrib")
     lon = np.arange(125.0, 135.01, 0.25)
     lat = np.arange(40.0, 29.99, -0.25)
     LO, LA = np.meshgrid(lon, lat)
     u = np.stack([5 + 0.1 * (LO - 125) + k for k in range(3)])
     v = np.stack([-2 + 0.2 * (LA - 30) - k for k in range(3)])
-    p = tmp_path / "gfs.grib2"
-    write_grib_wind(p, lon, lat, u, v)
+    if edition == 2:
+        p = tmp_path / "gfs.grib2"
+        write_grib_wind(p, lon, lat, u, v)
+    else:  # ECMWF GRIB1 style: 10u/10v at typeOfLevel "surface"
+        p = tmp_path / "ecmwf.grib"
+        write_grib_wind(p, lon, lat, u, v, level=None, sample="regular_ll_sfc_grib1")
     return p
 
 
-def test_grib_10m_wind_sampled_in_space_and_time(tmp_path):
-    p = _grib(tmp_path)
+@pytest.mark.parametrize("edition", [2, 1])
+def test_grib_10m_wind_sampled_in_space_and_time(tmp_path, edition):
+    p = _grib(tmp_path, edition)
     f = open_vector_field(p, "wind")
     assert f.times.size == 3 and f.times[1] - f.times[0] == 3 * 3600
     u, v, fl = _sample(f, [129.3, 126.1, 140.0], [33.2, 38.0, 33.0], T0 + 4.5 * 3600)
-    # Linear in lon/lat/time, so bilinear+linear sampling is exact up to 24-bit GRIB packing.
+    # Linear in lon/lat/time, so bilinear+linear sampling is exact up to 24-bit GRIB packing
+    # (GRIB1 stores coordinates in millidegrees: 0.25° steps are exact).
     assert u[0] == pytest.approx(5 + 0.1 * 4.3 + 1.5, abs=1e-4)
     assert v[0] == pytest.approx(-2 + 0.2 * 3.2 - 1.5, abs=1e-4)
     assert u[1] == pytest.approx(5 + 0.1 * 1.1 + 1.5, abs=1e-4)
@@ -122,8 +130,17 @@ def test_grib_without_10m_wind_is_a_one_line_error(tmp_path):
     z = np.zeros((1, lat.size, lon.size))
     p = tmp_path / "t2m.grib2"
     write_grib_wind(p, lon, lat, z + 280, z + 275, steps_h=(0,), short_names=("2t", "2d"), level=2)
-    with pytest.raises(SarexInputError, match=r"t2m.grib2: variable 10u/10v: no 10 m wind .*found: 2t@heightAboveGround"):
+    with pytest.raises(SarexInputError, match=r"t2m.grib2: variable 10u/10v: no 10 m wind .*found: 2t@heightAboveGround=2"):
         open_vector_field(p, "wind")
+    # As the wind of a drift: one line naming file and variable, exit 2, no output file.
+    cur = tmp_path / "roms.nc"
+    roms_dataset().to_netcdf(cur)
+    out = tmp_path / "d.nc"
+    r = runner.invoke(app, ["drift", "--lon", "129.2", "--lat", "34.6", "--start", "2026-05-01T00Z", "--hours", "1",
+                            "--particles", "10", "--no-coast", "--out", str(out), "--wind", str(p), "--current", str(cur)])
+    assert r.exit_code == 2 and not out.exists()
+    lines = [ln for ln in r.output.strip().splitlines() if ln.strip()]
+    assert len(lines) == 1 and "t2m.grib2: variable 10u/10v: no 10 m wind" in lines[0], r.output
     r = runner.invoke(app, ["env", "sample", str(p), "--points", str(_points(tmp_path)), "--time", "2026-05-01T00Z", "--out", str(tmp_path / "o.csv")])
     # A file without wind is not a wind source: blank columns, not an error.
     assert r.exit_code == 0, r.output
@@ -173,6 +190,7 @@ def test_cli_inspect_reports_grid_crs_domain_time_and_unusable(tmp_path):
     roms_dataset().to_netcdf(roms)
     r = runner.invoke(app, ["env", "inspect", str(roms)], env={"COLUMNS": "200"})
     assert r.exit_code == 0 and "curvilinear" in r.output and "40x50" in r.output
+    assert "s_rho = -0.166667 (level 3 of 3)" in r.output  # the top s-level
 
 
 def _bad_files(tmp_path):
@@ -229,3 +247,13 @@ def test_bad_input_one_line_exit_2_no_output(tmp_path):
     assert r.exit_code == 2 and "no grid_mapping" in r.output and not out.exists()
     r = runner.invoke(app, ["env", "sample", str(tmp_path / "nogm.nc"), "--points", str(tmp_path / "missing.csv"), "--time", "2026-05-01T00Z", "--out", str(out)])
     assert r.exit_code == 2 and not out.exists()
+
+
+def test_grib_without_cfgrib_installed_says_so(tmp_path, monkeypatch):
+    import sys
+
+    p = tmp_path / "any.grib2"
+    p.write_bytes(b"GRIB" + b"\0" * 100)
+    monkeypatch.setitem(sys.modules, "cfgrib", None)  # import cfgrib now raises ImportError
+    with pytest.raises(SarexInputError, match=r"any.grib2: reading GRIB needs the optional packages cfgrib and eccodes \(pip install 'sarex\[grib\]'\)"):
+        open_vector_field(p, "wind")

@@ -125,8 +125,8 @@ def drift(
     object_class: str = typer.Option("PIW-1", "--object", help="Leeway object class key (see 'sarex objects')."),
     out: Path = typer.Option(..., help="Output drift file (CF trajectory NetCDF)."),
     env: Optional[Path] = typer.Option(None, help="CF-NetCDF file with wind and current."),
-    wind: Optional[Path] = typer.Option(None, help="CF-NetCDF file for wind (overrides --env)."),
-    current: Optional[Path] = typer.Option(None, help="CF-NetCDF file for current (overrides --env)."),
+    wind: Optional[list[Path]] = typer.Option(None, help="CF-NetCDF or GRIB file for wind (overrides --env); repeat for fallbacks in priority order."),
+    current: Optional[list[Path]] = typer.Option(None, help="CF-NetCDF file for current (overrides --env); repeat for fallbacks in priority order."),
     wind_vars: Optional[str] = typer.Option(None, help="Explicit wind variables 'U,V' (east,north)."),
     current_vars: Optional[str] = typer.Option(None, help="Explicit current variables 'U,V' (east,north)."),
     synthetic: bool = typer.Option(False, help="Use the built-in synthetic Korea Strait environment."),
@@ -159,9 +159,9 @@ def drift(
     if synthetic:
         environment = korea_strait_environment(start, days=max(1.0, math.ceil((hours + 2) / 24.0)), outside=outside)
     else:
-        if env is None and (wind is None or current is None):
+        if env is None and (not wind or not current):
             raise SarexInputError("give --env FILE (or both --wind FILE and --current FILE), or --synthetic")
-        environment = open_environment(env, wind, current, _pair(wind_vars, "--wind-vars"), _pair(current_vars, "--current-vars"), outside)
+        environment = open_environment(env, wind or None, current or None, _pair(wind_vars, "--wind-vars"), _pair(current_vars, "--current-vars"), outside)
     release = Release(
         lon=lon,
         lat=lat,
@@ -195,11 +195,12 @@ def drift(
         from sarex.report.driftmap import plot_drift
 
         plot_drift(ds, plot, coast=not no_coast)
-    _drift_summary(ds, out, plot)
+    _drift_summary(ds, out, plot, environment)
 
 
-def _drift_summary(ds, out: Path, plot: Optional[Path]) -> None:
+def _drift_summary(ds, out: Path, plot: Optional[Path], environment=None) -> None:
     from sarex.drift.summary import summarize
+    from sarex.environment.stack import describe_counts
 
     s = summarize(ds)
     table = Table(title=f"drift of {ds.attrs['object_class']} to {s['time']}", show_header=False)
@@ -209,6 +210,11 @@ def _drift_summary(ds, out: Path, plot: Optional[Path]) -> None:
     table.add_row("centroid drift", f"{s['drift_km']:.2f} km towards {s['drift_bearing_deg']:.0f}°")
     table.add_row("stranded", f"{100 * s['stranded_fraction']:.1f} %")
     table.add_row("left domain", f"{100 * s['left_fraction']:.1f} %")
+    if environment is not None:
+        for what, fld in (("wind", environment.wind), ("current", environment.current)):
+            used = describe_counts(fld)
+            if used is not None:
+                table.add_row(f"{what} sources", used)
     table.add_row("written", str(out) + (f", {plot}" if plot else ""))
     console.print(table)
 
@@ -465,6 +471,8 @@ def env_inspect(file: Path = typer.Argument(..., help="NetCDF or GRIB forcing fi
         t.add_row("grid", v.grid)
         t.add_row("CRS", v.crs)
         t.add_row("orientation", "grid-relative, rotated to east/north" if v.rotated else "east/north")
+        if v.level:
+            t.add_row("vertical level", v.level)
         t.add_row("domain", f"lon {v.lon_range[0]:.4f} to {v.lon_range[1]:.4f}, lat {v.lat_range[0]:.4f} to {v.lat_range[1]:.4f}")
         t.add_row("time", "constant" if v.time_start is None else f"{v.time_start} to {v.time_end}")
         t.add_row("time step", format_time_step(v.time_step_s))

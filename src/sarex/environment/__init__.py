@@ -3,12 +3,19 @@
 Every source is a :class:`~sarex.environment.base.VectorField`; an
 :class:`~sarex.environment.base.Environment` pairs a wind field with a current field
 and applies the policy for samples outside a field's domain.
+
+Files are opened by :func:`open_vector_field` / :func:`open_environment`, which detect
+the grid: regular lon/lat, projected x/y with a CF grid mapping, curvilinear 2-D
+lon/lat (ROMS), or GRIB2 10 m wind; several files per variable form a priority stack.
 """
 
 from sarex.environment.base import Environment, OutsidePolicy, VectorField
 from sarex.environment.constant import ConstantField
 from sarex.environment.regular import RegularGridField
-from sarex.environment.cf import open_environment, open_vector_field
+from sarex.environment.projected import ProjectedGridField
+from sarex.environment.curvilinear import CurvilinearGridField
+from sarex.environment.stack import StackedField, sample_counts
+from sarex.environment.cf import classify_grid, open_environment, open_vector_field
 from sarex.environment.synthetic import korea_strait_dataset, korea_strait_environment
 
 __all__ = [
@@ -17,6 +24,11 @@ __all__ = [
     "VectorField",
     "ConstantField",
     "RegularGridField",
+    "ProjectedGridField",
+    "CurvilinearGridField",
+    "StackedField",
+    "sample_counts",
+    "classify_grid",
     "open_environment",
     "open_vector_field",
     "korea_strait_dataset",

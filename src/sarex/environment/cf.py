@@ -49,11 +49,28 @@ def open_dataset(path: str | Path) -> xr.Dataset:
         raise SarexInputError(f"{p}: no such file")
     if p.is_dir():
         raise SarexInputError(f"{p}: is a directory, expected a NetCDF file")
+    _small_chunk_cache()
     try:
         return xr.open_dataset(p, cache=False)
     except Exception as exc:  # noqa: BLE001 - any reader failure is a user-file problem here
         msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise SarexInputError(f"{p}: cannot be read as NetCDF ({msg})") from None
+
+
+#: HDF5 chunk cache per variable for forcing files. sarex keeps its own window of each
+#: field in memory, so the library's default (64 MiB per variable, filled as windows
+#: move) would only add to the resident memory.
+CHUNK_CACHE_BYTES = 4 * 2**20
+
+
+def _small_chunk_cache() -> None:
+    try:
+        import netCDF4
+    except ImportError:  # pragma: no cover - netCDF4 is a dependency
+        return
+    size, nelems, preemption = netCDF4.get_chunk_cache()
+    if size > CHUNK_CACHE_BYTES:
+        netCDF4.set_chunk_cache(CHUNK_CACHE_BYTES, nelems, preemption)
 
 
 def find_vector_variables(ds: xr.Dataset, kind: str, source: str) -> tuple[str, str]:

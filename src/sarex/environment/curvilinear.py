@@ -335,8 +335,8 @@ def _as_t_eta_xi(da: xr.DataArray, tdim: str | None, name: str) -> xr.DataArray:
 
 
 def _read_box(da: xr.DataArray, tdim: str | None, sl_t: slice, sj: slice, sk: slice) -> np.ndarray:
-    if tdim is not None:
-        arr = np.asarray(da[sl_t, sj, sk].values, dtype=np.float64)
-    else:
-        arr = np.asarray(da[sj, sk].values, dtype=np.float64)[None, :, :]
-    return np.array(arr, dtype=np.float64, copy=True)
+    times = range(sl_t.start, sl_t.stop) if tdim is not None else [None]
+    arr = np.empty((len(times), sj.stop - sj.start, sk.stop - sk.start), dtype=np.float64)
+    for n, k in enumerate(times):  # one time step at a time keeps decoding temporaries small
+        arr[n] = np.asarray((da[k, sj, sk] if k is not None else da[sj, sk]).values)
+    return arr

@@ -51,22 +51,25 @@ def open_grib_wind(path: str | Path) -> RegularGridField:
     if not p.exists():
         raise SarexInputError(f"{p}: no such file")
     _cfgrib(p)
-    try:
-        ds = xr.open_dataset(
-            p,
-            engine="cfgrib",
-            backend_kwargs={"filter_by_keys": {"typeOfLevel": "heightAboveGround", "level": 10}, "indexpath": ""},
-            cache=False,
-        )
-    except Exception as exc:  # noqa: BLE001 - any decoder failure is a user-file problem
-        msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise SarexInputError(f"{p}: cannot be read as GRIB ({msg})") from None
-    names = {str(v.attrs.get("GRIB_shortName", k)): k for k, v in ds.data_vars.items()}
-    un, vn = names.get("10u"), names.get("10v")
+    # 10 m wind is heightAboveGround/10 in GRIB2 (GFS, ECMWF open data, JMA) but "surface" in
+    # ECMWF GRIB1 (paramId 165/166); try both, keep the first holding 10u and 10v.
+    un = vn = None
+    for keys in ({"typeOfLevel": "heightAboveGround", "level": 10}, {"typeOfLevel": "surface"}):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                ds = xr.open_dataset(p, engine="cfgrib", backend_kwargs={"filter_by_keys": keys, "indexpath": ""}, cache=False)
+        except Exception as exc:  # noqa: BLE001 - any decoder failure is a user-file problem
+            msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise SarexInputError(f"{p}: cannot be read as GRIB ({msg})") from None
+        names = {str(v.attrs.get("GRIB_shortName", k)): k for k, v in ds.data_vars.items()}
+        un, vn = names.get("10u"), names.get("10v")
+        if un is not None and vn is not None:
+            break
     if un is None or vn is None:
         raise SarexInputError(
             f"{p}: variable 10u/10v: no 10 m wind in the GRIB file (looked for shortName 10u and 10v "
-            f"at heightAboveGround 10 m; found: {grib_variables(p) or 'nothing usable'})"
+            f"at heightAboveGround 10 m or surface; found: {grib_variables(p) or 'nothing usable'})"
         )
     u, v = ds[un], ds[vn]
     gt = str(u.attrs.get("GRIB_gridType", "regular_ll"))
@@ -83,6 +86,8 @@ def _time_axis(da: xr.DataArray, p: Path) -> xr.DataArray:
     for extra in ("heightAboveGround", "surface"):
         if extra in da.dims:
             da = da.isel({extra: 0}, drop=True)
+        elif extra in da.coords:
+            da = da.drop_vars(extra)
     tdims = [d for d in ("time", "step") if d in da.dims]
     if len(tdims) == 2:
         raise SarexInputError(f"{p}: variable {da.name}: both several analysis times and several forecast steps; split the file per analysis")

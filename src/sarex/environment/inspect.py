@@ -11,6 +11,7 @@ import numpy as np
 
 from sarex.environment.curvilinear import CurvilinearGridField
 from sarex.environment.grib import grib_variables, is_grib
+from sarex.environment.levels import level_note
 from sarex.environment.projected import ProjectedGridField
 from sarex.environment.regular import RegularGridField
 from sarex.errors import SarexInputError
@@ -34,6 +35,7 @@ class VectorReport:
     time_end: str | None
     time_step_s: float | None
     rotated: bool  #: grid-relative components rotated to east/north
+    level: str | None = None  #: vertical level used, where the file has several
 
 
 @dataclass
@@ -85,6 +87,7 @@ def _vector_report(kind: str, fld) -> VectorReport:
         time_end=iso(t1) if math.isfinite(t1) else None,
         time_step_s=step,
         rotated=rotated,
+        level=level_note(fld),
     )
 
 

@@ -14,6 +14,9 @@ import xarray as xr
 
 from sarex.errors import SarexInputError
 
+#: Attribute recording the selected level on the reduced DataArray (for ``sarex env inspect``).
+LEVEL_ATTR = "sarex_selected_level"
+
 _VERTICAL_NAMES = {"depth", "z", "s_rho", "s_w", "level", "lev", "height", "altitude", "deptht", "depthu", "depthv", "st_ocean", "zlev"}
 _VERTICAL_SN = {
     "depth",
@@ -68,5 +71,13 @@ def select_level(da: xr.DataArray, target_m: float, source: str) -> xr.DataArray
             )
         z = np.asarray(c.values, dtype=np.float64)
         k = int(np.nanargmin(np.abs(np.abs(z) - abs(target_m))))
+        note = f"{d} = {z[k]:g} {c.attrs.get('units', '')}".strip() + f" (level {k + 1} of {z.size})"
         da = da.isel({d: k}, drop=True)
+        da.attrs[LEVEL_ATTR] = note
     return da
+
+
+def level_note(field) -> str | None:
+    """Which vertical level a field opened from a file uses (``None`` if the file had one level)."""
+    u = getattr(field, "_u", None)
+    return None if u is None else u.attrs.get(LEVEL_ATTR)

@@ -32,6 +32,7 @@ from sarex.environment.base import FLAG_OUTSIDE
 from sarex.environment.orientation import EAST_NORTH, rotate_to_east_north
 from sarex.environment.regular import RegularGridField
 from sarex.errors import SarexInputError
+from sarex.times import iso
 
 X_NAMES = {"projection_x_coordinate", "grid_longitude"}
 Y_NAMES = {"projection_y_coordinate", "grid_latitude"}
@@ -193,8 +194,6 @@ class ProjectedGridField(RegularGridField):
 
     def domain_description(self) -> str:
         t0, t1 = self.time_range()
-        from sarex.times import iso
-
         tr = "all times" if not math.isfinite(t0) else f"{iso(t0)} to {iso(t1)}"
         lo0, lo1, la0, la1 = self.lonlat_box()
         return (

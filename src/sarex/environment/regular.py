@@ -323,15 +323,18 @@ class RegularGridField:
         # Map ascending-axis indices back to the file's own order.
         yj = slice(ny - 1 - j1, ny - j0) if self._flip_y else slice(j0, j1 + 1)
         xk = slice(nx - 1 - k1, nx - k0) if self._flip_x else slice(k0, k1 + 1)
-        if self._has_time:
-            arr = np.asarray(da[sl_t, yj, xk].values, dtype=np.float64)
-        else:
-            arr = np.asarray(da[yj, xk].values, dtype=np.float64)[None, :, :]
-        if self._flip_y:
-            arr = arr[:, ::-1, :]
-        if self._flip_x:
-            arr = arr[:, :, ::-1]
-        return np.ascontiguousarray(arr)
+        times = range(sl_t.start, sl_t.stop) if self._has_time else [None]
+        arr = np.empty((len(times), yj.stop - yj.start, xk.stop - xk.start), dtype=np.float64)
+        # One time step at a time: decoding temporaries stay one step large, not one window.
+        for n, k in enumerate(times):
+            step = da[k, yj, xk] if k is not None else da[yj, xk]
+            a = np.asarray(step.values)
+            if self._flip_y:
+                a = a[::-1, :]
+            if self._flip_x:
+                a = a[:, ::-1]
+            arr[n] = a
+        return arr
 
 
 #: Most bytes one field's window (u and v, float64) may hold; fewer time steps are read

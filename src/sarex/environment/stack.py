@@ -89,4 +89,17 @@ def sample_counts(field: VectorField) -> dict[str, int] | None:
     return fn() if callable(fn) else None
 
 
+def describe_counts(field: VectorField) -> str | None:
+    """One line for a run summary, e.g. ``"coastal.nc 81.3 % (1234), gfs.grib2 18.7 % (284)"``.
+
+    ``None`` for a field that is not a stack.
+    """
+    counts = sample_counts(field)
+    if counts is None:
+        return None
+    total = sum(counts.values())
+    parts = [f"{name} {100.0 * c / total if total else 0.0:.1f} % ({c})" for name, c in counts.items() if name != "none" or c]
+    return ", ".join(parts)
+
+
 __all__ = ["StackedField", "sample_counts"]

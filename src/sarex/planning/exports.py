@@ -168,7 +168,11 @@ def _kml_colour(hex_rgb: str, alpha: int) -> str:
 def kml_text(plan: Plan, catalogue: UnitCatalogue) -> str:
     """KML 2.2 document: a folder per nation with each unit's area, track and CSP."""
     import simplekml
+    import simplekml.base
 
+    # simplekml numbers elements from a process-wide counter; restart it so that the
+    # same plan gives the same document bit for bit.
+    simplekml.base.Kmlable._globalid = 0
     units = {u.id: u for u in catalogue.units}
     kml = simplekml.Kml(name=f"sarex search plan {iso(plan.start_s)}")
     folders = {}

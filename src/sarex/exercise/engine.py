@@ -1,0 +1,259 @@
+"""The exercise as a whole: run it, keep participants' outputs apart from the truth, score it.
+
+Layout of an exercise run's output folder::
+
+    participants/            everything the players may see (never the truth)
+        brief/               scenario without its truth (JSON, HTML)
+        forecast_drift.nc    the planners' drift ensemble
+        period-1/ ...        each period's plan: GPX, RTZ, KML, GeoJSON, SAP messages, map
+    evaluation/              evaluators only
+        truth.nc             the truth track
+        scores.json          scores, detection, per-period and per-nation tables
+        report.html, report.pdf
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Optional
+
+import numpy as np
+import pyproj
+import xarray as xr
+
+from sarex.exercise.run import (
+    Detection,
+    PeriodPlan,
+    detection_bundle,
+    draw_replicate,
+    forecast_drift,
+    plan_periods,
+    scenario_catalogue,
+    truth_ensemble,
+    truth_position,
+)
+from sarex.exercise.scenario import Scenario
+from sarex.exercise.truth import scenario_truth
+from sarex.times import iso
+
+_GEOD = pyproj.Geod(ellps="WGS84")
+
+
+@dataclass
+class ReplicateStats:
+    """Replicates: detection time distribution and probability of detection by hour."""
+
+    n: int
+    detected: int
+    period_of_detection: list[Optional[int]]
+    hours_to_detection: list[Optional[float]]
+    pod_by_hour: list[tuple[float, float]]  # (hours since the alert, fraction detected by then)
+    first_period_fraction: float
+    first_period_planned_pos: float
+
+
+@dataclass
+class ExerciseResult:
+    """Everything an evaluator needs."""
+
+    scenario: Scenario
+    seed: int
+    periods: list[PeriodPlan]
+    executed: int  # periods actually searched (up to and including the detection)
+    detection: Optional[Detection]
+    truth: xr.Dataset
+    peak_error_m: float
+    peak_time_s: float
+    replicates: Optional[ReplicateStats] = None
+    files: dict[str, list[Path]] = field(default_factory=dict)
+
+    def scores(self) -> dict:
+        """Scores as plain JSON-able data."""
+        sc = self.scenario
+        ps = self.periods[: self.executed]
+        d = self.detection
+        out = {
+            "scenario": sc.name,
+            "seed": self.seed,
+            "detected": d is not None,
+            "detection": None
+            if d is None
+            else {
+                "period": d.period + 1,
+                "time": iso(d.time_s),
+                "unit": d.unit_id,
+                "nation": d.nation,
+                "hours_since_alert": (d.time_s - sc.reported.time) / 3600.0,
+                "hours_since_distress": (d.time_s - sc.truth.time) / 3600.0,
+                "closest_approach_nm": d.distance_m / 1852.0,
+                "lon": d.lon,
+                "lat": d.lat,
+            },
+            "periods": [
+                {
+                    "period": p.index + 1,
+                    "start": iso(p.start_s),
+                    "end": iso(p.end_s),
+                    "units_assigned": len(p.plan.assignments),
+                    "units_unassigned": sorted(p.plan.unassigned),
+                    "pos_planner": p.pos_planner,
+                    "pos_tracks": p.pos_tracks,
+                    "bound_pos": p.bound_pos,
+                    "cumulative_pos": p.cumulative_pos,
+                    "effort_nm2_by_nation": {k: v / 1852.0**2 for k, v in p.effort_m2_by_nation.items()},
+                    "searched": p.index < self.executed,
+                }
+                for p in self.periods
+            ],
+            "effort_nm2_by_nation": _sum_dicts([p.effort_m2_by_nation for p in ps], 1 / 1852.0**2),
+            "final_probability_peak_error_nm": self.peak_error_m / 1852.0,
+            "final_probability_peak_time": iso(self.peak_time_s),
+        }
+        if self.replicates is not None:
+            r = self.replicates
+            out["replicates"] = {
+                "n": r.n,
+                "detected_fraction": r.detected / r.n,
+                "first_period_detected_fraction": r.first_period_fraction,
+                "first_period_planned_pos": r.first_period_planned_pos,
+                "median_hours_to_detection": _median([h for h in r.hours_to_detection if h is not None]),
+                "pod_by_hour": r.pod_by_hour,
+            }
+        return out
+
+
+def _sum_dicts(ds: list[dict[str, float]], scale: float) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for d in ds:
+        for k, v in d.items():
+            out[k] = out.get(k, 0.0) + v * scale
+    return out
+
+
+def _median(xs: list[float]) -> Optional[float]:
+    return float(np.median(xs)) if xs else None
+
+
+def run_exercise(
+    sc: Scenario,
+    seed: int = 0,
+    *,
+    particles: int = 5000,
+    model: str = "inverse-cube",
+    replicates: int = 0,
+    scheduler: Optional[str] = None,
+    workers: int = 2,
+    coast: bool = True,
+    progress: Optional[Callable[[str], None]] = None,
+    replicate_progress: bool | Callable[[int, int], None] = False,
+) -> ExerciseResult:
+    """Simulate the exercise (and optionally ``replicates`` more truths) without writing anything."""
+    say = progress or (lambda msg: None)
+    catalogue = scenario_catalogue(sc)
+    say("forecast drift")
+    drift = forecast_drift(sc, particles, seed, coast=coast)
+    periods = plan_periods(sc, catalogue, drift, model=model, seed=seed, progress=say)
+    say("truth drift")
+    truth_track, truth = scenario_truth(sc, np.random.SeedSequence([seed, 1]), coast=coast)
+    bundle = detection_bundle(periods, truth, model)
+    hit = draw_replicate(0, np.random.SeedSequence([seed, 2]), bundle)
+    detection = None
+    executed = len(periods)
+    if hit is not None:
+        k, t, uid, dist = hit
+        lon, lat = truth_position(truth, t)
+        nation = next(u.nation for u in catalogue.units if u.id == uid)
+        detection = Detection(k, t, uid, nation, dist, lon, lat)
+        executed = k + 1 if sc.stopping.on_detection else len(periods)
+    # Where the planners' picture put the object, against where it was, at the end.
+    last = periods[executed - 1]
+    t_peak = detection.time_s if detection is not None else last.end_s
+    ds_final = last.drift_before if detection is not None else last.drift_after
+    peak_err = _peak_error(ds_final, truth, t_peak)
+    stats = None
+    if replicates > 0:
+        say(f"{replicates} replicates")
+        stats = run_replicate_set(sc, periods, replicates, seed, model=model, scheduler=scheduler, workers=workers,
+                                  coast=coast, progress=replicate_progress)
+    return ExerciseResult(sc, seed, periods, executed, detection, truth, peak_err, t_peak, stats)
+
+
+def _peak_error(ds: xr.Dataset, truth: xr.Dataset, time_s: float) -> float:
+    from sarex.search.grid import ProbabilityGrid
+
+    grid = ProbabilityGrid.from_drift(ds, time_s, cell_nm=1.0)
+    j, i = np.unravel_index(int(np.argmax(grid.probability)), grid.probability.shape)
+    lon, lat = grid.cell_centres_lonlat()
+    plon, plat = float(np.asarray(lon)[j, i]), float(np.asarray(lat)[j, i])
+    tlon, tlat = truth_position(truth, time_s)
+    return float(_GEOD.inv(plon, plat, tlon, tlat)[2])
+
+
+def run_replicate_set(
+    sc: Scenario,
+    periods: list[PeriodPlan],
+    n: int,
+    seed: int,
+    *,
+    model: str = "inverse-cube",
+    scheduler: Optional[str] = None,
+    workers: int = 2,
+    processes: bool = False,
+    coast: bool = True,
+    truth_radius_m: float | None = None,
+    progress: bool | Callable[[int, int], None] = False,
+) -> ReplicateStats:
+    """``n`` replicates: independent truths and detection draws against the shared plans, on Dask."""
+    from sarex.exercise.replicates import run_replicates
+
+    truths = truth_ensemble(sc, n, int(np.random.SeedSequence([seed, 3]).generate_state(1)[0]), radius_m=truth_radius_m, coast=coast)
+    bundle = detection_bundle(periods, truths, model)
+    res = run_replicates(draw_replicate, n, seed, bundle, scheduler=scheduler, workers=workers, processes=processes, progress=progress)
+    alert = sc.reported.time
+    hours = [None if r is None else (r[1] - alert) / 3600.0 for r in res]
+    per = [None if r is None else r[0] for r in res]
+    end_h = (periods[-1].end_s - alert) / 3600.0
+    grid = np.arange(0.0, math.ceil(end_h) + 1e-9, 1.0)
+    done = np.array([h for h in hours if h is not None])
+    pod_by_hour = [(float(g), float(np.sum(done <= g) / n)) for g in grid]
+    first = float(sum(1 for k in per if k == 0) / n)
+    return ReplicateStats(n, int(done.size), per, hours, pod_by_hour, first, periods[0].pos_tracks)
+
+
+def write_exercise(res: ExerciseResult, out: str | Path, coast: bool = True) -> dict[str, list[Path]]:
+    """Write participants' outputs and the evaluation (report, truth, scores) into ``out``, atomically."""
+    from sarex.exercise.brief import build_brief
+    from sarex.io.atomic import write_text_atomic
+    from sarex.io.driftfile import write_drift
+    from sarex.planning.cloud import period_cloud
+    from sarex.planning.output import atomic_folder, write_plan_folder
+    from sarex.report.exercise_report import build_exercise_report
+    from sarex.report.html import render_html, write_pdf
+
+    sc = res.scenario
+    catalogue = scenario_catalogue(sc)
+    pv = sc.participant_view()
+    files: dict[str, list[Path]] = {"participants": [], "evaluation": []}
+    with atomic_folder(out) as tmp:
+        part = tmp / "participants"
+        files["participants"].append(write_text_atomic(part / "brief" / "scenario.json", pv.model_dump_json(indent=2)))
+        files["participants"].append(write_text_atomic(part / "brief" / "brief.html", render_html(build_brief(pv))))
+        files["participants"].append(write_drift(res.periods[0].drift_before, part / "forecast_drift.nc"))
+        for p in res.periods[: res.executed]:
+            cloud = period_cloud(p.drift_before, p.start_s, p.end_s)
+            situation = {"object": sc.reported.object_class, "particles": int(cloud.x.shape[0]),
+                         "searches": p.index, "lkp_lon": sc.reported.lon, "lkp_lat": sc.reported.lat, "lkp_time": iso(sc.reported.time)}
+            files["participants"] += write_plan_folder(part / f"period-{p.index + 1}", p.plan, cloud, catalogue, situation, coast=coast)
+        ev = tmp / "evaluation"
+        files["evaluation"].append(write_drift(res.truth, ev / "truth.nc"))
+        files["evaluation"].append(write_text_atomic(ev / "scores.json", json.dumps(res.scores(), indent=1, ensure_ascii=False) + "\n"))
+        rep = build_exercise_report(res, coast)
+        files["evaluation"].append(write_text_atomic(ev / "report.html", render_html(rep)))
+        files["evaluation"].append(write_pdf(rep, ev / "report.pdf"))
+        base = Path(tmp)
+        files = {k: [Path(out) / Path(f).relative_to(base) for f in v] for k, v in files.items()}
+    res.files = files
+    return files

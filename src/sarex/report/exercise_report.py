@@ -1,0 +1,199 @@
+"""After-action report of a simulated exercise: maps, timeline, tables, replicate statistics."""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.figure import Figure as MplFigure
+from matplotlib.patches import Polygon as MplPolygon
+
+from sarex.exercise.engine import ExerciseResult
+from sarex.planning.exports import nation_colour
+from sarex.report.driftmap import draw_land
+from sarex.report.html import Figure, Paragraph, Report, Table
+from sarex.times import from_epoch_s, iso
+
+NM = 1852.0
+
+
+def _pct(x: float) -> str:
+    return "–" if x is None or not np.isfinite(x) else f"{100 * x:.1f} %"
+
+
+def _hm(t: float) -> str:
+    return from_epoch_s(t).strftime("%d %H:%MZ")
+
+
+def period_maps(res: ExerciseResult, coast: bool = True) -> MplFigure:
+    """One panel per searched period: particle cloud (weights), areas and tracks by nation, truth revealed."""
+    ps = res.periods[: res.executed]
+    n = len(ps)
+    cols = min(3, n)
+    rows = int(np.ceil(n / cols))
+    fig = MplFigure(figsize=(5.2 * cols, 4.8 * rows), dpi=100)
+    tt = res.truth["time"].values.astype("datetime64[ns]").astype(np.int64) / 1e9
+    tl = res.truth["lon"].values[0]
+    tb = res.truth["lat"].values[0]
+    nation = {}
+    for k, p in enumerate(ps):
+        ax = fig.add_subplot(rows, cols, k + 1)
+        ds = p.drift_before
+        t = ds["time"].values.astype("datetime64[ns]").astype(np.int64) / 1e9
+        j = int(np.argmin(np.abs(t - 0.5 * (p.start_s + p.end_s))))
+        lon = ds["lon"].values[:, j]
+        lat = ds["lat"].values[:, j]
+        w = ds["weight"].values
+        ok = np.isfinite(lon) & np.isfinite(lat)
+        xs = [lon[ok]]
+        ys = [lat[ok]]
+        for a in p.plan.assignments:
+            c = a.rect.corners()
+            alon, alat = p.plan.frame.to_lonlat(c[:, 0], c[:, 1])
+            xs.append(alon)
+            ys.append(alat)
+        allx, ally = np.concatenate(xs), np.concatenate(ys)
+        lo0, lo1 = np.percentile(allx, [0.5, 99.5])
+        la0, la1 = np.percentile(ally, [0.5, 99.5])
+        pad = 0.08
+        ext = (lo0 - pad, lo1 + pad, la0 - pad, la1 + pad)
+        draw_land(ax, ext, coast, n=250)
+        ax.scatter(lon[ok], lat[ok], s=2, c=w[ok], cmap="Greys", lw=0, alpha=0.8, zorder=2)
+        for a in p.plan.assignments:
+            nat = next((g.nation for g in p.legs if g.unit_id == a.unit_id), "")
+            col = nation_colour(nat)
+            nation[nat] = col
+            c = a.rect.corners()
+            alon, alat = p.plan.frame.to_lonlat(c[:, 0], c[:, 1])
+            ax.add_patch(MplPolygon(np.c_[alon, alat], closed=True, fc=col, ec=col, alpha=0.15, lw=1.0, zorder=3))
+            plon, plat = p.plan.frame.to_lonlat(a.pattern.x, a.pattern.y)
+            ax.plot(plon, plat, "-", color=col, lw=0.7, zorder=4)
+        m = (tt <= p.end_s)
+        ax.plot(tl[m], tb[m], "-", color="crimson", lw=1.6, zorder=5, label="truth (revealed)")
+        ax.plot(np.interp(p.end_s, tt, tl), np.interp(p.end_s, tt, tb), "o", color="crimson", ms=5, zorder=6)
+        if res.detection is not None and res.detection.period == p.index:
+            ax.plot(res.detection.lon, res.detection.lat, "*", color="gold", mec="k", ms=16, zorder=7, label="detection")
+        ax.set_xlim(ext[0], ext[1])
+        ax.set_ylim(ext[2], ext[3])
+        ax.set_aspect(1.0 / np.cos(np.radians(0.5 * (ext[2] + ext[3]))))
+        ax.set_title(f"period {p.index + 1}: {_hm(p.start_s)}–{_hm(p.end_s)}", fontsize=9)
+        ax.tick_params(labelsize=7)
+        if k == 0:
+            ax.legend(fontsize=7, loc="upper left")
+    fig.tight_layout()
+    return fig
+
+
+def pos_curve(res: ExerciseResult) -> MplFigure:
+    """Planned POS per period and cumulative POS, against hours since the alert; replicate POD by hour."""
+    fig = MplFigure(figsize=(7.5, 4.0), dpi=100)
+    ax = fig.add_subplot(1, 1, 1)
+    t0 = res.scenario.reported.time
+    ends = [(p.end_s - t0) / 3600 for p in res.periods]
+    ax.step([0] + ends, [0] + [p.cumulative_pos for p in res.periods], where="post", label="cumulative POS (planned tracks)")
+    ax.bar([(0.5 * (p.start_s + p.end_s) - t0) / 3600 for p in res.periods], [p.pos_tracks for p in res.periods],
+           width=[0.8 * (p.end_s - p.start_s) / 3600 for p in res.periods], alpha=0.3, label="POS of the period")
+    if res.replicates is not None:
+        h, f = zip(*res.replicates.pod_by_hour)
+        ax.plot(h, f, "k--", label=f"detected by then ({res.replicates.n} replicates)")
+    if res.detection is not None:
+        ax.axvline((res.detection.time_s - t0) / 3600, color="crimson", lw=1, label="detection")
+    ax.set_xlabel("hours since the alert")
+    ax.set_ylabel("probability")
+    ax.set_ylim(0, 1)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def timeline(res: ExerciseResult) -> MplFigure:
+    """Gantt chart of units' transit and time on task per period."""
+    ps = res.periods[: res.executed]
+    ids = sorted({a.unit_id for p in ps for a in p.plan.assignments})
+    fig = MplFigure(figsize=(8.0, 0.4 * len(ids) + 1.5), dpi=100)
+    ax = fig.add_subplot(1, 1, 1)
+    t0 = res.scenario.reported.time
+    for p in ps:
+        for a in p.plan.assignments:
+            y = ids.index(a.unit_id)
+            nat = next((g.nation for g in p.legs if g.unit_id == a.unit_id), "")
+            ax.barh(y, (a.arrive_s - a.depart_s) / 3600, left=(a.depart_s - t0) / 3600, color="#cccccc", height=0.6)
+            ax.barh(y, (a.search_end_s - a.arrive_s) / 3600, left=(a.arrive_s - t0) / 3600, color=nation_colour(nat), height=0.6)
+    if res.detection is not None:
+        ax.axvline((res.detection.time_s - t0) / 3600, color="crimson", lw=1.2)
+    ax.set_yticks(range(len(ids)), ids, fontsize=8)
+    ax.set_xlabel("hours since the alert (grey: transit, colour: on task)")
+    ax.grid(axis="x", alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def replicate_figure(res: ExerciseResult) -> MplFigure:
+    r = res.replicates
+    fig = MplFigure(figsize=(7.5, 3.6), dpi=100)
+    ax = fig.add_subplot(1, 1, 1)
+    hrs = [h for h in r.hours_to_detection if h is not None]
+    if hrs:
+        ax.hist(hrs, bins=24, color="#2b5d8a", alpha=0.8)
+    ax.set_xlabel("hours from the alert to detection")
+    ax.set_ylabel("replicates")
+    ax.set_title(f"{r.detected} of {r.n} replicates detected", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def build_exercise_report(res: ExerciseResult, coast: bool = True) -> Report:
+    """The after-action report (truth revealed): for evaluators only."""
+    sc = res.scenario
+    s = res.scores()
+    rep = Report(f"{sc.name} — after-action report", f"simulated exercise, seed {res.seed}; EVALUATORS ONLY (truth revealed)")
+    sec = rep.section("Outcome")
+    d = res.detection
+    if d is not None:
+        sec.blocks.append(Paragraph(
+            f"Detected in period {d.period + 1} at {iso(d.time_s)} by {d.unit_id} ({d.nation}), "
+            f"{(d.time_s - sc.reported.time) / 3600:.1f} h after the alert and {(d.time_s - sc.truth.time) / 3600:.1f} h after the distress; "
+            f"closest approach {d.distance_m / NM:.2f} NM."))
+    else:
+        sec.blocks.append(Paragraph(f"Not detected in {res.executed} period(s)."))
+    sec.blocks.append(Paragraph(
+        f"At {iso(res.peak_time_s)} the most probable cell of the planners' picture was {res.peak_error_m / NM:.1f} NM from the truth."))
+    t = sc.truth
+    sec.blocks.append(Table(["", "reported to participants", "truth (revealed)"], [
+        ["object", sc.reported.object_class, t.object_class],
+        ["position", f"{sc.reported.lon:.4f}E {sc.reported.lat:.4f}N", f"{t.lon:.4f}E {t.lat:.4f}N"],
+        ["time", iso(sc.reported.time), iso(t.time)],
+        ["environment", sc.forecast.describe(), t.environment.describe()],
+    ], "reported versus true"))
+    sec = rep.section("Periods")
+    sec.blocks.append(Table(
+        ["period", "window", "units", "POS planner", "POS tracks", "optimal bound", "cumulative POS", "searched"],
+        [[str(p.index + 1), f"{_hm(p.start_s)}–{_hm(p.end_s)}", str(len(p.plan.assignments)), _pct(p.pos_planner), _pct(p.pos_tracks),
+          _pct(p.bound_pos), _pct(p.cumulative_pos), "yes" if p.index < res.executed else "no (found)"] for p in res.periods],
+        "POS planner: the planner's coverage estimate; POS tracks: the planned tracks' lateral-range POD against the drifting ensemble"))
+    sec.blocks.append(Figure(pos_curve(res), "Probability of success: per period, cumulative, and detections by hour over the replicates."))
+    sec = rep.section("Units and nations")
+    rows = []
+    for p in res.periods[: res.executed]:
+        for a in p.plan.assignments:
+            nat = next((g.nation for g in p.legs if g.unit_id == a.unit_id), "")
+            rows.append([a.unit_id, nat, str(p.index + 1), a.pattern.kind, f"{a.spacing_m / NM:.2f}", f"{a.track_m / NM:.1f}",
+                         f"{a.effort_m2 / NM**2:.0f}", f"{p.widths_nm[a.unit_id]:.2f}", _pct(a.pod), _pct(a.pos)])
+        for uid, why in p.plan.unassigned.items():
+            rows.append([uid, "", str(p.index + 1), "–", "", "", "", "", "", why[:60]])
+    sec.blocks.append(Table(["unit", "nation", "period", "pattern", "S NM", "track NM", "effort NM²", "W NM", "POD", "POS"], rows, "assignments"))
+    nat = s["effort_nm2_by_nation"]
+    sec.blocks.append(Table(["nation", "rescue centre", "effort NM²", "share"],
+                            [[n.code, n.rescue_centre, f"{nat.get(n.code, 0):.0f}", _pct(nat.get(n.code, 0) / max(1e-9, sum(nat.values())))] for n in sc.nations],
+                            "effort per nation (searched periods)"))
+    sec.blocks.append(Figure(timeline(res), "Timeline of transits and time on task."))
+    sec = rep.section("Maps")
+    sec.blocks.append(Figure(period_maps(res, coast), "Each period: the planners' particles (darker = more probable), areas and tracks by nation, the truth's path (red) revealed."))
+    if res.replicates is not None:
+        r = res.replicates
+        sec = rep.section("Replicates")
+        sec.blocks.append(Paragraph(
+            f"{r.n} replicates (independent truths and detection draws against the same plans): {r.detected} detected "
+            f"({100 * r.detected / r.n:.1f} %); detected in period 1: {100 * r.first_period_fraction:.1f} % "
+            f"against a planned POS of {100 * r.first_period_planned_pos:.1f} %."))
+        sec.blocks.append(Figure(replicate_figure(res), "Hours from the alert to detection."))
+    return rep

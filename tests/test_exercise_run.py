@@ -1,0 +1,107 @@
+"""Simulated exercises: calibration of planned POS, no truth leak, determinism on Dask."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pytest
+
+from exercise_scenarios import write_scenario
+from sarex.exercise.engine import run_exercise, run_replicate_set, write_exercise
+from sarex.exercise.run import forecast_drift, plan_periods, scenario_catalogue
+from sarex.exercise.scenario import load_scenario
+
+
+@pytest.fixture(scope="module")
+def calibration(tmp_path_factory):
+    """Truth environment = forecast environment, truth drawn from the planners' own ensemble model."""
+    sc = load_scenario(write_scenario(tmp_path_factory.mktemp("cal") / "sc.toml", units=("KR-PV",), truth_same_as_reported=True, periods=1))
+    drift = forecast_drift(sc, particles=4000, seed=5)
+    periods = plan_periods(sc, scenario_catalogue(sc), drift, model="inverse-cube", seed=5)
+    return sc, periods
+
+
+@pytest.mark.slow
+def test_detections_match_planned_pos(calibration):
+    """Bar: over >= 500 replicates, the fraction detected in period 1 equals its planned POS within 3 binomial SE."""
+    sc, periods = calibration
+    n = 600
+    stats = run_replicate_set(sc, periods, n, seed=11, workers=2)
+    pos = periods[0].pos_tracks
+    assert 0.1 < pos < 0.9  # a test with something to find and something to miss
+    se = math.sqrt(pos * (1 - pos) / n)
+    assert abs(stats.first_period_fraction - pos) < 3 * se, (stats.first_period_fraction, pos, se)
+
+
+def test_same_seed_same_scores_with_1_and_2_workers(calibration):
+    sc, periods = calibration
+    a = run_replicate_set(sc, periods, 60, seed=3, workers=1)
+    b = run_replicate_set(sc, periods, 60, seed=3, workers=2)
+    c = run_replicate_set(sc, periods, 60, seed=4, workers=2)
+    assert a.hours_to_detection == b.hours_to_detection and a.period_of_detection == b.period_of_detection
+    assert a.hours_to_detection != c.hours_to_detection
+
+
+TRUTH_B = dict(lon=129.5012, lat=34.9377, time="2026-02-10T19:13:00Z", object_class="PIW-6", variant=9)
+
+
+@pytest.fixture(scope="module")
+def exercise_out(tmp_path_factory):
+    """The same exercise with two different truths (all periods searched whatever happens)."""
+    d = tmp_path_factory.mktemp("ex")
+    runs = []
+    for tag, truth in (("a", None), ("b", TRUTH_B)):
+        sc = load_scenario(write_scenario(d / f"sc_{tag}.toml", periods=2, duration_h=3.0, truth=truth, on_detection=False))
+        res = run_exercise(sc, seed=2, particles=1500)
+        write_exercise(res, d / f"out_{tag}", coast=True)
+        runs.append((sc, res, d / f"out_{tag}"))
+    return runs
+
+
+def _participant_files(out):
+    return sorted(p.relative_to(out) for p in (out / "participants").rglob("*") if p.is_file())
+
+
+def test_no_truth_in_participant_outputs(exercise_out):
+    """Bar: participants' outputs do not depend on the truth at all, and never name its time, object or environment."""
+    (sc_a, res_a, out_a), (sc_b, res_b, out_b) = exercise_out
+    files = _participant_files(out_a)
+    assert len(files) >= 10 and files == _participant_files(out_b)
+    for rel in files:
+        a, b = (out_a / rel).read_bytes(), (out_b / rel).read_bytes()
+        if rel.suffix == ".nc":
+            import xarray as xr
+
+            xa, xb = xr.load_dataset(out_a / rel), xr.load_dataset(out_b / rel)
+            assert xa.identical(xb), rel
+        else:
+            strip = lambda data: re.sub(rb"generated [0-9TZ:-]+", b"", data)  # noqa: E731
+            assert strip(a) == strip(b), rel
+        for t in (sc_a.truth, sc_b.truth):
+            for needle in ("T20:47", "102047Z", "T19:13", "101913Z", t.object_class, "variant 7", "variant 9", "variant = 7"):
+                assert needle.encode() not in a, (rel, needle)
+    # The evaluators' report does reveal each truth, and the two evaluations differ.
+    rep_a = (out_a / "evaluation" / "report.html").read_text()
+    assert f"{sc_a.truth.lon:.4f}" in rep_a and sc_a.truth.object_class in rep_a
+    assert (out_a / "evaluation" / "truth.nc").read_bytes() != (out_b / "evaluation" / "truth.nc").read_bytes()
+
+
+def test_exercise_scores_are_consistent(exercise_out):
+    sc, res, out = exercise_out[0]
+    s = res.scores()
+    cum = [p["cumulative_pos"] for p in s["periods"]]
+    assert all(b >= a - 1e-12 for a, b in zip(cum, cum[1:]))  # cumulative POS never decreases
+    # Cumulative POS after two searches is below 1 − Π(1 − POS_i) computed on the prior... and at least the first POS.
+    p1, p2 = s["periods"][0]["pos_tracks"], s["periods"][1]["pos_tracks"]
+    assert cum[1] == pytest.approx(1 - (1 - p1) * (1 - p2), abs=1e-9)  # POS_2 is on the posterior: exactly this
+    if s["detected"]:
+        d = s["detection"]
+        assert d["hours_since_distress"] > d["hours_since_alert"] > 0
+        assert d["period"] <= res.executed
+    assert s["final_probability_peak_error_nm"] >= 0
+    nat = s["effort_nm2_by_nation"]
+    assert set(nat) <= {"KR", "JP"} and sum(nat.values()) > 0
+    assert (out / "evaluation" / "report.pdf").read_bytes()[:4] == b"%PDF"
+    assert len(re.findall(rb"<img [^>]*src=\"data:image/png;base64,", (out / "evaluation" / "report.html").read_bytes())) >= 3
