@@ -28,6 +28,11 @@ demo: install
 
 bench: install
 	$(PY) benchmarks/drift_vs_opendrift.py
+	$(PY) benchmarks/search_speed.py
+	$(PY) benchmarks/planner_speed.py
+	$(PY) benchmarks/exercise_run.py
+	$(PY) benchmarks/exercise_replicates.py
+	$(PY) benchmarks/forcing_memory.py
 
 clean:
 	rm -rf out .pytest_cache build dist src/*.egg-info

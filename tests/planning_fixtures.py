@@ -13,15 +13,15 @@ CENTRE = (129.5, 34.6)
 T0 = to_epoch_s("2026-01-15T06:00Z")
 
 
-def static_normal_drift(sigma_m: float, particles: int, seed: int, hours: int = 6) -> xr.Dataset:
-    """A drift dataset whose particles sit still in a circular normal cloud (σ in each axis)."""
+def static_normal_drift(sigma_m: float, particles: int, seed: int, hours: int = 6, east_ms: float = 0.0) -> xr.Dataset:
+    """A circular normal cloud (σ in each axis) that sits still, or translates east at ``east_ms``."""
     rng = np.random.default_rng(seed)
     x = rng.normal(0.0, sigma_m, particles)
     y = rng.normal(0.0, sigma_m, particles)
-    lon, lat = LocalFrame(*CENTRE).to_lonlat(x, y)
     times = T0 + 3600.0 * np.arange(hours + 1)
-    lon2 = np.repeat(lon[:, None], times.size, axis=1)
-    lat2 = np.repeat(lat[:, None], times.size, axis=1)
+    xx = x[:, None] + east_ms * (times - T0)[None, :]
+    yy = np.repeat(y[:, None], times.size, axis=1)
+    lon2, lat2 = LocalFrame(*CENTRE).to_lonlat(xx, yy)
     return xr.Dataset(
         {
             "lon": (("trajectory", "time"), lon2),

@@ -16,7 +16,7 @@ import gpxpy.gpx
 import numpy as np
 
 from sarex.drift.geodesy import move
-from sarex.exercise.replay import route_description
+from sarex.exercise.planned import route_description
 
 NM = 1852.0
 T0 = datetime(2026, 2, 11, 0, 0, tzinfo=timezone.utc).timestamp()

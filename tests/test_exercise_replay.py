@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import re
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +16,10 @@ import pytest
 import replay_data as rd
 from typer.testing import CliRunner
 
-from sarex.exercise.replay import NM, cross_track, evaluate_replay, read_planned_dir
+from sarex.exercise.geometry import NM
+from sarex.exercise.planned import read_planned_dir
+from sarex.exercise.replay import evaluate_replay
+from sarex.exercise.trackkeeping import cross_track
 from sarex.io.tracks import read_track_dir
 
 NATIONS = {"ROK-A": "ROK", "JPN-B": "JPN", "JPN-C": "JPN"}
@@ -147,6 +149,24 @@ def test_cli_evaluate_writes_report_and_tables(tmp_path):
     header = rows[0].split(",")
     assert float(b[header.index("offset_east_m")]) == pytest.approx(NM, rel=0.02)
     assert "bad checksum" in r.output
+    # the replay outputs are built without the truth: none of its traces appear
+    from test_exercise_scenario import _truth_needles
+
+    from sarex.exercise.scenario import load_scenario
+
+    needles = _truth_needles(load_scenario(scen))
+    for f in ("replay.html", "replay_units.csv", "replay_nations.csv"):
+        text = (out / f).read_text()
+        assert not [n for n in needles if n in text], f
+    assert "EVALUATORS ONLY" not in html
+    # with --truth (evaluators): the closest approaches section and the warning appear
+    truth = tmp_path / "truth.nc"
+    assert CliRunner().invoke(app, ["exercise", "truth", str(scen), "--out", str(truth), "--no-coast"]).exit_code == 0
+    out3 = tmp_path / "out3"
+    r = CliRunner().invoke(app, ["exercise", "evaluate", str(scen), "--tracks", str(tmp_path / "d" / "tracks"), "--planned", str(tmp_path / "d" / "planned.gpx"), "--out", str(out3), "--truth", str(truth)])
+    assert r.exit_code == 0, r.output
+    html3 = (out3 / "replay.html").read_text()
+    assert "EVALUATORS ONLY" in html3 and "Closest approaches to the truth" in html3
     # a planned route naming no scenario unit: exit 2, one line, no output written
     bad = tmp_path / "bad.gpx"
     bad.write_text((tmp_path / "d" / "planned.gpx").read_text().replace("<name>JPN-C</name>", "<name>XX-9</name>"))
@@ -201,3 +221,48 @@ time = "2026-02-10T20:47:00Z"
 synthetic = true
 variant = 7
 """
+
+
+def test_planned_route_errors(tmp_path):
+    import gpxpy.gpx
+
+    from sarex.errors import SarexInputError
+    from sarex.exercise.planned import pattern_from_waypoints
+
+    g = gpxpy.gpx.GPX()
+    r = gpxpy.gpx.GPXRoute(name="ROK-A")
+    for x, y in ((129.6, 34.8), (129.6, 34.9)):
+        r.points.append(gpxpy.gpx.GPXRoutePoint(latitude=y, longitude=x))
+    g.routes.append(r)
+    p = tmp_path / "p.gpx"
+    p.write_text(g.to_xml())
+    with pytest.raises(SarexInputError, match=r"route 'ROK-A': no sweep width"):
+        read_planned_dir(p)
+    # the scenario's unit supplies it; spacing defaults to the sweep width
+    pat = read_planned_dir(p, {"ROK-A": {"sweep_width_nm": 1.5, "track_spacing_nm": None}})["ROK-A"]
+    assert pat.sweep_width_m == pytest.approx(1.5 * NM) and pat.track_spacing_m == pytest.approx(1.5 * NM)
+    with pytest.raises(SarexInputError, match="at least 2"):
+        pattern_from_waypoints("X", [(129.6, 34.8)], 1.0)
+    with pytest.raises(SarexInputError, match="not a GPX file or a folder"):
+        read_planned_dir(tmp_path / "none")
+
+
+def test_reversed_and_absent_units(tmp_path):
+    # ROK-A flies its pattern backwards; JPN-C's track is moved 30 NM away
+    data = rd.make_set(tmp_path)
+    plan = data["plans"]["ROK-A"]
+    rev = rd.Plan("ROK-A", plan.lon[::-1].copy(), plan.lat[::-1].copy(), plan.sweep_width_nm, plan.spacing_nm, plan.length_nm,
+                  [((b + 180.0) % 360.0, d) for b, d in reversed(plan.legs)])
+    t, x, y = rd.sail(rev, rd.T0, approach_deg=180.0)
+    rd.write_gpx_track(tmp_path / "tracks" / "rok_a.gpx", "ROK-A", t, x, y)
+    tc, xc, yc = data["sailed"]["JPN-C"]
+    xs, ys = rd.shift(xc, yc, 0.0, -30.0)
+    (tmp_path / "tracks" / "jpn_c.ais").write_text("\n".join(rd.ais_lines(tc, xs, ys, rd.MMSI_C)) + "\n")
+    tracks, _ = read_track_dir(tmp_path / "tracks", None, {rd.MMSI_C: "JPN-C"})
+    res = evaluate_replay(read_planned_dir(tmp_path / "planned.gpx"), tracks, NATIONS)
+    u = {x.unit_id: x for x in res.units}
+    assert u["ROK-A"].status == "flown in reverse"
+    assert u["ROK-A"].effort_ratio == pytest.approx(1.0, abs=0.01)
+    assert u["ROK-A"].xte_p95_m < 5.0
+    assert u["JPN-C"].status == "never on task" and u["JPN-C"].delivered_effort_m2 == 0.0
+    assert any("JPN-C: the track never comes within" in n for n in res.notes)

@@ -94,7 +94,7 @@ def test_exercise_scores_are_consistent(exercise_out):
     cum = [p["cumulative_pos"] for p in s["periods"]]
     assert all(b >= a - 1e-12 for a, b in zip(cum, cum[1:]))  # cumulative POS never decreases
     # Cumulative POS after two searches is below 1 − Π(1 − POS_i) computed on the prior... and at least the first POS.
-    p1, p2 = s["periods"][0]["pos_tracks"], s["periods"][1]["pos_tracks"]
+    p1, p2 = s["periods"][0]["pos_sailed"], s["periods"][1]["pos_sailed"]
     assert cum[1] == pytest.approx(1 - (1 - p1) * (1 - p2), abs=1e-9)  # POS_2 is on the posterior: exactly this
     if s["detected"]:
         d = s["detection"]
@@ -105,3 +105,36 @@ def test_exercise_scores_are_consistent(exercise_out):
     assert set(nat) <= {"KR", "JP"} and sum(nat.values()) > 0
     assert (out / "evaluation" / "report.pdf").read_bytes()[:4] == b"%PDF"
     assert len(re.findall(rb"<img [^>]*src=\"data:image/png;base64,", (out / "evaluation" / "report.html").read_bytes())) >= 3
+
+
+def test_exercise_run_cli_unknown_unit_type(tmp_path):
+    """Bad input: a unit of an unknown type is reported with file, unit and field; exit 2, no output folder."""
+    from typer.testing import CliRunner
+
+    from sarex.cli import app
+
+    p = write_scenario(tmp_path / "sc.toml")
+    p.write_text(p.read_text().replace('type = "surface-medium"', 'type = "battleship"', 1))
+    out = tmp_path / "out"
+    r = CliRunner().invoke(app, ["exercise", "run", str(p), "--out", str(out), "--particles", "200"])
+    assert r.exit_code == 2, r.output
+    line = [ln for ln in r.output.splitlines() if ln.strip()]
+    assert len(line) == 1 and "unit 'KR-PV' field 'type'" in line[0] and "battleship" in line[0], r.output
+    assert not out.exists() and not list(tmp_path.glob(".out*"))
+
+
+def test_exercise_run_cli_end_to_end(tmp_path):
+    from typer.testing import CliRunner
+
+    from sarex.cli import app
+
+    p = write_scenario(tmp_path / "sc.toml", periods=1)
+    out = tmp_path / "out"
+    r = CliRunner().invoke(app, ["exercise", "run", str(p), "--out", str(out), "--particles", "800", "--seed", "4", "--replicates", "20", "--workers", "1"])
+    assert r.exit_code == 0, r.output
+    import json
+
+    s = json.loads((out / "evaluation" / "scores.json").read_text())
+    assert s["seed"] == 4 and s["replicates"]["n"] == 20 and len(s["periods"]) == 1
+    assert 0.0 < s["periods"][0]["pos_sailed"] <= s["periods"][0]["cumulative_pos"] + 1e-12
+    assert (out / "participants" / "period-1" / "sap_ko.txt").exists()

@@ -78,6 +78,7 @@ def _grid_components(f, lon, lat, u, v):
     return u * np.cos(ang) + v * np.sin(ang), -u * np.sin(ang) + v * np.cos(ang)
 
 
+@pytest.mark.slow
 def test_roms_current_agrees_with_opendrift_roms_reader(tmp_path):
     pytest.importorskip("opendrift")
     from opendrift.readers import reader_ROMS_native

@@ -88,17 +88,29 @@ def test_geojson_is_rfc7946(planned):
     assert len(polys) == len(lines) == len(plan.assignments)
     for f, a in zip(polys, plan.assignments):
         ring = f["geometry"]["coordinates"][0]
-        assert len(ring) == 5 and ring[0] == ring[-1]
+        assert len(ring) >= 5 and ring[0] == ring[-1]
         # Longitude first (the cloud is at 129.5 E, 34.6 N).
         assert all(128 < p[0] < 131 and 33 < p[1] < 36 for p in ring)
         # Right-hand rule: exterior ring counter-clockwise (positive shoelace area).
-        s = sum(ring[i][0] * ring[i + 1][1] - ring[i + 1][0] * ring[i][1] for i in range(4))
+        s = sum(ring[i][0] * ring[i + 1][1] - ring[i + 1][0] * ring[i][1] for i in range(len(ring) - 1))
         assert s > 0
+        # The four corners of the planned rectangle are vertices of the ring.
+        c = a.rect.corners()
+        clon, clat = plan.frame.to_lonlat(c[:, 0], c[:, 1])
+        for lo, la in zip(clon, clat):
+            assert min(abs(p[0] - lo) + abs(p[1] - la) for p in ring) < 1e-6
         assert f["properties"]["unit"] == a.unit_id and f["properties"]["pattern"] in ("PS", "CS")
         # Area in nm² from the lon/lat ring (equal-area reprojection) matches the rectangle.
         x, y = plan.frame.to_xy(np.array([p[0] for p in ring]), np.array([p[1] for p in ring]))
         area = 0.5 * abs(np.sum(x[:-1] * y[1:] - x[1:] * y[:-1]))
         assert area == pytest.approx(a.rect.area_m2, rel=1e-5)  # coordinates rounded to 1e-7° (~1 cm)
+    # Areas that do not overlap in the plane do not overlap in the exported lon/lat polygons either.
+    from itertools import combinations
+
+    from shapely.geometry import shape
+
+    for f, g in combinations(polys, 2):
+        assert shape(f["geometry"]).intersection(shape(g["geometry"])).area == 0.0
 
 
 def test_kml_parses_with_fastkml_and_colours_by_nation(planned):

@@ -86,3 +86,23 @@ def test_bad_catalogue_one_line_error(tmp_path, edit, words):
     assert "\n" not in msg and msg.startswith(str(p))
     for w in words:
         assert w in msg, msg
+
+
+def test_sweep_width_override_and_tables(tmp_path):
+    from sarex.planning.frame import LocalFrame
+    from sarex.planning.sru import make_sru, unit_sweep_width_nm
+
+    p = tmp_path / "u.toml"
+    p.write_text(GOOD)
+    a, b = load_units(p).units
+    # A fixed sweep width wins over the tables.
+    assert unit_sweep_width_nm(b, "PIW-1") == 3.5
+    s = make_sru(b, LocalFrame(129.4, 33.6), 1000.0, 3.5)
+    assert s.sweep_width_m == pytest.approx(3.5 * 1852) and s.start_xy == pytest.approx((0.0, 0.0), abs=1e-6)
+    assert s.ready_s == 1000.0 and s.transit_speed_ms == pytest.approx(120 * 1852 / 3600)
+    sw = pytest.importorskip("sarex.search.sweepwidth")
+    obj = sw.search_object_for_leeway("LIFE-RAFT-NB-2")
+    got = unit_sweep_width_nm(a, "LIFE-RAFT-NB-2", visibility_nm=5.0, weather_factor=0.9, fatigue=True)
+    assert got == sw.sweep_width_nm(obj, "surface-large", altitude_m=None, visibility_nm=5.0, weather_factor=0.9, fatigue=True, speed_kn=12)
+    with pytest.raises(SarexInputError, match="unit 'A'"):
+        unit_sweep_width_nm(a, "LIFE-RAFT-NB-2", search_object="no-such-object")

@@ -9,7 +9,10 @@ import pytest
 from replay_data import _cs, ais_lines, nmea_lines, static_message, write_gpx_track
 
 from sarex.errors import SarexInputError
-from sarex.io.tracks import IngestLog, read_ais, read_gpx_tracks, read_nmea, read_track_dir, split_sentence
+from sarex.io.ais import read_ais
+from sarex.io.gpx import read_gpx_tracks
+from sarex.io.nmea import read_nmea, split_sentence
+from sarex.io.tracks import IngestLog, read_track_dir
 
 T = datetime(2026, 2, 11, 23, 59, 40, tzinfo=timezone.utc).timestamp()
 

@@ -222,6 +222,147 @@ def _drift_summary(ds, out: Path, plot: Optional[Path], environment=None) -> Non
 # --- probability, detection, search update (issue 4) -----------------------------------
 
 
+def _levels(text: str) -> list[float]:
+    try:
+        vals = [float(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise SarexInputError(f"--levels: {text!r} must be fractions separated by commas, e.g. 0.5,0.9,0.95") from None
+    if not vals or any(not (0.0 < v <= 1.0) for v in vals):
+        raise SarexInputError(f"--levels: {text!r} must be fractions in (0, 1], e.g. 0.5,0.9,0.95")
+    return sorted(set(vals))
+
+
+@app.command("probability")
+@user_errors
+def probability(
+    drift_file: Path = typer.Argument(..., help="Drift file (CF trajectory NetCDF)."),
+    time: str = typer.Option(..., "--time", help="Time of the map, ISO 8601 UTC (inside the drift output)."),
+    cell_nm: float = typer.Option(1.0, help="Cell size, nautical miles."),
+    out: Path = typer.Option(..., help="Output probability grid (CF-NetCDF)."),
+    geojson: Optional[Path] = typer.Option(None, help="Also write containment areas and the IAMSAR datum area as GeoJSON."),
+    plot: Optional[Path] = typer.Option(None, help="Also write a PNG map."),
+    levels: str = typer.Option("0.5,0.9,0.95", help="Containment levels, fractions separated by commas."),
+    extent_nm: Optional[float] = typer.Option(None, help="Half-width of the grid around the centroid, nm (default: fit the cloud)."),
+    smooth_nm: Optional[float] = typer.Option(None, help="Smooth the map with a normal kernel of this standard deviation, nm (small ensembles)."),
+    nearest: bool = typer.Option(False, "--nearest", help="Use the nearest output time instead of interpolating."),
+    x_nm: Optional[float] = typer.Option(None, help="Datum method: initial position error X, nm (default: the LKP radius)."),
+    y_nm: float = typer.Option(0.1, help="Datum method: navigational error Y of the search unit, nm."),
+    fs: Optional[float] = typer.Option(None, help="Datum method: search factor (default 1.1, first search)."),
+    no_coast: bool = typer.Option(False, "--no-coast", help="Do not draw land on the map."),
+) -> None:
+    """Probability map, containment areas and the IAMSAR datum area at one time."""
+    import contextlib
+
+    from sarex.io.atomic import atomic_path
+    from sarex.io.driftfile import read_drift
+    from sarex.search.containment import containment_areas, containment_features, geojson_feature, write_geojson
+    from sarex.search.datum import iamsar_datum
+    from sarex.search.grid import ProbabilityGrid
+
+    lv = _levels(levels)
+    ds = read_drift(drift_file)
+    grid = ProbabilityGrid.from_drift(ds, time, cell_nm=cell_nm, extent_nm=extent_nm, interpolate=not nearest, source=str(drift_file))
+    if smooth_nm is not None:
+        grid = grid.smoothed(smooth_nm)
+    areas = containment_areas(grid, lv)
+    datum = iamsar_datum(ds, grid.time_s, x_nm=x_nm, y_nm=y_nm, fs=fs)
+    lkp = (float(ds.attrs["lkp_lon"]), float(ds.attrs["lkp_lat"])) if "lkp_lon" in ds.attrs else None
+    with contextlib.ExitStack() as stack:
+        tmp_out = stack.enter_context(atomic_path(out))
+        grid.write_netcdf(tmp_out)
+        if geojson is not None:
+            feats = containment_features(areas)
+            props = {"kind": "iamsar-datum", **{k: (round(v, 6) if isinstance(v, float) else v) for k, v in datum.summary().items()}}
+            feats.append(geojson_feature(datum.square, {**props, "kind": "iamsar-square"}))
+            feats.append(geojson_feature(datum.circle, {**props, "kind": "iamsar-circle"}))
+            from shapely.geometry import Point
+
+            feats.append(geojson_feature(Point(datum.datum_lon, datum.datum_lat), props))
+            write_geojson(stack.enter_context(atomic_path(geojson)), feats)
+        if plot is not None:
+            from sarex.report.probmap import plot_probability
+
+            plot_probability(grid, stack.enter_context(atomic_path(plot)), areas, datum, lkp, coast=not no_coast)
+    table = Table(title=f"probability map of {drift_file.name} at {datum.summary()['time']}", show_header=True)
+    table.add_column("quantity")
+    table.add_column("value")
+    table.add_row("grid", f"{grid.shape[1]} x {grid.shape[0]} cells of {grid.cell_nm:g} nm")
+    table.add_row("afloat / stranded / left domain", f"{100 * grid.afloat_probability:.1f} % / {100 * grid.stranded_probability:.1f} % / {100 * grid.left_weight:.1f} %")
+    for a in areas:
+        table.add_row(f"{100 * a.level:g} % containment", f"{a.area_nm2:.1f} nm² ({a.parts} part{'s' if a.parts != 1 else ''}, {a.holes} hole{'s' if a.holes != 1 else ''})")
+    table.add_row("IAMSAR datum", f"{datum.datum_lon:.4f} E {datum.datum_lat:.4f} N, drift {datum.drift_distance_nm:.1f} nm")
+    table.add_row("E = sqrt(X²+Y²+De²)", f"sqrt({datum.x_nm:.2f}² + {datum.y_nm:.2f}² + {datum.de_nm:.2f}²) = {datum.e_nm:.2f} nm")
+    table.add_row("R = fs·E, square", f"{datum.fs:g} x {datum.e_nm:.2f} = {datum.radius_nm:.2f} nm, {datum.area_nm2:.1f} nm²")
+    table.add_row("written", ", ".join(str(p) for p in (out, geojson, plot) if p is not None))
+    console.print(table)
+
+
+def _sweep_width_from_category(text: str, ds, visibility_nm: float, fatigue: bool, weather_factor: float, speed_kn: Optional[float]) -> float:
+    from sarex.search.sweepwidth import SEARCH_OBJECTS, search_object_for_leeway, sweep_width_nm
+
+    parts = text.split(":")
+    if len(parts) not in (2, 3) or not all(parts):
+        raise SarexInputError(f"--sweep-width-category: {text!r} must be OBJECT:PLATFORM[:ALT_M], e.g. raft-4:helicopter:300")
+    obj, platform = parts[0], parts[1]
+    if obj == "auto":
+        obj = search_object_for_leeway(str(ds.attrs.get("object_class", "")))
+    elif obj not in SEARCH_OBJECTS:
+        obj = search_object_for_leeway(obj)
+    try:
+        alt = float(parts[2]) if len(parts) == 3 else None
+    except ValueError:
+        raise SarexInputError(f"--sweep-width-category: altitude {parts[2]!r} must be a number of metres") from None
+    return sweep_width_nm(obj, platform, alt, visibility_nm, weather_factor, fatigue, speed_kn)
+
+
+@app.command("search-update")
+@user_errors
+def search_update(
+    drift_file: Path = typer.Argument(..., help="Drift file (CF trajectory NetCDF)."),
+    track: list[Path] = typer.Option(..., "--track", help="GPX file of a search unit's timed track (repeat for more units)."),
+    sweep_width_nm: Optional[float] = typer.Option(None, help="Sweep width W, nautical miles."),
+    sweep_width_category: Optional[str] = typer.Option(
+        None, help="OBJECT:PLATFORM[:ALT_M] from the IAMSAR tables (OBJECT a search object, a Leeway class or 'auto')."
+    ),
+    model: str = typer.Option("inverse-cube", help="Detection model: inverse-cube, random (exponential) or definite."),
+    visibility_nm: float = typer.Option(10.0, help="Visibility for --sweep-width-category, nm."),
+    weather_factor: float = typer.Option(1.0, help="Weather correction fw for --sweep-width-category."),
+    fatigue: bool = typer.Option(False, help="Apply the fatigue correction 0.9 for --sweep-width-category."),
+    speed_kn: Optional[float] = typer.Option(None, help="Aircraft search speed for the velocity correction, kn."),
+    label: str = typer.Option("", help="Name of this search in the record."),
+    out: Path = typer.Option(..., help="Output drift file with updated weights."),
+) -> None:
+    """Apply an unsuccessful search to a drift file (Bayesian update); print POS and cumulative POS."""
+    from sarex.io.driftfile import read_drift, write_drift
+    from sarex.search.bayes import apply_search
+    from sarex.search.detection import SearchUnit, model_name
+    from sarex.search.track import read_gpx_tracks
+
+    model = model_name(model)
+    if (sweep_width_nm is None) == (sweep_width_category is None):
+        raise SarexInputError("give exactly one of --sweep-width-nm W or --sweep-width-category OBJECT:PLATFORM[:ALT_M]")
+    if sweep_width_nm is not None and not (sweep_width_nm > 0.0 and math.isfinite(sweep_width_nm)):
+        raise SarexInputError(f"--sweep-width-nm: {sweep_width_nm} must be > 0")
+    ds = read_drift(drift_file)
+    w_nm = sweep_width_nm if sweep_width_nm is not None else _sweep_width_from_category(
+        sweep_width_category, ds, visibility_nm, fatigue, weather_factor, speed_kn
+    )
+    units = [SearchUnit(tr, w_nm * 1852.0, model) for path in track for tr in read_gpx_tracks(path)]
+    outcome = apply_search(ds, units, label=label, source=str(drift_file))
+    write_drift(outcome.dataset, out)
+    table = Table(title=f"search update of {drift_file.name}")
+    for col in ("unit", "points", "start", "end", "W (nm)", "model"):
+        table.add_column(col)
+    for u in outcome.record["units"]:
+        table.add_row(u["name"], str(u["waypoints"]), u["start"], u["end"], f"{u['sweep_width_nm']:.2f}", u["model"])
+    console.print(table)
+    res = Table(show_header=False)
+    res.add_row("POS of this search", f"{100 * outcome.pos:.2f} %")
+    res.add_row("cumulative POS", f"{100 * outcome.cumulative_pos:.2f} %  (search {outcome.record['search']})")
+    res.add_row("written", str(out))
+    console.print(res)
+
+
 # --- planning (issue 5) -----------------------------------------------------------------
 
 
@@ -240,7 +381,7 @@ def plan(
     fatigue: bool = typer.Option(False, help="Apply the IAMSAR fatigue correction (0.9)."),
     search_object: Optional[str] = typer.Option(None, help="Sweep-width search object for units that give none (default: from the drift's object class)."),
     step_min: float = typer.Option(30.0, help="Time step for sampling the particles through the period, minutes."),
-    no_coast: bool = typer.Option(False, "--no-coast", help="Do not draw the coastline on the map."),
+    no_coast: bool = typer.Option(False, "--no-coast", help="Ignore the coastline: ship areas may touch land, no land on the map."),
 ) -> None:
     """Plan a multi-unit search: areas, patterns, routes (GPX/RTZ), KML, GeoJSON, SAP messages, map."""
     from sarex.io.driftfile import read_drift, searches_applied
@@ -270,9 +411,14 @@ def plan(
         w = unit_sweep_width_nm(u, obj, visibility_nm, weather_factor, fatigue, search_object, str(units_path))
         widths[u.id] = w
         srus.append(make_sru(u, cloud.frame, t0, w))
+    land = None
+    if not no_coast:
+        from sarex.planning.land import land_around_cloud
+
+        land = land_around_cloud(cloud.frame, cloud.x, cloud.y)
     with _progress() as prog:
         task = prog.add_task(f"planning {len(srus)} units over {cloud.x.shape[0]} particles", total=None)
-        result = Planner(cloud, detection, seed).plan(srus)
+        result = Planner(cloud, detection, seed, land=land).plan(srus)
         prog.update(task, completed=1)
     situation = {"object": obj or "unknown", "particles": int(cloud.x.shape[0]), "searches": len(searches_applied(ds))}
     if "lkp_lon" in ds.attrs and "lkp_lat" in ds.attrs:
@@ -299,11 +445,8 @@ def plan(
         )
     for uid, why in result.unassigned.items():
         table.add_row(uid, by_id[uid].nation, "-", "-", "-", "-", "unassigned", "", "", style="yellow")
-    ratio = result.total_pos / result.bound_pos if result.bound_pos > 0 else float("nan")
-    table.caption = (
-        f"total POS {100 * result.total_pos:.1f} % vs optimal allocation {100 * result.bound_pos:.1f} % "
-        f"({100 * ratio:.0f} % of the bound); written to {out}/"
-    )
+    share = f" ({100 * result.total_pos / result.bound_pos:.0f} % of the bound)" if result.bound_pos > 0 else ""
+    table.caption = f"total POS {100 * result.total_pos:.1f} % vs optimal allocation {100 * result.bound_pos:.1f} %{share}; written to {out}/"
     console.print(table)
     for uid, why in result.unassigned.items():
         console.print(f"[yellow]{uid} not assigned:[/] {why}", highlight=False)
@@ -325,13 +468,16 @@ _SCENARIO_HELP = "Scenario TOML file, or 'korea-japan' for the built-in Korea–
 
 @exercise_app.command("check")
 @user_errors
-def exercise_check(scenario: str = typer.Argument(..., help=_SCENARIO_HELP)) -> None:
+def exercise_check(
+    scenario: str = typer.Argument(..., help=_SCENARIO_HELP),
+    no_coast: bool = typer.Option(False, "--no-coast", help="Skip the check that positions are at sea."),
+) -> None:
     """Validate a scenario file (fields, units, periods, environments) and summarise it (no truth shown)."""
     from sarex.exercise.scenario import check_environments, load_scenario
     from sarex.times import iso
 
     sc = load_scenario(scenario)
-    check_environments(sc)
+    check_environments(sc, coast=not no_coast)
     pv = sc.participant_view()
     units = sc.resolved_units()
     table = Table(title=f"{pv.name}: valid", show_header=False)
@@ -372,6 +518,7 @@ def exercise_truth(
     out: Path = typer.Option(..., help="Output drift file (one trajectory) with the truth track. EVALUATORS ONLY."),
     seed: int = typer.Option(0, help="Seed of the truth's leeway draws."),
     no_coast: bool = typer.Option(False, "--no-coast", help="Switch stranding on the coastline off."),
+    plot: Optional[Path] = typer.Option(None, help="Also write a PNG map of the truth track."),
 ) -> None:
     """Drift the hidden truth object in the truth environment (evaluator-only output)."""
     from sarex.exercise.scenario import check_environments, load_scenario
@@ -380,9 +527,13 @@ def exercise_truth(
     from sarex.times import iso
 
     sc = load_scenario(scenario)
-    check_environments(sc)
+    check_environments(sc, coast=not no_coast)
     track, ds = scenario_truth(sc, seed, coast=not no_coast)
     write_drift(ds, out)
+    if plot is not None:
+        from sarex.report.driftmap import plot_drift
+
+        plot_drift(ds, plot, coast=not no_coast)
     console.print(
         f"wrote {out} (EVALUATORS ONLY): {track.object_class}, {track.time_s.size} positions "
         f"{iso(track.time_s[0])} to {iso(track.time_s[-1])}"
@@ -397,9 +548,11 @@ def exercise_evaluate(
     planned: Path = typer.Option(..., help="GPX file or folder with the planned patterns as routes, one per unit."),
     out: Path = typer.Option(..., help="Output folder (replay.html, replay.pdf, replay_units.csv, replay_nations.csv)."),
     nmea_date: Optional[str] = typer.Option(None, help="UTC date (YYYY-MM-DD) for NMEA logs with GGA but no RMC."),
+    truth: Optional[Path] = typer.Option(None, help="Truth file from 'sarex exercise truth': adds the units' closest approaches to it (the report is then EVALUATORS ONLY)."),
 ) -> None:
     """Replay evaluation: effort, coverage, gaps/overlaps and track keeping per unit and nation."""
-    from sarex.exercise.replay import evaluate_replay, read_planned_dir
+    from sarex.exercise.planned import read_planned_dir
+    from sarex.exercise.replay import evaluate_replay
     from sarex.exercise.replay_tables import nation_csv, unit_csv
     from sarex.exercise.scenario import load_scenario
     from sarex.io.atomic import write_text_atomic
@@ -418,7 +571,18 @@ def exercise_evaluate(
         raise SarexInputError(f"--planned: route(s) {', '.join(map(repr, unknown))} name no unit of the scenario ({', '.join(defaults)})")
     sailed, log = read_track_dir(tracks, names, mmsi, nmea_date)
     result = evaluate_replay(plans, sailed, {u.id: u.nation for u in units})
-    report = build_replay_report(sc.participant_view(), result, log)
+    truth_track = encounters = None
+    if truth is not None:
+        from sarex.exercise.replay import encounters_with_truth
+        from sarex.io.driftfile import read_drift
+        from sarex.times import datetime64_to_epoch_s
+
+        tds = read_drift(truth)
+        if tds.sizes["trajectory"] != 1:
+            raise SarexInputError(f"--truth: {truth} has {tds.sizes['trajectory']} trajectories; expected the one truth track")
+        truth_track = (datetime64_to_epoch_s(tds["time"].values), tds["lon"].values[0], tds["lat"].values[0])
+        encounters = encounters_with_truth(result, sailed, *truth_track)
+    report = build_replay_report(sc.participant_view(), result, log, truth_track, encounters)
     page = render_html(report)
     out.mkdir(parents=True, exist_ok=True)
     write_pdf(report, out / "replay.pdf")
@@ -446,6 +610,56 @@ def exercise_evaluate(
         err_console.print(f"[yellow]note:[/] {msg}", highlight=False, soft_wrap=True)
     console.print(f"wrote {out / 'replay.html'}, {out / 'replay.pdf'}, {out / 'replay_units.csv'}, {out / 'replay_nations.csv'}")
 
+
+
+@exercise_app.command("run")
+@user_errors
+def exercise_run(
+    scenario: str = typer.Argument(..., help=_SCENARIO_HELP),
+    out: Path = typer.Option(..., help="Output folder: participants/ (no truth) and evaluation/ (report, truth, scores)."),
+    seed: int = typer.Option(0, help="Seed of the forecast, the truth's draws and the detection draws."),
+    particles: int = typer.Option(5000, help="Particles of the planners' forecast ensemble."),
+    replicates: int = typer.Option(0, help="Also run N replicates (independent truths and detection draws) on Dask."),
+    scheduler: Optional[str] = typer.Option(None, help="Dask scheduler address (default: a local cluster)."),
+    workers: int = typer.Option(2, help="Workers of the local Dask cluster."),
+    detection: str = typer.Option("inverse-cube", help="Detection model: inverse-cube, exponential or definite."),
+    no_coast: bool = typer.Option(False, "--no-coast", help="Switch stranding off."),
+) -> None:
+    """Run a simulated exercise: forecast, plan, search, detect or update, replan; write the after-action report."""
+    from sarex.exercise.engine import run_exercise, write_exercise
+    from sarex.exercise.scenario import check_environments, load_scenario
+
+    if particles <= 0:
+        raise SarexInputError(f"--particles: {particles} must be > 0")
+    if replicates < 0:
+        raise SarexInputError(f"--replicates: {replicates} must be >= 0")
+    sc = load_scenario(scenario)
+    check_environments(sc)
+    with _progress() as prog:
+        task = prog.add_task("exercise", total=None)
+        res = run_exercise(
+            sc, seed, particles=particles, model=detection, replicates=replicates, scheduler=scheduler, workers=workers,
+            coast=not no_coast, progress=lambda msg: prog.update(task, description=msg), replicate_progress=err_console.is_terminal,
+        )
+        prog.update(task, description="writing outputs")
+        write_exercise(res, out, coast=not no_coast)
+    s = res.scores()
+    table = Table(title=f"{sc.name}: exercise (seed {seed})")
+    for col in ("period", "units", "POS planned", "cumulative POS", "searched"):
+        table.add_column(col, justify="right")
+    for p in s["periods"]:
+        table.add_row(str(p["period"]), str(p["units_assigned"]), f"{100 * p['pos_sailed']:.1f} %", f"{100 * p['cumulative_pos']:.1f} %", "yes" if p["searched"] else "no")
+    if s["detected"]:
+        d = s["detection"]
+        table.caption = f"detected in period {d['period']} by {d['unit']} ({d['nation']}), {d['hours_since_alert']:.1f} h after the alert"
+    else:
+        table.caption = "not detected"
+    if "replicates" in s:
+        r = s["replicates"]
+        table.caption += (f"; {r['n']} replicates: {100 * r['detected_fraction']:.0f} % detected, period 1 "
+                          f"{100 * r['first_period_detected_fraction']:.1f} % vs planned {100 * r['first_period_planned_pos']:.1f} %")
+    console.print(table)
+    console.print(f"participants' outputs: {out / 'participants'}; evaluators' report: {out / 'evaluation' / 'report.html'}")
 
 
 # --- environment inspection (issue 7) -----------------------------------------------------

@@ -32,7 +32,6 @@ from sarex.exercise.run import (
     forecast_drift,
     plan_periods,
     scenario_catalogue,
-    truth_ensemble,
     truth_position,
 )
 from sarex.exercise.scenario import Scenario
@@ -100,7 +99,8 @@ class ExerciseResult:
                     "units_assigned": len(p.plan.assignments),
                     "units_unassigned": sorted(p.plan.unassigned),
                     "pos_planner": p.pos_planner,
-                    "pos_tracks": p.pos_tracks,
+                    "pos_planned": p.pos_planned,
+                    "pos_sailed": p.pos_tracks,
                     "bound_pos": p.bound_pos,
                     "cumulative_pos": p.cumulative_pos,
                     "effort_nm2_by_nation": {k: v / 1852.0**2 for k, v in p.effort_m2_by_nation.items()},
@@ -209,7 +209,10 @@ def run_replicate_set(
     """``n`` replicates: independent truths and detection draws against the shared plans, on Dask."""
     from sarex.exercise.replicates import run_replicates
 
-    truths = truth_ensemble(sc, n, int(np.random.SeedSequence([seed, 3]).generate_state(1)[0]), radius_m=truth_radius_m, coast=coast)
+    from sarex.exercise.truth import truth_ensemble_dataset
+
+    radius = sc.reported.radius_m if truth_radius_m is None else truth_radius_m
+    truths = truth_ensemble_dataset(sc, n, seed, radius_m=radius, coast=coast)
     bundle = detection_bundle(periods, truths, model)
     res = run_replicates(draw_replicate, n, seed, bundle, scheduler=scheduler, workers=workers, processes=processes, progress=progress)
     alert = sc.reported.time
@@ -229,7 +232,8 @@ def write_exercise(res: ExerciseResult, out: str | Path, coast: bool = True) -> 
     from sarex.io.atomic import write_text_atomic
     from sarex.io.driftfile import write_drift
     from sarex.planning.cloud import period_cloud
-    from sarex.planning.output import atomic_folder, write_plan_folder
+    from sarex.io.atomic import atomic_folder
+    from sarex.planning.output import write_plan_folder
     from sarex.report.exercise_report import build_exercise_report
     from sarex.report.html import render_html, write_pdf
 

@@ -19,14 +19,14 @@ def unit_csv(res: ReplayResult) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(
-        ["unit", "nation", "sweep_width_m", "track_spacing_m", "planned_length_m", "on_task_length_m", "on_task_start", "on_task_end",
+        ["unit", "nation", "status", "sweep_width_m", "track_spacing_m", "planned_length_m", "on_task_length_m", "on_task_start", "on_task_end",
          "planned_effort_m2", "delivered_effort_m2", "effort_ratio", "assigned_area_m2", "planned_swept_fraction",
          "swept_fraction", "xte_mean_m", "xte_p95_m", "xte_max_m", "offset_east_m", "offset_north_m", "xte_residual_rms_m",
          "delivered_effort_nm2"]
     )
     for u in res.units:
         w.writerow(
-            [u.unit_id, u.nation, _num(u.sweep_width_m), _num(u.track_spacing_m), _num(u.planned_length_m), _num(u.on_task_length_m),
+            [u.unit_id, u.nation, u.status, _num(u.sweep_width_m), _num(u.track_spacing_m), _num(u.planned_length_m), _num(u.on_task_length_m),
              iso(u.on_task_start_s) if u.has_track else "", iso(u.on_task_end_s) if u.has_track else "",
              _num(u.planned_effort_m2), _num(u.delivered_effort_m2), _num(u.effort_ratio), _num(u.assigned_area_m2),
              _num(u.planned_coverage_fraction), _num(u.coverage_fraction), _num(u.xte_mean_m), _num(u.xte_p95_m), _num(u.xte_max_m),

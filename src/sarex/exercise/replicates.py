@@ -8,6 +8,10 @@ scheduler. Results come back in replicate order.
 
 Replicates are sent to the workers in batches (a few per worker) so that cheap
 replicates are not drowned in scheduling overhead.
+
+A replicate function must not share mutable state between tasks: with thread
+workers (``processes=False``) an :class:`~sarex.environment.Environment`, whose
+sampling uses scratch buffers, must be built inside each task (or per thread).
 """
 
 from __future__ import annotations
@@ -50,6 +54,7 @@ def run_replicates(
     processes: bool = True,
     batch_size: int | None = None,
     progress: bool | Callable[[int, int], None] = True,
+    connect_timeout_s: float = 10.0,
     **kwargs: Any,
 ) -> list[T]:
     """Run ``fn(i, seed_sequence_i, *args, **kwargs)`` for ``i = 0 … n-1`` on Dask.
@@ -73,6 +78,8 @@ def run_replicates(
         Replicates per task (default: about 4 tasks per worker).
     progress
         Show a rich progress bar (True), nothing (False), or call ``progress(done, n)``.
+    connect_timeout_s
+        How long to try to reach ``scheduler``, s.
 
     Returns
     -------
@@ -95,7 +102,7 @@ def run_replicates(
         client = Client(cluster)
     else:
         try:
-            client = Client(scheduler, timeout="10s")
+            client = Client(scheduler, timeout=f"{connect_timeout_s}s")
         except (OSError, TimeoutError) as exc:
             raise SarexInputError(f"--scheduler: cannot connect to {scheduler!r} ({exc})") from None
     results: list[Any] = [None] * n

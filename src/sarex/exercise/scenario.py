@@ -35,7 +35,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from sarex.errors import SarexInputError
 from sarex.times import iso, to_epoch_s
@@ -44,6 +45,17 @@ from sarex.times import iso, to_epoch_s
 BUILTIN_SCENARIOS = {"korea-japan": "korea_japan_sarex.toml"}
 
 NM = 1852.0
+
+
+def _epoch(v: Any) -> float:
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return float(v)
+    if not isinstance(v, str):
+        raise ValueError("is not an ISO 8601 time string")
+    try:
+        return to_epoch_s(v)
+    except SarexInputError:
+        raise ValueError("is not an ISO 8601 time (e.g. 2026-01-15T06:00Z)") from None
 
 
 class _Strict(BaseModel):
@@ -56,9 +68,7 @@ class _Timed(_Strict):
     @field_validator("time", mode="before", check_fields=False)
     @classmethod
     def _parse_time(cls, v: Any) -> float:
-        if isinstance(v, (int, float)):
-            return float(v)
-        return to_epoch_s(v)
+        return _epoch(v)
 
 
 class Nation(_Strict):
@@ -136,7 +146,7 @@ class Period(_Strict):
     @field_validator("start", mode="before")
     @classmethod
     def _parse_start(cls, v: Any) -> float:
-        return float(v) if isinstance(v, (int, float)) else to_epoch_s(v)
+        return _epoch(v)
 
     @property
     def end(self) -> float:
@@ -216,7 +226,12 @@ class Scenario(_ScenarioBase):
     """A full exercise scenario, truth included (evaluators only)."""
 
     truth: Truth
-    source: Path | None = Field(default=None, exclude=True, description="The file it was read from.")
+    _source: Path | None = PrivateAttr(default=None)
+
+    @property
+    def source(self) -> Path | None:
+        """The file the scenario was read from."""
+        return self._source
 
     @model_validator(mode="after")
     def _truth_consistent(self) -> "Scenario":
@@ -226,7 +241,7 @@ class Scenario(_ScenarioBase):
 
     def participant_view(self) -> ParticipantScenario:
         """The scenario without the ``[truth]`` section (safe to give to participants)."""
-        data = self.model_dump(exclude={"truth", "source"})
+        data = self.model_dump(exclude={"truth"})
         return ParticipantScenario.model_validate(data)
 
     def resolved_units(self) -> list[UnitRef]:
@@ -329,7 +344,8 @@ def parse_scenario(raw: dict[str, Any], source: Path) -> Scenario:
     if isinstance(truth, dict) and isinstance(truth.get("environment"), dict) and isinstance(truth["environment"].get("file"), str):
         raw["truth"] = {**truth, "environment": {**truth["environment"], "file": _relative(base, truth["environment"]["file"])}}
     try:
-        sc = Scenario.model_validate({**raw, "source": source})
+        sc = Scenario.model_validate(raw)
+        sc._source = source
     except ValidationError as exc:
         raise SarexInputError(_describe_validation(source, exc, raw)) from None
     except _FieldError as exc:
@@ -379,21 +395,17 @@ def _describe_validation(source: Path, exc: ValidationError, raw: dict[str, Any]
     return f"{source}: {field}: {value!r} {why[0].lower() + why[1:] if why else ''}".rstrip()
 
 
-def hours_between(t0: float, t1: float) -> float:
-    """Hours from ``t0`` to ``t1`` (both s since epoch)."""
-    return (t1 - t0) / 3600.0
-
-
 def environment_window(sc: Scenario) -> tuple[float, float]:
     """The time span any environment of the exercise must cover: earliest of LKP/truth to the exercise end, s."""
     return min(sc.reported.time, sc.truth.time), sc.end_time_s
 
 
-def check_environments(sc: Scenario) -> None:
+def check_environments(sc: Scenario, coast: bool = True) -> None:
     """Check that both environments cover the positions and times the exercise needs.
 
-    Opens files (cheap, lazy) and evaluates the synthetic domain; raises
-    :class:`SarexInputError` naming the scenario file, the field and the value.
+    Opens files (cheap, lazy) and evaluates the synthetic domain; with ``coast``
+    also checks that the reported and the true positions are at sea (GSHHG).
+    Raises :class:`SarexInputError` naming the scenario file, the field and the value.
     """
     from sarex.environment.synthetic import LAT_RANGE, LON_RANGE
 
@@ -420,14 +432,22 @@ def check_environments(sc: Scenario) -> None:
             raise SarexInputError(f"{src}: {where}.time: {iso(t)!r} is outside {field}.file {spec.file} ({iso(a)} to {iso(b)})")
         if t1 > b + 1e-6:
             raise SarexInputError(f"{src}: periods: the exercise runs until {iso(t1)} but {field}.file {spec.file} ends at {iso(b)}")
-        import numpy as np
-
         from sarex.errors import OutsideDomainError
 
         try:
             env.sample(np.array([lon]), np.array([lat]), t)
         except OutsideDomainError as exc:
             raise SarexInputError(f"{src}: {where}.lon/lat: ({lon}, {lat}) outside {field}.file: {exc}") from None
+    if coast:
+        from sarex.environment.coast import Coastline
+
+        pts = {"reported": (sc.reported.lon, sc.reported.lat), "truth": (sc.truth.lon, sc.truth.lat)}
+        lons = [p[0] for p in pts.values()]
+        lats = [p[1] for p in pts.values()]
+        land = Coastline(bbox=(min(lons) - 0.5, min(lats) - 0.5, max(lons) + 0.5, max(lats) + 0.5))
+        for where, (lon, lat) in pts.items():
+            if land.on_land(np.array([lon]), np.array([lat]))[0]:
+                raise SarexInputError(f"{src}: {where}.lon/lat: ({lon}, {lat}) is on land (GSHHG)")
 
 
 def open_spec(spec: EnvironmentSpec, t0: float | None = None, t1: float | None = None, outside: str = "error"):

@@ -58,7 +58,27 @@ def _inside_fraction(x, y, tw, m0, m1, k, cx, cy, ux, uy, half_leg, half_creep):
 
 
 @nb.njit(cache=True)
-def rect_gain(x, y, tw, m0, m1, weight, cx, cy, ux, uy, half_leg, half_creep, coverage, model):
+def path_bounds(x, y):
+    """Per-particle bounding box of the sampled path, (N, 4): xmin, xmax, ymin, ymax (NaN if never present)."""
+    n, m = x.shape
+    out = np.full((n, 4), np.nan)
+    for k in range(n):
+        for j in range(m):
+            xv, yv = x[k, j], y[k, j]
+            if xv == xv and yv == yv:
+                if not (out[k, 0] <= xv):
+                    out[k, 0] = xv
+                if not (out[k, 1] >= xv):
+                    out[k, 1] = xv
+                if not (out[k, 2] <= yv):
+                    out[k, 2] = yv
+                if not (out[k, 3] >= yv):
+                    out[k, 3] = yv
+    return out
+
+
+@nb.njit(cache=True)
+def rect_gain(x, y, tw, m0, m1, weight, cx, cy, ux, uy, half_leg, half_creep, coverage, model, bounds):
     """Σ_k weight_k · POD_k for one rectangle (the probability of success it adds).
 
     Parameters
@@ -69,11 +89,18 @@ def rect_gain(x, y, tw, m0, m1, weight, cx, cy, ux, uy, half_leg, half_creep, co
     cx, cy, ux, uy, half_leg, half_creep : rectangle centre (m), leg direction (unit vector), half sides (m).
     coverage : C = W·T/A.
     model : 0 definite range, 1 exponential, 2 inverse cube.
+    bounds : (N, 4) from :func:`path_bounds`; particles whose whole path misses the
+        rectangle's bounding box are skipped without looking at their samples.
     """
+    ex = abs(ux) * half_leg + abs(uy) * half_creep
+    ey = abs(uy) * half_leg + abs(ux) * half_creep
+    rx0, rx1, ry0, ry1 = cx - ex, cx + ex, cy - ey, cy + ey
     total = 0.0
     for k in range(x.shape[0]):
         wk = weight[k]
         if wk <= 0.0:
+            continue
+        if bounds[k, 1] < rx0 or bounds[k, 0] > rx1 or bounds[k, 3] < ry0 or bounds[k, 2] > ry1:
             continue
         f = _inside_fraction(x, y, tw, m0, m1, k, cx, cy, ux, uy, half_leg, half_creep)
         if f > 0.0:
@@ -110,15 +137,14 @@ def time_weights(times_s: np.ndarray, start_s: float, end_s: float) -> tuple[np.
         w[j] += 1.0 - al
         w[j + 1] += al
         return w, j, j + 2
-    for j in range(t.size - 1):
-        s0, s1 = max(a, t[j]), min(b, t[j + 1])
-        if s1 <= s0:
-            continue
-        dt = t[j + 1] - t[j]
-        a0, a1 = (s0 - t[j]) / dt, (s1 - t[j]) / dt
-        # ∫ linear interpolation over [s0, s1] split onto the two end samples.
-        w[j] += (s1 - s0) * (1.0 - 0.5 * (a0 + a1))
-        w[j + 1] += (s1 - s0) * 0.5 * (a0 + a1)
+    s0 = np.maximum(a, t[:-1])
+    s1 = np.minimum(b, t[1:])
+    ln = np.maximum(s1 - s0, 0.0)
+    dt = np.diff(t)
+    mean_alpha = 0.5 * ((s0 - t[:-1]) + (s1 - t[:-1])) / dt
+    # ∫ of the linear interpolation over [s0, s1] split onto the two end samples.
+    w[:-1] += ln * (1.0 - mean_alpha)
+    w[1:] += ln * mean_alpha
     w /= b - a
     nz = np.flatnonzero(w > 0)
     return w, int(nz[0]), int(nz[-1]) + 1

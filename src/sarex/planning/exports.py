@@ -116,13 +116,27 @@ def rtz_text(a: Assignment, plan: Plan, unit: Unit) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
-def area_ring_lonlat(a: Assignment, plan: Plan) -> list[list[float]]:
-    """The area's corners as a closed counter-clockwise ring of [lon, lat]."""
+def area_ring_lonlat(a: Assignment, plan: Plan, max_segment_m: float = 1000.0) -> list[list[float]]:
+    """The area as a closed counter-clockwise ring of [lon, lat], corners first of each side.
+
+    The sides are straight in the planning plane; GeoJSON and KML draw straight lines
+    in longitude/latitude, which bow away from them by up to ~100 m over 80 km. Each
+    side is therefore densified to ``max_segment_m`` (bow < 0.02 m), so that areas kept
+    apart in the plane stay apart in the exported files.
+    """
     c = a.rect.corners()  # counter-clockwise in the plane (x east, y north)
-    lon, lat = plan.frame.to_lonlat(c[:, 0], c[:, 1])
+    xs, ys = [], []
+    for i in range(4):
+        p, q = c[i], c[(i + 1) % 4]
+        n = max(1, int(np.ceil(np.hypot(*(q - p)) / max_segment_m)))
+        f = np.arange(n) / n
+        xs.append(p[0] + f * (q[0] - p[0]))
+        ys.append(p[1] + f * (q[1] - p[1]))
+    lon, lat = plan.frame.to_lonlat(np.concatenate(xs), np.concatenate(ys))
     ring = [[round(float(lo), 7), round(float(la), 7)] for lo, la in zip(lon, lat)]
     # Signed area in lon/lat: the projection keeps orientation, this guards the right-hand rule anyway.
-    s = sum(ring[i][0] * ring[(i + 1) % 4][1] - ring[(i + 1) % 4][0] * ring[i][1] for i in range(4))
+    m = len(ring)
+    s = sum(ring[i][0] * ring[(i + 1) % m][1] - ring[(i + 1) % m][0] * ring[i][1] for i in range(m))
     if s < 0:
         ring = ring[::-1]
     return ring + [ring[0]]

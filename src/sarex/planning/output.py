@@ -3,42 +3,17 @@ that is renamed into place only when complete, so a failure leaves no output."""
 
 from __future__ import annotations
 
-import contextlib
 import json
-import shutil
-import tempfile
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Optional
 
-from sarex.io.atomic import write_text_atomic
+from sarex.io.atomic import atomic_folder, write_text_atomic
 from sarex.planning.cloud import PeriodCloud
 from sarex.planning.exports import write_exports
 from sarex.planning.message import LANGUAGES, sap_message
 from sarex.planning.planner import Plan
 from sarex.planning.units import NM_TO_M, UnitCatalogue
 from sarex.times import iso
-
-
-@contextlib.contextmanager
-def atomic_folder(target: str | Path) -> Iterator[Path]:
-    """Yield a temporary folder beside ``target``; on success it replaces ``target``."""
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
-    try:
-        yield tmp
-        old = None
-        if target.exists():
-            old = target.with_name(f".{target.name}.old")
-            if old.exists():
-                shutil.rmtree(old)
-            target.rename(old)
-        tmp.rename(target)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
 
 
 def plan_summary(plan: Plan, catalogue: UnitCatalogue) -> dict:
@@ -55,6 +30,7 @@ def plan_summary(plan: Plan, catalogue: UnitCatalogue) -> dict:
                 "area": f"A{k}",
                 "pattern": a.pattern.kind,
                 "spacing_nm": a.spacing_m / NM_TO_M,
+                "sweep_width_nm": a.effort_m2 / a.track_m / NM_TO_M,
                 "track_nm": a.track_m / NM_TO_M,
                 "effort_nm2": a.effort_m2 / NM_TO_M**2,
                 "area_nm2": a.rect.area_m2 / NM_TO_M**2,

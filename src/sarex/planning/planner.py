@@ -8,7 +8,8 @@ rectangle (centre, orientation, length, width) and a track spacing such that
   point, searches at its search speed, and returns from the end of its pattern —
   all within its endurance (and its on-scene time, and the period);
 * the rectangles of different units do not overlap (they are kept ``gap_m``
-  apart);
+  apart), surface units' rectangles stay off land (when a land raster is given),
+  and coverage stays within ``[min_coverage, max_coverage]``;
 * the total probability of success, evaluated against the drifting particles
   with the time-averaged coverage model of :mod:`sarex.planning.coverage`, is as
   large as the search below can make it.
@@ -19,7 +20,7 @@ Search (deterministic for a seed):
    search speed). For each, a coarse search over centres (7 × 7 grid on the
    principal axes of the still-undetected probability at mid-period), four
    orientations, four coverages and two aspect ratios, on a particle subsample;
-   then Nelder–Mead from the three best candidates on a larger subsample. The
+   then Nelder–Mead from the two best candidates on a larger subsample. The
    objective is the unit's *marginal* POS given the units already placed.
 2. *Strip seed* (several units). The best single rectangle for the pooled effort
    is split into side-by-side strips, one per unit with width ∝ its effort;
@@ -43,7 +44,8 @@ from scipy.optimize import minimize
 
 from sarex.planning.cloud import PeriodCloud
 from sarex.planning.frame import LocalFrame
-from sarex.planning.coverage import DETECTION_MODELS, rect_gain, rect_pod, time_weights
+from sarex.planning.land import PlaneLand
+from sarex.planning.coverage import DETECTION_MODELS, path_bounds, rect_gain, rect_pod, time_weights
 from sarex.planning.optimal import optimal_pos
 from sarex.planning.patterns import Pattern, fit_sweep, sweep
 from sarex.planning.rectangle import Rectangle
@@ -62,6 +64,7 @@ class Sru:
     start_xy : departure point in the planning plane, m.
     ready_s : earliest departure, epoch s.
     on_scene_s : optional cap on time on task, s.
+    keep_off_land : the search area must not touch land (surface units), when the planner has a land raster.
     """
 
     id: str
@@ -72,6 +75,7 @@ class Sru:
     start_xy: tuple[float, float]
     ready_s: float
     on_scene_s: Optional[float] = None
+    keep_off_land: bool = False
 
     @property
     def effort_rate_m2_s(self) -> float:
@@ -131,25 +135,23 @@ class PlannerSettings:
     """Knobs of the search (defaults sized for 6 units × 100k particles in well under 30 s)."""
 
     coarse_particles: int = 4000
-    refine_particles: int = 25000
+    refine_particles: int = 20000
     refine_evals: int = 160
-    refine_starts: int = 3
+    refine_starts: int = 2
     passes: int = 1
     gap_m: float = 2.0
+    #: Sane patterns only: coverage W/S between these (track spacing from 5 W down to W/5).
+    min_coverage: float = 0.2
+    max_coverage: float = 5.0
 
 
 # --------------------------------------------------------------------------- geometry + time
 
 
 def _csp_corner(rect: Rectangle, spacing_m: float, start_xy: tuple[float, float]) -> tuple[float, float]:
-    best = None
-    for sa in (-1, 1):
-        for sb in (-1, 1):
-            p = rect.point(sa * 0.5 * (rect.leg_m - spacing_m), sb * 0.5 * (rect.creep_m - spacing_m))
-            d = math.hypot(p[0] - start_xy[0], p[1] - start_xy[1])
-            if best is None or d < best[0]:
-                best = (d, p)
-    return best[1]
+    """The commence search point: the corner nearest ``start_xy``, inset S/2 (as :func:`patterns.sweep`)."""
+    inner = Rectangle(rect.cx, rect.cy, rect.phi, rect.leg_m - spacing_m, rect.creep_m - spacing_m)
+    return min(inner.corner_list, key=lambda c: math.hypot(c[0] - start_xy[0], c[1] - start_xy[1]))
 
 
 @dataclass(frozen=True)
@@ -175,7 +177,7 @@ def fit_unit(sru: Sru, rect0: Rectangle, start_s: float, end_s: float) -> Option
     """
     sx, sy = sru.start_xy
     d = rect0.corner_distances(sx, sy)
-    out_m, back_m = float(d.min()), float(d.max())
+    out_m, back_m = min(d), max(d)
     vt = sru.transit_speed_ms
     for _ in range(6):
         depart = max(sru.ready_s, start_s - out_m / vt)
@@ -191,10 +193,12 @@ def fit_unit(sru: Sru, rect0: Rectangle, start_s: float, end_s: float) -> Option
             return None
         csp = _csp_corner(rect, s, (sx, sy))
         out2 = math.hypot(csp[0] - sx, csp[1] - sy)
-        back2 = float(rect.corner_distances(sx, sy).max())
+        back2 = max(rect.corner_distances(sx, sy))
         if out2 <= out_m * (1 + 1e-12) + 1e-6 and back2 <= back_m * (1 + 1e-12) + 1e-6:
             return _Fit(rect, n, s, track, depart, arrive, search_s, out_m, back_m)
-        out_m, back_m = max(out_m, out2), max(back_m, back2)
+        # Budget a little more than the fitted pattern needs so the loop ends in a step or two
+        # (the CSP moves by ever smaller amounts as the track shrinks).
+        out_m, back_m = max(out_m, out2 + 10.0), max(back_m, back2 + 10.0)
     return None
 
 
@@ -204,14 +208,17 @@ def fit_unit(sru: Sru, rect0: Rectangle, start_s: float, end_s: float) -> Option
 class _Evaluator:
     """Marginal POS of a unit's rectangle on a (sub)sample of the cloud."""
 
-    def __init__(self, cloud: PeriodCloud, idx: np.ndarray, model: int):
+    def __init__(self, cloud: PeriodCloud, idx: np.ndarray, model: int, land: Optional[PlaneLand] = None, coverage_range: tuple[float, float] = (0.0, np.inf)):
         self.x = np.ascontiguousarray(cloud.x[idx])
         self.y = np.ascontiguousarray(cloud.y[idx])
         self.times = cloud.times_s
         self.scale = cloud.x.shape[0] / idx.size
         self.w0 = cloud.weight[idx] * self.scale
         self.idx = idx
+        self.bounds = path_bounds(self.x, self.y)
         self.model = model
+        self.land = land
+        self.coverage_range = coverage_range
         self.start_s, self.end_s = cloud.start_s, cloud.end_s
 
     def gain(self, sru: Sru, rect0: Rectangle, survive: np.ndarray, others: Sequence[Rectangle], gap_m: float) -> tuple[float, Optional[_Fit]]:
@@ -228,11 +235,15 @@ class _Evaluator:
         for o in others:
             if not fit.rect.separated_from(o, gap_m):
                 return 0.0, None, "overlap"
-        tw, m0, m1 = time_weights(self.times, fit.arrive_s, fit.arrive_s + fit.search_s)
         r = fit.rect
-        ux, uy = r.u
         cov = sru.sweep_width_m * fit.track_m / r.area_m2
-        g = rect_gain(self.x, self.y, tw, m0, m1, self.w0 * survive, r.cx, r.cy, ux, uy, 0.5 * r.leg_m, 0.5 * r.creep_m, cov, self.model)
+        if not self.coverage_range[0] <= cov <= self.coverage_range[1]:
+            return 0.0, None, "coverage"
+        if sru.keep_off_land and self.land is not None and self.land.touches_land(fit.rect):
+            return 0.0, None, "land"
+        tw, m0, m1 = time_weights(self.times, fit.arrive_s, fit.arrive_s + fit.search_s)
+        ux, uy = r.u
+        g = rect_gain(self.x, self.y, tw, m0, m1, self.w0 * survive, r.cx, r.cy, ux, uy, 0.5 * r.leg_m, 0.5 * r.creep_m, cov, self.model, self.bounds)
         return float(g), fit, "ok"
 
     def pod(self, sru: Sru, fit: _Fit) -> tuple[np.ndarray, np.ndarray]:
@@ -271,7 +282,14 @@ def _principal_axes(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[np.nda
 class Planner:
     """Places one rectangle per SRU over a drifting particle cloud (see module docstring)."""
 
-    def __init__(self, cloud: PeriodCloud, model: str = "exponential", seed: int = 0, settings: PlannerSettings = PlannerSettings()):
+    def __init__(
+        self,
+        cloud: PeriodCloud,
+        model: str = "exponential",
+        seed: int = 0,
+        settings: PlannerSettings = PlannerSettings(),
+        land: Optional[PlaneLand] = None,
+    ):
         if model not in DETECTION_MODELS:
             raise ValueError(f"unknown detection model {model!r}")
         self.cloud = cloud
@@ -281,25 +299,32 @@ class Planner:
         n = cloud.x.shape[0]
         rng = np.random.default_rng(np.random.SeedSequence(seed))
         perm = rng.permutation(n)
-        self.coarse = _Evaluator(cloud, np.sort(perm[: min(n, settings.coarse_particles)]), DETECTION_MODELS[model])
-        self.fine = _Evaluator(cloud, np.sort(perm[: min(n, settings.refine_particles)]), DETECTION_MODELS[model])
-        self.full = _Evaluator(cloud, np.arange(n), DETECTION_MODELS[model])
+        self.land = land
+        cr = (settings.min_coverage, settings.max_coverage)
+        self.coarse = _Evaluator(cloud, np.sort(perm[: min(n, settings.coarse_particles)]), DETECTION_MODELS[model], land, cr)
+        self.fine = _Evaluator(cloud, np.sort(perm[: min(n, settings.refine_particles)]), DETECTION_MODELS[model], land, cr)
+        self.full = _Evaluator(cloud, np.arange(n), DETECTION_MODELS[model], land, cr)
         mid = cloud.x.shape[1] // 2
         self._mid_xy = cloud.x[:, mid], cloud.y[:, mid]
 
     # ---- single unit search
 
     def _coarse_candidates(self, sru: Sru, survive_full: np.ndarray) -> tuple[list[Rectangle], list[tuple[float, float]]]:
-        centre, sig, axes = _principal_axes(self._mid_xy[0], self._mid_xy[1], self.cloud.weight * survive_full)
-        psi = math.atan2(axes[1, 0], axes[0, 0])
+        c = self.cloud
+        centre, _, _ = _principal_axes(self._mid_xy[0], self._mid_xy[1], c.weight * survive_full)
         dist = math.hypot(centre[0] - sru.start_xy[0], centre[1] - sru.start_xy[1])
         out_s = dist / sru.transit_speed_ms
-        depart = max(sru.ready_s, self.cloud.start_s - out_s)
-        t_est = min(self.cloud.end_s - (depart + out_s), sru.endurance_s - 2.0 * out_s)
+        depart = max(sru.ready_s, c.start_s - out_s)
+        t_est = min(c.end_s - (depart + out_s), sru.endurance_s - 2.0 * out_s)
         if sru.on_scene_s is not None:
             t_est = min(t_est, sru.on_scene_s)
-        t_est = max(t_est, 0.1 * (self.cloud.end_s - self.cloud.start_s))
+        t_est = max(t_est, 0.1 * (c.end_s - c.start_s))
         effort = sru.effort_rate_m2_s * t_est
+        # Centre the candidates on the cloud as it is in the middle of the unit's likely time on task.
+        t_mid = min(max(depart + out_s + 0.5 * t_est, c.start_s), c.end_s)
+        m = int(np.argmin(np.abs(c.times_s - t_mid)))
+        centre, sig, axes = _principal_axes(c.x[:, m], c.y[:, m], c.weight * survive_full)
+        psi = math.atan2(axes[1, 0], axes[0, 0])
         shapes = []
         for cov in (0.5, 1.0, 1.7, 3.0):
             area = effort / cov
@@ -362,7 +387,7 @@ class Planner:
             if fit is not None:
                 scored.append((g, r))
         if not scored:
-            return None, ("no_room" if "overlap" in seen else "unreachable")
+            return None, ("no_room" if ("overlap" in seen or "land" in seen) else "unreachable")
         scored.sort(key=lambda t: -t[0])
         sf = survive_full[self.fine.idx]
         best = None
@@ -396,6 +421,8 @@ class Planner:
             fit = fit_unit(srus[uid], rects[uid], self.cloud.start_s, self.cloud.end_s)
             if fit is None:
                 return -1.0
+            if srus[uid].keep_off_land and self.land is not None and self.land.touches_land(fit.rect):
+                return -1.0
             pod, _ = self.fine.pod(srus[uid], fit)
             surv *= 1.0 - pod
         return float(np.sum(self.fine.w0 * (1.0 - surv)))
@@ -405,7 +432,7 @@ class Planner:
         rate = sum(s.effort_rate_m2_s for s in srus)
         v = max(s.search_speed_ms for s in srus)
         mid = (float(np.nanmean(self._mid_xy[0])), float(np.nanmean(self._mid_xy[1])))
-        pooled = Sru("pooled", rate / v, v, 1e6, 1e12, mid, c.start_s - 1.0)
+        pooled = Sru("pooled", rate / v, v, 1e6, 1e12, mid, c.start_s - 1.0, keep_off_land=any(s.keep_off_land for s in srus))
         big, _ = self._place(pooled, np.ones(c.x.shape[0]), [])
         if big is None:
             return None
@@ -464,7 +491,7 @@ class Planner:
     def _why_not(self, s: Sru, why: str) -> str:
         c = self.cloud
         if why == "no_room":
-            return "no free sea area left next to the other units' areas"
+            return "no free sea area (off land, apart from the other units' areas) within reach"
         centre, _, _ = _principal_axes(self._mid_xy[0], self._mid_xy[1], c.weight)
         d = math.hypot(centre[0] - s.start_xy[0], centre[1] - s.start_xy[1])
         need_h = 2 * d / s.transit_speed_ms / 3600.0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from shapely.geometry import Polygon
@@ -56,18 +57,23 @@ class Rectangle:
         vx, vy = self.v
         return self.cx + a * ux + b * vx, self.cy + a * uy + b * vy
 
+    @cached_property
+    def corner_list(self) -> tuple[tuple[float, float], ...]:
+        """The four corners, counter-clockwise, as plain floats (fast path for the optimiser)."""
+        c, s = math.cos(self.phi), math.sin(self.phi)
+        hl, hc = 0.5 * self.leg_m, 0.5 * self.creep_m
+        return tuple((self.cx + a * c - b * s, self.cy + a * s + b * c) for a, b in ((-hl, -hc), (hl, -hc), (hl, hc), (-hl, hc)))
+
     def corners(self) -> np.ndarray:
         """The four corners, counter-clockwise, shape (4, 2)."""
-        hl, hc = 0.5 * self.leg_m, 0.5 * self.creep_m
-        return np.array([self.point(sa * hl, sb * hc) for sa, sb in ((-1, -1), (1, -1), (1, 1), (-1, 1))])
+        return np.array(self.corner_list)
 
     def polygon(self) -> Polygon:
         return Polygon(self.corners())
 
-    def corner_distances(self, x: float, y: float) -> np.ndarray:
+    def corner_distances(self, x: float, y: float) -> tuple[float, float, float, float]:
         """Distances from a plane point to the four corners, m."""
-        c = self.corners()
-        return np.hypot(c[:, 0] - x, c[:, 1] - y)
+        return tuple(math.hypot(cx - x, cy - y) for cx, cy in self.corner_list)
 
     def separated_from(self, other: "Rectangle", gap_m: float = 0.0) -> bool:
         """True when the two rectangles are at least ``gap_m`` apart along some axis.
@@ -75,13 +81,12 @@ class Rectangle:
         Separating-axis test: two convex polygons are disjoint iff their projections
         on one of the edge normals do not overlap.
         """
-        a, b = self.corners(), other.corners()
-        for r in (self, other):
-            for ax in (r.u, r.v):
-                pa = a @ np.asarray(ax)
-                pb = b @ np.asarray(ax)
-                if pa.max() + gap_m <= pb.min() or pb.max() + gap_m <= pa.min():
-                    return True
+        a, b = self.corner_list, other.corner_list
+        for ux, uy in (self.u, self.v, other.u, other.v):
+            pa = [x * ux + y * uy for x, y in a]
+            pb = [x * ux + y * uy for x, y in b]
+            if max(pa) + gap_m <= min(pb) or max(pb) + gap_m <= min(pa):
+                return True
         return False
 
     def contains(self, x: np.ndarray, y: np.ndarray, margin_m: float = 0.0) -> np.ndarray:

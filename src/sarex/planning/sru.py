@@ -57,7 +57,10 @@ def unit_sweep_width_nm(
 
 
 def make_sru(unit: Unit, frame: LocalFrame, plan_start_s: float, sweep_width_nm: float) -> Sru:
-    """The planner's SRU for ``unit`` (start projected into ``frame``; ready at ``plan_start_s`` unless given)."""
+    """The planner's SRU for ``unit`` (start projected into ``frame``; ready at ``plan_start_s`` unless given).
+
+    Surface units keep their search areas off land; aircraft may overfly it.
+    """
     x, y = frame.to_xy(unit.start[0], unit.start[1])
     return Sru(
         id=unit.id,
@@ -68,4 +71,5 @@ def make_sru(unit: Unit, frame: LocalFrame, plan_start_s: float, sweep_width_nm:
         start_xy=(float(x), float(y)),
         ready_s=unit.ready_time_s(plan_start_s),
         on_scene_s=unit.on_scene_s,
+        keep_off_land=not unit.is_aircraft,
     )

@@ -58,14 +58,14 @@ def period_maps(res: ExerciseResult, coast: bool = True) -> MplFigure:
         draw_land(ax, ext, coast, n=250)
         ax.scatter(lon[ok], lat[ok], s=2, c=w[ok], cmap="Greys", lw=0, alpha=0.8, zorder=2)
         for a in p.plan.assignments:
-            nat = next((g.nation for g in p.legs if g.unit_id == a.unit_id), "")
+            nat = next((r.nation for r in p.runs if r.unit_id == a.unit_id), "")
             col = nation_colour(nat)
             nation[nat] = col
             c = a.rect.corners()
             alon, alat = p.plan.frame.to_lonlat(c[:, 0], c[:, 1])
             ax.add_patch(MplPolygon(np.c_[alon, alat], closed=True, fc=col, ec=col, alpha=0.15, lw=1.0, zorder=3))
-            plon, plat = p.plan.frame.to_lonlat(a.pattern.x, a.pattern.y)
-            ax.plot(plon, plat, "-", color=col, lw=0.7, zorder=4)
+        for r in p.runs:
+            ax.plot(r.track.lon, r.track.lat, "-", color=nation_colour(r.nation), lw=0.7, zorder=4)
         m = (tt <= p.end_s)
         ax.plot(tl[m], tb[m], "-", color="crimson", lw=1.6, zorder=5, label="truth (revealed)")
         ax.plot(np.interp(p.end_s, tt, tl), np.interp(p.end_s, tt, tb), "o", color="crimson", ms=5, zorder=6)
@@ -115,7 +115,7 @@ def timeline(res: ExerciseResult) -> MplFigure:
     for p in ps:
         for a in p.plan.assignments:
             y = ids.index(a.unit_id)
-            nat = next((g.nation for g in p.legs if g.unit_id == a.unit_id), "")
+            nat = next((r.nation for r in p.runs if r.unit_id == a.unit_id), "")
             ax.barh(y, (a.arrive_s - a.depart_s) / 3600, left=(a.depart_s - t0) / 3600, color="#cccccc", height=0.6)
             ax.barh(y, (a.search_end_s - a.arrive_s) / 3600, left=(a.arrive_s - t0) / 3600, color=nation_colour(nat), height=0.6)
     if res.detection is not None:
@@ -166,16 +166,17 @@ def build_exercise_report(res: ExerciseResult, coast: bool = True) -> Report:
     ], "reported versus true"))
     sec = rep.section("Periods")
     sec.blocks.append(Table(
-        ["period", "window", "units", "POS planner", "POS tracks", "optimal bound", "cumulative POS", "searched"],
-        [[str(p.index + 1), f"{_hm(p.start_s)}–{_hm(p.end_s)}", str(len(p.plan.assignments)), _pct(p.pos_planner), _pct(p.pos_tracks),
-          _pct(p.bound_pos), _pct(p.cumulative_pos), "yes" if p.index < res.executed else "no (found)"] for p in res.periods],
-        "POS planner: the planner's coverage estimate; POS tracks: the planned tracks' lateral-range POD against the drifting ensemble"))
+        ["period", "window", "units", "POS planner", "POS planned tracks", "POS sailed", "optimal bound", "cumulative POS", "searched"],
+        [[str(p.index + 1), f"{_hm(p.start_s)}–{_hm(p.end_s)}", str(len(p.plan.assignments)), _pct(p.pos_planner), _pct(p.pos_planned),
+          _pct(p.pos_tracks), _pct(p.bound_pos), _pct(p.cumulative_pos), "yes" if p.index < res.executed else "no (found)"] for p in res.periods],
+        "POS planner: the planner's coverage estimate; planned tracks / sailed: lateral-range POD of the planned patterns and of the "
+        "tracks actually sailed (turns on arcs) against the drifting ensemble; the Bayesian update uses the sailed tracks"))
     sec.blocks.append(Figure(pos_curve(res), "Probability of success: per period, cumulative, and detections by hour over the replicates."))
     sec = rep.section("Units and nations")
     rows = []
     for p in res.periods[: res.executed]:
         for a in p.plan.assignments:
-            nat = next((g.nation for g in p.legs if g.unit_id == a.unit_id), "")
+            nat = next((r.nation for r in p.runs if r.unit_id == a.unit_id), "")
             rows.append([a.unit_id, nat, str(p.index + 1), a.pattern.kind, f"{a.spacing_m / NM:.2f}", f"{a.track_m / NM:.1f}",
                          f"{a.effort_m2 / NM**2:.0f}", f"{p.widths_nm[a.unit_id]:.2f}", _pct(a.pod), _pct(a.pos)])
         for uid, why in p.plan.unassigned.items():
@@ -187,7 +188,7 @@ def build_exercise_report(res: ExerciseResult, coast: bool = True) -> Report:
                             "effort per nation (searched periods)"))
     sec.blocks.append(Figure(timeline(res), "Timeline of transits and time on task."))
     sec = rep.section("Maps")
-    sec.blocks.append(Figure(period_maps(res, coast), "Each period: the planners' particles (darker = more probable), areas and tracks by nation, the truth's path (red) revealed."))
+    sec.blocks.append(Figure(period_maps(res, coast), "Each period: the planners' particles (darker = more probable), areas and sailed tracks by nation, the truth's path (red) revealed."))
     if res.replicates is not None:
         r = res.replicates
         sec = rep.section("Replicates")

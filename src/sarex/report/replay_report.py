@@ -45,7 +45,7 @@ def unit_effort_table(res: ReplayResult) -> Table:
                 _f(u.track_spacing_m / NM, 2),
                 _f(u.planned_length_m / NM),
                 _f(u.on_task_length_m / NM),
-                f"{_hhmm(u.on_task_start_s)} – {_hhmm(u.on_task_end_s)}" if u.has_track else "no track",
+                (f"{_hhmm(u.on_task_start_s)} – {_hhmm(u.on_task_end_s)}" + (f" ({u.status})" if u.status else "")) if u.has_track else u.status,
                 _f(u.planned_effort_m2 / NM2),
                 _f(u.delivered_effort_m2 / NM2),
                 _f(100 * u.effort_ratio),
@@ -69,7 +69,7 @@ def unit_xte_table(res: ReplayResult) -> Table:
     rows = []
     for u in res.units:
         if not u.has_track:
-            rows.append([u.unit_id, u.nation] + ["-"] * 7)
+            rows.append([u.unit_id, u.nation, u.status] + ["-"] * 6)
             continue
         rows.append(
             [u.unit_id, u.nation, _f(u.xte_mean_m, 0), _f(u.xte_p95_m, 0), _f(u.xte_max_m, 0), _f(u.offset_east_m, 0),
@@ -96,8 +96,9 @@ def nation_table(res: ReplayResult) -> Table:
     )
 
 
-def coverage_map(res: ReplayResult) -> MplFigure:
-    """Coverage map: number of units sweeping each cell, assigned areas, planned patterns and sailed tracks."""
+def coverage_map(res: ReplayResult, truth_lonlat: tuple[np.ndarray, np.ndarray] | None = None) -> MplFigure:
+    """Coverage map: number of units sweeping each cell, assigned areas, planned patterns and sailed tracks
+    (and the truth's path, evaluators only)."""
     fig = MplFigure(figsize=(8.0, 7.0))
     ax = fig.add_subplot(1, 1, 1)
     g = res.grid
@@ -118,6 +119,11 @@ def coverage_map(res: ReplayResult) -> MplFigure:
         if uid in res.on_task_xy:
             ox, oy = res.on_task_xy[uid]
             ax.plot(ox / km, oy / km, color=c, lw=1.0, label=uid)
+    if truth_lonlat is not None:
+        ok = np.isfinite(truth_lonlat[0])
+        tx, ty = res.frame.to_xy(truth_lonlat[0][ok], truth_lonlat[1][ok])
+        ax.plot(tx / km, ty / km, color="black", lw=1.6, ls=":", label="truth (evaluators only)")
+        ax.plot(tx[:1] / km, ty[:1] / km, marker="*", color="gold", mec="black", ms=12, ls="none")
     ax.set_aspect("equal")
     ax.set_xlabel(f"km east of {res.frame.lon0:.3f}°E")
     ax.set_ylabel(f"km north of {res.frame.lat0:.3f}°N")
@@ -144,9 +150,41 @@ def xte_figure(res: ReplayResult) -> MplFigure:
     return fig
 
 
-def build_replay_report(sc: ParticipantScenario, res: ReplayResult, log: IngestLog | None = None) -> Report:
-    """The replay evaluation report of an exercise (no truth in it)."""
-    rep = Report(f"{sc.name} — replay evaluation", "Effort, coverage and track keeping of the units against their planned patterns")
+def encounter_table(res: ReplayResult, encounters: dict[str, list]) -> Table:
+    """Closest approaches of each unit to the truth."""
+    rows = []
+    for u in res.units:
+        enc = encounters.get(u.unit_id)
+        if enc is None:
+            rows.append([u.unit_id, u.nation, u.status or "no track", "-", "-", "-"])
+            continue
+        if not enc:
+            rows.append([u.unit_id, u.nation, "0", "-", "-", "-"])
+            continue
+        best = min(enc, key=lambda e: e.range_m)
+        rows.append(
+            [u.unit_id, u.nation, str(len(enc)), _f(best.range_m / NM, 2), _hhmm(best.time_s), _f(best.range_m / u.sweep_width_m, 2)]
+        )
+    return Table(["unit", "nation", "CPAs within 5 NM", "closest NM", "at (UTC)", "closest / W"], rows, "Closest approaches to the truth")
+
+
+def build_replay_report(
+    sc: ParticipantScenario,
+    res: ReplayResult,
+    log: IngestLog | None = None,
+    truth: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    encounters: dict[str, list] | None = None,
+) -> Report:
+    """The replay evaluation report of an exercise.
+
+    Without ``truth`` (times, lon, lat) it contains no truth; with it, the truth's
+    path is drawn on the coverage map and a section lists each unit's closest
+    approaches to it (evaluators only).
+    """
+    sub = "Effort, coverage and track keeping of the units against their planned patterns"
+    if truth is not None:
+        sub += " — CONTAINS THE TRUTH: EVALUATORS ONLY"
+    rep = Report(f"{sc.name} — replay evaluation", sub)
     s = rep.section("Exercise")
     s.blocks.append(
         Paragraph(
@@ -177,7 +215,7 @@ def build_replay_report(sc: ParticipantScenario, res: ReplayResult, log: IngestL
             f"Overlaps (swept by two or more units): {res.overlap_area_m2 / NM2:.2f} NM²."
         )
     )
-    s.blocks.append(Figure(coverage_map(res), "Coverage map (local equal-area projection): assigned areas (outlines), planned patterns (dashed), tracks on task (solid), whole tracks (grey)."))
+    s.blocks.append(Figure(coverage_map(res, None if truth is None else (truth[1], truth[2])), "Coverage map (local equal-area projection): assigned areas (outlines), planned patterns (dashed), tracks on task (solid), whole tracks (grey)."))
     s = rep.section("Track keeping")
     s.blocks.append(
         Paragraph(
@@ -188,6 +226,16 @@ def build_replay_report(sc: ParticipantScenario, res: ReplayResult, log: IngestL
     )
     s.blocks.append(unit_xte_table(res))
     s.blocks.append(Figure(xte_figure(res), "Cumulative distribution of |XTE| per unit."))
+    if truth is not None and encounters is not None:
+        s = rep.section("Truth (evaluators only)")
+        s.blocks.append(
+            Paragraph(
+                f"The truth object entered the water at {_hhmm(float(truth[0][0]))} UTC. Closest points of approach (CPA) of "
+                "each unit's whole track to it, on their relative motion; a detection chance arises at each CPA according "
+                "to the unit's lateral range curve."
+            )
+        )
+        s.blocks.append(encounter_table(res, encounters))
     notes = (log.messages() if log is not None else []) + res.notes
     s = rep.section("Data")
     s.blocks.append(Paragraph("Ingest and evaluation notes: " + ("none." if not notes else "")))

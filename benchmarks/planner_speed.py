@@ -1,0 +1,106 @@
+"""Planner benchmark: 6 SRUs over 100k drifting particles, and plan quality against Stone's optimum.
+
+Run: ``PYTHONPATH=src python benchmarks/planner_speed.py [--particles 100000]``.
+Prints one table: timing of each stage of a 6-unit plan over a Leeway drift in
+the synthetic Korea Strait environment, then the POS reached on a static
+circular normal cloud (σ = 5 NM) against P* = 1 − (1+H)e^{−H}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import time
+
+import numpy as np
+import xarray as xr
+from rich.console import Console
+from rich.table import Table
+
+from sarex.drift import Release, simulate
+from sarex.environment.synthetic import korea_strait_environment
+from sarex.planning.cloud import period_cloud
+from sarex.planning.frame import LocalFrame
+from sarex.planning.land import land_around_cloud
+from sarex.planning.optimal import circular_normal_pos
+from sarex.planning.planner import Planner, Sru
+from sarex.planning.sru import make_sru
+from sarex.planning.units import example_catalogue
+from sarex.times import epoch_s_to_datetime64, to_epoch_s
+
+NM = 1852.0
+START = "2026-01-15T06:00Z"
+#: Fixed sweep widths (NM) for a person in the water, by unit type (IAMSAR-like magnitudes),
+#: so that the benchmark does not need the sweep-width tables.
+WIDTHS = {"surface-large": 0.6, "surface-medium": 0.5, "surface-small": 0.4, "helicopter": 0.5, "fixed-wing": 0.3}
+SIX = ["KR-DDG-991", "KR-HELO-991", "KR-KCG-3011", "KR-P3CK", "JP-DDG-173", "JP-P1"]
+
+
+def _static_cloud(sigma_m: float, n: int, seed: int, t0: float, hours: int):
+    rng = np.random.default_rng(seed)
+    lon, lat = LocalFrame(129.5, 34.6).to_lonlat(rng.normal(0, sigma_m, n), rng.normal(0, sigma_m, n))
+    times = t0 + 3600.0 * np.arange(hours + 1)
+    ds = xr.Dataset(
+        {"lon": (("trajectory", "time"), np.repeat(lon[:, None], times.size, 1)), "lat": (("trajectory", "time"), np.repeat(lat[:, None], times.size, 1)),
+         "weight": (("trajectory",), np.full(n, 1.0 / n))},
+        coords={"time": epoch_s_to_datetime64(times)},
+    )
+    return period_cloud(ds, t0, t0 + hours * 3600)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--particles", type=int, default=100_000)
+    ap.add_argument("--hours", type=float, default=12.0)
+    args = ap.parse_args()
+    con = Console()
+    table = Table(title=f"planner benchmark ({args.particles} particles)")
+    for c in ("case", "value"):
+        table.add_column(c)
+
+    t0 = to_epoch_s(START)
+    # Warm the numba kernels (compilation is cached on disk after the first run).
+    Planner(_static_cloud(5 * NM, 500, 0, t0, 2)).plan([Sru("w", NM, 5.0, 10.0, 1e6, (0.0, 0.0), t0 - 3600)])
+
+    env = korea_strait_environment(START, days=2)
+    tic = time.perf_counter()
+    ds = simulate(env, "PIW-1", Release.point(129.60, 34.90, START, 3 * 1852.0), hours=24, particles=args.particles, seed_value=1, coast=False)
+    table.add_row("drift 24 h (not part of the plan)", f"{time.perf_counter() - tic:.1f} s")
+
+    cat = example_catalogue()
+    units = [u for u in cat.units if u.id in SIX]
+    p_start = t0 + 12 * 3600
+    tic = time.perf_counter()
+    cloud = period_cloud(ds, p_start, p_start + args.hours * 3600)
+    t_cloud = time.perf_counter() - tic
+    srus = [make_sru(u, cloud.frame, p_start, WIDTHS[u.type]) for u in units]
+    tic = time.perf_counter()
+    land = land_around_cloud(cloud.frame, cloud.x, cloud.y)
+    t_land = time.perf_counter() - tic
+    tic, cpu = time.perf_counter(), time.process_time()
+    plan = Planner(cloud, "exponential", seed=0, land=land).plan(srus)
+    t_plan, c_plan = time.perf_counter() - tic, time.process_time() - cpu
+    table.add_row("period cloud (interpolate + project)", f"{t_cloud:.2f} s ({cloud.x.shape[1]} samples)")
+    table.add_row("land raster (GSHHG, 250 m)", f"{t_land:.2f} s ({land.land.shape[1]} x {land.land.shape[0]} cells)")
+    table.add_row(f"plan {len(srus)} SRUs (greedy + strips + refinement, ships off land)", f"{t_plan:.1f} s wall, {c_plan:.1f} s CPU (load average {os.getloadavg()[0]:.1f})")
+    table.add_row("  total POS / Stone bound", f"{plan.total_pos:.3f} / {plan.bound_pos:.3f} ({100 * plan.total_pos / plan.bound_pos:.0f} %)")
+    table.add_row("  assigned / unassigned", f"{len(plan.assignments)} / {len(plan.unassigned)}")
+
+    sigma = 5 * NM
+    static = _static_cloud(sigma, 20000, 1, t0, 6)
+    for k in (1, 3):
+        for h in (0.5, 1.0, 2.0):
+            z = math.pi * sigma**2 * h**2
+            speed = z / NM / (6 * 3600) / k
+            srus = [Sru(f"u{i}", NM, speed, 20 * NM / 3600, 1e6, (20 * NM * math.cos(2.1 * i + 0.3), 20 * NM * math.sin(2.1 * i + 0.3)), t0 - 7200) for i in range(k)]
+            tic = time.perf_counter()
+            p = Planner(static, "exponential", seed=0).plan(srus)
+            dt = time.perf_counter() - tic
+            ps = circular_normal_pos(z, sigma)
+            table.add_row(f"static σ=5 NM, {k} unit(s), H={h:g}", f"POS {p.total_pos:.4f} vs P* {ps:.4f}: {100 * p.total_pos / ps:.1f} % ({dt:.1f} s)")
+    con.print(table)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,153 @@
+"""AIS logs (AIVDM/AIVDO sentences, decoded with pyais) into tracks per unit.
+
+Position reports of types 1, 2, 3 (class A) and 18 (class B) give fixes;
+multi-sentence messages are reassembled; other types are counted as
+unsupported. AIS carries only the UTC second, so each line needs a receive time:
+an NMEA 4.10 tag block ``c:`` field (Unix seconds, ``\\c:1770768000*hh\\!AIVDM,...``)
+or an ISO 8601 time before the sentence (``2026-02-11T00:00:00Z !AIVDM,...``).
+The unit comes from the MMSI (vessels not in the mapping are other traffic and ignored).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+from sarex.errors import SarexInputError
+from sarex.io.nmea import split_sentence
+from sarex.io.tracks import IngestLog, Track, summary
+from sarex.times import parse_utc
+
+AIS_POSITION_TYPES = (1, 2, 3, 18)
+
+
+_TAG_BLOCK = re.compile(r"^\s*\\([^\\]*)\\(.*)$")
+
+
+def _receive_time(line: str) -> tuple[float | None, str]:
+    """Receive time of an AIS log line and the sentence text after it."""
+    m = _TAG_BLOCK.match(line)
+    if m:
+        tags = m.group(1).split("*")[0]
+        for item in tags.split(","):
+            if item.startswith("c:"):
+                try:
+                    v = float(item[2:])
+                except ValueError:
+                    return None, m.group(2)
+                return (v / 1000.0 if v > 1e11 else v), m.group(2)
+        return None, m.group(2)
+    i = line.find("!")
+    if i <= 0:
+        return None, line[max(i, 0) :]
+    prefix = line[:i].strip().rstrip(",;|").strip()
+    try:
+        return parse_utc(prefix).timestamp(), line[i:]
+    except SarexInputError:
+        return None, line[i:]
+
+
+def read_ais(
+    path: str | Path, mmsi_units: dict[int, str] | None = None, log: IngestLog | None = None
+) -> dict[str, Track]:
+    """Read an AIS log (AIVDM/AIVDO sentences with receive times) into tracks per unit.
+
+    Parameters
+    ----------
+    path
+        Log file, one sentence per line, each with a tag block ``c:`` time or an ISO time prefix.
+    mmsi_units
+        MMSI → unit id. Vessels not listed are other traffic and ignored; without
+        a mapping every MMSI becomes a unit named by its number.
+    log
+        Counts of skipped lines and unsupported message types are added here.
+    """
+    from pyais import decode
+    from pyais.exceptions import AISBaseException
+
+    p = Path(path)
+    log = log if log is not None else IngestLog()
+    src = p.name
+    fixes: dict[str, tuple[list[float], list[float], list[float]]] = {}
+    partial: dict[tuple[str, str], tuple[float, int, list[str]]] = {}
+    try:
+        text = p.read_text(encoding="ascii", errors="replace")
+    except OSError as exc:
+        raise SarexInputError(f"{p}: cannot be read ({exc.strerror})") from None
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        t, rest = _receive_time(line)
+        body, status = split_sentence(rest, "!")
+        if status == "none":
+            log.add(src, "not_ais")
+            continue
+        if status != "ok":
+            log.add(src, status)
+            continue
+        f = body.split(",")
+        if len(f) < 7 or not f[0].endswith(("VDM", "VDO")):
+            log.add(src, "malformed" if len(f) < 7 else "other_sentence")
+            continue
+        sentence = rest[rest.find("!") :].strip()
+        try:
+            count, num = int(f[1]), int(f[2])
+        except ValueError:
+            log.add(src, "malformed")
+            continue
+        if count > 1:
+            key = (f[3], f[4])
+            if num == 1:
+                if key in partial:
+                    log.add(src, "incomplete")
+                partial[key] = (t, count, [sentence])
+                continue
+            if key not in partial or len(partial[key][2]) != num - 1 or partial[key][1] != count:
+                log.add(src, "incomplete")
+                partial.pop(key, None)
+                continue
+            partial[key][2].append(sentence)
+            if num < count:
+                continue
+            t, _, parts = partial.pop(key)
+        else:
+            parts = [sentence]
+        try:
+            msg = decode(*parts)
+        except (AISBaseException, ValueError, IndexError, KeyError):
+            log.add(src, "malformed")
+            continue
+        mtype = int(msg.msg_type)
+        if mtype not in AIS_POSITION_TYPES:
+            log.ais_types.setdefault(src, Counter())[mtype] += 1
+            continue
+        if t is None:
+            log.add(src, "no_time")
+            continue
+        lon, lat = msg.lon, msg.lat
+        if lon is None or lat is None or abs(lon) > 180.0 or abs(lat) > 90.0:
+            log.add(src, "no_position")
+            continue
+        mmsi = int(msg.mmsi)
+        if mmsi_units is not None:
+            unit = mmsi_units.get(mmsi)
+            if unit is None:
+                log.add(src, "other_vessel")
+                continue
+        else:
+            unit = str(mmsi)
+        ts, xs, ys = fixes.setdefault(unit, ([], [], []))
+        ts.append(t)
+        xs.append(float(lon))
+        ys.append(float(lat))
+        log.add(src, "used")
+    if partial:
+        log.add(src, "incomplete", len(partial))
+    if not fixes:
+        types = log.ais_types.get(src)
+        seen = f"; saw only unsupported types {dict(sorted(types.items()))}" if types else ""
+        raise SarexInputError(
+            f"{p}: no AIS position report (types 1, 2, 3, 18) of an exercise unit{seen} ({summary(log, src)})"
+        )
+    return {u: Track.build(u, *v, (src,)) for u, v in fixes.items()}
