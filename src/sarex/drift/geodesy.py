@@ -51,8 +51,17 @@ def _inv_parallel_radius(s, c):  # pragma: no cover - numba
 def rhumb_step(lon_deg, lat_deg, ve, vn, dt):  # pragma: no cover - numba
     """New (lon, lat) in degrees after moving ``dt`` seconds at (ve, vn) m/s east/north."""
     phi0 = lat_deg * _DEG
-    s0 = math.sin(phi0)
-    c0 = math.cos(phi0)
+    return rhumb_step_sc(lon_deg, lat_deg, math.sin(phi0), math.cos(phi0), ve, vn, dt)
+
+
+@nb.njit(inline="always", cache=True)
+def rhumb_step_sc(lon_deg, lat_deg, s0, c0, ve, vn, dt):  # pragma: no cover - numba
+    """:func:`rhumb_step` given ``s0, c0 = sin, cos`` of the start latitude.
+
+    Without the trigonometric calls the rest is plain arithmetic, square roots and
+    divisions, which the compiler can vectorise over a loop of particles: kernels
+    compute sin/cos in one loop and call this in a second one.
+    """
     dm = vn * dt
     m0 = _meridional_radius(s0)
     dphi = dm / m0

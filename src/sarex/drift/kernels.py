@@ -23,36 +23,40 @@ RIGHT = 0
 LEFT = 1
 
 
+@nb.njit(inline="always", cache=True)
+def leeway_velocity(wu, wv, cu, cv, a_dw, b_dw, side, z_cw, cw_coef, f):  # pragma: no cover - numba
+    """Object velocity (current + leeway) of one particle, m/s east/north.
+
+    ``cw_coef`` is (a_right, b_right, S_right, a_left, b_left, S_left) in SI;
+    ``a_dw``/``b_dw`` are the particle's downwind slope/offset with ε already folded in;
+    ``f`` scales the leeway (e.g. after capsizing).
+    """
+    speed = math.sqrt(wu * wu + wv * wv)
+    if speed > 0.0:
+        de = wu / speed
+        dn = wv / speed
+    else:
+        de = 0.0
+        dn = 1.0
+    k = 3 * side
+    eps = z_cw * cw_coef[k + 2]
+    l_dw = a_dw * speed + b_dw
+    l_cw = (cw_coef[k] + eps / 20.0) * speed + cw_coef[k + 1] + eps / 2.0
+    # right of downwind: (dn, -de)
+    return cu + f * (l_dw * de + l_cw * dn), cv + f * (l_dw * dn - l_cw * de)
+
+
 @nb.njit(parallel=True, cache=True)
 def leeway_velocity_kernel(
     wu, wv, cu, cv, a_dw, b_dw, side, z_cw, cw_coef, leeway_factor, active, out_ve, out_vn
 ):  # pragma: no cover - numba
-    """Total object velocity (current + leeway), m/s east/north.
-
-    ``cw_coef`` is (a_right, b_right, S_right, a_left, b_left, S_left) in SI;
-    ``a_dw``/``b_dw`` are per-particle downwind slope/offset with ε already folded in;
-    ``leeway_factor`` scales the leeway (e.g. after capsizing).
-    """
+    """:func:`leeway_velocity` for every active particle (arrays in, ``out_ve``/``out_vn`` filled)."""
     for p in nb.prange(wu.size):
         if not active[p]:
             continue
-        u = wu[p]
-        v = wv[p]
-        speed = math.sqrt(u * u + v * v)
-        if speed > 0.0:
-            de = u / speed
-            dn = v / speed
-        else:
-            de = 0.0
-            dn = 1.0
-        k = 3 * side[p]
-        eps = z_cw[p] * cw_coef[k + 2]
-        l_dw = a_dw[p] * speed + b_dw[p]
-        l_cw = (cw_coef[k] + eps / 20.0) * speed + cw_coef[k + 1] + eps / 2.0
-        f = leeway_factor[p]
-        # right of downwind: (dn, -de)
-        out_ve[p] = cu[p] + f * (l_dw * de + l_cw * dn)
-        out_vn[p] = cv[p] + f * (l_dw * dn - l_cw * de)
+        out_ve[p], out_vn[p] = leeway_velocity(
+            wu[p], wv[p], cu[p], cv[p], a_dw[p], b_dw[p], side[p], z_cw[p], cw_coef, leeway_factor[p]
+        )
 
 
 @nb.njit(parallel=True, cache=True)

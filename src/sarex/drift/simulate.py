@@ -18,11 +18,13 @@ import xarray as xr
 
 from sarex import __version__
 from sarex.drift.geodesy import move_kernel
+from sarex.drift.fused import drift_step_kernel
 from sarex.drift.kernels import jibe_kernel, jibe_probability_per_step, leeway_velocity_kernel
 from sarex.drift.objects import LeewayObject, get_object
 from sarex.drift.seeding import Release, seed
 from sarex.environment.base import Environment, OutsidePolicy
 from sarex.environment.coast import Coastline
+from sarex.environment.regular import RegularGridField
 from sarex.errors import OutsideDomainError, SarexInputError
 from sarex.io.driftfile import (
     FORMAT,
@@ -160,11 +162,14 @@ def simulate(
     if (n_steps % k_out) != 0:
         out_times.append(t_end)
     n_out = len(out_times)
-    out_lon = np.full((n, n_out), np.nan)
-    out_lat = np.full((n, n_out), np.nan)
-    out_status = np.full((n, n_out), STATUS_UNRELEASED, dtype=np.int8)
-    out_side = np.zeros((n, n_out), dtype=np.int8)
-    out_caps = np.zeros((n, n_out), dtype=np.int8) if capsize else None
+    # Column-major (trajectory, time): recording a time is one contiguous copy per variable
+    # (a strided write into row-major arrays cost more than the drift for a million particles).
+    # Every column is written by record() below.
+    out_lon = np.empty((n, n_out), order="F")
+    out_lat = np.empty((n, n_out), order="F")
+    out_status = np.empty((n, n_out), dtype=np.int8, order="F")
+    out_side = np.empty((n, n_out), dtype=np.int8, order="F")
+    out_caps = np.empty((n, n_out), dtype=np.int8, order="F") if capsize else None
 
     p_jibe = jibe_probability_per_step(jibe_probability_per_hour, step_s)
     ve = np.zeros(n)
@@ -173,14 +178,41 @@ def simulate(
     new_lat = np.empty(n)
     mid_lon = np.empty(n)
     mid_lat = np.empty(n)
-    counters = {"stranded": 0, "left_domain": 0, "jibes": 0}
+    counters = {"stranded": 0, "left_domain": 0, "jibes": 0, "unreleased": n}
+    # Both fields plain lon/lat grids: one fused kernel per step (bit-identical to the general
+    # step). Exact type: subclasses (projected grids) sample differently.
+    fused = not capsize and type(env.wind) is RegularGridField and type(env.current) is RegularGridField
+    rk2 = scheme == "rk2"
 
     def release_due(step: int) -> None:
+        if counters["unreleased"] == 0:
+            return
         due = (status == STATUS_UNRELEASED) & (release_step <= step)
         if due.any():
             lon[due] = lon_p[due]
             lat[due] = lat_p[due]
             status[due] = STATUS_ACTIVE
+            counters["unreleased"] -= int(due.sum())
+
+    def fused_step(t: float, active: np.ndarray) -> bool:
+        """Fill new_lon/new_lat with the fused kernel; False when the general step must do it."""
+        times = (t, t + 0.5 * step_s) if rk2 else (t,)
+        for f in (env.wind, env.current):
+            a, b = f.time_range()
+            if not all(a - 1e-6 <= tt <= b + 1e-6 for tt in times):
+                return False
+        w0 = env.wind.window_at(t, lon, lat, active)
+        c0 = env.current.window_at(t, lon, lat, active)
+        if rk2:
+            w1 = env.wind.window_at(times[1], lon, lat, active)
+            c1 = env.current.window_at(times[1], lon, lat, active)
+        else:
+            w1, c1 = w0, c0
+        n_bad = drift_step_kernel(
+            lon, lat, active, float(step_s), rk2, *w0, *c0, _same_axes(w0, c0), *w1, *c1, _same_axes(w1, c1),
+            dw_slope, dw_offset, side, z_cw, cw_coef, leeway_factor, new_lon, new_lat,
+        )
+        return n_bad == 0
 
     def velocity(x, y, t, active, first: bool = True) -> np.ndarray:
         wu, wv, cu, cv, left = env.sample(x, y, t, active)
@@ -209,20 +241,25 @@ def simulate(
         release_due(step)
         active = status == STATUS_ACTIVE
         if active.any():
-            active = velocity(lon, lat, t, active)
-            if scheme == "rk2":
-                move_kernel(lon, lat, ve, vn, 0.5 * step_s, active, mid_lon, mid_lat)
-                active = velocity(mid_lon, mid_lat, t + 0.5 * step_s, active, first=False)
-            move_kernel(lon, lat, ve, vn, step_s, active, new_lon, new_lat)
+            if not (fused and fused_step(t, active)):
+                active = velocity(lon, lat, t, active)
+                if rk2:
+                    move_kernel(lon, lat, ve, vn, 0.5 * step_s, active, mid_lon, mid_lat)
+                    active = velocity(mid_lon, mid_lat, t + 0.5 * step_s, active, first=False)
+                move_kernel(lon, lat, ve, vn, step_s, active, new_lon, new_lat)
             if coastline is not None:
                 hit = coastline.on_land(new_lon, new_lat, active)
                 if hit.any():
                     _strand(coastline, lon, lat, new_lon, new_lat, hit)
+                    new_lon[hit] = lon[hit]
+                    new_lat[hit] = lat[hit]
                     status[hit] = STATUS_STRANDED
                     counters["stranded"] += int(hit.sum())
                     active = active & ~hit
-            lon[active] = new_lon[active]
-            lat[active] = new_lat[active]
+            # new_lon/new_lat now hold every particle's position after the step (the kernels
+            # copy the inactive ones): swap buffers instead of copying (the closures see the swap).
+            lon, new_lon = new_lon, lon
+            lat, new_lat = new_lat, lat
             if p_jibe > 0.0:
                 counters["jibes"] += int(jibe_kernel(side, seed_u64, pids, step, p_jibe, active))
         if j_out < n_out and abs((t + step_s) - out_times[j_out]) < 1e-6:
@@ -231,6 +268,13 @@ def simulate(
             j_out += 1
         if progress is not None:
             progress(step + 1, n_steps)
+    if j_out < n_out:  # never reached (the last output is the end of the last step): the old np.full defaults
+        out_lon[:, j_out:] = np.nan
+        out_lat[:, j_out:] = np.nan
+        out_status[:, j_out:] = STATUS_UNRELEASED
+        out_side[:, j_out:] = 0
+        if out_caps is not None:
+            out_caps[:, j_out:] = 0
 
     attrs = {
         "Conventions": "CF-1.8",
@@ -310,6 +354,13 @@ def _assemble(out_times, out_lon, out_lat, out_status, out_side, out_caps, rel_t
         attrs=attrs,
     )
     return ds
+
+
+def _same_axes(wind_window, current_window) -> bool:
+    """Whether two windows (as from ``RegularGridField.window_at``) lie on the same lon/lat axes."""
+    return bool(
+        np.array_equal(wind_window[2], current_window[2]) and np.array_equal(wind_window[3], current_window[3])
+    )
 
 
 def _check_times(env: Environment, t0: float, t1: float) -> None:

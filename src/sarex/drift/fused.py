@@ -1,0 +1,153 @@
+"""One numba pass per time step for gridded forcing: sample, leeway, move.
+
+The general step of :func:`sarex.drift.simulate` samples the environment into
+arrays, computes velocities into arrays and moves particles from arrays, one
+kernel after the other: every phase streams all particles through memory. When
+wind and current are both :class:`~sarex.environment.regular.RegularGridField`
+(the common case), :func:`drift_step_kernel` does the whole step for a particle
+in registers instead. It calls the very same inlined point functions
+(:func:`~sarex.environment.regular.sample_point`'s
+:func:`~sarex.environment.regular.locate` and :func:`~sarex.environment.regular.interpolate`,
+:func:`~sarex.drift.kernels.leeway_velocity`,
+:func:`~sarex.drift.geodesy.rhumb_step`) in the same order, so its results are
+bit for bit those of the general step. It only reports the particles it cannot
+handle (a sample outside the loaded window or on missing data); the caller then
+runs the general step, which applies the outside-domain policy.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba as nb
+import numpy as np
+
+from sarex.drift.geodesy import _DEG, rhumb_step_sc
+from sarex.drift.kernels import leeway_velocity
+from sarex.environment.base import FLAG_OK
+from sarex.environment.regular import axis_scale, interpolate, locate
+
+
+CHUNK = 2048
+"""Particles per chunk: the phases of a step run over a chunk whose scratch fits in L1/L2."""
+
+
+@nb.njit(inline="always", cache=True, error_model="numpy")
+def _sample_leeway(
+    x, y, wu0, wv0, wxs0, wys0, wit0, wft0, cu0, cv0, cxs0, cys0, cit0, cft0, shared, scales, ad, bd, s, zc, cw_coef, f
+):  # pragma: no cover - numba
+    """Wind and current at (x, y) (:func:`sample_point` of each), then :func:`leeway_velocity`.
+
+    ``shared``: both windows have the same axes, so the cell and weights found for the
+    wind serve the current too (the same numbers :func:`sample_point` would compute).
+    ``scales``: :func:`axis_scale` of the wind's and the current's lon and lat axes.
+    """
+    i, j, w00, w10, w01, w11, flag = locate(wxs0, wys0, x, y, scales[0], scales[1])
+    if flag != FLAG_OK:
+        return 0.0, 0.0, False
+    wu, wv, flag = interpolate(wu0, wv0, wit0, wft0, i, j, w00, w10, w01, w11)
+    if flag != FLAG_OK:
+        return 0.0, 0.0, False
+    if not shared:
+        i, j, w00, w10, w01, w11, flag = locate(cxs0, cys0, x, y, scales[2], scales[3])
+        if flag != FLAG_OK:
+            return 0.0, 0.0, False
+    cu, cv, flag = interpolate(cu0, cv0, cit0, cft0, i, j, w00, w10, w01, w11)
+    if flag != FLAG_OK:
+        return 0.0, 0.0, False
+    ve, vn = leeway_velocity(wu, wv, cu, cv, ad, bd, s, zc, cw_coef, f)
+    return ve, vn, True
+
+
+@nb.njit(parallel=True, cache=True, error_model="numpy")
+def drift_step_kernel(
+    lon, lat, active, dt, rk2,
+    wu0, wv0, wxs0, wys0, wit0, wft0,
+    cu0, cv0, cxs0, cys0, cit0, cft0, shared0,
+    wu1, wv1, wxs1, wys1, wit1, wft1,
+    cu1, cv1, cxs1, cys1, cit1, cft1, shared1,
+    a_dw, b_dw, side, z_cw, cw_coef, leeway_factor,
+    out_lon, out_lat,
+):  # pragma: no cover - numba
+    """Positions after one step of ``dt`` s for the active particles (inactive ones copied).
+
+    Window ``0`` (wind ``w``, current ``c``: data, axes, time index and fraction as
+    returned by :meth:`RegularGridField.window_at`) is sampled at the start of the
+    step; window ``1`` at its middle, for the explicit midpoint scheme (``rk2``).
+    ``shared0``/``shared1``: wind and current windows have the same lon/lat axes.
+
+    Each chunk of particles goes through the step in phases: sampling and leeway
+    (gathers and branches, scalar) with the sine and cosine of the latitude, then
+    the rhumb-line displacement (:func:`~sarex.drift.geodesy.rhumb_step_sc`: square
+    roots and divisions only) in a branch-free loop the compiler vectorises. The
+    arithmetic is the same as particle by particle (IEEE operations give the same
+    results in vector registers; ``error_model="numpy"`` only drops the
+    division-by-zero checks that would prevent vectorisation).
+
+    Returns
+    -------
+    int
+        Number of active particles for which a sample was not ``FLAG_OK``; when it
+        is not 0 the outputs are incomplete and the caller must redo the step.
+    """
+    n = lon.size
+    n_chunks = (n + CHUNK - 1) // CHUNK
+    sc0 = (axis_scale(wxs0), axis_scale(wys0), axis_scale(cxs0), axis_scale(cys0))
+    sc1 = (axis_scale(wxs1), axis_scale(wys1), axis_scale(cxs1), axis_scale(cys1))
+    half = 0.5 * dt
+    n_bad = 0
+    for c in nb.prange(n_chunks):
+        b0 = c * CHUNK
+        m = min(CHUNK, n - b0)
+        ve = np.zeros(m)
+        vn = np.zeros(m)
+        s0 = np.empty(m)
+        c0 = np.empty(m)
+        go = np.zeros(m, dtype=np.bool_)
+        bad = 0
+        for k in range(m):
+            p = b0 + k
+            phi = lat[p] * _DEG
+            s0[k] = math.sin(phi)
+            c0[k] = math.cos(phi)
+            if active[p]:
+                e, v, ok = _sample_leeway(
+                    lon[p], lat[p], wu0, wv0, wxs0, wys0, wit0, wft0, cu0, cv0, cxs0, cys0, cit0, cft0, shared0, sc0,
+                    a_dw[p], b_dw[p], side[p], z_cw[p], cw_coef, leeway_factor[p],
+                )
+                if ok:
+                    ve[k] = e
+                    vn[k] = v
+                    go[k] = True
+                else:
+                    bad += 1
+        if rk2:
+            mx = np.empty(m)
+            my = np.empty(m)
+            for k in range(m):
+                p = b0 + k
+                mx[k], my[k] = rhumb_step_sc(lon[p], lat[p], s0[k], c0[k], ve[k], vn[k], half)
+            for k in range(m):
+                if go[k]:
+                    p = b0 + k
+                    e, v, ok = _sample_leeway(
+                        mx[k], my[k], wu1, wv1, wxs1, wys1, wit1, wft1, cu1, cv1, cxs1, cys1, cit1, cft1, shared1, sc1,
+                        a_dw[p], b_dw[p], side[p], z_cw[p], cw_coef, leeway_factor[p],
+                    )
+                    if ok:
+                        ve[k] = e
+                        vn[k] = v
+                    else:
+                        go[k] = False
+                        bad += 1
+        nx = np.empty(m)
+        ny = np.empty(m)
+        for k in range(m):  # kept free of the selection below, which stops vectorisation
+            p = b0 + k
+            nx[k], ny[k] = rhumb_step_sc(lon[p], lat[p], s0[k], c0[k], ve[k], vn[k], dt)
+        for k in range(m):
+            p = b0 + k
+            out_lon[p] = nx[k] if go[k] else lon[p]
+            out_lat[p] = ny[k] if go[k] else lat[p]
+        n_bad += bad
+    return n_bad
