@@ -138,3 +138,17 @@ def test_exercise_run_cli_end_to_end(tmp_path):
     assert s["seed"] == 4 and s["replicates"]["n"] == 20 and len(s["periods"]) == 1
     assert 0.0 < s["periods"][0]["pos_sailed"] <= s["periods"][0]["cumulative_pos"] + 1e-12
     assert (out / "participants" / "period-1" / "sap_ko.txt").exists()
+
+
+def test_scenario_weather_corrects_sweep_widths(tmp_path):
+    """IAMSAR fw: 18 kn of wind halves a person-in-water sweep width (small object); fatigue multiplies by 0.9."""
+    base = write_scenario(tmp_path / "calm.toml", units=("KR-PV",), periods=1, duration_h=1.0)
+    windy = tmp_path / "windy.toml"
+    windy.write_text(base.read_text().replace("[stopping]", "[conditions]\nwind_kn = 18\nfatigue = true\n\n[stopping]"))
+    widths = []
+    for p in (base, windy):
+        sc = load_scenario(p)
+        drift = forecast_drift(sc, particles=300, seed=1)
+        widths.append(plan_periods(sc, scenario_catalogue(sc), drift, seed=1)[0].widths_nm["KR-PV"])
+    assert widths[1] == pytest.approx(widths[0] * 0.5 * 0.9, rel=1e-9)
+    assert load_scenario(windy).participant_view().conditions.wind_kn == 18  # participants know the weather

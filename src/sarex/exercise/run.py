@@ -116,13 +116,13 @@ def plan_periods(
     model: str = "inverse-cube",
     seed: int = 0,
     step_s: float = 1800.0,
-    visibility_nm: float = 10.0,
     kinematics: bool = True,
     progress: Optional[Callable[[str], None]] = None,
 ) -> list[PeriodPlan]:
     """Plan every period of the scenario on the branch where nothing has been found yet.
 
-    Each unit sails its planned route (transit, then the pattern at search speed,
+    Sweep widths come from the IAMSAR tables for the scenario's conditions
+    (visibility, weather correction fw, fatigue). Each unit sails its planned route (transit, then the pattern at search speed,
     turning on arcs of its turn radius when ``kinematics``); the Bayesian update
     uses the tracks sailed, and both the planned and the sailed POS are kept.
     """
@@ -130,7 +130,9 @@ def plan_periods(
     periods = sc.periods[: sc.stopping.max_periods] if sc.stopping.max_periods else sc.periods
     obj = drift.attrs.get("object_class")
     units_by_id = {u.id: u for u in catalogue.units}
-    widths = {u.id: unit_sweep_width_nm(u, obj, visibility_nm) for u in catalogue.units}
+    cond = sc.conditions
+    fw = cond.weather_factor_for(sc.reported.object_class)
+    widths = {u.id: unit_sweep_width_nm(u, obj, cond.visibility_nm, fw, cond.fatigue) for u in catalogue.units}
     out: list[PeriodPlan] = []
     ds = drift
     cum = 0.0

@@ -162,6 +162,24 @@ class Stopping(_Strict):
     max_hours: float | None = Field(default=None, gt=0.0, description="Hours after the reported LKP time.")
 
 
+class Conditions(_Strict):
+    """On-scene weather for the sweep widths (IAMSAR Vol. II ch. 4: visibility, weather and fatigue corrections)."""
+
+    visibility_nm: float = Field(default=10.0, gt=0.0, description="Meteorological visibility, NM.")
+    wind_kn: float = Field(default=0.0, ge=0.0, description="Surface wind for the weather correction fw, kn.")
+    sea_m: float = Field(default=0.0, ge=0.0, description="Significant wave height for fw, m.")
+    weather_factor: float | None = Field(default=None, gt=0.0, le=1.0, description="fw given directly (overrides wind/sea).")
+    fatigue: bool = Field(default=False, description="Crews fatigued: ff = 0.9.")
+
+    def weather_factor_for(self, object_class: str) -> float:
+        """fw for a Leeway object class: the given factor, else IAMSAR's table from wind and sea."""
+        if self.weather_factor is not None:
+            return float(self.weather_factor)
+        from sarex.search.sweepwidth import search_object_for_leeway, weather_correction
+
+        return float(weather_correction(search_object_for_leeway(object_class), self.wind_kn, self.sea_m))
+
+
 class Truth(Position):
     """The hidden truth: the real object, its real entry into the water, the real environment."""
 
@@ -185,6 +203,7 @@ class _ScenarioBase(_Strict):
     units_file: Path | None = None
     periods: list[Period] = Field(min_length=1)
     stopping: Stopping = Stopping()
+    conditions: Conditions = Conditions()
 
     @model_validator(mode="after")
     def _consistent(self) -> "_ScenarioBase":
