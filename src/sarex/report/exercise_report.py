@@ -19,8 +19,8 @@ def _pct(x: float) -> str:
     return "–" if x is None or not np.isfinite(x) else f"{100 * x:.1f} %"
 
 
-def _hm(t: float) -> str:
-    return from_epoch_s(t).strftime("%d %H:%MZ")
+def _window(t0: float, t1: float) -> str:
+    return f"{from_epoch_s(t0):%d/%H%M}–{from_epoch_s(t1):%H%M}Z"
 
 
 def period_maps(res: ExerciseResult, coast: bool = True) -> MplFigure:
@@ -74,7 +74,7 @@ def period_maps(res: ExerciseResult, coast: bool = True) -> MplFigure:
         ax.set_xlim(ext[0], ext[1])
         ax.set_ylim(ext[2], ext[3])
         ax.set_aspect(1.0 / np.cos(np.radians(0.5 * (ext[2] + ext[3]))))
-        ax.set_title(f"period {p.index + 1}: {_hm(p.start_s)}–{_hm(p.end_s)}", fontsize=9)
+        ax.set_title(f"period {p.index + 1}: {_window(p.start_s, p.end_s)}", fontsize=9)
         ax.tick_params(labelsize=7)
         if k == 0:
             ax.legend(fontsize=7, loc="upper left")
@@ -88,7 +88,7 @@ def pos_curve(res: ExerciseResult) -> MplFigure:
     ax = fig.add_subplot(1, 1, 1)
     t0 = res.scenario.reported.time
     ends = [(p.end_s - t0) / 3600 for p in res.periods]
-    ax.step([0] + ends, [0] + [p.cumulative_pos for p in res.periods], where="post", label="cumulative POS (planned tracks)")
+    ax.step([0] + ends, [0] + [p.cumulative_pos for p in res.periods], where="post", label="cumulative POS (sailed tracks)")
     ax.bar([(0.5 * (p.start_s + p.end_s) - t0) / 3600 for p in res.periods], [p.pos_tracks for p in res.periods],
            width=[0.8 * (p.end_s - p.start_s) / 3600 for p in res.periods], alpha=0.3, label="POS of the period")
     if res.replicates is not None:
@@ -166,11 +166,12 @@ def build_exercise_report(res: ExerciseResult, coast: bool = True) -> Report:
     ], "reported versus true"))
     sec = rep.section("Periods")
     sec.blocks.append(Table(
-        ["period", "window", "units", "POS planner", "POS planned tracks", "POS sailed", "optimal bound", "cumulative POS", "searched"],
-        [[str(p.index + 1), f"{_hm(p.start_s)}–{_hm(p.end_s)}", str(len(p.plan.assignments)), _pct(p.pos_planner), _pct(p.pos_planned),
+        ["period", "window", "units", "POS planner", "POS planned tracks", "POS sailed", "Stone reference", "cumulative POS", "searched"],
+        [[str(p.index + 1), _window(p.start_s, p.end_s), str(len(p.plan.assignments)), _pct(p.pos_planner), _pct(p.pos_planned),
           _pct(p.pos_tracks), _pct(p.bound_pos), _pct(p.cumulative_pos), "yes" if p.index < res.executed else "no (found)"] for p in res.periods],
         "POS planner: the planner's coverage estimate; planned tracks / sailed: lateral-range POD of the planned patterns and of the "
-        "tracks actually sailed (turns on arcs) against the drifting ensemble; the Bayesian update uses the sailed tracks"))
+        "tracks actually sailed (turns on arcs) against the drifting ensemble; the Bayesian update uses the sailed tracks. "
+        "Stone reference: the optimal allocation of the same effort on the period-mean grid (a bound for a static cloud only)"))
     sec.blocks.append(Figure(pos_curve(res), "Probability of success: per period, cumulative, and detections by hour over the replicates."))
     sec = rep.section("Units and nations")
     rows = []
