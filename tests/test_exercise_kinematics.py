@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 import replay_data as rd
 
-from sarex.exercise.geometry import NM, LocalFrame
+from sarex.exercise.geometry import NM
+from sarex.planning.frame import LocalFrame
 from sarex.exercise.kinematics import fly_by_path, sail_route
 from sarex.exercise.planned import pattern_from_waypoints
 from sarex.exercise.replay import evaluate_replay

@@ -34,7 +34,7 @@ from sarex.io.driftfile import (
     STATUS_STRANDED,
     STATUS_UNRELEASED,
 )
-from sarex.times import epoch_s_to_datetime64, iso, to_epoch_s
+from sarex.times import epoch_s_to_datetime64, iso
 
 SCHEMES = ("euler", "rk2")
 

@@ -12,6 +12,7 @@ Time outside a field's time range is not a per-point flag: it raises
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Protocol, runtime_checkable
@@ -24,6 +25,18 @@ from sarex.times import iso
 FLAG_OK = 0
 FLAG_OUTSIDE = 1
 FLAG_NAN = 2
+
+
+def axis_time_range(times: np.ndarray) -> tuple[float, float]:
+    """Valid time range of a gridded field's time axis (s since epoch); one step means all times."""
+    if times.size == 1:
+        return -math.inf, math.inf
+    return float(times[0]), float(times[-1])
+
+
+def describe_time_range(t0: float, t1: float) -> str:
+    """``"all times"`` or ``"<iso> to <iso>"`` for messages."""
+    return "all times" if not math.isfinite(t0) else f"{iso(t0)} to {iso(t1)}"
 
 
 class OutsidePolicy(str, Enum):

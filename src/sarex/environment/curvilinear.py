@@ -26,11 +26,11 @@ import numpy as np
 import xarray as xr
 from scipy.spatial import cKDTree
 
-from sarex.environment.base import FLAG_OK, FLAG_OUTSIDE
+from sarex.environment.base import FLAG_OK, FLAG_OUTSIDE, axis_time_range, describe_time_range
 from sarex.environment.orientation import EAST_NORTH, rotate_to_east_north
 from sarex.environment.regular import sample_regular_kernel, time_index, window_steps_within
 from sarex.errors import SarexInputError
-from sarex.times import datetime64_to_epoch_s, iso
+from sarex.times import datetime64_to_epoch_s
 
 
 def _unit_vectors(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
@@ -210,13 +210,11 @@ class CurvilinearGridField:
 
     # --- domain -----------------------------------------------------------------
     def time_range(self) -> tuple[float, float]:
-        if self.times.size == 1:
-            return -math.inf, math.inf
-        return float(self.times[0]), float(self.times[-1])
+        return axis_time_range(self.times)
 
     def domain_description(self) -> str:
         t0, t1 = self.time_range()
-        tr = "all times" if not math.isfinite(t0) else f"{iso(t0)} to {iso(t1)}"
+        tr = describe_time_range(t0, t1)
         ny, nx = self.lon.shape
         return (
             f"{self.name}: curvilinear {ny}x{nx} grid, lon {np.nanmin(self.lon):.4f} to {np.nanmax(self.lon):.4f}, "

@@ -22,17 +22,15 @@ Lambert conformal conic this reproduces the meridian convergence
 
 from __future__ import annotations
 
-import math
 
 import numpy as np
 import pyproj
 import xarray as xr
 
-from sarex.environment.base import FLAG_OUTSIDE
+from sarex.environment.base import FLAG_OUTSIDE, describe_time_range
 from sarex.environment.orientation import EAST_NORTH, rotate_to_east_north
 from sarex.environment.regular import RegularGridField
 from sarex.errors import SarexInputError
-from sarex.times import iso
 
 X_NAMES = {"projection_x_coordinate", "grid_longitude"}
 Y_NAMES = {"projection_y_coordinate", "grid_latitude"}
@@ -194,7 +192,7 @@ class ProjectedGridField(RegularGridField):
 
     def domain_description(self) -> str:
         t0, t1 = self.time_range()
-        tr = "all times" if not math.isfinite(t0) else f"{iso(t0)} to {iso(t1)}"
+        tr = describe_time_range(t0, t1)
         lo0, lo1, la0, la1 = self.lonlat_box()
         return (
             f"{self.name}: {self.crs.name} grid x {self.xs[0]:.6g} to {self.xs[-1]:.6g}, "

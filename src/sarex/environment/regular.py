@@ -8,13 +8,12 @@ whole; when particles or time leave the window the next one is loaded.
 
 from __future__ import annotations
 
-import math
 
 import numba as nb
 import numpy as np
 import xarray as xr
 
-from sarex.environment.base import FLAG_NAN, FLAG_OK, FLAG_OUTSIDE
+from sarex.environment.base import FLAG_NAN, FLAG_OK, FLAG_OUTSIDE, axis_time_range, describe_time_range
 from sarex.errors import OutsideDomainError, SarexInputError
 from sarex.times import datetime64_to_epoch_s, iso
 
@@ -232,13 +231,11 @@ class RegularGridField:
 
     # --- domain -----------------------------------------------------------------
     def time_range(self) -> tuple[float, float]:
-        if self.times.size == 1:
-            return -math.inf, math.inf
-        return float(self.times[0]), float(self.times[-1])
+        return axis_time_range(self.times)
 
     def domain_description(self) -> str:
         t0, t1 = self.time_range()
-        tr = "all times" if not math.isfinite(t0) else f"{iso(t0)} to {iso(t1)}"
+        tr = describe_time_range(t0, t1)
         return (
             f"{self.name}: lon {self.xs[0]:.4f} to {self.xs[-1]:.4f}, "
             f"lat {self.ys[0]:.4f} to {self.ys[-1]:.4f}, {tr}"

@@ -11,8 +11,6 @@ import math
 import numpy as np
 from shapely.geometry import LineString, MultiPoint, Polygon
 
-from sarex.planning.frame import LocalFrame  # noqa: F401  (the one local plane of sarex)
-
 NM = 1852.0
 
 

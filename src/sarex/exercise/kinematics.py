@@ -20,7 +20,8 @@ import math
 import numpy as np
 
 from sarex.errors import SarexInputError
-from sarex.exercise.geometry import NM, LocalFrame
+from sarex.exercise.geometry import NM
+from sarex.planning.frame import LocalFrame
 from sarex.io.tracks import Track
 
 

@@ -42,7 +42,8 @@ from shapely.geometry import Polygon
 from shapely.ops import unary_union
 
 from sarex.errors import SarexInputError
-from sarex.exercise.geometry import NM, LocalFrame, assigned_area, cut_by_distance, polyline_length, resample_by_distance, swept_strip
+from sarex.exercise.geometry import NM, assigned_area, cut_by_distance, polyline_length, resample_by_distance, swept_strip
+from sarex.planning.frame import LocalFrame
 from sarex.exercise.planned import PlannedPattern
 from sarex.exercise.trackkeeping import cross_track, on_task_window, systematic_offset
 from sarex.io.tracks import Track

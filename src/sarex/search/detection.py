@@ -302,7 +302,6 @@ def track_pod_kernel(lon, lat, status, c, seg_start, seg_fa, seg_fb, seg_xa, seg
                     sig = EXPONENTIAL_SPREAD * w
                     inv2s2 = 0.5 / (sig * sig)
                     amp = w / (sig * math.sqrt(2.0 * math.pi))
-                    far2 = 100.0 * sig * sig
                     # pass 1, branch-free (vectorises): the normal effort of the whole line,
                     # exp by polynomial; pieces whose ends lie within 8.3 σ of the CPA are flagged
                     n_end = 0
