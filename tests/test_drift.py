@@ -247,3 +247,18 @@ def test_capsizing_rate_and_reduced_leeway():
     moved = ds.lat.values[:, -1] * 110574.0
     never = ds.capsized.values[:, -1] == 0
     assert moved[never].mean() > moved[~never].mean() > 0.4 * moved[never].mean()
+
+
+@pytest.mark.parametrize("scheme", ["euler", "rk2"])
+def test_continued_drift_equals_one_long_run(scheme):
+    """12 h + a 12-h continuation is bit for bit the 24-h run (same forcing, same seed), coast on."""
+    from sarex.drift.continuation import continue_drift
+
+    env = korea_strait_environment("2026-01-15T00:00Z", days=2)
+    kw = dict(lon=129.3, lat=34.75, start=START, radius_m=2000, particles=1500, seed_value=6, scheme=scheme)
+    full = simulate(env, "LIFE-RAFT-NB-2", hours=24, **kw)
+    cont = continue_drift(env, simulate(env, "LIFE-RAFT-NB-2", hours=12, **kw), 12)
+    assert (full.status.values[:, -1] == 1).any()  # some strand on Tsushima: state carried over too
+    for v in ("lon", "lat", "status", "orientation"):
+        np.testing.assert_array_equal(cont[v].values, full[v].values)
+    np.testing.assert_array_equal(cont.time.values, full.time.values)

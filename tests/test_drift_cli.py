@@ -111,3 +111,35 @@ def test_drift_cli_with_prioritised_wind_sources(tmp_path, synth_nc):
     regional = float(re.search(r"regional\.nc: x_wind, y_wind\) ([0-9.]+) %", text).group(1))
     assert abs(coastal + regional - 100.0) < 0.2
     assert 50 < coastal < 100  # most samples near the LKP come from the coastal file, some from the regional one
+
+
+def test_drift_continue_keeps_weights_and_searches_with_a_new_forecast(tmp_path, synth_nc):
+    """drift → search → continue with a forecast that starts later: weights and the search record carry over."""
+    from sarex.environment.synthetic import korea_strait_dataset
+    from sarex.io.driftfile import searches_applied, write_drift
+    from sarex.search.bayes import apply_search
+    from sarex.search.detection import SearchUnit
+    from sarex.search.track import Track
+
+    first = tmp_path / "d.nc"
+    assert _run(BASE + ["--env", synth_nc, "--out", str(first), "--hours", "6", "--radius-m", "3000"]).exit_code == 0
+    ds = read_drift(first)
+    t = ds.time.values.astype("datetime64[ns]").astype(np.int64) / 1e9
+    trk = Track(np.array([129.70, 129.70]), np.array([34.80, 34.95]), np.array([t[2], t[4]]), "unit")
+    upd = apply_search(ds, [SearchUnit(trk, 1852.0)]).dataset
+    write_drift(upd, tmp_path / "upd.nc")
+    new_forecast = tmp_path / "f2.nc"
+    korea_strait_dataset("2026-01-15T12:00Z", days=1).to_netcdf(new_forecast)  # starts at the file's last time
+    out = tmp_path / "cont.nc"
+    r = _run(["drift-continue", str(tmp_path / "upd.nc"), "--hours", "6", "--env", str(new_forecast), "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    res = read_drift(out)
+    assert res.sizes["time"] == ds.sizes["time"] + 6
+    np.testing.assert_array_equal(res.weight.values, upd.weight.values)
+    np.testing.assert_array_equal(res.lon.values[:, : ds.sizes["time"]], ds.lon.values)
+    assert len(searches_applied(res)) == 1
+    moved = np.nanmean(np.abs(res.lon.values[:, -1] - res.lon.values[:, ds.sizes["time"] - 1]))
+    assert moved > 0.01  # it did drift on
+    # A forecast that does not reach the continuation: one line, exit 2, no output.
+    bad = _run(["drift-continue", str(tmp_path / "upd.nc"), "--hours", "30", "--env", str(new_forecast), "--out", str(tmp_path / "x.nc")])
+    assert bad.exit_code == 2 and "ends at" in bad.output and not (tmp_path / "x.nc").exists()

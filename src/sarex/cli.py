@@ -198,6 +198,50 @@ def drift(
     _drift_summary(ds, out, plot, environment)
 
 
+@app.command("drift-continue")
+@user_errors
+def drift_continue(
+    drift_file: Path = typer.Argument(..., help="Drift file to continue (possibly updated by searches)."),
+    hours: float = typer.Option(..., help="Additional hours."),
+    out: Path = typer.Option(..., help="Output drift file (the whole history plus the continuation)."),
+    env: Optional[Path] = typer.Option(None, help="CF-NetCDF file with wind and current for the continuation."),
+    wind: Optional[list[Path]] = typer.Option(None, help="Wind file(s) (overrides --env), in priority order."),
+    current: Optional[list[Path]] = typer.Option(None, help="Current file(s) (overrides --env), in priority order."),
+    synthetic: bool = typer.Option(False, help="Use the built-in synthetic Korea Strait environment."),
+    outside: str = typer.Option("error", help="Outside a field's domain: 'error', 'deactivate' or 'fallback' (0 m/s)."),
+    no_coast: bool = typer.Option(False, "--no-coast", help="Switch stranding off."),
+    plot: Optional[Path] = typer.Option(None, help="Also write a PNG map of the cloud."),
+) -> None:
+    """Continue a drift past the end of its file (e.g. with a newer forecast), keeping weights and searches."""
+    from sarex.drift.continuation import continue_drift
+    from sarex.environment import OutsidePolicy, open_environment
+    from sarex.environment.synthetic import korea_strait_environment
+    from sarex.io.driftfile import read_drift, write_drift
+    from sarex.times import datetime64_to_epoch_s, iso
+
+    if outside not in [p.value for p in OutsidePolicy]:
+        raise SarexInputError(f"--outside: {outside!r} must be one of error, deactivate, fallback")
+    if not (hours > 0):
+        raise SarexInputError(f"--hours: {hours} must be > 0")
+    ds = read_drift(drift_file)
+    if synthetic:
+        t_last = float(datetime64_to_epoch_s(ds["time"].values[-1:])[0])
+        environment = korea_strait_environment(iso(t_last), days=max(1.0, math.ceil((hours + 2) / 24.0)), outside=outside)
+    else:
+        if env is None and (not wind or not current):
+            raise SarexInputError("give --env FILE (or both --wind FILE and --current FILE), or --synthetic")
+        environment = open_environment(env, wind or None, current or None, outside=outside)
+    with _progress() as prog:
+        task = prog.add_task(f"continuing {ds.sizes['trajectory']} particles", total=1.0)
+        res = continue_drift(environment, ds, hours, coast=not no_coast, progress=lambda i, n: prog.update(task, completed=i / n))
+    write_drift(res, out)
+    if plot is not None:
+        from sarex.report.driftmap import plot_drift
+
+        plot_drift(res, plot, coast=not no_coast)
+    _drift_summary(res, out, plot, environment)
+
+
 def _drift_summary(ds, out: Path, plot: Optional[Path], environment=None) -> None:
     from sarex.drift.summary import summarize
     from sarex.environment.stack import describe_counts

@@ -34,7 +34,7 @@ from sarex.io.driftfile import (
     STATUS_STRANDED,
     STATUS_UNRELEASED,
 )
-from sarex.times import epoch_s_to_datetime64, iso
+from sarex.times import datetime64_to_epoch_s, epoch_s_to_datetime64, iso
 
 SCHEMES = ("euler", "rk2")
 
@@ -64,6 +64,7 @@ def simulate(
     jibe_probability_per_hour: float = 0.04,
     capsize: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    _resume: xr.Dataset | None = None,
 ) -> xr.Dataset:
     """Drift an ensemble of Leeway particles and return the drift dataset.
 
@@ -123,8 +124,18 @@ def simulate(
     duration = hours * 3600.0
     n_steps = int(math.ceil(duration / step_s - 1e-9))
     t0 = release.time_s
-    t_end = t0 + n_steps * step_s
-    _check_times(env, t0, max(t_end, release.last_time_s))
+    # A resumed run goes on from the last output of an earlier one; steps keep their global
+    # index, so the per-step draws (jibing) are those a single longer run would have made.
+    step0 = 0
+    if _resume is not None:
+        t_last = float(datetime64_to_epoch_s(np.atleast_1d(_resume["time"].values[-1]))[0])
+        k = (t_last - t0) / step_s
+        if abs(k - round(k)) > 1e-6:
+            raise SarexInputError(f"continue: the drift file's last time {iso(t_last)} is not a whole number of {step_s:g}-s steps after its release")
+        step0 = int(round(k))
+    t_start = t0 + step0 * step_s
+    t_end = t_start + n_steps * step_s
+    _check_times(env, t_start, max(t_end, release.last_time_s if _resume is None else t_end))
 
     if coast is True:
         coastline: Coastline | None = Coastline(bbox=_coast_bbox(env, release))
@@ -132,7 +143,8 @@ def simulate(
         coastline = None
     else:
         coastline = coast
-    _check_lkp(env, release, coastline)
+    if _resume is None:
+        _check_lkp(env, release, coastline)
 
     rng = np.random.default_rng(np.random.SeedSequence(int(seed_value)))
     lon_p, lat_p, rel_t = seed(release, n, rng)
@@ -158,7 +170,21 @@ def simulate(
     status = np.full(n, STATUS_UNRELEASED, dtype=np.int8)
     lon = np.full(n, np.nan)
     lat = np.full(n, np.nan)
-    out_times = [t0 + s * step_s for s in range(0, n_steps + 1, k_out)]
+    if _resume is not None:
+        if _resume.sizes["trajectory"] != n:
+            raise SarexInputError(f"continue: {_resume.sizes['trajectory']} particles in the file, {n} expected")
+        eps_dw = np.asarray(_resume["downwind_eps"].values, dtype=np.float64)
+        z_cw = np.asarray(_resume["crosswind_z"].values, dtype=np.float64)
+        dw_slope = a_dw + eps_dw / 20.0
+        dw_offset = b_dw + eps_dw / 2.0
+        lon[:] = _resume["lon"].values[:, -1]
+        lat[:] = _resume["lat"].values[:, -1]
+        status[:] = _resume["status"].values[:, -1]
+        side[:] = _resume["orientation"].values[:, -1]
+        if "capsized" in _resume:
+            capsized[:] = _resume["capsized"].values[:, -1]
+            leeway_factor[capsized == 1] = CAPSIZE_LEEWAY_FRACTION
+    out_times = [t_start + s * step_s for s in range(0, n_steps + 1, k_out)]
     if (n_steps % k_out) != 0:
         out_times.append(t_end)
     n_out = len(out_times)
@@ -178,7 +204,7 @@ def simulate(
     new_lat = np.empty(n)
     mid_lon = np.empty(n)
     mid_lat = np.empty(n)
-    counters = {"stranded": 0, "left_domain": 0, "jibes": 0, "unreleased": n}
+    counters = {"stranded": 0, "left_domain": 0, "jibes": 0, "unreleased": int(np.sum(status == STATUS_UNRELEASED)) if _resume is not None else n}
     # Both fields plain lon/lat grids: one fused kernel per step (bit-identical to the general
     # step). Exact type: subclasses (projected grids) sample differently.
     fused = not capsize and type(env.wind) is RegularGridField and type(env.current) is RegularGridField
@@ -233,10 +259,11 @@ def simulate(
         if out_caps is not None:
             out_caps[:, j] = capsized
 
-    release_due(0)
+    if _resume is None:
+        release_due(0)
     record(0)
     j_out = 1
-    for step in range(n_steps):
+    for step in range(step0, step0 + n_steps):
         t = t0 + step * step_s
         release_due(step)
         active = status == STATUS_ACTIVE
@@ -267,7 +294,7 @@ def simulate(
             record(j_out)
             j_out += 1
         if progress is not None:
-            progress(step + 1, n_steps)
+            progress(step + 1 - step0, n_steps)
     if j_out < n_out:  # never reached (the last output is the end of the last step): the old np.full defaults
         out_lon[:, j_out:] = np.nan
         out_lat[:, j_out:] = np.nan
