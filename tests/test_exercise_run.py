@@ -151,3 +151,14 @@ def test_scenario_weather_corrects_sweep_widths(tmp_path):
         widths.append(plan_periods(sc, scenario_catalogue(sc), drift, seed=1)[0].widths_nm["KR-PV"])
     assert widths[1] == pytest.approx(widths[0] * 0.5 * 0.9, rel=1e-9)
     assert load_scenario(windy).participant_view().conditions.wind_kn == 18  # participants know the weather
+
+
+def test_exercise_check_validates_units_for_the_planner(tmp_path):
+    from typer.testing import CliRunner
+
+    from sarex.cli import app
+
+    p = write_scenario(tmp_path / "sc.toml")
+    p.write_text(p.read_text().replace("search_speed_kn = 10", "search_speed_kn = -10", 1))
+    r = CliRunner().invoke(app, ["exercise", "check", str(p)])
+    assert r.exit_code == 2 and "unit 'KR-PV' field 'search_speed_kn'" in r.output, r.output

@@ -520,8 +520,11 @@ def exercise_check(
     from sarex.exercise.scenario import check_environments, load_scenario
     from sarex.times import iso
 
+    from sarex.exercise.run import scenario_catalogue
+
     sc = load_scenario(scenario)
     check_environments(sc, coast=not no_coast)
+    scenario_catalogue(sc)  # the units as the planner will see them (types, speeds, endurance)
     pv = sc.participant_view()
     units = sc.resolved_units()
     table = Table(title=f"{pv.name}: valid", show_header=False)
