@@ -28,7 +28,7 @@ def test_detections_match_planned_pos(calibration):
     sc, periods = calibration
     n = 600
     stats = run_replicate_set(sc, periods, n, seed=11, workers=2)
-    pos = periods[0].pos_tracks
+    pos = periods[0].pos_sailed
     assert 0.1 < pos < 0.9  # a test with something to find and something to miss
     se = math.sqrt(pos * (1 - pos) / n)
     assert abs(stats.first_period_fraction - pos) < 3 * se, (stats.first_period_fraction, pos, se)

@@ -100,7 +100,7 @@ class ExerciseResult:
                     "units_unassigned": sorted(p.plan.unassigned),
                     "pos_planner": p.pos_planner,
                     "pos_planned": p.pos_planned,
-                    "pos_sailed": p.pos_tracks,
+                    "pos_sailed": p.pos_sailed,
                     "bound_pos": p.bound_pos,
                     "cumulative_pos": p.cumulative_pos,
                     "effort_nm2_by_nation": {k: v / 1852.0**2 for k, v in p.effort_m2_by_nation.items()},
@@ -223,7 +223,7 @@ def run_replicate_set(
     done = np.array([h for h in hours if h is not None])
     pod_by_hour = [(float(g), float(np.sum(done <= g) / n)) for g in grid]
     first = float(sum(1 for k in per if k == 0) / n)
-    return ReplicateStats(n, int(done.size), per, hours, pod_by_hour, first, periods[0].pos_tracks)
+    return ReplicateStats(n, int(done.size), per, hours, pod_by_hour, first, periods[0].pos_sailed)
 
 
 def write_exercise(res: ExerciseResult, out: str | Path, coast: bool = True) -> dict[str, list[Path]]:

@@ -3,10 +3,11 @@
 Per period (REFERENCES §4, §5): the planners' forecast ensemble (drifted in the
 *forecast* environment from the *reported* LKP) gives the probability picture;
 the planner assigns each unit a rectangle and pattern; the units sail their
-routes; the truth object (drifted in the *truth* environment) is detected at each
-search leg with the probability of the lateral range curve at the closest point
-of approach; without a detection the ensemble is updated by Bayes' rule and the
-next period is planned.
+routes (transit, search speed, turns on arcs); the truth object (drifted in the
+*truth* environment) is detected by a unit's run with the probability given by
+the detection model's exposure along the sailed track, at the run's closest
+point of approach; without a detection the ensemble is updated by Bayes' rule
+with the sailed tracks and the next period is planned.
 
 An unsuccessful search changes the planners' picture in the same way whatever
 the truth is, so the sequence of plans "until detection" is computed once and
@@ -28,13 +29,13 @@ from sarex.drift import Release, simulate
 from sarex.errors import SarexInputError
 from sarex.exercise.scenario import Scenario, open_spec
 from sarex.planning.cloud import period_cloud
-from sarex.planning.exports import RoutePoint, unit_route
 from sarex.planning.planner import Plan, Planner
 from sarex.planning.sru import make_sru, unit_sweep_width_nm
 from sarex.planning.units import UnitCatalogue
 from sarex.search.bayes import apply_search
 from sarex.search.detection import SearchUnit, model_name, pod_along_tracks
 from sarex.search.track import Track
+
 
 @dataclass(frozen=True)
 class SearchRun:
@@ -55,14 +56,13 @@ class PeriodPlan:
     start_s: float
     end_s: float
     plan: Plan
-    routes: dict[str, list[RoutePoint]]
     widths_nm: dict[str, float]
     runs: list[SearchRun]
     drift_before: xr.Dataset
     drift_after: xr.Dataset
     pos_planner: float  # the planner's own estimate (coverage model)
     pos_planned: float  # POS of the planned pattern tracks against the drifting ensemble (lateral range curve)
-    pos_tracks: float  # POS of the tracks the units actually sailed (turns included): what the update uses
+    pos_sailed: float  # POS of the tracks the units actually sailed (turns included): what the update uses
     cumulative_pos: float
     bound_pos: float
     effort_m2_by_nation: dict[str, float] = field(default_factory=dict)
@@ -145,7 +145,6 @@ def plan_periods(
         cloud = period_cloud(ds, p.start, end, step_s)
         srus = [make_sru(u, cloud.frame, p.start, widths[u.id]) for u in catalogue.units]
         plan = Planner(cloud, _planner_model(model), seed + k).plan(srus)
-        routes = {a.unit_id: unit_route(a, plan) for a in plan.assignments}
         runs: list[SearchRun] = []
         planned_units: list[SearchUnit] = []
         effort: dict[str, float] = {}
@@ -163,7 +162,7 @@ def plan_periods(
             after, pos_t, cum = outcome.dataset, outcome.pos, outcome.cumulative_pos
         else:
             after, pos_planned, pos_t = ds, 0.0, 0.0
-        out.append(PeriodPlan(k, p.start, end, plan, routes, widths, runs, ds, after, float(plan.total_pos), pos_planned, pos_t,
+        out.append(PeriodPlan(k, p.start, end, plan, widths, runs, ds, after, float(plan.total_pos), pos_planned, pos_t,
                               cum, float(plan.bound_pos), effort))
         ds = after
     if not out:

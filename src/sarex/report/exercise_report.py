@@ -89,7 +89,7 @@ def pos_curve(res: ExerciseResult) -> MplFigure:
     t0 = res.scenario.reported.time
     ends = [(p.end_s - t0) / 3600 for p in res.periods]
     ax.step([0] + ends, [0] + [p.cumulative_pos for p in res.periods], where="post", label="cumulative POS (sailed tracks)")
-    ax.bar([(0.5 * (p.start_s + p.end_s) - t0) / 3600 for p in res.periods], [p.pos_tracks for p in res.periods],
+    ax.bar([(0.5 * (p.start_s + p.end_s) - t0) / 3600 for p in res.periods], [p.pos_sailed for p in res.periods],
            width=[0.8 * (p.end_s - p.start_s) / 3600 for p in res.periods], alpha=0.3, label="POS of the period")
     if res.replicates is not None:
         h, f = zip(*res.replicates.pod_by_hour)
@@ -168,7 +168,7 @@ def build_exercise_report(res: ExerciseResult, coast: bool = True) -> Report:
     sec.blocks.append(Table(
         ["period", "window", "units", "POS planner", "POS planned tracks", "POS sailed", "Stone reference", "cumulative POS", "searched"],
         [[str(p.index + 1), _window(p.start_s, p.end_s), str(len(p.plan.assignments)), _pct(p.pos_planner), _pct(p.pos_planned),
-          _pct(p.pos_tracks), _pct(p.bound_pos), _pct(p.cumulative_pos), "yes" if p.index < res.executed else "no (found)"] for p in res.periods],
+          _pct(p.pos_sailed), _pct(p.bound_pos), _pct(p.cumulative_pos), "yes" if p.index < res.executed else "no (found)"] for p in res.periods],
         "POS planner: the planner's coverage estimate; planned tracks / sailed: lateral-range POD of the planned patterns and of the "
         "tracks actually sailed (turns on arcs) against the drifting ensemble; the Bayesian update uses the sailed tracks. "
         "Stone reference: the optimal allocation of the same effort on the period-mean grid (a bound for a static cloud only)"))
