@@ -11,7 +11,9 @@ import numpy as np
 from sarex.errors import SarexInputError
 from sarex.io.tracks import IngestLog, Track, merge_tracks
 
-def _gpx(path: Path):
+
+def parse_gpx(path: Path):
+    """Parse a GPX file with gpxpy; a missing, unreadable or invalid file is a one-line :class:`SarexInputError`."""
     import gpxpy
     import gpxpy.gpx
 
@@ -28,7 +30,7 @@ def read_gpx_tracks(path: str | Path, log: IngestLog | None = None) -> dict[str,
     """Read the timed tracks (``<trk>``) of a GPX file, one per track name (else the file stem)."""
     p = Path(path)
     log = log if log is not None else IngestLog()
-    g = _gpx(p)
+    g = parse_gpx(p)
     out: dict[str, list[Track]] = {}
     for k, trk in enumerate(g.tracks):
         unit = (trk.name or "").strip() or (p.stem if len(g.tracks) == 1 else f"{p.stem}-{k + 1}")
@@ -64,7 +66,7 @@ class Route:
 def read_gpx_routes(path: str | Path) -> list[Route]:
     """Read the routes (``<rte>``) of a GPX file (planned search patterns, one per unit)."""
     p = Path(path)
-    g = _gpx(p)
+    g = parse_gpx(p)
     routes = []
     for k, rte in enumerate(g.routes):
         name = (rte.name or "").strip() or (p.stem if len(g.routes) == 1 else f"{p.stem}-{k + 1}")

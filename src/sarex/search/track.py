@@ -72,17 +72,12 @@ def read_gpx_tracks(path: str | Path) -> list[Track]:
     Raises :class:`SarexInputError` if the file is missing or unreadable, holds no
     points, or has points without a time.
     """
-    import gpxpy
-    import gpxpy.gpx
+    from sarex.io.gpx import parse_gpx
 
     p = Path(path)
     if not p.exists():
         raise SarexInputError(f"{p}: no such file")
-    try:
-        gpx = gpxpy.parse(p.read_text(encoding="utf-8"))
-    except (gpxpy.gpx.GPXException, ValueError, UnicodeDecodeError) as exc:
-        msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise SarexInputError(f"{p}: not a readable GPX file ({msg})") from None
+    gpx = parse_gpx(p)
     groups: list[tuple[str, list]] = []
     for k, trk in enumerate(gpx.tracks):
         pts = [pt for seg in trk.segments for pt in seg.points]
