@@ -797,6 +797,11 @@ def demo(out: Path = typer.Option(Path("out"), help="Output folder.")) -> None:
     run_demo(out, console)
 
 
+from sarex.cli_observations import register as _register_observations  # noqa: E402
+
+_register_observations(app, console, user_errors)  # issue 16: skill, fit-object, backtrack
+
+
 def main() -> None:  # pragma: no cover - entry point
     app()
 

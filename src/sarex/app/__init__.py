@@ -1,0 +1,1 @@
+"""Use cases: one function per command, called by the CLI and the server."""

@@ -1,0 +1,91 @@
+"""Use cases of observations in the loop (issue 16): forecast skill against observed trajectories."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import xarray as xr
+
+from sarex.errors import SarexInputError
+from sarex.io.trajectories import read_trajectories
+from sarex.search.skill import DEFAULT_LEAD_HOURS, TrajectorySkill, forecast_skill, tracks_to_forecast
+
+
+def load_forecast(path: str | Path) -> xr.Dataset:
+    """A forecast ensemble as a drift dataset: a sarex drift file, an OpenDrift file or any CF trajectory file."""
+    from sarex.io.driftfile import read_drift
+
+    p = Path(path)
+    try:
+        return read_drift(p)
+    except SarexInputError as exc:
+        if "not a drift file" not in str(exc) and "must have dims" not in str(exc):
+            raise
+    return tracks_to_forecast(read_trajectories(p))
+
+
+@dataclass
+class SkillReport:
+    """Skill of one forecast against each observed trajectory, and the files written."""
+
+    forecast: str
+    observed: str
+    results: list[TrajectorySkill]
+    written: list[Path]
+
+    def as_dict(self) -> dict:
+        return {"forecast": self.forecast, "observed": self.observed, "trajectories": [r.as_dict() for r in self.results]}
+
+
+def skill(
+    forecast: str | Path,
+    observed: str | Path,
+    out: str | Path | None = None,
+    lead_hours=DEFAULT_LEAD_HOURS,
+    n: float = 1.0,
+    plot: bool = True,
+) -> SkillReport:
+    """Score a forecast file against the observed trajectories of a file; write ``skill.json`` (and ``skill.png``) into ``out``.
+
+    Everything is computed before anything is written; each file is written atomically
+    (other files in ``out`` are left alone). Returns the same numbers as ``skill.json``.
+    """
+    ds = load_forecast(forecast)
+    tracks = read_trajectories(observed)
+    results = forecast_skill(ds, tracks, lead_hours=lead_hours, n=n, source=str(forecast))
+    report = SkillReport(str(forecast), str(observed), results, [])
+    if out is not None:
+        from sarex.io.atomic import write_text_atomic
+
+        d = Path(out)
+        if d.exists() and not d.is_dir():
+            raise SarexInputError(f"--out: {str(d)!r} exists and is not a folder")
+        text = json.dumps(json_ready(report.as_dict()), indent=2, allow_nan=False)
+        if plot:
+            from sarex.report.skillplot import plot_skill
+
+            plot_skill(results, d / "skill.png", members=(ds["lon"].values, ds["lat"].values))
+            report.written.append(d / "skill.png")
+        write_text_atomic(d / "skill.json", text + "\n")
+        report.written.insert(0, d / "skill.json")
+    return report
+
+
+def json_ready(obj):
+    """Replace NaN/inf by None and numpy scalars by Python numbers, recursively (strict JSON)."""
+    import math
+
+    import numpy as np
+
+    if isinstance(obj, dict):
+        return {str(k): json_ready(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [json_ready(v) for v in obj]
+    if isinstance(obj, (np.bool_, bool)):
+        return bool(obj)
+    if isinstance(obj, (float, np.floating, int, np.integer)):
+        x = float(obj) if isinstance(obj, (float, np.floating)) else int(obj)
+        return None if isinstance(x, float) and not math.isfinite(x) else x
+    return obj

@@ -1,0 +1,65 @@
+"""``sarex skill``, ``sarex fit-object``, ``sarex backtrack``: observations in the loop (issue 16)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.table import Table
+
+from sarex.errors import SarexInputError
+
+
+def _floats(text: str, what: str) -> list[float]:
+    try:
+        vals = [float(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise SarexInputError(f"{what}: {text!r} must be numbers separated by commas, e.g. 6,12,24") from None
+    if not vals or not all(math.isfinite(v) and v > 0 for v in vals):
+        raise SarexInputError(f"{what}: {text!r} must be positive numbers separated by commas")
+    return vals
+
+
+def _fmt(x, nd=2) -> str:
+    return "–" if x is None or (isinstance(x, float) and not math.isfinite(x)) else f"{x:.{nd}f}"
+
+
+_io: dict = {}
+
+
+def register(app: typer.Typer, console, user_errors) -> None:
+    """Add the commands to the ``sarex`` app (``console`` for output, ``user_errors`` the one error formatter)."""
+    _io["console"] = console
+    app.command("skill")(user_errors(skill_cmd))
+
+
+def skill_cmd(
+    forecast: Path = typer.Argument(..., help="Forecast: a sarex drift file, an OpenDrift output or any CF trajectory file."),
+    observed: Path = typer.Argument(..., help="Observed trajectories: CF trajectory NetCDF, GPX or CSV (time,lon,lat[,id])."),
+    out: Optional[Path] = typer.Option(None, help="Folder for skill.json and skill.png."),
+    lead_hours: str = typer.Option("6,12,24", help="Lead times, h, separated by commas."),
+    tolerance: float = typer.Option(1.0, help="Liu–Weisberg tolerance threshold n (ss = max(0, 1 - s/n))."),
+    no_plot: bool = typer.Option(False, "--no-plot", help="Do not write skill.png."),
+) -> None:
+    """Score a drift forecast against observed trajectories (separation, Liu–Weisberg skill, containment)."""
+    from sarex.app.observations import skill
+
+    rep = skill(forecast, observed, out, lead_hours=_floats(lead_hours, "--lead-hours"), n=tolerance, plot=not no_plot)
+    for r in rep.results:
+        t = Table(title=f"{r.observed_id}: Liu–Weisberg ss {_fmt(r.liu_weisberg['ss'])} over {r.lead_h[-1]:g} h "
+                        f"(members median {_fmt(r.liu_weisberg['members_ss']['p50'])})")
+        for col in ("lead h", "centroid sep. km", "members sep. km p50 [p5–p95]", "LW ss centroid", "LW ss members p50", "containment", "in 50 %", "in 90 %"):
+            t.add_column(col, justify="right")
+        for h, e in r.at_lead.items():
+            m = e["members_separation_km"]
+            lev = e.get("containment_level")
+            t.add_row(
+                f"{h:g}", _fmt(e["separation_km"]), f"{_fmt(m['p50'])} [{_fmt(m['p5'])}–{_fmt(m['p95'])}]",
+                _fmt(e["liu_weisberg"]["ss"]), _fmt(e["liu_weisberg"]["members_ss"]["p50"]),
+                _fmt(lev), "yes" if e.get("inside_50") else "no", "yes" if e.get("inside_90") else "no",
+            )
+        _io["console"].print(t)
+    if rep.written:
+        _io["console"].print("wrote " + ", ".join(str(p) for p in rep.written))
