@@ -33,6 +33,7 @@ def register(app: typer.Typer, console, user_errors) -> None:
     """Add the commands to the ``sarex`` app (``console`` for output, ``user_errors`` the one error formatter)."""
     _io["console"] = console
     app.command("skill")(user_errors(skill_cmd))
+    app.command("fit-object")(user_errors(fit_object_cmd))
 
 
 def skill_cmd(
@@ -63,3 +64,28 @@ def skill_cmd(
         _io["console"].print(t)
     if rep.written:
         _io["console"].print("wrote " + ", ".join(str(p) for p in rep.written))
+
+
+def fit_object_cmd(
+    observed: Path = typer.Argument(..., help="Observed trajectories of objects of one class: CF trajectory NetCDF, GPX or CSV."),
+    env: Optional[Path] = typer.Option(None, help="CF-NetCDF file with wind and current over the tracks."),
+    synthetic: bool = typer.Option(False, help="Use the built-in synthetic Korea Strait environment."),
+    kind: str = typer.Option("windage", help="'windage' (current + α·wind) or 'leeway' (downwind/crosswind slope and offset)."),
+    key: str = typer.Option("FITTED", help="Class key for the object file."),
+    out: Optional[Path] = typer.Option(None, help="Write the fitted class as an object TOML (use with SAREX_OBJECTS)."),
+) -> None:
+    """Least-squares drift coefficients of an object class from observed tracks and the forcing."""
+    from sarex.app.observations import fit_object_file
+
+    rep = fit_object_file(observed, env, synthetic, kind, key, out)
+    f = rep.fit
+    t = Table(title=f"{f.kind} fit to {rep.tracks} track(s), {f.intervals} intervals")
+    t.add_column("coefficient")
+    t.add_column("estimate", justify="right")
+    t.add_column("standard error", justify="right")
+    for k, v in f.coefficients.items():
+        se = f.standard_errors.get(k)
+        t.add_row(k, f"{v:.4g}", "" if se is None else f"{se:.2g}")
+    _io["console"].print(t)
+    if rep.written:
+        _io["console"].print(f"wrote {rep.written}")

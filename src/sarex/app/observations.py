@@ -89,3 +89,59 @@ def json_ready(obj):
         x = float(obj) if isinstance(obj, (float, np.floating)) else int(obj)
         return None if isinstance(x, float) and not math.isfinite(x) else x
     return obj
+
+
+def open_forcing(env: str | Path | None, synthetic: bool, start_s: float, end_s: float, outside: str = "error"):
+    """The forcing for a command: a CF-NetCDF file with wind and current, or the synthetic Korea Strait field over [start, end]."""
+    import math
+
+    from sarex.times import iso
+
+    if synthetic:
+        from sarex.environment.synthetic import korea_strait_environment
+
+        return korea_strait_environment(iso(math.floor(start_s / 3600.0) * 3600.0), days=max(1.0, math.ceil((end_s - start_s) / 86400.0 + 0.1)), outside=outside)
+    if env is None:
+        raise SarexInputError("give --env FILE (wind and current) or --synthetic")
+    from sarex.environment import open_environment
+
+    return open_environment(env, None, None, outside=outside)
+
+
+@dataclass
+class FitReport:
+    """A fitted object class, the tracks it came from and the file written."""
+
+    fit: object
+    tracks: int
+    toml: str
+    written: Path | None
+
+
+def fit_object_file(
+    observed: str | Path,
+    env: str | Path | None = None,
+    synthetic: bool = False,
+    kind: str = "windage",
+    key: str = "FITTED",
+    out: str | Path | None = None,
+) -> FitReport:
+    """Fit an object class to the observed trajectories of a file (pooled); optionally write it as an object TOML."""
+    from sarex.drift.fit import fit_object
+    from sarex.io.atomic import write_text_atomic
+
+    tracks = read_trajectories(observed)
+    t0 = min(float(t.time_s[0]) for t in tracks)
+    t1 = max(float(t.time_s[-1]) for t in tracks)
+    environment = open_forcing(env, synthetic, t0, t1)
+    fit = fit_object(tracks, environment, kind)
+    text = fit.toml(key.upper(), f"fitted by sarex fit-object to {len(tracks)} track(s) of {Path(observed).name}")
+    # the written file must load back as an object file
+    import tomllib
+
+    from sarex.drift.custom_objects import ObjectSpec
+
+    ObjectSpec.model_validate(tomllib.loads(text)["object"][0])
+    if out is not None:
+        write_text_atomic(out, text)
+    return FitReport(fit, len(tracks), text, None if out is None else Path(out))
