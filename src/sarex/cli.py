@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
+from sarex.geo import NM_M
 from sarex.errors import SarexInputError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="sarex: maritime SAR planning and exercise evaluation.")
@@ -368,7 +369,8 @@ def search_update(
     sweep_width_category: Optional[str] = typer.Option(
         None, help="OBJECT:PLATFORM[:ALT_M] from the IAMSAR tables (OBJECT a search object, a Leeway class or 'auto')."
     ),
-    model: str = typer.Option("inverse-cube", help="Detection model: inverse-cube, random (exponential) or definite."),
+    detection: str = typer.Option("exponential", help="Detection model: exponential (alias random), inverse-cube or definite."),
+    model: Optional[str] = typer.Option(None, "--model", hidden=True, help="Old name of --detection."),
     visibility_nm: float = typer.Option(10.0, help="Visibility for --sweep-width-category, nm."),
     weather_factor: float = typer.Option(1.0, help="Weather correction fw for --sweep-width-category."),
     fatigue: bool = typer.Option(False, help="Apply the fatigue correction 0.9 for --sweep-width-category."),
@@ -379,10 +381,11 @@ def search_update(
     """Apply an unsuccessful search to a drift file (Bayesian update); print POS and cumulative POS."""
     from sarex.io.driftfile import read_drift, write_drift
     from sarex.search.bayes import apply_search
-    from sarex.search.detection import SearchUnit, model_name
+    from sarex.search.detection import SearchUnit
+    from sarex.search.podmodel import DetectionModel
     from sarex.search.track import read_gpx_tracks
 
-    model = model_name(model)
+    model = DetectionModel.parse(model if model is not None else detection, "--detection")
     if (sweep_width_nm is None) == (sweep_width_category is None):
         raise SarexInputError("give exactly one of --sweep-width-nm W or --sweep-width-category OBJECT:PLATFORM[:ALT_M]")
     if sweep_width_nm is not None and not (sweep_width_nm > 0.0 and math.isfinite(sweep_width_nm)):
@@ -391,7 +394,7 @@ def search_update(
     w_nm = sweep_width_nm if sweep_width_nm is not None else _sweep_width_from_category(
         sweep_width_category, ds, visibility_nm, fatigue, weather_factor, speed_kn
     )
-    units = [SearchUnit(tr, w_nm * 1852.0, model) for path in track for tr in read_gpx_tracks(path)]
+    units = [SearchUnit(tr, w_nm * NM_M, model) for path in track for tr in read_gpx_tracks(path)]
     outcome = apply_search(ds, units, label=label, source=str(drift_file))
     write_drift(outcome.dataset, out)
     table = Table(title=f"search update of {drift_file.name}")
@@ -419,7 +422,7 @@ def plan(
     hours: float = typer.Option(..., help="Length of the search period, h."),
     out: Path = typer.Option(..., help="Output folder (replaced as a whole when the plan is complete)."),
     seed: int = typer.Option(0, help="Seed of the planner's particle subsamples (same seed, same plan)."),
-    detection: str = typer.Option("exponential", help="Detection model: exponential, inverse-cube or definite."),
+    detection: str = typer.Option("exponential", help="Detection model: exponential (alias random), inverse-cube or definite."),
     visibility_nm: float = typer.Option(10.0, help="Meteorological visibility for the sweep-width tables, NM."),
     weather_factor: float = typer.Option(1.0, help="IAMSAR weather correction fw for the sweep widths."),
     fatigue: bool = typer.Option(False, help="Apply the IAMSAR fatigue correction (0.9)."),
@@ -430,15 +433,15 @@ def plan(
     """Plan a multi-unit search: areas, patterns, routes (GPX/RTZ), KML, GeoJSON, SAP messages, map."""
     from sarex.io.driftfile import read_drift, searches_applied
     from sarex.planning.cloud import period_cloud
-    from sarex.planning.coverage import DETECTION_MODELS
     from sarex.planning.output import write_plan_folder
     from sarex.planning.planner import Planner
     from sarex.planning.sru import make_sru, unit_sweep_width_nm
-    from sarex.planning.units import NM_TO_M, example_catalogue_path, load_units
+    from sarex.planning.units import example_catalogue_path, load_units
     from sarex.times import to_epoch_s
 
-    if detection not in DETECTION_MODELS:
-        raise SarexInputError(f"--detection: {detection!r} must be one of {', '.join(DETECTION_MODELS)}")
+    from sarex.search.podmodel import DetectionModel
+
+    detection = DetectionModel.parse(detection, "--detection").label
     if not hours > 0:
         raise SarexInputError(f"--hours: {hours!r} must be > 0")
     if not step_min > 0:
@@ -481,8 +484,8 @@ def plan(
             u.nation,
             f"A{k}",
             a.pattern.kind,
-            f"{a.spacing_m / NM_TO_M:.2f}",
-            f"{a.effort_m2 / NM_TO_M**2:.0f}",
+            f"{a.spacing_m / NM_M:.2f}",
+            f"{a.effort_m2 / NM_M**2:.0f}",
             f"{_hm(a.arrive_s)}–{_hm(a.search_end_s)}",
             f"{100 * a.pod:.0f}%",
             f"{100 * a.pos:.1f}%",
@@ -530,7 +533,7 @@ def exercise_check(
     table = Table(title=f"{pv.name}: valid", show_header=False)
     table.add_row("nations", ", ".join(f"{n.code} ({n.rescue_centre})" for n in pv.nations))
     table.add_row("on-scene coordinator", pv.on_scene_coordinator)
-    table.add_row("reported LKP", f"{pv.reported.lon:.4f}E {pv.reported.lat:.4f}N at {iso(pv.reported.time)}, ±{pv.reported.radius_m / 1852:.1f} NM, {pv.reported.object_class}")
+    table.add_row("reported LKP", f"{pv.reported.lon:.4f}E {pv.reported.lat:.4f}N at {iso(pv.reported.time)}, ±{pv.reported.radius_m / NM_M:.1f} NM, {pv.reported.object_class}")
     table.add_row("forecast environment", pv.forecast.describe())
     table.add_row("units", ", ".join(f"{u.id} ({u.nation})" for u in units))
     table.add_row("periods", f"{len(pv.periods)} from {iso(pv.periods[0].start)}; ends by {iso(pv.end_time_s)}")
@@ -597,7 +600,7 @@ def exercise_evaluate(
     nmea_date: Optional[str] = typer.Option(None, help="UTC date (YYYY-MM-DD) for NMEA logs with GGA but no RMC."),
     truth: Optional[Path] = typer.Option(None, help="Truth file from 'sarex exercise truth': adds the units' closest approaches to it (the report is then EVALUATORS ONLY)."),
     drift: Optional[Path] = typer.Option(None, help="The planners' drift file: adds the POS the sailed tracks achieved against it."),
-    detection: str = typer.Option("inverse-cube", help="Detection model for --drift: inverse-cube, exponential or definite."),
+    detection: str = typer.Option("exponential", help="Detection model for --drift: exponential (alias random), inverse-cube or definite."),
 ) -> None:
     """Replay evaluation: effort, coverage, gaps/overlaps, track keeping and POS achieved, per unit and nation."""
     from sarex.exercise.planned import read_planned_dir
@@ -662,8 +665,8 @@ def exercise_evaluate(
             table.add_row(*[r[i] for i in idx])
         console.print(table)
     console.print(
-        f"gaps {result.gap_area_m2 / 1852**2:.2f} NM², overlaps {result.overlap_area_m2 / 1852**2:.2f} NM², "
-        f"{100 * result.coverage_fraction:.1f} % of {result.assigned_area_m2 / 1852**2:.1f} NM² assigned swept"
+        f"gaps {result.gap_area_m2 / NM_M**2:.2f} NM², overlaps {result.overlap_area_m2 / NM_M**2:.2f} NM², "
+        f"{100 * result.coverage_fraction:.1f} % of {result.assigned_area_m2 / NM_M**2:.1f} NM² assigned swept"
     )
     if pos is not None:
         console.print("POS achieved: " + ", ".join(f"{k} {100 * v:.1f} %" for k, v in pos.by_unit.items()) + f"; all units {100 * pos.total:.1f} %")
@@ -683,7 +686,7 @@ def exercise_run(
     replicates: int = typer.Option(0, help="Also run N replicates (independent truths and detection draws) on Dask."),
     scheduler: Optional[str] = typer.Option(None, help="Dask scheduler address (default: a local cluster)."),
     workers: int = typer.Option(2, help="Workers of the local Dask cluster."),
-    detection: str = typer.Option("inverse-cube", help="Detection model: inverse-cube, exponential or definite."),
+    detection: str = typer.Option("exponential", help="Detection model: exponential (alias random), inverse-cube or definite."),
     no_coast: bool = typer.Option(False, "--no-coast", help="Switch stranding off."),
 ) -> None:
     """Run a simulated exercise: forecast, plan, search, detect or update, replan; write the after-action report."""

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from sarex.geo import NM_M
 from sarex.io.atomic import atomic_path
 
 #: A life raft reported north-east of Tsushima on a winter morning.
@@ -41,7 +42,7 @@ def run_demo(out: Path, console: Console, replicates: int = DEMO_REPLICATES) -> 
     with atomic_path(out / "env.nc") as tmp:
         ds_env.to_netcdf(tmp, engine="netcdf4")
     env = korea_strait_environment(DEMO_START, days=3)
-    release = Release.point(DEMO_LKP[0], DEMO_LKP[1], DEMO_START, radius_m=1852.0)
+    release = Release.point(DEMO_LKP[0], DEMO_LKP[1], DEMO_START, radius_m=NM_M)
     drift = simulate(env, DEMO_OBJECT, release, hours=24, particles=20000, seed_value=2026)
     write_drift(drift, out / "drift.nc")
     plot_drift(drift, out / "drift.png")
