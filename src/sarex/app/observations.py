@@ -8,6 +8,7 @@ from pathlib import Path
 
 import xarray as xr
 
+from sarex.app.output import OutputTarget, run_into
 from sarex.errors import SarexInputError
 from sarex.io.trajectories import read_trajectories
 from sarex.search.skill import DEFAULT_LEAD_HOURS, TrajectorySkill, forecast_skill, tracks_to_forecast
@@ -42,34 +43,32 @@ class SkillReport:
 def skill(
     forecast: str | Path,
     observed: str | Path,
-    out: str | Path | None = None,
+    target: OutputTarget | None = None,
     lead_hours=DEFAULT_LEAD_HOURS,
     n: float = 1.0,
     plot: bool = True,
 ) -> SkillReport:
-    """Score a forecast file against the observed trajectories of a file; write ``skill.json`` (and ``skill.png``) into ``out``.
+    """Score a forecast file against the observed trajectories of a file.
 
-    Everything is computed before anything is written; each file is written atomically
-    (other files in ``out`` are left alone). Returns the same numbers as ``skill.json``.
+    Writes ``skill.json`` (and, with ``plot``, ``skill.png``) to ``target``
+    and commits it once; on any error nothing is written. Returns the same numbers
+    as ``skill.json``.
     """
     ds = load_forecast(forecast)
     tracks = read_trajectories(observed)
     results = forecast_skill(ds, tracks, lead_hours=lead_hours, n=n, source=str(forecast))
     report = SkillReport(str(forecast), str(observed), results, [])
-    if out is not None:
-        from sarex.io.atomic import write_text_atomic
+    if target is not None:
+        text = json.dumps(json_ready(report.as_dict()), indent=2, allow_nan=False) + "\n"
 
-        d = Path(out)
-        if d.exists() and not d.is_dir():
-            raise SarexInputError(f"--out: {str(d)!r} exists and is not a folder")
-        text = json.dumps(json_ready(report.as_dict()), indent=2, allow_nan=False)
-        if plot:
-            from sarex.report.skillplot import plot_skill
+        def body() -> None:
+            target.write_text("skill.json", text)
+            if plot and target.wants("skill.png"):
+                from sarex.report.skillplot import plot_skill
 
-            plot_skill(results, d / "skill.png", members=(ds["lon"].values, ds["lat"].values))
-            report.written.append(d / "skill.png")
-        write_text_atomic(d / "skill.json", text + "\n")
-        report.written.insert(0, d / "skill.json")
+                target.write_file("skill.png", lambda p: plot_skill(results, p, members=(ds["lon"].values, ds["lat"].values)))
+
+        report.written = [Path(x) for x in run_into(target, body)]
     return report
 
 
@@ -124,11 +123,10 @@ def fit_object_file(
     synthetic: bool = False,
     kind: str = "windage",
     key: str = "FITTED",
-    out: str | Path | None = None,
+    target: OutputTarget | None = None,
 ) -> FitReport:
     """Fit an object class to the observed trajectories of a file (pooled); optionally write it as an object TOML."""
     from sarex.drift.fit import fit_object
-    from sarex.io.atomic import write_text_atomic
 
     tracks = read_trajectories(observed)
     t0 = min(float(t.time_s[0]) for t in tracks)
@@ -142,6 +140,7 @@ def fit_object_file(
     from sarex.drift.custom_objects import ObjectSpec
 
     ObjectSpec.model_validate(tomllib.loads(text)["object"][0])
-    if out is not None:
-        write_text_atomic(out, text)
-    return FitReport(fit, len(tracks), text, None if out is None else Path(out))
+    written = None
+    if target is not None:
+        written = Path(run_into(target, lambda: target.write_text("object.toml", text))[0])
+    return FitReport(fit, len(tracks), text, written)

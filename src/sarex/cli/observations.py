@@ -9,6 +9,7 @@ from typing import Optional
 import typer
 from rich.table import Table
 
+from sarex.cli.console import FORCE_HELP, console, user_errors
 from sarex.errors import SarexInputError
 
 
@@ -26,12 +27,8 @@ def _fmt(x, nd=2) -> str:
     return "–" if x is None or (isinstance(x, float) and not math.isfinite(x)) else f"{x:.{nd}f}"
 
 
-_io: dict = {}
-
-
-def register(app: typer.Typer, console, user_errors) -> None:
-    """Add the commands to the ``sarex`` app (``console`` for output, ``user_errors`` the one error formatter)."""
-    _io["console"] = console
+def register(app: typer.Typer) -> None:
+    """Add the commands to the ``sarex`` app."""
     app.command("skill")(user_errors(skill_cmd))
     app.command("fit-object")(user_errors(fit_object_cmd))
 
@@ -39,15 +36,19 @@ def register(app: typer.Typer, console, user_errors) -> None:
 def skill_cmd(
     forecast: Path = typer.Argument(..., help="Forecast: a sarex drift file, an OpenDrift output or any CF trajectory file."),
     observed: Path = typer.Argument(..., help="Observed trajectories: CF trajectory NetCDF, GPX or CSV (time,lon,lat[,id])."),
-    out: Optional[Path] = typer.Option(None, help="Folder for skill.json and skill.png."),
+    out: Optional[Path] = typer.Option(None, help="Folder for skill.json and skill.png (replaced as a whole)."),
     lead_hours: str = typer.Option("6,12,24", help="Lead times, h, separated by commas."),
     tolerance: float = typer.Option(1.0, help="Liu–Weisberg tolerance threshold n (ss = max(0, 1 - s/n))."),
     no_plot: bool = typer.Option(False, "--no-plot", help="Do not write skill.png."),
+    force: bool = typer.Option(False, "--force", help=FORCE_HELP),
 ) -> None:
     """Score a drift forecast against observed trajectories (separation, Liu–Weisberg skill, containment)."""
     from sarex.app.observations import skill
+    from sarex.app.output import FolderTarget
 
-    rep = skill(forecast, observed, out, lead_hours=_floats(lead_hours, "--lead-hours"), n=tolerance, plot=not no_plot)
+    leads = _floats(lead_hours, "--lead-hours")
+    target = None if out is None else FolderTarget(out, inputs=[forecast, observed], force=force)
+    rep = skill(forecast, observed, target, lead_hours=leads, n=tolerance, plot=not no_plot)
     for r in rep.results:
         t = Table(title=f"{r.observed_id}: Liu–Weisberg ss {_fmt(r.liu_weisberg['ss'])} over {r.lead_h[-1]:g} h "
                         f"(members median {_fmt(r.liu_weisberg['members_ss']['p50'])})")
@@ -61,9 +62,9 @@ def skill_cmd(
                 _fmt(e["liu_weisberg"]["ss"]), _fmt(e["liu_weisberg"]["members_ss"]["p50"]),
                 _fmt(lev), "yes" if e.get("inside_50") else "no", "yes" if e.get("inside_90") else "no",
             )
-        _io["console"].print(t)
+        console().print(t)
     if rep.written:
-        _io["console"].print("wrote " + ", ".join(str(p) for p in rep.written))
+        console().print("wrote " + ", ".join(str(p) for p in rep.written))
 
 
 def fit_object_cmd(
@@ -73,11 +74,14 @@ def fit_object_cmd(
     kind: str = typer.Option("windage", help="'windage' (current + α·wind) or 'leeway' (downwind/crosswind slope and offset)."),
     key: str = typer.Option("FITTED", help="Class key for the object file."),
     out: Optional[Path] = typer.Option(None, help="Write the fitted class as an object TOML (use with SAREX_OBJECTS)."),
+    force: bool = typer.Option(False, "--force", help=FORCE_HELP),
 ) -> None:
     """Least-squares drift coefficients of an object class from observed tracks and the forcing."""
     from sarex.app.observations import fit_object_file
+    from sarex.app.output import FileSetTarget
 
-    rep = fit_object_file(observed, env, synthetic, kind, key, out)
+    target = None if out is None else FileSetTarget({"object.toml": out}, labels={"object.toml": "--out"}, inputs=[observed, env], force=force)
+    rep = fit_object_file(observed, env, synthetic, kind, key, target)
     f = rep.fit
     t = Table(title=f"{f.kind} fit to {rep.tracks} track(s), {f.intervals} intervals")
     t.add_column("coefficient")
@@ -86,6 +90,6 @@ def fit_object_cmd(
     for k, v in f.coefficients.items():
         se = f.standard_errors.get(k)
         t.add_row(k, f"{v:.4g}", "" if se is None else f"{se:.2g}")
-    _io["console"].print(t)
+    console().print(t)
     if rep.written:
-        _io["console"].print(f"wrote {rep.written}")
+        console().print(f"wrote {rep.written}")
