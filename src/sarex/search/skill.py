@@ -166,14 +166,15 @@ def _centroid(xl: np.ndarray, yl: np.ndarray, w: np.ndarray) -> tuple[np.ndarray
     return np.degrees(np.arctan2(y, x)), np.degrees(np.arctan2(z, np.hypot(x, y)))
 
 
-def containment_level(lon: np.ndarray, lat: np.ndarray, w: np.ndarray, obs_lon: float, obs_lat: float, time_s: float, bandwidth_m: float | None = None) -> float:
+def containment_level(lon: np.ndarray, lat: np.ndarray, w: np.ndarray, obs_lon: float, obs_lat: float, time_s: float, bandwidth_m: float | None = None, bandwidth_scale: float = 1.0) -> float:
     """Smallest containment level q whose q-area holds the observation (1 outside the cloud).
 
     The density is a kernel estimate of the weighted ensemble: a fine equal-area grid
     (cells of half the bandwidth) smoothed by a normal kernel of Silverman's bandwidth
     ``h = σ_min · N_eff^(−1/6)`` (2-D; σ_min the smaller axis standard deviation, N_eff = 1/Σw²),
     so the level of a point is not at the mercy of one cell's count. The smoothing widens a
-    normal cloud's variance by h² (levels a point or two low at a few thousand members).
+    normal cloud's variance by h² (levels a point or two low at a few thousand members);
+    ``bandwidth_scale`` < 1 under-smooths (less bias, more noise).
     """
     ok = np.isfinite(lon) & np.isfinite(lat) & (w > 0)
     if ok.sum() < 2:
@@ -187,7 +188,7 @@ def containment_level(lon: np.ndarray, lat: np.ndarray, w: np.ndarray, obs_lon: 
         ev = np.linalg.eigvalsh(cov)
         # the smaller axis sets the kernel, but not below a tenth of the larger (grid size)
         sig = math.sqrt(max(float(ev[0]), float(ev[1]) / 100.0, 1.0))
-        bandwidth_m = sig * (1.0 / float(np.sum(wo**2))) ** (-1.0 / 6.0)
+        bandwidth_m = bandwidth_scale * sig * (1.0 / float(np.sum(wo**2))) ** (-1.0 / 6.0)
     grid = ProbabilityGrid.from_positions(Positions(time_s, lon, lat, st, w), cell_nm=0.5 * bandwidth_m / 1852.0)
     grid = grid.smoothed(bandwidth_m / 1852.0)
     cum = cumulative_containment(grid.probability)
