@@ -21,7 +21,7 @@ class ProbabilityRequest(Request):
 
     drift_file: Path
     time: Time
-    cell_nm: Finite = Field(1.0, gt=0)
+    cell_nm: Finite = 1.0  # checked by the grid ("cell size ...")
     levels: tuple[float, ...] = (0.5, 0.9, 0.95)
     extent_nm: Optional[Finite] = Field(None, gt=0)
     smooth_nm: Optional[Finite] = Field(None, gt=0)
