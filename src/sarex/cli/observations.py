@@ -9,7 +9,7 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from sarex.cli.console import FORCE_HELP, console, user_errors
+from sarex.cli.console import FORCE_HELP, console, note, user_errors
 from sarex.errors import SarexInputError
 
 
@@ -31,6 +31,7 @@ def register(app: typer.Typer) -> None:
     """Add the commands to the ``sarex`` app."""
     app.command("skill")(user_errors(skill_cmd))
     app.command("fit-object")(user_errors(fit_object_cmd))
+    app.command("backtrack")(user_errors(backtrack_cmd))
 
 
 def skill_cmd(
@@ -63,6 +64,9 @@ def skill_cmd(
                 _fmt(lev), "yes" if e.get("inside_50") else "no", "yes" if e.get("inside_90") else "no",
             )
         console().print(t)
+    if s["effective_particles"] < 100:
+        note(f"only {s['effective_particles']:.0f} effective particles: the origin map is noisy; use more --particles, "
+             "a smaller --origin-radius-km or a larger --find-error-m")
     if rep.written:
         console().print("wrote " + ", ".join(str(p) for p in rep.written))
 
@@ -91,5 +95,48 @@ def fit_object_cmd(
         se = f.standard_errors.get(k)
         t.add_row(k, f"{v:.4g}", "" if se is None else f"{se:.2g}")
     console().print(t)
+    if s["effective_particles"] < 100:
+        note(f"only {s['effective_particles']:.0f} effective particles: the origin map is noisy; use more --particles, "
+             "a smaller --origin-radius-km or a larger --find-error-m")
     if rep.written:
         console().print(f"wrote {rep.written}")
+
+
+def backtrack_cmd(
+    find_lon: float = typer.Option(..., help="Where the object was found, longitude (degrees east)."),
+    find_lat: float = typer.Option(..., help="Where the object was found, latitude (degrees north)."),
+    find_time: str = typer.Option(..., help="When it was found, ISO 8601 with zone."),
+    find_error_m: float = typer.Option(500.0, help="Position error of the find, m (1 standard deviation per axis)."),
+    out: Path = typer.Option(..., help="Output folder: origin.nc, origin.geojson, origin.png, drift.nc, backtrack.json."),
+    drift: Optional[Path] = typer.Option(None, help="Re-weight this case's drift file by the find instead of seeding a new ensemble."),
+    origin_time: Optional[str] = typer.Option(None, help="When the object went adrift (origin map time), ISO 8601."),
+    object_class: str = typer.Option("PIW-1", "--object", help="Object class key (built-in or from SAREX_OBJECTS)."),
+    origin_lon: Optional[float] = typer.Option(None, help="Centre of the prior origin area (default: reverse-time mean track)."),
+    origin_lat: Optional[float] = typer.Option(None, help="Centre of the prior origin area, latitude."),
+    origin_radius_km: Optional[float] = typer.Option(None, help="Radius of the uniform prior origin disc, km (default from the leeway spread)."),
+    particles: int = typer.Option(50000, help="Forward particles."),
+    seed: int = typer.Option(0, help="Random seed."),
+    env: Optional[Path] = typer.Option(None, help="CF-NetCDF file with wind and current."),
+    synthetic: bool = typer.Option(False, help="Use the built-in synthetic Korea Strait environment."),
+    no_coast: bool = typer.Option(False, "--no-coast", help="Switch stranding off."),
+    force: bool = typer.Option(False, "--force", help=FORCE_HELP),
+) -> None:
+    """Where did a found object come from? Origin probability map by forward ensembles and likelihood weighting."""
+    from sarex.app.observations import backtrack_find
+    from sarex.app.output import FolderTarget
+
+    target = FolderTarget(out, inputs=[drift, env], force=force)
+    rep = backtrack_find(find_lon, find_lat, find_time, find_error_m, drift=drift, origin_time=origin_time, object_class=object_class,
+                         origin_lon=origin_lon, origin_lat=origin_lat, origin_radius_km=origin_radius_km, particles=particles, seed=seed,
+                         env=env, synthetic=synthetic, coast=not no_coast, target=target)
+    s = rep.summary
+    t = Table(title=f"origin at {s['origin_time']} of the find at {s['find']['time']}", show_header=False)
+    t.add_row("origin centroid", f"{s['origin_centroid']['lon']:.4f} E  {s['origin_centroid']['lat']:.4f} N")
+    for k, v in s["origin_areas_nm2"].items():
+        t.add_row(f"{float(k) * 100:.0f} % origin area", f"{v:.1f} NM²")
+    t.add_row("effective particles", f"{s['effective_particles']:.0f}")
+    t.add_row("written", ", ".join(str(p) for p in rep.written))
+    console().print(t)
+    if s["effective_particles"] < 100:
+        note(f"only {s['effective_particles']:.0f} effective particles: the origin map is noisy; use more --particles, "
+             "a smaller --origin-radius-km or a larger --find-error-m")

@@ -166,19 +166,18 @@ def _centroid(xl: np.ndarray, yl: np.ndarray, w: np.ndarray) -> tuple[np.ndarray
     return np.degrees(np.arctan2(y, x)), np.degrees(np.arctan2(z, np.hypot(x, y)))
 
 
-def containment_level(lon: np.ndarray, lat: np.ndarray, w: np.ndarray, obs_lon: float, obs_lat: float, time_s: float, bandwidth_m: float | None = None, bandwidth_scale: float = 1.0) -> float:
-    """Smallest containment level q whose q-area holds the observation (1 outside the cloud).
+def kde_grid(lon: np.ndarray, lat: np.ndarray, w: np.ndarray, time_s: float, bandwidth_m: float | None = None, bandwidth_scale: float = 1.0) -> ProbabilityGrid:
+    """Kernel density of a weighted ensemble on an equal-area grid (cells of half the bandwidth).
 
-    The density is a kernel estimate of the weighted ensemble: a fine equal-area grid
-    (cells of half the bandwidth) smoothed by a normal kernel of Silverman's bandwidth
-    ``h = σ_min · N_eff^(−1/6)`` (2-D; σ_min the smaller axis standard deviation, N_eff = 1/Σw²),
-    so the level of a point is not at the mercy of one cell's count. The smoothing widens a
-    normal cloud's variance by h² (levels a point or two low at a few thousand members);
-    ``bandwidth_scale`` < 1 under-smooths (less bias, more noise).
+    The bandwidth is Silverman's ``h = σ_min · N_eff^(−1/6)`` (2-D; σ_min the smaller axis
+    standard deviation, not below a tenth of the larger; N_eff = 1/Σw²) times
+    ``bandwidth_scale``, unless ``bandwidth_m`` is given. Smoothing widens a normal
+    cloud's variance by h², so areas are slightly conservative; ``bandwidth_scale`` < 1
+    under-smooths (less bias, more noise), which suits containment of a point.
     """
     ok = np.isfinite(lon) & np.isfinite(lat) & (w > 0)
     if ok.sum() < 2:
-        return math.nan
+        raise SarexInputError("kernel density: fewer than two weighted positions")
     st = np.where(ok, STATUS_ACTIVE, 2).astype(np.int8)
     wo = w[ok] / w[ok].sum()
     if bandwidth_m is None:
@@ -186,18 +185,29 @@ def containment_level(lon: np.ndarray, lat: np.ndarray, w: np.ndarray, obs_lon: 
         x, y = proj.forward(lon[ok], lat[ok])
         cov = np.cov(np.vstack([x, y]), aweights=wo)
         ev = np.linalg.eigvalsh(cov)
-        # the smaller axis sets the kernel, but not below a tenth of the larger (grid size)
         sig = math.sqrt(max(float(ev[0]), float(ev[1]) / 100.0, 1.0))
         bandwidth_m = bandwidth_scale * sig * (1.0 / float(np.sum(wo**2))) ** (-1.0 / 6.0)
     grid = ProbabilityGrid.from_positions(Positions(time_s, lon, lat, st, w), cell_nm=0.5 * bandwidth_m / 1852.0)
-    grid = grid.smoothed(bandwidth_m / 1852.0)
+    return grid.smoothed(bandwidth_m / 1852.0)
+
+
+def level_at(grid: ProbabilityGrid, lon: float, lat: float) -> float:
+    """Smallest containment level q whose q-area of ``grid`` holds the point (1 outside every cell)."""
     cum = cumulative_containment(grid.probability)
-    x, y = grid.projection.forward(np.array([obs_lon]), np.array([obs_lat]))
+    x, y = grid.projection.forward(np.array([lon]), np.array([lat]))
     i = int(math.floor((x[0] - grid.x0_m) / grid.cell_m))
     j = int(math.floor((y[0] - grid.y0_m) / grid.cell_m))
     if not (0 <= i < grid.shape[1] and 0 <= j < grid.shape[0]) or not np.isfinite(cum[j, i]):
         return 1.0
     return float(cum[j, i])
+
+
+def containment_level(lon: np.ndarray, lat: np.ndarray, w: np.ndarray, obs_lon: float, obs_lat: float, time_s: float, bandwidth_m: float | None = None, bandwidth_scale: float = 1.0) -> float:
+    """Smallest containment level q whose q-area (kernel density, :func:`kde_grid`) holds the observation; 1 outside."""
+    ok = np.isfinite(lon) & np.isfinite(lat) & (w > 0)
+    if ok.sum() < 2:
+        return math.nan
+    return level_at(kde_grid(lon, lat, w, time_s, bandwidth_m, bandwidth_scale), obs_lon, obs_lat)
 
 
 def trajectory_skill(
