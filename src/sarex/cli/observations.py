@@ -64,9 +64,6 @@ def skill_cmd(
                 _fmt(lev), "yes" if e.get("inside_50") else "no", "yes" if e.get("inside_90") else "no",
             )
         console().print(t)
-    if s["effective_particles"] < 100:
-        note(f"only {s['effective_particles']:.0f} effective particles: the origin map is noisy; use more --particles, "
-             "a smaller --origin-radius-km or a larger --find-error-m")
     if rep.written:
         console().print("wrote " + ", ".join(str(p) for p in rep.written))
 
@@ -95,9 +92,6 @@ def fit_object_cmd(
         se = f.standard_errors.get(k)
         t.add_row(k, f"{v:.4g}", "" if se is None else f"{se:.2g}")
     console().print(t)
-    if s["effective_particles"] < 100:
-        note(f"only {s['effective_particles']:.0f} effective particles: the origin map is noisy; use more --particles, "
-             "a smaller --origin-radius-km or a larger --find-error-m")
     if rep.written:
         console().print(f"wrote {rep.written}")
 
