@@ -135,6 +135,8 @@ class DriftContinueRequest(Request):
     environment: EnvironmentChoice
     coast: bool = True
     plot: bool = False
+    dmb: tuple[Path, ...] = ()  # DMB tracks correcting the current (sarex.drift.dmb)
+    dmb_windage_pct: float = Field(default=0.0, ge=0)
 
 
 def drift_continue(req: DriftContinueRequest, target: OutputTarget, progress: Progress = None) -> DriftResult:
@@ -147,7 +149,16 @@ def drift_continue(req: DriftContinueRequest, target: OutputTarget, progress: Pr
     n_out = int(ds.sizes.get("time", 1))
     require_memory(drift_bytes(int(ds.sizes["trajectory"]), n_out + int(math.ceil(req.hours)) + 1), f"continuing {req.drift_file}")
     t_last = float(datetime64_to_epoch_s(ds["time"].values[-1:])[0])
-    environment = req.environment.open(iso(t_last), req.hours)
+    if req.dmb:
+        from sarex.drift.dmb import dmb_corrected
+        from sarex.io.trajectories import read_trajectories
+
+        tracks = [tr for p in req.dmb for tr in read_trajectories(p)]
+        t_first = min(t_last, min(float(tr.time_s[0]) for tr in tracks))
+        environment = req.environment.open(iso(t_first), req.hours + (t_last - t_first) / 3600.0)
+        environment = dmb_corrected(environment, tracks, req.dmb_windage_pct)
+    else:
+        environment = req.environment.open(iso(t_last), req.hours)
     res = continue_drift(environment, ds, req.hours, coast=req.coast, progress=progress)
     files = _write_drift_outputs(res, target, req.plot, req.coast)
     return DriftResult(res, environment, files)

@@ -108,6 +108,8 @@ def drift_continue(
     outside: str = typer.Option("error", help=_OUTSIDE_HELP),
     no_coast: bool = typer.Option(False, "--no-coast", help="Switch stranding off."),
     plot: Optional[Path] = typer.Option(None, help="Also write a PNG map of the cloud."),
+    dmb: Optional[list[Path]] = typer.Option(None, "--dmb", help="DMB track file(s) (CF/GPX/CSV): correct the current by the on-scene DMB motion."),
+    dmb_windage_pct: float = typer.Option(0.0, help="Windage of the DMBs, % of the wind (their motion minus current + windage is the error)."),
     force: bool = typer.Option(False, "--force", help=FORCE_HELP),
 ) -> None:
     """Continue a drift past the end of its file (e.g. with a newer forecast), keeping weights and searches."""
@@ -115,9 +117,10 @@ def drift_continue(
     from sarex.app.drift import DriftContinueRequest, drift_continue as run
 
     choice = _environment(env, wind, current, None, None, synthetic, outside)
-    req = build(DriftContinueRequest, drift_file=drift_file, hours=hours, environment=choice, coast=not no_coast, plot=plot is not None)
+    req = build(DriftContinueRequest, drift_file=drift_file, hours=hours, environment=choice, coast=not no_coast, plot=plot is not None,
+                dmb=tuple(dmb or ()), dmb_windage_pct=dmb_windage_pct)
     target = FileSetTarget({"drift.nc": out, "drift.png": plot}, labels={"drift.nc": "--out", "drift.png": "--plot"},
-                           inputs=[drift_file, *choice.inputs()], force=force)
+                           inputs=[drift_file, *choice.inputs(), *(dmb or ())], force=force)
     with progress() as prog:
         task = prog.add_task("continuing the drift", total=1.0)
         res = run(req, target, progress=lambda i, n: prog.update(task, completed=i / n))
