@@ -47,7 +47,7 @@ class DetectionModel(enum.IntEnum):
             return value
         key = str(value).strip().lower()
         if key not in MODEL_NAMES:
-            raise SarexInputError(f"{field}: {value!r} must be one of {', '.join(MODEL_NAMES)}")
+            raise SarexInputError(f"{field}: {value!r} is not a detection model (exponential or random, inverse-cube, definite)")
         return MODEL_NAMES[key]
 
 
