@@ -1,0 +1,99 @@
+"""A pre-seeded particle ensemble: a mixture of object classes, each particle with its own
+start, prior weight, random-number key and (optionally) later changes of object class.
+
+:func:`~sarex.drift.simulate.simulate` drifts an :class:`Ensemble` in one pass (one set of
+arrays, one kernel call per step), however many scenarios and classes it mixes: the Leeway
+coefficients are per-particle arrays already, and the crosswind table is indexed by the
+particle's class. A case (:mod:`sarex.drift.case`) builds the ensemble.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sarex.drift.objects import LeewayObject
+from sarex.errors import SarexInputError
+
+
+@dataclass
+class Ensemble:
+    """Particles ready to drift.
+
+    Attributes
+    ----------
+    lon, lat
+        Start positions, degrees.
+    time_s
+        Release times, s since epoch.
+    objects
+        The object classes of the mixture; ``object_index`` points into it.
+    object_index
+        Each particle's class at release.
+    z_dw, z_cw
+        Standard-normal downwind and crosswind draws (ε = z·S of the class).
+    side
+        0 right / 1 left of downwind at release.
+    rng_id
+        Key of each particle's counter-based random stream (jibing, capsizing).
+    weight
+        Prior weight of each particle (sums to 1).
+    event_time_s, event_particle, event_object
+        Changes of object class: at the first step starting at or after
+        ``event_time_s[k]``, particle ``event_particle[k]`` becomes class
+        ``event_object[k]`` (sorted by time).
+    step_offset
+        Added to the step number of the per-step random draws (jibing, capsizing): the
+        absolute step of the drift start, so runs that start at different times agree.
+    """
+
+    lon: np.ndarray
+    lat: np.ndarray
+    time_s: np.ndarray
+    objects: tuple[LeewayObject, ...]
+    object_index: np.ndarray
+    z_dw: np.ndarray
+    z_cw: np.ndarray
+    side: np.ndarray
+    rng_id: np.ndarray
+    weight: np.ndarray
+    event_time_s: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    event_particle: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    event_object: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int16))
+    step_offset: int = 0
+
+    def __post_init__(self) -> None:
+        n = self.lon.size
+        for name in ("lat", "time_s", "object_index", "z_dw", "z_cw", "side", "rng_id", "weight"):
+            if getattr(self, name).shape != (n,):
+                raise SarexInputError(f"ensemble: {name} has shape {getattr(self, name).shape}, ({n},) expected")
+        if n == 0:
+            raise SarexInputError("ensemble: no particles")
+        order = np.argsort(self.event_time_s, kind="stable")
+        self.event_time_s = np.asarray(self.event_time_s, dtype=np.float64)[order]
+        self.event_particle = np.asarray(self.event_particle, dtype=np.int64)[order]
+        self.event_object = np.asarray(self.event_object, dtype=np.int16)[order]
+
+    @property
+    def size(self) -> int:
+        return int(self.lon.size)
+
+    def coefficient_table(self) -> np.ndarray:
+        """(n_classes, 9) SI coefficients (see :attr:`LeewayObject.coefficients_si`)."""
+        return np.array([o.coefficients_si for o in self.objects], dtype=np.float64)
+
+    def downwind(self, cls: np.ndarray, z_dw: np.ndarray, table: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Downwind slope, offset and ε_dw of particles of classes ``cls`` (Breivik & Allen 2008)."""
+        eps = z_dw * table[cls, 2]
+        return table[cls, 0] + eps / 20.0, table[cls, 1] + eps / 2.0, eps
+
+
+def positive_slope_normals(rng: np.random.Generator, n: int, a_dw: float, s_dw: float) -> np.ndarray:
+    """Standard normals z with ``a_dw + z·s_dw/20 >= 0`` (negative downwind slopes redrawn, as simulate does)."""
+    z = rng.standard_normal(n)
+    bad = a_dw + z * s_dw / 20.0 < 0.0
+    while bad.any():
+        z[bad] = rng.standard_normal(int(bad.sum()))
+        bad = a_dw + z * s_dw / 20.0 < 0.0
+    return z
