@@ -80,20 +80,22 @@ class Ensemble:
         return int(self.lon.size)
 
     def coefficient_table(self) -> np.ndarray:
-        """(n_classes, 9) SI coefficients (see :attr:`LeewayObject.coefficients_si`)."""
-        return np.array([o.coefficients_si for o in self.objects], dtype=np.float64)
+        """(n_classes, 11) SI coefficients (:attr:`LeewayObject.coefficients_si`) and the two ε divisors."""
+        return np.array([tuple(o.coefficients_si) + tuple(o.eps_divisors) for o in self.objects], dtype=np.float64)
 
     def downwind(self, cls: np.ndarray, z_dw: np.ndarray, table: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Downwind slope, offset and ε_dw of particles of classes ``cls`` (Breivik & Allen 2008)."""
         eps = z_dw * table[cls, 2]
-        return table[cls, 0] + eps / 20.0, table[cls, 1] + eps / 2.0, eps
+        return table[cls, 0] + eps / table[cls, 9], table[cls, 1] + eps / table[cls, 10], eps
 
 
-def positive_slope_normals(rng: np.random.Generator, n: int, a_dw: float, s_dw: float) -> np.ndarray:
-    """Standard normals z with ``a_dw + z·s_dw/20 >= 0`` (negative downwind slopes redrawn, as simulate does)."""
+def positive_slope_normals(rng: np.random.Generator, n: int, obj: LeewayObject) -> np.ndarray:
+    """Standard normals z with a downwind slope ``a_dw + z·S_dw/divisor >= 0`` (negative ones redrawn, as simulate does)."""
+    a_dw, _, s_dw = obj.coefficients_si[:3]
+    div = obj.eps_divisors[0]
     z = rng.standard_normal(n)
-    bad = a_dw + z * s_dw / 20.0 < 0.0
+    bad = a_dw + z * s_dw / div < 0.0
     while bad.any():
         z[bad] = rng.standard_normal(int(bad.sum()))
-        bad = a_dw + z * s_dw / 20.0 < 0.0
+        bad = a_dw + z * s_dw / div < 0.0
     return z

@@ -168,15 +168,16 @@ def simulate(
         if coastline is not None:
             lon_p, lat_p = _reseed_off_land(release, lon_p, lat_p, rng, coastline)
         (a_dw, b_dw, s_dw, a_r, b_r, s_r, a_l, b_l, s_l) = obj.coefficients_si
+        ds_div, do_div = obj.eps_divisors
         eps_dw = rng.standard_normal(n) * s_dw
-        bad = a_dw + eps_dw / 20.0 < 0.0
+        bad = a_dw + eps_dw / ds_div < 0.0
         while bad.any():  # redraw negative downwind slopes (Breivik & Allen 2008)
             eps_dw[bad] = rng.standard_normal(int(bad.sum())) * s_dw
-            bad = a_dw + eps_dw / 20.0 < 0.0
+            bad = a_dw + eps_dw / ds_div < 0.0
         z_cw = rng.standard_normal(n)
         side = (np.arange(n) % 2).astype(np.int8)  # half right (0), half left (1) of downwind
-        dw_slope = a_dw + eps_dw / 20.0
-        dw_offset = b_dw + eps_dw / 2.0
+        dw_slope = a_dw + eps_dw / ds_div
+        dw_offset = b_dw + eps_dw / do_div
         cw_coef = np.array([[a_r, b_r, s_r, a_l, b_l, s_l]], dtype=np.float64)
         cls = np.zeros(1, dtype=np.int16)  # one class: every particle reads row 0
         pids = np.arange(n, dtype=np.int64)
@@ -209,8 +210,8 @@ def simulate(
             raise SarexInputError(f"continue: {_resume.sizes['trajectory']} particles in the file, {n} expected")
         eps_dw = np.asarray(_resume["downwind_eps"].values, dtype=np.float64)
         z_cw = np.asarray(_resume["crosswind_z"].values, dtype=np.float64)
-        dw_slope = a_dw + eps_dw / 20.0
-        dw_offset = b_dw + eps_dw / 2.0
+        dw_slope = a_dw + eps_dw / ds_div
+        dw_offset = b_dw + eps_dw / do_div
         lon[:] = _resume["lon"].values[:, -1]
         lat[:] = _resume["lat"].values[:, -1]
         status[:] = _resume["status"].values[:, -1]
@@ -352,6 +353,7 @@ def simulate(
         "sarex_model_version": __version__,
         "object_class": obj.key,
         "object_description": obj.description,
+        "object_kind": obj.kind,
         "object_coefficients": json.dumps(
             {k: getattr(obj, k) for k in obj.__dataclass_fields__ if k.endswith(("_pct", "_cm_s"))}
         ),

@@ -261,8 +261,11 @@ def search_object_for_leeway(key: str) -> str:
     """IAMSAR sweep-width search object for a Leeway object class key (e.g. ``"LIFE-RAFT-DB-11"`` → ``"raft-4"``)."""
     from sarex.drift.objects import leeway_objects
 
-    if key not in leeway_objects():
+    objs = leeway_objects()
+    if key not in objs:
         raise SarexInputError(f"object class: {key!r} is not a Leeway object class (see 'sarex objects')")
+    if objs[key].sweep_width_object:  # a user class names its own sweep-width object
+        return objs[key].sweep_width_object
     if key in _LEEWAY_EXACT:
         return _LEEWAY_EXACT[key]
     for prefix, obj in _LEEWAY_PREFIX:

@@ -141,10 +141,9 @@ def build_ensemble(
             if on_land is not None:
                 lon, lat, t = _off_land(rng, sc, where, lon, lat, t, on_land)
             obj = get_object(o.class_)
-            a_dw, _, s_dw = obj.coefficients_si[:3]
             for k, v in (("lon", lon), ("lat", lat), ("t", t)):
                 parts[k].append(v)
-            parts["zdw"].append(positive_slope_normals(rng, n, a_dw, s_dw))
+            parts["zdw"].append(positive_slope_normals(rng, n, obj))
             parts["zcw"].append(rng.standard_normal(n))
             local = np.arange(n, dtype=np.int64)
             parts["side"].append((local % 2).astype(np.int8))

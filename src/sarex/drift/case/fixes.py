@@ -26,8 +26,9 @@ from shapely.geometry import Polygon
 
 from sarex.drift.case.geometry import GEOD, local_offsets, normal_offsets, offset_positions, sample_polygon, sample_error
 from sarex.errors import SarexInputError
+from sarex.geo import NM_M
 
-NM = 1852.0
+NM = NM_M
 REJECT_P = 0.001  # false-rejection probability of the χ² test of a consistent set
 WEDGE_SD = 1.96  # wedge half-width: 95 % of a normal bearing error
 

@@ -17,14 +17,12 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pyproj
 from shapely import contains_xy
 from shapely.geometry import Polygon
 from shapely.validation import explain_validity
 
 from sarex.errors import SarexInputError
-
-GEOD = pyproj.Geod(ellps="WGS84")
+from sarex.geo import GEOD
 
 
 def containment_k(p: float) -> float:

@@ -9,7 +9,6 @@ the ``objects`` mixture of each scenario, beacon fix probabilities and state bra
 from __future__ import annotations
 
 import math
-import tomllib
 from pathlib import Path
 from typing import Annotated, Literal, Optional, Union
 
@@ -18,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from sarex.drift.objects import get_object
 from sarex.errors import SarexInputError
 from sarex.times import to_epoch_s
+from sarex.tomlfile import read_toml
 
 WEIGHT_TOLERANCE = 0.01
 
@@ -333,14 +333,7 @@ def parse_case(data: dict, source: str = "case") -> Case:
 
 def load_case(path: str | Path) -> Case:
     """Read and validate a case file (TOML)."""
-    p = Path(path)
-    if not p.is_file():
-        raise SarexInputError(f"{p}: no such file")
-    try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise SarexInputError(f"{p}: not valid TOML ({str(exc).splitlines()[0]})") from None
-    return parse_case(data, str(p))
+    return parse_case(read_toml(path, "case file"), str(path))
 
 
 def _one_line(source: str, data: dict, exc: ValidationError) -> str:

@@ -15,6 +15,7 @@ from sarex.drift.simulate import simulate
 from sarex.environment.base import Environment
 from sarex.environment.coast import Coastline
 from sarex.errors import SarexInputError
+from sarex.seeds import check_seed
 from sarex.times import to_epoch_s
 
 COAST_PAD_DEG = 2.5
@@ -77,6 +78,7 @@ def drift_case(
         since the epoch and not after any release.
     Other parameters as :func:`sarex.drift.simulate`.
     """
+    seed_value = check_seed(seed_value)
     if not (step_s > 0) or not math.isfinite(step_s):
         raise SarexInputError(f"step: {step_s} s must be > 0")
     if not (hours > 0) or not math.isfinite(hours):

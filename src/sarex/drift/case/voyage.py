@@ -23,9 +23,10 @@ from shapely import contains_xy
 
 from sarex.drift.case.geometry import GEOD, offset_positions, valid_polygon
 from sarex.errors import SarexInputError
+from sarex.geo import KN_MS
 from sarex.times import to_epoch_s
 
-KN = 1852.0 / 3600.0
+KN = KN_MS
 PIECES_PER_LEG = 2000
 
 

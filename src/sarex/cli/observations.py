@@ -1,0 +1,95 @@
+"""``sarex skill``, ``sarex fit-object``, ``sarex backtrack``: observations in the loop (issue 16)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.table import Table
+
+from sarex.cli.console import FORCE_HELP, console, user_errors
+from sarex.errors import SarexInputError
+
+
+def _floats(text: str, what: str) -> list[float]:
+    try:
+        vals = [float(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise SarexInputError(f"{what}: {text!r} must be numbers separated by commas, e.g. 6,12,24") from None
+    if not vals or not all(math.isfinite(v) and v > 0 for v in vals):
+        raise SarexInputError(f"{what}: {text!r} must be positive numbers separated by commas")
+    return vals
+
+
+def _fmt(x, nd=2) -> str:
+    return "–" if x is None or (isinstance(x, float) and not math.isfinite(x)) else f"{x:.{nd}f}"
+
+
+def register(app: typer.Typer) -> None:
+    """Add the commands to the ``sarex`` app."""
+    app.command("skill")(user_errors(skill_cmd))
+    app.command("fit-object")(user_errors(fit_object_cmd))
+
+
+def skill_cmd(
+    forecast: Path = typer.Argument(..., help="Forecast: a sarex drift file, an OpenDrift output or any CF trajectory file."),
+    observed: Path = typer.Argument(..., help="Observed trajectories: CF trajectory NetCDF, GPX or CSV (time,lon,lat[,id])."),
+    out: Optional[Path] = typer.Option(None, help="Folder for skill.json and skill.png (replaced as a whole)."),
+    lead_hours: str = typer.Option("6,12,24", help="Lead times, h, separated by commas."),
+    tolerance: float = typer.Option(1.0, help="Liu–Weisberg tolerance threshold n (ss = max(0, 1 - s/n))."),
+    no_plot: bool = typer.Option(False, "--no-plot", help="Do not write skill.png."),
+    force: bool = typer.Option(False, "--force", help=FORCE_HELP),
+) -> None:
+    """Score a drift forecast against observed trajectories (separation, Liu–Weisberg skill, containment)."""
+    from sarex.app.observations import skill
+    from sarex.app.output import FolderTarget
+
+    leads = _floats(lead_hours, "--lead-hours")
+    target = None if out is None else FolderTarget(out, inputs=[forecast, observed], force=force)
+    rep = skill(forecast, observed, target, lead_hours=leads, n=tolerance, plot=not no_plot)
+    for r in rep.results:
+        t = Table(title=f"{r.observed_id}: Liu–Weisberg ss {_fmt(r.liu_weisberg['ss'])} over {r.lead_h[-1]:g} h "
+                        f"(members median {_fmt(r.liu_weisberg['members_ss']['p50'])})")
+        for col in ("lead h", "centroid sep. km", "members sep. km p50 [p5–p95]", "LW ss centroid", "LW ss members p50", "containment", "in 50 %", "in 90 %"):
+            t.add_column(col, justify="right")
+        for h, e in r.at_lead.items():
+            m = e["members_separation_km"]
+            lev = e.get("containment_level")
+            t.add_row(
+                f"{h:g}", _fmt(e["separation_km"]), f"{_fmt(m['p50'])} [{_fmt(m['p5'])}–{_fmt(m['p95'])}]",
+                _fmt(e["liu_weisberg"]["ss"]), _fmt(e["liu_weisberg"]["members_ss"]["p50"]),
+                _fmt(lev), "yes" if e.get("inside_50") else "no", "yes" if e.get("inside_90") else "no",
+            )
+        console().print(t)
+    if rep.written:
+        console().print("wrote " + ", ".join(str(p) for p in rep.written))
+
+
+def fit_object_cmd(
+    observed: Path = typer.Argument(..., help="Observed trajectories of objects of one class: CF trajectory NetCDF, GPX or CSV."),
+    env: Optional[Path] = typer.Option(None, help="CF-NetCDF file with wind and current over the tracks."),
+    synthetic: bool = typer.Option(False, help="Use the built-in synthetic Korea Strait environment."),
+    kind: str = typer.Option("windage", help="'windage' (current + α·wind) or 'leeway' (downwind/crosswind slope and offset)."),
+    key: str = typer.Option("FITTED", help="Class key for the object file."),
+    out: Optional[Path] = typer.Option(None, help="Write the fitted class as an object TOML (use with SAREX_OBJECTS)."),
+    force: bool = typer.Option(False, "--force", help=FORCE_HELP),
+) -> None:
+    """Least-squares drift coefficients of an object class from observed tracks and the forcing."""
+    from sarex.app.observations import fit_object_file
+    from sarex.app.output import FileSetTarget
+
+    target = None if out is None else FileSetTarget({"object.toml": out}, labels={"object.toml": "--out"}, inputs=[observed, env], force=force)
+    rep = fit_object_file(observed, env, synthetic, kind, key, target)
+    f = rep.fit
+    t = Table(title=f"{f.kind} fit to {rep.tracks} track(s), {f.intervals} intervals")
+    t.add_column("coefficient")
+    t.add_column("estimate", justify="right")
+    t.add_column("standard error", justify="right")
+    for k, v in f.coefficients.items():
+        se = f.standard_errors.get(k)
+        t.add_row(k, f"{v:.4g}", "" if se is None else f"{se:.2g}")
+    console().print(t)
+    if rep.written:
+        console().print(f"wrote {rep.written}")
