@@ -31,6 +31,7 @@ MODULES = (
     "sarex.cli.plan",
     "sarex.cli.exercise",
     "sarex.cli.observations",
+    "sarex.cli.case",
     "sarex.cli.demo",
 )
 
