@@ -190,3 +190,20 @@ def test_pos_per_scenario(env):
     assert rows["LKP from the skipper"]["pos"] == pytest.approx(0.35, abs=1e-12)
     assert rows["On the fishing ground"]["pos"] == 0.0
     assert rows["LKP from the skipper"]["posterior"] == pytest.approx(0.35 / 0.65, abs=1e-12)
+
+
+def test_one_class_ensemble_drifts_as_plain_simulate(env):
+    """The mixture path with one class and the same draws is the single-class path (to rounding of ε = z·S)."""
+    from sarex.drift.seeding import Release
+
+    n = 400
+    plain = simulate(env, "LIFE-RAFT-NB-2", Release.point(129.6, 34.9, "2026-01-15T03:00Z", 1000.0), hours=4, particles=n, seed_value=5, coast=False)
+    obj = get_object("LIFE-RAFT-NB-2")
+    s_dw = obj.coefficients_si[2]
+    e = Ensemble(lon=plain["lon"].values[:, 0], lat=plain["lat"].values[:, 0], time_s=np.full(n, T0_S), objects=(obj,),
+                 object_index=np.zeros(n, dtype=np.int16), z_dw=plain["downwind_eps"].values / s_dw, z_cw=plain["crosswind_z"].values,
+                 side=(np.arange(n) % 2).astype(np.int8), rng_id=np.arange(n, dtype=np.int64), weight=np.full(n, 1.0 / n))
+    mixed = simulate(env, None, Release.point(129.6, 34.9, "2026-01-15T03:00Z"), hours=4, seed_value=5, coast=False, ensemble=e)
+    assert np.abs(mixed["lon"].values - plain["lon"].values).max() < 1e-9
+    assert np.abs(mixed["lat"].values - plain["lat"].values).max() < 1e-9
+    np.testing.assert_array_equal(mixed["orientation"].values, plain["orientation"].values)

@@ -101,3 +101,23 @@ def test_too_few_particles(tmp_path):
     case = load_case(_write(tmp_path, POINT_AREA))
     with pytest.raises(SarexInputError, match="particles: .* are too few"):
         build_ensemble(case, 2, 0, math.inf)
+
+
+def test_every_example_in_docs_is_a_valid_case():
+    import re
+    import tomllib
+    from pathlib import Path
+
+    from sarex.drift.case import parse_case
+
+    text = (Path(__file__).parent.parent / "docs" / "cases.md").read_text()
+    blocks = [b for b in re.findall(r"```toml\n(.*?)```", text, re.S) if "[[scenario]]" in b]
+    assert len(blocks) >= 7
+    types = set()
+    for b in blocks:
+        case = parse_case(tomllib.loads(b), "docs")
+        check_case(case, "docs")
+        ens = build_ensemble(case, 400, 0, math.inf)
+        assert abs(ens.ensemble.weight.sum() - 1.0) < 1e-12
+        types |= {s.type for s in case.scenario}
+    assert types == {"point", "area", "voyage", "dead-reckoning", "beacon", "bearings"}
