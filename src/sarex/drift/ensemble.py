@@ -79,6 +79,25 @@ class Ensemble:
     def size(self) -> int:
         return int(self.lon.size)
 
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        """The engine's per-particle arrays: lon, lat, release time, class, downwind slope, offset,
+        ε_dw, crosswind z, side, the (n_classes, 6) crosswind table, random keys, weights."""
+        table = self.coefficient_table()
+        cls = self.object_index.astype(np.int16)
+        dw_slope, dw_offset, eps_dw = self.downwind(cls, self.z_dw.astype(np.float64), table)
+        return (self.lon.astype(np.float64), self.lat.astype(np.float64), self.time_s.astype(np.float64), cls, dw_slope, dw_offset,
+                eps_dw, self.z_cw.astype(np.float64), self.side.astype(np.int8), np.ascontiguousarray(table[:, 3:9]),
+                self.rng_id.astype(np.int64), self.weight.astype(np.float64))
+
+    def apply_changes(self, k0: int, until_s: float, cls, dw_slope, dw_offset, eps_dw) -> int:
+        """Apply the class changes from index ``k0`` up to time ``until_s`` in place; return the next index."""
+        k1 = int(np.searchsorted(self.event_time_s, until_s, side="right"))
+        if k1 > k0:
+            idx = self.event_particle[k0:k1]
+            cls[idx] = self.event_object[k0:k1]  # repeated particles: numpy assigns in order, the last change wins
+            dw_slope[idx], dw_offset[idx], eps_dw[idx] = self.downwind(cls[idx], self.z_dw[idx].astype(np.float64), self.coefficient_table())
+        return k1
+
     def coefficient_table(self) -> np.ndarray:
         """(n_classes, 11) SI coefficients (:attr:`LeewayObject.coefficients_si`) and the two ε divisors."""
         return np.array([tuple(o.coefficients_si) + tuple(o.eps_divisors) for o in self.objects], dtype=np.float64)

@@ -183,17 +183,7 @@ def simulate(
         pids = np.arange(n, dtype=np.int64)
         weight = np.full(n, 1.0 / n)
     else:
-        lon_p, lat_p = ensemble.lon.astype(np.float64), ensemble.lat.astype(np.float64)
-        rel_t = ensemble.time_s.astype(np.float64)
-        table = ensemble.coefficient_table()
-        cls = ensemble.object_index.astype(np.int16)
-        z_dw_all = ensemble.z_dw.astype(np.float64)
-        dw_slope, dw_offset, eps_dw = ensemble.downwind(cls, z_dw_all, table)
-        z_cw = ensemble.z_cw.astype(np.float64)
-        side = ensemble.side.astype(np.int8)
-        cw_coef = np.ascontiguousarray(table[:, 3:9])
-        pids = ensemble.rng_id.astype(np.int64)
-        weight = ensemble.weight.astype(np.float64)
+        lon_p, lat_p, rel_t, cls, dw_slope, dw_offset, eps_dw, z_cw, side, cw_coef, pids, weight = ensemble.arrays()
     leeway_factor = np.ones(n)
     capsized = np.zeros(n, dtype=np.int8)
     step_key = 0 if ensemble is None else int(ensemble.step_offset)
@@ -300,12 +290,8 @@ def simulate(
     j_out = 1
     for step in range(step0, step0 + n_steps):
         t = t0 + step * step_s
-        if next_event < n_events and ensemble.event_time_s[next_event] <= t + 1e-6:
-            k1 = int(np.searchsorted(ensemble.event_time_s, t + 1e-6, side="right"))
-            idx = ensemble.event_particle[next_event:k1]
-            cls[idx] = ensemble.event_object[next_event:k1]  # in event order: the last change wins
-            dw_slope[idx], dw_offset[idx], eps_dw[idx] = ensemble.downwind(cls[idx], z_dw_all[idx], table)
-            next_event = k1
+        if next_event < n_events:  # changes of object class due by this step
+            next_event = ensemble.apply_changes(next_event, t + 1e-6, cls, dw_slope, dw_offset, eps_dw)
         release_due(step)
         active = status == STATUS_ACTIVE
         if active.any():
