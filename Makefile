@@ -7,7 +7,7 @@ comma := ,
 STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 export NUMBA_CACHE_DIR ?= $(CURDIR)/.venv/numba-cache
 
-.PHONY: install test test-fast demo bench clean
+.PHONY: install test test-fast demo docs bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,9 @@ test-fast: install
 
 demo: install
 	$(VENV)/bin/sarex demo --out out --force
+
+docs: install
+	SAREX_WRITE_DOCS=1 $(PY) -m pytest -q tests/test_bad_input.py -k doc_is_up_to_date
 
 bench: install
 	$(PY) benchmarks/drift_vs_opendrift.py
