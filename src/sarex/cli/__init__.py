@@ -43,6 +43,7 @@ MODULES = (
     "sarex.cli.plan",
     "sarex.cli.exercise",
     "sarex.cli.observations",
+    "sarex.cli.case",
     "sarex.cli.demo",
 )
 

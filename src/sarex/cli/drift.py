@@ -10,6 +10,7 @@ from rich import box
 from rich.table import Table
 
 from sarex.cli.console import FORCE_HELP, console, progress, user_errors
+from sarex.errors import SarexInputError
 
 _OUTSIDE_HELP = "Outside a field's domain: 'error', 'deactivate' or 'fallback' (0 m/s)."
 
@@ -50,9 +51,9 @@ def _environment(env, wind, current, wind_vars, current_vars, synthetic, outside
 
 
 def drift(
-    lon: float = typer.Option(..., help="Last known position, longitude (degrees east)."),
-    lat: float = typer.Option(..., help="Last known position, latitude (degrees north)."),
-    start: str = typer.Option(..., help="Time of the LKP, ISO 8601 with zone (2026-01-15T06:00Z) or a DTG (150600Z JAN 2026)."),
+    lon: Optional[float] = typer.Option(None, help="Last known position, longitude (degrees east)."),
+    lat: Optional[float] = typer.Option(None, help="Last known position, latitude (degrees north)."),
+    start: Optional[str] = typer.Option(None, help="Time of the LKP, ISO 8601 with zone (2026-01-15T06:00Z) or a DTG (150600Z JAN 2026); with --case the drift start."),
     hours: float = typer.Option(24.0, help="Drift duration, h."),
     object_class: str = typer.Option("PIW-1", "--object", help="Leeway object class key (see 'sarex objects')."),
     out: Path = typer.Option(..., help="Output drift file (CF trajectory NetCDF)."),
@@ -79,12 +80,17 @@ def drift(
     capsize: bool = typer.Option(False, help="Allow capsizing in strong wind."),
     plot: Optional[Path] = typer.Option(None, help="Also write a PNG map of the cloud."),
     force: bool = typer.Option(False, "--force", help=FORCE_HELP),
+    case: Optional[Path] = typer.Option(None, "--case", help="Case file (TOML scenarios) instead of --lon/--lat/--object/--radius-m/--end-*."),
 ) -> None:
-    """Drift a search object from its last known position (Monte-Carlo Leeway)."""
+    """Drift a search object from its last known position (Monte-Carlo Leeway), or the scenarios of a case."""
     from sarex.app import FileSetTarget, build
     from sarex.app.drift import DriftRequest, drift as run
 
     choice = _environment(env, wind, current, wind_vars, current_vars, synthetic, outside)
+    if case is not None:
+        return _drift_case(case, locals(), choice, out, plot, force)
+    if lon is None or lat is None or start is None:
+        raise SarexInputError("drift: give --lon, --lat and --start (or --case CASE.toml)")
     req = build(DriftRequest, lon=lon, lat=lat, start=start, hours=hours, object_class=object_class, environment=choice,
                 radius_m=radius_m, radius_type=radius_type, end_lon=end_lon, end_lat=end_lat, end_time=end_time,
                 end_radius_m=end_radius_m, particles=particles, seed=seed, step_min=step_min, output_min=output_min,
@@ -95,6 +101,27 @@ def drift(
         task = prog.add_task(f"drifting {particles} x {object_class}", total=1.0)
         res = run(req, target, progress=lambda i, n: prog.update(task, completed=i / n))
     _drift_summary(res.dataset, out, plot, res.environment)
+
+
+def _drift_case(case: Path, opts: dict, choice, out: Path, plot: Optional[Path], force: bool) -> None:
+    from sarex.app import FileSetTarget, build
+    from sarex.app.case import CaseDriftRequest, drift as run
+    from sarex.cli.case import scenario_rows
+
+    given = [f"--{k.replace('_', '-')}" for k in ("lon", "lat", "end_lon", "end_lat", "end_time", "end_radius_m") if opts[k] is not None]
+    given += ["--object"] * (opts["object_class"] != "PIW-1") + ["--radius-m"] * (opts["radius_m"] != 0.0)
+    if given:
+        raise SarexInputError(f"--case: the case file gives positions and objects; drop {', '.join(given)}")
+    req = build(CaseDriftRequest, case=case, start=opts["start"], hours=opts["hours"], environment=choice, particles=opts["particles"],
+                seed=opts["seed"], step_min=opts["step_min"], output_min=opts["output_min"], scheme=opts["scheme"], coast=not opts["no_coast"],
+                jibe_probability=opts["jibe_probability"], capsize=opts["capsize"], plot=plot is not None)
+    target = FileSetTarget({"drift.nc": out, "drift.png": plot}, labels={"drift.nc": "--out", "drift.png": "--plot"},
+                           inputs=[case, *choice.inputs()], force=force)
+    with progress() as prog:
+        task = prog.add_task(f"drifting case {case.name}, {opts['particles']} particles", total=1.0)
+        res = run(req, target, progress=lambda i, n: prog.update(task, completed=i / n))
+    _drift_summary(res.dataset, out, plot, res.environment)
+    console().print(scenario_rows(res.dataset))
 
 
 def drift_continue(

@@ -44,6 +44,8 @@ def continue_drift(
     hours
         Additional hours (> 0).
     """
+    if "scenario" in ds.variables:
+        raise SarexInputError("continue: drift files of a case (sarex drift --case) cannot be continued yet; run the case for the whole period")
     try:
         rel = json.loads(ds.attrs["release"])
         obj = ds.attrs["object_class"]

@@ -34,7 +34,7 @@ CHUNK = 2048
 
 @nb.njit(inline="always", cache=True, error_model="numpy")
 def _sample_leeway(
-    x, y, wu0, wv0, wxs0, wys0, wit0, wft0, cu0, cv0, cxs0, cys0, cit0, cft0, shared, scales, ad, bd, s, zc, cw_coef, f
+    x, y, wu0, wv0, wxs0, wys0, wit0, wft0, cu0, cv0, cxs0, cys0, cit0, cft0, shared, scales, ad, bd, s, zc, cw_coef, c, f
 ):  # pragma: no cover - numba
     """Wind and current at (x, y) (:func:`sample_point` of each), then :func:`leeway_velocity`.
 
@@ -55,7 +55,7 @@ def _sample_leeway(
     cu, cv, flag = interpolate(cu0, cv0, cit0, cft0, i, j, w00, w10, w01, w11)
     if flag != FLAG_OK:
         return 0.0, 0.0, False
-    ve, vn = leeway_velocity(wu, wv, cu, cv, ad, bd, s, zc, cw_coef, f)
+    ve, vn = leeway_velocity(wu, wv, cu, cv, ad, bd, s, zc, cw_coef, c, f)
     return ve, vn, True
 
 
@@ -66,7 +66,7 @@ def drift_step_kernel(
     cu0, cv0, cxs0, cys0, cit0, cft0, shared0,
     wu1, wv1, wxs1, wys1, wit1, wft1,
     cu1, cv1, cxs1, cys1, cit1, cft1, shared1,
-    a_dw, b_dw, side, z_cw, cw_coef, leeway_factor,
+    a_dw, b_dw, side, z_cw, cw_coef, cls, leeway_factor,
     out_lon, out_lat,
 ):  # pragma: no cover - numba
     """Positions after one step of ``dt`` s for the active particles (inactive ones copied).
@@ -95,6 +95,7 @@ def drift_step_kernel(
     sc0 = (axis_scale(wxs0), axis_scale(wys0), axis_scale(cxs0), axis_scale(cys0))
     sc1 = (axis_scale(wxs1), axis_scale(wys1), axis_scale(cxs1), axis_scale(cys1))
     half = 0.5 * dt
+    multi = cls.size > 1  # cls: each particle's row of cw_coef (one 0 for a single class)
     n_bad = 0
     for c in nb.prange(n_chunks):
         b0 = c * CHUNK
@@ -113,7 +114,7 @@ def drift_step_kernel(
             if active[p]:
                 e, v, ok = _sample_leeway(
                     lon[p], lat[p], wu0, wv0, wxs0, wys0, wit0, wft0, cu0, cv0, cxs0, cys0, cit0, cft0, shared0, sc0,
-                    a_dw[p], b_dw[p], side[p], z_cw[p], cw_coef, leeway_factor[p],
+                    a_dw[p], b_dw[p], side[p], z_cw[p], cw_coef, (cls[p] if multi else cls[0]), leeway_factor[p],
                 )
                 if ok:
                     ve[k] = e
@@ -132,7 +133,7 @@ def drift_step_kernel(
                     p = b0 + k
                     e, v, ok = _sample_leeway(
                         mx[k], my[k], wu1, wv1, wxs1, wys1, wit1, wft1, cu1, cv1, cxs1, cys1, cit1, cft1, shared1, sc1,
-                        a_dw[p], b_dw[p], side[p], z_cw[p], cw_coef, leeway_factor[p],
+                        a_dw[p], b_dw[p], side[p], z_cw[p], cw_coef, (cls[p] if multi else cls[0]), leeway_factor[p],
                     )
                     if ok:
                         ve[k] = e

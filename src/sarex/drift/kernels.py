@@ -24,10 +24,11 @@ LEFT = 1
 
 
 @nb.njit(inline="always", cache=True)
-def leeway_velocity(wu, wv, cu, cv, a_dw, b_dw, side, z_cw, cw_coef, f):  # pragma: no cover - numba
+def leeway_velocity(wu, wv, cu, cv, a_dw, b_dw, side, z_cw, cw_coef, c, f):  # pragma: no cover - numba
     """Object velocity (current + leeway) of one particle, m/s east/north.
 
-    ``cw_coef`` is (a_right, b_right, S_right, a_left, b_left, S_left) in SI;
+    ``cw_coef[c]`` is (a_right, b_right, S_right, a_left, b_left, S_left) in SI of the
+    particle's object class ``c`` (one row per class of a mixture, one row otherwise);
     ``a_dw``/``b_dw`` are the particle's downwind slope/offset with ε already folded in;
     ``f`` scales the leeway (e.g. after capsizing).
     """
@@ -39,23 +40,27 @@ def leeway_velocity(wu, wv, cu, cv, a_dw, b_dw, side, z_cw, cw_coef, f):  # prag
         de = 0.0
         dn = 1.0
     k = 3 * side
-    eps = z_cw * cw_coef[k + 2]
+    eps = z_cw * cw_coef[c, k + 2]
     l_dw = a_dw * speed + b_dw
-    l_cw = (cw_coef[k] + eps / 20.0) * speed + cw_coef[k + 1] + eps / 2.0
+    l_cw = (cw_coef[c, k] + eps / 20.0) * speed + cw_coef[c, k + 1] + eps / 2.0
     # right of downwind: (dn, -de)
     return cu + f * (l_dw * de + l_cw * dn), cv + f * (l_dw * dn - l_cw * de)
 
 
 @nb.njit(parallel=True, cache=True)
 def leeway_velocity_kernel(
-    wu, wv, cu, cv, a_dw, b_dw, side, z_cw, cw_coef, leeway_factor, active, out_ve, out_vn
+    wu, wv, cu, cv, a_dw, b_dw, side, z_cw, cw_coef, cls, leeway_factor, active, out_ve, out_vn
 ):  # pragma: no cover - numba
-    """:func:`leeway_velocity` for every active particle (arrays in, ``out_ve``/``out_vn`` filled)."""
+    """:func:`leeway_velocity` for every active particle (arrays in, ``out_ve``/``out_vn`` filled).
+
+    ``cls``: each particle's row of ``cw_coef`` (an array of one 0 for a single class).
+    """
+    multi = cls.size > 1
     for p in nb.prange(wu.size):
         if not active[p]:
             continue
         out_ve[p], out_vn[p] = leeway_velocity(
-            wu[p], wv[p], cu[p], cv[p], a_dw[p], b_dw[p], side[p], z_cw[p], cw_coef, leeway_factor[p]
+            wu[p], wv[p], cu[p], cv[p], a_dw[p], b_dw[p], side[p], z_cw[p], cw_coef, (cls[p] if multi else cls[0]), leeway_factor[p]
         )
 
 

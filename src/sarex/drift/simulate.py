@@ -20,6 +20,7 @@ from sarex import __version__
 from sarex.drift.geodesy import move_kernel
 from sarex.drift.fused import drift_step_kernel
 from sarex.drift.kernels import jibe_kernel, jibe_probability_per_step, leeway_velocity_kernel
+from sarex.drift.ensemble import Ensemble
 from sarex.drift.objects import LeewayObject, get_object
 from sarex.drift.seeding import Release, seed
 from sarex.environment.base import Environment, OutsidePolicy
@@ -47,7 +48,7 @@ CAPSIZE_LEEWAY_FRACTION = 0.4
 
 def simulate(
     env: Environment,
-    object_class: str | LeewayObject,
+    object_class: str | LeewayObject | None = None,
     release: Release | None = None,
     *,
     lon: float | None = None,
@@ -64,6 +65,7 @@ def simulate(
     jibe_probability_per_hour: float = 0.04,
     capsize: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    ensemble: Ensemble | None = None,
     _resume: xr.Dataset | None = None,
 ) -> xr.Dataset:
     """Drift an ensemble of Leeway particles and return the drift dataset.
@@ -95,12 +97,26 @@ def simulate(
         Let objects capsize in strong wind (OpenDrift's parameterisation).
     progress
         Called as ``progress(step, n_steps)``.
+    ensemble
+        Pre-seeded particles (a mixture of classes and starts, with prior weights; see
+        :class:`~sarex.drift.ensemble.Ensemble`) instead of ``object_class``/``release``/
+        ``particles``/``seed_value``-drawn ones; ``seed_value`` still keys the per-step draws.
 
     Returns
     -------
     xarray.Dataset
         The drift file contents (see :mod:`sarex.io.driftfile`).
     """
+    if ensemble is not None:
+        if _resume is not None:
+            raise SarexInputError("continue: drift files of a case (several scenarios or objects) cannot be continued yet")
+        object_class = ensemble.objects[int(np.bincount(ensemble.object_index, weights=ensemble.weight).argmax())]
+        particles = ensemble.size
+        if release is None:
+            i0 = int(np.argmin(ensemble.time_s))
+            release = Release(float(ensemble.lon[i0]), float(ensemble.lat[i0]), float(ensemble.time_s[i0]))
+    if object_class is None:
+        raise SarexInputError("object: give an object class")
     obj = get_object(object_class) if isinstance(object_class, str) else object_class
     if release is None:
         if lon is None or lat is None or start is None:
@@ -148,28 +164,36 @@ def simulate(
         coastline = None
     else:
         coastline = coast
-    if _resume is None:
+    if _resume is None and ensemble is None:
         _check_lkp(env, release, coastline)
 
-    rng = np.random.default_rng(np.random.SeedSequence(int(seed_value)))
-    lon_p, lat_p, rel_t = seed(release, n, rng)
-    if coastline is not None:
-        lon_p, lat_p = _reseed_off_land(release, lon_p, lat_p, rng, coastline)
-    (a_dw, b_dw, s_dw, a_r, b_r, s_r, a_l, b_l, s_l) = obj.coefficients_si
-    ds_div, do_div = obj.eps_divisors
-    eps_dw = rng.standard_normal(n) * s_dw
-    bad = a_dw + eps_dw / ds_div < 0.0
-    while bad.any():  # redraw negative downwind slopes (Breivik & Allen 2008)
-        eps_dw[bad] = rng.standard_normal(int(bad.sum())) * s_dw
+    if ensemble is None:
+        rng = np.random.default_rng(np.random.SeedSequence(int(seed_value)))
+        lon_p, lat_p, rel_t = seed(release, n, rng)
+        if coastline is not None:
+            lon_p, lat_p = _reseed_off_land(release, lon_p, lat_p, rng, coastline)
+        (a_dw, b_dw, s_dw, a_r, b_r, s_r, a_l, b_l, s_l) = obj.coefficients_si
+        ds_div, do_div = obj.eps_divisors
+        eps_dw = rng.standard_normal(n) * s_dw
         bad = a_dw + eps_dw / ds_div < 0.0
-    z_cw = rng.standard_normal(n)
-    side = (np.arange(n) % 2).astype(np.int8)  # half right (0), half left (1) of downwind
-    dw_slope = a_dw + eps_dw / ds_div
-    dw_offset = b_dw + eps_dw / do_div
-    cw_coef = np.array([a_r, b_r, s_r, a_l, b_l, s_l], dtype=np.float64)
+        while bad.any():  # redraw negative downwind slopes (Breivik & Allen 2008)
+            eps_dw[bad] = rng.standard_normal(int(bad.sum())) * s_dw
+            bad = a_dw + eps_dw / ds_div < 0.0
+        z_cw = rng.standard_normal(n)
+        side = (np.arange(n) % 2).astype(np.int8)  # half right (0), half left (1) of downwind
+        dw_slope = a_dw + eps_dw / ds_div
+        dw_offset = b_dw + eps_dw / do_div
+        cw_coef = np.array([[a_r, b_r, s_r, a_l, b_l, s_l]], dtype=np.float64)
+        cls = np.zeros(1, dtype=np.int16)  # one class: every particle reads row 0
+        pids = np.arange(n, dtype=np.int64)
+        weight = np.full(n, 1.0 / n)
+    else:
+        lon_p, lat_p, rel_t, cls, dw_slope, dw_offset, eps_dw, z_cw, side, cw_coef, pids, weight = ensemble.arrays()
     leeway_factor = np.ones(n)
     capsized = np.zeros(n, dtype=np.int8)
-    pids = np.arange(n, dtype=np.int64)
+    step_key = 0 if ensemble is None else int(ensemble.step_offset)
+    n_events = 0 if ensemble is None else ensemble.event_time_s.size
+    next_event = 0
     seed_u64 = int(seed_value) & 0xFFFFFFFFFFFFFFFF
 
     release_step = np.ceil((rel_t - t0) / step_s - 1e-9).astype(np.int64)
@@ -242,7 +266,7 @@ def simulate(
             w1, c1 = w0, c0
         n_bad = drift_step_kernel(
             lon, lat, active, float(step_s), rk2, *w0, *c0, _same_axes(w0, c0), *w1, *c1, _same_axes(w1, c1),
-            dw_slope, dw_offset, side, z_cw, cw_coef, leeway_factor, new_lon, new_lat,
+            dw_slope, dw_offset, side, z_cw, cw_coef, cls, leeway_factor, new_lon, new_lat,
         )
         return n_bad == 0
 
@@ -252,9 +276,9 @@ def simulate(
             status[left] = STATUS_LEFT_DOMAIN
             counters["left_domain"] += int(left.sum())
             active = active & ~left
-        leeway_velocity_kernel(wu, wv, cu, cv, dw_slope, dw_offset, side, z_cw, cw_coef, leeway_factor, active, ve, vn)
+        leeway_velocity_kernel(wu, wv, cu, cv, dw_slope, dw_offset, side, z_cw, cw_coef, cls, leeway_factor, active, ve, vn)
         if capsize and first:
-            _capsize(wu, wv, active, step_s, seed_u64, pids, step, capsized, leeway_factor)
+            _capsize(wu, wv, active, step_s, seed_u64, pids, step + step_key, capsized, leeway_factor)
         return active
 
     def record(j: int) -> None:
@@ -271,6 +295,8 @@ def simulate(
     j_out = 1
     for step in range(step0, step0 + n_steps):
         t = t0 + step * step_s
+        if next_event < n_events:  # changes of object class due by this step
+            next_event = ensemble.apply_changes(next_event, t + 1e-6, cls, dw_slope, dw_offset, eps_dw)
         release_due(step)
         active = status == STATUS_ACTIVE
         if active.any():
@@ -294,7 +320,7 @@ def simulate(
             lon, new_lon = new_lon, lon
             lat, new_lat = new_lat, lat
             if p_jibe > 0.0:
-                counters["jibes"] += int(jibe_kernel(side, seed_u64, pids, step, p_jibe, active))
+                counters["jibes"] += int(jibe_kernel(side, seed_u64, pids, step + step_key, p_jibe, active))
         if j_out < n_out and abs((t + step_s) - out_times[j_out]) < 1e-6:
             release_due(step + 1)
             record(j_out)
@@ -352,10 +378,10 @@ def simulate(
         "left_domain_count": counters["left_domain"],
         "searches": "[]",
     }
-    return _assemble(out_times, out_lon, out_lat, out_status, out_side, out_caps, rel_t, dw_slope, dw_offset, eps_dw, z_cw, attrs)
+    return _assemble(out_times, out_lon, out_lat, out_status, out_side, out_caps, rel_t, dw_slope, dw_offset, eps_dw, z_cw, attrs, weight)
 
 
-def _assemble(out_times, out_lon, out_lat, out_status, out_side, out_caps, rel_t, dw_slope, dw_offset, eps_dw, z_cw, attrs):
+def _assemble(out_times, out_lon, out_lat, out_status, out_side, out_caps, rel_t, dw_slope, dw_offset, eps_dw, z_cw, attrs, weight):
     n = out_lon.shape[0]
     data = {
         "lon": (("trajectory", "time"), out_lon, {"standard_name": "longitude", "units": "degrees_east"}),
@@ -366,7 +392,7 @@ def _assemble(out_times, out_lon, out_lat, out_status, out_side, out_caps, rel_t
             out_side,
             {"long_name": "side of downwind", "flag_values": np.array([0, 1], dtype=np.int8), "flag_meanings": "right left"},
         ),
-        "weight": (("trajectory",), np.full(n, 1.0 / n), {"long_name": "probability weight", "units": "1"}),
+        "weight": (("trajectory",), weight, {"long_name": "probability weight", "units": "1"}),
         "release_time": (("trajectory",), epoch_s_to_datetime64(rel_t), {"long_name": "release time"}),
         "downwind_slope": (("trajectory",), dw_slope, {"long_name": "downwind leeway slope a_dw + eps/20", "units": "1"}),
         "downwind_offset": (("trajectory",), dw_offset, {"long_name": "downwind leeway offset b_dw + eps/2", "units": "m s-1"}),
