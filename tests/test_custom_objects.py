@@ -211,3 +211,19 @@ def test_cli_fit_object_writes_a_usable_object_file(tmp_path, strait):
     r = CliRunner().invoke(app, ["fit-object", str(far), "--synthetic", "--out", str(out2)])
     assert r.exit_code == 2 and len(r.output.strip().splitlines()) == 1 and "outside" in r.output
     assert not out2.exists()
+
+
+def test_cli_drift_with_a_negative_slope_object_file(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from sarex.cli import app
+
+    bad = tmp_path / "objects.toml"
+    bad.write_text(TOML.replace("dw_slope_pct = 3.0", "dw_slope_pct = -3.0"))
+    monkeypatch.setenv("SAREX_OBJECTS", str(bad))
+    out = tmp_path / "d.nc"
+    r = CliRunner().invoke(app, ["drift", "--lon", "129.9", "--lat", "34.0", "--start", "2026-01-15T00:00Z", "--hours", "2",
+                                 "--synthetic", "--object", "MY-RAFT", "--out", str(out)])
+    assert r.exit_code == 2, r.output
+    assert "dw_slope_pct: -3.0 is negative" in r.output and "objects.toml" in r.output and len(r.output.strip().splitlines()) == 1
+    assert not out.exists()
