@@ -21,6 +21,9 @@ use case                      request                                    outputs
 ``exercise.exercise_run``     ``RunRequest``                             the exercise folder
 ``exercise.exercise_evaluate``  ``EvaluateRequest``                      replay.html, replay.pdf, replay_units.csv, replay_nations.csv
 ``demo.demo``                 (none)                                     the demo folder
+``observations.skill``        forecast and observed files                skill.json [, skill.png]
+``observations.fit_object_file``  observed file and forcing              object.toml
+``observations.backtrack_find``   find, origin time or case drift file   origin.nc, origin.geojson, origin.png, drift.nc, backtrack.json
 ============================  =========================================  ==============================
 
 Build a request with :func:`sarex.app._validate.build` (one-line errors) or the model itself.
