@@ -124,3 +124,24 @@ def test_peer_trajan_liu_weisberg():
             for j in (6, 12, 24):
                 _, ssj = liu_weisberg(lon_o[: j + 1], lat_o[: j + 1], lon_m[: j + 1], lat_m[: j + 1], n=n)
                 assert ssj == pytest.approx(float(cum[j]), rel=1e-12, abs=1e-15)
+
+
+def test_containment_level_is_calibrated_for_draws_from_the_ensemble_distribution():
+    from sarex.search.skill import containment_level
+
+    rng = np.random.default_rng(5)
+    n = 20000
+    # an elongated, rotated normal cloud (as a drift ensemble): 3 km x 1 km at 30°
+    c, s = math.cos(math.radians(30)), math.sin(math.radians(30))
+
+    def draw(k):
+        a, b = rng.standard_normal(k) * 3000.0, rng.standard_normal(k) * 1000.0
+        x, y = c * a - s * b, s * a + c * b
+        return 129.0 + x / (111_320.0 * math.cos(math.radians(34.0))), 34.0 + y / 110_950.0
+
+    lon, lat = draw(n)
+    w = np.full(n, 1.0 / n)
+    tl, tt = draw(400)
+    levels = np.array([containment_level(lon, lat, w, tl[i], tt[i], T0) for i in range(400)])
+    assert abs(np.mean(levels <= 0.5) - 0.5) <= 0.05
+    assert abs(np.mean(levels <= 0.9) - 0.9) <= 0.03

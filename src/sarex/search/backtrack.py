@@ -32,12 +32,13 @@ from sarex.environment.base import Environment
 from sarex.errors import SarexInputError
 from sarex.io.driftfile import STATUS_ACTIVE, STATUS_STRANDED
 from sarex.search.positions import positions_at
+from sarex.search.skill import CONTAINMENT_BANDWIDTH_SCALE
 from sarex.times import iso
 
 
 #: Kernel bandwidth of the origin map as a fraction of Silverman's: under-smoothing keeps the
 #: areas calibrated (at Silverman's the 50 % area held the true origin in 54 % of trials).
-ORIGIN_BANDWIDTH_SCALE = 0.5
+ORIGIN_BANDWIDTH_SCALE = CONTAINMENT_BANDWIDTH_SCALE
 
 
 @dataclass(frozen=True)

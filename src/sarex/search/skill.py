@@ -35,6 +35,10 @@ from sarex.search.positions import Positions, output_times_s
 _GEOD = pyproj.Geod(ellps="WGS84")
 DEFAULT_LEAD_HOURS = (6.0, 12.0, 24.0)
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+#: Kernel bandwidth for containment levels, as a fraction of Silverman's: under-smoothing
+#: keeps "inside the q area" calibrated (Silverman's own over-covers by a few points; see
+#: docs/observations.md, backtracking calibration).
+CONTAINMENT_BANDWIDTH_SCALE = 0.5
 
 
 def separation_m(lon_a, lat_a, lon_b, lat_b) -> np.ndarray:
@@ -202,7 +206,7 @@ def level_at(grid: ProbabilityGrid, lon: float, lat: float) -> float:
     return float(cum[j, i])
 
 
-def containment_level(lon: np.ndarray, lat: np.ndarray, w: np.ndarray, obs_lon: float, obs_lat: float, time_s: float, bandwidth_m: float | None = None, bandwidth_scale: float = 1.0) -> float:
+def containment_level(lon: np.ndarray, lat: np.ndarray, w: np.ndarray, obs_lon: float, obs_lat: float, time_s: float, bandwidth_m: float | None = None, bandwidth_scale: float = CONTAINMENT_BANDWIDTH_SCALE) -> float:
     """Smallest containment level q whose q-area (kernel density, :func:`kde_grid`) holds the observation; 1 outside."""
     ok = np.isfinite(lon) & np.isfinite(lat) & (w > 0)
     if ok.sum() < 2:
