@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import importlib
 import sys
-from typing import Optional
 
 import click
 import typer
