@@ -49,7 +49,7 @@ from sarex.exercise.planned import PlannedPattern
 from sarex.exercise.trackkeeping import cross_track, on_task_window, systematic_offset
 from sarex.io.track import Track
 
-__all__ = ["NM", "CoverageGrid", "NationReplay", "ReplayResult", "UnitReplay", "encounters_with_truth", "evaluate_replay"]
+__all__ = ["CoverageGrid", "NationReplay", "ReplayResult", "UnitReplay", "encounters_with_truth", "evaluate_replay"]
 
 
 @dataclass
