@@ -8,7 +8,8 @@ import re
 import pytest
 
 from exercise_scenarios import write_scenario
-from sarex.exercise.engine import run_exercise, run_replicate_set, write_exercise
+from sarex.exercise.engine import run_exercise, run_replicate_set
+from sarex.report.exercise_files import write_exercise
 from sarex.exercise.run import forecast_drift, plan_periods, scenario_catalogue
 from sarex.exercise.scenario import load_scenario
 

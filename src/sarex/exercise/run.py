@@ -36,7 +36,7 @@ from sarex.planning.units import Coordination, UnitCatalogue
 from sarex.search.bayes import apply_search
 from sarex.search.detection import SearchUnit, pod_along_tracks
 from sarex.search.podmodel import DEFAULT_MODEL, DetectionModel
-from sarex.search.track import Track
+from sarex.io.track import Track
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,7 @@ from sarex.errors import SarexInputError
 from sarex.nations import Nation, nation_code
 from sarex.planning.units import Unit
 from sarex.times import iso, to_epoch_s
-from sarex.tomlfile import FieldError, describe, field_message, read_toml, show
+from sarex.tomlfile import FieldError, describe, field_message, read_toml
 
 #: Name accepted in place of a path for the packaged Korea–Japan scenario.
 BUILTIN_SCENARIOS = {"korea-japan": "korea_japan_sarex.toml"}

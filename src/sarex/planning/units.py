@@ -37,9 +37,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Optional
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from sarex.geo import KN_MS, NM_M
+from sarex.geo import KN_MS
 from sarex.errors import SarexInputError
 from sarex.nations import nation_code
 from sarex.times import to_epoch_s
