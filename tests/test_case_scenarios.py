@@ -196,3 +196,33 @@ def test_single_bearing_wedge():
     r_mid = 25.0
     p = (40**2 - r_mid**2) / (40**2 - 10**2)
     assert abs(np.mean(d > r_mid * 1852) - p) < 3 * math.sqrt(p * (1 - p) / lon.size) + 0.005
+
+
+def test_voyage_distress_window_places_the_vessel_on_its_schedule():
+    text = (f'type = "voyage"\ndeparture = [129.0, 34.5]\ndeparture_time = "{T0}"\nwaypoints = [[129.5, 34.5], [130.0, 34.5]]\n'
+            'speed_min_kn = 10\nspeed_cruise_kn = 10\nspeed_max_kn = 10\nlegs = "rhumb"\ndwell_h = [1.0]\n'
+            'distress_time = "2026-01-15T04:00:00Z"\ndistress_end_time = "2026-01-15T12:00:00Z"')
+    lon, lat, t = _sample(text, n=20_000)
+    v = 10 * 1852 / 3600
+    leg = GEOD.inv(129.0, 34.5, 129.5, 34.5)[2]  # along a parallel the rhumb line is the parallel
+    dt = t - T0_S
+    # independent schedule: sail leg 1, dwell 1 h at the waypoint, sail leg 2, then stay at the end
+    s = np.where(dt < leg / v, dt * v, np.where(dt < leg / v + 3600, leg, np.minimum(leg + (dt - leg / v - 3600) * v, 2 * leg)))
+    want_lon = 129.0 + 0.5 * s / leg
+    assert np.abs(lon - want_lon).max() < 1e-3
+    assert t.min() >= T0_S + 3600 and t.max() <= T0_S + 9 * 3600
+
+
+def test_bearings_scenario_is_normal_about_the_fix():
+    st = ("stations = [{lon = 129.40, lat = 35.20, bearing_deg = 120, sd_deg = 2, max_range_nm = 60}, "
+          "{lon = 130.30, lat = 35.30, bearing_deg = 220, sd_deg = 2, max_range_nm = 60}, "
+          "{lon = 129.60, lat = 34.50, bearing_deg = 40, sd_deg = 3, max_range_nm = 60}]")
+    sc = _scenario(f'type = "bearings"\n{st}\ntime = "{T0}"')
+    fix = bearing_fix(sc.stations)
+    assert fix is not None and fix.used == [0, 1, 2]
+    lon, lat, _ = sample_scenario(np.random.default_rng(3), N, sc, "t")
+    e, n = _east_north(fix.lon, fix.lat, lon, lat)
+    cov = np.cov(np.stack([e, n]))
+    np.testing.assert_allclose(cov, fix.cov, rtol=0.03, atol=0.03 * np.sqrt(fix.cov[0, 0] * fix.cov[1, 1]))
+    m2 = np.einsum("ij,ji->i", np.stack([e, n], 1) @ np.linalg.inv(fix.cov), np.stack([e, n]))
+    assert abs(np.mean(m2 <= -2 * math.log(0.05)) - 0.95) < 0.01

@@ -22,6 +22,8 @@ from sarex.tomlfile import read_toml
 WEIGHT_TOLERANCE = 0.01
 
 LonLat = tuple[float, float]
+Lon = Annotated[float, Field(ge=-180.0, le=360.0, allow_inf_nan=False)]
+Lat = Annotated[float, Field(ge=-90.0, le=90.0, allow_inf_nan=False)]
 
 
 class _Strict(BaseModel):
@@ -175,8 +177,8 @@ class _Scenario(_Strict):
 
 class PointScenario(_Scenario, PositionError):
     type: Literal["point"]
-    lon: float
-    lat: float
+    lon: Lon
+    lat: Lat
     time: str
     end_time: Optional[str] = None
 
@@ -201,6 +203,9 @@ class Hazard(_Strict):
 class VoyageScenario(_Scenario):
     type: Literal["voyage"]
     departure: LonLat
+
+    _dep = field_validator("departure")(lambda v: _check_lonlat(v))
+    _wps = field_validator("waypoints")(lambda v: [_check_lonlat(p) for p in v])
     departure_time: str
     departure_end_time: Optional[str] = None
     waypoints: list[LonLat] = Field(min_length=1)
@@ -219,8 +224,8 @@ class VoyageScenario(_Scenario):
 
 class DeadReckoningScenario(_Scenario):
     type: Literal["dead-reckoning"]
-    lon: float
-    lat: float
+    lon: Lon
+    lat: Lat
     time: str
     until: str
     course_deg: float
@@ -233,8 +238,8 @@ class DeadReckoningScenario(_Scenario):
 
 
 class Fix(PositionError):
-    lon: float
-    lat: float
+    lon: Lon
+    lat: Lat
     probability: float = Field(1.0, gt=0.0, le=1.0)
 
 
@@ -253,8 +258,8 @@ class BeaconScenario(_Scenario):
 
 
 class Station(_Strict):
-    lon: float
-    lat: float
+    lon: Lon
+    lat: Lat
     bearing_deg: float
     sd_deg: float = Field(gt=0.0, lt=45.0)
     min_range_nm: float = Field(0.0, ge=0.0)
