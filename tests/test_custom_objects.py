@@ -8,13 +8,12 @@ import numpy as np
 import pytest
 
 from sarex.drift import simulate
-from sarex.drift.custom_objects import read_object_file
 from sarex.drift.fit import fit_object
-from sarex.drift.objects import _USER, get_object, register_objects
+from sarex.drift.objects import _USER, get_object, read_object_file, register_objects
 from sarex.environment import Environment
 from sarex.environment.constant import ConstantField
 from sarex.errors import SarexInputError
-from sarex.io.tracks import Track
+from sarex.io.track import Track
 
 T0 = 1768435200.0  # 2026-01-15T00:00Z
 
@@ -145,7 +144,7 @@ def _simulate_tracks(env, n, hours, leeway, sigma_v, gps_m, seed):
     fx = fx + np.degrees(gps_m * rng.standard_normal(fx.shape) / rx)
     fy = fy + np.degrees(gps_m * rng.standard_normal(fy.shape) / ry)
     times = T0 + 3600.0 * np.arange(fx.shape[1])
-    return [Track(f"t{i}", times, fx[i], fy[i]) for i in range(n)]
+    return [Track(fx[i], fy[i], times, f"t{i}") for i in range(n)]
 
 
 @pytest.fixture(scope="module")
@@ -195,7 +194,7 @@ def test_cli_fit_object_writes_a_usable_object_file(tmp_path, strait):
 
     alpha = 0.015
     tracks = _simulate_tracks(strait, 10, 24, lambda wu, wv: (alpha * wu, alpha * wv), sigma_v=0.05, gps_m=10.0, seed=5)
-    rows = ["time,lon,lat,id"] + [f"{iso(t)},{x:.7f},{y:.7f},{tr.unit_id}" for tr in tracks for t, x, y in zip(tr.time_s, tr.lon, tr.lat)]
+    rows = ["time,lon,lat,id"] + [f"{iso(t)},{x:.7f},{y:.7f},{tr.name}" for tr in tracks for t, x, y in zip(tr.time_s, tr.lon, tr.lat)]
     obs = tmp_path / "dmb.csv"
     obs.write_text("\n".join(rows) + "\n")
     out = tmp_path / "fitted.toml"

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from sarex.drift.custom_objects import ObjectSpec
+from sarex.drift.objects import LeewayObject
 from sarex.drift.dmb import dmb_corrected, dmb_current_errors
 from sarex.drift.simulate import simulate
 from sarex.drift.summary import weighted_centroid
@@ -17,7 +18,7 @@ from sarex.search.skill import separation_m
 
 T0 = 1768435200.0  # 2026-01-15T00:00Z
 LKP = (129.9, 34.0)
-DMB = ObjectSpec(key="DMB-T", kind="windage", windage_pct=0.5, windage_std_pct=0.0).to_object()
+DMB = LeewayObject(**ObjectSpec(key="DMB-T", kind="windage", windage_pct=0.5, windage_std_pct=0.0).to_fields())
 
 
 class Biased:
@@ -95,7 +96,7 @@ def test_drift_continue_with_dmb_cli(tmp_path, fields):
 
     from sarex.cli import app
     from sarex.drift.continuation import continue_drift
-    from sarex.io.driftfile import read_drift, write_drift
+    from sarex.io.driftfile import read_drift
     from sarex.times import iso
 
     truth, base, dmb = fields
@@ -105,7 +106,7 @@ def test_drift_continue_with_dmb_cli(tmp_path, fields):
                          "--synthetic", "--no-coast", "--out", str(first), "--seed", "4"], catch_exceptions=False)
     assert r.exit_code == 0, r.output
     csv = tmp_path / "dmb.csv"
-    csv.write_text("time,lon,lat,id\n" + "\n".join(f"{iso(t)},{x:.7f},{y:.7f},{tr.unit_id}" for tr in dmb for t, x, y in zip(tr.time_s, tr.lon, tr.lat) if t <= T0 + 6 * 3600) + "\n")
+    csv.write_text("time,lon,lat,id\n" + "\n".join(f"{iso(t)},{x:.7f},{y:.7f},{tr.name}" for tr in dmb for t, x, y in zip(tr.time_s, tr.lon, tr.lat) if t <= T0 + 6 * 3600) + "\n")
     outs = {}
     for name, extra in (("plain", []), ("dmb", ["--dmb", str(csv), "--dmb-windage-pct", "0.5"])):
         outs[name] = tmp_path / f"{name}.nc"

@@ -9,7 +9,7 @@ import pytest
 import xarray as xr
 
 from sarex.io.driftfile import validate_drift
-from sarex.io.tracks import Track
+from sarex.io.track import Track
 from sarex.search.skill import liu_weisberg, trajectory_skill
 from sarex.times import epoch_s_to_datetime64
 
@@ -36,7 +36,7 @@ def _forecast(ts_h, weights=(0.5, 0.5)):
 
 def _observed():
     k = np.arange(HOURS + 1, dtype=np.float64)
-    return Track("buoy", T0 + 3600.0 * k, DELTA * k, np.zeros_like(k))
+    return Track(DELTA * k, np.zeros_like(k), T0 + 3600.0 * k, "buoy")
 
 
 def _s_hand(c_deg: float, n_steps: int) -> float:
@@ -83,7 +83,7 @@ def test_skill_tolerance_and_floor():
 
 def test_observed_span_limits_the_overlap():
     obs = _observed()
-    late = Track("late", obs.time_s[3:13], obs.lon[3:13], obs.lat[3:13])
+    late = Track(obs.lon[3:13], obs.lat[3:13], obs.time_s[3:13], "late")
     res = trajectory_skill(_forecast(np.arange(HOURS + 1)), late, lead_hours=(6, 12), containment=False)
     assert res.start_s == T0 + 3 * 3600.0 and res.lead_h[-1] == 9.0
     assert 6.0 in res.at_lead and 12.0 not in res.at_lead  # beyond the overlap: absent, not extrapolated

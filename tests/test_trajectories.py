@@ -20,7 +20,7 @@ def _t64(t):
 
 
 def _check(tracks):
-    assert [t.unit_id for t in tracks] == ["A", "B"]
+    assert [t.name for t in tracks] == ["A", "B"]
     for tr, (t, x, y) in zip(tracks, (A, B)):
         np.testing.assert_array_equal(tr.time_s, t)
         np.testing.assert_allclose(tr.lon, x, rtol=0, atol=1e-9)

@@ -34,7 +34,6 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from sarex.drift.objects import LeewayObject
 from sarex.errors import SarexInputError
 
 LEEWAY_FIELDS = tuple(f"{p}_{q}" for p in ("dw", "cwr", "cwl") for q in ("slope_pct", "offset_cm_s", "std_cm_s"))
@@ -76,22 +75,20 @@ class ObjectSpec(BaseModel):
                 raise ValueError(f"dw_slope_pct: {self.dw_slope_pct} is negative; the downwind slope must be >= 0")
         return self
 
-    def to_object(self) -> LeewayObject:
+    def to_fields(self) -> dict:
+        """Keyword arguments of :class:`sarex.drift.objects.LeewayObject` for this class."""
+        base = {"key": self.key.upper(), "opendrift_id": -1, "level": 1, "kind": self.kind, "sweep_width_object": self.sweep_width_object}
         if self.kind == "windage":
-            z = 0.0
-            return LeewayObject(
-                self.key.upper(), -1, 1, self.description or f"windage object α = {self.windage_pct:g} %",
-                self.windage_pct, z, self.windage_std_pct or 0.0, z, z, z, z, z, z,
-                kind="windage", sweep_width_object=self.sweep_width_object,
-            )
-        return LeewayObject(
-            self.key.upper(), -1, 1, self.description or self.key, *(float(getattr(self, f)) for f in LEEWAY_FIELDS),
-            kind="leeway", sweep_width_object=self.sweep_width_object,
-        )
+            zero = {f: 0.0 for f in LEEWAY_FIELDS}
+            zero.update(dw_slope_pct=float(self.windage_pct), dw_std_cm_s=float(self.windage_std_pct or 0.0))
+            return {**base, "description": self.description or f"windage object α = {self.windage_pct:g} %", **zero}
+        return {**base, "description": self.description or self.key, **{f: float(getattr(self, f)) for f in LEEWAY_FIELDS}}
 
 
-def read_object_file(path: str | Path) -> dict[str, LeewayObject]:
-    """Read user object classes from a ``.toml`` or ``.csv`` file (see the module docstring).
+def read_object_specs(path: str | Path) -> dict[str, dict]:
+    """Read user object classes from a ``.toml`` or ``.csv`` file (see the module docstring) as
+    :class:`~sarex.drift.objects.LeewayObject` keyword arguments by key (use
+    :func:`sarex.drift.objects.read_object_file` for the objects).
 
     Raises :class:`SarexInputError` naming the file, object, field and value for
     anything invalid (a negative downwind slope or windage, a negative standard error,
@@ -118,17 +115,17 @@ def read_object_file(path: str | Path) -> dict[str, LeewayObject]:
             labelled.append((f"row {i + 2}", row))
     else:
         raise SarexInputError(f"{p}: object file must be .toml or .csv, not {p.suffix!r}")
-    out: dict[str, LeewayObject] = {}
+    out: dict[str, dict] = {}
     for where, row in labelled:
         name = row.get("key", "?") if isinstance(row, dict) else "?"
         try:
-            obj = ObjectSpec.model_validate(row).to_object()
+            obj = ObjectSpec.model_validate(row).to_fields()
         except ValidationError as exc:
             e = exc.errors()[0]
             field = ".".join(str(x) for x in e["loc"]) or "object"
             msg = e["msg"].removeprefix("Value error, ")
             raise SarexInputError(f"{p}: {where} ({name!r}) {field + ': ' if field != 'object' and not msg.startswith(field) else ''}{msg}") from None
-        if obj.key in out:
-            raise SarexInputError(f"{p}: {where} key {obj.key!r} appears twice")
-        out[obj.key] = obj
+        if obj["key"] in out:
+            raise SarexInputError(f"{p}: {where} key {obj['key']!r} appears twice")
+        out[obj["key"]] = obj
     return out

@@ -29,7 +29,7 @@ import numpy as np
 from sarex.drift.fit import track_segments
 from sarex.environment.base import Environment, VectorField
 from sarex.errors import SarexInputError
-from sarex.io.tracks import Track
+from sarex.io.track import Track
 
 DEFAULT_LENGTH_M = 50_000.0
 DEFAULT_TIME_S = 24 * 3600.0

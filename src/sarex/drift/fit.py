@@ -28,7 +28,7 @@ import numpy as np
 
 from sarex.environment.base import Environment
 from sarex.errors import SarexInputError
-from sarex.io.tracks import Track
+from sarex.io.track import Track
 
 _A = 6378137.0
 _E2 = 6.69437999014e-3
@@ -60,7 +60,7 @@ def track_segments(tracks: list[Track], env: Environment, min_interval_s: float 
         dt = np.diff(tr.time_s)
         if np.any(dt < min_interval_s):
             i = int(np.flatnonzero(dt < min_interval_s)[0])
-            raise SarexInputError(f"track {tr.unit_id!r}: fixes {i + 1} and {i + 2} are {dt[i]:g} s apart (at least {min_interval_s:g} s for a velocity)")
+            raise SarexInputError(f"track {tr.name!r}: fixes {i + 1} and {i + 2} are {dt[i]:g} s apart (at least {min_interval_s:g} s for a velocity)")
         lat_m = 0.5 * (tr.lat[1:] + tr.lat[:-1])
         dlon = ((np.diff(tr.lon) + 180.0) % 360.0) - 180.0
         lon_m = tr.lon[:-1] + 0.5 * dlon

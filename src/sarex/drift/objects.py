@@ -82,6 +82,13 @@ _USER: dict[str, LeewayObject] = {}
 _ENV_LOADED: list[str] = []
 
 
+def read_object_file(path) -> dict[str, LeewayObject]:
+    """User object classes of a TOML/CSV object file (:mod:`sarex.drift.custom_objects`), by key."""
+    from sarex.drift.custom_objects import read_object_specs
+
+    return {k: LeewayObject(**kw) for k, kw in read_object_specs(path).items()}
+
+
 def register_objects(objects: dict[str, LeewayObject]) -> None:
     """Add user object classes (they shadow built-in keys of the same name)."""
     _USER.update({k.upper(): o for k, o in objects.items()})
@@ -91,8 +98,6 @@ def leeway_objects() -> dict[str, LeewayObject]:
     """All object classes by key: the built-in table, then user classes."""
     paths = os.environ.get("SAREX_OBJECTS", "")
     if paths and paths not in _ENV_LOADED:
-        from sarex.drift.custom_objects import read_object_file
-
         for p in paths.split(os.pathsep):
             if p.strip():
                 register_objects(read_object_file(p.strip()))

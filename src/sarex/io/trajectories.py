@@ -1,7 +1,7 @@
 """Observed trajectories (drifters, DMBs, found debris, a forecast's members) from any common file.
 
-Every reader returns a list of :class:`~sarex.io.tracks.Track` (the one timed-track
-model: id, time s since epoch, lon, lat), one per drifter, in file order:
+Every reader returns a list of :class:`~sarex.io.track.Track` (the one timed-track
+model: lon, lat, time s since epoch, name), one per drifter, in file order:
 
 * CF-1.8 discrete-sampling-geometry trajectory NetCDF (REFERENCES §7) in the layouts
   OpenDrift and trajan write: a 1-D ``time`` dimension with ``lon/lat(trajectory,
@@ -26,7 +26,7 @@ import numpy as np
 import xarray as xr
 
 from sarex.errors import SarexInputError
-from sarex.io.tracks import Track
+from sarex.io.track import Track
 from sarex.times import datetime64_to_epoch_s, to_epoch_s
 
 NETCDF_EXTENSIONS = {".nc", ".nc4", ".netcdf", ".cdf"}
@@ -81,7 +81,7 @@ def checked_track(tid: str, time_s, lon, lat, source: str) -> Track:
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise SarexInputError(f"{source}: trajectory {tid!r} point {i + 1} lon={x[i]} lat={y[i]} is off the globe")
-    return Track(str(tid), t, x, y, (source,))
+    return Track(x, y, t, str(tid), (source,))
 
 
 # --- CSV ---------------------------------------------------------------------------------
@@ -132,19 +132,10 @@ def _parse_time(text: str, what: str):
 
 
 def _read_gpx(p: Path) -> list[Track]:
-    from sarex.io.gpx import parse_gpx, read_gpx_tracks
+    from sarex.io.gpx import read_gpx_tracks
 
-    # read_gpx_tracks sorts by time; check the order as written first, so that a
-    # logger whose clock ran backwards is reported instead of silently reordered.
-    g = parse_gpx(p)
-    for k, trk in enumerate(g.tracks):
-        name = (trk.name or "").strip() or f"track {k + 1}"
-        times = [pt.time.timestamp() for seg in trk.segments for pt in seg.points if pt.time is not None]
-        pts = [(pt.longitude, pt.latitude) for seg in trk.segments for pt in seg.points if pt.time is not None]
-        if times:
-            a = np.array(pts, dtype=np.float64)
-            checked_track(name, times, a[:, 0], a[:, 1], p.name)
-    return [checked_track(name, tr.time_s, tr.lon, tr.lat, p.name) for name, tr in read_gpx_tracks(p).items()]
+    # strict: points in file order, every point timed (a clock running backwards is an error, not re-sorted)
+    return [checked_track(tr.name, tr.time_s, tr.lon, tr.lat, p.name) for tr in read_gpx_tracks(p, strict=True)]
 
 
 # --- CF trajectory NetCDF ----------------------------------------------------------------

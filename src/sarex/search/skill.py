@@ -27,7 +27,7 @@ import xarray as xr
 
 from sarex.errors import SarexInputError
 from sarex.io.driftfile import STATUS_ACTIVE, STATUS_STRANDED
-from sarex.io.tracks import Track
+from sarex.io.track import Track
 from sarex.search.containment import cumulative_containment
 from sarex.search.grid import ProbabilityGrid
 from sarex.search.positions import Positions, output_times_s
@@ -245,7 +245,7 @@ def trajectory_skill(
         from sarex.times import iso
 
         raise SarexInputError(
-            f"{source}: forecast ({iso(ts[0])} to {iso(ts[-1])}) and observed trajectory {observed.unit_id!r} "
+            f"{source}: forecast ({iso(ts[0])} to {iso(ts[-1])}) and observed trajectory {observed.name!r} "
             f"({iso(observed.time_s[0])} to {iso(observed.time_s[-1])}) share fewer than two output times"
         )
     start = float(grid_t[0])
@@ -291,7 +291,7 @@ def trajectory_skill(
             entry["inside_90"] = bool(level <= 0.9)
         at_lead[h] = entry
     return TrajectorySkill(
-        observed_id=observed.unit_id,
+        observed_id=observed.name,
         start_s=start,
         time_s=t,
         lead_h=lead_h,
