@@ -145,3 +145,28 @@ def test_containment_level_is_calibrated_for_draws_from_the_ensemble_distributio
     levels = np.array([containment_level(lon, lat, w, tl[i], tt[i], T0) for i in range(400)])
     assert abs(np.mean(levels <= 0.5) - 0.5) <= 0.05
     assert abs(np.mean(levels <= 0.9) - 0.9) <= 0.03
+
+
+def test_forecast_in_trajan_obs_layout_scores_like_the_drift_file(tmp_path):
+    from sarex.app.observations import skill
+    from sarex.io.driftfile import write_drift
+
+    ds = _forecast(np.arange(HOURS + 1), weights=(0.5, 0.5))
+    write_drift(ds, tmp_path / "f.nc")
+    t = T0 + 3600.0 * np.arange(HOURS + 1)
+    obs_layout = xr.Dataset(
+        {
+            "time": (("trajectory", "obs"), epoch_s_to_datetime64(np.vstack([t, t]))),
+            "lon": (("trajectory", "obs"), ds["lon"].values),
+            "lat": (("trajectory", "obs"), ds["lat"].values),
+        }
+    )
+    obs_layout.to_netcdf(tmp_path / "f_obs.nc")
+    o = _observed()
+    rows = "\n".join(f"{np.datetime_as_string(epoch_s_to_datetime64(ti), unit='s')}Z,{x!r},{y!r}" for ti, x, y in zip(o.time_s, o.lon.tolist(), o.lat.tolist()))
+    (tmp_path / "o.csv").write_text("time,lon,lat\n" + rows + "\n")
+    a = skill(tmp_path / "f.nc", tmp_path / "o.csv").results[0]
+    b = skill(tmp_path / "f_obs.nc", tmp_path / "o.csv").results[0]
+    assert b.liu_weisberg["s"] == pytest.approx(a.liu_weisberg["s"], rel=1e-12)
+    assert b.at_lead[24.0]["separation_km"] == pytest.approx(a.at_lead[24.0]["separation_km"], rel=1e-12)
+    assert a.liu_weisberg["s"] == pytest.approx(_s_hand(C, HOURS), rel=1e-12)
