@@ -18,6 +18,7 @@ import xarray as xr
 
 from sarex import __version__
 from sarex.drift.geodesy import move_kernel
+from sarex.drift.forcing_error import ForcingError
 from sarex.drift.fused import drift_step_kernel
 from sarex.drift.kernels import jibe_kernel, jibe_probability_per_step, leeway_velocity_kernel
 from sarex.drift.ensemble import Ensemble
@@ -66,6 +67,7 @@ def simulate(
     capsize: bool = False,
     progress: Callable[[int, int], None] | None = None,
     ensemble: Ensemble | None = None,
+    forcing_error: ForcingError | None = None,
     _resume: xr.Dataset | None = None,
 ) -> xr.Dataset:
     """Drift an ensemble of Leeway particles and return the drift dataset.
@@ -289,6 +291,11 @@ def simulate(
         if out_caps is not None:
             out_caps[:, j] = capsized
 
+    if forcing_error is not None:
+        # a continuation restarts the error from its stationary distribution (not stored in the file)
+        fe_u, fe_v = forcing_error.initial(seed_u64, pids)
+        fe_lon = np.empty(n)
+        fe_lat = np.empty(n)
     if _resume is None:
         release_due(0)
     record(0)
@@ -306,6 +313,11 @@ def simulate(
                     move_kernel(lon, lat, ve, vn, 0.5 * step_s, active, mid_lon, mid_lat)
                     active = velocity(mid_lon, mid_lat, t + 0.5 * step_s, active, first=False)
                 move_kernel(lon, lat, ve, vn, step_s, active, new_lon, new_lat)
+            if forcing_error is not None:  # the forcing's own error, added over the step (sarex.drift.forcing_error)
+                move_kernel(new_lon, new_lat, fe_u, fe_v, step_s, active, fe_lon, fe_lat)
+                new_lon, fe_lon = fe_lon, new_lon
+                new_lat, fe_lat = fe_lat, new_lat
+                forcing_error.advance(fe_u, fe_v, seed_u64, pids, step + step_key, step_s)
             if coastline is not None:
                 hit = coastline.on_land(new_lon, new_lat, active)
                 if hit.any():
@@ -374,6 +386,7 @@ def simulate(
         "coastline": "GSHHG full resolution (roaring-landmask)" if coastline is not None else "off",
         "environment": env.describe(),
         "outside_policy": env.outside.value,
+        "forcing_error": "none" if forcing_error is None else json.dumps(forcing_error.as_dict()),
         "stranded_count": counters["stranded"],
         "left_domain_count": counters["left_domain"],
         "searches": "[]",
