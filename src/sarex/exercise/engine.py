@@ -34,6 +34,7 @@ from sarex.exercise.run import (
     truth_position,
 )
 from sarex.exercise.scenario import Scenario
+from sarex.exercise.scoring import detection_by_hour
 from sarex.search.podmodel import DEFAULT_MODEL, DetectionModel
 from sarex.exercise.truth import scenario_truth
 from sarex import seeds
@@ -224,8 +225,9 @@ def run_replicate_set(
     hours = [None if r is None else (r[1] - alert) / 3600.0 for r in res]
     per = [None if r is None else r[0] for r in res]
     end_h = (periods[-1].end_s - alert) / 3600.0
-    grid = np.arange(0.0, math.ceil(end_h) + 1e-9, 1.0)
-    done = np.array([h for h in hours if h is not None])
-    pod_by_hour = [(float(g), float(np.sum(done <= g) / n)) for g in grid]
+    times = np.array([np.nan if r is None else r[1] for r in res], dtype=np.float64)
+    grid, by_hour, _ = detection_by_hour(times, alert, math.ceil(end_h))
+    pod_by_hour = [(float(g), float(p)) for g, p in zip(grid, by_hour)]
+    done = times[np.isfinite(times)]
     first = float(sum(1 for k in per if k == 0) / n)
     return ReplicateStats(n, int(done.size), per, hours, pod_by_hour, first, periods[0].pos_sailed)
