@@ -67,11 +67,6 @@ MODEL_NAMES: dict[str, DetectionModel] = {
 DEFAULT_MODEL = DetectionModel.EXPONENTIAL
 
 
-def model_name(model: "str | DetectionModel") -> str:
-    """Canonical name of a model given by any of its names (``random`` is ``exponential``)."""
-    return DetectionModel.parse(model).label
-
-
 @nb.njit(cache=True, inline="always")
 def pod_of_coverage(c: float, model: int) -> float:
     """POD for coverage ``c`` >= 0 under the model with code ``model`` (a :class:`DetectionModel`)."""
