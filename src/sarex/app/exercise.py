@@ -136,8 +136,8 @@ def exercise_run(req: RunRequest, target: OutputTarget, progress: Optional[Calla
     from sarex.search.podmodel import DetectionModel
 
     DetectionModel.parse(req.detection, "--detection")
-    check_drift_memory(req.particles, 72.0, 30.0)
     sc = req.load()
+    check_drift_memory(req.particles, max(1.0, (sc.end_time_s - sc.reported.time) / 3600.0), 30.0)
     res = run_exercise(sc, req.seed, particles=req.particles, model=req.detection, replicates=req.replicates,
                        scheduler=req.scheduler, workers=req.workers, coast=req.coast, progress=progress,
                        replicate_progress=replicate_progress)
