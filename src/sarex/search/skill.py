@@ -26,6 +26,7 @@ import pyproj
 import xarray as xr
 
 from sarex.errors import SarexInputError
+from sarex.geo import NM_M
 from sarex.io.driftfile import STATUS_ACTIVE, STATUS_STRANDED
 from sarex.io.track import Track
 from sarex.search.containment import cumulative_containment
@@ -191,8 +192,8 @@ def kde_grid(lon: np.ndarray, lat: np.ndarray, w: np.ndarray, time_s: float, ban
         ev = np.linalg.eigvalsh(cov)
         sig = math.sqrt(max(float(ev[0]), float(ev[1]) / 100.0, 1.0))
         bandwidth_m = bandwidth_scale * sig * (1.0 / float(np.sum(wo**2))) ** (-1.0 / 6.0)
-    grid = ProbabilityGrid.from_positions(Positions(time_s, lon, lat, st, w), cell_nm=0.5 * bandwidth_m / 1852.0)
-    return grid.smoothed(bandwidth_m / 1852.0)
+    grid = ProbabilityGrid.from_positions(Positions(time_s, lon, lat, st, w), cell_nm=0.5 * bandwidth_m / NM_M)
+    return grid.smoothed(bandwidth_m / NM_M)
 
 
 def level_at(grid: ProbabilityGrid, lon: float, lat: float) -> float:
