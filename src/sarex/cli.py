@@ -15,6 +15,7 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -299,7 +300,7 @@ def probability(
 
     from sarex.io.atomic import atomic_path
     from sarex.io.driftfile import read_drift
-    from sarex.search.containment import containment_areas, containment_features, geojson_feature, write_geojson
+    from sarex.search.containment import containment_areas, containment_features, containment_warnings, geojson_feature, write_geojson
     from sarex.search.datum import iamsar_datum
     from sarex.search.grid import ProbabilityGrid
 
@@ -331,14 +332,18 @@ def probability(
     table.add_column("quantity")
     table.add_column("value")
     table.add_row("grid", f"{grid.shape[1]} x {grid.shape[0]} cells of {grid.cell_nm:g} nm")
-    table.add_row("afloat / stranded / left domain", f"{100 * grid.afloat_probability:.1f} % / {100 * grid.stranded_probability:.1f} % / {100 * grid.left_weight:.1f} %")
+    table.add_row("afloat on grid / off grid / stranded / left domain",
+                  f"{100 * float(grid.probability.sum()):.1f} % / {100 * grid.outside_weight:.1f} % / {100 * grid.stranded_probability:.1f} % / {100 * grid.left_weight:.1f} %")
     for a in areas:
-        table.add_row(f"{100 * a.level:g} % containment", f"{a.area_nm2:.1f} nm² ({a.parts} part{'s' if a.parts != 1 else ''}, {a.holes} hole{'s' if a.holes != 1 else ''})")
+        table.add_row(f"{100 * a.level:g} % containment", f"{a.area_nm2:.1f} NM² ({a.parts} part{'s' if a.parts != 1 else ''}, {a.holes} hole{'s' if a.holes != 1 else ''}); "
+                      f"{100 * a.probability_total:.1f} % of the total probability")
     table.add_row("IAMSAR datum", f"{datum.datum_lon:.4f} E {datum.datum_lat:.4f} N, drift {datum.drift_distance_nm:.1f} nm")
     table.add_row("E = sqrt(X²+Y²+De²)", f"sqrt({datum.x_nm:.2f}² + {datum.y_nm:.2f}² + {datum.de_nm:.2f}²) = {datum.e_nm:.2f} nm")
     table.add_row("R = fs·E, square", f"{datum.fs:g} x {datum.e_nm:.2f} = {datum.radius_nm:.2f} nm, {datum.area_nm2:.1f} nm²")
     table.add_row("written", ", ".join(str(p) for p in (out, geojson, plot) if p is not None))
     console.print(table)
+    for msg in containment_warnings(grid) + datum.warnings:
+        err_console.print(f"[yellow]warning:[/] {escape(msg)}", highlight=False, soft_wrap=True)
 
 
 def _sweep_width_from_category(text: str, ds, visibility_nm: float, fatigue: bool, weather_factor: float, speed_kn: Optional[float]) -> float:
@@ -374,6 +379,7 @@ def search_update(
     fatigue: bool = typer.Option(False, help="Apply the fatigue correction 0.9 for --sweep-width-category."),
     speed_kn: Optional[float] = typer.Option(None, help="Aircraft search speed for the velocity correction, kn."),
     label: str = typer.Option("", help="Name of this search in the record."),
+    all_legs: bool = typer.Option(False, "--all-legs", help="Count every leg of a planned route as search, transits included (default: only the legs the route marks as search)."),
     out: Path = typer.Option(..., help="Output drift file with updated weights."),
 ) -> None:
     """Apply an unsuccessful search to a drift file (Bayesian update); print POS and cumulative POS."""
@@ -391,7 +397,7 @@ def search_update(
     w_nm = sweep_width_nm if sweep_width_nm is not None else _sweep_width_from_category(
         sweep_width_category, ds, visibility_nm, fatigue, weather_factor, speed_kn
     )
-    units = [SearchUnit(tr, w_nm * 1852.0, model) for path in track for tr in read_gpx_tracks(path)]
+    units = [SearchUnit(tr, w_nm * 1852.0, model) for path in track for tr in read_gpx_tracks(path, all_legs=all_legs)]
     outcome = apply_search(ds, units, label=label, source=str(drift_file))
     write_drift(outcome.dataset, out)
     table = Table(title=f"search update of {drift_file.name}")
@@ -489,8 +495,8 @@ def plan(
         )
     for uid, why in result.unassigned.items():
         table.add_row(uid, by_id[uid].nation, "-", "-", "-", "-", "unassigned", "", "", style="yellow")
-    share = f" ({100 * result.total_pos / result.bound_pos:.0f} % of the bound)" if result.bound_pos > 0 else ""
-    table.caption = f"total POS {100 * result.total_pos:.1f} % vs optimal allocation {100 * result.bound_pos:.1f} %{share}; written to {out}/"
+    table.caption = (f"planner estimate POS {100 * result.total_pos:.1f} %; Stone static optimum {100 * result.bound_pos:.1f} % "
+                     f"(best for an object that does not drift); written to {out}/")
     console.print(table)
     for uid, why in result.unassigned.items():
         console.print(f"[yellow]{uid} not assigned:[/] {why}", highlight=False)
@@ -706,10 +712,11 @@ def exercise_run(
         write_exercise(res, out, coast=not no_coast)
     s = res.scores()
     table = Table(title=f"{sc.name}: exercise (seed {seed})")
-    for col in ("period", "units", "POS planned", "cumulative POS", "searched"):
+    for col in ("period", "units", "planner estimate", "planned-tracks POS", "sailed-tracks POS", "cumulative POS", "searched"):
         table.add_column(col, justify="right")
     for p in s["periods"]:
-        table.add_row(str(p["period"]), str(p["units_assigned"]), f"{100 * p['pos_sailed']:.1f} %", f"{100 * p['cumulative_pos']:.1f} %", "yes" if p["searched"] else "no")
+        table.add_row(str(p["period"]), str(p["units_assigned"]), f"{100 * p['pos_planner']:.1f} %", f"{100 * p['pos_planned']:.1f} %",
+                      f"{100 * p['pos_sailed']:.1f} %", f"{100 * p['cumulative_pos']:.1f} %", "yes" if p["searched"] else "no")
     if s["detected"]:
         d = s["detection"]
         table.caption = f"detected in period {d['period']} by {d['unit']} ({d['nation']}), {d['hours_since_alert']:.1f} h after the alert"
@@ -718,7 +725,7 @@ def exercise_run(
     if "replicates" in s:
         r = s["replicates"]
         table.caption += (f"; {r['n']} replicates: {100 * r['detected_fraction']:.0f} % detected, period 1 "
-                          f"{100 * r['first_period_detected_fraction']:.1f} % vs planned {100 * r['first_period_planned_pos']:.1f} %")
+                          f"{100 * r['first_period_detected_fraction']:.1f} % vs sailed-tracks POS {100 * r['first_period_pos_sailed']:.1f} %")
     console.print(table)
     console.print(f"participants' outputs: {out / 'participants'}; evaluators' report: {out / 'evaluation' / 'report.html'}")
 

@@ -90,8 +90,8 @@ def run_demo(out: Path, console: Console, replicates: int = DEMO_REPLICATES) -> 
                  "lkp_lon": DEMO_LKP[0], "lkp_lat": DEMO_LKP[1], "lkp_time": DEMO_START}
     write_plan_folder(out / "plan", plan, cloud, catalogue, situation)
     console.print(
-        f"[bold]3 plan[/]: {len(plan.assignments)} units, POS {100 * plan.total_pos:.1f} % "
-        f"(optimal allocation bound {100 * plan.bound_pos:.1f} %) → plan/ (GPX, RTZ, KML, GeoJSON, SAP messages en/ko/ja)"
+        f"[bold]3 plan[/]: {len(plan.assignments)} units, planner estimate POS {100 * plan.total_pos:.1f} % "
+        f"(Stone static optimum {100 * plan.bound_pos:.1f} %) → plan/ (GPX, RTZ, KML, GeoJSON, SAP messages en/ko/ja)"
     )
 
     # 4. the Korea–Japan SAREX scenario as an exercise

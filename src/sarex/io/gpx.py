@@ -61,6 +61,8 @@ class Route:
     lat: np.ndarray
     description: str = ""
     time_s: np.ndarray | None = None
+    #: GPX ``<type>`` of each point ("search"/"transit" in sarex's routes, see :mod:`sarex.io.routes`).
+    types: tuple[str, ...] = ()
 
 
 def read_gpx_routes(path: str | Path) -> list[Route]:
@@ -77,7 +79,7 @@ def read_gpx_routes(path: str | Path) -> list[Route]:
         times = None
         if all(q.time is not None for q in rte.points):
             times = np.array([(q.time if q.time.tzinfo else q.time.replace(tzinfo=timezone.utc)).timestamp() for q in rte.points])
-        routes.append(Route(name, lon, lat, (rte.description or "").strip(), times))
+        routes.append(Route(name, lon, lat, (rte.description or "").strip(), times, tuple(q.type or "" for q in rte.points)))
     if not routes:
         raise SarexInputError(f"{p}: no <rte> route in the file (planned patterns are GPX routes, one per unit)")
     return routes

@@ -10,6 +10,7 @@ from sarex.exercise.engine import ExerciseResult
 from sarex.planning.exports import nation_colour
 from sarex.report.driftmap import draw_land
 from sarex.report.html import Figure, Paragraph, Report, Table
+from sarex.search.pos_terms import pos_glossary
 from sarex.times import from_epoch_s, iso
 
 NM = 1852.0
@@ -166,12 +167,10 @@ def build_exercise_report(res: ExerciseResult, coast: bool = True) -> Report:
     ], "reported versus true"))
     sec = rep.section("Periods")
     sec.blocks.append(Table(
-        ["period", "window", "units", "POS planner", "POS planned tracks", "POS sailed", "Stone reference", "cumulative POS", "searched"],
+        ["period", "window", "units", "planner estimate", "planned-tracks POS", "sailed-tracks POS", "Stone static optimum", "cumulative POS", "searched"],
         [[str(p.index + 1), _window(p.start_s, p.end_s), str(len(p.plan.assignments)), _pct(p.pos_planner), _pct(p.pos_planned),
           _pct(p.pos_sailed), _pct(p.bound_pos), _pct(p.cumulative_pos), "yes" if p.index < res.executed else "no (found)"] for p in res.periods],
-        "POS planner: the planner's coverage estimate; planned tracks / sailed: lateral-range POD of the planned patterns and of the "
-        "tracks actually sailed (turns on arcs) against the drifting ensemble; the Bayesian update uses the sailed tracks. "
-        "Stone reference: the optimal allocation of the same effort on the period-mean grid (a bound for a static cloud only)"))
+        "; ".join(pos_glossary())))
     sec.blocks.append(Figure(pos_curve(res), "Probability of success: per period, cumulative, and detections by hour over the replicates."))
     sec = rep.section("Units and nations")
     rows = []
@@ -196,6 +195,6 @@ def build_exercise_report(res: ExerciseResult, coast: bool = True) -> Report:
         sec.blocks.append(Paragraph(
             f"{r.n} replicates (independent truths and detection draws against the same plans): {r.detected} detected "
             f"({100 * r.detected / r.n:.1f} %); detected in period 1: {100 * r.first_period_fraction:.1f} % "
-            f"against a planned POS of {100 * r.first_period_planned_pos:.1f} %."))
+            f"against a sailed-tracks POS of {100 * r.first_period_pos_sailed:.1f} %."))
         sec.blocks.append(Figure(replicate_figure(res), "Hours from the alert to detection."))
     return rep

@@ -72,7 +72,7 @@ def plot_plan(plan: Plan, cloud: PeriodCloud, catalogue: UnitCatalogue, path: st
     ax.set_xlabel("longitude (°E)")
     ax.set_ylabel("latitude (°N)")
     eff = plan.total_effort_m2 / NM_TO_M**2
-    ax.set_title(f"search plan: total POS {100 * plan.total_pos:.1f} % (optimum {100 * plan.bound_pos:.1f} %), effort {eff:.0f} NM²", fontsize=10)
+    ax.set_title(f"search plan: planner estimate POS {100 * plan.total_pos:.1f} % (Stone static optimum {100 * plan.bound_pos:.1f} %), effort {eff:.0f} NM²", fontsize=10)
     if seen:
         ax.legend(loc="upper left", fontsize=8)
     fig.tight_layout()

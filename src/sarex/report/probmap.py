@@ -56,7 +56,7 @@ def plot_probability(grid, path: str | Path, areas=(), datum=None, lkp: tuple[fl
         first = True
         for ring in _rings(a.polygon):
             ax.plot(ring[:, 0], ring[:, 1], "-", color=c, lw=1.4, zorder=4,
-                    label=f"{100 * a.level:g} % containment ({a.area_nm2:.0f} nm²)" if first else None)
+                    label=f"{100 * a.level:g} % of afloat on grid = {100 * a.probability_total:.0f} % of total ({a.area_nm2:.0f} NM²)" if first else None)
             first = False
     if datum is not None:
         sq = np.asarray(datum.square.exterior.coords)

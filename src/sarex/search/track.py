@@ -66,13 +66,19 @@ class Track:
         return cls(np.array(lon, float), np.array(lat, float), np.array([to_epoch_s(v) for v in t]), name)
 
 
-def read_gpx_tracks(path: str | Path) -> list[Track]:
+def read_gpx_tracks(path: str | Path, all_legs: bool = False) -> list[Track]:
     """All tracks (segments joined per track) and routes of a GPX file as :class:`Track` objects.
+
+    A route whose points are marked ``search``/``transit`` (as ``sarex plan`` writes
+    them, :mod:`sarex.io.routes`) gives only its search legs, one track per run of
+    search points; ``all_legs=True`` keeps the transits too. Unmarked tracks and
+    routes are search effort throughout.
 
     Raises :class:`SarexInputError` if the file is missing or unreadable, holds no
     points, or has points without a time.
     """
     from sarex.io.gpx import parse_gpx
+    from sarex.io.routes import search_runs
 
     p = Path(path)
     if not p.exists():
@@ -83,7 +89,16 @@ def read_gpx_tracks(path: str | Path) -> list[Track]:
         pts = [pt for seg in trk.segments for pt in seg.points]
         groups.append((trk.name or f"{p.name} track {k + 1}", pts))
     for k, rte in enumerate(gpx.routes):
-        groups.append((rte.name or f"{p.name} route {k + 1}", list(rte.points)))
+        pts = list(rte.points)
+        name = rte.name or f"{p.name} route {k + 1}"
+        runs = None if all_legs else search_runs([q.type for q in pts])
+        if runs is None:
+            groups.append((name, pts))
+        elif not runs:
+            raise SarexInputError(f"{p}: route {name!r} marks no search leg (all points 'transit'); use --all-legs to count it anyway")
+        else:
+            for j, (a, b) in enumerate(runs):
+                groups.append((name if len(runs) == 1 else f"{name} search {j + 1}", pts[a : b + 1]))
     groups = [(n, pts) for n, pts in groups if pts]
     if not groups:
         raise SarexInputError(f"{p}: no track or route points in the GPX file")
