@@ -24,7 +24,7 @@ test-fast: install
 	$(PY) -m pytest -q -m "not slow"
 
 demo: install
-	$(VENV)/bin/sarex demo --out out
+	$(VENV)/bin/sarex demo --out out --force
 
 bench: install
 	$(PY) benchmarks/drift_vs_opendrift.py

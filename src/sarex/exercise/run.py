@@ -117,6 +117,7 @@ def plan_periods(
     seed: int = 0,
     step_s: float = 1800.0,
     kinematics: bool = True,
+    coast: bool = True,
     progress: Optional[Callable[[str], None]] = None,
 ) -> list[PeriodPlan]:
     """Plan every period of the scenario on the branch where nothing has been found yet.
@@ -125,6 +126,8 @@ def plan_periods(
     (visibility, weather correction fw, fatigue). Each unit sails its planned route (transit, then the pattern at search speed,
     turning on arcs of its turn radius when ``kinematics``); the Bayesian update
     uses the tracks sailed, and both the planned and the sailed POS are kept.
+    With ``coast`` the planner gets the land raster around each period's cloud, so
+    surface units' areas stay off land exactly as in ``sarex plan``.
     """
     model = model_name(model)
     periods = sc.periods[: sc.stopping.max_periods] if sc.stopping.max_periods else sc.periods
@@ -144,7 +147,12 @@ def plan_periods(
             progress(f"period {k + 1}/{len(periods)}: planning")
         cloud = period_cloud(ds, p.start, end, step_s)
         srus = [make_sru(u, cloud.frame, p.start, widths[u.id]) for u in catalogue.units]
-        plan = Planner(cloud, _planner_model(model), seed + k).plan(srus)
+        land = None
+        if coast:
+            from sarex.planning.land import land_around_cloud
+
+            land = land_around_cloud(cloud.frame, cloud.x, cloud.y)
+        plan = Planner(cloud, _planner_model(model), seed + k, land=land).plan(srus)
         runs: list[SearchRun] = []
         planned_units: list[SearchUnit] = []
         effort: dict[str, float] = {}

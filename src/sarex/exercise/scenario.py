@@ -54,8 +54,8 @@ def _epoch(v: Any) -> float:
         raise ValueError("is not an ISO 8601 time string")
     try:
         return to_epoch_s(v)
-    except SarexInputError:
-        raise ValueError("is not an ISO 8601 time (e.g. 2026-01-15T06:00Z)") from None
+    except SarexInputError as exc:  # keep the reason (no zone, not a time), drop the generic "time:" prefix
+        raise ValueError(str(exc).split(": ", 1)[-1]) from None
 
 
 class _Strict(BaseModel):

@@ -1,4 +1,4 @@
-"""Stone's optimal allocation of search effort (the best POS any plan could reach).
+"""Stone's optimal allocation of search effort (the best POS for a target that does not move).
 
 Source: L. D. Stone (1975), *Theory of Optimal Search*, ch. 2–3; REFERENCES §5.
 Cells ``i`` with area ``a_i`` (m²) and containment probability ``p_i``; effort

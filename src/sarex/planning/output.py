@@ -67,6 +67,31 @@ def plan_summary(plan: Plan, catalogue: UnitCatalogue) -> dict:
     }
 
 
+def write_plan_files(
+    folder: str | Path,
+    plan: Plan,
+    cloud: PeriodCloud,
+    catalogue: UnitCatalogue,
+    situation: Optional[dict] = None,
+    coast: bool = True,
+) -> list[Path]:
+    """Write routes, KML, GeoJSON, SAP messages (en/ko/ja), plan.json and plan.png into ``folder``.
+
+    ``folder`` is a staging folder (the caller publishes it as a whole, e.g. through
+    :class:`sarex.app.output.FolderTarget`); the paths returned are inside it.
+    """
+    from sarex.report.planmap import plot_plan
+
+    tmp = Path(folder)
+    tmp.mkdir(parents=True, exist_ok=True)
+    files = write_exports(plan, catalogue, tmp)
+    for lang in LANGUAGES:
+        files.append(write_text_atomic(tmp / f"sap_{lang}.txt", sap_message(plan, catalogue, lang, situation)))
+    files.append(write_text_atomic(tmp / "plan.json", json.dumps(plan_summary(plan, catalogue), indent=1, ensure_ascii=False) + "\n"))
+    files.append(plot_plan(plan, cloud, catalogue, tmp / "plan.png", coast=coast))
+    return files
+
+
 def write_plan_folder(
     out: str | Path,
     plan: Plan,
@@ -75,16 +100,8 @@ def write_plan_folder(
     situation: Optional[dict] = None,
     coast: bool = True,
 ) -> list[Path]:
-    """Write routes, KML, GeoJSON, SAP messages (en/ko/ja), plan.json and plan.png into ``out``."""
-    from sarex.report.planmap import plot_plan
-
+    """Write the plan folder (:func:`write_plan_files`) into ``out``, replacing it as a whole when complete."""
     out = Path(out)
-    names = []
     with atomic_folder(out) as tmp:
-        files = write_exports(plan, catalogue, tmp)
-        for lang in LANGUAGES:
-            files.append(write_text_atomic(tmp / f"sap_{lang}.txt", sap_message(plan, catalogue, lang, situation)))
-        files.append(write_text_atomic(tmp / "plan.json", json.dumps(plan_summary(plan, catalogue), indent=1, ensure_ascii=False) + "\n"))
-        files.append(plot_plan(plan, cloud, catalogue, tmp / "plan.png", coast=coast))
-        names = [f.relative_to(tmp) for f in files]
+        names = [f.relative_to(tmp) for f in write_plan_files(tmp, plan, cloud, catalogue, situation, coast)]
     return [out / n for n in names]
