@@ -119,8 +119,13 @@ class IngestLog:
 
 
 def summary(log: IngestLog, src: str) -> str:
+    """What was counted in ``src``: line counts by outcome and AIS message types; "empty file" only when nothing was."""
     c = log.counts.get(src, Counter())
-    return ", ".join(f"{k} {v}" for k, v in sorted(c.items())) or "empty file"
+    parts = [f"{k} {v}" for k, v in sorted(c.items())]
+    types = log.ais_types.get(src)
+    if types:
+        parts.append(f"{sum(types.values())} AIS message(s) of type(s) {', '.join(str(k) for k in sorted(types))}")
+    return ", ".join(parts) or "empty file"
 
 
 def classify(path: Path) -> str | None:
@@ -182,15 +187,22 @@ def read_track_dir(
     files = sorted(q for q in d.iterdir() if q.is_file())
     for q in files:
         kind = classify(q)
-        if kind == "gpx":
-            for name, tr in read_gpx_tracks(q, log).items():
-                keep(tr, name, q.name)
-        elif kind == "nmea":
-            tr = read_nmea(q, None, nmea_date, log)
-            keep(tr, q.stem, q.name)
-        elif kind == "ais":
-            for unit, tr in read_ais(q, mmsi_units, log).items():
-                per_unit.setdefault(unit, []).append(tr)
+        try:
+            # One bad or empty log (a recorder that never got a fix) must not void the other units' tracks:
+            # it is skipped with a note that the evaluation prints.
+            if kind == "gpx":
+                for name, tr in read_gpx_tracks(q, log).items():
+                    keep(tr, name, q.name)
+            elif kind == "nmea":
+                tr = read_nmea(q, None, nmea_date, log)
+                keep(tr, q.stem, q.name)
+            elif kind == "ais":
+                for unit, tr in read_ais(q, mmsi_units, log).items():
+                    per_unit.setdefault(unit, []).append(tr)
+        except SarexInputError as exc:
+            log.notes.append(f"{q.name}: skipped, no track read ({exc})")
     if not per_unit:
-        raise SarexInputError(f"--tracks: {str(d)!r} holds no GPX (.gpx), NMEA (.nmea) or AIS (.ais) track of an exercise unit")
+        why = "; ".join(log.notes)
+        raise SarexInputError(f"--tracks: {str(d)!r} holds no GPX (.gpx), NMEA (.nmea) or AIS (.ais) track of an exercise unit"
+                              + (f" ({why})" if why else ""))
     return {u: merge_tracks(v) for u, v in sorted(per_unit.items())}, log

@@ -48,6 +48,10 @@ KN_TO_MS = 1852.0 / 3600.0
 NM_TO_M = 1852.0
 
 
+#: Fastest plausible search or transit speed, kn (maritime patrol jets transit below 500 kn).
+MAX_SPEED_KN = 600.0
+
+
 class Unit(BaseModel):
     """One search and rescue unit (speeds in knots, times in hours at the file's edge)."""
 
@@ -79,9 +83,11 @@ class Unit(BaseModel):
 
     @field_validator("search_speed_kn", "transit_speed_kn", "endurance_h")
     @classmethod
-    def _positive(cls, v: float) -> float:
+    def _positive(cls, v: float, info) -> float:
         if not v > 0:
             raise ValueError(f"{v!r} must be > 0")
+        if info.field_name != "endurance_h" and v > MAX_SPEED_KN:
+            raise ValueError(f"{v!r} kn is faster than any search unit (at most {MAX_SPEED_KN:g} kn)")
         return v
 
     @field_validator("on_scene_h", "sweep_width_nm", "altitude_m")
