@@ -124,7 +124,7 @@ class RunRequest(ScenarioRequest):
     replicates: StrictInt = Field(0, ge=0)
     scheduler: Optional[str] = None
     workers: StrictInt = Field(2, gt=0)
-    detection: str = "inverse-cube"
+    detection: str = "exponential"
 
 
 def exercise_run(req: RunRequest, target: OutputTarget, progress: Optional[Callable[[str], None]] = None,
@@ -132,7 +132,7 @@ def exercise_run(req: RunRequest, target: OutputTarget, progress: Optional[Calla
     """Simulate the exercise and write participants' and evaluators' outputs as one folder; returns the ExerciseResult."""
     from sarex.app.drift import check_drift_memory
     from sarex.exercise.engine import run_exercise, write_exercise_files
-    from sarex.search.detection import model_name
+    from sarex.search.podmodel import model_name
 
     model_name(req.detection)
     check_drift_memory(req.particles, 72.0, 30.0)
@@ -162,7 +162,7 @@ class EvaluateRequest(Request):
     nmea_date: Optional[str] = None
     truth: Optional[Path] = None
     drift: Optional[Path] = None
-    detection: str = "inverse-cube"
+    detection: str = "exponential"
 
 
 @dataclass

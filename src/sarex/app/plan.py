@@ -55,15 +55,14 @@ def plan(req: PlanRequest, target: OutputTarget, ds: Any = None) -> PlanResult:
     """
     from sarex.io.driftfile import read_drift
     from sarex.planning.cloud import period_cloud
-    from sarex.planning.coverage import DETECTION_MODELS
+    from sarex.search.podmodel import DetectionModel
     from sarex.planning.output import write_plan_files
     from sarex.planning.planner import Planner
     from sarex.planning.sru import make_sru, unit_sweep_width_nm
     from sarex.planning.units import example_catalogue_path, load_units
     from sarex.times import to_epoch_s
 
-    if req.detection not in DETECTION_MODELS:
-        raise SarexInputError(f"--detection: {req.detection!r} must be one of {', '.join(DETECTION_MODELS)}")
+    detection = DetectionModel.parse(req.detection, "--detection").label
     units_path = req.units if req.units is not None else example_catalogue_path()
     catalogue = load_units(units_path)
     t0 = to_epoch_s(req.start, "--start")
@@ -80,7 +79,7 @@ def plan(req: PlanRequest, target: OutputTarget, ds: Any = None) -> PlanResult:
         from sarex.planning.land import land_around_cloud
 
         land = land_around_cloud(cloud.frame, cloud.x, cloud.y)
-    result = Planner(cloud, req.detection, req.seed, land=land).plan(srus)
+    result = Planner(cloud, detection, req.seed, land=land).plan(srus)
     situation = plan_situation(ds, cloud)
     files = run_into(target, lambda: target.write_folder("", lambda p: write_plan_files(p, result, cloud, catalogue, situation, coast=req.coast)))
     return PlanResult(result, catalogue, cloud, files)

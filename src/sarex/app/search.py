@@ -116,7 +116,7 @@ class SearchUpdateRequest(Request):
     tracks: tuple[Path, ...] = Field(min_length=1)
     sweep_width_nm: Optional[Finite] = Field(None, gt=0)
     sweep_width_category: Optional[str] = None
-    model: str = "inverse-cube"
+    model: str = "exponential"
     visibility_nm: Finite = Field(10.0, gt=0)
     weather_factor: Finite = Field(1.0, gt=0)
     fatigue: bool = False
@@ -156,17 +156,19 @@ def search_update(req: SearchUpdateRequest, target: OutputTarget) -> SearchUpdat
     """Bayesian update of the drift's weights; writes ``drift.nc``."""
     from sarex.io.driftfile import read_drift, write_drift
     from sarex.search.bayes import apply_search
-    from sarex.search.detection import SearchUnit, model_name
+    from sarex.search.detection import SearchUnit
+    from sarex.geo import NM_M
+    from sarex.search.podmodel import DetectionModel
     from sarex.search.track import read_gpx_tracks
 
-    model = model_name(req.model)
+    model = DetectionModel.parse(req.model, "--detection")
     if (req.sweep_width_nm is None) == (req.sweep_width_category is None):
         raise SarexInputError("give exactly one of --sweep-width-nm W or --sweep-width-category OBJECT:PLATFORM[:ALT_M]")
     ds = read_drift(req.drift_file)
     w_nm = req.sweep_width_nm if req.sweep_width_nm is not None else _sweep_width_from_category(
         req.sweep_width_category, ds, req.visibility_nm, req.fatigue, req.weather_factor, req.speed_kn
     )
-    units = [SearchUnit(tr, w_nm * 1852.0, model) for path in req.tracks for tr in read_gpx_tracks(path, all_legs=req.all_legs)]
+    units = [SearchUnit(tr, w_nm * NM_M, model) for path in req.tracks for tr in read_gpx_tracks(path, all_legs=req.all_legs)]
     outcome = apply_search(ds, units, label=req.label, source=str(req.drift_file))
     files = run_into(target, lambda: target.write_file("drift.nc", lambda p: write_drift(outcome.dataset, p)))
     return SearchUpdateResult(outcome, outcome.dataset, files)

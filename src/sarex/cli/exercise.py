@@ -8,6 +8,7 @@ from typing import Optional
 import typer
 from rich.table import Table
 
+from sarex.geo import NM_M
 from sarex.cli.console import FORCE_HELP, console, err_console, note, progress, user_errors
 
 exercise_app = typer.Typer(no_args_is_help=True, help="Exercises: scenario, hidden truth, replay evaluation.")
@@ -44,7 +45,7 @@ def exercise_check(
     table.add_column(overflow="fold")
     table.add_row("nations", ", ".join(f"{n.code} ({n.rescue_centre})" for n in pv.nations))
     table.add_row("on-scene coordinator", pv.on_scene_coordinator)
-    table.add_row("reported LKP", f"{pv.reported.lon:.4f}E {pv.reported.lat:.4f}N at {iso(pv.reported.time)}, ±{pv.reported.radius_m / 1852:.1f} NM, {pv.reported.object_class}")
+    table.add_row("reported LKP", f"{pv.reported.lon:.4f}E {pv.reported.lat:.4f}N at {iso(pv.reported.time)}, ±{pv.reported.radius_m / NM_M:.1f} NM, {pv.reported.object_class}")
     table.add_row("forecast environment", pv.forecast.describe())
     table.add_row("units", ", ".join(f"{u.id} ({u.nation})" for u in units))
     table.add_row("periods", f"{len(pv.periods)} from {iso(pv.periods[0].start)}; ends by {iso(pv.end_time_s)}")
@@ -101,7 +102,7 @@ def exercise_evaluate(
     nmea_date: Optional[str] = typer.Option(None, help="UTC date (YYYY-MM-DD) for NMEA logs with GGA but no RMC."),
     truth: Optional[Path] = typer.Option(None, help="Truth file from 'sarex exercise truth': adds the units' closest approaches to it (the report is then EVALUATORS ONLY)."),
     drift: Optional[Path] = typer.Option(None, help="The planners' drift file: adds the POS the sailed tracks achieved against it."),
-    detection: str = typer.Option("inverse-cube", help="Detection model for --drift: inverse-cube, exponential or definite."),
+    detection: str = typer.Option("exponential", help="Detection model for --drift: exponential (alias random), inverse-cube or definite."),
     force: bool = typer.Option(False, "--force", help=FORCE_HELP),
 ) -> None:
     """Replay evaluation: effort, coverage, gaps/overlaps, track keeping and POS achieved, per unit and nation."""
@@ -129,8 +130,8 @@ def exercise_evaluate(
             table.add_row(*[r[i] for i in idx])
         out_.print(table)
     out_.print(
-        f"gaps {result.gap_area_m2 / 1852**2:.2f} NM², overlaps {result.overlap_area_m2 / 1852**2:.2f} NM², "
-        f"{100 * result.coverage_fraction:.1f} % of {result.assigned_area_m2 / 1852**2:.1f} NM² assigned swept"
+        f"gaps {result.gap_area_m2 / NM_M**2:.2f} NM², overlaps {result.overlap_area_m2 / NM_M**2:.2f} NM², "
+        f"{100 * result.coverage_fraction:.1f} % of {result.assigned_area_m2 / NM_M**2:.1f} NM² assigned swept"
     )
     if pos is not None:
         out_.print("POS achieved: " + ", ".join(f"{k} {100 * v:.1f} %" for k, v in pos.by_unit.items()) + f"; all units {100 * pos.total:.1f} %")
@@ -149,7 +150,7 @@ def exercise_run(
     replicates: int = typer.Option(0, help="Also run N replicates (independent truths and detection draws) on Dask."),
     scheduler: Optional[str] = typer.Option(None, help="Dask scheduler address (default: a local cluster)."),
     workers: int = typer.Option(2, help="Workers of the local Dask cluster."),
-    detection: str = typer.Option("inverse-cube", help="Detection model: inverse-cube, exponential or definite."),
+    detection: str = typer.Option("exponential", help="Detection model: exponential (alias random), inverse-cube or definite."),
     no_coast: bool = typer.Option(False, "--no-coast", help="Switch stranding and the land check off."),
     force: bool = typer.Option(False, "--force", help=FORCE_HELP),
 ) -> None:

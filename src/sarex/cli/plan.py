@@ -26,7 +26,7 @@ def plan(
     hours: float = typer.Option(..., help="Length of the search period, h."),
     out: Path = typer.Option(..., help="Output folder (new, empty, or written by sarex before; replaced as a whole when the plan is complete)."),
     seed: int = typer.Option(0, help="Seed of the planner's particle subsamples (same seed, same plan)."),
-    detection: str = typer.Option("exponential", help="Detection model: exponential, inverse-cube or definite."),
+    detection: str = typer.Option("exponential", help="Detection model: exponential (alias random), inverse-cube or definite."),
     visibility_nm: float = typer.Option(10.0, help="Meteorological visibility for the sweep-width tables, NM."),
     weather_factor: float = typer.Option(1.0, help="IAMSAR weather correction fw for the sweep widths."),
     fatigue: bool = typer.Option(False, help="Apply the IAMSAR fatigue correction (0.9)."),
@@ -38,7 +38,7 @@ def plan(
     """Plan a multi-unit search: areas, patterns, routes (GPX/RTZ), KML, GeoJSON, SAP messages, map."""
     from sarex.app import FolderTarget, build
     from sarex.app.plan import PlanRequest, plan as run
-    from sarex.planning.units import NM_TO_M
+    from sarex.geo import NM_M as NM_TO_M
 
     req = build(PlanRequest, drift_file=drift_file, units=units, start=start, hours=hours, seed=seed, detection=detection,
                 visibility_nm=visibility_nm, weather_factor=weather_factor, fatigue=fatigue, search_object=search_object,

@@ -65,7 +65,8 @@ def search_update(
     sweep_width_category: Optional[str] = typer.Option(
         None, help="OBJECT:PLATFORM[:ALT_M] from the IAMSAR tables (OBJECT a search object, a Leeway class or 'auto')."
     ),
-    model: str = typer.Option("inverse-cube", help="Detection model: inverse-cube, random (exponential) or definite."),
+    detection: str = typer.Option("exponential", help="Detection model: exponential (alias random), inverse-cube or definite."),
+    model: Optional[str] = typer.Option(None, "--model", hidden=True, help="Old name of --detection."),
     visibility_nm: float = typer.Option(10.0, help="Visibility for --sweep-width-category, nm."),
     weather_factor: float = typer.Option(1.0, help="Weather correction fw for --sweep-width-category."),
     fatigue: bool = typer.Option(False, help="Apply the fatigue correction 0.9 for --sweep-width-category."),
@@ -80,7 +81,7 @@ def search_update(
     from sarex.app.search import SearchUpdateRequest, search_update as run
 
     req = build(SearchUpdateRequest, drift_file=drift_file, tracks=tuple(track), sweep_width_nm=sweep_width_nm,
-                sweep_width_category=sweep_width_category, model=model, visibility_nm=visibility_nm, weather_factor=weather_factor,
+                sweep_width_category=sweep_width_category, model=model if model is not None else detection, visibility_nm=visibility_nm, weather_factor=weather_factor,
                 fatigue=fatigue, speed_kn=speed_kn, label=label, all_legs=all_legs)
     target = FileSetTarget({"drift.nc": out}, labels={"drift.nc": "--out"}, inputs=[drift_file, *track], force=force)
     res = run(req, target)

@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Callable, Optional
 
 import numpy as np
-import pyproj
 import xarray as xr
 
+from sarex.geo import GEOD, NM_M
 from sarex.exercise.run import (
     Detection,
     PeriodPlan,
@@ -35,12 +35,12 @@ from sarex.exercise.run import (
     truth_position,
 )
 from sarex.exercise.scenario import Scenario
+from sarex.search.podmodel import DEFAULT_MODEL, DetectionModel
 from sarex.exercise.truth import scenario_truth
 from sarex import seeds
 from sarex.seeds import check_seed
 from sarex.times import iso
 
-_GEOD = pyproj.Geod(ellps="WGS84")
 
 
 @dataclass
@@ -89,7 +89,7 @@ class ExerciseResult:
                 "nation": d.nation,
                 "hours_since_alert": (d.time_s - sc.reported.time) / 3600.0,
                 "hours_since_distress": (d.time_s - sc.truth.time) / 3600.0,
-                "closest_approach_nm": d.distance_m / 1852.0,
+                "closest_approach_nm": d.distance_m / NM_M,
                 "lon": d.lon,
                 "lat": d.lat,
             },
@@ -105,13 +105,13 @@ class ExerciseResult:
                     "pos_sailed": p.pos_sailed,
                     "stone_reference_pos": p.bound_pos,
                     "cumulative_pos": p.cumulative_pos,
-                    "effort_nm2_by_nation": {k: v / 1852.0**2 for k, v in p.effort_m2_by_nation.items()},
+                    "effort_nm2_by_nation": {k: v / NM_M**2 for k, v in p.effort_m2_by_nation.items()},
                     "searched": p.index < self.executed,
                 }
                 for p in self.periods
             ],
-            "effort_nm2_by_nation": _sum_dicts([p.effort_m2_by_nation for p in ps], 1 / 1852.0**2),
-            "final_probability_peak_error_nm": self.peak_error_m / 1852.0,
+            "effort_nm2_by_nation": _sum_dicts([p.effort_m2_by_nation for p in ps], 1 / NM_M**2),
+            "final_probability_peak_error_nm": self.peak_error_m / NM_M,
             "final_probability_peak_time": iso(self.peak_time_s),
         }
         if self.replicates is not None:
@@ -144,7 +144,7 @@ def run_exercise(
     seed: int = 0,
     *,
     particles: int = 5000,
-    model: str = "inverse-cube",
+    model: "str | DetectionModel" = DEFAULT_MODEL,
     replicates: int = 0,
     scheduler: Optional[str] = None,
     workers: int = 2,
@@ -195,7 +195,7 @@ def _peak_error(ds: xr.Dataset, truth: xr.Dataset, time_s: float) -> float:
     lon, lat = grid.cell_centres_lonlat()
     plon, plat = float(np.asarray(lon)[j, i]), float(np.asarray(lat)[j, i])
     tlon, tlat = truth_position(truth, time_s)
-    return float(_GEOD.inv(plon, plat, tlon, tlat)[2])
+    return float(GEOD.inv(plon, plat, tlon, tlat)[2])
 
 
 def run_replicate_set(
@@ -204,7 +204,7 @@ def run_replicate_set(
     n: int,
     seed: int,
     *,
-    model: str = "inverse-cube",
+    model: "str | DetectionModel" = DEFAULT_MODEL,
     scheduler: Optional[str] = None,
     workers: int = 2,
     processes: bool = False,

@@ -115,7 +115,10 @@ def optimal_allocation_model(p: np.ndarray, area_m2: np.ndarray | float, effort_
     Same parameters and result as :func:`optimal_allocation` (which it calls for
     "exponential"); ``lam`` is the marginal POS per m² of effort at the optimum.
     """
-    if model in ("exponential", "random"):
+    from sarex.search.podmodel import DetectionModel
+
+    model = DetectionModel.parse(model).label
+    if model == "exponential":
         return optimal_allocation(p, area_m2, effort_m2)
     p, a = _check(p, area_m2)
     z = np.zeros(p.shape)

@@ -7,12 +7,13 @@ import json
 from pathlib import Path
 from typing import Optional
 
+from sarex.geo import NM_M
 from sarex.io.atomic import atomic_folder, write_text_atomic
 from sarex.planning.cloud import PeriodCloud
 from sarex.planning.exports import write_exports
 from sarex.planning.message import LANGUAGES, sap_message
 from sarex.planning.planner import Plan
-from sarex.planning.units import NM_TO_M, UnitCatalogue
+from sarex.planning.units import UnitCatalogue
 from sarex.search.pos_terms import POS_TERMS
 from sarex.times import iso
 
@@ -30,11 +31,11 @@ def plan_summary(plan: Plan, catalogue: UnitCatalogue) -> dict:
                 "service": u.service,
                 "area": f"A{k}",
                 "pattern": a.pattern.kind,
-                "spacing_nm": a.spacing_m / NM_TO_M,
-                "sweep_width_nm": a.effort_m2 / a.track_m / NM_TO_M,
-                "track_nm": a.track_m / NM_TO_M,
-                "effort_nm2": a.effort_m2 / NM_TO_M**2,
-                "area_nm2": a.rect.area_m2 / NM_TO_M**2,
+                "spacing_nm": a.spacing_m / NM_M,
+                "sweep_width_nm": a.effort_m2 / a.track_m / NM_M,
+                "track_nm": a.track_m / NM_M,
+                "effort_nm2": a.effort_m2 / NM_M**2,
+                "area_nm2": a.rect.area_m2 / NM_M**2,
                 "coverage": a.coverage,
                 "depart": iso(a.depart_s),
                 "on_task": iso(a.arrive_s),
@@ -53,7 +54,7 @@ def plan_summary(plan: Plan, catalogue: UnitCatalogue) -> dict:
         "pos_planner": plan.total_pos,
         "stone_reference_pos": plan.bound_pos,
         "poc_any_area": float(sum(a.poc for a in plan.assignments)),
-        "total_effort_nm2": plan.total_effort_m2 / NM_TO_M**2,
+        "total_effort_nm2": plan.total_effort_m2 / NM_M**2,
         "units": rows,
         "unassigned": plan.unassigned,
         "definitions": {
