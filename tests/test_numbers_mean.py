@@ -140,7 +140,7 @@ def test_plan_routes_round_trip_into_exercise_evaluate_planned(planned):
         w_m = a.effort_m2 / a.track_m
         assert p.sweep_width_m == pytest.approx(w_m, rel=1e-5)
         assert p.track_spacing_m == pytest.approx(a.spacing_m, rel=1e-5)
-        lon, lat = plan.frame.to_lonlat(a.pattern.x, a.pattern.y)
+        lon, lat = plan.frame.inverse(a.pattern.x, a.pattern.y)
         # The pattern only: CSP to the last waypoint, no departure or return point.
         assert p.lon.size == a.pattern.x.size
         np.testing.assert_allclose(p.lon, lon, atol=1e-6)

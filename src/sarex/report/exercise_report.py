@@ -11,6 +11,7 @@ from sarex.exercise.engine import ExerciseResult
 from sarex.nations import nation_colour
 from sarex.report.driftmap import draw_land
 from sarex.report.html import Figure, Paragraph, Report, Table
+from sarex.report.style import draw_scale_bar, lonlat_axes
 from sarex.search.pos_terms import pos_glossary
 from sarex.times import from_epoch_s, iso
 
@@ -54,8 +55,10 @@ def period_maps(res: ExerciseResult, coast: bool = True) -> MplFigure:
         allx, ally = np.concatenate(xs), np.concatenate(ys)
         lo0, lo1 = np.percentile(allx, [0.5, 99.5])
         la0, la1 = np.percentile(ally, [0.5, 99.5])
-        pad = 0.08
-        ext = (lo0 - pad, lo1 + pad, la0 - pad, la1 + pad)
+        # At least ~0.6° across, so that the nearest coast (Tsushima, Busan) is in view for orientation.
+        cx, cy = 0.5 * (lo0 + lo1), 0.5 * (la0 + la1)
+        hx, hy = max(0.5 * (lo1 - lo0) + 0.08, 0.3), max(0.5 * (la1 - la0) + 0.08, 0.25)
+        ext = (cx - hx, cx + hx, cy - hy, cy + hy)
         draw_land(ax, ext, coast, n=250)
         ax.scatter(lon[ok], lat[ok], s=2, c=w[ok], cmap="Greys", lw=0, alpha=0.8, zorder=2)
         for a in p.plan.assignments:
@@ -72,9 +75,8 @@ def period_maps(res: ExerciseResult, coast: bool = True) -> MplFigure:
         ax.plot(np.interp(p.end_s, tt, tl), np.interp(p.end_s, tt, tb), "o", color="crimson", ms=5, zorder=6)
         if res.detection is not None and res.detection.period == p.index:
             ax.plot(res.detection.lon, res.detection.lat, "*", color="gold", mec="k", ms=16, zorder=7, label="detection")
-        ax.set_xlim(ext[0], ext[1])
-        ax.set_ylim(ext[2], ext[3])
-        ax.set_aspect(1.0 / np.cos(np.radians(0.5 * (ext[2] + ext[3]))))
+        lonlat_axes(ax, ext, fontsize=7)
+        draw_scale_bar(ax, ext)
         ax.set_title(f"period {p.index + 1}: {_window(p.start_s, p.end_s)}", fontsize=9)
         ax.tick_params(labelsize=7)
         if k == 0:
@@ -180,7 +182,7 @@ def build_exercise_report(res: ExerciseResult, coast: bool = True) -> Report:
             rows.append([a.unit_id, nat, str(p.index + 1), a.pattern.kind, f"{a.spacing_m / NM_M:.2f}", f"{a.track_m / NM_M:.1f}",
                          f"{a.effort_m2 / NM_M**2:.0f}", f"{p.widths_nm[a.unit_id]:.2f}", _pct(a.pod), _pct(a.pos)])
         for uid, why in p.plan.unassigned.items():
-            rows.append([uid, "", str(p.index + 1), "–", "", "", "", "", "", why[:60]])
+            rows.append([uid, "", str(p.index + 1), "–", "", "", "", "", "", why])
     sec.blocks.append(Table(["unit", "nation", "period", "pattern", "S NM", "track NM", "effort NM²", "W NM", "POD", "POS"], rows, "assignments"))
     nat = s["effort_nm2_by_nation"]
     sec.blocks.append(Table(["nation", "rescue centre", "effort NM²", "share"],
