@@ -236,3 +236,17 @@ def test_sap_object_description_leg_count_and_spacing(planned):
     assert not re.search(r"S \d+\.\d\d NM", sap)
     one = sap_message(plan, cat, "en", {"object": "NOT-A-CLASS"})
     assert "Search object: NOT-A-CLASS" in one
+
+
+def test_sap_date_time_groups_are_accepted_as_inputs(planned):
+    """Issue 15 item 15: every DTG the SAP writes reads back through sarex's time parser to the same minute."""
+    from sarex.times import to_epoch_s
+
+    plan, _, _, out = planned
+    sap = (out / "sap_en.txt").read_text()
+    dtgs = re.findall(r"\b\d{6}Z [A-Z]{3} \d{4}\b", sap)
+    assert len(dtgs) >= 2 + 4 * len(plan.assignments)
+    parsed = {to_epoch_s(d) for d in dtgs}
+    a = plan.assignments[0]
+    for t in (plan.start_s, plan.end_s, a.depart_s, a.arrive_s, a.search_end_s, a.return_s):
+        assert (t // 60) * 60 in parsed

@@ -53,6 +53,9 @@ def test_plan_cli_writes_everything_and_lists_unreachable_unit(tmp_path, drift_n
     assert set(summary["unassigned"]) == {"FAR-P3"} and "endurance" in summary["unassigned"]["FAR-P3"]
     assert [u["unit"] for u in summary["units"]] and 0 < summary["pos_planner"] and summary["stone_reference_pos"] > 0
     assert "FAR-P3" in (out / "sap_en.txt").read_text() and "NOT ASSIGNED" in (out / "sap_en.txt").read_text()
+    # The planned-tracks POS (legs in order against the drift) is computed once and shown the same in plan.json and the SAP.
+    assert 0 < summary["pos_planned"] < 1
+    assert f"Planned-tracks POS (the legs in order and on time against the drifting object): {100 * summary['pos_planned']:.1f} %." in (out / "sap_en.txt").read_text()
     assert "planner estimate POS" in r.output and "FAR-P3 not assigned" in r.output
     # Same seed, same plan.
     out2 = tmp_path / "plan2"

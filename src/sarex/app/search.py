@@ -161,7 +161,7 @@ def search_update(req: SearchUpdateRequest, target: OutputTarget) -> SearchUpdat
     from sarex.search.podmodel import DetectionModel
     from sarex.search.track import read_gpx_tracks
 
-    model = DetectionModel.parse(req.model, "--detection")
+    model = DetectionModel.parse(req.model, "detection model (--detection)")
     if (req.sweep_width_nm is None) == (req.sweep_width_category is None):
         raise SarexInputError("give exactly one of --sweep-width-nm W or --sweep-width-category OBJECT:PLATFORM[:ALT_M]")
     ds = read_drift(req.drift_file)

@@ -55,7 +55,8 @@ def plan(
                       f"{_hm(a.arrive_s)}–{_hm(a.search_end_s)}", f"{100 * a.pod:.0f}%", f"{100 * a.pos:.1f}%")
     for uid in result.unassigned:
         table.add_row(uid, by_id[uid].nation, "-", "-", "-", "-", "unassigned", "", "", style="yellow")
-    table.caption = (f"planner estimate POS {100 * result.total_pos:.1f} %; Stone static optimum {100 * result.bound_pos:.1f} % "
+    table.caption = (f"planner estimate POS {100 * result.total_pos:.1f} %; planned-tracks POS {100 * result.pos_planned:.1f} %; "
+                     f"Stone static optimum {100 * result.bound_pos:.1f} % "
                      f"(best for an object that does not drift); written to {out}/")
     out_ = console()
     out_.print(table)

@@ -145,5 +145,7 @@ def read_ais(
     if partial:
         log.add(src, "incomplete", len(partial))
     if not fixes:
-        raise SarexInputError(f"{p}: no AIS position report (types 1, 2, 3, 18) of an exercise unit (read: {summary(log, src)})")
+        types = log.ais_types.get(src)
+        seen = f"; saw only unsupported types {dict(sorted(types.items()))}" if types else ""
+        raise SarexInputError(f"{p}: no AIS position report (types 1, 2, 3, 18) of an exercise unit{seen} ({summary(log, src)})")
     return {u: Track.build(u, *v, (src,)) for u, v in fixes.items()}

@@ -119,12 +119,11 @@ class IngestLog:
 
 
 def summary(log: IngestLog, src: str) -> str:
-    """What was counted in ``src``: line counts by outcome and AIS message types; "empty file" only when nothing was."""
+    """What was counted in ``src`` by outcome; "empty file" only when nothing at all was read (AIS types included)."""
     c = log.counts.get(src, Counter())
     parts = [f"{k} {v}" for k, v in sorted(c.items())]
-    types = log.ais_types.get(src)
-    if types:
-        parts.append(f"{sum(types.values())} AIS message(s) of type(s) {', '.join(str(k) for k in sorted(types))}")
+    if not parts and log.ais_types.get(src):
+        return "no other lines"
     return ", ".join(parts) or "empty file"
 
 

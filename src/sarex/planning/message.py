@@ -48,6 +48,7 @@ _T = {
         "s5": "5. REPORTS",
         "s6": "6. PLAN SUMMARY",
         "summary": "Planner estimate of the probability of success {pos:.1f} % ({model} detection). Stone static optimum of the same effort ({effort:.0f} NM²) and detection: {bound:.1f} % (the best for an object that does not drift; a plan that follows the drift can exceed it).",
+        "tracks": "Planned-tracks POS (the legs in order and on time against the drifting object): {p:.1f} %.",
         "defs": "Definitions: coverage C = W × track length / area. Each drift particle is counted in the one area where it is most exposed to search: a unit's POC is the probability that the object is in its area while searched, POS its probability of being detected there, POD = POS/POC; the units' POC and POS add up to the plan's. The planner estimate spreads each unit's effort evenly over its area and time on task.",
         "none": "none",
     },
@@ -78,6 +79,7 @@ _T = {
         "s5": "5. 보고",
         "s6": "6. 계획 요약",
         "summary": "계획 추정 성공확률 {pos:.1f} % ({model} 탐지 모델). 동일 수색량({effort:.0f} 해리²)·탐지 모델의 Stone 정적 최적 배분: {bound:.1f} % (표류하지 않는 대상에 대한 최적값; 표류를 따라가는 계획은 이를 넘을 수 있음).",
+        "tracks": "계획 항적 성공확률 (구간을 순서·시각대로 표류 대상에 적용): {p:.1f} %.",
         "defs": "정의: 수색범위율 C = 탐지폭 W × 항적 길이 / 면적. 각 표류 입자는 수색 노출이 가장 큰 한 구역에만 계산됨: 단위의 POC는 수색 중 대상이 그 구역에 있을 확률, POS는 그곳에서 탐지될 확률, POD = POS/POC; 단위별 POC와 POS의 합은 계획 전체 값과 같음.",
         "none": "없음",
     },
@@ -108,6 +110,7 @@ _T = {
         "s5": "5. 報告",
         "s6": "6. 計画概要",
         "summary": "計画推定の成功確率 {pos:.1f} % ({model} 探知モデル)。同一捜索量({effort:.0f} 平方海里)・探知モデルの Stone 静的最適配分: {bound:.1f} % (漂流しない対象での最適値; 漂流に追従する計画はこれを上回り得る)。",
+        "tracks": "計画航跡の成功確率 (レグを順序・時刻どおり漂流対象に適用): {p:.1f} %。",
         "defs": "定義: カバレッジ C = 捜索幅 W × 航跡長 / 面積。各漂流粒子は捜索への露出が最大の一区域にのみ数える: ユニットの POC は捜索中に対象がその区域にある確率、POS はそこで探知される確率、POD = POS/POC; ユニットの POC と POS の和は計画全体の値に等しい。",
         "none": "なし",
     },
@@ -231,5 +234,7 @@ def sap_message(plan: Plan, catalogue: UnitCatalogue, lang: str = "en", situatio
     lines.append(
         "  " + t["summary"].format(pos=100 * plan.total_pos, model=plan.model, effort=plan.total_effort_m2 / NM_M**2, bound=100 * plan.bound_pos)
     )
+    if plan.pos_planned == plan.pos_planned:
+        lines.append("  " + t["tracks"].format(p=100 * plan.pos_planned))
     lines.append("  " + t["defs"])
     return "\n".join(lines) + "\n"

@@ -52,6 +52,7 @@ def plan_summary(plan: Plan, catalogue: UnitCatalogue) -> dict:
         "detection": plan.model,
         "seed": plan.seed,
         "pos_planner": plan.total_pos,
+        "pos_planned": plan.pos_planned if plan.pos_planned == plan.pos_planned else None,
         "stone_reference_pos": plan.bound_pos,
         "poc_any_area": float(sum(a.poc for a in plan.assignments)),
         "total_effort_nm2": plan.total_effort_m2 / NM_M**2,
@@ -59,6 +60,7 @@ def plan_summary(plan: Plan, catalogue: UnitCatalogue) -> dict:
         "unassigned": plan.unassigned,
         "definitions": {
             "pos_planner": POS_TERMS["pos_planner"][1],
+            "pos_planned": POS_TERMS["pos_planned"][1],
             "stone_reference_pos": POS_TERMS["stone_reference_pos"][1],
             "units": "each drift particle is counted in the one area where its POD is highest: poc = probability the object is in "
                      "the unit's area while it is searched, pos = probability it is detected there by the plan, pod = pos/poc; "

@@ -137,6 +137,8 @@ class Plan:
     bound_pos: float = float("nan")
     total_effort_m2: float = 0.0
     pod_per_particle: Optional[np.ndarray] = field(default=None, repr=False)
+    #: planned-tracks POS (:func:`sarex.planning.tracks_pos.planned_tracks_pos`), set by the caller that has the drift
+    pos_planned: float = float("nan")
 
 
 @dataclass(frozen=True)

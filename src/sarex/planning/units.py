@@ -98,9 +98,9 @@ class Unit(BaseModel):
     @classmethod
     def _positive(cls, v: float, info) -> float:
         if not v > 0:
-            raise ValueError(f"{v!r} must be > 0")
+            raise ValueError("must be > 0")
         if info.field_name != "endurance_h" and v > MAX_SPEED_KN:
-            raise ValueError(f"{v!r} kn is faster than any search unit (at most {MAX_SPEED_KN:g} kn)")
+            raise ValueError(f"kn is faster than any search unit (at most {MAX_SPEED_KN:g} kn)")
         return v
 
     @field_validator("on_scene_h", "sweep_width_nm", "altitude_m")
