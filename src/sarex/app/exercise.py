@@ -132,9 +132,9 @@ def exercise_run(req: RunRequest, target: OutputTarget, progress: Optional[Calla
     """Simulate the exercise and write participants' and evaluators' outputs as one folder; returns the ExerciseResult."""
     from sarex.app.drift import check_drift_memory
     from sarex.exercise.engine import run_exercise, write_exercise_files
-    from sarex.search.podmodel import model_name
+    from sarex.search.podmodel import DetectionModel
 
-    model_name(req.detection)
+    DetectionModel.parse(req.detection, "--detection")
     check_drift_memory(req.particles, 72.0, 30.0)
     sc = req.load()
     res = run_exercise(sc, req.seed, particles=req.particles, model=req.detection, replicates=req.replicates,

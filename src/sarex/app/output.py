@@ -104,6 +104,13 @@ def _check_parent(path: Path, label: str) -> None:
         raise SarexInputError(f"{label}: {str(path.parent)!r} is not a folder")
     if not os.access(parent, os.W_OK | os.X_OK):
         raise SarexInputError(f"{label}: cannot write in folder {str(path.parent)!r} (permission denied)")
+    probe = temporary_sibling(path)  # root passes access(); a read-only mount or /proc still refuses
+    try:
+        with open(probe, "x"):
+            pass
+        probe.unlink()
+    except OSError as exc:
+        raise SarexInputError(f"{label}: cannot write in folder {str(path.parent)!r} ({exc.strerror or exc})") from None
 
 
 def _read_manifest(folder: Path) -> dict[str, dict]:

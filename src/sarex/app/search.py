@@ -14,6 +14,7 @@ from sarex.app._validate import Finite, Request, Time
 from sarex.app.output import OutputTarget, run_into
 from sarex.app.resources import require_memory
 from sarex.errors import SarexInputError
+from sarex.geo import NM_M
 
 
 class ProbabilityRequest(Request):
@@ -21,7 +22,7 @@ class ProbabilityRequest(Request):
 
     drift_file: Path
     time: Time
-    cell_nm: Finite = Field(1.0, gt=0)
+    cell_nm: Finite = 1.0  # checked by the grid ("cell size ...")
     levels: tuple[float, ...] = (0.5, 0.9, 0.95)
     extent_nm: Optional[Finite] = Field(None, gt=0)
     smooth_nm: Optional[Finite] = Field(None, gt=0)
@@ -157,11 +158,10 @@ def search_update(req: SearchUpdateRequest, target: OutputTarget) -> SearchUpdat
     from sarex.io.driftfile import read_drift, write_drift
     from sarex.search.bayes import apply_search
     from sarex.search.detection import SearchUnit
-    from sarex.geo import NM_M
     from sarex.search.podmodel import DetectionModel
     from sarex.search.track import read_gpx_tracks
 
-    model = DetectionModel.parse(req.model, "detection model (--detection)")
+    model = DetectionModel.parse(req.model, "--detection")
     if (req.sweep_width_nm is None) == (req.sweep_width_category is None):
         raise SarexInputError("give exactly one of --sweep-width-nm W or --sweep-width-category OBJECT:PLATFORM[:ALT_M]")
     ds = read_drift(req.drift_file)

@@ -33,7 +33,7 @@ MODULES = (
     "sarex.cli.demo",
 )
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="sarex: maritime SAR planning and exercise evaluation.",
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None, help="sarex: maritime SAR planning and exercise evaluation.",
                   context_settings={"max_content_width": 120, "help_option_names": ["-h", "--help"]})
 
 

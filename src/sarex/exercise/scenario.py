@@ -56,7 +56,7 @@ def _epoch(v: Any) -> float:
     try:
         return to_epoch_s(v)
     except SarexInputError as exc:  # keep the reason (no zone, not a time), drop the generic "time:" prefix
-        raise ValueError(str(exc).split(": ", 1)[-1]) from None
+        raise ValueError(str(exc).removeprefix(f"time: {v!r} ").removeprefix("time: ")) from None
 
 
 class _Strict(BaseModel):
@@ -97,7 +97,7 @@ class EnvironmentSpec(_Strict):
     """Where wind and current come from: the built-in synthetic field (a variant of it) or a CF-NetCDF file."""
 
     synthetic: bool = False
-    variant: int | None = Field(default=None, description="Synthetic variant (None = reference field).")
+    variant: int | None = Field(default=None, ge=0, le=2**31 - 1, description="Synthetic variant (None = reference field; else a whole number >= 0).")
     file: Path | None = None
 
     @model_validator(mode="after")
