@@ -176,6 +176,14 @@ def test_exercise_routes_read_back_as_planned_patterns(exercise_out):
         pat = pats[a.unit_id]
         assert pat.sweep_width_m == pytest.approx(p.widths_nm[a.unit_id] * 1852.0, rel=1e-5)
         assert pat.lon.size == a.pattern.x.size  # the pattern, not the transits
+    # Item 8: every RTZ the exercise writes validates against the RTZ 1.0 schema.
+    import xmlschema
+
+    from sarex.planning.exports import rtz_schema_path
+
+    schema = xmlschema.XMLSchema(str(rtz_schema_path()))
+    rtz = sorted((out / "participants").rglob("*.rtz"))
+    assert rtz and all(schema.is_valid(str(f)) for f in rtz)
 
 
 def test_exercise_report_maps_have_axes_scale_and_full_reasons(exercise_out):
