@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import xarray as xr
 from planning_fixtures import NM, T0, static_normal_drift
 from replay_data import ais_lines, static_message
 from search_synthetic import T0 as ST0, drift_dataset

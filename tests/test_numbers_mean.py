@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from sarex.cli import app
 from sarex.io.driftfile import write_drift
-from sarex.planning.exports import rtz_schema_path, write_exports
+from sarex.planning.exports import rtz_schema_path
 from sarex.planning.message import sap_message
 from sarex.planning.optimal import optimal_allocation_model
 from sarex.planning.output import write_plan_folder
