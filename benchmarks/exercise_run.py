@@ -50,7 +50,7 @@ def main() -> None:
         print(f"{name:<52} {size:<28} {s:8.2f}")
     print(f"{'total':<52} {'':<28} {total:8.2f}")
     print(f"detected {stats.detected}/{stats.n}; period 1: {100 * stats.first_period_fraction:.1f} % detected vs planned POS "
-          f"{100 * stats.first_period_planned_pos:.1f} % (truth differs from the forecast)")
+          f"{100 * stats.first_period_pos_sailed:.1f} % (truth differs from the forecast)")
 
 
 if __name__ == "__main__":

@@ -84,7 +84,7 @@ def main() -> None:
     table.add_row("period cloud (interpolate + project)", f"{t_cloud:.2f} s ({cloud.x.shape[1]} samples)")
     table.add_row("land raster (GSHHG, 250 m)", f"{t_land:.2f} s ({land.land.shape[1]} x {land.land.shape[0]} cells)")
     table.add_row(f"plan {len(srus)} SRUs (greedy + strips + refinement, ships off land)", f"{t_plan:.1f} s wall, {c_plan:.1f} s CPU (load average {os.getloadavg()[0]:.1f})")
-    table.add_row("  total POS / Stone bound", f"{plan.total_pos:.3f} / {plan.bound_pos:.3f} ({100 * plan.total_pos / plan.bound_pos:.0f} %)")
+    table.add_row("  planner estimate / Stone static optimum", f"{plan.total_pos:.3f} / {plan.bound_pos:.3f} ({100 * plan.total_pos / plan.bound_pos:.0f} %)")
     table.add_row("  assigned / unassigned", f"{len(plan.assignments)} / {len(plan.unassigned)}")
 
     sigma = 5 * NM

@@ -163,3 +163,43 @@ def test_exercise_check_validates_units_for_the_planner(tmp_path):
     p.write_text(p.read_text().replace("search_speed_kn = 10", "search_speed_kn = -10", 1))
     r = CliRunner().invoke(app, ["exercise", "check", str(p)])
     assert r.exit_code == 2 and "units[0].search_speed_kn: -10 must be > 0 (unit 'KR-PV')" in r.output, r.output
+
+
+
+def test_exercise_routes_read_back_as_planned_patterns(exercise_out):
+    """Issue 15 item 7: what `exercise run` writes for the participants is what `exercise evaluate --planned` reads."""
+    from sarex.exercise.planned import read_planned_dir
+
+    sc, res, out = exercise_out[0]
+    p = res.periods[0]
+    pats = read_planned_dir(out / "participants" / "period-1" / "routes")  # no defaults: W and S from the routes
+    assert set(pats) == {a.unit_id for a in p.plan.assignments}
+    for a in p.plan.assignments:
+        pat = pats[a.unit_id]
+        assert pat.sweep_width_m == pytest.approx(p.widths_nm[a.unit_id] * 1852.0, rel=1e-5)
+        assert pat.lon.size == a.pattern.x.size  # the pattern, not the transits
+    # Item 8: every RTZ the exercise writes validates against the RTZ 1.0 schema.
+    import xmlschema
+
+    from sarex.planning.exports import rtz_schema_path
+
+    schema = xmlschema.XMLSchema(str(rtz_schema_path()))
+    rtz = sorted((out / "participants").rglob("*.rtz"))
+    assert rtz and all(schema.is_valid(str(f)) for f in rtz)
+
+
+def test_exercise_report_maps_have_axes_scale_and_full_reasons(exercise_out):
+    """Issue 15 item 14: labelled lon/lat axes, a nautical-mile scale bar, room for the coast."""
+    from sarex.report.exercise_report import period_maps
+
+    sc, res, out = exercise_out[0]
+    fig = period_maps(res, coast=False)
+    for ax in fig.axes:
+        assert ax.get_xlabel() == "longitude (°E)" and ax.get_ylabel() == "latitude (°N)"
+        assert any(t.get_text().endswith(" NM") for t in ax.texts)
+        x0, x1 = ax.get_xlim()
+        assert x1 - x0 >= 0.6 - 1e-9
+    html = (out / "evaluation" / "report.html").read_text()
+    for p in res.periods:
+        for why in p.plan.unassigned.values():
+            assert why in html

@@ -51,9 +51,12 @@ def test_plan_cli_writes_everything_and_lists_unreachable_unit(tmp_path, drift_n
     assert routes == {"KR-DDG.gpx", "KR-DDG.rtz", "JP-HELO.gpx", "JP-PL.gpx", "JP-PL.rtz"}
     summary = json.loads((out / "plan.json").read_text())
     assert set(summary["unassigned"]) == {"FAR-P3"} and "endurance" in summary["unassigned"]["FAR-P3"]
-    assert [u["unit"] for u in summary["units"]] and 0 < summary["total_pos"] <= summary["optimal_pos"] * 1.02
+    assert [u["unit"] for u in summary["units"]] and 0 < summary["pos_planner"] and summary["stone_reference_pos"] > 0
     assert "FAR-P3" in (out / "sap_en.txt").read_text() and "NOT ASSIGNED" in (out / "sap_en.txt").read_text()
-    assert "total POS" in r.output and "FAR-P3 not assigned" in r.output
+    # The planned-tracks POS (legs in order against the drift) is computed once and shown the same in plan.json and the SAP.
+    assert 0 < summary["pos_planned"] < 1
+    assert f"Planned-tracks POS (the legs in order and on time against the drifting object): {100 * summary['pos_planned']:.1f} %." in (out / "sap_en.txt").read_text()
+    assert "planner estimate POS" in r.output and "FAR-P3 not assigned" in r.output
     # Same seed, same plan.
     out2 = tmp_path / "plan2"
     runner.invoke(app, _args(drift_nc, units, out2, "--seed", "3"), catch_exceptions=False)

@@ -80,6 +80,9 @@ def plan(req: PlanRequest, target: OutputTarget, ds: Any = None) -> PlanResult:
 
         land = land_around_cloud(cloud.frame, cloud.x, cloud.y)
     result = Planner(cloud, detection, req.seed, land=land).plan(srus)
+    from sarex.planning.tracks_pos import planned_tracks_pos
+
+    result.pos_planned = planned_tracks_pos(result, ds)
     situation = plan_situation(ds, cloud)
     files = run_into(target, lambda: target.write_folder("", lambda p: write_plan_files(p, result, cloud, catalogue, situation, coast=req.coast)))
     return PlanResult(result, catalogue, cloud, files)

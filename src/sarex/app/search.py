@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
@@ -59,6 +59,8 @@ class ProbabilityResult:
     areas: list
     datum: Any
     files: list[str]
+    #: containment and datum warnings (much probability off the grid or stranded)
+    warnings: list[str] = field(default_factory=list)
 
 
 def _check_smoothing(grid: Any, sigma_nm: float) -> None:
@@ -74,7 +76,7 @@ def probability(req: ProbabilityRequest, target: OutputTarget, ds: Any = None) -
     ``ds`` may carry the drift dataset already in memory (the demo); else ``req.drift_file`` is read.
     """
     from sarex.io.driftfile import read_drift
-    from sarex.search.containment import containment_areas, containment_features, geojson_feature, write_geojson
+    from sarex.search.containment import containment_areas, containment_features, containment_warnings, geojson_feature, write_geojson
     from sarex.search.datum import iamsar_datum
     from sarex.search.grid import ProbabilityGrid
 
@@ -105,7 +107,7 @@ def probability(req: ProbabilityRequest, target: OutputTarget, ds: Any = None) -
 
             target.write_file("probability.png", lambda p: plot_probability(grid, p, areas, datum, lkp, coast=req.coast))
 
-    return ProbabilityResult(grid, areas, datum, run_into(target, body))
+    return ProbabilityResult(grid, areas, datum, run_into(target, body), containment_warnings(grid) + datum.warnings)
 
 
 class SearchUpdateRequest(Request):
@@ -121,6 +123,8 @@ class SearchUpdateRequest(Request):
     fatigue: bool = False
     speed_kn: Optional[Finite] = Field(None, gt=0)
     label: str = ""
+    #: count transit legs of planned routes as search too (default: only the legs marked search)
+    all_legs: bool = False
 
 
 @dataclass
@@ -165,7 +169,7 @@ def search_update(req: SearchUpdateRequest, target: OutputTarget) -> SearchUpdat
         req.sweep_width_category, ds, req.visibility_nm, req.fatigue, req.weather_factor, req.speed_kn
     )
     units = [SearchUnit(tr.renamed(f"{Path(path).name}:{tr.name}"), w_nm * NM_M, model)
-             for path in req.tracks for tr in read_gpx_tracks(path, strict=True, routes=True)]
+             for path in req.tracks for tr in read_gpx_tracks(path, strict=True, routes=True, all_legs=req.all_legs)]
     outcome = apply_search(ds, units, label=req.label, source=str(req.drift_file))
     files = run_into(target, lambda: target.write_file("drift.nc", lambda p: write_drift(outcome.dataset, p)))
     return SearchUpdateResult(outcome, outcome.dataset, files)

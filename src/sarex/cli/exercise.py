@@ -166,10 +166,11 @@ def exercise_run(
         res = run(req, target, progress=lambda msg: prog.update(task, description=msg), replicate_progress=err_console().is_terminal)
     s = res.scores()
     table = Table(title=f"{res.scenario.name}: exercise (seed {seed})")
-    for col in ("period", "units", "POS planned", "cumulative POS", "searched"):
+    for col in ("period", "units", "planner estimate", "planned-tracks POS", "sailed-tracks POS", "cumulative POS", "searched"):
         table.add_column(col, justify="right", no_wrap=True)
     for p in s["periods"]:
-        table.add_row(str(p["period"]), str(p["units_assigned"]), f"{100 * p['pos_sailed']:.1f} %", f"{100 * p['cumulative_pos']:.1f} %", "yes" if p["searched"] else "no")
+        table.add_row(str(p["period"]), str(p["units_assigned"]), f"{100 * p['pos_planner']:.1f} %", f"{100 * p['pos_planned']:.1f} %",
+                      f"{100 * p['pos_sailed']:.1f} %", f"{100 * p['cumulative_pos']:.1f} %", "yes" if p["searched"] else "no")
     if s["detected"]:
         d = s["detection"]
         table.caption = f"detected in period {d['period']} by {d['unit']} ({d['nation']}), {d['hours_since_alert']:.1f} h after the alert"
@@ -178,7 +179,7 @@ def exercise_run(
     if "replicates" in s:
         r = s["replicates"]
         table.caption += (f"; {r['n']} replicates: {100 * r['detected_fraction']:.0f} % detected, period 1 "
-                          f"{100 * r['first_period_detected_fraction']:.1f} % vs planned {100 * r['first_period_planned_pos']:.1f} %")
+                          f"{100 * r['first_period_detected_fraction']:.1f} % vs sailed-tracks POS {100 * r['first_period_pos_sailed']:.1f} %")
     out_ = console()
     out_.print(table)
     out_.print(f"participants' outputs: {out / 'participants'}; evaluators' report: {out / 'evaluation' / 'report.html'}")

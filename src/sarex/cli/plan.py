@@ -51,12 +51,13 @@ def plan(
         table.add_column(col, justify="right" if col not in ("unit", "nat", "pat") else "left", no_wrap=True)
     for k, a in enumerate(result.assignments, start=1):
         u = by_id[a.unit_id]
-        table.add_row(u.id, u.nation, f"A{k}", a.pattern.kind, f"{a.spacing_m / NM_M:.2f}", f"{a.effort_m2 / NM_M**2:.0f}",
+        table.add_row(u.id, u.nation, f"A{k}", a.pattern.kind, f"{a.spacing_m / NM_M:.1f}", f"{a.effort_m2 / NM_M**2:.0f}",
                       f"{_hm(a.arrive_s)}–{_hm(a.search_end_s)}", f"{100 * a.pod:.0f}%", f"{100 * a.pos:.1f}%")
     for uid in result.unassigned:
         table.add_row(uid, by_id[uid].nation, "-", "-", "-", "-", "unassigned", "", "", style="yellow")
-    share = f" ({100 * result.total_pos / result.bound_pos:.0f} % of the bound)" if result.bound_pos > 0 else ""
-    table.caption = f"total POS {100 * result.total_pos:.1f} % vs optimal allocation {100 * result.bound_pos:.1f} %{share}; written to {out}/"
+    table.caption = (f"planner estimate POS {100 * result.total_pos:.1f} %; planned-tracks POS {100 * result.pos_planned:.1f} %; "
+                     f"Stone static optimum {100 * result.bound_pos:.1f} % "
+                     f"(best for an object that does not drift); written to {out}/")
     out_ = console()
     out_.print(table)
     for uid, why in result.unassigned.items():

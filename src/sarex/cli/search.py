@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from sarex.cli.console import FORCE_HELP, console, user_errors
+from sarex.cli.console import FORCE_HELP, console, note, user_errors
 
 
 def probability(
@@ -44,14 +44,18 @@ def probability(
     table.add_column("quantity", no_wrap=True)
     table.add_column("value", overflow="fold")
     table.add_row("grid", f"{grid.shape[1]} x {grid.shape[0]} cells of {grid.cell_nm:g} nm")
-    table.add_row("afloat / stranded / left domain", f"{100 * grid.afloat_probability:.1f} % / {100 * grid.stranded_probability:.1f} % / {100 * grid.left_weight:.1f} %")
+    table.add_row("afloat on grid / off grid / stranded / left domain",
+                  f"{100 * float(grid.probability.sum()):.1f} % / {100 * grid.outside_weight:.1f} % / {100 * grid.stranded_probability:.1f} % / {100 * grid.left_weight:.1f} %")
     for a in areas:
-        table.add_row(f"{100 * a.level:g} % containment", f"{a.area_nm2:.1f} nm² ({a.parts} part{'s' if a.parts != 1 else ''}, {a.holes} hole{'s' if a.holes != 1 else ''})")
+        table.add_row(f"{100 * a.level:g} % containment", f"{a.area_nm2:.1f} NM² ({a.parts} part{'s' if a.parts != 1 else ''}, {a.holes} hole{'s' if a.holes != 1 else ''}); "
+                      f"{100 * a.probability_total:.1f} % of the total probability")
     table.add_row("IAMSAR datum", f"{datum.datum_lon:.4f} E {datum.datum_lat:.4f} N, drift {datum.drift_distance_nm:.1f} nm")
     table.add_row("E = sqrt(X²+Y²+De²)", f"sqrt({datum.x_nm:.2f}² + {datum.y_nm:.2f}² + {datum.de_nm:.2f}²) = {datum.e_nm:.2f} nm")
     table.add_row("R = fs·E, square", f"{datum.fs:g} x {datum.e_nm:.2f} = {datum.radius_nm:.2f} nm, {datum.area_nm2:.1f} nm²")
     table.add_row("written", ", ".join(str(p) for p in (out, geojson, plot) if p is not None))
     console().print(table)
+    for msg in res.warnings:
+        note(msg, "warning:")
 
 
 def search_update(
@@ -68,6 +72,7 @@ def search_update(
     fatigue: bool = typer.Option(False, help="Apply the fatigue correction 0.9 for --sweep-width-category."),
     speed_kn: Optional[float] = typer.Option(None, help="Aircraft search speed for the velocity correction, kn."),
     label: str = typer.Option("", help="Name of this search in the record."),
+    all_legs: bool = typer.Option(False, "--all-legs", help="Count every leg of a planned route as search, transits included (default: only the legs the route marks as search)."),
     out: Path = typer.Option(..., help="Output drift file with updated weights."),
     force: bool = typer.Option(False, "--force", help=FORCE_HELP),
 ) -> None:
@@ -77,7 +82,7 @@ def search_update(
 
     req = build(SearchUpdateRequest, drift_file=drift_file, tracks=tuple(track), sweep_width_nm=sweep_width_nm,
                 sweep_width_category=sweep_width_category, model=model if model is not None else detection, visibility_nm=visibility_nm, weather_factor=weather_factor,
-                fatigue=fatigue, speed_kn=speed_kn, label=label)
+                fatigue=fatigue, speed_kn=speed_kn, label=label, all_legs=all_legs)
     target = FileSetTarget({"drift.nc": out}, labels={"drift.nc": "--out"}, inputs=[drift_file, *track], force=force)
     res = run(req, target)
     outcome = res.outcome

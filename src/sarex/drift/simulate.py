@@ -145,6 +145,13 @@ def simulate(
         raise SarexInputError(f"jibe probability: {jibe_probability_per_hour} must be in [0, 1)")
     k_out = int(round(ratio))
     duration = hours * 3600.0
+    if _resume is None and release.end_time_s is not None and release.end_time_s > release.time_s + duration:
+        # Particles released after the end would never be released, and every summary would
+        # count only the released share without saying so.
+        raise SarexInputError(
+            f"release end time {iso(release.end_time_s)} is after the end of the drift ({iso(release.time_s + duration)}, "
+            f"start + {hours:g} h); give --hours of at least {(release.end_time_s - release.time_s) / 3600.0:.4g} or an earlier --end-time"
+        )
     n_steps = int(math.ceil(duration / step_s - 1e-9))
     t0 = release.time_s
     # A resumed run goes on from the last output of an earlier one; steps keep their global

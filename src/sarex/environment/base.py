@@ -194,3 +194,20 @@ class Environment:
     def describe(self) -> str:
         """One-line description of the sources."""
         return f"wind: {self.wind.domain_description()}; current: {self.current.domain_description()}"
+
+
+def time_axis_epoch_s(coord, name: str) -> np.ndarray:
+    """A forcing field's time coordinate as seconds since epoch, or a one-line error naming the real cause.
+
+    xarray decodes a CF time axis with ``units = "hours since …"`` to datetime64;
+    numbers left undecoded mean the axis has no (or no CF) time units, and taking
+    them as seconds since 1970 would put the field in 1970.
+    """
+    from sarex.errors import SarexInputError
+
+    values = np.asarray(coord.values)
+    if not np.issubdtype(values.dtype, np.datetime64):
+        units = coord.attrs.get("units") or coord.encoding.get("units")
+        why = f"units {units!r} are not CF time units" if units else "has no units attribute"
+        raise SarexInputError(f"{name}: time axis {coord.name!r} {why}; give it CF units such as 'hours since 2026-01-15 00:00:00'")
+    return values.astype("datetime64[ns]").astype(np.int64) / 1e9

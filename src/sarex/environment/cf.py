@@ -50,6 +50,13 @@ def open_dataset(path: str | Path) -> xr.Dataset:
     if p.is_dir():
         raise SarexInputError(f"{p}: is a directory, expected a NetCDF file")
     _small_chunk_cache()
+    size = p.stat().st_size
+    if size == 0:
+        raise SarexInputError(f"{p}: cannot be read as NetCDF (the file is empty, 0 bytes)")
+    with open(p, "rb") as fh:
+        head = fh.read(8)
+    if not (head[:3] == b"CDF" or head[:8] == b"\x89HDF\r\n\x1a\n"):
+        raise SarexInputError(f"{p}: cannot be read as NetCDF (not a NetCDF file: it does not start with the NetCDF-3 'CDF' or NetCDF-4/HDF5 signature)")
     try:
         return xr.open_dataset(p, cache=False)
     except Exception as exc:  # noqa: BLE001 - any reader failure is a user-file problem here
@@ -131,6 +138,7 @@ def open_vector_field(
     u = _squeeze_singletons(select_level(ds[un], target_m, f"{path}: variable {un}"))
     v = _squeeze_singletons(select_level(ds[vn], target_m, f"{path}: variable {vn}"))
     name = f"{kind} ({Path(path).name}: {un}, {vn})"
+    check_values(u, v, kind, str(path))
     grid = classify_grid(ds, u, str(path))
     orientation = orientation_of(str(u.attrs.get("standard_name", "")))
     if grid.kind == "regular":
@@ -161,6 +169,36 @@ def open_vector_field(
         u, v, lon2d, lat2d, name=name, orientation=orientation, angle=angle,
         mask_rho=masks["mask_rho"], mask_u=masks["mask_u"], mask_v=masks["mask_v"],
     )
+
+
+#: Largest plausible magnitude of each quantity, m/s (strongest tropical cyclone winds ~ 90 m/s,
+#: fastest ocean currents ~ 3 m/s); larger values are fill values or wrong units, not weather.
+PLAUSIBLE_MS = {"wind": 150.0, "current": 20.0}
+
+
+def check_values(u: xr.DataArray, v: xr.DataArray, kind: str, source: str, max_slices: int = 3) -> None:
+    """Refuse a field whose values are all missing or physically impossible, naming the variable.
+
+    Looks at up to ``max_slices`` time slices (first, middle, last) so that a large
+    file is not read whole. Partly missing values (land in a current) are fine.
+    """
+    tdim = next((d for d in u.dims if d not in u.dims[-2:]), None)
+    for da in (u, v):
+        sel = da
+        if tdim is not None and da.sizes[tdim] > max_slices:
+            n = da.sizes[tdim]
+            sel = da.isel({tdim: sorted({0, n // 2, n - 1})})
+        vals = np.asarray(sel.values, dtype=np.float64)
+        finite = np.isfinite(vals)
+        if not finite.any():
+            raise SarexInputError(f"{source}: variable {da.name} ({kind}): every value is missing (NaN or _FillValue); the file holds no {kind}")
+        big = float(np.max(np.abs(vals[finite])))
+        if big > PLAUSIBLE_MS[kind]:
+            units = da.attrs.get("units", "no units")
+            raise SarexInputError(
+                f"{source}: variable {da.name} ({kind}): value {big:.3g} ({units}) is not a physical {kind} speed "
+                f"(> {PLAUSIBLE_MS[kind]:g} m/s); a fill value without _FillValue, or wrong units?"
+            )
 
 
 @dataclass

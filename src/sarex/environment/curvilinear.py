@@ -26,11 +26,11 @@ import numpy as np
 import xarray as xr
 from scipy.spatial import cKDTree
 
-from sarex.environment.base import FLAG_OK, FLAG_OUTSIDE, axis_time_range, describe_time_range
+from sarex.environment.base import time_axis_epoch_s, FLAG_OK, FLAG_OUTSIDE, axis_time_range, describe_time_range
 from sarex.environment.orientation import EAST_NORTH, rotate_to_east_north
 from sarex.environment.regular import sample_regular_kernel, time_index, window_steps_within
 from sarex.errors import SarexInputError
-from sarex.times import datetime64_to_epoch_s
+
 
 
 def _unit_vectors(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
@@ -197,7 +197,7 @@ class CurvilinearGridField:
         self._mask_u = None if mask_u is None else np.asarray(mask_u) > 0.5
         self._mask_v = None if mask_v is None else np.asarray(mask_v) > 0.5
         if self._tdim_u is not None:
-            self.times = datetime64_to_epoch_s(u[self._tdim_u].values)
+            self.times = time_axis_epoch_s(u[self._tdim_u], name)
             if self.times.size > 1 and not np.all(np.diff(self.times) > 0):
                 raise SarexInputError(f"{name}: time axis is not strictly increasing")
         else:

@@ -17,6 +17,7 @@ import numpy as np
 from sarex.environment.base import FLAG_OK
 from sarex.environment.stack import StackedField
 from sarex.errors import SarexInputError
+from sarex.times import iso
 
 _NOT_FOUND = "no {kind} variables found"
 
@@ -64,6 +65,10 @@ def probe(paths: list[str | Path], lon: np.ndarray, lat: np.ndarray, time_s: flo
         src_names = [""] * n
         stack = open_sources(paths, kind)
         if stack is not None:
+            spans = [(f.name, *f.time_range()) for f in stack.sources]
+            if not any(t0 <= time_s <= t1 for _, t0, t1 in spans):
+                where = "; ".join(f"{nm}: {iso(t0)} to {iso(t1)}" for nm, t0, t1 in spans)
+                raise SarexInputError(f"--time {iso(time_s)} is outside the time span of every {kind} source ({where}); no value could be sampled")
             flag = np.zeros(n, dtype=np.int8)
             uu = np.zeros(n)
             vv = np.zeros(n)

@@ -13,9 +13,9 @@ import numba as nb
 import numpy as np
 import xarray as xr
 
-from sarex.environment.base import FLAG_NAN, FLAG_OK, FLAG_OUTSIDE, axis_time_range, describe_time_range
+from sarex.environment.base import time_axis_epoch_s, FLAG_NAN, FLAG_OK, FLAG_OUTSIDE, axis_time_range, describe_time_range
 from sarex.errors import OutsideDomainError, SarexInputError
-from sarex.times import datetime64_to_epoch_s, iso
+from sarex.times import iso
 
 
 @nb.njit(inline="always", cache=True)
@@ -216,7 +216,7 @@ class RegularGridField:
         self.xs = xs
         self.ys = ys
         if tdim is not None:
-            self.times = datetime64_to_epoch_s(u[tdim].values)
+            self.times = time_axis_epoch_s(u[tdim], name)
             if self.times.size > 1 and not np.all(np.diff(self.times) > 0):
                 raise SarexInputError(f"{name}: time axis is not strictly increasing")
         else:
@@ -370,7 +370,9 @@ def _identify_dims(da: xr.DataArray, name: str) -> tuple[str | None, str, str]:
         sn = attrs.get("standard_name", "")
         units = str(attrs.get("units", ""))
         dl = str(d).lower()
-        if c is not None and np.issubdtype(c.dtype, np.datetime64) or sn == "time" or attrs.get("axis") == "T":
+        # A dim named "time" is the time axis even when its values did not decode (no units):
+        # the time reader then names that cause instead of a grid error.
+        if c is not None and np.issubdtype(c.dtype, np.datetime64) or sn == "time" or attrs.get("axis") == "T" or dl == "time":
             tdim = d
         elif sn == "longitude" or units in ("degrees_east", "degree_east", "degreeE") or dl in ("lon", "longitude"):
             xdim = d

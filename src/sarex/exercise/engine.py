@@ -53,7 +53,7 @@ class ReplicateStats:
     hours_to_detection: list[Optional[float]]
     pod_by_hour: list[tuple[float, float]]  # (hours since the alert, fraction detected by then)
     first_period_fraction: float
-    first_period_planned_pos: float
+    first_period_pos_sailed: float  # the sailed-tracks POS of period 1 (what the detections are drawn from)
 
 
 @dataclass
@@ -103,7 +103,7 @@ class ExerciseResult:
                     "pos_planner": p.pos_planner,
                     "pos_planned": p.pos_planned,
                     "pos_sailed": p.pos_sailed,
-                    "bound_pos": p.bound_pos,
+                    "stone_reference_pos": p.bound_pos,
                     "cumulative_pos": p.cumulative_pos,
                     "effort_nm2_by_nation": {k: v / NM_M**2 for k, v in p.effort_m2_by_nation.items()},
                     "searched": p.index < self.executed,
@@ -120,7 +120,7 @@ class ExerciseResult:
                 "n": r.n,
                 "detected_fraction": r.detected / r.n,
                 "first_period_detected_fraction": r.first_period_fraction,
-                "first_period_planned_pos": r.first_period_planned_pos,
+                "first_period_pos_sailed": r.first_period_pos_sailed,
                 "median_hours_to_detection": _median([h for h in r.hours_to_detection if h is not None]),
                 "pod_by_hour": r.pod_by_hour,
             }

@@ -2,11 +2,12 @@
 
 Read from GPX routes (one per unit, named by the unit id, with
 ``sweep_width_nm=…; track_spacing_nm=…`` in ``<desc>``) or given as waypoints.
+Routes written by ``sarex plan``/``exercise run`` mark their search points
+(:mod:`sarex.io.routes`); only those make the pattern, the transits are dropped.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from sarex.geo import NM_M
 from sarex.errors import SarexInputError
 
 from sarex.io.gpx import Route, read_gpx_routes
+from sarex.io.routes import parse_description, route_description as _route_description, search_runs
 
 @dataclass(frozen=True)
 class PlannedPattern:
@@ -26,9 +28,6 @@ class PlannedPattern:
     lat: np.ndarray
     sweep_width_m: float
     track_spacing_m: float
-
-
-_KV = re.compile(r"([a-z_]+)\s*=\s*([0-9.eE+-]+)")
 
 
 def pattern_from_waypoints(
@@ -48,7 +47,7 @@ def pattern_from_waypoints(
 
 def route_description(sweep_width_nm: float, track_spacing_nm: float) -> str:
     """The ``<desc>`` text of a planned GPX route that :func:`pattern_from_route` reads back."""
-    return f"sweep_width_nm={sweep_width_nm:g}; track_spacing_nm={track_spacing_nm:g}"
+    return _route_description(sweep_width_nm, track_spacing_nm)
 
 
 def pattern_from_route(route: Route, defaults: dict[str, dict[str, float | None]] | None = None, source: str = "") -> PlannedPattern:
@@ -58,7 +57,7 @@ def pattern_from_route(route: Route, defaults: dict[str, dict[str, float | None]
     (``sweep_width_nm=1.5; track_spacing_nm=2``), else from ``defaults[unit]``
     (the scenario's units), else it is an error.
     """
-    kv = {k: float(v) for k, v in _KV.findall(route.description or "")}
+    kv = parse_description(route.description)
     d = (defaults or {}).get(route.name, {})
     w = kv.get("sweep_width_nm", d.get("sweep_width_nm"))
     s = kv.get("track_spacing_nm", d.get("track_spacing_nm"))
@@ -67,7 +66,14 @@ def pattern_from_route(route: Route, defaults: dict[str, dict[str, float | None]
             f"{source or 'planned route'}: route {route.name!r}: no sweep width; put 'sweep_width_nm=...' in the route's <desc> "
             f"or sweep_width_nm in the scenario's unit"
         )
-    return pattern_from_waypoints(route.name, np.column_stack([route.lon, route.lat]), w, s)
+    lon, lat = route.lon, route.lat
+    runs = search_runs(route.types) if route.types else None
+    if runs is not None:
+        if len(runs) != 1:
+            raise SarexInputError(f"{source or 'planned route'}: route {route.name!r}: {len(runs)} runs of search points; a planned pattern has one")
+        a, b = runs[0]
+        lon, lat = lon[a : b + 1], lat[a : b + 1]
+    return pattern_from_waypoints(route.name, np.column_stack([lon, lat]), w, s)
 
 
 def read_planned_dir(folder: str | Path, defaults: dict[str, dict[str, float | None]] | None = None) -> dict[str, PlannedPattern]:

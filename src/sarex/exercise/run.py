@@ -32,6 +32,7 @@ from sarex.exercise.scenario import Scenario, open_spec
 from sarex.planning.cloud import period_cloud
 from sarex.planning.planner import Plan, Planner
 from sarex.planning.sru import make_sru, unit_sweep_width_nm
+from sarex.planning.tracks_pos import planned_tracks_pos
 from sarex.planning.units import Coordination, UnitCatalogue
 from sarex.search.bayes import apply_search
 from sarex.search.detection import SearchUnit, pod_along_tracks
@@ -149,18 +150,15 @@ def plan_periods(
             land = land_around_cloud(cloud.frame, cloud.x, cloud.y)
         plan = Planner(cloud, model, seed + k, land=land).plan(srus)
         runs: list[SearchRun] = []
-        planned_units: list[SearchUnit] = []
         effort: dict[str, float] = {}
         for a in plan.assignments:
             u = units_by_id[a.unit_id]
-            times = np.asarray(a.waypoint_times_s, dtype=float)
             w_m = widths[a.unit_id] * NM_M
-            lon, lat = plan.frame.inverse(a.pattern.x, a.pattern.y)
-            planned_units.append(SearchUnit(Track(lon, lat, times, a.unit_id), w_m, model, a.unit_id))
             runs.append(SearchRun(a.unit_id, u.nation, k, _sail(a, plan, u, kinematics), w_m))
             effort[u.nation] = effort.get(u.nation, 0.0) + a.effort_m2
         if runs:
-            pos_planned = float(np.sum(_weights(ds) * pod_along_tracks(ds, planned_units)))
+            pos_planned = planned_tracks_pos(plan, ds, model)
+            plan.pos_planned = pos_planned
             outcome = apply_search(ds, [SearchUnit(r.track, r.sweep_width_m, model, r.unit_id) for r in runs], label=f"period {k + 1}")
             after, pos_t, cum = outcome.dataset, outcome.pos, outcome.cumulative_pos
         else:
@@ -171,11 +169,6 @@ def plan_periods(
     if not out:
         raise SarexInputError(f"{sc.source or 'scenario'}: no search period lies inside the exercise time")
     return out
-
-
-def _weights(ds: xr.Dataset) -> np.ndarray:
-    w = np.asarray(ds["weight"].values, dtype=np.float64)
-    return w / w.sum()
 
 
 def _sail(a, plan: Plan, unit, kinematics: bool) -> Track:

@@ -147,7 +147,5 @@ def read_ais(
     if not fixes:
         types = log.ais_types.get(src)
         seen = f"; saw only unsupported types {dict(sorted(types.items()))}" if types else ""
-        raise SarexInputError(
-            f"{p}: no AIS position report (types 1, 2, 3, 18) of an exercise unit{seen} ({summary(log, src)})"
-        )
+        raise SarexInputError(f"{p}: no AIS position report (types 1, 2, 3, 18) of an exercise unit{seen} ({summary(log, src)})")
     return {u: Track.build(u, *v, (src,)) for u, v in fixes.items()}

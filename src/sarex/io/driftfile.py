@@ -107,6 +107,7 @@ def validate_drift(ds: xr.Dataset, source: str = "drift dataset") -> xr.Dataset:
         if set(ds[v].dims) != {"trajectory", "time"}:
             raise SarexInputError(f"{source}: variable {v!r} must have dims (trajectory, time), has {ds[v].dims}")
     ds = ds.transpose("trajectory", "time", ...)
+    _check_lonlat(ds, source)
     if "status" in ds and "flag_meanings" in ds["status"].attrs:
         ds = canonical_status(ds, source)
     if "status" not in ds:
@@ -119,6 +120,23 @@ def validate_drift(ds: xr.Dataset, source: str = "drift dataset") -> xr.Dataset:
     if not np.all(np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
         raise SarexInputError(f"{source}: variable 'weight' must be finite, >= 0 and not all zero")
     return ds
+
+
+def _check_lonlat(ds: xr.Dataset, source: str) -> None:
+    """Latitudes beyond ±90° (lon and lat swapped, or projected metres) are refused, naming the value."""
+    lat = np.asarray(ds["lat"].values, dtype=np.float64)
+    lon = np.asarray(ds["lon"].values, dtype=np.float64)
+    ok = np.isfinite(lat)
+    if not (ok & np.isfinite(lon)).any():
+        raise SarexInputError(f"{source}: variables 'lon'/'lat' hold no finite position (all NaN), so no particle can be placed")
+    if ok.any() and float(np.max(np.abs(lat[ok]))) > 90.0:
+        bad = float(lat[ok][np.argmax(np.abs(lat[ok]))])
+        hint = " (lon and lat swapped?)" if np.all(np.abs(lon[np.isfinite(lon)]) <= 90.0) else ""
+        raise SarexInputError(f"{source}: variable 'lat' holds {bad:g}, outside -90..90 degrees north{hint}")
+    ok = np.isfinite(lon)
+    if ok.any() and (float(np.min(lon[ok])) < -180.0 or float(np.max(lon[ok])) > 360.0):
+        bad = float(lon[ok][np.argmax(np.abs(lon[ok]))])
+        raise SarexInputError(f"{source}: variable 'lon' holds {bad:g}, outside -180..360 degrees east")
 
 
 def canonical_status(ds: xr.Dataset, source: str = "drift dataset") -> xr.Dataset:

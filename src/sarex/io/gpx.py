@@ -26,7 +26,8 @@ def parse_gpx(path: Path):
         raise SarexInputError(f"{path}: not a valid GPX file ({str(exc).splitlines()[0]})") from None
 
 
-def read_gpx_tracks(path: str | Path, log: IngestLog | None = None, strict: bool = False, routes: bool = False) -> list[Track]:
+def read_gpx_tracks(path: str | Path, log: IngestLog | None = None, strict: bool = False, routes: bool = False,
+                    all_legs: bool = False) -> list[Track]:
     """The timed tracks of a GPX file, one :class:`Track` per ``<trk>`` (its segments joined).
 
     Parameters
@@ -38,7 +39,12 @@ def read_gpx_tracks(path: str | Path, log: IngestLog | None = None, strict: bool
         error naming file, track and point); otherwise untimed points are
         skipped and counted in ``log`` (logs of what units sailed).
     routes
-        Also read each ``<rte>`` as a track (its points must be timed).
+        Also read each ``<rte>`` as a track (its points must be timed). A route whose
+        points are marked ``search``/``transit`` (as ``sarex plan`` writes them,
+        :mod:`sarex.io.routes`) gives only its search legs, one track per run of
+        search points (``name``, or ``name search k``).
+    all_legs
+        Keep the transit legs of marked routes too.
 
     Tracks are named by their ``<name>``, else the file stem (``stem-k`` when
     the file holds several). A file with no timed point is an error.
@@ -53,8 +59,19 @@ def read_gpx_tracks(path: str | Path, log: IngestLog | None = None, strict: bool
         name = (trk.name or "").strip() or (p.stem if len(g.tracks) == 1 else f"{p.stem}-{k + 1}")
         groups.append((name, [pt for seg in trk.segments for pt in seg.points]))
     if routes:
+        from sarex.io.routes import search_runs
+
         for k, rte in enumerate(g.routes):
-            groups.append(((rte.name or "").strip() or f"{p.stem}-route-{k + 1}", list(rte.points)))
+            name = (rte.name or "").strip() or f"{p.stem}-route-{k + 1}"
+            pts = list(rte.points)
+            runs = None if all_legs else search_runs([q.type for q in pts])
+            if runs is None:
+                groups.append((name, pts))
+            elif not runs:
+                raise SarexInputError(f"{p}: route {name!r} marks no search leg (all points 'transit'); use --all-legs to count it anyway")
+            else:
+                for j, (a, b) in enumerate(runs):
+                    groups.append((name if len(runs) == 1 else f"{name} search {j + 1}", pts[a : b + 1]))
     out = []
     for name, pts in groups:
         untimed = [i for i, pt in enumerate(pts) if pt.time is None]
@@ -86,6 +103,8 @@ class Route:
     lat: np.ndarray
     description: str = ""
     time_s: np.ndarray | None = None
+    #: GPX ``<type>`` of each point ("search"/"transit" in sarex's routes, see :mod:`sarex.io.routes`).
+    types: tuple[str, ...] = ()
 
 
 def read_gpx_routes(path: str | Path) -> list[Route]:
@@ -102,7 +121,7 @@ def read_gpx_routes(path: str | Path) -> list[Route]:
         times = None
         if all(q.time is not None for q in rte.points):
             times = np.array([(q.time if q.time.tzinfo else q.time.replace(tzinfo=timezone.utc)).timestamp() for q in rte.points])
-        routes.append(Route(name, lon, lat, (rte.description or "").strip(), times))
+        routes.append(Route(name, lon, lat, (rte.description or "").strip(), times, tuple(q.type or "" for q in rte.points)))
     if not routes:
         raise SarexInputError(f"{p}: no <rte> route in the file (planned patterns are GPX routes, one per unit)")
     return routes

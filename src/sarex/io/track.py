@@ -156,5 +156,9 @@ class IngestLog:
 
 
 def summary(log: IngestLog, src: str) -> str:
+    """What was counted in ``src`` by outcome; "empty file" only when nothing at all was read (AIS types included)."""
     c = log.counts.get(src, Counter())
-    return ", ".join(f"{k} {v}" for k, v in sorted(c.items())) or "empty file"
+    parts = [f"{k} {v}" for k, v in sorted(c.items())]
+    if not parts and log.ais_types.get(src):
+        return "no other lines"
+    return ", ".join(parts) or "empty file"

@@ -86,15 +86,22 @@ def read_track_dir(
     files = sorted(q for q in d.iterdir() if q.is_file())
     for q in files:
         kind = classify(q)
-        if kind == "gpx":
-            for tr in read_gpx_tracks(q, log):
-                keep(tr, tr.name, q.name)
-        elif kind == "nmea":
-            tr = read_nmea(q, None, nmea_date, log)
-            keep(tr, q.stem, q.name)
-        elif kind == "ais":
-            for unit, tr in read_ais(q, mmsi_units, log).items():
-                per_unit.setdefault(unit, []).append(tr)
+        try:
+            # One bad or empty log (a recorder that never got a fix) must not void the other units' tracks:
+            # it is skipped with a note that the evaluation prints.
+            if kind == "gpx":
+                for tr in read_gpx_tracks(q, log):
+                    keep(tr, tr.name, q.name)
+            elif kind == "nmea":
+                tr = read_nmea(q, None, nmea_date, log)
+                keep(tr, q.stem, q.name)
+            elif kind == "ais":
+                for unit, tr in read_ais(q, mmsi_units, log).items():
+                    per_unit.setdefault(unit, []).append(tr)
+        except SarexInputError as exc:
+            log.notes.append(f"{q.name}: skipped, no track read ({exc})")
     if not per_unit:
-        raise SarexInputError(f"--tracks: {str(d)!r} holds no GPX (.gpx), NMEA (.nmea) or AIS (.ais) track of an exercise unit")
+        why = "; ".join(log.notes)
+        raise SarexInputError(f"--tracks: {str(d)!r} holds no GPX (.gpx), NMEA (.nmea) or AIS (.ais) track of an exercise unit"
+                              + (f" ({why})" if why else ""))
     return {u: merge_tracks(v) for u, v in sorted(per_unit.items())}, log

@@ -1,10 +1,12 @@
 """Plan exports: GPX and RTZ routes per unit, KML of all areas and tracks, GeoJSON of areas.
 
-* GPX 1.1 (gpxpy): one route per unit — departure, the pattern's waypoints with
-  their planned times, return to the departure point.
-* RTZ (IEC 61174 route exchange, RTZ 1.0 structure ``route/routeInfo/waypoints/
-  waypoint/position`` with a calculated ``schedule``), for the ECDIS of surface
-  units (aircraft get GPX only).
+* GPX 1.1 (gpxpy): one route per unit, named by the unit id — departure, the
+  pattern's waypoints with their planned times, return to the departure point;
+  search and transit points marked and W, S in ``<desc>`` (:mod:`sarex.io.routes`).
+* RTZ 1.0 (IEC 61174:2015 route exchange, namespace ``http://www.cirm.org/RTZ/1/0``),
+  valid against the published schema (``sarex/data/rtz_1_0.xsd``, with its spelling
+  ``sheduleElement``), legs marked ``legInfo="search"``/``"transit"``, for the ECDIS of
+  surface units (aircraft get GPX only).
 * KML 2.2 (simplekml): a folder per nation, areas and tracks in the nation's colour.
 * GeoJSON (RFC 7946): one Polygon feature per area, longitude first, closed
   counter-clockwise exterior rings (right-hand rule), and one LineString per track.
@@ -25,21 +27,28 @@ import numpy as np
 from sarex.geo import NM_M
 from sarex.nations import nation_colour
 from sarex.io.atomic import write_text_atomic
+from sarex.io.routes import SEARCH, TRANSIT, route_description
 from sarex.planning.planner import Assignment, Plan
 from sarex.planning.units import Unit, UnitCatalogue
 from sarex.times import from_epoch_s, iso
 
+RTZ_VERSION = "1.0"
 RTZ_NAMESPACE = "http://www.cirm.org/RTZ/1/0"
 
 @dataclass(frozen=True)
 class RoutePoint:
-    """A waypoint of a unit's route (degrees, epoch seconds, knots for the leg that starts here)."""
+    """A waypoint of a unit's route (degrees, epoch seconds, knots for the leg that starts here).
+
+    ``kind`` is ``"search"`` for the pattern's points (CSP to the last waypoint) and
+    ``"transit"`` for departure and return; a leg searches when both its ends do.
+    """
 
     name: str
     lon: float
     lat: float
     time_s: float
     speed_kn: float
+    kind: str = SEARCH
 
 
 def unit_route(a: Assignment, plan: Plan) -> list[RoutePoint]:
@@ -51,13 +60,18 @@ def unit_route(a: Assignment, plan: Plan) -> list[RoutePoint]:
     vs_kn = a.search_speed_ms * 3600.0 / NM_M
     back_m = math.hypot(px[-1] - a.start_xy[0], py[-1] - a.start_xy[1])
     times = np.concatenate([[a.depart_s], a.waypoint_times_s, [a.search_end_s + back_m / a.transit_speed_ms]])
-    pts = [RoutePoint("DEP", lon[0], lat[0], times[0], vt_kn)]
+    pts = [RoutePoint("DEP", lon[0], lat[0], times[0], vt_kn, TRANSIT)]
     n = px.size
     for i in range(n):
         name = "CSP" if i == 0 else f"WP{i:02d}"
-        pts.append(RoutePoint(name, lon[i + 1], lat[i + 1], times[i + 1], vs_kn if i < n - 1 else vt_kn))
-    pts.append(RoutePoint("RTB", lon[-1], lat[-1], times[-1], vt_kn))
+        pts.append(RoutePoint(name, lon[i + 1], lat[i + 1], times[i + 1], vs_kn if i < n - 1 else vt_kn, SEARCH))
+    pts.append(RoutePoint("RTB", lon[-1], lat[-1], times[-1], vt_kn, TRANSIT))
     return pts
+
+
+def sweep_width_nm(a: Assignment) -> float:
+    """The sweep width the plan used for the unit, NM (effort / track length)."""
+    return a.effort_m2 / a.track_m / NM_M if a.track_m > 0 else float("nan")
 
 
 def gpx_text(a: Assignment, plan: Plan, unit: Unit) -> str:
@@ -66,20 +80,29 @@ def gpx_text(a: Assignment, plan: Plan, unit: Unit) -> str:
 
     g = gpxpy.gpx.GPX()
     g.creator = "sarex"
-    r = gpxpy.gpx.GPXRoute(name=f"{unit.id} {a.pattern.kind}", description=f"{unit.name} ({unit.service}): {a.pattern.name}, S {a.spacing_m / NM_M:.2f} nm")
+    s_nm = a.spacing_m / NM_M
+    desc = route_description(sweep_width_nm(a), s_nm, f"{unit.name} ({unit.service}): {a.pattern.name} ({a.pattern.kind}), S {s_nm:.1f} NM; search legs CSP to last WP")
+    r = gpxpy.gpx.GPXRoute(name=unit.id, description=desc)
     for p in unit_route(a, plan):
-        r.points.append(gpxpy.gpx.GPXRoutePoint(latitude=round(p.lat, 7), longitude=round(p.lon, 7), time=from_epoch_s(round(p.time_s)), name=p.name))
+        pt = gpxpy.gpx.GPXRoutePoint(latitude=round(p.lat, 7), longitude=round(p.lon, 7), time=from_epoch_s(round(p.time_s)), name=p.name)
+        pt.type = p.kind
+        r.points.append(pt)
     g.routes.append(r)
     return g.to_xml(version="1.1")
 
 
 def rtz_text(a: Assignment, plan: Plan, unit: Unit) -> str:
-    """RTZ 1.0 route (IEC 61174) with a calculated schedule (ETD and speed per waypoint)."""
+    """RTZ 1.0 route (IEC 61174:2015) with a calculated schedule (ETD and speed per waypoint).
+
+    Valid against :func:`rtz_schema_path`. Each waypoint's ``leg`` (the leg ending
+    there) says ``legInfo="search"`` or ``"transit"``; W and S of the pattern are in
+    a ``sarex`` extension of ``routeInfo``.
+    """
     ET.register_namespace("", RTZ_NAMESPACE)
     q = lambda tag: f"{{{RTZ_NAMESPACE}}}{tag}"  # noqa: E731
     pts = unit_route(a, plan)
-    root = ET.Element(q("route"), {"version": "1.0"})
-    ET.SubElement(
+    root = ET.Element(q("route"), {"version": RTZ_VERSION})
+    info = ET.SubElement(
         root,
         q("routeInfo"),
         {
@@ -90,6 +113,10 @@ def rtz_text(a: Assignment, plan: Plan, unit: Unit) -> str:
             "routeStatus": "search action plan",
         },
     )
+    ext = ET.SubElement(info, q("extensions"))
+    ET.SubElement(ext, q("extension"), {"manufacturer": "sarex", "name": "searchPattern", "version": "1.0",
+                                        "sweepWidthNM": f"{sweep_width_nm(a):.4g}", "trackSpacingNM": f"{a.spacing_m / NM_M:.4g}",
+                                        "pattern": a.pattern.kind})
     wps = ET.SubElement(root, q("waypoints"))
     dflt = ET.SubElement(wps, q("defaultWaypoint"), {"radius": "0.1"})
     ET.SubElement(dflt, q("leg"), {"starboardXTD": "0.05", "portsideXTD": "0.05", "geometryType": "Loxodrome"})
@@ -97,15 +124,25 @@ def rtz_text(a: Assignment, plan: Plan, unit: Unit) -> str:
         wp = ET.SubElement(wps, q("waypoint"), {"id": str(i), "name": p.name})
         ET.SubElement(wp, q("position"), {"lat": f"{p.lat:.7f}", "lon": f"{p.lon:.7f}"})
         if i > 1:
-            ET.SubElement(wp, q("leg"), {"speedMax": f"{pts[i - 2].speed_kn:.1f}", "geometryType": "Loxodrome"})
+            leg = SEARCH if pts[i - 2].kind == SEARCH and p.kind == SEARCH else TRANSIT
+            ET.SubElement(wp, q("leg"), {"speedMax": f"{pts[i - 2].speed_kn:.1f}", "geometryType": "Loxodrome", "legInfo": leg})
     sch = ET.SubElement(ET.SubElement(root, q("schedules")), q("schedule"), {"id": "1", "name": "SAP"})
     calc = ET.SubElement(sch, q("calculated"))
     for i, p in enumerate(pts, start=1):
         attrs = {"waypointId": str(i), "speed": f"{p.speed_kn:.1f}"}
         attrs["eta" if i == len(pts) else "etd"] = iso(p.time_s)
-        ET.SubElement(calc, q("scheduleElement"), attrs)
+        # RTZ 1.0's schema spells the element "sheduleElement" (sic); 1.1 and later fix it.
+        ET.SubElement(calc, q("sheduleElement"), attrs)
     ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    head = f'<?xml version="1.0" encoding="UTF-8"?>\n<!-- RTZ {RTZ_VERSION} route (IEC 61174:2015), written by sarex -->\n'
+    return head + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def rtz_schema_path():
+    """Path of the RTZ 1.0 XML schema shipped with sarex."""
+    from importlib.resources import files
+
+    return files("sarex.data").joinpath("rtz_1_0.xsd")
 
 
 def area_ring_lonlat(a: Assignment, plan: Plan, max_segment_m: float = 1000.0) -> list[list[float]]:
@@ -190,7 +227,7 @@ def kml_text(plan: Plan, catalogue: UnitCatalogue) -> str:
         f = folders[u.nation]
         ring = area_ring_lonlat(a, plan)
         pol = f.newpolygon(name=f"A{k} {u.id}", outerboundaryis=[tuple(p) for p in ring])
-        pol.description = f"{u.name} ({u.service}) {a.pattern.name}, S {a.spacing_m / NM_M:.2f} nm, {iso(a.arrive_s)} – {iso(a.search_end_s)}"
+        pol.description = f"{u.name} ({u.service}) {a.pattern.name}, S {a.spacing_m / NM_M:.1f} NM, {iso(a.arrive_s)} – {iso(a.search_end_s)}"
         pol.style.polystyle.color = _kml_colour(col, 0x55)
         pol.style.linestyle.color = _kml_colour(col, 0xFF)
         pol.style.linestyle.width = 2

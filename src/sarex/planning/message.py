@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from sarex.drift.objects import leeway_objects
 from sarex.geo import NM_M
 from sarex.planning.planner import Plan
+from sarex.search.podmodel import pod_from_coverage
 from sarex.planning.units import UnitCatalogue
 from sarex.times import from_epoch_s
 
@@ -34,8 +36,9 @@ _T = {
         "s2": "2. SEARCH AREAS",
         "area": "Area {k} ({unit}): {nm2:.1f} NM², corners",
         "s3": "3. EXECUTION (SRU ASSIGNMENTS)",
-        "assign": "{unit} {name} [{service}]: area {k}, {pattern} ({kind}), CSP {csp}, first leg {first:03.0f}°T, creep {creep:03.0f}°T, track spacing S {s:.2f} NM, {legs} legs, search speed {v:.0f} kn{alt}",
-        "times": "depart {dep}, on task {t0} – {t1}, return {ret}; coverage {c:.2f}, POD {pod:.0f} %, POS {pos:.1f} %",
+        "assign": "{unit} {name} [{service}]: area {k}, {pattern} ({kind}), CSP {csp}, first leg {first:03.0f}°T, creep {creep:03.0f}°T, track spacing S {s:.1f} NM, {legs}, search speed {v:.0f} kn{alt}",
+        "times": "depart {dep}, on task {t0} – {t1}, return {ret}; coverage {c:.2f} (POD {pod_c:.0f} % for an object that stays in the area); drifting object: POC {poc:.0f} %, POD {pod:.0f} %, POS {pos:.1f} %",
+        "legs": ("{n} leg", "{n} legs"),
         "alt": ", altitude {a:.0f} m",
         "unassigned": "{unit} {name}: NOT ASSIGNED – {why}",
         "s4": "4. COORDINATION",
@@ -44,7 +47,9 @@ _T = {
         "freq": "Frequencies",
         "s5": "5. REPORTS",
         "s6": "6. PLAN SUMMARY",
-        "summary": "Total probability of success {pos:.1f} % ({model} detection); optimal allocation of the same effort ({effort:.0f} NM²): {bound:.1f} %.",
+        "summary": "Planner estimate of the probability of success {pos:.1f} % ({model} detection). Stone static optimum of the same effort ({effort:.0f} NM²) and detection: {bound:.1f} % (the best for an object that does not drift; a plan that follows the drift can exceed it).",
+        "tracks": "Planned-tracks POS (the legs in order and on time against the drifting object): {p:.1f} %.",
+        "defs": "Definitions: coverage C = W × track length / area. Each drift particle is counted in the one area where it is most exposed to search: a unit's POC is the probability that the object is in its area while searched, POS its probability of being detected there, POD = POS/POC; the units' POC and POS add up to the plan's. The planner estimate spreads each unit's effort evenly over its area and time on task.",
         "none": "none",
     },
     "ko": {
@@ -62,8 +67,9 @@ _T = {
         "s2": "2. 수색 구역",
         "area": "구역 {k} ({unit}): {nm2:.1f} 해리², 꼭짓점",
         "s3": "3. 실행 (수색구조단위 할당)",
-        "assign": "{unit} {name} [{service}]: 구역 {k}, {pattern} ({kind}), 수색개시점(CSP) {csp}, 첫 구간 {first:03.0f}°T, 진행 방향 {creep:03.0f}°T, 항로 간격 S {s:.2f} 해리, 구간 {legs}개, 수색 속력 {v:.0f} 노트{alt}",
-        "times": "출발 {dep}, 수색 {t0} – {t1}, 귀환 {ret}; 수색범위율 {c:.2f}, 탐지확률(POD) {pod:.0f} %, 성공확률(POS) {pos:.1f} %",
+        "assign": "{unit} {name} [{service}]: 구역 {k}, {pattern} ({kind}), 수색개시점(CSP) {csp}, 첫 구간 {first:03.0f}°T, 진행 방향 {creep:03.0f}°T, 항로 간격 S {s:.1f} 해리, {legs}, 수색 속력 {v:.0f} 노트{alt}",
+        "times": "출발 {dep}, 수색 {t0} – {t1}, 귀환 {ret}; 수색범위율 {c:.2f} (대상이 구역에 머물 때 탐지확률 {pod_c:.0f} %); 표류 대상: 포함확률(POC) {poc:.0f} %, 탐지확률(POD) {pod:.0f} %, 성공확률(POS) {pos:.1f} %",
+        "legs": ("구간 {n}개", "구간 {n}개"),
         "alt": ", 고도 {a:.0f} m",
         "unassigned": "{unit} {name}: 미할당 – {why}",
         "s4": "4. 조정",
@@ -72,7 +78,9 @@ _T = {
         "freq": "통신 주파수",
         "s5": "5. 보고",
         "s6": "6. 계획 요약",
-        "summary": "총 성공확률 {pos:.1f} % ({model} 탐지 모델); 동일 수색량({effort:.0f} 해리²)의 최적 배분: {bound:.1f} %.",
+        "summary": "계획 추정 성공확률 {pos:.1f} % ({model} 탐지 모델). 동일 수색량({effort:.0f} 해리²)·탐지 모델의 Stone 정적 최적 배분: {bound:.1f} % (표류하지 않는 대상에 대한 최적값; 표류를 따라가는 계획은 이를 넘을 수 있음).",
+        "tracks": "계획 항적 성공확률 (구간을 순서·시각대로 표류 대상에 적용): {p:.1f} %.",
+        "defs": "정의: 수색범위율 C = 탐지폭 W × 항적 길이 / 면적. 각 표류 입자는 수색 노출이 가장 큰 한 구역에만 계산됨: 단위의 POC는 수색 중 대상이 그 구역에 있을 확률, POS는 그곳에서 탐지될 확률, POD = POS/POC; 단위별 POC와 POS의 합은 계획 전체 값과 같음.",
         "none": "없음",
     },
     "ja": {
@@ -90,8 +98,9 @@ _T = {
         "s2": "2. 捜索区域",
         "area": "区域 {k} ({unit}): {nm2:.1f} 平方海里、頂点",
         "s3": "3. 実施 (捜索救助ユニットの割当て)",
-        "assign": "{unit} {name} [{service}]: 区域 {k}、{pattern} ({kind})、捜索開始点(CSP) {csp}、第1レグ {first:03.0f}°T、進出方向 {creep:03.0f}°T、航跡間隔 S {s:.2f} 海里、レグ {legs} 本、捜索速力 {v:.0f} ノット{alt}",
-        "times": "発進 {dep}、捜索 {t0} – {t1}、帰投 {ret}; カバレッジ {c:.2f}、探知確率(POD) {pod:.0f} %、成功確率(POS) {pos:.1f} %",
+        "assign": "{unit} {name} [{service}]: 区域 {k}、{pattern} ({kind})、捜索開始点(CSP) {csp}、第1レグ {first:03.0f}°T、進出方向 {creep:03.0f}°T、航跡間隔 S {s:.1f} 海里、{legs}、捜索速力 {v:.0f} ノット{alt}",
+        "times": "発進 {dep}、捜索 {t0} – {t1}、帰投 {ret}; カバレッジ {c:.2f} (対象が区域内に留まる場合の探知確率 {pod_c:.0f} %); 漂流対象: 存在確率(POC) {poc:.0f} %、探知確率(POD) {pod:.0f} %、成功確率(POS) {pos:.1f} %",
+        "legs": ("レグ {n} 本", "レグ {n} 本"),
         "alt": "、高度 {a:.0f} m",
         "unassigned": "{unit} {name}: 割当てなし – {why}",
         "s4": "4. 調整",
@@ -100,7 +109,9 @@ _T = {
         "freq": "周波数",
         "s5": "5. 報告",
         "s6": "6. 計画概要",
-        "summary": "総成功確率 {pos:.1f} % ({model} 探知モデル); 同一捜索量({effort:.0f} 平方海里)の最適配分: {bound:.1f} %.",
+        "summary": "計画推定の成功確率 {pos:.1f} % ({model} 探知モデル)。同一捜索量({effort:.0f} 平方海里)・探知モデルの Stone 静的最適配分: {bound:.1f} % (漂流しない対象での最適値; 漂流に追従する計画はこれを上回り得る)。",
+        "tracks": "計画航跡の成功確率 (レグを順序・時刻どおり漂流対象に適用): {p:.1f} %。",
+        "defs": "定義: カバレッジ C = 捜索幅 W × 航跡長 / 面積。各漂流粒子は捜索への露出が最大の一区域にのみ数える: ユニットの POC は捜索中に対象がその区域にある確率、POS はそこで探知される確率、POD = POS/POC; ユニットの POC と POS の和は計画全体の値に等しい。",
         "none": "なし",
     },
 }
@@ -125,6 +136,12 @@ def format_position(lon: float, lat: float) -> str:
         return f"{d:0{width}d}°{m:05.2f}'{h}"
 
     return f"{dm(lat, 'N', 'S', 2)} {dm(lon, 'E', 'W', 3)}"
+
+
+def object_text(key: str) -> str:
+    """The search object as a watch officer reads it: its description, then the Leeway class in brackets."""
+    obj = leeway_objects().get(str(key))
+    return f"{obj.description} (Leeway class {key})" if obj is not None else str(key)
 
 
 def _z(t_s: float) -> str:
@@ -156,7 +173,7 @@ def sap_message(plan: Plan, catalogue: UnitCatalogue, lang: str = "en", situatio
     lines.append("")
     lines.append(t["s1"])
     if "object" in sit:
-        lines.append(f"  {t['object']}: {sit['object']}")
+        lines.append(f"  {t['object']}: {object_text(sit['object'])}")
     if "lkp_lon" in sit and "lkp_lat" in sit:
         when = f" {sit['lkp_time']}" if sit.get("lkp_time") else ""
         lines.append(f"  {t['lkp']}: {format_position(sit['lkp_lon'], sit['lkp_lat'])}{when}")
@@ -191,14 +208,15 @@ def sap_message(plan: Plan, catalogue: UnitCatalogue, lang: str = "en", situatio
                 first=a.pattern.first_leg_bearing_deg,
                 creep=0.0 if creep != creep else creep,
                 s=a.spacing_m / NM_M,
-                legs=a.n_legs,
+                legs=t["legs"][0 if a.n_legs == 1 else 1].format(n=a.n_legs),
                 v=u.search_speed_kn,
                 alt=alt,
             )
         )
         lines.append(
             "    "
-            + t["times"].format(dep=_z(a.depart_s), t0=_z(a.arrive_s), t1=_z(a.search_end_s), ret=_z(a.return_s), c=a.coverage, pod=100 * a.pod, pos=100 * a.pos)
+            + t["times"].format(dep=_z(a.depart_s), t0=_z(a.arrive_s), t1=_z(a.search_end_s), ret=_z(a.return_s), c=a.coverage,
+                                  pod_c=100 * float(pod_from_coverage(a.coverage, plan.model)), poc=100 * a.poc, pod=100 * a.pod, pos=100 * a.pos)
         )
     for uid, why in plan.unassigned.items():
         u = units.get(uid)
@@ -216,4 +234,7 @@ def sap_message(plan: Plan, catalogue: UnitCatalogue, lang: str = "en", situatio
     lines.append(
         "  " + t["summary"].format(pos=100 * plan.total_pos, model=plan.model, effort=plan.total_effort_m2 / NM_M**2, bound=100 * plan.bound_pos)
     )
+    if plan.pos_planned == plan.pos_planned:
+        lines.append("  " + t["tracks"].format(p=100 * plan.pos_planned))
+    lines.append("  " + t["defs"])
     return "\n".join(lines) + "\n"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sarex.geo import NM_M
 from sarex.planning.planner import Plan
 from sarex.planning.units import UnitCatalogue
+from sarex.search.pos_terms import POS_TERMS
 from sarex.times import iso
 
 
@@ -41,9 +42,20 @@ def plan_summary(plan: Plan, catalogue: UnitCatalogue) -> dict:
         "end": iso(plan.end_s),
         "detection": plan.model,
         "seed": plan.seed,
-        "total_pos": plan.total_pos,
-        "optimal_pos": plan.bound_pos,
+        "pos_planner": plan.total_pos,
+        "pos_planned": plan.pos_planned if plan.pos_planned == plan.pos_planned else None,
+        "stone_reference_pos": plan.bound_pos,
+        "poc_any_area": float(sum(a.poc for a in plan.assignments)),
         "total_effort_nm2": plan.total_effort_m2 / NM_M**2,
         "units": rows,
         "unassigned": plan.unassigned,
+        "definitions": {
+            "pos_planner": POS_TERMS["pos_planner"][1],
+            "pos_planned": POS_TERMS["pos_planned"][1],
+            "stone_reference_pos": POS_TERMS["stone_reference_pos"][1],
+            "units": "each drift particle is counted in the one area where its POD is highest: poc = probability the object is in "
+                     "the unit's area while it is searched, pos = probability it is detected there by the plan, pod = pos/poc; "
+                     "the units' poc add up to poc_any_area (<= 1) and their pos to pos_planner",
+            "coverage": "W x track length / area of the unit's search area",
+        },
     }

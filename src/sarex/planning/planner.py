@@ -28,9 +28,16 @@ Search (deterministic for a seed):
 3. *Joint refinement.* Each unit's rectangle is re-optimised (Nelder–Mead) with
    the others fixed, for ``passes`` rounds.
 
-The reference bound is Stone's optimal allocation of the same total effort on
-the period-mean probability grid (:mod:`sarex.planning.optimal`; exact upper
-bound for a static cloud, a reference for a moving one).
+The reference is Stone's optimal allocation of the same total effort, with the
+plan's detection model, on the period-mean probability grid
+(:mod:`sarex.planning.optimal`; ``stone_reference_pos``, see
+:mod:`sarex.search.pos_terms`). It is the optimum for a cloud that does not move.
+It is not an upper bound of the plan: (1) a plan that follows a drifting cloud
+beats any static allocation on its time-averaged picture; (2) the grid is coarse
+(cells ≈ sqrt(N)/5 across) and coarsening can only lower the optimum. Before this
+was stated, the label said "optimal allocation bound" and the bound used
+exponential detection whatever the plan's model, so inverse-cube or
+definite-range plans "exceeded" it without any drift at all.
 """
 
 from __future__ import annotations
@@ -126,9 +133,12 @@ class Plan:
     assignments: list[Assignment]
     unassigned: dict[str, str]
     total_pos: float = float("nan")
+    #: Stone static optimum of the same effort and detection model (a reference, see module docstring).
     bound_pos: float = float("nan")
     total_effort_m2: float = 0.0
     pod_per_particle: Optional[np.ndarray] = field(default=None, repr=False)
+    #: planned-tracks POS (:func:`sarex.planning.tracks_pos.planned_tracks_pos`), set by the caller that has the drift
+    pos_planned: float = float("nan")
 
 
 @dataclass(frozen=True)
@@ -500,21 +510,34 @@ class Planner:
         return f"cannot reach any search area within its endurance ({d / NM_M:.0f} nm away, round trip {need_h:.1f} h vs endurance {s.endurance_s / 3600:.1f} h)"
 
     def _finish(self, by_id: dict[str, Sru], rects: dict[str, Rectangle], unassigned: dict[str, str]) -> Plan:
+        """Assemble the plan; per-unit POC/POD/POS that add up (see :mod:`sarex.search.pos_terms`).
+
+        Each particle is counted in the one area where its POD is highest (the area it
+        is most exposed to while searched). A unit's POC is the weight of its particles,
+        its POS their probability of being detected by the plan, POD = POS/POC. So the
+        units' POCs add up to the probability that the object is in some area while it
+        is searched (≤ 1), and their POS to the plan's POS.
+        """
         c = self.cloud
         w = c.weight
-        surv = np.ones(c.x.shape[0])
-        out = []
+        fits, pods = [], []
         for uid, r0 in rects.items():
-            s = by_id[uid]
-            fit = fit_unit(s, r0, c.start_s, c.end_s)
+            fit = fit_unit(by_id[uid], r0, c.start_s, c.end_s)
             if fit is None:  # pragma: no cover - rects were feasible when chosen
                 unassigned[uid] = "no feasible area after refinement"
                 continue
-            pod, frac = self.full.pod(s, fit)
-            surv *= 1.0 - pod
-            # POC: probability that the object is in the area at some time while it is searched.
-            poc = float(np.sum(w[frac > 0]))
-            pos = float(np.sum(w * pod))
+            fits.append((uid, fit))
+            pods.append(self.full.pod(by_id[uid], fit)[0])
+        pod_mat = np.array(pods) if pods else np.zeros((0, c.x.shape[0]))
+        pod_all = 1.0 - np.prod(1.0 - pod_mat, axis=0) if pods else np.zeros(c.x.shape[0])
+        owner = np.argmax(pod_mat, axis=0) if pods else np.zeros(c.x.shape[0], dtype=int)
+        seen = pod_mat.max(axis=0) > 0 if pods else np.zeros(c.x.shape[0], dtype=bool)
+        out = []
+        for j, (uid, fit) in enumerate(fits):
+            s = by_id[uid]
+            mine = seen & (owner == j)
+            poc = float(np.sum(w[mine]))
+            pos = float(np.sum(w[mine] * pod_all[mine]))
             pattern = sweep(fit.rect, fit.n, s.start_xy)
             out.append(
                 Assignment(
@@ -542,14 +565,13 @@ class Planner:
                 )
             )
         total_effort = sum(a.effort_m2 for a in out)
-        pod_all = 1.0 - surv
         plan = Plan(c.frame, c.start_s, c.end_s, self.model, self.seed, out, unassigned, float(np.sum(w * pod_all)), float("nan"), total_effort, pod_all)
-        plan.bound_pos = stone_bound(c, total_effort)
+        plan.bound_pos = stone_bound(c, total_effort, model=self.model)
         return plan
 
 
-def stone_bound(cloud: PeriodCloud, effort_m2: float, cells: Optional[int] = None) -> float:
-    """Stone's optimal POS for ``effort_m2`` on the period-mean probability grid of the cloud.
+def stone_bound(cloud: PeriodCloud, effort_m2: float, cells: Optional[int] = None, model: str = "exponential") -> float:
+    """Stone's optimal POS for ``effort_m2`` and detection ``model`` on the period-mean probability grid of the cloud.
 
     Particles are binned at every sample time (weights × uniform time weights)
     on a square grid of the planning plane (equal-area, so every cell has the
@@ -574,4 +596,4 @@ def stone_bound(cloud: PeriodCloud, effort_m2: float, cells: Optional[int] = Non
     nx = int(math.ceil((xs.max() - xs.min()) / h)) + 1
     ny = int(math.ceil((ys.max() - ys.min()) / h)) + 1
     hist, _, _ = np.histogram2d(xs, ys, bins=[nx, ny], range=[[xs.min(), xs.min() + nx * h], [ys.min(), ys.min() + ny * h]], weights=ws)
-    return optimal_pos(hist, h * h, effort_m2)
+    return optimal_pos(hist, h * h, effort_m2, model)

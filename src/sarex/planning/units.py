@@ -51,6 +51,10 @@ AIRCRAFT_TYPES = ("helicopter", "fixed-wing")
 
 
 
+#: Fastest plausible search or transit speed, kn (maritime patrol jets transit below 500 kn).
+MAX_SPEED_KN = 600.0
+
+
 class Unit(BaseModel):
     """One search and rescue unit (speeds in knots, times in hours at the file's edge)."""
 
@@ -81,6 +85,13 @@ class Unit(BaseModel):
     def _positive_optional(cls, v: Optional[float]) -> Optional[float]:
         if v is not None and not v > 0:
             raise ValueError("must be > 0")
+        return v
+
+    @field_validator("search_speed_kn", "transit_speed_kn")
+    @classmethod
+    def _plausible_speed(cls, v: Optional[float]) -> Optional[float]:
+        if v is not None and v > MAX_SPEED_KN:
+            raise ValueError(f"kn is faster than any search unit (at most {MAX_SPEED_KN:g} kn)")
         return v
 
     @field_validator("turn_radius_m")

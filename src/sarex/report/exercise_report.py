@@ -11,6 +11,8 @@ from sarex.exercise.engine import ExerciseResult
 from sarex.nations import nation_colour
 from sarex.report.driftmap import draw_land
 from sarex.report.html import Figure, Paragraph, Report, Table
+from sarex.report.style import draw_scale_bar, lonlat_axes
+from sarex.search.pos_terms import pos_glossary
 from sarex.times import from_epoch_s, iso
 
 
@@ -53,8 +55,10 @@ def period_maps(res: ExerciseResult, coast: bool = True) -> MplFigure:
         allx, ally = np.concatenate(xs), np.concatenate(ys)
         lo0, lo1 = np.percentile(allx, [0.5, 99.5])
         la0, la1 = np.percentile(ally, [0.5, 99.5])
-        pad = 0.08
-        ext = (lo0 - pad, lo1 + pad, la0 - pad, la1 + pad)
+        # At least ~0.6° across, so that the nearest coast (Tsushima, Busan) is in view for orientation.
+        cx, cy = 0.5 * (lo0 + lo1), 0.5 * (la0 + la1)
+        hx, hy = max(0.5 * (lo1 - lo0) + 0.08, 0.3), max(0.5 * (la1 - la0) + 0.08, 0.25)
+        ext = (cx - hx, cx + hx, cy - hy, cy + hy)
         draw_land(ax, ext, coast, n=250)
         ax.scatter(lon[ok], lat[ok], s=2, c=w[ok], cmap="Greys", lw=0, alpha=0.8, zorder=2)
         for a in p.plan.assignments:
@@ -71,9 +75,8 @@ def period_maps(res: ExerciseResult, coast: bool = True) -> MplFigure:
         ax.plot(np.interp(p.end_s, tt, tl), np.interp(p.end_s, tt, tb), "o", color="crimson", ms=5, zorder=6)
         if res.detection is not None and res.detection.period == p.index:
             ax.plot(res.detection.lon, res.detection.lat, "*", color="gold", mec="k", ms=16, zorder=7, label="detection")
-        ax.set_xlim(ext[0], ext[1])
-        ax.set_ylim(ext[2], ext[3])
-        ax.set_aspect(1.0 / np.cos(np.radians(0.5 * (ext[2] + ext[3]))))
+        lonlat_axes(ax, ext, fontsize=7)
+        draw_scale_bar(ax, ext)
         ax.set_title(f"period {p.index + 1}: {_window(p.start_s, p.end_s)}", fontsize=9)
         ax.tick_params(labelsize=7)
         if k == 0:
@@ -166,12 +169,10 @@ def build_exercise_report(res: ExerciseResult, coast: bool = True) -> Report:
     ], "reported versus true"))
     sec = rep.section("Periods")
     sec.blocks.append(Table(
-        ["period", "window", "units", "POS planner", "POS planned tracks", "POS sailed", "Stone reference", "cumulative POS", "searched"],
+        ["period", "window", "units", "planner estimate", "planned-tracks POS", "sailed-tracks POS", "Stone static optimum", "cumulative POS", "searched"],
         [[str(p.index + 1), _window(p.start_s, p.end_s), str(len(p.plan.assignments)), _pct(p.pos_planner), _pct(p.pos_planned),
           _pct(p.pos_sailed), _pct(p.bound_pos), _pct(p.cumulative_pos), "yes" if p.index < res.executed else "no (found)"] for p in res.periods],
-        "POS planner: the planner's coverage estimate; planned tracks / sailed: lateral-range POD of the planned patterns and of the "
-        "tracks actually sailed (turns on arcs) against the drifting ensemble; the Bayesian update uses the sailed tracks. "
-        "Stone reference: the optimal allocation of the same effort on the period-mean grid (a bound for a static cloud only)"))
+        "; ".join(pos_glossary())))
     sec.blocks.append(Figure(pos_curve(res), "Probability of success: per period, cumulative, and detections by hour over the replicates."))
     sec = rep.section("Units and nations")
     rows = []
@@ -181,7 +182,7 @@ def build_exercise_report(res: ExerciseResult, coast: bool = True) -> Report:
             rows.append([a.unit_id, nat, str(p.index + 1), a.pattern.kind, f"{a.spacing_m / NM_M:.2f}", f"{a.track_m / NM_M:.1f}",
                          f"{a.effort_m2 / NM_M**2:.0f}", f"{p.widths_nm[a.unit_id]:.2f}", _pct(a.pod), _pct(a.pos)])
         for uid, why in p.plan.unassigned.items():
-            rows.append([uid, "", str(p.index + 1), "–", "", "", "", "", "", why[:60]])
+            rows.append([uid, "", str(p.index + 1), "–", "", "", "", "", "", why])
     sec.blocks.append(Table(["unit", "nation", "period", "pattern", "S NM", "track NM", "effort NM²", "W NM", "POD", "POS"], rows, "assignments"))
     nat = s["effort_nm2_by_nation"]
     sec.blocks.append(Table(["nation", "rescue centre", "effort NM²", "share"],
@@ -196,6 +197,6 @@ def build_exercise_report(res: ExerciseResult, coast: bool = True) -> Report:
         sec.blocks.append(Paragraph(
             f"{r.n} replicates (independent truths and detection draws against the same plans): {r.detected} detected "
             f"({100 * r.detected / r.n:.1f} %); detected in period 1: {100 * r.first_period_fraction:.1f} % "
-            f"against a planned POS of {100 * r.first_period_planned_pos:.1f} %."))
+            f"against a sailed-tracks POS of {100 * r.first_period_pos_sailed:.1f} %."))
         sec.blocks.append(Figure(replicate_figure(res), "Hours from the alert to detection."))
     return rep

@@ -14,14 +14,18 @@ from matplotlib.patches import Polygon as MplPolygon  # noqa: E402
 from sarex.geo import NM_M
 from sarex.io.atomic import atomic_path  # noqa: E402
 from sarex.planning.cloud import PeriodCloud  # noqa: E402
-from sarex.nations import nation_colour  # noqa: E402
 from sarex.planning.planner import Plan  # noqa: E402
 from sarex.planning.units import UnitCatalogue  # noqa: E402
 from sarex.report.driftmap import draw_land  # noqa: E402
+from sarex.report.style import ServicePalette, draw_scale_bar  # noqa: E402
 
 
 def plot_plan(plan: Plan, cloud: PeriodCloud, catalogue: UnitCatalogue, path: str | Path, coast: bool = True) -> Path:
-    """Write the plan map: period-mean particle density, areas and tracks coloured by nation."""
+    """Write the plan map: period-mean probability per NM², areas and tracks coloured by nation and service.
+
+    Triangles mark each unit's commence search point, crosses the start of units
+    that could not be assigned; a scale bar gives nautical miles.
+    """
     fr = plan.frame
     m = cloud.x.shape[1]
     cols = np.unique(np.linspace(0, m - 1, min(m, 7)).round().astype(int))
@@ -49,13 +53,24 @@ def plot_plan(plan: Plan, cloud: PeriodCloud, catalogue: UnitCatalogue, path: st
     fig, ax = plt.subplots(figsize=(8.5, 7.5), dpi=110)
     draw_land(ax, extent, coast)
     if ok.any():
-        h = ax.hexbin(lon[ok], lat[ok], C=w[ok], reduce_C_function=np.sum, gridsize=60, cmap="Greys", mincnt=1, extent=extent, zorder=2, alpha=0.8)
-        fig.colorbar(h, ax=ax, shrink=0.6, label="probability per cell (period mean)")
+        # Square cells of the (equal-distance) planning plane, so the shade is a density per NM²
+        # like the probability map's, not a per-cell share that changes with the cell size.
+        px_, py_ = cloud.x[:, cols].ravel()[ok], cloud.y[:, cols].ravel()[ok]
+        cell = max(float(np.ptp(px_)), float(np.ptp(py_)), 1.0) / 60.0
+        nx, ny = int(np.ptp(px_) // cell) + 1, int(np.ptp(py_) // cell) + 1
+        x0, y0 = float(px_.min()), float(py_.min())
+        hist, _, _ = np.histogram2d(px_, py_, bins=[nx, ny], range=[[x0, x0 + nx * cell], [y0, y0 + ny * cell]], weights=w[ok])
+        dens = np.where(hist.T > 0, hist.T / (cell / NM_M) ** 2, np.nan)
+        gx, gy = np.meshgrid(x0 + cell * np.arange(nx + 1), y0 + cell * np.arange(ny + 1))
+        glon, glat = fr.inverse(gx.ravel(), gy.ravel())
+        h = ax.pcolormesh(np.reshape(glon, gx.shape), np.reshape(glat, gx.shape), dens, cmap="Greys", shading="flat", zorder=2, alpha=0.8)
+        fig.colorbar(h, ax=ax, shrink=0.6, label="probability per NM² (period mean)")
     units = {u.id: u for u in catalogue.units}
     seen = set()
+    palette = ServicePalette()
     for k, (a, alon, alat, tlon, tlat) in enumerate(areas, start=1):
         u = units[a.unit_id]
-        col = nation_colour(u.nation)
+        col = palette(u.nation, u.service)
         label = f"{u.nation} ({u.service})" if u.service and (u.nation, u.service) not in seen else None
         seen.add((u.nation, u.service))
         ax.add_patch(MplPolygon(np.c_[alon, alat], closed=True, fc=col, ec=col, alpha=0.18, lw=0, zorder=3))
@@ -67,14 +82,19 @@ def plot_plan(plan: Plan, cloud: PeriodCloud, catalogue: UnitCatalogue, path: st
         u = units.get(uid)
         if u is not None:
             ax.plot(*u.start, "x", color="k", ms=7, zorder=6)
+    if areas:
+        ax.plot([], [], "^", color="w", mec="k", ms=6, ls="none", label="commence search point (CSP)")
+    if plan.unassigned:
+        ax.plot([], [], "x", color="k", ms=7, ls="none", label="start of an unassigned unit")
     ax.set_xlim(extent[0], extent[1])
     ax.set_ylim(extent[2], extent[3])
     ax.set_aspect(1.0 / np.cos(np.deg2rad(0.5 * (extent[2] + extent[3]))))
     ax.set_xlabel("longitude (°E)")
     ax.set_ylabel("latitude (°N)")
     eff = plan.total_effort_m2 / NM_M**2
-    ax.set_title(f"search plan: total POS {100 * plan.total_pos:.1f} % (optimum {100 * plan.bound_pos:.1f} %), effort {eff:.0f} NM²", fontsize=10)
-    if seen:
+    ax.set_title(f"search plan: planner estimate POS {100 * plan.total_pos:.1f} % (Stone static optimum {100 * plan.bound_pos:.1f} %), effort {eff:.0f} NM²", fontsize=10)
+    draw_scale_bar(ax, extent)
+    if seen or areas:
         ax.legend(loc="upper left", fontsize=8)
     fig.tight_layout()
     p = Path(path)

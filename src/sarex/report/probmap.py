@@ -49,19 +49,19 @@ def plot_probability(grid, path: str | Path, areas=(), datum=None, lkp: tuple[fl
     fig, ax = plt.subplots(figsize=(8, 7), dpi=110)
     dens = np.where(grid.probability > 0, grid.probability / grid.cell_area_nm2, np.nan)
     mesh = ax.pcolormesh(lon_e, lat_e, dens, cmap="viridis", shading="flat", zorder=2)
-    fig.colorbar(mesh, ax=ax, shrink=0.8, label="probability per nm²")
+    fig.colorbar(mesh, ax=ax, shrink=0.8, label="probability per NM²")
     draw_land_safe(ax, extent, coast)
     for k, a in enumerate(areas):
         c = _LEVEL_COLOURS[k % len(_LEVEL_COLOURS)]
         first = True
         for ring in _rings(a.polygon):
             ax.plot(ring[:, 0], ring[:, 1], "-", color=c, lw=1.4, zorder=4,
-                    label=f"{100 * a.level:g} % containment ({a.area_nm2:.0f} nm²)" if first else None)
+                    label=f"{100 * a.level:g} % of afloat on grid = {100 * a.probability_total:.0f} % of total ({a.area_nm2:.0f} NM²)" if first else None)
             first = False
     if datum is not None:
         sq = np.asarray(datum.square.exterior.coords)
         ci = np.asarray(datum.circle.exterior.coords)
-        ax.plot(sq[:, 0], sq[:, 1], "--", color="k", lw=1.2, zorder=4, label=f"IAMSAR square, R = {datum.radius_nm:.1f} nm ({datum.area_nm2:.0f} nm²)")
+        ax.plot(sq[:, 0], sq[:, 1], "--", color="k", lw=1.2, zorder=4, label=f"IAMSAR square, R = {datum.radius_nm:.1f} NM ({datum.area_nm2:.0f} NM²)")
         ax.plot(ci[:, 0], ci[:, 1], ":", color="k", lw=1.0, zorder=4)
         ax.plot([datum.datum_lon], [datum.datum_lat], "P", color="w", mec="k", ms=10, zorder=5, label="datum")
     if grid.stranded_lon.size:
@@ -73,8 +73,11 @@ def plot_probability(grid, path: str | Path, areas=(), datum=None, lkp: tuple[fl
     ax.set_aspect(1.0 / np.cos(np.radians(0.5 * (extent[2] + extent[3]))))
     ax.set_xlabel("longitude (°E)")
     ax.set_ylabel("latitude (°N)")
-    ax.set_title(f"probability map {iso(grid.time_s)}, {grid.cell_nm:g} nm cells, afloat {100 * grid.afloat_probability:.1f} %", fontsize=10)
+    ax.set_title(f"probability map {iso(grid.time_s)}, {grid.cell_nm:g} NM cells, afloat {100 * grid.afloat_probability:.1f} %", fontsize=10)
     ax.grid(True, lw=0.3, alpha=0.5)
+    from sarex.report.style import draw_scale_bar
+
+    draw_scale_bar(ax, extent)
     ax.legend(loc="best", fontsize=7)
     fig.tight_layout()
     with atomic_path(path) as tmp:

@@ -2,7 +2,11 @@
 
 The q-containment area is the set of the most probable cells whose
 probabilities add up to at least q of the afloat probability in the grid
-(REFERENCES §2). Cells are equal-area, so the most probable cells are the
+(REFERENCES §2). The grid holds only the afloat particles inside its extent:
+particles stranded, off the grid, out of the model domain or not yet released
+are not in it, so each area also states the share of the *total* probability
+it holds (``probability_total``), and :func:`containment_warnings` says when
+much of the total is not on the grid. Cells are equal-area, so the most probable cells are the
 densest and the set is the smallest area that holds q. Its outline becomes a
 shapely (multi)polygon in lon/lat, holes and separate parts included, and can be
 exported as GeoJSON (RFC 7946: longitude first, counter-clockwise exterior rings).
@@ -93,6 +97,13 @@ class ContainmentArea:
     n_cells: int
     probability: float
     time_s: float
+    #: share of the total probability (all particles: afloat on and off the grid, stranded, left, unreleased)
+    probability_total: float = float("nan")
+
+    @property
+    def label(self) -> str:
+        """``"50 % containment (of the afloat on-grid probability; 34.7 % of the total)"``."""
+        return f"{100 * self.level:g} % containment (of the afloat on-grid probability; {100 * self.probability_total:.1f} % of the total)"
 
     @property
     def parts(self) -> int:
@@ -133,6 +144,7 @@ def containment_areas(grid, levels=DEFAULT_LEVELS, outlines: bool = True) -> lis
                 n_cells=n,
                 probability=float(grid.probability[mask].sum()) / total,
                 time_s=grid.time_s,
+                probability_total=float(grid.probability[mask].sum()),
             )
         )
     return out
@@ -173,12 +185,31 @@ def containment_features(areas: list[ContainmentArea]) -> list[dict]:
                 "level": a.level,
                 "area_nm2": round(a.area_nm2, 3),
                 "probability": round(a.probability, 6),
+                "probability_of_total": round(a.probability_total, 6),
+                "label": a.label,
                 "cells": a.n_cells,
                 "time": iso(a.time_s),
             },
         )
         for a in areas
     ]
+
+
+#: Warn when more than this share of the total probability is not afloat on the grid.
+WARN_NOT_ON_GRID = 0.05
+
+
+def containment_warnings(grid) -> list[str]:
+    """One line per large share of the total probability that the containment areas do not hold."""
+    on = float(grid.probability.sum())
+    parts = [("afloat outside the grid's extent", grid.outside_weight), ("stranded", grid.stranded_probability),
+             ("left the model domain", grid.left_weight), ("not yet released", grid.unreleased_weight)]
+    out = []
+    if 1.0 - on > WARN_NOT_ON_GRID:
+        detail = ", ".join(f"{100 * v:.1f} % {k}" for k, v in parts if v > 0.0005)
+        out.append(f"only {100 * on:.1f} % of the total probability is afloat on the grid ({detail}); "
+                   f"containment levels are shares of that {100 * on:.1f} %, see 'of the total' for each area")
+    return out
 
 
 def write_geojson(path: str | Path, features: list[dict]) -> Path:

@@ -26,7 +26,7 @@ import xarray as xr
 from shapely.geometry import Point, Polygon
 
 from sarex.errors import SarexInputError
-from sarex.io.driftfile import STATUS_ACTIVE
+from sarex.io.driftfile import STATUS_ACTIVE, STATUS_STRANDED
 from sarex.search.grid import NM_M, centroid_kernel
 from sarex.search.positions import positions_at, time_index_weights
 from sarex.geo import GEOD, LocalProjection
@@ -66,6 +66,19 @@ class DatumArea:
     radius_nm: float
     square: Polygon
     circle: Polygon
+    #: share of the total probability afloat at the time (the datum is their centroid) and the particles it is placed from
+    afloat_fraction: float = 1.0
+    afloat_particles: int = 0
+    stranded_fraction: float = 0.0
+
+    @property
+    def warnings(self) -> list[str]:
+        """A line when the datum stands for less than half of the total probability."""
+        if self.afloat_fraction >= DATUM_WARN_AFLOAT:
+            return []
+        return [f"the IAMSAR datum is the centroid of the {self.afloat_particles} particles still afloat, "
+                f"{100 * self.afloat_fraction:.1f} % of the total probability ({100 * self.stranded_fraction:.1f} % stranded): "
+                f"the datum area does not hold most of the probability"]
 
     @property
     def area_nm2(self) -> float:
@@ -85,7 +98,13 @@ class DatumArea:
             "fs": self.fs,
             "radius_nm": self.radius_nm,
             "area_nm2": self.area_nm2,
+            "afloat_fraction": self.afloat_fraction,
+            "stranded_fraction": self.stranded_fraction,
         }
+
+
+#: Warn when less than this share of the total probability is afloat at the datum time.
+DATUM_WARN_AFLOAT = 0.5
 
 
 def _centroid(lon, lat, w, use) -> tuple[float, float]:
@@ -172,4 +191,9 @@ def iamsar_datum(
     cx, cy = np.asarray(circ.exterior.coords).T
     lo, la = proj.inverse(cx, cy)
     circle = Polygon(np.column_stack([lo, la]))
-    return DatumArea(t, dlon, dlat, drift_nm, float(x_nm), float(y_nm), de, e, f, r, square, circle)
+    pos = positions_at(ds, t)
+    w = np.asarray(pos.weight, dtype=np.float64)
+    use = (pos.status == STATUS_ACTIVE) & np.isfinite(pos.lon) & np.isfinite(pos.lat)
+    stranded = float(w[pos.status == STATUS_STRANDED].sum() / w.sum())
+    return DatumArea(t, dlon, dlat, drift_nm, float(x_nm), float(y_nm), de, e, f, r, square, circle,
+                     float(w[use].sum() / w.sum()), int(use.sum()), stranded)

@@ -162,6 +162,10 @@ class ProbabilityGrid:
         left = float(w[st == STATUS_LEFT_DOMAIN].sum()) / total
         unreleased = float(w[(st == STATUS_UNRELEASED) | (~finite & (st == STATUS_ACTIVE))].sum()) / total
         if not active.any():
+            nan_active = int(np.count_nonzero((st == STATUS_ACTIVE) & ~finite))
+            if nan_active:
+                raise SarexInputError(f"{source}: the {nan_active} particle(s) with status active at {iso(pos.time_s)} have NaN lon/lat "
+                                      "(the file's positions hold no numbers there)")
             raise SarexInputError(f"{source}: no particle is afloat at {iso(pos.time_s)}")
         lon = np.ascontiguousarray(pos.lon, dtype=np.float64)
         lat = np.ascontiguousarray(pos.lat, dtype=np.float64)

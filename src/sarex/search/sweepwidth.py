@@ -9,9 +9,9 @@ crews. Table data: ``sarex/data/sweep_widths.csv`` and
 Lookup rules (where the tables have no entry):
 
 * visibility: linear between tabulated visibilities; below the first, linear
-  down to W = 0 at visibility 0; above the last, the last value;
-* altitude (aircraft): linear between 150, 300 and 600 m, clamped outside;
-  default 300 m;
+  down to W = 0 at visibility 0; beyond the last (30 nm) an error, not a clamp;
+* altitude (aircraft): linear between 150, 300 and 600 m, default 300 m; outside
+  them an error (no table value, and clamping would hide it);
 * object size: an object not tabulated for a platform is interpolated linearly
   in size (persons for rafts, feet for boats and ships) between tabulated rows
   of the same family, clamped at the ends (a 40-person raft uses the 25-person
@@ -114,14 +114,18 @@ def uncorrected_sweep_width_nm(search_object: str, platform: str, altitude_m: fl
     if platform not in PLATFORMS:
         raise SarexInputError(f"platform: {platform!r} is not one of {', '.join(PLATFORMS)}")
     family, size = _family_size(search_object)
-    if not (visibility_nm > 0.0) or not math.isfinite(visibility_nm):
-        raise SarexInputError(f"visibility: {visibility_nm} nm must be > 0")
+    check_visibility(visibility_nm)
     w0, _ = _tables()
     if platform in AIRCRAFT:
         alt = DEFAULT_ALTITUDE_M if altitude_m is None else float(altitude_m)
         if not (alt > 0.0) or not math.isfinite(alt):
             raise SarexInputError(f"altitude: {altitude_m} m must be > 0")
-        alt = min(max(alt, ALTITUDES_M[0]), ALTITUDES_M[-1])
+        if not ALTITUDES_M[0] <= alt <= ALTITUDES_M[-1]:
+            # Clamping would give a 600 m sweep width to an aircraft at 10 000 m without a word.
+            raise SarexInputError(
+                f"altitude: {alt:g} m is outside the IAMSAR sweep-width tables ({ALTITUDES_M[0]:g}–{ALTITUDES_M[-1]:g} m, 500–2000 ft); "
+                f"give the unit a sweep_width_nm or an altitude inside the tables"
+            )
         vals = [_by_size(w0[(platform, a)], family, size, visibility_nm, _at_visibility) for a in ALTITUDES_M]
         return float(np.interp(alt, ALTITUDES_M, vals))
     rows = w0[(platform, 0.0)]
@@ -130,6 +134,16 @@ def uncorrected_sweep_width_nm(search_object: str, platform: str, altitude_m: fl
         # family or size not in this table (merchant table): use the 14 ft eye-height table
         rows = w0[("surface-medium", 0.0)]
     return float(_by_size(rows, family, size, visibility_nm, _at_visibility))
+
+
+def check_visibility(visibility_nm: float) -> None:
+    """Refuse a visibility outside (0, 30] nm, the range of the IAMSAR tables (a condition of the search, not of a unit)."""
+    if not (visibility_nm > 0.0) or not math.isfinite(visibility_nm):
+        raise SarexInputError(f"visibility: {visibility_nm} nm must be > 0")
+    w0, _ = _tables()
+    vmax = max(float(r[0][-1]) for t in w0.values() for r in t.values())
+    if visibility_nm > vmax:
+        raise SarexInputError(f"visibility: {visibility_nm:g} nm is beyond the IAMSAR sweep-width tables (up to {vmax:g} nm); give at most {vmax:g}")
 
 
 def speed_correction(search_object: str, platform: str, speed_kn: float | None) -> float:
