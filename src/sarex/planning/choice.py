@@ -123,6 +123,9 @@ def datum_choice(
     if sit.sigma_major_m <= settings.reliable_datum_nm * NM_M and fit_area_m2 <= settings.small_area_nm2 * NM_M**2:
         s = min(max(spacing_m, 2.0 * rt, w / cmax), w / cmin)
         pat = expanding_square(sit.datum_xy, bearing, s, track_m, rt)
+        last = float(pat.leg_lengths_m[-1]) if pat.x.size > 2 else 0.0
+        if pat.x.size > 3 and last < s * (1 - 1e-9):  # end on a whole leg, no stub too short to turn into
+            pat = expanding_square(sit.datum_xy, bearing, s, float(pat.leg_lengths_m.sum()) - last, rt)
         ring = np.asarray(pat.area.exterior.coords)[:4]
         side = float(np.hypot(*(ring[1] - ring[0])))
         rect = Rectangle(sit.datum_xy[0], sit.datum_xy[1], math.radians(90.0 - bearing), side, side)
