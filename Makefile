@@ -7,7 +7,7 @@ comma := ,
 STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 export NUMBA_CACHE_DIR ?= $(CURDIR)/.venv/numba-cache
 
-.PHONY: install test test-fast demo bench clean
+.PHONY: install lint test test-fast demo docs bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+lint: install
+	$(VENV)/bin/ruff check src tests tools benchmarks
+	$(VENV)/bin/lint-imports
+	$(PY) tools/import_cycles.py
+
 test: install
 	$(PY) -m pytest -q
 
@@ -25,6 +30,9 @@ test-fast: install
 
 demo: install
 	$(VENV)/bin/sarex demo --out out --force
+
+docs: install
+	SAREX_WRITE_DOCS=1 $(PY) -m pytest -q tests/test_bad_input.py -k doc_is_up_to_date
 
 bench: install
 	$(PY) benchmarks/drift_vs_opendrift.py

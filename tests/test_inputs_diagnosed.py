@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import xarray as xr
 from planning_fixtures import NM, T0, static_normal_drift
 from replay_data import ais_lines, static_message
 from search_synthetic import T0 as ST0, drift_dataset
@@ -114,12 +113,12 @@ def test_empty_and_foreign_files_are_not_netcdf(tmp_path):
 
     e = tmp_path / "empty.nc"
     e.write_bytes(b"")
-    with pytest.raises(SarexInputError, match=r"empty \(0 bytes\)") as ei:
+    with pytest.raises(SarexInputError, match=r"cannot be read as NetCDF \(the file is empty, 0 bytes\)") as ei:
         open_dataset(e)
     assert "backends" not in str(ei.value)
     t = tmp_path / "t.nc"
     t.write_text("hello")
-    with pytest.raises(SarexInputError, match="not a NetCDF file"):
+    with pytest.raises(SarexInputError, match="cannot be read as NetCDF \\(not a NetCDF file"):
         open_dataset(t)
 
 
@@ -216,3 +215,17 @@ def test_one_empty_nmea_log_does_not_abort_the_evaluation(tmp_path):
     tracks, log = read_track_dir(tmp_path, None, {431900001: "JPN-C"})
     assert set(tracks) == {"JPN-C"} and tracks["JPN-C"].time_s.size == 6
     assert any(n.startswith("ROK-DDH-1.nmea: skipped") for n in log.messages())
+
+
+def test_visibility_beyond_the_tables_names_no_unit():
+    from planning_fixtures import UNITS_TOML  # noqa: F401  (the catalogue's units have tables-based widths)
+
+    from sarex.planning.sru import unit_sweep_width_nm
+    from sarex.planning.units import Unit
+
+    u = Unit(id="KR-X", nation="KR", type="helicopter", search_speed_kn=90, transit_speed_kn=120, endurance_h=3, start=(129.5, 34.5), altitude_m=300)
+    with pytest.raises(SarexInputError) as ei:
+        unit_sweep_width_nm(u, "LIFE-RAFT-NB-2", visibility_nm=1000)
+    assert str(ei.value).startswith("visibility: 1000 nm is beyond") and "KR-X" not in str(ei.value)
+    with pytest.raises(SarexInputError, match="unit 'KR-X'.*altitude: 10000 m"):
+        unit_sweep_width_nm(u.model_copy(update={"altitude_m": 10000.0}), "LIFE-RAFT-NB-2")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
-import pytest
 from planning_fixtures import small_plan
 
 from sarex.report.style import ServicePalette, nice_length_nm

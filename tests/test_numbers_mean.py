@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from sarex.cli import app
 from sarex.io.driftfile import write_drift
-from sarex.planning.exports import rtz_schema_path, write_exports
+from sarex.planning.exports import rtz_schema_path
 from sarex.planning.message import sap_message
 from sarex.planning.optimal import optimal_allocation_model
 from sarex.planning.output import write_plan_folder
@@ -109,7 +109,7 @@ def test_search_update_counts_only_the_search_legs_of_a_planned_route(tmp_path, 
 def test_unmarked_gpx_tracks_still_count_whole(tmp_path):
     import gpxpy.gpx
 
-    from sarex.search.track import read_gpx_tracks
+    from sarex.io.gpx import read_gpx_tracks
 
     g = gpxpy.gpx.GPX()
     r = gpxpy.gpx.GPXRoute(name="other-tool")
@@ -122,7 +122,7 @@ def test_unmarked_gpx_tracks_still_count_whole(tmp_path):
     g.routes.append(r)
     p = tmp_path / "r.gpx"
     p.write_text(g.to_xml())
-    (tr,) = read_gpx_tracks(p)
+    (tr,) = read_gpx_tracks(p, strict=True, routes=True)
     assert tr.lon.size == 3 and tr.start_s == T0 and tr.end_s == T0 + 1200
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from sarex.app.output import OutputTarget, run_into
+from sarex.geo import NM_M
 
 #: A life raft reported north-east of Tsushima on a winter morning.
 DEMO_START = "2026-01-15T06:00:00Z"
@@ -89,7 +90,7 @@ def demo(target: OutputTarget, say: Callable[[str], None] = lambda s: None, repl
         # 1. drift
         env_uc.env_synth(build(env_uc.EnvSynthRequest, start=DEMO_START, days=3.0), _Sub(target, ""))
         req = build(drift_uc.DriftRequest, lon=DEMO_LKP[0], lat=DEMO_LKP[1], start=DEMO_START, hours=24.0, object_class=DEMO_OBJECT,
-                    environment=drift_uc.EnvironmentChoice(synthetic=True), radius_m=1852.0, particles=20000, seed=2026, plot=True)
+                    environment=drift_uc.EnvironmentChoice(synthetic=True), radius_m=NM_M, particles=20000, seed=2026, plot=True)
         dr = drift_uc.drift(req, _Sub(target, ""))
         s = summarize(dr.dataset)
         note(f"[bold]1 drift[/]: {DEMO_OBJECT} from {DEMO_LKP[0]:.2f}E {DEMO_LKP[1]:.2f}N, 24 h: centroid "

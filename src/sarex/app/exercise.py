@@ -69,7 +69,7 @@ def exercise_check(req: ScenarioRequest) -> CheckResult:
 
 def exercise_brief(req: ScenarioRequest, target: OutputTarget) -> list[str]:
     """Write the participants' brief (``scenario.json``, ``brief.html``): the scenario without its truth."""
-    from sarex.exercise.brief import build_brief
+    from sarex.report.brief import build_brief
     from sarex.report.html import render_html
 
     pv = req.load().participant_view()
@@ -131,12 +131,13 @@ def exercise_run(req: RunRequest, target: OutputTarget, progress: Optional[Calla
                  replicate_progress: Any = False) -> Any:
     """Simulate the exercise and write participants' and evaluators' outputs as one folder; returns the ExerciseResult."""
     from sarex.app.drift import check_drift_memory
-    from sarex.exercise.engine import run_exercise, write_exercise_files
-    from sarex.search.podmodel import model_name
+    from sarex.exercise.engine import run_exercise
+    from sarex.report.exercise_files import write_exercise_files
+    from sarex.search.podmodel import DetectionModel
 
-    model_name(req.detection)
-    check_drift_memory(req.particles, 72.0, 30.0)
+    DetectionModel.parse(req.detection, "--detection")
     sc = req.load()
+    check_drift_memory(req.particles, max(1.0, (sc.end_time_s - sc.reported.time) / 3600.0), 30.0)
     res = run_exercise(sc, req.seed, particles=req.particles, model=req.detection, replicates=req.replicates,
                        scheduler=req.scheduler, workers=req.workers, coast=req.coast, progress=progress,
                        replicate_progress=replicate_progress)

@@ -104,6 +104,13 @@ def _check_parent(path: Path, label: str) -> None:
         raise SarexInputError(f"{label}: {str(path.parent)!r} is not a folder")
     if not os.access(parent, os.W_OK | os.X_OK):
         raise SarexInputError(f"{label}: cannot write in folder {str(path.parent)!r} (permission denied)")
+    probe = temporary_sibling(path)  # root passes access(); a read-only mount or /proc still refuses
+    try:
+        with open(probe, "x"):
+            pass
+        probe.unlink()
+    except OSError as exc:
+        raise SarexInputError(f"{label}: cannot write in folder {str(path.parent)!r} ({exc.strerror or exc})") from None
 
 
 def _read_manifest(folder: Path) -> dict[str, dict]:
@@ -294,11 +301,13 @@ class FolderTarget:
         p, label = self.path, self.label
         if p.exists() and not p.is_dir():
             raise SarexInputError(f"{label}: {str(p)!r} is a file; give a folder name")
-        if _inside(Path.cwd(), p):
-            raise SarexInputError(f"{label}: {str(p)!r} is (or holds) the current folder; give a new folder")
+        if p.resolve() == Path.cwd().resolve():
+            raise SarexInputError(f"{label}: {str(p)!r} is the current folder; give a new folder")
         for i in self.inputs:
             if _inside(i, p):
                 raise SarexInputError(f"{label}: folder {str(p)!r} holds the input {str(i)!r}; give another folder")
+        if _inside(Path.cwd(), p):
+            raise SarexInputError(f"{label}: {str(p)!r} is (or holds) the current folder; give a new folder")
         _check_parent(p, label)
         if p.is_dir() and not self.force:
             foreign = foreign_files(p)

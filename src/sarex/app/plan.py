@@ -10,7 +10,6 @@ from pydantic import Field
 
 from sarex.app._validate import Finite, Request, Seed, Time
 from sarex.app.output import OutputTarget, run_into
-from sarex.errors import SarexInputError
 
 
 class PlanRequest(Request):
@@ -60,12 +59,13 @@ def plan(req: PlanRequest, target: OutputTarget, ds: Any = None) -> PlanResult:
     """
     from sarex.io.driftfile import read_drift
     from sarex.planning.cloud import period_cloud
-    from sarex.search.podmodel import DetectionModel
-    from sarex.planning.output import write_plan_files
+    from sarex.report.planfiles import write_plan_files
     from sarex.planning.planner import Planner
     from sarex.planning.sru import make_sru, unit_sweep_width_nm
     from sarex.planning.units import example_catalogue_path, load_units
     from sarex.times import to_epoch_s
+
+    from sarex.search.podmodel import DetectionModel
 
     detection = DetectionModel.parse(req.detection, "--detection").label
     units_path = req.units if req.units is not None else example_catalogue_path()

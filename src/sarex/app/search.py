@@ -14,6 +14,7 @@ from sarex.app._validate import Finite, Request, Time
 from sarex.app.output import OutputTarget, run_into
 from sarex.app.resources import require_memory
 from sarex.errors import SarexInputError
+from sarex.geo import NM_M
 
 
 class ProbabilityRequest(Request):
@@ -21,7 +22,7 @@ class ProbabilityRequest(Request):
 
     drift_file: Path
     time: Time
-    cell_nm: Finite = Field(1.0, gt=0)
+    cell_nm: Finite = 1.0  # checked by the grid ("cell size ...")
     levels: tuple[float, ...] = (0.5, 0.9, 0.95)
     extent_nm: Optional[Finite] = Field(None, gt=0)
     smooth_nm: Optional[Finite] = Field(None, gt=0)
@@ -157,18 +158,18 @@ def search_update(req: SearchUpdateRequest, target: OutputTarget) -> SearchUpdat
     from sarex.io.driftfile import read_drift, write_drift
     from sarex.search.bayes import apply_search
     from sarex.search.detection import SearchUnit
-    from sarex.geo import NM_M
     from sarex.search.podmodel import DetectionModel
-    from sarex.search.track import read_gpx_tracks
+    from sarex.io.gpx import read_gpx_tracks
 
-    model = DetectionModel.parse(req.model, "detection model (--detection)")
+    model = DetectionModel.parse(req.model, "--detection")
     if (req.sweep_width_nm is None) == (req.sweep_width_category is None):
         raise SarexInputError("give exactly one of --sweep-width-nm W or --sweep-width-category OBJECT:PLATFORM[:ALT_M]")
     ds = read_drift(req.drift_file)
     w_nm = req.sweep_width_nm if req.sweep_width_nm is not None else _sweep_width_from_category(
         req.sweep_width_category, ds, req.visibility_nm, req.fatigue, req.weather_factor, req.speed_kn
     )
-    units = [SearchUnit(tr, w_nm * NM_M, model) for path in req.tracks for tr in read_gpx_tracks(path, all_legs=req.all_legs)]
+    units = [SearchUnit(tr.renamed(f"{Path(path).name}:{tr.name}"), w_nm * NM_M, model)
+             for path in req.tracks for tr in read_gpx_tracks(path, strict=True, routes=True, all_legs=req.all_legs)]
     outcome = apply_search(ds, units, label=req.label, source=str(req.drift_file))
     files = run_into(target, lambda: target.write_file("drift.nc", lambda p: write_drift(outcome.dataset, p)))
     return SearchUpdateResult(outcome, outcome.dataset, files)

@@ -19,22 +19,25 @@ def objects(search: Optional[str] = typer.Argument(None, help="Only classes whos
     from sarex.drift.objects import leeway_objects
 
     out = console()
-    # Coefficients and keys never wrap; a long description is cut with an ellipsis so that
-    # each class stays on one line even at 80 columns.
-    table = Table(title="Leeway object classes (slopes % of U10, offsets and S_yx cm/s)", box=box.SIMPLE_HEAD, pad_edge=False,
-                  padding=(0, 1))
-    table.add_column("key", no_wrap=True)
-    table.add_column("description", no_wrap=True, overflow="ellipsis", ratio=1, min_width=8)
-    for col in ("DW a", "DW b", "DW S", "CWR a", "CWR b", "CWL a", "CWL b"):
-        table.add_column(col, no_wrap=True, justify="right")
+    cols = ("DW a", "DW b", "DW S", "CWR a", "CWR b", "CWL a", "CWL b")
+    rows = []
     for o in leeway_objects().values():
         if search and search.lower() not in (o.key + " " + o.description).lower():
             continue
-        table.add_row(
-            o.key, ("  " * o.level) + o.description,
-            f"{o.dw_slope_pct:g}", f"{o.dw_offset_cm_s:g}", f"{o.dw_std_cm_s:g}",
-            f"{o.cwr_slope_pct:g}", f"{o.cwr_offset_cm_s:g}", f"{o.cwl_slope_pct:g}", f"{o.cwl_offset_cm_s:g}",
-        )
+        rows.append([o.key, ("  " * o.level) + o.description] + [f"{v:g}" for v in (
+            o.dw_slope_pct, o.dw_offset_cm_s, o.dw_std_cm_s, o.cwr_slope_pct, o.cwr_offset_cm_s, o.cwl_slope_pct, o.cwl_offset_cm_s)])
+    # Keys and coefficients never wrap; the description gets what is left of the width and is
+    # cut with an ellipsis, so each class stays on one line even at 80 columns.
+    fixed = [max([len("key")] + [len(r[0]) for r in rows])] + [max([len(c)] + [len(r[2 + i]) for r in rows]) for i, c in enumerate(cols)]
+    desc_w = max(6, out.width - sum(fixed) - 2 * (len(cols) + 2))  # one pad and one separator per column
+    table = Table(title="Leeway object classes (slopes % of U10, offsets and S_yx cm/s)", box=box.SIMPLE_HEAD, pad_edge=False,
+                  padding=(0, 1, 0, 0))
+    table.add_column("key", no_wrap=True, width=fixed[0])
+    table.add_column("description", no_wrap=True, overflow="ellipsis", max_width=desc_w)
+    for c, w in zip(cols, fixed[1:]):
+        table.add_column(c, no_wrap=True, justify="right", width=w)
+    for r in rows:
+        table.add_row(*r)
     out.print(table)
 
 

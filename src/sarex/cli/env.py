@@ -11,7 +11,7 @@ from rich.text import Text
 
 from sarex.cli.console import FORCE_HELP, console, user_errors
 
-env_app = typer.Typer(no_args_is_help=True, help="Environment (wind and current) files.")
+env_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Environment (wind and current) files.")
 
 
 @env_app.command("synth")

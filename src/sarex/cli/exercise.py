@@ -11,7 +11,7 @@ from rich.table import Table
 from sarex.geo import NM_M
 from sarex.cli.console import FORCE_HELP, console, err_console, note, progress, user_errors
 
-exercise_app = typer.Typer(no_args_is_help=True, help="Exercises: scenario, hidden truth, replay evaluation.")
+exercise_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Exercises: scenario, hidden truth, replay evaluation.")
 
 _SCENARIO_HELP = "Scenario TOML file, or 'korea-japan' for the built-in Korea–Japan SAREX."
 

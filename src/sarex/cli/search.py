@@ -88,7 +88,8 @@ def search_update(
     outcome = res.outcome
     table = Table(title=f"search update of {drift_file.name}")
     for col in ("unit", "points", "start", "end", "W (nm)", "model"):
-        table.add_column(col, no_wrap=True)
+        # times are never cut ("2026-01-15T…"): their columns keep their full width
+        table.add_column(col, no_wrap=True, min_width=20 if col in ("start", "end") else None, overflow="fold")
     for u in outcome.record["units"]:
         table.add_row(u["name"], str(u["waypoints"]), u["start"], u["end"], f"{u['sweep_width_nm']:.2f}", u["model"])
     out_ = console()

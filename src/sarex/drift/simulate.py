@@ -106,6 +106,11 @@ def simulate(
         if lon is None or lat is None or start is None:
             raise SarexInputError("release: give a Release or lon, lat and start")
         release = Release.point(lon, lat, start, radius_m)
+    from sarex.seeds import check_seed
+
+    if isinstance(particles, bool) or not isinstance(particles, (int, np.integer)):
+        raise SarexInputError(f"particles: {particles!r} must be a whole number (got {type(particles).__name__})")
+    seed_value = check_seed(seed_value, "seed")
     n = int(particles)
     if n <= 0:
         raise SarexInputError(f"particles: {particles} must be > 0")
@@ -145,7 +150,7 @@ def simulate(
     _check_times(env, t_start, max(t_end, release.last_time_s if _resume is None else t_end))
 
     if coast is True:
-        coastline: Coastline | None = Coastline(bbox=_coast_bbox(env, release))
+        coastline: Coastline | None = Coastline(bbox=_coast_bbox(release))
     elif coast is False or coast is None:
         coastline = None
     else:
@@ -410,7 +415,7 @@ def _check_times(env: Environment, t0: float, t1: float) -> None:
             )
 
 
-def _coast_bbox(env: Environment, release: Release) -> tuple[float, float, float, float]:
+def _coast_bbox(release: Release) -> tuple[float, float, float, float]:
     lons = [release.lon] + ([release.end_lon] if release.end_lon is not None else [])
     lats = [release.lat] + ([release.end_lat] if release.end_lat is not None else [])
     pad = 2.5

@@ -52,11 +52,11 @@ def open_dataset(path: str | Path) -> xr.Dataset:
     _small_chunk_cache()
     size = p.stat().st_size
     if size == 0:
-        raise SarexInputError(f"{p}: the file is empty (0 bytes), not a NetCDF file")
+        raise SarexInputError(f"{p}: cannot be read as NetCDF (the file is empty, 0 bytes)")
     with open(p, "rb") as fh:
         head = fh.read(8)
     if not (head[:3] == b"CDF" or head[:8] == b"\x89HDF\r\n\x1a\n"):
-        raise SarexInputError(f"{p}: not a NetCDF file (it does not start with the NetCDF-3 'CDF' or NetCDF-4/HDF5 signature)")
+        raise SarexInputError(f"{p}: cannot be read as NetCDF (not a NetCDF file: it does not start with the NetCDF-3 'CDF' or NetCDF-4/HDF5 signature)")
     try:
         return xr.open_dataset(p, cache=False)
     except Exception as exc:  # noqa: BLE001 - any reader failure is a user-file problem here

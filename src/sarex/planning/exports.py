@@ -243,7 +243,7 @@ def kml_text(plan: Plan, catalogue: UnitCatalogue) -> str:
         f = folders[u.nation]
         ring = area_ring_lonlat(a, plan)
         pol = f.newpolygon(name=f"A{k} {u.id}", outerboundaryis=[tuple(p) for p in ring])
-        pol.description = f"{u.name} ({u.service}) {a.pattern.name}, S {a.spacing_m / NM_M:.2f} nm, {iso(a.arrive_s)} – {iso(a.search_end_s)}"
+        pol.description = f"{u.name} ({u.service}) {a.pattern.name}, S {a.spacing_m / NM_M:.1f} NM, {iso(a.arrive_s)} – {iso(a.search_end_s)}"
         pol.style.polystyle.color = _kml_colour(col, 0x55)
         pol.style.linestyle.color = _kml_colour(col, 0xFF)
         pol.style.linestyle.width = 2

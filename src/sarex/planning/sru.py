@@ -29,9 +29,11 @@ def unit_sweep_width_nm(
     if unit.sweep_width_nm is not None:
         return float(unit.sweep_width_nm)
     try:
-        from sarex.search.sweepwidth import search_object_for_leeway, sweep_width_nm
+        from sarex.search.sweepwidth import check_visibility, search_object_for_leeway, sweep_width_nm
     except ImportError:
         raise SarexInputError(f"{source}: unit {unit.id!r} field 'sweep_width_nm': not given and the sweep-width tables are not available") from None
+    # Visibility is the search's condition, not the unit's: its error must not name a unit.
+    check_visibility(visibility_nm)
     obj = unit.search_object or search_object
     try:
         if obj is None:

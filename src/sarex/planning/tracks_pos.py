@@ -14,7 +14,7 @@ import xarray as xr
 
 from sarex.planning.planner import Plan
 from sarex.search.detection import SearchUnit, pod_along_tracks
-from sarex.search.track import Track
+from sarex.io.track import Track
 
 
 def planned_search_units(plan: Plan, model: Optional[str] = None) -> list[SearchUnit]:

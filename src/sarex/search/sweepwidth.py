@@ -114,12 +114,8 @@ def uncorrected_sweep_width_nm(search_object: str, platform: str, altitude_m: fl
     if platform not in PLATFORMS:
         raise SarexInputError(f"platform: {platform!r} is not one of {', '.join(PLATFORMS)}")
     family, size = _family_size(search_object)
-    if not (visibility_nm > 0.0) or not math.isfinite(visibility_nm):
-        raise SarexInputError(f"visibility: {visibility_nm} nm must be > 0")
+    check_visibility(visibility_nm)
     w0, _ = _tables()
-    vmax = max(float(r[0][-1]) for t in w0.values() for r in t.values())
-    if visibility_nm > vmax:
-        raise SarexInputError(f"visibility: {visibility_nm:g} nm is beyond the IAMSAR sweep-width tables (up to {vmax:g} nm); give at most {vmax:g}")
     if platform in AIRCRAFT:
         alt = DEFAULT_ALTITUDE_M if altitude_m is None else float(altitude_m)
         if not (alt > 0.0) or not math.isfinite(alt):
@@ -138,6 +134,16 @@ def uncorrected_sweep_width_nm(search_object: str, platform: str, altitude_m: fl
         # family or size not in this table (merchant table): use the 14 ft eye-height table
         rows = w0[("surface-medium", 0.0)]
     return float(_by_size(rows, family, size, visibility_nm, _at_visibility))
+
+
+def check_visibility(visibility_nm: float) -> None:
+    """Refuse a visibility outside (0, 30] nm, the range of the IAMSAR tables (a condition of the search, not of a unit)."""
+    if not (visibility_nm > 0.0) or not math.isfinite(visibility_nm):
+        raise SarexInputError(f"visibility: {visibility_nm} nm must be > 0")
+    w0, _ = _tables()
+    vmax = max(float(r[0][-1]) for t in w0.values() for r in t.values())
+    if visibility_nm > vmax:
+        raise SarexInputError(f"visibility: {visibility_nm:g} nm is beyond the IAMSAR sweep-width tables (up to {vmax:g} nm); give at most {vmax:g}")
 
 
 def speed_correction(search_object: str, platform: str, speed_kn: float | None) -> float:
