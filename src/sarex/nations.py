@@ -93,8 +93,3 @@ class Nation(BaseModel):
     def colour(self) -> str:
         """Map colour, #rrggbb."""
         return nation_colour(self.code)
-
-
-def nation(code: str) -> Nation:
-    """The registry's :class:`Nation` for ``code`` (any accepted form)."""
-    return Nation(code=code)

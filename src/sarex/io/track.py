@@ -16,7 +16,7 @@ import numpy as np
 
 from sarex.errors import SarexInputError
 from sarex.geo import GEOD
-from sarex.times import iso, to_epoch_s
+from sarex.times import iso
 
 
 @dataclass(frozen=True)
@@ -76,14 +76,6 @@ class Track:
         if self.time_s[-1] <= self.time_s[0]:
             raise SarexInputError(f"{self.name}: the track has no duration (all points at {iso(self.time_s[0])})")
         return self
-
-    @classmethod
-    def from_points(cls, points: list[tuple[float, float, str | float]], name: str = "track") -> "Track":
-        """From ``[(lon, lat, time), ...]`` with ISO or epoch-second times."""
-        if not points:
-            raise SarexInputError(f"{name}: the track has no points")
-        lon, lat, t = zip(*points)
-        return cls(np.array(lon, float), np.array(lat, float), np.array([to_epoch_s(v) for v in t]), name)
 
     @classmethod
     def build(cls, name: str, time_s, lon, lat, sources: tuple[str, ...] = ()) -> "Track":
