@@ -17,7 +17,7 @@ from sarex.io.driftfile import write_drift
 from sarex.planning.exports import rtz_schema_path
 from sarex.planning.message import sap_message
 from sarex.planning.optimal import optimal_allocation_model
-from sarex.planning.output import write_plan_folder
+from sarex.report.planfiles import write_plan_folder
 from sarex.times import iso
 
 runner = CliRunner()

@@ -17,7 +17,9 @@ from sarex.search.podmodel import DetectionModel
 
 SIGMA = 5 * NM
 HOURS = 6
-W = 1.0 * NM
+# 0.25 NM (was 1 NM): with coverage now bounded to 0.5–2 and a spacing of at least W/2, a 1-NM-wide unit
+# with H = 0.5 of effort split three ways flies a single leg each and cannot shape its area (issue 13).
+W = 0.25 * NM
 
 
 @pytest.fixture(scope="module")

@@ -24,7 +24,7 @@ from dataclasses import replace
 import numpy as np
 
 from sarex.planning.choice import Choice, datum_choice, situation_of, sweep_choice
-from sarex.planning.patterns import route_cumulative_m
+from sarex.planning.patterns import route_cumulative_m, truncate_pattern
 from sarex.planning.plantypes import Assignment, Plan
 
 
@@ -62,7 +62,7 @@ def assemble(pl, by_id: dict, rects: dict, unassigned: dict[str, str], reserve: 
                 others = others * (1.0 - pods[o])
         m = int(np.argmin(np.abs(c.times_s - (f.arrive_s + 0.5 * f.search_s))))
         sit = situation_of(c.x[:, m], c.y[:, m], w * others)
-        ch = sweep_choice(sit, f.rect, f.n, f.spacing_m, f.track_m, s.start_xy, s.turn_radius_m, st)
+        ch = sweep_choice(sit, f.rect, f.n, f.spacing_m, f.track_m, s.start_xy, s.turn_radius_m, st, f.n_cross, f.spacing_cross_m)
         if not datum_taken and smc.get(uid) != "pinned":
             taken = [choices[o].eval_rect if o in choices else fits[o].rect for o in fits if o != uid]
 
@@ -73,7 +73,7 @@ def assemble(pl, by_id: dict, rects: dict, unassigned: dict[str, str], reserve: 
 
             alt = datum_choice(sit, s, f.rect.area_m2, f.spacing_m, f.track_m, st, free)
             if alt is not None:
-                f_alt = replace(f, rect=alt.eval_rect, track_m=alt.track_m, search_s=alt.track_m / s.search_speed_ms)
+                f_alt = replace(f, rect=alt.eval_rect, track_m=alt.track_m, search_s=alt.track_m / s.search_speed_ms, n_cross=0)
                 pod_alt = pl.full.pod(s, f_alt)[0]
                 g_ps, g_alt = float(np.sum(w * others * pods[uid])), float(np.sum(w * others * pod_alt))
                 if g_alt >= 0.95 * g_ps:
@@ -113,9 +113,19 @@ def assemble(pl, by_id: dict, rects: dict, unassigned: dict[str, str], reserve: 
         out_m, search_m, back_m = c_out[-1], c_pat[-1], c_back[-1]
         arrive = f.arrive_s
         depart = arrive - out_m / s.transit_speed_ms
-        if depart < s.ready_s:  # a transit around land longer than the straight line budgeted
+        if depart < s.ready_s:  # a transit around land longer than the straight line budgeted: later on task, shorter search
             arrive += s.ready_s - depart
             depart = s.ready_s
+            limit = min(c.end_s, s.ready_s + s.endurance_s - back_m / s.transit_speed_ms - 1e-6)
+            if s.on_scene_s is not None:
+                limit = min(limit, arrive + s.on_scene_s)
+            keep = (limit - arrive) * s.search_speed_ms
+            if keep < c_pat[-1]:
+                pat = truncate_pattern(pat, keep)
+                ch = replace(ch, pattern=pat, reason=ch.reason + "; pattern cut short: the transit around land takes longer")
+                route_back = pl._transit(s, (float(pat.x[-1]), float(pat.y[-1])), s.start_xy)
+                c_out, c_pat, c_back = route_cumulative_m(route_out, pat, route_back)
+                out_m, search_m, back_m = c_out[-1], c_pat[-1], c_back[-1]
         wt = arrive + c_pat / s.search_speed_ms
         effort = s.sweep_width_m * search_m
         area = float(pat.area.area)
@@ -124,7 +134,7 @@ def assemble(pl, by_id: dict, rects: dict, unassigned: dict[str, str], reserve: 
         out.append(
             Assignment(
                 unit_id=uid, rect=ch.eval_rect if pat.kind != "VS" else replace(ch.eval_rect, leg_m=2 * pat.spacing_m, creep_m=2 * pat.spacing_m),
-                pattern=pat, n_legs=f.n if pat.kind in ("PS", "CS", "TS") else pat.x.size - 1, spacing_m=pat.spacing_m,
+                pattern=pat, n_legs=f.n + f.n_cross if pat.kind in ("PS", "CS", "TS") else pat.x.size - 1, cross_legs=f.n_cross if pat.kind in ("PS", "CS") else 0, spacing_m=pat.spacing_m,
                 track_m=search_m, effort_m2=effort, coverage=effort / area,
                 depart_s=depart, arrive_s=arrive, search_end_s=float(wt[-1]), return_s=float(wt[-1] + back_m / s.transit_speed_ms),
                 transit_out_m=float(out_m), transit_back_m=float(back_m),

@@ -88,18 +88,21 @@ def _angle_between_axes(a: float, b: float) -> float:
     return min(d, math.pi - d)
 
 
-def sweep_choice(sit: Situation, rect: Rectangle, n: int, spacing_m: float, track_m: float, start_xy, turn_radius_m: float, settings) -> Choice:
+def sweep_choice(sit: Situation, rect: Rectangle, n: int, spacing_m: float, track_m: float, start_xy, turn_radius_m: float, settings,
+                 n_cross: int = 0, spacing_cross_m: float = 0.0) -> Choice:
     """PS, CS or TS for a fitted sweep (same waypoints; the name and the reason follow the situation)."""
-    pat = sweep(rect, n, start_xy, turn_radius_m)
+    pat = sweep(rect, n, start_xy, turn_radius_m, n_cross)
+    cross = (f"; then a second pass at right angles ({n_cross} legs, S {spacing_cross_m / NM_M:.1f} NM) because legs "
+             f"closer than {spacing_m / NM_M:.1f} NM cannot be flown or would exceed the coverage bound") if n_cross else ""
     spread = f"σ {sit.sigma_major_m / NM_M:.1f} × {sit.sigma_minor_m / NM_M:.1f} NM"
     along = _angle_between_axes(rect.phi, sit.major_phi) < math.radians(20.0)
-    if sit.elongation >= settings.track_line_elongation and n <= 3 and along:
+    if sit.elongation >= settings.track_line_elongation and n <= 3 and along and not n_cross:
         pat = Pattern("TS", pat.x, pat.y, pat.spacing_m, pat.area, pat.first_leg_bearing_deg, pat.creep_bearing_deg if n > 1 else float("nan"), turn_radius_m)
         return Choice(pat, rect, track_m, f"TS: the probability lies along a line ({spread}, ratio {sit.elongation:.1f}); "
                                           f"{n} pass{'es' if n > 1 else ''} along it, S {spacing_m / NM_M:.1f} NM")
     kind = "parallel sweep, legs along the long side" if pat.kind == "PS" else "creeping line, legs along the short side"
     return Choice(pat, rect, track_m, f"{pat.kind}: area too large or datum too uncertain for VS/SS ({spread}); {kind}, "
-                                      f"S {spacing_m / NM_M:.1f} NM ≥ 2 × turn radius {2 * turn_radius_m / NM_M:.2f} NM")
+                                      f"S {spacing_m / NM_M:.1f} NM ≥ 2 × turn radius {2 * turn_radius_m / NM_M:.2f} NM{cross}")
 
 
 def datum_choice(

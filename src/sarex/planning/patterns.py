@@ -149,6 +149,18 @@ def route_cumulative_m(out_xy: np.ndarray, pattern: "Pattern", back_xy: np.ndarr
             flyby_cumulative_m(back_xy[:, 0], back_xy[:, 1], r))
 
 
+def truncate_pattern(pattern: "Pattern", flown_m: float) -> "Pattern":
+    """The pattern cut where ``flown_m`` of it has been flown (waypoints after that dropped, the last one moved)."""
+    cum = flyby_cumulative_m(pattern.x, pattern.y, pattern.turn_radius_m)
+    if flown_m >= cum[-1]:
+        return pattern
+    k = max(1, int(np.searchsorted(cum, flown_m)))
+    f = (flown_m - cum[k - 1]) / max(cum[k] - cum[k - 1], 1e-9)
+    x = np.append(pattern.x[:k], pattern.x[k - 1] + f * (pattern.x[k] - pattern.x[k - 1]))
+    y = np.append(pattern.y[:k], pattern.y[k - 1] + f * (pattern.y[k] - pattern.y[k - 1]))
+    return Pattern(pattern.kind, x, y, pattern.spacing_m, pattern.area, pattern.first_leg_bearing_deg, pattern.creep_bearing_deg, pattern.turn_radius_m)
+
+
 def flyby_fits(x: np.ndarray, y: np.ndarray, radius_m: float) -> bool:
     """Whether the fly-by arcs of ``radius_m`` fit: every leg at least the tangent lengths at its two ends."""
     if x.size < 3 or radius_m <= 0:
@@ -255,11 +267,40 @@ def fit_flyable_sweep(
     return Rectangle(rect.cx, rect.cy, rect.phi, leg, B), n, s, flown
 
 
-def sweep(rect: Rectangle, n_legs: int, start_near: tuple[float, float] | None = None, turn_radius_m: float = 0.0) -> Pattern:
+def fit_crossing_pass(
+    rect: Rectangle, flown_first_m: float, track_m: float, turn_radius_m: float, min_spacing_m: float, sweep_width_m: float, max_coverage: float
+) -> "tuple[int, float, float] | None":
+    """A second pass at right angles over a fitted sweep (IAMSAR: a repeated search of the area across the first).
+
+    Used when the legs of one pass cannot be closer (turn radius, coverage bound) and the
+    unit has track left: legs along the creep side, ``n2`` of them across the leg side
+    (spacing ``L/n2 ≥ max(min_spacing_m, 2R)``), as many as the track left and the coverage
+    bound of both passes together (``W·(T₁ + T₂)/A ≤ max_coverage``) allow.
+
+    Returns
+    -------
+    (legs n2, spacing in m, flown track in m), or None when no second pass of two legs or more fits.
+    """
+    L, B, R = rect.leg_m, rect.creep_m, max(0.0, turn_radius_m)
+    k = (4.0 - math.pi) * R
+    s_min = max(min_spacing_m, 2.0 * R, 1e-3)
+    cap = min(track_m - flown_first_m, max_coverage * L * B / sweep_width_m - flown_first_m)
+    n2 = int(math.floor(L / s_min + 1e-9))
+    while n2 >= 2:
+        s2 = L / n2
+        f2 = n2 * B - s2 - (n2 - 1) * k
+        if B - s2 >= 2.0 * R and B >= 2.0 * s2 and 0 < f2 and f2 + 2.0 * max(s2, s_min) <= cap:  # room for the junction
+            return n2, s2, f2
+        n2 -= 1
+    return None
+
+
+def sweep(rect: Rectangle, n_legs: int, start_near: tuple[float, float] | None = None, turn_radius_m: float = 0.0, cross_legs: int = 0) -> Pattern:
     """Parallel sweep / creeping line in ``rect`` with ``n_legs`` legs along its leg side.
 
     The CSP is in the corner nearest ``start_near`` (a plane point, e.g. where the
-    unit comes from), inset half a spacing from both edges.
+    unit comes from), inset half a spacing from both edges. ``cross_legs > 0`` adds a
+    second pass at right angles (:func:`fit_crossing_pass`).
     """
     s = rect.creep_m / n_legs
     half_leg = 0.5 * rect.leg_m - 0.5 * s
@@ -282,6 +323,11 @@ def sweep(rect: Rectangle, n_legs: int, start_near: tuple[float, float] | None =
     kind = "PS" if rect.leg_m >= rect.creep_m else "CS"
     creep = rect.v if sb < 0 else (-rect.v[0], -rect.v[1])
     first = _bearing_deg(x[1] - x[0], y[1] - y[0]) if x.size > 1 else float("nan")
+    if cross_legs > 0:  # second pass at right angles, from the corner nearest the end of the first
+        second = sweep(Rectangle(rect.cx, rect.cy, rect.phi + 0.5 * math.pi, rect.creep_m, rect.leg_m), cross_legs, (float(x[-1]), float(y[-1])))
+        # A junction too short to turn on is dropped: the second pass starts where the first ends.
+        k0 = 1 if math.hypot(second.x[0] - x[-1], second.y[0] - y[-1]) < 2.0 * turn_radius_m + 1e-6 else 0
+        x, y = np.concatenate([x, second.x[k0:]]), np.concatenate([y, second.y[k0:]])
     return Pattern(kind, x, y, s, rect.polygon(), first, _bearing_deg(*creep), turn_radius_m)
 
 

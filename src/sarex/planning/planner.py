@@ -55,7 +55,7 @@ from sarex.geo import NM_M, LocalProjection
 from sarex.planning.land import PlaneLand
 from sarex.planning.coverage import path_bounds, rect_gain, rect_pod, time_weights
 from sarex.planning.optimal import optimal_pos
-from sarex.planning.patterns import Pattern, fit_flyable_sweep, sweep
+from sarex.planning.patterns import Pattern, fit_crossing_pass, fit_flyable_sweep, sweep
 from sarex.planning.plantypes import Assignment, Plan, PlannerSettings, Sru
 from sarex.planning.rectangle import Rectangle
 from sarex.search.podmodel import DEFAULT_MODEL, DetectionModel
@@ -81,6 +81,8 @@ class _Fit:
     search_s: float
     out_m: float
     back_m: float
+    n_cross: int = 0
+    spacing_cross_m: float = 0.0
 
 
 def fit_unit(sru: Sru, rect0: Rectangle, start_s: float, end_s: float, cov: tuple[float, float] = (0.5, 2.0)) -> Optional[_Fit]:
@@ -110,12 +112,18 @@ def fit_unit(sru: Sru, rect0: Rectangle, start_s: float, end_s: float, cov: tupl
         if f is None:
             return None
         rect, n, s, track = f
+        n2, s2 = 0, 0.0
+        if track < 0.98 * sru.search_speed_ms * search_s:
+            c2 = fit_crossing_pass(rect, track, sru.search_speed_ms * search_s, sru.turn_radius_m, sru.sweep_width_m / cov[1], sru.sweep_width_m, cov[1])
+            if c2 is not None:
+                n2, s2, f2 = c2
+                track += f2
         search_s = track / sru.search_speed_ms
         csp = _csp_corner(rect, s, (sx, sy))
         out2 = math.hypot(csp[0] - sx, csp[1] - sy)
         back2 = max(rect.corner_distances(sx, sy))
         if out2 <= out_m * (1 + 1e-12) + 1e-6 and back2 <= back_m * (1 + 1e-12) + 1e-6:
-            return _Fit(rect, n, s, track, depart, arrive, search_s, out_m, back_m)
+            return _Fit(rect, n, s, track, depart, arrive, search_s, out_m, back_m, n2, s2)
         # Budget a little more than the fitted pattern needs so the loop ends in a step or two
         # (the CSP moves by ever smaller amounts as the track shrinks).
         out_m, back_m = max(out_m, out2 + 10.0), max(back_m, back2 + 10.0)

@@ -76,6 +76,8 @@ class Assignment:
     #: why this area and pattern (IAMSAR situation rules, see :mod:`sarex.planning.choice`)
     reason: str = ""
     turn_radius_m: float = 0.0
+    #: legs of a second pass at right angles (included in n_legs)
+    cross_legs: int = 0
     #: SMC's instruction for the unit: "", "forced" or "pinned"
     smc: str = ""
     #: transit routes (plane m, start first / pattern end first), around land for surface units
