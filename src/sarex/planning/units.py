@@ -41,7 +41,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from sarex.geo import KN_MS
 from sarex.errors import SarexInputError
-from sarex.nations import nation_code
+from sarex.nations import NationCode
 from sarex.times import to_epoch_s
 from sarex.tomlfile import FieldError, field_message, read_toml, validate
 
@@ -62,7 +62,7 @@ class Unit(BaseModel):
 
     id: str = Field(min_length=1)
     name: str = ""
-    nation: str = Field(description="ISO 3166 alpha-3 code (alpha-2 and aliases normalised on load).")
+    nation: NationCode = Field(description="ISO 3166 alpha-3 code (alpha-2 and aliases normalised on load).")
     service: str = ""
     type: str = Field(min_length=1)
     search_speed_kn: Optional[float] = None
@@ -79,13 +79,6 @@ class Unit(BaseModel):
     mmsi: Optional[int] = Field(default=None, ge=100000000, le=999999999, description="AIS MMSI for replay.")
     track_name: Optional[str] = Field(default=None, description="GPX track name or NMEA file stem, if not the id.")
     track_spacing_nm: Optional[float] = Field(default=None, gt=0.0, description="Planned track spacing (replay), NM.")
-
-    @field_validator("nation", mode="before")
-    @classmethod
-    def _nation(cls, v: object) -> str:
-        if not isinstance(v, str):
-            raise ValueError("must be a nation code string")
-        return nation_code(v)
 
     @field_validator("search_speed_kn", "transit_speed_kn", "endurance_h", "on_scene_h", "sweep_width_nm", "altitude_m")
     @classmethod
