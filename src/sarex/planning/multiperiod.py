@@ -72,12 +72,14 @@ def plan_periods(
     model: str = "exponential",
     seed: int = 0,
     settings: PlannerSettings = PlannerSettings(),
-    land: Optional[PlaneLand] = None,
+    lands: Optional[Sequence[Optional[PlaneLand]]] = None,
     sweeps: int = 1,
 ) -> MultiPeriodPlan:
     """Plan the periods ``clouds`` (same particles, consecutive times) with the units ``srus[k]`` of each.
 
-    ``sweeps`` forward–backward rounds of Brown re-plans follow the incremental plan.
+    ``lands[k]`` is period k's land raster (each period has its own plane), ``srus[k]`` its units
+    projected into that plane. ``sweeps`` forward–backward rounds of Brown re-plans follow the
+    incremental plan.
     """
     if len(clouds) != len(srus) or not clouds:
         raise ValueError("one unit list per period, at least one period")
@@ -86,7 +88,7 @@ def plan_periods(
         raise ValueError("all periods must hold the same particles")
 
     def run(k: int, weight: np.ndarray) -> Plan:
-        return Planner(replace(clouds[k], weight=weight), model, seed + k, settings, land).plan(srus[k])
+        return Planner(replace(clouds[k], weight=weight), model, seed + k, settings, lands[k] if lands else None).plan(srus[k])
 
     plans, pods = [], []
     surv = np.ones_like(w0)

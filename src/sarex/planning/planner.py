@@ -1,4 +1,4 @@
-"""Multi-unit search planner: one rectangle and one parallel sweep per SRU.
+"""Multi-unit search planner: one rectangle and one flyable pattern per SRU.
 
 For one search period and a set of SRUs the planner gives every unit a
 rectangle (centre, orientation, length, width) and a track spacing such that
@@ -10,6 +10,10 @@ rectangle (centre, orientation, length, width) and a track spacing such that
 * the rectangles of different units do not overlap (they are kept ``gap_m``
   apart), surface units' rectangles stay off land (when a land raster is given),
   and coverage stays within ``[min_coverage, max_coverage]``;
+* the pattern can be flown: legs at least a turn diameter apart, U-turns on arcs
+  of the unit's turn radius, coverage within the bounds (IAMSAR practice 0.5–2;
+  a second pass at right angles where one pass cannot be denser), see
+  :func:`sarex.planning.patterns.fit_flyable_sweep`;
 * the total probability of success, evaluated against the drifting particles
   with the time-averaged coverage model of :mod:`sarex.planning.coverage`, is as
   large as the search below can make it.
@@ -27,6 +31,12 @@ Search (deterministic for a seed):
    this is kept instead of the greedy plan when it scores higher.
 3. *Joint refinement.* Each unit's rectangle is re-optimised (Nelder–Mead) with
    the others fixed, for ``passes`` rounds.
+
+Then :mod:`sarex.planning.assemble` names the pattern from the situation (VS/SS
+on a precise or reliable datum, TS along a line, PS/CS otherwise;
+:mod:`sarex.planning.choice`), holds in reserve every unit adding less than
+``min_marginal_pos`` (unless the SMC forced it) and times the routes from their
+geometry.
 
 The reference is Stone's optimal allocation of the same total effort, with the
 plan's detection model, on the period-mean probability grid
