@@ -119,8 +119,8 @@ class PlannerSettings:
 
     coarse_particles: int = 4000
     refine_particles: int = 20000
-    refine_evals: int = 160
-    refine_starts: int = 2
+    refine_evals: int = 240
+    refine_starts: int = 3
     passes: int = 1
     gap_m: float = 2.0
     #: Coverage W·track/area kept within these (IAMSAR practice about 0.5–2, REFERENCES §12).
