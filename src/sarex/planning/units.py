@@ -89,8 +89,8 @@ class Unit(BaseModel):
 
     @field_validator("search_speed_kn", "transit_speed_kn")
     @classmethod
-    def _plausible_speed(cls, v: float) -> float:
-        if v > MAX_SPEED_KN:
+    def _plausible_speed(cls, v: Optional[float]) -> Optional[float]:
+        if v is not None and v > MAX_SPEED_KN:
             raise ValueError(f"kn is faster than any search unit (at most {MAX_SPEED_KN:g} kn)")
         return v
 
