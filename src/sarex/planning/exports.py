@@ -17,7 +17,6 @@ Every file is written atomically (:mod:`sarex.io.atomic`).
 from __future__ import annotations
 
 import json
-import math
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path

@@ -53,7 +53,7 @@ definite-range plans "exceeded" it without any drift at all.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Optional, Sequence
 
 import numpy as np
@@ -61,12 +61,12 @@ from scipy.optimize import minimize
 
 from sarex.planning.assemble import assemble
 from sarex.planning.cloud import PeriodCloud
-from sarex.geo import NM_M, LocalProjection
+from sarex.geo import NM_M
 from sarex.planning.land import PlaneLand
 from sarex.planning.coverage import path_bounds, rect_gain, rect_pod, time_weights
 from sarex.planning.optimal import optimal_pos
-from sarex.planning.patterns import Pattern, fit_crossing_pass, fit_flyable_sweep, sweep
-from sarex.planning.plantypes import Assignment, Plan, PlannerSettings, Sru
+from sarex.planning.patterns import fit_crossing_pass, fit_flyable_sweep
+from sarex.planning.plantypes import Assignment, Plan, PlannerSettings, Sru  # noqa: F401  (re-exported: the planner API)
 from sarex.planning.rectangle import Rectangle
 from sarex.search.podmodel import DEFAULT_MODEL, DetectionModel
 
