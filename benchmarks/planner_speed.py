@@ -85,15 +85,25 @@ def main() -> None:
     table.add_row("land raster (GSHHG, 250 m)", f"{t_land:.2f} s ({land.land.shape[1]} x {land.land.shape[0]} cells)")
     table.add_row(f"plan {len(srus)} SRUs (greedy + strips + refinement, ships off land)", f"{t_plan:.1f} s wall, {c_plan:.1f} s CPU (load average {os.getloadavg()[0]:.1f})")
     table.add_row("  planner estimate / Stone static optimum", f"{plan.total_pos:.3f} / {plan.bound_pos:.3f} ({100 * plan.total_pos / plan.bound_pos:.0f} %)")
-    table.add_row("  assigned / unassigned", f"{len(plan.assignments)} / {len(plan.unassigned)}")
+    table.add_row("  assigned / reserve / unassigned", f"{len(plan.assignments)} / {len(plan.reserve)} / {len(plan.unassigned)}")
+    for a in plan.assignments:
+        table.add_row(f"  {a.unit_id} {a.pattern.kind}", f"S {a.spacing_m / NM:.2f} NM (2R {2 * a.turn_radius_m / NM:.2f}), coverage {a.coverage:.2f}, adds {100 * a.marginal_pos:.1f} %")
+    from sarex.planning.multiperiod import plan_periods
+
+    clouds = [period_cloud(ds, p_start + k * 3 * 3600, p_start + (k + 1) * 3 * 3600) for k in range(4)]
+    srus4 = [[make_sru(u, clouds[k].frame, clouds[k].start_s, WIDTHS[u.type]) for u in units] for k in range(4)]
+    tic = time.perf_counter()
+    mp = plan_periods(clouds, srus4, seed=0, lands=[land_around_cloud(c.frame, c.x, c.y) for c in clouds])
+    table.add_row("four 3-h periods, six SRUs (incremental + Brown passes)", f"{time.perf_counter() - tic:.1f} s: cumulative POS {mp.cumulative_pos[-1]:.3f} "
+                  f"vs incremental {mp.incremental_cumulative_pos[-1]:.3f}; per period {', '.join(f'{x:.3f}' for x in mp.added_pos)}")
 
     sigma = 5 * NM
     static = _static_cloud(sigma, 20000, 1, t0, 6)
-    for k in (1, 3):
+    for k in (3, 6):
         for h in (0.5, 1.0, 2.0):
             z = math.pi * sigma**2 * h**2
-            speed = z / NM / (6 * 3600) / k
-            srus = [Sru(f"u{i}", NM, speed, 20 * NM / 3600, 1e6, (20 * NM * math.cos(2.1 * i + 0.3), 20 * NM * math.sin(2.1 * i + 0.3)), t0 - 7200) for i in range(k)]
+            speed = z / NM / (6 * 3600) / k  # for W = 1 NM; the units below have W = 0.25 NM and 4× the speed
+            srus = [Sru(f"u{i}", 0.25 * NM, speed * 4, 20 * NM / 3600, 1e6, (20 * NM * math.cos(2.1 * i + 0.3), 20 * NM * math.sin(2.1 * i + 0.3)), t0 - 7200, turn_radius_m=100.0) for i in range(k)]
             tic = time.perf_counter()
             p = Planner(static, "exponential", seed=0).plan(srus)
             dt = time.perf_counter() - tic

@@ -45,7 +45,10 @@ def test_exercise_periods_keep_surface_units_off_land(tmp_path):
             if a.unit_id in surface:
                 assert not land.touches_land(a.rect), (p.index, a.unit_id)
                 areas += 1
+        # Issue 13: a surface unit that would add < 1 % POS is held in reserve instead of tasked.
+        areas += sum(1 for u in p.plan.reserve if u in surface) + sum(1 for u in p.plan.unassigned if u in surface)
     assert areas == 12
+    assert any(a.unit_id in surface for p in periods for a in p.plan.assignments)
 
 
 def test_exercise_run_draws_the_truth_of_exercise_truth(tmp_path, monkeypatch):

@@ -17,7 +17,9 @@ from sarex.search.podmodel import DetectionModel
 
 SIGMA = 5 * NM
 HOURS = 6
-W = 1.0 * NM
+# 0.25 NM (was 1 NM): with coverage now bounded to 0.5–2 and a spacing of at least W/2, a 1-NM-wide unit
+# with H = 0.5 of effort split three ways flies a single leg each and cannot shape its area (issue 13).
+W = 0.25 * NM
 
 
 @pytest.fixture(scope="module")
@@ -46,8 +48,10 @@ def _check_constraints(plan, srus):
         assert (a.arrive_s - a.depart_s) + search + back <= s.endurance_s * (1 + 1e-9)
         assert a.arrive_s >= plan.start_s - 1e-6 and a.search_end_s <= plan.end_s + 1e-6
         assert a.pattern.track_length_m * s.sweep_width_m == pytest.approx(a.effort_m2, rel=1e-9)
-        # Sane patterns: coverage W·T/A within the planner's bounds (S between W/5 and 5 W).
-        assert 0.2 <= a.coverage <= 5.0
+        # Flyable, sane patterns (issue 13): coverage within the default IAMSAR bounds 0.5–2 (was 0.2–5),
+        # legs at least a turn diameter apart.
+        assert 0.5 * (1 - 1e-9) <= a.coverage <= 2.0 * (1 + 1e-9)
+        assert a.spacing_m >= 2 * s.turn_radius_m
         # The unit's pattern stays in its area; legs are S apart.
         assert a.rect.contains(a.pattern.x, a.pattern.y, margin_m=1e-6).all()
         assert a.pattern.spacing_m == pytest.approx(a.spacing_m) == pytest.approx(a.rect.creep_m / a.n_legs)

@@ -27,6 +27,11 @@ class PlanRequest(Request):
     search_object: Optional[str] = None
     step_min: Finite = Field(30.0, gt=0)
     coast: bool = True
+    min_marginal_pct: Finite = Field(1.0, ge=0, le=100)
+    min_coverage: Finite = Field(0.5, gt=0)
+    max_coverage: Finite = Field(2.0, gt=0)
+    exclude: list[str] = []
+    task: list[str] = []
 
 
 @dataclass
@@ -79,7 +84,19 @@ def plan(req: PlanRequest, target: OutputTarget, ds: Any = None) -> PlanResult:
         from sarex.planning.land import land_around_cloud
 
         land = land_around_cloud(cloud.frame, cloud.x, cloud.y)
-    result = Planner(cloud, detection, req.seed, land=land).plan(srus)
+    from dataclasses import replace
+
+    from sarex.planning.plantypes import PlannerSettings
+
+    if req.min_coverage > req.max_coverage:
+        raise SarexInputError(f"--min-coverage {req.min_coverage:g} is above --max-coverage {req.max_coverage:g}")
+    known = {u.id for u in catalogue.units}
+    for opt, ids in (("--exclude", req.exclude), ("--task", req.task)):
+        for uid in ids:
+            if uid not in known:
+                raise SarexInputError(f"{opt}: unit {uid!r} is not in {units_path}")
+    settings = replace(PlannerSettings(), min_marginal_pos=req.min_marginal_pct / 100.0, min_coverage=req.min_coverage, max_coverage=req.max_coverage)
+    result = Planner(cloud, detection, req.seed, settings=settings, land=land).plan(srus, exclude=req.exclude, force=req.task)
     from sarex.planning.tracks_pos import planned_tracks_pos
 
     result.pos_planned = planned_tracks_pos(result, ds)

@@ -33,6 +33,11 @@ def plan(
     search_object: Optional[str] = typer.Option(None, help="Sweep-width search object for units that give none (default: from the drift's object class)."),
     step_min: float = typer.Option(30.0, help="Time step for sampling the particles through the period, minutes."),
     no_coast: bool = typer.Option(False, "--no-coast", help="Ignore the coastline: ship areas may touch land, no land on the map."),
+    min_marginal_pct: float = typer.Option(1.0, help="Task a unit only where it adds at least this POS, %; others are held in reserve."),
+    min_coverage: float = typer.Option(0.5, help="Lowest coverage W·track/area of a unit's pattern (IAMSAR practice about 0.5–2)."),
+    max_coverage: float = typer.Option(2.0, help="Highest coverage of a unit's pattern."),
+    exclude: Optional[list[str]] = typer.Option(None, "--exclude", help="SMC: keep this unit out of the plan (repeatable)."),
+    task: Optional[list[str]] = typer.Option(None, "--task", help="SMC: task this unit even where it adds little POS (repeatable)."),
     force: bool = typer.Option(False, "--force", help=FORCE_HELP),
 ) -> None:
     """Plan a multi-unit search: areas, patterns, routes (GPX/RTZ), KML, GeoJSON, SAP messages, map."""
@@ -42,7 +47,8 @@ def plan(
 
     req = build(PlanRequest, drift_file=drift_file, units=units, start=start, hours=hours, seed=seed, detection=detection,
                 visibility_nm=visibility_nm, weather_factor=weather_factor, fatigue=fatigue, search_object=search_object,
-                step_min=step_min, coast=not no_coast)
+                step_min=step_min, coast=not no_coast, min_marginal_pct=min_marginal_pct, min_coverage=min_coverage,
+                max_coverage=max_coverage, exclude=list(exclude or []), task=list(task or []))
     target = FolderTarget(out, inputs=[drift_file, units], force=force)
     res = run(req, target)
     result, by_id = res.plan, {u.id: u for u in res.catalogue.units}
@@ -55,6 +61,8 @@ def plan(
                       f"{_hm(a.arrive_s)}–{_hm(a.search_end_s)}", f"{100 * a.pod:.0f}%", f"{100 * a.pos:.1f}%")
     for uid in result.unassigned:
         table.add_row(uid, by_id[uid].nation, "-", "-", "-", "-", "unassigned", "", "", style="yellow")
+    for uid in result.reserve:
+        table.add_row(uid, by_id[uid].nation, "-", "-", "-", "-", "reserve", "", "", style="cyan")
     table.caption = (f"planner estimate POS {100 * result.total_pos:.1f} %; planned-tracks POS {100 * result.pos_planned:.1f} %; "
                      f"Stone static optimum {100 * result.bound_pos:.1f} % "
                      f"(best for an object that does not drift); written to {out}/")
@@ -62,6 +70,8 @@ def plan(
     out_.print(table)
     for uid, why in result.unassigned.items():
         out_.print(Text(f"{uid} not assigned: ", style="yellow") + Text(why), soft_wrap=True)
+    for uid, why in result.reserve.items():
+        out_.print(Text(f"{uid} in reserve: ", style="cyan") + Text(why), soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

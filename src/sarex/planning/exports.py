@@ -17,7 +17,6 @@ Every file is written atomically (:mod:`sarex.io.atomic`).
 from __future__ import annotations
 
 import json
-import math
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,19 +51,35 @@ class RoutePoint:
 
 
 def unit_route(a: Assignment, plan: Plan) -> list[RoutePoint]:
-    """Departure, the pattern's waypoints (CSP first) and the return, with planned times."""
+    """Departure, transit waypoints (around land), the pattern's waypoints (CSP first), transit back and the return.
+
+    Times are the plan's, flown fly-by with the unit's turn radius (:mod:`sarex.planning.assemble`).
+    """
+    from sarex.planning.patterns import route_cumulative_m
+
     fr = plan.frame
     px, py = a.pattern.x, a.pattern.y
-    lon, lat = fr.inverse(np.concatenate([[a.start_xy[0]], px, [a.start_xy[0]]]), np.concatenate([[a.start_xy[1]], py, [a.start_xy[1]]]))
-    vt_kn = a.transit_speed_ms * 3600.0 / NM_M
+    out = a.route_out_xy if a.route_out_xy is not None else np.array([a.start_xy, (px[0], py[0])])
+    back = a.route_back_xy if a.route_back_xy is not None else np.array([(px[-1], py[-1]), a.start_xy])
+    X = np.concatenate([out[:, 0], px[1:], back[1:, 0]])
+    Y = np.concatenate([out[:, 1], py[1:], back[1:, 1]])
+    c_out, _, c_back = route_cumulative_m(out, a.pattern, back)
+    i0, i1 = out.shape[0] - 1, out.shape[0] - 1 + px.size - 1
+    vt = a.transit_speed_ms
+    t_out = a.arrive_s - (c_out[-1] - c_out) / vt
+    t_back = a.search_end_s + c_back / vt
+    times = np.concatenate([t_out, np.asarray(a.waypoint_times_s)[1:], t_back[1:]])
+    lon, lat = fr.inverse(X, Y)
+    vt_kn = vt * 3600.0 / NM_M
     vs_kn = a.search_speed_ms * 3600.0 / NM_M
-    back_m = math.hypot(px[-1] - a.start_xy[0], py[-1] - a.start_xy[1])
-    times = np.concatenate([[a.depart_s], a.waypoint_times_s, [a.search_end_s + back_m / a.transit_speed_ms]])
     pts = [RoutePoint("DEP", lon[0], lat[0], times[0], vt_kn, TRANSIT)]
-    n = px.size
-    for i in range(n):
+    for k in range(1, i0):
+        pts.append(RoutePoint(f"TR{k:02d}", lon[k], lat[k], times[k], vt_kn, TRANSIT))
+    for i in range(px.size):
         name = "CSP" if i == 0 else f"WP{i:02d}"
-        pts.append(RoutePoint(name, lon[i + 1], lat[i + 1], times[i + 1], vs_kn if i < n - 1 else vt_kn, SEARCH))
+        pts.append(RoutePoint(name, lon[i0 + i], lat[i0 + i], times[i0 + i], vs_kn if i < px.size - 1 else vt_kn, SEARCH))
+    for k in range(i1 + 1, X.size - 1):
+        pts.append(RoutePoint(f"TB{k - i1:02d}", lon[k], lat[k], times[k], vt_kn, TRANSIT))
     pts.append(RoutePoint("RTB", lon[-1], lat[-1], times[-1], vt_kn, TRANSIT))
     return pts
 

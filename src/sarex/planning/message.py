@@ -41,6 +41,8 @@ _T = {
         "legs": ("{n} leg", "{n} legs"),
         "alt": ", altitude {a:.0f} m",
         "unassigned": "{unit} {name}: NOT ASSIGNED – {why}",
+        "why": "why: {reason}",
+        "reserve": "{unit} {name}: IN RESERVE – {why}",
         "s4": "4. COORDINATION",
         "smc": "SAR mission coordinator (SMC)",
         "osc": "On-scene coordinator (OSC)",
@@ -72,6 +74,8 @@ _T = {
         "legs": ("구간 {n}개", "구간 {n}개"),
         "alt": ", 고도 {a:.0f} m",
         "unassigned": "{unit} {name}: 미할당 – {why}",
+        "why": "근거: {reason}",
+        "reserve": "{unit} {name}: 예비 – {why}",
         "s4": "4. 조정",
         "smc": "수색구조임무조정관(SMC)",
         "osc": "현장지휘관(OSC)",
@@ -103,6 +107,8 @@ _T = {
         "legs": ("レグ {n} 本", "レグ {n} 本"),
         "alt": "、高度 {a:.0f} m",
         "unassigned": "{unit} {name}: 割当てなし – {why}",
+        "why": "理由: {reason}",
+        "reserve": "{unit} {name}: 予備 – {why}",
         "s4": "4. 調整",
         "smc": "捜索救助任務調整官(SMC)",
         "osc": "現場指揮官(OSC)",
@@ -218,9 +224,14 @@ def sap_message(plan: Plan, catalogue: UnitCatalogue, lang: str = "en", situatio
             + t["times"].format(dep=_z(a.depart_s), t0=_z(a.arrive_s), t1=_z(a.search_end_s), ret=_z(a.return_s), c=a.coverage,
                                   pod_c=100 * float(pod_from_coverage(a.coverage, plan.model)), poc=100 * a.poc, pod=100 * a.pod, pos=100 * a.pos)
         )
+        if a.reason:
+            lines.append("    " + t["why"].format(reason=a.reason))
     for uid, why in plan.unassigned.items():
         u = units.get(uid)
         lines.append("  " + t["unassigned"].format(unit=uid, name=u.name if u else "", why=why))
+    for uid, why in plan.reserve.items():
+        u = units.get(uid)
+        lines.append("  " + t["reserve"].format(unit=uid, name=u.name if u else "", why=why))
     lines.append("")
     lines.append(t["s4"])
     lines.append(f"  {t['smc']}: {co.smc or '-'}")

@@ -35,6 +35,12 @@ def plan_summary(plan: Plan, catalogue: UnitCatalogue) -> dict:
                 "poc": a.poc,
                 "pod": a.pod,
                 "pos": a.pos,
+                "marginal_pos": a.marginal_pos,
+                "reason": a.reason,
+                "smc": a.smc or None,
+                "turn_radius_m": a.turn_radius_m,
+                "transit_out_nm": a.transit_out_m / NM_M,
+                "transit_back_nm": a.transit_back_m / NM_M,
             }
         )
     return {
@@ -49,6 +55,9 @@ def plan_summary(plan: Plan, catalogue: UnitCatalogue) -> dict:
         "total_effort_nm2": plan.total_effort_m2 / NM_M**2,
         "units": rows,
         "unassigned": plan.unassigned,
+        "reserve": plan.reserve,
+        "min_marginal_pos": plan.min_marginal_pos,
+        "coverage_bounds": list(plan.coverage_bounds),
         "definitions": {
             "pos_planner": POS_TERMS["pos_planner"][1],
             "pos_planned": POS_TERMS["pos_planned"][1],
@@ -57,5 +66,9 @@ def plan_summary(plan: Plan, catalogue: UnitCatalogue) -> dict:
                      "the unit's area while it is searched, pos = probability it is detected there by the plan, pod = pos/poc; "
                      "the units' poc add up to poc_any_area (<= 1) and their pos to pos_planner",
             "coverage": "W x track length / area of the unit's search area",
+            "marginal_pos": "what the plan's POS loses without this unit, the other units unchanged; a unit adding less than "
+                            "min_marginal_pos is held in reserve unless the SMC forced it",
+            "times": "from the route geometry: transits (around land for surface units) at transit speed, the pattern flown "
+                     "fly-by with the unit's turn radius at search speed",
         },
     }

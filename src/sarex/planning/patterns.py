@@ -10,7 +10,8 @@ effort the planner assigned:
 
 * Parallel sweep (PS) / creeping line (CS): ``n`` legs across the creep side,
   spaced ``S = creep/n``, inset ``S/2`` from every edge, joined by cross-legs of
-  length ``S``: track ``= n·(leg − S) + (n−1)·S = n·leg − S``. PS has its legs
+  length ``S``: polyline track ``= n·(leg − S) + (n−1)·S = n·leg − S``, minus
+  ``(4 − π)·R`` for each of the ``n − 1`` U-turns when flown with turn radius R. PS has its legs
   along the long side of the rectangle, CS along the short side.
   :func:`fit_sweep` chooses ``n`` and trims the leg side so that the track
   equals the available track length.
@@ -63,6 +64,8 @@ class Pattern:
     area: Polygon
     first_leg_bearing_deg: float
     creep_bearing_deg: float = float("nan")
+    #: turn radius the pattern is flown with (fly-by arcs), m
+    turn_radius_m: float = 0.0
 
     @property
     def name(self) -> str:
@@ -78,11 +81,121 @@ class Pattern:
 
     @property
     def track_length_m(self) -> float:
-        return float(self.leg_lengths_m.sum())
+        """Length of the path flown (fly-by arcs of ``turn_radius_m`` included), m."""
+        return float(flyby_cumulative_m(self.x, self.y, self.turn_radius_m)[-1])
 
     def times_s(self, start_s: float, speed_ms: float) -> np.ndarray:
-        """Time at each waypoint (epoch s) when the pattern starts at ``start_s`` at ``speed_ms``."""
-        return start_s + np.concatenate([[0.0], np.cumsum(self.leg_lengths_m)]) / speed_ms
+        """Time at each waypoint (abeam it, mid-turn; epoch s) when the pattern starts at ``start_s`` at ``speed_ms``."""
+        return start_s + flyby_cumulative_m(self.x, self.y, self.turn_radius_m) / speed_ms
+
+    def flown_path(self, step_deg: float = 5.0) -> tuple[np.ndarray, np.ndarray]:
+        """Dense polyline of the path flown: straight legs and fly-by arcs (m)."""
+        return flyby_path(self.x, self.y, self.turn_radius_m, step_deg)
+
+
+def _turns(x: np.ndarray, y: np.ndarray, radius_m: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Leg lengths, unit leg vectors, course change θ, tangent length and turn radius at every vertex.
+
+    The tangent ``R·tan(θ/2)`` is capped where a short leg leaves no room for the
+    turns at both its ends (each gets half of it, an end leg all of it), and the
+    radius of that turn shrinks to match (as :mod:`sarex.exercise.kinematics` does);
+    patterns the planner makes never need the cap (:func:`flyby_fits`).
+    """
+    dx, dy = np.diff(x), np.diff(y)
+    ln = np.hypot(dx, dy)
+    safe = np.where(ln > 0, ln, 1.0)
+    ux, uy = dx / safe, dy / safe
+    n = x.size
+    theta = np.zeros(n)
+    if n > 2:
+        c = np.clip(ux[:-1] * ux[1:] + uy[:-1] * uy[1:], -1.0, 1.0)
+        theta[1:-1] = np.where((ln[:-1] > 0) & (ln[1:] > 0), np.arccos(c), 0.0)
+    th = np.minimum(theta, math.pi - 1e-6)
+    tang = radius_m * np.tan(th / 2.0)
+    if n > 2:
+        before = ln[:-1] / np.where(np.arange(1, n - 1) - 1 > 0, 2.0, 1.0)
+        after = ln[1:] / np.where(np.arange(1, n - 1) + 1 < n - 1, 2.0, 1.0)
+        tang[1:-1] = np.minimum(tang[1:-1], np.minimum(before, after))
+    rad = np.where(th > 1e-12, tang / np.tan(np.maximum(th, 1e-12) / 2.0), 0.0)
+    return ln, np.c_[ux, uy], theta, tang, rad
+
+
+def flyby_cumulative_m(x: np.ndarray, y: np.ndarray, radius_m: float) -> np.ndarray:
+    """Distance flown from the first waypoint to abeam each waypoint (the middle of its turn), m.
+
+    Each turn of θ at a waypoint replaces ``2R·tan(θ/2)`` of straight path by an arc ``R·θ``;
+    half of the saving is counted before the waypoint and half after.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    if x.size < 2:
+        return np.zeros(x.size)
+    ln, _, theta, tang, rad = _turns(x, y, radius_m)
+    half = 0.5 * (2.0 * tang - rad * theta)  # saving on each side of a waypoint
+    seg = ln - half[:-1] - half[1:]
+    return np.concatenate([[0.0], np.cumsum(seg)])
+
+
+def route_cumulative_m(out_xy: np.ndarray, pattern: "Pattern", back_xy: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distances flown along a unit's route: transit out (start … CSP), the pattern, transit back (last WP … base), m.
+
+    Turns at the transit's own waypoints and inside the pattern are flown fly-by with the
+    pattern's turn radius; the unit reaches the CSP and the last search waypoint themselves
+    (its turns onto and off the pattern are taken there, as point turns), so no search leg is
+    cut short. Each array starts at 0 at its first point.
+    """
+    r = pattern.turn_radius_m
+    return (flyby_cumulative_m(out_xy[:, 0], out_xy[:, 1], r), flyby_cumulative_m(pattern.x, pattern.y, r),
+            flyby_cumulative_m(back_xy[:, 0], back_xy[:, 1], r))
+
+
+def truncate_pattern(pattern: "Pattern", flown_m: float) -> "Pattern":
+    """The pattern cut where ``flown_m`` of it has been flown (waypoints after that dropped, the last one moved)."""
+    cum = flyby_cumulative_m(pattern.x, pattern.y, pattern.turn_radius_m)
+    if flown_m >= cum[-1]:
+        return pattern
+    k = max(1, int(np.searchsorted(cum, flown_m)))
+    f = (flown_m - cum[k - 1]) / max(cum[k] - cum[k - 1], 1e-9)
+    x = np.append(pattern.x[:k], pattern.x[k - 1] + f * (pattern.x[k] - pattern.x[k - 1]))
+    y = np.append(pattern.y[:k], pattern.y[k - 1] + f * (pattern.y[k] - pattern.y[k - 1]))
+    return Pattern(pattern.kind, x, y, pattern.spacing_m, pattern.area, pattern.first_leg_bearing_deg, pattern.creep_bearing_deg, pattern.turn_radius_m)
+
+
+def flyby_fits(x: np.ndarray, y: np.ndarray, radius_m: float) -> bool:
+    """Whether the fly-by arcs of ``radius_m`` fit: every leg at least the tangent lengths at its two ends."""
+    if x.size < 3 or radius_m <= 0:
+        return True
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    ln, _, theta, _, _ = _turns(x, y, radius_m)
+    need = radius_m * np.tan(np.minimum(theta, math.pi - 1e-6) / 2.0)
+    return bool(np.all(ln * (1 + 1e-9) + 1e-6 >= need[:-1] + need[1:]))
+
+
+def flyby_path(x: np.ndarray, y: np.ndarray, radius_m: float, step_deg: float = 5.0) -> tuple[np.ndarray, np.ndarray]:
+    """Dense polyline of the fly-by path through the waypoints (m): straight legs joined by arcs of ``radius_m``."""
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    if x.size < 3 or radius_m <= 0:
+        return x.copy(), y.copy()
+    ln, u, theta, tang, rad = _turns(x, y, radius_m)
+    px, py = [x[0]], [y[0]]
+    for i in range(1, x.size - 1):
+        if theta[i] < 1e-9 or rad[i] <= 0:
+            px.append(x[i])
+            py.append(y[i])
+            continue
+        ax, ay = x[i] - u[i - 1, 0] * tang[i], y[i] - u[i - 1, 1] * tang[i]
+        side = 1.0 if (u[i - 1, 0] * u[i, 1] - u[i - 1, 1] * u[i, 0]) > 0 else -1.0
+        r = rad[i]
+        cx, cy = ax - side * u[i - 1, 1] * r, ay + side * u[i - 1, 0] * r
+        a0 = math.atan2(ay - cy, ax - cx)
+        k = max(2, int(math.ceil(math.degrees(theta[i]) / step_deg)))
+        ang = a0 + side * theta[i] * np.arange(k + 1) / k
+        px.extend(cx + r * np.cos(ang))
+        py.extend(cy + r * np.sin(ang))
+    px.append(x[-1])
+    py.append(y[-1])
+    return np.asarray(px), np.asarray(py)
 
 
 def _bearing_deg(dx: float, dy: float) -> float:
@@ -110,11 +223,84 @@ def fit_sweep(rect: Rectangle, track_m: float) -> tuple[Rectangle, int, float]:
     return fitted, n, s
 
 
-def sweep(rect: Rectangle, n_legs: int, start_near: tuple[float, float] | None = None) -> Pattern:
+def fit_flyable_sweep(
+    rect: Rectangle, track_m: float, turn_radius_m: float = 0.0, min_spacing_m: float = 0.0, max_spacing_m: float = math.inf
+) -> "tuple[Rectangle, int, float, float] | None":
+    """Fit a parallel sweep that the unit can fly into ``rect``, using at most ``track_m`` of flown track.
+
+    Like :func:`fit_sweep`, but the spacing S stays within ``[max(min_spacing_m, 2R), max_spacing_m]``
+    (R = ``turn_radius_m``; the planner passes ``W/max_coverage`` and ``W/min_coverage``), the
+    U-turns are flown on arcs of R (each shortens the track by ``(4 − π)R``) and every leg leaves
+    room for them (``leg − S ≥ 2R``). A creep side narrower than one spacing is widened to it.
+    Where the legs that fit the rectangle at the smallest allowed spacing cannot use all of
+    ``track_m``, the track is cut (the unit searches for less time).
+
+    Returns
+    -------
+    (fitted rectangle, legs n, spacing S in m, flown track in m), or None when no flyable sweep fits.
+    """
+    L, B, T, R = rect.leg_m, rect.creep_m, track_m, max(0.0, turn_radius_m)
+    k = (4.0 - math.pi) * R
+    s_min = max(min_spacing_m, 2.0 * R, 1e-3)
+    if s_min > max_spacing_m * (1 + 1e-9) or T <= 0:
+        return None
+    B = max(B, s_min)
+    n_hi = max(1, int(math.floor(B / s_min + 1e-9)))
+    n_lo = max(1, int(math.ceil(B / max_spacing_m - 1e-9))) if math.isfinite(max_spacing_m) else 1
+    if n_lo > n_hi:
+        return None
+
+    def leg_for(n: int) -> float:
+        return (T + B / n + (n - 1) * k) / n
+
+    n = max(1, math.ceil((T + math.sqrt(T * T + 4.0 * L * B)) / (2.0 * L) - 1e-9))
+    while n < n_hi and leg_for(n) > L:
+        n += 1
+    n = min(max(n, n_lo), n_hi)
+    s = B / n
+    leg = min(L, leg_for(n))
+    if leg - s < 2.0 * R - 1e-6 or leg < 2.0 * s:
+        return None
+    flown = n * leg - s - (n - 1) * k
+    if flown <= 0:
+        return None
+    return Rectangle(rect.cx, rect.cy, rect.phi, leg, B), n, s, flown
+
+
+def fit_crossing_pass(
+    rect: Rectangle, flown_first_m: float, track_m: float, turn_radius_m: float, min_spacing_m: float, sweep_width_m: float, max_coverage: float
+) -> "tuple[int, float, float] | None":
+    """A second pass at right angles over a fitted sweep (IAMSAR: a repeated search of the area across the first).
+
+    Used when the legs of one pass cannot be closer (turn radius, coverage bound) and the
+    unit has track left: legs along the creep side, ``n2`` of them across the leg side
+    (spacing ``L/n2 ≥ max(min_spacing_m, 2R)``), as many as the track left and the coverage
+    bound of both passes together (``W·(T₁ + T₂)/A ≤ max_coverage``) allow.
+
+    Returns
+    -------
+    (legs n2, spacing in m, flown track in m), or None when no second pass of two legs or more fits.
+    """
+    L, B, R = rect.leg_m, rect.creep_m, max(0.0, turn_radius_m)
+    k = (4.0 - math.pi) * R
+    s_min = max(min_spacing_m, 2.0 * R, 1e-3)
+    cap = min(track_m - flown_first_m, max_coverage * L * B / sweep_width_m - flown_first_m)
+    n2 = int(math.floor(L / s_min + 1e-9))
+    while n2 >= 2:
+        s2 = L / n2
+        f2 = n2 * B - s2 - (n2 - 1) * k
+        if B - s2 >= 2.0 * R and B >= 2.0 * s2 and 0 < f2 and f2 + 2.0 * max(s2, s_min) <= cap:  # room for the junction
+            return n2, s2, f2
+        n2 -= 1
+    return None
+
+
+def sweep(rect: Rectangle, n_legs: int, start_near: tuple[float, float] | None = None, turn_radius_m: float = 0.0, cross_legs: int = 0) -> Pattern:
     """Parallel sweep / creeping line in ``rect`` with ``n_legs`` legs along its leg side.
 
     The CSP is in the corner nearest ``start_near`` (a plane point, e.g. where the
-    unit comes from), inset half a spacing from both edges.
+    unit comes from), inset half a spacing from both edges. ``cross_legs > 0`` adds a
+    second pass at right angles (:func:`fit_crossing_pass`).
     """
     s = rect.creep_m / n_legs
     half_leg = 0.5 * rect.leg_m - 0.5 * s
@@ -137,10 +323,15 @@ def sweep(rect: Rectangle, n_legs: int, start_near: tuple[float, float] | None =
     kind = "PS" if rect.leg_m >= rect.creep_m else "CS"
     creep = rect.v if sb < 0 else (-rect.v[0], -rect.v[1])
     first = _bearing_deg(x[1] - x[0], y[1] - y[0]) if x.size > 1 else float("nan")
-    return Pattern(kind, x, y, s, rect.polygon(), first, _bearing_deg(*creep))
+    if cross_legs > 0:  # second pass at right angles, from the corner nearest the end of the first
+        second = sweep(Rectangle(rect.cx, rect.cy, rect.phi + 0.5 * math.pi, rect.creep_m, rect.leg_m), cross_legs, (float(x[-1]), float(y[-1])))
+        # A junction too short to turn on is dropped: the second pass starts where the first ends.
+        k0 = 1 if math.hypot(second.x[0] - x[-1], second.y[0] - y[-1]) < 2.0 * turn_radius_m + 1e-6 else 0
+        x, y = np.concatenate([x, second.x[k0:]]), np.concatenate([y, second.y[k0:]])
+    return Pattern(kind, x, y, s, rect.polygon(), first, _bearing_deg(*creep), turn_radius_m)
 
 
-def expanding_square(datum: tuple[float, float], first_bearing_deg: float, spacing_m: float, track_m: float) -> Pattern:
+def expanding_square(datum: tuple[float, float], first_bearing_deg: float, spacing_m: float, track_m: float, turn_radius_m: float = 0.0) -> Pattern:
     """Expanding square from ``datum`` (plane m) with legs S, S, 2S, 2S, … up to ``track_m``.
 
     The area is the square centred on the datum, sides along the legs, of side
@@ -166,10 +357,10 @@ def expanding_square(datum: tuple[float, float], first_bearing_deg: float, spaci
     h = 0.5 * side
     u, v = dirs[1], dirs[0]  # across (east-ish of first leg) and along the first leg
     ring = [(datum[0] + a * h * u[0] + b * h * v[0], datum[1] + a * h * u[1] + b * h * v[1]) for a, b in ((-1, -1), (1, -1), (1, 1), (-1, 1))]
-    return Pattern("SS", np.array(xs), np.array(ys), s, Polygon(ring), first_bearing_deg % 360.0)
+    return Pattern("SS", np.array(xs), np.array(ys), s, Polygon(ring), first_bearing_deg % 360.0, turn_radius_m=turn_radius_m)
 
 
-def sector_search(datum: tuple[float, float], first_bearing_deg: float, radius_m: float) -> Pattern:
+def sector_search(datum: tuple[float, float], first_bearing_deg: float, radius_m: float, turn_radius_m: float = 0.0) -> Pattern:
     """IAMSAR sector search (VS): 9 legs of ``radius_m`` through the datum, 120° right turns.
 
     The six outer points lie on the circle of radius R at 60° steps, so the
@@ -189,7 +380,7 @@ def sector_search(datum: tuple[float, float], first_bearing_deg: float, radius_m
     x[[3, 6, 9]] = datum[0]
     y[[3, 6, 9]] = datum[1]
     area = Point(datum).buffer(r, quad_segs=32)
-    return Pattern("VS", x, y, r, area, first_bearing_deg % 360.0)
+    return Pattern("VS", x, y, r, area, first_bearing_deg % 360.0, turn_radius_m=turn_radius_m)
 
 
 def track_line(start: tuple[float, float], end: tuple[float, float], spacing_m: float, passes: int = 2) -> Pattern:

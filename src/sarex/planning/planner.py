@@ -1,4 +1,4 @@
-"""Multi-unit search planner: one rectangle and one parallel sweep per SRU.
+"""Multi-unit search planner: one rectangle and one flyable pattern per SRU.
 
 For one search period and a set of SRUs the planner gives every unit a
 rectangle (centre, orientation, length, width) and a track spacing such that
@@ -10,6 +10,10 @@ rectangle (centre, orientation, length, width) and a track spacing such that
 * the rectangles of different units do not overlap (they are kept ``gap_m``
   apart), surface units' rectangles stay off land (when a land raster is given),
   and coverage stays within ``[min_coverage, max_coverage]``;
+* the pattern can be flown: legs at least a turn diameter apart, U-turns on arcs
+  of the unit's turn radius, coverage within the bounds (IAMSAR practice 0.5–2;
+  a second pass at right angles where one pass cannot be denser), see
+  :func:`sarex.planning.patterns.fit_flyable_sweep`;
 * the total probability of success, evaluated against the drifting particles
   with the time-averaged coverage model of :mod:`sarex.planning.coverage`, is as
   large as the search below can make it.
@@ -28,6 +32,12 @@ Search (deterministic for a seed):
 3. *Joint refinement.* Each unit's rectangle is re-optimised (Nelder–Mead) with
    the others fixed, for ``passes`` rounds.
 
+Then :mod:`sarex.planning.assemble` names the pattern from the situation (VS/SS
+on a precise or reliable datum, TS along a line, PS/CS otherwise;
+:mod:`sarex.planning.choice`), holds in reserve every unit adding less than
+``min_marginal_pos`` (unless the SMC forced it) and times the routes from their
+geometry.
+
 The reference is Stone's optimal allocation of the same total effort, with the
 plan's detection model, on the period-mean probability grid
 (:mod:`sarex.planning.optimal`; ``stone_reference_pos``, see
@@ -43,117 +53,22 @@ definite-range plans "exceeded" it without any drift at all.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Optional, Sequence
 
 import numpy as np
 from scipy.optimize import minimize
 
+from sarex.planning.assemble import assemble
 from sarex.planning.cloud import PeriodCloud
-from sarex.geo import NM_M, LocalProjection
+from sarex.geo import NM_M
 from sarex.planning.land import PlaneLand
 from sarex.planning.coverage import path_bounds, rect_gain, rect_pod, time_weights
 from sarex.planning.optimal import optimal_pos
-from sarex.planning.patterns import Pattern, fit_sweep, sweep
+from sarex.planning.patterns import fit_crossing_pass, fit_flyable_sweep
+from sarex.planning.plantypes import Assignment, Plan, PlannerSettings, Sru  # noqa: F401  (re-exported: the planner API)
 from sarex.planning.rectangle import Rectangle
 from sarex.search.podmodel import DEFAULT_MODEL, DetectionModel
-
-
-@dataclass(frozen=True)
-class Sru:
-    """The planner's view of one search and rescue unit (SI units, plane coordinates).
-
-    Attributes
-    ----------
-    id : unit id.
-    sweep_width_m : sweep width W for the search object, m.
-    search_speed_ms, transit_speed_ms : m/s.
-    endurance_s : from departure, including both transits, s.
-    start_xy : departure point in the planning plane, m.
-    ready_s : earliest departure, epoch s.
-    on_scene_s : optional cap on time on task, s.
-    keep_off_land : the search area must not touch land (surface units), when the planner has a land raster.
-    """
-
-    id: str
-    sweep_width_m: float
-    search_speed_ms: float
-    transit_speed_ms: float
-    endurance_s: float
-    start_xy: tuple[float, float]
-    ready_s: float
-    on_scene_s: Optional[float] = None
-    keep_off_land: bool = False
-
-    @property
-    def effort_rate_m2_s(self) -> float:
-        return self.sweep_width_m * self.search_speed_ms
-
-
-@dataclass(frozen=True)
-class Assignment:
-    """One unit's part of the plan (plane geometry, epoch-second times)."""
-
-    unit_id: str
-    rect: Rectangle
-    pattern: Pattern
-    n_legs: int
-    spacing_m: float
-    track_m: float
-    effort_m2: float
-    coverage: float
-    depart_s: float
-    arrive_s: float
-    search_end_s: float
-    return_s: float
-    transit_out_m: float
-    transit_back_m: float
-    search_speed_ms: float = float("nan")
-    transit_speed_ms: float = float("nan")
-    start_xy: tuple[float, float] = (float("nan"), float("nan"))
-    waypoint_times_s: Optional[np.ndarray] = None
-    poc: float = float("nan")
-    pod: float = float("nan")
-    pos: float = float("nan")
-
-    @property
-    def time_on_task_s(self) -> float:
-        return self.search_end_s - self.arrive_s
-
-
-@dataclass
-class Plan:
-    """A search plan for one period."""
-
-    frame: LocalProjection
-    start_s: float
-    end_s: float
-    model: str
-    seed: int
-    assignments: list[Assignment]
-    unassigned: dict[str, str]
-    total_pos: float = float("nan")
-    #: Stone static optimum of the same effort and detection model (a reference, see module docstring).
-    bound_pos: float = float("nan")
-    total_effort_m2: float = 0.0
-    pod_per_particle: Optional[np.ndarray] = field(default=None, repr=False)
-    #: planned-tracks POS (:func:`sarex.planning.tracks_pos.planned_tracks_pos`), set by the caller that has the drift
-    pos_planned: float = float("nan")
-
-
-@dataclass(frozen=True)
-class PlannerSettings:
-    """Knobs of the search (defaults sized for 6 units × 100k particles in well under 30 s)."""
-
-    coarse_particles: int = 4000
-    refine_particles: int = 20000
-    refine_evals: int = 160
-    refine_starts: int = 2
-    passes: int = 1
-    gap_m: float = 2.0
-    #: Sane patterns only: coverage W/S between these (track spacing from 5 W down to W/5).
-    min_coverage: float = 0.2
-    max_coverage: float = 5.0
 
 
 # --------------------------------------------------------------------------- geometry + time
@@ -176,10 +91,15 @@ class _Fit:
     search_s: float
     out_m: float
     back_m: float
+    n_cross: int = 0
+    spacing_cross_m: float = 0.0
 
 
-def fit_unit(sru: Sru, rect0: Rectangle, start_s: float, end_s: float) -> Optional[_Fit]:
-    """Fit the unit's parallel sweep into ``rect0`` under its time limits, or None if impossible.
+def fit_unit(sru: Sru, rect0: Rectangle, start_s: float, end_s: float, cov: tuple[float, float] = (0.5, 2.0)) -> Optional[_Fit]:
+    """Fit the unit's flyable parallel sweep into ``rect0`` under its time limits, or None if impossible.
+
+    The spacing keeps the coverage within ``cov`` and the legs a turn diameter apart
+    (:func:`sarex.planning.patterns.fit_flyable_sweep`); the track may be cut short.
 
     Transit out is to the commence search point, transit back from the farthest
     corner (an upper bound for the end of any pattern inside the rectangle).
@@ -198,15 +118,22 @@ def fit_unit(sru: Sru, rect0: Rectangle, start_s: float, end_s: float) -> Option
             search_s = min(search_s, sru.on_scene_s)
         if search_s <= 60.0:
             return None
-        track = sru.search_speed_ms * search_s
-        rect, n, s = fit_sweep(rect0, track)
-        if rect.leg_m < 2.0 * s:
+        f = fit_flyable_sweep(rect0, sru.search_speed_ms * search_s, sru.turn_radius_m, sru.sweep_width_m / cov[1], sru.sweep_width_m / cov[0] if cov[0] > 0 else math.inf)
+        if f is None:
             return None
+        rect, n, s, track = f
+        n2, s2 = 0, 0.0
+        if track < 0.98 * sru.search_speed_ms * search_s:
+            c2 = fit_crossing_pass(rect, track, sru.search_speed_ms * search_s, sru.turn_radius_m, sru.sweep_width_m / cov[1], sru.sweep_width_m, cov[1])
+            if c2 is not None:
+                n2, s2, f2 = c2
+                track += f2
+        search_s = track / sru.search_speed_ms
         csp = _csp_corner(rect, s, (sx, sy))
         out2 = math.hypot(csp[0] - sx, csp[1] - sy)
         back2 = max(rect.corner_distances(sx, sy))
         if out2 <= out_m * (1 + 1e-12) + 1e-6 and back2 <= back_m * (1 + 1e-12) + 1e-6:
-            return _Fit(rect, n, s, track, depart, arrive, search_s, out_m, back_m)
+            return _Fit(rect, n, s, track, depart, arrive, search_s, out_m, back_m, n2, s2)
         # Budget a little more than the fitted pattern needs so the loop ends in a step or two
         # (the CSP moves by ever smaller amounts as the track shrinks).
         out_m, back_m = max(out_m, out2 + 10.0), max(back_m, back2 + 10.0)
@@ -240,7 +167,7 @@ class _Evaluator:
     def gain_status(self, sru: Sru, rect0: Rectangle, survive: np.ndarray, others: Sequence[Rectangle], gap_m: float) -> tuple[float, Optional[_Fit], str]:
         if rect0.leg_m <= 0 or rect0.creep_m <= 0 or not np.isfinite(rect0.cx + rect0.cy):
             return 0.0, None, "invalid"
-        fit = fit_unit(sru, rect0, self.start_s, self.end_s)
+        fit = fit_unit(sru, rect0, self.start_s, self.end_s, self.coverage_range)
         if fit is None:
             return 0.0, None, "unreachable"
         for o in others:
@@ -248,7 +175,7 @@ class _Evaluator:
                 return 0.0, None, "overlap"
         r = fit.rect
         cov = sru.sweep_width_m * fit.track_m / r.area_m2
-        if not self.coverage_range[0] <= cov <= self.coverage_range[1]:
+        if not self.coverage_range[0] * (1 - 1e-9) <= cov <= self.coverage_range[1] * (1 + 1e-9):
             return 0.0, None, "coverage"
         if sru.keep_off_land and self.land is not None and self.land.touches_land(fit.rect):
             return 0.0, None, "land"
@@ -311,11 +238,15 @@ class Planner:
         perm = rng.permutation(n)
         self.land = land
         cr = (settings.min_coverage, settings.max_coverage)
+        self._cov = cr
         self.coarse = _Evaluator(cloud, np.sort(perm[: min(n, settings.coarse_particles)]), int(code), land, cr)
         self.fine = _Evaluator(cloud, np.sort(perm[: min(n, settings.refine_particles)]), int(code), land, cr)
         self.full = _Evaluator(cloud, np.arange(n), int(code), land, cr)
         mid = cloud.x.shape[1] // 2
         self._mid_xy = cloud.x[:, mid], cloud.y[:, mid]
+
+    def _fit(self, sru: Sru, rect: Rectangle) -> Optional[_Fit]:
+        return fit_unit(sru, rect, self.cloud.start_s, self.cloud.end_s, self._cov)
 
     # ---- single unit search
 
@@ -336,7 +267,8 @@ class Planner:
         centre, sig, axes = _principal_axes(c.x[:, m], c.y[:, m], c.weight * survive_full)
         psi = math.atan2(axes[1, 0], axes[0, 0])
         shapes = []
-        for cov in (0.5, 1.0, 1.7, 3.0):
+        lo, hi = self._cov
+        for cov in np.geomspace(lo, hi, 4) if hi > lo else (lo,):
             area = effort / cov
             for aspect in (1.0, 2.5):
                 leg = math.sqrt(area * aspect)
@@ -414,7 +346,7 @@ class Planner:
         for uid, r in rects.items():
             if uid == skip:
                 continue
-            fit = fit_unit(srus[uid], r, self.cloud.start_s, self.cloud.end_s)
+            fit = fit_unit(srus[uid], r, self.cloud.start_s, self.cloud.end_s, self._cov)
             if fit is None:
                 continue
             pod, _ = self.full.pod(srus[uid], fit)
@@ -428,7 +360,7 @@ class Planner:
             for b in ids[a + 1 :]:
                 if not rects[uid].separated_from(rects[b], 0.5 * self.settings.gap_m):
                     return -1.0
-            fit = fit_unit(srus[uid], rects[uid], self.cloud.start_s, self.cloud.end_s)
+            fit = fit_unit(srus[uid], rects[uid], self.cloud.start_s, self.cloud.end_s, self._cov)
             if fit is None:
                 return -1.0
             if srus[uid].keep_off_land and self.land is not None and self.land.touches_land(fit.rect):
@@ -449,7 +381,7 @@ class Planner:
         # Each unit's share of the effort if it searched the big rectangle.
         share = []
         for s in srus:
-            f = fit_unit(s, big, c.start_s, c.end_s)
+            f = fit_unit(s, big, c.start_s, c.end_s, self._cov)
             share.append(0.0 if f is None else s.sweep_width_m * f.track_m)
         if sum(share) <= 0:
             return None
@@ -467,36 +399,60 @@ class Planner:
             b0 += width
         return rects
 
-    def plan(self, srus: Sequence[Sru]) -> Plan:
-        """Plan the period for ``srus``; units that cannot reach any area are listed as unassigned."""
+    def plan(
+        self,
+        srus: Sequence[Sru],
+        exclude: Sequence[str] = (),
+        force: Sequence[str] = (),
+        pins: Optional[dict[str, Rectangle]] = None,
+    ) -> Plan:
+        """Plan the period for ``srus``.
+
+        Units that cannot reach any area are listed as unassigned; units that would add
+        less than ``settings.min_marginal_pos`` are held in reserve (with the reason)
+        unless the SMC forces them (``force``); ``exclude`` keeps units out of the plan;
+        ``pins`` fixes a unit's area (the planner fits its pattern there and plans the others around it).
+        """
         c = self.cloud
+        pins = dict(pins or {})
+        reserve = {u: "excluded by the SMC" for u in exclude}
+        srus = [s for s in srus if s.id not in reserve]
         by_id = {s.id: s for s in srus}
-        order = sorted(srus, key=lambda s: -s.effort_rate_m2_s)
+        order = sorted((s for s in srus if s.id not in pins), key=lambda s: -s.effort_rate_m2_s)
         rects: dict[str, Rectangle] = {}
         unassigned: dict[str, str] = {}
         surv = np.ones(c.x.shape[0])
+        for uid, r in pins.items():
+            fit = fit_unit(by_id[uid], r, c.start_s, c.end_s, self._cov) if uid in by_id else None
+            if fit is None:
+                unassigned[uid] = "the SMC's pinned area cannot be searched by this unit (out of reach, or no flyable pattern fits)"
+                continue
+            rects[uid] = r
+            surv = surv * (1.0 - self.full.pod(by_id[uid], fit)[0])
         for s in order:
             r, why = self._place(s, surv, list(rects.values()))
             if r is None:
                 unassigned[s.id] = self._why_not(s, why)
                 continue
             rects[s.id] = r
-            fit = fit_unit(s, r, c.start_s, c.end_s)
+            fit = fit_unit(s, r, c.start_s, c.end_s, self._cov)
             pod, _ = self.full.pod(s, fit)
             surv = surv * (1.0 - pod)
-        if len(rects) > 1:
+        free = [u for u in rects if u not in pins]
+        if len(free) > 1 and not pins:
             strips = self._strip_seed([by_id[u] for u in rects])
             if strips is not None and set(strips) == set(rects) and self._score(by_id, strips) > self._score(by_id, rects):
                 rects = strips
         for _ in range(self.settings.passes if len(rects) > 1 else 0):
-            for uid in list(rects):
+            for uid in free:
                 others = [r for u, r in rects.items() if u != uid]
                 sv = self._survival(by_id, rects, skip=uid)
                 g_old = self.fine.gain(by_id[uid], rects[uid], sv[self.fine.idx], others, self.settings.gap_m)[0]
                 g_new, r_new = self._refine(by_id[uid], rects[uid], sv[self.fine.idx], others, self.fine, self.settings.refine_evals)
                 if g_new > g_old:
                     rects[uid] = r_new
-        return self._finish(by_id, rects, unassigned)
+        smc = {u: "pinned" for u in pins} | {u: "forced" for u in force}
+        return self._finish(by_id, rects, unassigned, reserve, smc)
 
     def _why_not(self, s: Sru, why: str) -> str:
         c = self.cloud
@@ -509,65 +465,23 @@ class Planner:
             return f"cannot arrive before the period ends ({d / NM_M:.0f} nm to the search area)"
         return f"cannot reach any search area within its endurance ({d / NM_M:.0f} nm away, round trip {need_h:.1f} h vs endurance {s.endurance_s / 3600:.1f} h)"
 
-    def _finish(self, by_id: dict[str, Sru], rects: dict[str, Rectangle], unassigned: dict[str, str]) -> Plan:
-        """Assemble the plan; per-unit POC/POD/POS that add up (see :mod:`sarex.search.pos_terms`).
+    def _finish(self, by_id: dict[str, Sru], rects: dict[str, Rectangle], unassigned: dict[str, str], reserve: dict[str, str], smc: dict[str, str]) -> Plan:
+        """Choose patterns, hold units that add too little in reserve, time the routes, and assemble the plan.
 
-        Each particle is counted in the one area where its POD is highest (the area it
-        is most exposed to while searched). A unit's POC is the weight of its particles,
-        its POS their probability of being detected by the plan, POD = POS/POC. So the
-        units' POCs add up to the probability that the object is in some area while it
-        is searched (≤ 1), and their POS to the plan's POS.
+        Per-unit POC/POD/POS add up (see :mod:`sarex.search.pos_terms`): each particle is
+        counted in the one area where its POD is highest; a unit's POC is the weight of its
+        particles, its POS their probability of being detected by the plan, POD = POS/POC.
+        A unit's *marginal* POS is what the plan loses without it (the others unchanged).
         """
-        c = self.cloud
-        w = c.weight
-        fits, pods = [], []
-        for uid, r0 in rects.items():
-            fit = fit_unit(by_id[uid], r0, c.start_s, c.end_s)
-            if fit is None:  # pragma: no cover - rects were feasible when chosen
-                unassigned[uid] = "no feasible area after refinement"
-                continue
-            fits.append((uid, fit))
-            pods.append(self.full.pod(by_id[uid], fit)[0])
-        pod_mat = np.array(pods) if pods else np.zeros((0, c.x.shape[0]))
-        pod_all = 1.0 - np.prod(1.0 - pod_mat, axis=0) if pods else np.zeros(c.x.shape[0])
-        owner = np.argmax(pod_mat, axis=0) if pods else np.zeros(c.x.shape[0], dtype=int)
-        seen = pod_mat.max(axis=0) > 0 if pods else np.zeros(c.x.shape[0], dtype=bool)
-        out = []
-        for j, (uid, fit) in enumerate(fits):
-            s = by_id[uid]
-            mine = seen & (owner == j)
-            poc = float(np.sum(w[mine]))
-            pos = float(np.sum(w[mine] * pod_all[mine]))
-            pattern = sweep(fit.rect, fit.n, s.start_xy)
-            out.append(
-                Assignment(
-                    unit_id=uid,
-                    rect=fit.rect,
-                    pattern=pattern,
-                    n_legs=fit.n,
-                    spacing_m=fit.spacing_m,
-                    track_m=fit.track_m,
-                    effort_m2=s.sweep_width_m * fit.track_m,
-                    coverage=s.sweep_width_m * fit.track_m / fit.rect.area_m2,
-                    depart_s=fit.depart_s,
-                    arrive_s=fit.arrive_s,
-                    search_end_s=fit.arrive_s + fit.search_s,
-                    return_s=fit.arrive_s + fit.search_s + fit.back_m / s.transit_speed_ms,
-                    transit_out_m=fit.out_m,
-                    transit_back_m=fit.back_m,
-                    search_speed_ms=s.search_speed_ms,
-                    transit_speed_ms=s.transit_speed_ms,
-                    start_xy=s.start_xy,
-                    waypoint_times_s=pattern.times_s(fit.arrive_s, s.search_speed_ms),
-                    poc=poc,
-                    pod=pos / poc if poc > 0 else 0.0,
-                    pos=pos,
-                )
-            )
-        total_effort = sum(a.effort_m2 for a in out)
-        plan = Plan(c.frame, c.start_s, c.end_s, self.model, self.seed, out, unassigned, float(np.sum(w * pod_all)), float("nan"), total_effort, pod_all)
-        plan.bound_pos = stone_bound(c, total_effort, model=self.model)
+        plan = assemble(self, by_id, rects, unassigned, reserve, smc)
+        plan.bound_pos = stone_bound(self.cloud, plan.total_effort_m2, model=self.model)
         return plan
+
+    def _transit(self, sru: Sru, a: tuple[float, float], b: tuple[float, float]) -> np.ndarray:
+        """Transit polyline ``a → b`` (plane m, shape (k, 2)): around land for surface units when there is a land raster."""
+        if sru.keep_off_land and self.land is not None:
+            return self.land.sea_route(a, b)
+        return np.array([a, b], dtype=float)
 
 
 def stone_bound(cloud: PeriodCloud, effort_m2: float, cells: Optional[int] = None, model: str = "exponential") -> float:

@@ -75,4 +75,6 @@ def make_sru(unit: Unit, frame: LocalProjection, plan_start_s: float, sweep_widt
         ready_s=unit.ready_time_s(plan_start_s),
         on_scene_s=unit.on_scene_s,
         keep_off_land=not unit.is_aircraft,
+        turn_radius_m=float(unit.turn_radius_m),
+        is_aircraft=unit.is_aircraft,
     )

@@ -1,0 +1,148 @@
+"""Assembling a plan from the planner's rectangles: pattern choice, reserve units, routes and times.
+
+Steps (deterministic):
+
+1. Every unit's flyable sweep is fitted into its rectangle and named from the
+   situation (PS/CS/TS), and the first unit whose situation calls for it may fly
+   a VS or SS on the datum instead (:mod:`sarex.planning.choice`).
+2. *Effort where it counts*: a unit's marginal POS is what the plan loses
+   without it, the others unchanged, ``Σ_k w_k·POD_jk·Π_{i≠j}(1 − POD_ik)``.
+   While some unit that the SMC neither forced nor pinned adds less than
+   ``min_marginal_pos``, the one adding least is held in reserve with the reason
+   (removing a unit can only raise the others' marginal POS).
+3. Routes: departure → transit (around land for surface units, when the
+   planner has a land raster) → the pattern → transit back, flown fly-by with
+   the unit's turn radius (:func:`sarex.planning.patterns.flyby_cumulative_m`);
+   every stated time (departure, on task at the CSP, each waypoint, off task,
+   return) comes from that geometry at the transit or search speed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from sarex.planning.choice import Choice, datum_choice, situation_of, sweep_choice
+from sarex.planning.patterns import route_cumulative_m, truncate_pattern
+from sarex.planning.plantypes import Assignment, Plan
+
+
+def _marginals(w: np.ndarray, pods: dict[str, np.ndarray], ids: list[str]) -> dict[str, float]:
+    out = {}
+    for j in ids:
+        rest = np.ones_like(w)
+        for i in ids:
+            if i != j:
+                rest = rest * (1.0 - pods[i])
+        out[j] = float(np.sum(w * pods[j] * rest))
+    return out
+
+
+def assemble(pl, by_id: dict, rects: dict, unassigned: dict[str, str], reserve: dict[str, str], smc: dict[str, str]) -> Plan:
+    """The plan for the rectangles ``rects`` chosen by the planner ``pl`` (see module docstring)."""
+    c = pl.cloud
+    st = pl.settings
+    w = c.weight
+    fits = {}
+    for uid, r0 in rects.items():
+        f = pl._fit(by_id[uid], r0)
+        if f is None:  # pragma: no cover - rects were feasible when chosen
+            unassigned[uid] = "no feasible area after refinement"
+            continue
+        fits[uid] = f
+    pods = {uid: pl.full.pod(by_id[uid], f)[0] for uid, f in fits.items()}
+    choices: dict[str, Choice] = {}
+    datum_taken = False
+    for uid, f in fits.items():
+        s = by_id[uid]
+        others = np.ones_like(w)
+        for o in fits:
+            if o != uid:
+                others = others * (1.0 - pods[o])
+        m = int(np.argmin(np.abs(c.times_s - (f.arrive_s + 0.5 * f.search_s))))
+        sit = situation_of(c.x[:, m], c.y[:, m], w * others)
+        ch = sweep_choice(sit, f.rect, f.n, f.spacing_m, f.track_m, s.start_xy, s.turn_radius_m, st, f.n_cross, f.spacing_cross_m)
+        if not datum_taken and smc.get(uid) != "pinned":
+            taken = [choices[o].eval_rect if o in choices else fits[o].rect for o in fits if o != uid]
+
+            def free(r, s=s, taken=taken) -> bool:
+                if any(not r.separated_from(o, st.gap_m) for o in taken):
+                    return False
+                return not (s.keep_off_land and pl.land is not None and pl.land.touches_land(r))
+
+            alt = datum_choice(sit, s, f.rect.area_m2, f.spacing_m, f.track_m, st, free)
+            if alt is not None:
+                f_alt = replace(f, rect=alt.eval_rect, track_m=alt.track_m, search_s=alt.track_m / s.search_speed_ms, n_cross=0)
+                pod_alt = pl.full.pod(s, f_alt)[0]
+                g_ps, g_alt = float(np.sum(w * others * pods[uid])), float(np.sum(w * others * pod_alt))
+                if g_alt >= 0.95 * g_ps:
+                    ch = replace(alt, reason=f"{alt.reason}; adds {100 * g_alt:.1f} % POS vs {100 * g_ps:.1f} % for a parallel sweep there")
+                    fits[uid], pods[uid], datum_taken = f_alt, pod_alt, True
+                else:
+                    ch = replace(ch, reason=f"{ch.reason}; {alt.pattern.kind} on the datum considered but adds {100 * g_alt:.1f} % vs {100 * g_ps:.1f} %")
+        choices[uid] = ch
+
+    active = list(fits)
+    thr = st.min_marginal_pos
+    while True:
+        marg = _marginals(w, pods, active)
+        weak = [u for u in active if smc.get(u) not in ("forced", "pinned") and marg[u] < thr]
+        if not weak:
+            break
+        j = min(weak, key=lambda u: (marg[u], u))
+        reserve[j] = (f"adds {100 * marg[j]:.1f} % POS to the plan (< {100 * thr:.0f} % threshold): held in reserve "
+                      f"for a later period or a new datum; the SMC can force it")
+        active.remove(j)
+    marg = _marginals(w, pods, active)
+
+    pod_mat = np.array([pods[u] for u in active]) if active else np.zeros((0, w.size))
+    pod_all = 1.0 - np.prod(1.0 - pod_mat, axis=0) if active else np.zeros(w.size)
+    owner = np.argmax(pod_mat, axis=0) if active else np.zeros(w.size, dtype=int)
+    seen = pod_mat.max(axis=0) > 0 if active else np.zeros(w.size, dtype=bool)
+    out = []
+    for j, uid in enumerate(active):
+        s, f, ch = by_id[uid], fits[uid], choices[uid]
+        pat = ch.pattern
+        mine = seen & (owner == j)
+        poc = float(np.sum(w[mine]))
+        pos = float(np.sum(w[mine] * pod_all[mine]))
+        route_out = pl._transit(s, s.start_xy, pat.csp)
+        route_back = pl._transit(s, (float(pat.x[-1]), float(pat.y[-1])), s.start_xy)
+        c_out, c_pat, c_back = route_cumulative_m(route_out, pat, route_back)
+        out_m, search_m, back_m = c_out[-1], c_pat[-1], c_back[-1]
+        arrive = f.arrive_s
+        depart = arrive - out_m / s.transit_speed_ms
+        if depart < s.ready_s:  # a transit around land longer than the straight line budgeted: later on task, shorter search
+            arrive += s.ready_s - depart
+            depart = s.ready_s
+            limit = min(c.end_s, s.ready_s + s.endurance_s - back_m / s.transit_speed_ms - 1e-6)
+            if s.on_scene_s is not None:
+                limit = min(limit, arrive + s.on_scene_s)
+            keep = (limit - arrive) * s.search_speed_ms
+            if keep < c_pat[-1]:
+                pat = truncate_pattern(pat, keep)
+                ch = replace(ch, pattern=pat, reason=ch.reason + "; pattern cut short: the transit around land takes longer")
+                route_back = pl._transit(s, (float(pat.x[-1]), float(pat.y[-1])), s.start_xy)
+                c_out, c_pat, c_back = route_cumulative_m(route_out, pat, route_back)
+                out_m, search_m, back_m = c_out[-1], c_pat[-1], c_back[-1]
+        wt = arrive + c_pat / s.search_speed_ms
+        effort = s.sweep_width_m * search_m
+        area = float(pat.area.area)
+        note = {"forced": "; forced by the SMC", "pinned": "; area pinned by the SMC"}.get(smc.get(uid, ""), "")
+        reason = f"{ch.reason}; its area holds POC {100 * poc:.1f} % while searched, the unit adds {100 * marg[uid]:.1f} % POS{note}"
+        out.append(
+            Assignment(
+                unit_id=uid, rect=ch.eval_rect if pat.kind != "VS" else replace(ch.eval_rect, leg_m=2 * pat.spacing_m, creep_m=2 * pat.spacing_m),
+                pattern=pat, n_legs=f.n + f.n_cross if pat.kind in ("PS", "CS", "TS") else pat.x.size - 1, cross_legs=f.n_cross if pat.kind in ("PS", "CS") else 0, spacing_m=pat.spacing_m,
+                track_m=search_m, effort_m2=effort, coverage=effort / area,
+                depart_s=depart, arrive_s=arrive, search_end_s=float(wt[-1]), return_s=float(wt[-1] + back_m / s.transit_speed_ms),
+                transit_out_m=float(out_m), transit_back_m=float(back_m),
+                search_speed_ms=s.search_speed_ms, transit_speed_ms=s.transit_speed_ms, start_xy=s.start_xy, waypoint_times_s=wt,
+                poc=poc, pod=pos / poc if poc > 0 else 0.0, pos=pos, marginal_pos=marg[uid], reason=reason,
+                turn_radius_m=s.turn_radius_m, smc=smc.get(uid, ""), route_out_xy=route_out, route_back_xy=route_back,
+            )
+        )
+    total_effort = sum(a.effort_m2 for a in out)
+    return Plan(c.frame, c.start_s, c.end_s, pl.model, pl.seed, out, unassigned, float(np.sum(w * pod_all)), float("nan"), total_effort, pod_all,
+                reserve=reserve, min_marginal_pos=thr, coverage_bounds=(st.min_coverage, st.max_coverage))

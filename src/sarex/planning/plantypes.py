@@ -1,0 +1,135 @@
+"""The planner's data: units (:class:`Sru`), their assignments and the plan (plane geometry, epoch seconds)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+import numpy as np
+
+from sarex.geo import LocalProjection
+from sarex.planning.patterns import Pattern
+from sarex.planning.rectangle import Rectangle
+
+
+@dataclass(frozen=True)
+class Sru:
+    """The planner's view of one search and rescue unit (SI units, plane coordinates).
+
+    Attributes
+    ----------
+    id : unit id.
+    sweep_width_m : sweep width W for the search object, m.
+    search_speed_ms, transit_speed_ms : m/s.
+    endurance_s : from departure, including both transits, s.
+    start_xy : departure point in the planning plane, m.
+    ready_s : earliest departure, epoch s.
+    on_scene_s : optional cap on time on task, s.
+    keep_off_land : the search area must not touch land (surface units), when the planner has a land raster.
+    """
+
+    id: str
+    sweep_width_m: float
+    search_speed_ms: float
+    transit_speed_ms: float
+    endurance_s: float
+    start_xy: tuple[float, float]
+    ready_s: float
+    on_scene_s: Optional[float] = None
+    keep_off_land: bool = False
+    #: turn radius, m: track spacing never below 2× this (legs a turn diameter apart)
+    turn_radius_m: float = 0.0
+    is_aircraft: bool = False
+
+    @property
+    def effort_rate_m2_s(self) -> float:
+        return self.sweep_width_m * self.search_speed_ms
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """One unit's part of the plan (plane geometry, epoch-second times)."""
+
+    unit_id: str
+    rect: Rectangle
+    pattern: Pattern
+    n_legs: int
+    spacing_m: float
+    track_m: float
+    effort_m2: float
+    coverage: float
+    depart_s: float
+    arrive_s: float
+    search_end_s: float
+    return_s: float
+    transit_out_m: float
+    transit_back_m: float
+    search_speed_ms: float = float("nan")
+    transit_speed_ms: float = float("nan")
+    start_xy: tuple[float, float] = (float("nan"), float("nan"))
+    waypoint_times_s: Optional[np.ndarray] = None
+    poc: float = float("nan")
+    pod: float = float("nan")
+    pos: float = float("nan")
+    #: what the plan loses without this unit (the others unchanged)
+    marginal_pos: float = float("nan")
+    #: why this area and pattern (IAMSAR situation rules, see :mod:`sarex.planning.choice`)
+    reason: str = ""
+    turn_radius_m: float = 0.0
+    #: legs of a second pass at right angles (included in n_legs)
+    cross_legs: int = 0
+    #: SMC's instruction for the unit: "", "forced" or "pinned"
+    smc: str = ""
+    #: transit routes (plane m, start first / pattern end first), around land for surface units
+    route_out_xy: Optional[np.ndarray] = None
+    route_back_xy: Optional[np.ndarray] = None
+
+    @property
+    def time_on_task_s(self) -> float:
+        return self.search_end_s - self.arrive_s
+
+
+@dataclass
+class Plan:
+    """A search plan for one period."""
+
+    frame: LocalProjection
+    start_s: float
+    end_s: float
+    model: str
+    seed: int
+    assignments: list[Assignment]
+    unassigned: dict[str, str]
+    total_pos: float = float("nan")
+    #: Stone static optimum of the same effort and detection model (a reference, see module docstring).
+    bound_pos: float = float("nan")
+    total_effort_m2: float = 0.0
+    pod_per_particle: Optional[np.ndarray] = field(default=None, repr=False)
+    #: planned-tracks POS (:func:`sarex.planning.tracks_pos.planned_tracks_pos`), set by the caller that has the drift
+    pos_planned: float = float("nan")
+    #: units held in reserve (not tasked) and why
+    reserve: dict[str, str] = field(default_factory=dict)
+    min_marginal_pos: float = 0.01
+    coverage_bounds: tuple[float, float] = (0.5, 2.0)
+
+
+@dataclass(frozen=True)
+class PlannerSettings:
+    """Knobs of the search (defaults sized for 6 units × 100k particles in well under 30 s)."""
+
+    coarse_particles: int = 4000
+    refine_particles: int = 20000
+    refine_evals: int = 240
+    refine_starts: int = 3
+    passes: int = 1
+    gap_m: float = 2.0
+    #: Coverage W·track/area kept within these (IAMSAR practice about 0.5–2, REFERENCES §12).
+    min_coverage: float = 0.5
+    max_coverage: float = 2.0
+    #: A unit is tasked only when it adds at least this POS (else held in reserve, unless forced).
+    min_marginal_pos: float = 0.01
+    #: Pattern choice thresholds (:mod:`sarex.planning.choice`).
+    precise_datum_nm: float = 1.5
+    reliable_datum_nm: float = 4.0
+    small_area_nm2: float = 400.0
+    track_line_elongation: float = 4.0
