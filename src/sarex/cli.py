@@ -797,6 +797,11 @@ def demo(out: Path = typer.Option(Path("out"), help="Output folder.")) -> None:
     run_demo(out, console)
 
 
+from sarex.server.cli import register as _register_server  # noqa: E402  (serve, server ...)
+
+_register_server(app, user_errors, lambda m: console.print(m, highlight=False, markup=False, soft_wrap=True))
+
+
 def main() -> None:  # pragma: no cover - entry point
     app()
 
