@@ -20,6 +20,7 @@ class World:
     def __init__(self, server: Server, backend: str) -> None:
         self.server, self.backend = server, backend
         self.url = server.url
+        self.store_url = server.store_url
         self.h = {name: token(self.url, name) for name, *_ in ACCOUNTS}
         r = httpx.post(f"{self.url}/api/exercises/1/jobs", headers=self.h["director"], json={"kind": "forecast", "particles": FORECAST_PARTICLES}, timeout=30)
         r.raise_for_status()
@@ -43,6 +44,7 @@ def _start(tmp_path_factory, backend: str):
     set_up_demo(store, passwords={name: password(name) for name, *_ in ACCOUNTS})
     store.dispose()
     srv = Server(data, db).start()
+    srv.store_url = database_url(data, db)
     return srv, pg
 
 

@@ -184,11 +184,13 @@ def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: 
     def exercises(p: Principal = Depends(principal)):
         return tx(workflow.list_exercises, p)
 
-    @app.post("/api/exercises", tags=["exercise"], status_code=201, summary="Create an exercise from an uploaded scenario (TOML) or a built-in one; you become its director")
+    @app.post("/api/exercises", tags=["exercise"], status_code=201, summary="Create an exercise from an uploaded scenario (TOML) or a built-in one (directors); you become its director")
     async def create_exercise(p: Principal = Depends(principal), scenario: Optional[UploadFile] = File(None),
                               builtin: Optional[str] = Form(None), seed: int = Form(0)):
         from sarex.server import services
 
+        if "director" not in {r for rs in p.grants.values() for r in rs}:
+            raise ApiError(403, "role: only a director of an exercise may create exercises", "role")
         if (scenario is None) == (builtin is None):
             raise ApiError(422, "scenario: give either a scenario file or builtin=korea-japan", "scenario")
         if scenario is not None:

@@ -26,11 +26,11 @@ def job_view(j: Job) -> dict:
 
 
 def create_job(s: Session, p: Principal, exercise_id: int, kind: str, particles: int) -> Job:
+    ex, _ = exercise_for(s, p, exercise_id, JOB_KINDS.get(kind, set().union(*JOB_KINDS.values())))  # who, before what
     if kind not in JOB_KINDS:
         raise SarexInputError(f"kind: {kind!r} is not one of {', '.join(JOB_KINDS)}")
     if not 100 <= particles <= 100_000:
         raise SarexInputError(f"particles: {particles} must be between 100 and 100000")
-    ex, _ = exercise_for(s, p, exercise_id, JOB_KINDS[kind])
     busy = s.execute(select(Job).where(Job.exercise_id == ex.id, Job.kind == kind, Job.status.in_(("queued", "running")))).scalar()
     if busy is not None:
         raise Conflict(f"kind: a {kind} job ({busy.id}) is already {busy.status} for exercise {ex.id}", "kind")
