@@ -102,8 +102,12 @@ def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: 
     @app.exception_handler(RequestValidationError)
     async def _validation(_req: Request, exc: RequestValidationError):
         e = exc.errors()[0]
-        loc = [str(x) for x in e.get("loc", ()) if x not in ("body", "query", "path", "form")]
-        field = ".".join(loc) or "body"
+        if e.get("type") == "json_invalid":
+            return _err(400, f"body: malformed JSON ({e.get('ctx', {}).get('error', 'invalid')}) at character {e['loc'][-1]}", "body")
+        field = ""
+        for x in e.get("loc", ())[1:] if e.get("loc", ("",))[0] in ("body", "query", "path", "form", "header", "cookie") else e.get("loc", ()):
+            field += f"[{x}]" if isinstance(x, int) else (f".{x}" if field else str(x))
+        field = field or "body"
         return _err(422, f"{field}: {e.get('msg', 'invalid')}", field)
 
     @app.exception_handler(SarexInputError)
@@ -129,7 +133,7 @@ def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: 
         token = bearer or cookie
         if not token:
             raise ApiError(401, "authorization: log in (POST /api/login) or send a bearer token from POST /token", "authorization")
-        with store.tx() as s:
+        with store.read() as s:
             p = principal_for(s, token)
         if p is None:
             raise ApiError(401, "authorization: the session or token is unknown or expired", "authorization")
@@ -180,9 +184,13 @@ def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: 
         with store.tx() as s:
             return jsonable_encoder(fn(s, *args, **kw))
 
+    def rd(fn, *args, **kw):
+        with store.read() as s:
+            return jsonable_encoder(fn(s, *args, **kw))
+
     @app.get("/api/exercises", tags=["exercise"])
     def exercises(p: Principal = Depends(principal)):
-        return tx(workflow.list_exercises, p)
+        return rd(workflow.list_exercises, p)
 
     @app.post("/api/exercises", tags=["exercise"], status_code=201, summary="Create an exercise from an uploaded scenario (TOML) or a built-in one (directors); you become its director")
     async def create_exercise(p: Principal = Depends(principal), scenario: Optional[UploadFile] = File(None),
@@ -212,23 +220,23 @@ def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: 
 
     @app.get("/api/exercises/{exercise_id}", tags=["exercise"])
     def exercise(exercise_id: int, p: Principal = Depends(principal)):
-        return tx(workflow.exercise_view, p, exercise_id)
+        return rd(workflow.exercise_view, p, exercise_id)
 
     @app.get("/api/exercises/{exercise_id}/truth", tags=["exercise"], summary="The truth: director and evaluators; everyone after its release")
     def truth(exercise_id: int, p: Principal = Depends(principal)):
-        return tx(workflow.truth, p, exercise_id)
+        return rd(workflow.truth, p, exercise_id)
 
     @app.get("/api/exercises/{exercise_id}/units", tags=["exercise"])
     def units(exercise_id: int, p: Principal = Depends(principal)):
-        return tx(workflow.units, p, exercise_id)
+        return rd(workflow.units, p, exercise_id)
 
     @app.get("/api/exercises/{exercise_id}/periods", tags=["exercise"])
     def periods(exercise_id: int, p: Principal = Depends(principal)):
-        return tx(workflow.periods, p, exercise_id)
+        return rd(workflow.periods, p, exercise_id)
 
     @app.get("/api/exercises/{exercise_id}/audit", tags=["exercise"], summary="The exercise's audit entries (director)")
     def audit_log(exercise_id: int, p: Principal = Depends(principal), limit: int = Query(200, ge=1, le=5000)):
-        return tx(workflow.audit_entries, p, exercise_id, limit)
+        return rd(workflow.audit_entries, p, exercise_id, limit)
 
     # --- jobs ---------------------------------------------------------------------------------------
     @app.post("/api/exercises/{exercise_id}/jobs", tags=["jobs"], status_code=202)
@@ -239,11 +247,11 @@ def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: 
 
     @app.get("/api/exercises/{exercise_id}/jobs", tags=["jobs"])
     def jobs(exercise_id: int, p: Principal = Depends(principal)):
-        return tx(plans.list_jobs, p, exercise_id)
+        return rd(plans.list_jobs, p, exercise_id)
 
     @app.get("/api/jobs/{job_id}", tags=["jobs"])
     def job(job_id: int, p: Principal = Depends(principal)):
-        return tx(plans.get_job, p, job_id)
+        return rd(plans.get_job, p, job_id)
 
     @app.post("/api/jobs/{job_id}/cancel", tags=["jobs"])
     def cancel(job_id: int, p: Principal = Depends(principal)):
@@ -254,15 +262,15 @@ def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: 
     # --- plans -------------------------------------------------------------------------------------
     @app.get("/api/exercises/{exercise_id}/proposals/{period}", tags=["plans"], summary="Computed plan proposal (planner: own nation)")
     def proposal(exercise_id: int, period: int, p: Principal = Depends(principal)):
-        return tx(plans.proposal, p, exercise_id, period)
+        return rd(plans.proposal, p, exercise_id, period)
 
     @app.get("/api/exercises/{exercise_id}/datum", tags=["plans"], summary="The forecast drifting datum")
     def datum(exercise_id: int, p: Principal = Depends(principal)):
-        return tx(plans.datum, p, exercise_id)
+        return rd(plans.datum, p, exercise_id)
 
     @app.get("/api/exercises/{exercise_id}/plans", tags=["plans"])
     def plan_list(exercise_id: int, p: Principal = Depends(principal)):
-        return tx(plans.list_plans, p, exercise_id)
+        return rd(plans.list_plans, p, exercise_id)
 
     @app.post("/api/exercises/{exercise_id}/plans", tags=["plans"], status_code=201, summary="Draft a nation's plan for a period")
     def draft(exercise_id: int, body: DraftIn, p: Principal = Depends(principal)):
@@ -274,11 +282,11 @@ def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: 
 
     @app.get("/api/exercises/{exercise_id}/tasking", tags=["plans"], summary="A unit's own tasking in approved plans")
     def tasking(exercise_id: int, p: Principal = Depends(principal)):
-        return tx(plans.tasking, p, exercise_id)
+        return rd(plans.tasking, p, exercise_id)
 
     @app.get("/api/exercises/{exercise_id}/exports/{period}/{unit}.{fmt}", tags=["plans"], summary="Route (gpx, rtz), area (kml) or SAP message (msg)")
     def export(exercise_id: int, period: int, unit: str, fmt: str, p: Principal = Depends(principal), lang: str = "en"):
-        text, media = tx(plans.export, p, exercise_id, period, unit, fmt, lang)
+        text, media = rd(plans.export, p, exercise_id, period, unit, fmt, lang)
         return Response(text, media_type=media, headers={"Content-Disposition": f'attachment; filename="{workflow._check_code(unit, "unit")}-p{period}.{fmt if fmt != "msg" else lang + ".txt"}"'})
 
     # --- reports -----------------------------------------------------------------------------------
@@ -294,7 +302,7 @@ def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: 
 
     @app.get("/api/exercises/{exercise_id}/positions", tags=["reports"])
     def get_positions(exercise_id: int, p: Principal = Depends(principal), after_id: int = Query(0, ge=0), limit: int = Query(10000, ge=1, le=100000)):
-        return tx(reports.positions, p, exercise_id, after_id, limit)
+        return rd(reports.positions, p, exercise_id, after_id, limit)
 
     @app.post("/api/exercises/{exercise_id}/sightings", tags=["reports"], status_code=201)
     def post_sighting(exercise_id: int, body: SightingIn, p: Principal = Depends(principal)):
@@ -302,11 +310,11 @@ def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: 
 
     @app.get("/api/exercises/{exercise_id}/sightings", tags=["reports"])
     def get_sightings(exercise_id: int, p: Principal = Depends(principal)):
-        return tx(reports.sightings, p, exercise_id)
+        return rd(reports.sightings, p, exercise_id)
 
     @app.get("/api/exercises/{exercise_id}/events", tags=["reports"], summary="Server-sent events: new position reports (and the truth once released)")
     async def events(exercise_id: int, p: Principal = Depends(principal), after_id: int = Query(0, ge=0), max_s: float = Query(3600.0, gt=0, le=86400)):
-        ex = await asyncio.to_thread(tx, workflow.exercise_view, p, exercise_id)  # checks access before streaming
+        ex = await asyncio.to_thread(rd, workflow.exercise_view, p, exercise_id)  # checks access before streaming
 
         async def stream():
             last, waited, sent_truth = after_id, 0.0, False
@@ -314,7 +322,7 @@ def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: 
                 yield f"event: truth\ndata: {json.dumps(ex['truth'], ensure_ascii=False)}\n\n"
                 sent_truth = True
             while waited < max_s:
-                rows = await asyncio.to_thread(tx, reports.positions, p, exercise_id, last, 1000)
+                rows = await asyncio.to_thread(rd, reports.positions, p, exercise_id, last, 1000)
                 for r in rows:
                     yield f"id: {r['id']}\nevent: position\ndata: {json.dumps(r)}\n\n"
                     last = r["id"]
@@ -332,7 +340,7 @@ def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: 
 
     def _maybe_truth(p, exercise_id):
         try:
-            return tx(workflow.truth, p, exercise_id)
+            return rd(workflow.truth, p, exercise_id)
         except Denied:
             return None
 
@@ -347,13 +355,13 @@ def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: 
 
     @app.get("/api/exercises/{exercise_id}/scores", tags=["exercise"])
     def scores(exercise_id: int, p: Principal = Depends(principal)):
-        return tx(reports.scores, p, exercise_id)
+        return rd(reports.scores, p, exercise_id)
 
     @app.get("/api/exercises/{exercise_id}/report.html", tags=["exercise"], response_class=HTMLResponse, summary="After-action report")
     def report(exercise_id: int, p: Principal = Depends(principal)):
-        return HTMLResponse(tx(reports.report_html, p, exercise_id))
+        return HTMLResponse(rd(reports.report_html, p, exercise_id))
 
-    interop.add_routes(app, store, principal, tx)
+    interop.add_routes(app, store, principal, rd)
 
     # --- UI and API docs from vendored assets ----------------------------------------------------------
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -8,6 +8,8 @@ transaction-level advisory lock (see :mod:`sarex.server.audit`).
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
@@ -51,7 +53,7 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _begin(conn):  # pragma: no cover
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("sarex_write", True) else "BEGIN")
 
         return engine
     return create_engine(url, pool_size=20, max_overflow=40, pool_pre_ping=True)
@@ -78,6 +80,9 @@ class Store:
         if upgrade:
             migrate(self.engine)
         self._factory = sessionmaker(self.engine, expire_on_commit=False)
+        self._reader = sessionmaker(self.engine.execution_options(sarex_write=False), expire_on_commit=False)
+        # SQLite has one writer at a time; queueing our own writers on a lock avoids its busy-wait back-off.
+        self._write_lock = threading.Lock() if url.startswith("sqlite") else contextlib.nullcontext()
 
     @property
     def is_postgres(self) -> bool:
@@ -85,14 +90,26 @@ class Store:
 
     @contextmanager
     def tx(self) -> Iterator[Session]:
-        s = self._factory()
+        """A read-write transaction (committed on success, rolled back on error)."""
+        with self._write_lock:
+            s = self._factory()
+            try:
+                yield s
+                s.commit()
+            except BaseException:
+                s.rollback()
+                raise
+            finally:
+                s.close()
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only transaction: on SQLite a deferred one, which never waits for writers (WAL)."""
+        s = self._reader()
         try:
             yield s
-            s.commit()
-        except BaseException:
-            s.rollback()
-            raise
         finally:
+            s.rollback()
             s.close()
 
     def dispose(self) -> None:

@@ -24,7 +24,17 @@ from sarex.server.models import Job
 MAX_ATTEMPTS = 2
 
 
-def _worker(url: str, job_id: int) -> None:  # pragma: no cover - runs in a child process
+def _exit_with_parent(parent: int) -> None:  # pragma: no cover - child process
+    """A worker whose server was killed (kill -9 leaves it orphaned) stops too; the next server reruns the job."""
+    import os
+
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(3)
+
+
+def _worker(url: str, job_id: int, parent: int) -> None:  # pragma: no cover - runs in a child process
+    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
     store = Store(url, upgrade=False)
 
     def progress(fraction: float, message: str) -> None:
@@ -100,7 +110,9 @@ class JobRunner:
                 if j is None or j.status != "queued":
                     continue
                 j.status, j.attempts, j.message, j.updated_s = "running", j.attempts + 1, "starting", time.time()
-            proc = ctx.Process(target=_worker, args=(self.store.url, job_id), daemon=True)
+            import os
+
+            proc = ctx.Process(target=_worker, args=(self.store.url, job_id, os.getpid()), daemon=True)
             self._current = (job_id, proc)
             proc.start()
             proc.join()
