@@ -209,12 +209,10 @@ def exercise_view(s: Session, p: Principal, exercise_id: int) -> dict:
 
 
 def area_bbox(sc) -> list[float]:
-    """The exercise area: LKP and unit starts, with a margin (lon_min, lat_min, lon_max, lat_max)."""
-    xs = [sc.reported.lon] + [u.model_extra.get("start", [sc.reported.lon])[0] for u in sc.resolved_units() if u.model_extra]
-    ys = [sc.reported.lat] + [u.model_extra.get("start", [0, sc.reported.lat])[1] for u in sc.resolved_units() if u.model_extra]
-    lon0, lon1 = min(sc.reported.lon - 0.6, min(xs)), max(sc.reported.lon + 0.6, max(xs))
-    lat0, lat1 = min(sc.reported.lat - 0.5, min(ys)), max(sc.reported.lat + 0.5, max(ys))
-    return [round(lon0 - 0.1, 3), round(lat0 - 0.1, 3), round(lon1 + 0.1, 3), round(lat1 + 0.1, 3)]
+    """The exercise area shown on the map and clipped for the coastline: 1° of longitude and 0.8° of
+    latitude around the reported LKP (lon_min, lat_min, lon_max, lat_max)."""
+    r = sc.reported
+    return [round(r.lon - 1.0, 3), round(r.lat - 0.8, 3), round(r.lon + 1.0, 3), round(r.lat + 0.8, 3)]
 
 
 def truth_view(sc) -> dict:

@@ -112,9 +112,9 @@
     else $("truth").hidden = true;
     // map layers
     S.layers.areas.clearLayers(); S.layers.routes.clearLayers(); S.layers.sightings.clearLayers(); S.layers.datum.clearLayers();
-    L.geoJSON(S.areas, { style: (f) => ({ color: f.properties.colour || "#2471a3", weight: 2, fillOpacity: f.properties.status === "approved" ? 0.25 : 0.08, dashArray: f.properties.status === "approved" ? null : "4 4" }),
+    L.geoJSON(S.areas, { style: (f) => ({ className: "area area-" + f.properties.status, color: f.properties.colour || "#2471a3", weight: 2, fillOpacity: f.properties.status === "approved" ? 0.25 : 0.08, dashArray: f.properties.status === "approved" ? null : "4 4" }),
       onEachFeature: (f, l) => l.bindTooltip(`P${f.properties.period} ${f.properties.unit} (${f.properties.nation}) ${f.properties.status}`) })
-      .eachLayer((l) => { l.options.className = "area"; S.layers.areas.addLayer(l); });
+      .eachLayer((l) => S.layers.areas.addLayer(l));
     L.geoJSON(S.routes, { style: (f) => ({ color: f.properties.colour || "#555", weight: 1 }) }).eachLayer((l) => S.layers.routes.addLayer(l));
     S.sightings.forEach((s) => L.circleMarker([s.lat, s.lon], { radius: 5, color: "#d35400" }).bindTooltip(esc(s.note)).addTo(S.layers.sightings));
     if (S.datum.length) L.polyline(S.datum.map((d) => [d.lat, d.lon]), { color: "#c0392b", dashArray: "2 6" }).addTo(S.layers.datum);
