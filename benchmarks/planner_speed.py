@@ -21,7 +21,7 @@ from rich.table import Table
 from sarex.drift import Release, simulate
 from sarex.environment.synthetic import korea_strait_environment
 from sarex.planning.cloud import period_cloud
-from sarex.planning.frame import LocalFrame
+from sarex.geo import LocalProjection
 from sarex.planning.land import land_around_cloud
 from sarex.planning.optimal import circular_normal_pos
 from sarex.planning.planner import Planner, Sru
@@ -39,7 +39,7 @@ SIX = ["KR-DDG-991", "KR-HELO-991", "KR-KCG-3011", "KR-P3CK", "JP-DDG-173", "JP-
 
 def _static_cloud(sigma_m: float, n: int, seed: int, t0: float, hours: int):
     rng = np.random.default_rng(seed)
-    lon, lat = LocalFrame(129.5, 34.6).to_lonlat(rng.normal(0, sigma_m, n), rng.normal(0, sigma_m, n))
+    lon, lat = LocalProjection(129.5, 34.6).inverse(rng.normal(0, sigma_m, n), rng.normal(0, sigma_m, n))
     times = t0 + 3600.0 * np.arange(hours + 1)
     ds = xr.Dataset(
         {"lon": (("trajectory", "time"), np.repeat(lon[:, None], times.size, 1)), "lat": (("trajectory", "time"), np.repeat(lat[:, None], times.size, 1)),
@@ -61,7 +61,7 @@ def main() -> None:
 
     t0 = to_epoch_s(START)
     # Warm the numba kernels (compilation is cached on disk after the first run).
-    Planner(_static_cloud(5 * NM, 500, 0, t0, 2)).plan([Sru("w", NM, 5.0, 10.0, 1e6, (0.0, 0.0), t0 - 3600)])
+    Planner(_static_cloud(5 * NM, 500, 0, t0, 2), "exponential").plan([Sru("w", NM, 5.0, 10.0, 1e6, (0.0, 0.0), t0 - 3600)])
 
     env = korea_strait_environment(START, days=2)
     tic = time.perf_counter()

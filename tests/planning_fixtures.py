@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from sarex.planning.frame import LocalFrame
+from sarex.geo import LocalProjection
 from sarex.times import epoch_s_to_datetime64, to_epoch_s
 
 NM = 1852.0
@@ -21,7 +21,7 @@ def static_normal_drift(sigma_m: float, particles: int, seed: int, hours: int = 
     times = T0 + 3600.0 * np.arange(hours + 1)
     xx = x[:, None] + east_ms * (times - T0)[None, :]
     yy = np.repeat(y[:, None], times.size, axis=1)
-    lon2, lat2 = LocalFrame(*CENTRE).to_lonlat(xx, yy)
+    lon2, lat2 = LocalProjection(*CENTRE).inverse(xx, yy)
     return xr.Dataset(
         {
             "lon": (("trajectory", "time"), lon2),

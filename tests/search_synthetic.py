@@ -6,7 +6,7 @@ import numpy as np
 import xarray as xr
 
 from sarex.io.driftfile import STATUS_ACTIVE
-from sarex.search.projection import LocalProjection
+from sarex.geo import LocalProjection
 from sarex.times import epoch_s_to_datetime64, iso, to_epoch_s
 
 LON0, LAT0 = 129.5, 34.5

@@ -15,7 +15,7 @@ from sarex.search.bayes import apply_search, bayes_update
 from sarex.search.detection import SearchUnit
 from sarex.search.grid import centroid_kernel
 from sarex.search.positions import output_times_s
-from sarex.search.projection import LocalProjection
+from sarex.geo import LocalProjection
 from sarex.search.track import Track
 from search_synthetic import PROJ, T0, drift_dataset, stationary_dataset
 

@@ -11,7 +11,8 @@ from scipy.special import erf
 
 from sarex.drift import leeway_objects
 from sarex.errors import SarexInputError
-from sarex.search.detection import SearchUnit, lateral_range_pod, pod_along_tracks, pod_from_coverage
+from sarex.search.detection import SearchUnit, lateral_range_pod, pod_along_tracks
+from sarex.search.podmodel import pod_from_coverage
 from sarex.search.sweepwidth import (
     PLATFORMS,
     SEARCH_OBJECTS,

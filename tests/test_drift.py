@@ -9,7 +9,8 @@ import pytest
 from scipy import integrate, optimize
 
 from sarex.drift import Release, get_object, leeway_objects, simulate
-from sarex.drift.geodesy import WGS84_A, WGS84_E2, move
+from sarex.drift.geodesy import move
+from sarex.geo import WGS84_A, WGS84_E2
 from sarex.drift.kernels import jibe_probability_per_step
 from sarex.environment import ConstantField, Environment, OutsidePolicy
 from sarex.environment.synthetic import korea_strait_environment

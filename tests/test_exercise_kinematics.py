@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 import replay_data as rd
 
-from sarex.exercise.geometry import NM
-from sarex.planning.frame import LocalFrame
+NM = 1852.0  # m per nautical mile (exact)
+from sarex.geo import LocalProjection
 from sarex.exercise.kinematics import fly_by_path, sail_route
 from sarex.exercise.planned import pattern_from_waypoints
 from sarex.exercise.replay import evaluate_replay
@@ -63,6 +63,6 @@ def test_short_legs_shrink_the_turns():
     length = np.hypot(np.diff(px), np.diff(py)).sum()
     r = 500.0
     assert length == pytest.approx(5000 + 1000 + 5000 - 4 * r + math.pi * r, rel=1e-4)
-    f = LocalFrame(129.0, 34.0)
-    x, y = f.to_xy(*f.to_lonlat(px, py))
+    f = LocalProjection(129.0, 34.0)
+    x, y = f.forward(*f.inverse(px, py))
     np.testing.assert_allclose(x, px, atol=1e-6)

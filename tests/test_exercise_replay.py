@@ -16,7 +16,7 @@ import pytest
 import replay_data as rd
 from typer.testing import CliRunner
 
-from sarex.exercise.geometry import NM
+NM = 1852.0  # m per nautical mile (exact)
 from sarex.exercise.planned import read_planned_dir
 from sarex.exercise.replay import evaluate_replay
 from sarex.exercise.trackkeeping import cross_track

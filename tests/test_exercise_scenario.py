@@ -32,9 +32,9 @@ def _variant(tmp_path: Path, old: str, new: str) -> Path:
 
 def test_builtin_scenario_loads():
     sc = load_scenario("korea-japan")
-    assert [n.code for n in sc.nations] == ["ROK", "JPN"]
+    assert [n.code for n in sc.nations] == ["KOR", "JPN"]  # ROK normalised to ISO alpha-3
     assert sc.on_scene_coordinator == "ROK-DDH-1"
-    assert {u.nation for u in sc.resolved_units()} == {"ROK", "JPN"}
+    assert {u.nation for u in sc.resolved_units()} == {"KOR", "JPN"}
     assert sc.truth.environment.variant != sc.forecast.variant  # truth drifts in a different field
     assert sc.truth.object_class != sc.reported.object_class
     # 24-48 h exercise: last period end capped by max_hours = 48 after the report
@@ -42,8 +42,8 @@ def test_builtin_scenario_loads():
     assert 24.0 <= hours <= 48.0
     assert iso(sc.periods[0].start) == "2026-02-11T00:00:00Z"
     check_environments(sc)
-    # extra unit keys pass through for the planner
-    assert sc.resolved_units()[0].model_extra["start"] == [129.10, 35.05]
+    # the scenario's units are the planner's Unit model, validated on load
+    assert sc.resolved_units()[0].start == (129.10, 35.05) and sc.resolved_units()[0].mmsi == 440900001
 
 
 @pytest.mark.parametrize(

@@ -63,10 +63,10 @@ def test_plan_cli_writes_everything_and_lists_unreachable_unit(tmp_path, drift_n
 @pytest.mark.parametrize(
     "case, edit, extra, message",
     [
-        ("unknown type", ('type = "surface-medium"', 'type = "hovercraft"'), [], "unit 'JP-PL' field 'type'"),
-        ("duplicate id", ('id = "JP-PL"', 'id = "KR-DDG"'), [], "unit 'KR-DDG' field 'id': duplicate"),
-        ("negative speed", ("search_speed_kn = 90", "search_speed_kn = -90"), [], "unit 'JP-HELO' field 'search_speed_kn': -90"),
-        ("negative endurance", ("endurance_h = 80", "endurance_h = -80"), [], "field 'endurance_h'"),
+        ("unknown type", ('type = "surface-medium"', 'type = "hovercraft"'), [], "unit[2].type: 'hovercraft' is not a unit type"),
+        ("duplicate id", ('id = "JP-PL"', 'id = "KR-DDG"'), [], "unit[2].id: 'KR-DDG' is a duplicate unit id"),
+        ("negative speed", ("search_speed_kn = 90", "search_speed_kn = -90"), [], "unit[1].search_speed_kn: -90 must be > 0 (unit 'JP-HELO')"),
+        ("negative endurance", ("endurance_h = 80", "endurance_h = -80"), [], "unit[2].endurance_h: -80"),
         ("period outside drift", None, ["--start", "2026-01-16T07:00Z"], "outside the drift's time span"),
         ("bad detection", None, ["--detection", "magic"], "--detection"),
         ("zero hours", None, ["--hours", "0"], "--hours"),

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 from planning_fixtures import small_plan
 
-from sarex.planning.exports import RTZ_NAMESPACE, nation_colour, unit_route, write_exports
+from sarex.nations import nation_colour
+from sarex.planning.exports import RTZ_NAMESPACE, unit_route, write_exports
 from sarex.planning.message import format_position, sap_message
 from sarex.planning.output import write_plan_folder
 from sarex.times import to_epoch_s
@@ -48,7 +49,7 @@ def test_gpx_routes_parse_with_gpxpy(planned):
         assert np.all(np.diff(t) >= 0)
         assert t[1] == pytest.approx(round(a.arrive_s), abs=1) and t[-2] == pytest.approx(round(a.search_end_s), abs=1)
         # The CSP is the first waypoint of the pattern, back in lon/lat.
-        lon, lat = plan.frame.to_lonlat(a.pattern.x[:1], a.pattern.y[:1])
+        lon, lat = plan.frame.inverse(a.pattern.x[:1], a.pattern.y[:1])
         assert pts[1].longitude == pytest.approx(lon[0], abs=1e-6) and pts[1].latitude == pytest.approx(lat[0], abs=1e-6)
 
 
@@ -96,12 +97,12 @@ def test_geojson_is_rfc7946(planned):
         assert s > 0
         # The four corners of the planned rectangle are vertices of the ring.
         c = a.rect.corners()
-        clon, clat = plan.frame.to_lonlat(c[:, 0], c[:, 1])
+        clon, clat = plan.frame.inverse(c[:, 0], c[:, 1])
         for lo, la in zip(clon, clat):
             assert min(abs(p[0] - lo) + abs(p[1] - la) for p in ring) < 1e-6
         assert f["properties"]["unit"] == a.unit_id and f["properties"]["pattern"] in ("PS", "CS")
         # Area in nm² from the lon/lat ring (equal-area reprojection) matches the rectangle.
-        x, y = plan.frame.to_xy(np.array([p[0] for p in ring]), np.array([p[1] for p in ring]))
+        x, y = plan.frame.forward(np.array([p[0] for p in ring]), np.array([p[1] for p in ring]))
         area = 0.5 * abs(np.sum(x[:-1] * y[1:] - x[1:] * y[:-1]))
         assert area == pytest.approx(a.rect.area_m2, rel=1e-5)  # coordinates rounded to 1e-7° (~1 cm)
     # Areas that do not overlap in the plane do not overlap in the exported lon/lat polygons either.
@@ -131,7 +132,7 @@ def test_kml_parses_with_fastkml_and_colours_by_nation(planned):
     names = [p.name for p in placemarks]
     assert len(placemarks) == 3 * len(plan.assignments)
     folders = [f.name for f in doc.features[0].features]
-    assert sorted(folders) == ["JP", "KR"]
+    assert sorted(folders) == ["JPN", "KOR"]  # KR, JP normalised to ISO alpha-3
     polys = [p for p in placemarks if p.geometry is not None and p.geometry.geom_type == "Polygon"]
     assert len(polys) == len(plan.assignments)
     for a in plan.assignments:
@@ -152,7 +153,7 @@ def test_sap_message_in_three_languages(planned):
         for a in plan.assignments:
             assert a.unit_id in text
             c = a.rect.corners()
-            lon, lat = plan.frame.to_lonlat(c[:, 0], c[:, 1])
+            lon, lat = plan.frame.inverse(c[:, 0], c[:, 1])
             assert format_position(float(lon[0]), float(lat[0])) in text
         assert "VHF ch 16" in text and "KR-DDG" in text
     assert "SEARCH ACTION PLAN" in en and "SITUATION" in en and "COORDINATION" in en and "On-scene coordinator" in en

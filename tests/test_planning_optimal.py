@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from sarex.planning.frame import LocalFrame
+from sarex.geo import LocalProjection
 from sarex.planning.optimal import circular_normal_pos, optimal_allocation, optimal_pos
 
 NM = 1852.0
@@ -53,8 +53,8 @@ def test_circular_normal_cloud_reaches_closed_form(h):
     sigma = 5 * NM
     rng = np.random.default_rng(11)
     n = 1_000_000
-    frame = LocalFrame(129.5, 34.6)
-    lon, lat = frame.to_lonlat(rng.normal(0, sigma, n), rng.normal(0, sigma, n))
+    frame = LocalProjection(129.5, 34.6)
+    lon, lat = frame.inverse(rng.normal(0, sigma, n), rng.normal(0, sigma, n))
     # Independent binning: our own laea plane (pyproj), 0.25 σ cells out to 6 σ.
     from pyproj import Transformer
 

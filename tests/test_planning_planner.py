@@ -13,6 +13,7 @@ from sarex.planning.cloud import period_cloud
 from sarex.planning.coverage import rect_pod, time_weights
 from sarex.planning.optimal import circular_normal_pos
 from sarex.planning.planner import Planner, Sru
+from sarex.search.podmodel import DetectionModel
 
 SIGMA = 5 * NM
 HOURS = 6
@@ -88,8 +89,8 @@ def test_endurance_limits_effort_and_unreachable_unit_is_listed(cloud):
 
 def test_same_seed_same_plan(cloud):
     srus = _equal_units(2, 1.0)
-    p1 = Planner(cloud, seed=7).plan(srus)
-    p2 = Planner(cloud, seed=7).plan(srus)
+    p1 = Planner(cloud, "exponential", seed=7).plan(srus)
+    p2 = Planner(cloud, "exponential", seed=7).plan(srus)
     assert [a.rect for a in p1.assignments] == [a.rect for a in p2.assignments]
     assert p1.total_pos == p2.total_pos
 
@@ -102,13 +103,13 @@ def test_time_averaged_coverage_of_a_crossing_particle():
     tw, m0, m1 = time_weights(t, 0.0, 20000.0)
     assert tw.sum() == pytest.approx(1.0)
     pod, frac = np.empty(1), np.empty(1)
-    rect_pod(x, y, tw, m0, m1, 0.0, 0.0, 1.0, 0.0, 5000.0, 5000.0, 2.0, 1, pod, frac)
+    rect_pod(x, y, tw, m0, m1, 0.0, 0.0, 1.0, 0.0, 5000.0, 5000.0, 2.0, int(DetectionModel.EXPONENTIAL), pod, frac)
     # Trapezoidal time average: exact up to one sample interval (250 s of 20000 s).
     assert frac[0] == pytest.approx(0.5, abs=1 / 80 + 1e-9)
     assert pod[0] == pytest.approx(1 - math.exp(-2.0 * frac[0]), rel=1e-12)
     # Searching only the first quarter of the period: the particle is inside for 0 of it.
     tw, m0, m1 = time_weights(t, 0.0, 4000.0)
-    rect_pod(x, y, tw, m0, m1, 0.0, 0.0, 1.0, 0.0, 5000.0, 5000.0, 2.0, 1, pod, frac)
+    rect_pod(x, y, tw, m0, m1, 0.0, 0.0, 1.0, 0.0, 5000.0, 5000.0, 2.0, int(DetectionModel.EXPONENTIAL), pod, frac)
     assert frac[0] == 0.0 and pod[0] == 0.0
 
 
@@ -116,27 +117,27 @@ def test_planner_follows_the_drift_not_a_snapshot():
     """A cloud moving east at 2 kn: a unit searching hours 3–6 goes where the cloud is then."""
     from planning_fixtures import CENTRE, static_normal_drift
 
-    from sarex.planning.frame import LocalFrame
+    from sarex.geo import LocalProjection
 
     v = 2 * NM / 3600
     ds = static_normal_drift(2 * NM, 8000, seed=6, hours=6, east_ms=v)
     cloud = period_cloud(ds, T0, T0 + 6 * 3600)
     # Ready at hour 2.5, 10 nm south of the cloud's mid-path: on task from about hour 3.
-    start = LocalFrame(*CENTRE).to_lonlat(np.array([9 * NM]), np.array([-10 * NM]))
-    sx, sy = cloud.frame.to_xy(start[0], start[1])
+    start = LocalProjection(*CENTRE).inverse(np.array([9 * NM]), np.array([-10 * NM]))
+    sx, sy = cloud.frame.forward(start[0], start[1])
     sru = Sru("late", 0.5 * NM, 10 * NM / 3600, 20 * NM / 3600, 1e6, (float(sx[0]), float(sy[0])), T0 + 2.5 * 3600)
-    plan = Planner(cloud, seed=0).plan([sru])
+    plan = Planner(cloud, "exponential", seed=0).plan([sru])
     a = plan.assignments[0]
     assert a.arrive_s >= T0 + 2.5 * 3600
     # Cloud centre (plane) at the middle of the unit's time on task.
     t_mid = 0.5 * (a.arrive_s + a.search_end_s)
-    cx_true, cy_true = cloud.frame.to_xy(*LocalFrame(*CENTRE).to_lonlat(np.array([v * (t_mid - T0)]), np.array([0.0])))
+    cx_true, cy_true = cloud.frame.forward(*LocalProjection(*CENTRE).inverse(np.array([v * (t_mid - T0)]), np.array([0.0])))
     assert math.hypot(a.rect.cx - cx_true[0], a.rect.cy - cy_true[0]) < 1.0 * NM
     # The same rectangle where the cloud was at the period start finds much less.
     from sarex.planning.planner import _Evaluator, fit_unit
     from sarex.planning.rectangle import Rectangle
 
-    x0, y0 = cloud.frame.to_xy(*LocalFrame(*CENTRE).to_lonlat(np.array([0.0]), np.array([0.0])))
+    x0, y0 = cloud.frame.forward(*LocalProjection(*CENTRE).inverse(np.array([0.0]), np.array([0.0])))
     moved = Rectangle(float(x0[0]), float(y0[0]), a.rect.phi, a.rect.leg_m, a.rect.creep_m)
     ev = _Evaluator(cloud, np.arange(cloud.x.shape[0]), 1)
     g_snapshot, fit = ev.gain(sru, moved, np.ones(cloud.x.shape[0]), [], 2.0)
@@ -148,7 +149,7 @@ def test_plan_pod_matches_an_independent_numpy_evaluation():
     ds = static_normal_drift(3 * NM, 2000, seed=8, hours=6, east_ms=1.5 * NM / 3600)
     cloud = period_cloud(ds, T0, T0 + 6 * 3600)
     srus = [ring_sru(0, 2, 0.6 * NM, 10 * NM / 3600), ring_sru(1, 2, 0.6 * NM, 10 * NM / 3600)]
-    plan = Planner(cloud, seed=1).plan(srus)
+    plan = Planner(cloud, "exponential", seed=1).plan(srus)
     assert len(plan.assignments) == 2
     surv = np.ones(cloud.x.shape[0])
     tf = None
@@ -181,19 +182,19 @@ def test_surface_units_keep_their_areas_off_land(cloud):
     land = PlaneLand((X >= block[0]) & (X <= block[2]) & (Y >= block[1]) & (Y <= block[3]), x0, y0, cell)
     assert land.on_land(np.array([5 * NM, 0.0]), np.array([0.0, 0.0])).tolist() == [True, False]
     ship = _equal_units(1, 1.5)[0]
-    free = Planner(cloud, seed=0).plan([ship]).assignments[0]
+    free = Planner(cloud, "exponential", seed=0).plan([ship]).assignments[0]
     assert free.rect.polygon().intersection(box(*block)).area > 0.05 * free.rect.area_m2  # the test can fail
     ship_sea = replace(ship, keep_off_land=True)
-    a = Planner(cloud, seed=0, land=land).plan([ship_sea]).assignments[0]
+    a = Planner(cloud, "exponential", seed=0, land=land).plan([ship_sea]).assignments[0]
     assert not land.touches_land(a.rect, n=101)
     assert a.rect.polygon().intersection(box(*block)).area < 0.002 * a.rect.area_m2
     # Aircraft (keep_off_land False) ignore the raster.
-    b = Planner(cloud, seed=0, land=land).plan([ship]).assignments[0]
+    b = Planner(cloud, "exponential", seed=0, land=land).plan([ship]).assignments[0]
     assert b.rect == free.rect
 
 
 def _kernel_pod(c: np.ndarray, model: str) -> np.ndarray:
-    from sarex.planning.coverage import DETECTION_MODELS
+    from sarex.search.podmodel import DetectionModel
 
     x = np.zeros((c.size, 2))
     y = np.zeros((c.size, 2))
@@ -201,7 +202,7 @@ def _kernel_pod(c: np.ndarray, model: str) -> np.ndarray:
     got = np.empty(c.size)
     for i, ci in enumerate(c):
         pod, frac = np.empty(c.size), np.empty(c.size)
-        rect_pod(x, y, tw, m0, m1, 0.0, 0.0, 1.0, 0.0, 10.0, 10.0, ci, DETECTION_MODELS[model], pod, frac)
+        rect_pod(x, y, tw, m0, m1, 0.0, 0.0, 1.0, 0.0, 10.0, 10.0, ci, int(DetectionModel.parse(model)), pod, frac)
         got[i] = pod[0]
     return got
 
@@ -220,5 +221,6 @@ def test_kernel_pod_formulas(model):
 
 @pytest.mark.parametrize("model", ["definite", "exponential", "inverse-cube"])
 def test_kernel_pod_matches_search_detection(model):
-    det = pytest.importorskip("sarex.search.detection")
-    np.testing.assert_allclose(_kernel_pod(COVERAGES, model), det.pod_from_coverage(COVERAGES, model), rtol=1e-12, atol=1e-15)
+    from sarex.search.podmodel import pod_from_coverage
+
+    np.testing.assert_allclose(_kernel_pod(COVERAGES, model), pod_from_coverage(COVERAGES, model), rtol=1e-12, atol=1e-15)

@@ -38,12 +38,12 @@ sweep_width_nm = 3.5
 def test_example_catalogue_is_a_korea_japan_exercise():
     cat = example_catalogue()
     units = cat.units
-    assert {u.nation for u in units} == {"KR", "JP"}
+    assert {u.nation for u in units} == {"KOR", "JPN"}  # KR, JP normalised to alpha-3
     assert {"ROK Navy", "JMSDF", "Korea Coast Guard", "Japan Coast Guard"} <= {u.service for u in units}
     types = [u.type for u in units]
     assert types.count("helicopter") >= 2 and types.count("fixed-wing") == 2 and "surface-large" in types
     assert any("P-3C" in u.name for u in units) and any("P-1" in u.name for u in units)
-    assert cat.osc_unit() is not None and cat.osc_unit().nation == "KR"
+    assert cat.osc_unit() is not None and cat.osc_unit().nation == "KOR"
     for u in units:
         # Korea Strait area: between Pohang/Busan and Kyushu.
         assert 128.0 < u.start[0] < 131.5 and 31.0 < u.start[1] < 36.5
@@ -64,15 +64,15 @@ def test_good_file_loads_with_units_converted(tmp_path):
 @pytest.mark.parametrize(
     "edit, words",
     [
-        (('type = "surface-large"', 'type = "submarine"'), ["unit 'A'", "'type'", "submarine"]),
-        (('id = "B"', 'id = "A"'), ["unit 'A'", "'id'", "duplicate"]),
-        (("search_speed_kn = 12", "search_speed_kn = -12"), ["unit 'A'", "'search_speed_kn'", "-12", "> 0"]),
-        (("transit_speed_kn = 120", "transit_speed_kn = -1"), ["unit 'B'", "'transit_speed_kn'", "> 0"]),
+        (('type = "surface-large"', 'type = "submarine"'), ["unit 'A'", "unit[0].type", "submarine"]),
+        (('id = "B"', 'id = "A"'), ["unit 'A'", "unit[1].id", "duplicate"]),
+        (("search_speed_kn = 12", "search_speed_kn = -12"), ["unit 'A'", "unit[0].search_speed_kn", "-12", "> 0"]),
+        (("transit_speed_kn = 120", "transit_speed_kn = -1"), ["unit 'B'", "unit[1].transit_speed_kn", "> 0"]),
         (("altitude_m = 150\n", ""), ["unit 'B'", "altitude"]),
         (('osc = "A"', 'osc = "Z"'), ["coordination.osc", "'Z'"]),
-        (("start = [129.1, 35.0]", "start = [129.1, 95.0]"), ["unit 'A'", "'start'"]),
-        (("endurance_h = 100", "endurance_h = 100\ncolour = 1"), ["unit 'A'", "'colour'", "not a known field"]),
-        (("search_speed_kn = 12\n", ""), ["unit 'A'", "'search_speed_kn'", "required"]),
+        (("start = [129.1, 35.0]", "start = [129.1, 95.0]"), ["unit 'A'", "unit[0].start"]),
+        (("endurance_h = 100", "endurance_h = 100\ncolour = 1"), ["unit 'A'", "unit[0].colour", "unknown field"]),
+        (("search_speed_kn = 12\n", ""), ["unit 'A'", "unit[0].search_speed_kn", "required"]),
         (("[[unit]]", "[[unit]"), ["not valid TOML"]),
     ],
 )
@@ -89,7 +89,7 @@ def test_bad_catalogue_one_line_error(tmp_path, edit, words):
 
 
 def test_sweep_width_override_and_tables(tmp_path):
-    from sarex.planning.frame import LocalFrame
+    from sarex.geo import LocalProjection
     from sarex.planning.sru import make_sru, unit_sweep_width_nm
 
     p = tmp_path / "u.toml"
@@ -97,7 +97,7 @@ def test_sweep_width_override_and_tables(tmp_path):
     a, b = load_units(p).units
     # A fixed sweep width wins over the tables.
     assert unit_sweep_width_nm(b, "PIW-1") == 3.5
-    s = make_sru(b, LocalFrame(129.4, 33.6), 1000.0, 3.5)
+    s = make_sru(b, LocalProjection(129.4, 33.6), 1000.0, 3.5)
     assert s.sweep_width_m == pytest.approx(3.5 * 1852) and s.start_xy == pytest.approx((0.0, 0.0), abs=1e-6)
     assert s.ready_s == 1000.0 and s.transit_speed_ms == pytest.approx(120 * 1852 / 3600)
     sw = pytest.importorskip("sarex.search.sweepwidth")

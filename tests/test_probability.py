@@ -16,10 +16,12 @@ from sarex.errors import SarexInputError
 from sarex.io.driftfile import STATUS_LEFT_DOMAIN, STATUS_STRANDED, STATUS_UNRELEASED
 from sarex.search.containment import containment_areas, containment_features, containment_mask, mask_to_polygon_xy, write_geojson
 from sarex.search.datum import iamsar_datum
-from sarex.search.grid import NM_M, ProbabilityGrid
+from sarex.search.grid import ProbabilityGrid
 from sarex.search.positions import Positions, positions_at
-from sarex.search.projection import LocalProjection
+from sarex.geo import LocalProjection
 from search_synthetic import PROJ, T0, drift_dataset, stationary_dataset
+
+NM_M = 1852.0  # m per nautical mile (exact)
 
 
 def test_laea_kernel_matches_pyproj():

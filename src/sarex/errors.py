@@ -16,3 +16,14 @@ class SarexInputError(ValueError):
 
 class OutsideDomainError(SarexInputError):
     """A particle needed forcing outside a field's space or time domain."""
+
+
+def format_error(exc: BaseException) -> str:
+    """The one-line, plain-text form of a user error, for every front end (CLI, server).
+
+    Newlines and runs of whitespace collapse to single spaces so the message stays
+    one line; the text is returned verbatim otherwise (front ends that interpret
+    markup, like rich, must print it as plain text: see :mod:`sarex.cli.console`).
+    """
+    text = " ".join(str(exc).split())
+    return text or type(exc).__name__

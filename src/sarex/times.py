@@ -3,42 +3,84 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+import re
+from datetime import datetime, timedelta, timezone
 
 import numpy as np
 
 from sarex.errors import SarexInputError
 
 
-def parse_utc(value: str | datetime | np.datetime64, what: str = "time") -> datetime:
-    """Parse an ISO 8601 string (or datetime) into a timezone-aware UTC datetime.
+#: Military time-zone letters of a date-time group (ACP 121): hours east of UTC. J (local) has none.
+_ZONE_LETTERS = {"Z": 0, **{c: i + 1 for i, c in enumerate("ABCDEFGHI")}, **{c: i + 10 for i, c in enumerate("KLM")},
+                 **{c: -(i + 1) for i, c in enumerate("NOPQRSTUVWXY")}}
+_MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+_DTG = re.compile(r"^(\d{2})(\d{2})(\d{2})([A-IK-Z])\s*([A-Z]{3})\s*(\d{2}|\d{4})$")
 
-    A string without an offset is taken as UTC; one with an offset is converted.
+
+def parse_dtg(text: str, what: str = "time") -> datetime | None:
+    """Parse a date-time group such as ``151200Z JAN 2026`` (or ``151200ZJAN26``); None if ``text`` is not one.
+
+    DDHHMM, a zone letter (Z = UTC, I = UTC+9 as in Korea and Japan, ...; J, local time,
+    is refused), the month's three letters and the year (two or four digits).
+    """
+    m = _DTG.match(text.strip().upper())
+    if m is None:
+        if re.match(r"^\d{6}J\b", text.strip().upper()):
+            raise SarexInputError(f"{what}: {text!r} is a local-time (J) date-time group; give the zone letter, e.g. Z for UTC or I for UTC+9")
+        return None
+    day, hour, minute, zone, mon, year = m.groups()
+    if mon not in _MONTHS:
+        raise SarexInputError(f"{what}: {text!r}: {mon!r} is not a month (JAN ... DEC)")
+    y = int(year) + (2000 if len(year) == 2 else 0)
+    try:
+        local = datetime(y, _MONTHS.index(mon) + 1, int(day), int(hour), int(minute), tzinfo=timezone(timedelta(hours=_ZONE_LETTERS[zone])))
+    except ValueError as exc:
+        raise SarexInputError(f"{what}: {text!r} is not a valid date-time group ({exc})") from None
+    return local.astimezone(timezone.utc)
+
+
+def parse_utc(value: str | datetime | np.datetime64, what: str = "time", *, assume_utc: bool = False) -> datetime:
+    """Parse an ISO 8601 string, a date-time group or a datetime into a timezone-aware UTC datetime.
+
+    A time must say its zone (``Z``, ``+09:00``, a DTG zone letter): one without is
+    refused, since a watch officer's local time taken as UTC is hours off. Readers of
+    formats whose times are UTC by definition (GPX, NMEA 0183) pass ``assume_utc=True``.
+    numpy ``datetime64`` values are UTC by the CF convention sarex writes.
     """
     if isinstance(value, np.datetime64):
         return from_epoch_s(to_epoch_s(value))
     if isinstance(value, datetime):
         dt = value
-    else:
-        text = str(value).strip()
+    elif isinstance(value, str):
+        text = value.strip()
+        dtg = parse_dtg(text, what)
+        if dtg is not None:
+            return dtg
         if text.endswith("Z") or text.endswith("z"):
             text = text[:-1] + "+00:00"
         try:
             dt = datetime.fromisoformat(text)
         except ValueError:
-            raise SarexInputError(f"{what}: {value!r} is not an ISO 8601 time (e.g. 2026-01-15T06:00Z)") from None
+            raise SarexInputError(f"{what}: {value!r} is not an ISO 8601 time or a date-time group (e.g. 2026-01-15T06:00Z, 150600Z JAN 2026)") from None
+    else:
+        raise SarexInputError(f"{what}: {value!r} must be a time (ISO 8601 text), not {type(value).__name__}")
     if dt.tzinfo is None:
+        if not assume_utc:
+            raise SarexInputError(f"{what}: {str(value)!r} has no time zone; add Z for UTC or an offset such as +09:00")
         return dt.replace(tzinfo=timezone.utc)
     return dt.astimezone(timezone.utc)
 
 
-def to_epoch_s(value: str | datetime | np.datetime64 | float) -> float:
-    """Seconds since the Unix epoch (UTC) as float."""
+def to_epoch_s(value: str | datetime | np.datetime64 | float, what: str = "time", *, assume_utc: bool = False) -> float:
+    """Seconds since the Unix epoch (UTC) as float; numbers are taken as such seconds."""
+    if isinstance(value, bool):
+        raise SarexInputError(f"{what}: {value!r} is not a time")
     if isinstance(value, (int, float, np.floating, np.integer)):
         return float(value)
     if isinstance(value, np.datetime64):
         return float(value.astype("datetime64[ns]").astype(np.int64)) / 1e9
-    return parse_utc(value).timestamp()
+    return parse_utc(value, what, assume_utc=assume_utc).timestamp()
 
 
 def from_epoch_s(seconds: float) -> datetime:

@@ -105,7 +105,7 @@ def _request(world, user: str, method: str, path: str, ex_id: int, ctx: dict) ->
         bodies = {
             "/api/exercises": None,
             "/api/exercises/{exercise_id}/jobs": {"kind": "forecast", "particles": 5},  # refused for its size, after the role check
-            "/api/exercises/{exercise_id}/plans": {"period": 1, "nation": "ROK"},
+            "/api/exercises/{exercise_id}/plans": {"period": 1, "nation": "KOR"},
             "/api/exercises/{exercise_id}/positions": {"reports": [{"time": "2026-02-11T02:00:00Z", "lon": 129.6, "lat": 34.95, "report_id": f"m-{role}"}]},
             "/api/exercises/{exercise_id}/sightings": {"time": "2026-02-11T02:05:00Z", "lon": 129.61, "lat": 34.95, "note": "debris"},
         }
@@ -160,9 +160,9 @@ def test_access_matrix_and_truth(world):
     assert wait_job(u, h["director"], world.forecast_job)["status"] == "done"
     # a ROK plan for period 1, approved, so taskings and exports have content
     plans = httpx.get(f"{u}/api/exercises/1/plans", headers=h["coordinator"], timeout=30).json()
-    plan = next((p for p in plans if p["nation"] == "ROK" and p["period"] == 1), None)
+    plan = next((p for p in plans if p["nation"] == "KOR" and p["period"] == 1), None)
     if plan is None:
-        plan = httpx.post(f"{u}/api/exercises/1/plans", headers=h["planner-rok"], json={"period": 1, "nation": "ROK"}, timeout=30).json()
+        plan = httpx.post(f"{u}/api/exercises/1/plans", headers=h["planner-rok"], json={"period": 1, "nation": "KOR"}, timeout=30).json()
         httpx.post(f"{u}/api/exercises/1/plans/{plan['id']}/approve", headers=h["coordinator"], timeout=30).raise_for_status()
     unit = plan["assignments"][0]["unit"]
     unit_user = next(a for a in ACCOUNTS if a[3] == unit)

@@ -18,9 +18,9 @@ def test_login_cookie_csrf_and_bearer(world):
         cookie = r.headers["set-cookie"].lower()
         assert "httponly" in cookie and "samesite=strict" in cookie
         csrf = r.json()["csrf"]
-        assert c.get("/api/me").json()["org"] == "ROK"
+        assert c.get("/api/me").json()["org"] == "KOR"
         # a state-changing request with the cookie but no CSRF token is refused, with it accepted
-        r = c.post("/api/exercises/1/plans", json={"period": 1, "nation": "ROK"})
+        r = c.post("/api/exercises/1/plans", json={"period": 1, "nation": "KOR"})
         assert r.status_code == 403 and r.json()["field"] == "x-csrf-token"
         r = c.post("/api/logout", headers={"X-CSRF-Token": csrf})
         assert r.status_code == 200
@@ -50,38 +50,38 @@ def test_forecast_draft_approve_tasking(world):
     assert job["status"] == "done", job
     # the ROK planner sees only the ROK part of the proposal
     prop = httpx.get(f"{u}/api/exercises/1/proposals/1", headers=h["planner-rok"], timeout=30).json()
-    assert list(prop["nations"]) == ["ROK"]
-    assert {a["unit"] for a in prop["nations"]["ROK"]["assignments"]} <= {"ROK-DDH-1", "ROK-HELO-1", "ROK-PKG-1"}
+    assert list(prop["nations"]) == ["KOR"]
+    assert {a["unit"] for a in prop["nations"]["KOR"]["assignments"]} <= {"ROK-DDH-1", "ROK-HELO-1", "ROK-PKG-1"}
     # the JPN planner may not draft for ROK
-    r = httpx.post(f"{u}/api/exercises/1/plans", headers=h["planner-jpn"], json={"period": 1, "nation": "ROK"}, timeout=30)
+    r = httpx.post(f"{u}/api/exercises/1/plans", headers=h["planner-jpn"], json={"period": 3, "nation": "KOR"}, timeout=30)
     assert r.status_code == 403 and r.json()["field"] == "nation"
-    r = httpx.post(f"{u}/api/exercises/1/plans", headers=h["planner-rok"], json={"period": 1, "nation": "ROK"}, timeout=30)
+    r = httpx.post(f"{u}/api/exercises/1/plans", headers=h["planner-rok"], json={"period": 3, "nation": "KOR"}, timeout=30)
     assert r.status_code == 201, r.text
     plan = r.json()
     assert plan["status"] == "draft"
     # before approval: JPN planner does not see the ROK draft, the ROK unit has no tasking
-    assert all(p["nation"] != "ROK" for p in httpx.get(f"{u}/api/exercises/1/plans", headers=h["planner-jpn"], timeout=30).json())
-    assert httpx.get(f"{u}/api/exercises/1/tasking", headers=h["rok-ddh-1"], timeout=30).json() == []
+    assert all(p["nation"] != "KOR" or p["status"] == "approved" for p in httpx.get(f"{u}/api/exercises/1/plans", headers=h["planner-jpn"], timeout=30).json())
+    assert [x for x in httpx.get(f"{u}/api/exercises/1/tasking", headers=h["rok-ddh-1"], timeout=30).json() if x["period"] == 3] == []
     # a planner cannot approve; the coordinator can
     assert httpx.post(f"{u}/api/exercises/1/plans/{plan['id']}/approve", headers=h["planner-rok"], timeout=30).status_code == 403
     r = httpx.post(f"{u}/api/exercises/1/plans/{plan['id']}/approve", headers=h["coordinator"], timeout=30)
     assert r.status_code == 200 and r.json()["status"] == "approved"
     # now the JPN planner sees it, and each ROK unit gets exactly its own tasking
-    assert any(p["nation"] == "ROK" and p["status"] == "approved" for p in httpx.get(f"{u}/api/exercises/1/plans", headers=h["planner-jpn"], timeout=30).json())
+    assert any(p["nation"] == "KOR" and p["period"] == 3 and p["status"] == "approved" for p in httpx.get(f"{u}/api/exercises/1/plans", headers=h["planner-jpn"], timeout=30).json())
     assigned = {a["unit"] for a in plan["assignments"]}
     for unit in ("ROK-DDH-1", "ROK-HELO-1", "ROK-PKG-1", "JPN-DD-1"):
-        t = httpx.get(f"{u}/api/exercises/1/tasking", headers=h[unit.lower()], timeout=30).json()
+        t = [x for x in httpx.get(f"{u}/api/exercises/1/tasking", headers=h[unit.lower()], timeout=30).json() if x["period"] == 3]
         assert [x["unit"] for x in t] == ([unit] if unit in assigned else [])
         for x in t:
             assert set(x["messages"]) == {"en", "ko", "ja"}
             msg = x["messages"]["en"]
             assert f"Area 1 ({unit})" in msg and "Area 2 (" not in msg  # its own area only
     unit = sorted(assigned)[0]
-    gpx = httpx.get(f"{u}/api/exercises/1/exports/1/{unit}.gpx", headers=h[unit.lower()], timeout=30)
+    gpx = httpx.get(f"{u}/api/exercises/1/exports/3/{unit}.gpx", headers=h[unit.lower()], timeout=30)
     assert gpx.status_code == 200 and "<gpx" in gpx.text
     other = next(x for x in ("ROK-DDH-1", "ROK-PKG-1") if x != unit)
-    assert httpx.get(f"{u}/api/exercises/1/exports/1/{unit}.gpx", headers=h[other.lower()], timeout=30).status_code == 404
-    ko = httpx.get(f"{u}/api/exercises/1/exports/1/{unit}.msg?lang=ko", headers=h[unit.lower()], timeout=30)
+    assert httpx.get(f"{u}/api/exercises/1/exports/3/{unit}.gpx", headers=h[other.lower()], timeout=30).status_code == 404
+    ko = httpx.get(f"{u}/api/exercises/1/exports/3/{unit}.msg?lang=ko", headers=h[unit.lower()], timeout=30)
     assert ko.status_code == 200 and "수색" in ko.text
 
 

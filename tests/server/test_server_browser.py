@@ -66,7 +66,7 @@ def test_planner_coordinator_unit_in_chromium(browser, world):
     page.wait_for_selector("path.unit-marker", timeout=30_000)
     rows = page.locator("#units-table tbody tr")
     nations = {rows.nth(i).locator("td").nth(1).inner_text() for i in range(rows.count())}
-    assert "ROK" in nations
+    assert "KOR" in nations
     page.click("#draft-2")
     page.wait_for_selector("#plans-table tr[data-plan] td.plan-status:text('draft')", timeout=30_000)
     page.wait_for_selector("path.area", timeout=30_000)

@@ -18,9 +18,8 @@ import math
 import numba as nb
 import numpy as np
 
-WGS84_A = 6378137.0
-WGS84_F = 1.0 / 298.257223563
-WGS84_E2 = WGS84_F * (2.0 - WGS84_F)
+from sarex.geo import WGS84_A, WGS84_E2
+
 _K_M = WGS84_A * (1.0 - WGS84_E2)
 _DEG = math.pi / 180.0
 

@@ -13,12 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pyproj
 
+from sarex.geo import GEOD
 from sarex.errors import SarexInputError
 from sarex.times import to_epoch_s
 
-_GEOD = pyproj.Geod(ellps="WGS84")
 
 
 @dataclass(frozen=True)
@@ -77,8 +76,8 @@ def seed(release: Release, n: int, rng: np.random.Generator) -> tuple[np.ndarray
     """Initial positions (degrees) and release times (s since epoch) of ``n`` particles."""
     f = np.linspace(0.0, 1.0, n) if n > 1 else np.zeros(n)
     if release.end_lon is not None:
-        az, _, dist = _GEOD.inv(release.lon, release.lat, release.end_lon, release.end_lat)
-        clon, clat, _ = _GEOD.fwd(np.full(n, release.lon), np.full(n, release.lat), np.full(n, az), dist * f)
+        az, _, dist = GEOD.inv(release.lon, release.lat, release.end_lon, release.end_lat)
+        clon, clat, _ = GEOD.fwd(np.full(n, release.lon), np.full(n, release.lat), np.full(n, az), dist * f)
     else:
         clon = np.full(n, float(release.lon))
         clat = np.full(n, float(release.lat))
@@ -94,5 +93,5 @@ def seed(release: Release, n: int, rng: np.random.Generator) -> tuple[np.ndarray
     else:
         dist = radius * np.sqrt(rng.uniform(0.0, 1.0, n))
         az = rng.uniform(-180.0, 180.0, n)
-    lon, lat, _ = _GEOD.fwd(clon, clat, az, dist)
+    lon, lat, _ = GEOD.fwd(clon, clat, az, dist)
     return np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64), times

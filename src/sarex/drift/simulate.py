@@ -106,6 +106,11 @@ def simulate(
         if lon is None or lat is None or start is None:
             raise SarexInputError("release: give a Release or lon, lat and start")
         release = Release.point(lon, lat, start, radius_m)
+    from sarex.seeds import check_seed
+
+    if isinstance(particles, bool) or not isinstance(particles, (int, np.integer)):
+        raise SarexInputError(f"particles: {particles!r} must be a whole number (got {type(particles).__name__})")
+    seed_value = check_seed(seed_value, "seed")
     n = int(particles)
     if n <= 0:
         raise SarexInputError(f"particles: {particles} must be > 0")

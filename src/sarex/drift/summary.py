@@ -8,10 +8,10 @@ import numpy as np
 import pyproj
 import xarray as xr
 
+from sarex.geo import GEOD
 from sarex.io.driftfile import STATUS_LEFT_DOMAIN, STATUS_STRANDED, STATUS_UNRELEASED
 from sarex.times import datetime64_to_epoch_s, iso
 
-_GEOD = pyproj.Geod(ellps="WGS84")
 
 
 def weighted_centroid(lon: np.ndarray, lat: np.ndarray, w: np.ndarray) -> tuple[float, float]:
@@ -43,7 +43,7 @@ def summarize(ds: xr.Dataset, time_index: int = -1) -> dict:
     sdy = math.sqrt(float(np.sum(wk * (y - np.sum(wk * y)) ** 2)))
     l0 = float(ds.attrs.get("lkp_lon", clon))
     b0 = float(ds.attrs.get("lkp_lat", clat))
-    az, _, dist = _GEOD.inv(l0, b0, clon, clat)
+    az, _, dist = GEOD.inv(l0, b0, clon, clat)
     return {
         "time": iso(float(datetime64_to_epoch_s(np.atleast_1d(ds["time"].values[time_index]))[0])),
         "particles": int(ok.sum()),

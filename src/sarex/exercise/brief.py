@@ -6,6 +6,7 @@ truth (object actually in the water, true position and time, true environment).
 
 from __future__ import annotations
 
+from sarex.geo import NM_M
 from sarex.exercise.scenario import ParticipantScenario
 from sarex.report.html import Paragraph, Report, Table
 from sarex.times import iso
@@ -23,7 +24,7 @@ def build_brief(pv: ParticipantScenario) -> Report:
     s.blocks.append(
         Paragraph(
             f"Reported: {r.summary or 'distress'}. Last known position {abs(r.lat):.3f}°{'N' if r.lat >= 0 else 'S'} "
-            f"{abs(r.lon):.3f}°{'E' if r.lon >= 0 else 'W'} at {iso(r.time)}, uncertainty {r.radius_m / 1852.0:.1f} NM. "
+            f"{abs(r.lon):.3f}°{'E' if r.lon >= 0 else 'W'} at {iso(r.time)}, uncertainty {r.radius_m / NM_M:.1f} NM. "
             f"Search object: {get_object(r.object_class).description} ({r.object_class})."
         )
     )

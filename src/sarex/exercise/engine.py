@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Callable, Optional
 
 import numpy as np
-import pyproj
 import xarray as xr
 
+from sarex.geo import GEOD, NM_M
 from sarex.exercise.run import (
     Detection,
     PeriodPlan,
@@ -35,10 +35,12 @@ from sarex.exercise.run import (
     truth_position,
 )
 from sarex.exercise.scenario import Scenario
+from sarex.search.podmodel import DEFAULT_MODEL, DetectionModel
 from sarex.exercise.truth import scenario_truth
+from sarex import seeds
+from sarex.seeds import check_seed
 from sarex.times import iso
 
-_GEOD = pyproj.Geod(ellps="WGS84")
 
 
 @dataclass
@@ -87,7 +89,7 @@ class ExerciseResult:
                 "nation": d.nation,
                 "hours_since_alert": (d.time_s - sc.reported.time) / 3600.0,
                 "hours_since_distress": (d.time_s - sc.truth.time) / 3600.0,
-                "closest_approach_nm": d.distance_m / 1852.0,
+                "closest_approach_nm": d.distance_m / NM_M,
                 "lon": d.lon,
                 "lat": d.lat,
             },
@@ -103,13 +105,13 @@ class ExerciseResult:
                     "pos_sailed": p.pos_sailed,
                     "bound_pos": p.bound_pos,
                     "cumulative_pos": p.cumulative_pos,
-                    "effort_nm2_by_nation": {k: v / 1852.0**2 for k, v in p.effort_m2_by_nation.items()},
+                    "effort_nm2_by_nation": {k: v / NM_M**2 for k, v in p.effort_m2_by_nation.items()},
                     "searched": p.index < self.executed,
                 }
                 for p in self.periods
             ],
-            "effort_nm2_by_nation": _sum_dicts([p.effort_m2_by_nation for p in ps], 1 / 1852.0**2),
-            "final_probability_peak_error_nm": self.peak_error_m / 1852.0,
+            "effort_nm2_by_nation": _sum_dicts([p.effort_m2_by_nation for p in ps], 1 / NM_M**2),
+            "final_probability_peak_error_nm": self.peak_error_m / NM_M,
             "final_probability_peak_time": iso(self.peak_time_s),
         }
         if self.replicates is not None:
@@ -142,7 +144,7 @@ def run_exercise(
     seed: int = 0,
     *,
     particles: int = 5000,
-    model: str = "inverse-cube",
+    model: "str | DetectionModel" = DEFAULT_MODEL,
     replicates: int = 0,
     scheduler: Optional[str] = None,
     workers: int = 2,
@@ -151,15 +153,19 @@ def run_exercise(
     replicate_progress: bool | Callable[[int, int], None] = False,
 ) -> ExerciseResult:
     """Simulate the exercise (and optionally ``replicates`` more truths) without writing anything."""
+    from sarex.exercise.scenario import check_environments
+
+    seed = check_seed(seed, "seed")
     say = progress or (lambda msg: None)
+    check_environments(sc, coast=coast)
     catalogue = scenario_catalogue(sc)
     say("forecast drift")
     drift = forecast_drift(sc, particles, seed, coast=coast)
-    periods = plan_periods(sc, catalogue, drift, model=model, seed=seed, progress=say)
+    periods = plan_periods(sc, catalogue, drift, model=model, seed=seed, coast=coast, progress=say)
     say("truth drift")
-    truth_track, truth = scenario_truth(sc, np.random.SeedSequence([seed, 1]), coast=coast)
+    truth_track, truth = scenario_truth(sc, seed, coast=coast)
     bundle = detection_bundle(periods, truth, model)
-    hit = draw_replicate(0, np.random.SeedSequence([seed, 2]), bundle)
+    hit = draw_replicate(0, seeds.stream(seed, seeds.DETECTION), bundle)
     detection = None
     executed = len(periods)
     if hit is not None:
@@ -189,7 +195,7 @@ def _peak_error(ds: xr.Dataset, truth: xr.Dataset, time_s: float) -> float:
     lon, lat = grid.cell_centres_lonlat()
     plon, plat = float(np.asarray(lon)[j, i]), float(np.asarray(lat)[j, i])
     tlon, tlat = truth_position(truth, time_s)
-    return float(_GEOD.inv(plon, plat, tlon, tlat)[2])
+    return float(GEOD.inv(plon, plat, tlon, tlat)[2])
 
 
 def run_replicate_set(
@@ -198,7 +204,7 @@ def run_replicate_set(
     n: int,
     seed: int,
     *,
-    model: str = "inverse-cube",
+    model: "str | DetectionModel" = DEFAULT_MODEL,
     scheduler: Optional[str] = None,
     workers: int = 2,
     processes: bool = False,
@@ -226,38 +232,49 @@ def run_replicate_set(
     return ReplicateStats(n, int(done.size), per, hours, pod_by_hour, first, periods[0].pos_sailed)
 
 
-def write_exercise(res: ExerciseResult, out: str | Path, coast: bool = True) -> dict[str, list[Path]]:
-    """Write participants' outputs and the evaluation (report, truth, scores) into ``out``, atomically."""
+def write_exercise_files(res: ExerciseResult, folder: str | Path, coast: bool = True) -> dict[str, list[Path]]:
+    """Write participants' outputs and the evaluation (report, truth, scores) into the staging ``folder``.
+
+    Returns the files written (inside ``folder``) by audience. The caller publishes
+    the folder as a whole (:class:`sarex.app.output.FolderTarget`, :func:`write_exercise`).
+    """
     from sarex.exercise.brief import build_brief
     from sarex.io.atomic import write_text_atomic
     from sarex.io.driftfile import write_drift
     from sarex.planning.cloud import period_cloud
-    from sarex.io.atomic import atomic_folder
-    from sarex.planning.output import write_plan_folder
+    from sarex.planning.output import write_plan_files
     from sarex.report.exercise_report import build_exercise_report
     from sarex.report.html import render_html, write_pdf
 
     sc = res.scenario
     catalogue = scenario_catalogue(sc)
     pv = sc.participant_view()
+    tmp = Path(folder)
     files: dict[str, list[Path]] = {"participants": [], "evaluation": []}
+    part = tmp / "participants"
+    files["participants"].append(write_text_atomic(part / "brief" / "scenario.json", pv.model_dump_json(indent=2)))
+    files["participants"].append(write_text_atomic(part / "brief" / "brief.html", render_html(build_brief(pv))))
+    files["participants"].append(write_drift(res.periods[0].drift_before, part / "forecast_drift.nc"))
+    for p in res.periods[: res.executed]:
+        cloud = period_cloud(p.drift_before, p.start_s, p.end_s)
+        situation = {"object": sc.reported.object_class, "particles": int(cloud.x.shape[0]),
+                     "searches": p.index, "lkp_lon": sc.reported.lon, "lkp_lat": sc.reported.lat, "lkp_time": iso(sc.reported.time)}
+        files["participants"] += write_plan_files(part / f"period-{p.index + 1}", p.plan, cloud, catalogue, situation, coast=coast)
+    ev = tmp / "evaluation"
+    files["evaluation"].append(write_drift(res.truth, ev / "truth.nc"))
+    files["evaluation"].append(write_text_atomic(ev / "scores.json", json.dumps(res.scores(), indent=1, ensure_ascii=False) + "\n"))
+    rep = build_exercise_report(res, coast)
+    files["evaluation"].append(write_text_atomic(ev / "report.html", render_html(rep)))
+    files["evaluation"].append(write_pdf(rep, ev / "report.pdf"))
+    return files
+
+
+def write_exercise(res: ExerciseResult, out: str | Path, coast: bool = True) -> dict[str, list[Path]]:
+    """Write :func:`write_exercise_files` into ``out``, replacing it as a whole when complete."""
+    from sarex.io.atomic import atomic_folder
+
     with atomic_folder(out) as tmp:
-        part = tmp / "participants"
-        files["participants"].append(write_text_atomic(part / "brief" / "scenario.json", pv.model_dump_json(indent=2)))
-        files["participants"].append(write_text_atomic(part / "brief" / "brief.html", render_html(build_brief(pv))))
-        files["participants"].append(write_drift(res.periods[0].drift_before, part / "forecast_drift.nc"))
-        for p in res.periods[: res.executed]:
-            cloud = period_cloud(p.drift_before, p.start_s, p.end_s)
-            situation = {"object": sc.reported.object_class, "particles": int(cloud.x.shape[0]),
-                         "searches": p.index, "lkp_lon": sc.reported.lon, "lkp_lat": sc.reported.lat, "lkp_time": iso(sc.reported.time)}
-            files["participants"] += write_plan_folder(part / f"period-{p.index + 1}", p.plan, cloud, catalogue, situation, coast=coast)
-        ev = tmp / "evaluation"
-        files["evaluation"].append(write_drift(res.truth, ev / "truth.nc"))
-        files["evaluation"].append(write_text_atomic(ev / "scores.json", json.dumps(res.scores(), indent=1, ensure_ascii=False) + "\n"))
-        rep = build_exercise_report(res, coast)
-        files["evaluation"].append(write_text_atomic(ev / "report.html", render_html(rep)))
-        files["evaluation"].append(write_pdf(rep, ev / "report.pdf"))
-        base = Path(tmp)
-        files = {k: [Path(out) / Path(f).relative_to(base) for f in v] for k, v in files.items()}
+        files = write_exercise_files(res, tmp, coast)
+        files = {k: [Path(out) / Path(f).relative_to(tmp) for f in v] for k, v in files.items()}
     res.files = files
     return files

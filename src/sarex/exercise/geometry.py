@@ -10,8 +10,8 @@ import math
 
 import numpy as np
 from shapely.geometry import LineString, MultiPoint, Polygon
+from sarex.geo import NM_M
 
-NM = 1852.0
 
 
 def polyline_length(x: np.ndarray, y: np.ndarray) -> float:

@@ -9,7 +9,7 @@ corner by ``R·(1/cos(θ/2) − 1)``. Where two turns leave no room on a short l
 reduced so that the arcs meet; a real unit would instead overshoot, so the
 result flatters such patterns slightly.
 
-Geometry is done in a local equal-area projection (:class:`~sarex.exercise.geometry.LocalFrame`);
+Geometry is done in a local equal-area projection (:class:`~sarex.geo.LocalProjection`);
 positions are sampled every ``dt_s`` seconds.
 """
 
@@ -19,9 +19,10 @@ import math
 
 import numpy as np
 
+from sarex.geo import NM_M
 from sarex.errors import SarexInputError
-from sarex.exercise.geometry import NM
-from sarex.planning.frame import LocalFrame
+
+from sarex.geo import LocalProjection
 from sarex.io.tracks import Track
 
 
@@ -110,20 +111,20 @@ def sail_route(
         raise SarexInputError(f"turn radius: {turn_radius_m} m must be >= 0")
     lon = np.concatenate([[start_lonlat[0]], wp[:, 0]])
     lat = np.concatenate([[start_lonlat[1]], wp[:, 1]])
-    frame = LocalFrame(float(lon.mean()), float(lat.mean()))
-    x, y = frame.to_xy(lon, lat)
+    frame = LocalProjection(float(lon.mean()), float(lat.mean()))
+    x, y = frame.forward(lon, lat)
     px, py = fly_by_path(x, y, turn_radius_m)
     s = np.concatenate([[0.0], np.cumsum(np.hypot(np.diff(px), np.diff(py)))])
     # the transit ends where the path is nearest the commence search point (the middle of the turn there)
     d_csp = np.hypot(px - x[1], py - y[1])
     s_csp = float(s[int(np.argmin(d_csp))])
-    v_search = speed_kn * NM / 3600.0
-    v_transit = (transit_speed_kn or speed_kn) * NM / 3600.0
+    v_search = speed_kn * NM_M / 3600.0
+    v_transit = (transit_speed_kn or speed_kn) * NM_M / 3600.0
     t_csp = s_csp / v_transit
     t_end = t_csp + (s[-1] - s_csp) / v_search
     tq = np.arange(0.0, t_end, dt_s)
     tq = np.append(tq, t_end) if (t_end - tq[-1]) > 1e-9 else tq
     sq = np.where(tq <= t_csp, tq * v_transit, s_csp + (tq - t_csp) * v_search)
     qx, qy = np.interp(sq, s, px), np.interp(sq, s, py)
-    qlon, qlat = frame.to_lonlat(qx, qy)
+    qlon, qlat = frame.inverse(qx, qy)
     return Track(unit_id, start_time_s + tq, qlon, qlat, ("simulated",)), start_time_s + t_csp

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import numpy as np
 
+from sarex.geo import NM_M
 from sarex.errors import SarexInputError
-from sarex.exercise.geometry import NM
+
 from sarex.io.gpx import Route, read_gpx_routes
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ def pattern_from_waypoints(
     s = sweep_width_nm if track_spacing_nm is None else track_spacing_nm
     if not (s > 0):
         raise SarexInputError(f"planned pattern {unit_id}: track_spacing_nm {s} must be > 0")
-    return PlannedPattern(unit_id, a[:, 0].copy(), a[:, 1].copy(), sweep_width_nm * NM, s * NM)
+    return PlannedPattern(unit_id, a[:, 0].copy(), a[:, 1].copy(), sweep_width_nm * NM_M, s * NM_M)
 
 
 def route_description(sweep_width_nm: float, track_spacing_nm: float) -> str:

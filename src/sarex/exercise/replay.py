@@ -41,9 +41,10 @@ import shapely
 from shapely.geometry import Polygon
 from shapely.ops import unary_union
 
+from sarex.geo import NM_M
 from sarex.errors import SarexInputError
-from sarex.exercise.geometry import NM, assigned_area, cut_by_distance, polyline_length, resample_by_distance, swept_strip
-from sarex.planning.frame import LocalFrame
+from sarex.exercise.geometry import assigned_area, cut_by_distance, polyline_length, resample_by_distance, swept_strip
+from sarex.geo import LocalProjection
 from sarex.exercise.planned import PlannedPattern
 from sarex.exercise.trackkeeping import cross_track, on_task_window, systematic_offset
 from sarex.io.tracks import Track
@@ -153,7 +154,7 @@ class CoverageGrid:
 class ReplayResult:
     """The whole replay evaluation."""
 
-    frame: LocalFrame
+    frame: LocalProjection
     units: list[UnitReplay]
     nations: list[NationReplay]
     assigned_area_m2: float
@@ -205,14 +206,14 @@ def evaluate_replay(
     nations = nations or {}
     allx = np.concatenate([p.lon for p in planned.values()])
     ally = np.concatenate([p.lat for p in planned.values()])
-    frame = LocalFrame(float(allx.mean()), float(ally.mean()))
+    frame = LocalProjection(float(allx.mean()), float(ally.mean()))
     notes = [f"track of {u} has no planned pattern; not evaluated" for u in tracks if u not in planned]
     units: list[UnitReplay] = []
     areas: dict[str, Polygon] = {}
     strips: dict[str, object] = {}
     tracks_xy, on_task_xy, patterns_xy = {}, {}, {}
     for uid, pat in planned.items():
-        px, py = frame.to_xy(pat.lon, pat.lat)
+        px, py = frame.forward(pat.lon, pat.lat)
         patterns_xy[uid] = (px, py)
         area = assigned_area(px, py, pat.track_spacing_m)
         areas[uid] = area
@@ -234,13 +235,13 @@ def evaluate_replay(
             ur.status = "no track"
             strips[uid] = Polygon()
             continue
-        tx, ty = frame.to_xy(tr.lon, tr.lat)
+        tx, ty = frame.forward(tr.lon, tr.lat)
         tracks_xy[uid] = (tx, ty)
         d_start = np.hypot(tx - px[0], ty - py[0])
         d_end = np.hypot(tx - px[-1], ty - py[-1])
-        far_m = max(2.0 * pat.track_spacing_m, 2.0 * NM)
+        far_m = max(2.0 * pat.track_spacing_m, 2.0 * NM_M)
         if min(d_start.min(), d_end.min()) > far_m:
-            notes.append(f"{uid}: the track never comes within {far_m / NM:.1f} NM of the pattern's first or last waypoint; nothing delivered")
+            notes.append(f"{uid}: the track never comes within {far_m / NM_M:.1f} NM of the pattern's first or last waypoint; nothing delivered")
             ur.status = "never on task"
             strips[uid] = Polygon()
             continue
@@ -349,18 +350,18 @@ def _by_nation(units: list[UnitReplay], areas, strips) -> list[NationReplay]:
 
 def encounters_with_truth(
     res: ReplayResult, tracks: dict[str, Track], truth_t: np.ndarray, truth_lon: np.ndarray, truth_lat: np.ndarray,
-    max_range_m: float = 5 * NM,
+    max_range_m: float = 5 * NM_M,
 ) -> dict[str, list]:
     """Closest approaches of each unit's whole track to the truth (evaluators only), unit id → encounters."""
     from sarex.exercise.encounters import unit_encounters
 
     ok = np.isfinite(truth_lon) & np.isfinite(truth_lat)
-    ox, oy = res.frame.to_xy(truth_lon[ok], truth_lat[ok])
+    ox, oy = res.frame.forward(truth_lon[ok], truth_lat[ok])
     out = {}
     for u in res.units:
         tr = tracks.get(u.unit_id)
         if tr is None or len(tr) < 2:
             continue
-        x, y = res.frame.to_xy(tr.lon, tr.lat)
+        x, y = res.frame.forward(tr.lon, tr.lat)
         out[u.unit_id] = unit_encounters(u.unit_id, tr.time_s, x, y, truth_t[ok], ox, oy, max_range_m)
     return out

@@ -6,7 +6,8 @@ import csv
 import io
 import math
 
-from sarex.exercise.replay import NM, ReplayResult
+from sarex.geo import NM_M
+from sarex.exercise.replay import ReplayResult
 from sarex.times import iso
 
 
@@ -30,7 +31,7 @@ def unit_csv(res: ReplayResult) -> str:
              iso(u.on_task_start_s) if u.has_track else "", iso(u.on_task_end_s) if u.has_track else "",
              _num(u.planned_effort_m2), _num(u.delivered_effort_m2), _num(u.effort_ratio), _num(u.assigned_area_m2),
              _num(u.planned_coverage_fraction), _num(u.coverage_fraction), _num(u.xte_mean_m), _num(u.xte_p95_m), _num(u.xte_max_m),
-             _num(u.offset_east_m), _num(u.offset_north_m), _num(u.xte_residual_rms_m), _num(u.delivered_effort_m2 / NM / NM)]
+             _num(u.offset_east_m), _num(u.offset_north_m), _num(u.xte_residual_rms_m), _num(u.delivered_effort_m2 / NM_M / NM_M)]
         )
     return buf.getvalue()
 

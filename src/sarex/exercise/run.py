@@ -25,15 +25,17 @@ from typing import Callable, Optional
 import numpy as np
 import xarray as xr
 
+from sarex.geo import NM_M
 from sarex.drift import Release, simulate
 from sarex.errors import SarexInputError
 from sarex.exercise.scenario import Scenario, open_spec
 from sarex.planning.cloud import period_cloud
 from sarex.planning.planner import Plan, Planner
 from sarex.planning.sru import make_sru, unit_sweep_width_nm
-from sarex.planning.units import UnitCatalogue
+from sarex.planning.units import Coordination, UnitCatalogue
 from sarex.search.bayes import apply_search
-from sarex.search.detection import SearchUnit, model_name, pod_along_tracks
+from sarex.search.detection import SearchUnit, pod_along_tracks
+from sarex.search.podmodel import DEFAULT_MODEL, DetectionModel
 from sarex.search.track import Track
 
 
@@ -82,20 +84,12 @@ class Detection:
 
 
 def scenario_catalogue(sc: Scenario) -> UnitCatalogue:
-    """The scenario's units (inline or from ``units_file``) validated as a planning catalogue.
+    """The scenario's units (inline or from ``units_file``) as the planner's catalogue, the OSC coordinating.
 
-    Unknown unit types, missing speeds and the like are reported here, naming the unit and field.
+    The scenario's units are already :class:`~sarex.planning.units.Unit` objects,
+    validated on load, so nothing is converted or dropped here.
     """
-    from sarex.planning.units import parse_catalogue
-
-    drop = {"mmsi", "track_name", "track_spacing_nm"}
-    units = [{k: v for k, v in u.model_dump().items() if k not in drop and v is not None and v != ""} for u in sc.resolved_units()]
-    cat = parse_catalogue({"coordination": {"osc": sc.on_scene_coordinator}, "unit": units}, str(sc.source or "scenario"))
-    known = {n.code for n in sc.nations}
-    for u in cat.units:
-        if u.nation not in known:
-            raise SarexInputError(f"{sc.source or 'scenario'}: unit {u.id!r} field 'nation': {u.nation!r} is not one of the scenario's nations {sorted(known)}")
-    return cat
+    return UnitCatalogue(coordination=Coordination(osc=sc.on_scene_coordinator), unit=sc.resolved_units())
 
 
 def forecast_drift(sc: Scenario, particles: int, seed: int, output_s: float = 1800.0, coast: bool = True) -> xr.Dataset:
@@ -113,10 +107,11 @@ def plan_periods(
     catalogue: UnitCatalogue,
     drift: xr.Dataset,
     *,
-    model: str = "inverse-cube",
+    model: "str | DetectionModel" = DEFAULT_MODEL,
     seed: int = 0,
     step_s: float = 1800.0,
     kinematics: bool = True,
+    coast: bool = True,
     progress: Optional[Callable[[str], None]] = None,
 ) -> list[PeriodPlan]:
     """Plan every period of the scenario on the branch where nothing has been found yet.
@@ -125,8 +120,10 @@ def plan_periods(
     (visibility, weather correction fw, fatigue). Each unit sails its planned route (transit, then the pattern at search speed,
     turning on arcs of its turn radius when ``kinematics``); the Bayesian update
     uses the tracks sailed, and both the planned and the sailed POS are kept.
+    With ``coast`` the planner gets the land raster around each period's cloud, so
+    surface units' areas stay off land exactly as in ``sarex plan``.
     """
-    model = model_name(model)
+    model = DetectionModel.parse(model)
     periods = sc.periods[: sc.stopping.max_periods] if sc.stopping.max_periods else sc.periods
     obj = drift.attrs.get("object_class")
     units_by_id = {u.id: u for u in catalogue.units}
@@ -144,15 +141,20 @@ def plan_periods(
             progress(f"period {k + 1}/{len(periods)}: planning")
         cloud = period_cloud(ds, p.start, end, step_s)
         srus = [make_sru(u, cloud.frame, p.start, widths[u.id]) for u in catalogue.units]
-        plan = Planner(cloud, _planner_model(model), seed + k).plan(srus)
+        land = None
+        if coast:
+            from sarex.planning.land import land_around_cloud
+
+            land = land_around_cloud(cloud.frame, cloud.x, cloud.y)
+        plan = Planner(cloud, model, seed + k, land=land).plan(srus)
         runs: list[SearchRun] = []
         planned_units: list[SearchUnit] = []
         effort: dict[str, float] = {}
         for a in plan.assignments:
             u = units_by_id[a.unit_id]
             times = np.asarray(a.waypoint_times_s, dtype=float)
-            w_m = widths[a.unit_id] * 1852.0
-            lon, lat = plan.frame.to_lonlat(a.pattern.x, a.pattern.y)
+            w_m = widths[a.unit_id] * NM_M
+            lon, lat = plan.frame.inverse(a.pattern.x, a.pattern.y)
             planned_units.append(SearchUnit(Track(lon, lat, times, a.unit_id), w_m, model, a.unit_id))
             runs.append(SearchRun(a.unit_id, u.nation, k, _sail(a, plan, u, kinematics), w_m))
             effort[u.nation] = effort.get(u.nation, 0.0) + a.effort_m2
@@ -179,11 +181,11 @@ def _sail(a, plan: Plan, unit, kinematics: bool) -> Track:
     """The on-task part of the track a unit sails for its assignment (60 s samples)."""
     from sarex.exercise.kinematics import sail_route
 
-    lon, lat = plan.frame.to_lonlat(a.pattern.x, a.pattern.y)
-    slon, slat = plan.frame.to_lonlat(np.array([a.start_xy[0]]), np.array([a.start_xy[1]]))
+    lon, lat = plan.frame.inverse(a.pattern.x, a.pattern.y)
+    slon, slat = plan.frame.inverse(np.array([a.start_xy[0]]), np.array([a.start_xy[1]]))
     sailed, t_csp = sail_route(
-        (float(slon[0]), float(slat[0])), a.depart_s, np.c_[lon, lat], a.search_speed_ms * 3600.0 / 1852.0,
-        unit.turn_radius_m if kinematics else 0.0, transit_speed_kn=a.transit_speed_ms * 3600.0 / 1852.0,
+        (float(slon[0]), float(slat[0])), a.depart_s, np.c_[lon, lat], a.search_speed_ms * 3600.0 / NM_M,
+        unit.turn_radius_m if kinematics else 0.0, transit_speed_kn=a.transit_speed_ms * 3600.0 / NM_M,
         dt_s=60.0, unit_id=a.unit_id,
     )
     on = sailed.time_s >= t_csp - 1e-6
@@ -191,10 +193,6 @@ def _sail(a, plan: Plan, unit, kinematics: bool) -> Track:
     x = np.interp(t, sailed.time_s, sailed.lon)
     y = np.interp(t, sailed.time_s, sailed.lat)
     return Track(x, y, t, a.unit_id)
-
-
-def _planner_model(model: str) -> str:
-    return {"random": "exponential"}.get(model, model)
 
 
 # --- detection draws -------------------------------------------------------------------
@@ -223,7 +221,7 @@ def detection_bundle(periods: list[PeriodPlan], truth: xr.Dataset, model: str) -
     gives the planners' POS), so the draws and the POS mean the same thing; the
     time of a detection is the run's closest point of approach to the object.
     """
-    model = model_name(model)
+    model = DetectionModel.parse(model)
     runs = [r for p in periods for r in p.runs]
     n = truth.sizes["trajectory"]
     pod = np.zeros((n, len(runs)))
@@ -239,7 +237,7 @@ def detection_bundle(periods: list[PeriodPlan], truth: xr.Dataset, model: str) -
         sub = truth.isel(time=slice(i0, i1 + 1))
         pod[:, k] = pod_along_tracks(sub, [SearchUnit(r.track, r.sweep_width_m, model, r.unit_id)])
         dist[:, k], tca[:, k] = closest_approach(r.track, t[i0 : i1 + 1], lon[:, i0 : i1 + 1], lat[:, i0 : i1 + 1])
-    return DetectionBundle(pod, dist, tca, np.array([r.period for r in runs], dtype=int), tuple(r.unit_id for r in runs), model)
+    return DetectionBundle(pod, dist, tca, np.array([r.period for r in runs], dtype=int), tuple(r.unit_id for r in runs), model.label)
 
 
 def closest_approach(track: Track, t: np.ndarray, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -249,11 +247,11 @@ def closest_approach(track: Track, t: np.ndarray, lon: np.ndarray, lat: np.ndarr
     relative motion) and keeps the closest of each truth's encounters.
     """
     from sarex.exercise.encounters import closest_approaches
-    from sarex.planning.frame import LocalFrame
+    from sarex.geo import LocalProjection
 
-    frame = LocalFrame(float(np.mean(track.lon)), float(np.mean(track.lat)))
-    ux, uy = frame.to_xy(track.lon, track.lat)
-    px, py = frame.to_xy(lon, lat)
+    frame = LocalProjection(float(np.mean(track.lon)), float(np.mean(track.lat)))
+    ux, uy = frame.forward(track.lon, track.lat)
+    px, py = frame.forward(lon, lat)
     n = lon.shape[0]
     dist = np.full(n, np.inf)
     when = np.full(n, np.nan)

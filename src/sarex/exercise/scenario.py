@@ -12,39 +12,40 @@ Layout (see ``sarex/data/korea_japan_sarex.toml`` for a full example)::
 
     name = "..."
     on_scene_coordinator = "ROK-DDH-1"      # a unit id
-    [[nations]]  code, name, rescue_centre
+    [[nations]]  code (ISO 3166 alpha-3; KR/ROK, JP normalised), name, rescue_centre
     [reported]   lon, lat, time, radius_m, object_class, summary
     [forecast]   synthetic = true, variant = 1      (or file = "forecast.nc")
-    [[units]]    id, nation, type, name, ...        (or units_file = "units.toml")
+    [[units]]    id, nation, type, name, ...        (or units_file = a unit catalogue, [[unit]])
     [[periods]]  start, duration_h
     [stopping]   on_detection, max_periods, max_hours
     [truth]      object_class, lon, lat, time
     [truth.environment]  synthetic = true, variant = 7   (or file = "truth.nc")
 
-Units: the planning catalogue (``sarex.planning.units``) owns the unit schema
-(speeds, endurance, sensors). Here a unit is a thin reference that carries the
-exercise-level facts (id, nation, catalogue type, AIS MMSI, track-file name) and
-passes every other key through unchanged for the planner to validate.
+Units are the planning catalogue's :class:`~sarex.planning.units.Unit` (one unit
+model: speeds, endurance, sensors and the exercise facts AIS MMSI, track name,
+track spacing); nations are :class:`~sarex.nations.Nation` (one registry).
+Files are read and errors formatted by :mod:`sarex.tomlfile`.
 """
 
 from __future__ import annotations
 
 import math
-import tomllib
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, TypeAdapter, ValidationError, field_validator, model_validator
 
 from sarex.errors import SarexInputError
+from sarex.nations import Nation, nation_code
+from sarex.planning.units import Unit
 from sarex.times import iso, to_epoch_s
+from sarex.tomlfile import FieldError, describe, read_toml, show
 
 #: Name accepted in place of a path for the packaged Korea–Japan scenario.
 BUILTIN_SCENARIOS = {"korea-japan": "korea_japan_sarex.toml"}
 
-NM = 1852.0
 
 
 def _epoch(v: Any) -> float:
@@ -54,8 +55,8 @@ def _epoch(v: Any) -> float:
         raise ValueError("is not an ISO 8601 time string")
     try:
         return to_epoch_s(v)
-    except SarexInputError:
-        raise ValueError("is not an ISO 8601 time (e.g. 2026-01-15T06:00Z)") from None
+    except SarexInputError as exc:  # keep the reason (no zone, not a time), drop the generic "time:" prefix
+        raise ValueError(str(exc).removeprefix(f"time: {v!r} ").removeprefix("time: ")) from None
 
 
 class _Strict(BaseModel):
@@ -69,14 +70,6 @@ class _Timed(_Strict):
     @classmethod
     def _parse_time(cls, v: Any) -> float:
         return _epoch(v)
-
-
-class Nation(_Strict):
-    """A participating nation and its rescue coordination centre."""
-
-    code: str = Field(min_length=2, max_length=8, description="Short code, e.g. ROK, JPN.")
-    name: str = Field(min_length=1)
-    rescue_centre: str = Field(min_length=1, description="JRCC/MRCC/RCC name.")
 
 
 class Position(_Timed):
@@ -104,7 +97,7 @@ class EnvironmentSpec(_Strict):
     """Where wind and current come from: the built-in synthetic field (a variant of it) or a CF-NetCDF file."""
 
     synthetic: bool = False
-    variant: int | None = Field(default=None, description="Synthetic variant (None = reference field).")
+    variant: int | None = Field(default=None, ge=0, le=2**31 - 1, description="Synthetic variant (None = reference field; else a whole number >= 0).")
     file: Path | None = None
 
     @model_validator(mode="after")
@@ -120,21 +113,6 @@ class EnvironmentSpec(_Strict):
         if self.synthetic:
             return "synthetic Korea Strait" + ("" if self.variant is None else f" variant {self.variant}")
         return str(self.file)
-
-
-class UnitRef(BaseModel):
-    """A participating unit as the exercise sees it; other keys pass through to the planner."""
-
-    model_config = ConfigDict(extra="allow", frozen=True)
-
-    id: str = Field(min_length=1)
-    nation: str
-    type: str = Field(min_length=1, description="Planning catalogue key (validated by sarex.planning).")
-    name: str = ""
-    mmsi: int | None = Field(default=None, ge=100000000, le=999999999, description="AIS MMSI for replay.")
-    track_name: str | None = Field(default=None, description="GPX track name or NMEA file stem, if not the id.")
-    sweep_width_nm: float | None = Field(default=None, gt=0.0, description="Sweep width for replay evaluation, NM.")
-    track_spacing_nm: float | None = Field(default=None, gt=0.0, description="Planned track spacing, NM.")
 
 
 class Period(_Strict):
@@ -199,7 +177,7 @@ class _ScenarioBase(_Strict):
     nations: list[Nation] = Field(min_length=1)
     reported: Reported
     forecast: EnvironmentSpec
-    units: list[UnitRef] = Field(default_factory=list)
+    units: list[Unit] = Field(default_factory=list)
     units_file: Path | None = None
     periods: list[Period] = Field(min_length=1)
     stopping: Stopping = Stopping()
@@ -209,18 +187,18 @@ class _ScenarioBase(_Strict):
     def _consistent(self) -> "_ScenarioBase":
         codes = [n.code for n in self.nations]
         if len(set(codes)) != len(codes):
-            raise _FieldError("nations", codes, "nation codes must be unique")
+            raise FieldError("nations", codes, "nation codes must be unique")
         if self.units and self.units_file is not None:
-            raise _FieldError("units_file", str(self.units_file), "give units inline or units_file, not both")
+            raise FieldError("units_file", str(self.units_file), "give units inline or units_file, not both")
         if not self.units and self.units_file is None:
-            raise _FieldError("units", [], "give at least one [[units]] table or units_file = PATH")
+            raise FieldError("units", [], "give at least one [[units]] table or units_file = PATH")
         if self.units:
             _check_units(self.units, codes, self.on_scene_coordinator, "units")
         for i, p in enumerate(self.periods):
             if i == 0 and p.start < self.reported.time:
-                raise _FieldError("periods[0].start", iso(p.start), f"is before the reported LKP time {iso(self.reported.time)}")
+                raise FieldError("periods[0].start", iso(p.start), f"is before the reported LKP time {iso(self.reported.time)}")
             if i > 0 and p.start < self.periods[i - 1].end - 1e-6:
-                raise _FieldError(f"periods[{i}].start", iso(p.start), f"overlaps the previous period (ends {iso(self.periods[i - 1].end)})")
+                raise FieldError(f"periods[{i}].start", iso(p.start), f"overlaps the previous period (ends {iso(self.periods[i - 1].end)})")
         return self
 
     @property
@@ -233,8 +211,9 @@ class _ScenarioBase(_Strict):
         return end
 
     def nation(self, code: str) -> Nation:
-        """The nation with this code."""
-        return next(n for n in self.nations if n.code == code)
+        """The nation with this code (any accepted form of it)."""
+        key = nation_code(code)
+        return next(n for n in self.nations if n.code == key)
 
 
 class ParticipantScenario(_ScenarioBase):
@@ -255,7 +234,7 @@ class Scenario(_ScenarioBase):
     @model_validator(mode="after")
     def _truth_consistent(self) -> "Scenario":
         if self.truth.time > self.periods[0].start:
-            raise _FieldError("truth.time", iso(self.truth.time), f"is after the first search period starts ({iso(self.periods[0].start)})")
+            raise FieldError("truth.time", iso(self.truth.time), f"is after the first search period starts ({iso(self.periods[0].start)})")
         return self
 
     def participant_view(self) -> ParticipantScenario:
@@ -263,21 +242,11 @@ class Scenario(_ScenarioBase):
         data = self.model_dump(exclude={"truth"})
         return ParticipantScenario.model_validate(data)
 
-    def resolved_units(self) -> list[UnitRef]:
+    def resolved_units(self) -> list[Unit]:
         """Inline units, or those of ``units_file`` (read and checked here)."""
         if self.units:
             return list(self.units)
         return load_units_file(self.units_file, [n.code for n in self.nations], self.on_scene_coordinator)
-
-
-class _FieldError(ValueError):
-    """Raised inside validators so that the loader can name field and value exactly."""
-
-    def __init__(self, field: str, value: Any, why: str) -> None:
-        super().__init__(why)
-        self.field = field
-        self.value = value
-        self.why = why
 
 
 def _check_object(key: str) -> str:
@@ -290,39 +259,41 @@ def _check_object(key: str) -> str:
     return key
 
 
-def _check_units(units: list[UnitRef], codes: list[str], osc: str, where: str) -> None:
+def _check_units(units: list[Unit], codes: list[str], osc: str, where: str) -> None:
     ids = [u.id for u in units]
     for i, u in enumerate(units):
         if u.nation not in codes:
-            raise _FieldError(f"{where}[{i}].nation", u.nation, f"is not one of the scenario's nations ({', '.join(codes)})")
+            raise FieldError(f"{where}[{i}].nation", u.nation, f"is not one of the scenario's nations ({', '.join(codes)})")
         if ids.count(u.id) > 1:
-            raise _FieldError(f"{where}[{i}].id", u.id, "is not unique")
+            raise FieldError(f"{where}[{i}].id", u.id, "is not unique")
     mmsis = [u.mmsi for u in units if u.mmsi is not None]
     if len(set(mmsis)) != len(mmsis):
-        raise _FieldError(f"{where}.mmsi", mmsis, "MMSIs must be unique")
+        raise FieldError(f"{where}.mmsi", mmsis, "MMSIs must be unique")
     if osc not in ids:
-        raise _FieldError("on_scene_coordinator", osc, f"is not a unit id ({', '.join(ids)})")
+        raise FieldError("on_scene_coordinator", osc, f"is not a unit id ({', '.join(ids)})")
 
 
-def load_units_file(path: Path, nation_codes: list[str], osc: str) -> list[UnitRef]:
-    """Read the ``[[units]]`` tables of a units TOML file as :class:`UnitRef` (the planner validates the rest)."""
+_UNITS = TypeAdapter(list[Unit])
+
+
+def load_units_file(path: Path, nation_codes: list[str], osc: str) -> list[Unit]:
+    """The units of a units file: a unit catalogue (``[[unit]]``, as shipped) or ``[[units]]`` tables.
+
+    A catalogue's ``[coordination]`` is the planner's; the scenario names its own OSC.
+    """
     path = Path(path)
     if not path.is_file():
         raise SarexInputError(f"units_file: {str(path)!r} does not exist")
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise SarexInputError(f"{path}: not valid TOML ({exc})") from None
-    tables = raw.get("units")
+    raw = read_toml(path)
+    key = "unit" if "unit" in raw else "units"
+    tables = raw.get(key)
     if not isinstance(tables, list) or not tables:
-        raise SarexInputError(f"{path}: units: missing; expected one or more [[units]] tables")
+        raise SarexInputError(f"{path}: unit: missing; expected one or more [[unit]] tables (a unit catalogue)")
     try:
-        units = [UnitRef.model_validate(t) for t in tables]
-        _check_units(units, nation_codes, osc, "units")
-    except ValidationError as exc:
-        raise SarexInputError(_describe_validation(path, exc, {"units": tables})) from None
-    except _FieldError as exc:
-        raise SarexInputError(f"{path}: {exc.field}: {exc.value!r} {exc.why}") from None
+        units = _UNITS.validate_python(tables)
+        _check_units(units, nation_codes, osc, key)
+    except (ValidationError, FieldError) as exc:
+        raise SarexInputError(describe(path, exc, {key: tables}, (key,))) from None
     return units
 
 
@@ -343,11 +314,7 @@ def load_scenario(path: str | Path) -> Scenario:
         p = builtin_scenario_path(str(path))
     if not p.is_file():
         raise SarexInputError(f"{p}: no such scenario file (or built-in name: {', '.join(BUILTIN_SCENARIOS)})")
-    try:
-        raw = tomllib.loads(p.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise SarexInputError(f"{p}: not valid TOML ({exc})") from None
-    return parse_scenario(raw, p)
+    return parse_scenario(read_toml(p), p)
 
 
 def parse_scenario(raw: dict[str, Any], source: Path) -> Scenario:
@@ -365,10 +332,8 @@ def parse_scenario(raw: dict[str, Any], source: Path) -> Scenario:
     try:
         sc = Scenario.model_validate(raw)
         sc._source = source
-    except ValidationError as exc:
-        raise SarexInputError(_describe_validation(source, exc, raw)) from None
-    except _FieldError as exc:
-        raise SarexInputError(f"{source}: {exc.field}: {_show(exc.value)} {exc.why}") from None
+    except (ValidationError, FieldError) as exc:
+        raise SarexInputError(describe(source, exc, raw)) from None
     for where, spec in (("forecast", sc.forecast), ("truth.environment", sc.truth.environment)):
         if spec.file is not None and not spec.file.is_file():
             raise SarexInputError(f"{source}: {where}.file: {str(spec.file)!r} does not exist")
@@ -383,35 +348,6 @@ def parse_scenario(raw: dict[str, Any], source: Path) -> Scenario:
 def _relative(base: Path, value: str) -> str:
     q = Path(value).expanduser()
     return str(q if q.is_absolute() else base / q)
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, float) and value > 1e8:
-        return repr(iso(value))
-    return repr(value)
-
-
-def _describe_validation(source: Path, exc: ValidationError, raw: dict[str, Any]) -> str:
-    """One line: file, dotted field, offending value, why (first error only)."""
-    err = exc.errors(include_url=False)[0]
-    loc = [x for x in err["loc"]]
-    field = ""
-    for part in loc:
-        field += f"[{part}]" if isinstance(part, int) else (("." if field else "") + str(part))
-    ctx = err.get("ctx") or {}
-    inner = ctx.get("error")
-    if isinstance(inner, _FieldError):
-        return f"{source}: {inner.field}: {_show(inner.value)} {inner.why}"
-    kind = err["type"]
-    if kind == "extra_forbidden":
-        return f"{source}: {field}: unknown field (value {err['input']!r}); check the spelling"
-    if kind == "missing":
-        return f"{source}: {field}: missing"
-    why = err["msg"].removeprefix("Value error, ")
-    value = err.get("input")
-    if isinstance(value, dict):
-        return f"{source}: {field or 'scenario'}: {why}"
-    return f"{source}: {field}: {value!r} {why[0].lower() + why[1:] if why else ''}".rstrip()
 
 
 def environment_window(sc: Scenario) -> tuple[float, float]:

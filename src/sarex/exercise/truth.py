@@ -27,6 +27,7 @@ from sarex.environment.base import Environment
 from sarex.environment.coast import Coastline
 from sarex.exercise.scenario import Scenario, open_spec
 from sarex.io.driftfile import STATUS_ACTIVE
+from sarex.seeds import TRUTH, stream
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,13 @@ def truth_environment(sc: Scenario) -> Environment:
 def scenario_truth(
     sc: Scenario, seed: int | np.random.SeedSequence = 0, *, coast: Coastline | bool = True, output_s: float = 600.0
 ) -> tuple[TruthTrack, xr.Dataset]:
-    """The truth track of a scenario, from the true entry into the water to the end of the exercise."""
+    """The truth track of a scenario, from the true entry into the water to the end of the exercise.
+
+    An integer ``seed`` is the user's seed: the truth draws from its truth stream
+    (:func:`sarex.seeds.stream`), the same in ``exercise truth`` and ``exercise run``.
+    """
+    if not isinstance(seed, np.random.SeedSequence):
+        seed = stream(seed, TRUTH)
     t0 = sc.truth.time
     t1 = sc.end_time_s
     env = truth_environment(sc)

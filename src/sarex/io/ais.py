@@ -43,7 +43,7 @@ def _receive_time(line: str) -> tuple[float | None, str]:
         return None, line[max(i, 0) :]
     prefix = line[:i].strip().rstrip(",;|").strip()
     try:
-        return parse_utc(prefix).timestamp(), line[i:]
+        return parse_utc(prefix, "AIS time stamp", assume_utc=True).timestamp(), line[i:]
     except SarexInputError:
         return None, line[i:]
 

@@ -94,7 +94,7 @@ def read_nmea(path: str | Path, unit_id: str | None = None, date: Date | str | N
     src = p.name
     given_day = None
     if date is not None:
-        given_day = _day_epoch(date if isinstance(date, Date) else parse_utc(str(date), "date").date())
+        given_day = _day_epoch(date if isinstance(date, Date) else parse_utc(str(date), "date", assume_utc=True).date())
     times: list[float] = []
     lons: list[float] = []
     lats: list[float] = []

@@ -8,7 +8,7 @@ import numpy as np
 import xarray as xr
 
 from sarex.errors import SarexInputError
-from sarex.planning.frame import LocalFrame
+from sarex.geo import LocalProjection
 from sarex.times import datetime64_to_epoch_s, iso
 
 
@@ -24,7 +24,7 @@ class PeriodCloud:
     weight : (N,) prior probability weights (sum 1 over the ensemble).
     """
 
-    frame: LocalFrame
+    frame: LocalProjection
     times_s: np.ndarray
     x: np.ndarray
     y: np.ndarray
@@ -75,10 +75,10 @@ def period_cloud(ds: xr.Dataset, start_s: float, end_s: float, step_s: float = 1
     if not ok.any():
         raise SarexInputError(f"{source}: no particle is present during the search period")
     # Mean in a plane around a first guess, so longitudes near ±180 and high latitudes stay sane.
-    guess = LocalFrame(float(np.median(mid[0][ok])), float(np.median(mid[1][ok])))
-    gx, gy = guess.to_xy(mid[0][ok], mid[1][ok])
+    guess = LocalProjection(float(np.median(mid[0][ok])), float(np.median(mid[1][ok])))
+    gx, gy = guess.forward(mid[0][ok], mid[1][ok])
     wl = w[ok] / w[ok].sum()
-    clon, clat = guess.to_lonlat(np.array([np.sum(wl * gx)]), np.array([np.sum(wl * gy)]))
-    frame = LocalFrame(round(float(clon[0]), 6), round(float(clat[0]), 6))
-    x, y = frame.to_xy(lo, la)
+    clon, clat = guess.inverse(np.array([np.sum(wl * gx)]), np.array([np.sum(wl * gy)]))
+    frame = LocalProjection(round(float(clon[0]), 6), round(float(clat[0]), 6))
+    x, y = frame.forward(lo, la)
     return PeriodCloud(frame, ts, np.ascontiguousarray(x), np.ascontiguousarray(y), w)

@@ -17,29 +17,16 @@ particle that crosses the area for the share of the effort it was exposed to.
 It is what SAROPS-like planners call a "time-averaged" coverage and keeps the
 optimisation fast (one pass over particles × samples per candidate area).
 
-The POD formulas mirror :func:`sarex.search.detection.pod_from_coverage`; they
-are repeated inside the kernel so that one call evaluates a candidate area
-without temporary arrays.
+The POD formula is :func:`sarex.search.podmodel.pod_of_coverage`, inlined into
+the kernels; ``model`` is a :class:`~sarex.search.podmodel.DetectionModel` code.
 """
 
 from __future__ import annotations
 
-import math
-
 import numba as nb
 import numpy as np
 
-DETECTION_MODELS = {"definite": 0, "exponential": 1, "inverse-cube": 2}
-_SQRT_PI_2 = math.sqrt(math.pi) / 2.0
-
-
-@nb.njit(cache=True, inline="always")
-def _pod(c: float, model: int) -> float:
-    if model == 0:
-        return min(1.0, c)
-    if model == 1:
-        return 1.0 - math.exp(-c)
-    return math.erf(_SQRT_PI_2 * c)
+from sarex.search.podmodel import pod_of_coverage as _pod
 
 
 @nb.njit(cache=True)
@@ -88,7 +75,7 @@ def rect_gain(x, y, tw, m0, m1, weight, cx, cy, ux, uy, half_leg, half_creep, co
     weight : (N,) particle weights (e.g. prior weight × probability still undetected).
     cx, cy, ux, uy, half_leg, half_creep : rectangle centre (m), leg direction (unit vector), half sides (m).
     coverage : C = W·T/A.
-    model : 0 definite range, 1 exponential, 2 inverse cube.
+    model : :class:`~sarex.search.podmodel.DetectionModel` code.
     bounds : (N, 4) from :func:`path_bounds`; particles whose whole path misses the
         rectangle's bounding box are skipped without looking at their samples.
     """

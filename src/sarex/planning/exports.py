@@ -22,22 +22,14 @@ from pathlib import Path
 
 import numpy as np
 
+from sarex.geo import NM_M
+from sarex.nations import nation_colour
 from sarex.io.atomic import write_text_atomic
 from sarex.planning.planner import Assignment, Plan
-from sarex.planning.units import NM_TO_M, Unit, UnitCatalogue
+from sarex.planning.units import Unit, UnitCatalogue
 from sarex.times import from_epoch_s, iso
 
 RTZ_NAMESPACE = "http://www.cirm.org/RTZ/1/0"
-
-#: KML colours (aabbggrr) and hex (#rrggbb) per nation; others get a neutral colour.
-NATION_COLOURS = {"KR": "#1f4e9c", "JP": "#c8102e", "US": "#3c8d2f"}
-DEFAULT_COLOUR = "#6a3d9a"
-
-
-def nation_colour(nation: str) -> str:
-    """Hex colour (#rrggbb) used for a nation's areas and tracks."""
-    return NATION_COLOURS.get(nation.upper(), DEFAULT_COLOUR)
-
 
 @dataclass(frozen=True)
 class RoutePoint:
@@ -54,9 +46,9 @@ def unit_route(a: Assignment, plan: Plan) -> list[RoutePoint]:
     """Departure, the pattern's waypoints (CSP first) and the return, with planned times."""
     fr = plan.frame
     px, py = a.pattern.x, a.pattern.y
-    lon, lat = fr.to_lonlat(np.concatenate([[a.start_xy[0]], px, [a.start_xy[0]]]), np.concatenate([[a.start_xy[1]], py, [a.start_xy[1]]]))
-    vt_kn = a.transit_speed_ms * 3600.0 / NM_TO_M
-    vs_kn = a.search_speed_ms * 3600.0 / NM_TO_M
+    lon, lat = fr.inverse(np.concatenate([[a.start_xy[0]], px, [a.start_xy[0]]]), np.concatenate([[a.start_xy[1]], py, [a.start_xy[1]]]))
+    vt_kn = a.transit_speed_ms * 3600.0 / NM_M
+    vs_kn = a.search_speed_ms * 3600.0 / NM_M
     back_m = math.hypot(px[-1] - a.start_xy[0], py[-1] - a.start_xy[1])
     times = np.concatenate([[a.depart_s], a.waypoint_times_s, [a.search_end_s + back_m / a.transit_speed_ms]])
     pts = [RoutePoint("DEP", lon[0], lat[0], times[0], vt_kn)]
@@ -74,7 +66,7 @@ def gpx_text(a: Assignment, plan: Plan, unit: Unit) -> str:
 
     g = gpxpy.gpx.GPX()
     g.creator = "sarex"
-    r = gpxpy.gpx.GPXRoute(name=f"{unit.id} {a.pattern.kind}", description=f"{unit.name} ({unit.service}): {a.pattern.name}, S {a.spacing_m / NM_TO_M:.2f} nm")
+    r = gpxpy.gpx.GPXRoute(name=f"{unit.id} {a.pattern.kind}", description=f"{unit.name} ({unit.service}): {a.pattern.name}, S {a.spacing_m / NM_M:.2f} nm")
     for p in unit_route(a, plan):
         r.points.append(gpxpy.gpx.GPXRoutePoint(latitude=round(p.lat, 7), longitude=round(p.lon, 7), time=from_epoch_s(round(p.time_s)), name=p.name))
     g.routes.append(r)
@@ -132,7 +124,7 @@ def area_ring_lonlat(a: Assignment, plan: Plan, max_segment_m: float = 1000.0) -
         f = np.arange(n) / n
         xs.append(p[0] + f * (q[0] - p[0]))
         ys.append(p[1] + f * (q[1] - p[1]))
-    lon, lat = plan.frame.to_lonlat(np.concatenate(xs), np.concatenate(ys))
+    lon, lat = plan.frame.inverse(np.concatenate(xs), np.concatenate(ys))
     ring = [[round(float(lo), 7), round(float(la), 7)] for lo, la in zip(lon, lat)]
     # Signed area in lon/lat: the projection keeps orientation, this guards the right-hand rule anyway.
     m = len(ring)
@@ -155,9 +147,9 @@ def geojson_text(plan: Plan, catalogue: UnitCatalogue) -> str:
             "nation": u.nation,
             "service": u.service,
             "pattern": a.pattern.kind,
-            "spacing_nm": round(a.spacing_m / NM_TO_M, 3),
-            "area_nm2": round(a.rect.area_m2 / NM_TO_M**2, 2),
-            "effort_nm2": round(a.effort_m2 / NM_TO_M**2, 2),
+            "spacing_nm": round(a.spacing_m / NM_M, 3),
+            "area_nm2": round(a.rect.area_m2 / NM_M**2, 2),
+            "effort_nm2": round(a.effort_m2 / NM_M**2, 2),
             "coverage": round(a.coverage, 3),
             "start": iso(a.arrive_s),
             "end": iso(a.search_end_s),
@@ -167,7 +159,7 @@ def geojson_text(plan: Plan, catalogue: UnitCatalogue) -> str:
             "colour": nation_colour(u.nation),
         }
         feats.append({"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [area_ring_lonlat(a, plan)]}, "properties": props})
-        lon, lat = plan.frame.to_lonlat(a.pattern.x, a.pattern.y)
+        lon, lat = plan.frame.inverse(a.pattern.x, a.pattern.y)
         line = [[round(float(lo), 7), round(float(la), 7)] for lo, la in zip(lon, lat)]
         feats.append({"type": "Feature", "geometry": {"type": "LineString", "coordinates": line}, "properties": {"area": f"A{k}", "unit": u.id, "kind": "track"}})
     doc = {"type": "FeatureCollection", "features": feats}
@@ -198,11 +190,11 @@ def kml_text(plan: Plan, catalogue: UnitCatalogue) -> str:
         f = folders[u.nation]
         ring = area_ring_lonlat(a, plan)
         pol = f.newpolygon(name=f"A{k} {u.id}", outerboundaryis=[tuple(p) for p in ring])
-        pol.description = f"{u.name} ({u.service}) {a.pattern.name}, S {a.spacing_m / NM_TO_M:.2f} nm, {iso(a.arrive_s)} – {iso(a.search_end_s)}"
+        pol.description = f"{u.name} ({u.service}) {a.pattern.name}, S {a.spacing_m / NM_M:.2f} nm, {iso(a.arrive_s)} – {iso(a.search_end_s)}"
         pol.style.polystyle.color = _kml_colour(col, 0x55)
         pol.style.linestyle.color = _kml_colour(col, 0xFF)
         pol.style.linestyle.width = 2
-        lon, lat = plan.frame.to_lonlat(a.pattern.x, a.pattern.y)
+        lon, lat = plan.frame.inverse(a.pattern.x, a.pattern.y)
         ls = f.newlinestring(name=f"{u.id} track", coords=[(float(lo), float(la)) for lo, la in zip(lon, lat)])
         ls.style.linestyle.color = _kml_colour(col, 0xFF)
         ls.style.linestyle.width = 1.5

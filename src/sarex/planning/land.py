@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sarex.planning.frame import LocalFrame
+from sarex.geo import LocalProjection
 from sarex.planning.rectangle import Rectangle
 
 
@@ -36,7 +36,7 @@ class PlaneLand:
     cell_m: float
 
     @classmethod
-    def from_coastline(cls, frame: LocalFrame, bounds_xy: tuple[float, float, float, float], cell_m: float = 250.0) -> "PlaneLand":
+    def from_coastline(cls, frame: LocalProjection, bounds_xy: tuple[float, float, float, float], cell_m: float = 250.0) -> "PlaneLand":
         """Rasterise GSHHG land over ``bounds_xy`` = (xmin, ymin, xmax, ymax) of the plane."""
         from sarex.environment.coast import Coastline
 
@@ -46,7 +46,7 @@ class PlaneLand:
         xc = xmin + (np.arange(nx) + 0.5) * cell_m
         yc = ymin + (np.arange(ny) + 0.5) * cell_m
         X, Y = np.meshgrid(xc, yc)
-        lon, lat = frame.to_lonlat(X.ravel(), Y.ravel())
+        lon, lat = frame.inverse(X.ravel(), Y.ravel())
         pad = 0.05
         coast = Coastline(bbox=(float(lon.min()) - pad, float(lat.min()) - pad, float(lon.max()) + pad, float(lat.max()) + pad))
         land = coast.on_land(lon, lat).reshape(ny, nx)
@@ -78,7 +78,7 @@ class PlaneLand:
         return bool(self.on_land(x, y).any())
 
 
-def land_around_cloud(frame: LocalFrame, x: np.ndarray, y: np.ndarray, cell_m: float = 250.0, margin_m: float = 30000.0) -> PlaneLand:
+def land_around_cloud(frame: LocalProjection, x: np.ndarray, y: np.ndarray, cell_m: float = 250.0, margin_m: float = 30000.0) -> PlaneLand:
     """Land raster covering the particles' positions ``x, y`` (plane m) plus a margin
     of ``max(margin_m, half the cloud's extent)`` on every side."""
     ok = np.isfinite(x) & np.isfinite(y)

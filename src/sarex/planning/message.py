@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from sarex.geo import NM_M
 from sarex.planning.planner import Plan
-from sarex.planning.units import NM_TO_M, UnitCatalogue
+from sarex.planning.units import UnitCatalogue
 from sarex.times import from_epoch_s
 
 LANGUAGES = ("en", "ko", "ja")
@@ -166,15 +167,15 @@ def sap_message(plan: Plan, catalogue: UnitCatalogue, lang: str = "en", situatio
     lines.append(t["s2"])
     for k, a in enumerate(plan.assignments, start=1):
         c = a.rect.corners()
-        lon, lat = plan.frame.to_lonlat(c[:, 0], c[:, 1])
-        lines.append("  " + t["area"].format(k=k, unit=a.unit_id, nm2=a.rect.area_m2 / NM_TO_M**2))
+        lon, lat = plan.frame.inverse(c[:, 0], c[:, 1])
+        lines.append("  " + t["area"].format(k=k, unit=a.unit_id, nm2=a.rect.area_m2 / NM_M**2))
         for lo, la in zip(lon, lat):
             lines.append(f"    {format_position(float(lo), float(la))}")
     lines.append("")
     lines.append(t["s3"])
     for k, a in enumerate(plan.assignments, start=1):
         u = units[a.unit_id]
-        clon, clat = plan.frame.to_lonlat(np.array([a.pattern.x[0]]), np.array([a.pattern.y[0]]))
+        clon, clat = plan.frame.inverse(np.array([a.pattern.x[0]]), np.array([a.pattern.y[0]]))
         alt = t["alt"].format(a=u.altitude_m) if u.altitude_m else ""
         creep = a.pattern.creep_bearing_deg
         lines.append(
@@ -189,7 +190,7 @@ def sap_message(plan: Plan, catalogue: UnitCatalogue, lang: str = "en", situatio
                 csp=format_position(float(clon[0]), float(clat[0])),
                 first=a.pattern.first_leg_bearing_deg,
                 creep=0.0 if creep != creep else creep,
-                s=a.spacing_m / NM_TO_M,
+                s=a.spacing_m / NM_M,
                 legs=a.n_legs,
                 v=u.search_speed_kn,
                 alt=alt,
@@ -213,6 +214,6 @@ def sap_message(plan: Plan, catalogue: UnitCatalogue, lang: str = "en", situatio
     lines.append("")
     lines.append(t["s6"])
     lines.append(
-        "  " + t["summary"].format(pos=100 * plan.total_pos, model=plan.model, effort=plan.total_effort_m2 / NM_TO_M**2, bound=100 * plan.bound_pos)
+        "  " + t["summary"].format(pos=100 * plan.total_pos, model=plan.model, effort=plan.total_effort_m2 / NM_M**2, bound=100 * plan.bound_pos)
     )
     return "\n".join(lines) + "\n"

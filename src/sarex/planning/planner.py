@@ -43,12 +43,13 @@ import numpy as np
 from scipy.optimize import minimize
 
 from sarex.planning.cloud import PeriodCloud
-from sarex.planning.frame import LocalFrame
+from sarex.geo import NM_M, LocalProjection
 from sarex.planning.land import PlaneLand
-from sarex.planning.coverage import DETECTION_MODELS, path_bounds, rect_gain, rect_pod, time_weights
+from sarex.planning.coverage import path_bounds, rect_gain, rect_pod, time_weights
 from sarex.planning.optimal import optimal_pos
 from sarex.planning.patterns import Pattern, fit_sweep, sweep
 from sarex.planning.rectangle import Rectangle
+from sarex.search.podmodel import DEFAULT_MODEL, DetectionModel
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,7 @@ class Assignment:
 class Plan:
     """A search plan for one period."""
 
-    frame: LocalFrame
+    frame: LocalProjection
     start_s: float
     end_s: float
     model: str
@@ -285,15 +286,14 @@ class Planner:
     def __init__(
         self,
         cloud: PeriodCloud,
-        model: str = "exponential",
+        model: "str | DetectionModel" = DEFAULT_MODEL,
         seed: int = 0,
         settings: PlannerSettings = PlannerSettings(),
         land: Optional[PlaneLand] = None,
     ):
-        if model not in DETECTION_MODELS:
-            raise ValueError(f"unknown detection model {model!r}")
+        code = DetectionModel.parse(model)
         self.cloud = cloud
-        self.model = model
+        self.model = code.label
         self.seed = seed
         self.settings = settings
         n = cloud.x.shape[0]
@@ -301,9 +301,9 @@ class Planner:
         perm = rng.permutation(n)
         self.land = land
         cr = (settings.min_coverage, settings.max_coverage)
-        self.coarse = _Evaluator(cloud, np.sort(perm[: min(n, settings.coarse_particles)]), DETECTION_MODELS[model], land, cr)
-        self.fine = _Evaluator(cloud, np.sort(perm[: min(n, settings.refine_particles)]), DETECTION_MODELS[model], land, cr)
-        self.full = _Evaluator(cloud, np.arange(n), DETECTION_MODELS[model], land, cr)
+        self.coarse = _Evaluator(cloud, np.sort(perm[: min(n, settings.coarse_particles)]), int(code), land, cr)
+        self.fine = _Evaluator(cloud, np.sort(perm[: min(n, settings.refine_particles)]), int(code), land, cr)
+        self.full = _Evaluator(cloud, np.arange(n), int(code), land, cr)
         mid = cloud.x.shape[1] // 2
         self._mid_xy = cloud.x[:, mid], cloud.y[:, mid]
 
@@ -496,8 +496,8 @@ class Planner:
         d = math.hypot(centre[0] - s.start_xy[0], centre[1] - s.start_xy[1])
         need_h = 2 * d / s.transit_speed_ms / 3600.0
         if s.ready_s + d / s.transit_speed_ms >= c.end_s:
-            return f"cannot arrive before the period ends ({d / 1852:.0f} nm to the search area)"
-        return f"cannot reach any search area within its endurance ({d / 1852:.0f} nm away, round trip {need_h:.1f} h vs endurance {s.endurance_s / 3600:.1f} h)"
+            return f"cannot arrive before the period ends ({d / NM_M:.0f} nm to the search area)"
+        return f"cannot reach any search area within its endurance ({d / NM_M:.0f} nm away, round trip {need_h:.1f} h vs endurance {s.endurance_s / 3600:.1f} h)"
 
     def _finish(self, by_id: dict[str, Sru], rects: dict[str, Rectangle], unassigned: dict[str, str]) -> Plan:
         c = self.cloud

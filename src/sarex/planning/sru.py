@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Optional
 
+from sarex.geo import NM_M
 from sarex.errors import SarexInputError
-from sarex.planning.frame import LocalFrame
+from sarex.geo import LocalProjection
 from sarex.planning.planner import Sru
-from sarex.planning.units import NM_TO_M, Unit
+from sarex.planning.units import Unit
 
 
 def unit_sweep_width_nm(
@@ -56,15 +57,15 @@ def unit_sweep_width_nm(
     return float(w)
 
 
-def make_sru(unit: Unit, frame: LocalFrame, plan_start_s: float, sweep_width_nm: float) -> Sru:
+def make_sru(unit: Unit, frame: LocalProjection, plan_start_s: float, sweep_width_nm: float) -> Sru:
     """The planner's SRU for ``unit`` (start projected into ``frame``; ready at ``plan_start_s`` unless given).
 
     Surface units keep their search areas off land; aircraft may overfly it.
     """
-    x, y = frame.to_xy(unit.start[0], unit.start[1])
+    x, y = frame.forward(unit.start[0], unit.start[1])
     return Sru(
         id=unit.id,
-        sweep_width_m=sweep_width_nm * NM_TO_M,
+        sweep_width_m=sweep_width_nm * NM_M,
         search_speed_ms=unit.search_speed_ms,
         transit_speed_ms=unit.transit_speed_ms,
         endurance_s=unit.endurance_s,

@@ -10,7 +10,7 @@ on-scene coordinator (OSC)::
     [[unit]]
     id = "KR-DDH-991"
     name = "ROKS Sejong the Great"
-    nation = "KR"                       # ISO 3166 alpha-2
+    nation = "KOR"                      # ISO 3166 alpha-3 (alpha-2 "KR" and "ROK" accepted)
     service = "ROK Navy"
     type = "surface-large"              # surface-small|surface-medium|surface-large|helicopter|fixed-wing
     search_speed_kn = 12
@@ -23,6 +23,9 @@ on-scene coordinator (OSC)::
     sweep_width_nm = 0.6                # optional fixed sweep width, overrides the tables
     altitude_m = 150                    # aircraft only: search altitude
     turn_radius_m = 300
+    mmsi = 440900001                    # exercises: AIS MMSI for replay
+    track_name = "SEJONG"               # exercises: GPX track name / NMEA file stem, if not the id
+    track_spacing_nm = 1.0              # exercises: planned track spacing for replay evaluation
 
 Everything is validated on load; a bad field raises
 :class:`~sarex.errors.SarexInputError` naming the file, the unit and the field.
@@ -30,22 +33,22 @@ Everything is validated on load; a bad field raises
 
 from __future__ import annotations
 
-import tomllib
 from importlib import resources
 from pathlib import Path
 from typing import Optional
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from sarex.geo import KN_MS, NM_M
 from sarex.errors import SarexInputError
+from sarex.nations import nation_code
 from sarex.times import to_epoch_s
+from sarex.tomlfile import field_message, read_toml, validate
 
 #: Platform kinds understood by the sweep-width tables (issue 4) and the planner.
 UNIT_TYPES = ("surface-small", "surface-medium", "surface-large", "helicopter", "fixed-wing")
 AIRCRAFT_TYPES = ("helicopter", "fixed-wing")
 
-KN_TO_MS = 1852.0 / 3600.0
-NM_TO_M = 1852.0
 
 
 class Unit(BaseModel):
@@ -55,7 +58,7 @@ class Unit(BaseModel):
 
     id: str = Field(min_length=1)
     name: str = ""
-    nation: str = Field(min_length=2, max_length=3)
+    nation: str = Field(description="ISO 3166 alpha-3 code (alpha-2 and aliases normalised on load).")
     service: str = ""
     type: str
     search_speed_kn: float
@@ -69,33 +72,43 @@ class Unit(BaseModel):
     altitude_m: Optional[float] = None
     turn_radius_m: float = 0.0
     callsign: str = ""
+    mmsi: Optional[int] = Field(default=None, ge=100000000, le=999999999, description="AIS MMSI for replay.")
+    track_name: Optional[str] = Field(default=None, description="GPX track name or NMEA file stem, if not the id.")
+    track_spacing_nm: Optional[float] = Field(default=None, gt=0.0, description="Planned track spacing (replay), NM.")
+
+    @field_validator("nation", mode="before")
+    @classmethod
+    def _nation(cls, v: object) -> str:
+        if not isinstance(v, str):
+            raise ValueError("must be a nation code string")
+        return nation_code(v)
 
     @field_validator("type")
     @classmethod
     def _known_type(cls, v: str) -> str:
         if v not in UNIT_TYPES:
-            raise ValueError(f"{v!r} is not a unit type (one of {', '.join(UNIT_TYPES)})")
+            raise ValueError(f"is not a unit type (one of {', '.join(UNIT_TYPES)})")
         return v
 
     @field_validator("search_speed_kn", "transit_speed_kn", "endurance_h")
     @classmethod
     def _positive(cls, v: float) -> float:
         if not v > 0:
-            raise ValueError(f"{v!r} must be > 0")
+            raise ValueError("must be > 0")
         return v
 
     @field_validator("on_scene_h", "sweep_width_nm", "altitude_m")
     @classmethod
     def _positive_optional(cls, v: Optional[float]) -> Optional[float]:
         if v is not None and not v > 0:
-            raise ValueError(f"{v!r} must be > 0")
+            raise ValueError("must be > 0")
         return v
 
     @field_validator("turn_radius_m")
     @classmethod
     def _non_negative(cls, v: float) -> float:
         if not v >= 0:
-            raise ValueError(f"{v!r} must be >= 0")
+            raise ValueError("must be >= 0")
         return v
 
     @field_validator("start")
@@ -103,7 +116,7 @@ class Unit(BaseModel):
     def _lonlat(cls, v: tuple[float, float]) -> tuple[float, float]:
         lon, lat = v
         if not (-180.0 <= lon <= 360.0 and -90.0 <= lat <= 90.0):
-            raise ValueError(f"{list(v)!r} must be [lon, lat] in degrees")
+            raise ValueError("must be [lon, lat] in degrees")
         return v
 
     @field_validator("start_time")
@@ -125,11 +138,11 @@ class Unit(BaseModel):
 
     @property
     def search_speed_ms(self) -> float:
-        return self.search_speed_kn * KN_TO_MS
+        return self.search_speed_kn * KN_MS
 
     @property
     def transit_speed_ms(self) -> float:
-        return self.transit_speed_kn * KN_TO_MS
+        return self.transit_speed_kn * KN_MS
 
     @property
     def endurance_s(self) -> float:
@@ -171,56 +184,25 @@ class UnitCatalogue(BaseModel):
         return next((u for u in self.unit if u.id == self.coordination.osc), None)
 
 
-def _one_line(source: str, data: dict, exc: ValidationError) -> SarexInputError:
-    err = exc.errors()[0]
-    loc = list(err.get("loc", ()))
-    where = ""
-    if len(loc) >= 2 and loc[0] == "unit" and isinstance(loc[1], int):
-        units = data.get("unit", [])
-        uid = units[loc[1]].get("id", f"#{loc[1] + 1}") if loc[1] < len(units) and isinstance(units[loc[1]], dict) else f"#{loc[1] + 1}"
-        field = ".".join(str(x) for x in loc[2:]) or "unit"
-        where = f"unit {uid!r} field {field!r}"
-    else:
-        where = "field " + repr(".".join(str(x) for x in loc) or "(top level)")
-    msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
-    if err.get("type") == "missing":
-        msg = "is required"
-    elif err.get("type") == "extra_forbidden":
-        msg = "is not a known field"
-    elif "input" in err and err.get("type") not in ("value_error",) and not isinstance(err["input"], dict):
-        msg = f"{err['input']!r}: {msg}"
-    return SarexInputError(f"{source}: {where}: {msg}")
-
-
 def parse_catalogue(data: dict, source: str = "units") -> UnitCatalogue:
     """Validate a catalogue given as a dict (parsed TOML)."""
     if not isinstance(data.get("unit"), list) or not data["unit"]:
         raise SarexInputError(f"{source}: no [[unit]] entries")
-    try:
-        cat = UnitCatalogue.model_validate(data)
-    except ValidationError as exc:
-        raise _one_line(source, data, exc) from None
+    cat = validate(UnitCatalogue, data, source)
     seen: set[str] = set()
-    for u in cat.unit:
+    for i, u in enumerate(cat.unit):
         if u.id in seen:
-            raise SarexInputError(f"{source}: unit {u.id!r} field 'id': duplicate unit id")
+            raise SarexInputError(field_message(source, f"unit[{i}].id", u.id, "is a duplicate unit id", data))
         seen.add(u.id)
     osc = cat.coordination.osc
     if osc is not None and osc not in seen:
-        raise SarexInputError(f"{source}: field 'coordination.osc': {osc!r} is not the id of a unit in the file")
+        raise SarexInputError(field_message(source, "coordination.osc", osc, "is not the id of a unit in the file"))
     return cat
 
 
 def load_units(path: str | Path) -> UnitCatalogue:
     """Read and validate a unit catalogue (TOML)."""
-    p = Path(path)
-    if not p.exists():
-        raise SarexInputError(f"{p}: no such file")
-    try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise SarexInputError(f"{p}: not valid TOML ({str(exc).splitlines()[0]})") from None
-    return parse_catalogue(data, str(p))
+    return parse_catalogue(read_toml(path), str(path))
 
 
 def example_catalogue_path() -> Path:

@@ -6,13 +6,13 @@ import numpy as np
 from matplotlib.figure import Figure as MplFigure
 from matplotlib.patches import Polygon as MplPolygon
 
+from sarex.geo import NM_M
 from sarex.exercise.engine import ExerciseResult
-from sarex.planning.exports import nation_colour
+from sarex.nations import nation_colour
 from sarex.report.driftmap import draw_land
 from sarex.report.html import Figure, Paragraph, Report, Table
 from sarex.times import from_epoch_s, iso
 
-NM = 1852.0
 
 
 def _pct(x: float) -> str:
@@ -47,7 +47,7 @@ def period_maps(res: ExerciseResult, coast: bool = True) -> MplFigure:
         ys = [lat[ok]]
         for a in p.plan.assignments:
             c = a.rect.corners()
-            alon, alat = p.plan.frame.to_lonlat(c[:, 0], c[:, 1])
+            alon, alat = p.plan.frame.inverse(c[:, 0], c[:, 1])
             xs.append(alon)
             ys.append(alat)
         allx, ally = np.concatenate(xs), np.concatenate(ys)
@@ -62,7 +62,7 @@ def period_maps(res: ExerciseResult, coast: bool = True) -> MplFigure:
             col = nation_colour(nat)
             nation[nat] = col
             c = a.rect.corners()
-            alon, alat = p.plan.frame.to_lonlat(c[:, 0], c[:, 1])
+            alon, alat = p.plan.frame.inverse(c[:, 0], c[:, 1])
             ax.add_patch(MplPolygon(np.c_[alon, alat], closed=True, fc=col, ec=col, alpha=0.15, lw=1.0, zorder=3))
         for r in p.runs:
             ax.plot(r.track.lon, r.track.lat, "-", color=nation_colour(r.nation), lw=0.7, zorder=4)
@@ -152,11 +152,11 @@ def build_exercise_report(res: ExerciseResult, coast: bool = True) -> Report:
         sec.blocks.append(Paragraph(
             f"Detected in period {d.period + 1} at {iso(d.time_s)} by {d.unit_id} ({d.nation}), "
             f"{(d.time_s - sc.reported.time) / 3600:.1f} h after the alert and {(d.time_s - sc.truth.time) / 3600:.1f} h after the distress; "
-            f"closest approach {d.distance_m / NM:.2f} NM."))
+            f"closest approach {d.distance_m / NM_M:.2f} NM."))
     else:
         sec.blocks.append(Paragraph(f"Not detected in {res.executed} period(s)."))
     sec.blocks.append(Paragraph(
-        f"At {iso(res.peak_time_s)} the most probable cell of the planners' picture was {res.peak_error_m / NM:.1f} NM from the truth."))
+        f"At {iso(res.peak_time_s)} the most probable cell of the planners' picture was {res.peak_error_m / NM_M:.1f} NM from the truth."))
     t = sc.truth
     sec.blocks.append(Table(["", "reported to participants", "truth (revealed)"], [
         ["object", sc.reported.object_class, t.object_class],
@@ -178,8 +178,8 @@ def build_exercise_report(res: ExerciseResult, coast: bool = True) -> Report:
     for p in res.periods[: res.executed]:
         for a in p.plan.assignments:
             nat = next((r.nation for r in p.runs if r.unit_id == a.unit_id), "")
-            rows.append([a.unit_id, nat, str(p.index + 1), a.pattern.kind, f"{a.spacing_m / NM:.2f}", f"{a.track_m / NM:.1f}",
-                         f"{a.effort_m2 / NM**2:.0f}", f"{p.widths_nm[a.unit_id]:.2f}", _pct(a.pod), _pct(a.pos)])
+            rows.append([a.unit_id, nat, str(p.index + 1), a.pattern.kind, f"{a.spacing_m / NM_M:.2f}", f"{a.track_m / NM_M:.1f}",
+                         f"{a.effort_m2 / NM_M**2:.0f}", f"{p.widths_nm[a.unit_id]:.2f}", _pct(a.pod), _pct(a.pos)])
         for uid, why in p.plan.unassigned.items():
             rows.append([uid, "", str(p.index + 1), "–", "", "", "", "", "", why[:60]])
     sec.blocks.append(Table(["unit", "nation", "period", "pattern", "S NM", "track NM", "effort NM²", "W NM", "POD", "POS"], rows, "assignments"))

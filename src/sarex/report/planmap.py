@@ -11,11 +11,12 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.patches import Polygon as MplPolygon  # noqa: E402
 
+from sarex.geo import NM_M
 from sarex.io.atomic import atomic_path  # noqa: E402
 from sarex.planning.cloud import PeriodCloud  # noqa: E402
-from sarex.planning.exports import nation_colour  # noqa: E402
+from sarex.nations import nation_colour  # noqa: E402
 from sarex.planning.planner import Plan  # noqa: E402
-from sarex.planning.units import NM_TO_M, UnitCatalogue  # noqa: E402
+from sarex.planning.units import UnitCatalogue  # noqa: E402
 from sarex.report.driftmap import draw_land  # noqa: E402
 
 
@@ -24,7 +25,7 @@ def plot_plan(plan: Plan, cloud: PeriodCloud, catalogue: UnitCatalogue, path: st
     fr = plan.frame
     m = cloud.x.shape[1]
     cols = np.unique(np.linspace(0, m - 1, min(m, 7)).round().astype(int))
-    lon, lat = fr.to_lonlat(cloud.x[:, cols].ravel(), cloud.y[:, cols].ravel())
+    lon, lat = fr.inverse(cloud.x[:, cols].ravel(), cloud.y[:, cols].ravel())
     w = np.repeat(cloud.weight, cols.size) / cols.size
     ok = np.isfinite(lon) & np.isfinite(lat)
     lons = [lon[ok]]
@@ -32,8 +33,8 @@ def plot_plan(plan: Plan, cloud: PeriodCloud, catalogue: UnitCatalogue, path: st
     areas = []
     for a in plan.assignments:
         c = a.rect.corners()
-        alon, alat = fr.to_lonlat(c[:, 0], c[:, 1])
-        tlon, tlat = fr.to_lonlat(a.pattern.x, a.pattern.y)
+        alon, alat = fr.inverse(c[:, 0], c[:, 1])
+        tlon, tlat = fr.inverse(a.pattern.x, a.pattern.y)
         areas.append((a, alon, alat, tlon, tlat))
         lons += [alon]
         lats += [alat]
@@ -71,7 +72,7 @@ def plot_plan(plan: Plan, cloud: PeriodCloud, catalogue: UnitCatalogue, path: st
     ax.set_aspect(1.0 / np.cos(np.deg2rad(0.5 * (extent[2] + extent[3]))))
     ax.set_xlabel("longitude (°E)")
     ax.set_ylabel("latitude (°N)")
-    eff = plan.total_effort_m2 / NM_TO_M**2
+    eff = plan.total_effort_m2 / NM_M**2
     ax.set_title(f"search plan: total POS {100 * plan.total_pos:.1f} % (optimum {100 * plan.bound_pos:.1f} %), effort {eff:.0f} NM²", fontsize=10)
     if seen:
         ax.legend(loc="upper left", fontsize=8)

@@ -13,13 +13,14 @@ import numpy as np
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure as MplFigure
 
-from sarex.exercise.replay import NM, ReplayResult
+from sarex.geo import NM_M
+from sarex.exercise.replay import ReplayResult
 from sarex.exercise.scenario import ParticipantScenario
 from sarex.io.tracks import IngestLog
 from sarex.report.html import Figure, Paragraph, Report, Table
 from sarex.times import iso
 
-NM2 = NM * NM
+NM2 = NM_M * NM_M
 
 
 def _f(x: float, nd: int = 1) -> str:
@@ -41,10 +42,10 @@ def unit_effort_table(res: ReplayResult) -> Table:
             [
                 u.unit_id,
                 u.nation,
-                _f(u.sweep_width_m / NM, 2),
-                _f(u.track_spacing_m / NM, 2),
-                _f(u.planned_length_m / NM),
-                _f(u.on_task_length_m / NM),
+                _f(u.sweep_width_m / NM_M, 2),
+                _f(u.track_spacing_m / NM_M, 2),
+                _f(u.planned_length_m / NM_M),
+                _f(u.on_task_length_m / NM_M),
                 (f"{_hhmm(u.on_task_start_s)} – {_hhmm(u.on_task_end_s)}" + (f" ({u.status})" if u.status else "")) if u.has_track else u.status,
                 _f(u.planned_effort_m2 / NM2),
                 _f(u.delivered_effort_m2 / NM2),
@@ -121,7 +122,7 @@ def coverage_map(res: ReplayResult, truth_lonlat: tuple[np.ndarray, np.ndarray] 
             ax.plot(ox / km, oy / km, color=c, lw=1.0, label=uid)
     if truth_lonlat is not None:
         ok = np.isfinite(truth_lonlat[0])
-        tx, ty = res.frame.to_xy(truth_lonlat[0][ok], truth_lonlat[1][ok])
+        tx, ty = res.frame.forward(truth_lonlat[0][ok], truth_lonlat[1][ok])
         ax.plot(tx / km, ty / km, color="black", lw=1.6, ls=":", label="truth (evaluators only)")
         ax.plot(tx[:1] / km, ty[:1] / km, marker="*", color="gold", mec="black", ms=12, ls="none")
     ax.set_aspect("equal")
@@ -163,7 +164,7 @@ def encounter_table(res: ReplayResult, encounters: dict[str, list]) -> Table:
             continue
         best = min(enc, key=lambda e: e.range_m)
         rows.append(
-            [u.unit_id, u.nation, str(len(enc)), _f(best.range_m / NM, 2), _hhmm(best.time_s), _f(best.range_m / u.sweep_width_m, 2)]
+            [u.unit_id, u.nation, str(len(enc)), _f(best.range_m / NM_M, 2), _hhmm(best.time_s), _f(best.range_m / u.sweep_width_m, 2)]
         )
     return Table(["unit", "nation", "CPAs within 5 NM", "closest NM", "at (UTC)", "closest / W"], rows, "Closest approaches to the truth")
 

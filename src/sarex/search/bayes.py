@@ -27,13 +27,13 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
+from sarex.geo import NM_M
 from sarex.errors import SarexInputError
 from sarex.io.driftfile import searches_applied
 from sarex.search.detection import SearchUnit, pod_along_tracks
 from sarex.search.track import track_length_m
 from sarex.times import iso
 
-NM_M = 1852.0
 
 
 @dataclass(frozen=True)
@@ -108,7 +108,7 @@ def apply_search(ds: xr.Dataset, units: list[SearchUnit], label: str = "", sourc
             {
                 "name": u.name,
                 "sweep_width_nm": round(u.sweep_width_m / NM_M, 6),
-                "model": u.model,
+                "model": u.model.label,
                 "waypoints": int(u.track.lon.size),
                 "start": iso(u.track.start_s),
                 "end": iso(u.track.end_s),

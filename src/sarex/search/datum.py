@@ -22,7 +22,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-import pyproj
 import xarray as xr
 from shapely.geometry import Point, Polygon
 
@@ -30,14 +29,13 @@ from sarex.errors import SarexInputError
 from sarex.io.driftfile import STATUS_ACTIVE
 from sarex.search.grid import NM_M, centroid_kernel
 from sarex.search.positions import positions_at, time_index_weights
-from sarex.search.projection import LocalProjection
+from sarex.geo import GEOD, LocalProjection
 from sarex.times import iso
 
 SEARCH_FACTORS = (1.1, 1.6, 2.0, 2.3, 2.5)
 DEFAULT_NAV_ERROR_NM = 0.1
 DEFAULT_DRIFT_ERROR_FRACTION = 1.0 / 8.0
 
-_GEOD = pyproj.Geod(ellps="WGS84")
 
 
 def search_factor(search_number: int) -> float:
@@ -144,7 +142,7 @@ def iamsar_datum(
     lons, lats = datum_track(ds, time)
     _, _, _, t = time_index_weights(ds, time)
     if len(lons) > 1:
-        _, _, seg = _GEOD.inv(lons[:-1], lats[:-1], lons[1:], lats[1:])
+        _, _, seg = GEOD.inv(lons[:-1], lats[:-1], lons[1:], lats[1:])
         drift_nm = float(np.sum(seg)) / NM_M
     else:
         drift_nm = 0.0

@@ -45,69 +45,31 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 import xarray as xr
-from scipy.special import erf
 
 from sarex.errors import SarexInputError
 from sarex.search.grid import centroid_kernel
+from sarex.search.podmodel import DEFAULT_MODEL, DetectionModel
 from sarex.search.positions import output_times_s
-from sarex.search.projection import LocalProjection, laea_constants_fast, laea_point, laea_point_fast
+from sarex.geo import NM_M, LocalProjection, laea_constants_fast, laea_point, laea_point_fast
 from sarex.search.track import Track
 from sarex.times import iso
 
-MODELS = ("definite", "inverse-cube", "exponential")
-MODEL_ALIASES = {
-    "definite": "definite",
-    "definite-range": "definite",
-    "cookie-cutter": "definite",
-    "inverse-cube": "inverse-cube",
-    "inverse_cube": "inverse-cube",
-    "exponential": "exponential",
-    "random": "exponential",
-}
-_MODEL_CODE = {"definite": 0, "inverse-cube": 1, "exponential": 2}
 EXPONENTIAL_SPREAD = 1.0  # lateral standard deviation of effort, in sweep widths
 
 
-def model_name(model: str) -> str:
-    """Canonical model name (``definite``, ``inverse-cube``, ``exponential``); ``random`` is ``exponential``."""
-    key = str(model).strip().lower()
-    if key not in MODEL_ALIASES:
-        raise SarexInputError(f"detection model: {model!r} must be one of definite, inverse-cube, exponential (or random)")
-    return MODEL_ALIASES[key]
-
-
-def pod_from_coverage(coverage, model: str):
-    """Probability of detection from coverage C = W/S (or effort / area), by model.
-
-    ``definite``: min(1, C); ``inverse-cube``: erf(√π·C/2); ``exponential`` / ``random``: 1 − exp(−C).
-    Accepts scalars or arrays; C must be ≥ 0.
-    """
-    m = model_name(model)
-    c = np.asarray(coverage, dtype=np.float64)
-    if np.any(c < 0) or np.any(np.isnan(c)):
-        raise SarexInputError(f"coverage: {coverage!r} must be >= 0")
-    if m == "definite":
-        out = np.minimum(1.0, c)
-    elif m == "inverse-cube":
-        out = erf(math.sqrt(math.pi) * c / 2.0)
-    else:
-        out = -np.expm1(-c)
-    return float(out) if np.ndim(out) == 0 else out
-
-
-def lateral_range_pod(x_m, sweep_width_m: float, model: str):
+def lateral_range_pod(x_m, sweep_width_m: float, model: "str | DetectionModel"):
     """Lateral range curve: POD of an infinite straight pass at lateral range ``x_m`` (m).
 
     The integral over x of each curve equals ``sweep_width_m``.
     """
-    m = model_name(model)
+    m = DetectionModel.parse(model)
     w = float(sweep_width_m)
     if not (w > 0.0):
         raise SarexInputError(f"sweep width: {sweep_width_m} m must be > 0")
     x = np.abs(np.asarray(x_m, dtype=np.float64))
-    if m == "definite":
+    if m is DetectionModel.DEFINITE:
         out = (x <= 0.5 * w).astype(np.float64)
-    elif m == "inverse-cube":
+    elif m is DetectionModel.INVERSE_CUBE:
         with np.errstate(divide="ignore"):
             out = -np.expm1(-(w * w) / (4.0 * math.pi * x * x))
     else:
@@ -122,13 +84,13 @@ class SearchUnit:
 
     track: Track
     sweep_width_m: float
-    model: str = "inverse-cube"
+    model: DetectionModel = DEFAULT_MODEL
     name: str = ""
 
     def __post_init__(self) -> None:
         if not (self.sweep_width_m > 0.0) or not math.isfinite(self.sweep_width_m):
-            raise SarexInputError(f"sweep width: {self.sweep_width_m / 1852.0:g} nm must be > 0")
-        object.__setattr__(self, "model", model_name(self.model))
+            raise SarexInputError(f"sweep width: {self.sweep_width_m / NM_M:g} nm must be > 0")
+        object.__setattr__(self, "model", DetectionModel.parse(self.model))
         if not self.name:
             object.__setattr__(self, "name", self.track.name)
 
@@ -255,7 +217,7 @@ def track_pod_kernel(lon, lat, status, c, seg_start, seg_fa, seg_fb, seg_xa, seg
                 syb = seg_yb[k]
                 w = seg_w[k]
                 model = seg_model[k]
-                if model == 1:
+                if model == 1:  # DetectionModel.INVERSE_CUBE
                     kk = w * w / (8.0 * math.pi)
                     for b in range(nb):
                         ax = sxa - x0[b] - fa * ddx[b]
@@ -279,7 +241,7 @@ def track_pod_kernel(lon, lat, status, c, seg_start, seg_fa, seg_fb, seg_xa, seg
                         e = num / (den * r1 * r2)
                         e = e if l2 > 1e-12 else 0.0
                         expo[b] += e * kk if okb[b] > 0.0 else 0.0
-                elif model == 0:
+                elif model == 0:  # DetectionModel.DEFINITE
                     r2lim = 0.25 * w * w
                     for b in range(nb):
                         ax = sxa - x0[b] - fa * ddx[b]
@@ -404,7 +366,7 @@ def track_pieces(units: list[SearchUnit], tout: np.ndarray, projection: LocalPro
         cols["xb"].append(xs[1:][keep])
         cols["yb"].append(ys[1:][keep])
         cols["w"].append(np.full(int(keep.sum()), float(u.sweep_width_m)))
-        cols["model"].append(np.full(int(keep.sum()), _MODEL_CODE[u.model], dtype=np.int64))
+        cols["model"].append(np.full(int(keep.sum()), int(u.model), dtype=np.int64))
     arr = {k: np.concatenate(v) for k, v in cols.items()}
     order = np.argsort(arr["j"], kind="stable")
     arr = {k: np.ascontiguousarray(v[order]) for k, v in arr.items()}

@@ -18,13 +18,13 @@ import numba
 import numpy as np
 import xarray as xr
 
+from sarex.geo import NM_M
 from sarex.errors import SarexInputError
 from sarex.io.driftfile import STATUS_ACTIVE, STATUS_LEFT_DOMAIN, STATUS_STRANDED, STATUS_UNRELEASED
 from sarex.search.positions import Positions, positions_at
-from sarex.search.projection import LocalProjection, laea_constants, laea_point
+from sarex.geo import LocalProjection, laea_constants, laea_point
 from sarex.times import epoch_s_to_datetime64, iso
 
-NM_M = 1852.0
 MAX_CELLS = 16_000_000
 
 

@@ -96,7 +96,7 @@ def read_gpx_tracks(path: str | Path) -> list[Track]:
             Track(
                 np.array([pt.longitude for pt in pts], float),
                 np.array([pt.latitude for pt in pts], float),
-                np.array([to_epoch_s(pt.time) for pt in pts], float),
+                np.array([to_epoch_s(pt.time, "GPX time", assume_utc=True) for pt in pts], float),
                 name=f"{p.name}:{name}" if not name.startswith(p.name) else name,
             )
         )

@@ -10,13 +10,13 @@ from sarex.server import services, workflow
 from sarex.server.db import Store
 from sarex.server.models import Exercise
 
-ORGS = (("EXCON", "Exercise control and evaluation cell"), ("ROK", "Republic of Korea Navy"), ("JPN", "Japan Maritime Self-Defense Force"))
+ORGS = (("EXCON", "Exercise control and evaluation cell"), ("KOR", "Republic of Korea Navy"), ("JPN", "Japan Maritime Self-Defense Force"))
 
 
 def demo_accounts(units: list[dict]) -> list[tuple[str, str, str, str | None]]:
     """(user, organisation, role, unit) for the demo: exercise control, a coordinator, a planner per nation, a user per unit, an observer."""
     acc = [("director", "EXCON", "director", None), ("evaluator", "EXCON", "evaluator", None),
-           ("coordinator", "ROK", "coordinator", None), ("planner-rok", "ROK", "planner", None),
+           ("coordinator", "KOR", "coordinator", None), ("planner-rok", "KOR", "planner", None),
            ("planner-jpn", "JPN", "planner", None), ("observer", "JPN", "observer", None)]
     acc += [(u["code"].lower(), u["nation"], "unit", u["code"]) for u in units]
     return acc

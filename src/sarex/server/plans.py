@@ -102,6 +102,9 @@ def datum(s: Session, p: Principal, exercise_id: int) -> list[dict]:
 def draft_plan(s: Session, p: Principal, exercise_id: int, period: int, nation: str) -> Plan:
     """A planner drafts its own nation's plan for a period from the proposal (the coordinator may draft any)."""
     ex, roles = exercise_for(s, p, exercise_id, {"planner", "coordinator"})
+    from sarex.server.workflow import canonical_org
+
+    nation = canonical_org(nation)
     if "coordinator" not in roles and nation != p.org_code:
         raise Denied(f"nation: {p.name} plans for {p.org_code}, not {nation!r}", "nation")
     if ex.status != "planning":

@@ -165,7 +165,7 @@ def run_job(store, job_id: int, progress) -> None:
     if kind == "forecast":
         result = services.forecast_and_plan(sc, params["particles"], params["seed"], progress)
     else:
-        result = services.evaluate(sc, params["seed"], params["particles"], progress)
+        result = services.evaluate(toml_text, params["seed"], params["particles"], progress)
     with store.tx() as s:
         j = s.get(Job, job_id, with_for_update=True)
         if j.status != "running":

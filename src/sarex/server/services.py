@@ -1,8 +1,11 @@
-"""The one adapter between the server and sarex's use cases (planning, exercise, report, io).
+"""The one adapter between the server and sarex's computing code.
 
 Route handlers and the workflow never import sarex's computing modules; they call
-these functions, which take plain values and return JSON-able data. When the
-application layer (``sarex.app``) lands, only this module changes.
+these functions, which take plain values and return JSON-able data. The evaluation
+is the application layer's ``exercise run`` use case (:mod:`sarex.app.exercise`), so
+its scores are those of ``sarex exercise run``; the forecast-and-plan step (which has
+no use case of its own: it is ``exercise run`` without the truth) and the
+track readers call the exercise and io modules directly.
 """
 
 from __future__ import annotations
@@ -123,16 +126,21 @@ def _datum_track(drift) -> list[dict]:
     return out
 
 
-def evaluate(sc, seed: int, particles: int, progress: Progress) -> dict:
-    """Run the exercise as ``sarex exercise run`` does with the same seed; scores and the after-action report."""
-    from sarex.exercise.engine import run_exercise
-    from sarex.report.exercise_report import build_exercise_report
-    from sarex.report.html import render_html
+def evaluate(toml_text: str, seed: int, particles: int, progress: Progress) -> dict:
+    """Run the exercise through the same use case as ``sarex exercise run`` (same seed, same scores);
+    returns its scores and after-action report (HTML)."""
+    from sarex.app import FolderTarget
+    from sarex.app.exercise import RunRequest, exercise_run
 
-    progress(0.05, "exercise run")
-    res = run_exercise(sc, seed, particles=particles, progress=lambda m: progress(0.5, m))
-    progress(0.9, "after-action report")
-    return {"scores": res.scores(), "report_html": render_html(build_exercise_report(res))}
+    with tempfile.TemporaryDirectory(prefix="sarex-eval-") as tmp:
+        scenario = Path(tmp) / "scenario.toml"
+        scenario.write_text(toml_text, encoding="utf-8")
+        out = Path(tmp) / "run"
+        progress(0.05, "exercise run")
+        exercise_run(RunRequest(scenario=str(scenario), seed=seed, particles=particles), FolderTarget(out, inputs=[scenario]),
+                     progress=lambda m: progress(0.5, m))
+        return {"scores": json.loads((out / "evaluation" / "scores.json").read_text(encoding="utf-8")),
+                "report_html": (out / "evaluation" / "report.html").read_text(encoding="utf-8")}
 
 
 def read_track_upload(data: bytes, filename: str, unit_code: str, mmsi: Optional[int]) -> list[tuple[float, float, float]]:

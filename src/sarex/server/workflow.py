@@ -59,8 +59,19 @@ def _check_code(value: str, field: str) -> str:
 # --- scripted set-up ---------------------------------------------------------------------
 
 
+def canonical_org(code: str) -> str:
+    """A nation's organisation code in its canonical ISO 3166 alpha-3 form (ROK -> KOR); other codes as given."""
+    from sarex.nations import nation_code
+
+    try:
+        return nation_code(code)
+    except ValueError:
+        return code
+
+
 def add_org(s: Session, actor: str, code: str, name: str) -> Org:
     _check_code(code, "CODE")
+    code = canonical_org(code)
     if s.execute(select(Org).where(Org.code == code)).scalar():
         raise SarexInputError(f"CODE: organisation {code!r} exists already")
     org = Org(code=code, name=name or code)
@@ -72,7 +83,7 @@ def add_org(s: Session, actor: str, code: str, name: str) -> Org:
 
 def add_user(s: Session, actor: str, name: str, org_code: str, password: str) -> User:
     _check_code(name, "NAME")
-    org = s.execute(select(Org).where(Org.code == org_code)).scalar()
+    org = s.execute(select(Org).where(Org.code == canonical_org(org_code))).scalar()
     if org is None:
         raise SarexInputError(f"--org: no organisation {org_code!r}")
     if len(password) < 8:

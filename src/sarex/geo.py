@@ -1,28 +1,46 @@
-"""Local Lambert azimuthal equal-area projection on the WGS84 ellipsoid.
+"""Geodesy at the base of sarex: unit constants, the WGS84 ellipsoid, ``Geod`` and the local plane.
 
-Probability grids need equal-area cells and detection needs distances in
-metres; both work in a projection centred on the particle cloud. The forward
-transform is a numba kernel (Snyder 1987, *Map Projections: A Working Manual*,
-USGS PP 1395, eqs. 3-12, 24-11 to 24-14, oblique ellipsoidal case, the formulas
-PROJ uses for ``+proj=laea``) because pyproj costs about 0.12 s per million
-points and detection projects particles at every output time; it agrees with
-pyproj to well below a millimetre (tested). The inverse, needed only for cell
-centres and polygon vertices, uses pyproj.
+Everything inside sarex is SI; nautical miles and knots appear only at the edges
+(CLI, files, reports), converted with the constants here (1 NM = 1852 m exactly,
+International Hydrographic Conference 1929 / BIPM SI brochure table 8).
+
+Search areas, effort and probability are areas, so planning, probability grids
+and detection all work in one local Lambert azimuthal equal-area plane on the
+WGS84 ellipsoid centred on the search (:class:`LocalProjection`: x east, y north,
+metres). Within a few hundred km of the centre its scale distortion is below
+0.1 %, so distances and track lengths in the plane are true to that accuracy.
+The forward transform is a numba kernel (Snyder 1987, *Map Projections: A Working
+Manual*, USGS PP 1395, eqs. 3-12, 24-11 to 24-14, oblique ellipsoidal case, the
+formulas PROJ uses for ``+proj=laea``) because pyproj costs about 0.12 s per
+million points and detection projects particles at every output time; it agrees
+with pyproj to well below a millimetre (tested). The inverse, needed only for
+cell centres and polygon vertices, uses pyproj.
 """
 
 from __future__ import annotations
 
-import math
 import functools
+import math
 from dataclasses import dataclass
 
 import numba
 import numpy as np
 import pyproj
 
-_A = 6378137.0
-_F = 1.0 / 298.257223563
-_E2 = _F * (2.0 - _F)
+#: Metres per international nautical mile (exact).
+NM_M = 1852.0
+#: Metres per second per knot.
+KN_MS = NM_M / 3600.0
+
+WGS84_A = 6378137.0
+WGS84_F = 1.0 / 298.257223563
+WGS84_E2 = WGS84_F * (2.0 - WGS84_F)
+
+#: Geodesics (distances, azimuths, forward points) on the WGS84 ellipsoid.
+GEOD = pyproj.Geod(ellps="WGS84")
+
+_A = WGS84_A
+_E2 = WGS84_E2
 _E = math.sqrt(_E2)
 
 
@@ -156,15 +174,17 @@ class LocalProjection:
         return pyproj.CRS.from_proj4(self.proj4)
 
     def forward(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Degrees to metres east/north of the centre (any shape; NaN stays NaN)."""
-        lon = np.ascontiguousarray(lon, dtype=np.float64)
-        lat = np.ascontiguousarray(lat, dtype=np.float64)
+        """Degrees to metres east/north of the centre (any shape, scalars too; NaN stays NaN)."""
+        lon, lat = np.broadcast_arrays(np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64))
+        shape = lon.shape
+        lon = np.ascontiguousarray(lon.ravel())
+        lat = np.ascontiguousarray(lat.ravel())
         x = np.empty_like(lon)
         y = np.empty_like(lat)
         laea_forward_kernel(lon, lat, float(self.lon0), float(self.lat0), x, y)
-        return x, y
+        return x.reshape(shape), y.reshape(shape)
 
     def inverse(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Metres to degrees (lon, lat)."""
         lon, lat = self._inv.transform(np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64))
-        return np.asarray(lon), np.asarray(lat)
+        return np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64)

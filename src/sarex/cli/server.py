@@ -1,4 +1,4 @@
-"""``sarex serve`` and the scripted set-up ``sarex server ...`` (registered on the main CLI by :func:`register`).
+"""``sarex serve`` and the scripted set-up ``sarex server ...``.
 
 Heavy imports (FastAPI, SQLAlchemy) happen inside the commands so that the rest
 of the CLI starts as fast as before.
@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Optional
 
 import typer
+from rich.text import Text
+
+from sarex.cli.console import console, user_errors
 
 DATA = typer.Option(None, "--data", help="Data folder (SQLite store sarex.db is created there).")
 DB = typer.Option(None, "--db", help="Database URL instead of the data folder's SQLite, e.g. postgresql+psycopg://user@host/db.")
@@ -23,7 +26,11 @@ def _store(data: Optional[Path], db: Optional[str]):
     return Store(database_url(data, db))
 
 
-def register(app: typer.Typer, user_errors: Callable, echo: Callable[[str], None] = print) -> None:
+def echo(message: str) -> None:
+    console().print(Text(message), soft_wrap=True)
+
+
+def register(app: typer.Typer) -> None:
     """Add ``serve`` and the ``server`` group to the main Typer app."""
     server = typer.Typer(no_args_is_help=True, help="Set up the sarex server without a browser (organisations, users, exercises, grants, audit).")
     org = typer.Typer(no_args_is_help=True, help="Organisations.")

@@ -1,0 +1,163 @@
+"""Use cases of the drift stage: a Leeway drift from a last known position, and its continuation."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Literal, Optional
+
+import xarray as xr
+from pydantic import Field, model_validator
+
+from sarex.app._validate import Count, Finite, Request, Seed, Time
+from sarex.app.output import OutputTarget, run_into
+from sarex.app.resources import drift_bytes, require_memory
+from sarex.errors import SarexInputError
+
+Outside = Literal["error", "deactivate", "fallback"]
+Progress = Optional[Callable[[int, int], None]]
+
+
+class EnvironmentChoice(Request):
+    """Where the wind and current come from: a file, separate wind/current files, or the synthetic case."""
+
+    env: Optional[Path] = None
+    wind: tuple[Path, ...] = ()
+    current: tuple[Path, ...] = ()
+    wind_vars: Optional[tuple[str, str]] = None
+    current_vars: Optional[tuple[str, str]] = None
+    synthetic: bool = False
+    outside: Outside = "error"
+
+    @model_validator(mode="after")
+    def _one_source(self) -> "EnvironmentChoice":
+        files = self.env is not None or bool(self.wind) or bool(self.current)
+        if self.synthetic and files:
+            raise ValueError("give either --synthetic or environment files (--env/--wind/--current), not both")
+        if not self.synthetic and self.env is None and (not self.wind or not self.current):
+            raise ValueError("give --env FILE (or both --wind FILE and --current FILE), or --synthetic")
+        return self
+
+    def inputs(self) -> list[Path]:
+        return [p for p in (self.env, *self.wind, *self.current) if p is not None]
+
+    def open(self, start: str, hours: float) -> Any:
+        """The :class:`~sarex.environment.Environment` for a run from ``start`` lasting ``hours``."""
+        from sarex.environment import open_environment
+        from sarex.environment.synthetic import korea_strait_environment
+
+        if self.synthetic:
+            return korea_strait_environment(start, days=max(1.0, math.ceil((hours + 2) / 24.0)), outside=self.outside)
+        return open_environment(self.env, list(self.wind) or None, list(self.current) or None, self.wind_vars, self.current_vars, self.outside)
+
+
+class DriftRequest(Request):
+    """``sarex drift``: Monte-Carlo Leeway drift of a search object from its last known position."""
+
+    lon: Finite
+    lat: Finite = Field(ge=-90, le=90)
+    start: Time
+    hours: Finite = Field(24.0, gt=0)
+    object_class: str = "PIW-1"
+    environment: EnvironmentChoice
+    radius_m: Finite = Field(0.0, ge=0)
+    radius_type: Literal["gaussian", "uniform"] = "gaussian"
+    end_lon: Optional[Finite] = None
+    end_lat: Optional[Finite] = None
+    end_time: Optional[Time] = None
+    end_radius_m: Optional[Finite] = None
+    particles: Count = 5000
+    seed: Seed = 0
+    step_min: Finite = Field(10.0, gt=0)
+    output_min: Finite = Field(60.0, gt=0)
+    scheme: Literal["euler", "rk2"] = "rk2"
+    coast: bool = True
+    jibe_probability: Finite = Field(0.04, ge=0, lt=1)
+    capsize: bool = False
+    plot: bool = False
+
+
+@dataclass
+class DriftResult:
+    dataset: xr.Dataset
+    environment: Any
+    files: list[str]
+
+
+def check_drift_memory(particles: int, hours: float, output_min: float) -> None:
+    """Refuse a drift whose ensemble cannot fit in memory, before any work."""
+    outputs = int(math.ceil(hours * 60.0 / output_min)) + 1
+    require_memory(drift_bytes(particles, outputs), f"--particles {particles} over {outputs} output times",
+                   "use fewer particles or a longer --output-min")
+
+
+def _write_drift_outputs(ds: xr.Dataset, target: OutputTarget, plot: bool, coast: bool) -> list[str]:
+    from sarex.io.driftfile import write_drift
+
+    def body() -> None:
+        target.write_file("drift.nc", lambda p: write_drift(ds, p))
+        if plot:
+            from sarex.report.driftmap import plot_drift
+
+            target.write_file("drift.png", lambda p: plot_drift(ds, p, coast=coast))
+
+    return run_into(target, body)
+
+
+def drift(req: DriftRequest, target: OutputTarget, progress: Progress = None) -> DriftResult:
+    """Drift and write ``drift.nc`` (and ``drift.png`` when ``req.plot``) as one result."""
+    from sarex.drift import Release, simulate
+    from sarex.times import to_epoch_s
+
+    check_drift_memory(req.particles, req.hours, req.output_min)
+    environment = req.environment.open(req.start, req.hours)
+    release = Release(
+        lon=req.lon, lat=req.lat, time_s=to_epoch_s(req.start, "--start"), radius_m=req.radius_m,
+        end_lon=req.end_lon, end_lat=req.end_lat,
+        end_time_s=None if req.end_time is None else to_epoch_s(req.end_time, "--end-time"),
+        end_radius_m=req.end_radius_m, radius_type=req.radius_type,
+    )
+    ds = simulate(
+        environment, req.object_class, release, hours=req.hours, particles=req.particles, seed_value=req.seed,
+        step_s=req.step_min * 60.0, output_s=req.output_min * 60.0, scheme=req.scheme, coast=req.coast,
+        jibe_probability_per_hour=req.jibe_probability, capsize=req.capsize, progress=progress,
+    )
+    files = _write_drift_outputs(ds, target, req.plot, req.coast)
+    return DriftResult(ds, environment, files)
+
+
+class DriftContinueRequest(Request):
+    """``sarex drift-continue``: continue a drift past the end of its file, keeping weights and searches."""
+
+    drift_file: Path
+    hours: Finite = Field(gt=0)
+    environment: EnvironmentChoice
+    coast: bool = True
+    plot: bool = False
+
+
+def drift_continue(req: DriftContinueRequest, target: OutputTarget, progress: Progress = None) -> DriftResult:
+    """Continue the drift and write ``drift.nc`` (the whole history) and optionally ``drift.png``."""
+    from sarex.drift.continuation import continue_drift
+    from sarex.io.driftfile import read_drift
+    from sarex.times import datetime64_to_epoch_s, iso
+
+    ds = read_drift(req.drift_file)
+    n_out = int(ds.sizes.get("time", 1))
+    require_memory(drift_bytes(int(ds.sizes["trajectory"]), n_out + int(math.ceil(req.hours)) + 1), f"continuing {req.drift_file}")
+    t_last = float(datetime64_to_epoch_s(ds["time"].values[-1:])[0])
+    environment = req.environment.open(iso(t_last), req.hours)
+    res = continue_drift(environment, ds, req.hours, coast=req.coast, progress=progress)
+    files = _write_drift_outputs(res, target, req.plot, req.coast)
+    return DriftResult(res, environment, files)
+
+
+def pair(text: Optional[str], what: str) -> Optional[tuple[str, str]]:
+    """'U,V' to a pair of variable names."""
+    if text is None:
+        return None
+    parts = [p.strip() for p in text.split(",")]
+    if len(parts) != 2 or not all(parts):
+        raise SarexInputError(f"{what}: {text!r} must be two variable names separated by a comma, e.g. u10,v10")
+    return parts[0], parts[1]

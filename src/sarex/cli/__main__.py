@@ -1,0 +1,3 @@
+from sarex.cli import main
+
+main()

@@ -1,0 +1,89 @@
+"""``sarex env synth|inspect|sample``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from sarex.cli.console import FORCE_HELP, console, user_errors
+
+env_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Environment (wind and current) files.")
+
+
+@env_app.command("synth")
+@user_errors
+def env_synth(
+    start: str = typer.Option(..., help="First time, ISO 8601 with zone or a DTG (floored to the hour)."),
+    days: float = typer.Option(3.0, help="Length in days."),
+    out: Path = typer.Option(..., help="Output CF-NetCDF file."),
+    resolution_deg: float = typer.Option(0.05, help="Grid spacing, degrees."),
+    variant: Optional[int] = typer.Option(None, help="Perturbed variant number (e.g. for an exercise's truth)."),
+    force: bool = typer.Option(False, "--force", help=FORCE_HELP),
+) -> None:
+    """Write the built-in synthetic Korea Strait wind and current as CF-NetCDF."""
+    from sarex.app import FileSetTarget, build
+    from sarex.app.env import EnvSynthRequest, env_synth as run
+
+    req = build(EnvSynthRequest, start=start, days=days, resolution_deg=resolution_deg, variant=variant)
+    res = run(req, FileSetTarget({"env.nc": out}, labels={"env.nc": "--out"}, force=force))
+    console().print(f"wrote {out} ({res.steps} hourly steps, {res.nlat}x{res.nlon} grid)")
+
+
+@env_app.command("inspect")
+@user_errors
+def env_inspect(file: Path = typer.Argument(..., help="NetCDF or GRIB forcing file.")) -> None:
+    """Show what sarex finds in a forcing file: variables, grid, CRS, domain, times, and what it cannot use."""
+    from sarex.app import build
+    from sarex.app.env import EnvInspectRequest, env_inspect as run
+    from sarex.environment.inspect import format_time_step
+
+    rep = run(build(EnvInspectRequest, file=file))
+    out = console()
+    out.print(Text(f"{rep.path}", style="bold") + Text(f" ({rep.format})"))
+    sn = Table(title="variables by standard_name", show_header=True)
+    sn.add_column("standard_name")
+    sn.add_column("variables")
+    for name, vars_ in rep.standard_names.items():
+        sn.add_row(name, ", ".join(vars_))
+    out.print(sn)
+    for v in rep.vectors:
+        t = Table(title=f"{v.kind}: usable", show_header=False)
+        t.add_row("variables", v.variables + (f"  ({v.standard_names})" if v.standard_names else ""))
+        t.add_row("grid", v.grid)
+        t.add_row("CRS", v.crs)
+        t.add_row("orientation", "grid-relative, rotated to east/north" if v.rotated else "east/north")
+        if v.level:
+            t.add_row("vertical level", v.level)
+        t.add_row("domain", f"lon {v.lon_range[0]:.4f} to {v.lon_range[1]:.4f}, lat {v.lat_range[0]:.4f} to {v.lat_range[1]:.4f}")
+        t.add_row("time", "constant" if v.time_start is None else f"{v.time_start} to {v.time_end}")
+        t.add_row("time step", format_time_step(v.time_step_s))
+        out.print(t)
+    for line in rep.unusable:
+        out.print(Text("cannot use ", style="yellow") + Text(line), soft_wrap=True)
+
+
+@env_app.command("sample")
+@user_errors
+def env_sample(
+    files: list[Path] = typer.Argument(..., help="Forcing files, highest priority first."),
+    points: Path = typer.Option(..., help="CSV with lon,lat columns (degrees)."),
+    time: str = typer.Option(..., help="Time, ISO 8601 with zone or a DTG."),
+    out: Path = typer.Option(..., help="Output CSV: east/north wind and current (m/s) per point, blank where absent."),
+    force: bool = typer.Option(False, "--force", help=FORCE_HELP),
+) -> None:
+    """Write the wind and current each point would get from FILES at TIME (check the forcing at the LKP)."""
+    from sarex.app import FileSetTarget, build
+    from sarex.app.env import EnvSampleRequest, env_sample as run
+
+    req = build(EnvSampleRequest, files=list(files), points=points, time=time)
+    target = FileSetTarget({"samples.csv": out}, labels={"samples.csv": "--out"}, inputs=[*files, points], force=force)
+    res = run(req, target)
+    console().print(f"wrote {out}: {res.points} points, wind at {res.wind_points}, current at {res.current_points}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(env_app, name="env")

@@ -1,0 +1,67 @@
+"""``sarex plan``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich import box
+from rich.table import Table
+from rich.text import Text
+
+from sarex.cli.console import FORCE_HELP, console, user_errors
+
+
+def _hm(t_s: float) -> str:
+    from sarex.times import from_epoch_s
+
+    return from_epoch_s(t_s).strftime("%H%M")
+
+
+def plan(
+    drift_file: Path = typer.Argument(..., help="Drift file (CF trajectory NetCDF from 'sarex drift', possibly updated by searches)."),
+    units: Optional[Path] = typer.Option(None, help="Unit catalogue (TOML); default: the built-in Korea–Japan example."),
+    start: str = typer.Option(..., help="Start of the search period, ISO 8601 with zone or a DTG."),
+    hours: float = typer.Option(..., help="Length of the search period, h."),
+    out: Path = typer.Option(..., help="Output folder (new, empty, or written by sarex before; replaced as a whole when the plan is complete)."),
+    seed: int = typer.Option(0, help="Seed of the planner's particle subsamples (same seed, same plan)."),
+    detection: str = typer.Option("exponential", help="Detection model: exponential (alias random), inverse-cube or definite."),
+    visibility_nm: float = typer.Option(10.0, help="Meteorological visibility for the sweep-width tables, NM."),
+    weather_factor: float = typer.Option(1.0, help="IAMSAR weather correction fw for the sweep widths."),
+    fatigue: bool = typer.Option(False, help="Apply the IAMSAR fatigue correction (0.9)."),
+    search_object: Optional[str] = typer.Option(None, help="Sweep-width search object for units that give none (default: from the drift's object class)."),
+    step_min: float = typer.Option(30.0, help="Time step for sampling the particles through the period, minutes."),
+    no_coast: bool = typer.Option(False, "--no-coast", help="Ignore the coastline: ship areas may touch land, no land on the map."),
+    force: bool = typer.Option(False, "--force", help=FORCE_HELP),
+) -> None:
+    """Plan a multi-unit search: areas, patterns, routes (GPX/RTZ), KML, GeoJSON, SAP messages, map."""
+    from sarex.app import FolderTarget, build
+    from sarex.app.plan import PlanRequest, plan as run
+    from sarex.geo import NM_M as NM_TO_M
+
+    req = build(PlanRequest, drift_file=drift_file, units=units, start=start, hours=hours, seed=seed, detection=detection,
+                visibility_nm=visibility_nm, weather_factor=weather_factor, fatigue=fatigue, search_object=search_object,
+                step_min=step_min, coast=not no_coast)
+    target = FolderTarget(out, inputs=[drift_file, units], force=force)
+    res = run(req, target)
+    result, by_id = res.plan, {u.id: u for u in res.catalogue.units}
+    table = Table(title=f"search plan {start} + {hours:g} h ({detection} detection)", box=box.SIMPLE_HEAD, pad_edge=False)
+    for col in ("unit", "nat", "area", "pat", "S nm", "effort nm²", "on task Z", "POD", "POS"):
+        table.add_column(col, justify="right" if col not in ("unit", "nat", "pat") else "left", no_wrap=True)
+    for k, a in enumerate(result.assignments, start=1):
+        u = by_id[a.unit_id]
+        table.add_row(u.id, u.nation, f"A{k}", a.pattern.kind, f"{a.spacing_m / NM_TO_M:.2f}", f"{a.effort_m2 / NM_TO_M**2:.0f}",
+                      f"{_hm(a.arrive_s)}–{_hm(a.search_end_s)}", f"{100 * a.pod:.0f}%", f"{100 * a.pos:.1f}%")
+    for uid in result.unassigned:
+        table.add_row(uid, by_id[uid].nation, "-", "-", "-", "-", "unassigned", "", "", style="yellow")
+    share = f" ({100 * result.total_pos / result.bound_pos:.0f} % of the bound)" if result.bound_pos > 0 else ""
+    table.caption = f"total POS {100 * result.total_pos:.1f} % vs optimal allocation {100 * result.bound_pos:.1f} %{share}; written to {out}/"
+    out_ = console()
+    out_.print(table)
+    for uid, why in result.unassigned.items():
+        out_.print(Text(f"{uid} not assigned: ", style="yellow") + Text(why), soft_wrap=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("plan")(user_errors(plan))
