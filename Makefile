@@ -7,7 +7,7 @@ comma := ,
 STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 export NUMBA_CACHE_DIR ?= $(CURDIR)/.venv/numba-cache
 
-.PHONY: install test test-fast demo serve docs bench clean
+.PHONY: install lint test test-fast demo serve docs bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,11 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+
+lint: install
+	$(VENV)/bin/ruff check src tests tools benchmarks
+	$(VENV)/bin/lint-imports
+	$(PY) tools/import_cycles.py
 
 test: install
 	$(PY) -m pytest -q

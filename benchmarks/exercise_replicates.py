@@ -1,7 +1,7 @@
 """Benchmark: exercise building blocks that do not need planning yet.
 
 * the truths of N replicates of the built-in Korea–Japan scenario, drifted as one
-  ensemble (``truth_ensemble``), coast off and on;
+  ensemble (``truth_ensemble_dataset``), coast off and on;
 * N cheap scoring replicates (closest approach to a fixed search + one detection
   draw) serial and on a Dask LocalCluster with 2 workers (threads, processes);
 * replay ingest and evaluation of a synthetic 3-unit GPX/NMEA/AIS set.
@@ -44,7 +44,13 @@ def main(n: int = 1000) -> None:
 
     from sarex.exercise.replicates import run_replicates, run_serial
     from sarex.exercise.scenario import load_scenario
-    from sarex.exercise.truth import truth_ensemble
+    from sarex.exercise.truth import TruthTrack, truth_ensemble_dataset
+
+    def truth_ensemble(sc, n, seed, coast):
+        ds = truth_ensemble_dataset(sc, n, seed, coast=coast)
+        times = ds["time"].values.astype("datetime64[ns]").astype(np.int64) / 1e9
+        lon, lat, st = ds["lon"].values, ds["lat"].values, ds["status"].values
+        return [TruthTrack(lon[i].copy(), lat[i].copy(), times, st[i].copy(), sc.truth.object_class, int(ds.attrs["seed"])) for i in range(n)]
 
     rows = []
     sc = load_scenario("korea-japan")

@@ -21,7 +21,7 @@ from sarex.search.containment import containment_areas
 from sarex.search.detection import SearchUnit, pod_along_tracks
 from sarex.search.grid import ProbabilityGrid
 from sarex.geo import LocalProjection
-from sarex.search.track import Track
+from sarex.io.track import Track
 from sarex.times import epoch_s_to_datetime64, to_epoch_s
 
 

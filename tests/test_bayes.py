@@ -16,7 +16,7 @@ from sarex.search.detection import SearchUnit
 from sarex.search.grid import centroid_kernel
 from sarex.search.positions import output_times_s
 from sarex.geo import LocalProjection
-from sarex.search.track import Track
+from sarex.io.track import Track
 from search_synthetic import PROJ, T0, drift_dataset, stationary_dataset
 
 W = 1852.0

@@ -21,7 +21,8 @@ from sarex.search.sweepwidth import (
     uncorrected_sweep_width_nm,
     weather_correction,
 )
-from sarex.search.track import Track, read_gpx_tracks
+from sarex.io.gpx import read_gpx_tracks
+from sarex.io.track import Track
 from search_synthetic import PROJ, T0, drift_dataset, stationary_dataset
 
 W = 1852.0
@@ -201,18 +202,24 @@ def test_gpx_tracks_and_routes(tmp_path):
     g.routes.append(rte)
     p = tmp_path / "u.gpx"
     p.write_text(g.to_xml())
-    tracks = read_gpx_tracks(p)
+    tracks = read_gpx_tracks(p, strict=True, routes=True)
     assert [t.lon.size for t in tracks] == [3, 2]
     assert tracks[0].time_s[2] - tracks[0].time_s[0] == 1200.0
     assert tracks[0].lat[1] == pytest.approx(34.51)
     empty = tmp_path / "e.gpx"
     empty.write_text(gpxpy.gpx.GPX().to_xml())
     with pytest.raises(SarexInputError, match="no track or route points"):
-        read_gpx_tracks(empty)
+        read_gpx_tracks(empty, strict=True, routes=True)
     seg.points[1].time = None
     p.write_text(g.to_xml())
-    with pytest.raises(SarexInputError, match="no time"):
-        read_gpx_tracks(p)
+    with pytest.raises(SarexInputError, match="sru: point 2 has no time"):
+        read_gpx_tracks(p, strict=True, routes=True)
+    # the same reader, lenient (logs of what units sailed): the untimed point is skipped and counted
+    from sarex.io.track import IngestLog
+
+    log = IngestLog()
+    (sru,) = read_gpx_tracks(p, log)
+    assert sru.name == "sru" and sru.lon.size == 2 and log.count("no_time_point") == 1
 
 
 def test_sweep_width_tables_and_corrections():

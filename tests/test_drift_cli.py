@@ -119,7 +119,7 @@ def test_drift_continue_keeps_weights_and_searches_with_a_new_forecast(tmp_path,
     from sarex.io.driftfile import searches_applied, write_drift
     from sarex.search.bayes import apply_search
     from sarex.search.detection import SearchUnit
-    from sarex.search.track import Track
+    from sarex.io.track import Track
 
     first = tmp_path / "d.nc"
     assert _run(BASE + ["--env", synth_nc, "--out", str(first), "--hours", "6", "--radius-m", "3000"]).exit_code == 0

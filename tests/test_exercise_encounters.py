@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sarex.exercise.encounters import Encounter, closest_approaches, first_detection
+from sarex.exercise.encounters import closest_approaches
 
 
 def test_straight_pass_static_object_exact_between_fixes():
@@ -47,15 +47,3 @@ def test_ladder_past_static_object_one_encounter_per_leg():
     # the bottom cross leg moves away all along, so it has none
     _, r_all = closest_approaches(t, x, y, np.array([0.0, tw[-1]]), np.array([1000.0] * 2), np.array([5000.0] * 2))
     np.testing.assert_allclose(r_all, [1000.0, 5000.0, 1000.0, 3000.0], atol=1e-6)
-
-
-def test_first_detection_draws():
-    enc = [Encounter("B", 200.0, 3000.0), Encounter("A", 100.0, 1000.0)]
-    assert first_detection(enc, lambda u, r: 1.0 if r < 1500 else 0.0, np.random.default_rng(0)).unit_id == "A"
-    assert first_detection(enc, lambda u, r: 0.0, np.random.default_rng(0)) is None
-    # one encounter with POD 0.3: detection frequency 0.3 within 3 binomial standard errors over 4000 seeds
-    one = [Encounter("A", 0.0, 500.0)]
-    hits = sum(first_detection(one, lambda u, r: 0.3, np.random.default_rng(s)) is not None for s in range(4000))
-    assert abs(hits / 4000 - 0.3) < 3 * np.sqrt(0.3 * 0.7 / 4000)
-    a = [first_detection(enc, lambda u, r: 0.5, np.random.default_rng(7)) for _ in range(3)]
-    assert a[0] == a[1] == a[2]

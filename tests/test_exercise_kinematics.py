@@ -8,11 +8,12 @@ import numpy as np
 import pytest
 import replay_data as rd
 
-NM = 1852.0  # m per nautical mile (exact)
 from sarex.geo import LocalProjection
 from sarex.exercise.kinematics import fly_by_path, sail_route
 from sarex.exercise.planned import pattern_from_waypoints
 from sarex.exercise.replay import evaluate_replay
+
+NM = 1852.0  # m per nautical mile (exact)
 
 
 def test_single_right_angle_turn():

@@ -16,11 +16,12 @@ import pytest
 import replay_data as rd
 from typer.testing import CliRunner
 
-NM = 1852.0  # m per nautical mile (exact)
 from sarex.exercise.planned import read_planned_dir
 from sarex.exercise.replay import evaluate_replay
 from sarex.exercise.trackkeeping import cross_track
 from sarex.io.tracks import read_track_dir
+
+NM = 1852.0  # m per nautical mile (exact)
 
 NATIONS = {"ROK-A": "ROK", "JPN-B": "JPN", "JPN-C": "JPN"}
 UNITS = tuple(NATIONS)

@@ -8,7 +8,8 @@ import re
 import pytest
 
 from exercise_scenarios import write_scenario
-from sarex.exercise.engine import run_exercise, run_replicate_set, write_exercise
+from sarex.exercise.engine import run_exercise, run_replicate_set
+from sarex.report.exercise_files import write_exercise
 from sarex.exercise.run import forecast_drift, plan_periods, scenario_catalogue
 from sarex.exercise.scenario import load_scenario
 
@@ -101,7 +102,7 @@ def test_exercise_scores_are_consistent(exercise_out):
         assert d["period"] <= res.executed
     assert s["final_probability_peak_error_nm"] >= 0
     nat = s["effort_nm2_by_nation"]
-    assert set(nat) <= {"KR", "JP"} and sum(nat.values()) > 0
+    assert set(nat) <= {"KOR", "JPN"} and sum(nat.values()) > 0
     assert (out / "evaluation" / "report.pdf").read_bytes()[:4] == b"%PDF"
     assert len(re.findall(rb"<img [^>]*src=\"data:image/png;base64,", (out / "evaluation" / "report.html").read_bytes())) >= 3
 
@@ -118,7 +119,7 @@ def test_exercise_run_cli_unknown_unit_type(tmp_path):
     r = CliRunner().invoke(app, ["exercise", "run", str(p), "--out", str(out), "--particles", "200"])
     assert r.exit_code == 2, r.output
     line = [ln for ln in r.output.splitlines() if ln.strip()]
-    assert len(line) == 1 and "unit 'KR-PV' field 'type'" in line[0] and "battleship" in line[0], r.output
+    assert len(line) == 1 and "units[0].type: 'battleship' is not a unit type" in line[0] and "(unit 'KR-PV')" in line[0] and "battleship" in line[0], r.output
     assert not out.exists() and not list(tmp_path.glob(".out*"))
 
 
@@ -161,4 +162,4 @@ def test_exercise_check_validates_units_for_the_planner(tmp_path):
     p = write_scenario(tmp_path / "sc.toml")
     p.write_text(p.read_text().replace("search_speed_kn = 10", "search_speed_kn = -10", 1))
     r = CliRunner().invoke(app, ["exercise", "check", str(p)])
-    assert r.exit_code == 2 and "unit 'KR-PV' field 'search_speed_kn'" in r.output, r.output
+    assert r.exit_code == 2 and "units[0].search_speed_kn: -10 must be > 0 (unit 'KR-PV')" in r.output, r.output

@@ -13,7 +13,7 @@ from planning_fixtures import small_plan
 from sarex.nations import nation_colour
 from sarex.planning.exports import RTZ_NAMESPACE, unit_route, write_exports
 from sarex.planning.message import format_position, sap_message
-from sarex.planning.output import write_plan_folder
+from sarex.report.planfiles import write_plan_folder
 from sarex.times import to_epoch_s
 
 

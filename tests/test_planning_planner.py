@@ -134,7 +134,7 @@ def test_planner_follows_the_drift_not_a_snapshot():
     cx_true, cy_true = cloud.frame.forward(*LocalProjection(*CENTRE).inverse(np.array([v * (t_mid - T0)]), np.array([0.0])))
     assert math.hypot(a.rect.cx - cx_true[0], a.rect.cy - cy_true[0]) < 1.0 * NM
     # The same rectangle where the cloud was at the period start finds much less.
-    from sarex.planning.planner import _Evaluator, fit_unit
+    from sarex.planning.planner import _Evaluator
     from sarex.planning.rectangle import Rectangle
 
     x0, y0 = cloud.frame.forward(*LocalProjection(*CENTRE).inverse(np.array([0.0]), np.array([0.0])))

@@ -50,7 +50,7 @@ def test_pos_achieved_follows_the_parallel_sweep_law(tmp_path, shift_nm, expect)
     _static_cloud(tmp_path / "drift.nc", lon, lat, rd.T0 - 3600.0, rd.T0 + 12 * 3600.0)
     out = tmp_path / "out"
     r = CliRunner().invoke(app_(), ["exercise", "evaluate", str(scen), "--tracks", str(tmp_path / "d" / "tracks"),
-                                    "--planned", str(tmp_path / "d" / "planned.gpx"), "--out", str(out), "--drift", str(tmp_path / "drift.nc")])
+                                    "--planned", str(tmp_path / "d" / "planned.gpx"), "--out", str(out), "--drift", str(tmp_path / "drift.nc"), "--detection", "inverse-cube"])
     assert r.exit_code == 0, r.output
     m = re.search(r"JPN-C ([0-9.]+) %", r.output)
     pos_c = float(m.group(1)) / 100.0

@@ -38,7 +38,7 @@ def test_nmea_positions_times_and_midnight(tmp_path):
     p = tmp_path / "unit.nmea"
     p.write_text("\n".join(nmea_lines(t, lon, lat)) + "\n")
     tr = read_nmea(p)
-    assert tr.unit_id == "unit"
+    assert tr.name == "unit"
     # the fixes cross midnight (23:59:40 -> 00:00:30): times must keep increasing by 10 s
     np.testing.assert_allclose(tr.time_s, t, atol=0.011)
     # 4-decimal minutes: 1e-4' = 1.7e-6 deg
@@ -133,7 +133,8 @@ def test_gpx_tracks_and_folder_mapping(tmp_path):
     t, lon, lat = _fixes(5)
     write_gpx_track(tmp_path / "a.gpx", "ROK-DDH-1", t, lon, lat)
     (tmp_path / "notes.txt").write_text("not a track\n")
-    tr = read_gpx_tracks(tmp_path / "a.gpx")["ROK-DDH-1"]
+    (tr,) = read_gpx_tracks(tmp_path / "a.gpx")
+    assert tr.name == "ROK-DDH-1"
     np.testing.assert_allclose(tr.time_s, t, atol=1e-6)
     np.testing.assert_allclose(tr.lon, lon, atol=1e-9)
     tracks, log = read_track_dir(tmp_path, {"ROK-DDH-1": "ROK-DDH-1"})

@@ -14,7 +14,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+from typing import Annotated
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, model_validator
 
 #: Colour of nations without one of their own (#rrggbb).
 DEFAULT_COLOUR = "#6a3d9a"
@@ -61,6 +63,16 @@ def nation_colour(code: str) -> str:
     return entry.colour if entry is not None else DEFAULT_COLOUR
 
 
+def _code_field(v: object) -> str:
+    if not isinstance(v, str):
+        raise ValueError("must be a nation code string")
+    return nation_code(v)
+
+
+#: A nation code field of any pydantic model: validated and normalised to ISO 3166 alpha-3 on load.
+NationCode = Annotated[str, BeforeValidator(_code_field)]
+
+
 class Nation(BaseModel):
     """A nation taking part in a search or an exercise.
 
@@ -71,16 +83,9 @@ class Nation(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    code: str
+    code: NationCode
     name: str = ""
     rescue_centre: str = ""
-
-    @field_validator("code", mode="before")
-    @classmethod
-    def _canonical(cls, v: object) -> str:
-        if not isinstance(v, str):
-            raise ValueError("must be a nation code string")
-        return nation_code(v)
 
     @model_validator(mode="after")
     def _defaults(self) -> "Nation":
@@ -93,8 +98,3 @@ class Nation(BaseModel):
     def colour(self) -> str:
         """Map colour, #rrggbb."""
         return nation_colour(self.code)
-
-
-def nation(code: str) -> Nation:
-    """The registry's :class:`Nation` for ``code`` (any accepted form)."""
-    return Nation(code=code)

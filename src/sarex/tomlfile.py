@@ -26,11 +26,13 @@ M = TypeVar("M", bound=BaseModel)
 class FieldError(ValueError):
     """Raised inside validators so that the message names field and value exactly."""
 
-    def __init__(self, field: str, value: Any, why: str) -> None:
+    def __init__(self, field: str, value: Any, why: str, relative: bool = False) -> None:
         super().__init__(why)
         self.field = field
         self.value = value
         self.why = why
+        #: ``field`` is relative to the location of the model that raised it
+        self.relative = relative
 
 
 def read_toml(path: str | Path, what: str = "file") -> dict[str, Any]:
@@ -53,7 +55,7 @@ def show(value: Any) -> str:
 
 def field_message(source: Any, field: str, value: Any, why: str, raw: dict[str, Any] | None = None) -> str:
     """``FILE: FIELD: VALUE WHY (unit 'ID')``: the one format of every input error."""
-    line = f"{source}: {field}: {show(value)} {why}".rstrip()
+    line = f"{source}: {field}: {why}" if value is None else f"{source}: {field}: {show(value)} {why}".rstrip()
     uid = _table_id(raw, field) if raw is not None else None
     return line + (f" (unit {uid!r})" if uid is not None else "")
 
@@ -84,7 +86,8 @@ def describe(source: Any, exc: ValidationError | FieldError, raw: dict[str, Any]
         field += f"[{part}]" if isinstance(part, int) else (("." if field else "") + str(part))
     inner = (err.get("ctx") or {}).get("error")
     if isinstance(inner, FieldError):
-        return field_message(source, inner.field, inner.value, inner.why, raw)
+        name = (f"{field}.{inner.field}" if field else inner.field) if inner.relative else inner.field
+        return field_message(source, name, inner.value, inner.why, raw)
     uid = _table_id(raw, field)
     tail = f" (unit {uid!r})" if uid is not None else ""
     kind = err["type"]

@@ -69,7 +69,7 @@ def exercise_check(req: ScenarioRequest) -> CheckResult:
 
 def exercise_brief(req: ScenarioRequest, target: OutputTarget) -> list[str]:
     """Write the participants' brief (``scenario.json``, ``brief.html``): the scenario without its truth."""
-    from sarex.exercise.brief import build_brief
+    from sarex.report.brief import build_brief
     from sarex.report.html import render_html
 
     pv = req.load().participant_view()
@@ -131,7 +131,8 @@ def exercise_run(req: RunRequest, target: OutputTarget, progress: Optional[Calla
                  replicate_progress: Any = False) -> Any:
     """Simulate the exercise and write participants' and evaluators' outputs as one folder; returns the ExerciseResult."""
     from sarex.app.drift import check_drift_memory
-    from sarex.exercise.engine import run_exercise, write_exercise_files
+    from sarex.exercise.engine import run_exercise
+    from sarex.report.exercise_files import write_exercise_files
     from sarex.search.podmodel import DetectionModel
 
     DetectionModel.parse(req.detection, "--detection")

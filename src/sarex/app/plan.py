@@ -54,7 +54,7 @@ def plan(req: PlanRequest, target: OutputTarget, ds: Any = None) -> PlanResult:
     """
     from sarex.io.driftfile import read_drift
     from sarex.planning.cloud import period_cloud
-    from sarex.planning.output import write_plan_files
+    from sarex.report.planfiles import write_plan_files
     from sarex.planning.planner import Planner
     from sarex.planning.sru import make_sru, unit_sweep_width_nm
     from sarex.planning.units import example_catalogue_path, load_units

@@ -155,7 +155,7 @@ def search_update(req: SearchUpdateRequest, target: OutputTarget) -> SearchUpdat
     from sarex.search.bayes import apply_search
     from sarex.search.detection import SearchUnit
     from sarex.search.podmodel import DetectionModel
-    from sarex.search.track import read_gpx_tracks
+    from sarex.io.gpx import read_gpx_tracks
 
     model = DetectionModel.parse(req.model, "--detection")
     if (req.sweep_width_nm is None) == (req.sweep_width_category is None):
@@ -164,7 +164,8 @@ def search_update(req: SearchUpdateRequest, target: OutputTarget) -> SearchUpdat
     w_nm = req.sweep_width_nm if req.sweep_width_nm is not None else _sweep_width_from_category(
         req.sweep_width_category, ds, req.visibility_nm, req.fatigue, req.weather_factor, req.speed_kn
     )
-    units = [SearchUnit(tr, w_nm * NM_M, model) for path in req.tracks for tr in read_gpx_tracks(path)]
+    units = [SearchUnit(tr.renamed(f"{Path(path).name}:{tr.name}"), w_nm * NM_M, model)
+             for path in req.tracks for tr in read_gpx_tracks(path, strict=True, routes=True)]
     outcome = apply_search(ds, units, label=req.label, source=str(req.drift_file))
     files = run_into(target, lambda: target.write_file("drift.nc", lambda p: write_drift(outcome.dataset, p)))
     return SearchUpdateResult(outcome, outcome.dataset, files)

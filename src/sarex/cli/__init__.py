@@ -32,7 +32,7 @@ except ImportError:  # pragma: no cover
 _CLICK_ERRORS = tuple(c for c in (click.ClickException, _TyperClickException) if isinstance(c, type))
 _ABORTS = tuple(c for c in (click.exceptions.Abort, _TyperAbort) if isinstance(c, type))
 
-from sarex import __version__
+from sarex import __version__  # noqa: E402
 
 #: The command modules, in the order their commands appear in ``sarex --help``.
 MODULES = (

@@ -19,10 +19,6 @@ import numba as nb
 
 from sarex.drift.rng import uniform01
 
-RIGHT = 0
-LEFT = 1
-
-
 @nb.njit(inline="always", cache=True)
 def leeway_velocity(wu, wv, cu, cv, a_dw, b_dw, side, z_cw, cw_coef, f):  # pragma: no cover - numba
     """Object velocity (current + leeway) of one particle, m/s east/north.

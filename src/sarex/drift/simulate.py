@@ -143,7 +143,7 @@ def simulate(
     _check_times(env, t_start, max(t_end, release.last_time_s if _resume is None else t_end))
 
     if coast is True:
-        coastline: Coastline | None = Coastline(bbox=_coast_bbox(env, release))
+        coastline: Coastline | None = Coastline(bbox=_coast_bbox(release))
     elif coast is False or coast is None:
         coastline = None
     else:
@@ -408,7 +408,7 @@ def _check_times(env: Environment, t0: float, t1: float) -> None:
             )
 
 
-def _coast_bbox(env: Environment, release: Release) -> tuple[float, float, float, float]:
+def _coast_bbox(release: Release) -> tuple[float, float, float, float]:
     lons = [release.lon] + ([release.end_lon] if release.end_lon is not None else [])
     lats = [release.lat] + ([release.end_lat] if release.end_lat is not None else [])
     pad = 2.5

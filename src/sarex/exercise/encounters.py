@@ -12,7 +12,6 @@ interval. Every local minimum of the range over time is an encounter.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -92,20 +91,3 @@ def unit_encounters(
     """:func:`closest_approaches` as :class:`Encounter` records."""
     t, r = closest_approaches(unit_t, unit_x, unit_y, obj_t, obj_x, obj_y, max_range_m)
     return [Encounter(unit_id, float(a), float(b)) for a, b in zip(t, r)]
-
-
-def first_detection(
-    encounters: list[Encounter], pod_at_range: Callable[[str, float], float], rng: np.random.Generator
-) -> Encounter | None:
-    """Draw detection at each encounter in time order; return the first success (or None).
-
-    One uniform number per encounter is drawn up front, in time order, so the
-    result depends only on the encounters and the generator's state. ``pod_at_range(unit_id, range_m)``
-    is the unit's lateral range curve (sensor and weather corrected).
-    """
-    events = sorted(encounters, key=lambda e: (e.time_s, e.unit_id))
-    u = rng.random(len(events))
-    for e, x in zip(events, u):
-        if x < pod_at_range(e.unit_id, e.range_m):
-            return e
-    return None

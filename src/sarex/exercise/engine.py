@@ -14,7 +14,6 @@ Layout of an exercise run's output folder::
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +34,7 @@ from sarex.exercise.run import (
     truth_position,
 )
 from sarex.exercise.scenario import Scenario
+from sarex.exercise.scoring import detection_by_hour
 from sarex.search.podmodel import DEFAULT_MODEL, DetectionModel
 from sarex.exercise.truth import scenario_truth
 from sarex import seeds
@@ -225,56 +225,9 @@ def run_replicate_set(
     hours = [None if r is None else (r[1] - alert) / 3600.0 for r in res]
     per = [None if r is None else r[0] for r in res]
     end_h = (periods[-1].end_s - alert) / 3600.0
-    grid = np.arange(0.0, math.ceil(end_h) + 1e-9, 1.0)
-    done = np.array([h for h in hours if h is not None])
-    pod_by_hour = [(float(g), float(np.sum(done <= g) / n)) for g in grid]
+    times = np.array([np.nan if r is None else r[1] for r in res], dtype=np.float64)
+    grid, by_hour, _ = detection_by_hour(times, alert, math.ceil(end_h))
+    pod_by_hour = [(float(g), float(p)) for g, p in zip(grid, by_hour)]
+    done = times[np.isfinite(times)]
     first = float(sum(1 for k in per if k == 0) / n)
     return ReplicateStats(n, int(done.size), per, hours, pod_by_hour, first, periods[0].pos_sailed)
-
-
-def write_exercise_files(res: ExerciseResult, folder: str | Path, coast: bool = True) -> dict[str, list[Path]]:
-    """Write participants' outputs and the evaluation (report, truth, scores) into the staging ``folder``.
-
-    Returns the files written (inside ``folder``) by audience. The caller publishes
-    the folder as a whole (:class:`sarex.app.output.FolderTarget`, :func:`write_exercise`).
-    """
-    from sarex.exercise.brief import build_brief
-    from sarex.io.atomic import write_text_atomic
-    from sarex.io.driftfile import write_drift
-    from sarex.planning.cloud import period_cloud
-    from sarex.planning.output import write_plan_files
-    from sarex.report.exercise_report import build_exercise_report
-    from sarex.report.html import render_html, write_pdf
-
-    sc = res.scenario
-    catalogue = scenario_catalogue(sc)
-    pv = sc.participant_view()
-    tmp = Path(folder)
-    files: dict[str, list[Path]] = {"participants": [], "evaluation": []}
-    part = tmp / "participants"
-    files["participants"].append(write_text_atomic(part / "brief" / "scenario.json", pv.model_dump_json(indent=2)))
-    files["participants"].append(write_text_atomic(part / "brief" / "brief.html", render_html(build_brief(pv))))
-    files["participants"].append(write_drift(res.periods[0].drift_before, part / "forecast_drift.nc"))
-    for p in res.periods[: res.executed]:
-        cloud = period_cloud(p.drift_before, p.start_s, p.end_s)
-        situation = {"object": sc.reported.object_class, "particles": int(cloud.x.shape[0]),
-                     "searches": p.index, "lkp_lon": sc.reported.lon, "lkp_lat": sc.reported.lat, "lkp_time": iso(sc.reported.time)}
-        files["participants"] += write_plan_files(part / f"period-{p.index + 1}", p.plan, cloud, catalogue, situation, coast=coast)
-    ev = tmp / "evaluation"
-    files["evaluation"].append(write_drift(res.truth, ev / "truth.nc"))
-    files["evaluation"].append(write_text_atomic(ev / "scores.json", json.dumps(res.scores(), indent=1, ensure_ascii=False) + "\n"))
-    rep = build_exercise_report(res, coast)
-    files["evaluation"].append(write_text_atomic(ev / "report.html", render_html(rep)))
-    files["evaluation"].append(write_pdf(rep, ev / "report.pdf"))
-    return files
-
-
-def write_exercise(res: ExerciseResult, out: str | Path, coast: bool = True) -> dict[str, list[Path]]:
-    """Write :func:`write_exercise_files` into ``out``, replacing it as a whole when complete."""
-    from sarex.io.atomic import atomic_folder
-
-    with atomic_folder(out) as tmp:
-        files = write_exercise_files(res, tmp, coast)
-        files = {k: [Path(out) / Path(f).relative_to(tmp) for f in v] for k, v in files.items()}
-    res.files = files
-    return files

@@ -10,7 +10,6 @@ import math
 
 import numpy as np
 from shapely.geometry import LineString, MultiPoint, Polygon
-from sarex.geo import NM_M
 
 
 

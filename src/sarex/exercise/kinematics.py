@@ -23,7 +23,7 @@ from sarex.geo import NM_M
 from sarex.errors import SarexInputError
 
 from sarex.geo import LocalProjection
-from sarex.io.tracks import Track
+from sarex.io.track import Track
 
 
 def fly_by_path(x: np.ndarray, y: np.ndarray, radius_m: float, arc_step_deg: float = 2.0) -> tuple[np.ndarray, np.ndarray]:
@@ -127,4 +127,4 @@ def sail_route(
     sq = np.where(tq <= t_csp, tq * v_transit, s_csp + (tq - t_csp) * v_search)
     qx, qy = np.interp(sq, s, px), np.interp(sq, s, py)
     qlon, qlat = frame.inverse(qx, qy)
-    return Track(unit_id, start_time_s + tq, qlon, qlat, ("simulated",)), start_time_s + t_csp
+    return Track(qlon, qlat, start_time_s + tq, unit_id, ("simulated",)), start_time_s + t_csp

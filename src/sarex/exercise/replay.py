@@ -47,9 +47,9 @@ from sarex.exercise.geometry import assigned_area, cut_by_distance, polyline_len
 from sarex.geo import LocalProjection
 from sarex.exercise.planned import PlannedPattern
 from sarex.exercise.trackkeeping import cross_track, on_task_window, systematic_offset
-from sarex.io.tracks import Track
+from sarex.io.track import Track
 
-__all__ = ["NM", "CoverageGrid", "NationReplay", "ReplayResult", "UnitReplay", "encounters_with_truth", "evaluate_replay"]
+__all__ = ["CoverageGrid", "NationReplay", "ReplayResult", "UnitReplay", "encounters_with_truth", "evaluate_replay"]
 
 
 @dataclass

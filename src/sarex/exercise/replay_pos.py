@@ -15,11 +15,10 @@ import xarray as xr
 
 from sarex.errors import SarexInputError
 from sarex.exercise.replay import ReplayResult
-from sarex.io.tracks import Track as SailedTrack
 from sarex.search.podmodel import DEFAULT_MODEL, DetectionModel
 from sarex.search.detection import SearchUnit, pod_along_tracks
 from sarex.search.positions import output_times_s
-from sarex.search.track import Track
+from sarex.io.track import Track
 
 
 @dataclass(frozen=True)
@@ -32,7 +31,7 @@ class AchievedPos:
     end_s: float
 
 
-def achieved_pos(ds: xr.Dataset, result: ReplayResult, sailed: dict[str, SailedTrack], model: "str | DetectionModel" = DEFAULT_MODEL,
+def achieved_pos(ds: xr.Dataset, result: ReplayResult, sailed: dict[str, Track], model: "str | DetectionModel" = DEFAULT_MODEL,
                  source: str = "--drift") -> AchievedPos:
     """POS of the sailed on-task tracks against the drift ensemble ``ds`` (weights as in the file)."""
     t_out = output_times_s(ds)

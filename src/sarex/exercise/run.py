@@ -36,7 +36,7 @@ from sarex.planning.units import Coordination, UnitCatalogue
 from sarex.search.bayes import apply_search
 from sarex.search.detection import SearchUnit, pod_along_tracks
 from sarex.search.podmodel import DEFAULT_MODEL, DetectionModel
-from sarex.search.track import Track
+from sarex.io.track import Track
 
 
 @dataclass(frozen=True)
@@ -87,9 +87,10 @@ def scenario_catalogue(sc: Scenario) -> UnitCatalogue:
     """The scenario's units (inline or from ``units_file``) as the planner's catalogue, the OSC coordinating.
 
     The scenario's units are already :class:`~sarex.planning.units.Unit` objects,
-    validated on load, so nothing is converted or dropped here.
+    so nothing is converted or dropped here; a unit the planner cannot use is an
+    error naming file, unit and field.
     """
-    return UnitCatalogue(coordination=Coordination(osc=sc.on_scene_coordinator), unit=sc.resolved_units())
+    return UnitCatalogue(coordination=Coordination(osc=sc.on_scene_coordinator), unit=sc.plannable_units())
 
 
 def forecast_drift(sc: Scenario, particles: int, seed: int, output_s: float = 1800.0, coast: bool = True) -> xr.Dataset:

@@ -41,7 +41,7 @@ from sarex.errors import SarexInputError
 from sarex.nations import Nation, nation_code
 from sarex.planning.units import Unit
 from sarex.times import iso, to_epoch_s
-from sarex.tomlfile import FieldError, describe, read_toml, show
+from sarex.tomlfile import FieldError, describe, field_message, read_toml
 
 #: Name accepted in place of a path for the packaged Korea–Japan scenario.
 BUILTIN_SCENARIOS = {"korea-japan": "korea_japan_sarex.toml"}
@@ -240,7 +240,18 @@ class Scenario(_ScenarioBase):
     def participant_view(self) -> ParticipantScenario:
         """The scenario without the ``[truth]`` section (safe to give to participants)."""
         data = self.model_dump(exclude={"truth"})
-        return ParticipantScenario.model_validate(data)
+        return ParticipantScenario.model_validate(data, context=_LOAD)
+
+    def plannable_units(self) -> list[Unit]:
+        """:meth:`resolved_units`, each checked for planning; the first unit the planner cannot use is an error."""
+        units = self.resolved_units()
+        source, key = (self.source or "scenario", "units") if self.units else (self.units_file, "unit" if "unit" in read_toml(self.units_file) else "units")
+        for i, u in enumerate(units):
+            try:
+                u.check_plannable()
+            except FieldError as exc:
+                raise SarexInputError(field_message(source, f"{key}[{i}].{exc.field}", exc.value, exc.why, {key: [{"id": v.id} for v in units]})) from None
+        return units
 
     def resolved_units(self) -> list[Unit]:
         """Inline units, or those of ``units_file`` (read and checked here)."""
@@ -274,6 +285,8 @@ def _check_units(units: list[Unit], codes: list[str], osc: str, where: str) -> N
 
 
 _UNITS = TypeAdapter(list[Unit])
+#: Units are checked for planning only when planned (``plannable_units``): replay needs less.
+_LOAD = {"replay_only": True}
 
 
 def load_units_file(path: Path, nation_codes: list[str], osc: str) -> list[Unit]:
@@ -290,7 +303,7 @@ def load_units_file(path: Path, nation_codes: list[str], osc: str) -> list[Unit]
     if not isinstance(tables, list) or not tables:
         raise SarexInputError(f"{path}: unit: missing; expected one or more [[unit]] tables (a unit catalogue)")
     try:
-        units = _UNITS.validate_python(tables)
+        units = _UNITS.validate_python(tables, context=_LOAD)
         _check_units(units, nation_codes, osc, key)
     except (ValidationError, FieldError) as exc:
         raise SarexInputError(describe(path, exc, {key: tables}, (key,))) from None
@@ -330,7 +343,7 @@ def parse_scenario(raw: dict[str, Any], source: Path) -> Scenario:
     if isinstance(truth, dict) and isinstance(truth.get("environment"), dict) and isinstance(truth["environment"].get("file"), str):
         raw["truth"] = {**truth, "environment": {**truth["environment"], "file": _relative(base, truth["environment"]["file"])}}
     try:
-        sc = Scenario.model_validate(raw)
+        sc = Scenario.model_validate(raw, context=_LOAD)
         sc._source = source
     except (ValidationError, FieldError) as exc:
         raise SarexInputError(describe(source, exc, raw)) from None

@@ -8,25 +8,7 @@ fraction detected at or before t; its binomial standard error is
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
-
-
-@dataclass(frozen=True)
-class DetectionStats:
-    """Summary of detection times over replicates (hours after ``start``)."""
-
-    replicates: int
-    detected: int
-    median_h: float
-    p10_h: float
-    p90_h: float
-
-    @property
-    def fraction(self) -> float:
-        """Fraction of replicates that detected the object."""
-        return self.detected / self.replicates if self.replicates else float("nan")
 
 
 def detection_by_hour(
@@ -55,13 +37,3 @@ def detection_by_hour(
     el = (t - start_s) / 3600.0
     p = np.array([np.sum(np.isfinite(el) & (el <= x)) for x in h], dtype=np.float64) / n
     return h, p, np.sqrt(p * (1.0 - p) / n)
-
-
-def detection_stats(detect_time_s: np.ndarray, start_s: float) -> DetectionStats:
-    """Count and quantiles (over the detected replicates) of the time to detection, h."""
-    t = np.asarray(detect_time_s, dtype=np.float64)
-    el = (t[np.isfinite(t)] - start_s) / 3600.0
-    if el.size == 0:
-        return DetectionStats(int(t.size), 0, float("nan"), float("nan"), float("nan"))
-    q10, q50, q90 = np.percentile(el, [10, 50, 90])
-    return DetectionStats(int(t.size), int(el.size), float(q50), float(q10), float(q90))

@@ -26,7 +26,6 @@ import xarray as xr
 from sarex.environment.base import Environment
 from sarex.environment.coast import Coastline
 from sarex.exercise.scenario import Scenario, open_spec
-from sarex.io.driftfile import STATUS_ACTIVE
 from sarex.seeds import TRUTH, stream
 
 
@@ -161,11 +160,6 @@ def scenario_truth(
     return track, ds
 
 
-def active_fraction(track: TruthTrack) -> float:
-    """Fraction of output times at which the truth is still afloat and in the domain."""
-    return float(np.mean(track.status == STATUS_ACTIVE))
-
-
 def truth_ensemble_dataset(
     sc: Scenario, n: int, seed: int, *, radius_m: float = 0.0, coast: Coastline | bool = True, output_s: float = 600.0
 ) -> xr.Dataset:
@@ -199,14 +193,3 @@ def truth_ensemble_dataset(
         output_s=output_s,
         coast=coast,
     )
-
-
-def truth_ensemble(
-    sc: Scenario, n: int, seed: int, *, coast: Coastline | bool = True, output_s: float = 600.0
-) -> list[TruthTrack]:
-    """Truth tracks for ``n`` replicates (see :func:`truth_ensemble_dataset`), all from the true position."""
-    ds = truth_ensemble_dataset(sc, n, seed, coast=coast, output_s=output_s)
-    times = ds["time"].values.astype("datetime64[ns]").astype(np.int64) / 1e9
-    lon, lat, st = ds["lon"].values, ds["lat"].values, ds["status"].values
-    drift_seed = int(ds.attrs["seed"])
-    return [TruthTrack(lon[i].copy(), lat[i].copy(), times, st[i].copy(), sc.truth.object_class, drift_seed) for i in range(n)]

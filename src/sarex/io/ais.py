@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sarex.errors import SarexInputError
 from sarex.io.nmea import split_sentence
-from sarex.io.tracks import IngestLog, Track, summary
+from sarex.io.track import IngestLog, Track, summary
 from sarex.times import parse_utc
 
 AIS_POSITION_TYPES = (1, 2, 3, 18)

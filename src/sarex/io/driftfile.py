@@ -9,7 +9,7 @@ variable                  dims                meaning
 ``trajectory``            (trajectory)        particle id, ``cf_role = trajectory_id``
 ``time``                  (time)              output times, UTC
 ``lon``, ``lat``          (trajectory, time)  position, degrees (NaN before release)
-``status``                (trajectory, time)  -1 not released, 0 active, 1 stranded, 2 left domain
+``status``                (trajectory, time)  -1 not released, 0 active, 1 stranded, 2 left domain (*)
 ``orientation``           (trajectory, time)  0 right / 1 left of downwind
 ``weight``                (trajectory)        probability weight, sums to 1
 ``release_time``          (trajectory)        when the particle was released
@@ -18,6 +18,12 @@ variable                  dims                meaning
 ``downwind_eps``          (trajectory)        ε_dw, m/s
 ``crosswind_z``           (trajectory)        standard-normal crosswind draw (ε_cw = z·S_side)
 ========================  ==================  ===========================================
+
+(*) Other models number their status codes differently (OpenDrift numbers them
+in order of first use and names them in ``flag_meanings``, and writes NaN
+positions after a particle is deactivated), so files with ``flag_meanings`` are
+read through the names (:func:`canonical_status`): a stranded particle stays
+where it stranded, with status stranded, as in sarex's own files.
 
 Global attributes record the object class and its coefficients, the seed, the
 LKP, the release, the numerical scheme, the environment and the model version;
@@ -46,6 +52,16 @@ STATUS_ATTRS = {
     "long_name": "particle status",
     "flag_values": np.array([-1, 0, 1, 2], dtype=np.int8),
     "flag_meanings": "not_released active stranded left_domain",
+}
+
+#: Status names of CF ``flag_meanings`` (sarex's, OpenDrift's) and the sarex code each means.
+#: Any other name is a deactivation (OpenDrift: missing_data, outside, seafloor...): left the domain.
+STATUS_NAMES = {
+    "not_released": STATUS_UNRELEASED,
+    "not_seeded": STATUS_UNRELEASED,
+    "active": STATUS_ACTIVE,
+    "stranded": STATUS_STRANDED,
+    "left_domain": STATUS_LEFT_DOMAIN,
 }
 
 
@@ -91,6 +107,8 @@ def validate_drift(ds: xr.Dataset, source: str = "drift dataset") -> xr.Dataset:
         if set(ds[v].dims) != {"trajectory", "time"}:
             raise SarexInputError(f"{source}: variable {v!r} must have dims (trajectory, time), has {ds[v].dims}")
     ds = ds.transpose("trajectory", "time", ...)
+    if "status" in ds and "flag_meanings" in ds["status"].attrs:
+        ds = canonical_status(ds, source)
     if "status" not in ds:
         st = np.where(np.isfinite(ds["lon"].values), STATUS_ACTIVE, STATUS_UNRELEASED).astype(np.int8)
         ds["status"] = (("trajectory", "time"), st, STATUS_ATTRS)
@@ -100,6 +118,48 @@ def validate_drift(ds: xr.Dataset, source: str = "drift dataset") -> xr.Dataset:
     w = ds["weight"].values
     if not np.all(np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
         raise SarexInputError(f"{source}: variable 'weight' must be finite, >= 0 and not all zero")
+    return ds
+
+
+def canonical_status(ds: xr.Dataset, source: str = "drift dataset") -> xr.Dataset:
+    """Recode ``status`` to sarex's codes through its ``flag_values``/``flag_meanings``.
+
+    Missing status values (NaN or the fill value) before a particle's first
+    position are "not released"; after a particle was stranded or deactivated
+    they repeat its last status and its last position (OpenDrift stops writing
+    positions of deactivated particles). A file already in sarex's coding comes
+    back unchanged.
+    """
+    st = ds["status"]
+    names = str(st.attrs["flag_meanings"]).split()
+    values = np.atleast_1d(np.asarray(st.attrs.get("flag_values", np.arange(len(names)))))
+    if len(names) != values.size:
+        raise SarexInputError(f"{source}: variable 'status': {values.size} flag_values but {len(names)} flag_meanings")
+    code = {int(v): STATUS_NAMES.get(n, STATUS_LEFT_DOMAIN) for v, n in zip(values, names)}
+    raw = np.asarray(st.values, dtype=np.float64)
+    known = np.isfinite(raw) & np.isin(raw, values.astype(np.float64))
+    lon = np.asarray(ds["lon"].values, dtype=np.float64)
+    identity = all(k == v for k, v in code.items())
+    if identity and known.all() and str(st.dtype) == "int8":
+        return ds
+    out = np.full(raw.shape, STATUS_UNRELEASED, dtype=np.int8)
+    for v, c in code.items():
+        out[known & (raw == v)] = c
+    lon_out, lat_out = lon.copy(), np.asarray(ds["lat"].values, dtype=np.float64).copy()
+    seen = known.any(axis=1)
+    last = np.where(seen, raw.shape[1] - 1 - np.argmax(known[:, ::-1], axis=1), -1)
+    for i in np.flatnonzero(seen & (last < raw.shape[1] - 1)):
+        j = last[i]
+        if out[i, j] in (STATUS_UNRELEASED, STATUS_ACTIVE):
+            out[i, j + 1 :] = STATUS_LEFT_DOMAIN  # vanished without a reason: no longer in the model
+        else:
+            out[i, j + 1 :] = out[i, j]
+            lon_out[i, j + 1 :] = lon[i, j]
+            lat_out[i, j + 1 :] = lat_out[i, j]
+    ds = ds.copy()
+    ds["status"] = (("trajectory", "time"), out, STATUS_ATTRS)
+    ds["lon"] = (("trajectory", "time"), lon_out, ds["lon"].attrs)
+    ds["lat"] = (("trajectory", "time"), lat_out, ds["lat"].attrs)
     return ds
 
 

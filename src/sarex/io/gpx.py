@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from sarex.errors import SarexInputError
-from sarex.io.tracks import IngestLog, Track, merge_tracks
+from sarex.io.track import IngestLog, Track
 
 
 def parse_gpx(path: Path):
@@ -26,30 +26,55 @@ def parse_gpx(path: Path):
         raise SarexInputError(f"{path}: not a valid GPX file ({str(exc).splitlines()[0]})") from None
 
 
-def read_gpx_tracks(path: str | Path, log: IngestLog | None = None) -> dict[str, Track]:
-    """Read the timed tracks (``<trk>``) of a GPX file, one per track name (else the file stem)."""
+def read_gpx_tracks(path: str | Path, log: IngestLog | None = None, strict: bool = False, routes: bool = False) -> list[Track]:
+    """The timed tracks of a GPX file, one :class:`Track` per ``<trk>`` (its segments joined).
+
+    Parameters
+    ----------
+    log
+        Where skipped points are counted (lenient mode).
+    strict
+        Every point must carry a time (search tracks: an untimed point is an
+        error naming file, track and point); otherwise untimed points are
+        skipped and counted in ``log`` (logs of what units sailed).
+    routes
+        Also read each ``<rte>`` as a track (its points must be timed).
+
+    Tracks are named by their ``<name>``, else the file stem (``stem-k`` when
+    the file holds several). A file with no timed point is an error.
+    """
     p = Path(path)
+    if not p.exists():
+        raise SarexInputError(f"{p}: no such file")
     log = log if log is not None else IngestLog()
     g = parse_gpx(p)
-    out: dict[str, list[Track]] = {}
+    groups: list[tuple[str, list]] = []
     for k, trk in enumerate(g.tracks):
-        unit = (trk.name or "").strip() or (p.stem if len(g.tracks) == 1 else f"{p.stem}-{k + 1}")
-        ts, xs, ys = [], [], []
-        for seg in trk.segments:
-            for pt in seg.points:
-                if pt.time is None:
-                    log.add(p.name, "no_time_point")
-                    continue
-                tt = pt.time if pt.time.tzinfo else pt.time.replace(tzinfo=timezone.utc)
-                ts.append(tt.timestamp())
-                xs.append(pt.longitude)
-                ys.append(pt.latitude)
-        log.add(p.name, "used", len(ts))
-        if ts:
-            out.setdefault(unit, []).append(Track.build(unit, ts, xs, ys, (p.name,)))
+        name = (trk.name or "").strip() or (p.stem if len(g.tracks) == 1 else f"{p.stem}-{k + 1}")
+        groups.append((name, [pt for seg in trk.segments for pt in seg.points]))
+    if routes:
+        for k, rte in enumerate(g.routes):
+            groups.append(((rte.name or "").strip() or f"{p.stem}-route-{k + 1}", list(rte.points)))
+    out = []
+    for name, pts in groups:
+        untimed = [i for i, pt in enumerate(pts) if pt.time is None]
+        if strict and untimed:
+            raise SarexInputError(f"{p}: {name}: point {untimed[0] + 1} has no time (search tracks need timed points)")
+        if untimed:
+            log.add(p.name, "no_time_point", len(untimed))
+        timed = [pt for pt in pts if pt.time is not None]
+        log.add(p.name, "used", len(timed))
+        if timed:
+            ts = [(pt.time if pt.time.tzinfo else pt.time.replace(tzinfo=timezone.utc)).timestamp() for pt in timed]
+            lon = [pt.longitude for pt in timed]
+            lat = [pt.latitude for pt in timed]
+            out.append(Track(np.array(lon, float), np.array(lat, float), np.array(ts, float), name, (p.name,)) if strict
+                       else Track.build(name, ts, lon, lat, (p.name,)))
+    if not out and routes and not any(pts for _, pts in groups):
+        raise SarexInputError(f"{p}: no track or route points in the GPX file")
     if not out:
         raise SarexInputError(f"{p}: no track with timed points (<trk><trkseg><trkpt> with <time>)")
-    return {u: merge_tracks(v) for u, v in out.items()}
+    return out
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from sarex.errors import SarexInputError
-from sarex.io.tracks import IngestLog, Track, summary
+from sarex.io.track import IngestLog, Track, summary
 from sarex.times import parse_utc
 
 def nmea_checksum(body: str) -> int:

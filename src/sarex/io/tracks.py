@@ -13,14 +13,14 @@ are one line each for the user. The readers: :mod:`sarex.io.gpx`,
 from __future__ import annotations
 
 import re
-from collections import Counter
-from dataclasses import dataclass, field
 from datetime import date as Date
 from pathlib import Path
 
-import numpy as np
-
 from sarex.errors import SarexInputError
+from sarex.io.ais import read_ais
+from sarex.io.gpx import read_gpx_tracks
+from sarex.io.nmea import read_nmea
+from sarex.io.track import IngestLog, Track, merge_tracks
 
 NMEA_EXTENSIONS = {".nmea", ".nmea0183", ".gps"}
 
@@ -29,98 +29,6 @@ AIS_EXTENSIONS = {".ais", ".aivdm"}
 
 
 SNIFF_EXTENSIONS = {".log", ".txt"}
-
-
-@dataclass(frozen=True)
-class Track:
-    """A unit's timed track: ``time_s`` (s since epoch, increasing), ``lon``, ``lat`` (degrees)."""
-
-    unit_id: str
-    time_s: np.ndarray
-    lon: np.ndarray
-    lat: np.ndarray
-    sources: tuple[str, ...] = ()
-
-    def __len__(self) -> int:
-        return int(self.time_s.size)
-
-    @staticmethod
-    def build(unit_id: str, time_s, lon, lat, sources: tuple[str, ...]) -> "Track":
-        """Sort by time and drop repeated times (first fix wins)."""
-        t = np.asarray(time_s, dtype=np.float64)
-        order = np.argsort(t, kind="stable")
-        t, x, y = t[order], np.asarray(lon, dtype=np.float64)[order], np.asarray(lat, dtype=np.float64)[order]
-        keep = np.ones(t.size, dtype=bool)
-        keep[1:] = np.diff(t) > 1e-3
-        return Track(unit_id, t[keep], x[keep], y[keep], sources)
-
-
-def merge_tracks(tracks: list[Track]) -> Track:
-    """Merge several tracks of one unit (e.g. GPX and AIS) into one, sorted by time."""
-    if not tracks:
-        raise ValueError("nothing to merge")
-    return Track.build(
-        tracks[0].unit_id,
-        np.concatenate([t.time_s for t in tracks]),
-        np.concatenate([t.lon for t in tracks]),
-        np.concatenate([t.lat for t in tracks]),
-        tuple(s for t in tracks for s in t.sources),
-    )
-
-
-@dataclass
-class IngestLog:
-    """Counts of what was read and skipped, per file."""
-
-    counts: dict[str, Counter] = field(default_factory=dict)
-    ais_types: dict[str, Counter] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-
-    def add(self, source: str, key: str, n: int = 1) -> None:
-        """Count ``n`` events ``key`` for ``source``."""
-        self.counts.setdefault(source, Counter())[key] += n
-
-    def count(self, key: str, source: str | None = None) -> int:
-        """Total of ``key`` over all files (or one file)."""
-        if source is not None:
-            return self.counts.get(source, Counter())[key]
-        return sum(c[key] for c in self.counts.values())
-
-    def messages(self) -> list[str]:
-        """One line per file with skipped content, and the notes."""
-        out = []
-        labels = {
-            "bad_checksum": "sentence(s) with a bad checksum",
-            "truncated": "truncated sentence(s) (no checksum)",
-            "malformed": "unparsable sentence(s)",
-            "no_fix": "fix(es) flagged invalid",
-            "no_date": "GGA fix(es) without a date",
-            "no_time": "AIS line(s) without a receive time (tag block c: or ISO prefix)",
-            "incomplete": "incomplete multi-sentence AIS message(s)",
-            "no_position": "AIS report(s) with position not available (181/91)",
-            "no_time_point": "GPX point(s) without time",
-            "not_nmea": "non-NMEA line(s)",
-            "not_ais": "non-AIS line(s)",
-        }
-        for src, c in self.counts.items():
-            bad = [f"{c[k]} {labels[k]}" for k in labels if c[k]]
-            if bad:
-                out.append(f"{src}: skipped " + ", ".join(bad))
-            types = self.ais_types.get(src)
-            if types:
-                listed = ", ".join(f"type {k}: {v}" for k, v in sorted(types.items()))
-                out.append(
-                    f"{src}: ignored {sum(types.values())} AIS message(s) of unsupported types ({listed}); "
-                    f"only position reports (types 1, 2, 3 and 18) give tracks"
-                )
-            if c["other_vessel"]:
-                out.append(f"{src}: ignored {c['other_vessel']} position report(s) of vessels not in the exercise")
-        return out + self.notes
-
-
-def summary(log: IngestLog, src: str) -> str:
-    c = log.counts.get(src, Counter())
-    return ", ".join(f"{k} {v}" for k, v in sorted(c.items())) or "empty file"
 
 
 def classify(path: Path) -> str | None:
@@ -162,10 +70,6 @@ def read_track_dir(
     nmea_date
         Date for NMEA logs that have GGA but no RMC.
     """
-    from sarex.io.ais import read_ais
-    from sarex.io.gpx import read_gpx_tracks
-    from sarex.io.nmea import read_nmea
-
     d = Path(folder)
     if not d.is_dir():
         raise SarexInputError(f"--tracks: {str(d)!r} is not a folder")
@@ -177,14 +81,14 @@ def read_track_dir(
         if unit is None:
             log.notes.append(f"{src}: track {name!r} is not an exercise unit (ids or track_name); ignored")
             return
-        per_unit.setdefault(unit, []).append(Track(unit, tr.time_s, tr.lon, tr.lat, tr.sources))
+        per_unit.setdefault(unit, []).append(tr.renamed(unit))
 
     files = sorted(q for q in d.iterdir() if q.is_file())
     for q in files:
         kind = classify(q)
         if kind == "gpx":
-            for name, tr in read_gpx_tracks(q, log).items():
-                keep(tr, name, q.name)
+            for tr in read_gpx_tracks(q, log):
+                keep(tr, tr.name, q.name)
         elif kind == "nmea":
             tr = read_nmea(q, None, nmea_date, log)
             keep(tr, q.stem, q.name)

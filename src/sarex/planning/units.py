@@ -37,13 +37,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Optional
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from sarex.geo import KN_MS, NM_M
+from sarex.geo import KN_MS
 from sarex.errors import SarexInputError
-from sarex.nations import nation_code
+from sarex.nations import NationCode
 from sarex.times import to_epoch_s
-from sarex.tomlfile import field_message, read_toml, validate
+from sarex.tomlfile import FieldError, field_message, read_toml, validate
 
 #: Platform kinds understood by the sweep-width tables (issue 4) and the planner.
 UNIT_TYPES = ("surface-small", "surface-medium", "surface-large", "helicopter", "fixed-wing")
@@ -58,14 +58,14 @@ class Unit(BaseModel):
 
     id: str = Field(min_length=1)
     name: str = ""
-    nation: str = Field(description="ISO 3166 alpha-3 code (alpha-2 and aliases normalised on load).")
+    nation: NationCode = Field(description="ISO 3166 alpha-3 code (alpha-2 and aliases normalised on load).")
     service: str = ""
-    type: str
-    search_speed_kn: float
-    transit_speed_kn: float
-    endurance_h: float
+    type: str = Field(min_length=1)
+    search_speed_kn: Optional[float] = None
+    transit_speed_kn: Optional[float] = None
+    endurance_h: Optional[float] = None
     on_scene_h: Optional[float] = None
-    start: tuple[float, float]
+    start: Optional[tuple[float, float]] = None
     start_time: Optional[str] = None
     search_object: Optional[str] = None
     sweep_width_nm: Optional[float] = None
@@ -76,28 +76,7 @@ class Unit(BaseModel):
     track_name: Optional[str] = Field(default=None, description="GPX track name or NMEA file stem, if not the id.")
     track_spacing_nm: Optional[float] = Field(default=None, gt=0.0, description="Planned track spacing (replay), NM.")
 
-    @field_validator("nation", mode="before")
-    @classmethod
-    def _nation(cls, v: object) -> str:
-        if not isinstance(v, str):
-            raise ValueError("must be a nation code string")
-        return nation_code(v)
-
-    @field_validator("type")
-    @classmethod
-    def _known_type(cls, v: str) -> str:
-        if v not in UNIT_TYPES:
-            raise ValueError(f"is not a unit type (one of {', '.join(UNIT_TYPES)})")
-        return v
-
-    @field_validator("search_speed_kn", "transit_speed_kn", "endurance_h")
-    @classmethod
-    def _positive(cls, v: float) -> float:
-        if not v > 0:
-            raise ValueError("must be > 0")
-        return v
-
-    @field_validator("on_scene_h", "sweep_width_nm", "altitude_m")
+    @field_validator("search_speed_kn", "transit_speed_kn", "endurance_h", "on_scene_h", "sweep_width_nm", "altitude_m")
     @classmethod
     def _positive_optional(cls, v: Optional[float]) -> Optional[float]:
         if v is not None and not v > 0:
@@ -113,7 +92,9 @@ class Unit(BaseModel):
 
     @field_validator("start")
     @classmethod
-    def _lonlat(cls, v: tuple[float, float]) -> tuple[float, float]:
+    def _lonlat(cls, v: Optional[tuple[float, float]]) -> Optional[tuple[float, float]]:
+        if v is None:
+            return v
         lon, lat = v
         if not (-180.0 <= lon <= 360.0 and -90.0 <= lat <= 90.0):
             raise ValueError("must be [lon, lat] in degrees")
@@ -127,10 +108,22 @@ class Unit(BaseModel):
         return v
 
     @model_validator(mode="after")
-    def _aircraft_altitude(self) -> "Unit":
-        if self.type in AIRCRAFT_TYPES and self.altitude_m is None:
-            raise ValueError("altitude_m: aircraft need a search altitude")
+    def _plannable(self, info: ValidationInfo) -> "Unit":
+        # A replay evaluation needs only id, nation and track facts; everything the
+        # planner uses is checked unless the loader says the unit is not planned.
+        if not (info.context or {}).get("replay_only"):
+            self.check_plannable()
         return self
+
+    def check_plannable(self) -> None:
+        """Raise :class:`~sarex.tomlfile.FieldError` (field relative to the unit) if the planner cannot use the unit."""
+        if self.type not in UNIT_TYPES:
+            raise FieldError("type", self.type, f"is not a unit type (one of {', '.join(UNIT_TYPES)})", relative=True)
+        for name in ("search_speed_kn", "transit_speed_kn", "endurance_h", "start"):
+            if getattr(self, name) is None:
+                raise FieldError(name, None, "missing (required for planning)", relative=True)
+        if self.type in AIRCRAFT_TYPES and self.altitude_m is None:
+            raise FieldError("altitude_m", None, "missing: aircraft need a search altitude", relative=True)
 
     @property
     def is_aircraft(self) -> bool:

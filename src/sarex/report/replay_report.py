@@ -16,7 +16,7 @@ from matplotlib.figure import Figure as MplFigure
 from sarex.geo import NM_M
 from sarex.exercise.replay import ReplayResult
 from sarex.exercise.scenario import ParticipantScenario
-from sarex.io.tracks import IngestLog
+from sarex.io.track import IngestLog
 from sarex.report.html import Figure, Paragraph, Report, Table
 from sarex.times import iso
 

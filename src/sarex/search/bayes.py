@@ -31,7 +31,7 @@ from sarex.geo import NM_M
 from sarex.errors import SarexInputError
 from sarex.io.driftfile import searches_applied
 from sarex.search.detection import SearchUnit, pod_along_tracks
-from sarex.search.track import track_length_m
+
 from sarex.times import iso
 
 
@@ -112,7 +112,7 @@ def apply_search(ds: xr.Dataset, units: list[SearchUnit], label: str = "", sourc
                 "waypoints": int(u.track.lon.size),
                 "start": iso(u.track.start_s),
                 "end": iso(u.track.end_s),
-                "track_length_nm": round(track_length_m(u.track) / NM_M, 3),
+                "track_length_nm": round(u.track.length_m() / NM_M, 3),
             }
             for u in units
         ],

@@ -51,7 +51,7 @@ from sarex.search.grid import centroid_kernel
 from sarex.search.podmodel import DEFAULT_MODEL, DetectionModel
 from sarex.search.positions import output_times_s
 from sarex.geo import NM_M, LocalProjection, laea_constants_fast, laea_point, laea_point_fast
-from sarex.search.track import Track
+from sarex.io.track import Track
 from sarex.times import iso
 
 EXPONENTIAL_SPREAD = 1.0  # lateral standard deviation of effort, in sweep widths
@@ -90,6 +90,7 @@ class SearchUnit:
     def __post_init__(self) -> None:
         if not (self.sweep_width_m > 0.0) or not math.isfinite(self.sweep_width_m):
             raise SarexInputError(f"sweep width: {self.sweep_width_m / NM_M:g} nm must be > 0")
+        self.track.require_search()
         object.__setattr__(self, "model", DetectionModel.parse(self.model))
         if not self.name:
             object.__setattr__(self, "name", self.track.name)

@@ -47,7 +47,7 @@ class DetectionModel(enum.IntEnum):
             return value
         key = str(value).strip().lower()
         if key not in MODEL_NAMES:
-            raise SarexInputError(f"{field}: {value!r} must be one of {', '.join(MODEL_NAMES)}")
+            raise SarexInputError(f"{field}: {value!r} is not a detection model (exponential or random, inverse-cube, definite)")
         return MODEL_NAMES[key]
 
 
@@ -65,11 +65,6 @@ MODEL_NAMES: dict[str, DetectionModel] = {
 #: The model every command uses unless told otherwise: random search, for which
 #: Stone's optimal allocation (the planner's POS bound) holds (REFERENCES §3).
 DEFAULT_MODEL = DetectionModel.EXPONENTIAL
-
-
-def model_name(model: "str | DetectionModel") -> str:
-    """Canonical name of a model given by any of its names (``random`` is ``exponential``)."""
-    return DetectionModel.parse(model).label
 
 
 @nb.njit(cache=True, inline="always")
