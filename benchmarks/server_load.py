@@ -56,7 +56,7 @@ async def _load(base: str, heads: list[dict], clients: int, seconds: float):
 
 
 def run(backend: str, clients: int, seconds: float) -> dict:
-    from sqlalchemy import func, select
+    from sqlalchemy import select
 
     from sarex.server.db import Store, database_url
     from sarex.server.demo import demo_accounts, set_up_demo

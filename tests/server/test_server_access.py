@@ -8,7 +8,6 @@ import json
 import re
 
 import httpx
-import pytest
 
 from sarex.server.db import Store
 from sarex.server.services import builtin_scenario_text

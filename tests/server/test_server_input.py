@@ -4,7 +4,6 @@ serving), the audit chain's tamper detection, and the scripted set-up's exit cod
 from __future__ import annotations
 
 import subprocess
-import sys
 
 import httpx
 import pytest
@@ -143,3 +142,24 @@ def test_setup_cli_bad_input(tmp_path):
     assert run("grant", "kim", "--exercise", "1", "--role", "planner").returncode == 0
     r = run("audit", "verify")
     assert r.returncode == 0 and "4 entries" in r.stdout  # org, user, exercise, grant: the refused commands left none
+
+
+def test_gpx_and_nmea_uploads_are_stored_once(world):
+    from sarex.io.nmea import nmea_checksum
+
+    gpx = (b'<?xml version="1.0"?><gpx version="1.1" creator="t" xmlns="http://www.topografix.com/GPX/1/1"><trk><name>x</name><trkseg>'
+           b'<trkpt lat="34.8" lon="129.9"><time>2026-02-11T04:00:00Z</time></trkpt>'
+           b'<trkpt lat="34.81" lon="129.91"><time>2026-02-11T04:01:00Z</time></trkpt></trkseg></trk></gpx>')
+    body = "GPRMC,041000,A,3449.000,N,12955.000,E,12.0,90.0,110226,,"
+    nmea = f"${body}*{nmea_checksum(body):02X}\n".encode()
+    u, h = world.url, world.h["jpn-helo-1"]
+    for name, data, n in (("track.gpx", gpx, 2), ("log.nmea", nmea, 1)):
+        r = httpx.post(f"{u}/api/exercises/1/positions/upload", files={"file": (name, data)}, headers=h, timeout=30)
+        assert r.status_code == 201 and [x["duplicate"] for x in r.json()] == [False] * n, r.text
+        again = httpx.post(f"{u}/api/exercises/1/positions/upload", files={"file": (name, data)}, headers=h, timeout=30)
+        assert [x["duplicate"] for x in again.json()] == [True] * n
+    mine = sorted((p["time"], p["lon"], p["lat"]) for p in httpx.get(f"{u}/api/exercises/1/positions", headers=h, timeout=30).json()
+                  if p["source"] in ("gpx", "nmea"))
+    assert [m[0] for m in mine] == ["2026-02-11T04:00:00Z", "2026-02-11T04:01:00Z", "2026-02-11T04:10:00Z"]
+    assert mine[1][1:] == (129.91, 34.81)
+    assert mine[2][1:] == pytest.approx((129 + 55 / 60, 34 + 49 / 60), abs=1e-9)  # NMEA ddmm.mmm

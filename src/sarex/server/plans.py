@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from sarex.errors import SarexInputError
 from sarex.server import audit
-from sarex.server.models import Exercise, Job, Plan, Unit
+from sarex.server.models import Job, Plan
 from sarex.server.security import Principal
-from sarex.server.workflow import Conflict, Denied, Missing, exercise_for, truth_visible
+from sarex.server.workflow import Conflict, Denied, Missing, exercise_for
 from sarex.times import iso
 
 JOB_KINDS = {"forecast": {"director", "coordinator", "planner"}, "evaluate": {"director"}}

@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 
 from sarex.errors import SarexInputError
 from sarex.server import audit, services
-from sarex.server.models import TRUTH_ROLES, Exercise, Job, PositionReport, Sighting, Unit
+from sarex.server.models import Exercise, Job, PositionReport, Sighting
 from sarex.server.security import Principal
-from sarex.server.workflow import Conflict, Denied, Missing, exercise_for, truth_visible, visible_units
+from sarex.server.workflow import Conflict, Denied, exercise_for, truth_visible, visible_units
 from sarex.times import iso, to_epoch_s
 
 

@@ -65,7 +65,8 @@ def units_of(sc) -> list[dict]:
 
 
 def _nation_plan(plan, catalogue, nation: str, situation: dict) -> dict:
-    from sarex.planning.exports import area_ring_lonlat, gpx_text, kml_text, nation_colour, rtz_text, unit_route
+    from sarex.nations import nation_colour
+    from sarex.planning.exports import area_ring_lonlat, gpx_text, kml_text, rtz_text, unit_route
     from sarex.planning.message import LANGUAGES, sap_message
     from sarex.planning.output import plan_summary
 
@@ -158,11 +159,11 @@ def read_track_upload(data: bytes, filename: str, unit_code: str, mmsi: Optional
         p.write_bytes(data)
         try:
             if kinds[suffix] == "gpx":
-                tracks = list(read_gpx_tracks(p).values())
+                tracks = list(read_gpx_tracks(p))
             elif kinds[suffix] == "ais":
                 if mmsi is None:
                     raise SarexInputError(f"file: unit {unit_code!r} has no MMSI, so an AIS log cannot be matched to it")
-                tracks = [t for t in read_ais(p, {mmsi: unit_code}).values() if t.unit_id == unit_code]
+                tracks = [t for u, t in read_ais(p, {mmsi: unit_code}).items() if u == unit_code]
             else:
                 tracks = [read_nmea(p, unit_code)]
         except SarexInputError as exc:

@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 
 from sarex.errors import SarexInputError
 from sarex.server import audit, services
-from sarex.server.models import ROLES, TRUTH_ROLES, Exercise, Grant, Job, Org, Period, Plan, PositionReport, Sighting, Unit, User
+from sarex.server.models import ROLES, TRUTH_ROLES, Exercise, Grant, Org, Period, Plan, Unit, User
 from sarex.server.security import Principal, hash_password
-from sarex.times import iso, to_epoch_s
+from sarex.times import iso
 
 
 class Denied(Exception):
