@@ -24,28 +24,55 @@ def _korea_japan(tmp_path, **replace):
 
 
 @pytest.mark.slow
-def test_exercise_run_plans_off_land_and_truth_matches_exercise_truth(tmp_path):
-    """Defect 1 (areas of surface units off land in the exercise, as in `plan`) and defect 4 (one seed derivation)."""
-    from sarex.app.exercise import RunRequest, TruthRequest, exercise_run, exercise_truth
-    from sarex.planning.land import land_around_cloud
+def test_exercise_periods_keep_surface_units_off_land(tmp_path):
+    """Defect 1: the exercise planned without the land raster. With the reported position just east of
+    Tsushima (129.50E 34.60N), planning without it puts 1 of 12 surface-unit areas on land (seed 4,
+    300 particles); `exercise run` (coast on by default) must keep every one off, as `sarex plan` does."""
+    from sarex.exercise.run import forecast_drift, plan_periods, scenario_catalogue
+    from sarex.exercise.scenario import load_scenario
     from sarex.planning.cloud import period_cloud
+    from sarex.planning.land import land_around_cloud
 
-    res = exercise_run(build(RunRequest, scenario="korea-japan", seed=4, particles=600), FolderTarget(tmp_path / "run"))
-    tr = exercise_truth(build(TruthRequest, scenario="korea-japan", seed=4), FileSetTarget({"truth.nc": tmp_path / "t.nc"}))
-    np.testing.assert_array_equal(tr.dataset["lon"].values, res.truth["lon"].values)
-    np.testing.assert_array_equal(tr.dataset["lat"].values, res.truth["lat"].values)
-    from sarex.exercise.run import scenario_catalogue
-
-    surface = {u.id for u in scenario_catalogue(res.scenario).units if not u.is_aircraft}
-    checked = 0
-    for p in res.periods:
+    sc = load_scenario(_korea_japan(tmp_path, **{"lon = 129.72\nlat = 34.86": "lon = 129.50\nlat = 34.60"}))
+    cat = scenario_catalogue(sc)
+    surface = {u.id for u in cat.units if not u.is_aircraft}
+    periods = plan_periods(sc, cat, forecast_drift(sc, 300, 4), seed=4)
+    areas = 0
+    for p in periods:
         cloud = period_cloud(p.drift_before, p.start_s, p.end_s, 1800.0)
         land = land_around_cloud(cloud.frame, cloud.x, cloud.y)
         for a in p.plan.assignments:
             if a.unit_id in surface:
                 assert not land.touches_land(a.rect), (p.index, a.unit_id)
-                checked += 1
-    assert checked > 0
+                areas += 1
+    assert areas == 12
+
+
+def test_exercise_run_draws_the_truth_of_exercise_truth(tmp_path, monkeypatch):
+    """Defect 4: the same --seed gave different truths in `exercise truth` and `exercise run`."""
+    import sarex.exercise.engine as engine
+    from sarex.app.exercise import RunRequest, TruthRequest, exercise_run, exercise_truth
+
+    class Captured(Exception):
+        pass
+
+    def capture(periods, truth, model):
+        raise Captured(truth)
+
+    # The run up to its truth drift, without the forecast and the plans (which do not touch the truth's draws).
+    monkeypatch.setattr(engine, "forecast_drift", lambda *a, **k: None)
+    monkeypatch.setattr(engine, "plan_periods", lambda *a, **k: [])
+    monkeypatch.setattr(engine, "detection_bundle", capture)
+    for seed in (0, 4, 2**40):
+        with pytest.raises(Captured) as e:
+            exercise_run(build(RunRequest, scenario="korea-japan", seed=seed, coast=False), FolderTarget(tmp_path / f"r{seed}"))
+        run_truth = e.value.args[0]
+        tr = exercise_truth(build(TruthRequest, scenario="korea-japan", seed=seed, coast=False),
+                            FileSetTarget({"truth.nc": tmp_path / f"t{seed}.nc"}))
+        np.testing.assert_array_equal(tr.dataset["lon"].values, run_truth["lon"].values)
+        np.testing.assert_array_equal(tr.dataset["lat"].values, run_truth["lat"].values)
+    assert not np.array_equal(tr.dataset["lon"].values, exercise_truth(
+        build(TruthRequest, scenario="korea-japan", seed=1, coast=False), FileSetTarget({"truth.nc": tmp_path / "t1.nc"})).dataset["lon"].values)
 
 
 def test_exercise_run_checks_environments_and_honours_no_coast(tmp_path, monkeypatch):

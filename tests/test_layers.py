@@ -27,3 +27,15 @@ def test_no_upward_import():
     r = subprocess.run([str(exe)], cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 0, r.stdout[-3000:]
     assert "1 kept, 0 broken" in r.stdout
+
+
+def test_one_definition_of_each_domain_constant_and_class():
+    """Defect 6: the nautical mile once (sarex.geo), one Track class, one local projection class."""
+    import re
+
+    src = ROOT / "src" / "sarex"
+    texts = {p.relative_to(src).as_posix(): p.read_text(encoding="utf-8") for p in src.rglob("*.py")}
+    nm = [f for f, t in texts.items() if re.search(r"(?<![\w.])1852(\.0*)?(?![\w.])", t)]
+    assert nm == ["geo.py"], nm
+    assert [f for f, t in texts.items() if re.search(r"^class Track\b", t, re.M)] == ["io/track.py"]
+    assert [f for f, t in texts.items() if re.search(r"proj=laea", t)] == ["geo.py"]

@@ -45,6 +45,7 @@ def _scenario_with_catalogue(tmp_path):
     return load_scenario(path)
 
 
+@pytest.mark.slow
 def test_builtin_scenario_runs_with_the_shipped_catalogue(tmp_path):
     from sarex.exercise.engine import run_exercise
     from sarex.exercise.run import scenario_catalogue

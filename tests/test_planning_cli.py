@@ -99,3 +99,13 @@ def test_plan_cli_bad_input(tmp_path, drift_nc, case, edit, extra, message):
     assert message in lines[0], (case, lines[0])
     assert not out.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["units.toml"]
+
+
+def test_plan_accepts_every_detection_name(tmp_path, drift_nc):
+    """Defect 3: `plan --detection random` was refused while `search-update` took it; one name table now."""
+    units = tmp_path / "units.toml"
+    units.write_text(UNITS_TOML)
+    out = tmp_path / "plan"
+    r = runner.invoke(app, _args(drift_nc, units, out, "--detection", "random"), catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    assert json.loads((out / "plan.json").read_text())["detection"] == "exponential"

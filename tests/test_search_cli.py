@@ -109,3 +109,26 @@ def test_bad_inputs_exit_2_with_one_line_and_no_output(drift_file, tmp_path):
         assert needle in err, (args, err)
         assert not out.exists()
         assert not list(tmp_path.glob(".never.nc.*"))
+
+
+def test_one_detection_name_table_and_option_for_both_commands(drift_file, tmp_path):
+    """Defect 3: `search-update --detection random` (and the old `--model random`) are one model, the one `plan` takes."""
+    from sarex.search.podmodel import MODEL_NAMES, DetectionModel
+
+    gpx = _gpx(tmp_path / "u.gpx", [-3 * W, 3 * W, 3 * W, -3 * W], [0.0, 0.0, W, W], START, 10.0)
+    outs = {}
+    for opt in ("--detection", "--model"):
+        for name in ("random", "exponential"):
+            out = tmp_path / f"{opt[2:]}_{name}.nc"
+            r = runner.invoke(app, ["search-update", str(drift_file), "--track", str(gpx), "--sweep-width-nm", "1.0", opt, name, "--out", str(out)])
+            assert r.exit_code == 0, r.output
+            outs[(opt, name)] = read_drift(out)["weight"].values
+    ref = outs[("--detection", "exponential")]
+    assert all(np.array_equal(w, ref) for w in outs.values())
+    assert searches_applied(read_drift(tmp_path / "detection_random.nc"))[0]["units"][0]["model"] == "exponential"
+    # the default is the same model as plan's default
+    r = runner.invoke(app, ["search-update", str(drift_file), "--track", str(gpx), "--sweep-width-nm", "1.0", "--out", str(tmp_path / "d.nc")])
+    assert r.exit_code == 0 and np.array_equal(read_drift(tmp_path / "d.nc")["weight"].values, ref)
+    # one code per model for every kernel: the names of each model map to one enum member
+    assert {m.label for m in MODEL_NAMES.values()} == {"definite", "inverse-cube", "exponential"}
+    assert DetectionModel.parse("random") is DetectionModel.EXPONENTIAL

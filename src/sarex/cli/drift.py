@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich import box
 from rich.table import Table
 
 from sarex.cli.console import FORCE_HELP, console, progress, user_errors
@@ -29,9 +28,9 @@ def objects(search: Optional[str] = typer.Argument(None, help="Only classes whos
     # Keys and coefficients never wrap; the description gets what is left of the width and is
     # cut with an ellipsis, so each class stays on one line even at 80 columns.
     fixed = [max([len("key")] + [len(r[0]) for r in rows])] + [max([len(c)] + [len(r[2 + i]) for r in rows]) for i, c in enumerate(cols)]
-    desc_w = max(6, out.width - sum(fixed) - 2 * (len(cols) + 2))  # one pad and one separator per column
-    table = Table(title="Leeway object classes (slopes % of U10, offsets and S_yx cm/s)", box=box.SIMPLE_HEAD, pad_edge=False,
-                  padding=(0, 1, 0, 0))
+    desc_w = max(6, out.width - sum(fixed) - (len(cols) + 2) - 1)  # one pad right of each column
+    table = Table(title="Leeway object classes (slopes % of U10, offsets and S_yx cm/s)", box=None, pad_edge=False,
+                  padding=(0, 1, 0, 0), header_style="bold underline")
     table.add_column("key", no_wrap=True, width=fixed[0])
     table.add_column("description", no_wrap=True, overflow="ellipsis", max_width=desc_w)
     for c, w in zip(cols, fixed[1:]):

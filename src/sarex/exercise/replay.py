@@ -52,8 +52,27 @@ from sarex.io.track import Track
 __all__ = ["CoverageGrid", "NationReplay", "ReplayResult", "UnitReplay", "encounters_with_truth", "evaluate_replay"]
 
 
+class _EffortRatios:
+    """Ratios shared by a unit's and a nation's replay metrics."""
+
+    delivered_effort_m2: float
+    planned_effort_m2: float
+    covered_area_m2: float
+    assigned_area_m2: float
+
+    @property
+    def effort_ratio(self) -> float:
+        """Delivered / planned effort."""
+        return self.delivered_effort_m2 / self.planned_effort_m2 if self.planned_effort_m2 > 0 else math.nan
+
+    @property
+    def coverage_fraction(self) -> float:
+        """Fraction of the assigned area (a unit's, or all of a nation's units') inside the swept strips."""
+        return self.covered_area_m2 / self.assigned_area_m2 if self.assigned_area_m2 > 0 else math.nan
+
+
 @dataclass
-class UnitReplay:
+class UnitReplay(_EffortRatios):
     """Replay metrics of one unit (SI units; NM and hours at the edges via properties)."""
 
     unit_id: str
@@ -81,16 +100,6 @@ class UnitReplay:
     xte_abs: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
 
     @property
-    def effort_ratio(self) -> float:
-        """Delivered / planned effort."""
-        return self.delivered_effort_m2 / self.planned_effort_m2 if self.planned_effort_m2 > 0 else math.nan
-
-    @property
-    def coverage_fraction(self) -> float:
-        """Fraction of the assigned area inside the swept strip."""
-        return self.covered_area_m2 / self.assigned_area_m2 if self.assigned_area_m2 > 0 else math.nan
-
-    @property
     def planned_coverage_fraction(self) -> float:
         """Fraction of the assigned area within W/2 of the planned route itself."""
         return self.planned_covered_area_m2 / self.assigned_area_m2 if self.assigned_area_m2 > 0 else math.nan
@@ -112,7 +121,7 @@ class UnitReplay:
 
 
 @dataclass
-class NationReplay:
+class NationReplay(_EffortRatios):
     """Replay metrics summed over one nation's units."""
 
     nation: str
@@ -124,15 +133,6 @@ class NationReplay:
     xte_mean_m: float
     xte_p95_m: float
 
-    @property
-    def effort_ratio(self) -> float:
-        """Delivered / planned effort."""
-        return self.delivered_effort_m2 / self.planned_effort_m2 if self.planned_effort_m2 > 0 else math.nan
-
-    @property
-    def coverage_fraction(self) -> float:
-        """Fraction of the nation's assigned area swept by any unit."""
-        return self.covered_area_m2 / self.assigned_area_m2 if self.assigned_area_m2 > 0 else math.nan
 
 
 @dataclass
