@@ -7,7 +7,7 @@ comma := ,
 STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 export NUMBA_CACHE_DIR ?= $(CURDIR)/.venv/numba-cache
 
-.PHONY: install lint test test-fast demo docs bench clean
+.PHONY: install lint test test-fast demo serve docs bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,9 @@ test-fast: install
 demo: install
 	$(VENV)/bin/sarex demo --out out --force
 
+serve: install
+	$(VENV)/bin/sarex serve --data out/server --demo
+
 docs: install
 	SAREX_WRITE_DOCS=1 $(PY) -m pytest -q tests/test_bad_input.py -k doc_is_up_to_date
 
@@ -41,6 +44,7 @@ bench: install
 	$(PY) benchmarks/exercise_run.py
 	$(PY) benchmarks/exercise_replicates.py
 	$(PY) benchmarks/forcing_memory.py
+	$(PY) benchmarks/server_load.py
 
 clean:
 	rm -rf out .pytest_cache build dist src/*.egg-info

@@ -44,6 +44,7 @@ MODULES = (
     "sarex.cli.observations",
     "sarex.cli.case",
     "sarex.cli.demo",
+    "sarex.cli.server",
 )
 
 class OneLineErrors(TyperGroup):

@@ -1,0 +1,114 @@
+"""Benchmark: 200 concurrent clients posting position reports to the real server for 60 s on loopback.
+
+Each client is a unit's script with a bearer token, posting one report per request with its own
+``report_id`` and waiting for the answer before the next (closed loop). Afterwards the store is
+counted: every acknowledged report must be there once (0 lost, 0 duplicated). Prints one table:
+back end, reports/s, latency p50/p95/p99. Goal (issue 11): p95 < 100 ms, >= 2 000 reports/s on SQLite.
+
+    python benchmarks/server_load.py [--clients 200] [--seconds 60] [--backend sqlite|postgresql|both]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "server"))
+from server_harness import Postgres, Server, password  # noqa: E402  (the tests' launcher: uvicorn subprocess)
+
+
+async def _client(base: str, head: dict, k: int, until: float, lat_ms: list, acked: set, errors: list) -> None:
+    async with httpx.AsyncClient(base_url=base, headers=head, timeout=30) as c:
+        i = 0
+        while time.monotonic() < until:
+            rid = f"b{k:03d}-{i:07d}"
+            t0 = time.perf_counter()
+            try:
+                r = await c.post("/api/exercises/1/positions", json={"reports": [{"report_id": rid, "time": 1770771600.0 + i, "lon": 129.5, "lat": 34.9}]})
+            except httpx.HTTPError as exc:
+                errors.append(type(exc).__name__)
+                continue
+            lat_ms.append((time.perf_counter() - t0) * 1e3)
+            if r.status_code == 201:
+                acked.add(rid)
+            else:
+                errors.append(str(r.status_code))
+            i += 1
+
+
+async def _load(base: str, heads: list[dict], clients: int, seconds: float):
+    lat: list[float] = []
+    acked: set[str] = set()
+    errors: list[str] = []
+    until = time.monotonic() + seconds
+    t0 = time.monotonic()
+    await asyncio.gather(*[_client(base, heads[k % len(heads)], k, until, lat, acked, errors) for k in range(clients)])
+    return lat, acked, errors, time.monotonic() - t0
+
+
+def run(backend: str, clients: int, seconds: float) -> dict:
+    from sqlalchemy import select
+
+    from sarex.server.db import Store, database_url
+    from sarex.server.demo import demo_accounts, set_up_demo
+    from sarex.server.models import PositionReport
+    from sarex.server.services import builtin_scenario_text, parse_scenario_text, units_of
+
+    accounts = demo_accounts(units_of(parse_scenario_text(builtin_scenario_text("korea-japan"))))
+    data = Path(tempfile.mkdtemp(prefix=f"sarex-bench-{backend}-"))
+    pg = Postgres() if backend == "postgresql" else None
+    db = pg.start() if pg else None
+    url = database_url(data, db)
+    store = Store(url)
+    set_up_demo(store, passwords={n: password(n) for n, *_ in accounts})
+    store.dispose()
+    srv = Server(data, db).start()
+    try:
+        units = [n for n, _o, r, _u in accounts if r == "unit"]
+        heads = []
+        for n in units:
+            r = httpx.post(srv.url + "/token", data={"username": n, "password": password(n)}, timeout=30)
+            heads.append({"Authorization": "Bearer " + r.json()["access_token"]})
+        lat, acked, errors, wall = asyncio.run(_load(srv.url, heads, clients, seconds))
+        store = Store(url, upgrade=False)
+        with store.read() as s:
+            rids = list(s.execute(select(PositionReport.report_id)).scalars())
+        store.dispose()
+        got = set(rids)
+        a = np.asarray(lat)
+        return {"backend": backend, "clients": clients, "seconds": wall, "acked": len(acked), "stored": len(rids),
+                "lost": len(acked - got), "duplicated": len(rids) - len(got), "errors": len(errors),
+                "rate": len(acked) / wall, "p50": float(np.percentile(a, 50)), "p95": float(np.percentile(a, 95)), "p99": float(np.percentile(a, 99))}
+    finally:
+        srv.stop()
+        if pg:
+            pg.stop()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--clients", type=int, default=200)
+    ap.add_argument("--seconds", type=float, default=60.0)
+    ap.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
+    args = ap.parse_args()
+    rows = [run(b, args.clients, args.seconds) for b in (("sqlite", "postgresql") if args.backend == "both" else (args.backend,))]
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}; "
+          f"server and clients on the same host")
+    print("| back end | clients | s | acknowledged | stored | lost | duplicated | errors | reports/s | p50 ms | p95 ms | p99 ms |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['backend']} | {r['clients']} | {r['seconds']:.0f} | {r['acked']} | {r['stored']} | {r['lost']} | {r['duplicated']} | "
+              f"{r['errors']} | {r['rate']:.0f} | {r['p50']:.0f} | {r['p95']:.0f} | {r['p99']:.0f} |")
+
+
+if __name__ == "__main__":
+    main()

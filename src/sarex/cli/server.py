@@ -1,0 +1,147 @@
+"""``sarex serve`` and the scripted set-up ``sarex server ...``.
+
+Heavy imports (FastAPI, SQLAlchemy) happen inside the commands so that the rest
+of the CLI starts as fast as before.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.text import Text
+
+from sarex.cli.console import console, user_errors
+
+DATA = typer.Option(None, "--data", help="Data folder (SQLite store sarex.db is created there).")
+DB = typer.Option(None, "--db", help="Database URL instead of the data folder's SQLite, e.g. postgresql+psycopg://user@host/db.")
+ACTOR = "cli"
+
+
+def _store(data: Optional[Path], db: Optional[str]):
+    from sarex.server.db import Store, database_url
+
+    return Store(database_url(data, db))
+
+
+def echo(message: str) -> None:
+    console().print(Text(message), soft_wrap=True)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``serve`` and the ``server`` group to the main Typer app."""
+    server = typer.Typer(no_args_is_help=True, help="Set up the sarex server without a browser (organisations, users, exercises, grants, audit).")
+    org = typer.Typer(no_args_is_help=True, help="Organisations.")
+    user = typer.Typer(no_args_is_help=True, help="Users.")
+    exercise = typer.Typer(no_args_is_help=True, help="Exercises.")
+    audit_app = typer.Typer(no_args_is_help=True, help="The audit log.")
+    for sub, name in ((org, "org"), (user, "user"), (exercise, "exercise"), (audit_app, "audit")):
+        server.add_typer(sub, name=name)
+    app.add_typer(server, name="server")
+
+    @app.command("serve")
+    @user_errors
+    def serve(data: Optional[Path] = DATA, db: Optional[str] = DB, host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+              port: int = typer.Option(8000, help="TCP port."), demo: bool = typer.Option(False, "--demo", help="Set up the built-in Korea-Japan demo exercise and accounts on first start (passwords printed once)."),
+              max_upload_mb: float = typer.Option(2.0, help="Largest accepted request body, MB.")) -> None:
+        """Run the sarex web server (schema migrations are applied on start)."""
+        import uvicorn
+
+        from sarex.server.api import create_app
+
+        store = _store(data, db)
+        if demo:
+            from sarex.server.demo import set_up_demo
+
+            accounts = set_up_demo(store)
+            if accounts:
+                echo("demo accounts (shown once; passwords are stored hashed):")
+                for name, role, pw in accounts:
+                    echo(f"  {name:<16} {role:<28} {pw}")
+        echo(f"sarex server on http://{host}:{port}/  (API docs /docs, OpenAPI /openapi.json)")
+        sys.stdout.flush()
+        uvicorn.run(create_app(store, max_upload_bytes=int(max_upload_mb * 1e6)), host=host, port=port, log_level="warning")
+
+    @server.command("init")
+    @user_errors
+    def init(data: Optional[Path] = DATA, db: Optional[str] = DB) -> None:
+        """Create the store (or bring its schema up to date)."""
+        store = _store(data, db)
+        echo(f"store ready: {store.engine.url.render_as_string(hide_password=True)}")
+
+    @org.command("add")
+    @user_errors
+    def org_add(code: str, name: str = typer.Option("", help="Full name."), data: Optional[Path] = DATA, db: Optional[str] = DB) -> None:
+        """Add an organisation (its CODE matches a scenario's nation code, e.g. ROK, JPN)."""
+        from sarex.server.workflow import add_org
+
+        with _store(data, db).tx() as s:
+            o = add_org(s, ACTOR, code, name)
+        echo(f"organisation {o.code} added")
+
+    @user.command("add")
+    @user_errors
+    def user_add(name: str, org_code: str = typer.Option(..., "--org", help="Organisation code."),
+                 password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from standard input."),
+                 data: Optional[Path] = DATA, db: Optional[str] = DB) -> None:
+        """Add a user; the password is read from stdin (never from the command line)."""
+        from sarex.errors import SarexInputError
+        from sarex.server.workflow import add_user
+
+        if not password_stdin:
+            raise SarexInputError("--password-stdin: give the password on standard input")
+        pw = sys.stdin.readline().rstrip("\r\n")
+        with _store(data, db).tx() as s:
+            u = add_user(s, ACTOR, name, org_code, pw)
+        echo(f"user {u.name} added")
+
+    @exercise.command("add")
+    @user_errors
+    def exercise_add(scenario: str = typer.Argument(..., help="Scenario TOML file or built-in name (korea-japan)."),
+                     seed: int = typer.Option(0, help="Seed of the exercise's forecast, truth and detection draws."),
+                     data: Optional[Path] = DATA, db: Optional[str] = DB) -> None:
+        """Add an exercise; prints its id as the last word."""
+        from sarex.errors import SarexInputError
+        from sarex.server import services
+        from sarex.server.workflow import add_exercise
+
+        p = Path(scenario)
+        if p.is_file():
+            try:
+                text = p.read_text(encoding="utf-8")
+            except UnicodeDecodeError:
+                raise SarexInputError(f"{p}: not UTF-8 text") from None
+        else:
+            text = services.builtin_scenario_text(scenario)
+        with _store(data, db).tx() as s:
+            ex = add_exercise(s, ACTOR, text, p.name if p.is_file() else scenario, seed)
+        echo(f"exercise {ex.name!r} added: id {ex.id}")
+
+    @server.command("grant")
+    @user_errors
+    def grant_cmd(name: str, exercise_id: int = typer.Option(..., "--exercise", help="Exercise id."),
+                  role: str = typer.Option(..., help="director, evaluator, coordinator, planner, unit or observer."),
+                  unit: Optional[str] = typer.Option(None, help="The unit's id (role unit)."),
+                  data: Optional[Path] = DATA, db: Optional[str] = DB) -> None:
+        """Give a user a role in an exercise."""
+        from sarex.server.workflow import grant
+
+        with _store(data, db).tx() as s:
+            grant(s, ACTOR, name, exercise_id, role, unit)
+        echo(f"{name} is {role}{' of ' + unit if unit else ''} in exercise {exercise_id}")
+
+    @audit_app.command("verify")
+    @user_errors
+    def audit_verify(data: Optional[Path] = DATA, db: Optional[str] = DB) -> None:
+        """Check the audit log's hash chain; exit 1 if an entry was edited or deleted."""
+        from sarex.server.audit import verify
+
+        with _store(data, db).tx() as s:
+            v = verify(s)
+        if v.ok:
+            echo(f"audit log intact: {v.entries} entries")
+            return
+        echo(f"audit log BROKEN after {v.entries} good entries: {v.problem}")
+        raise typer.Exit(code=1)

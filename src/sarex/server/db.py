@@ -1,0 +1,116 @@
+"""The store: engine for SQLite (default, in the data folder) or PostgreSQL, migrations on start.
+
+SQLite runs in WAL mode with foreign keys on, and every transaction begins
+IMMEDIATE so that concurrent writers queue on the busy timeout instead of failing
+on a stale snapshot; on PostgreSQL writers that append to the audit chain take a
+transaction-level advisory lock (see :mod:`sarex.server.audit`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Iterator
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from sarex.errors import SarexInputError
+
+
+def database_url(data: Path | None, db: str | None) -> str:
+    """The URL of the store: ``db`` if given, else ``sarex.db`` in the data folder."""
+    if db:
+        if not (db.startswith("sqlite") or db.startswith("postgresql")):
+            raise SarexInputError(f"--db: {db!r} is not a sqlite:/// or postgresql+psycopg:// URL")
+        return db
+    if data is None:
+        raise SarexInputError("--data: a data folder is required (or --db URL)")
+    data = Path(data)
+    if data.exists() and not data.is_dir():
+        raise SarexInputError(f"--data: {str(data)!r} exists and is not a folder")
+    data.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{(data / 'sarex.db').resolve()}"
+
+
+def make_engine(url: str) -> Engine:
+    """An engine with the pragmas and transaction mode described in the module docstring."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=20, max_overflow=40)
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn, _record):  # pragma: no cover - exercised by every test
+            dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA synchronous=NORMAL")  # durable against a process crash (kill -9) in WAL mode
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn):  # pragma: no cover
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("sarex_write", True) else "BEGIN")
+
+        return engine
+    return create_engine(url, pool_size=20, max_overflow=40, pool_pre_ping=True)
+
+
+def migrate(engine: Engine) -> None:
+    """Apply the packaged Alembic migrations up to head."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(resources.files("sarex.server") / "migrations"))
+    with engine.connect() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+class Store:
+    """Engine plus session factory; ``with store.tx() as s:`` is one transaction."""
+
+    def __init__(self, url: str, upgrade: bool = True) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        if upgrade:
+            migrate(self.engine)
+        self._factory = sessionmaker(self.engine, expire_on_commit=False)
+        self._reader = sessionmaker(self.engine.execution_options(sarex_write=False), expire_on_commit=False)
+        # SQLite has one writer at a time; queueing our own writers on a lock avoids its busy-wait back-off.
+        self._write_lock = threading.Lock() if url.startswith("sqlite") else contextlib.nullcontext()
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.url.startswith("postgresql")
+
+    @contextmanager
+    def tx(self) -> Iterator[Session]:
+        """A read-write transaction (committed on success, rolled back on error)."""
+        with self._write_lock:
+            s = self._factory()
+            try:
+                yield s
+                s.commit()
+            except BaseException:
+                s.rollback()
+                raise
+            finally:
+                s.close()
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only transaction: on SQLite a deferred one, which never waits for writers (WAL)."""
+        s = self._reader()
+        try:
+            yield s
+        finally:
+            s.rollback()
+            s.close()
+
+    def dispose(self) -> None:
+        self.engine.dispose()

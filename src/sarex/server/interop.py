@@ -1,0 +1,179 @@
+"""Read endpoints for other tools: OGC API – Features-style GeoJSON collections, a Cursor-on-Target
+feed for TAK clients, and the GSHHG coastline of the exercise area. All filtered as the REST reads are."""
+
+from __future__ import annotations
+
+import functools
+from datetime import datetime, timedelta, timezone
+from typing import Optional
+from xml.sax.saxutils import quoteattr
+
+from fastapi import Depends, FastAPI, Query
+from fastapi.responses import JSONResponse, Response
+
+from sarex.errors import SarexInputError
+from sarex.server import plans, reports, services, workflow
+from sarex.server.workflow import Denied, Missing
+from sarex.times import to_epoch_s
+
+COLLECTIONS = {
+    "areas": "Search areas of the plans visible to you (polygons, coloured by nation)",
+    "routes": "Planned routes of the units (lines)",
+    "tracks": "Reported unit tracks (lines per unit)",
+    "positions": "Reported unit positions (points)",
+    "sightings": "Sightings reported by units (points)",
+}
+
+
+def _interval(value: Optional[str]) -> tuple[float, float]:
+    """OGC ``datetime``: an instant or ``start/end`` with ``..`` for open ends (RFC 3339)."""
+    if not value:
+        return float("-inf"), float("inf")
+    parts = value.split("/")
+    if len(parts) > 2:
+        raise SarexInputError(f"datetime: {value!r} is not an instant or an interval start/end")
+    try:
+        ts = [float("-inf") if (x in ("..", "") and i == 0) else float("inf") if x in ("..", "") else to_epoch_s(x) for i, x in enumerate(parts)]
+    except SarexInputError:
+        raise SarexInputError(f"datetime: {value!r} is not an RFC 3339 time or interval") from None
+    return (ts[0], ts[0]) if len(ts) == 1 else (ts[0], ts[1])
+
+
+def _bbox(value: Optional[str]) -> Optional[tuple[float, float, float, float]]:
+    if not value:
+        return None
+    try:
+        b = tuple(float(x) for x in value.split(","))
+    except ValueError:
+        raise SarexInputError(f"bbox: {value!r} is not four numbers lon_min,lat_min,lon_max,lat_max") from None
+    if len(b) != 4 or b[0] > b[2] or b[1] > b[3]:
+        raise SarexInputError(f"bbox: {value!r} is not four numbers lon_min,lat_min,lon_max,lat_max")
+    return b  # type: ignore[return-value]
+
+
+def _coords(geom: dict) -> list[list[float]]:
+    c = geom["coordinates"]
+    return c[0] if geom["type"] == "Polygon" else c if geom["type"] == "LineString" else [c]
+
+
+def _hits(f: dict, bbox, t0: float, t1: float) -> bool:
+    if bbox is not None and not any(bbox[0] <= x <= bbox[2] and bbox[1] <= y <= bbox[3] for x, y in _coords(f["geometry"])):
+        return False
+    a, b = f["_t"]
+    return b >= t0 and a <= t1
+
+
+def _assignments(s, p, exercise_id: int) -> list[dict]:
+    ex, roles = workflow.exercise_for(s, p, exercise_id)
+    if roles & {"director", "evaluator", "coordinator", "planner", "observer"}:
+        return [{"period": pl["period"], "status": pl["status"], **a} for pl in plans.list_plans(s, p, exercise_id) for a in pl["assignments"]]
+    return [{"status": "approved", **a} for a in plans.tasking(s, p, exercise_id)]
+
+
+def features(s, p, exercise_id: int, cid: str) -> list[dict]:
+    """All features of a collection visible to ``p``; ``_t`` holds each one's (start, end) time."""
+    if cid not in COLLECTIONS:
+        raise Missing(f"collection_id: {cid!r} is not one of {', '.join(COLLECTIONS)}", "collection_id")
+    out: list[dict] = []
+    if cid in ("areas", "routes"):
+        for a in _assignments(s, p, exercise_id):
+            props = {k: a[k] for k in ("unit", "nation", "period", "status", "pattern", "on_task", "off_task", "pos", "colour") if k in a}
+            t = (to_epoch_s(a["on_task"]), to_epoch_s(a["off_task"]))
+            if cid == "areas":
+                geom = {"type": "Polygon", "coordinates": [a["area_ring"]]}
+            else:
+                geom = {"type": "LineString", "coordinates": [[w["lon"], w["lat"]] for w in a["route"]]}
+                t = (to_epoch_s(a["route"][0]["time"]), to_epoch_s(a["route"][-1]["time"]))
+            out.append({"type": "Feature", "id": f"{cid}-{a['period']}-{a['unit']}", "geometry": geom, "properties": props, "_t": t})
+    elif cid in ("positions", "tracks"):
+        rows = reports.positions(s, p, exercise_id)
+        if cid == "positions":
+            for r in rows:
+                t = to_epoch_s(r["time"])
+                out.append({"type": "Feature", "id": f"pos-{r['id']}", "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
+                            "properties": {"unit": r["unit"], "time": r["time"], "source": r["source"]}, "_t": (t, t)})
+        else:
+            by: dict[str, list[dict]] = {}
+            for r in rows:
+                by.setdefault(r["unit"], []).append(r)
+            for unit, rs in by.items():
+                rs.sort(key=lambda r: r["time"])
+                out.append({"type": "Feature", "id": f"track-{unit}", "properties": {"unit": unit, "start": rs[0]["time"], "end": rs[-1]["time"]},
+                            "geometry": {"type": "LineString", "coordinates": [[r["lon"], r["lat"]] for r in rs]},
+                            "_t": (to_epoch_s(rs[0]["time"]), to_epoch_s(rs[-1]["time"]))})
+    else:
+        for r in reports.sightings(s, p, exercise_id):
+            t = to_epoch_s(r["time"])
+            out.append({"type": "Feature", "id": f"sighting-{r['id']}", "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
+                        "properties": {"unit": r["unit"], "time": r["time"], "note": r["note"]}, "_t": (t, t)})
+    return out
+
+
+def _iso_ms(t: datetime) -> str:
+    return t.strftime("%Y-%m-%dT%H:%M:%S.%fZ")[:-4] + "Z"
+
+
+def cot_xml(s, p, exercise_id: int) -> str:
+    """Cursor-on-Target 2.0 events: each visible unit's last position, search areas as shapes, the truth once released."""
+    now = datetime.now(timezone.utc)
+    stale = now + timedelta(minutes=10)
+    ev = []
+
+    def event(uid: str, kind: str, lon: float, lat: float, detail: str) -> str:
+        return (f'<event version="2.0" uid={quoteattr(uid)} type={quoteattr(kind)} how="m-g" time="{_iso_ms(now)}" start="{_iso_ms(now)}" '
+                f'stale="{_iso_ms(stale)}"><point lat="{lat:.6f}" lon="{lon:.6f}" hae="0" ce="50" le="9999999"/><detail>{detail}</detail></event>')
+
+    last: dict[str, dict] = {}
+    for r in reports.positions(s, p, exercise_id):
+        last[r["unit"]] = r
+    for unit, r in last.items():
+        ev.append(event(f"sarex-{exercise_id}-{unit}", "a-f-S-X", r["lon"], r["lat"], f'<contact callsign={quoteattr(unit)}/>'))
+    for a in _assignments(s, p, exercise_id):
+        ring = a["area_ring"]
+        links = "".join(f'<link point="{y:.6f},{x:.6f}"/>' for x, y in ring)
+        cx, cy = sum(x for x, _ in ring[:-1]) / (len(ring) - 1), sum(y for _, y in ring[:-1]) / (len(ring) - 1)
+        ev.append(event(f"sarex-{exercise_id}-area-{a['period']}-{a['unit']}", "u-d-f", cx, cy,
+                        f'<contact callsign={quoteattr("P%s %s" % (a["period"], a["unit"]))}/>{links}'))
+    try:
+        t = workflow.truth(s, p, exercise_id)
+        ev.append(event(f"sarex-{exercise_id}-truth", "a-u-S", t["lon"], t["lat"],
+                        f'<contact callsign={quoteattr("TRUTH " + t["object_class"])}/><remarks>{t["time"]} {t["ddm"]}</remarks>'))
+    except Denied:
+        pass
+    return '<?xml version="1.0" encoding="UTF-8"?>\n<events>' + "".join(ev) + "</events>\n"
+
+
+@functools.lru_cache(maxsize=16)
+def _coast(bbox: tuple[float, float, float, float]) -> list:
+    return services.coastline(bbox)
+
+
+def add_routes(app: FastAPI, store, principal, tx) -> None:
+    @app.get("/api/exercises/{exercise_id}/collections", tags=["interop"], summary="OGC API – Features: the collections")
+    def collections(exercise_id: int, p=Depends(principal)):
+        tx(workflow.exercise_for, p, exercise_id)
+        return {"collections": [{"id": k, "title": v, "links": [{"rel": "items", "type": "application/geo+json",
+                                 "href": f"/api/exercises/{exercise_id}/collections/{k}/items"}]} for k, v in COLLECTIONS.items()]}
+
+    @app.get("/api/exercises/{exercise_id}/collections/{collection_id}/items", tags=["interop"], summary="OGC API – Features: items (GeoJSON) with bbox, datetime, limit")
+    def items(exercise_id: int, collection_id: str, p=Depends(principal), bbox: Optional[str] = None,
+              datetime: Optional[str] = Query(None, description="RFC 3339 instant or interval start/end ('..' open)"),
+              limit: int = Query(1000, ge=1, le=10000), offset: int = Query(0, ge=0)):
+        b, (t0, t1) = _bbox(bbox), _interval(datetime)
+        feats = [f for f in tx(features, p, exercise_id, collection_id) if _hits(f, b, t0, t1)]
+        page = feats[offset: offset + limit]
+        for f in page:
+            f.pop("_t")
+        return JSONResponse({"type": "FeatureCollection", "numberMatched": len(feats), "numberReturned": len(page), "features": page},
+                            media_type="application/geo+json")
+
+    @app.get("/api/exercises/{exercise_id}/cot.xml", tags=["interop"], summary="Cursor-on-Target feed of units and search areas (TAK)")
+    def cot(exercise_id: int, p=Depends(principal)):
+        return Response(tx(cot_xml, p, exercise_id), media_type="application/xml")
+
+    @app.get("/api/exercises/{exercise_id}/coast", tags=["interop"], summary="GSHHG coastline of the exercise area (GeoJSON)")
+    def coast(exercise_id: int, p=Depends(principal)):
+        view = tx(workflow.exercise_view, p, exercise_id)
+        lines = _coast(tuple(view["bbox"]))
+        return JSONResponse({"type": "Feature", "properties": {"source": "GSHHG full resolution via roaring-landmask"},
+                             "geometry": {"type": "MultiLineString", "coordinates": lines}}, media_type="application/geo+json")

@@ -1,0 +1,164 @@
+"""Tables of the server store (SQLAlchemy 2 declarative models).
+
+Times are stored as float seconds since the epoch (UTC) so SQLite and PostgreSQL
+compare them identically; positions as lon/lat degrees (WGS 84).
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+ROLES = ("director", "evaluator", "coordinator", "planner", "unit", "observer")
+#: Roles that see the truth and the evaluation before it is released.
+TRUTH_ROLES = frozenset({"director", "evaluator"})
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Org(Base):
+    __tablename__ = "orgs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    created_s: Mapped[float] = mapped_column(Float)
+
+
+class Session(Base):
+    """A browser session (cookie) or a bearer token; only the token's SHA-256 is stored."""
+
+    __tablename__ = "sessions"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    csrf: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(8))  # cookie | bearer
+    expires_s: Mapped[float] = mapped_column(Float)
+
+
+class Exercise(Base):
+    """An exercise (with a hidden truth) or a real case (none)."""
+
+    __tablename__ = "exercises"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(10))  # exercise | case
+    scenario_toml: Mapped[str] = mapped_column(Text)  # the full scenario, truth included: never sent to participants
+    seed: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(12))  # planning | endex
+    truth_released: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_s: Mapped[float] = mapped_column(Float)
+
+
+class Grant(Base):
+    __tablename__ = "grants"
+    __table_args__ = (UniqueConstraint("user_id", "exercise_id", "role"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    exercise_id: Mapped[int] = mapped_column(ForeignKey("exercises.id"))
+    role: Mapped[str] = mapped_column(String(12))
+    unit_code: Mapped[Optional[str]] = mapped_column(String(64), nullable=True)  # for role "unit"
+
+
+class Unit(Base):
+    __tablename__ = "units"
+    __table_args__ = (UniqueConstraint("exercise_id", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exercise_id: Mapped[int] = mapped_column(ForeignKey("exercises.id"))
+    code: Mapped[str] = mapped_column(String(64))
+    nation: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(200))
+    type: Mapped[str] = mapped_column(String(40))
+
+
+class Period(Base):
+    __tablename__ = "periods"
+    __table_args__ = (UniqueConstraint("exercise_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exercise_id: Mapped[int] = mapped_column(ForeignKey("exercises.id"))
+    number: Mapped[int] = mapped_column(Integer)  # 1-based
+    start_s: Mapped[float] = mapped_column(Float)
+    end_s: Mapped[float] = mapped_column(Float)
+
+
+class Plan(Base):
+    """A nation's plan for one period: drafted by its planners, approved by the coordinator."""
+
+    __tablename__ = "plans"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exercise_id: Mapped[int] = mapped_column(ForeignKey("exercises.id"))
+    period: Mapped[int] = mapped_column(Integer)
+    nation: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(10))  # draft | approved
+    data_json: Mapped[str] = mapped_column(Text)  # assignments (areas, routes, exports, messages)
+    drafted_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    approved_by: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"), nullable=True)
+    created_s: Mapped[float] = mapped_column(Float)
+
+
+class PositionReport(Base):
+    __tablename__ = "positions"
+    __table_args__ = (UniqueConstraint("exercise_id", "unit_code", "report_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exercise_id: Mapped[int] = mapped_column(ForeignKey("exercises.id"), index=True)
+    unit_code: Mapped[str] = mapped_column(String(64))
+    report_id: Mapped[str] = mapped_column(String(64))  # client's idempotency key: a retry is not a duplicate
+    time_s: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(String(12))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    received_s: Mapped[float] = mapped_column(Float)
+
+
+class Sighting(Base):
+    __tablename__ = "sightings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exercise_id: Mapped[int] = mapped_column(ForeignKey("exercises.id"), index=True)
+    unit_code: Mapped[str] = mapped_column(String(64))
+    time_s: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float] = mapped_column(Float)
+    note: Mapped[str] = mapped_column(String(500))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+
+class Job(Base):
+    __tablename__ = "jobs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exercise_id: Mapped[int] = mapped_column(ForeignKey("exercises.id"))
+    kind: Mapped[str] = mapped_column(String(12))  # forecast | evaluate
+    status: Mapped[str] = mapped_column(String(10))  # queued | running | done | failed | cancelled
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    message: Mapped[str] = mapped_column(String(500), default="")
+    params_json: Mapped[str] = mapped_column(Text)
+    result_json: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_s: Mapped[float] = mapped_column(Float)
+    updated_s: Mapped[float] = mapped_column(Float)
+
+
+class AuditEntry(Base):
+    """Append-only, hash-chained record of every change."""
+
+    __tablename__ = "audit"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    time_s: Mapped[float] = mapped_column(Float)
+    actor: Mapped[str] = mapped_column(String(64))
+    exercise_id: Mapped[Optional[int]] = mapped_column(Integer, nullable=True)
+    action: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,204 @@
+"""Use cases: background jobs (forecast and plan, evaluation), plan drafts and approval, taskings."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Optional
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sarex.errors import SarexInputError
+from sarex.server import audit
+from sarex.server.models import Job, Plan
+from sarex.server.security import Principal
+from sarex.server.workflow import Conflict, Denied, Missing, exercise_for
+from sarex.times import iso
+
+JOB_KINDS = {"forecast": {"director", "coordinator", "planner"}, "evaluate": {"director"}}
+
+
+def job_view(j: Job) -> dict:
+    """A job's state; never its result (results are read through the filtered endpoints)."""
+    return {"id": j.id, "exercise_id": j.exercise_id, "kind": j.kind, "status": j.status, "progress": round(j.progress, 3),
+            "message": j.message, "attempts": j.attempts, "created": iso(j.created_s), "updated": iso(j.updated_s)}
+
+
+def create_job(s: Session, p: Principal, exercise_id: int, kind: str, particles: int) -> Job:
+    ex, _ = exercise_for(s, p, exercise_id, JOB_KINDS.get(kind, set().union(*JOB_KINDS.values())))  # who, before what
+    if kind not in JOB_KINDS:
+        raise SarexInputError(f"kind: {kind!r} is not one of {', '.join(JOB_KINDS)}")
+    if not 100 <= particles <= 100_000:
+        raise SarexInputError(f"particles: {particles} must be between 100 and 100000")
+    busy = s.execute(select(Job).where(Job.exercise_id == ex.id, Job.kind == kind, Job.status.in_(("queued", "running")))).scalar()
+    if busy is not None:
+        raise Conflict(f"kind: a {kind} job ({busy.id}) is already {busy.status} for exercise {ex.id}", "kind")
+    now = time.time()
+    j = Job(exercise_id=ex.id, kind=kind, status="queued", progress=0.0, message="queued", attempts=0,
+            params_json=json.dumps({"particles": particles, "seed": ex.seed}), created_by=p.user_id, created_s=now, updated_s=now)
+    s.add(j)
+    s.flush()
+    audit.record(s, p.name, "job.create", {"id": j.id, "kind": kind, "particles": particles}, ex.id)
+    return j
+
+
+def _job_for(s: Session, p: Principal, job_id: int) -> Job:
+    j = s.get(Job, job_id)
+    if j is None or not p.roles(j.exercise_id):
+        raise Missing(f"job_id: no job {job_id} visible to {p.name}", "job_id")
+    return j
+
+
+def get_job(s: Session, p: Principal, job_id: int) -> dict:
+    j = _job_for(s, p, job_id)
+    exercise_for(s, p, j.exercise_id, JOB_KINDS[j.kind] | {"evaluator", "observer"})
+    return job_view(j)
+
+
+def list_jobs(s: Session, p: Principal, exercise_id: int) -> list[dict]:
+    ex, _ = exercise_for(s, p, exercise_id, {"director", "evaluator", "coordinator", "planner", "observer"})
+    return [job_view(j) for j in s.execute(select(Job).where(Job.exercise_id == ex.id).order_by(Job.id)).scalars()]
+
+
+def cancel_job(s: Session, p: Principal, job_id: int) -> Job:
+    j = _job_for(s, p, job_id)
+    exercise_for(s, p, j.exercise_id, JOB_KINDS[j.kind])
+    if j.status not in ("queued", "running"):
+        raise Conflict(f"job_id: job {job_id} is {j.status}, not queued or running", "job_id")
+    j.status, j.message, j.updated_s = "cancelled", f"cancelled by {p.name}", time.time()
+    audit.record(s, p.name, "job.cancel", {"id": j.id}, j.exercise_id)
+    return j
+
+
+def _forecast(s: Session, ex_id: int) -> dict:
+    j = s.execute(select(Job).where(Job.exercise_id == ex_id, Job.kind == "forecast", Job.status == "done")
+                  .order_by(Job.id.desc()).limit(1)).scalar()
+    if j is None:
+        raise Conflict("job: no finished forecast job for this exercise yet (POST .../jobs kind=forecast)", "job")
+    return json.loads(j.result_json)
+
+
+def _period(fc: dict, period: int) -> dict:
+    for q in fc["periods"]:
+        if q["period"] == period:
+            return q
+    raise Missing(f"period: {period} is not a planned period ({', '.join(str(q['period']) for q in fc['periods'])})", "period")
+
+
+def proposal(s: Session, p: Principal, exercise_id: int, period: int) -> dict:
+    """The computed plan proposal for a period: a planner gets its own nation's part only."""
+    ex, roles = exercise_for(s, p, exercise_id, {"director", "coordinator", "planner"})
+    q = _period(_forecast(s, ex.id), period)
+    nations = q["nations"] if roles & {"director", "coordinator"} else {k: v for k, v in q["nations"].items() if k == p.org_code}
+    return {"period": period, "start": q["start"], "end": q["end"], "nations": nations}
+
+
+def datum(s: Session, p: Principal, exercise_id: int) -> list[dict]:
+    ex, _ = exercise_for(s, p, exercise_id, {"director", "evaluator", "coordinator", "planner", "observer"})
+    return _forecast(s, ex.id)["datum_track"]
+
+
+def draft_plan(s: Session, p: Principal, exercise_id: int, period: int, nation: str) -> Plan:
+    """A planner drafts its own nation's plan for a period from the proposal (the coordinator may draft any)."""
+    ex, roles = exercise_for(s, p, exercise_id, {"planner", "coordinator"})
+    from sarex.server.workflow import canonical_org
+
+    nation = canonical_org(nation)
+    if "coordinator" not in roles and nation != p.org_code:
+        raise Denied(f"nation: {p.name} plans for {p.org_code}, not {nation!r}", "nation")
+    if ex.status != "planning":
+        raise Conflict(f"exercise_id: exercise {ex.id} is at {ex.status}; no more plans", "exercise_id")
+    q = _period(_forecast(s, ex.id), period)
+    if nation not in q["nations"]:
+        raise SarexInputError(f"nation: {nation!r} is not one of {', '.join(q['nations'])}")
+    old = s.execute(select(Plan).where(Plan.exercise_id == ex.id, Plan.period == period, Plan.nation == nation)).scalar()
+    data = json.dumps(q["nations"][nation], ensure_ascii=False)
+    if old is not None and old.status == "approved":
+        raise Conflict(f"period: the {nation} plan for period {period} is approved already", "period")
+    if old is None:
+        old = Plan(exercise_id=ex.id, period=period, nation=nation, status="draft", data_json=data, drafted_by=p.user_id, created_s=time.time())
+        s.add(old)
+    else:
+        old.data_json, old.drafted_by, old.created_s = data, p.user_id, time.time()
+    s.flush()
+    audit.record(s, p.name, "plan.draft", {"id": old.id, "period": period, "nation": nation}, ex.id)
+    return old
+
+
+def plan_view(pl: Plan, full: bool = True) -> dict:
+    d = json.loads(pl.data_json)
+    out = {"id": pl.id, "period": pl.period, "nation": pl.nation, "status": pl.status, "start": d["start"], "end": d["end"]}
+    if full:
+        out["assignments"] = [{k: v for k, v in a.items() if k not in ("gpx", "rtz", "kml", "messages")} for a in d["assignments"]]
+        out["messages"] = d["messages"]
+        out["unassigned"] = d["unassigned"]
+    return out
+
+
+def list_plans(s: Session, p: Principal, exercise_id: int) -> list[dict]:
+    """Director, evaluator, coordinator: all; planner: own nation's and approved ones; observer: approved."""
+    ex, roles = exercise_for(s, p, exercise_id, {"director", "evaluator", "coordinator", "planner", "observer"})
+    rows = list(s.execute(select(Plan).where(Plan.exercise_id == ex.id).order_by(Plan.period, Plan.nation)).scalars())
+    if not roles & {"director", "evaluator", "coordinator"}:
+        rows = [r for r in rows if r.status == "approved" or ("planner" in roles and r.nation == p.org_code)]
+    return [plan_view(r) for r in rows]
+
+
+def approve_plan(s: Session, p: Principal, exercise_id: int, plan_id: int) -> Plan:
+    ex, _ = exercise_for(s, p, exercise_id, {"coordinator"})
+    pl = s.get(Plan, plan_id)
+    if pl is None or pl.exercise_id != ex.id:
+        raise Missing(f"plan_id: no plan {plan_id} in exercise {ex.id}", "plan_id")
+    if pl.status == "approved":
+        raise Conflict(f"plan_id: plan {plan_id} is approved already", "plan_id")
+    pl.status, pl.approved_by = "approved", p.user_id
+    audit.record(s, p.name, "plan.approve", {"id": pl.id, "period": pl.period, "nation": pl.nation}, ex.id)
+    return pl
+
+
+def _assignments(s: Session, ex_id: int, only_approved: bool) -> list[tuple[Plan, dict]]:
+    q = select(Plan).where(Plan.exercise_id == ex_id)
+    if only_approved:
+        q = q.where(Plan.status == "approved")
+    return [(pl, a) for pl in s.execute(q.order_by(Plan.period)).scalars() for a in json.loads(pl.data_json)["assignments"]]
+
+
+def tasking(s: Session, p: Principal, exercise_id: int) -> list[dict]:
+    """A unit's tasking: its own assignments in approved plans, with its SAP message in en/ko/ja."""
+    ex, roles = exercise_for(s, p, exercise_id, {"unit"})
+    me = p.unit_of(ex.id)
+    return [{"period": pl.period, "plan_id": pl.id, **{k: v for k, v in a.items() if k not in ("gpx", "rtz", "kml")}}
+            for pl, a in _assignments(s, ex.id, True) if a["unit"] == me]
+
+
+EXPORTS = {"gpx": "application/gpx+xml", "rtz": "application/xml", "kml": "application/vnd.google-earth.kml+xml"}
+
+
+def export(s: Session, p: Principal, exercise_id: int, period: int, unit: str, fmt: str, lang: str = "en") -> tuple[str, str]:
+    """A unit's route (GPX, RTZ), area (KML) or SAP message (``msg``, text) for a period, as (text, media type).
+
+    Units get their own only; planners their nation's (drafts included); coordinator and director all."""
+    ex, roles = exercise_for(s, p, exercise_id, {"director", "coordinator", "planner", "unit"})
+    if fmt not in EXPORTS and fmt != "msg":
+        raise Missing(f"fmt: {fmt!r} is not one of gpx, rtz, kml, msg", "fmt")
+    approved_only = not roles & {"director", "coordinator", "planner"}
+    for pl, a in _assignments(s, ex.id, approved_only):
+        if pl.period != period or a["unit"] != unit:
+            continue
+        if not roles & {"director", "coordinator"}:
+            own = ("planner" in roles and pl.nation == p.org_code) or ("unit" in roles and unit == p.unit_of(ex.id))
+            if not own:
+                break
+        if fmt == "msg":
+            if lang not in a["messages"]:
+                raise SarexInputError(f"lang: {lang!r} is not one of {', '.join(a['messages'])}")
+            return a["messages"][lang], "text/plain; charset=utf-8"
+        if a.get(fmt) is None:
+            raise Missing(f"fmt: no {fmt} for {unit} (aircraft get GPX, not RTZ)", "fmt")
+        return a[fmt], EXPORTS[fmt]
+    raise Missing(f"unit: no tasking of {unit!r} in period {period} visible to {p.name}", "unit")
+
+
+def plan_units(s: Session, ex_id: int) -> Optional[set[str]]:
+    return {a["unit"] for _, a in _assignments(s, ex_id, True)}

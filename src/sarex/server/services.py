@@ -1,0 +1,202 @@
+"""The one adapter between the server and sarex's computing code.
+
+Route handlers and the workflow never import sarex's computing modules; they call
+these functions, which take plain values and return JSON-able data. The evaluation
+is the application layer's ``exercise run`` use case (:mod:`sarex.app.exercise`), so
+its scores are those of ``sarex exercise run``; the forecast-and-plan step (which has
+no use case of its own: it is ``exercise run`` without the truth) and the
+track readers call the exercise and io modules directly.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import tempfile
+import tomllib
+from pathlib import Path
+from typing import Callable, Optional
+
+import numpy as np
+
+from sarex.errors import SarexInputError
+from sarex.times import iso
+
+Progress = Callable[[float, str], None]
+
+
+def builtin_scenario_text(name: str) -> str:
+    from sarex.exercise.scenario import BUILTIN_SCENARIOS, builtin_scenario_path
+
+    if name not in BUILTIN_SCENARIOS:
+        raise SarexInputError(f"scenario: {name!r} is not a file or a built-in scenario ({', '.join(BUILTIN_SCENARIOS)})")
+    return builtin_scenario_path(name).read_text(encoding="utf-8")
+
+
+def parse_scenario_text(text: str, source: str = "scenario.toml"):
+    """Validate a scenario TOML text (environment files are not accepted over the network)."""
+    from sarex.exercise.scenario import parse_scenario
+
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SarexInputError(f"{source}: not valid TOML ({exc})") from None
+    for where, sec in (("forecast", raw.get("forecast")), ("truth.environment", (raw.get("truth") or {}).get("environment"))):
+        if isinstance(sec, dict) and "file" in sec:
+            raise SarexInputError(f"{source}: {where}.file: the server accepts synthetic environments only in an uploaded scenario")
+    if "units_file" in raw:
+        raise SarexInputError(f"{source}: units_file: give the units inline ([[units]]) in an uploaded scenario")
+    return parse_scenario(raw, Path(source))
+
+
+def participant_scenario(sc) -> dict:
+    """The scenario without its truth, as JSON data."""
+    return json.loads(sc.participant_view().model_dump_json())
+
+
+def truth_of(sc) -> dict:
+    """The truth as the director and evaluators see it (position, time, object class)."""
+    t = sc.truth
+    return {"lon": t.lon, "lat": t.lat, "time": iso(t.time), "object_class": t.object_class}
+
+
+def units_of(sc) -> list[dict]:
+    return [{"code": u.id, "nation": u.nation, "name": u.name or u.id, "type": u.type} for u in sc.resolved_units()]
+
+
+def _nation_plan(plan, catalogue, nation: str, situation: dict) -> dict:
+    from sarex.nations import nation_colour
+    from sarex.planning.exports import area_ring_lonlat, gpx_text, kml_text, rtz_text, unit_route
+    from sarex.planning.message import LANGUAGES, sap_message
+    from sarex.planning.output import plan_summary
+
+    units = {u.id: u for u in catalogue.units}
+    sub = dataclasses.replace(plan, assignments=[a for a in plan.assignments if units[a.unit_id].nation == nation],
+                              unassigned={k: v for k, v in plan.unassigned.items() if units[k].nation == nation})
+    rows = {r["unit"]: r for r in plan_summary(sub, catalogue)["units"]}
+    assignments = []
+    for a in sub.assignments:
+        u = units[a.unit_id]
+        route = [{"name": p.name, "lon": float(p.lon), "lat": float(p.lat), "time": iso(p.time_s), "speed_kn": float(p.speed_kn)}
+                 for p in unit_route(a, sub)]
+        one = dataclasses.replace(sub, assignments=[a], unassigned={})
+        assignments.append({**rows[u.id], "colour": nation_colour(nation), "area_ring": area_ring_lonlat(a, sub), "route": route,
+                            "gpx": gpx_text(a, sub, u), "rtz": None if u.is_aircraft else rtz_text(a, sub, u),
+                            "kml": kml_text(one, catalogue),
+                            "messages": {lang: sap_message(one, catalogue, lang, situation) for lang in LANGUAGES}})
+    return {"nation": nation, "start": iso(plan.start_s), "end": iso(plan.end_s), "assignments": assignments,
+            "unassigned": sub.unassigned, "messages": {lang: sap_message(sub, catalogue, lang, situation) for lang in LANGUAGES},
+            "kml": kml_text(sub, catalogue)}
+
+
+def forecast_and_plan(sc, particles: int, seed: int, progress: Progress) -> dict:
+    """The planners' forecast drift and a proposed plan per period and nation (no truth involved)."""
+    from sarex.exercise.run import forecast_drift, plan_periods, scenario_catalogue
+
+    catalogue = scenario_catalogue(sc)
+    progress(0.05, "forecast drift")
+    drift = forecast_drift(sc, particles, seed)
+    n = len(sc.periods)
+    step = [0]
+
+    def say(msg: str) -> None:
+        step[0] += 1
+        progress(0.3 + 0.6 * min(step[0], n) / n, msg)
+
+    periods = plan_periods(sc, catalogue, drift, seed=seed, progress=say)
+    r = sc.reported
+    out = []
+    for p in periods:
+        situation = {"object": r.object_class, "searches": p.index, "lkp_lon": r.lon, "lkp_lat": r.lat, "lkp_time": iso(r.time)}
+        out.append({"period": p.index + 1, "start": iso(p.start_s), "end": iso(p.end_s), "pos_planned": p.pos_planned,
+                    "nations": {n.code: _nation_plan(p.plan, catalogue, n.code, situation) for n in sc.nations}})
+    return {"particles": particles, "seed": seed, "periods": out, "datum_track": _datum_track(drift)}
+
+
+def _datum_track(drift) -> list[dict]:
+    """The forecast ensemble's weighted mean position every 3 h (the drifting datum)."""
+    t = drift["time"].values.astype("datetime64[s]").astype(np.int64)
+    w = np.asarray(drift["weight"].values, dtype=float)
+    lon, lat = np.asarray(drift["lon"].values, dtype=float), np.asarray(drift["lat"].values, dtype=float)
+    out = []
+    for k in range(0, t.size, 6):
+        ok = np.isfinite(lon[:, k])
+        if ok.any():
+            out.append({"time": iso(float(t[k])), "lon": float(np.average(lon[ok, k], weights=w[ok])),
+                        "lat": float(np.average(lat[ok, k], weights=w[ok]))})
+    return out
+
+
+def evaluate(toml_text: str, seed: int, particles: int, progress: Progress) -> dict:
+    """Run the exercise through the same use case as ``sarex exercise run`` (same seed, same scores);
+    returns its scores and after-action report (HTML)."""
+    from sarex.app import FolderTarget
+    from sarex.app.exercise import RunRequest, exercise_run
+
+    with tempfile.TemporaryDirectory(prefix="sarex-eval-") as tmp:
+        scenario = Path(tmp) / "scenario.toml"
+        scenario.write_text(toml_text, encoding="utf-8")
+        out = Path(tmp) / "run"
+        progress(0.05, "exercise run")
+        exercise_run(RunRequest(scenario=str(scenario), seed=seed, particles=particles), FolderTarget(out, inputs=[scenario]),
+                     progress=lambda m: progress(0.5, m))
+        return {"scores": json.loads((out / "evaluation" / "scores.json").read_text(encoding="utf-8")),
+                "report_html": (out / "evaluation" / "report.html").read_text(encoding="utf-8")}
+
+
+def read_track_upload(data: bytes, filename: str, unit_code: str, mmsi: Optional[int]) -> list[tuple[float, float, float]]:
+    """(time_s, lon, lat) fixes of one unit from an uploaded GPX, NMEA 0183 or AIS log."""
+    from sarex.io.ais import read_ais
+    from sarex.io.gpx import read_gpx_tracks
+    from sarex.io.nmea import read_nmea
+
+    suffix = Path(filename).suffix.lower()
+    kinds = {".gpx": "gpx", ".nmea": "nmea", ".ais": "ais", ".txt": "nmea", ".log": "nmea"}
+    if suffix not in kinds:
+        raise SarexInputError(f"file: {filename!r} is not .gpx, .nmea or .ais")
+    with tempfile.TemporaryDirectory() as tmp:
+        p = Path(tmp) / f"upload{suffix}"
+        p.write_bytes(data)
+        try:
+            if kinds[suffix] == "gpx":
+                tracks = list(read_gpx_tracks(p))
+            elif kinds[suffix] == "ais":
+                if mmsi is None:
+                    raise SarexInputError(f"file: unit {unit_code!r} has no MMSI, so an AIS log cannot be matched to it")
+                tracks = [t for u, t in read_ais(p, {mmsi: unit_code}).items() if u == unit_code]
+            else:
+                tracks = [read_nmea(p, unit_code)]
+        except SarexInputError as exc:
+            raise SarexInputError(f"file: {filename!r}: {str(exc).replace(str(p), filename)}") from None
+        except Exception as exc:  # a parser's own exception for a corrupt file is still the user's input
+            raise SarexInputError(f"file: {filename!r} could not be read ({type(exc).__name__})") from None
+    fixes = [(float(t), float(x), float(y)) for tr in tracks for t, x, y in zip(tr.time_s, tr.lon, tr.lat)]
+    if not fixes:
+        raise SarexInputError(f"file: {filename!r} holds no position fix")
+    return fixes
+
+
+def format_ddm(lon: float, lat: float) -> str:
+    """Degrees and decimal minutes, latitude first (as in the SAP message)."""
+    from sarex.planning.message import format_position
+
+    return format_position(lon, lat)
+
+
+def coastline(bbox: tuple[float, float, float, float], n: int = 240) -> list[list[list[float]]]:
+    """GSHHG shoreline (roaring-landmask) inside ``bbox`` as polylines [[lon, lat], ...].
+
+    The exact land mask is sampled on an ``n``×``n`` grid and contoured at one half,
+    so the line is good to about one grid cell (bbox width / n).
+    """
+    import contourpy
+
+    from sarex.environment.coast import Coastline
+
+    lon0, lat0, lon1, lat1 = bbox
+    x = np.linspace(lon0, lon1, n)
+    y = np.linspace(lat0, lat1, n)
+    X, Y = np.meshgrid(x, y)
+    land = Coastline(bbox).on_land(X.ravel(), Y.ravel()).reshape(X.shape).astype(float)
+    lines = contourpy.contour_generator(x, y, land).lines(0.5)
+    return [[[round(float(a), 5), round(float(b), 5)] for a, b in seg] for seg in lines if len(seg) > 1]

@@ -1,0 +1,21 @@
+// UI labels in English, Korean and Japanese.
+window.SAREX_I18N = {
+  en: { login: "Log in", logout: "Log out", user: "User", password: "Password", exercise: "Exercise", time: "Time", units: "Units",
+        unit: "Unit", nation: "Nation", last_pos: "Last position", time_utc: "Time", periods: "Periods", start: "Start", end: "End",
+        approved: "Approved", plans: "Plans (POS)", period: "Period", status: "Status", jobs: "Jobs", approve: "Approve",
+        draft: "Draft plan", forecast: "Run forecast and plan", tasking: "Your tasking", lkp: "Reported LKP", truth: "Truth",
+        endex: "ENDEX", release: "Release truth", evaluate: "Evaluate", report: "After-action report", area: "Search area",
+        route: "Route", coast: "Coastline", positions: "Unit positions", datum: "Datum", sightings: "Sightings", no_tasking: "No approved tasking yet" },
+  ko: { login: "로그인", logout: "로그아웃", user: "사용자", password: "비밀번호", exercise: "훈련", time: "시각", units: "부대",
+        unit: "부대", nation: "국가", last_pos: "최종 위치", time_utc: "시각", periods: "수색 단계", start: "시작", end: "종료",
+        approved: "승인됨", plans: "계획 (성공확률)", period: "단계", status: "상태", jobs: "작업", approve: "승인",
+        draft: "계획 초안", forecast: "표류 예측 및 계획", tasking: "임무", lkp: "보고된 최종 위치", truth: "실제 상황",
+        endex: "훈련 종료", release: "실제 상황 공개", evaluate: "평가", report: "사후 검토 보고서", area: "수색 구역",
+        route: "항로", coast: "해안선", positions: "부대 위치", datum: "기준점", sightings: "발견 보고", no_tasking: "승인된 임무 없음" },
+  ja: { login: "ログイン", logout: "ログアウト", user: "ユーザー", password: "パスワード", exercise: "訓練", time: "時刻", units: "部隊",
+        unit: "部隊", nation: "国", last_pos: "最終位置", time_utc: "時刻", periods: "捜索期間", start: "開始", end: "終了",
+        approved: "承認済み", plans: "計画 (成功確率)", period: "期間", status: "状態", jobs: "ジョブ", approve: "承認",
+        draft: "計画案", forecast: "漂流予測と計画", tasking: "任務", lkp: "通報最終位置", truth: "真値",
+        endex: "訓練終了", release: "真値の公開", evaluate: "評価", report: "事後報告書", area: "捜索区域",
+        route: "航路", coast: "海岸線", positions: "部隊位置", datum: "基準点", sightings: "発見報告", no_tasking: "承認された任務はまだありません" },
+};

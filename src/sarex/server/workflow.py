@@ -1,0 +1,263 @@
+"""Use cases of the server on the store, with the access rules of each.
+
+Every function takes an open transaction ``s``, the acting :class:`Principal`
+(or an actor name for the scripted set-up) and plain values, checks what the
+actor may do (deny by default), changes the store with one audit entry per
+change, and returns JSON-able data already filtered for the actor's roles.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from typing import Iterable, Optional
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sarex.errors import SarexInputError
+from sarex.server import audit, services
+from sarex.server.models import ROLES, TRUTH_ROLES, Exercise, Grant, Org, Period, Plan, Unit, User
+from sarex.server.security import Principal, hash_password
+from sarex.times import iso
+
+
+class Denied(Exception):
+    """The actor may not do this (HTTP 403)."""
+
+    def __init__(self, msg: str, field: str = "") -> None:
+        super().__init__(msg)
+        self.field = field
+
+
+class Missing(Exception):
+    """No such thing, or not visible to the actor (HTTP 404)."""
+
+    def __init__(self, msg: str, field: str = "") -> None:
+        super().__init__(msg)
+        self.field = field
+
+
+class Conflict(Exception):
+    """The thing exists in a state that forbids the change (HTTP 409)."""
+
+    def __init__(self, msg: str, field: str = "") -> None:
+        super().__init__(msg)
+        self.field = field
+
+
+_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+def _check_code(value: str, field: str) -> str:
+    if not _CODE.match(value or ""):
+        raise SarexInputError(f"{field}: {value!r} must be 1-64 letters, digits, '.', '_' or '-'")
+    return value
+
+
+# --- scripted set-up ---------------------------------------------------------------------
+
+
+def canonical_org(code: str) -> str:
+    """A nation's organisation code in its canonical ISO 3166 alpha-3 form (ROK -> KOR); other codes as given."""
+    from sarex.nations import nation_code
+
+    try:
+        return nation_code(code)
+    except ValueError:
+        return code
+
+
+def add_org(s: Session, actor: str, code: str, name: str) -> Org:
+    _check_code(code, "CODE")
+    code = canonical_org(code)
+    if s.execute(select(Org).where(Org.code == code)).scalar():
+        raise SarexInputError(f"CODE: organisation {code!r} exists already")
+    org = Org(code=code, name=name or code)
+    s.add(org)
+    s.flush()
+    audit.record(s, actor, "org.add", {"id": org.id, "code": code, "name": org.name})
+    return org
+
+
+def add_user(s: Session, actor: str, name: str, org_code: str, password: str) -> User:
+    _check_code(name, "NAME")
+    org = s.execute(select(Org).where(Org.code == canonical_org(org_code))).scalar()
+    if org is None:
+        raise SarexInputError(f"--org: no organisation {org_code!r}")
+    if len(password) < 8:
+        raise SarexInputError("password: must be at least 8 characters")
+    if s.execute(select(User).where(User.name == name)).scalar():
+        raise SarexInputError(f"NAME: user {name!r} exists already")
+    u = User(name=name, org_id=org.id, password_hash=hash_password(password), created_s=time.time())
+    s.add(u)
+    s.flush()
+    audit.record(s, actor, "user.add", {"id": u.id, "name": name, "org": org_code})  # never the password
+    return u
+
+
+def add_exercise(s: Session, actor: str, toml_text: str, source: str, seed: int = 0, director: Optional[User] = None) -> Exercise:
+    """Create an exercise from a validated scenario; its units and periods become rows."""
+    sc = services.parse_scenario_text(toml_text, source)
+    ex = Exercise(name=sc.name, kind="exercise", scenario_toml=toml_text, seed=int(seed), status="planning",
+                  truth_released=False, created_s=time.time())
+    s.add(ex)
+    s.flush()
+    for u in services.units_of(sc):
+        s.add(Unit(exercise_id=ex.id, code=u["code"], nation=u["nation"], name=u["name"], type=u["type"]))
+    for k, p in enumerate(sc.periods, start=1):
+        s.add(Period(exercise_id=ex.id, number=k, start_s=p.start, end_s=min(p.end, sc.end_time_s)))
+    import hashlib
+
+    audit.record(s, actor, "exercise.add", {"id": ex.id, "name": sc.name, "source": source, "seed": seed,
+                                            "sha256": hashlib.sha256(toml_text.encode()).hexdigest()}, ex.id)
+    if director is not None:
+        s.add(Grant(user_id=director.id, exercise_id=ex.id, role="director"))
+        audit.record(s, actor, "grant", {"user": director.name, "role": "director"}, ex.id)
+    s.flush()
+    return ex
+
+
+def grant(s: Session, actor: str, user_name: str, exercise_id: int, role: str, unit_code: Optional[str] = None) -> Grant:
+    user = s.execute(select(User).where(User.name == user_name)).scalar()
+    if user is None:
+        raise SarexInputError(f"NAME: no user {user_name!r}")
+    if s.get(Exercise, exercise_id) is None:
+        raise SarexInputError(f"--exercise: no exercise {exercise_id}")
+    if role not in ROLES:
+        raise SarexInputError(f"--role: {role!r} is not one of {', '.join(ROLES)}")
+    if role == "unit":
+        if not unit_code:
+            raise SarexInputError("--unit: role 'unit' needs the unit's id")
+        unit = s.execute(select(Unit).where(Unit.exercise_id == exercise_id, Unit.code == unit_code)).scalar()
+        if unit is None:
+            raise SarexInputError(f"--unit: exercise {exercise_id} has no unit {unit_code!r}")
+    elif unit_code:
+        raise SarexInputError(f"--unit: only role 'unit' takes a unit, not {role!r}")
+    if role == "planner":
+        org = s.get(Org, user.org_id)
+        nations = set(s.execute(select(Unit.nation).where(Unit.exercise_id == exercise_id)).scalars())
+        if org.code not in nations:
+            raise SarexInputError(f"--role: planner {user_name!r} is of organisation {org.code!r}, which has no units in exercise {exercise_id} ({', '.join(sorted(nations))})")
+    if s.execute(select(Grant).where(Grant.user_id == user.id, Grant.exercise_id == exercise_id, Grant.role == role)).scalar():
+        raise SarexInputError(f"--role: {user_name!r} already holds {role!r} in exercise {exercise_id}")
+    g = Grant(user_id=user.id, exercise_id=exercise_id, role=role, unit_code=unit_code)
+    s.add(g)
+    s.flush()
+    audit.record(s, actor, "grant", {"id": g.id, "user": user_name, "role": role, "unit": unit_code}, exercise_id)
+    return g
+
+
+# --- access helpers ------------------------------------------------------------------------
+
+
+def exercise_for(s: Session, p: Principal, exercise_id: int, roles: Iterable[str] = ROLES) -> tuple[Exercise, set[str]]:
+    """The exercise and the actor's roles in it, if the actor holds one of ``roles`` (else 403; unknown: 404)."""
+    ex = s.get(Exercise, exercise_id)
+    have = p.roles(exercise_id)
+    if ex is None or not have:
+        raise Missing(f"exercise_id: no exercise {exercise_id} visible to {p.name}", "exercise_id")
+    if not have & set(roles):
+        raise Denied(f"role: {p.name} holds {sorted(have)} in exercise {exercise_id}; this needs one of {sorted(roles)}", "role")
+    return ex, have
+
+
+def truth_visible(ex: Exercise, roles: set[str]) -> bool:
+    return bool(roles & TRUTH_ROLES) or ex.truth_released
+
+
+def _scenario(ex: Exercise):
+    return services.parse_scenario_text(ex.scenario_toml, f"exercise-{ex.id}.toml")
+
+
+def _approved_nations(s: Session, ex_id: int) -> set[str]:
+    return set(s.execute(select(Plan.nation).where(Plan.exercise_id == ex_id, Plan.status == "approved")).scalars())
+
+
+def visible_units(s: Session, p: Principal, ex: Exercise, roles: set[str]) -> list[Unit]:
+    """All units for exercise control, coordinator and observers; a planner its own nation's and
+    those shared in an approved plan; a unit itself."""
+    units = list(s.execute(select(Unit).where(Unit.exercise_id == ex.id).order_by(Unit.id)).scalars())
+    if roles & {"director", "evaluator", "coordinator", "observer"}:
+        return units
+    keep: set[str] = set()
+    if "planner" in roles:
+        nations = _approved_nations(s, ex.id) | {p.org_code}
+        keep |= {u.code for u in units if u.nation in nations}
+    if "unit" in roles:
+        keep.add(p.unit_of(ex.id))
+    return [u for u in units if u.code in keep]
+
+
+# --- reads ---------------------------------------------------------------------------------
+
+
+def me(p: Principal) -> dict:
+    return {"user": p.name, "org": p.org_code, "csrf": p.csrf if p.kind == "cookie" else None,
+            "grants": [{"exercise_id": e, "role": r, "unit": u} for e, rs in sorted(p.grants.items()) for r, u in sorted(rs.items())]}
+
+
+def list_exercises(s: Session, p: Principal) -> list[dict]:
+    rows = s.execute(select(Exercise).where(Exercise.id.in_(list(p.grants))).order_by(Exercise.id)).scalars()
+    return [{"id": ex.id, "name": ex.name, "status": ex.status, "roles": sorted(p.roles(ex.id))} for ex in rows]
+
+
+def exercise_view(s: Session, p: Principal, exercise_id: int) -> dict:
+    ex, roles = exercise_for(s, p, exercise_id)
+    sc = _scenario(ex)
+    pv = services.participant_scenario(sc)
+    nations = {u.nation for u in visible_units(s, p, ex, roles)}
+    pv["units"] = [u for u in pv["units"] if u["nation"] in nations and (roles - {"unit"} or u["id"] == p.unit_of(ex.id))]
+    out = {"id": ex.id, "name": ex.name, "status": ex.status, "seed": ex.seed, "truth_released": ex.truth_released,
+           "roles": sorted(roles), "unit": p.unit_of(ex.id), "scenario": pv,
+           "lkp": {"lon": sc.reported.lon, "lat": sc.reported.lat, "time": iso(sc.reported.time), "radius_m": sc.reported.radius_m,
+                   "ddm": services.format_ddm(sc.reported.lon, sc.reported.lat)},
+           "bbox": area_bbox(sc)}
+    if truth_visible(ex, roles):
+        out["truth"] = truth_view(sc)
+    return out
+
+
+def area_bbox(sc) -> list[float]:
+    """The exercise area shown on the map and clipped for the coastline: 1° of longitude and 0.8° of
+    latitude around the reported LKP (lon_min, lat_min, lon_max, lat_max)."""
+    r = sc.reported
+    return [round(r.lon - 1.0, 3), round(r.lat - 0.8, 3), round(r.lon + 1.0, 3), round(r.lat + 0.8, 3)]
+
+
+def truth_view(sc) -> dict:
+    t = services.truth_of(sc)
+    return {**t, "ddm": services.format_ddm(t["lon"], t["lat"])}
+
+
+def truth(s: Session, p: Principal, exercise_id: int) -> dict:
+    ex, roles = exercise_for(s, p, exercise_id)
+    if not truth_visible(ex, roles):
+        raise Denied(f"truth: exercise {exercise_id}'s truth has not been released by the director", "truth")
+    return truth_view(_scenario(ex))
+
+
+def units(s: Session, p: Principal, exercise_id: int) -> list[dict]:
+    ex, roles = exercise_for(s, p, exercise_id)
+    return [{"code": u.code, "nation": u.nation, "name": u.name, "type": u.type} for u in visible_units(s, p, ex, roles)]
+
+
+def periods(s: Session, p: Principal, exercise_id: int) -> list[dict]:
+    ex, roles = exercise_for(s, p, exercise_id)
+    rows = s.execute(select(Period).where(Period.exercise_id == ex.id).order_by(Period.number)).scalars()
+    plans = list(s.execute(select(Plan).where(Plan.exercise_id == ex.id)).scalars())
+    out = []
+    for r in rows:
+        mine = [pl for pl in plans if pl.period == r.number]
+        out.append({"number": r.number, "start": iso(r.start_s), "end": iso(r.end_s),
+                    "approved": sorted(pl.nation for pl in mine if pl.status == "approved")})
+    return out
+
+
+def audit_entries(s: Session, p: Principal, exercise_id: int, limit: int = 200) -> list[dict]:
+    exercise_for(s, p, exercise_id, {"director"})
+    from sarex.server.models import AuditEntry
+
+    rows = s.execute(select(AuditEntry).where(AuditEntry.exercise_id == exercise_id).order_by(AuditEntry.id.desc()).limit(limit)).scalars()
+    return [{"id": e.id, "time": iso(e.time_s), "actor": e.actor, "action": e.action, "detail": json.loads(e.detail), "hash": e.hash} for e in rows]

@@ -1,0 +1,58 @@
+"""Shared fixtures: one running server per back end (SQLite; PostgreSQL when its binaries exist),
+the demo exercise with one user per role, and its forecast job started at once."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from sarex.server.db import Store, database_url
+from sarex.server.demo import demo_accounts, set_up_demo
+from sarex.server.services import builtin_scenario_text, parse_scenario_text, units_of
+from server_harness import Postgres, Server, password, token
+
+UNITS = units_of(parse_scenario_text(builtin_scenario_text("korea-japan")))
+ACCOUNTS = demo_accounts(UNITS)  # (user, org, role, unit)
+FORECAST_PARTICLES = 200
+
+
+class World:
+    def __init__(self, server: Server, backend: str) -> None:
+        self.server, self.backend = server, backend
+        self.url = server.url
+        self.store_url = server.store_url
+        self.h = {name: token(self.url, name) for name, *_ in ACCOUNTS}
+        r = httpx.post(f"{self.url}/api/exercises/1/jobs", headers=self.h["director"], json={"kind": "forecast", "particles": FORECAST_PARTICLES}, timeout=30)
+        r.raise_for_status()
+        self.forecast_job = r.json()["id"]
+
+    def user_for(self, role: str) -> str:
+        return next(name for name, _org, r, _u in ACCOUNTS if r == role)
+
+
+def _start(tmp_path_factory, backend: str):
+    data = tmp_path_factory.mktemp(f"server-{backend}")
+    pg = None
+    db = None
+    if backend == "postgresql":
+        try:
+            pg = Postgres()
+        except FileNotFoundError as exc:
+            pytest.skip(str(exc))
+        db = pg.start()
+    store = Store(database_url(data, db))
+    set_up_demo(store, passwords={name: password(name) for name, *_ in ACCOUNTS})
+    store.dispose()
+    srv = Server(data, db).start()
+    srv.store_url = database_url(data, db)
+    return srv, pg
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def world(request, tmp_path_factory):
+    srv, pg = _start(tmp_path_factory, request.param)
+    w = World(srv, request.param)
+    yield w
+    srv.stop()
+    if pg is not None:
+        pg.stop()

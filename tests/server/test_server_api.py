@@ -1,0 +1,107 @@
+"""The server over HTTP: set-up, login, the workflow from forecast to tasking, bad input, audit."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+
+from server_harness import password, wait_job
+
+
+def test_login_cookie_csrf_and_bearer(world):
+    u = world.url
+    with httpx.Client(base_url=u, timeout=30) as c:
+        r = c.post("/api/login", json={"username": "planner-rok", "password": password("planner-rok")})
+        assert r.status_code == 200
+        cookie = r.headers["set-cookie"].lower()
+        assert "httponly" in cookie and "samesite=strict" in cookie
+        csrf = r.json()["csrf"]
+        assert c.get("/api/me").json()["org"] == "KOR"
+        # a state-changing request with the cookie but no CSRF token is refused, with it accepted
+        r = c.post("/api/exercises/1/plans", json={"period": 1, "nation": "KOR"})
+        assert r.status_code == 403 and r.json()["field"] == "x-csrf-token"
+        r = c.post("/api/logout", headers={"X-CSRF-Token": csrf})
+        assert r.status_code == 200
+    r = httpx.get(u + "/api/me", timeout=30)
+    assert r.status_code == 401 and r.json()["field"] == "authorization"
+
+
+def test_openapi_declares_password_flow(world):
+    doc = httpx.get(world.url + "/openapi.json", timeout=30).json()
+    schemes = doc["components"]["securitySchemes"]
+    flows = [s["flows"]["password"]["tokenUrl"] for s in schemes.values() if s.get("type") == "oauth2"]
+    assert flows == ["/token"]
+
+
+def test_login_rate_limit(world):
+    u = world.url
+    codes = [httpx.post(u + "/token", data={"username": "observer", "password": "wrong-guess"}, timeout=30).status_code for _ in range(6)]
+    assert codes[:5] == [401] * 5 and codes[5] == 429
+    # the right password is refused too while the limit holds
+    r = httpx.post(u + "/token", data={"username": "observer", "password": password("observer")}, timeout=30)
+    assert r.status_code == 429 and json.loads(r.text)["field"] == "username"
+
+
+def test_forecast_draft_approve_tasking(world):
+    u, h = world.url, world.h
+    job = wait_job(u, h["director"], world.forecast_job)
+    assert job["status"] == "done", job
+    # the ROK planner sees only the ROK part of the proposal
+    prop = httpx.get(f"{u}/api/exercises/1/proposals/1", headers=h["planner-rok"], timeout=30).json()
+    assert list(prop["nations"]) == ["KOR"]
+    assert {a["unit"] for a in prop["nations"]["KOR"]["assignments"]} <= {"ROK-DDH-1", "ROK-HELO-1", "ROK-PKG-1"}
+    # the JPN planner may not draft for ROK
+    r = httpx.post(f"{u}/api/exercises/1/plans", headers=h["planner-jpn"], json={"period": 3, "nation": "KOR"}, timeout=30)
+    assert r.status_code == 403 and r.json()["field"] == "nation"
+    r = httpx.post(f"{u}/api/exercises/1/plans", headers=h["planner-rok"], json={"period": 3, "nation": "KOR"}, timeout=30)
+    assert r.status_code == 201, r.text
+    plan = r.json()
+    assert plan["status"] == "draft"
+    # before approval: JPN planner does not see the ROK draft, the ROK unit has no tasking
+    assert all(p["nation"] != "KOR" or p["status"] == "approved" for p in httpx.get(f"{u}/api/exercises/1/plans", headers=h["planner-jpn"], timeout=30).json())
+    assert [x for x in httpx.get(f"{u}/api/exercises/1/tasking", headers=h["rok-ddh-1"], timeout=30).json() if x["period"] == 3] == []
+    # a planner cannot approve; the coordinator can
+    assert httpx.post(f"{u}/api/exercises/1/plans/{plan['id']}/approve", headers=h["planner-rok"], timeout=30).status_code == 403
+    r = httpx.post(f"{u}/api/exercises/1/plans/{plan['id']}/approve", headers=h["coordinator"], timeout=30)
+    assert r.status_code == 200 and r.json()["status"] == "approved"
+    # now the JPN planner sees it, and each ROK unit gets exactly its own tasking
+    assert any(p["nation"] == "KOR" and p["period"] == 3 and p["status"] == "approved" for p in httpx.get(f"{u}/api/exercises/1/plans", headers=h["planner-jpn"], timeout=30).json())
+    assigned = {a["unit"] for a in plan["assignments"]}
+    for unit in ("ROK-DDH-1", "ROK-HELO-1", "ROK-PKG-1", "JPN-DD-1"):
+        t = [x for x in httpx.get(f"{u}/api/exercises/1/tasking", headers=h[unit.lower()], timeout=30).json() if x["period"] == 3]
+        assert [x["unit"] for x in t] == ([unit] if unit in assigned else [])
+        for x in t:
+            assert set(x["messages"]) == {"en", "ko", "ja"}
+            msg = x["messages"]["en"]
+            assert f"Area 1 ({unit})" in msg and "Area 2 (" not in msg  # its own area only
+    unit = sorted(assigned)[0]
+    gpx = httpx.get(f"{u}/api/exercises/1/exports/3/{unit}.gpx", headers=h[unit.lower()], timeout=30)
+    assert gpx.status_code == 200 and "<gpx" in gpx.text
+    other = next(x for x in ("ROK-DDH-1", "ROK-PKG-1") if x != unit)
+    assert httpx.get(f"{u}/api/exercises/1/exports/3/{unit}.gpx", headers=h[other.lower()], timeout=30).status_code == 404
+    ko = httpx.get(f"{u}/api/exercises/1/exports/3/{unit}.msg?lang=ko", headers=h[unit.lower()], timeout=30)
+    assert ko.status_code == 200 and "수색" in ko.text
+
+
+def test_positions_idempotent_and_filtered(world):
+    u, h = world.url, world.h
+    body = {"reports": [{"time": "2026-02-11T01:00:00Z", "lon": 129.5, "lat": 34.9, "report_id": "ddh-0001"},
+                        {"time": "2026-02-11T01:10:00Z", "lon": 129.52, "lat": 34.91, "report_id": "ddh-0002"}]}
+    r = httpx.post(f"{u}/api/exercises/1/positions", headers=h["rok-ddh-1"], json=body, timeout=30)
+    assert r.status_code == 201 and [x["duplicate"] for x in r.json()] == [False, False]
+    r = httpx.post(f"{u}/api/exercises/1/positions", headers=h["rok-ddh-1"], json=body, timeout=30)
+    assert [x["duplicate"] for x in r.json()] == [True, True]
+    # a unit cannot report for another unit
+    r = httpx.post(f"{u}/api/exercises/1/positions", headers=h["rok-ddh-1"], json={"reports": [{**body["reports"][0], "unit": "JPN-DD-1"}]}, timeout=30)
+    assert r.status_code == 403 and r.json()["field"] == "unit"
+    mine = httpx.get(f"{u}/api/exercises/1/positions", headers=h["rok-ddh-1"], timeout=30).json()
+    assert [p["unit"] for p in mine] == ["ROK-DDH-1", "ROK-DDH-1"]
+    # another unit sees none of them; the coordinator sees both
+    assert httpx.get(f"{u}/api/exercises/1/positions", headers=h["jpn-dd-1"], timeout=30).json() == []
+    assert len([p for p in httpx.get(f"{u}/api/exercises/1/positions", headers=h["coordinator"], timeout=30).json() if p["unit"] == "ROK-DDH-1"]) >= 2
+    # OGC API - Features: bbox and datetime filter the points
+    items = httpx.get(f"{u}/api/exercises/1/collections/positions/items", headers=h["coordinator"],
+                      params={"bbox": "129.51,34.0,130.0,35.0", "datetime": "2026-02-11T01:05:00Z/.."}, timeout=30).json()
+    ddh = [f for f in items["features"] if f["properties"]["unit"] == "ROK-DDH-1"]
+    assert [f["geometry"]["coordinates"] for f in ddh] == [[129.52, 34.91]]
