@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from pydantic import Field
+from sarex.errors import SarexInputError
 
 from sarex.app._validate import Finite, Request, Seed, Time
 from sarex.app.output import OutputTarget, run_into
