@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from conftest import linear_field_dataset
+from linear_field import linear_field_dataset
 from sarex.environment import ConstantField, Environment, OutsidePolicy, RegularGridField, open_environment
 from sarex.environment.base import FLAG_NAN, FLAG_OK, FLAG_OUTSIDE
 from sarex.environment.coast import Coastline

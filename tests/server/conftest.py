@@ -7,12 +7,9 @@ import httpx
 import pytest
 
 from sarex.server.db import Store, database_url
-from sarex.server.demo import demo_accounts, set_up_demo
-from sarex.server.services import builtin_scenario_text, parse_scenario_text, units_of
-from server_harness import Postgres, Server, password, token
+from sarex.server.demo import set_up_demo
+from server_harness import ACCOUNTS, Postgres, Server, password, token
 
-UNITS = units_of(parse_scenario_text(builtin_scenario_text("korea-japan")))
-ACCOUNTS = demo_accounts(UNITS)  # (user, org, role, unit)
 FORECAST_PARTICLES = 200
 
 

@@ -15,6 +15,12 @@ from pathlib import Path
 
 import httpx
 
+from sarex.server.demo import demo_accounts
+from sarex.server.services import builtin_scenario_text, parse_scenario_text, units_of
+
+UNITS = units_of(parse_scenario_text(builtin_scenario_text("korea-japan")))
+ACCOUNTS = demo_accounts(UNITS)  # (user, org, role, unit)
+
 SARAX_BIN = str(Path(sys.executable).parent / "sarex")
 
 

@@ -12,7 +12,7 @@ import httpx
 from sarex.server.db import Store
 from sarex.server.services import builtin_scenario_text
 from sarex.server.workflow import add_exercise, grant
-from conftest import ACCOUNTS
+from server_harness import ACCOUNTS
 from server_harness import wait_job
 
 ALL = {"director", "evaluator", "coordinator", "planner", "unit", "observer"}

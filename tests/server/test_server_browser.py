@@ -12,7 +12,7 @@ from urllib.parse import urlparse
 import httpx
 import pytest
 
-from conftest import ACCOUNTS
+from server_harness import ACCOUNTS
 from server_harness import password, wait_job
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

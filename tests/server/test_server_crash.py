@@ -8,7 +8,7 @@ import time
 
 import httpx
 
-from conftest import ACCOUNTS
+from server_harness import ACCOUNTS
 from sarex.server.audit import verify
 from sarex.server.db import Store, database_url
 from sarex.server.demo import set_up_demo

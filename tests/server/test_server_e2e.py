@@ -8,7 +8,7 @@ import json
 import httpx
 import pytest
 
-from conftest import ACCOUNTS
+from server_harness import ACCOUNTS
 from sarex.server.db import Store
 from sarex.server.workflow import grant
 from server_harness import wait_job
