@@ -154,7 +154,7 @@ def plan_periods(
         for a in plan.assignments:
             u = units_by_id[a.unit_id]
             w_m = widths[a.unit_id] * NM_M
-            runs.append(SearchRun(a.unit_id, u.nation, k, _sail(a, plan, u, kinematics), w_m))
+            runs.append(SearchRun(a.unit_id, u.nation, k, _sail(a, plan, u, kinematics, end), w_m))
             effort[u.nation] = effort.get(u.nation, 0.0) + a.effort_m2
         if runs:
             pos_planned = planned_tracks_pos(plan, ds, model)
@@ -171,8 +171,12 @@ def plan_periods(
     return out
 
 
-def _sail(a, plan: Plan, unit, kinematics: bool) -> Track:
-    """The on-task part of the track a unit sails for its assignment (60 s samples)."""
+def _sail(a, plan: Plan, unit, kinematics: bool, end_s: float) -> Track:
+    """The on-task part of the track a unit sails for its assignment (60 s samples), up to the period's end.
+
+    The planner times its route on its own turn geometry; the sailed fly-by path can be a few
+    seconds longer, and a unit stops searching when its period ends, so the track is cut there.
+    """
     from sarex.exercise.kinematics import sail_route
 
     lon, lat = plan.frame.inverse(a.pattern.x, a.pattern.y)
@@ -184,6 +188,8 @@ def _sail(a, plan: Plan, unit, kinematics: bool) -> Track:
     )
     on = sailed.time_s >= t_csp - 1e-6
     t = np.concatenate([[t_csp], sailed.time_s[on & (sailed.time_s > t_csp + 1e-6)]])
+    if t[-1] > end_s and t[0] < end_s:
+        t = np.append(t[t < end_s], end_s)
     x = np.interp(t, sailed.time_s, sailed.lon)
     y = np.interp(t, sailed.time_s, sailed.lat)
     return Track(x, y, t, a.unit_id)
