@@ -154,7 +154,10 @@ def plan_periods(
         for a in plan.assignments:
             u = units_by_id[a.unit_id]
             w_m = widths[a.unit_id] * NM_M
-            runs.append(SearchRun(a.unit_id, u.nation, k, _sail(a, plan, u, kinematics, end), w_m))
+            sailed = _sail(a, plan, u, kinematics, end)
+            if sailed.time_s.size < 2 or sailed.time_s[-1] <= sailed.time_s[0]:
+                continue  # on task only as the period ends (a longer transit around land): no search time
+            runs.append(SearchRun(a.unit_id, u.nation, k, sailed, w_m))
             effort[u.nation] = effort.get(u.nation, 0.0) + a.effort_m2
         if runs:
             pos_planned = planned_tracks_pos(plan, ds, model)
