@@ -109,7 +109,8 @@ def demo(target: OutputTarget, say: Callable[[str], None] = lambda s: None, repl
         # 3. plan the next 6 h with the built-in ROK–Japan units (land kept off, as `sarex plan`)
         qreq = build(plan_uc.PlanRequest, drift_file=drift_path, start=iso(t_map), hours=6.0, seed=0, detection="exponential")
         pl = plan_uc.plan(qreq, _Sub(target, "plan"), ds=dr.dataset)
-        note(f"[bold]3 plan[/]: {len(pl.plan.assignments)} units, planner estimate POS {100 * pl.plan.total_pos:.1f} % "
+        n_tasked, n_reserve = len(pl.plan.assignments), len(pl.plan.reserve)
+        note(f"[bold]3 plan[/]: {n_tasked} unit{'s' if n_tasked != 1 else ''} tasked, {n_reserve} in reserve, planner estimate POS {100 * pl.plan.total_pos:.1f} % "
              f"(Stone static optimum {100 * pl.plan.bound_pos:.1f} %) → plan/ (GPX, RTZ, KML, GeoJSON, SAP messages en/ko/ja)")
 
         # 4. the Korea–Japan SAREX scenario as an exercise
