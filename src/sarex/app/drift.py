@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any, Callable, Literal, Optional
 
 import xarray as xr
-from pydantic import Field, model_validator
+from pydantic import Field, StrictInt, model_validator
 
 from sarex.app._validate import Count, Finite, Request, Seed, Time
 from sarex.app.output import OutputTarget, run_into
-from sarex.app.resources import drift_bytes, require_memory
+from sarex.app.resources import DRIFT_BYTES_PER_PARTICLE_OUTPUT, drift_bytes, require_memory
 from sarex.errors import SarexInputError
 
 Outside = Literal["error", "deactivate", "fallback"]
@@ -76,6 +76,11 @@ class DriftRequest(Request):
     jibe_probability: Finite = Field(0.04, ge=0, lt=1)
     capsize: bool = False
     plot: bool = False
+    #: particles per part of a split drift (sarex.drift.parts): the result depends on it, not on the workers
+    part_particles: Count = 1_000_000
+    #: Dask: workers of a LocalCluster, or a scheduler's address (tcp://host:8786); neither: parts run in turn here
+    workers: Optional[StrictInt] = Field(None, gt=0)
+    scheduler: Optional[str] = None
 
 
 @dataclass
@@ -106,25 +111,35 @@ def _write_drift_outputs(ds: xr.Dataset, target: OutputTarget, plot: bool, coast
 
 
 def drift(req: DriftRequest, target: OutputTarget, progress: Progress = None) -> DriftResult:
-    """Drift and write ``drift.nc`` (and ``drift.png`` when ``req.plot``) as one result."""
-    from sarex.drift import Release, simulate
-    from sarex.times import to_epoch_s
+    """Drift and write ``drift.nc`` (and ``drift.png`` when ``req.plot``) as one result.
 
-    check_drift_memory(req.particles, req.hours, req.output_min)
+    The drift file is written as the run goes (:mod:`sarex.app.driftparts`), so memory
+    does not grow with the number of outputs; the result's dataset is the file opened
+    lazily (:func:`~sarex.io.driftfile.open_drift`).
+    """
+    from sarex.app.driftparts import write_drift_file
+    from sarex.io.driftfile import open_drift
+
+    part = min(req.particles, req.part_particles)
+    # one part's working arrays, and one output time of the whole ensemble while the parts are combined
+    require_memory(drift_bytes(part, 1) + DRIFT_BYTES_PER_PARTICLE_OUTPUT * req.particles, f"--particles {req.particles}",
+                   "use fewer particles or a smaller --part-particles")
     environment = req.environment.open(req.start, req.hours)
-    release = Release(
-        lon=req.lon, lat=req.lat, time_s=to_epoch_s(req.start, "--start"), radius_m=req.radius_m,
-        end_lon=req.end_lon, end_lat=req.end_lat,
-        end_time_s=None if req.end_time is None else to_epoch_s(req.end_time, "--end-time"),
-        end_radius_m=req.end_radius_m, radius_type=req.radius_type,
-    )
-    ds = simulate(
-        environment, req.object_class, release, hours=req.hours, particles=req.particles, seed_value=req.seed,
-        step_s=req.step_min * 60.0, output_s=req.output_min * 60.0, scheme=req.scheme, coast=req.coast,
-        jibe_probability_per_hour=req.jibe_probability, capsize=req.capsize, progress=progress,
-    )
-    files = _write_drift_outputs(ds, target, req.plot, req.coast)
-    return DriftResult(ds, environment, files)
+    opened: dict[str, xr.Dataset] = {}
+
+    def write(p: Path) -> None:
+        write_drift_file(req, p, environment, progress, req.part_particles, req.workers, req.scheduler)
+        opened["ds"] = open_drift(p)
+
+    def body() -> None:
+        target.write_file("drift.nc", write)
+        if req.plot:
+            from sarex.report.driftmap import plot_drift
+
+            target.write_file("drift.png", lambda p: plot_drift(opened["ds"], p, coast=req.coast))
+
+    files = run_into(target, body)
+    return DriftResult(opened["ds"], environment, files)
 
 
 class DriftContinueRequest(Request):
