@@ -128,7 +128,7 @@ def drift(req: DriftRequest, target: OutputTarget, progress: Progress = None) ->
     opened: dict[str, xr.Dataset] = {}
 
     def write(p: Path) -> None:
-        write_drift_file(req, p, environment, progress, req.part_particles, req.workers, req.scheduler)
+        write_drift_file(req, p, environment, progress)
         opened["ds"] = open_drift(p)
 
     def body() -> None:

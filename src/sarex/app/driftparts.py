@@ -51,16 +51,16 @@ def drift_part(req: Any, part: Part, path: str) -> int:
     return part.index
 
 
-def write_drift_file(req: Any, path: Path, environment: Any, progress: Progress = None, part_particles: Optional[int] = None,
-                     workers: Optional[int] = None, scheduler: Optional[str] = None) -> None:
+def write_drift_file(req: Any, path: Path, environment: Any, progress: Progress = None) -> None:
     """Drift ``req`` (a :class:`~sarex.app.drift.DriftRequest`) into the drift file ``path``.
 
-    ``environment`` is used for parts run in this process; Dask workers open their own.
+    ``req.part_particles`` sets the parts, ``req.workers``/``req.scheduler`` where they
+    run. ``environment`` is used for parts run in this process; Dask workers open their own.
     """
-    from sarex.drift.parts import PART_PARTICLES
     from sarex.io.driftstream import combine_drift_parts
 
-    parts = plan_parts(req.particles, req.seed, part_particles or PART_PARTICLES)
+    parts = plan_parts(req.particles, req.seed, req.part_particles)
+    workers, scheduler = req.workers, req.scheduler
     distributed = workers is not None or scheduler is not None
     if len(parts) == 1 and not distributed:
         _simulate_into(req, environment, parts[0], path, progress)

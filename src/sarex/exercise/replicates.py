@@ -124,6 +124,7 @@ def dask_client(scheduler: str | None = None, workers: int = 2, *, processes: bo
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes, dashboard_address=None, silence_logs=40)
         client = Client(cluster)
     else:
+        _check_address(scheduler)
         try:
             client = Client(scheduler, timeout=f"{connect_timeout_s}s")
         except (OSError, TimeoutError, ValueError) as exc:
@@ -135,6 +136,19 @@ def dask_client(scheduler: str | None = None, workers: int = 2, *, processes: bo
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _check_address(scheduler: str) -> None:
+    """Refuse a scheduler address that is not one (before a client's background thread fails on it)."""
+    from distributed.comm import parse_address
+    from distributed.comm.addressing import parse_host_port
+
+    try:
+        scheme, loc = parse_address(scheduler)
+        if scheme in ("tcp", "tls"):
+            parse_host_port(loc, 8786)
+    except ValueError as exc:
+        raise SarexInputError(f"--scheduler: cannot connect to {scheduler!r} (not an address: {exc})") from None
 
 
 class _bar:
