@@ -24,16 +24,16 @@ import tempfile
 import time
 from pathlib import Path
 
-SARARGS = ["--lon", "129.6", "--lat", "34.9", "--start", "2026-01-15T06:00Z", "--object", "LIFE-RAFT-NB-2", "--radius-m", "5000",
-           "--synthetic", "--no-coast", "--force"]
+SARARGS = ["--lon", "128.9", "--lat", "34.4", "--outside", "deactivate", "--start", "2026-01-15T06:00Z", "--object", "LIFE-RAFT-NB-2", "--radius-m", "5000",
+           "--synthetic", "--no-coast", "--force"]  # deactivate: the synthetic domain is 4° wide
 
 WRAP = ("import resource, subprocess, sys, time; t = time.perf_counter(); rc = subprocess.run(sys.argv[1:]).returncode; "
         "print(rc, time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
 
 IN_MEMORY = ("import sys; from sarex.drift import simulate; from sarex.environment.synthetic import korea_strait_environment; "
              "n, h, o = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]); "
-             "env = korea_strait_environment('2026-01-15T06:00Z', days=4); "
-             "ds = simulate(env, 'LIFE-RAFT-NB-2', lon=129.6, lat=34.9, start='2026-01-15T06:00Z', radius_m=5000.0, hours=h, "
+             "env = korea_strait_environment('2026-01-15T06:00Z', days=4, outside='deactivate'); "
+             "ds = simulate(env, 'LIFE-RAFT-NB-2', lon=128.9, lat=34.4, start='2026-01-15T06:00Z', radius_m=5000.0, hours=h, "
              "particles=n, output_s=o * 60.0, coast=False); print(ds.sizes)")
 
 

@@ -116,3 +116,19 @@ def test_combined_parts_are_the_parts_side_by_side(env, tmp_path):
     np.testing.assert_allclose(ab["weight"].values, 1.0 / 40, rtol=1e-15)
     assert ab.attrs["stranded_count"] == a.attrs["stranded_count"] + b.attrs["stranded_count"]
     assert ab.attrs["note"] == "x" and ab.attrs["seed"] == 1
+
+
+def test_streamed_continuation_equals_the_in_memory_one(env, tmp_path):
+    from sarex.drift.continuation import continue_drift
+    from sarex.io.driftfile import write_drift
+
+    first = simulate(env, "LIFE-RAFT-NB-2", **{**RUN, "hours": 2.0})
+    first["weight"] = first["weight"] * np.linspace(0.5, 1.5, first.sizes["trajectory"])  # as after a search: weights kept
+    write_drift(first, tmp_path / "first.nc")
+    mem = continue_drift(env, read_drift(tmp_path / "first.nc"), 1.5)
+    with StreamSink(tmp_path / "cont.nc") as sink:
+        continue_drift(env, open_drift(tmp_path / "first.nc"), 1.5, sink=sink)
+    back = read_drift(tmp_path / "cont.nc")
+    xr.testing.assert_identical(back, mem)
+    assert back.sizes["time"] == 3 + 2  # 0, 1, 2 h then 3, 3.5 h
+    np.testing.assert_array_equal(back["weight"].values, first["weight"].values)

@@ -110,6 +110,27 @@ def _write_drift_outputs(ds: xr.Dataset, target: OutputTarget, plot: bool, coast
     return run_into(target, body)
 
 
+def _stream_outputs(target: OutputTarget, plot: bool, coast: bool, write: Callable[[Path], None]) -> tuple[xr.Dataset, list[str]]:
+    """Commit ``drift.nc`` (written by ``write(path)`` as the run goes) and ``drift.png``; the file opened lazily."""
+    from sarex.io.driftfile import open_drift
+
+    opened: dict[str, xr.Dataset] = {}
+
+    def staged(p: Path) -> None:
+        write(p)
+        opened["ds"] = open_drift(p)
+
+    def body() -> None:
+        target.write_file("drift.nc", staged)
+        if plot:
+            from sarex.report.driftmap import plot_drift
+
+            target.write_file("drift.png", lambda p: plot_drift(opened["ds"], p, coast=coast))
+
+    files = run_into(target, body)
+    return opened["ds"], files
+
+
 def drift(req: DriftRequest, target: OutputTarget, progress: Progress = None) -> DriftResult:
     """Drift and write ``drift.nc`` (and ``drift.png`` when ``req.plot``) as one result.
 
@@ -118,28 +139,14 @@ def drift(req: DriftRequest, target: OutputTarget, progress: Progress = None) ->
     lazily (:func:`~sarex.io.driftfile.open_drift`).
     """
     from sarex.app.driftparts import write_drift_file
-    from sarex.io.driftfile import open_drift
 
     part = min(req.particles, req.part_particles)
     # one part's working arrays, and one output time of the whole ensemble while the parts are combined
     require_memory(drift_bytes(part, 1) + DRIFT_BYTES_PER_PARTICLE_OUTPUT * req.particles, f"--particles {req.particles}",
                    "use fewer particles or a smaller --part-particles")
     environment = req.environment.open(req.start, req.hours)
-    opened: dict[str, xr.Dataset] = {}
-
-    def write(p: Path) -> None:
-        write_drift_file(req, p, environment, progress)
-        opened["ds"] = open_drift(p)
-
-    def body() -> None:
-        target.write_file("drift.nc", write)
-        if req.plot:
-            from sarex.report.driftmap import plot_drift
-
-            target.write_file("drift.png", lambda p: plot_drift(opened["ds"], p, coast=req.coast))
-
-    files = run_into(target, body)
-    return DriftResult(opened["ds"], environment, files)
+    ds, files = _stream_outputs(target, req.plot, req.coast, lambda p: write_drift_file(req, p, environment, progress))
+    return DriftResult(ds, environment, files)
 
 
 class DriftContinueRequest(Request):
@@ -157,12 +164,12 @@ class DriftContinueRequest(Request):
 def drift_continue(req: DriftContinueRequest, target: OutputTarget, progress: Progress = None) -> DriftResult:
     """Continue the drift and write ``drift.nc`` (the whole history) and optionally ``drift.png``."""
     from sarex.drift.continuation import continue_drift
-    from sarex.io.driftfile import read_drift
+    from sarex.io.driftfile import open_drift
+    from sarex.io.driftstream import StreamSink
     from sarex.times import datetime64_to_epoch_s, iso
 
-    ds = read_drift(req.drift_file)
-    n_out = int(ds.sizes.get("time", 1))
-    require_memory(drift_bytes(int(ds.sizes["trajectory"]), n_out + int(math.ceil(req.hours)) + 1), f"continuing {req.drift_file}")
+    ds = open_drift(req.drift_file)  # lazily: the history is copied one output time at a time
+    require_memory(drift_bytes(int(ds.sizes["trajectory"]), 1), f"continuing {req.drift_file}")
     t_last = float(datetime64_to_epoch_s(ds["time"].values[-1:])[0])
     if req.dmb:
         from sarex.drift.dmb import dmb_corrected
@@ -174,8 +181,11 @@ def drift_continue(req: DriftContinueRequest, target: OutputTarget, progress: Pr
         environment = dmb_corrected(environment, tracks, req.dmb_windage_pct)
     else:
         environment = req.environment.open(iso(t_last), req.hours)
-    res = continue_drift(environment, ds, req.hours, coast=req.coast, progress=progress)
-    files = _write_drift_outputs(res, target, req.plot, req.coast)
+    def write(p: Path) -> None:
+        with StreamSink(p) as sink:
+            continue_drift(environment, ds, req.hours, coast=req.coast, progress=progress, sink=sink)
+
+    res, files = _stream_outputs(target, req.plot, req.coast, write)
     return DriftResult(res, environment, files)
 
 
