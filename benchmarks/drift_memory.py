@@ -75,9 +75,11 @@ def main() -> None:
             rows.append((f"{n(10_000_000):,} x 24 h, 6-hourly output (5), 1e6-particle parts in turn", rc, wall, mb, f"file {size:.2f} GB"))
             (d / "b.nc").unlink(missing_ok=True)
         if "dask" in cases:
+            rc, wall, mb = run(sarex(d / "w0.nc", n(1_000_000), 24, 360, "--part-particles", str(n(250_000))))
+            rows.append((f"{n(1_000_000):,} x 24 h, 4 parts in turn, no Dask", rc, wall, mb, "one process"))
             for w in (1, 2):
-                rc, wall, mb = run(sarex(d / f"w{w}.nc", n(2_000_000), 24, 360, "--workers", str(w), "--part-particles", str(n(500_000))))
-                rows.append((f"{n(2_000_000):,} x 24 h, 4 parts, Dask LocalCluster {w} worker(s)", rc, wall, mb, "client process RSS"))
+                rc, wall, mb = run(sarex(d / f"w{w}.nc", n(1_000_000), 24, 360, "--workers", str(w), "--part-particles", str(n(250_000))))
+                rows.append((f"{n(1_000_000):,} x 24 h, 4 parts, Dask LocalCluster {w} worker(s)", rc, wall, mb, "client process RSS"))
     print(f"{'case':<66} {'rc':>3} {'wall s':>8} {'peak RSS MB':>12}  note")
     for name, rc, wall, mb, note in rows:
         print(f"{name:<66} {rc:>3} {wall:>8.1f} {mb:>12.0f}  {note}")
