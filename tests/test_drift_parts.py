@@ -75,3 +75,30 @@ def test_four_dask_workers_give_the_single_process_map(tmp_path):
     gb = ProbabilityGrid.from_drift(b, "2026-01-15T08:30Z", cell_nm=0.5)
     assert ga.probability.shape == gb.probability.shape and ga.probability.sum() > 0.5
     assert np.max(np.abs(ga.probability - gb.probability)) <= 1e-12
+
+
+def test_wind_members_each_drift_the_same_particles(tmp_path):
+    from sarex.environment import open_environment
+    from sarex.environment.synthetic import korea_strait_dataset
+
+    base = korea_strait_dataset("2026-01-15T00:00Z", days=1)
+    full = tmp_path / "full.nc"
+    base.to_netcdf(full)
+    stronger = base[["x_wind", "y_wind"]] * 1.5  # the second member: 50 % more wind
+    stronger.to_netcdf(tmp_path / "wind1.nc")
+    members = (full, tmp_path / "wind1.nc")
+    req = build(DriftRequest, lon=129.6, lat=34.9, start=START, hours=3.0, object_class="LIFE-RAFT-NB-2", radius_m=3000.0,
+                environment=EnvironmentChoice(env=full, wind=(full,)), particles=60, seed=11, part_particles=40, wind_members=members)
+    write_drift_file(req, tmp_path / "ens.nc", req.environment.open(START, 3.0))
+    ds = read_drift(tmp_path / "ens.nc")
+    assert ds.sizes["trajectory"] == 120
+    np.testing.assert_array_equal(ds["wind_member"].values, [0] * 60 + [1] * 60)
+    np.testing.assert_allclose(ds["weight"].values, 1.0 / 120, rtol=1e-15)
+    # each member's particles are the unsplit-seed parts drifted in that member's wind: the first 40 the plain run of seed 11
+    for m, wind in enumerate(members):
+        env = open_environment(full, [wind], None)
+        one = simulate(env, "LIFE-RAFT-NB-2", lon=129.6, lat=34.9, start=START, radius_m=3000.0, hours=3.0, particles=40, seed_value=11)
+        np.testing.assert_array_equal(ds["lon"].values[60 * m:60 * m + 40], one["lon"].values)
+        np.testing.assert_array_equal(ds["downwind_eps"].values[60 * m:60 * m + 40], one["downwind_eps"].values)
+    # same draws, different wind: the members' clouds differ
+    assert np.all(ds["lon"].values[:60, -1] != ds["lon"].values[60:, -1])

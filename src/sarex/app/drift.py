@@ -81,6 +81,8 @@ class DriftRequest(Request):
     #: Dask: workers of a LocalCluster, or a scheduler's address (tcp://host:8786); neither: parts run in turn here
     workers: Optional[StrictInt] = Field(None, gt=0)
     scheduler: Optional[str] = None
+    #: an ensemble wind forecast, one file per member: every member drifts the particles (sarex.drift.parts)
+    wind_members: tuple[Path, ...] = ()
 
 
 @dataclass
@@ -142,9 +144,10 @@ def drift(req: DriftRequest, target: OutputTarget, progress: Progress = None) ->
 
     part = min(req.particles, req.part_particles)
     # one part's working arrays, and one output time of the whole ensemble while the parts are combined
-    require_memory(drift_bytes(part, 1) + DRIFT_BYTES_PER_PARTICLE_OUTPUT * req.particles, f"--particles {req.particles}",
+    total = req.particles * max(1, len(req.wind_members))
+    require_memory(drift_bytes(part, 1) + DRIFT_BYTES_PER_PARTICLE_OUTPUT * total, f"--particles {req.particles}",
                    "use fewer particles or a smaller --part-particles")
-    environment = req.environment.open(req.start, req.hours)
+    environment = req.environment.open(req.start, req.hours)  # checks the forcing (and the first member) before any work
     ds, files = _stream_outputs(target, req.plot, req.coast, lambda p: write_drift_file(req, p, environment, progress))
     return DriftResult(ds, environment, files)
 

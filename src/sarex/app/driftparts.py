@@ -20,6 +20,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Optional
 
+import numpy as np
+
 from sarex.drift.parts import Part, plan_parts
 from sarex.io.atomic import make_temporary_folder
 
@@ -45,9 +47,16 @@ def _simulate_into(req: Any, environment: Any, part: Part, path: Path, progress:
         )
 
 
+def member_choice(req: Any, member: int) -> Any:
+    """The environment choice of forcing member ``member`` (the request's own without members)."""
+    if not req.wind_members:
+        return req.environment
+    return req.environment.model_copy(update={"wind": (req.wind_members[member],)})
+
+
 def drift_part(req: Any, part: Part, path: str) -> int:
     """Drift one part into ``path`` (a Dask task: opens its own forcing); returns the part's index."""
-    _simulate_into(req, req.environment.open(req.start, req.hours), part, Path(path), None)
+    _simulate_into(req, member_choice(req, part.member).open(req.start, req.hours), part, Path(path), None)
     return part.index
 
 
@@ -59,10 +68,11 @@ def write_drift_file(req: Any, path: Path, environment: Any, progress: Progress 
     """
     from sarex.io.driftstream import combine_drift_parts
 
-    parts = plan_parts(req.particles, req.seed, req.part_particles)
+    members = len(req.wind_members)
+    parts = plan_parts(req.particles, req.seed, req.part_particles, max(1, members))
     workers, scheduler = req.workers, req.scheduler
     distributed = workers is not None or scheduler is not None
-    if len(parts) == 1 and not distributed:
+    if len(parts) == 1 and not distributed and not members:
         _simulate_into(req, environment, parts[0], path, progress)
         return
     staging = make_temporary_folder(path)
@@ -71,14 +81,21 @@ def write_drift_file(req: Any, path: Path, environment: Any, progress: Progress 
         if distributed:
             _run_on_dask(req, parts, files, workers, scheduler, progress)
         else:
+            envs = {0: environment} if not members else {}
             for p, f in zip(parts, files):
                 def each(i: int, n: int, k: int = p.index) -> None:
                     if progress is not None:
                         progress(k * n + i, len(parts) * n)
-                _simulate_into(req, environment, p, Path(f), each)
-        extra = {"seed": int(req.seed), "part_particles": int(parts[0].particles),
-                 "parts": json.dumps([{"offset": p.offset, "particles": p.particles, "seed": p.seed} for p in parts])}
-        combine_drift_parts(files, path, extra)
+                if p.member not in envs:  # one member's forcing open at a time
+                    envs = {p.member: member_choice(req, p.member).open(req.start, req.hours)}
+                _simulate_into(req, envs[p.member], p, Path(f), each)
+        extra = {"seed": int(req.seed), "part_particles": int(req.part_particles),
+                 "parts": json.dumps([{"offset": p.offset, "particles": p.particles, "seed": p.seed, "member": p.member} for p in parts])}
+        values = {}
+        if members:
+            extra["wind_members"] = json.dumps([str(m) for m in req.wind_members])
+            values["wind_member"] = ([np.int16(p.member) for p in parts], {"long_name": "forcing member (index into the wind_members attribute)"})
+        combine_drift_parts(files, path, extra, values)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 

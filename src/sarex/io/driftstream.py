@@ -204,13 +204,15 @@ def _attr(value: Any) -> Any:
 
 
 def combine_drift_parts(parts: list[str | os.PathLike], path: str | os.PathLike, attrs: Optional[dict] = None,
-                        chunk_particles: int = CHUNK_PARTICLES) -> Path:
+                        part_values: Optional[dict[str, tuple[list, dict]]] = None, chunk_particles: int = CHUNK_PARTICLES) -> Path:
     """Concatenate drift files along ``trajectory`` into one drift file at ``path``, one output time at a time.
 
     The parts must share their output times. Weights are rescaled so that a part's
     total weight is its share of the particles (each part's weights sum to 1). Global
     attributes are those of the first part, with the stranded and left-domain
-    counts summed and ``attrs`` added. Memory: one output time of the whole ensemble.
+    counts summed and ``attrs`` added. ``part_values`` adds per-particle variables
+    constant over each part: name -> (one value per part, attributes). Memory: one
+    output time of the whole ensemble.
     """
     import netCDF4
 
@@ -241,6 +243,12 @@ def combine_drift_parts(parts: list[str | os.PathLike], path: str | os.PathLike,
                     if name == "weight":
                         vals = vals * (sizes[k] / total)
                     out[offsets[k]:offsets[k + 1]] = vals
+            for name, (values, vattrs) in (part_values or {}).items():
+                dtype = np.asarray(values).dtype
+                out = nc.createVariable(name, dtype, ("trajectory",), fill_value=np.nan if dtype.kind == "f" else None)
+                out.setncatts(vattrs)
+                for k, value in enumerate(values):
+                    out[offsets[k]:offsets[k + 1]] = np.full(sizes[k], value, dtype=dtype)
             timed = ["lon", "lat", "status", "orientation"] + (["capsized"] if capsizing else [])
             for j in range(times.size):
                 cols = []
