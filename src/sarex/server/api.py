@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sarex.errors import SarexInputError
-from sarex.server import interop, plans, reports, workflow
+from sarex.server import api_flow, injects, interop, plans, reports, workflow
 from sarex.server.db import Store
 from sarex.server.jobs import JobRunner
 from sarex.server.limits import BodyLimit
@@ -55,6 +55,7 @@ class LoginIn(_In):
 class JobIn(_In):
     kind: str
     particles: int = 2000
+    period: Optional[int] = Field(None, description="update: the last period done (its reported tracks update the forecast)")
 
 
 class DraftIn(_In):
@@ -241,7 +242,7 @@ def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: 
     # --- jobs ---------------------------------------------------------------------------------------
     @app.post("/api/exercises/{exercise_id}/jobs", tags=["jobs"], status_code=202)
     def create_job(exercise_id: int, body: JobIn, p: Principal = Depends(principal)):
-        j = tx(lambda s: plans.job_view(plans.create_job(s, p, exercise_id, body.kind, body.particles)))
+        j = tx(lambda s: plans.job_view(plans.create_job(s, p, exercise_id, body.kind, body.particles, body.period)))
         runner.submit(j["id"])
         return j
 
@@ -312,12 +313,12 @@ def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: 
     def get_sightings(exercise_id: int, p: Principal = Depends(principal)):
         return rd(reports.sightings, p, exercise_id)
 
-    @app.get("/api/exercises/{exercise_id}/events", tags=["reports"], summary="Server-sent events: new position reports (and the truth once released)")
+    @app.get("/api/exercises/{exercise_id}/events", tags=["reports"], summary="Server-sent events: new position reports, injects as they are delivered to you (and the truth once released)")
     async def events(exercise_id: int, p: Principal = Depends(principal), after_id: int = Query(0, ge=0), max_s: float = Query(3600.0, gt=0, le=86400)):
         ex = await asyncio.to_thread(rd, workflow.exercise_view, p, exercise_id)  # checks access before streaming
 
         async def stream():
-            last, waited, sent_truth = after_id, 0.0, False
+            last, waited, sent_truth, sent_injects = after_id, 0.0, False, set()
             if "truth" in ex:
                 yield f"event: truth\ndata: {json.dumps(ex['truth'], ensure_ascii=False)}\n\n"
                 sent_truth = True
@@ -330,6 +331,11 @@ def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: 
                     yield ": keep-alive\n\n"
                     await asyncio.sleep(0.5)
                     waited += 0.5
+                if waited % 2 < 0.5:
+                    for inj in await asyncio.to_thread(rd, injects.visible, p, exercise_id):
+                        if inj["delivered"] and inj["id"] not in sent_injects:
+                            sent_injects.add(inj["id"])
+                            yield f"event: inject\ndata: {json.dumps(inj, ensure_ascii=False)}\n\n"
                 if not sent_truth and waited % 5 < 0.5:
                     t = await asyncio.to_thread(_maybe_truth, p, exercise_id)
                     if t is not None:
@@ -362,6 +368,7 @@ def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: 
         return HTMLResponse(rd(reports.report_html, p, exercise_id))
 
     interop.add_routes(app, store, principal, rd)
+    api_flow.add_routes(app, principal, tx, rd)
 
     # --- UI and API docs from vendored assets ----------------------------------------------------------
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
