@@ -318,11 +318,17 @@ def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: 
         ex = await asyncio.to_thread(rd, workflow.exercise_view, p, exercise_id)  # checks access before streaming
 
         async def stream():
-            last, waited, sent_truth, sent_injects = after_id, 0.0, False, set()
+            last, waited, sent_truth, sent_injects, tick = after_id, 0.0, False, set(), 0
             if "truth" in ex:
                 yield f"event: truth\ndata: {json.dumps(ex['truth'], ensure_ascii=False)}\n\n"
                 sent_truth = True
             while waited < max_s:
+                if tick % 4 == 0:  # injects as they fall due (every 2 s when idle)
+                    for inj in await asyncio.to_thread(rd, injects.visible, p, exercise_id):
+                        if inj["delivered"] and inj["id"] not in sent_injects:
+                            sent_injects.add(inj["id"])
+                            yield f"event: inject\ndata: {json.dumps(inj, ensure_ascii=False)}\n\n"
+                tick += 1
                 rows = await asyncio.to_thread(rd, reports.positions, p, exercise_id, last, 1000)
                 for r in rows:
                     yield f"id: {r['id']}\nevent: position\ndata: {json.dumps(r)}\n\n"
@@ -331,11 +337,6 @@ def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: 
                     yield ": keep-alive\n\n"
                     await asyncio.sleep(0.5)
                     waited += 0.5
-                if waited % 2 < 0.5:
-                    for inj in await asyncio.to_thread(rd, injects.visible, p, exercise_id):
-                        if inj["delivered"] and inj["id"] not in sent_injects:
-                            sent_injects.add(inj["id"])
-                            yield f"event: inject\ndata: {json.dumps(inj, ensure_ascii=False)}\n\n"
                 if not sent_truth and waited % 5 < 0.5:
                     t = await asyncio.to_thread(_maybe_truth, p, exercise_id)
                     if t is not None:

@@ -7,7 +7,7 @@ from typing import Literal, Optional
 from fastapi import Depends, FastAPI, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from sarex.server import injects
+from sarex.server import injects, updates
 
 
 class InjectIn(BaseModel):
@@ -24,6 +24,11 @@ class InjectIn(BaseModel):
 
 
 def add_routes(app: FastAPI, principal, tx, rd) -> None:
+    @app.get("/api/exercises/{exercise_id}/forecast", tags=["plans"],
+             summary="The current forecast per period: planned, or updated with the units' reported tracks; POS and cumulative POS")
+    def forecast(exercise_id: int, p=Depends(principal)):
+        return rd(updates.summary, p, exercise_id)
+
     @app.post("/api/exercises/{exercise_id}/injects", tags=["injects"], status_code=201,
               summary="Schedule an inject (director): a sighting, a unit's breakdown, a new datum or a message, to roles at a time")
     def create_inject(exercise_id: int, body: InjectIn, p=Depends(principal)):

@@ -83,11 +83,11 @@ def _nation_plan(plan, catalogue, nation: str, situation: dict) -> dict:
         u = units[a.unit_id]
         route = [{"name": p.name, "lon": float(p.lon), "lat": float(p.lat), "time": iso(p.time_s), "speed_kn": float(p.speed_kn)}
                  for p in unit_route(a, sub)]
-        one = dataclasses.replace(sub, assignments=[a], unassigned={})  # the unit's own area for its KML
+        one = dataclasses.replace(sub, assignments=[a], unassigned={})  # the unit alone: its area, route, message
         assignments.append({**rows[u.id], "colour": nation_colour(nation), "area_ring": area_ring_lonlat(a, sub), "route": route,
                             "gpx": gpx_text(a, sub, u), "rtz": None if u.is_aircraft else rtz_text(a, sub, u),
                             "kml": kml_text(one, catalogue),
-                            "messages": {lang: sap_message(sub, catalogue, lang, situation, unit=a.unit_id) for lang in LANGUAGES}})
+                            "messages": {lang: sap_message(one, catalogue, lang, situation, unit=a.unit_id) for lang in LANGUAGES}})
     return {"nation": nation, "start": iso(plan.start_s), "end": iso(plan.end_s), "assignments": assignments,
             "unassigned": sub.unassigned, "messages": {lang: sap_message(sub, catalogue, lang, situation) for lang in LANGUAGES},
             "kml": kml_text(sub, catalogue)}

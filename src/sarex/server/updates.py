@@ -91,3 +91,12 @@ def contours(s: Session, p: Principal, exercise_id: int, period: Optional[int] =
                      "start": q["start"], "end": q["end"]}
             out.append({"type": "Feature", "id": f"contour-{q['period']}-{k}", "geometry": f["geometry"], "properties": props})
     return out
+
+
+def summary(s: Session, p: Principal, exercise_id: int) -> dict:
+    """The current forecast per period: planned or updated with reports, the POS of its search, cumulative POS."""
+    ex, _ = exercise_for(s, p, exercise_id, CONTOUR_ROLES)
+    fc = plans._forecast(s, ex.id)
+    keys = ("period", "start", "end", "source", "pos", "pos_planned", "cumulative_pos", "searched_units", "contour_time")
+    return {"particles": fc["particles"], "done_through": fc.get("done_through", 0), "warnings": fc.get("warnings", []),
+            "periods": [{k: q.get(k) for k in keys} for q in fc["periods"]]}
