@@ -80,3 +80,4 @@ def test_reports_of_unknown_units_or_single_fixes_are_left_out_with_a_warning():
     assert any("NOT-A-UNIT" in w for w in res.warnings) and any("ROK-PKG-1" in w for w in res.warnings)
     # every unit out of action: the later periods are planned with nobody
     assert all(p.plan is not None and not p.plan.assignments for p in res.periods[1:])
+    assert all(set(p.plan.unassigned) == {u.id for u in scenario_catalogue(sc).units} for p in res.periods[1:])

@@ -107,6 +107,10 @@ def test_real_case_without_truth_from_forecast_to_update(world):
         assert r.status_code == 404 and "\n" not in r.json()["error"] and "real case" in r.json()["error"], (path, r.text)
     r = httpx.post(f"{u}/api/exercises/{ex}/jobs", headers=h["director"], json={"kind": "evaluate", "particles": 200}, timeout=30)
     assert r.status_code == 409 and r.json()["field"] == "kind"
+    # the reads that carry the truth once released still work on a case, without it
+    for path in ("events?max_s=1", "cot.xml"):
+        r = httpx.get(f"{u}/api/exercises/{ex}/{path}", headers=h["observer"], timeout=30)
+        assert r.status_code == 200 and "truth" not in r.text.lower(), (path, r.text[:200])
 
     job = httpx.post(f"{u}/api/exercises/{ex}/jobs", headers=h["coordinator"], json={"kind": "forecast", "particles": 200}, timeout=30).json()
     assert wait_job(u, h["coordinator"], job["id"])["status"] == "done"
@@ -133,6 +137,11 @@ def test_real_case_without_truth_from_forecast_to_update(world):
     assert r.status_code == 403  # the coordinator decides a period is over
     r = httpx.post(f"{u}/api/exercises/{ex}/jobs", headers=h["coordinator"], json={"kind": "update", "particles": 200, "period": 9}, timeout=30)
     assert r.status_code == 400 and r.json()["field"] == "period"
+    # exercise control breaks a unit down: the plans from the update on leave it out
+    broken = "ROK-PKG-1"
+    r = httpx.post(f"{u}/api/exercises/{ex}/injects", headers=h["director"], timeout=30,
+                   json={"kind": "breakdown", "unit": broken, "text": "steering gear failure", "to": ["coordinator", "planner"]})
+    assert r.status_code == 201, r.text
     job = httpx.post(f"{u}/api/exercises/{ex}/jobs", headers=h["coordinator"], json={"kind": "update", "particles": 200, "period": 1}, timeout=30).json()
     assert wait_job(u, h["coordinator"], job["id"])["status"] == "done"
     # period 1 is over: updated with what the ROK units reported, no longer planned
@@ -146,6 +155,8 @@ def test_real_case_without_truth_from_forecast_to_update(world):
     p1 = [f["properties"] for f in c1 if f["properties"]["period"] == 1]
     assert {p["level"] for p in p1} == {0.5, 0.9} and {p["source"] for p in p1} == {"reported"}
     after = httpx.get(f"{u}/api/exercises/{ex}/proposals/2", headers=h["coordinator"], timeout=30).json()
+    assert broken not in {x["unit"] for n in after["nations"].values() for x in n["assignments"]}
+    assert "out of action" in after["nations"]["KOR"]["unassigned"][broken]
     assert after["nations"]["KOR"]["assignments"] != before["nations"]["KOR"]["assignments"]  # planned on the updated picture
     plan2 = httpx.post(f"{u}/api/exercises/{ex}/plans", headers=h["planner-rok"], json={"period": 2, "nation": "KOR"}, timeout=30)
     assert plan2.status_code == 201, plan2.text

@@ -12,7 +12,8 @@ scenario's conditions; :func:`sarex.app.search.update_with_tracks`), and periods
 & Frost 2010, REFERENCES §4).
 
 For every period the result also holds the 50 % and 90 % containment areas of the
-probability that period is planned on (at its middle), for the map. Nothing here
+probability that period is planned on (at its middle, the ensemble's histogram on 1 NM
+cells smoothed by a 2 NM normal kernel), for the map. Nothing here
 reads the truth: a real case (no ``[truth]``) runs the same way.
 """
 
@@ -46,6 +47,8 @@ class ForecastRequest(Request):
     unavailable: tuple[str, ...] = ()
     levels: tuple[float, ...] = (0.5, 0.9)
     cell_nm: Finite = Field(1.0, gt=0)
+    #: kernel smoothing of the probability grid before its contours (NM; a small ensemble frays into cells otherwise)
+    smooth_nm: Finite = Field(2.0, gt=0)
     #: the forecast ensemble if it is already in memory (else drifted from the scenario)
     drift: Any = None
     coast: bool = True
@@ -85,12 +88,12 @@ class ForecastResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def _contours(ds: Any, time_s: float, levels: tuple[float, ...], cell_nm: float, number: int) -> list[dict]:
+def _contours(ds: Any, time_s: float, levels: tuple[float, ...], cell_nm: float, smooth_nm: float, number: int) -> list[dict]:
     from sarex.search.containment import containment_areas, containment_features
     from sarex.search.grid import ProbabilityGrid
 
     try:
-        grid = ProbabilityGrid.from_drift(ds, time_s, cell_nm=cell_nm)
+        grid = ProbabilityGrid.from_drift(ds, time_s, cell_nm=cell_nm).smoothed(smooth_nm)
         areas = containment_areas(grid, list(levels))
     except SarexInputError:
         return []  # nothing afloat on the grid at that time: no contour to draw
@@ -133,7 +136,7 @@ def forecast_periods(req: ForecastRequest, progress: Progress = None) -> Forecas
         number = k + 1
         say(0.3 + 0.6 * k / len(periods), f"period {number}/{len(periods)}: {'update' if number <= req.done_through else 'planning'}")
         mid = 0.5 * (p.start + end)
-        contours = _contours(ds, mid, req.levels, req.cell_nm, number)
+        contours = _contours(ds, mid, req.levels, req.cell_nm, req.smooth_nm, number)
         plan, pos_planned = None, None
         if number <= req.done_through:
             tracks = []
@@ -148,6 +151,8 @@ def forecast_periods(req: ForecastRequest, progress: Progress = None) -> Forecas
         else:
             plan, runs, _effort = plan_period(sc, catalogue, ds, k, p.start, end, widths, model, seed=req.seed, coast=req.coast,
                                               units=available)
+            for uid in sorted(set(req.unavailable) & set(widths)):
+                plan.unassigned[uid] = "out of action (breakdown reported)"
             tracks = [SailedTrack(r.track, r.sweep_width_m / NM_M) for r in runs]
             if tracks:
                 pos_planned = float(planned_tracks_pos(plan, ds, model))
