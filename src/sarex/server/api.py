@@ -20,9 +20,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from sarex.errors import SarexInputError
 from sarex.server import interop, plans, reports, workflow
 from sarex.server.db import Store
+from sarex.server.ingest import GroupCommit, Revoked
 from sarex.server.jobs import JobRunner
 from sarex.server.limits import BodyLimit
-from sarex.server.security import Principal, RateLimiter, check_password, new_session, principal_for
+from sarex.server.reports import PositionBatch
+from sarex.server.security import Principal, PrincipalCache, RateLimiter, check_password, new_session, revoke_session, token_digest
 from sarex.server.workflow import Conflict, Denied, Missing
 
 STATIC = Path(__file__).parent / "static"
@@ -87,15 +89,19 @@ def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: 
                   description="Shared, access-controlled SAR cases and combined exercises (sarex).")
     runner = JobRunner(store)
     limiter = RateLimiter(login_limit, 60.0)
-    app.state.store, app.state.runner = store, runner
+    cache = PrincipalCache()
+    writer = GroupCommit(store, cache)
+    app.state.store, app.state.runner, app.state.writer = store, runner, writer
 
     @app.on_event("startup")
     def _start() -> None:
+        writer.start()
         if run_jobs:
             runner.start()
 
     @app.on_event("shutdown")
     def _stop() -> None:
+        writer.stop()
         runner.stop()
 
     # --- errors: one line of JSON naming the field ------------------------------------------
@@ -115,7 +121,7 @@ def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: 
         msg = str(exc).splitlines()[0] if str(exc) else "bad input"
         return _err(400, msg, msg.split(":", 1)[0] if ":" in msg else "")
 
-    for cls, code in ((Denied, 403), (Missing, 404), (Conflict, 409)):
+    for cls, code in ((Denied, 403), (Missing, 404), (Conflict, 409), (Revoked, 401)):
         def _h(_req: Request, exc, code=code):
             return _err(code, str(exc), exc.field)
         app.add_exception_handler(cls, _h)
@@ -129,17 +135,35 @@ def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: 
         return _err(exc.status_code, str(exc.detail), "")
 
     # --- authentication -----------------------------------------------------------------------
-    def principal(request: Request, bearer: Optional[str] = Depends(_oauth2), cookie: Optional[str] = Depends(_cookie)) -> Principal:
-        token = bearer or cookie
-        if not token:
-            raise ApiError(401, "authorization: log in (POST /api/login) or send a bearer token from POST /token", "authorization")
-        with store.read() as s:
-            p = principal_for(s, token)
-        if p is None:
-            raise ApiError(401, "authorization: the session or token is unknown or expired", "authorization")
+    def _csrf(request: Request, p: Principal, bearer: Optional[str]) -> Principal:
         if not bearer and request.method not in SAFE_METHODS and request.headers.get("x-csrf-token") != p.csrf:
             raise ApiError(403, "x-csrf-token: missing or wrong for this session", "x-csrf-token")
         return p
+
+    def _token(bearer: Optional[str], cookie: Optional[str]) -> str:
+        token = bearer or cookie
+        if not token:
+            raise ApiError(401, "authorization: log in (POST /api/login) or send a bearer token from POST /token", "authorization")
+        return token
+
+    def _lookup(digest: str) -> Principal:
+        with store.read() as s:
+            p = cache.lookup(s, digest)
+        if p is None:
+            raise ApiError(401, "authorization: the session or token is unknown or expired", "authorization")
+        return p
+
+    def principal(request: Request, bearer: Optional[str] = Depends(_oauth2), cookie: Optional[str] = Depends(_cookie)) -> Principal:
+        """The caller, checked against the store's current auth epoch (one query when cached)."""
+        return _csrf(request, _lookup(token_digest(_token(bearer, cookie))), bearer)
+
+    async def principal_cached(request: Request, bearer: Optional[str] = Depends(_oauth2), cookie: Optional[str] = Depends(_cookie)) -> Principal:
+        """The caller from the cache without a query; the group commit checks its epoch (see :mod:`.ingest`)."""
+        digest = token_digest(_token(bearer, cookie))
+        p = cache.get(digest)
+        if p is None:
+            p = await asyncio.to_thread(_lookup, digest)
+        return _csrf(request, p, bearer)
 
     def _login(request: Request, username: str, password: str, kind: str) -> tuple[str, str]:
         key = f"{request.client.host if request.client else '?'}|{username}"
@@ -169,8 +193,11 @@ def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: 
         resp.set_cookie(COOKIE, tok, httponly=True, samesite="strict", secure=request.url.scheme == "https", path="/")
         return resp
 
-    @app.post("/api/logout", tags=["auth"])
+    @app.post("/api/logout", tags=["auth"], summary="End this session or revoke this bearer token")
     def logout(p: Principal = Depends(principal)):
+        with store.tx() as s:
+            revoke_session(s, p.token_hash)
+        cache.drop(p.token_hash)
         resp = JSONResponse({"user": p.name, "logged_out": True})
         resp.delete_cookie(COOKIE, path="/")
         return resp
@@ -291,14 +318,16 @@ def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: 
 
     # --- reports -----------------------------------------------------------------------------------
     @app.post("/api/exercises/{exercise_id}/positions", tags=["reports"], status_code=201, summary="A unit's position reports (JSON)")
-    def post_positions(exercise_id: int, body: PositionsIn, p: Principal = Depends(principal)):
-        return tx(reports.post_positions, p, exercise_id, [r.model_dump() for r in body.reports])
+    async def post_positions(exercise_id: int, body: PositionsIn, p: Principal = Depends(principal_cached)):
+        raw = [r.model_dump() for r in body.reports]
+        return await writer.post(PositionBatch(p, exercise_id, reports.prepare_positions(p, exercise_id, raw)), raw)
 
     @app.post("/api/exercises/{exercise_id}/positions/upload", tags=["reports"], status_code=201, summary="Upload a GPX, NMEA 0183 or AIS log of your unit")
     async def upload(exercise_id: int, file: UploadFile = File(...), p: Principal = Depends(principal)):
         data = await file.read()
         name = Path(file.filename or "upload").name
-        return await asyncio.to_thread(tx, reports.upload_track, p, exercise_id, data, name)
+        raw, kind = await asyncio.to_thread(rd, reports.upload_rows, p, exercise_id, data, name)
+        return await writer.post(PositionBatch(p, exercise_id, reports.prepare_positions(p, exercise_id, raw), kind), raw)
 
     @app.get("/api/exercises/{exercise_id}/positions", tags=["reports"])
     def get_positions(exercise_id: int, p: Principal = Depends(principal), after_id: int = Query(0, ge=0), limit: int = Query(10000, ge=1, le=100000)):
