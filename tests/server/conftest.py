@@ -3,12 +3,18 @@ the demo exercise with one user per role, and its forecast job started at once."
 
 from __future__ import annotations
 
-import httpx
-import pytest
+import os
 
-from sarex.server.db import Store, database_url
-from sarex.server.demo import set_up_demo
-from server_harness import ACCOUNTS, Postgres, Server, password, token
+# Cheaper argon2id parameters for the test accounts (set before sarex.server.security is imported;
+# the servers the tests start inherit it). Still argon2id; production keeps RFC 9106's defaults.
+os.environ.setdefault("SAREX_ARGON2", "1,8192,1")
+
+import httpx  # noqa: E402
+import pytest  # noqa: E402
+
+from sarex.server.db import Store, database_url  # noqa: E402
+from sarex.server.demo import set_up_demo  # noqa: E402
+from server_harness import ACCOUNTS, Postgres, Server, password, token  # noqa: E402
 
 FORECAST_PARTICLES = 200
 
