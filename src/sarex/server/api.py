@@ -83,8 +83,10 @@ class SightingIn(_In):
     note: str = ""
 
 
-def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: int = 5, run_jobs: bool = True) -> FastAPI:
-    """The web application on a store. Jobs run in worker processes unless ``run_jobs`` is false."""
+def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: int = 5, run_jobs: bool = True,
+               nmea_udp=None) -> FastAPI:
+    """The web application on a store. Jobs run in worker processes unless ``run_jobs`` is false;
+    ``nmea_udp`` (a :class:`~sarex.server.nmea_udp.UdpConfig`) adds the NMEA-over-UDP listener."""
     app = FastAPI(title="sarex server", version="0.1.0", docs_url=None, redoc_url=None,
                   description="Shared, access-controlled SAR cases and combined exercises (sarex).")
     runner = JobRunner(store)
@@ -99,8 +101,19 @@ def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: 
         if run_jobs:
             runner.start()
 
+    if nmea_udp is not None:
+        from sarex.server.nmea_udp import NmeaUdp
+
+        app.state.nmea_udp = NmeaUdp(store, writer, nmea_udp)
+
+        @app.on_event("startup")
+        async def _listen() -> None:
+            await app.state.nmea_udp.start()
+
     @app.on_event("shutdown")
     def _stop() -> None:
+        if nmea_udp is not None:
+            app.state.nmea_udp.stop()
         writer.stop()
         runner.stop()
 

@@ -126,7 +126,7 @@ def write_positions(s: Session, batches: list[PositionBatch]) -> list[list[dict]
                 pending[key] = (res, len(res) - 1)
                 slots.append((res, len(res) - 1, key))
                 new.append({"exercise_id": b.exercise_id, "unit_code": unit, "report_id": rid, "time_s": t, "lon": lon, "lat": lat,
-                            "source": b.source, "user_id": b.p.user_id, "received_s": now, "_actor": b.actor or b.p.name})
+                            "source": b.source, "user_id": b.p.user_id, "received_s": now, "_actor": (b.actor or b.p.name)[:64]})
     if new:
         actors = [r.pop("_actor") for r in new]
         ids = s.execute(insert(PositionReport).returning(PositionReport.id, sort_by_parameter_order=True), new).scalars().all()
