@@ -23,6 +23,7 @@ class World:
     def __init__(self, server: Server, backend: str) -> None:
         self.server, self.backend = server, backend
         self.udp_port = server.udp_port
+        self.http = httpx.Client(timeout=60)  # one kept-alive connection pool for the walks of every route
         self.url = server.url
         self.store_url = server.store_url
         self.h = {name: token(self.url, name) for name, *_ in ACCOUNTS}
@@ -62,6 +63,7 @@ def world(request, tmp_path_factory):
     srv, pg = _start(tmp_path_factory, request.param)
     w = World(srv, request.param)
     yield w
+    w.http.close()
     srv.stop()
     if pg is not None:
         pg.stop()

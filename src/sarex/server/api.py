@@ -206,11 +206,12 @@ def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: 
         resp.set_cookie(COOKIE, tok, httponly=True, samesite="strict", secure=request.url.scheme == "https", path="/")
         return resp
 
-    @app.post("/api/logout", tags=["auth"], summary="End this session or revoke this bearer token")
+    @app.post("/api/logout", tags=["auth"], summary="End this browser session (its cookie stops working at once)")
     def logout(p: Principal = Depends(principal)):
-        with store.tx() as s:
-            revoke_session(s, p.token_hash)
-        cache.drop(p.token_hash)
+        if p.kind == "cookie":  # a browser session ends here; bearer tokens (scripts, units) run out after SESSION_S
+            with store.tx() as s:
+                revoke_session(s, p.token_hash)
+            cache.drop(p.token_hash)
         resp = JSONResponse({"user": p.name, "logged_out": True})
         resp.delete_cookie(COOKIE, path="/")
         return resp
@@ -333,7 +334,14 @@ def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: 
     @app.post("/api/exercises/{exercise_id}/positions", tags=["reports"], status_code=201, summary="A unit's position reports (JSON)")
     async def post_positions(exercise_id: int, body: PositionsIn, p: Principal = Depends(principal_cached)):
         raw = [r.model_dump() for r in body.reports]
-        return await writer.post(PositionBatch(p, exercise_id, reports.prepare_positions(p, exercise_id, raw)), raw)
+        try:
+            rows = reports.prepare_positions(p, exercise_id, raw)
+        except (Missing, Denied):
+            fresh = await asyncio.to_thread(_lookup, p.token_hash)  # a grant made since the principal was cached?
+            if fresh.epoch == p.epoch:
+                raise
+            p, rows = fresh, reports.prepare_positions(fresh, exercise_id, raw)
+        return await writer.post(PositionBatch(p, exercise_id, rows), raw)
 
     @app.post("/api/exercises/{exercise_id}/positions/upload", tags=["reports"], status_code=201, summary="Upload a GPX, NMEA 0183 or AIS log of your unit")
     async def upload(exercise_id: int, file: UploadFile = File(...), p: Principal = Depends(principal)):
