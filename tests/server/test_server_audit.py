@@ -9,11 +9,18 @@ import os
 import stat
 import subprocess
 
+import pytest
 from sqlalchemy import text
 
 from sarex.server import audit
 from sarex.server.db import Store, database_url
 from server_harness import SARAX_BIN
+
+
+@pytest.fixture(autouse=True)
+def _own_key_location(monkeypatch):
+    """These stores keep their key beside the SQLite file (not where a PostgreSQL world put its own)."""
+    monkeypatch.delenv("SAREX_AUDIT_KEY_FILE", raising=False)
 
 
 def _store(tmp_path, key_file=None) -> Store:
@@ -65,7 +72,7 @@ def test_whole_chain_rewrite_is_detected_with_the_key(tmp_path):
 
 def test_without_a_key_a_rewrite_passes_and_verify_says_unanchored(tmp_path):
     """The reason for the key: the same rewrite on a store without one goes unnoticed."""
-    os.environ["SAREX_AUDIT_KEY_FILE"] = str(tmp_path / "elsewhere" / "none.key")
+    os.environ["SAREX_AUDIT_KEY_FILE"] = str(tmp_path / "elsewhere" / "none.key")  # undone by the fixture
     try:
         store = Store(database_url(tmp_path, None), create_key=False)
         _fill(store)
@@ -76,7 +83,6 @@ def test_without_a_key_a_rewrite_passes_and_verify_says_unanchored(tmp_path):
         r = subprocess.run([SARAX_BIN, "server", "audit", "verify", "--data", str(tmp_path)], capture_output=True, text=True, timeout=120)
         assert r.returncode == 0 and "NOT anchored" in r.stdout
     finally:
-        del os.environ["SAREX_AUDIT_KEY_FILE"]
         store.dispose()
 
 
