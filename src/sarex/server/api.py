@@ -20,9 +20,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from sarex.errors import SarexInputError
 from sarex.server import api_flow, injects, interop, plans, reports, workflow
 from sarex.server.db import Store
+from sarex.server.ingest import GroupCommit, Revoked
 from sarex.server.jobs import JobRunner
-from sarex.server.limits import BodyLimit
-from sarex.server.security import Principal, RateLimiter, check_password, new_session, principal_for
+from sarex.server.limits import BodyLimit, SecurityHeaders
+from sarex.server.reports import PositionBatch
+from sarex.server.security import Principal, PrincipalCache, RateLimiter, check_password, new_session, revoke_session, token_digest
 from sarex.server.workflow import Conflict, Denied, Missing
 
 STATIC = Path(__file__).parent / "static"
@@ -82,21 +84,38 @@ class SightingIn(_In):
     note: str = ""
 
 
-def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: int = 5, run_jobs: bool = True) -> FastAPI:
-    """The web application on a store. Jobs run in worker processes unless ``run_jobs`` is false."""
+def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: int = 5, run_jobs: bool = True,
+               nmea_udp=None) -> FastAPI:
+    """The web application on a store. Jobs run in worker processes unless ``run_jobs`` is false;
+    ``nmea_udp`` (a :class:`~sarex.server.nmea_udp.UdpConfig`) adds the NMEA-over-UDP listener."""
     app = FastAPI(title="sarex server", version="0.1.0", docs_url=None, redoc_url=None,
                   description="Shared, access-controlled SAR cases and combined exercises (sarex).")
     runner = JobRunner(store)
     limiter = RateLimiter(login_limit, 60.0)
-    app.state.store, app.state.runner = store, runner
+    cache = PrincipalCache()
+    writer = GroupCommit(store, cache)
+    app.state.store, app.state.runner, app.state.writer = store, runner, writer
 
     @app.on_event("startup")
     def _start() -> None:
+        writer.start()
         if run_jobs:
             runner.start()
 
+    if nmea_udp is not None:
+        from sarex.server.nmea_udp import NmeaUdp
+
+        app.state.nmea_udp = NmeaUdp(store, writer, nmea_udp)
+
+        @app.on_event("startup")
+        async def _listen() -> None:
+            await app.state.nmea_udp.start()
+
     @app.on_event("shutdown")
     def _stop() -> None:
+        if nmea_udp is not None:
+            app.state.nmea_udp.stop()
+        writer.stop()
         runner.stop()
 
     # --- errors: one line of JSON naming the field ------------------------------------------
@@ -116,7 +135,7 @@ def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: 
         msg = str(exc).splitlines()[0] if str(exc) else "bad input"
         return _err(400, msg, msg.split(":", 1)[0] if ":" in msg else "")
 
-    for cls, code in ((Denied, 403), (Missing, 404), (Conflict, 409)):
+    for cls, code in ((Denied, 403), (Missing, 404), (Conflict, 409), (Revoked, 401)):
         def _h(_req: Request, exc, code=code):
             return _err(code, str(exc), exc.field)
         app.add_exception_handler(cls, _h)
@@ -130,17 +149,35 @@ def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: 
         return _err(exc.status_code, str(exc.detail), "")
 
     # --- authentication -----------------------------------------------------------------------
-    def principal(request: Request, bearer: Optional[str] = Depends(_oauth2), cookie: Optional[str] = Depends(_cookie)) -> Principal:
-        token = bearer or cookie
-        if not token:
-            raise ApiError(401, "authorization: log in (POST /api/login) or send a bearer token from POST /token", "authorization")
-        with store.read() as s:
-            p = principal_for(s, token)
-        if p is None:
-            raise ApiError(401, "authorization: the session or token is unknown or expired", "authorization")
+    def _csrf(request: Request, p: Principal, bearer: Optional[str]) -> Principal:
         if not bearer and request.method not in SAFE_METHODS and request.headers.get("x-csrf-token") != p.csrf:
             raise ApiError(403, "x-csrf-token: missing or wrong for this session", "x-csrf-token")
         return p
+
+    def _token(bearer: Optional[str], cookie: Optional[str]) -> str:
+        token = bearer or cookie
+        if not token:
+            raise ApiError(401, "authorization: log in (POST /api/login) or send a bearer token from POST /token", "authorization")
+        return token
+
+    def _lookup(digest: str) -> Principal:
+        with store.read() as s:
+            p = cache.lookup(s, digest)
+        if p is None:
+            raise ApiError(401, "authorization: the session or token is unknown or expired", "authorization")
+        return p
+
+    def principal(request: Request, bearer: Optional[str] = Depends(_oauth2), cookie: Optional[str] = Depends(_cookie)) -> Principal:
+        """The caller, checked against the store's current auth epoch (one query when cached)."""
+        return _csrf(request, _lookup(token_digest(_token(bearer, cookie))), bearer)
+
+    async def principal_cached(request: Request, bearer: Optional[str] = Depends(_oauth2), cookie: Optional[str] = Depends(_cookie)) -> Principal:
+        """The caller from the cache without a query; the group commit checks its epoch (see :mod:`.ingest`)."""
+        digest = token_digest(_token(bearer, cookie))
+        p = cache.get(digest)
+        if p is None:
+            p = await asyncio.to_thread(_lookup, digest)
+        return _csrf(request, p, bearer)
 
     def _login(request: Request, username: str, password: str, kind: str) -> tuple[str, str]:
         key = f"{request.client.host if request.client else '?'}|{username}"
@@ -170,8 +207,12 @@ def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: 
         resp.set_cookie(COOKIE, tok, httponly=True, samesite="strict", secure=request.url.scheme == "https", path="/")
         return resp
 
-    @app.post("/api/logout", tags=["auth"])
+    @app.post("/api/logout", tags=["auth"], summary="End this browser session (its cookie stops working at once)")
     def logout(p: Principal = Depends(principal)):
+        if p.kind == "cookie":  # a browser session ends here; bearer tokens (scripts, units) run out after SESSION_S
+            with store.tx() as s:
+                revoke_session(s, p.token_hash)
+            cache.drop(p.token_hash)
         resp = JSONResponse({"user": p.name, "logged_out": True})
         resp.delete_cookie(COOKIE, path="/")
         return resp
@@ -292,14 +333,23 @@ def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: 
 
     # --- reports -----------------------------------------------------------------------------------
     @app.post("/api/exercises/{exercise_id}/positions", tags=["reports"], status_code=201, summary="A unit's position reports (JSON)")
-    def post_positions(exercise_id: int, body: PositionsIn, p: Principal = Depends(principal)):
-        return tx(reports.post_positions, p, exercise_id, [r.model_dump() for r in body.reports])
+    async def post_positions(exercise_id: int, body: PositionsIn, p: Principal = Depends(principal_cached)):
+        raw = [r.model_dump() for r in body.reports]
+        try:
+            rows = reports.prepare_positions(p, exercise_id, raw)
+        except (Missing, Denied):
+            fresh = await asyncio.to_thread(_lookup, p.token_hash)  # a grant made since the principal was cached?
+            if fresh.epoch == p.epoch:
+                raise
+            p, rows = fresh, reports.prepare_positions(fresh, exercise_id, raw)
+        return await writer.post(PositionBatch(p, exercise_id, rows), raw)
 
     @app.post("/api/exercises/{exercise_id}/positions/upload", tags=["reports"], status_code=201, summary="Upload a GPX, NMEA 0183 or AIS log of your unit")
     async def upload(exercise_id: int, file: UploadFile = File(...), p: Principal = Depends(principal)):
         data = await file.read()
         name = Path(file.filename or "upload").name
-        return await asyncio.to_thread(tx, reports.upload_track, p, exercise_id, data, name)
+        raw, kind = await asyncio.to_thread(rd, reports.upload_rows, p, exercise_id, data, name)
+        return await writer.post(PositionBatch(p, exercise_id, reports.prepare_positions(p, exercise_id, raw), kind), raw)
 
     @app.get("/api/exercises/{exercise_id}/positions", tags=["reports"])
     def get_positions(exercise_id: int, p: Principal = Depends(principal), after_id: int = Query(0, ge=0), limit: int = Query(10000, ge=1, le=100000)):
@@ -384,12 +434,9 @@ def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: 
                                    swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css", swagger_favicon_url="/static/favicon.svg",
                                    oauth2_redirect_url="/static/vendor/swagger-ui/oauth2-redirect.html")
 
-    @app.middleware("http")
-    async def _headers(request: Request, call_next):
-        resp = await call_next(request)
-        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
-        resp.headers.setdefault("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'")
-        return resp
-
+    # The router tries routes in order: the busiest one (units' position reports) goes first.
+    hot = [r for r in app.router.routes if getattr(r, "path", "") == "/api/exercises/{exercise_id}/positions" and "POST" in getattr(r, "methods", ())]
+    app.router.routes[:] = hot + [r for r in app.router.routes if r not in hot]
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyLimit, max_bytes=max_upload_bytes)
     return app

@@ -181,3 +181,15 @@ class AuditEntry(Base):
     detail: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    #: HMAC-SHA256 of ``hash`` under the server's audit key (kept outside the database), so that
+    #: rewriting the whole chain is detected; empty where the store has no key configured.
+    mac: Mapped[str] = mapped_column(String(64), default="")
+
+
+class AuthEpoch(Base):
+    """One row counting changes to who may do what (grants, revoked sessions): a server's cached
+    principals are valid while the count is the one they were read at."""
+
+    __tablename__ = "auth_epoch"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from sarex.errors import SarexInputError
 from sarex.server import audit, services
 from sarex.server.models import ROLES, TRUTH_ROLES, Exercise, Grant, Org, Period, Plan, Unit, User
-from sarex.server.security import Principal, hash_password
+from sarex.server.security import Principal, bump_auth_epoch, hash_password
 from sarex.times import iso
 
 
@@ -115,6 +115,7 @@ def add_exercise(s: Session, actor: str, toml_text: str, source: str, seed: int 
                                             "sha256": hashlib.sha256(toml_text.encode()).hexdigest()}, ex.id)
     if director is not None:
         s.add(Grant(user_id=director.id, exercise_id=ex.id, role="director"))
+        bump_auth_epoch(s)
         audit.record(s, actor, "grant", {"user": director.name, "role": "director"}, ex.id)
     s.flush()
     return ex
@@ -146,6 +147,7 @@ def grant(s: Session, actor: str, user_name: str, exercise_id: int, role: str, u
     g = Grant(user_id=user.id, exercise_id=exercise_id, role=role, unit_code=unit_code)
     s.add(g)
     s.flush()
+    bump_auth_epoch(s)
     audit.record(s, actor, "grant", {"id": g.id, "user": user_name, "role": role, "unit": unit_code}, exercise_id)
     return g
 

@@ -1,14 +1,14 @@
 """Injects: what exercise control feeds in, addressed to roles and organisations, delivered at a time.
 
-Revision ID: 0002_injects
-Revises: 0001
+Revision ID: 0003
+Revises: 0002
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0002_injects'
-down_revision = '0001'
+revision = '0003'
+down_revision = '0002'
 branch_labels = None
 depends_on = None
 
