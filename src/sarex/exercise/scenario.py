@@ -242,11 +242,6 @@ class _ScenarioBase(_Strict):
 class ParticipantScenario(_ScenarioBase):
     """What participants may see: the scenario without its truth; also a real case, which has none."""
 
-    @property
-    def truth(self) -> None:
-        """A real case has no truth."""
-        return None
-
     def participant_view(self) -> "ParticipantScenario":
         return self
 
@@ -342,7 +337,8 @@ def parse_scenario(raw: dict[str, Any], source: Path, *, require_truth: bool = T
     """Validate a scenario given as a dict (from TOML); ``source`` names the file in messages.
 
     A real case has no ``[truth]``: with ``require_truth=False`` such a file gives a
-    :class:`ParticipantScenario` (everything but the truth); with a truth it is still a :class:`Scenario`.
+    :class:`ParticipantScenario` (everything but the truth, no ``truth`` attribute at all); with a
+    truth it is still a :class:`Scenario`.
     """
     raw = dict(raw)
     base = source.parent
@@ -360,7 +356,7 @@ def parse_scenario(raw: dict[str, Any], source: Path, *, require_truth: bool = T
         sc._source = source
     except (ValidationError, FieldError) as exc:
         raise SarexInputError(describe(source, exc, raw)) from None
-    specs = [("forecast", sc.forecast)] + ([("truth.environment", sc.truth.environment)] if sc.truth is not None else [])
+    specs = [("forecast", sc.forecast)] + ([("truth.environment", sc.truth.environment)] if isinstance(sc, Scenario) else [])
     for where, spec in specs:
         if spec.file is not None and not spec.file.is_file():
             raise SarexInputError(f"{source}: {where}.file: {str(spec.file)!r} does not exist")

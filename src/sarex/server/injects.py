@@ -51,7 +51,7 @@ def _check_no_truth(ex, text: str, lon: Optional[float], lat: Optional[float], t
     if ex.truth_released or not (to - TRUTH_ROLES):
         return
     sc = services.parse_scenario_text(ex.scenario_toml, case=True)
-    if sc.truth is None:
+    if getattr(sc, "truth", None) is None:  # a real case
         return
     for what, marker in _truth_markers(sc):
         if marker in text:

@@ -101,7 +101,7 @@ def add_exercise(s: Session, actor: str, toml_text: str, source: str, seed: int 
     """Create an exercise from a validated scenario, or a real case from one without ``[truth]``;
     its units and periods become rows."""
     sc = services.parse_scenario_text(toml_text, source, case=True)
-    ex = Exercise(name=sc.name, kind="case" if sc.truth is None else "exercise", scenario_toml=toml_text, seed=int(seed), status="planning",
+    ex = Exercise(name=sc.name, kind="case" if getattr(sc, "truth", None) is None else "exercise", scenario_toml=toml_text, seed=int(seed), status="planning",
                   truth_released=False, created_s=time.time())
     s.add(ex)
     s.flush()
@@ -223,7 +223,7 @@ def exercise_view(s: Session, p: Principal, exercise_id: int) -> dict:
            "lkp": {"lon": sc.reported.lon, "lat": sc.reported.lat, "time": iso(sc.reported.time), "radius_m": sc.reported.radius_m,
                    "ddm": services.format_ddm(sc.reported.lon, sc.reported.lat)},
            "bbox": area_bbox(sc)}
-    if sc.truth is not None and truth_visible(ex, roles):
+    if getattr(sc, "truth", None) is not None and truth_visible(ex, roles):
         out["truth"] = truth_view(sc)
     return out
 
