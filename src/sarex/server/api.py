@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from sarex.errors import SarexInputError
 from sarex.server import interop, plans, reports, workflow
 from sarex.server.db import Store
+from sarex.server.fastpath import PositionFastPath
 from sarex.server.ingest import GroupCommit, Revoked
 from sarex.server.jobs import JobRunner
 from sarex.server.limits import BodyLimit, SecurityHeaders
@@ -429,6 +430,7 @@ def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: 
     # The router tries routes in order: the busiest one (units' position reports) goes first.
     hot = [r for r in app.router.routes if getattr(r, "path", "") == "/api/exercises/{exercise_id}/positions" and "POST" in getattr(r, "methods", ())]
     app.router.routes[:] = hot + [r for r in app.router.routes if r not in hot]
+    app.add_middleware(PositionFastPath, cache=cache, writer=writer, model=PositionsIn)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyLimit, max_bytes=max_upload_bytes)
     return app
