@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sarex.errors import SarexInputError
-from sarex.server import interop, plans, reports, workflow
+from sarex.server import api_flow, injects, interop, plans, reports, workflow
 from sarex.server.db import Store
 from sarex.server.fastpath import PositionFastPath
 from sarex.server.ingest import GroupCommit, Revoked
@@ -58,6 +58,7 @@ class LoginIn(_In):
 class JobIn(_In):
     kind: str
     particles: int = 2000
+    period: Optional[int] = Field(None, description="update: the last period done (its reported tracks update the forecast)")
 
 
 class DraftIn(_In):
@@ -283,7 +284,7 @@ def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: 
     # --- jobs ---------------------------------------------------------------------------------------
     @app.post("/api/exercises/{exercise_id}/jobs", tags=["jobs"], status_code=202)
     def create_job(exercise_id: int, body: JobIn, p: Principal = Depends(principal)):
-        j = tx(lambda s: plans.job_view(plans.create_job(s, p, exercise_id, body.kind, body.particles)))
+        j = tx(lambda s: plans.job_view(plans.create_job(s, p, exercise_id, body.kind, body.particles, body.period)))
         runner.submit(j["id"])
         return j
 
@@ -363,16 +364,22 @@ def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: 
     def get_sightings(exercise_id: int, p: Principal = Depends(principal)):
         return rd(reports.sightings, p, exercise_id)
 
-    @app.get("/api/exercises/{exercise_id}/events", tags=["reports"], summary="Server-sent events: new position reports (and the truth once released)")
+    @app.get("/api/exercises/{exercise_id}/events", tags=["reports"], summary="Server-sent events: new position reports, injects as they are delivered to you (and the truth once released)")
     async def events(exercise_id: int, p: Principal = Depends(principal), after_id: int = Query(0, ge=0), max_s: float = Query(3600.0, gt=0, le=86400)):
         ex = await asyncio.to_thread(rd, workflow.exercise_view, p, exercise_id)  # checks access before streaming
 
         async def stream():
-            last, waited, sent_truth = after_id, 0.0, False
+            last, waited, sent_truth, sent_injects, tick = after_id, 0.0, False, set(), 0
             if "truth" in ex:
                 yield f"event: truth\ndata: {json.dumps(ex['truth'], ensure_ascii=False)}\n\n"
                 sent_truth = True
             while waited < max_s:
+                if tick % 4 == 0:  # injects as they fall due (every 2 s when idle)
+                    for inj in await asyncio.to_thread(rd, injects.visible, p, exercise_id):
+                        if inj["delivered"] and inj["id"] not in sent_injects:
+                            sent_injects.add(inj["id"])
+                            yield f"event: inject\ndata: {json.dumps(inj, ensure_ascii=False)}\n\n"
+                tick += 1
                 rows = await asyncio.to_thread(rd, reports.positions, p, exercise_id, last, 1000)
                 for r in rows:
                     yield f"id: {r['id']}\nevent: position\ndata: {json.dumps(r)}\n\n"
@@ -392,7 +399,7 @@ def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: 
     def _maybe_truth(p, exercise_id):
         try:
             return rd(workflow.truth, p, exercise_id)
-        except Denied:
+        except (Denied, Missing):  # not released yet, or a real case with no truth
             return None
 
     # --- end of exercise ----------------------------------------------------------------------------
@@ -413,6 +420,7 @@ def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: 
         return HTMLResponse(rd(reports.report_html, p, exercise_id))
 
     interop.add_routes(app, store, principal, rd)
+    api_flow.add_routes(app, principal, tx, rd)
 
     # --- UI and API docs from vendored assets ----------------------------------------------------------
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

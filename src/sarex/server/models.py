@@ -150,6 +150,25 @@ class Job(Base):
     updated_s: Mapped[float] = mapped_column(Float)
 
 
+class Inject(Base):
+    """Something exercise control feeds in (sighting, breakdown, datum, message), delivered at ``at_s``."""
+
+    __tablename__ = "injects"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exercise_id: Mapped[int] = mapped_column(ForeignKey("exercises.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    text: Mapped[str] = mapped_column(Text)
+    to_roles: Mapped[str] = mapped_column(String(100))  # comma-separated roles addressed
+    to_orgs: Mapped[str] = mapped_column(String(200))  # comma-separated organisations ('' = all)
+    at_s: Mapped[float] = mapped_column(Float)  # delivery time
+    time_s: Mapped[Optional[float]] = mapped_column(Float, nullable=True)  # time of the event reported
+    lon: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
+    lat: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
+    unit_code: Mapped[Optional[str]] = mapped_column(String(64), nullable=True)
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_s: Mapped[float] = mapped_column(Float)
+
+
 class AuditEntry(Base):
     """Append-only, hash-chained record of every change."""
 

@@ -16,7 +16,7 @@ from sarex.errors import SarexInputError
 from sarex.server import audit, services
 from sarex.server.models import Exercise, Job, PositionReport, Sighting
 from sarex.server.security import Principal
-from sarex.server.workflow import Conflict, Denied, Missing, exercise_for, truth_visible, visible_units
+from sarex.server.workflow import Conflict, Denied, Missing, exercise_for, no_truth_in_case, truth_visible, visible_units
 from sarex.times import iso, to_epoch_s
 
 
@@ -151,7 +151,7 @@ def upload_rows(s: Session, p: Principal, exercise_id: int, data: bytes, filenam
     """The reports of an uploaded GPX, NMEA or AIS log of the caller's unit, and their source kind."""
     ex, _ = exercise_for(s, p, exercise_id, {"unit"})
     unit = _reporting_unit(s, p, ex, None)
-    sc = services.parse_scenario_text(ex.scenario_toml)
+    sc = services.parse_scenario_text(ex.scenario_toml, case=True)
     mmsi = next((u.mmsi for u in sc.resolved_units() if u.id == unit), None)
     fixes = services.read_track_upload(data, filename, unit, mmsi)
     digest = hashlib.sha256(data).hexdigest()[:16]
@@ -203,6 +203,8 @@ def endex(s: Session, p: Principal, exercise_id: int) -> dict:
 
 def release(s: Session, p: Principal, exercise_id: int) -> dict:
     ex, _ = exercise_for(s, p, exercise_id, {"director"})
+    if ex.kind == "case":
+        raise Conflict(f"exercise_id: exercise {ex.id} is a real case; it has no truth to release", "exercise_id")
     if ex.status != "endex":
         raise Conflict(f"exercise_id: the truth is released after ENDEX (exercise {ex.id} is {ex.status})", "exercise_id")
     if ex.truth_released:
@@ -214,6 +216,7 @@ def release(s: Session, p: Principal, exercise_id: int) -> dict:
 
 def _evaluation(s: Session, p: Principal, exercise_id: int) -> dict:
     ex, roles = exercise_for(s, p, exercise_id)
+    no_truth_in_case(ex, "truth")
     if not truth_visible(ex, roles):
         raise Denied(f"truth: exercise {exercise_id}'s evaluation is released with the truth, after ENDEX", "truth")
     j = s.execute(select(Job).where(Job.exercise_id == ex.id, Job.kind == "evaluate", Job.status == "done").order_by(Job.id.desc()).limit(1)).scalar()
@@ -232,13 +235,16 @@ def report_html(s: Session, p: Principal, exercise_id: int) -> str:
 
 def run_job(store, job_id: int, progress) -> None:
     """Execute a job (in a worker process): compute, then store the result unless it was cancelled meanwhile."""
+    from sarex.server.updates import FORECAST_KINDS, job_inputs
+
     with store.tx() as s:
         j = s.get(Job, job_id)
         ex = s.get(Exercise, j.exercise_id)
         params, toml_text, kind = json.loads(j.params_json), ex.scenario_toml, j.kind
-    sc = services.parse_scenario_text(toml_text)
-    if kind == "forecast":
-        result = services.forecast_and_plan(sc, params["particles"], params["seed"], progress)
+        inputs = job_inputs(s, j) if kind in FORECAST_KINDS else {}
+    sc = services.parse_scenario_text(toml_text, case=True)
+    if kind in FORECAST_KINDS:
+        result = services.forecast_and_plan(sc, params["particles"], params["seed"], progress, **inputs)
     else:
         result = services.evaluate(toml_text, params["seed"], params["particles"], progress)
     with store.tx() as s:
