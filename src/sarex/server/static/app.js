@@ -155,6 +155,7 @@
     const sel = $("contour-period"), have = [...new Set(S.contours.features.map((f) => f.properties.period))].sort((a, b) => a - b);
     const keep = +sel.value;
     sel.innerHTML = have.map((k) => `<option value="${k}">P${k}</option>`).join("");
+    sel.closest(".row").hidden = !have.length;  // units get their tasking, not the picture
     const planned = S.contours.features.find((f) => f.properties.source === "planned");
     sel.value = have.includes(keep) ? keep : (planned ? planned.properties.period : (have[0] || ""));
     S.layers.contours.clearLayers();
