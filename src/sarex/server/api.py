@@ -12,34 +12,24 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response, StreamingResponse
-from fastapi.security import APIKeyCookie, OAuth2PasswordBearer, OAuth2PasswordRequestForm
+from fastapi.security import OAuth2PasswordRequestForm
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sarex.errors import SarexInputError
 from sarex.server import api_flow, injects, interop, plans, reports, workflow
+from sarex.server.auth import COOKIE, ApiError, Auth
 from sarex.server.db import Store
+from sarex.server.fastpath import PositionFastPath
 from sarex.server.ingest import GroupCommit, Revoked
 from sarex.server.jobs import JobRunner
 from sarex.server.limits import BodyLimit, SecurityHeaders
 from sarex.server.reports import PositionBatch
-from sarex.server.security import Principal, PrincipalCache, RateLimiter, check_password, new_session, revoke_session, token_digest
+from sarex.server.security import Principal, PrincipalCache, RateLimiter, check_password, new_session, revoke_session
 from sarex.server.workflow import Conflict, Denied, Missing
 
 STATIC = Path(__file__).parent / "static"
-COOKIE = "sarex_session"
-SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
-
-_oauth2 = OAuth2PasswordBearer(tokenUrl="/token", auto_error=False)
-_cookie = APIKeyCookie(name=COOKIE, auto_error=False)
-
-
-class ApiError(Exception):
-    def __init__(self, status: int, msg: str, field: str = "") -> None:
-        super().__init__(msg)
-        self.status, self.field = status, field
-
 
 def _err(status: int, msg: str, field: str = "") -> JSONResponse:
     return JSONResponse({"error": " ".join(str(msg).split()), "field": field}, status_code=status)
@@ -149,35 +139,8 @@ def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: 
         return _err(exc.status_code, str(exc.detail), "")
 
     # --- authentication -----------------------------------------------------------------------
-    def _csrf(request: Request, p: Principal, bearer: Optional[str]) -> Principal:
-        if not bearer and request.method not in SAFE_METHODS and request.headers.get("x-csrf-token") != p.csrf:
-            raise ApiError(403, "x-csrf-token: missing or wrong for this session", "x-csrf-token")
-        return p
-
-    def _token(bearer: Optional[str], cookie: Optional[str]) -> str:
-        token = bearer or cookie
-        if not token:
-            raise ApiError(401, "authorization: log in (POST /api/login) or send a bearer token from POST /token", "authorization")
-        return token
-
-    def _lookup(digest: str) -> Principal:
-        with store.read() as s:
-            p = cache.lookup(s, digest)
-        if p is None:
-            raise ApiError(401, "authorization: the session or token is unknown or expired", "authorization")
-        return p
-
-    def principal(request: Request, bearer: Optional[str] = Depends(_oauth2), cookie: Optional[str] = Depends(_cookie)) -> Principal:
-        """The caller, checked against the store's current auth epoch (one query when cached)."""
-        return _csrf(request, _lookup(token_digest(_token(bearer, cookie))), bearer)
-
-    async def principal_cached(request: Request, bearer: Optional[str] = Depends(_oauth2), cookie: Optional[str] = Depends(_cookie)) -> Principal:
-        """The caller from the cache without a query; the group commit checks its epoch (see :mod:`.ingest`)."""
-        digest = token_digest(_token(bearer, cookie))
-        p = cache.get(digest)
-        if p is None:
-            p = await asyncio.to_thread(_lookup, digest)
-        return _csrf(request, p, bearer)
+    auth = Auth(store, cache)
+    principal, principal_cached, _lookup = auth.principal, auth.principal_cached, auth.lookup
 
     def _login(request: Request, username: str, password: str, kind: str) -> tuple[str, str]:
         key = f"{request.client.host if request.client else '?'}|{username}"
@@ -437,6 +400,7 @@ def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: 
     # The router tries routes in order: the busiest one (units' position reports) goes first.
     hot = [r for r in app.router.routes if getattr(r, "path", "") == "/api/exercises/{exercise_id}/positions" and "POST" in getattr(r, "methods", ())]
     app.router.routes[:] = hot + [r for r in app.router.routes if r not in hot]
+    app.add_middleware(PositionFastPath, cache=cache, writer=writer, model=PositionsIn)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyLimit, max_bytes=max_upload_bytes)
     return app

@@ -97,7 +97,7 @@ def append(s: Session, entries: list[tuple[str, str, dict, int | None]]) -> list
         rows.append({"id": last_id, "time_s": t, "actor": actor, "exercise_id": exercise_id, "action": action, "detail": d,
                      "prev_hash": prev, "hash": h, "mac": _mac(key, h)})
         prev = h
-    s.execute(insert(AuditEntry), rows)
+    s.execute(insert(AuditEntry.__table__), rows)
     return [r["id"] for r in rows]
 
 

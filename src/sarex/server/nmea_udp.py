@@ -126,7 +126,7 @@ class NmeaUdp(asyncio.DatagramProtocol):
                 from sarex.errors import SarexInputError
 
                 raise SarexInputError(f"--nmea-exercise: no exercise {self.cfg.exercise_id}")
-            self._by_mmsi = {int(u.mmsi): u.id for u in services.parse_scenario_text(ex.scenario_toml).resolved_units() if u.mmsi is not None}
+            self._by_mmsi = {int(u.mmsi): u.id for u in services.parse_scenario_text(ex.scenario_toml, case=True).resolved_units() if u.mmsi is not None}
             by_unit = {}
             rows = s.execute(select(Grant, User, Org).join(User, Grant.user_id == User.id).join(Org, User.org_id == Org.id)
                              .where(Grant.exercise_id == ex.id, Grant.role == "unit")).all()

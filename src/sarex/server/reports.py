@@ -129,7 +129,8 @@ def write_positions(s: Session, batches: list[PositionBatch]) -> list[list[dict]
                             "source": b.source, "user_id": b.p.user_id, "received_s": now, "_actor": (b.actor or b.p.name)[:64]})
     if new:
         actors = [r.pop("_actor") for r in new]
-        ids = s.execute(insert(PositionReport).returning(PositionReport.id, sort_by_parameter_order=True), new).scalars().all()
+        table = PositionReport.__table__  # Core insert: no ORM bookkeeping per row
+        ids = s.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), new).scalars().all()
         by_key = {(r["exercise_id"], r["unit_code"], r["report_id"]): i for r, i in zip(new, ids)}
         for res, k, key in slots:
             res[k]["id"] = by_key[key]
