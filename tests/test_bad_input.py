@@ -65,6 +65,9 @@ CASES = [
     ("exercise check", "[lon, lat] text in a message", ["exercise", "check", "{sc_swapped}"], "[lon, lat]"),
     ("exercise check", "emoji code in a unit id", ["exercise", "check", "{sc_emoji}"], "':back:'"),
     ("exercise check", "time without a zone in the scenario", ["exercise", "check", "{sc_naive}"], "has no time zone"),
+    ("serve", "--nmea-udp without --nmea-exercise", ["serve", "--data", "{d}/srv", "--nmea-udp", "10110"], "--nmea-exercise: give the exercise id"),
+    ("serve", "--nmea-udp 70000", ["serve", "--data", "{d}/srv", "--nmea-udp", "70000", "--nmea-exercise", "1"], "is not a UDP port"),
+    ("serve", "--nmea-source without =UNIT", ["serve", "--data", "{d}/srv", "--nmea-udp", "10110", "--nmea-exercise", "1", "--nmea-source", "gps1"], "is not NAME=UNIT"),
 ]
 
 

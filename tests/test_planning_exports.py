@@ -178,3 +178,24 @@ def test_plan_folder_written_whole(tmp_path, planned):
     assert summary["pos_planner"] == pytest.approx(plan.total_pos)
     assert "total_pos" not in summary and "optimal_pos" not in summary
     assert math.isclose(sum(u["effort_nm2"] for u in summary["units"]), summary["total_effort_nm2"], rel_tol=1e-9)
+
+
+def test_a_units_sap_message_states_its_own_marginal_pos(planned):
+    """Issue 11: the message to one unit holds its area and assignment only, and its own marginal POS
+    (what the plan loses without it) instead of the whole plan's POS."""
+    plan, _, cat, _ = planned
+    assert len(plan.assignments) >= 2
+    for a in plan.assignments:
+        others = [b for b in plan.assignments if b.unit_id != a.unit_id]
+        for lang in ("en", "ko", "ja"):
+            text = sap_message(plan, cat, lang, unit=a.unit_id)
+            assert f"{100 * a.marginal_pos:.1f} %" in text and f"{100 * a.pos:.1f} %" in text
+            assert f"{100 * plan.total_pos:.1f} %" not in text or f"{100 * plan.total_pos:.1f}" in (f"{100 * a.marginal_pos:.1f}", f"{100 * a.pos:.1f}")
+            for b in others:
+                c = b.rect.corners()
+                lon, lat = plan.frame.inverse(c[:, 0], c[:, 1])
+                assert format_position(float(lon[0]), float(lat[0])) not in text
+        en = sap_message(plan, cat, "en", unit=a.unit_id)
+        assert "marginal POS" in en and "Planner estimate" not in en and f"TO: {a.unit_id}" in en
+    with pytest.raises(ValueError):
+        sap_message(plan, cat, "en", unit="NOT-IN-PLAN")

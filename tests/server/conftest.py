@@ -3,12 +3,18 @@ the demo exercise with one user per role, and its forecast job started at once."
 
 from __future__ import annotations
 
-import httpx
-import pytest
+import os
 
-from sarex.server.db import Store, database_url
-from sarex.server.demo import set_up_demo
-from server_harness import ACCOUNTS, Postgres, Server, password, token
+# Cheaper argon2id parameters for the test accounts (set before sarex.server.security is imported;
+# the servers the tests start inherit it). Still argon2id; production keeps RFC 9106's defaults.
+os.environ.setdefault("SAREX_ARGON2", "1,8192,1")
+
+import httpx  # noqa: E402
+import pytest  # noqa: E402
+
+from sarex.server.db import Store, database_url  # noqa: E402
+from sarex.server.demo import set_up_demo  # noqa: E402
+from server_harness import ACCOUNTS, Postgres, Server, free_udp_port, password, token  # noqa: E402
 
 FORECAST_PARTICLES = 200
 
@@ -16,6 +22,8 @@ FORECAST_PARTICLES = 200
 class World:
     def __init__(self, server: Server, backend: str) -> None:
         self.server, self.backend = server, backend
+        self.udp_port = server.udp_port
+        self.http = httpx.Client(timeout=60)  # one kept-alive connection pool for the walks of every route
         self.url = server.url
         self.store_url = server.store_url
         self.h = {name: token(self.url, name) for name, *_ in ACCOUNTS}
@@ -37,10 +45,15 @@ def _start(tmp_path_factory, backend: str):
         except FileNotFoundError as exc:
             pytest.skip(str(exc))
         db = pg.start()
+        # a PostgreSQL store's audit key is a file every process of the test finds through this variable
+        os.environ["SAREX_AUDIT_KEY_FILE"] = str(data / "audit.key")
     store = Store(database_url(data, db))
     set_up_demo(store, passwords={name: password(name) for name, *_ in ACCOUNTS})
     store.dispose()
-    srv = Server(data, db).start()
+    udp = free_udp_port()
+    # the NMEA-over-UDP listener too (tests/server/test_server_nmea_udp.py); gps-kor-9 sends ROK-HELO-1's fixes
+    srv = Server(data, db, extra=("--nmea-udp", str(udp), "--nmea-exercise", "1", "--nmea-source", "gps-kor-9=ROK-HELO-1")).start()
+    srv.udp_port = udp
     srv.store_url = database_url(data, db)
     return srv, pg
 
@@ -50,6 +63,8 @@ def world(request, tmp_path_factory):
     srv, pg = _start(tmp_path_factory, request.param)
     w = World(srv, request.param)
     yield w
+    w.http.close()
     srv.stop()
     if pg is not None:
         pg.stop()
+        os.environ.pop("SAREX_AUDIT_KEY_FILE", None)

@@ -55,6 +55,10 @@ EXPECTED = {
     ("GET", "/api/exercises/{exercise_id}/collections/{collection_id}/items"): ALL,
     ("GET", "/api/exercises/{exercise_id}/cot.xml"): ALL,
     ("GET", "/api/exercises/{exercise_id}/coast"): ALL,
+    ("GET", "/api/exercises/{exercise_id}/forecast"): NOT_UNIT,
+    ("POST", "/api/exercises/{exercise_id}/injects"): {"director"},
+    ("GET", "/api/exercises/{exercise_id}/injects"): ALL,
+    ("POST", "/api/exercises/{exercise_id}/injects/{inject_id}/issue"): {"director"},
 }
 PUBLIC = {("POST", "/token"), ("POST", "/api/login")}
 # Changes that would end the exercise under test are walked on a second exercise (phase 2).
@@ -95,11 +99,12 @@ def leaks(text: str) -> list[str]:
 def _request(world, user: str, method: str, path: str, ex_id: int, ctx: dict) -> httpx.Response:
     role = next(r for n, _o, r, _u in ACCOUNTS if n == user)
     unit = ctx["unit_of"].get(user) or ctx["unit"]
-    url = path.format(exercise_id=ex_id, period=1, plan_id=ctx.get("plan_id", 0), job_id=ctx["job_id"], unit=unit, fmt="gpx", collection_id="areas")
+    url = path.format(exercise_id=ex_id, period=1, plan_id=ctx.get("plan_id", 0), job_id=ctx["job_id"], unit=unit, fmt="gpx",
+                      collection_id="contours" if role != "unit" else "areas", inject_id=ctx.get("inject_id", 0))
     h = world.h[user]
     kw: dict = {"headers": h, "timeout": 60}
     if path.endswith("/events"):
-        kw["params"] = {"max_s": 1}
+        kw["params"] = {"max_s": 0.5}  # the stream's first events (the truth, if visible) come at once
     if method == "POST":
         bodies = {
             "/api/exercises": None,
@@ -107,12 +112,14 @@ def _request(world, user: str, method: str, path: str, ex_id: int, ctx: dict) ->
             "/api/exercises/{exercise_id}/plans": {"period": 1, "nation": "KOR"},
             "/api/exercises/{exercise_id}/positions": {"reports": [{"time": "2026-02-11T02:00:00Z", "lon": 129.6, "lat": 34.95, "report_id": f"m-{role}"}]},
             "/api/exercises/{exercise_id}/sightings": {"time": "2026-02-11T02:05:00Z", "lon": 129.61, "lat": 34.95, "note": "debris"},
+            "/api/exercises/{exercise_id}/injects": {"kind": "sighting", "text": "a ferry reports a light", "to": list(PARTICIPANTS),
+                                                     "lon": 129.8, "lat": 34.9, "time": "2026-02-11T03:10:00Z"},
         }
         if path.endswith("/upload"):
             kw["files"] = {"file": ("track.gpx", b"<gpx><trk><trkseg><trkpt lat='x'></trkpt></trkseg></trk></gpx>", "application/gpx+xml")}
         elif bodies.get(path) is not None:
             kw["json"] = bodies[path]
-    return httpx.request(method, world.url + url, **kw)
+    return world.http.request(method, world.url + url, **kw)
 
 
 def _routes(world) -> set[tuple[str, str]]:
@@ -143,7 +150,8 @@ def _walk(world, ex_id: int, ctx: dict, skip=frozenset(), released: bool = False
                     seen_truth[role] |= set(found)
                 elif found:
                     problems.append(f"LEAK {method} {path} as {role}: {found}")
-        anon = httpx.request(method, world.url + path.format(exercise_id=ex_id, period=1, plan_id=1, job_id=1, unit="X", fmt="gpx", collection_id="areas"), timeout=30)
+        anon = world.http.request(method, world.url + path.format(exercise_id=ex_id, period=1, plan_id=1, job_id=1, unit="X", fmt="gpx",
+                                                                  collection_id="areas", inject_id=1), timeout=30)
         if anon.status_code != 401:
             problems.append(f"{method} {path} anonymous: {anon.status_code}")
     assert not problems, "\n".join(problems)
@@ -165,7 +173,12 @@ def test_access_matrix_and_truth(world):
         httpx.post(f"{u}/api/exercises/1/plans/{plan['id']}/approve", headers=h["coordinator"], timeout=30).raise_for_status()
     unit = plan["assignments"][0]["unit"]
     unit_user = next(a for a in ACCOUNTS if a[3] == unit)
-    ctx = {"job_id": world.forecast_job, "plan_id": plan["id"], "unit": unit, "unit_user": unit_user, "unit_of": {unit_user[0]: unit}}
+    # a scheduled inject to every participant, which the director's walk issues
+    inj = httpx.post(f"{u}/api/exercises/1/injects", headers=h["director"], timeout=30,
+                     json={"kind": "message", "text": "weather worsens from 06Z", "to": list(PARTICIPANTS), "at": "2099-01-01T00:00:00Z"})
+    assert inj.status_code == 201, inj.text
+    ctx = {"job_id": world.forecast_job, "plan_id": plan["id"], "unit": unit, "unit_user": unit_user, "unit_of": {unit_user[0]: unit},
+           "inject_id": inj.json()["id"]}
     # the truth forms are right: exercise control sees them
     t = httpx.get(f"{u}/api/exercises/1/truth", headers=h["evaluator"], timeout=30)
     assert set(leaks(t.text)) >= {"lon", "lat", "lon_ddm", "lat_ddm", "time", "object_class"}

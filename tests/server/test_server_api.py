@@ -105,3 +105,48 @@ def test_positions_idempotent_and_filtered(world):
                       params={"bbox": "129.51,34.0,130.0,35.0", "datetime": "2026-02-11T01:05:00Z/.."}, timeout=30).json()
     ddh = [f for f in items["features"] if f["properties"]["unit"] == "ROK-DDH-1"]
     assert [f["geometry"]["coordinates"] for f in ddh] == [[129.52, 34.91]]
+
+
+def test_cached_principals_follow_grants_and_logout(world):
+    """The server caches who a token is; a grant or a revoked grant made by another process (here the
+    test, on the store) counts at the next request, and a logged-out cookie stops working at once."""
+    from sqlalchemy import delete, select
+
+    from sarex.server.db import Store
+    from sarex.server.models import Grant, User
+    from sarex.server.security import bump_auth_epoch
+    from sarex.server.services import builtin_scenario_text
+    from sarex.server.workflow import add_exercise, grant
+
+    u, h = world.url, world.h["jpn-p1-1"]
+    report = {"reports": [{"time": "2026-02-11T03:00:00Z", "lon": 129.7, "lat": 34.6, "report_id": "cache-1"}]}
+    assert httpx.get(f"{u}/api/me", headers=h, timeout=30).status_code == 200  # cached now
+    store = Store(world.store_url, upgrade=False)
+    try:
+        with store.tx() as s:
+            ex = add_exercise(s, "test", builtin_scenario_text("korea-japan"), "korea-japan", 0).id
+        assert httpx.post(f"{u}/api/exercises/{ex}/positions", headers=h, json=report, timeout=30).status_code == 404
+        with store.tx() as s:
+            grant(s, "test", "jpn-p1-1", ex, "unit", "JPN-P1-1")
+        r = httpx.post(f"{u}/api/exercises/{ex}/positions", headers=h, json=report, timeout=30)
+        assert r.status_code == 201 and r.json()[0]["duplicate"] is False, r.text
+        assert any(g["exercise_id"] == ex for g in httpx.get(f"{u}/api/me", headers=h, timeout=30).json()["grants"])
+        with store.tx() as s:  # take the grant away again (no route does; the counter is what servers watch)
+            uid = s.execute(select(User.id).where(User.name == "jpn-p1-1")).scalar()
+            s.execute(delete(Grant).where(Grant.user_id == uid, Grant.exercise_id == ex))
+            bump_auth_epoch(s)
+        report["reports"][0]["report_id"] = "cache-2"
+        r = httpx.post(f"{u}/api/exercises/{ex}/positions", headers=h, json=report, timeout=30)
+        assert r.status_code == 404 and r.json()["field"] == "exercise_id", r.text
+    finally:
+        store.dispose()
+    with httpx.Client(base_url=u, timeout=30) as c:
+        csrf = c.post("/api/login", json={"username": "evaluator", "password": password("evaluator")}).json()["csrf"]
+        cookie = c.cookies.get("sarex_session")
+        assert c.get("/api/me").status_code == 200
+        assert c.post("/api/logout", headers={"X-CSRF-Token": csrf}).status_code == 200
+    r = httpx.get(f"{u}/api/me", cookies={"sarex_session": cookie}, timeout=30)
+    assert r.status_code == 401 and r.json()["field"] == "authorization"
+    # every response carries the security headers (plain ASGI middleware)
+    r = httpx.get(f"{u}/api/me", headers=h, timeout=30)
+    assert r.headers["x-content-type-options"] == "nosniff" and "default-src 'self'" in r.headers["content-security-policy"]

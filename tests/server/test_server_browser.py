@@ -67,6 +67,14 @@ def test_planner_coordinator_unit_in_chromium(browser, world):
     rows = page.locator("#units-table tbody tr")
     nations = {rows.nth(i).locator("td").nth(1).inner_text() for i in range(rows.count())}
     assert "KOR" in nations
+    # the current forecast's 50 % and 90 % containment areas, for the period chosen (the first one planned)
+    page.wait_for_selector("path.contour-50", timeout=30_000)
+    page.wait_for_selector("path.contour-90", timeout=30_000)
+    assert page.locator("#contour-period").input_value() == "1"
+    page.select_option("#contour-period", "3")
+    page.wait_for_selector("path.contour-90", timeout=30_000)
+    served = httpx.get(f"{u}/api/exercises/1/collections/contours/items", headers=h["planner-rok"], timeout=30).json()["features"]
+    assert page.locator("path.contour").count() == sum(1 for f in served if f["properties"]["period"] == 3) == 2  # one path per level
     page.click("#draft-2")
     page.wait_for_selector("#plans-table tr[data-plan] td.plan-status:text('draft')", timeout=30_000)
     page.wait_for_selector("path.area", timeout=30_000)
@@ -88,6 +96,23 @@ def test_planner_coordinator_unit_in_chromium(browser, world):
     ctx.close()
     assert blocked == []
 
+    # director: an inject from the form, to units only (so the planner does not get it)
+    ctx, page, blocked = _page(browser, world, "director")
+    page.wait_for_selector("#inject-form:not([hidden])", timeout=30_000)
+    page.select_option("#inject-form select[name=kind]", "sighting")
+    page.fill("#inject-form input[name=text]", "F/V Daesung reports an orange raft")
+    page.fill("#inject-form input[name=lon]", "129.83")
+    page.fill("#inject-form input[name=lat]", "34.93")
+    for role in ("coordinator", "planner"):
+        page.uncheck(f"#inject-form input[name=to][value={role}]")
+    page.click("#inject-send")
+    page.wait_for_selector("li.inject-sighting:has-text('orange raft')", timeout=30_000)
+    page.screenshot(path=str(IMG / "server-director.png"))
+    ctx.close()
+    assert blocked == []
+    mine = [i for i in httpx.get(f"{u}/api/exercises/1/injects", headers=h["planner-rok"], timeout=30).json() if "orange raft" in i["text"]]
+    assert mine == []
+
     # a unit with an approved tasking sees that and nothing of the others
     plans = httpx.get(f"{u}/api/exercises/1/plans", headers=h["coordinator"], timeout=30).json()
     approved = {a["unit"] for p in plans if p["status"] == "approved" for a in p["assignments"]}
@@ -99,6 +124,7 @@ def test_planner_coordinator_unit_in_chromium(browser, world):
     assert shown == {unit}
     assert page.locator("#units-table tbody tr").count() == 1
     assert page.locator("#plans-table tbody tr").count() == 0
+    page.wait_for_selector("li.inject-sighting:has-text('orange raft')", timeout=30_000)  # addressed to units
     page.select_option("#lang", "ja")
     page.wait_for_selector("h3:text('任務')")
     page.screenshot(path=str(IMG / "server-unit.png"))

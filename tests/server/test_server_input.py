@@ -94,8 +94,8 @@ def test_audit_verify_detects_edit_and_deletion(world, tmp_path):
             v = verify(s)
         assert not v.ok and "5" in v.problem
         with store.tx() as s:
-            s.execute(text("INSERT INTO audit (id, time_s, actor, exercise_id, action, detail, prev_hash, hash) "
-                           "VALUES (:id, :time_s, :actor, :exercise_id, :action, :detail, :prev_hash, :hash)"), dict(row))
+            s.execute(text("INSERT INTO audit (id, time_s, actor, exercise_id, action, detail, prev_hash, hash, mac) "
+                           "VALUES (:id, :time_s, :actor, :exercise_id, :action, :detail, :prev_hash, :hash, :mac)"), dict(row))
         with store.tx() as s:
             assert verify(s).ok
         # deleting the newest entries (no gap, no broken link) is caught through the record that names them
@@ -108,8 +108,8 @@ def test_audit_verify_detects_edit_and_deletion(world, tmp_path):
         assert not v.ok and "positions" in v.problem, v
         with store.tx() as s:
             for row in saved:
-                s.execute(text("INSERT INTO audit (id, time_s, actor, exercise_id, action, detail, prev_hash, hash) "
-                               "VALUES (:id, :time_s, :actor, :exercise_id, :action, :detail, :prev_hash, :hash)"), row)
+                s.execute(text("INSERT INTO audit (id, time_s, actor, exercise_id, action, detail, prev_hash, hash, mac) "
+                               "VALUES (:id, :time_s, :actor, :exercise_id, :action, :detail, :prev_hash, :hash, :mac)"), row)
         r = subprocess.run([SARAX_BIN, "server", "audit", "verify", *db], capture_output=True, text=True, timeout=120)
         assert r.returncode == 0 and "intact" in r.stdout
     finally:

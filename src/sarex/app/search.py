@@ -127,6 +127,31 @@ class SearchUpdateRequest(Request):
     all_legs: bool = False
 
 
+@dataclass(frozen=True)
+class SailedTrack:
+    """A track a unit sailed (or reported) while on task, with its sweep width (NM) for the search object."""
+
+    track: Any  # sarex.io.track.Track
+    sweep_width_nm: float
+
+
+def update_with_tracks(ds: xr.Dataset, tracks: "list[SailedTrack]", model: str = "exponential", label: str = "",
+                       source: str = "drift") -> Any:
+    """Bayesian update of a drift ensemble after an unsuccessful search along ``tracks`` (in memory).
+
+    Each particle's weight is multiplied by (1 − POD) of all the tracks together (their
+    exposures add) and renormalised (:func:`sarex.search.bayes.apply_search`). Returns the
+    :class:`~sarex.search.bayes.SearchOutcome` (updated dataset, POD per particle, POS).
+    """
+    from sarex.search.bayes import apply_search
+    from sarex.search.detection import SearchUnit
+    from sarex.search.podmodel import DetectionModel
+
+    m = DetectionModel.parse(model, "--detection")
+    units = [SearchUnit(t.track, t.sweep_width_nm * NM_M, m, t.track.name) for t in tracks]
+    return apply_search(ds, units, label=label, source=source)
+
+
 @dataclass
 class SearchUpdateResult:
     outcome: Any
@@ -156,8 +181,6 @@ def _sweep_width_from_category(text: str, ds: xr.Dataset, visibility_nm: float, 
 def search_update(req: SearchUpdateRequest, target: OutputTarget) -> SearchUpdateResult:
     """Bayesian update of the drift's weights; writes ``drift.nc``."""
     from sarex.io.driftfile import read_drift, write_drift
-    from sarex.search.bayes import apply_search
-    from sarex.search.detection import SearchUnit
     from sarex.search.podmodel import DetectionModel
     from sarex.io.gpx import read_gpx_tracks
 
@@ -168,8 +191,8 @@ def search_update(req: SearchUpdateRequest, target: OutputTarget) -> SearchUpdat
     w_nm = req.sweep_width_nm if req.sweep_width_nm is not None else _sweep_width_from_category(
         req.sweep_width_category, ds, req.visibility_nm, req.fatigue, req.weather_factor, req.speed_kn
     )
-    units = [SearchUnit(tr.renamed(f"{Path(path).name}:{tr.name}"), w_nm * NM_M, model)
-             for path in req.tracks for tr in read_gpx_tracks(path, strict=True, routes=True, all_legs=req.all_legs)]
-    outcome = apply_search(ds, units, label=req.label, source=str(req.drift_file))
+    tracks = [SailedTrack(tr.renamed(f"{Path(path).name}:{tr.name}"), w_nm)
+              for path in req.tracks for tr in read_gpx_tracks(path, strict=True, routes=True, all_legs=req.all_legs)]
+    outcome = update_with_tracks(ds, tracks, model.label, req.label, str(req.drift_file))
     files = run_into(target, lambda: target.write_file("drift.nc", lambda p: write_drift(outcome.dataset, p)))
     return SearchUpdateResult(outcome, outcome.dataset, files)

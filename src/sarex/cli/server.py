@@ -21,9 +21,9 @@ ACTOR = "cli"
 
 
 def _store(data: Optional[Path], db: Optional[str]):
-    from sarex.server.db import Store, database_url
+    from sarex.server.db import open_store
 
-    return Store(database_url(data, db))
+    return open_store(data, db)
 
 
 def echo(message: str) -> None:
@@ -45,12 +45,26 @@ def register(app: typer.Typer) -> None:
     @user_errors
     def serve(data: Optional[Path] = DATA, db: Optional[str] = DB, host: str = typer.Option("127.0.0.1", help="Address to listen on."),
               port: int = typer.Option(8000, help="TCP port."), demo: bool = typer.Option(False, "--demo", help="Set up the built-in Korea-Japan demo exercise and accounts on first start (passwords printed once)."),
-              max_upload_mb: float = typer.Option(2.0, help="Largest accepted request body, MB.")) -> None:
+              max_upload_mb: float = typer.Option(2.0, help="Largest accepted request body, MB."),
+              nmea_udp: Optional[int] = typer.Option(None, "--nmea-udp", help="Also listen for NMEA 0183 / AIS sentences on this UDP port (on --host)."),
+              nmea_exercise: Optional[int] = typer.Option(None, "--nmea-exercise", help="Exercise id the UDP fixes are stored in (with --nmea-udp)."),
+              nmea_source: list[str] = typer.Option([], "--nmea-source", help="NAME=UNIT: a tag-block source or sender IP that sends that unit's GPS fixes (repeatable).")) -> None:
         """Run the sarex web server (schema migrations are applied on start)."""
         import uvicorn
 
+        from sarex.errors import SarexInputError
         from sarex.server.api import create_app
+        from sarex.server.nmea_udp import UdpConfig, parse_source_map
 
+        udp = None
+        if nmea_udp is not None:
+            if not 0 < nmea_udp < 65536:
+                raise SarexInputError(f"--nmea-udp: {nmea_udp} is not a UDP port (1-65535)")
+            if nmea_exercise is None:
+                raise SarexInputError("--nmea-exercise: give the exercise id the UDP fixes belong to")
+            udp = UdpConfig(nmea_udp, nmea_exercise, host, parse_source_map(nmea_source))
+        elif nmea_exercise is not None or nmea_source:
+            raise SarexInputError("--nmea-udp: --nmea-exercise and --nmea-source need --nmea-udp PORT")
         store = _store(data, db)
         if demo:
             from sarex.server.demo import set_up_demo
@@ -60,9 +74,17 @@ def register(app: typer.Typer) -> None:
                 echo("demo accounts (shown once; passwords are stored hashed):")
                 for name, role, pw in accounts:
                     echo(f"  {name:<16} {role:<28} {pw}")
+        if udp is not None:
+            from sarex.server.models import Exercise
+
+            with store.read() as s:
+                if s.get(Exercise, udp.exercise_id) is None:
+                    raise SarexInputError(f"--nmea-exercise: no exercise {udp.exercise_id} in this store")
         echo(f"sarex server on http://{host}:{port}/  (API docs /docs, OpenAPI /openapi.json)")
         sys.stdout.flush()
-        uvicorn.run(create_app(store, max_upload_bytes=int(max_upload_mb * 1e6)), host=host, port=port, log_level="warning")
+        if udp is not None:
+            echo(f"NMEA 0183 / AIS over UDP on {host}:{udp.port} into exercise {udp.exercise_id}")
+        uvicorn.run(create_app(store, max_upload_bytes=int(max_upload_mb * 1e6), nmea_udp=udp), host=host, port=port, log_level="warning")
 
     @server.command("init")
     @user_errors
@@ -138,10 +160,13 @@ def register(app: typer.Typer) -> None:
         """Check the audit log's hash chain; exit 1 if an entry was edited or deleted."""
         from sarex.server.audit import verify
 
-        with _store(data, db).tx() as s:
+        from sarex.server.db import open_store
+
+        with open_store(data, db, create_key=False).read() as s:  # the key is read, never created here (that would bless any chain)
             v = verify(s)
         if v.ok:
-            echo(f"audit log intact: {v.entries} entries")
+            echo(f"audit log intact: {v.entries} entries" + ("; every entry's MAC matches the audit key" if v.anchored else
+                                                             "; NOT anchored: this store has no audit key file, so a rewrite of the whole chain would not be detected"))
             return
         echo(f"audit log BROKEN after {v.entries} good entries: {v.problem}")
         raise typer.Exit(code=1)

@@ -127,11 +127,7 @@ def plan_periods(
     """
     model = DetectionModel.parse(model)
     periods = sc.periods[: sc.stopping.max_periods] if sc.stopping.max_periods else sc.periods
-    obj = drift.attrs.get("object_class")
-    units_by_id = {u.id: u for u in catalogue.units}
-    cond = sc.conditions
-    fw = cond.weather_factor_for(sc.reported.object_class)
-    widths = {u.id: unit_sweep_width_nm(u, obj, cond.visibility_nm, fw, cond.fatigue) for u in catalogue.units}
+    widths = sweep_widths_nm(sc, catalogue, drift.attrs.get("object_class"))
     out: list[PeriodPlan] = []
     ds = drift
     cum = 0.0
@@ -141,24 +137,8 @@ def plan_periods(
             break
         if progress:
             progress(f"period {k + 1}/{len(periods)}: planning")
-        cloud = period_cloud(ds, p.start, end, step_s)
-        srus = [make_sru(u, cloud.frame, p.start, widths[u.id]) for u in catalogue.units]
-        land = None
-        if coast:
-            from sarex.planning.land import land_around_cloud
-
-            land = land_around_cloud(cloud.frame, cloud.x, cloud.y)
-        plan = Planner(cloud, model, seed + k, land=land).plan(srus)
-        runs: list[SearchRun] = []
-        effort: dict[str, float] = {}
-        for a in plan.assignments:
-            u = units_by_id[a.unit_id]
-            w_m = widths[a.unit_id] * NM_M
-            sailed = _sail(a, plan, u, kinematics, end)
-            if sailed.time_s.size < 2 or sailed.time_s[-1] <= sailed.time_s[0]:
-                continue  # on task only as the period ends (a longer transit around land): no search time
-            runs.append(SearchRun(a.unit_id, u.nation, k, sailed, w_m))
-            effort[u.nation] = effort.get(u.nation, 0.0) + a.effort_m2
+        plan, runs, effort = plan_period(sc, catalogue, ds, k, p.start, end, widths, model, seed=seed, step_s=step_s,
+                                         kinematics=kinematics, coast=coast)
         if runs:
             pos_planned = planned_tracks_pos(plan, ds, model)
             plan.pos_planned = pos_planned
@@ -172,6 +152,54 @@ def plan_periods(
     if not out:
         raise SarexInputError(f"{sc.source or 'scenario'}: no search period lies inside the exercise time")
     return out
+
+
+def sweep_widths_nm(sc: Scenario, catalogue: UnitCatalogue, object_class: Optional[str]) -> dict[str, float]:
+    """Each unit's sweep width (NM) for the scenario's conditions (IAMSAR tables: visibility, fw, fatigue)."""
+    cond = sc.conditions
+    fw = cond.weather_factor_for(sc.reported.object_class)
+    return {u.id: unit_sweep_width_nm(u, object_class, cond.visibility_nm, fw, cond.fatigue) for u in catalogue.units}
+
+
+def plan_period(
+    sc: Scenario,
+    catalogue: UnitCatalogue,
+    ds: xr.Dataset,
+    k: int,
+    start_s: float,
+    end_s: float,
+    widths_nm: dict[str, float],
+    model: DetectionModel,
+    *,
+    seed: int = 0,
+    step_s: float = 1800.0,
+    kinematics: bool = True,
+    coast: bool = True,
+    units: Optional[set[str]] = None,
+) -> tuple[Plan, list[SearchRun], dict[str, float]]:
+    """Plan period ``k`` (0-based) on the ensemble ``ds``; return the plan, each unit's sailed run and effort (m²) per nation.
+
+    ``units`` limits the planner to those unit ids (default: all of the catalogue).
+    """
+    units_by_id = {u.id: u for u in catalogue.units}
+    cloud = period_cloud(ds, start_s, end_s, step_s)
+    srus = [make_sru(u, cloud.frame, start_s, widths_nm[u.id]) for u in catalogue.units if units is None or u.id in units]
+    land = None
+    if coast:
+        from sarex.planning.land import land_around_cloud
+
+        land = land_around_cloud(cloud.frame, cloud.x, cloud.y)
+    plan = Planner(cloud, model, seed + k, land=land).plan(srus)
+    runs: list[SearchRun] = []
+    effort: dict[str, float] = {}
+    for a in plan.assignments:
+        u = units_by_id[a.unit_id]
+        sailed = _sail(a, plan, u, kinematics, end_s)
+        if sailed.time_s.size < 2 or sailed.time_s[-1] <= sailed.time_s[0]:
+            continue  # on task only as the period ends (a longer transit around land): no search time
+        runs.append(SearchRun(a.unit_id, u.nation, k, sailed, widths_nm[a.unit_id] * NM_M))
+        effort[u.nation] = effort.get(u.nation, 0.0) + a.effort_m2
+    return plan, runs, effort
 
 
 def _sail(a, plan: Plan, unit, kinematics: bool, end_s: float) -> Track:

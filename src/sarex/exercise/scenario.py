@@ -171,6 +171,7 @@ class Truth(Position):
 
 
 class _ScenarioBase(_Strict):
+    _source: Path | None = PrivateAttr(default=None)
     name: str = Field(min_length=1)
     description: str = ""
     on_scene_coordinator: str = Field(min_length=1, description="Unit id of the OSC.")
@@ -215,32 +216,10 @@ class _ScenarioBase(_Strict):
         key = nation_code(code)
         return next(n for n in self.nations if n.code == key)
 
-
-class ParticipantScenario(_ScenarioBase):
-    """What participants may see: the scenario without its truth."""
-
-
-class Scenario(_ScenarioBase):
-    """A full exercise scenario, truth included (evaluators only)."""
-
-    truth: Truth
-    _source: Path | None = PrivateAttr(default=None)
-
     @property
     def source(self) -> Path | None:
         """The file the scenario was read from."""
         return self._source
-
-    @model_validator(mode="after")
-    def _truth_consistent(self) -> "Scenario":
-        if self.truth.time > self.periods[0].start:
-            raise FieldError("truth.time", iso(self.truth.time), f"is after the first search period starts ({iso(self.periods[0].start)})")
-        return self
-
-    def participant_view(self) -> ParticipantScenario:
-        """The scenario without the ``[truth]`` section (safe to give to participants)."""
-        data = self.model_dump(exclude={"truth"})
-        return ParticipantScenario.model_validate(data, context=_LOAD)
 
     def plannable_units(self) -> list[Unit]:
         """:meth:`resolved_units`, each checked for planning; the first unit the planner cannot use is an error."""
@@ -258,6 +237,30 @@ class Scenario(_ScenarioBase):
         if self.units:
             return list(self.units)
         return load_units_file(self.units_file, [n.code for n in self.nations], self.on_scene_coordinator)
+
+
+class ParticipantScenario(_ScenarioBase):
+    """What participants may see: the scenario without its truth; also a real case, which has none."""
+
+    def participant_view(self) -> "ParticipantScenario":
+        return self
+
+
+class Scenario(_ScenarioBase):
+    """A full exercise scenario, truth included (evaluators only)."""
+
+    truth: Truth
+
+    @model_validator(mode="after")
+    def _truth_consistent(self) -> "Scenario":
+        if self.truth.time > self.periods[0].start:
+            raise FieldError("truth.time", iso(self.truth.time), f"is after the first search period starts ({iso(self.periods[0].start)})")
+        return self
+
+    def participant_view(self) -> ParticipantScenario:
+        """The scenario without the ``[truth]`` section (safe to give to participants)."""
+        data = self.model_dump(exclude={"truth"})
+        return ParticipantScenario.model_validate(data, context=_LOAD)
 
 
 def _check_object(key: str) -> str:
@@ -330,8 +333,13 @@ def load_scenario(path: str | Path) -> Scenario:
     return parse_scenario(read_toml(p), p)
 
 
-def parse_scenario(raw: dict[str, Any], source: Path) -> Scenario:
-    """Validate a scenario given as a dict (from TOML); ``source`` names the file in messages."""
+def parse_scenario(raw: dict[str, Any], source: Path, *, require_truth: bool = True) -> "Scenario | ParticipantScenario":
+    """Validate a scenario given as a dict (from TOML); ``source`` names the file in messages.
+
+    A real case has no ``[truth]``: with ``require_truth=False`` such a file gives a
+    :class:`ParticipantScenario` (everything but the truth, no ``truth`` attribute at all); with a
+    truth it is still a :class:`Scenario`.
+    """
     raw = dict(raw)
     base = source.parent
     if isinstance(raw.get("units_file"), str):
@@ -342,12 +350,14 @@ def parse_scenario(raw: dict[str, Any], source: Path) -> Scenario:
     truth = raw.get("truth")
     if isinstance(truth, dict) and isinstance(truth.get("environment"), dict) and isinstance(truth["environment"].get("file"), str):
         raw["truth"] = {**truth, "environment": {**truth["environment"], "file": _relative(base, truth["environment"]["file"])}}
+    cls = Scenario if require_truth or "truth" in raw else ParticipantScenario
     try:
-        sc = Scenario.model_validate(raw, context=_LOAD)
+        sc = cls.model_validate(raw, context=_LOAD)
         sc._source = source
     except (ValidationError, FieldError) as exc:
         raise SarexInputError(describe(source, exc, raw)) from None
-    for where, spec in (("forecast", sc.forecast), ("truth.environment", sc.truth.environment)):
+    specs = [("forecast", sc.forecast)] + ([("truth.environment", sc.truth.environment)] if isinstance(sc, Scenario) else [])
+    for where, spec in specs:
         if spec.file is not None and not spec.file.is_file():
             raise SarexInputError(f"{source}: {where}.file: {str(spec.file)!r} does not exist")
     if sc.units_file is not None:

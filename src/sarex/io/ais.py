@@ -15,7 +15,7 @@ from collections import Counter
 from pathlib import Path
 
 from sarex.errors import SarexInputError
-from sarex.io.nmea import split_sentence
+from sarex.io.nmea import iter_sentences
 from sarex.io.track import IngestLog, Track, summary
 from sarex.times import parse_utc
 
@@ -48,6 +48,58 @@ def _receive_time(line: str) -> tuple[float | None, str]:
         return None, line[i:]
 
 
+class Assembler:
+    """Reassembles multi-sentence AIVDM/AIVDO messages (by sequential message id and channel)."""
+
+    def __init__(self) -> None:
+        self.partial: dict[tuple[str, str], tuple[float | None, int, list[str]]] = {}
+
+    def add(self, body: str, sentence: str, t: float | None) -> tuple[float | None, list[str]] | str | None:
+        """Add a checked sentence: (receive time, sentences) once a message is whole, None while it
+        is not, or why the sentence is skipped (``"malformed"``, ``"other_sentence"``, ``"incomplete"``)."""
+        f = body.split(",")
+        if len(f) < 7 or not f[0].endswith(("VDM", "VDO")):
+            return "malformed" if len(f) < 7 else "other_sentence"
+        try:
+            count, num = int(f[1]), int(f[2])
+        except ValueError:
+            return "malformed"
+        if count <= 1:
+            return t, [sentence]
+        key = (f[3], f[4])
+        if num == 1:
+            old = key in self.partial
+            self.partial[key] = (t, count, [sentence])
+            return "incomplete" if old else None
+        if key not in self.partial or len(self.partial[key][2]) != num - 1 or self.partial[key][1] != count:
+            self.partial.pop(key, None)
+            return "incomplete"
+        self.partial[key][2].append(sentence)
+        if num < count:
+            return None
+        t0, _, parts = self.partial.pop(key)
+        return t0, parts
+
+
+def decode_position(parts: list[str]) -> tuple[int, float, float] | int | str:
+    """(MMSI, lon, lat) of a whole AIS position report (types 1, 2, 3, 18); else its message
+    type (int) if another type, or ``"malformed"`` / ``"no_position"``."""
+    from pyais import decode
+    from pyais.exceptions import AISBaseException
+
+    try:
+        msg = decode(*parts)
+    except (AISBaseException, ValueError, IndexError, KeyError):
+        return "malformed"
+    mtype = int(msg.msg_type)
+    if mtype not in AIS_POSITION_TYPES:
+        return mtype
+    lon, lat = msg.lon, msg.lat
+    if lon is None or lat is None or abs(lon) > 180.0 or abs(lat) > 90.0:
+        return "no_position"
+    return int(msg.mmsi), float(lon), float(lat)
+
+
 def read_ais(
     path: str | Path, mmsi_units: dict[int, str] | None = None, log: IngestLog | None = None
 ) -> dict[str, Track]:
@@ -63,73 +115,30 @@ def read_ais(
     log
         Counts of skipped lines and unsupported message types are added here.
     """
-    from pyais import decode
-    from pyais.exceptions import AISBaseException
-
     p = Path(path)
     log = log if log is not None else IngestLog()
     src = p.name
     fixes: dict[str, tuple[list[float], list[float], list[float]]] = {}
-    partial: dict[tuple[str, str], tuple[float, int, list[str]]] = {}
-    try:
-        text = p.read_text(encoding="ascii", errors="replace")
-    except OSError as exc:
-        raise SarexInputError(f"{p}: cannot be read ({exc.strerror})") from None
-    for line in text.splitlines():
-        if not line.strip():
+    asm = Assembler()
+    for t, sentence, body in iter_sentences(p, "!", log, "not_ais", prefix=_receive_time):
+        got = asm.add(body, sentence, t)
+        if isinstance(got, str):
+            log.add(src, got)
             continue
-        t, rest = _receive_time(line)
-        body, status = split_sentence(rest, "!")
-        if status == "none":
-            log.add(src, "not_ais")
+        if got is None:
             continue
-        if status != "ok":
-            log.add(src, status)
+        t, parts = got
+        pos = decode_position(parts)
+        if isinstance(pos, str):
+            log.add(src, pos)
             continue
-        f = body.split(",")
-        if len(f) < 7 or not f[0].endswith(("VDM", "VDO")):
-            log.add(src, "malformed" if len(f) < 7 else "other_sentence")
-            continue
-        sentence = rest[rest.find("!") :].strip()
-        try:
-            count, num = int(f[1]), int(f[2])
-        except ValueError:
-            log.add(src, "malformed")
-            continue
-        if count > 1:
-            key = (f[3], f[4])
-            if num == 1:
-                if key in partial:
-                    log.add(src, "incomplete")
-                partial[key] = (t, count, [sentence])
-                continue
-            if key not in partial or len(partial[key][2]) != num - 1 or partial[key][1] != count:
-                log.add(src, "incomplete")
-                partial.pop(key, None)
-                continue
-            partial[key][2].append(sentence)
-            if num < count:
-                continue
-            t, _, parts = partial.pop(key)
-        else:
-            parts = [sentence]
-        try:
-            msg = decode(*parts)
-        except (AISBaseException, ValueError, IndexError, KeyError):
-            log.add(src, "malformed")
-            continue
-        mtype = int(msg.msg_type)
-        if mtype not in AIS_POSITION_TYPES:
-            log.ais_types.setdefault(src, Counter())[mtype] += 1
+        if isinstance(pos, int):
+            log.ais_types.setdefault(src, Counter())[pos] += 1
             continue
         if t is None:
             log.add(src, "no_time")
             continue
-        lon, lat = msg.lon, msg.lat
-        if lon is None or lat is None or abs(lon) > 180.0 or abs(lat) > 90.0:
-            log.add(src, "no_position")
-            continue
-        mmsi = int(msg.mmsi)
+        mmsi, lon, lat = pos
         if mmsi_units is not None:
             unit = mmsi_units.get(mmsi)
             if unit is None:
@@ -139,9 +148,10 @@ def read_ais(
             unit = str(mmsi)
         ts, xs, ys = fixes.setdefault(unit, ([], [], []))
         ts.append(t)
-        xs.append(float(lon))
-        ys.append(float(lat))
+        xs.append(lon)
+        ys.append(lat)
         log.add(src, "used")
+    partial = asm.partial
     if partial:
         log.add(src, "incomplete", len(partial))
     if not fixes:

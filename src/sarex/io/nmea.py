@@ -9,13 +9,16 @@ and counted.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date as Date
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Callable, Iterator
 
 from sarex.errors import SarexInputError
 from sarex.io.track import IngestLog, Track, summary
 from sarex.times import parse_utc
+
 
 def nmea_checksum(body: str) -> int:
     """XOR of the characters between the start delimiter and ``*``."""
@@ -45,6 +48,74 @@ def split_sentence(line: str, start: str = "$") -> tuple[str | None, str]:
     if nmea_checksum(body) != given:
         return None, "bad_checksum"
     return body, "ok"
+
+
+def iter_sentences(path: str | Path, start: str, log: IngestLog, none_key: str,
+                   prefix: Callable[[str], tuple[object, str]] | None = None) -> Iterator[tuple[object, str, str]]:
+    """The checksum-valid sentences of a log file, one per line: (prefix value, text from ``start``, body).
+
+    Blank lines are skipped; a line without a sentence is counted as ``none_key``, a truncated
+    one or one with a bad checksum under its status, all in ``log`` under the file's name.
+    ``prefix(line)`` splits off what comes before the sentence (e.g. an AIS receive time)."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="ascii", errors="replace")
+    except OSError as exc:
+        raise SarexInputError(f"{p}: cannot be read ({exc.strerror})") from None
+    src = p.name
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        value, rest = prefix(line) if prefix is not None else (None, line)
+        body, status = split_sentence(rest, start)
+        if status == "none":
+            log.add(src, none_key)
+        elif status != "ok":
+            log.add(src, status)
+        else:
+            yield value, rest[rest.find(start):].strip(), body
+
+
+@dataclass(frozen=True)
+class Fix:
+    """One GGA or RMC fix: time of day (s), position (degrees) and, for RMC, the day's epoch (s)."""
+
+    kind: str
+    tod: float
+    lon: float
+    lat: float
+    day: float | None
+
+
+def parse_fix(body: str) -> Fix | str:
+    """The fix of a checked GGA or RMC sentence body, or why it has none:
+    ``"other_sentence"``, ``"no_fix"`` or ``"malformed"``."""
+    f = body.split(",")
+    kind = f[0][2:] if len(f[0]) == 5 else f[0][-3:]
+    if kind not in ("GGA", "RMC"):
+        return "other_sentence"
+    try:
+        if kind == "GGA":
+            if len(f) < 7:
+                raise ValueError("too few fields")
+            if f[6] in ("", "0") or not f[2]:
+                return "no_fix"
+            fix = Fix(kind, _tod(f[1]), _latlon(f[4], f[5], 3), _latlon(f[2], f[3], 2), None)
+        else:
+            if len(f) < 10:
+                raise ValueError("too few fields")
+            if f[2] != "A" or not f[3]:
+                return "no_fix"
+            d = f[9]
+            if len(d) != 6:
+                raise ValueError("date")
+            dd = Date(2000 + int(d[4:6]) if int(d[4:6]) < 80 else 1900 + int(d[4:6]), int(d[2:4]), int(d[0:2]))
+            fix = Fix(kind, _tod(f[1]), _latlon(f[5], f[6], 3), _latlon(f[3], f[4], 2), _day_epoch(dd))
+    except (ValueError, IndexError):
+        return "malformed"
+    if not (-180.0 <= fix.lon <= 180.0 and -90.0 <= fix.lat <= 90.0):
+        return "malformed"
+    return fix
 
 
 def _latlon(value: str, hemi: str, degree_digits: int) -> float:
@@ -111,70 +182,30 @@ def read_nmea(path: str | Path, unit_id: str | None = None, date: Date | str | N
         last_t = t
         return t
 
-    try:
-        text = p.read_text(encoding="ascii", errors="replace")
-    except OSError as exc:
-        raise SarexInputError(f"{p}: cannot be read ({exc.strerror})") from None
-    for line in text.splitlines():
-        if not line.strip():
+    for _, _, body in iter_sentences(p, "$", log, "not_nmea"):
+        fix = parse_fix(body)
+        if isinstance(fix, str):
+            log.add(src, fix)
             continue
-        body, status = split_sentence(line, "$")
-        if status == "none":
-            log.add(src, "not_nmea")
-            continue
-        if status != "ok":
-            log.add(src, status)
-            continue
-        f = body.split(",")
-        kind = f[0][2:] if len(f[0]) == 5 else f[0][-3:]
-        if kind not in ("GGA", "RMC"):
-            log.add(src, "other_sentence")
-            continue
-        try:
-            if kind == "GGA":
-                if len(f) < 7:
-                    raise ValueError("too few fields")
-                if f[6] in ("", "0") or not f[2]:
-                    log.add(src, "no_fix")
-                    continue
-                tod = _tod(f[1])
-                lat = _latlon(f[2], f[3], 2)
-                lon = _latlon(f[4], f[5], 3)
-                if day is None:
-                    pending.append((tod, lon, lat))
-                    continue
-                t = place(tod)
-            else:
-                if len(f) < 10:
-                    raise ValueError("too few fields")
-                if f[2] != "A" or not f[3]:
-                    log.add(src, "no_fix")
-                    continue
-                tod = _tod(f[1])
-                lat = _latlon(f[3], f[4], 2)
-                lon = _latlon(f[5], f[6], 3)
-                d = f[9]
-                if len(d) != 6:
-                    raise ValueError("date")
-                dd = Date(2000 + int(d[4:6]) if int(d[4:6]) < 80 else 1900 + int(d[4:6]), int(d[2:4]), int(d[0:2]))
-                day = _day_epoch(dd)
-                t = day + tod
-                last_t = t
-                if pending:
-                    for ptod, plon, plat in pending:
-                        # A GGA logged before this RMC with a later time of day belongs to the day before.
-                        pday = day - 86400.0 if ptod > tod + 1.0 else day
-                        times.append(pday + ptod)
-                        lons.append(plon)
-                        lats.append(plat)
-                    log.add(src, "used", len(pending))
-                    pending.clear()
-        except (ValueError, IndexError):
-            log.add(src, "malformed")
-            continue
-        if not (-180.0 <= lon <= 180.0 and -90.0 <= lat <= 90.0):
-            log.add(src, "malformed")
-            continue
+        tod, lon, lat = fix.tod, fix.lon, fix.lat
+        if fix.kind == "GGA":
+            if day is None:
+                pending.append((tod, lon, lat))
+                continue
+            t = place(tod)
+        else:
+            day = fix.day
+            t = day + tod
+            last_t = t
+            if pending:
+                for ptod, plon, plat in pending:
+                    # A GGA logged before this RMC with a later time of day belongs to the day before.
+                    pday = day - 86400.0 if ptod > tod + 1.0 else day
+                    times.append(pday + ptod)
+                    lons.append(plon)
+                    lats.append(plat)
+                log.add(src, "used", len(pending))
+                pending.clear()
         times.append(t)
         lons.append(lon)
         lats.append(lat)

@@ -51,6 +51,7 @@ _T = {
         "s6": "6. PLAN SUMMARY",
         "summary": "Planner estimate of the probability of success {pos:.1f} % ({model} detection). Stone static optimum of the same effort ({effort:.0f} NM²) and detection: {bound:.1f} % (the best for an object that does not drift; a plan that follows the drift can exceed it).",
         "tracks": "Planned-tracks POS (the legs in order and on time against the drifting object): {p:.1f} %.",
+        "unit_summary": "{unit}'s marginal POS {m:.1f} %: what this plan's POS loses without {unit}, the other units unchanged. POS in {unit}'s own area: {pos:.1f} %.",
         "defs": "Definitions: coverage C = W × track length / area. Each drift particle is counted in the one area where it is most exposed to search: a unit's POC is the probability that the object is in its area while searched, POS its probability of being detected there, POD = POS/POC; the units' POC and POS add up to the plan's. The planner estimate spreads each unit's effort evenly over its area and time on task.",
         "none": "none",
     },
@@ -84,6 +85,7 @@ _T = {
         "s6": "6. 계획 요약",
         "summary": "계획 추정 성공확률 {pos:.1f} % ({model} 탐지 모델). 동일 수색량({effort:.0f} 해리²)·탐지 모델의 Stone 정적 최적 배분: {bound:.1f} % (표류하지 않는 대상에 대한 최적값; 표류를 따라가는 계획은 이를 넘을 수 있음).",
         "tracks": "계획 항적 성공확률 (구간을 순서·시각대로 표류 대상에 적용): {p:.1f} %.",
+        "unit_summary": "{unit} 부대의 한계 성공확률(marginal POS) {m:.1f} %: 다른 부대는 그대로 두고 {unit} 부대가 빠지면 이 계획의 성공확률이 잃는 값. {unit} 부대 구역의 성공확률(POS): {pos:.1f} %.",
         "defs": "정의: 수색범위율 C = 탐지폭 W × 항적 길이 / 면적. 각 표류 입자는 수색 노출이 가장 큰 한 구역에만 계산됨: 단위의 POC는 수색 중 대상이 그 구역에 있을 확률, POS는 그곳에서 탐지될 확률, POD = POS/POC; 단위별 POC와 POS의 합은 계획 전체 값과 같음.",
         "none": "없음",
     },
@@ -117,6 +119,7 @@ _T = {
         "s6": "6. 計画概要",
         "summary": "計画推定の成功確率 {pos:.1f} % ({model} 探知モデル)。同一捜索量({effort:.0f} 平方海里)・探知モデルの Stone 静的最適配分: {bound:.1f} % (漂流しない対象での最適値; 漂流に追従する計画はこれを上回り得る)。",
         "tracks": "計画航跡の成功確率 (レグを順序・時刻どおり漂流対象に適用): {p:.1f} %。",
+        "unit_summary": "{unit} の限界成功確率(marginal POS) {m:.1f} %: 他のユニットはそのままで {unit} が抜けた場合にこの計画の成功確率が失う値。{unit} の区域の成功確率(POS): {pos:.1f} %。",
         "defs": "定義: カバレッジ C = 捜索幅 W × 航跡長 / 面積。各漂流粒子は捜索への露出が最大の一区域にのみ数える: ユニットの POC は捜索中に対象がその区域にある確率、POS はそこで探知される確率、POD = POS/POC; ユニットの POC と POS の和は計画全体の値に等しい。",
         "none": "なし",
     },
@@ -154,8 +157,12 @@ def _z(t_s: float) -> str:
     return from_epoch_s(t_s).strftime("%d%H%MZ %b %Y").upper()
 
 
-def sap_message(plan: Plan, catalogue: UnitCatalogue, lang: str = "en", situation: dict | None = None) -> str:
-    """The search action plan message as text.
+def sap_message(plan: Plan, catalogue: UnitCatalogue, lang: str = "en", situation: dict | None = None, unit: str | None = None) -> str:
+    """The search action plan message as text: to all SRUs, or with ``unit`` to that one unit.
+
+    A unit's message holds its own area and assignment and, instead of the whole
+    plan's POS, the unit's marginal POS (what the plan loses without it, the other
+    units unchanged) and the POS in its own area.
 
     Parameters
     ----------
@@ -172,9 +179,16 @@ def sap_message(plan: Plan, catalogue: UnitCatalogue, lang: str = "en", situatio
     units = {u.id: u for u in catalogue.units}
     co = catalogue.coordination
     osc = catalogue.osc_unit()
+    numbered = list(enumerate(plan.assignments, start=1))
+    mine = None
+    if unit is not None:
+        mine = next((a for a in plan.assignments if a.unit_id == unit), None)
+        if mine is None:
+            raise ValueError(f"unit {unit!r} has no assignment in the plan")
+        numbered = [(k, a) for k, a in numbered if a.unit_id == unit]
     lines = [t["title"], "=" * 40]
     lines.append(f"{t['from']}: {co.smc or 'SMC'}")
-    lines.append(f"{t['to']}: {t['to_all']}")
+    lines.append(f"{t['to']}: {t['to_all'] if unit is None else (unit + ' ' + (units[unit].name if unit in units else '')).strip()}")
     lines.append(f"{t['dtg']}: {_z(plan.start_s)}")
     lines.append("")
     lines.append(t["s1"])
@@ -188,7 +202,7 @@ def sap_message(plan: Plan, catalogue: UnitCatalogue, lang: str = "en", situatio
         lines.append(f"  {t['picture']}: " + t["particles"].format(n=sit["particles"], searches=sit.get("searches", 0)))
     lines.append("")
     lines.append(t["s2"])
-    for k, a in enumerate(plan.assignments, start=1):
+    for k, a in numbered:
         c = a.rect.corners()
         lon, lat = plan.frame.inverse(c[:, 0], c[:, 1])
         lines.append("  " + t["area"].format(k=k, unit=a.unit_id, nm2=a.rect.area_m2 / NM_M**2))
@@ -196,7 +210,7 @@ def sap_message(plan: Plan, catalogue: UnitCatalogue, lang: str = "en", situatio
             lines.append(f"    {format_position(float(lo), float(la))}")
     lines.append("")
     lines.append(t["s3"])
-    for k, a in enumerate(plan.assignments, start=1):
+    for k, a in numbered:
         u = units[a.unit_id]
         clon, clat = plan.frame.inverse(np.array([a.pattern.x[0]]), np.array([a.pattern.y[0]]))
         alt = t["alt"].format(a=u.altitude_m) if u.altitude_m else ""
@@ -226,10 +240,10 @@ def sap_message(plan: Plan, catalogue: UnitCatalogue, lang: str = "en", situatio
         )
         if a.reason:
             lines.append("    " + t["why"].format(reason=a.reason))
-    for uid, why in plan.unassigned.items():
+    for uid, why in plan.unassigned.items() if unit is None else ():
         u = units.get(uid)
         lines.append("  " + t["unassigned"].format(unit=uid, name=u.name if u else "", why=why))
-    for uid, why in plan.reserve.items():
+    for uid, why in plan.reserve.items() if unit is None else ():
         u = units.get(uid)
         lines.append("  " + t["reserve"].format(unit=uid, name=u.name if u else "", why=why))
     lines.append("")
@@ -242,6 +256,10 @@ def sap_message(plan: Plan, catalogue: UnitCatalogue, lang: str = "en", situatio
     lines.append(f"  {co.reports}")
     lines.append("")
     lines.append(t["s6"])
+    if mine is not None:
+        lines.append("  " + t["unit_summary"].format(unit=unit, m=100 * mine.marginal_pos, pos=100 * mine.pos))
+        lines.append("  " + t["defs"])
+        return "\n".join(lines) + "\n"
     lines.append(
         "  " + t["summary"].format(pos=100 * plan.total_pos, model=plan.model, effort=plan.total_effort_m2 / NM_M**2, bound=100 * plan.bound_pos)
     )

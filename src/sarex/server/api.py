@@ -12,32 +12,24 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response, StreamingResponse
-from fastapi.security import APIKeyCookie, OAuth2PasswordBearer, OAuth2PasswordRequestForm
+from fastapi.security import OAuth2PasswordRequestForm
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sarex.errors import SarexInputError
-from sarex.server import interop, plans, reports, workflow
+from sarex.server import api_flow, injects, interop, plans, reports, workflow
+from sarex.server.auth import COOKIE, ApiError, Auth
 from sarex.server.db import Store
+from sarex.server.fastpath import PositionFastPath
+from sarex.server.ingest import GroupCommit, Revoked
 from sarex.server.jobs import JobRunner
-from sarex.server.limits import BodyLimit
-from sarex.server.security import Principal, RateLimiter, check_password, new_session, principal_for
+from sarex.server.limits import BodyLimit, SecurityHeaders
+from sarex.server.reports import PositionBatch
+from sarex.server.security import Principal, PrincipalCache, RateLimiter, check_password, new_session, revoke_session
 from sarex.server.workflow import Conflict, Denied, Missing
 
 STATIC = Path(__file__).parent / "static"
-COOKIE = "sarex_session"
-SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
-
-_oauth2 = OAuth2PasswordBearer(tokenUrl="/token", auto_error=False)
-_cookie = APIKeyCookie(name=COOKIE, auto_error=False)
-
-
-class ApiError(Exception):
-    def __init__(self, status: int, msg: str, field: str = "") -> None:
-        super().__init__(msg)
-        self.status, self.field = status, field
-
 
 def _err(status: int, msg: str, field: str = "") -> JSONResponse:
     return JSONResponse({"error": " ".join(str(msg).split()), "field": field}, status_code=status)
@@ -55,6 +47,7 @@ class LoginIn(_In):
 class JobIn(_In):
     kind: str
     particles: int = 2000
+    period: Optional[int] = Field(None, description="update: the last period done (its reported tracks update the forecast)")
 
 
 class DraftIn(_In):
@@ -81,21 +74,38 @@ class SightingIn(_In):
     note: str = ""
 
 
-def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: int = 5, run_jobs: bool = True) -> FastAPI:
-    """The web application on a store. Jobs run in worker processes unless ``run_jobs`` is false."""
+def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: int = 5, run_jobs: bool = True,
+               nmea_udp=None) -> FastAPI:
+    """The web application on a store. Jobs run in worker processes unless ``run_jobs`` is false;
+    ``nmea_udp`` (a :class:`~sarex.server.nmea_udp.UdpConfig`) adds the NMEA-over-UDP listener."""
     app = FastAPI(title="sarex server", version="0.1.0", docs_url=None, redoc_url=None,
                   description="Shared, access-controlled SAR cases and combined exercises (sarex).")
     runner = JobRunner(store)
     limiter = RateLimiter(login_limit, 60.0)
-    app.state.store, app.state.runner = store, runner
+    cache = PrincipalCache()
+    writer = GroupCommit(store, cache)
+    app.state.store, app.state.runner, app.state.writer = store, runner, writer
 
     @app.on_event("startup")
     def _start() -> None:
+        writer.start()
         if run_jobs:
             runner.start()
 
+    if nmea_udp is not None:
+        from sarex.server.nmea_udp import NmeaUdp
+
+        app.state.nmea_udp = NmeaUdp(store, writer, nmea_udp)
+
+        @app.on_event("startup")
+        async def _listen() -> None:
+            await app.state.nmea_udp.start()
+
     @app.on_event("shutdown")
     def _stop() -> None:
+        if nmea_udp is not None:
+            app.state.nmea_udp.stop()
+        writer.stop()
         runner.stop()
 
     # --- errors: one line of JSON naming the field ------------------------------------------
@@ -115,7 +125,7 @@ def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: 
         msg = str(exc).splitlines()[0] if str(exc) else "bad input"
         return _err(400, msg, msg.split(":", 1)[0] if ":" in msg else "")
 
-    for cls, code in ((Denied, 403), (Missing, 404), (Conflict, 409)):
+    for cls, code in ((Denied, 403), (Missing, 404), (Conflict, 409), (Revoked, 401)):
         def _h(_req: Request, exc, code=code):
             return _err(code, str(exc), exc.field)
         app.add_exception_handler(cls, _h)
@@ -129,17 +139,8 @@ def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: 
         return _err(exc.status_code, str(exc.detail), "")
 
     # --- authentication -----------------------------------------------------------------------
-    def principal(request: Request, bearer: Optional[str] = Depends(_oauth2), cookie: Optional[str] = Depends(_cookie)) -> Principal:
-        token = bearer or cookie
-        if not token:
-            raise ApiError(401, "authorization: log in (POST /api/login) or send a bearer token from POST /token", "authorization")
-        with store.read() as s:
-            p = principal_for(s, token)
-        if p is None:
-            raise ApiError(401, "authorization: the session or token is unknown or expired", "authorization")
-        if not bearer and request.method not in SAFE_METHODS and request.headers.get("x-csrf-token") != p.csrf:
-            raise ApiError(403, "x-csrf-token: missing or wrong for this session", "x-csrf-token")
-        return p
+    auth = Auth(store, cache)
+    principal, principal_cached, _lookup = auth.principal, auth.principal_cached, auth.lookup
 
     def _login(request: Request, username: str, password: str, kind: str) -> tuple[str, str]:
         key = f"{request.client.host if request.client else '?'}|{username}"
@@ -169,8 +170,12 @@ def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: 
         resp.set_cookie(COOKIE, tok, httponly=True, samesite="strict", secure=request.url.scheme == "https", path="/")
         return resp
 
-    @app.post("/api/logout", tags=["auth"])
+    @app.post("/api/logout", tags=["auth"], summary="End this browser session (its cookie stops working at once)")
     def logout(p: Principal = Depends(principal)):
+        if p.kind == "cookie":  # a browser session ends here; bearer tokens (scripts, units) run out after SESSION_S
+            with store.tx() as s:
+                revoke_session(s, p.token_hash)
+            cache.drop(p.token_hash)
         resp = JSONResponse({"user": p.name, "logged_out": True})
         resp.delete_cookie(COOKIE, path="/")
         return resp
@@ -241,7 +246,7 @@ def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: 
     # --- jobs ---------------------------------------------------------------------------------------
     @app.post("/api/exercises/{exercise_id}/jobs", tags=["jobs"], status_code=202)
     def create_job(exercise_id: int, body: JobIn, p: Principal = Depends(principal)):
-        j = tx(lambda s: plans.job_view(plans.create_job(s, p, exercise_id, body.kind, body.particles)))
+        j = tx(lambda s: plans.job_view(plans.create_job(s, p, exercise_id, body.kind, body.particles, body.period)))
         runner.submit(j["id"])
         return j
 
@@ -291,14 +296,23 @@ def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: 
 
     # --- reports -----------------------------------------------------------------------------------
     @app.post("/api/exercises/{exercise_id}/positions", tags=["reports"], status_code=201, summary="A unit's position reports (JSON)")
-    def post_positions(exercise_id: int, body: PositionsIn, p: Principal = Depends(principal)):
-        return tx(reports.post_positions, p, exercise_id, [r.model_dump() for r in body.reports])
+    async def post_positions(exercise_id: int, body: PositionsIn, p: Principal = Depends(principal_cached)):
+        raw = [r.model_dump() for r in body.reports]
+        try:
+            rows = reports.prepare_positions(p, exercise_id, raw)
+        except (Missing, Denied):
+            fresh = await asyncio.to_thread(_lookup, p.token_hash)  # a grant made since the principal was cached?
+            if fresh.epoch == p.epoch:
+                raise
+            p, rows = fresh, reports.prepare_positions(fresh, exercise_id, raw)
+        return await writer.post(PositionBatch(p, exercise_id, rows), raw)
 
     @app.post("/api/exercises/{exercise_id}/positions/upload", tags=["reports"], status_code=201, summary="Upload a GPX, NMEA 0183 or AIS log of your unit")
     async def upload(exercise_id: int, file: UploadFile = File(...), p: Principal = Depends(principal)):
         data = await file.read()
         name = Path(file.filename or "upload").name
-        return await asyncio.to_thread(tx, reports.upload_track, p, exercise_id, data, name)
+        raw, kind = await asyncio.to_thread(rd, reports.upload_rows, p, exercise_id, data, name)
+        return await writer.post(PositionBatch(p, exercise_id, reports.prepare_positions(p, exercise_id, raw), kind), raw)
 
     @app.get("/api/exercises/{exercise_id}/positions", tags=["reports"])
     def get_positions(exercise_id: int, p: Principal = Depends(principal), after_id: int = Query(0, ge=0), limit: int = Query(10000, ge=1, le=100000)):
@@ -312,16 +326,22 @@ def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: 
     def get_sightings(exercise_id: int, p: Principal = Depends(principal)):
         return rd(reports.sightings, p, exercise_id)
 
-    @app.get("/api/exercises/{exercise_id}/events", tags=["reports"], summary="Server-sent events: new position reports (and the truth once released)")
+    @app.get("/api/exercises/{exercise_id}/events", tags=["reports"], summary="Server-sent events: new position reports, injects as they are delivered to you (and the truth once released)")
     async def events(exercise_id: int, p: Principal = Depends(principal), after_id: int = Query(0, ge=0), max_s: float = Query(3600.0, gt=0, le=86400)):
         ex = await asyncio.to_thread(rd, workflow.exercise_view, p, exercise_id)  # checks access before streaming
 
         async def stream():
-            last, waited, sent_truth = after_id, 0.0, False
+            last, waited, sent_truth, sent_injects, tick = after_id, 0.0, False, set(), 0
             if "truth" in ex:
                 yield f"event: truth\ndata: {json.dumps(ex['truth'], ensure_ascii=False)}\n\n"
                 sent_truth = True
             while waited < max_s:
+                if tick % 4 == 0:  # injects as they fall due (every 2 s when idle)
+                    for inj in await asyncio.to_thread(rd, injects.visible, p, exercise_id):
+                        if inj["delivered"] and inj["id"] not in sent_injects:
+                            sent_injects.add(inj["id"])
+                            yield f"event: inject\ndata: {json.dumps(inj, ensure_ascii=False)}\n\n"
+                tick += 1
                 rows = await asyncio.to_thread(rd, reports.positions, p, exercise_id, last, 1000)
                 for r in rows:
                     yield f"id: {r['id']}\nevent: position\ndata: {json.dumps(r)}\n\n"
@@ -341,7 +361,7 @@ def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: 
     def _maybe_truth(p, exercise_id):
         try:
             return rd(workflow.truth, p, exercise_id)
-        except Denied:
+        except (Denied, Missing):  # not released yet, or a real case with no truth
             return None
 
     # --- end of exercise ----------------------------------------------------------------------------
@@ -362,6 +382,7 @@ def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: 
         return HTMLResponse(rd(reports.report_html, p, exercise_id))
 
     interop.add_routes(app, store, principal, rd)
+    api_flow.add_routes(app, principal, tx, rd)
 
     # --- UI and API docs from vendored assets ----------------------------------------------------------
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -376,12 +397,10 @@ def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: 
                                    swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css", swagger_favicon_url="/static/favicon.svg",
                                    oauth2_redirect_url="/static/vendor/swagger-ui/oauth2-redirect.html")
 
-    @app.middleware("http")
-    async def _headers(request: Request, call_next):
-        resp = await call_next(request)
-        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
-        resp.headers.setdefault("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'")
-        return resp
-
+    # The router tries routes in order: the busiest one (units' position reports) goes first.
+    hot = [r for r in app.router.routes if getattr(r, "path", "") == "/api/exercises/{exercise_id}/positions" and "POST" in getattr(r, "methods", ())]
+    app.router.routes[:] = hot + [r for r in app.router.routes if r not in hot]
+    app.add_middleware(PositionFastPath, cache=cache, writer=writer, model=PositionsIn)
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyLimit, max_bytes=max_upload_bytes)
     return app

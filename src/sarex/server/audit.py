@@ -1,25 +1,39 @@
-"""Append-only, hash-chained audit log of every change.
+"""Append-only, hash-chained audit log of every change, anchored by a key outside the database.
 
 Each entry's hash is SHA-256 over the previous entry's hash and the entry's own
 canonical JSON (time, actor, exercise, action, detail). Editing an entry breaks
 its hash; deleting one breaks the next entry's ``prev_hash`` and leaves a gap in
 the ids; deleting entries at the end is caught by the records that must have an
 entry (each position report, plan and job names its audit entry's action and id).
+
+A chain alone can be rewritten whole by anyone who can write the database: they
+recompute every hash. So each entry also carries ``mac``, an HMAC-SHA256 of its
+hash under the server's audit key, a random 256-bit secret in a file outside the
+database (:func:`load_key`); without that file no one can forge a MAC, and
+``verify`` with the key detects a rewritten chain. The key is never logged or
+printed. Entries are appended with explicit consecutive ids under the chain lock
+(SQLite's single writer; a PostgreSQL advisory lock), so a rolled-back
+transaction leaves no gap that would read as a deletion.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import os
+import secrets
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from sarex.server.models import AuditEntry, Job, Plan, PositionReport
 
 GENESIS = "0" * 64
+KEY_BYTES = 32
 
 
 def _digest(prev: str, time_s: float, actor: str, exercise_id: int | None, action: str, detail: str) -> str:
@@ -27,19 +41,78 @@ def _digest(prev: str, time_s: float, actor: str, exercise_id: int | None, actio
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
-def record(s: Session, actor: str, action: str, detail: dict, exercise_id: int | None = None) -> AuditEntry:
-    """Append one entry inside the caller's transaction (so the change and its record commit together)."""
+def _mac(key: bytes | None, digest: str) -> str:
+    return hmac.new(key, digest.encode("ascii"), hashlib.sha256).hexdigest() if key else ""
+
+
+def load_key(path: Path | None, create: bool = True) -> tuple[bytes | None, bool]:
+    """The audit key in ``path`` (hex), created with mode 0600 if absent and ``create``; returns (key, created)."""
+    if path is None:
+        return None, False
+    path = Path(path)
+    if path.exists():
+        raw = path.read_text(encoding="ascii").strip()
+        try:
+            key = bytes.fromhex(raw)
+        except ValueError:
+            key = b""
+        if len(key) != KEY_BYTES:
+            from sarex.errors import SarexInputError
+
+            raise SarexInputError(f"audit key {str(path)!r}: not {KEY_BYTES} bytes of hex")  # the content is not shown
+        return key, False
+    if not create:
+        return None, False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as f:
+        f.write(secrets.token_hex(KEY_BYTES) + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+    return load_key(path, create=False)[0], True
+
+
+def _head(s: Session) -> tuple[int, str]:
+    """Lock the chain for this transaction and return its last (id, hash)."""
     if s.get_bind().dialect.name == "postgresql":
         s.execute(text("SELECT pg_advisory_xact_lock(7262)"))  # one writer at a time extends the chain
-    last = s.execute(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)).scalar()
-    prev = last or GENESIS
+    row = s.execute(select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)).first()
+    return (row[0], row[1]) if row else (0, GENESIS)
+
+
+def append(s: Session, entries: list[tuple[str, str, dict, int | None]]) -> list[int]:
+    """Append (actor, action, detail, exercise id) entries in the caller's transaction; returns their ids.
+
+    One head read and one multi-row insert for the lot (group commit)."""
+    if not entries:
+        return []
+    key = s.info.get("audit_key")
+    last_id, prev = _head(s)
     t = time.time()
-    d = json.dumps(detail, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    e = AuditEntry(time_s=t, actor=actor, exercise_id=exercise_id, action=action, detail=d, prev_hash=prev,
-                   hash=_digest(prev, t, actor, exercise_id, action, d))
-    s.add(e)
-    s.flush()
-    return e
+    rows = []
+    for actor, action, detail, exercise_id in entries:
+        d = json.dumps(detail, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        h = _digest(prev, t, actor, exercise_id, action, d)
+        last_id += 1
+        rows.append({"id": last_id, "time_s": t, "actor": actor, "exercise_id": exercise_id, "action": action, "detail": d,
+                     "prev_hash": prev, "hash": h, "mac": _mac(key, h)})
+        prev = h
+    s.execute(insert(AuditEntry.__table__), rows)
+    return [r["id"] for r in rows]
+
+
+def record(s: Session, actor: str, action: str, detail: dict, exercise_id: int | None = None) -> int:
+    """Append one entry inside the caller's transaction (so the change and its record commit together); returns its id."""
+    return append(s, [(actor, action, detail, exercise_id)])[0]
+
+
+def stamp_unkeyed(s: Session, key: bytes) -> int:
+    """MAC the entries written before the store had a key (done once, when the key is created)."""
+    n = 0
+    for e in s.execute(select(AuditEntry).where(AuditEntry.mac == "")).scalars():
+        e.mac = _mac(key, e.hash)
+        n += 1
+    return n
 
 
 @dataclass
@@ -47,10 +120,12 @@ class Verdict:
     ok: bool
     entries: int
     problem: str = ""
+    anchored: bool = False  # every entry's MAC was checked against the audit key
 
 
 def verify(s: Session) -> Verdict:
     """Walk the chain; the first problem found is named (entry id and what is wrong)."""
+    key = s.info.get("audit_key")
     prev = GENESIS
     n = 0
     last_id = 0
@@ -62,6 +137,10 @@ def verify(s: Session) -> Verdict:
             return Verdict(False, n, f"entry {e.id}: prev_hash does not match entry {last_id} (an entry was deleted or edited)")
         if _digest(prev, e.time_s, e.actor, e.exercise_id, e.action, e.detail) != e.hash:
             return Verdict(False, n, f"entry {e.id}: hash does not match its content (edited)")
+        if key is not None and not hmac.compare_digest(_mac(key, e.hash), e.mac or ""):
+            return Verdict(False, n, f"entry {e.id}: its MAC does not match the audit key (the chain was rewritten from here)")
+        if key is None and e.mac:
+            return Verdict(False, n, f"entry {e.id} carries a MAC but the audit key file is missing, so it cannot be checked")
         if e.action in referenced:
             referenced[e.action].add(int(json.loads(e.detail).get("id", -1)))
         prev, last_id, n = e.hash, e.id, n + 1
@@ -70,4 +149,4 @@ def verify(s: Session) -> Verdict:
         missing = sorted(ids - referenced[action])
         if missing:
             return Verdict(False, n, f"{model.__tablename__} {missing[:5]} have no audit entry (entries were deleted)")
-    return Verdict(True, n)
+    return Verdict(True, n, anchored=key is not None)

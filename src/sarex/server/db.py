@@ -4,11 +4,22 @@ SQLite runs in WAL mode with foreign keys on, and every transaction begins
 IMMEDIATE so that concurrent writers queue on the busy timeout instead of failing
 on a stale snapshot; on PostgreSQL writers that append to the audit chain take a
 transaction-level advisory lock (see :mod:`sarex.server.audit`).
+
+Durability: SQLite runs with ``synchronous=FULL`` by default, so a commit is on
+disk (WAL fsynced) before it is acknowledged, even against a power cut; group
+commit (:mod:`sarex.server.ingest`) pays that fsync once per batch of reports.
+``SAREX_SQLITE_SYNC=normal`` trades the last commits before an OS crash or power
+loss for speed (still safe against a killed server process).
+
+The audit key (:func:`sarex.server.audit.load_key`) is the file named by
+``SAREX_AUDIT_KEY_FILE``, else ``audit.key`` beside the SQLite file; a
+PostgreSQL store has one only when given (the CLI uses ``--data DIR/audit.key``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 from contextlib import contextmanager
 from importlib import resources
@@ -36,6 +47,22 @@ def database_url(data: Path | None, db: str | None) -> str:
     return f"sqlite:///{(data / 'sarex.db').resolve()}"
 
 
+def _sqlite_sync() -> str:
+    mode = os.environ.get("SAREX_SQLITE_SYNC", "full").strip().upper()
+    if mode not in ("FULL", "NORMAL"):
+        raise SarexInputError(f"SAREX_SQLITE_SYNC: {mode.lower()!r} is not full or normal")
+    return mode
+
+
+def audit_key_path(url: str, data: Path | None = None) -> Path | None:
+    """Where the audit key of the store at ``url`` lives (see the module docstring)."""
+    if os.environ.get("SAREX_AUDIT_KEY_FILE"):
+        return Path(os.environ["SAREX_AUDIT_KEY_FILE"])
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        return Path(url[len("sqlite:///"):]).parent / "audit.key"
+    return Path(data) / "audit.key" if data is not None else None
+
+
 def make_engine(url: str) -> Engine:
     """An engine with the pragmas and transaction mode described in the module docstring."""
     if url.startswith("sqlite"):
@@ -47,7 +74,7 @@ def make_engine(url: str) -> Engine:
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA synchronous=NORMAL")  # durable against a process crash (kill -9) in WAL mode
+            cur.execute(f"PRAGMA synchronous={_sqlite_sync()}")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
 
@@ -57,6 +84,12 @@ def make_engine(url: str) -> Engine:
 
         return engine
     return create_engine(url, pool_size=20, max_overflow=40, pool_pre_ping=True)
+
+
+def open_store(data: Path | None, db: str | None, upgrade: bool = True, create_key: bool | None = None) -> Store:
+    """The store of a data folder or database URL, with its audit key (see the module docstring)."""
+    url = database_url(data, db)
+    return Store(url, upgrade, key_file=audit_key_path(url, data), create_key=create_key)
 
 
 def migrate(engine: Engine) -> None:
@@ -74,15 +107,24 @@ def migrate(engine: Engine) -> None:
 class Store:
     """Engine plus session factory; ``with store.tx() as s:`` is one transaction."""
 
-    def __init__(self, url: str, upgrade: bool = True) -> None:
+    def __init__(self, url: str, upgrade: bool = True, key_file: Path | None = None, create_key: bool | None = None) -> None:
+        from sarex.server import audit
+
         self.url = url
         self.engine = make_engine(url)
         if upgrade:
             migrate(self.engine)
-        self._factory = sessionmaker(self.engine, expire_on_commit=False)
-        self._reader = sessionmaker(self.engine.execution_options(sarex_write=False), expire_on_commit=False)
+        self.key_file = key_file if key_file is not None else audit_key_path(url)
+        # Only a store brought up to date (server, CLI set-up) creates the key; readers use an existing one.
+        key, created = audit.load_key(self.key_file, create=upgrade if create_key is None else create_key)
+        info = {"audit_key": key}
+        self._factory = sessionmaker(self.engine, expire_on_commit=False, info=info)
+        self._reader = sessionmaker(self.engine.execution_options(sarex_write=False), expire_on_commit=False, info=info)
         # SQLite has one writer at a time; queueing our own writers on a lock avoids its busy-wait back-off.
         self._write_lock = threading.Lock() if url.startswith("sqlite") else contextlib.nullcontext()
+        if created:
+            with self.tx() as s:
+                audit.stamp_unkeyed(s, key)
 
     @property
     def is_postgres(self) -> bool:

@@ -12,7 +12,7 @@ from fastapi import Depends, FastAPI, Query
 from fastapi.responses import JSONResponse, Response
 
 from sarex.errors import SarexInputError
-from sarex.server import plans, reports, services, workflow
+from sarex.server import plans, reports, services, updates, workflow
 from sarex.server.workflow import Denied, Missing
 from sarex.times import to_epoch_s
 
@@ -22,6 +22,7 @@ COLLECTIONS = {
     "tracks": "Reported unit tracks (lines per unit)",
     "positions": "Reported unit positions (points)",
     "sightings": "Sightings reported by units (points)",
+    "contours": "50 % and 90 % containment areas of the current forecast, per period (polygons)",
 }
 
 
@@ -53,6 +54,8 @@ def _bbox(value: Optional[str]) -> Optional[tuple[float, float, float, float]]:
 
 def _coords(geom: dict) -> list[list[float]]:
     c = geom["coordinates"]
+    if geom["type"] == "MultiPolygon":
+        return [xy for poly in c for xy in poly[0]]
     return c[0] if geom["type"] == "Polygon" else c if geom["type"] == "LineString" else [c]
 
 
@@ -101,6 +104,9 @@ def features(s, p, exercise_id: int, cid: str) -> list[dict]:
                 out.append({"type": "Feature", "id": f"track-{unit}", "properties": {"unit": unit, "start": rs[0]["time"], "end": rs[-1]["time"]},
                             "geometry": {"type": "LineString", "coordinates": [[r["lon"], r["lat"]] for r in rs]},
                             "_t": (to_epoch_s(rs[0]["time"]), to_epoch_s(rs[-1]["time"]))})
+    elif cid == "contours":
+        for f in updates.contours(s, p, exercise_id):
+            out.append({**f, "_t": (to_epoch_s(f["properties"]["start"]), to_epoch_s(f["properties"]["end"]))})
     else:
         for r in reports.sightings(s, p, exercise_id):
             t = to_epoch_s(r["time"])
@@ -138,7 +144,7 @@ def cot_xml(s, p, exercise_id: int) -> str:
         t = workflow.truth(s, p, exercise_id)
         ev.append(event(f"sarex-{exercise_id}-truth", "a-u-S", t["lon"], t["lat"],
                         f'<contact callsign={quoteattr("TRUTH " + t["object_class"])}/><remarks>{t["time"]} {t["ddm"]}</remarks>'))
-    except Denied:
+    except (Denied, Missing):  # not released yet, or a real case with no truth
         pass
     return '<?xml version="1.0" encoding="UTF-8"?>\n<events>' + "".join(ev) + "</events>\n"
 

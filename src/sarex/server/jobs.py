@@ -33,9 +33,9 @@ def _exit_with_parent(parent: int) -> None:  # pragma: no cover - child process
     os._exit(3)
 
 
-def _worker(url: str, job_id: int, parent: int) -> None:  # pragma: no cover - runs in a child process
+def _worker(url: str, job_id: int, parent: int, key_file=None) -> None:  # pragma: no cover - runs in a child process
     threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
-    store = Store(url, upgrade=False)
+    store = Store(url, upgrade=False, key_file=key_file)
 
     def progress(fraction: float, message: str) -> None:
         with store.tx() as s:
@@ -112,7 +112,7 @@ class JobRunner:
                 j.status, j.attempts, j.message, j.updated_s = "running", j.attempts + 1, "starting", time.time()
             import os
 
-            proc = ctx.Process(target=_worker, args=(self.store.url, job_id, os.getpid()), daemon=True)
+            proc = ctx.Process(target=_worker, args=(self.store.url, job_id, os.getpid(), self.store.key_file), daemon=True)
             self._current = (job_id, proc)
             proc.start()
             proc.join()

@@ -150,6 +150,25 @@ class Job(Base):
     updated_s: Mapped[float] = mapped_column(Float)
 
 
+class Inject(Base):
+    """Something exercise control feeds in (sighting, breakdown, datum, message), delivered at ``at_s``."""
+
+    __tablename__ = "injects"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exercise_id: Mapped[int] = mapped_column(ForeignKey("exercises.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    text: Mapped[str] = mapped_column(Text)
+    to_roles: Mapped[str] = mapped_column(String(100))  # comma-separated roles addressed
+    to_orgs: Mapped[str] = mapped_column(String(200))  # comma-separated organisations ('' = all)
+    at_s: Mapped[float] = mapped_column(Float)  # delivery time
+    time_s: Mapped[Optional[float]] = mapped_column(Float, nullable=True)  # time of the event reported
+    lon: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
+    lat: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
+    unit_code: Mapped[Optional[str]] = mapped_column(String(64), nullable=True)
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_s: Mapped[float] = mapped_column(Float)
+
+
 class AuditEntry(Base):
     """Append-only, hash-chained record of every change."""
 
@@ -162,3 +181,15 @@ class AuditEntry(Base):
     detail: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    #: HMAC-SHA256 of ``hash`` under the server's audit key (kept outside the database), so that
+    #: rewriting the whole chain is detected; empty where the store has no key configured.
+    mac: Mapped[str] = mapped_column(String(64), default="")
+
+
+class AuthEpoch(Base):
+    """One row counting changes to who may do what (grants, revoked sessions): a server's cached
+    principals are valid while the count is the one they were read at."""
+
+    __tablename__ = "auth_epoch"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)

@@ -6,17 +6,17 @@ import json
 import time
 from typing import Optional
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sarex.errors import SarexInputError
 from sarex.server import audit
-from sarex.server.models import Job, Plan
+from sarex.server.models import Job, Period, Plan
 from sarex.server.security import Principal
 from sarex.server.workflow import Conflict, Denied, Missing, exercise_for
 from sarex.times import iso
 
-JOB_KINDS = {"forecast": {"director", "coordinator", "planner"}, "evaluate": {"director"}}
+JOB_KINDS = {"forecast": {"director", "coordinator", "planner"}, "update": {"director", "coordinator"}, "evaluate": {"director"}}
 
 
 def job_view(j: Job) -> dict:
@@ -25,21 +25,31 @@ def job_view(j: Job) -> dict:
             "message": j.message, "attempts": j.attempts, "created": iso(j.created_s), "updated": iso(j.updated_s)}
 
 
-def create_job(s: Session, p: Principal, exercise_id: int, kind: str, particles: int) -> Job:
+def create_job(s: Session, p: Principal, exercise_id: int, kind: str, particles: int, period: Optional[int] = None) -> Job:
+    """Queue a job: ``forecast`` (plans for every period), ``update`` (the Bayesian update with the units'
+    reported tracks of periods 1..``period``, then plans from period + 1) or ``evaluate`` (exercises only)."""
     ex, _ = exercise_for(s, p, exercise_id, JOB_KINDS.get(kind, set().union(*JOB_KINDS.values())))  # who, before what
     if kind not in JOB_KINDS:
         raise SarexInputError(f"kind: {kind!r} is not one of {', '.join(JOB_KINDS)}")
     if not 100 <= particles <= 100_000:
         raise SarexInputError(f"particles: {particles} must be between 100 and 100000")
+    if kind == "evaluate" and ex.kind == "case":
+        raise Conflict(f"kind: exercise {ex.id} is a real case; with no truth there is nothing to evaluate", "kind")
+    n = s.execute(select(func.count()).select_from(Period).where(Period.exercise_id == ex.id)).scalar()
+    if kind == "update" and (period is None or not 1 <= period <= n):
+        raise SarexInputError(f"period: an update job names the last period done, 1..{n} (got {period})")
+    if kind != "update" and period is not None:
+        raise SarexInputError(f"period: only an update job takes a period, not {kind!r}")
     busy = s.execute(select(Job).where(Job.exercise_id == ex.id, Job.kind == kind, Job.status.in_(("queued", "running")))).scalar()
     if busy is not None:
         raise Conflict(f"kind: a {kind} job ({busy.id}) is already {busy.status} for exercise {ex.id}", "kind")
     now = time.time()
     j = Job(exercise_id=ex.id, kind=kind, status="queued", progress=0.0, message="queued", attempts=0,
-            params_json=json.dumps({"particles": particles, "seed": ex.seed}), created_by=p.user_id, created_s=now, updated_s=now)
+            params_json=json.dumps({"particles": particles, "seed": ex.seed, **({"period": period} if period else {})}),
+            created_by=p.user_id, created_s=now, updated_s=now)
     s.add(j)
     s.flush()
-    audit.record(s, p.name, "job.create", {"id": j.id, "kind": kind, "particles": particles}, ex.id)
+    audit.record(s, p.name, "job.create", {"id": j.id, "kind": kind, "particles": particles, "period": period}, ex.id)
     return j
 
 
@@ -71,12 +81,22 @@ def cancel_job(s: Session, p: Principal, job_id: int) -> Job:
     return j
 
 
-def _forecast(s: Session, ex_id: int) -> dict:
-    j = s.execute(select(Job).where(Job.exercise_id == ex_id, Job.kind == "forecast", Job.status == "done")
+#: job kinds whose result is a forecast (the newest one done is the current forecast)
+FORECAST_KINDS = ("forecast", "update")
+
+
+def current_forecast(s: Session, exercise_id: int) -> Optional[dict]:
+    """The newest finished forecast or update job's result, or None."""
+    j = s.execute(select(Job).where(Job.exercise_id == exercise_id, Job.kind.in_(FORECAST_KINDS), Job.status == "done")
                   .order_by(Job.id.desc()).limit(1)).scalar()
-    if j is None:
+    return None if j is None else json.loads(j.result_json)
+
+
+def _forecast(s: Session, ex_id: int) -> dict:
+    fc = current_forecast(s, ex_id)
+    if fc is None:
         raise Conflict("job: no finished forecast job for this exercise yet (POST .../jobs kind=forecast)", "job")
-    return json.loads(j.result_json)
+    return fc
 
 
 def _period(fc: dict, period: int) -> dict:
@@ -86,10 +106,16 @@ def _period(fc: dict, period: int) -> dict:
     raise Missing(f"period: {period} is not a planned period ({', '.join(str(q['period']) for q in fc['periods'])})", "period")
 
 
+def _planned(q: dict) -> None:
+    if q.get("source") == "reported":
+        raise Conflict(f"period: period {q['period']} is over; the forecast is updated with its reported tracks", "period")
+
+
 def proposal(s: Session, p: Principal, exercise_id: int, period: int) -> dict:
     """The computed plan proposal for a period: a planner gets its own nation's part only."""
     ex, roles = exercise_for(s, p, exercise_id, {"director", "coordinator", "planner"})
     q = _period(_forecast(s, ex.id), period)
+    _planned(q)
     nations = q["nations"] if roles & {"director", "coordinator"} else {k: v for k, v in q["nations"].items() if k == p.org_code}
     return {"period": period, "start": q["start"], "end": q["end"], "nations": nations}
 
@@ -110,6 +136,7 @@ def draft_plan(s: Session, p: Principal, exercise_id: int, period: int, nation: 
     if ex.status != "planning":
         raise Conflict(f"exercise_id: exercise {ex.id} is at {ex.status}; no more plans", "exercise_id")
     q = _period(_forecast(s, ex.id), period)
+    _planned(q)
     if nation not in q["nations"]:
         raise SarexInputError(f"nation: {nation!r} is not one of {', '.join(q['nations'])}")
     old = s.execute(select(Plan).where(Plan.exercise_id == ex.id, Plan.period == period, Plan.nation == nation)).scalar()

@@ -5,11 +5,22 @@ does not log anyone in. A browser session carries a CSRF token that every
 state-changing request must echo in ``X-CSRF-Token``; bearer tokens (OAuth2
 password flow, for scripts and units) are not sent automatically by browsers and
 need none.
+
+Principals are cached per token digest (:class:`PrincipalCache`) so a request
+costs no session and grant queries; an entry is trusted while the store's
+``auth_epoch`` counter is the one it was read at. Everything that changes who
+may do what (a grant, a revoked session) bumps the counter in its own
+transaction (:func:`bump_auth_epoch`), whichever process makes it.
+
+``SAREX_ARGON2=TIME,MEMORY_KIB,PARALLELISM`` sets cheaper hashing parameters
+for new hashes (the tests use it; verification reads the parameters from each
+stored hash).
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
 import threading
 import time
@@ -18,12 +29,22 @@ from dataclasses import dataclass, field
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session as DbSession
 
-from sarex.server.models import Grant, Org, Session, User
+from sarex.server.models import AuthEpoch, Grant, Org, Session, User
 
-_HASHER = PasswordHasher()  # argon2id, RFC 9106 low-memory profile defaults
+
+def _hasher() -> PasswordHasher:
+    """argon2id with RFC 9106's low-memory profile (the library default), or ``SAREX_ARGON2``'s parameters."""
+    spec = os.environ.get("SAREX_ARGON2", "").strip()
+    if not spec:
+        return PasswordHasher()
+    t, m, p = (int(v) for v in spec.split(","))
+    return PasswordHasher(time_cost=t, memory_cost=m, parallelism=p)
+
+
+_HASHER = _hasher()
 SESSION_S = 12 * 3600.0
 _DUMMY = _HASHER.hash("not a password")
 
@@ -54,6 +75,9 @@ class Principal:
     csrf: str
     kind: str
     grants: dict[int, dict[str, str | None]] = field(default_factory=dict)
+    token_hash: str = ""
+    epoch: int = -1  # the store's auth_epoch when this was read
+    expires_s: float = 0.0
 
     def roles(self, exercise_id: int) -> set[str]:
         return set(self.grants.get(exercise_id, {}))
@@ -69,16 +93,74 @@ def new_session(s: DbSession, user: User, kind: str) -> tuple[str, str]:
     return token, csrf
 
 
+def auth_epoch(s: DbSession) -> int:
+    return int(s.execute(select(AuthEpoch.n).where(AuthEpoch.id == 1)).scalar() or 0)
+
+
+def bump_auth_epoch(s: DbSession) -> None:
+    """Invalidate every server's cached principals once this transaction commits."""
+    s.execute(update(AuthEpoch).where(AuthEpoch.id == 1).values(n=AuthEpoch.n + 1))
+
+
+def revoke_session(s: DbSession, digest: str) -> None:
+    s.execute(delete(Session).where(Session.token_hash == digest))
+    bump_auth_epoch(s)
+
+
 def principal_for(s: DbSession, token: str) -> Principal | None:
-    row = s.get(Session, token_digest(token))
+    return principal_for_digest(s, token_digest(token))
+
+
+def principal_for_digest(s: DbSession, digest: str, epoch: int | None = None) -> Principal | None:
+    """The principal of a session token's digest, or None if unknown or expired."""
+    epoch = auth_epoch(s) if epoch is None else epoch
+    row = s.get(Session, digest)
     if row is None or row.expires_s < time.time():
         return None
     user = s.get(User, row.user_id)
     org = s.get(Org, user.org_id)
-    p = Principal(user.id, user.name, org.code, row.csrf, row.kind)
+    p = Principal(user.id, user.name, org.code, row.csrf, row.kind, token_hash=digest, epoch=epoch, expires_s=row.expires_s)
     for g in s.execute(select(Grant).where(Grant.user_id == user.id)).scalars():
         p.grants.setdefault(g.exercise_id, {})[g.role] = g.unit_code
     return p
+
+
+class PrincipalCache:
+    """Token digest -> principal, valid while its epoch is current and its session unexpired."""
+
+    def __init__(self, max_entries: int = 10_000) -> None:
+        self.max_entries = max_entries
+        self._d: dict[str, Principal] = {}
+        self._lock = threading.Lock()
+
+    def get(self, digest: str, epoch: int | None = None) -> Principal | None:
+        """The cached principal; with ``epoch`` only if read at that epoch."""
+        p = self._d.get(digest)
+        if p is None or p.expires_s < time.time() or (epoch is not None and p.epoch != epoch):
+            return None
+        return p
+
+    def put(self, p: Principal) -> None:
+        with self._lock:
+            if len(self._d) >= self.max_entries:
+                self._d.clear()  # rare: many live sessions; they are read again on their next request
+            self._d[p.token_hash] = p
+
+    def drop(self, digest: str) -> None:
+        with self._lock:
+            self._d.pop(digest, None)
+
+    def lookup(self, s: DbSession, digest: str) -> Principal | None:
+        """The principal at the store's current epoch: cached if still valid, else read (and cached)."""
+        epoch = auth_epoch(s)
+        p = self.get(digest, epoch)
+        if p is None:
+            p = principal_for_digest(s, digest, epoch)
+            if p is None:
+                self.drop(digest)
+            else:
+                self.put(p)
+        return p
 
 
 class RateLimiter:

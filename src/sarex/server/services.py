@@ -3,9 +3,9 @@
 Route handlers and the workflow never import sarex's computing modules; they call
 these functions, which take plain values and return JSON-able data. The evaluation
 is the application layer's ``exercise run`` use case (:mod:`sarex.app.exercise`), so
-its scores are those of ``sarex exercise run``; the forecast-and-plan step (which has
-no use case of its own: it is ``exercise run`` without the truth) and the
-track readers call the exercise and io modules directly.
+its scores are those of ``sarex exercise run``; the forecast, the updates with the
+reported tracks and the plans are the use case :mod:`sarex.app.forecast`. Only the
+track readers and the JSON formatting of plans call lower modules directly.
 """
 
 from __future__ import annotations
@@ -33,8 +33,10 @@ def builtin_scenario_text(name: str) -> str:
     return builtin_scenario_path(name).read_text(encoding="utf-8")
 
 
-def parse_scenario_text(text: str, source: str = "scenario.toml"):
-    """Validate a scenario TOML text (environment files are not accepted over the network)."""
+def parse_scenario_text(text: str, source: str = "scenario.toml", case: bool = False):
+    """Validate a scenario TOML text (environment files are not accepted over the network).
+
+    With ``case`` a file without ``[truth]`` is a real case (a scenario with no truth)."""
     from sarex.exercise.scenario import parse_scenario
 
     try:
@@ -46,7 +48,7 @@ def parse_scenario_text(text: str, source: str = "scenario.toml"):
             raise SarexInputError(f"{source}: {where}.file: the server accepts synthetic environments only in an uploaded scenario")
     if "units_file" in raw:
         raise SarexInputError(f"{source}: units_file: give the units inline ([[units]]) in an uploaded scenario")
-    return parse_scenario(raw, Path(source))
+    return parse_scenario(raw, Path(source), require_truth=not case)
 
 
 def participant_scenario(sc) -> dict:
@@ -55,8 +57,10 @@ def participant_scenario(sc) -> dict:
 
 
 def truth_of(sc) -> dict:
-    """The truth as the director and evaluators see it (position, time, object class)."""
-    t = sc.truth
+    """The truth as the director and evaluators see it (position, time, object class); a real case has none."""
+    t = getattr(sc, "truth", None)
+    if t is None:
+        raise ValueError("a real case has no truth")
     return {"lon": t.lon, "lat": t.lat, "time": iso(t.time), "object_class": t.object_class}
 
 
@@ -79,38 +83,43 @@ def _nation_plan(plan, catalogue, nation: str, situation: dict) -> dict:
         u = units[a.unit_id]
         route = [{"name": p.name, "lon": float(p.lon), "lat": float(p.lat), "time": iso(p.time_s), "speed_kn": float(p.speed_kn)}
                  for p in unit_route(a, sub)]
-        one = dataclasses.replace(sub, assignments=[a], unassigned={})
+        one = dataclasses.replace(sub, assignments=[a], unassigned={})  # the unit alone: its area, route, message
         assignments.append({**rows[u.id], "colour": nation_colour(nation), "area_ring": area_ring_lonlat(a, sub), "route": route,
                             "gpx": gpx_text(a, sub, u), "rtz": None if u.is_aircraft else rtz_text(a, sub, u),
                             "kml": kml_text(one, catalogue),
-                            "messages": {lang: sap_message(one, catalogue, lang, situation) for lang in LANGUAGES}})
+                            "messages": {lang: sap_message(one, catalogue, lang, situation, unit=a.unit_id) for lang in LANGUAGES}})
     return {"nation": nation, "start": iso(plan.start_s), "end": iso(plan.end_s), "assignments": assignments,
             "unassigned": sub.unassigned, "messages": {lang: sap_message(sub, catalogue, lang, situation) for lang in LANGUAGES},
             "kml": kml_text(sub, catalogue)}
 
 
-def forecast_and_plan(sc, particles: int, seed: int, progress: Progress) -> dict:
-    """The planners' forecast drift and a proposed plan per period and nation (no truth involved)."""
-    from sarex.exercise.run import forecast_drift, plan_periods, scenario_catalogue
+def forecast_and_plan(sc, particles: int, seed: int, progress: Progress, done_through: int = 0,
+                      reported: Optional[dict[int, list[dict]]] = None, unavailable: tuple[str, ...] = ()) -> dict:
+    """The planners' forecast as JSON: per period a proposed plan per nation, or (periods done) the
+    Bayesian update with the units' reported tracks; each period's 50/90 % containment areas.
 
-    catalogue = scenario_catalogue(sc)
-    progress(0.05, "forecast drift")
-    drift = forecast_drift(sc, particles, seed)
-    n = len(sc.periods)
-    step = [0]
+    The computing is the application layer's use case :func:`sarex.app.forecast.forecast_periods`;
+    ``reported`` maps a period number to ``{"unit", "time_s", "lon", "lat"}`` tracks (lists).
+    """
+    from sarex.app.forecast import ForecastRequest, forecast_periods
+    from sarex.io.track import Track
 
-    def say(msg: str) -> None:
-        step[0] += 1
-        progress(0.3 + 0.6 * min(step[0], n) / n, msg)
-
-    periods = plan_periods(sc, catalogue, drift, seed=seed, progress=say)
+    tracks = {int(k): tuple(Track(np.asarray(t["lon"], float), np.asarray(t["lat"], float), np.asarray(t["time_s"], float), t["unit"])
+                            for t in v) for k, v in (reported or {}).items()}
+    res = forecast_periods(ForecastRequest(scenario=sc, particles=particles, seed=seed, done_through=done_through, reported=tracks,
+                                           unavailable=tuple(unavailable)), progress)
     r = sc.reported
     out = []
-    for p in periods:
-        situation = {"object": r.object_class, "searches": p.index, "lkp_lon": r.lon, "lkp_lat": r.lat, "lkp_time": iso(r.time)}
-        out.append({"period": p.index + 1, "start": iso(p.start_s), "end": iso(p.end_s), "pos_planned": p.pos_planned,
-                    "nations": {n.code: _nation_plan(p.plan, catalogue, n.code, situation) for n in sc.nations}})
-    return {"particles": particles, "seed": seed, "periods": out, "datum_track": _datum_track(drift)}
+    for p in res.periods:
+        q = {"period": p.number, "start": iso(p.start_s), "end": iso(p.end_s), "source": p.source, "pos": p.pos,
+             "pos_planned": p.pos_planned, "cumulative_pos": p.cumulative_pos, "searched_units": p.searched_units,
+             "contour_time": iso(p.contour_time_s), "contours": p.contours, "nations": {}}
+        if p.plan is not None:
+            situation = {"object": r.object_class, "searches": p.number - 1, "lkp_lon": r.lon, "lkp_lat": r.lat, "lkp_time": iso(r.time)}
+            q["nations"] = {n.code: _nation_plan(p.plan, res.catalogue, n.code, situation) for n in sc.nations}
+        out.append(q)
+    return {"particles": particles, "seed": seed, "done_through": done_through, "periods": out, "warnings": res.warnings,
+            "datum_track": _datum_track(res.drift)}
 
 
 def _datum_track(drift) -> list[dict]:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from sarex.errors import SarexInputError
 from sarex.server import audit, services
 from sarex.server.models import ROLES, TRUTH_ROLES, Exercise, Grant, Org, Period, Plan, Unit, User
-from sarex.server.security import Principal, hash_password
+from sarex.server.security import Principal, bump_auth_epoch, hash_password
 from sarex.times import iso
 
 
@@ -98,9 +98,10 @@ def add_user(s: Session, actor: str, name: str, org_code: str, password: str) ->
 
 
 def add_exercise(s: Session, actor: str, toml_text: str, source: str, seed: int = 0, director: Optional[User] = None) -> Exercise:
-    """Create an exercise from a validated scenario; its units and periods become rows."""
-    sc = services.parse_scenario_text(toml_text, source)
-    ex = Exercise(name=sc.name, kind="exercise", scenario_toml=toml_text, seed=int(seed), status="planning",
+    """Create an exercise from a validated scenario, or a real case from one without ``[truth]``;
+    its units and periods become rows."""
+    sc = services.parse_scenario_text(toml_text, source, case=True)
+    ex = Exercise(name=sc.name, kind="case" if getattr(sc, "truth", None) is None else "exercise", scenario_toml=toml_text, seed=int(seed), status="planning",
                   truth_released=False, created_s=time.time())
     s.add(ex)
     s.flush()
@@ -110,10 +111,11 @@ def add_exercise(s: Session, actor: str, toml_text: str, source: str, seed: int 
         s.add(Period(exercise_id=ex.id, number=k, start_s=p.start, end_s=min(p.end, sc.end_time_s)))
     import hashlib
 
-    audit.record(s, actor, "exercise.add", {"id": ex.id, "name": sc.name, "source": source, "seed": seed,
+    audit.record(s, actor, "exercise.add", {"id": ex.id, "name": sc.name, "kind": ex.kind, "source": source, "seed": seed,
                                             "sha256": hashlib.sha256(toml_text.encode()).hexdigest()}, ex.id)
     if director is not None:
         s.add(Grant(user_id=director.id, exercise_id=ex.id, role="director"))
+        bump_auth_epoch(s)
         audit.record(s, actor, "grant", {"user": director.name, "role": "director"}, ex.id)
     s.flush()
     return ex
@@ -145,6 +147,7 @@ def grant(s: Session, actor: str, user_name: str, exercise_id: int, role: str, u
     g = Grant(user_id=user.id, exercise_id=exercise_id, role=role, unit_code=unit_code)
     s.add(g)
     s.flush()
+    bump_auth_epoch(s)
     audit.record(s, actor, "grant", {"id": g.id, "user": user_name, "role": role, "unit": unit_code}, exercise_id)
     return g
 
@@ -168,7 +171,13 @@ def truth_visible(ex: Exercise, roles: set[str]) -> bool:
 
 
 def _scenario(ex: Exercise):
-    return services.parse_scenario_text(ex.scenario_toml, f"exercise-{ex.id}.toml")
+    return services.parse_scenario_text(ex.scenario_toml, f"exercise-{ex.id}.toml", case=True)
+
+
+def no_truth_in_case(ex: Exercise, what: str) -> None:
+    """A real case has no truth: its truth and evaluation are not there (404)."""
+    if ex.kind == "case":
+        raise Missing(f"{what}: exercise {ex.id} is a real case; it has no truth and no evaluation", what)
 
 
 def _approved_nations(s: Session, ex_id: int) -> set[str]:
@@ -200,7 +209,7 @@ def me(p: Principal) -> dict:
 
 def list_exercises(s: Session, p: Principal) -> list[dict]:
     rows = s.execute(select(Exercise).where(Exercise.id.in_(list(p.grants))).order_by(Exercise.id)).scalars()
-    return [{"id": ex.id, "name": ex.name, "status": ex.status, "roles": sorted(p.roles(ex.id))} for ex in rows]
+    return [{"id": ex.id, "name": ex.name, "kind": ex.kind, "status": ex.status, "roles": sorted(p.roles(ex.id))} for ex in rows]
 
 
 def exercise_view(s: Session, p: Principal, exercise_id: int) -> dict:
@@ -209,12 +218,12 @@ def exercise_view(s: Session, p: Principal, exercise_id: int) -> dict:
     pv = services.participant_scenario(sc)
     nations = {u.nation for u in visible_units(s, p, ex, roles)}
     pv["units"] = [u for u in pv["units"] if u["nation"] in nations and (roles - {"unit"} or u["id"] == p.unit_of(ex.id))]
-    out = {"id": ex.id, "name": ex.name, "status": ex.status, "seed": ex.seed, "truth_released": ex.truth_released,
+    out = {"id": ex.id, "name": ex.name, "kind": ex.kind, "status": ex.status, "seed": ex.seed, "truth_released": ex.truth_released,
            "roles": sorted(roles), "unit": p.unit_of(ex.id), "scenario": pv,
            "lkp": {"lon": sc.reported.lon, "lat": sc.reported.lat, "time": iso(sc.reported.time), "radius_m": sc.reported.radius_m,
                    "ddm": services.format_ddm(sc.reported.lon, sc.reported.lat)},
            "bbox": area_bbox(sc)}
-    if truth_visible(ex, roles):
+    if getattr(sc, "truth", None) is not None and truth_visible(ex, roles):
         out["truth"] = truth_view(sc)
     return out
 
@@ -233,6 +242,7 @@ def truth_view(sc) -> dict:
 
 def truth(s: Session, p: Principal, exercise_id: int) -> dict:
     ex, roles = exercise_for(s, p, exercise_id)
+    no_truth_in_case(ex, "truth")
     if not truth_visible(ex, roles):
         raise Denied(f"truth: exercise {exercise_id}'s truth has not been released by the director", "truth")
     return truth_view(_scenario(ex))

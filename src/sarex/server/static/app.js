@@ -83,6 +83,7 @@
     S.layers.units = L.layerGroup().addTo(S.map); ctl[T("positions")] = S.layers.units;
     S.layers.sightings = L.layerGroup().addTo(S.map); ctl[T("sightings")] = S.layers.sightings;
     S.layers.datum = L.layerGroup().addTo(S.map); ctl[T("datum")] = S.layers.datum;
+    S.layers.contours = L.layerGroup().addTo(S.map); ctl[T("contours")] = S.layers.contours;
     if (S.layerCtl) S.layerCtl.remove();
     S.layerCtl = L.control.layers(null, ctl).addTo(S.map);
     await refresh();
@@ -92,12 +93,14 @@
   async function refresh() {
     const id = S.ex.id, roles = S.ex.roles;
     const get = async (p, dflt) => { try { return await api(p); } catch (e) { return dflt; } };
-    const [units, periods, plans, jobs, areas, routes, sightings, datum, tasking] = await Promise.all([
+    const [units, periods, plans, jobs, areas, routes, sightings, datum, tasking, contours, forecast, injects] = await Promise.all([
       get(`/api/exercises/${id}/units`, []), get(`/api/exercises/${id}/periods`, []), get(`/api/exercises/${id}/plans`, []),
       get(`/api/exercises/${id}/jobs`, []), get(`/api/exercises/${id}/collections/areas/items`, { features: [] }),
       get(`/api/exercises/${id}/collections/routes/items`, { features: [] }), get(`/api/exercises/${id}/sightings`, []),
-      get(`/api/exercises/${id}/datum`, []), roles.includes("unit") ? get(`/api/exercises/${id}/tasking`, []) : Promise.resolve(null)]);
-    Object.assign(S, { units, periods, plans, jobs, areas, routes, sightings, datum, tasking });
+      get(`/api/exercises/${id}/datum`, []), roles.includes("unit") ? get(`/api/exercises/${id}/tasking`, []) : Promise.resolve(null),
+      get(`/api/exercises/${id}/collections/contours/items`, { features: [] }), get(`/api/exercises/${id}/forecast`, null),
+      get(`/api/exercises/${id}/injects`, [])]);
+    Object.assign(S, { units, periods, plans, jobs, areas, routes, sightings, datum, tasking, contours, forecast, injects });
     S.ex = await api(`/api/exercises/${id}`);
     render();
   }
@@ -119,9 +122,13 @@
     S.sightings.forEach((s) => L.circleMarker([s.lat, s.lon], { radius: 5, color: "#d35400" }).bindTooltip(esc(s.note)).addTo(S.layers.sightings));
     if (S.datum.length) L.polyline(S.datum.map((d) => [d.lat, d.lon]), { color: "#c0392b", dashArray: "2 6" }).addTo(S.layers.datum);
     if (ex.truth) L.circleMarker([ex.truth.lat, ex.truth.lon], { radius: 7, color: "#000", fillColor: "#f1c40f", fillOpacity: 1 }).bindTooltip(T("truth")).addTo(S.layers.datum);
-    drawUnits();
+    drawUnits(); drawContours();
     // tables
-    $("periods-table").tBodies[0].innerHTML = S.periods.map((p) => `<tr><td>${p.number}</td><td>${fmtTime(p.start)}</td><td>${fmtTime(p.end)}</td><td>${p.approved.join(", ")}</td></tr>`).join("");
+    const fc = {}; ((S.forecast || {}).periods || []).forEach((q) => (fc[q.period] = q));
+    $("periods-table").tBodies[0].innerHTML = S.periods.map((p) => { const q = fc[p.number];
+      return `<tr data-period="${p.number}"><td>${p.number}</td><td>${fmtTime(p.start)}</td><td>${fmtTime(p.end)}</td><td>${p.approved.join(", ")}</td>` +
+        `<td class="period-source">${q ? T(q.source) : ""}</td><td>${q ? (100 * q.pos).toFixed(1) + " %" : ""}</td><td>${q ? (100 * q.cumulative_pos).toFixed(1) + " %" : ""}</td></tr>`; }).join("");
+    renderInjects();
     const canApprove = ex.roles.includes("coordinator");
     $("plans-table").tBodies[0].innerHTML = S.plans.flatMap((pl) => pl.assignments.map((a, i) =>
       `<tr data-plan="${pl.id}"><td>${pl.period}</td><td>${pl.nation}</td><td>${esc(a.unit)}</td><td>${(100 * a.pos).toFixed(1)} %</td><td class="plan-status">${pl.status}</td>` +
@@ -143,6 +150,30 @@
       return `<tr data-unit="${esc(u.code)}"><td>${esc(u.code)}</td><td>${u.nation}</td><td>${p ? fmtPos(p.lon, p.lat) : ""}</td><td>${p ? fmtTime(p.time) : ""}</td></tr>`; }).join("");
   }
 
+  // 50 % and 90 % containment areas of the current forecast, for the period chosen
+  function drawContours() {
+    const sel = $("contour-period"), have = [...new Set(S.contours.features.map((f) => f.properties.period))].sort((a, b) => a - b);
+    const keep = +sel.value;
+    sel.innerHTML = have.map((k) => `<option value="${k}">P${k}</option>`).join("");
+    sel.closest(".row").hidden = !have.length;  // units get their tasking, not the picture
+    const planned = S.contours.features.find((f) => f.properties.source === "planned");
+    sel.value = have.includes(keep) ? keep : (planned ? planned.properties.period : (have[0] || ""));
+    S.layers.contours.clearLayers();
+    L.geoJSON({ type: "FeatureCollection", features: S.contours.features.filter((f) => f.properties.period === +sel.value) }, {
+      style: (f) => ({ className: "contour contour-" + Math.round(100 * f.properties.level), color: f.properties.level < 0.7 ? "#8e44ad" : "#c39bd3",
+                       weight: 1.5, fill: false, dashArray: f.properties.level < 0.7 ? null : "6 3" }),
+      onEachFeature: (f, l) => l.bindTooltip(`P${f.properties.period} ${Math.round(100 * f.properties.level)} % ${T("contours")} · ${fmtTime(f.properties.time)}`) })
+      .eachLayer((l) => S.layers.contours.addLayer(l));
+  }
+  $("contour-period").addEventListener("change", () => { if (S.ex) drawContours(); });
+
+  function renderInjects() {
+    $("injects").innerHTML = S.injects.map((i) => `<li class="inject inject-${i.kind}${i.delivered ? "" : " scheduled"}" data-inject="${i.id}">` +
+      `<b>${T("inject_" + i.kind)}</b> ${fmtTime(i.at)}${i.unit ? " · " + esc(i.unit) : ""}${i.lon !== null ? " · " + fmtPos(i.lon, i.lat) : ""} · ${esc(i.text)}` +
+      (i.delivered ? "" : ` <button class="issue" data-inject="${i.id}">${T("issue")}</button>`) + "</li>").join("");
+    document.querySelectorAll("button.issue").forEach((b) => b.onclick = () => act(`/api/exercises/${S.ex.id}/injects/${b.dataset.inject}/issue`, {}));
+  }
+
   function sliderTime() {
     const v = +$("slider").value;
     if (v >= 1000 || !S.positions.length) return Infinity;
@@ -159,6 +190,9 @@
       btn(T("forecast"), "run-forecast", () => act(`/api/exercises/${id}/jobs`, { kind: "forecast", particles: 2000 }));
     if (ex.status === "planning" && (r.includes("planner") || r.includes("coordinator")))
       S.periods.forEach((p) => btn(`${T("draft")} P${p.number} (${S.me.org})`, `draft-${p.number}`, () => act(`/api/exercises/${id}/plans`, { period: p.number, nation: r.includes("planner") ? S.me.org : (ex.scenario.nations[0] || {}).code })));
+    if (ex.status === "planning" && (r.includes("director") || r.includes("coordinator")))
+      S.periods.slice(0, -1).forEach((p) => btn(`${T("update")} P${p.number}`, `update-${p.number}`, () => act(`/api/exercises/${id}/jobs`, { kind: "update", particles: 2000, period: p.number })));
+    $("inject-form").hidden = !r.includes("director");
     if (r.includes("director")) {
       if (ex.status === "planning") btn(T("endex"), "endex", () => act(`/api/exercises/${id}/endex`, {}));
       btn(T("evaluate"), "evaluate", () => act(`/api/exercises/${id}/jobs`, { kind: "evaluate", particles: 2000 }));
@@ -195,7 +229,17 @@
     S.es = new EventSource(`/api/exercises/${S.ex.id}/events`);
     S.es.addEventListener("position", (ev) => { S.positions.push(JSON.parse(ev.data)); clearTimeout(S.draw); S.draw = setTimeout(drawUnits, 200); });
     S.es.addEventListener("truth", () => { if (!S.ex.truth) refresh(); });
+    S.es.addEventListener("inject", (ev) => { const i = JSON.parse(ev.data); if (!S.injects.some((x) => x.id === i.id && x.delivered)) { S.injects = S.injects.filter((x) => x.id !== i.id).concat([i]); renderInjects(); } });
   }
+
+  $("inject-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const f = ev.target, to = [...f.querySelectorAll("input[name=to]:checked")].map((c) => c.value);
+    const body = { kind: f.kind.value, text: f.text.value, to };
+    if (f.lon.value && f.lat.value) { body.lon = +f.lon.value; body.lat = +f.lat.value; }
+    if (f.unit.value) body.unit = f.unit.value;
+    await act(`/api/exercises/${S.ex.id}/injects`, body); f.text.value = "";
+  });
 
   i18n();
   api("/api/me").then(start).catch(() => {});

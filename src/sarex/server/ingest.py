@@ -1,0 +1,149 @@
+"""Group commit of position reports: one writer thread, many requests per transaction.
+
+Request handlers check a report against the caller's cached grants and queue it;
+the writer takes everything queued (up to ``max_reports``), writes it in one
+transaction (one idempotency lookup per unit, one multi-row insert, one audit
+entry per report from a single chain-head read) and only after the commit
+resolves each request's future, so an acknowledged report is durable. While one
+batch commits the next one gathers, so the batch grows with the load and an idle
+server answers at once. If a batch fails as a whole, its requests are retried
+one by one so that one bad request cannot refuse the others.
+
+Before writing, the writer reads the store's ``auth_epoch`` once: a request whose
+principal was cached at an older epoch is checked again against the current
+grants (a revoked token gets ``Revoked``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+import queue
+import threading
+from dataclasses import dataclass, field
+
+from sarex.server import reports
+from sarex.server.db import Store
+from sarex.server.reports import PositionBatch
+from sarex.server.security import PrincipalCache, auth_epoch, principal_for_digest
+
+log = logging.getLogger("sarex.server.ingest")
+
+
+class Revoked(Exception):
+    """The session or token was revoked or expired while its request waited (HTTP 401)."""
+
+    def __init__(self, msg: str, field: str = "authorization") -> None:
+        super().__init__(msg)
+        self.field = field
+
+
+@dataclass(eq=False)  # hashed by identity
+class _Item:
+    batch: PositionBatch
+    raw: list[dict]
+    future: concurrent.futures.Future = field(default_factory=concurrent.futures.Future)
+
+
+class GroupCommit:
+    """The single writer of position reports (start it once per server process)."""
+
+    def __init__(self, store: Store, cache: PrincipalCache | None = None, max_reports: int = 2000) -> None:
+        self.store, self.cache, self.max_reports = store, cache, max_reports
+        self._q: queue.SimpleQueue[_Item | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._loop, name="sarex-group-commit", daemon=True)
+        self.batches = 0
+        self.reports = 0
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Write what is queued, then end the thread."""
+        if self._thread.is_alive():
+            self._q.put(None)
+            self._thread.join(60)
+
+    def submit(self, batch: PositionBatch, raw: list[dict]) -> concurrent.futures.Future:
+        """Queue a checked request; the future gives its results once committed (``raw``: the reports
+        as received, checked again if the principal turns out stale)."""
+        item = _Item(batch, raw)
+        if not self._thread.is_alive():
+            item.future.set_exception(RuntimeError("the report writer is not running"))
+        else:
+            self._q.put(item)
+        return item.future
+
+    async def post(self, batch: PositionBatch, raw: list[dict]) -> list[dict]:
+        return await asyncio.wrap_future(self.submit(batch, raw))
+
+    def _loop(self) -> None:
+        while True:
+            item = self._q.get()
+            if item is None:
+                return
+            items, n, stop = [item], len(item.batch.rows), False
+            while n < self.max_reports:
+                try:
+                    nxt = self._q.get_nowait()
+                except queue.Empty:
+                    break
+                if nxt is None:
+                    stop = True
+                    break
+                items.append(nxt)
+                n += len(nxt.batch.rows)
+            self._write(items)
+            if stop:
+                return
+
+    def _write(self, items: list[_Item]) -> None:
+        try:
+            with self.store.tx() as s:
+                done = self._recheck(s, items)
+                todo = [it for it in items if it not in done]
+                results = reports.write_positions(s, [it.batch for it in todo])
+            done.update(zip(todo, results))
+        except Exception as exc:  # noqa: BLE001 - retried one by one, or handed to the request
+            if len(items) > 1:
+                for it in items:
+                    self._write([it])
+                return
+            log.warning("position batch failed: %s", type(exc).__name__)
+            items[0].future.set_exception(exc)
+            return
+        self.batches += 1
+        for it in items:
+            res = done[it]
+            if isinstance(res, Exception):
+                it.future.set_exception(res)
+            else:
+                self.reports += len(res)
+                it.future.set_result(res)
+
+    def _recheck(self, s, items: list[_Item]) -> dict:
+        """Check again the requests whose principal is older than the store's auth epoch; returns
+        {item: error} for those now refused (their batch is replaced by one for the fresh principal)."""
+        epoch = auth_epoch(s)
+        refused: dict = {}
+        fresh: dict[str, object] = {}
+        for it in items:
+            p = it.batch.p
+            if p.epoch == epoch or not p.token_hash:
+                continue
+            if p.token_hash not in fresh:
+                fresh[p.token_hash] = principal_for_digest(s, p.token_hash, epoch)
+                if self.cache is not None:
+                    self.cache.drop(p.token_hash) if fresh[p.token_hash] is None else self.cache.put(fresh[p.token_hash])
+            p2 = fresh[p.token_hash]
+            if p2 is None:
+                refused[it] = Revoked("authorization: the session or token was revoked or has expired")
+                continue
+            try:
+                rows = reports.prepare_positions(p2, it.batch.exercise_id, it.raw)
+            except Exception as exc:  # noqa: BLE001 - the request's own error (403/404/400)
+                refused[it] = exc
+                continue
+            it.batch = PositionBatch(p2, it.batch.exercise_id, rows, it.batch.source, it.batch.actor)
+        return refused
