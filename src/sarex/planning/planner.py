@@ -13,7 +13,8 @@ rectangle (centre, orientation, length, width) and a track spacing such that
 * the pattern can be flown: legs at least a turn diameter apart, U-turns on arcs
   of the unit's turn radius, coverage within the bounds (IAMSAR practice 0.5–2;
   a second pass at right angles where one pass cannot be denser), see
-  :func:`sarex.planning.patterns.fit_flyable_sweep`;
+  :func:`sarex.planning.patterns.fit_flyable_sweep`; legs that must be closer than a
+  turn diameter are flown in interleaved order (:mod:`sarex.planning.interleave`);
 * the total probability of success, evaluated against the drifting particles
   with the time-averaged coverage model of :mod:`sarex.planning.coverage`, is as
   large as the search below can make it.
@@ -63,11 +64,13 @@ from sarex.planning.assemble import assemble
 from sarex.planning.cloud import PeriodCloud
 from sarex.geo import NM_M
 from sarex.planning.land import PlaneLand
+from sarex.planning.interleave import fit_interleaved_sweep
 from sarex.planning.coverage import path_bounds, rect_gain, rect_pod, time_weights
 from sarex.planning.optimal import optimal_pos
 from sarex.planning.patterns import fit_crossing_pass, fit_flyable_sweep
 from sarex.planning.plantypes import Assignment, Plan, PlannerSettings, Sru  # noqa: F401  (re-exported: the planner API)
 from sarex.planning.rectangle import Rectangle
+from sarex.planning.reasons import part, render
 from sarex.search.podmodel import DEFAULT_MODEL, DetectionModel
 
 
@@ -93,6 +96,7 @@ class _Fit:
     back_m: float
     n_cross: int = 0
     spacing_cross_m: float = 0.0
+    interleave: int = 0
 
 
 def fit_unit(sru: Sru, rect0: Rectangle, start_s: float, end_s: float, cov: tuple[float, float] = (0.5, 2.0)) -> Optional[_Fit]:
@@ -118,12 +122,19 @@ def fit_unit(sru: Sru, rect0: Rectangle, start_s: float, end_s: float, cov: tupl
             search_s = min(search_s, sru.on_scene_s)
         if search_s <= 60.0:
             return None
-        f = fit_flyable_sweep(rect0, sru.search_speed_ms * search_s, sru.turn_radius_m, sru.sweep_width_m / cov[1], sru.sweep_width_m / cov[0] if cov[0] > 0 else math.inf)
+        s_lo, s_hi = sru.sweep_width_m / cov[1], sru.sweep_width_m / cov[0] if cov[0] > 0 else math.inf
+        f = fit_flyable_sweep(rect0, sru.search_speed_ms * search_s, sru.turn_radius_m, s_lo, s_hi)
+        k = 0
+        if f is None and 2.0 * sru.turn_radius_m > s_hi:
+            # The turn diameter is wider than the spacing the coverage bound needs: interleave the legs.
+            g = fit_interleaved_sweep(rect0, sru.search_speed_ms * search_s, sru.turn_radius_m, s_lo, s_hi)
+            if g is not None:
+                *f, k = g
         if f is None:
             return None
         rect, n, s, track = f
         n2, s2 = 0, 0.0
-        if track < 0.98 * sru.search_speed_ms * search_s:
+        if not k and track < 0.98 * sru.search_speed_ms * search_s:
             c2 = fit_crossing_pass(rect, track, sru.search_speed_ms * search_s, sru.turn_radius_m, sru.sweep_width_m / cov[1], sru.sweep_width_m, cov[1])
             if c2 is not None:
                 n2, s2, f2 = c2
@@ -133,7 +144,7 @@ def fit_unit(sru: Sru, rect0: Rectangle, start_s: float, end_s: float, cov: tupl
         out2 = math.hypot(csp[0] - sx, csp[1] - sy)
         back2 = max(rect.corner_distances(sx, sy))
         if out2 <= out_m * (1 + 1e-12) + 1e-6 and back2 <= back_m * (1 + 1e-12) + 1e-6:
-            return _Fit(rect, n, s, track, depart, arrive, search_s, out_m, back_m, n2, s2)
+            return _Fit(rect, n, s, track, depart, arrive, search_s, out_m, back_m, n2, s2, k)
         # Budget a little more than the fitted pattern needs so the loop ends in a step or two
         # (the CSP moves by ever smaller amounts as the track shrinks).
         out_m, back_m = max(out_m, out2 + 10.0), max(back_m, back2 + 10.0)
@@ -414,6 +425,7 @@ class Planner:
         ``pins`` fixes a unit's area (the planner fits its pattern there and plans the others around it).
         """
         c = self.cloud
+        self._unassigned_parts: dict[str, tuple] = {}
         pins = dict(pins or {})
         reserve = {u: "excluded by the SMC" for u in exclude}
         srus = [s for s in srus if s.id not in reserve]
@@ -425,14 +437,14 @@ class Planner:
         for uid, r in pins.items():
             fit = fit_unit(by_id[uid], r, c.start_s, c.end_s, self._cov) if uid in by_id else None
             if fit is None:
-                unassigned[uid] = "the SMC's pinned area cannot be searched by this unit (out of reach, or no flyable pattern fits)"
+                unassigned[uid] = self._note_unassigned(uid, (part("pin_bad"),))
                 continue
             rects[uid] = r
             surv = surv * (1.0 - self.full.pod(by_id[uid], fit)[0])
         for s in order:
             r, why = self._place(s, surv, list(rects.values()))
             if r is None:
-                unassigned[s.id] = self._why_not(s, why)
+                unassigned[s.id] = self._note_unassigned(s.id, self._why_not(s, why))
                 continue
             rects[s.id] = r
             fit = fit_unit(s, r, c.start_s, c.end_s, self._cov)
@@ -454,16 +466,21 @@ class Planner:
         smc = {u: "pinned" for u in pins} | {u: "forced" for u in force}
         return self._finish(by_id, rects, unassigned, reserve, smc)
 
-    def _why_not(self, s: Sru, why: str) -> str:
+    def _note_unassigned(self, uid: str, parts: tuple) -> str:
+        """Keep why ``uid`` is not assigned (template parts for the translated messages); the English text."""
+        self._unassigned_parts[uid] = parts
+        return render(parts)
+
+    def _why_not(self, s: Sru, why: str) -> tuple:
         c = self.cloud
         if why == "no_room":
-            return "no free sea area (off land, apart from the other units' areas) within reach"
+            return (part("no_room"),)
         centre, _, _ = _principal_axes(self._mid_xy[0], self._mid_xy[1], c.weight)
         d = math.hypot(centre[0] - s.start_xy[0], centre[1] - s.start_xy[1])
         need_h = 2 * d / s.transit_speed_ms / 3600.0
         if s.ready_s + d / s.transit_speed_ms >= c.end_s:
-            return f"cannot arrive before the period ends ({d / NM_M:.0f} nm to the search area)"
-        return f"cannot reach any search area within its endurance ({d / NM_M:.0f} nm away, round trip {need_h:.1f} h vs endurance {s.endurance_s / 3600:.1f} h)"
+            return (part("late", d=d / NM_M),)
+        return (part("endurance", d=d / NM_M, h=need_h, e=s.endurance_s / 3600),)
 
     def _finish(self, by_id: dict[str, Sru], rects: dict[str, Rectangle], unassigned: dict[str, str], reserve: dict[str, str], smc: dict[str, str]) -> Plan:
         """Choose patterns, hold units that add too little in reserve, time the routes, and assemble the plan.
