@@ -87,7 +87,7 @@ def plan_periods(
     (refuelling, crew change); a ship stays on scene and goes on from where its previous pattern
     ended, when it ended, with the endurance it has left (its return leg is then budgeted from
     there, not from its base: an approximation). A Brown re-plan of period k that would break
-    this for period k+1 is not kept.
+    this for period k+1 (an aircraft departing too early, a ship tasked in both) is not kept.
     """
     if len(clouds) != len(srus) or not clouds:
         raise ValueError("one unit list per period, at least one period")
@@ -118,7 +118,7 @@ def plan_periods(
         return out
 
     def linked(plans: Sequence[Plan], k: int) -> bool:
-        """Whether period k+1's sorties depart after period k's (aircraft: return plus the gap; ships: end of search)."""
+        """Whether period k+1's sorties still follow period k's (aircraft: depart after the return plus the gap; no ship in both)."""
         if sortie_gap_s is None or k + 1 >= len(plans):
             return True
         prev = {a.unit_id: a for a in plans[k].assignments}
@@ -127,8 +127,9 @@ def plan_periods(
             p = prev.get(a.unit_id)
             if p is None:
                 continue
-            ready = p.return_s + sortie_gap_s if by_id[a.unit_id].is_aircraft else p.search_end_s
-            if a.depart_s < ready - 1e-6:
+            if not by_id[a.unit_id].is_aircraft:
+                return False  # a ship in period k+1 goes on from where its period-k pattern ended: re-planning k moves that
+            if a.depart_s < p.return_s + sortie_gap_s - 1e-6:
                 return False
         return True
 
