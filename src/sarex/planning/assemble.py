@@ -52,7 +52,7 @@ def assemble(pl, by_id: dict, rects: dict, unassigned: dict[str, str], reserve: 
             unassigned[uid] = pl._note_unassigned(uid, (part("infeasible"),))
             continue
         fits[uid] = f
-    pods = {uid: pl.full.pod(by_id[uid], f)[0] for uid, f in fits.items()}
+    pods = {uid: pl.full.pod(by_id[uid], f) for uid, f in fits.items()}
     choices: dict[str, Choice] = {}
     datum_taken = False
     for uid, f in fits.items():
@@ -75,7 +75,7 @@ def assemble(pl, by_id: dict, rects: dict, unassigned: dict[str, str], reserve: 
             alt = datum_choice(sit, s, f.rect.area_m2, f.spacing_m, f.track_m, st, free)
             if alt is not None:
                 f_alt = replace(f, rect=alt.eval_rect, track_m=alt.track_m, search_s=alt.track_m / s.search_speed_ms, n_cross=0)
-                pod_alt = pl.full.pod(s, f_alt)[0]
+                pod_alt = pl.full.pod(s, f_alt)
                 g_ps, g_alt = float(np.sum(w * others * pods[uid])), float(np.sum(w * others * pod_alt))
                 if g_alt >= 0.95 * g_ps:
                     ch = replace(alt, parts=alt.parts + (part("datum_kept", alt=100 * g_alt, ps=100 * g_ps),))

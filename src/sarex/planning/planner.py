@@ -65,12 +65,13 @@ from sarex.planning.cloud import PeriodCloud
 from sarex.geo import NM_M
 from sarex.planning.land import PlaneLand
 from sarex.planning.interleave import fit_interleaved_sweep
-from sarex.planning.coverage import path_bounds, rect_gain, rect_pod, time_weights
+from sarex.planning.coverage import path_bounds, plan_score, rect_gain, rects_pod, time_weights
 from sarex.planning.optimal import optimal_pos
 from sarex.planning.patterns import fit_crossing_pass, fit_flyable_sweep
 from sarex.planning.plantypes import Assignment, Plan, PlannerSettings, Sru  # noqa: F401  (re-exported: the planner API)
 from sarex.planning.rectangle import Rectangle
 from sarex.planning.reasons import part, render
+from sarex.planning.tiling import tile_region
 from sarex.search.podmodel import DEFAULT_MODEL, DetectionModel
 
 
@@ -195,15 +196,38 @@ class _Evaluator:
         g = rect_gain(self.x, self.y, tw, m0, m1, self.w0 * survive, r.cx, r.cy, ux, uy, 0.5 * r.leg_m, 0.5 * r.creep_m, cov, self.model, self.bounds)
         return float(g), fit, "ok"
 
-    def pod(self, sru: Sru, fit: _Fit) -> tuple[np.ndarray, np.ndarray]:
-        tw, m0, m1 = time_weights(self.times, fit.arrive_s, fit.arrive_s + fit.search_s)
-        r = fit.rect
-        ux, uy = r.u
-        cov = sru.sweep_width_m * fit.track_m / r.area_m2
-        pod = np.empty(self.x.shape[0])
-        frac = np.empty(self.x.shape[0])
-        rect_pod(self.x, self.y, tw, m0, m1, r.cx, r.cy, ux, uy, 0.5 * r.leg_m, 0.5 * r.creep_m, cov, self.model, pod, frac)
-        return pod, frac
+    def pod(self, sru: Sru, fit: _Fit) -> np.ndarray:
+        """Per-particle POD of the unit's fitted pattern."""
+        return self.pods([(sru, fit)])[0]
+
+    def _pack(self, items: Sequence[tuple[Sru, _Fit]]):
+        k, m = len(items), self.times.size
+        tw = np.empty((k, m))
+        m0 = np.empty(k, dtype=np.int64)
+        m1 = np.empty(k, dtype=np.int64)
+        geom = np.empty((k, 6))
+        cov = np.empty(k)
+        for j, (sru, fit) in enumerate(items):
+            tw[j], m0[j], m1[j] = time_weights(self.times, fit.arrive_s, fit.arrive_s + fit.search_s)
+            r = fit.rect
+            ux, uy = r.u
+            geom[j] = (r.cx, r.cy, ux, uy, 0.5 * r.leg_m, 0.5 * r.creep_m)
+            cov[j] = sru.sweep_width_m * fit.track_m / r.area_m2
+        return tw, m0, m1, geom, cov
+
+    def pods(self, items: Sequence[tuple[Sru, _Fit]]) -> np.ndarray:
+        """Per-particle POD of several units' fitted patterns, shape (k, N), in one kernel call."""
+        tw, m0, m1, geom, cov = self._pack(items)
+        out = np.empty((len(items), self.x.shape[0]))
+        rects_pod(self.x, self.y, tw, m0, m1, geom, cov, self.model, self.bounds, out)
+        return out
+
+    def plan_pos(self, items: Sequence[tuple[Sru, _Fit]]) -> tuple[float, np.ndarray]:
+        """POS of the units' fitted patterns together and each one's marginal POS (:func:`coverage.plan_score`)."""
+        tw, m0, m1, geom, cov = self._pack(items)
+        marg = np.empty(len(items))
+        total = plan_score(self.x, self.y, tw, m0, m1, geom, cov, self.model, self.bounds, self.w0, marg)
+        return float(total), marg
 
 
 def _params_to_rect(p: np.ndarray) -> Rectangle:
@@ -360,13 +384,20 @@ class Planner:
             fit = fit_unit(srus[uid], r, self.cloud.start_s, self.cloud.end_s, self._cov)
             if fit is None:
                 continue
-            pod, _ = self.full.pod(srus[uid], fit)
+            pod = self.full.pod(srus[uid], fit)
             surv *= 1.0 - pod
         return surv
 
-    def _score(self, srus: dict[str, Sru], rects: dict[str, Rectangle]) -> float:
-        surv = np.ones(self.fine.idx.size)
+    def _score(self, srus: dict[str, Sru], rects: dict[str, Rectangle], ev: Optional[_Evaluator] = None, exempt: frozenset = frozenset()) -> float:
+        """Plan POS of ``rects`` on the evaluator's particles (fine by default) once the reserve rule has run; −1 when infeasible.
+
+        A unit adding less than ``min_marginal_pos`` would be held in reserve (:mod:`sarex.planning.assemble`)
+        unless ``exempt`` (forced); it is scored as ``2·thr − marginal`` below the total (a lower bound of what the
+        plan keeps without it, falling as the unit adds more), so layouts that keep every unit useful win.
+        """
+        ev = self.fine if ev is None else ev
         ids = list(rects)
+        items = []
         for a, uid in enumerate(ids):
             for b in ids[a + 1 :]:
                 if not rects[uid].separated_from(rects[b], 0.5 * self.settings.gap_m):
@@ -376,39 +407,31 @@ class Planner:
                 return -1.0
             if srus[uid].keep_off_land and self.land is not None and self.land.touches_land(fit.rect):
                 return -1.0
-            pod, _ = self.fine.pod(srus[uid], fit)
-            surv *= 1.0 - pod
-        return float(np.sum(self.fine.w0 * (1.0 - surv)))
+            items.append((srus[uid], fit))
+        if not items:
+            return 0.0
+        total, marg = ev.plan_pos(items)
+        thr = self.settings.min_marginal_pos * 1.05
+        for uid, m in zip(ids, marg):
+            if uid not in exempt and m < thr:
+                total -= 2.0 * thr - float(m)
+        return total
 
-    def _strip_seed(self, srus: list[Sru]) -> Optional[dict[str, Rectangle]]:
+    def _tile_seed(self, srus: list[Sru], survive_full: np.ndarray, exempt: frozenset = frozenset()) -> Optional[dict[str, Rectangle]]:
+        """Adjacent strips tiling one Stone-shaped region (:func:`sarex.planning.tiling.tile_region`)."""
         c = self.cloud
-        rate = sum(s.effort_rate_m2_s for s in srus)
-        v = max(s.search_speed_ms for s in srus)
-        mid = (float(np.nanmean(self._mid_xy[0])), float(np.nanmean(self._mid_xy[1])))
-        pooled = Sru("pooled", rate / v, v, 1e6, 1e12, mid, c.start_s - 1.0, keep_off_land=any(s.keep_off_land for s in srus))
-        big, _ = self._place(pooled, np.ones(c.x.shape[0]), [])
-        if big is None:
-            return None
-        # Each unit's share of the effort if it searched the big rectangle.
-        share = []
+        m = c.x.shape[1] // 2
+        centre, sig, axes = _principal_axes(c.x[:, m], c.y[:, m], c.weight * survive_full)
+        psi = math.atan2(axes[1, 0], axes[0, 0])
+        efforts = []
         for s in srus:
-            f = fit_unit(s, big, c.start_s, c.end_s, self._cov)
-            share.append(0.0 if f is None else s.sweep_width_m * f.track_m)
-        if sum(share) <= 0:
-            return None
-        vx, vy = big.v
-        order = sorted(range(len(srus)), key=lambda i: srus[i].start_xy[0] * vx + srus[i].start_xy[1] * vy)
-        order = [i for i in order if share[i] > 0]
-        total = sum(share[i] for i in order)
-        gap = self.settings.gap_m
-        rects = {}
-        b0 = -0.5 * big.creep_m
-        for i in order:
-            width = big.creep_m * share[i] / total
-            cx, cy = big.point(0.0, b0 + 0.5 * width)
-            rects[srus[i].id] = Rectangle(cx, cy, big.phi, big.leg_m, max(width - 2 * gap, 1.0))
-            b0 += width
-        return rects
+            # A square the unit would cover once in the whole period: the fit cuts it to what the unit can reach and fly.
+            side = math.sqrt(s.effort_rate_m2_s * (c.end_s - c.start_s))
+            f = fit_unit(s, Rectangle(float(centre[0]), float(centre[1]), psi, side, side), c.start_s, c.end_s, self._cov)
+            efforts.append(0.0 if f is None else s.sweep_width_m * f.track_m)
+        by_id = {s.id: s for s in srus}
+        return tile_region(srus, efforts, centre, sig, axes, self._cov, self.settings.gap_m,
+                           lambda r: self._score(by_id, r, self.coarse, exempt), lambda r: self._score(by_id, r, self.fine, exempt))
 
     def plan(
         self,
@@ -440,7 +463,7 @@ class Planner:
                 unassigned[uid] = self._note_unassigned(uid, (part("pin_bad"),))
                 continue
             rects[uid] = r
-            surv = surv * (1.0 - self.full.pod(by_id[uid], fit)[0])
+            surv = surv * (1.0 - self.full.pod(by_id[uid], fit))
         for s in order:
             r, why = self._place(s, surv, list(rects.values()))
             if r is None:
@@ -448,13 +471,14 @@ class Planner:
                 continue
             rects[s.id] = r
             fit = fit_unit(s, r, c.start_s, c.end_s, self._cov)
-            pod, _ = self.full.pod(s, fit)
+            pod = self.full.pod(s, fit)
             surv = surv * (1.0 - pod)
         free = [u for u in rects if u not in pins]
         if len(free) > 1 and not pins:
-            strips = self._strip_seed([by_id[u] for u in rects])
-            if strips is not None and set(strips) == set(rects) and self._score(by_id, strips) > self._score(by_id, rects):
-                rects = strips
+            forced = frozenset(force)
+            tiles = self._tile_seed([by_id[u] for u in rects], np.ones(c.x.shape[0]), forced)
+            if tiles is not None and set(tiles) == set(rects) and self._score(by_id, tiles, exempt=forced) > self._score(by_id, rects, exempt=forced):
+                rects = tiles
         for _ in range(self.settings.passes if len(rects) > 1 else 0):
             for uid in free:
                 others = [r for u, r in rects.items() if u != uid]
