@@ -60,7 +60,7 @@ def plan(
         table.add_column(col, justify="right" if col not in ("unit", "nat", "pat") else "left", no_wrap=True)
     for k, a in enumerate(result.assignments, start=1):
         u = by_id[a.unit_id]
-        table.add_row(u.id, u.nation, f"A{k}", a.pattern.kind, f"{a.spacing_m / NM_M:.1f}", f"{a.effort_m2 / NM_M**2:.0f}",
+        table.add_row(u.id, u.nation, f"A{k}", a.pattern.kind, f"{a.spacing_m / NM_M:.2f}", f"{a.effort_m2 / NM_M**2:.0f}",
                       f"{_hm(a.arrive_s)}–{_hm(a.search_end_s)}", f"{100 * a.pod:.0f}%", f"{100 * a.pos:.1f}%")
     for uid in result.unassigned:
         table.add_row(uid, by_id[uid].nation, "-", "-", "-", "-", "unassigned", "", "", style="yellow")

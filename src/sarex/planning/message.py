@@ -37,7 +37,7 @@ _T = {
         "s2": "2. SEARCH AREAS",
         "area": "Area {k} ({unit}): {nm2:.1f} NM², corners",
         "s3": "3. EXECUTION (SRU ASSIGNMENTS)",
-        "assign": "{unit} {name} [{service}]: area {k}, {pattern} ({kind}), CSP {csp}, first leg {first:03.0f}°T, creep {creep:03.0f}°T, track spacing S {s:.1f} NM, {legs}, search speed {v:.0f} kn{alt}",
+        "assign": "{unit} {name} [{service}]: area {k}, {pattern} ({kind}), CSP {csp}, first leg {first:03.0f}°T, creep {creep:03.0f}°T, track spacing S {s} NM, {legs}, search speed {v:.0f} kn{alt}",
         "times": "depart {dep}, on task {t0} – {t1}, return {ret}; coverage {c:.2f} (POD {pod_c:.0f} % for an object that stays in the area); drifting object: POC {poc:.0f} %, POD {pod:.0f} %, POS {pos:.1f} %",
         "legs": ("{n} leg", "{n} legs"),
         "alt": ", altitude {a:.0f} m",
@@ -71,7 +71,7 @@ _T = {
         "s2": "2. 수색 구역",
         "area": "구역 {k} ({unit}): {nm2:.1f} 해리², 꼭짓점",
         "s3": "3. 실행 (수색구조단위 할당)",
-        "assign": "{unit} {name} [{service}]: 구역 {k}, {pattern} ({kind}), 수색개시점(CSP) {csp}, 첫 구간 {first:03.0f}°T, 진행 방향 {creep:03.0f}°T, 항로 간격 S {s:.1f} 해리, {legs}, 수색 속력 {v:.0f} 노트{alt}",
+        "assign": "{unit} {name} [{service}]: 구역 {k}, {pattern} ({kind}), 수색개시점(CSP) {csp}, 첫 구간 {first:03.0f}°T, 진행 방향 {creep:03.0f}°T, 항로 간격 S {s} 해리, {legs}, 수색 속력 {v:.0f} 노트{alt}",
         "times": "출발 {dep}, 수색 {t0} – {t1}, 귀환 {ret}; 수색범위율 {c:.2f} (대상이 구역에 머물 때 탐지확률 {pod_c:.0f} %); 표류 대상: 포함확률(POC) {poc:.0f} %, 탐지확률(POD) {pod:.0f} %, 성공확률(POS) {pos:.1f} %",
         "legs": ("구간 {n}개", "구간 {n}개"),
         "alt": ", 고도 {a:.0f} m",
@@ -105,7 +105,7 @@ _T = {
         "s2": "2. 捜索区域",
         "area": "区域 {k} ({unit}): {nm2:.1f} 平方海里、頂点",
         "s3": "3. 実施 (捜索救助ユニットの割当て)",
-        "assign": "{unit} {name} [{service}]: 区域 {k}、{pattern} ({kind})、捜索開始点(CSP) {csp}、第1レグ {first:03.0f}°T、進出方向 {creep:03.0f}°T、航跡間隔 S {s:.1f} 海里、{legs}、捜索速力 {v:.0f} ノット{alt}",
+        "assign": "{unit} {name} [{service}]: 区域 {k}、{pattern} ({kind})、捜索開始点(CSP) {csp}、第1レグ {first:03.0f}°T、進出方向 {creep:03.0f}°T、航跡間隔 S {s} 海里、{legs}、捜索速力 {v:.0f} ノット{alt}",
         "times": "発進 {dep}、捜索 {t0} – {t1}、帰投 {ret}; カバレッジ {c:.2f} (対象が区域内に留まる場合の探知確率 {pod_c:.0f} %); 漂流対象: 存在確率(POC) {poc:.0f} %、探知確率(POD) {pod:.0f} %、成功確率(POS) {pos:.1f} %",
         "legs": ("レグ {n} 本", "レグ {n} 本"),
         "alt": "、高度 {a:.0f} m",
@@ -152,6 +152,11 @@ def object_text(key: str) -> str:
     """The search object as a watch officer reads it: its description, then the Leeway class in brackets."""
     obj = leeway_objects().get(str(key))
     return f"{obj.description} (Leeway class {key})" if obj is not None else str(key)
+
+
+def _spacing_text(s_nm: float) -> str:
+    """Track spacing in NM: one decimal, two below 0.25 NM (interleaved legs of helicopters are 0.04 NM apart, not "0.0")."""
+    return f"{s_nm:.2f}" if s_nm < 0.25 else f"{s_nm:.1f}"
 
 
 def _z(t_s: float) -> str:
@@ -219,7 +224,7 @@ def sap_message(plan: Plan, catalogue: UnitCatalogue, lang: str = "en", situatio
                 csp=format_position(float(clon[0]), float(clat[0])),
                 first=a.pattern.first_leg_bearing_deg,
                 creep=0.0 if creep != creep else creep,
-                s=a.spacing_m / NM_M,
+                s=_spacing_text(a.spacing_m / NM_M),
                 legs=t["legs"][0 if a.n_legs == 1 else 1].format(n=a.n_legs),
                 v=u.search_speed_kn,
                 alt=alt,
