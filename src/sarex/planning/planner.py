@@ -340,8 +340,8 @@ class Planner:
             return -float(res.fun), best
         return g0, start
 
-    def _place(self, sru: Sru, survive_full: np.ndarray, others: Sequence[Rectangle]) -> tuple[Optional[Rectangle], str]:
-        """Best rectangle for ``sru`` given the others, or ``(None, reason)``."""
+    def _place(self, sru: Sru, survive_full: np.ndarray, others: Sequence[Rectangle], thorough: bool = True) -> tuple[Optional[Rectangle], str]:
+        """Best rectangle for ``sru`` given the others, or ``(None, reason)``; ``thorough``: refine every start on the fine sample."""
         st = self.settings
         sc = survive_full[self.coarse.idx]
         scored = []
@@ -357,11 +357,20 @@ class Planner:
         scored.sort(key=lambda t: -t[0])
         sf = survive_full[self.fine.idx]
         best = None
+        if thorough:
+            for _, r in scored[: st.refine_starts]:
+                g, rr = self._refine(sru, r, sf, others, self.fine, st.refine_evals)
+                if best is None or g > best[0]:
+                    best = (g, rr)
+            return best[1], "ok"
+        # Several units: Nelder–Mead from the best starts on the coarse sample, then the best of them polished on
+        # the fine one (5× the cost per evaluation); the layout and the joint refinement that follow use the fine one.
         for _, r in scored[: st.refine_starts]:
-            g, rr = self._refine(sru, r, sf, others, self.fine, st.refine_evals)
+            g, rr = self._refine(sru, r, sc, others, self.coarse, st.refine_evals)
             if best is None or g > best[0]:
                 best = (g, rr)
-        return best[1], "ok"
+        _, rr = self._refine(sru, best[1], sf, others, self.fine, st.refine_evals // 2)
+        return rr, "ok"
 
     # ---- plan assembly
 
@@ -387,16 +396,21 @@ class Planner:
         ev = self.fine if ev is None else ev
         ids = list(rects)
         items = []
-        for a, uid in enumerate(ids):
-            for b in ids[a + 1 :]:
-                if not rects[uid].separated_from(rects[b], 0.5 * self.settings.gap_m):
-                    return -1.0
+        for uid in ids:
             fit = fit_unit(srus[uid], rects[uid], self.cloud.start_s, self.cloud.end_s, self._cov)
             if fit is None:
+                return -1.0
+            cov = srus[uid].sweep_width_m * fit.track_m / fit.rect.area_m2
+            if not self._cov[0] * (1 - 1e-9) <= cov <= self._cov[1] * (1 + 1e-9):
                 return -1.0
             if srus[uid].keep_off_land and self.land is not None and self.land.touches_land(fit.rect):
                 return -1.0
             items.append((srus[uid], fit))
+        # The fitted areas (those searched) must be apart; the fit may shorten a rectangle or widen a thin one.
+        for a in range(len(items)):
+            for b in range(a + 1, len(items)):
+                if not items[a][1].rect.separated_from(items[b][1].rect, 0.5 * self.settings.gap_m):
+                    return -1.0
         if not items:
             return 0.0
         total, marg = ev.plan_pos(items)
@@ -453,7 +467,7 @@ class Planner:
             rects[uid] = r
             surv = surv * (1.0 - self.full.pod(by_id[uid], fit))
         for s in order:
-            r, why = self._place(s, surv, list(rects.values()))
+            r, why = self._place(s, surv, list(rects.values()), thorough=len(order) + len(pins) == 1)
             if r is None:
                 unassigned[s.id] = self._why_not(s, why)
                 continue
@@ -482,6 +496,11 @@ class Planner:
         c = self.cloud
         if why == "no_room":
             return "no free sea area (off land, apart from the other units' areas) within reach"
+        lo = self._cov[0]
+        if lo > 0 and s.sweep_width_m / lo < 2.0 * s.turn_radius_m:
+            return (f"no flyable sweep within the coverage bounds: legs at least 2 × turn radius = {2 * s.turn_radius_m / NM_M:.2f} NM apart "
+                    f"give coverage at most {s.sweep_width_m / (2 * s.turn_radius_m):.2f} per pass with sweep width {s.sweep_width_m / NM_M:.2f} NM "
+                    f"(minimum {lo:g})")
         centre, _, _ = _principal_axes(self._mid_xy[0], self._mid_xy[1], c.weight)
         d = math.hypot(centre[0] - s.start_xy[0], centre[1] - s.start_xy[1])
         need_h = 2 * d / s.transit_speed_ms / 3600.0
