@@ -26,7 +26,7 @@ principal axes and two orders of the units are tried:
 
 Effort per unit ``Z_j`` is the unit's sweep width × the track it can fly in a
 rectangle at the cloud's centre (transit and endurance included, via
-:func:`sarex.planning.planner.fit_unit`).
+:func:`sarex.planning.evaluate.fit_unit`).
 """
 
 from __future__ import annotations
