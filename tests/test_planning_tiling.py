@@ -107,14 +107,22 @@ def _grid(r, n):
     return r.cx + a * ux - b * uy, r.cy + a * uy + b * ux
 
 
-def test_unit_without_a_flyable_sweep_in_the_coverage_bounds_says_so(tmp_path):
+def test_unit_whose_turn_diameter_exceeds_the_spacing_flies_interleaved_legs(tmp_path):
+    """W = 0.3 NM and turn radius 1 200 m: legs ≥ 1.30 NM apart would give coverage ≤ 0.23 < 0.5 per pass.
+
+    The legs keep a spacing within the coverage bounds and are flown interleaved
+    (:mod:`sarex.planning.interleave`): consecutive legs flown are ≥ 2R apart.
+    """
     from planning_fixtures import static_normal_drift
 
     from sarex.planning.cloud import period_cloud
+    from sarex.planning.patterns import flyby_fits
 
     cloud = period_cloud(static_normal_drift(5 * NM, 3000, seed=2, hours=4), T0, T0 + 4 * 3600)
-    # W = 0.3 NM and turn radius 1 200 m: legs ≥ 1.30 NM apart give coverage ≤ 0.23 < 0.5 per pass.
     p1 = Sru("P1", 0.3 * NM, 180 * NM / 3600, 300 * NM / 3600, 10 * 3600.0, (-20 * NM, 0.0), T0 - 3600, turn_radius_m=1200.0)
     plan = Planner(cloud, "exponential", seed=0).plan([p1])
-    assert not plan.assignments
-    assert "no flyable sweep within the coverage bounds" in plan.unassigned["P1"] and "0.23" in plan.unassigned["P1"]
+    (a,) = plan.assignments
+    assert a.pattern.interleave >= 2 and a.spacing_m < 2 * 1200.0 <= a.pattern.turn_spacing_m * (1 + 1e-9)
+    assert 0.5 * (1 - 1e-9) <= a.coverage <= 2.0 * (1 + 1e-9)
+    assert flyby_fits(a.pattern.x, a.pattern.y, 1200.0)
+    assert "interleaved" in a.reason and a.pos > 0.2

@@ -11,6 +11,7 @@ import numpy as np
 
 from sarex.planning.cloud import PeriodCloud
 from sarex.planning.coverage import path_bounds, plan_score, rect_gain, rects_pod, time_weights
+from sarex.planning.interleave import fit_interleaved_sweep
 from sarex.planning.land import PlaneLand
 from sarex.planning.patterns import fit_crossing_pass, fit_flyable_sweep
 from sarex.planning.plantypes import Sru
@@ -39,13 +40,16 @@ class _Fit:
     back_m: float
     n_cross: int = 0
     spacing_cross_m: float = 0.0
+    interleave: int = 0
 
 
 def fit_unit(sru: Sru, rect0: Rectangle, start_s: float, end_s: float, cov: tuple[float, float] = (0.5, 2.0)) -> Optional[_Fit]:
     """Fit the unit's flyable parallel sweep into ``rect0`` under its time limits, or None if impossible.
 
     The spacing keeps the coverage within ``cov`` and the legs a turn diameter apart
-    (:func:`sarex.planning.patterns.fit_flyable_sweep`); the track may be cut short.
+    (:func:`sarex.planning.patterns.fit_flyable_sweep`), or, where the turn diameter is wider than
+    the spacing the coverage needs, the legs are flown interleaved
+    (:func:`sarex.planning.interleave.fit_interleaved_sweep`); the track may be cut short.
 
     Transit out is to the commence search point, transit back from the farthest
     corner (an upper bound for the end of any pattern inside the rectangle).
@@ -64,12 +68,19 @@ def fit_unit(sru: Sru, rect0: Rectangle, start_s: float, end_s: float, cov: tupl
             search_s = min(search_s, sru.on_scene_s)
         if search_s <= 60.0:
             return None
-        f = fit_flyable_sweep(rect0, sru.search_speed_ms * search_s, sru.turn_radius_m, sru.sweep_width_m / cov[1], sru.sweep_width_m / cov[0] if cov[0] > 0 else math.inf)
+        s_lo, s_hi = sru.sweep_width_m / cov[1], sru.sweep_width_m / cov[0] if cov[0] > 0 else math.inf
+        f = fit_flyable_sweep(rect0, sru.search_speed_ms * search_s, sru.turn_radius_m, s_lo, s_hi)
+        k = 0
+        if f is None and 2.0 * sru.turn_radius_m > s_hi:
+            # The turn diameter is wider than the spacing the coverage bound needs: interleave the legs.
+            g = fit_interleaved_sweep(rect0, sru.search_speed_ms * search_s, sru.turn_radius_m, s_lo, s_hi)
+            if g is not None:
+                *f, k = g
         if f is None:
             return None
         rect, n, s, track = f
         n2, s2 = 0, 0.0
-        if track < 0.98 * sru.search_speed_ms * search_s:
+        if not k and track < 0.98 * sru.search_speed_ms * search_s:
             c2 = fit_crossing_pass(rect, track, sru.search_speed_ms * search_s, sru.turn_radius_m, sru.sweep_width_m / cov[1], sru.sweep_width_m, cov[1])
             if c2 is not None:
                 n2, s2, f2 = c2
@@ -79,7 +90,7 @@ def fit_unit(sru: Sru, rect0: Rectangle, start_s: float, end_s: float, cov: tupl
         out2 = math.hypot(csp[0] - sx, csp[1] - sy)
         back2 = max(rect.corner_distances(sx, sy))
         if out2 <= out_m * (1 + 1e-12) + 1e-6 and back2 <= back_m * (1 + 1e-12) + 1e-6:
-            return _Fit(rect, n, s, track, depart, arrive, search_s, out_m, back_m, n2, s2)
+            return _Fit(rect, n, s, track, depart, arrive, search_s, out_m, back_m, n2, s2, k)
         # Budget a little more than the fitted pattern needs so the loop ends in a step or two
         # (the CSP moves by ever smaller amounts as the track shrinks).
         out_m, back_m = max(out_m, out2 + 10.0), max(back_m, back2 + 10.0)

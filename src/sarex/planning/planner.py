@@ -13,7 +13,8 @@ rectangle (centre, orientation, length, width) and a track spacing such that
 * the pattern can be flown: legs at least a turn diameter apart, U-turns on arcs
   of the unit's turn radius, coverage within the bounds (IAMSAR practice 0.5–2;
   a second pass at right angles where one pass cannot be denser), see
-  :func:`sarex.planning.patterns.fit_flyable_sweep`;
+  :func:`sarex.planning.patterns.fit_flyable_sweep`; legs that must be closer than a
+  turn diameter are flown in interleaved order (:mod:`sarex.planning.interleave`);
 * the total probability of success, evaluated against the drifting particles
   with the time-averaged coverage model of :mod:`sarex.planning.coverage`, is as
   large as the search below can make it.
@@ -71,6 +72,7 @@ from sarex.planning.evaluate import _Evaluator, _Fit, fit_unit  # noqa: F401  (f
 from sarex.planning.optimal import optimal_pos
 from sarex.planning.plantypes import Assignment, Plan, PlannerSettings, Sru  # noqa: F401  (re-exported: the planner API)
 from sarex.planning.rectangle import Rectangle
+from sarex.planning.reasons import part, render
 from sarex.planning.tiling import tile_region
 from sarex.search.podmodel import DEFAULT_MODEL, DetectionModel
 
@@ -308,6 +310,7 @@ class Planner:
         ``pins`` fixes a unit's area (the planner fits its pattern there and plans the others around it).
         """
         c = self.cloud
+        self._unassigned_parts: dict[str, tuple] = {}
         pins = dict(pins or {})
         reserve = {u: "excluded by the SMC" for u in exclude}
         srus = [s for s in srus if s.id not in reserve]
@@ -319,14 +322,14 @@ class Planner:
         for uid, r in pins.items():
             fit = fit_unit(by_id[uid], r, c.start_s, c.end_s, self._cov) if uid in by_id else None
             if fit is None:
-                unassigned[uid] = "the SMC's pinned area cannot be searched by this unit (out of reach, or no flyable pattern fits)"
+                unassigned[uid] = self._note_unassigned(uid, (part("pin_bad"),))
                 continue
             rects[uid] = r
             surv = surv * (1.0 - self.full.pod(by_id[uid], fit))
         for s in order:
             r, why = self._place(s, surv, list(rects.values()), thorough=len(order) + len(pins) == 1)
             if r is None:
-                unassigned[s.id] = self._why_not(s, why)
+                unassigned[s.id] = self._note_unassigned(s.id, self._why_not(s, why))
                 continue
             rects[s.id] = r
             fit = fit_unit(s, r, c.start_s, c.end_s, self._cov)
@@ -349,21 +352,21 @@ class Planner:
         smc = {u: "pinned" for u in pins} | {u: "forced" for u in force}
         return self._finish(by_id, rects, unassigned, reserve, smc)
 
-    def _why_not(self, s: Sru, why: str) -> str:
+    def _note_unassigned(self, uid: str, parts: tuple) -> str:
+        """Keep why ``uid`` is not assigned (template parts for the translated messages); the English text."""
+        self._unassigned_parts[uid] = parts
+        return render(parts)
+
+    def _why_not(self, s: Sru, why: str) -> tuple:
         c = self.cloud
         if why == "no_room":
-            return "no free sea area (off land, apart from the other units' areas) within reach"
-        lo = self._cov[0]
-        if lo > 0 and s.sweep_width_m / lo < 2.0 * s.turn_radius_m:
-            return (f"no flyable sweep within the coverage bounds: legs at least 2 × turn radius = {2 * s.turn_radius_m / NM_M:.2f} NM apart "
-                    f"give coverage at most {s.sweep_width_m / (2 * s.turn_radius_m):.2f} per pass with sweep width {s.sweep_width_m / NM_M:.2f} NM "
-                    f"(minimum {lo:g})")
+            return (part("no_room"),)
         centre, _, _ = _principal_axes(self._mid_xy[0], self._mid_xy[1], c.weight)
         d = math.hypot(centre[0] - s.start_xy[0], centre[1] - s.start_xy[1])
         need_h = 2 * d / s.transit_speed_ms / 3600.0
         if s.ready_s + d / s.transit_speed_ms >= c.end_s:
-            return f"cannot arrive before the period ends ({d / NM_M:.0f} nm to the search area)"
-        return f"cannot reach any search area within its endurance ({d / NM_M:.0f} nm away, round trip {need_h:.1f} h vs endurance {s.endurance_s / 3600:.1f} h)"
+            return (part("late", d=d / NM_M),)
+        return (part("endurance", d=d / NM_M, h=need_h, e=s.endurance_s / 3600),)
 
     def _finish(self, by_id: dict[str, Sru], rects: dict[str, Rectangle], unassigned: dict[str, str], reserve: dict[str, str], smc: dict[str, str]) -> Plan:
         """Choose patterns, hold units that add too little in reserve, time the routes, and assemble the plan.
