@@ -132,7 +132,7 @@ class Planner:
 
     # ---- single unit search
 
-    def _coarse_candidates(self, sru: Sru, survive_full: np.ndarray) -> tuple[list[Rectangle], list[tuple[float, float]]]:
+    def _coarse_candidates(self, sru: Sru, survive_full: np.ndarray, grid: int = 7) -> tuple[list[Rectangle], list[tuple[float, float]]]:
         c = self.cloud
         centre, _, _ = _principal_axes(self._mid_xy[0], self._mid_xy[1], c.weight * survive_full)
         dist = math.hypot(centre[0] - sru.start_xy[0], centre[1] - sru.start_xy[1])
@@ -156,7 +156,7 @@ class Planner:
                 leg = math.sqrt(area * aspect)
                 shapes.append((leg, area / leg))
         cands = []
-        steps = np.linspace(-1.8, 1.8, 7)
+        steps = np.linspace(-1.8, 1.8, grid)
         for i in steps:
             for j in steps:
                 cx = centre[0] + i * sig[0] * axes[0, 0] + j * sig[1] * axes[0, 1]
@@ -204,7 +204,8 @@ class Planner:
         sc = survive_full[self.coarse.idx]
         scored = []
         seen = set()
-        cands, shapes = self._coarse_candidates(sru, survive_full)
+        # A lone unit scans 7 × 7 centres; with several units 5 × 5 (the tiling and the joint refinement follow).
+        cands, shapes = self._coarse_candidates(sru, survive_full, 7 if thorough else 5)
         for r in cands + self._adjacent_candidates(shapes, others):
             g, fit, status = self.coarse.gain_status(sru, r, sc, others, st.gap_m)
             seen.add(status)
@@ -345,7 +346,7 @@ class Planner:
                 others = [r for u, r in rects.items() if u != uid]
                 sv = self._survival(by_id, rects, skip=uid)
                 g_old = self.fine.gain(by_id[uid], rects[uid], sv[self.fine.idx], others, self.settings.gap_m)[0]
-                g_new, r_new = self._refine(by_id[uid], rects[uid], sv[self.fine.idx], others, self.fine, self.settings.refine_evals)
+                g_new, r_new = self._refine(by_id[uid], rects[uid], sv[self.fine.idx], others, self.fine, self.settings.refine_evals // 2)
                 if g_new > g_old:
                     rects[uid] = r_new
         smc = {u: "pinned" for u in pins} | {u: "forced" for u in force}

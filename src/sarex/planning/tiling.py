@@ -144,7 +144,7 @@ def tile_region(
     gap_m: float,
     score_coarse: Callable[[dict[str, Rectangle]], float],
     score_fine: Callable[[dict[str, Rectangle]], float],
-    evals: tuple[int, int] = (500, 250),
+    evals: tuple[int, int] = (400, 200),
 ) -> Optional[dict[str, Rectangle]]:
     """Best row layout found for ``srus`` (see module docstring), or None.
 
