@@ -22,7 +22,7 @@ _EN = {
     "ps": "{kind}: area too large or datum too uncertain for VS/SS ({spread}); {kind_text}, S {s:.1f} NM ≥ 2 × turn radius {d:.2f} NM",
     "cross": "then a second pass at right angles ({n} legs, S {s:.1f} NM) because legs closer than {s0:.1f} NM cannot be flown or would exceed the coverage bound",
     "interleave": "{kind}: area too large or datum too uncertain for VS/SS ({spread}); S {s:.2f} NM is less than 2 × turn radius {d:.2f} NM, "
-                  "so the legs are flown interleaved (every {k}th leg, consecutive legs ≥ {st:.2f} NM apart)",
+                  "so the legs are flown interleaved (order 1, 1+{k}, 2, 2+{k}, …; consecutive legs ≥ {st:.2f} NM apart)",
     "vs": "VS: precise datum (σ {sigma:.1f} NM ≤ {limit:g} NM), small area: sector radius {r:.1f} NM holds 90 % of the drift, coverage {cov:.2f}",
     "ss": "SS: reliable datum (σ {sigma:.1f} NM ≤ {limit:g} NM) and small area ({a:.0f} NM²): expanding square from the datum, S {s:.1f} NM, coverage {cov:.2f}",
     "datum_kept": "adds {alt:.1f} % POS vs {ps:.1f} % for a parallel sweep there",
@@ -48,7 +48,7 @@ _KO = {
     "ps": "{kind}: VS/SS에는 구역이 너무 넓거나 기준점이 불확실함 ({spread}); {kind_text}, S {s:.1f} 해리 ≥ 2 × 선회 반경 {d:.2f} 해리",
     "cross": "이어서 직각 방향으로 두 번째 수색 (구간 {n}개, S {s:.1f} 해리): {s0:.1f} 해리보다 좁은 구간은 선회할 수 없거나 수색범위율 상한을 넘음",
     "interleave": "{kind}: VS/SS에는 구역이 너무 넓거나 기준점이 불확실함 ({spread}); S {s:.2f} 해리가 2 × 선회 반경 {d:.2f} 해리보다 작아 "
-                  "구간을 교차 순서로 수색 ({k}번째 구간마다, 연속 구간 간격 ≥ {st:.2f} 해리)",
+                  "구간을 교차 순서로 수색 (순서 1, 1+{k}, 2, 2+{k}, …; 연속 구간 간격 ≥ {st:.2f} 해리)",
     "vs": "VS: 기준점이 정확함 (σ {sigma:.1f} 해리 ≤ {limit:g} 해리), 작은 구역: 섹터 반경 {r:.1f} 해리가 표류의 90 %를 포함, 수색범위율 {cov:.2f}",
     "ss": "SS: 기준점이 신뢰할 만하고 (σ {sigma:.1f} 해리 ≤ {limit:g} 해리) 구역이 작음 ({a:.0f} 해리²): 기준점에서 확대 사각 수색, S {s:.1f} 해리, 수색범위율 {cov:.2f}",
     "datum_kept": "성공확률 {alt:.1f} % 추가 (같은 곳의 평행 수색은 {ps:.1f} %)",
@@ -74,7 +74,7 @@ _JA = {
     "ps": "{kind}: VS/SS には区域が広すぎるか基準点が不確実 ({spread}); {kind_text}、S {s:.1f} 海里 ≥ 2 × 旋回半径 {d:.2f} 海里",
     "cross": "続いて直角方向に二回目の捜索 (レグ {n} 本、S {s:.1f} 海里): {s0:.1f} 海里より狭いレグは旋回できないかカバレッジ上限を超える",
     "interleave": "{kind}: VS/SS には区域が広すぎるか基準点が不確実 ({spread}); S {s:.2f} 海里が 2 × 旋回半径 {d:.2f} 海里より小さいため "
-                  "レグを交互の順序で捜索 ({k} 本ごと、連続するレグの間隔 ≥ {st:.2f} 海里)",
+                  "レグを交互の順序で捜索 (順序 1, 1+{k}, 2, 2+{k}, …; 連続するレグの間隔 ≥ {st:.2f} 海里)",
     "vs": "VS: 基準点が正確 (σ {sigma:.1f} 海里 ≤ {limit:g} 海里)、小区域: 扇形半径 {r:.1f} 海里が漂流の 90 % を含む、カバレッジ {cov:.2f}",
     "ss": "SS: 基準点が信頼でき (σ {sigma:.1f} 海里 ≤ {limit:g} 海里) 区域が小さい ({a:.0f} 平方海里): 基準点から方形拡大捜索、S {s:.1f} 海里、カバレッジ {cov:.2f}",
     "datum_kept": "成功確率 {alt:.1f} % を追加 (同じ場所の平行捜索は {ps:.1f} %)",
