@@ -109,6 +109,17 @@ def main() -> None:
             dt = time.perf_counter() - tic
             ps = circular_normal_pos(z, sigma)
             table.add_row(f"static σ=5 NM, {k} unit(s), H={h:g}", f"POS {p.total_pos:.4f} vs P* {ps:.4f}: {100 * p.total_pos / ps:.1f} % ({dt:.1f} s)")
+    # Wide cloud (issue 13): σ = 15 NM, three ships and three aircraft of two nations, no single unit suffices.
+    sigma, kn = 15 * NM, NM / 3600
+    wide = _static_cloud(sigma, 20000, 3, t0, 6)
+    units6 = [Sru(f"KR-ship{i}", 0.6 * NM, 12 * kn, 18 * kn, 1e6, (40 * NM * math.cos(a), 40 * NM * math.sin(a)), t0 - 4 * 3600, turn_radius_m=500.0)
+              for i, a in enumerate((0.3, 1.2, 2.1))]
+    units6 += [Sru(f"JP-air{i}", 1.5 * NM, 150 * kn, 250 * kn, 3 * 3600.0, (-80 * NM, 20 * NM * (i - 1)), t0 - 1800, turn_radius_m=1200.0) for i in range(3)]
+    tic, cpu = time.perf_counter(), time.process_time()
+    p = Planner(wide, "exponential", seed=0).plan(units6)
+    dt, dc = time.perf_counter() - tic, time.process_time() - cpu
+    ps = circular_normal_pos(p.total_effort_m2, sigma)
+    table.add_row("wide σ=15 NM, 3 ships + 3 aircraft", f"POS {p.total_pos:.4f} vs P* {ps:.4f}: {100 * p.total_pos / ps:.1f} %, {len(p.assignments)} tasked ({dt:.1f} s wall, {dc:.1f} s CPU)")
     con.print(table)
 
 

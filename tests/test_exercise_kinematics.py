@@ -67,3 +67,21 @@ def test_short_legs_shrink_the_turns():
     f = LocalProjection(129.0, 34.0)
     x, y = f.forward(*f.inverse(px, py))
     np.testing.assert_allclose(x, px, atol=1e-6)
+
+
+def test_on_task_at_the_csp_even_when_a_later_leg_passes_through_it():
+    """A later leg (a second pass, an interleaved leg) crossing the CSP exactly must not be taken for the end of the transit.
+
+    Start 20 km south-west of the CSP, transit 20 kn, search 10 kn: on task after 28.28 km of transit
+    (minus the corner the 45° fly-by turn cuts, under 100 m), and the whole pattern is searched after it.
+    """
+    frame = LocalProjection(129.5, 34.5)
+    # The last legs pass straight through a waypoint on the CSP itself (distance 0), closer than the 45° turn there.
+    xy = np.array([[-20000.0, -20000.0], [0.0, 0.0], [5000.0, 0.0], [5000.0, 5000.0], [0.0, 5000.0], [0.0, 0.0], [0.0, -5000.0]])
+    lon, lat = frame.inverse(xy[:, 0], xy[:, 1])
+    t0 = 1.8e9
+    track, t_csp = sail_route((float(lon[0]), float(lat[0])), t0, np.c_[lon[1:], lat[1:]], 10.0, 300.0, transit_speed_kn=20.0, dt_s=60.0)
+    v_t, v_s = 20 * NM / 3600, 10 * NM / 3600
+    assert t_csp - t0 == pytest.approx(math.hypot(20000, 20000) / v_t, abs=100 / v_t)
+    pattern_m = 5000 + 5000 + 5000 + 10000
+    assert track.time_s[-1] - t_csp == pytest.approx(pattern_m / v_s, rel=0.02)  # turns shorten it a little

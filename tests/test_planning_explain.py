@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from planning_fixtures import NM, T0, static_normal_drift
@@ -11,6 +12,7 @@ from sarex.planning.cloud import period_cloud
 from sarex.planning.message import sap_message
 from sarex.planning.output import plan_summary
 from sarex.planning.planner import Planner
+from sarex.planning.reasons import render
 from sarex.planning.sru import make_sru
 from sarex.planning.units import example_catalogue
 
@@ -53,4 +55,42 @@ def test_plan_json_and_sap_explain_every_unit(example_plan):
         txt = sap_message(plan, cat, lang)
         assert txt.count(word) == len(plan.reserve)
         for a in plan.assignments:
-            assert a.reason in txt
+            assert (a.reason if lang == "en" else render(a.reason_parts, lang)) in txt
+            if lang != "en":
+                assert a.reason not in txt  # translated, not the English text
+
+
+_REASON_LINE = {"en": ("why: ", (": IN RESERVE – ", ": NOT ASSIGNED – ")), "ko": ("근거: ", (": 예비 – ", ": 미할당 – ")),
+                "ja": ("理由: ", (": 予備 – ", ": 割当てなし – "))}
+
+
+def _numbers(text: str) -> list[str]:
+    return re.findall(r"\d+(?:\.\d+)?", text)
+
+
+def test_sap_reasons_translated_with_the_same_numbers(example_plan):
+    """Issue 13 item 4: the reasons (area, pattern, reserve) are in Korean/Japanese, with the same numbers in the same order."""
+    plan, cat, _ = example_plan
+    got = {}
+    for lang in ("en", "ko", "ja"):
+        why, marks = _REASON_LINE[lang]
+        lines = sap_message(plan, cat, lang).splitlines()
+        reasons = [ln.split(why, 1)[1] for ln in lines if why in ln]
+        held = [ln.split(m, 1)[1] for ln in lines for m in marks if m in ln]
+        assert len(reasons) == len(plan.assignments) and len(held) == len(plan.reserve) + len(plan.unassigned)
+        got[lang] = [_numbers(r) for r in reasons + held]
+        if lang != "en":
+            assert not any(w in " ".join(reasons + held) for w in ("area too large", "held in reserve", "threshold", "adds"))
+    assert got["ko"] == got["en"] and got["ja"] == got["en"]
+    assert sum(len(n) for n in got["en"]) >= 4 * len(plan.assignments)  # the reasons carry numbers to compare
+
+
+def test_every_reason_template_has_the_same_fields_in_every_language():
+    import string
+
+    from sarex.planning.reasons import TEMPLATES
+
+    fields = {lang: {k: [(f, spec) for _, f, spec, _ in string.Formatter().parse(v) if f] for k, v in t.items()} for lang, t in TEMPLATES.items()}
+    assert set(fields["ko"]) == set(fields["en"]) == set(fields["ja"])
+    for k, f in fields["en"].items():
+        assert fields["ko"][k] == f and fields["ja"][k] == f, k

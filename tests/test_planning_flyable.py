@@ -119,8 +119,6 @@ def test_stone_bar_95_percent_of_closed_form(normal5, k, h):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="issue 13 bar NOT met yet: 0.370 / P* 0.453 = 82 % at H = 1.53 (76.8 % with 9-h aircraft, "
-                                       "H = 2.39); non-overlapping uniform-coverage rectangles do not yet shape a wide cloud")
 def test_wide_cloud_six_units_of_two_nations():
     """σ = 15 NM: no single unit suffices; three KR ships and three JP aircraft reach ≥ 90 % of P*, areas apart."""
     sigma = 15 * NM

@@ -33,6 +33,10 @@ class PlanRequest(Request):
     max_coverage: Finite = Field(2.0, gt=0)
     exclude: list[str] = []
     task: list[str] = []
+    #: consecutive periods of ``hours`` each, planned together (Brown 1980, :mod:`sarex.planning.multiperiod`)
+    periods: int = Field(1, ge=1, le=12)
+    #: between two sorties of a unit (refuelling, crew change), h
+    sortie_gap_hours: Finite = Field(1.0, ge=0)
 
 
 @dataclass
@@ -41,6 +45,8 @@ class PlanResult:
     catalogue: Any
     cloud: Any
     files: list[str]
+    #: with ``periods > 1``: the :class:`~sarex.planning.multiperiod.MultiPeriodPlan` (``plan`` is its first period)
+    multi: Any = None
 
 
 def plan_situation(ds: Any, cloud: Any) -> dict:
@@ -73,18 +79,21 @@ def plan(req: PlanRequest, target: OutputTarget, ds: Any = None) -> PlanResult:
     catalogue = load_units(units_path)
     t0 = to_epoch_s(req.start, "--start")
     if ds is None:
-        ds = open_drift(req.drift_file)  # lazily: the period's cloud reads only the outputs around it
-    cloud = period_cloud(ds, t0, t0 + req.hours * 3600.0, req.step_min * 60.0, str(req.drift_file))
+        ds = open_drift(req.drift_file)  # lazily: each period's cloud reads only the outputs around it
+    h = req.hours * 3600.0
+    clouds = [period_cloud(ds, t0 + k * h, t0 + (k + 1) * h, req.step_min * 60.0, str(req.drift_file)) for k in range(req.periods)]
+    cloud = clouds[0]
     obj = ds.attrs.get("object_class")
-    srus = []
-    for u in catalogue.units:
-        w = unit_sweep_width_nm(u, obj, req.visibility_nm, req.weather_factor, req.fatigue, req.search_object, str(units_path))
-        srus.append(make_sru(u, cloud.frame, t0, w))
-    land = None
+    widths = {u.id: unit_sweep_width_nm(u, obj, req.visibility_nm, req.weather_factor, req.fatigue, req.search_object, str(units_path))
+              for u in catalogue.units}
+    srus_k = [[make_sru(u, c.frame, t0, widths[u.id]) for u in catalogue.units] for c in clouds]
+    srus = srus_k[0]
+    lands = [None] * len(clouds)
     if req.coast:
         from sarex.planning.land import land_around_cloud
 
-        land = land_around_cloud(cloud.frame, cloud.x, cloud.y)
+        lands = [land_around_cloud(c.frame, c.x, c.y) for c in clouds]
+    land = lands[0]
     from dataclasses import replace
 
     from sarex.planning.plantypes import PlannerSettings
@@ -97,6 +106,10 @@ def plan(req: PlanRequest, target: OutputTarget, ds: Any = None) -> PlanResult:
             if uid not in known:
                 raise SarexInputError(f"{opt}: unit {uid!r} is not in {units_path}")
     settings = replace(PlannerSettings(), min_marginal_pos=req.min_marginal_pct / 100.0, min_coverage=req.min_coverage, max_coverage=req.max_coverage)
+    if req.periods > 1:
+        if req.exclude or req.task:
+            raise SarexInputError("--exclude/--task: the SMC's instructions apply to one period; plan several periods without them")
+        return _plan_periods(req, target, ds, clouds, srus_k, lands, settings, catalogue, detection)
     result = Planner(cloud, detection, req.seed, settings=settings, land=land).plan(srus, exclude=req.exclude, force=req.task)
     from sarex.planning.tracks_pos import planned_tracks_pos
 
@@ -104,3 +117,55 @@ def plan(req: PlanRequest, target: OutputTarget, ds: Any = None) -> PlanResult:
     situation = plan_situation(ds, cloud)
     files = run_into(target, lambda: target.write_folder("", lambda p: write_plan_files(p, result, cloud, catalogue, situation, coast=req.coast)))
     return PlanResult(result, catalogue, cloud, files)
+
+
+def _plan_periods(req: PlanRequest, target: OutputTarget, ds: Any, clouds: list, srus_k: list, lands: list, settings: Any,
+                  catalogue: Any, detection: str) -> PlanResult:
+    """Several periods planned together: ``period-k/`` plan folders and a plan.json saying what each period adds."""
+    from sarex.planning.multiperiod import plan_periods
+    from sarex.planning.tracks_pos import planned_tracks_pos
+    from sarex.report.planfiles import write_period_plans
+
+    mp = plan_periods(clouds, srus_k, detection, req.seed, settings, lands, sortie_gap_s=req.sortie_gap_hours * 3600.0)
+    mp.plans[0].pos_planned = planned_tracks_pos(mp.plans[0], ds)  # later periods are planned on the posterior, not on ds
+    situation = plan_situation(ds, clouds[0])
+    files = run_into(target, lambda: target.write_folder("", lambda d: write_period_plans(d, mp, clouds, catalogue, situation, coast=req.coast)))
+    return PlanResult(mp.plans[0], catalogue, clouds[0], files, mp)
+
+
+class PlanCompareRequest(Request):
+    """``sarex plan-compare``: two plans (folders or their plan.json) side by side, over the drift's probability."""
+
+    plan_a: Path
+    plan_b: Path
+    drift_file: Optional[Path] = None
+    coast: bool = True
+
+
+@dataclass
+class PlanCompareResult:
+    rows: list[list[str]]
+    totals: list[list[str]]
+    files: list[str]
+
+
+def compare(req: PlanCompareRequest, target: OutputTarget) -> PlanCompareResult:
+    """Write compare.png and compare.html into the target as one result (:mod:`sarex.report.plancompare`)."""
+    import numpy as np
+
+    from sarex.report.plancompare import comparison_rows, read_plan_folder, totals_rows, write_comparison
+    from sarex.times import to_epoch_s
+
+    a = read_plan_folder(req.plan_a, "plan A")
+    b = read_plan_folder(req.plan_b, "plan B")
+    cloud = None
+    if req.drift_file is not None:
+        from sarex.io.driftfile import read_drift
+        from sarex.planning.cloud import period_cloud
+
+        ds = read_drift(req.drift_file)
+        c = period_cloud(ds, to_epoch_s(a.summary["start"]), to_epoch_s(a.summary["end"]), 1800.0, str(req.drift_file))
+        lon, lat = c.frame.inverse(c.x.ravel(), c.y.ravel())
+        cloud = (lon, lat, np.repeat(c.weight, c.x.shape[1]) / c.x.shape[1])
+    files = run_into(target, lambda: target.write_folder("", lambda d: write_comparison(d, a, b, cloud, req.coast)))
+    return PlanCompareResult(comparison_rows(a, b), totals_rows(a, b), files)

@@ -38,6 +38,8 @@ def plan(
     max_coverage: float = typer.Option(2.0, help="Highest coverage of a unit's pattern."),
     exclude: Optional[list[str]] = typer.Option(None, "--exclude", help="SMC: keep this unit out of the plan (repeatable)."),
     task: Optional[list[str]] = typer.Option(None, "--task", help="SMC: task this unit even where it adds little POS (repeatable)."),
+    periods: int = typer.Option(1, help="Plan this many consecutive periods of --hours each together (Brown 1980), one folder per period."),
+    sortie_gap_hours: float = typer.Option(1.0, help="With --periods: least time between a unit's return and its next sortie (refuelling, crew), h."),
     force: bool = typer.Option(False, "--force", help=FORCE_HELP),
 ) -> None:
     """Plan a multi-unit search: areas, patterns, routes (GPX/RTZ), KML, GeoJSON, SAP messages, map."""
@@ -48,7 +50,8 @@ def plan(
     req = build(PlanRequest, drift_file=drift_file, units=units, start=start, hours=hours, seed=seed, detection=detection,
                 visibility_nm=visibility_nm, weather_factor=weather_factor, fatigue=fatigue, search_object=search_object,
                 step_min=step_min, coast=not no_coast, min_marginal_pct=min_marginal_pct, min_coverage=min_coverage,
-                max_coverage=max_coverage, exclude=list(exclude or []), task=list(task or []))
+                max_coverage=max_coverage, exclude=list(exclude or []), task=list(task or []), periods=periods,
+                sortie_gap_hours=sortie_gap_hours)
     target = FolderTarget(out, inputs=[drift_file, units], force=force)
     res = run(req, target)
     result, by_id = res.plan, {u.id: u for u in res.catalogue.units}
@@ -57,7 +60,7 @@ def plan(
         table.add_column(col, justify="right" if col not in ("unit", "nat", "pat") else "left", no_wrap=True)
     for k, a in enumerate(result.assignments, start=1):
         u = by_id[a.unit_id]
-        table.add_row(u.id, u.nation, f"A{k}", a.pattern.kind, f"{a.spacing_m / NM_M:.1f}", f"{a.effort_m2 / NM_M**2:.0f}",
+        table.add_row(u.id, u.nation, f"A{k}", a.pattern.kind, f"{a.spacing_m / NM_M:.2f}", f"{a.effort_m2 / NM_M**2:.0f}",
                       f"{_hm(a.arrive_s)}–{_hm(a.search_end_s)}", f"{100 * a.pod:.0f}%", f"{100 * a.pos:.1f}%")
     for uid in result.unassigned:
         table.add_row(uid, by_id[uid].nation, "-", "-", "-", "-", "unassigned", "", "", style="yellow")
@@ -67,6 +70,9 @@ def plan(
                      f"Stone static optimum {100 * result.bound_pos:.1f} % "
                      f"(best for an object that does not drift); written to {out}/")
     out_ = console()
+    if res.multi is not None:
+        _print_periods(out_, res.multi, out)
+        return
     out_.print(table)
     for uid, why in result.unassigned.items():
         out_.print(Text(f"{uid} not assigned: ", style="yellow") + Text(why), soft_wrap=True)
@@ -74,5 +80,41 @@ def plan(
         out_.print(Text(f"{uid} in reserve: ", style="cyan") + Text(why), soft_wrap=True)
 
 
+def _print_periods(out_, mp, out: Path) -> None:
+    table = Table(title=f"{len(mp.plans)} search periods planned together", box=box.SIMPLE_HEAD, pad_edge=False)
+    for col in ("period", "start Z", "units", "reserve", "adds POS", "cumulative POS", "each alone"):
+        table.add_column(col, justify="right", no_wrap=True)
+    for k, p in enumerate(mp.plans):
+        table.add_row(str(k + 1), _hm(p.start_s), str(len(p.assignments)), str(len(p.reserve)), f"{100 * mp.added_pos[k]:.1f}%",
+                      f"{100 * mp.cumulative_pos[k]:.1f}%", f"{100 * mp.incremental_cumulative_pos[k]:.1f}%")
+    table.caption = f"Brown re-plans kept: {mp.passes_kept}; written to {out}/ (period-1/ … period-{len(mp.plans)}/, plan.json)"
+    out_.print(table)
+
+
 def register(app: typer.Typer) -> None:
     app.command("plan")(user_errors(plan))
+    app.command("plan-compare")(user_errors(plan_compare))
+
+
+def plan_compare(
+    plan_a: Path = typer.Argument(..., help="Plan A: a folder written by 'sarex plan' or its plan.json (e.g. before the SMC's edits)."),
+    plan_b: Path = typer.Argument(..., help="Plan B: the same for the other plan (e.g. after the SMC's edits)."),
+    out: Path = typer.Option(..., help="Output folder for compare.png and compare.html (replaced as a whole)."),
+    drift: Optional[Path] = typer.Option(None, help="Drift file: shade the probability through plan A's period under the plans."),
+    no_coast: bool = typer.Option(False, "--no-coast", help="No land on the map."),
+    force: bool = typer.Option(False, "--force", help=FORCE_HELP),
+) -> None:
+    """Compare two search plans: a PNG map of both plans' areas and routes and an HTML table per unit."""
+    from sarex.app import FolderTarget, build
+    from sarex.app.plan import PlanCompareRequest, compare
+
+    req = build(PlanCompareRequest, plan_a=plan_a, plan_b=plan_b, drift_file=drift, coast=not no_coast)
+    target = FolderTarget(out, inputs=[plan_a, plan_b, drift], force=force)
+    res = compare(req, target)
+    table = Table(title="plan A → plan B", box=box.SIMPLE_HEAD, pad_edge=False)
+    for col in ("", "A", "B", "B − A"):
+        table.add_column(col, justify="right" if col else "left", no_wrap=True)
+    for r in res.totals:
+        table.add_row(*r)
+    table.caption = f"written to {out}/ (compare.png, compare.html)"
+    console().print(table)

@@ -115,9 +115,13 @@ def sail_route(
     x, y = frame.forward(lon, lat)
     px, py = fly_by_path(x, y, turn_radius_m)
     s = np.concatenate([[0.0], np.cumsum(np.hypot(np.diff(px), np.diff(py)))])
-    # the transit ends where the path is nearest the commence search point (the middle of the turn there)
-    d_csp = np.hypot(px - x[1], py - y[1])
-    s_csp = float(s[int(np.argmin(d_csp))])
+    # The transit ends where the path is nearest the commence search point (the middle of the turn there).
+    # Only the path up to the next waypoint counts: a later leg (a second pass at right angles, an
+    # interleaved leg) can pass closer to the CSP than the turn there, and the search flown before it
+    # would be taken for transit. Up to that waypoint's turn the full path and this prefix coincide.
+    hx, hy = fly_by_path(x[:3], y[:3], turn_radius_m)
+    hs = np.concatenate([[0.0], np.cumsum(np.hypot(np.diff(hx), np.diff(hy)))])
+    s_csp = float(hs[int(np.argmin(np.hypot(hx - x[1], hy - y[1])))])
     v_search = speed_kn * NM_M / 3600.0
     v_transit = (transit_speed_kn or speed_kn) * NM_M / 3600.0
     t_csp = s_csp / v_transit

@@ -26,6 +26,7 @@ import numpy as np
 from sarex.planning.choice import Choice, datum_choice, situation_of, sweep_choice
 from sarex.planning.patterns import route_cumulative_m, truncate_pattern
 from sarex.planning.plantypes import Assignment, Plan
+from sarex.planning.reasons import part, render
 
 
 def _marginals(w: np.ndarray, pods: dict[str, np.ndarray], ids: list[str]) -> dict[str, float]:
@@ -48,10 +49,10 @@ def assemble(pl, by_id: dict, rects: dict, unassigned: dict[str, str], reserve: 
     for uid, r0 in rects.items():
         f = pl._fit(by_id[uid], r0)
         if f is None:  # pragma: no cover - rects were feasible when chosen
-            unassigned[uid] = "no feasible area after refinement"
+            unassigned[uid] = pl._note_unassigned(uid, (part("infeasible"),))
             continue
         fits[uid] = f
-    pods = {uid: pl.full.pod(by_id[uid], f)[0] for uid, f in fits.items()}
+    pods = {uid: pl.full.pod(by_id[uid], f) for uid, f in fits.items()}
     choices: dict[str, Choice] = {}
     datum_taken = False
     for uid, f in fits.items():
@@ -62,7 +63,7 @@ def assemble(pl, by_id: dict, rects: dict, unassigned: dict[str, str], reserve: 
                 others = others * (1.0 - pods[o])
         m = int(np.argmin(np.abs(c.times_s - (f.arrive_s + 0.5 * f.search_s))))
         sit = situation_of(c.x[:, m], c.y[:, m], w * others)
-        ch = sweep_choice(sit, f.rect, f.n, f.spacing_m, f.track_m, s.start_xy, s.turn_radius_m, st, f.n_cross, f.spacing_cross_m)
+        ch = sweep_choice(sit, f.rect, f.n, f.spacing_m, f.track_m, s.start_xy, s.turn_radius_m, st, f.n_cross, f.spacing_cross_m, f.interleave)
         if not datum_taken and smc.get(uid) != "pinned":
             taken = [choices[o].eval_rect if o in choices else fits[o].rect for o in fits if o != uid]
 
@@ -74,16 +75,17 @@ def assemble(pl, by_id: dict, rects: dict, unassigned: dict[str, str], reserve: 
             alt = datum_choice(sit, s, f.rect.area_m2, f.spacing_m, f.track_m, st, free)
             if alt is not None:
                 f_alt = replace(f, rect=alt.eval_rect, track_m=alt.track_m, search_s=alt.track_m / s.search_speed_ms, n_cross=0)
-                pod_alt = pl.full.pod(s, f_alt)[0]
+                pod_alt = pl.full.pod(s, f_alt)
                 g_ps, g_alt = float(np.sum(w * others * pods[uid])), float(np.sum(w * others * pod_alt))
                 if g_alt >= 0.95 * g_ps:
-                    ch = replace(alt, reason=f"{alt.reason}; adds {100 * g_alt:.1f} % POS vs {100 * g_ps:.1f} % for a parallel sweep there")
+                    ch = replace(alt, parts=alt.parts + (part("datum_kept", alt=100 * g_alt, ps=100 * g_ps),))
                     fits[uid], pods[uid], datum_taken = f_alt, pod_alt, True
                 else:
-                    ch = replace(ch, reason=f"{ch.reason}; {alt.pattern.kind} on the datum considered but adds {100 * g_alt:.1f} % vs {100 * g_ps:.1f} %")
+                    ch = replace(ch, parts=ch.parts + (part("datum_dropped", kind=alt.pattern.kind, alt=100 * g_alt, ps=100 * g_ps),))
         choices[uid] = ch
 
     active = list(fits)
+    reserve_parts = {u: (part("excluded"),) for u in reserve}
     thr = st.min_marginal_pos
     while True:
         marg = _marginals(w, pods, active)
@@ -91,8 +93,8 @@ def assemble(pl, by_id: dict, rects: dict, unassigned: dict[str, str], reserve: 
         if not weak:
             break
         j = min(weak, key=lambda u: (marg[u], u))
-        reserve[j] = (f"adds {100 * marg[j]:.1f} % POS to the plan (< {100 * thr:.0f} % threshold): held in reserve "
-                      f"for a later period or a new datum; the SMC can force it")
+        reserve_parts[j] = (part("reserve", m=100 * marg[j], thr=100 * thr),)
+        reserve[j] = render(reserve_parts[j])
         active.remove(j)
     marg = _marginals(w, pods, active)
 
@@ -122,15 +124,17 @@ def assemble(pl, by_id: dict, rects: dict, unassigned: dict[str, str], reserve: 
             keep = (limit - arrive) * s.search_speed_ms
             if keep < c_pat[-1]:
                 pat = truncate_pattern(pat, keep)
-                ch = replace(ch, pattern=pat, reason=ch.reason + "; pattern cut short: the transit around land takes longer")
+                ch = replace(ch, pattern=pat, parts=ch.parts + (part("cut_short"),))
                 route_back = pl._transit(s, (float(pat.x[-1]), float(pat.y[-1])), s.start_xy)
                 c_out, c_pat, c_back = route_cumulative_m(route_out, pat, route_back)
                 out_m, search_m, back_m = c_out[-1], c_pat[-1], c_back[-1]
         wt = arrive + c_pat / s.search_speed_ms
         effort = s.sweep_width_m * search_m
         area = float(pat.area.area)
-        note = {"forced": "; forced by the SMC", "pinned": "; area pinned by the SMC"}.get(smc.get(uid, ""), "")
-        reason = f"{ch.reason}; its area holds POC {100 * poc:.1f} % while searched, the unit adds {100 * marg[uid]:.1f} % POS{note}"
+        parts = ch.parts + (part("holds", poc=100 * poc, m=100 * marg[uid]),)
+        if smc.get(uid) in ("forced", "pinned"):
+            parts += (part(smc[uid]),)
+        reason = render(parts)
         out.append(
             Assignment(
                 unit_id=uid, rect=ch.eval_rect if pat.kind != "VS" else replace(ch.eval_rect, leg_m=2 * pat.spacing_m, creep_m=2 * pat.spacing_m),
@@ -139,10 +143,10 @@ def assemble(pl, by_id: dict, rects: dict, unassigned: dict[str, str], reserve: 
                 depart_s=depart, arrive_s=arrive, search_end_s=float(wt[-1]), return_s=float(wt[-1] + back_m / s.transit_speed_ms),
                 transit_out_m=float(out_m), transit_back_m=float(back_m),
                 search_speed_ms=s.search_speed_ms, transit_speed_ms=s.transit_speed_ms, start_xy=s.start_xy, waypoint_times_s=wt,
-                poc=poc, pod=pos / poc if poc > 0 else 0.0, pos=pos, marginal_pos=marg[uid], reason=reason,
+                poc=poc, pod=pos / poc if poc > 0 else 0.0, pos=pos, marginal_pos=marg[uid], reason=reason, reason_parts=parts,
                 turn_radius_m=s.turn_radius_m, smc=smc.get(uid, ""), route_out_xy=route_out, route_back_xy=route_back,
             )
         )
     total_effort = sum(a.effort_m2 for a in out)
     return Plan(c.frame, c.start_s, c.end_s, pl.model, pl.seed, out, unassigned, float(np.sum(w * pod_all)), float("nan"), total_effort, pod_all,
-                reserve=reserve, min_marginal_pos=thr, coverage_bounds=(st.min_coverage, st.max_coverage))
+                reserve=reserve, reserve_parts=reserve_parts, unassigned_parts=dict(pl._unassigned_parts), min_marginal_pos=thr, coverage_bounds=(st.min_coverage, st.max_coverage))

@@ -35,8 +35,10 @@ from typing import Callable, Optional
 import numpy as np
 
 from sarex.geo import NM_M
+from sarex.planning.interleave import interleaved_sweep
 from sarex.planning.patterns import Pattern, expanding_square, flyby_fits, sector_search, sweep
 from sarex.planning.rectangle import Rectangle
+from sarex.planning.reasons import Reason, part, render
 
 #: radius of the circle holding 90 % of a circular normal distribution, in σ: sqrt(-2 ln 0.1)
 R90_SIGMA = math.sqrt(-2.0 * math.log(0.1))
@@ -80,7 +82,12 @@ class Choice:
     pattern: Pattern
     eval_rect: Rectangle
     track_m: float
-    reason: str
+    #: why (:mod:`sarex.planning.reasons` parts)
+    parts: Reason
+
+    @property
+    def reason(self) -> str:
+        return render(self.parts)
 
 
 def _angle_between_axes(a: float, b: float) -> float:
@@ -89,20 +96,21 @@ def _angle_between_axes(a: float, b: float) -> float:
 
 
 def sweep_choice(sit: Situation, rect: Rectangle, n: int, spacing_m: float, track_m: float, start_xy, turn_radius_m: float, settings,
-                 n_cross: int = 0, spacing_cross_m: float = 0.0) -> Choice:
+                 n_cross: int = 0, spacing_cross_m: float = 0.0, interleave: int = 0) -> Choice:
     """PS, CS or TS for a fitted sweep (same waypoints; the name and the reason follow the situation)."""
-    pat = sweep(rect, n, start_xy, turn_radius_m, n_cross)
-    cross = (f"; then a second pass at right angles ({n_cross} legs, S {spacing_cross_m / NM_M:.1f} NM) because legs "
-             f"closer than {spacing_m / NM_M:.1f} NM cannot be flown or would exceed the coverage bound") if n_cross else ""
-    spread = f"σ {sit.sigma_major_m / NM_M:.1f} × {sit.sigma_minor_m / NM_M:.1f} NM"
+    pat = interleaved_sweep(rect, n, interleave, start_xy, turn_radius_m) if interleave else sweep(rect, n, start_xy, turn_radius_m, n_cross)
+    spread = part("spread", major=sit.sigma_major_m / NM_M, minor=sit.sigma_minor_m / NM_M)
+    if interleave:
+        return Choice(pat, rect, track_m, (part("interleave", kind=pat.kind, spread=spread, s=spacing_m / NM_M, d=2 * turn_radius_m / NM_M,
+                                                k=interleave, st=pat.turn_spacing_m / NM_M),))
     along = _angle_between_axes(rect.phi, sit.major_phi) < math.radians(20.0)
     if sit.elongation >= settings.track_line_elongation and n <= 3 and along and not n_cross:
         pat = Pattern("TS", pat.x, pat.y, pat.spacing_m, pat.area, pat.first_leg_bearing_deg, pat.creep_bearing_deg if n > 1 else float("nan"), turn_radius_m)
-        return Choice(pat, rect, track_m, f"TS: the probability lies along a line ({spread}, ratio {sit.elongation:.1f}); "
-                                          f"{n} pass{'es' if n > 1 else ''} along it, S {spacing_m / NM_M:.1f} NM")
-    kind = "parallel sweep, legs along the long side" if pat.kind == "PS" else "creeping line, legs along the short side"
-    return Choice(pat, rect, track_m, f"{pat.kind}: area too large or datum too uncertain for VS/SS ({spread}); {kind}, "
-                                      f"S {spacing_m / NM_M:.1f} NM ≥ 2 × turn radius {2 * turn_radius_m / NM_M:.2f} NM{cross}")
+        return Choice(pat, rect, track_m, (part("ts", spread=spread, ratio=sit.elongation, n=n, s=spacing_m / NM_M),))
+    parts = (part("ps", kind=pat.kind, spread=spread, s=spacing_m / NM_M, d=2 * turn_radius_m / NM_M),)
+    if n_cross:
+        parts += (part("cross", n=n_cross, s=spacing_cross_m / NM_M, s0=spacing_m / NM_M),)
+    return Choice(pat, rect, track_m, parts)
 
 
 def datum_choice(
@@ -111,7 +119,6 @@ def datum_choice(
     """VS or SS centred on the datum when the situation calls for one and it can be flown there, else None."""
     w, rt = sru.sweep_width_m, sru.turn_radius_m
     cmin, cmax = settings.min_coverage, settings.max_coverage
-    spread = f"σ {sit.sigma_major_m / NM_M:.1f} NM"
     bearing = sit.major_bearing_deg
     if sit.sigma_major_m <= settings.precise_datum_nm * NM_M:
         r = max(R90_SIGMA * sit.sigma_major_m, 9.0 * w / (math.pi * cmax), 2.0 * math.sqrt(3.0) * rt * 1.001)
@@ -121,8 +128,7 @@ def datum_choice(
             side = math.sqrt(math.pi) * r
             rect = Rectangle(sit.datum_xy[0], sit.datum_xy[1], sit.major_phi, side, side)
             if flyby_fits(pat.x, pat.y, rt) and free(Rectangle(sit.datum_xy[0], sit.datum_xy[1], sit.major_phi, 2.0 * r, 2.0 * r)):
-                return Choice(pat, rect, pat.track_length_m, f"VS: precise datum ({spread} ≤ {settings.precise_datum_nm:g} NM), small area: "
-                                                             f"sector radius {r / NM_M:.1f} NM holds 90 % of the drift, coverage {cov:.2f}")
+                return Choice(pat, rect, pat.track_length_m, (part("vs", sigma=sit.sigma_major_m / NM_M, limit=settings.precise_datum_nm, r=r / NM_M, cov=cov),))
     if sit.sigma_major_m <= settings.reliable_datum_nm * NM_M and fit_area_m2 <= settings.small_area_nm2 * NM_M**2:
         s = min(max(spacing_m, 2.0 * rt, w / cmax), w / cmin)
         pat = expanding_square(sit.datum_xy, bearing, s, track_m, rt)
@@ -135,6 +141,6 @@ def datum_choice(
         track = pat.track_length_m
         cov = w * track / rect.area_m2
         if cmin <= cov <= cmax and flyby_fits(pat.x, pat.y, rt) and free(rect):
-            return Choice(pat, rect, track, f"SS: reliable datum ({spread} ≤ {settings.reliable_datum_nm:g} NM) and small area "
-                                            f"({rect.area_m2 / NM_M**2:.0f} NM²): expanding square from the datum, S {s / NM_M:.1f} NM, coverage {cov:.2f}")
+            return Choice(pat, rect, track, (part("ss", sigma=sit.sigma_major_m / NM_M, limit=settings.reliable_datum_nm,
+                                                  a=rect.area_m2 / NM_M**2, s=s / NM_M, cov=cov),))
     return None

@@ -104,6 +104,117 @@ def rect_pod(x, y, tw, m0, m1, cx, cy, ux, uy, half_leg, half_creep, coverage, m
         pod_out[k] = _pod(coverage * f, model) if f > 0.0 else 0.0
 
 
+@nb.njit(cache=True)
+def rects_pod(x, y, tw, m0, m1, geom, coverage, model, bounds, pod_out):
+    """POD of ``k`` units' rectangles for every particle, in one pass (the planner's plan score).
+
+    Parameters
+    ----------
+    x, y : (N, M) particle positions, m.
+    tw : (k, M) each unit's time weights; m0, m1 : (k,) their nonzero range.
+    geom : (k, 6) centre x, y (m), leg direction ux, uy, half leg, half creep (m).
+    coverage : (k,) C = W·T/A.
+    model : detection model code.
+    bounds : (N, 4) from :func:`path_bounds` (particles whose path misses a rectangle are skipped).
+    pod_out : (k, N) output; 0 outside.
+    """
+    for j in range(geom.shape[0]):
+        cx, cy, ux, uy, hl, hc = geom[j, 0], geom[j, 1], geom[j, 2], geom[j, 3], geom[j, 4], geom[j, 5]
+        ex = abs(ux) * hl + abs(uy) * hc
+        ey = abs(uy) * hl + abs(ux) * hc
+        rx0, rx1, ry0, ry1 = cx - ex, cx + ex, cy - ey, cy + ey
+        twj = tw[j]
+        for k in range(x.shape[0]):
+            pod_out[j, k] = 0.0
+            if bounds[k, 1] < rx0 or bounds[k, 0] > rx1 or bounds[k, 3] < ry0 or bounds[k, 2] > ry1:
+                continue
+            f = _inside_fraction(x, y, twj, m0[j], m1[j], k, cx, cy, ux, uy, hl, hc)
+            if f > 0.0:
+                pod_out[j, k] = _pod(coverage[j] * f, model)
+
+
+@nb.njit(cache=True)
+def plan_score(x, y, tw, m0, m1, geom, coverage, model, bounds, weight, marg_out):
+    """POS of ``k`` units together, ``Σ_n w_n (1 − Π_j (1 − POD_jn))``, and each unit's marginal POS.
+
+    Same arguments as :func:`rects_pod` plus ``weight`` (N,); ``marg_out`` (k,) receives
+    ``Σ_n w_n POD_jn Π_{i≠j} (1 − POD_in)`` (what the plan loses without unit j). Returns the POS.
+    """
+    k = geom.shape[0]
+    box = np.empty((k, 4))
+    for j in range(k):
+        ex = abs(geom[j, 2]) * geom[j, 4] + abs(geom[j, 3]) * geom[j, 5]
+        ey = abs(geom[j, 3]) * geom[j, 4] + abs(geom[j, 2]) * geom[j, 5]
+        box[j, 0], box[j, 1], box[j, 2], box[j, 3] = geom[j, 0] - ex, geom[j, 0] + ex, geom[j, 1] - ey, geom[j, 1] + ey
+        marg_out[j] = 0.0
+    q = np.empty(k)
+    suf = np.empty(k + 1)
+    total = 0.0
+    for n in range(x.shape[0]):
+        wn = weight[n]
+        if wn <= 0.0:
+            continue
+        hit = False
+        for j in range(k):
+            q[j] = 1.0
+            if bounds[n, 1] < box[j, 0] or bounds[n, 0] > box[j, 1] or bounds[n, 3] < box[j, 2] or bounds[n, 2] > box[j, 3]:
+                continue
+            f = _inside_fraction(x, y, tw[j], m0[j], m1[j], n, geom[j, 0], geom[j, 1], geom[j, 2], geom[j, 3], geom[j, 4], geom[j, 5])
+            if f > 0.0:
+                q[j] = 1.0 - _pod(coverage[j] * f, model)
+                hit = True
+        if not hit:
+            continue
+        suf[k] = 1.0
+        for j in range(k - 1, -1, -1):
+            suf[j] = suf[j + 1] * q[j]
+        total += wn * (1.0 - suf[0])
+        pre = 1.0
+        for j in range(k):
+            marg_out[j] += wn * (1.0 - q[j]) * pre * suf[j + 1]
+            pre *= q[j]
+    return total
+
+
+@nb.njit(cache=True)
+def _time_weights_nb(t, a, b, w):
+    n = t.size
+    for i in range(n):
+        w[i] = 0.0
+    if n == 1:
+        w[0] = 1.0
+        return 0, 1
+    a = min(max(a, t[0]), t[n - 1])
+    b = min(max(b, t[0]), t[n - 1])
+    if b <= a:
+        j = n - 2
+        for i in range(n):
+            if t[i] > a:
+                j = i - 1
+                break
+        j = min(max(j, 0), n - 2)
+        al = (a - t[j]) / (t[j + 1] - t[j])
+        w[j] += 1.0 - al
+        w[j + 1] += al
+        return j, j + 2
+    for i in range(n - 1):
+        s0 = max(a, t[i])
+        s1 = min(b, t[i + 1])
+        ln = s1 - s0
+        if ln > 0.0:
+            dt = t[i + 1] - t[i]
+            mean_alpha = 0.5 * ((s0 - t[i]) + (s1 - t[i])) / dt
+            w[i] += ln * (1.0 - mean_alpha)
+            w[i + 1] += ln * mean_alpha
+    lo, hi = n, 0
+    for i in range(n):
+        w[i] /= b - a
+        if w[i] > 0.0:
+            lo = min(lo, i)
+            hi = i + 1
+    return lo, hi
+
+
 def time_weights(times_s: np.ndarray, start_s: float, end_s: float) -> tuple[np.ndarray, int, int]:
     """Weights of the samples at ``times_s`` for the time average over ``[start_s, end_s]``.
 
@@ -111,27 +222,7 @@ def time_weights(times_s: np.ndarray, start_s: float, end_s: float) -> tuple[np.
     the clipped interval). Returns ``(weights, m0, m1)`` with nonzero weights in
     ``[m0, m1)``. A zero-length interval gets the interpolation weights of its instant.
     """
-    t = np.asarray(times_s, dtype=np.float64)
-    w = np.zeros(t.size)
-    a = min(max(start_s, t[0]), t[-1])
-    b = min(max(end_s, t[0]), t[-1])
-    if b <= a:
-        j = int(np.clip(np.searchsorted(t, a, side="right") - 1, 0, t.size - 2)) if t.size > 1 else 0
-        if t.size == 1:
-            w[0] = 1.0
-            return w, 0, 1
-        al = (a - t[j]) / (t[j + 1] - t[j])
-        w[j] += 1.0 - al
-        w[j + 1] += al
-        return w, j, j + 2
-    s0 = np.maximum(a, t[:-1])
-    s1 = np.minimum(b, t[1:])
-    ln = np.maximum(s1 - s0, 0.0)
-    dt = np.diff(t)
-    mean_alpha = 0.5 * ((s0 - t[:-1]) + (s1 - t[:-1])) / dt
-    # ∫ of the linear interpolation over [s0, s1] split onto the two end samples.
-    w[:-1] += ln * (1.0 - mean_alpha)
-    w[1:] += ln * mean_alpha
-    w /= b - a
-    nz = np.flatnonzero(w > 0)
-    return w, int(nz[0]), int(nz[-1]) + 1
+    t = np.ascontiguousarray(times_s, dtype=np.float64)
+    w = np.empty(t.size)
+    m0, m1 = _time_weights_nb(t, float(start_s), float(end_s), w)
+    return w, int(m0), int(m1)

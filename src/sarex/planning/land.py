@@ -11,6 +11,9 @@ areas. Outside the raster everything counts as sea.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
+
+import math
 
 import numpy as np
 
@@ -70,11 +73,35 @@ class PlaneLand:
         """Whether a vertex or a point every ``check_m`` along the polyline ``xy`` (plane m) is on land."""
         return _route_on_land(self, xy, check_m)
 
+    @cached_property
+    def _land_count(self) -> np.ndarray:
+        """Summed-area table of land cells, (ny + 1, nx + 1): land cells in any cell range in O(1)."""
+        sat = np.zeros((self.land.shape[0] + 1, self.land.shape[1] + 1), dtype=np.int64)
+        sat[1:, 1:] = np.cumsum(np.cumsum(self.land, axis=0, dtype=np.int64), axis=1)
+        return sat
+
+    def land_in_box(self, xmin: float, ymin: float, xmax: float, ymax: float) -> bool:
+        """Whether any land cell meets the axis-aligned box (plane m)."""
+        ny, nx = self.land.shape
+        i0 = min(max(int(math.floor((xmin - self.x0) / self.cell_m)), 0), nx)
+        i1 = min(max(int(math.floor((xmax - self.x0) / self.cell_m)) + 1, 0), nx)
+        j0 = min(max(int(math.floor((ymin - self.y0) / self.cell_m)), 0), ny)
+        j1 = min(max(int(math.floor((ymax - self.y0) / self.cell_m)) + 1, 0), ny)
+        if i1 <= i0 or j1 <= j0:
+            return False
+        c = self._land_count
+        return bool(c[j1, i1] - c[j0, i1] - c[j1, i0] + c[j0, i0] > 0)
+
     def touches_land(self, rect: Rectangle, n: int | None = None) -> bool:
         """Whether any point of an ``n × n`` grid spanning ``rect`` (edges included) is on land.
 
-        By default ``n`` puts the points at most two raster cells apart (5 ≤ n ≤ 41).
+        By default ``n`` puts the points at most two raster cells apart (5 ≤ n ≤ 41). A rectangle
+        whose bounding box holds no land cell is at sea without sampling (same answer, faster).
         """
+        xs = [c[0] for c in rect.corner_list]
+        ys = [c[1] for c in rect.corner_list]
+        if not self.land_in_box(min(xs), min(ys), max(xs), max(ys)):
+            return False
         if n is None:
             n = int(np.clip(np.ceil(max(rect.leg_m, rect.creep_m) / (2.0 * self.cell_m)) + 1, 5, 41))
         f = np.linspace(-0.5, 0.5, n)

@@ -14,6 +14,7 @@ import numpy as np
 from sarex.drift.objects import leeway_objects
 from sarex.geo import NM_M
 from sarex.planning.planner import Plan
+from sarex.planning.reasons import render
 from sarex.search.podmodel import pod_from_coverage
 from sarex.planning.units import UnitCatalogue
 from sarex.times import from_epoch_s
@@ -36,7 +37,7 @@ _T = {
         "s2": "2. SEARCH AREAS",
         "area": "Area {k} ({unit}): {nm2:.1f} NM², corners",
         "s3": "3. EXECUTION (SRU ASSIGNMENTS)",
-        "assign": "{unit} {name} [{service}]: area {k}, {pattern} ({kind}), CSP {csp}, first leg {first:03.0f}°T, creep {creep:03.0f}°T, track spacing S {s:.1f} NM, {legs}, search speed {v:.0f} kn{alt}",
+        "assign": "{unit} {name} [{service}]: area {k}, {pattern} ({kind}), CSP {csp}, first leg {first:03.0f}°T, creep {creep:03.0f}°T, track spacing S {s} NM, {legs}, search speed {v:.0f} kn{alt}",
         "times": "depart {dep}, on task {t0} – {t1}, return {ret}; coverage {c:.2f} (POD {pod_c:.0f} % for an object that stays in the area); drifting object: POC {poc:.0f} %, POD {pod:.0f} %, POS {pos:.1f} %",
         "legs": ("{n} leg", "{n} legs"),
         "alt": ", altitude {a:.0f} m",
@@ -54,6 +55,7 @@ _T = {
         "unit_summary": "{unit}'s marginal POS {m:.1f} %: what this plan's POS loses without {unit}, the other units unchanged. POS in {unit}'s own area: {pos:.1f} %.",
         "defs": "Definitions: coverage C = W × track length / area. Each drift particle is counted in the one area where it is most exposed to search: a unit's POC is the probability that the object is in its area while searched, POS its probability of being detected there, POD = POS/POC; the units' POC and POS add up to the plan's. The planner estimate spreads each unit's effort evenly over its area and time on task.",
         "none": "none",
+        "multi": "Period {k} of {n}: expected to add {add:.1f} % to the cumulative POS, {cum:.1f} % after this period (each period planned alone: {alone:.1f} %).",
     },
     "ko": {
         "title": "수색실행계획 (SEARCH ACTION PLAN)",
@@ -70,7 +72,7 @@ _T = {
         "s2": "2. 수색 구역",
         "area": "구역 {k} ({unit}): {nm2:.1f} 해리², 꼭짓점",
         "s3": "3. 실행 (수색구조단위 할당)",
-        "assign": "{unit} {name} [{service}]: 구역 {k}, {pattern} ({kind}), 수색개시점(CSP) {csp}, 첫 구간 {first:03.0f}°T, 진행 방향 {creep:03.0f}°T, 항로 간격 S {s:.1f} 해리, {legs}, 수색 속력 {v:.0f} 노트{alt}",
+        "assign": "{unit} {name} [{service}]: 구역 {k}, {pattern} ({kind}), 수색개시점(CSP) {csp}, 첫 구간 {first:03.0f}°T, 진행 방향 {creep:03.0f}°T, 항로 간격 S {s} 해리, {legs}, 수색 속력 {v:.0f} 노트{alt}",
         "times": "출발 {dep}, 수색 {t0} – {t1}, 귀환 {ret}; 수색범위율 {c:.2f} (대상이 구역에 머물 때 탐지확률 {pod_c:.0f} %); 표류 대상: 포함확률(POC) {poc:.0f} %, 탐지확률(POD) {pod:.0f} %, 성공확률(POS) {pos:.1f} %",
         "legs": ("구간 {n}개", "구간 {n}개"),
         "alt": ", 고도 {a:.0f} m",
@@ -88,6 +90,7 @@ _T = {
         "unit_summary": "{unit} 부대의 한계 성공확률(marginal POS) {m:.1f} %: 다른 부대는 그대로 두고 {unit} 부대가 빠지면 이 계획의 성공확률이 잃는 값. {unit} 부대 구역의 성공확률(POS): {pos:.1f} %.",
         "defs": "정의: 수색범위율 C = 탐지폭 W × 항적 길이 / 면적. 각 표류 입자는 수색 노출이 가장 큰 한 구역에만 계산됨: 단위의 POC는 수색 중 대상이 그 구역에 있을 확률, POS는 그곳에서 탐지될 확률, POD = POS/POC; 단위별 POC와 POS의 합은 계획 전체 값과 같음.",
         "none": "없음",
+        "multi": "기간 {k}/{n}: 누적 성공확률에 {add:.1f} % 추가 예상, 이 기간 후 누적 {cum:.1f} % (각 기간을 따로 계획할 때: {alone:.1f} %).",
     },
     "ja": {
         "title": "捜索実行計画 (SEARCH ACTION PLAN)",
@@ -104,7 +107,7 @@ _T = {
         "s2": "2. 捜索区域",
         "area": "区域 {k} ({unit}): {nm2:.1f} 平方海里、頂点",
         "s3": "3. 実施 (捜索救助ユニットの割当て)",
-        "assign": "{unit} {name} [{service}]: 区域 {k}、{pattern} ({kind})、捜索開始点(CSP) {csp}、第1レグ {first:03.0f}°T、進出方向 {creep:03.0f}°T、航跡間隔 S {s:.1f} 海里、{legs}、捜索速力 {v:.0f} ノット{alt}",
+        "assign": "{unit} {name} [{service}]: 区域 {k}、{pattern} ({kind})、捜索開始点(CSP) {csp}、第1レグ {first:03.0f}°T、進出方向 {creep:03.0f}°T、航跡間隔 S {s} 海里、{legs}、捜索速力 {v:.0f} ノット{alt}",
         "times": "発進 {dep}、捜索 {t0} – {t1}、帰投 {ret}; カバレッジ {c:.2f} (対象が区域内に留まる場合の探知確率 {pod_c:.0f} %); 漂流対象: 存在確率(POC) {poc:.0f} %、探知確率(POD) {pod:.0f} %、成功確率(POS) {pos:.1f} %",
         "legs": ("レグ {n} 本", "レグ {n} 本"),
         "alt": "、高度 {a:.0f} m",
@@ -122,6 +125,7 @@ _T = {
         "unit_summary": "{unit} の限界成功確率(marginal POS) {m:.1f} %: 他のユニットはそのままで {unit} が抜けた場合にこの計画の成功確率が失う値。{unit} の区域の成功確率(POS): {pos:.1f} %。",
         "defs": "定義: カバレッジ C = 捜索幅 W × 航跡長 / 面積。各漂流粒子は捜索への露出が最大の一区域にのみ数える: ユニットの POC は捜索中に対象がその区域にある確率、POS はそこで探知される確率、POD = POS/POC; ユニットの POC と POS の和は計画全体の値に等しい。",
         "none": "なし",
+        "multi": "期間 {k}/{n}: 累積成功確率に {add:.1f} % の追加を見込む、この期間後の累積 {cum:.1f} % (各期間を個別に計画した場合: {alone:.1f} %)。",
     },
 }
 
@@ -153,11 +157,19 @@ def object_text(key: str) -> str:
     return f"{obj.description} (Leeway class {key})" if obj is not None else str(key)
 
 
+def _spacing_text(s_nm: float) -> str:
+    """Track spacing in NM: one decimal, two below 0.25 NM (interleaved legs of helicopters are 0.04 NM apart, not "0.0")."""
+    return f"{s_nm:.2f}" if s_nm < 0.25 else f"{s_nm:.1f}"
+
+
 def _z(t_s: float) -> str:
     return from_epoch_s(t_s).strftime("%d%H%MZ %b %Y").upper()
 
 
-def sap_message(plan: Plan, catalogue: UnitCatalogue, lang: str = "en", situation: dict | None = None, unit: str | None = None) -> str:
+def sap_message(
+    plan: Plan, catalogue: UnitCatalogue, lang: str = "en", situation: dict | None = None,
+    unit: str | None = None, period: dict | None = None,
+) -> str:
     """The search action plan message as text: to all SRUs, or with ``unit`` to that one unit.
 
     A unit's message holds its own area and assignment and, instead of the whole
@@ -170,6 +182,9 @@ def sap_message(plan: Plan, catalogue: UnitCatalogue, lang: str = "en", situatio
     catalogue : units and coordination.
     lang : "en", "ko" or "ja".
     situation : optional ``object``, ``lkp_lon``, ``lkp_lat``, ``lkp_time``, ``particles``, ``searches``.
+    unit : a unit id: the message to that unit alone (its area, its marginal POS).
+    period : for one of several periods planned together, ``period``, ``periods``, ``added_pos``,
+        ``cumulative_pos``, ``cumulative_pos_each_period_alone`` (:func:`sarex.report.planfiles.period_info`).
     """
     if lang not in _T:
         raise ValueError(f"language {lang!r} not one of {LANGUAGES}")
@@ -227,7 +242,7 @@ def sap_message(plan: Plan, catalogue: UnitCatalogue, lang: str = "en", situatio
                 csp=format_position(float(clon[0]), float(clat[0])),
                 first=a.pattern.first_leg_bearing_deg,
                 creep=0.0 if creep != creep else creep,
-                s=a.spacing_m / NM_M,
+                s=_spacing_text(a.spacing_m / NM_M),
                 legs=t["legs"][0 if a.n_legs == 1 else 1].format(n=a.n_legs),
                 v=u.search_speed_kn,
                 alt=alt,
@@ -239,12 +254,14 @@ def sap_message(plan: Plan, catalogue: UnitCatalogue, lang: str = "en", situatio
                                   pod_c=100 * float(pod_from_coverage(a.coverage, plan.model)), poc=100 * a.poc, pod=100 * a.pod, pos=100 * a.pos)
         )
         if a.reason:
-            lines.append("    " + t["why"].format(reason=a.reason))
+            lines.append("    " + t["why"].format(reason=render(a.reason_parts, lang) if a.reason_parts else a.reason))
     for uid, why in plan.unassigned.items() if unit is None else ():
         u = units.get(uid)
+        why = render(plan.unassigned_parts[uid], lang) if uid in plan.unassigned_parts else why
         lines.append("  " + t["unassigned"].format(unit=uid, name=u.name if u else "", why=why))
     for uid, why in plan.reserve.items() if unit is None else ():
         u = units.get(uid)
+        why = render(plan.reserve_parts[uid], lang) if uid in plan.reserve_parts else why
         lines.append("  " + t["reserve"].format(unit=uid, name=u.name if u else "", why=why))
     lines.append("")
     lines.append(t["s4"])
@@ -265,5 +282,8 @@ def sap_message(plan: Plan, catalogue: UnitCatalogue, lang: str = "en", situatio
     )
     if plan.pos_planned == plan.pos_planned:
         lines.append("  " + t["tracks"].format(p=100 * plan.pos_planned))
+    if period:
+        lines.append("  " + t["multi"].format(k=period["period"], n=period["periods"], add=100 * period["added_pos"],
+                                              cum=100 * period["cumulative_pos"], alone=100 * period["cumulative_pos_each_period_alone"]))
     lines.append("  " + t["defs"])
     return "\n".join(lines) + "\n"

@@ -74,12 +74,20 @@ def plan_periods(
     settings: PlannerSettings = PlannerSettings(),
     lands: Optional[Sequence[Optional[PlaneLand]]] = None,
     sweeps: int = 1,
+    sortie_gap_s: Optional[float] = None,
 ) -> MultiPeriodPlan:
     """Plan the periods ``clouds`` (same particles, consecutive times) with the units ``srus[k]`` of each.
 
     ``lands[k]`` is period k's land raster (each period has its own plane), ``srus[k]`` its units
     projected into that plane. ``sweeps`` forward–backward rounds of Brown re-plans follow the
     incremental plan.
+
+    With ``sortie_gap_s`` the periods are linked as a unit's endurance runs: an aircraft flies one
+    sortie per period and departs no earlier than its previous sortie returned plus ``sortie_gap_s``
+    (refuelling, crew change); a ship stays on scene and goes on from where its previous pattern
+    ended, when it ended, with the endurance it has left (its return leg is then budgeted from
+    there, not from its base: an approximation). A Brown re-plan of period k that would break
+    this for period k+1 (an aircraft departing too early, a ship tasked in both) is not kept.
     """
     if len(clouds) != len(srus) or not clouds:
         raise ValueError("one unit list per period, at least one period")
@@ -87,13 +95,51 @@ def plan_periods(
     if any(c.weight.shape != w0.shape for c in clouds):
         raise ValueError("all periods must hold the same particles")
 
-    def run(k: int, weight: np.ndarray) -> Plan:
-        return Planner(replace(clouds[k], weight=weight), model, seed + k, settings, lands[k] if lands else None).plan(srus[k])
+    used: dict[int, dict[str, Sru]] = {}
+
+    def units(k: int, plans: Sequence[Plan]) -> list[Sru]:
+        if sortie_gap_s is None or k == 0:
+            used[k] = {s.id: s for s in srus[k]}
+            return list(srus[k])
+        prev = {a.unit_id: a for a in plans[k - 1].assignments}
+        out = []
+        for s in srus[k]:
+            a = prev.get(s.id)
+            if a is None:
+                out.append(s)
+            elif s.is_aircraft:  # back to base, refuel, next sortie
+                out.append(replace(s, ready_s=max(s.ready_s, a.return_s + sortie_gap_s)))
+            else:  # a ship stays on scene: it goes on from where its pattern ended, with the endurance it has left
+                lon, lat = plans[k - 1].frame.inverse(a.pattern.x[-1:], a.pattern.y[-1:])
+                x, y = clouds[k].frame.forward(lon, lat)
+                left = used[k - 1][s.id].endurance_s - (a.search_end_s - a.depart_s)
+                out.append(replace(s, start_xy=(float(x[0]), float(y[0])), ready_s=a.search_end_s, endurance_s=max(left, 0.0)))
+        used[k] = {s.id: s for s in out}
+        return out
+
+    def linked(plans: Sequence[Plan], k: int) -> bool:
+        """Whether period k+1's sorties still follow period k's (aircraft: depart after the return plus the gap; no ship in both)."""
+        if sortie_gap_s is None or k + 1 >= len(plans):
+            return True
+        prev = {a.unit_id: a for a in plans[k].assignments}
+        by_id = {s.id: s for s in srus[k]}
+        for a in plans[k + 1].assignments:
+            p = prev.get(a.unit_id)
+            if p is None:
+                continue
+            if not by_id[a.unit_id].is_aircraft:
+                return False  # a ship in period k+1 goes on from where its period-k pattern ended: re-planning k moves that
+            if a.depart_s < p.return_s + sortie_gap_s - 1e-6:
+                return False
+        return True
+
+    def run(k: int, weight: np.ndarray, plans: Sequence[Plan]) -> Plan:
+        return Planner(replace(clouds[k], weight=weight), model, seed + k, settings, lands[k] if lands else None).plan(units(k, plans))
 
     plans, pods = [], []
     surv = np.ones_like(w0)
     for k in range(len(clouds)):
-        p = run(k, w0 * surv)
+        p = run(k, w0 * surv, plans)
         plans.append(p)
         pods.append(p.pod_per_particle)
         surv = surv * (1.0 - p.pod_per_particle)
@@ -107,9 +153,9 @@ def plan_periods(
         for j in range(n):
             if j != k:
                 others = others * (1.0 - pods[j])
-        cand = run(k, w0 * others)
+        cand = run(k, w0 * others, plans)
         trial = pods[:k] + [cand.pod_per_particle] + pods[k + 1 :]
         total = _cumulative(w0, trial)[-1]
-        if total > best + 1e-12:
+        if total > best + 1e-12 and linked(plans[:k] + [cand] + plans[k + 1 :], k):
             plans[k], pods, best, kept = cand, trial, total, kept + 1
     return MultiPeriodPlan(plans, _cumulative(w0, pods), incremental, kept)

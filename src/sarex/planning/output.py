@@ -23,6 +23,9 @@ def plan_summary(plan: Plan, catalogue: UnitCatalogue) -> dict:
                 "area": f"A{k}",
                 "pattern": a.pattern.kind,
                 "spacing_nm": a.spacing_m / NM_M,
+                # Legs closer than a turn diameter are flown interleaved (every k-th leg): the least distance between legs flown in turn.
+                "interleave_k": a.pattern.interleave or None,
+                "turn_spacing_nm": a.pattern.turn_spacing_m / NM_M,
                 "sweep_width_nm": a.effort_m2 / a.track_m / NM_M,
                 "track_nm": a.track_m / NM_M,
                 "effort_nm2": a.effort_m2 / NM_M**2,

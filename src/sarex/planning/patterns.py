@@ -66,10 +66,18 @@ class Pattern:
     creep_bearing_deg: float = float("nan")
     #: turn radius the pattern is flown with (fly-by arcs), m
     turn_radius_m: float = 0.0
+    #: PS/CS legs flown in interleaved order, consecutive legs k−1 or more spacings apart (0: in order;
+    #: :mod:`sarex.planning.interleave`)
+    interleave: int = 0
 
     @property
     def name(self) -> str:
         return PATTERN_NAMES[self.kind]
+
+    @property
+    def turn_spacing_m(self) -> float:
+        """Least distance between two legs flown one after the other (what the unit must turn), m."""
+        return self.spacing_m * (self.interleave - 1) if self.interleave else self.spacing_m
 
     @property
     def csp(self) -> tuple[float, float]:
@@ -158,7 +166,8 @@ def truncate_pattern(pattern: "Pattern", flown_m: float) -> "Pattern":
     f = (flown_m - cum[k - 1]) / max(cum[k] - cum[k - 1], 1e-9)
     x = np.append(pattern.x[:k], pattern.x[k - 1] + f * (pattern.x[k] - pattern.x[k - 1]))
     y = np.append(pattern.y[:k], pattern.y[k - 1] + f * (pattern.y[k] - pattern.y[k - 1]))
-    return Pattern(pattern.kind, x, y, pattern.spacing_m, pattern.area, pattern.first_leg_bearing_deg, pattern.creep_bearing_deg, pattern.turn_radius_m)
+    return Pattern(pattern.kind, x, y, pattern.spacing_m, pattern.area, pattern.first_leg_bearing_deg, pattern.creep_bearing_deg, pattern.turn_radius_m,
+                   pattern.interleave)
 
 
 def flyby_fits(x: np.ndarray, y: np.ndarray, radius_m: float) -> bool:

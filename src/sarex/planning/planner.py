@@ -13,7 +13,8 @@ rectangle (centre, orientation, length, width) and a track spacing such that
 * the pattern can be flown: legs at least a turn diameter apart, U-turns on arcs
   of the unit's turn radius, coverage within the bounds (IAMSAR practice 0.5–2;
   a second pass at right angles where one pass cannot be denser), see
-  :func:`sarex.planning.patterns.fit_flyable_sweep`;
+  :func:`sarex.planning.patterns.fit_flyable_sweep`; legs that must be closer than a
+  turn diameter are flown in interleaved order (:mod:`sarex.planning.interleave`);
 * the total probability of success, evaluated against the drifting particles
   with the time-averaged coverage model of :mod:`sarex.planning.coverage`, is as
   large as the search below can make it.
@@ -24,11 +25,15 @@ Search (deterministic for a seed):
    search speed). For each, a coarse search over centres (7 × 7 grid on the
    principal axes of the still-undetected probability at mid-period), four
    orientations, four coverages and two aspect ratios, on a particle subsample;
-   then Nelder–Mead from the two best candidates on a larger subsample. The
+   then Nelder–Mead from the three best candidates (on the coarse subsample
+   when several units are planned, the best one then polished on the larger
+   subsample; a lone unit refines every start on the larger one). The
    objective is the unit's *marginal* POS given the units already placed.
-2. *Strip seed* (several units). The best single rectangle for the pooled effort
-   is split into side-by-side strips, one per unit with width ∝ its effort;
-   this is kept instead of the greedy plan when it scores higher.
+2. *Tiling* (several units): the units' areas as a row of adjacent strips (small
+   units stacked in the middle) that tile one region shaped like Stone's optimal
+   one, each strip with its own height and coverage
+   (:mod:`sarex.planning.tiling`); kept instead of the greedy plan when its POS,
+   once the reserve rule has run, is higher.
 3. *Joint refinement.* Each unit's rectangle is re-optimised (Nelder–Mead) with
    the others fixed, for ``passes`` rounds.
 
@@ -53,7 +58,6 @@ definite-range plans "exceeded" it without any drift at all.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Optional, Sequence
 
 import numpy as np
@@ -63,136 +67,14 @@ from sarex.planning.assemble import assemble
 from sarex.planning.cloud import PeriodCloud
 from sarex.geo import NM_M
 from sarex.planning.land import PlaneLand
-from sarex.planning.coverage import path_bounds, rect_gain, rect_pod, time_weights
+from sarex.planning.coverage import time_weights
+from sarex.planning.evaluate import _Evaluator, _Fit, fit_unit  # noqa: F401  (fit_unit, _Evaluator: the planner API)
 from sarex.planning.optimal import optimal_pos
-from sarex.planning.patterns import fit_crossing_pass, fit_flyable_sweep
 from sarex.planning.plantypes import Assignment, Plan, PlannerSettings, Sru  # noqa: F401  (re-exported: the planner API)
 from sarex.planning.rectangle import Rectangle
+from sarex.planning.reasons import part, render
+from sarex.planning.tiling import tile_region
 from sarex.search.podmodel import DEFAULT_MODEL, DetectionModel
-
-
-# --------------------------------------------------------------------------- geometry + time
-
-
-def _csp_corner(rect: Rectangle, spacing_m: float, start_xy: tuple[float, float]) -> tuple[float, float]:
-    """The commence search point: the corner nearest ``start_xy``, inset S/2 (as :func:`patterns.sweep`)."""
-    inner = Rectangle(rect.cx, rect.cy, rect.phi, rect.leg_m - spacing_m, rect.creep_m - spacing_m)
-    return min(inner.corner_list, key=lambda c: math.hypot(c[0] - start_xy[0], c[1] - start_xy[1]))
-
-
-@dataclass(frozen=True)
-class _Fit:
-    rect: Rectangle
-    n: int
-    spacing_m: float
-    track_m: float
-    depart_s: float
-    arrive_s: float
-    search_s: float
-    out_m: float
-    back_m: float
-    n_cross: int = 0
-    spacing_cross_m: float = 0.0
-
-
-def fit_unit(sru: Sru, rect0: Rectangle, start_s: float, end_s: float, cov: tuple[float, float] = (0.5, 2.0)) -> Optional[_Fit]:
-    """Fit the unit's flyable parallel sweep into ``rect0`` under its time limits, or None if impossible.
-
-    The spacing keeps the coverage within ``cov`` and the legs a turn diameter apart
-    (:func:`sarex.planning.patterns.fit_flyable_sweep`); the track may be cut short.
-
-    Transit out is to the commence search point, transit back from the farthest
-    corner (an upper bound for the end of any pattern inside the rectangle).
-    The fitted rectangle lies inside ``rect0``; the loop makes the time budget
-    use distances at least as long as the fitted pattern's.
-    """
-    sx, sy = sru.start_xy
-    d = rect0.corner_distances(sx, sy)
-    out_m, back_m = min(d), max(d)
-    vt = sru.transit_speed_ms
-    for _ in range(6):
-        depart = max(sru.ready_s, start_s - out_m / vt)
-        arrive = depart + out_m / vt
-        search_s = min(end_s - arrive, sru.endurance_s - (out_m + back_m) / vt)
-        if sru.on_scene_s is not None:
-            search_s = min(search_s, sru.on_scene_s)
-        if search_s <= 60.0:
-            return None
-        f = fit_flyable_sweep(rect0, sru.search_speed_ms * search_s, sru.turn_radius_m, sru.sweep_width_m / cov[1], sru.sweep_width_m / cov[0] if cov[0] > 0 else math.inf)
-        if f is None:
-            return None
-        rect, n, s, track = f
-        n2, s2 = 0, 0.0
-        if track < 0.98 * sru.search_speed_ms * search_s:
-            c2 = fit_crossing_pass(rect, track, sru.search_speed_ms * search_s, sru.turn_radius_m, sru.sweep_width_m / cov[1], sru.sweep_width_m, cov[1])
-            if c2 is not None:
-                n2, s2, f2 = c2
-                track += f2
-        search_s = track / sru.search_speed_ms
-        csp = _csp_corner(rect, s, (sx, sy))
-        out2 = math.hypot(csp[0] - sx, csp[1] - sy)
-        back2 = max(rect.corner_distances(sx, sy))
-        if out2 <= out_m * (1 + 1e-12) + 1e-6 and back2 <= back_m * (1 + 1e-12) + 1e-6:
-            return _Fit(rect, n, s, track, depart, arrive, search_s, out_m, back_m, n2, s2)
-        # Budget a little more than the fitted pattern needs so the loop ends in a step or two
-        # (the CSP moves by ever smaller amounts as the track shrinks).
-        out_m, back_m = max(out_m, out2 + 10.0), max(back_m, back2 + 10.0)
-    return None
-
-
-# --------------------------------------------------------------------------- evaluation
-
-
-class _Evaluator:
-    """Marginal POS of a unit's rectangle on a (sub)sample of the cloud."""
-
-    def __init__(self, cloud: PeriodCloud, idx: np.ndarray, model: int, land: Optional[PlaneLand] = None, coverage_range: tuple[float, float] = (0.0, np.inf)):
-        self.x = np.ascontiguousarray(cloud.x[idx])
-        self.y = np.ascontiguousarray(cloud.y[idx])
-        self.times = cloud.times_s
-        self.scale = cloud.x.shape[0] / idx.size
-        self.w0 = cloud.weight[idx] * self.scale
-        self.idx = idx
-        self.bounds = path_bounds(self.x, self.y)
-        self.model = model
-        self.land = land
-        self.coverage_range = coverage_range
-        self.start_s, self.end_s = cloud.start_s, cloud.end_s
-
-    def gain(self, sru: Sru, rect0: Rectangle, survive: np.ndarray, others: Sequence[Rectangle], gap_m: float) -> tuple[float, Optional[_Fit]]:
-        """Marginal POS of ``rect0`` for ``sru``; ``(0, None)`` when unreachable or overlapping."""
-        g, fit, _ = self.gain_status(sru, rect0, survive, others, gap_m)
-        return g, fit
-
-    def gain_status(self, sru: Sru, rect0: Rectangle, survive: np.ndarray, others: Sequence[Rectangle], gap_m: float) -> tuple[float, Optional[_Fit], str]:
-        if rect0.leg_m <= 0 or rect0.creep_m <= 0 or not np.isfinite(rect0.cx + rect0.cy):
-            return 0.0, None, "invalid"
-        fit = fit_unit(sru, rect0, self.start_s, self.end_s, self.coverage_range)
-        if fit is None:
-            return 0.0, None, "unreachable"
-        for o in others:
-            if not fit.rect.separated_from(o, gap_m):
-                return 0.0, None, "overlap"
-        r = fit.rect
-        cov = sru.sweep_width_m * fit.track_m / r.area_m2
-        if not self.coverage_range[0] * (1 - 1e-9) <= cov <= self.coverage_range[1] * (1 + 1e-9):
-            return 0.0, None, "coverage"
-        if sru.keep_off_land and self.land is not None and self.land.touches_land(fit.rect):
-            return 0.0, None, "land"
-        tw, m0, m1 = time_weights(self.times, fit.arrive_s, fit.arrive_s + fit.search_s)
-        ux, uy = r.u
-        g = rect_gain(self.x, self.y, tw, m0, m1, self.w0 * survive, r.cx, r.cy, ux, uy, 0.5 * r.leg_m, 0.5 * r.creep_m, cov, self.model, self.bounds)
-        return float(g), fit, "ok"
-
-    def pod(self, sru: Sru, fit: _Fit) -> tuple[np.ndarray, np.ndarray]:
-        tw, m0, m1 = time_weights(self.times, fit.arrive_s, fit.arrive_s + fit.search_s)
-        r = fit.rect
-        ux, uy = r.u
-        cov = sru.sweep_width_m * fit.track_m / r.area_m2
-        pod = np.empty(self.x.shape[0])
-        frac = np.empty(self.x.shape[0])
-        rect_pod(self.x, self.y, tw, m0, m1, r.cx, r.cy, ux, uy, 0.5 * r.leg_m, 0.5 * r.creep_m, cov, self.model, pod, frac)
-        return pod, frac
 
 
 def _params_to_rect(p: np.ndarray) -> Rectangle:
@@ -250,7 +132,7 @@ class Planner:
 
     # ---- single unit search
 
-    def _coarse_candidates(self, sru: Sru, survive_full: np.ndarray) -> tuple[list[Rectangle], list[tuple[float, float]]]:
+    def _coarse_candidates(self, sru: Sru, survive_full: np.ndarray, grid: int = 7) -> tuple[list[Rectangle], list[tuple[float, float]]]:
         c = self.cloud
         centre, _, _ = _principal_axes(self._mid_xy[0], self._mid_xy[1], c.weight * survive_full)
         dist = math.hypot(centre[0] - sru.start_xy[0], centre[1] - sru.start_xy[1])
@@ -274,7 +156,7 @@ class Planner:
                 leg = math.sqrt(area * aspect)
                 shapes.append((leg, area / leg))
         cands = []
-        steps = np.linspace(-1.8, 1.8, 7)
+        steps = np.linspace(-1.8, 1.8, grid)
         for i in steps:
             for j in steps:
                 cx = centre[0] + i * sig[0] * axes[0, 0] + j * sig[1] * axes[0, 1]
@@ -316,13 +198,14 @@ class Planner:
             return -float(res.fun), best
         return g0, start
 
-    def _place(self, sru: Sru, survive_full: np.ndarray, others: Sequence[Rectangle]) -> tuple[Optional[Rectangle], str]:
-        """Best rectangle for ``sru`` given the others, or ``(None, reason)``."""
+    def _place(self, sru: Sru, survive_full: np.ndarray, others: Sequence[Rectangle], thorough: bool = True) -> tuple[Optional[Rectangle], str]:
+        """Best rectangle for ``sru`` given the others, or ``(None, reason)``; ``thorough``: refine every start on the fine sample."""
         st = self.settings
         sc = survive_full[self.coarse.idx]
         scored = []
         seen = set()
-        cands, shapes = self._coarse_candidates(sru, survive_full)
+        # A lone unit scans 7 × 7 centres; with several units 5 × 5 (the tiling and the joint refinement follow).
+        cands, shapes = self._coarse_candidates(sru, survive_full, 7 if thorough else 5)
         for r in cands + self._adjacent_candidates(shapes, others):
             g, fit, status = self.coarse.gain_status(sru, r, sc, others, st.gap_m)
             seen.add(status)
@@ -333,11 +216,20 @@ class Planner:
         scored.sort(key=lambda t: -t[0])
         sf = survive_full[self.fine.idx]
         best = None
+        if thorough:
+            for _, r in scored[: st.refine_starts]:
+                g, rr = self._refine(sru, r, sf, others, self.fine, st.refine_evals)
+                if best is None or g > best[0]:
+                    best = (g, rr)
+            return best[1], "ok"
+        # Several units: Nelder–Mead from the best starts on the coarse sample, then the best of them polished on
+        # the fine one (5× the cost per evaluation); the layout and the joint refinement that follow use the fine one.
         for _, r in scored[: st.refine_starts]:
-            g, rr = self._refine(sru, r, sf, others, self.fine, st.refine_evals)
+            g, rr = self._refine(sru, r, sc, others, self.coarse, st.refine_evals)
             if best is None or g > best[0]:
                 best = (g, rr)
-        return best[1], "ok"
+        _, rr = self._refine(sru, best[1], sf, others, self.fine, st.refine_evals // 2)
+        return rr, "ok"
 
     # ---- plan assembly
 
@@ -349,55 +241,59 @@ class Planner:
             fit = fit_unit(srus[uid], r, self.cloud.start_s, self.cloud.end_s, self._cov)
             if fit is None:
                 continue
-            pod, _ = self.full.pod(srus[uid], fit)
+            pod = self.full.pod(srus[uid], fit)
             surv *= 1.0 - pod
         return surv
 
-    def _score(self, srus: dict[str, Sru], rects: dict[str, Rectangle]) -> float:
-        surv = np.ones(self.fine.idx.size)
+    def _score(self, srus: dict[str, Sru], rects: dict[str, Rectangle], ev: Optional[_Evaluator] = None, exempt: frozenset = frozenset()) -> float:
+        """Plan POS of ``rects`` on the evaluator's particles (fine by default) once the reserve rule has run; −1 when infeasible.
+
+        A unit adding less than ``min_marginal_pos`` would be held in reserve (:mod:`sarex.planning.assemble`)
+        unless ``exempt`` (forced); it is scored as ``2·thr − marginal`` below the total (a lower bound of what the
+        plan keeps without it, falling as the unit adds more), so layouts that keep every unit useful win.
+        """
+        ev = self.fine if ev is None else ev
         ids = list(rects)
-        for a, uid in enumerate(ids):
-            for b in ids[a + 1 :]:
-                if not rects[uid].separated_from(rects[b], 0.5 * self.settings.gap_m):
-                    return -1.0
+        items = []
+        for uid in ids:
             fit = fit_unit(srus[uid], rects[uid], self.cloud.start_s, self.cloud.end_s, self._cov)
             if fit is None:
                 return -1.0
+            cov = srus[uid].sweep_width_m * fit.track_m / fit.rect.area_m2
+            if not self._cov[0] * (1 - 1e-9) <= cov <= self._cov[1] * (1 + 1e-9):
+                return -1.0
             if srus[uid].keep_off_land and self.land is not None and self.land.touches_land(fit.rect):
                 return -1.0
-            pod, _ = self.fine.pod(srus[uid], fit)
-            surv *= 1.0 - pod
-        return float(np.sum(self.fine.w0 * (1.0 - surv)))
+            items.append((srus[uid], fit))
+        # The fitted areas (those searched) must be apart; the fit may shorten a rectangle or widen a thin one.
+        for a in range(len(items)):
+            for b in range(a + 1, len(items)):
+                if not items[a][1].rect.separated_from(items[b][1].rect, 0.5 * self.settings.gap_m):
+                    return -1.0
+        if not items:
+            return 0.0
+        total, marg = ev.plan_pos(items)
+        thr = self.settings.min_marginal_pos * 1.05
+        for uid, m in zip(ids, marg):
+            if uid not in exempt and m < thr:
+                total -= 2.0 * thr - float(m)
+        return total
 
-    def _strip_seed(self, srus: list[Sru]) -> Optional[dict[str, Rectangle]]:
+    def _tile_seed(self, srus: list[Sru], survive_full: np.ndarray, exempt: frozenset = frozenset()) -> Optional[dict[str, Rectangle]]:
+        """Adjacent strips tiling one Stone-shaped region (:func:`sarex.planning.tiling.tile_region`)."""
         c = self.cloud
-        rate = sum(s.effort_rate_m2_s for s in srus)
-        v = max(s.search_speed_ms for s in srus)
-        mid = (float(np.nanmean(self._mid_xy[0])), float(np.nanmean(self._mid_xy[1])))
-        pooled = Sru("pooled", rate / v, v, 1e6, 1e12, mid, c.start_s - 1.0, keep_off_land=any(s.keep_off_land for s in srus))
-        big, _ = self._place(pooled, np.ones(c.x.shape[0]), [])
-        if big is None:
-            return None
-        # Each unit's share of the effort if it searched the big rectangle.
-        share = []
+        m = c.x.shape[1] // 2
+        centre, sig, axes = _principal_axes(c.x[:, m], c.y[:, m], c.weight * survive_full)
+        psi = math.atan2(axes[1, 0], axes[0, 0])
+        efforts = []
         for s in srus:
-            f = fit_unit(s, big, c.start_s, c.end_s, self._cov)
-            share.append(0.0 if f is None else s.sweep_width_m * f.track_m)
-        if sum(share) <= 0:
-            return None
-        vx, vy = big.v
-        order = sorted(range(len(srus)), key=lambda i: srus[i].start_xy[0] * vx + srus[i].start_xy[1] * vy)
-        order = [i for i in order if share[i] > 0]
-        total = sum(share[i] for i in order)
-        gap = self.settings.gap_m
-        rects = {}
-        b0 = -0.5 * big.creep_m
-        for i in order:
-            width = big.creep_m * share[i] / total
-            cx, cy = big.point(0.0, b0 + 0.5 * width)
-            rects[srus[i].id] = Rectangle(cx, cy, big.phi, big.leg_m, max(width - 2 * gap, 1.0))
-            b0 += width
-        return rects
+            # A square the unit would cover once in the whole period: the fit cuts it to what the unit can reach and fly.
+            side = math.sqrt(s.effort_rate_m2_s * (c.end_s - c.start_s))
+            f = fit_unit(s, Rectangle(float(centre[0]), float(centre[1]), psi, side, side), c.start_s, c.end_s, self._cov)
+            efforts.append(0.0 if f is None else s.sweep_width_m * f.track_m)
+        by_id = {s.id: s for s in srus}
+        return tile_region(srus, efforts, centre, sig, axes, self._cov, self.settings.gap_m,
+                           lambda r: self._score(by_id, r, self.coarse, exempt), lambda r: self._score(by_id, r, self.fine, exempt))
 
     def plan(
         self,
@@ -414,6 +310,7 @@ class Planner:
         ``pins`` fixes a unit's area (the planner fits its pattern there and plans the others around it).
         """
         c = self.cloud
+        self._unassigned_parts: dict[str, tuple] = {}
         pins = dict(pins or {})
         reserve = {u: "excluded by the SMC" for u in exclude}
         srus = [s for s in srus if s.id not in reserve]
@@ -425,45 +322,51 @@ class Planner:
         for uid, r in pins.items():
             fit = fit_unit(by_id[uid], r, c.start_s, c.end_s, self._cov) if uid in by_id else None
             if fit is None:
-                unassigned[uid] = "the SMC's pinned area cannot be searched by this unit (out of reach, or no flyable pattern fits)"
+                unassigned[uid] = self._note_unassigned(uid, (part("pin_bad"),))
                 continue
             rects[uid] = r
-            surv = surv * (1.0 - self.full.pod(by_id[uid], fit)[0])
+            surv = surv * (1.0 - self.full.pod(by_id[uid], fit))
         for s in order:
-            r, why = self._place(s, surv, list(rects.values()))
+            r, why = self._place(s, surv, list(rects.values()), thorough=len(order) + len(pins) == 1)
             if r is None:
-                unassigned[s.id] = self._why_not(s, why)
+                unassigned[s.id] = self._note_unassigned(s.id, self._why_not(s, why))
                 continue
             rects[s.id] = r
             fit = fit_unit(s, r, c.start_s, c.end_s, self._cov)
-            pod, _ = self.full.pod(s, fit)
+            pod = self.full.pod(s, fit)
             surv = surv * (1.0 - pod)
         free = [u for u in rects if u not in pins]
         if len(free) > 1 and not pins:
-            strips = self._strip_seed([by_id[u] for u in rects])
-            if strips is not None and set(strips) == set(rects) and self._score(by_id, strips) > self._score(by_id, rects):
-                rects = strips
+            forced = frozenset(force)
+            tiles = self._tile_seed([by_id[u] for u in rects], np.ones(c.x.shape[0]), forced)
+            if tiles is not None and set(tiles) == set(rects) and self._score(by_id, tiles, exempt=forced) > self._score(by_id, rects, exempt=forced):
+                rects = tiles
         for _ in range(self.settings.passes if len(rects) > 1 else 0):
             for uid in free:
                 others = [r for u, r in rects.items() if u != uid]
                 sv = self._survival(by_id, rects, skip=uid)
                 g_old = self.fine.gain(by_id[uid], rects[uid], sv[self.fine.idx], others, self.settings.gap_m)[0]
-                g_new, r_new = self._refine(by_id[uid], rects[uid], sv[self.fine.idx], others, self.fine, self.settings.refine_evals)
+                g_new, r_new = self._refine(by_id[uid], rects[uid], sv[self.fine.idx], others, self.fine, self.settings.refine_evals // 2)
                 if g_new > g_old:
                     rects[uid] = r_new
         smc = {u: "pinned" for u in pins} | {u: "forced" for u in force}
         return self._finish(by_id, rects, unassigned, reserve, smc)
 
-    def _why_not(self, s: Sru, why: str) -> str:
+    def _note_unassigned(self, uid: str, parts: tuple) -> str:
+        """Keep why ``uid`` is not assigned (template parts for the translated messages); the English text."""
+        self._unassigned_parts[uid] = parts
+        return render(parts)
+
+    def _why_not(self, s: Sru, why: str) -> tuple:
         c = self.cloud
         if why == "no_room":
-            return "no free sea area (off land, apart from the other units' areas) within reach"
+            return (part("no_room"),)
         centre, _, _ = _principal_axes(self._mid_xy[0], self._mid_xy[1], c.weight)
         d = math.hypot(centre[0] - s.start_xy[0], centre[1] - s.start_xy[1])
         need_h = 2 * d / s.transit_speed_ms / 3600.0
         if s.ready_s + d / s.transit_speed_ms >= c.end_s:
-            return f"cannot arrive before the period ends ({d / NM_M:.0f} nm to the search area)"
-        return f"cannot reach any search area within its endurance ({d / NM_M:.0f} nm away, round trip {need_h:.1f} h vs endurance {s.endurance_s / 3600:.1f} h)"
+            return (part("late", d=d / NM_M),)
+        return (part("endurance", d=d / NM_M, h=need_h, e=s.endurance_s / 3600),)
 
     def _finish(self, by_id: dict[str, Sru], rects: dict[str, Rectangle], unassigned: dict[str, str], reserve: dict[str, str], smc: dict[str, str]) -> Plan:
         """Choose patterns, hold units that add too little in reserve, time the routes, and assemble the plan.

@@ -83,6 +83,8 @@ class Assignment:
     #: transit routes (plane m, start first / pattern end first), around land for surface units
     route_out_xy: Optional[np.ndarray] = None
     route_back_xy: Optional[np.ndarray] = None
+    #: the reason as template parts (:mod:`sarex.planning.reasons`), rendered in each language by the SAP message
+    reason_parts: tuple = ()
 
     @property
     def time_on_task_s(self) -> float:
@@ -109,6 +111,9 @@ class Plan:
     pos_planned: float = float("nan")
     #: units held in reserve (not tasked) and why
     reserve: dict[str, str] = field(default_factory=dict)
+    #: the same reasons as template parts (:mod:`sarex.planning.reasons`), for the translated SAP messages
+    reserve_parts: dict[str, tuple] = field(default_factory=dict)
+    unassigned_parts: dict[str, tuple] = field(default_factory=dict)
     min_marginal_pos: float = 0.01
     coverage_bounds: tuple[float, float] = (0.5, 2.0)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import cached_property
 
 import numpy as np
 from shapely.geometry import Polygon
@@ -57,12 +56,22 @@ class Rectangle:
         vx, vy = self.v
         return self.cx + a * ux + b * vx, self.cy + a * uy + b * vy
 
-    @cached_property
+    @property
     def corner_list(self) -> tuple[tuple[float, float], ...]:
-        """The four corners, counter-clockwise, as plain floats (fast path for the optimiser)."""
-        c, s = math.cos(self.phi), math.sin(self.phi)
-        hl, hc = 0.5 * self.leg_m, 0.5 * self.creep_m
-        return tuple((self.cx + a * c - b * s, self.cy + a * s + b * c) for a, b in ((-hl, -hc), (hl, -hc), (hl, hc), (-hl, hc)))
+        """The four corners, counter-clockwise, as plain floats (fast path for the optimiser).
+
+        Cached in the instance dict by hand: ``functools.cached_property`` takes a lock on every
+        access in Python 3.11, a third of the planner's geometry time.
+        """
+        got = self.__dict__.get("_corner_list")
+        if got is None:
+            c, s = math.cos(self.phi), math.sin(self.phi)
+            hl, hc = 0.5 * self.leg_m, 0.5 * self.creep_m
+            cx, cy = self.cx, self.cy
+            got = ((cx - hl * c + hc * s, cy - hl * s - hc * c), (cx + hl * c + hc * s, cy + hl * s - hc * c),
+                   (cx + hl * c - hc * s, cy + hl * s + hc * c), (cx - hl * c - hc * s, cy - hl * s + hc * c))
+            self.__dict__["_corner_list"] = got
+        return got
 
     def corners(self) -> np.ndarray:
         """The four corners, counter-clockwise, shape (4, 2)."""

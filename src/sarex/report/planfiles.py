@@ -28,18 +28,21 @@ def write_plan_files(
     catalogue: UnitCatalogue,
     situation: Optional[dict] = None,
     coast: bool = True,
+    period: Optional[dict] = None,
 ) -> list[Path]:
     """Write routes, KML, GeoJSON, SAP messages (en/ko/ja), plan.json and plan.png into ``folder``.
 
     ``folder`` is a staging folder (the caller publishes it as a whole, e.g. through
-    :class:`sarex.app.output.FolderTarget`); the paths returned are inside it.
+    :class:`sarex.app.output.FolderTarget`); the paths returned are inside it. ``period``
+    (:func:`period_info`) says which of several periods planned together this is and what it adds.
     """
     tmp = Path(folder)
     tmp.mkdir(parents=True, exist_ok=True)
     files = write_exports(plan, catalogue, tmp)
     for lang in LANGUAGES:
-        files.append(write_text_atomic(tmp / f"sap_{lang}.txt", sap_message(plan, catalogue, lang, situation)))
-    files.append(write_text_atomic(tmp / "plan.json", json.dumps(plan_summary(plan, catalogue), indent=1, ensure_ascii=False) + "\n"))
+        files.append(write_text_atomic(tmp / f"sap_{lang}.txt", sap_message(plan, catalogue, lang, situation, period)))
+    summary = plan_summary(plan, catalogue) | ({"multi_period": period} if period else {})
+    files.append(write_text_atomic(tmp / "plan.json", json.dumps(summary, indent=1, ensure_ascii=False) + "\n"))
     files.append(plot_plan(plan, cloud, catalogue, tmp / "plan.png", coast=coast))
     return files
 
@@ -57,3 +60,32 @@ def write_plan_folder(
     with atomic_folder(out) as tmp:
         names = [f.relative_to(tmp) for f in write_plan_files(tmp, plan, cloud, catalogue, situation, coast)]
     return [out / n for n in names]
+
+
+def period_info(mp, k: int) -> dict:
+    """What period ``k`` (0-based) of the multi-period plan ``mp`` adds to the cumulative POS (fractions)."""
+    return {"period": k + 1, "periods": len(mp.plans), "added_pos": mp.added_pos[k], "cumulative_pos": mp.cumulative_pos[k],
+            "cumulative_pos_each_period_alone": mp.incremental_cumulative_pos[k]}
+
+
+def write_period_plans(folder: str | Path, mp, clouds: list[PeriodCloud], catalogue: UnitCatalogue, situation: Optional[dict] = None,
+                       coast: bool = True) -> list[Path]:
+    """Several periods planned together: ``period-k/`` plan folders and a top plan.json with what each period adds."""
+    from sarex.times import iso
+
+    tmp = Path(folder)
+    tmp.mkdir(parents=True, exist_ok=True)
+    files: list[Path] = []
+    rows = []
+    for k, (plan, cloud) in enumerate(zip(mp.plans, clouds)):
+        info = period_info(mp, k)
+        files += write_plan_files(tmp / f"period-{k + 1}", plan, cloud, catalogue, situation, coast, info)
+        rows.append(info | {"start": iso(plan.start_s), "end": iso(plan.end_s), "folder": f"period-{k + 1}",
+                            "units": [a.unit_id for a in plan.assignments], "reserve": sorted(plan.reserve), "unassigned": sorted(plan.unassigned)})
+    top = {"periods": rows, "cumulative_pos": mp.cumulative_pos[-1], "cumulative_pos_each_period_alone": mp.incremental_cumulative_pos[-1],
+           "brown_replans_kept": mp.passes_kept,
+           "definitions": {"added_pos": "what the period adds to the cumulative POS of the periods before it (Brown 1980 multi-period plan: "
+                                        "each period planned on the prior times the non-detection of the other periods)",
+                           "cumulative_pos_each_period_alone": "the same cumulative POS when each period is planned alone on the posterior of the earlier ones"}}
+    files.append(write_text_atomic(tmp / "plan.json", json.dumps(top, indent=1, ensure_ascii=False) + "\n"))
+    return files

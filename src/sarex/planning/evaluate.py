@@ -1,0 +1,175 @@
+"""A unit's flyable sweep in a rectangle under its time limits (:func:`fit_unit`) and the POS of such areas
+on a particle (sub)sample (:class:`_Evaluator`), for :mod:`sarex.planning.planner` and :mod:`sarex.planning.tiling`."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Optional, Sequence
+
+import numpy as np
+
+from sarex.planning.cloud import PeriodCloud
+from sarex.planning.coverage import path_bounds, plan_score, rect_gain, rects_pod, time_weights
+from sarex.planning.interleave import fit_interleaved_sweep
+from sarex.planning.land import PlaneLand
+from sarex.planning.patterns import fit_crossing_pass, fit_flyable_sweep
+from sarex.planning.plantypes import Sru
+from sarex.planning.rectangle import Rectangle
+
+
+# --------------------------------------------------------------------------- geometry + time
+
+
+def _csp_corner(rect: Rectangle, spacing_m: float, start_xy: tuple[float, float]) -> tuple[float, float]:
+    """The commence search point: the corner nearest ``start_xy``, inset S/2 (as :func:`patterns.sweep`)."""
+    inner = Rectangle(rect.cx, rect.cy, rect.phi, rect.leg_m - spacing_m, rect.creep_m - spacing_m)
+    return min(inner.corner_list, key=lambda c: math.hypot(c[0] - start_xy[0], c[1] - start_xy[1]))
+
+
+@dataclass(frozen=True)
+class _Fit:
+    rect: Rectangle
+    n: int
+    spacing_m: float
+    track_m: float
+    depart_s: float
+    arrive_s: float
+    search_s: float
+    out_m: float
+    back_m: float
+    n_cross: int = 0
+    spacing_cross_m: float = 0.0
+    interleave: int = 0
+
+
+def fit_unit(sru: Sru, rect0: Rectangle, start_s: float, end_s: float, cov: tuple[float, float] = (0.5, 2.0)) -> Optional[_Fit]:
+    """Fit the unit's flyable parallel sweep into ``rect0`` under its time limits, or None if impossible.
+
+    The spacing keeps the coverage within ``cov`` and the legs a turn diameter apart
+    (:func:`sarex.planning.patterns.fit_flyable_sweep`), or, where the turn diameter is wider than
+    the spacing the coverage needs, the legs are flown interleaved
+    (:func:`sarex.planning.interleave.fit_interleaved_sweep`); the track may be cut short.
+
+    Transit out is to the commence search point, transit back from the farthest
+    corner (an upper bound for the end of any pattern inside the rectangle).
+    The fitted rectangle lies inside ``rect0``; the loop makes the time budget
+    use distances at least as long as the fitted pattern's.
+    """
+    sx, sy = sru.start_xy
+    d = rect0.corner_distances(sx, sy)
+    out_m, back_m = min(d), max(d)
+    vt = sru.transit_speed_ms
+    for _ in range(6):
+        depart = max(sru.ready_s, start_s - out_m / vt)
+        arrive = depart + out_m / vt
+        search_s = min(end_s - arrive, sru.endurance_s - (out_m + back_m) / vt)
+        if sru.on_scene_s is not None:
+            search_s = min(search_s, sru.on_scene_s)
+        if search_s <= 60.0:
+            return None
+        s_lo, s_hi = sru.sweep_width_m / cov[1], sru.sweep_width_m / cov[0] if cov[0] > 0 else math.inf
+        f = fit_flyable_sweep(rect0, sru.search_speed_ms * search_s, sru.turn_radius_m, s_lo, s_hi)
+        k = 0
+        if f is None and 2.0 * sru.turn_radius_m > s_hi:
+            # The turn diameter is wider than the spacing the coverage bound needs: interleave the legs.
+            g = fit_interleaved_sweep(rect0, sru.search_speed_ms * search_s, sru.turn_radius_m, s_lo, s_hi)
+            if g is not None:
+                *f, k = g
+        if f is None:
+            return None
+        rect, n, s, track = f
+        n2, s2 = 0, 0.0
+        if not k and track < 0.98 * sru.search_speed_ms * search_s:
+            c2 = fit_crossing_pass(rect, track, sru.search_speed_ms * search_s, sru.turn_radius_m, sru.sweep_width_m / cov[1], sru.sweep_width_m, cov[1])
+            if c2 is not None:
+                n2, s2, f2 = c2
+                track += f2
+        search_s = track / sru.search_speed_ms
+        csp = _csp_corner(rect, s, (sx, sy))
+        out2 = math.hypot(csp[0] - sx, csp[1] - sy)
+        back2 = max(rect.corner_distances(sx, sy))
+        if out2 <= out_m * (1 + 1e-12) + 1e-6 and back2 <= back_m * (1 + 1e-12) + 1e-6:
+            return _Fit(rect, n, s, track, depart, arrive, search_s, out_m, back_m, n2, s2, k)
+        # Budget a little more than the fitted pattern needs so the loop ends in a step or two
+        # (the CSP moves by ever smaller amounts as the track shrinks).
+        out_m, back_m = max(out_m, out2 + 10.0), max(back_m, back2 + 10.0)
+    return None
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+class _Evaluator:
+    """Marginal POS of a unit's rectangle on a (sub)sample of the cloud."""
+
+    def __init__(self, cloud: PeriodCloud, idx: np.ndarray, model: int, land: Optional[PlaneLand] = None, coverage_range: tuple[float, float] = (0.0, np.inf)):
+        self.x = np.ascontiguousarray(cloud.x[idx])
+        self.y = np.ascontiguousarray(cloud.y[idx])
+        self.times = cloud.times_s
+        self.scale = cloud.x.shape[0] / idx.size
+        self.w0 = cloud.weight[idx] * self.scale
+        self.idx = idx
+        self.bounds = path_bounds(self.x, self.y)
+        self.model = model
+        self.land = land
+        self.coverage_range = coverage_range
+        self.start_s, self.end_s = cloud.start_s, cloud.end_s
+
+    def gain(self, sru: Sru, rect0: Rectangle, survive: np.ndarray, others: Sequence[Rectangle], gap_m: float) -> tuple[float, Optional[_Fit]]:
+        """Marginal POS of ``rect0`` for ``sru``; ``(0, None)`` when unreachable or overlapping."""
+        g, fit, _ = self.gain_status(sru, rect0, survive, others, gap_m)
+        return g, fit
+
+    def gain_status(self, sru: Sru, rect0: Rectangle, survive: np.ndarray, others: Sequence[Rectangle], gap_m: float) -> tuple[float, Optional[_Fit], str]:
+        if rect0.leg_m <= 0 or rect0.creep_m <= 0 or not np.isfinite(rect0.cx + rect0.cy):
+            return 0.0, None, "invalid"
+        fit = fit_unit(sru, rect0, self.start_s, self.end_s, self.coverage_range)
+        if fit is None:
+            return 0.0, None, "unreachable"
+        for o in others:
+            if not fit.rect.separated_from(o, gap_m):
+                return 0.0, None, "overlap"
+        r = fit.rect
+        cov = sru.sweep_width_m * fit.track_m / r.area_m2
+        if not self.coverage_range[0] * (1 - 1e-9) <= cov <= self.coverage_range[1] * (1 + 1e-9):
+            return 0.0, None, "coverage"
+        if sru.keep_off_land and self.land is not None and self.land.touches_land(fit.rect):
+            return 0.0, None, "land"
+        tw, m0, m1 = time_weights(self.times, fit.arrive_s, fit.arrive_s + fit.search_s)
+        ux, uy = r.u
+        g = rect_gain(self.x, self.y, tw, m0, m1, self.w0 * survive, r.cx, r.cy, ux, uy, 0.5 * r.leg_m, 0.5 * r.creep_m, cov, self.model, self.bounds)
+        return float(g), fit, "ok"
+
+    def pod(self, sru: Sru, fit: _Fit) -> np.ndarray:
+        """Per-particle POD of the unit's fitted pattern."""
+        return self.pods([(sru, fit)])[0]
+
+    def _pack(self, items: Sequence[tuple[Sru, _Fit]]):
+        k, m = len(items), self.times.size
+        tw = np.empty((k, m))
+        m0 = np.empty(k, dtype=np.int64)
+        m1 = np.empty(k, dtype=np.int64)
+        geom = np.empty((k, 6))
+        cov = np.empty(k)
+        for j, (sru, fit) in enumerate(items):
+            tw[j], m0[j], m1[j] = time_weights(self.times, fit.arrive_s, fit.arrive_s + fit.search_s)
+            r = fit.rect
+            ux, uy = r.u
+            geom[j] = (r.cx, r.cy, ux, uy, 0.5 * r.leg_m, 0.5 * r.creep_m)
+            cov[j] = sru.sweep_width_m * fit.track_m / r.area_m2
+        return tw, m0, m1, geom, cov
+
+    def pods(self, items: Sequence[tuple[Sru, _Fit]]) -> np.ndarray:
+        """Per-particle POD of several units' fitted patterns, shape (k, N), in one kernel call."""
+        tw, m0, m1, geom, cov = self._pack(items)
+        out = np.empty((len(items), self.x.shape[0]))
+        rects_pod(self.x, self.y, tw, m0, m1, geom, cov, self.model, self.bounds, out)
+        return out
+
+    def plan_pos(self, items: Sequence[tuple[Sru, _Fit]]) -> tuple[float, np.ndarray]:
+        """POS of the units' fitted patterns together and each one's marginal POS (:func:`coverage.plan_score`)."""
+        tw, m0, m1, geom, cov = self._pack(items)
+        marg = np.empty(len(items))
+        total = plan_score(self.x, self.y, tw, m0, m1, geom, cov, self.model, self.bounds, self.w0, marg)
+        return float(total), marg
