@@ -10,7 +10,8 @@ from typing import Any, Callable, Literal, Optional
 import xarray as xr
 from pydantic import Field, model_validator
 
-from sarex.app._validate import Count, Finite, Request, Seed, Time
+from sarex.app._validate import DEFAULT_FORCING_ERROR, Count, Finite, ForcingErrorSpec, Request, Seed, Time
+from sarex.app.objects import use_object_files
 from sarex.app.output import OutputTarget, run_into
 from sarex.app.resources import drift_bytes, require_memory
 from sarex.errors import SarexInputError
@@ -76,6 +77,8 @@ class DriftRequest(Request):
     jibe_probability: Finite = Field(0.04, ge=0, lt=1)
     capsize: bool = False
     plot: bool = False
+    forcing_error: ForcingErrorSpec = DEFAULT_FORCING_ERROR  # the forcing's own error (sarex.drift.forcing_error); 'none' for model comparisons
+    objects: tuple[Path, ...] = ()  # custom object class files (--objects)
 
 
 @dataclass
@@ -108,8 +111,10 @@ def _write_drift_outputs(ds: xr.Dataset, target: OutputTarget, plot: bool, coast
 def drift(req: DriftRequest, target: OutputTarget, progress: Progress = None) -> DriftResult:
     """Drift and write ``drift.nc`` (and ``drift.png`` when ``req.plot``) as one result."""
     from sarex.drift import Release, simulate
+    from sarex.drift.forcing_error import parse_forcing_error
     from sarex.times import to_epoch_s
 
+    use_object_files(req.objects)
     check_drift_memory(req.particles, req.hours, req.output_min)
     environment = req.environment.open(req.start, req.hours)
     release = Release(
@@ -122,6 +127,7 @@ def drift(req: DriftRequest, target: OutputTarget, progress: Progress = None) ->
         environment, req.object_class, release, hours=req.hours, particles=req.particles, seed_value=req.seed,
         step_s=req.step_min * 60.0, output_s=req.output_min * 60.0, scheme=req.scheme, coast=req.coast,
         jibe_probability_per_hour=req.jibe_probability, capsize=req.capsize, progress=progress,
+        forcing_error=parse_forcing_error(req.forcing_error),
     )
     files = _write_drift_outputs(ds, target, req.plot, req.coast)
     return DriftResult(ds, environment, files)
@@ -137,6 +143,7 @@ class DriftContinueRequest(Request):
     plot: bool = False
     dmb: tuple[Path, ...] = ()  # DMB tracks correcting the current (sarex.drift.dmb)
     dmb_windage_pct: float = Field(default=0.0, ge=0)
+    objects: tuple[Path, ...] = ()
 
 
 def drift_continue(req: DriftContinueRequest, target: OutputTarget, progress: Progress = None) -> DriftResult:
@@ -145,6 +152,7 @@ def drift_continue(req: DriftContinueRequest, target: OutputTarget, progress: Pr
     from sarex.io.driftfile import read_drift
     from sarex.times import datetime64_to_epoch_s, iso
 
+    use_object_files(req.objects)
     ds = read_drift(req.drift_file)
     n_out = int(ds.sizes.get("time", 1))
     require_memory(drift_bytes(int(ds.sizes["trajectory"]), n_out + int(math.ceil(req.hours)) + 1), f"continuing {req.drift_file}")

@@ -33,6 +33,7 @@ class PlanRequest(Request):
     max_coverage: Finite = Field(2.0, gt=0)
     exclude: list[str] = []
     task: list[str] = []
+    objects: tuple[Path, ...] = ()  # custom object class files (--objects): the sweep-width object of a custom class
 
 
 @dataclass
@@ -66,8 +67,10 @@ def plan(req: PlanRequest, target: OutputTarget, ds: Any = None) -> PlanResult:
     from sarex.planning.units import example_catalogue_path, load_units
     from sarex.times import to_epoch_s
 
+    from sarex.app.objects import use_object_files
     from sarex.search.podmodel import DetectionModel
 
+    use_object_files(req.objects)
     detection = DetectionModel.parse(req.detection, "--detection").label
     units_path = req.units if req.units is not None else example_catalogue_path()
     catalogue = load_units(units_path)

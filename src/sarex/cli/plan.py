@@ -10,6 +10,7 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
+from sarex.app.objects import OBJECTS_HELP
 from sarex.cli.console import FORCE_HELP, console, user_errors
 
 
@@ -39,6 +40,7 @@ def plan(
     exclude: Optional[list[str]] = typer.Option(None, "--exclude", help="SMC: keep this unit out of the plan (repeatable)."),
     task: Optional[list[str]] = typer.Option(None, "--task", help="SMC: task this unit even where it adds little POS (repeatable)."),
     force: bool = typer.Option(False, "--force", help=FORCE_HELP),
+    objects: Optional[list[Path]] = typer.Option(None, "--objects", help=OBJECTS_HELP),
 ) -> None:
     """Plan a multi-unit search: areas, patterns, routes (GPX/RTZ), KML, GeoJSON, SAP messages, map."""
     from sarex.app import FolderTarget, build
@@ -48,7 +50,8 @@ def plan(
     req = build(PlanRequest, drift_file=drift_file, units=units, start=start, hours=hours, seed=seed, detection=detection,
                 visibility_nm=visibility_nm, weather_factor=weather_factor, fatigue=fatigue, search_object=search_object,
                 step_min=step_min, coast=not no_coast, min_marginal_pct=min_marginal_pct, min_coverage=min_coverage,
-                max_coverage=max_coverage, exclude=list(exclude or []), task=list(task or []))
+                max_coverage=max_coverage, exclude=list(exclude or []), task=list(task or []),
+                objects=tuple(objects or ()))
     target = FolderTarget(out, inputs=[drift_file, units], force=force)
     res = run(req, target)
     result, by_id = res.plan, {u.id: u for u in res.catalogue.units}

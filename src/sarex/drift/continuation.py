@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 import xarray as xr
 
+from sarex.drift.forcing_error import forcing_error_from_attrs
 from sarex.drift.seeding import Release
 from sarex.drift.simulate import simulate
 from sarex.environment.base import Environment
@@ -66,7 +67,7 @@ def continue_drift(
     )
     new = simulate(env, obj, release, hours=hours, particles=ds.sizes["trajectory"], seed_value=seed, step_s=step_s,
                    output_s=output_s, scheme=scheme, coast=coast, jibe_probability_per_hour=jibe, capsize=capsize,
-                   progress=progress, _resume=ds)
+                   progress=progress, _resume=ds, forcing_error=forcing_error_from_attrs(ds.attrs))
     tail = new.isel(time=slice(1, None))  # its first output is the state it started from
     timed = [v for v in _TIMED if v in ds and v in tail]
     ext = xr.concat([ds[timed], tail[timed]], dim="time", data_vars="all", coords="minimal", compat="override")

@@ -300,7 +300,7 @@ def simulate(
 
     if forcing_error is not None:
         # a continuation restarts the error from its stationary distribution (not stored in the file)
-        fe_u, fe_v = forcing_error.initial(seed_u64, pids)
+        fe_u, fe_v = forcing_error.initial(seed_u64, pids, dw_slope * leeway_factor)
         fe_lon = np.empty(n)
         fe_lat = np.empty(n)
     if _resume is None:
@@ -324,7 +324,7 @@ def simulate(
                 move_kernel(new_lon, new_lat, fe_u, fe_v, step_s, active, fe_lon, fe_lat)
                 new_lon, fe_lon = fe_lon, new_lon
                 new_lat, fe_lat = fe_lat, new_lat
-                forcing_error.advance(fe_u, fe_v, seed_u64, pids, step + step_key, step_s)
+                forcing_error.advance(fe_u, fe_v, seed_u64, pids, step + step_key, step_s, dw_slope * leeway_factor)
             if coastline is not None:
                 hit = coastline.on_land(new_lon, new_lat, active)
                 if hit.any():

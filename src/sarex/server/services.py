@@ -91,11 +91,13 @@ def _nation_plan(plan, catalogue, nation: str, situation: dict) -> dict:
 
 def forecast_and_plan(sc, particles: int, seed: int, progress: Progress) -> dict:
     """The planners' forecast drift and a proposed plan per period and nation (no truth involved)."""
+    from sarex.app._validate import DEFAULT_FORCING_ERROR
+    from sarex.drift.forcing_error import parse_forcing_error
     from sarex.exercise.run import forecast_drift, plan_periods, scenario_catalogue
 
     catalogue = scenario_catalogue(sc)
     progress(0.05, "forecast drift")
-    drift = forecast_drift(sc, particles, seed)
+    drift = forecast_drift(sc, particles, seed, forcing_error=parse_forcing_error(DEFAULT_FORCING_ERROR))
     n = len(sc.periods)
     step = [0]
 
