@@ -122,3 +122,21 @@ def test_sar_default_is_calibrated_when_the_forecast_ocean_is_not_the_real_one()
         assert on[h][0] == pytest.approx(50.0, abs=7.0), (h, on)
         assert on[h][1] == pytest.approx(90.0, abs=4.5), (h, on)
         assert off[h][1] < 87.0, (h, off)
+
+
+def test_case_drift_carries_the_forcing_error(tmp_path):
+    from typer.testing import CliRunner
+
+    from case_data import POINT_AREA
+    from sarex.cli import app
+    from sarex.io.driftfile import read_drift
+
+    case = tmp_path / "case.toml"
+    case.write_text(POINT_AREA)
+    base = ["drift", "--case", str(case), "--hours", "1", "--particles", "200", "--synthetic"]
+    r = CliRunner().invoke(app, base + ["--out", str(tmp_path / "a.nc")], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    r = CliRunner().invoke(app, base + ["--out", str(tmp_path / "b.nc"), "--forcing-error", "0.02,6"], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    assert forcing_error_from_attrs(read_drift(tmp_path / "a.nc").attrs) == SAR_DEFAULT
+    assert forcing_error_from_attrs(read_drift(tmp_path / "b.nc").attrs) == ForcingError(0.02, 6 * 3600.0, 0.0)
