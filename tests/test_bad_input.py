@@ -72,6 +72,23 @@ CASES = [
     ("serve", "--nmea-udp without --nmea-exercise", ["serve", "--data", "{d}/srv", "--nmea-udp", "10110"], "--nmea-exercise: give the exercise id"),
     ("serve", "--nmea-udp 70000", ["serve", "--data", "{d}/srv", "--nmea-udp", "70000", "--nmea-exercise", "1"], "is not a UDP port"),
     ("serve", "--nmea-source without =UNIT", ["serve", "--data", "{d}/srv", "--nmea-udp", "10110", "--nmea-exercise", "1", "--nmea-source", "gps1"], "is not NAME=UNIT"),
+    ("drift", "bad --forcing-error", DRIFT + ["--forcing-error", "0.05", "--out", "{d}/o.nc"], "--forcing-error: '0.05' must be"),
+    ("drift", "--objects with a negative slope", DRIFT + ["--objects", "{neg}", "--object", "NEG", "--out", "{d}/o.nc"], "is negative"),
+    ("exercise run", "bad --forcing-error", ["exercise", "run", "korea-japan", "--forcing-error", "-1,24", "--out", "{d}/run"], "--forcing-error"),
+    ("skill", "observed times going backwards", ["skill", "{drift}", "{back}", "--out", "{d}/sk"], "times must increase"),
+    ("skill", "observed track of one point", ["skill", "{drift}", "{one}", "--out", "{d}/sk"], "at least 2"),
+    ("fit-object", "track times going backwards", ["fit-object", "{back}", "--synthetic", "--out", "{d}/obj.toml"], "times must increase"),
+    ("fit-object", "track of one point", ["fit-object", "{one}", "--synthetic", "--out", "{d}/obj.toml"], "at least 2"),
+    ("backtrack", "find outside the forcing", ["backtrack", "--find-lon", "140", "--find-lat", "34.9", "--find-time", "2026-01-15T06:00Z",
+                                                "--origin-time", "2026-01-15T00:00Z", "--synthetic", "--out", "{d}/bt"], "outside"),
+    ("backtrack", "--objects with a negative slope", ["backtrack", "--find-lon", "129.6", "--find-lat", "34.9", "--find-time", "2026-01-15T06:00Z",
+                                                      "--origin-time", "2026-01-15T00:00Z", "--synthetic", "--objects", "{neg}", "--object", "NEG",
+                                                      "--out", "{d}/bt"], "is negative"),
+    ("drift-continue", "--dmb track times going backwards", ["drift-continue", "{drift}", "--hours", "1", "--synthetic", "--dmb", "{back}",
+                                                            "--out", "{d}/c.nc"], "times must increase"),
+    ("drift-continue", "--dmb track of one point", ["drift-continue", "{drift}", "--hours", "1", "--synthetic", "--dmb", "{one}",
+                                                   "--out", "{d}/c.nc"], "at least 2"),
+    ("case check", "--objects with a negative slope", ["case", "check", "{sc}", "--objects", "{neg}"], "is negative"),
 ]
 
 
@@ -95,6 +112,9 @@ def work(tmp_path, monkeypatch):
     (d / "env.nc").write_bytes(b"an environment file (never read: the output check comes first)")
     (d / "pts.csv").write_text("lon,lat\n129.6,34.9\n")
     (d / "t.gpx").write_text("<gpx/>")
+    (d / "back.csv").write_text("time,lon,lat\n2026-01-15T02:00Z,129.6,34.9\n2026-01-15T01:00Z,129.61,34.91\n2026-01-15T03:00Z,129.62,34.92\n")
+    (d / "one.csv").write_text("time,lon,lat\n2026-01-15T02:00Z,129.6,34.9\n")
+    (d / "neg.toml").write_text('[[object]]\nkey = "NEG"\nkind = "windage"\nwindage_pct = -1.0\n')
     (d / "sc.toml").write_text(SC_TEXT)
     variants = {
         "sc_variant": ("variant = 7", "variant = -7"),
@@ -104,7 +124,8 @@ def work(tmp_path, monkeypatch):
         "sc_naive": ('time = "2026-02-10T21:30:00Z"', 'time = "2026-02-10T21:30:00"'),
     }
     paths = {"d": str(d), "drift": str(d / "drift.nc"), "sc": str(d / "sc.toml"), "env": str(d / "env.nc"),
-             "pts": str(d / "pts.csv"), "gpx": str(d / "t.gpx")}
+             "pts": str(d / "pts.csv"), "gpx": str(d / "t.gpx"), "back": str(d / "back.csv"), "one": str(d / "one.csv"),
+             "neg": str(d / "neg.toml")}
     for key, (a, b) in variants.items():
         assert a in SC_TEXT, a
         (tmp_path / f"{key}.toml").write_text(SC_TEXT.replace(a, b, 1))

@@ -62,7 +62,7 @@ def test_windage_object_drifts_as_current_plus_alpha_wind(objects_file):
     assert alpha.mean() == pytest.approx(0.02, abs=3 * 0.005 / math.sqrt(n))
     assert alpha.std() == pytest.approx(0.005, rel=0.05)
     # displacement of each particle: (c + α_p W)·t exactly (uniform forcing, rhumb lines)
-    from sarex.drift.fit import _metric
+    from sarex.geo import metres_per_radian as _metric
 
     t = hours * 3600.0
     rx, ry = _metric(np.array([34.0]))
@@ -112,7 +112,7 @@ def test_csv_object_file(tmp_path):
 
 def _simulate_tracks(env, n, hours, leeway, sigma_v, gps_m, seed):
     """Tracks of n objects by the test's own midpoint integrator (10-min steps), hourly fixes with GPS noise."""
-    from sarex.drift.fit import _metric
+    from sarex.geo import metres_per_radian as _metric
 
     rng = np.random.default_rng(seed)
     lon = 129.3 + rng.uniform(-0.4, 0.4, n)
@@ -226,3 +226,50 @@ def test_cli_drift_with_a_negative_slope_object_file(tmp_path, monkeypatch):
     assert r.exit_code == 2, r.output
     assert "dw_slope_pct: -3.0 is negative" in r.output and "objects.toml" in r.output and len(r.output.strip().splitlines()) == 1
     assert not out.exists()
+
+
+def test_cli_objects_option_reaches_drift_case_plan_and_exercise(tmp_path):
+    """`--objects FILE` makes a custom class usable by key in drift, case, plan and exercise commands."""
+    from importlib import resources
+
+    from typer.testing import CliRunner
+
+    from sarex.cli import app
+    from sarex.io.driftfile import read_drift
+
+    # a file of its own name, so that no other test's registration can make this one pass
+    f = tmp_path / "mine.toml"
+    f.write_text(TOML.replace("iSphere-test", "OPT-SPHERE").replace("MY-RAFT", "OPT-RAFT"))
+    run = lambda args: CliRunner().invoke(app, args, catch_exceptions=False)  # noqa: E731
+    try:
+        d = tmp_path / "d.nc"
+        drift = ["drift", "--lon", "129.9", "--lat", "34.0", "--start", "2026-01-15T00:00Z", "--hours", "2", "--synthetic",
+                 "--particles", "200", "--object", "OPT-SPHERE", "--out", str(d)]
+        r = CliRunner().invoke(app, drift)
+        assert r.exit_code == 2 and "unknown Leeway object class 'OPT-SPHERE'" in r.output and not d.exists()
+        r = run(drift + ["--objects", str(f)])
+        assert r.exit_code == 0, r.output
+        ds = read_drift(d)
+        assert ds.attrs["object_class"] == "OPT-SPHERE" and np.allclose(ds["downwind_offset"].values, 0.0)
+        # the plan takes the sweep-width object of the custom class ("piw")
+        _USER.clear()
+        r = run(["plan", str(d), "--start", "2026-01-15T01:00Z", "--hours", "1", "--out", str(tmp_path / "plan"), "--objects", str(f)])
+        assert r.exit_code == 0, r.output
+        _USER.clear()
+        case = tmp_path / "case.toml"
+        case.write_text('[[scenario]]\nname = "S"\nweight = 1.0\nobjects = [{class = "OPT-RAFT", weight = 1.0}]\n'
+                        'type = "point"\nlon = 129.9\nlat = 34.0\ntime = "2026-01-15T00:00:00Z"\nradius_m = 500\n')
+        r = CliRunner().invoke(app, ["case", "check", str(case)])
+        assert r.exit_code == 2 and "OPT-RAFT" in r.output
+        r = run(["case", "check", str(case), "--objects", str(f)])
+        assert r.exit_code == 0 and "OPT-RAFT" in r.output, r.output
+        _USER.clear()
+        sc = tmp_path / "sc.toml"
+        text = resources.files("sarex.data").joinpath("korea_japan_sarex.toml").read_text(encoding="utf-8")
+        sc.write_text(text.replace('object_class = "PIW-1"', 'object_class = "OPT-RAFT"', 1))
+        r = CliRunner().invoke(app, ["exercise", "check", str(sc), "--no-coast"])
+        assert r.exit_code == 2 and "OPT-RAFT" in r.output
+        r = run(["exercise", "check", str(sc), "--no-coast", "--objects", str(f)])
+        assert r.exit_code == 0 and "OPT-RAFT" in r.output, r.output
+    finally:
+        _USER.clear()

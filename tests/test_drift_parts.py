@@ -10,6 +10,7 @@ from sarex.app._validate import build
 from sarex.app.drift import DriftRequest, EnvironmentChoice
 from sarex.app.driftparts import write_drift_file
 from sarex.drift import simulate
+from sarex.drift.forcing_error import SAR_DEFAULT
 from sarex.drift.parts import plan_parts
 from sarex.errors import SarexInputError
 from sarex.io.driftfile import read_drift
@@ -40,7 +41,8 @@ def test_a_drift_of_one_part_is_the_unsplit_drift(tmp_path):
     req = _req(200)
     env = req.environment.open(START, 3.0)
     write_drift_file(req, tmp_path / "one.nc", env)
-    mem = simulate(env, "LIFE-RAFT-NB-2", lon=129.6, lat=34.9, start=START, radius_m=3000.0, hours=3.0, particles=200, seed_value=11)
+    mem = simulate(env, "LIFE-RAFT-NB-2", lon=129.6, lat=34.9, start=START, radius_m=3000.0, hours=3.0, particles=200, seed_value=11,
+                   forcing_error=SAR_DEFAULT)  # the app default
     xr.testing.assert_identical(read_drift(tmp_path / "one.nc"), mem)
 
 
@@ -54,7 +56,7 @@ def test_parts_in_turn_are_the_parts_drifted_alone(tmp_path):
     for p in plan_parts(250, 11, 100):  # part k is the drift of its own seed, at its offset
         with StreamSink(tmp_path / f"p{p.index}.nc") as sink:
             simulate(env, "LIFE-RAFT-NB-2", lon=129.6, lat=34.9, start=START, radius_m=3000.0, hours=3.0, particles=p.particles,
-                     seed_value=p.seed, sink=sink)
+                     seed_value=p.seed, sink=sink, forcing_error=SAR_DEFAULT)
         alone = read_drift(tmp_path / f"p{p.index}.nc")
         np.testing.assert_array_equal(ds["lon"].values[p.offset:p.offset + p.particles], alone["lon"].values)
         np.testing.assert_array_equal(ds["orientation"].values[p.offset:p.offset + p.particles], alone["orientation"].values)
@@ -97,7 +99,8 @@ def test_wind_members_each_drift_the_same_particles(tmp_path):
     # each member's particles are the unsplit-seed parts drifted in that member's wind: the first 40 the plain run of seed 11
     for m, wind in enumerate(members):
         env = open_environment(full, [wind], None)
-        one = simulate(env, "LIFE-RAFT-NB-2", lon=129.6, lat=34.9, start=START, radius_m=3000.0, hours=3.0, particles=40, seed_value=11)
+        one = simulate(env, "LIFE-RAFT-NB-2", lon=129.6, lat=34.9, start=START, radius_m=3000.0, hours=3.0, particles=40, seed_value=11,
+                         forcing_error=SAR_DEFAULT)
         np.testing.assert_array_equal(ds["lon"].values[60 * m:60 * m + 40], one["lon"].values)
         np.testing.assert_array_equal(ds["downwind_eps"].values[60 * m:60 * m + 40], one["downwind_eps"].values)
     # same draws, different wind: the members' clouds differ

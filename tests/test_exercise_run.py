@@ -138,6 +138,11 @@ def test_exercise_run_cli_end_to_end(tmp_path):
     assert s["seed"] == 4 and s["replicates"]["n"] == 20 and len(s["periods"]) == 1
     assert 0.0 < s["periods"][0]["pos_sailed"] <= s["periods"][0]["cumulative_pos"] + 1e-12
     assert (out / "participants" / "period-1" / "sap_ko.txt").exists()
+    # the planners' forecast carries the SAR forcing error (the truth drifts in its own ocean without)
+    from sarex.drift.forcing_error import SAR_DEFAULT, forcing_error_from_attrs
+    from sarex.io.driftfile import read_drift
+
+    assert forcing_error_from_attrs(read_drift(out / "participants" / "forecast_drift.nc").attrs) == SAR_DEFAULT
 
 
 def test_scenario_weather_corrects_sweep_widths(tmp_path):

@@ -103,9 +103,10 @@ def run_sarex(env_path, key: str, n: int, seed: int = 1):
     from sarex.environment.cf import open_environment
 
     env = open_environment(env_path)
-    ds = simulate(
+    ds = simulate(  # forcing_error=None: OpenDrift has no forcing error, the comparison is of the models
         env,
         key,
+        forcing_error=None,
         lon=LKP_LON,
         lat=LKP_LAT,
         start=RUN_START,

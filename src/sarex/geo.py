@@ -44,6 +44,14 @@ _E2 = WGS84_E2
 _E = math.sqrt(_E2)
 
 
+def metres_per_radian(lat_deg):
+    """Metres per radian of longitude (parallel radius) and of latitude (meridional radius) on
+    WGS84 at ``lat_deg`` (degrees; scalar or array): the local east/north metric."""
+    phi = np.radians(np.asarray(lat_deg, dtype=np.float64))
+    w = np.sqrt(1.0 - _E2 * np.sin(phi) ** 2)
+    return _A * np.cos(phi) / w, _A * (1.0 - _E2) / w**3
+
+
 @numba.njit(cache=True, inline="always")
 def _q(sin_phi: float) -> float:
     es = _E * sin_phi

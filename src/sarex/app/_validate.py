@@ -32,6 +32,20 @@ def _time(v: str) -> str:
     return v
 
 
+def _forcing_error(v: str) -> str:
+    from sarex.drift.forcing_error import parse_forcing_error
+
+    try:
+        parse_forcing_error(v, "forcing error")
+    except SarexInputError as exc:
+        raise ValueError(str(exc).removeprefix(f"forcing error: {v!r} ")) from None
+    return v
+
+
+#: The forcing error of SAR products (drift, case, exercise and server forecasts) unless told otherwise.
+DEFAULT_FORCING_ERROR = "sar"
+#: A forcing-error choice (:func:`sarex.drift.forcing_error.parse_forcing_error`): 'none', a preset, or 'σc,τh[,σw]'.
+ForcingErrorSpec = Annotated[str, AfterValidator(_forcing_error)]
 #: A seed: a whole number in [0, 2^63 - 1] (bool and float refused).
 Seed = Annotated[StrictInt, Field(ge=0, le=MAX_SEED)]
 #: A count that must be a whole number > 0.

@@ -9,8 +9,9 @@ from typing import Optional
 import numpy as np
 from pydantic import Field
 
-from sarex.app._validate import Count, Finite, Request, Seed, Time
+from sarex.app._validate import DEFAULT_FORCING_ERROR, Count, Finite, ForcingErrorSpec, Request, Seed, Time
 from sarex.app.drift import DriftResult, EnvironmentChoice, Progress, _write_drift_outputs, check_drift_memory
+from sarex.app.objects import use_object_files
 from sarex.app.output import OutputTarget, run_into
 
 
@@ -23,12 +24,13 @@ class CaseSummary:
     start: str
 
 
-def check(path: Path) -> CaseSummary:
-    """Validate a case file completely (fields, geometry, fixes, voyages) and summarise it."""
+def check(path: Path, objects: tuple[Path, ...] = ()) -> CaseSummary:
+    """Validate a case file completely (fields, geometry, fixes, voyages) and summarise it (``objects``: custom class files)."""
     from sarex.drift.case import check_case, load_case
     from sarex.drift.case.run import earliest_time_s
     from sarex.times import iso
 
+    use_object_files(objects)
     case = load_case(path)
     check_case(case, str(path))
     rows = [{"name": s.name, "type": s.type, "weight": w,
@@ -38,11 +40,12 @@ def check(path: Path) -> CaseSummary:
     return CaseSummary(case.title, rows, iso(earliest_time_s(case)))
 
 
-def case_map(path: Path, target: OutputTarget, particles: int = 2000, seed: int = 0) -> list[str]:
+def case_map(path: Path, target: OutputTarget, particles: int = 2000, seed: int = 0, objects: tuple[Path, ...] = ()) -> list[str]:
     """Write ``case.png``: each scenario's start distribution (``particles`` draws per scenario)."""
     from sarex.drift.case import build_ensemble, load_case
     from sarex.report.casemap import plot_case
 
+    use_object_files(objects)
     case = load_case(path)
     n = particles * len(case.scenario)
     ce = build_ensemble(case, max(n, 1), seed, float("inf"), source=str(path))
@@ -65,14 +68,18 @@ class CaseDriftRequest(Request):
     jibe_probability: Finite = Field(0.04, ge=0, lt=1)
     capsize: bool = False
     plot: bool = False
+    forcing_error: ForcingErrorSpec = DEFAULT_FORCING_ERROR
+    objects: tuple[Path, ...] = ()
 
 
 def drift(req: CaseDriftRequest, target: OutputTarget, progress: Progress = None) -> DriftResult:
     """Drift every scenario of the case in one ensemble and write ``drift.nc`` (and ``drift.png``)."""
     from sarex.drift.case import drift_case, load_case
     from sarex.drift.case.run import earliest_time_s
+    from sarex.drift.forcing_error import parse_forcing_error
     from sarex.times import iso, to_epoch_s
 
+    use_object_files(req.objects)
     case = load_case(req.case)
     check_drift_memory(req.particles, req.hours, req.output_min)
     step_s = req.step_min * 60.0
@@ -80,7 +87,8 @@ def drift(req: CaseDriftRequest, target: OutputTarget, progress: Progress = None
     environment = req.environment.open(iso(float(t0)), req.hours)
     ds = drift_case(environment, case, hours=req.hours, particles=req.particles, seed_value=req.seed, step_s=step_s,
                     output_s=req.output_min * 60.0, scheme=req.scheme, coast=req.coast, jibe_probability_per_hour=req.jibe_probability,
-                    capsize=req.capsize, start=req.start, progress=progress, source=str(req.case))
+                    capsize=req.capsize, start=req.start, progress=progress, source=str(req.case),
+                    forcing_error=parse_forcing_error(req.forcing_error))
     ds.attrs["case_file"] = str(req.case)
     files = _write_drift_outputs(ds, target, req.plot, req.coast)
     return DriftResult(ds, environment, files)

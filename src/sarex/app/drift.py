@@ -10,7 +10,8 @@ from typing import Any, Callable, Literal, Optional
 import xarray as xr
 from pydantic import Field, StrictInt, model_validator
 
-from sarex.app._validate import Count, Finite, Request, Seed, Time
+from sarex.app._validate import DEFAULT_FORCING_ERROR, Count, Finite, ForcingErrorSpec, Request, Seed, Time
+from sarex.app.objects import use_object_files
 from sarex.app.output import OutputTarget, run_into
 from sarex.app.resources import DRIFT_BYTES_PER_PARTICLE_OUTPUT, drift_bytes, require_memory
 from sarex.errors import SarexInputError
@@ -76,6 +77,8 @@ class DriftRequest(Request):
     jibe_probability: Finite = Field(0.04, ge=0, lt=1)
     capsize: bool = False
     plot: bool = False
+    forcing_error: ForcingErrorSpec = DEFAULT_FORCING_ERROR  # the forcing's own error (sarex.drift.forcing_error); 'none' for model comparisons
+    objects: tuple[Path, ...] = ()  # custom object class files (--objects)
     #: particles per part of a split drift (sarex.drift.parts): the result depends on it, not on the workers
     part_particles: Count = 1_000_000
     #: Dask: workers of a LocalCluster, or a scheduler's address (tcp://host:8786); neither: parts run in turn here
@@ -142,6 +145,7 @@ def drift(req: DriftRequest, target: OutputTarget, progress: Progress = None) ->
     """
     from sarex.app.driftparts import write_drift_file
 
+    use_object_files(req.objects)
     part = min(req.particles, req.part_particles)
     # one part's working arrays, and one output time of the whole ensemble while the parts are combined
     total = req.particles * max(1, len(req.wind_members))
@@ -162,6 +166,7 @@ class DriftContinueRequest(Request):
     plot: bool = False
     dmb: tuple[Path, ...] = ()  # DMB tracks correcting the current (sarex.drift.dmb)
     dmb_windage_pct: float = Field(default=0.0, ge=0)
+    objects: tuple[Path, ...] = ()
 
 
 def drift_continue(req: DriftContinueRequest, target: OutputTarget, progress: Progress = None) -> DriftResult:
@@ -171,6 +176,7 @@ def drift_continue(req: DriftContinueRequest, target: OutputTarget, progress: Pr
     from sarex.io.driftstream import StreamSink
     from sarex.times import datetime64_to_epoch_s, iso
 
+    use_object_files(req.objects)
     ds = open_drift(req.drift_file)  # lazily: the history is copied one output time at a time
     require_memory(drift_bytes(int(ds.sizes["trajectory"]), 1), f"continuing {req.drift_file}")
     t_last = float(datetime64_to_epoch_s(ds["time"].values[-1:])[0])

@@ -29,9 +29,13 @@ Progress = Optional[Callable[[int, int], None]]
 
 
 def _simulate_into(req: Any, environment: Any, part: Part, path: Path, progress: Progress) -> None:
+    from sarex.app.objects import use_object_files
     from sarex.drift import Release, simulate
+    from sarex.drift.forcing_error import parse_forcing_error
     from sarex.io.driftstream import StreamSink
     from sarex.times import to_epoch_s
+
+    use_object_files(req.objects)  # again here: a Dask worker is another process
 
     release = Release(
         lon=req.lon, lat=req.lat, time_s=to_epoch_s(req.start, "--start"), radius_m=req.radius_m,
@@ -44,6 +48,7 @@ def _simulate_into(req: Any, environment: Any, part: Part, path: Path, progress:
             environment, req.object_class, release, hours=req.hours, particles=part.particles, seed_value=part.seed,
             step_s=req.step_min * 60.0, output_s=req.output_min * 60.0, scheme=req.scheme, coast=req.coast,
             jibe_probability_per_hour=req.jibe_probability, capsize=req.capsize, progress=progress, sink=sink,
+            forcing_error=parse_forcing_error(req.forcing_error),
         )
 
 

@@ -8,7 +8,7 @@ from typing import Any, Callable, Optional
 
 from pydantic import Field, StrictInt
 
-from sarex.app._validate import Request, Seed
+from sarex.app._validate import DEFAULT_FORCING_ERROR, ForcingErrorSpec, Request, Seed
 from sarex.app.output import OutputTarget, run_into
 from sarex.errors import SarexInputError
 
@@ -18,6 +18,7 @@ class ScenarioRequest(Request):
 
     scenario: str
     coast: bool = True
+    objects: tuple[Path, ...] = ()  # custom object class files (--objects)
 
     def input_paths(self) -> list[Path]:
         """The scenario file and the files it names (never written over)."""
@@ -29,8 +30,10 @@ class ScenarioRequest(Request):
         return [p] if p.exists() else []
 
     def load(self) -> Any:
+        from sarex.app.objects import use_object_files
         from sarex.exercise.scenario import load_scenario
 
+        use_object_files(self.objects)
         return load_scenario(self.scenario)
 
 
@@ -125,12 +128,14 @@ class RunRequest(ScenarioRequest):
     scheduler: Optional[str] = None
     workers: StrictInt = Field(2, gt=0)
     detection: str = "exponential"
+    forcing_error: ForcingErrorSpec = DEFAULT_FORCING_ERROR  # of the planners' forecast (the truth drifts without)
 
 
 def exercise_run(req: RunRequest, target: OutputTarget, progress: Optional[Callable[[str], None]] = None,
                  replicate_progress: Any = False) -> Any:
     """Simulate the exercise and write participants' and evaluators' outputs as one folder; returns the ExerciseResult."""
     from sarex.app.drift import check_drift_memory
+    from sarex.drift.forcing_error import parse_forcing_error
     from sarex.exercise.engine import run_exercise
     from sarex.report.exercise_files import write_exercise_files
     from sarex.search.podmodel import DetectionModel
@@ -140,7 +145,7 @@ def exercise_run(req: RunRequest, target: OutputTarget, progress: Optional[Calla
     check_drift_memory(req.particles, max(1.0, (sc.end_time_s - sc.reported.time) / 3600.0), 30.0)
     res = run_exercise(sc, req.seed, particles=req.particles, model=req.detection, replicates=req.replicates,
                        scheduler=req.scheduler, workers=req.workers, coast=req.coast, progress=progress,
-                       replicate_progress=replicate_progress)
+                       replicate_progress=replicate_progress, forcing_error=parse_forcing_error(req.forcing_error))
     if progress:
         progress("writing outputs")
     written: dict[str, list[str]] = {}
@@ -164,6 +169,7 @@ class EvaluateRequest(Request):
     truth: Optional[Path] = None
     drift: Optional[Path] = None
     detection: str = "exponential"
+    objects: tuple[Path, ...] = ()
 
 
 @dataclass
@@ -184,6 +190,9 @@ def exercise_evaluate(req: EvaluateRequest, target: OutputTarget) -> EvaluateRes
     from sarex.report.html import render_html, write_pdf
     from sarex.report.replay_report import build_replay_report
 
+    from sarex.app.objects import use_object_files
+
+    use_object_files(req.objects)
     sc = load_scenario(req.scenario)
     units = sc.resolved_units()
     names = {u.id: u.id for u in units} | {u.track_name: u.id for u in units if u.track_name}

@@ -24,7 +24,7 @@ from typing import Any, Callable, Optional
 
 from pydantic import Field, field_validator
 
-from sarex.app._validate import Count, Finite, Request, Seed
+from sarex.app._validate import DEFAULT_FORCING_ERROR, Count, Finite, ForcingErrorSpec, Request, Seed
 from sarex.app.search import SailedTrack, update_with_tracks
 from sarex.errors import SarexInputError
 from sarex.geo import NM_M
@@ -52,6 +52,8 @@ class ForecastRequest(Request):
     #: the forecast ensemble if it is already in memory (else drifted from the scenario)
     drift: Any = None
     coast: bool = True
+    #: the forecast's own forcing error (SAR products: on by default, :mod:`sarex.drift.forcing_error`)
+    forcing_error: ForcingErrorSpec = DEFAULT_FORCING_ERROR
 
     @field_validator("levels")
     @classmethod
@@ -110,6 +112,7 @@ def forecast_periods(req: ForecastRequest, progress: Progress = None) -> Forecas
     A reported track of a unit the scenario does not have, or with fewer than two
     fixes, is left out with a warning (it cannot have searched).
     """
+    from sarex.drift.forcing_error import parse_forcing_error
     from sarex.exercise.run import forecast_drift, plan_period, scenario_catalogue, sweep_widths_nm
     from sarex.planning.tracks_pos import planned_tracks_pos
     from sarex.search.podmodel import DEFAULT_MODEL
@@ -118,7 +121,8 @@ def forecast_periods(req: ForecastRequest, progress: Progress = None) -> Forecas
     sc = req.scenario
     catalogue = scenario_catalogue(sc)
     say(0.05, "forecast drift")
-    ds = req.drift if req.drift is not None else forecast_drift(sc, req.particles, req.seed, coast=req.coast)
+    ds = req.drift if req.drift is not None else forecast_drift(sc, req.particles, req.seed, coast=req.coast,
+                                                                         forcing_error=parse_forcing_error(req.forcing_error))
     drift = ds
     widths = sweep_widths_nm(sc, catalogue, ds.attrs.get("object_class"))
     periods = sc.periods[: sc.stopping.max_periods] if sc.stopping.max_periods else sc.periods

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import xarray as xr
 
+from sarex.app.objects import use_object_files
 from sarex.app.output import OutputTarget, run_into
 from sarex.errors import SarexInputError
 from sarex.io.trajectories import read_trajectories
@@ -172,6 +173,7 @@ def backtrack_find(
     synthetic: bool = False,
     coast: bool = True,
     target: OutputTarget | None = None,
+    objects: tuple[Path, ...] = (),
 ) -> BacktrackReport:
     """Origin probability map of a found object, and a drift file whose weights include the find's likelihood.
 
@@ -188,6 +190,7 @@ def backtrack_find(
     from sarex.search.containment import containment_areas, containment_features, geojson_feature
     from sarex.times import datetime64_to_epoch_s, iso, to_epoch_s
 
+    use_object_files(objects)
     find = Find(float(find_lon), float(find_lat), to_epoch_s(find_time), float(find_error_m))
     if drift is not None:
         from sarex.io.driftfile import read_drift

@@ -37,6 +37,7 @@ class PlanRequest(Request):
     periods: int = Field(1, ge=1, le=12)
     #: between two sorties of a unit (refuelling, crew change), h
     sortie_gap_hours: Finite = Field(1.0, ge=0)
+    objects: tuple[Path, ...] = ()  # custom object class files (--objects): the sweep-width object of a custom class
 
 
 @dataclass
@@ -72,8 +73,10 @@ def plan(req: PlanRequest, target: OutputTarget, ds: Any = None) -> PlanResult:
     from sarex.planning.units import example_catalogue_path, load_units
     from sarex.times import to_epoch_s
 
+    from sarex.app.objects import use_object_files
     from sarex.search.podmodel import DetectionModel
 
+    use_object_files(req.objects)
     detection = DetectionModel.parse(req.detection, "--detection").label
     units_path = req.units if req.units is not None else example_catalogue_path()
     catalogue = load_units(units_path)

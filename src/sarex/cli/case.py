@@ -7,16 +7,20 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from typing import Optional
+
+from sarex.app.objects import OBJECTS_HELP
 from sarex.cli.console import FORCE_HELP, console, user_errors
 
 case_app = typer.Typer(no_args_is_help=True, help="Case files: weighted scenarios of what the rescue centre knows.")
 
 
-def check(case: Path = typer.Argument(..., help="Case file (TOML, [[scenario]] tables).")) -> None:
+def check(case: Path = typer.Argument(..., help="Case file (TOML, [[scenario]] tables)."),
+          objects: Optional[list[Path]] = typer.Option(None, "--objects", help=OBJECTS_HELP)) -> None:
     """Validate a case file (fields, weights, geometry, fixes, voyages) and list its scenarios."""
     from sarex.app.case import check as run
 
-    s = run(case)
+    s = run(case, tuple(objects or ()))
     table = Table(title=f"{s.title or case.name}: {len(s.rows)} scenarios, drift from {s.start}")
     for col in ("scenario", "type", "weight", "objects", "states"):
         table.add_column(col, overflow="fold")
@@ -31,12 +35,14 @@ def map_(
     particles: int = typer.Option(2000, help="Draws per scenario."),
     seed: int = typer.Option(0, help="Random seed."),
     force: bool = typer.Option(False, "--force", help=FORCE_HELP),
+    objects: Optional[list[Path]] = typer.Option(None, "--objects", help=OBJECTS_HELP),
 ) -> None:
     """Map each scenario's start distribution (PNG)."""
     from sarex.app import FileSetTarget
     from sarex.app.case import case_map
 
-    files = case_map(case, FileSetTarget({"case.png": out}, labels={"case.png": "--out"}, inputs=[case], force=force), particles, seed)
+    files = case_map(case, FileSetTarget({"case.png": out}, labels={"case.png": "--out"}, inputs=[case], force=force), particles, seed,
+                     tuple(objects or ()))
     console().print(f"written {', '.join(files)}")
 
 

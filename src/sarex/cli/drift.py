@@ -8,15 +8,22 @@ from typing import Optional
 import typer
 from rich.table import Table
 
+from sarex.app.objects import OBJECTS_HELP
 from sarex.cli.console import FORCE_HELP, console, progress, user_errors
 from sarex.errors import SarexInputError
 
 _OUTSIDE_HELP = "Outside a field's domain: 'error', 'deactivate' or 'fallback' (0 m/s)."
+FORCING_ERROR_HELP = ("Error of the forcing added to each particle: 'sar' (default: correlated current and wind errors, "
+                      "see docs/observations.md), 'current-only', 'none' (model comparisons), or SIGMA_CURRENT_M_S,TAU_H[,SIGMA_WIND_M_S].")
 
 
-def objects(search: Optional[str] = typer.Argument(None, help="Only classes whose key or description contains this.")) -> None:
-    """List the Leeway object classes and their coefficients."""
+def objects(search: Optional[str] = typer.Argument(None, help="Only classes whose key or description contains this."),
+            objects: Optional[list[Path]] = typer.Option(None, "--objects", help=OBJECTS_HELP)) -> None:
+    """List the Leeway object classes and their coefficients (and the custom classes of --objects)."""
+    from sarex.app.objects import use_object_files
     from sarex.drift.objects import leeway_objects
+
+    use_object_files(objects)
 
     out = console()
     cols = ("DW a", "DW b", "DW S", "CWR a", "CWR b", "CWL a", "CWL b")
@@ -80,6 +87,8 @@ def drift(
     plot: Optional[Path] = typer.Option(None, help="Also write a PNG map of the cloud."),
     force: bool = typer.Option(False, "--force", help=FORCE_HELP),
     case: Optional[Path] = typer.Option(None, "--case", help="Case file (TOML scenarios) instead of --lon/--lat/--object/--radius-m/--end-*."),
+    forcing_error: str = typer.Option("sar", help=FORCING_ERROR_HELP),
+    objects: Optional[list[Path]] = typer.Option(None, "--objects", help=OBJECTS_HELP),
     workers: Optional[int] = typer.Option(None, help="Drift the parts on a local Dask cluster of this many worker processes."),
     scheduler: Optional[str] = typer.Option(None, help="Drift the parts on the Dask scheduler at this address (tcp://host:8786); see docs/cluster.md."),
     part_particles: int = typer.Option(1_000_000, help="Particles per part of a split drift (the result depends on it, not on --workers)."),
@@ -105,7 +114,8 @@ def drift(
                 radius_m=radius_m, radius_type=radius_type, end_lon=end_lon, end_lat=end_lat, end_time=end_time,
                 end_radius_m=end_radius_m, particles=particles, seed=seed, step_min=step_min, output_min=output_min,
                 scheme=scheme, coast=not no_coast, jibe_probability=jibe_probability, capsize=capsize, plot=plot is not None,
-                workers=workers, scheduler=scheduler, part_particles=part_particles, wind_members=members)
+                workers=workers, scheduler=scheduler, part_particles=part_particles, wind_members=members,
+                forcing_error=forcing_error, objects=tuple(objects or ()))
     target = FileSetTarget({"drift.nc": out, "drift.png": plot}, labels={"drift.nc": "--out", "drift.png": "--plot"},
                            inputs=[*choice.inputs(), *members], force=force)
     with progress() as prog:
@@ -125,7 +135,8 @@ def _drift_case(case: Path, opts: dict, choice, out: Path, plot: Optional[Path],
         raise SarexInputError(f"--case: the case file gives positions and objects; drop {', '.join(given)}")
     req = build(CaseDriftRequest, case=case, start=opts["start"], hours=opts["hours"], environment=choice, particles=opts["particles"],
                 seed=opts["seed"], step_min=opts["step_min"], output_min=opts["output_min"], scheme=opts["scheme"], coast=not opts["no_coast"],
-                jibe_probability=opts["jibe_probability"], capsize=opts["capsize"], plot=plot is not None)
+                jibe_probability=opts["jibe_probability"], capsize=opts["capsize"], plot=plot is not None,
+                forcing_error=opts["forcing_error"], objects=tuple(opts["objects"] or ()))
     target = FileSetTarget({"drift.nc": out, "drift.png": plot}, labels={"drift.nc": "--out", "drift.png": "--plot"},
                            inputs=[case, *choice.inputs()], force=force)
     with progress() as prog:
@@ -148,6 +159,7 @@ def drift_continue(
     plot: Optional[Path] = typer.Option(None, help="Also write a PNG map of the cloud."),
     dmb: Optional[list[Path]] = typer.Option(None, "--dmb", help="DMB track file(s) (CF/GPX/CSV): correct the current by the on-scene DMB motion."),
     dmb_windage_pct: float = typer.Option(0.0, help="Windage of the DMBs, % of the wind (their motion minus current + windage is the error)."),
+    objects: Optional[list[Path]] = typer.Option(None, "--objects", help=OBJECTS_HELP),
     force: bool = typer.Option(False, "--force", help=FORCE_HELP),
 ) -> None:
     """Continue a drift past the end of its file (e.g. with a newer forecast), keeping weights and searches."""
@@ -156,7 +168,7 @@ def drift_continue(
 
     choice = _environment(env, wind, current, None, None, synthetic, outside)
     req = build(DriftContinueRequest, drift_file=drift_file, hours=hours, environment=choice, coast=not no_coast, plot=plot is not None,
-                dmb=tuple(dmb or ()), dmb_windage_pct=dmb_windage_pct)
+                dmb=tuple(dmb or ()), dmb_windage_pct=dmb_windage_pct, objects=tuple(objects or ()))
     target = FileSetTarget({"drift.nc": out, "drift.png": plot}, labels={"drift.nc": "--out", "drift.png": "--plot"},
                            inputs=[drift_file, *choice.inputs(), *(dmb or ())], force=force)
     with progress() as prog:
@@ -179,6 +191,7 @@ def _drift_summary(ds, out: Path, plot: Optional[Path], environment=None) -> Non
     table.add_row("centroid drift", f"{s['drift_km']:.2f} km towards {s['drift_bearing_deg']:.0f}°")
     table.add_row("stranded", f"{100 * s['stranded_fraction']:.1f} %")
     table.add_row("left domain", f"{100 * s['left_fraction']:.1f} %")
+    table.add_row("forcing error", _forcing_error_line(ds.attrs.get("forcing_error", "none")))
     if environment is not None:
         for what, fld in (("wind", environment.wind), ("current", environment.current)):
             used = describe_counts(fld)
@@ -186,6 +199,13 @@ def _drift_summary(ds, out: Path, plot: Optional[Path], environment=None) -> Non
                 table.add_row(f"{what} sources", used)
     table.add_row("written", str(out) + (f", {plot}" if plot else ""))
     console().print(table)
+
+
+def _forcing_error_line(raw: str) -> str:
+    from sarex.drift.forcing_error import forcing_error_from_attrs
+
+    fe = forcing_error_from_attrs({"forcing_error": raw})
+    return "none" if fe is None else fe.describe()
 
 
 def register(app: typer.Typer) -> None:

@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from sarex.geo import NM_M
+from sarex.app.objects import OBJECTS_HELP
 from sarex.cli.console import FORCE_HELP, console, err_console, note, progress, user_errors
 
 exercise_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Exercises: scenario, hidden truth, replay evaluation.")
@@ -16,11 +17,11 @@ exercise_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Ex
 _SCENARIO_HELP = "Scenario TOML file, or 'korea-japan' for the built-in Korea–Japan SAREX."
 
 
-def _scenario_inputs(scenario: str) -> list[Path]:
+def _scenario_inputs(scenario: str, objects=None) -> list[Path]:
     from sarex.app import build
     from sarex.app.exercise import ScenarioRequest, scenario_inputs
 
-    req = build(ScenarioRequest, scenario=scenario)
+    req = build(ScenarioRequest, scenario=scenario, objects=tuple(objects or ()))
     try:
         return scenario_inputs(req.load())
     except Exception:  # a bad scenario is reported by the use case itself, with its own message
@@ -32,13 +33,14 @@ def _scenario_inputs(scenario: str) -> list[Path]:
 def exercise_check(
     scenario: str = typer.Argument(..., help=_SCENARIO_HELP),
     no_coast: bool = typer.Option(False, "--no-coast", help="Skip the check that positions are at sea."),
+    objects: Optional[list[Path]] = typer.Option(None, "--objects", help=OBJECTS_HELP),
 ) -> None:
     """Validate a scenario file (fields, units, periods, environments) and summarise it (no truth shown)."""
     from sarex.app import build
     from sarex.app.exercise import ScenarioRequest, exercise_check as run
     from sarex.times import iso
 
-    res = run(build(ScenarioRequest, scenario=scenario, coast=not no_coast))
+    res = run(build(ScenarioRequest, scenario=scenario, coast=not no_coast, objects=tuple(objects or ())))
     pv, units = res.view, res.units
     table = Table(title=f"{pv.name}: valid", show_header=False)
     table.add_column(no_wrap=True)
@@ -58,13 +60,14 @@ def exercise_brief(
     scenario: str = typer.Argument(..., help=_SCENARIO_HELP),
     out: Path = typer.Option(..., help="Output folder for the participants' brief (scenario.json, brief.html)."),
     force: bool = typer.Option(False, "--force", help=FORCE_HELP),
+    objects: Optional[list[Path]] = typer.Option(None, "--objects", help=OBJECTS_HELP),
 ) -> None:
     """Write the participants' brief: the scenario without its truth (JSON and HTML)."""
     from sarex.app import FolderTarget, build
     from sarex.app.exercise import ScenarioRequest, exercise_brief as run
 
-    req = build(ScenarioRequest, scenario=scenario)
-    run(req, FolderTarget(out, inputs=_scenario_inputs(scenario), force=force))
+    req = build(ScenarioRequest, scenario=scenario, objects=tuple(objects or ()))
+    run(req, FolderTarget(out, inputs=_scenario_inputs(scenario, objects), force=force))
     console().print(f"wrote {out / 'scenario.json'}, {out / 'brief.html'} (participants; no truth)")
 
 
@@ -77,15 +80,16 @@ def exercise_truth(
     no_coast: bool = typer.Option(False, "--no-coast", help="Switch stranding on the coastline off."),
     plot: Optional[Path] = typer.Option(None, help="Also write a PNG map of the truth track."),
     force: bool = typer.Option(False, "--force", help=FORCE_HELP),
+    objects: Optional[list[Path]] = typer.Option(None, "--objects", help=OBJECTS_HELP),
 ) -> None:
     """Drift the hidden truth object in the truth environment (evaluator-only output)."""
     from sarex.app import FileSetTarget, build
     from sarex.app.exercise import TruthRequest, exercise_truth as run
     from sarex.times import iso
 
-    req = build(TruthRequest, scenario=scenario, seed=seed, coast=not no_coast, plot=plot is not None)
+    req = build(TruthRequest, scenario=scenario, seed=seed, coast=not no_coast, plot=plot is not None, objects=tuple(objects or ()))
     target = FileSetTarget({"truth.nc": out, "truth.png": plot}, labels={"truth.nc": "--out", "truth.png": "--plot"},
-                           inputs=_scenario_inputs(scenario), force=force)
+                           inputs=_scenario_inputs(scenario, objects), force=force)
     res = run(req, target)
     track = res.track
     console().print(f"wrote {out} (EVALUATORS ONLY): {track.object_class}, {track.time_s.size} positions "
@@ -104,6 +108,7 @@ def exercise_evaluate(
     drift: Optional[Path] = typer.Option(None, help="The planners' drift file: adds the POS the sailed tracks achieved against it."),
     detection: str = typer.Option("exponential", help="Detection model for --drift: exponential (alias random), inverse-cube or definite."),
     force: bool = typer.Option(False, "--force", help=FORCE_HELP),
+    objects: Optional[list[Path]] = typer.Option(None, "--objects", help=OBJECTS_HELP),
 ) -> None:
     """Replay evaluation: effort, coverage, gaps/overlaps, track keeping and POS achieved, per unit and nation."""
     from sarex.app import FolderTarget, build
@@ -111,8 +116,8 @@ def exercise_evaluate(
     from sarex.report.replay_report import nation_table, unit_effort_table, unit_xte_table
 
     req = build(EvaluateRequest, scenario=scenario, tracks=tracks, planned=planned, nmea_date=nmea_date, truth=truth, drift=drift,
-                detection=detection)
-    target = FolderTarget(out, inputs=[*_scenario_inputs(scenario), tracks, planned, truth, drift], force=force)
+                detection=detection, objects=tuple(objects or ()))
+    target = FolderTarget(out, inputs=[*_scenario_inputs(scenario, objects), tracks, planned, truth, drift], force=force)
     res = run(req, target)
     result, log, pos = res.result, res.log, res.pos
     out_ = console()
@@ -151,16 +156,18 @@ def exercise_run(
     scheduler: Optional[str] = typer.Option(None, help="Dask scheduler address (default: a local cluster)."),
     workers: int = typer.Option(2, help="Workers of the local Dask cluster."),
     detection: str = typer.Option("exponential", help="Detection model: exponential (alias random), inverse-cube or definite."),
+    forcing_error: str = typer.Option("sar", help="Error of the forcing in the planners' forecast: 'sar' (default), 'current-only', 'none' or SIGMA_CURRENT_M_S,TAU_H[,SIGMA_WIND_M_S]."),
     no_coast: bool = typer.Option(False, "--no-coast", help="Switch stranding and the land check off."),
     force: bool = typer.Option(False, "--force", help=FORCE_HELP),
+    objects: Optional[list[Path]] = typer.Option(None, "--objects", help=OBJECTS_HELP),
 ) -> None:
     """Run a simulated exercise: forecast, plan, search, detect or update, replan; write the after-action report."""
     from sarex.app import FolderTarget, build
     from sarex.app.exercise import RunRequest, exercise_run as run
 
     req = build(RunRequest, scenario=scenario, seed=seed, particles=particles, replicates=replicates, scheduler=scheduler,
-                workers=workers, detection=detection, coast=not no_coast)
-    target = FolderTarget(out, inputs=_scenario_inputs(scenario), force=force)
+                workers=workers, detection=detection, coast=not no_coast, forcing_error=forcing_error, objects=tuple(objects or ()))
+    target = FolderTarget(out, inputs=_scenario_inputs(scenario, objects), force=force)
     with progress() as prog:
         task = prog.add_task("exercise", total=None)
         res = run(req, target, progress=lambda msg: prog.update(task, description=msg), replicate_progress=err_console().is_terminal)

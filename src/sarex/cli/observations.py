@@ -9,6 +9,7 @@ from typing import Optional
 import typer
 from rich.table import Table
 
+from sarex.app.objects import OBJECTS_HELP
 from sarex.cli.console import FORCE_HELP, console, note, user_errors
 from sarex.errors import SarexInputError
 
@@ -74,7 +75,7 @@ def fit_object_cmd(
     synthetic: bool = typer.Option(False, help="Use the built-in synthetic Korea Strait environment."),
     kind: str = typer.Option("windage", help="'windage' (current + α·wind) or 'leeway' (downwind/crosswind slope and offset)."),
     key: str = typer.Option("FITTED", help="Class key for the object file."),
-    out: Optional[Path] = typer.Option(None, help="Write the fitted class as an object TOML (use with SAREX_OBJECTS)."),
+    out: Optional[Path] = typer.Option(None, help="Write the fitted class as an object TOML (use it with --objects)."),
     force: bool = typer.Option(False, "--force", help=FORCE_HELP),
 ) -> None:
     """Least-squares drift coefficients of an object class from observed tracks and the forcing."""
@@ -104,7 +105,7 @@ def backtrack_cmd(
     out: Path = typer.Option(..., help="Output folder: origin.nc, origin.geojson, origin.png, drift.nc, backtrack.json."),
     drift: Optional[Path] = typer.Option(None, help="Re-weight this case's drift file by the find instead of seeding a new ensemble."),
     origin_time: Optional[str] = typer.Option(None, help="When the object went adrift (origin map time), ISO 8601."),
-    object_class: str = typer.Option("PIW-1", "--object", help="Object class key (built-in or from SAREX_OBJECTS)."),
+    object_class: str = typer.Option("PIW-1", "--object", help="Object class key (built-in or from --objects)."),
     origin_lon: Optional[float] = typer.Option(None, help="Centre of the prior origin area (default: reverse-time mean track)."),
     origin_lat: Optional[float] = typer.Option(None, help="Centre of the prior origin area, latitude."),
     origin_radius_km: Optional[float] = typer.Option(None, help="Radius of the uniform prior origin disc, km (default from the leeway spread)."),
@@ -114,6 +115,7 @@ def backtrack_cmd(
     synthetic: bool = typer.Option(False, help="Use the built-in synthetic Korea Strait environment."),
     no_coast: bool = typer.Option(False, "--no-coast", help="Switch stranding off."),
     force: bool = typer.Option(False, "--force", help=FORCE_HELP),
+    objects: Optional[list[Path]] = typer.Option(None, "--objects", help=OBJECTS_HELP),
 ) -> None:
     """Where did a found object come from? Origin probability map by forward ensembles and likelihood weighting."""
     from sarex.app.observations import backtrack_find
@@ -122,7 +124,7 @@ def backtrack_cmd(
     target = FolderTarget(out, inputs=[drift, env], force=force)
     rep = backtrack_find(find_lon, find_lat, find_time, find_error_m, drift=drift, origin_time=origin_time, object_class=object_class,
                          origin_lon=origin_lon, origin_lat=origin_lat, origin_radius_km=origin_radius_km, particles=particles, seed=seed,
-                         env=env, synthetic=synthetic, coast=not no_coast, target=target)
+                         env=env, synthetic=synthetic, coast=not no_coast, target=target, objects=tuple(objects or ()))
     s = rep.summary
     t = Table(title=f"origin at {s['origin_time']} of the find at {s['find']['time']}", show_header=False)
     t.add_row("origin centroid", f"{s['origin_centroid']['lon']:.4f} E  {s['origin_centroid']['lat']:.4f} N")

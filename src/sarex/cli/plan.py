@@ -10,6 +10,7 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
+from sarex.app.objects import OBJECTS_HELP
 from sarex.cli.console import FORCE_HELP, console, user_errors
 
 
@@ -41,6 +42,7 @@ def plan(
     periods: int = typer.Option(1, help="Plan this many consecutive periods of --hours each together (Brown 1980), one folder per period."),
     sortie_gap_hours: float = typer.Option(1.0, help="With --periods: least time between a unit's return and its next sortie (refuelling, crew), h."),
     force: bool = typer.Option(False, "--force", help=FORCE_HELP),
+    objects: Optional[list[Path]] = typer.Option(None, "--objects", help=OBJECTS_HELP),
 ) -> None:
     """Plan a multi-unit search: areas, patterns, routes (GPX/RTZ), KML, GeoJSON, SAP messages, map."""
     from sarex.app import FolderTarget, build
@@ -51,7 +53,7 @@ def plan(
                 visibility_nm=visibility_nm, weather_factor=weather_factor, fatigue=fatigue, search_object=search_object,
                 step_min=step_min, coast=not no_coast, min_marginal_pct=min_marginal_pct, min_coverage=min_coverage,
                 max_coverage=max_coverage, exclude=list(exclude or []), task=list(task or []), periods=periods,
-                sortie_gap_hours=sortie_gap_hours)
+                sortie_gap_hours=sortie_gap_hours, objects=tuple(objects or ()))
     target = FolderTarget(out, inputs=[drift_file, units], force=force)
     res = run(req, target)
     result, by_id = res.plan, {u.id: u for u in res.catalogue.units}

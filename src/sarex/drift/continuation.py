@@ -15,6 +15,7 @@ from collections.abc import Callable
 import numpy as np
 import xarray as xr
 
+from sarex.drift.forcing_error import forcing_error_from_attrs
 from sarex.drift.output import DriftSink
 from sarex.drift.seeding import Release
 from sarex.drift.simulate import simulate
@@ -77,7 +78,8 @@ def continue_drift(
         end_radius_m=rel.get("end_radius_m"), radius_type=rel.get("radius_type", "gaussian"),
     )
     run = dict(hours=hours, particles=ds.sizes["trajectory"], seed_value=seed, step_s=step_s, output_s=output_s, scheme=scheme,
-               coast=coast, jibe_probability_per_hour=jibe, capsize=capsize, progress=progress, _resume=ds)
+               coast=coast, jibe_probability_per_hour=jibe, capsize=capsize, progress=progress, _resume=ds,
+               forcing_error=forcing_error_from_attrs(ds.attrs))
     if sink is not None:
         return simulate(env, obj, release, **run, sink=_AfterHistory(ds, sink, env.describe(), hours))
     new = simulate(env, obj, release, **run)

@@ -29,6 +29,7 @@ import numpy as np
 from sarex.drift.fit import track_segments
 from sarex.environment.base import Environment, VectorField
 from sarex.errors import SarexInputError
+from sarex.geo import metres_per_radian
 from sarex.io.track import Track
 
 DEFAULT_LENGTH_M = 50_000.0
@@ -78,8 +79,8 @@ class CorrectedCurrent:
         self.tau_s = float(time_s)
         self.k0 = float(k0)
         self.name = f"{getattr(base, 'name', 'current')} + DMB correction"
-        lat0 = math.radians(float(np.mean(errors.lat)))
-        self._kx = 111_320.0 * math.cos(lat0)  # m per degree east near the data (local, small scales)
+        rx, ry = metres_per_radian(float(np.mean(errors.lat)))
+        self._kx, self._ky = math.radians(float(rx)), math.radians(float(ry))  # m per degree east, north near the data
 
     def time_range(self) -> tuple[float, float]:
         return self.base.time_range()
@@ -92,7 +93,7 @@ class CorrectedCurrent:
         """The blended correction (east, north), m/s, at points and a time."""
         e = self.err
         dx = (np.asarray(lon)[:, None] - e.lon[None, :]) * self._kx
-        dy = (np.asarray(lat)[:, None] - e.lat[None, :]) * 110_950.0
+        dy = (np.asarray(lat)[:, None] - e.lat[None, :]) * self._ky
         k = np.exp(-(dx * dx + dy * dy) / (2.0 * self.length_m**2)) * np.exp(-np.abs(time_s - e.time_s) / self.tau_s)[None, :]
         s = k.sum(axis=1) + self.k0
         return (k @ e.du) / s, (k @ e.dv) / s

@@ -28,17 +28,9 @@ import numpy as np
 
 from sarex.environment.base import Environment
 from sarex.errors import SarexInputError
+from sarex.geo import metres_per_radian
 from sarex.io.track import Track
 
-_A = 6378137.0
-_E2 = 6.69437999014e-3
-
-
-def _metric(lat_deg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Metres per radian east and north at latitude (WGS84 parallel and meridional radii)."""
-    s = np.sin(np.radians(lat_deg))
-    w = np.sqrt(1.0 - _E2 * s * s)
-    return _A * np.cos(np.radians(lat_deg)) / w, _A * (1.0 - _E2) / w**3
 
 
 @dataclass(frozen=True)
@@ -64,7 +56,7 @@ def track_segments(tracks: list[Track], env: Environment, min_interval_s: float 
         lat_m = 0.5 * (tr.lat[1:] + tr.lat[:-1])
         dlon = ((np.diff(tr.lon) + 180.0) % 360.0) - 180.0
         lon_m = tr.lon[:-1] + 0.5 * dlon
-        rx, ry = _metric(lat_m)
+        rx, ry = metres_per_radian(lat_m)
         ve = rx * np.radians(dlon) / dt
         vn = ry * np.radians(np.diff(tr.lat)) / dt
         t_m = 0.5 * (tr.time_s[1:] + tr.time_s[:-1])

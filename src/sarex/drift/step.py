@@ -80,7 +80,8 @@ class Stepper:
         self.fusable = type(env.wind) is RegularGridField and type(env.current) is RegularGridField
         if forcing_error is not None:
             # a continuation restarts the error from its stationary distribution (not stored in the file)
-            self._fe = forcing_error.initial(seed_u64, p.pids)
+            # the wind part acts through each particle's leeway slope (capsizing included)
+            self._fe = forcing_error.initial(seed_u64, p.pids, p.dw_slope * p.leeway_factor)
 
     def step(self, step: int, t: float) -> None:
         """Step number ``step`` (global, keys the draws) starting at ``t`` (s since epoch)."""
@@ -98,7 +99,8 @@ class Stepper:
             move_kernel(new_lon, new_lat, fe_u, fe_v, self.step_s, active, out_lon, out_lat)
             self._new, self._gen = (out_lon, out_lat), (new_lon, new_lat)
             new_lon, new_lat = out_lon, out_lat
-            self.forcing_error.advance(fe_u, fe_v, self.seed_u64, p.pids, step + self.step_key, self.step_s)
+            self.forcing_error.advance(fe_u, fe_v, self.seed_u64, p.pids, step + self.step_key, self.step_s,
+                                       p.dw_slope * p.leeway_factor)
         if self.coastline is not None:
             hit = self.coastline.on_land(new_lon, new_lat, active)
             if hit.any():

@@ -51,15 +51,26 @@ def _perturbation(variant: int | None) -> dict[str, float]:
     )
 
 
-def korea_strait_fields(lon: np.ndarray, lat: np.ndarray, time_s: np.ndarray, variant: int | None = None):
+def variant_perturbations(variants) -> dict[str, np.ndarray]:
+    """The perturbations of several variants as arrays (one element per variant), for
+    :func:`korea_strait_fields`'s ``perturbation``: e.g. one variant ocean per particle."""
+    rows = [_perturbation(int(v)) for v in variants]
+    return {k: np.array([r[k] for r in rows]) for k in rows[0]}
+
+
+def korea_strait_fields(lon: np.ndarray, lat: np.ndarray, time_s: np.ndarray, variant: int | None = None,
+                        perturbation: dict | None = None):
     """Analytic wind and current at broadcastable ``lon``, ``lat`` (deg) and ``time_s`` (s since epoch).
+
+    ``perturbation`` (from :func:`variant_perturbations`, arrays broadcastable with the points)
+    replaces ``variant``'s.
 
     Returns
     -------
     wind_u, wind_v, cur_u, cur_v : ndarray
         East/north components in m/s.
     """
-    p = _perturbation(variant)
+    p = _perturbation(variant) if perturbation is None else perturbation
     lon = np.asarray(lon, dtype=np.float64)
     lat = np.asarray(lat, dtype=np.float64)
     t = np.asarray(time_s, dtype=np.float64) - _EPOCH

@@ -34,6 +34,7 @@ from sarex.exercise.run import (
     truth_position,
 )
 from sarex.exercise.scenario import Scenario
+from sarex.drift.forcing_error import ForcingError
 from sarex.exercise.scoring import detection_by_hour
 from sarex.search.podmodel import DEFAULT_MODEL, DetectionModel
 from sarex.exercise.truth import scenario_truth
@@ -151,6 +152,7 @@ def run_exercise(
     coast: bool = True,
     progress: Optional[Callable[[str], None]] = None,
     replicate_progress: bool | Callable[[int, int], None] = False,
+    forcing_error: ForcingError | None = None,
 ) -> ExerciseResult:
     """Simulate the exercise (and optionally ``replicates`` more truths) without writing anything."""
     from sarex.exercise.scenario import check_environments
@@ -160,7 +162,7 @@ def run_exercise(
     check_environments(sc, coast=coast)
     catalogue = scenario_catalogue(sc)
     say("forecast drift")
-    drift = forecast_drift(sc, particles, seed, coast=coast)
+    drift = forecast_drift(sc, particles, seed, coast=coast, forcing_error=forcing_error)
     periods = plan_periods(sc, catalogue, drift, model=model, seed=seed, coast=coast, progress=say)
     say("truth drift")
     truth_track, truth = scenario_truth(sc, seed, coast=coast)

@@ -27,6 +27,7 @@ import xarray as xr
 
 from sarex.geo import NM_M
 from sarex.drift import Release, simulate
+from sarex.drift.forcing_error import ForcingError
 from sarex.errors import SarexInputError
 from sarex.exercise.scenario import Scenario, open_spec
 from sarex.planning.cloud import period_cloud
@@ -94,14 +95,19 @@ def scenario_catalogue(sc: Scenario) -> UnitCatalogue:
     return UnitCatalogue(coordination=Coordination(osc=sc.on_scene_coordinator), unit=sc.plannable_units())
 
 
-def forecast_drift(sc: Scenario, particles: int, seed: int, output_s: float = 1800.0, coast: bool = True) -> xr.Dataset:
-    """The planners' ensemble: reported LKP and object, forecast environment, to the end of the exercise."""
+def forecast_drift(sc: Scenario, particles: int, seed: int, output_s: float = 1800.0, coast: bool = True,
+                   forcing_error: ForcingError | None = None) -> xr.Dataset:
+    """The planners' ensemble: reported LKP and object, forecast environment, to the end of the exercise.
+
+    ``forcing_error``: the forecast's own error (:mod:`sarex.drift.forcing_error`); the app layer
+    passes the SAR default.
+    """
     r = sc.reported
     t1 = sc.end_time_s
     env = open_spec(sc.forecast, r.time, t1)
     hours = math.ceil((t1 - r.time) / output_s) * output_s / 3600.0
     return simulate(env, r.object_class, Release.point(r.lon, r.lat, r.time, r.radius_m), hours=hours,
-                    particles=particles, seed_value=seed, output_s=output_s, coast=coast)
+                    particles=particles, seed_value=seed, output_s=output_s, coast=coast, forcing_error=forcing_error)
 
 
 def plan_periods(

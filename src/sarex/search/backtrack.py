@@ -124,7 +124,7 @@ def reverse_mean_track(env: Environment, obj: LeewayObject, find: Find, origin_t
     reversed (REFERENCES §11; OpenDrift runs backwards with a negative step under
     the same caveats).
     """
-    from sarex.drift.fit import _metric
+    from sarex.geo import metres_per_radian as _metric
 
     a, b = obj.dw_slope_pct / 100.0, obj.dw_offset_cm_s / 100.0
     x, y, t = np.array([find.lon]), np.array([find.lat]), find.time_s

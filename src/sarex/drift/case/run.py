@@ -11,6 +11,7 @@ import xarray as xr
 from sarex.drift.case.build import build_ensemble, case_variables
 from sarex.drift.case.model import Case
 from sarex.drift.seeding import Release
+from sarex.drift.forcing_error import ForcingError
 from sarex.drift.simulate import simulate
 from sarex.environment.base import Environment
 from sarex.environment.coast import Coastline
@@ -63,6 +64,7 @@ def drift_case(
     start: str | float | None = None,
     progress: Callable[[int, int], None] | None = None,
     source: str = "case",
+    forcing_error: ForcingError | None = None,
 ) -> xr.Dataset:
     """Drift all scenarios of ``case`` together; returns the drift dataset with the case variables.
 
@@ -103,5 +105,5 @@ def drift_case(
     release = Release(float(ce.ensemble.lon[i0]), float(ce.ensemble.lat[i0]), float(t0))
     ds = simulate(env, None, release, hours=hours, seed_value=seed_value, step_s=step_s, output_s=output_s, scheme=scheme,
                   coast=coastline if coastline is not None else False, jibe_probability_per_hour=jibe_probability_per_hour,
-                  capsize=capsize, progress=progress, ensemble=ce.ensemble)
+                  capsize=capsize, progress=progress, ensemble=ce.ensemble, forcing_error=forcing_error)
     return case_variables(ds, ce, case)
