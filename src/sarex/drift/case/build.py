@@ -26,7 +26,7 @@ import xarray as xr
 
 from sarex.drift.case.fixes import sample_beacon, sample_bearings
 from sarex.drift.case.geometry import sample_error, sample_polygon, sample_times, valid_polygon
-from sarex.drift.case.model import Case
+from sarex.drift.case.model import At, Case
 from sarex.drift.case.states import median_h, sample_paths, state_history, survival_fraction, time_in_water, water_intervals
 from sarex.drift.case.voyage import sample_dead_reckoning, sample_voyage
 from sarex.drift.ensemble import Ensemble, positive_slope_normals
@@ -54,24 +54,24 @@ def group_key(scenario: str, object_class: str) -> int:
     return zlib.crc32(f"{scenario}\x1f{object_class}".encode()) & 0x7FFFFFFF
 
 
-def sample_scenario(rng: np.random.Generator, n: int, sc, where: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def sample_scenario(rng: np.random.Generator, n: int, sc, at: At) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Start positions (degrees) and times (s since epoch) of ``n`` particles of scenario ``sc``."""
     t = sc.type
     if t == "point":
         lon, lat = sample_error(rng, n, sc.lon, sc.lat, sc)
         return lon, lat, sample_times(rng, n, to_epoch_s(sc.time), _opt(sc.end_time))
     if t == "area":
-        poly = valid_polygon(sc.polygon, f"{where}.polygon")
+        poly = valid_polygon(sc.polygon, at)
         lon, lat = sample_polygon(rng, n, poly)
         return lon, lat, sample_times(rng, n, to_epoch_s(sc.time), _opt(sc.end_time))
     if t == "voyage":
-        return sample_voyage(rng, n, sc, where)
+        return sample_voyage(rng, n, sc, at)
     if t == "dead-reckoning":
-        return sample_dead_reckoning(rng, n, sc, where)
+        return sample_dead_reckoning(rng, n, sc, at)
     if t == "beacon":
         lon, lat = sample_beacon(rng, n, sc)
         return lon, lat, sample_times(rng, n, to_epoch_s(sc.time), _opt(sc.end_time))
-    lon, lat = sample_bearings(rng, n, sc, where)
+    lon, lat = sample_bearings(rng, n, sc, at)
     return lon, lat, sample_times(rng, n, to_epoch_s(sc.time), _opt(sc.end_time))
 
 
@@ -84,8 +84,8 @@ def check_case(case: Case, source: str = "case") -> None:
     for i, sc in enumerate(case.scenario):
         end = getattr(sc, "end_time", None)
         if end is not None and to_epoch_s(end) < to_epoch_s(sc.time):
-            raise SarexInputError(f"{source}: scenario[{i}] {sc.name!r}.end_time: {end} is before time {sc.time}")
-        sample_scenario(np.random.default_rng(0), 16, sc, f"{source}: scenario[{i}] {sc.name!r}")
+                raise At(source, i, sc.name).error("end_time", end, f"is before time {sc.time}")
+        sample_scenario(np.random.default_rng(0), 16, sc, At(source, i, sc.name))
 
 
 @dataclass
@@ -125,7 +125,7 @@ def build_ensemble(
     survival = []
     offset = 0
     for i, sc in enumerate(case.scenario):
-        where = f"{source}: scenario[{i}] {sc.name!r}"
+        where = At(source, i, sc.name)
         wo = np.array([o.weight for o in sc.objects])
         wo = wo / wo.sum()
         n_o = allocate(wo.tolist(), n_s[i], f"scenario {sc.name!r} with {len(wo)} objects")
@@ -193,7 +193,7 @@ def _off_land(rng, sc, where, lon, lat, t, on_land):
         lon[land], lat[land], t[land] = lo, la, tt
         land = on_land(lon, lat)
     if land.any():
-        raise SarexInputError(f"{where}: {int(land.sum())} of {lon.size} start positions stay on land (GSHHG) after {LAND_TRIES} redraws")
+        raise where.error("", None, f"{int(land.sum())} of {lon.size} start positions stay on land (GSHHG) after {LAND_TRIES} redraws")
     return lon, lat, t
 
 
