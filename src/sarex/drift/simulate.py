@@ -110,8 +110,6 @@ def simulate(
         The drift file contents (see :mod:`sarex.io.driftfile`).
     """
     if ensemble is not None:
-        if _resume is not None:
-            raise SarexInputError("continue: drift files of a case (several scenarios or objects) cannot be continued yet")
         object_class = ensemble.objects[int(np.bincount(ensemble.object_index, weights=ensemble.weight).argmax())]
         particles = ensemble.size
         if release is None:
@@ -212,10 +210,11 @@ def simulate(
     if _resume is not None:
         if _resume.sizes["trajectory"] != n:
             raise SarexInputError(f"continue: {_resume.sizes['trajectory']} particles in the file, {n} expected")
-        eps_dw = np.asarray(_resume["downwind_eps"].values, dtype=np.float64)
-        z_cw = np.asarray(_resume["crosswind_z"].values, dtype=np.float64)
-        dw_slope = a_dw + eps_dw / ds_div
-        dw_offset = b_dw + eps_dw / do_div
+        if ensemble is None:  # an ensemble is rebuilt as it was; its class changes are replayed by the loop
+            eps_dw = np.asarray(_resume["downwind_eps"].values, dtype=np.float64)
+            z_cw = np.asarray(_resume["crosswind_z"].values, dtype=np.float64)
+            dw_slope = a_dw + eps_dw / ds_div
+            dw_offset = b_dw + eps_dw / do_div
         lon[:] = _resume["lon"].values[:, -1]
         lat[:] = _resume["lat"].values[:, -1]
         status[:] = _resume["status"].values[:, -1]

@@ -156,7 +156,9 @@ def build_ensemble(
             if sc.state:
                 j0 = [s.class_ for s in sc.state].index(o.class_)
                 parts["st"].append(np.full(n, st_base + j0, dtype=np.int16))
-                et, ep, es = sample_paths(rng, sc.state, np.full(n, j0), t, until_s)
+                # the chain's own stream: its draws do not depend on the positions (or land redraws)
+                chain = np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=(key, 1)))
+                et, ep, es = sample_paths(chain, sc.state, np.full(n, j0), t, until_s)
                 ev[0].append(et)
                 ev[1].append(ep + offset)
                 ev[2].append(es + st_base)
