@@ -62,7 +62,7 @@ def plan(req: PlanRequest, target: OutputTarget, ds: Any = None) -> PlanResult:
     from sarex.planning.cloud import period_cloud
     from sarex.report.planfiles import write_plan_files
     from sarex.planning.planner import Planner
-    from sarex.planning.sru import make_sru, unit_sweep_width_nm
+    from sarex.planning.sru import make_sru, unit_class_widths_m, unit_sweep_width_nm
     from sarex.planning.units import example_catalogue_path, load_units
     from sarex.times import to_epoch_s
 
@@ -79,7 +79,8 @@ def plan(req: PlanRequest, target: OutputTarget, ds: Any = None) -> PlanResult:
     srus = []
     for u in catalogue.units:
         w = unit_sweep_width_nm(u, obj, req.visibility_nm, req.weather_factor, req.fatigue, req.search_object, str(units_path))
-        srus.append(make_sru(u, cloud.frame, t0, w))
+        cw = unit_class_widths_m(u, list(cloud.object_keys), req.visibility_nm, req.weather_factor, req.fatigue, req.search_object, str(units_path))
+        srus.append(make_sru(u, cloud.frame, t0, w, cw))
     land = None
     if req.coast:
         from sarex.planning.land import land_around_cloud

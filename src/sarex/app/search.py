@@ -135,7 +135,8 @@ class SearchUpdateResult:
 
 
 def _sweep_width_from_category(text: str, ds: xr.Dataset, visibility_nm: float, fatigue: bool, weather_factor: float,
-                               speed_kn: Optional[float]) -> float:
+                               speed_kn: Optional[float], leeway_class: Optional[str] = None) -> float:
+    """W (NM) of OBJECT:PLATFORM[:ALT_M]; OBJECT ``auto``: of ``leeway_class`` (default the drift's object class)."""
     from sarex.search.sweepwidth import SEARCH_OBJECTS, search_object_for_leeway, sweep_width_nm
 
     parts = text.split(":")
@@ -143,7 +144,7 @@ def _sweep_width_from_category(text: str, ds: xr.Dataset, visibility_nm: float, 
         raise SarexInputError(f"--sweep-width-category: {text!r} must be OBJECT:PLATFORM[:ALT_M], e.g. raft-4:helicopter:300")
     obj, platform = parts[0], parts[1]
     if obj == "auto":
-        obj = search_object_for_leeway(str(ds.attrs.get("object_class", "")))
+        obj = search_object_for_leeway(leeway_class or str(ds.attrs.get("object_class", "")))
     elif obj not in SEARCH_OBJECTS:
         obj = search_object_for_leeway(obj)
     try:
@@ -168,7 +169,14 @@ def search_update(req: SearchUpdateRequest, target: OutputTarget) -> SearchUpdat
     w_nm = req.sweep_width_nm if req.sweep_width_nm is not None else _sweep_width_from_category(
         req.sweep_width_category, ds, req.visibility_nm, req.fatigue, req.weather_factor, req.speed_kn
     )
-    units = [SearchUnit(tr.renamed(f"{Path(path).name}:{tr.name}"), w_nm * NM_M, model)
+    widths: tuple[tuple[str, float], ...] = ()
+    if req.sweep_width_category is not None and req.sweep_width_category.startswith("auto:") and "object" in ds:
+        # a mixture of classes (a case): each particle is searched for with its own class's W
+        from sarex.drift.case.classes import particle_classes
+
+        widths = tuple((k, NM_M * _sweep_width_from_category(req.sweep_width_category, ds, req.visibility_nm, req.fatigue,
+                                                                req.weather_factor, req.speed_kn, k)) for k in particle_classes(ds)[0])
+    units = [SearchUnit(tr.renamed(f"{Path(path).name}:{tr.name}"), w_nm * NM_M, model, class_widths_m=widths)
              for path in req.tracks for tr in read_gpx_tracks(path, strict=True, routes=True, all_legs=req.all_legs)]
     outcome = apply_search(ds, units, label=req.label, source=str(req.drift_file))
     files = run_into(target, lambda: target.write_file("drift.nc", lambda p: write_drift(outcome.dataset, p)))

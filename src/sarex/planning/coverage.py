@@ -65,7 +65,7 @@ def path_bounds(x, y):
 
 
 @nb.njit(cache=True)
-def rect_gain(x, y, tw, m0, m1, weight, cx, cy, ux, uy, half_leg, half_creep, coverage, model, bounds):
+def rect_gain(x, y, tw, m0, m1, weight, cx, cy, ux, uy, half_leg, half_creep, coverage, cscale, model, bounds):
     """Σ_k weight_k · POD_k for one rectangle (the probability of success it adds).
 
     Parameters
@@ -75,6 +75,7 @@ def rect_gain(x, y, tw, m0, m1, weight, cx, cy, ux, uy, half_leg, half_creep, co
     weight : (N,) particle weights (e.g. prior weight × probability still undetected).
     cx, cy, ux, uy, half_leg, half_creep : rectangle centre (m), leg direction (unit vector), half sides (m).
     coverage : C = W·T/A.
+    cscale : (N,) per particle, its class's sweep width over W (1 for one class).
     model : :class:`~sarex.search.podmodel.DetectionModel` code.
     bounds : (N, 4) from :func:`path_bounds`; particles whose whole path misses the
         rectangle's bounding box are skipped without looking at their samples.
@@ -91,17 +92,17 @@ def rect_gain(x, y, tw, m0, m1, weight, cx, cy, ux, uy, half_leg, half_creep, co
             continue
         f = _inside_fraction(x, y, tw, m0, m1, k, cx, cy, ux, uy, half_leg, half_creep)
         if f > 0.0:
-            total += wk * _pod(coverage * f, model)
+            total += wk * _pod(coverage * cscale[k] * f, model)
     return total
 
 
 @nb.njit(cache=True)
-def rect_pod(x, y, tw, m0, m1, cx, cy, ux, uy, half_leg, half_creep, coverage, model, pod_out, frac_out):
+def rect_pod(x, y, tw, m0, m1, cx, cy, ux, uy, half_leg, half_creep, coverage, cscale, model, pod_out, frac_out):
     """Per-particle POD (``pod_out``) and time fraction inside (``frac_out``) for one rectangle."""
     for k in range(x.shape[0]):
         f = _inside_fraction(x, y, tw, m0, m1, k, cx, cy, ux, uy, half_leg, half_creep)
         frac_out[k] = f
-        pod_out[k] = _pod(coverage * f, model) if f > 0.0 else 0.0
+        pod_out[k] = _pod(coverage * cscale[k] * f, model) if f > 0.0 else 0.0
 
 
 def time_weights(times_s: np.ndarray, start_s: float, end_s: float) -> tuple[np.ndarray, int, int]:

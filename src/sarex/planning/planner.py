@@ -158,6 +158,15 @@ class _Evaluator:
         self.land = land
         self.coverage_range = coverage_range
         self.start_s, self.end_s = cloud.start_s, cloud.end_s
+        self._cloud = cloud
+        self._wscale: dict = {}
+
+    def width_scale(self, sru: Sru) -> np.ndarray:
+        """Per particle of the sample: its class's sweep width for ``sru`` over ``sru.sweep_width_m``."""
+        key = (sru.sweep_width_m, sru.class_widths_m)
+        if key not in self._wscale:
+            self._wscale[key] = np.ascontiguousarray(self._cloud.width_scale(sru.class_widths_m, sru.sweep_width_m)[self.idx])
+        return self._wscale[key]
 
     def gain(self, sru: Sru, rect0: Rectangle, survive: np.ndarray, others: Sequence[Rectangle], gap_m: float) -> tuple[float, Optional[_Fit]]:
         """Marginal POS of ``rect0`` for ``sru``; ``(0, None)`` when unreachable or overlapping."""
@@ -181,7 +190,7 @@ class _Evaluator:
             return 0.0, None, "land"
         tw, m0, m1 = time_weights(self.times, fit.arrive_s, fit.arrive_s + fit.search_s)
         ux, uy = r.u
-        g = rect_gain(self.x, self.y, tw, m0, m1, self.w0 * survive, r.cx, r.cy, ux, uy, 0.5 * r.leg_m, 0.5 * r.creep_m, cov, self.model, self.bounds)
+        g = rect_gain(self.x, self.y, tw, m0, m1, self.w0 * survive, r.cx, r.cy, ux, uy, 0.5 * r.leg_m, 0.5 * r.creep_m, cov, self.width_scale(sru), self.model, self.bounds)
         return float(g), fit, "ok"
 
     def pod(self, sru: Sru, fit: _Fit) -> tuple[np.ndarray, np.ndarray]:
@@ -191,7 +200,7 @@ class _Evaluator:
         cov = sru.sweep_width_m * fit.track_m / r.area_m2
         pod = np.empty(self.x.shape[0])
         frac = np.empty(self.x.shape[0])
-        rect_pod(self.x, self.y, tw, m0, m1, r.cx, r.cy, ux, uy, 0.5 * r.leg_m, 0.5 * r.creep_m, cov, self.model, pod, frac)
+        rect_pod(self.x, self.y, tw, m0, m1, r.cx, r.cy, ux, uy, 0.5 * r.leg_m, 0.5 * r.creep_m, cov, self.width_scale(sru), self.model, pod, frac)
         return pod, frac
 
 

@@ -102,6 +102,7 @@ class CaseEnsemble:
     events: tuple[np.ndarray, np.ndarray, np.ndarray]  # time, particle, state
     in_water: np.ndarray  # per state: decays with survival
     survival: list  # per scenario: (median_h, shape) or None
+    state_objects: list[int]  # per state: its object class (index into object_keys)
 
 
 def build_ensemble(
@@ -181,7 +182,7 @@ def build_ensemble(
     start = math.floor(float(cat["t"].min()) / step_s + 1e-9) * step_s
     in_water = np.array([c.startswith("PIW") for c in state_class], dtype=bool)
     return CaseEnsemble(ens, start, cat["sc"], [s.name for s in case.scenario], keys,
-                        cat["st"] if state_names else None, state_names, (ev_t, ev_p, ev_s), in_water, survival)
+                        cat["st"] if state_names else None, state_names, (ev_t, ev_p, ev_s), in_water, survival, st_obj.tolist())
 
 
 def _off_land(rng, sc, where, lon, lat, t, on_land):
@@ -212,7 +213,8 @@ def case_variables(ds: xr.Dataset, ce: CaseEnsemble, case: Case) -> xr.Dataset:
         hist = state_history(ce.state, ev_t, ev_p, ev_s, times)
         hist = np.where(rel[:, None] <= times[None, :], hist, ce.state[:, None])
         out["state"] = (("trajectory", "time"), hist, {"long_name": "object state index (-1: no state chain)",
-                                                      "state_names": json.dumps(ce.state_names)})
+                                                      "state_names": json.dumps(ce.state_names),
+                                                      "state_objects": json.dumps(ce.state_objects)})
     if any(s is not None for s in ce.survival):
         alive = np.ones((rel.size, times.size))
         piw_obj = np.array([k.startswith("PIW") for k in ce.object_keys])
