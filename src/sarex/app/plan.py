@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
+import numpy as np
 from pydantic import Field
 from sarex.errors import SarexInputError
 
@@ -102,6 +103,11 @@ def plan(req: PlanRequest, target: OutputTarget, ds: Any = None) -> PlanResult:
     from sarex.planning.tracks_pos import planned_tracks_pos
 
     result.pos_planned = planned_tracks_pos(result, ds)
+    from sarex.drift.case.classes import alive_at
+
+    alive = alive_at(ds, 0.5 * (cloud.start_s + cloud.end_s))
+    if alive is not None and result.pod_per_particle is not None:
+        result.pos_alive = float(np.sum(cloud.weight * alive * result.pod_per_particle))
     situation = plan_situation(ds, cloud)
     files = run_into(target, lambda: target.write_folder("", lambda p: write_plan_files(p, result, cloud, catalogue, situation, coast=req.coast)))
     return PlanResult(result, catalogue, cloud, files)

@@ -33,6 +33,8 @@ class ProbabilityRequest(Request):
     coast: bool = True
     geojson: bool = False
     plot: bool = False
+    #: the map of persons alive (weight × survival probability; a case with a survival model)
+    alive: bool = False
 
     @field_validator("levels")
     @classmethod
@@ -83,7 +85,7 @@ def probability(req: ProbabilityRequest, target: OutputTarget, ds: Any = None) -
     if ds is None:
         ds = read_drift(req.drift_file)
     grid = ProbabilityGrid.from_drift(ds, req.time, cell_nm=req.cell_nm, extent_nm=req.extent_nm, interpolate=not req.nearest,
-                                      source=str(req.drift_file))
+                                      source=str(req.drift_file), alive=req.alive)
     if req.smooth_nm is not None:
         _check_smoothing(grid, req.smooth_nm)
         grid = grid.smoothed(req.smooth_nm)

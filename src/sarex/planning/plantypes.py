@@ -113,6 +113,8 @@ class Plan:
     pod_per_particle: Optional[np.ndarray] = field(default=None, repr=False)
     #: planned-tracks POS (:func:`sarex.planning.tracks_pos.planned_tracks_pos`), set by the caller that has the drift
     pos_planned: float = float("nan")
+    #: POS of survivors: Σ weight × P(alive at mid-period) × POD (a case with a survival model), set by the caller
+    pos_alive: float = float("nan")
     #: units held in reserve (not tasked) and why
     reserve: dict[str, str] = field(default_factory=dict)
     min_marginal_pos: float = 0.01

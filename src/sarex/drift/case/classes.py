@@ -45,3 +45,19 @@ def particle_classes(ds: xr.Dataset, time_s: float | None = None) -> tuple[list[
     st = np.asarray(ds["state"].values[:, j], dtype=np.int64)
     so = state_objects(ds)
     return keys, np.where(st >= 0, so[np.maximum(st, 0)], cls)
+
+
+def alive_at(ds: xr.Dataset, time_s: float) -> np.ndarray | None:
+    """Each particle's probability of being alive at ``time_s`` (the ``alive`` variable; None without one).
+
+    Exact at the outputs; linear in time between them.
+    """
+    if "alive" not in ds:
+        return None
+    t = datetime64_to_epoch_s(ds["time"].values)
+    a = ds["alive"].values
+    if t.size == 1:
+        return np.asarray(a[:, 0], dtype=np.float64)
+    j = int(np.clip(np.searchsorted(t, float(time_s), side="right") - 1, 0, t.size - 2))
+    f = float(np.clip((float(time_s) - t[j]) / (t[j + 1] - t[j]), 0.0, 1.0))
+    return np.asarray(a[:, j], dtype=np.float64) if f == 0.0 else (1.0 - f) * a[:, j] + f * a[:, j + 1]
