@@ -18,7 +18,8 @@ Layout (see ``sarex/data/korea_japan_sarex.toml`` for a full example)::
     [[units]]    id, nation, type, name, ...        (or units_file = a unit catalogue, [[unit]])
     [[periods]]  start, duration_h
     [stopping]   on_detection, max_periods, max_hours
-    [truth]      object_class, lon, lat, time
+    [truth]      object_class, lon, lat, time     (or from_case/scenario/object/seed)
+    [[scenario]] optional: the distress as a case (:mod:`sarex.exercise.casescenario`)
     [truth.environment]  synthetic = true, variant = 7   (or file = "truth.nc")
 
 Units are the planning catalogue's :class:`~sarex.planning.units.Unit` (one unit
@@ -163,6 +164,8 @@ class Truth(Position):
 
     object_class: str
     environment: EnvironmentSpec
+    #: the case scenario the truth was drawn from (an exercise whose distress is a case)
+    case_scenario: str | None = None
 
     @field_validator("object_class")
     @classmethod
@@ -182,6 +185,12 @@ class _ScenarioBase(_Strict):
     periods: list[Period] = Field(min_length=1)
     stopping: Stopping = Stopping()
     conditions: Conditions = Conditions()
+    _case: Any = PrivateAttr(default=None)
+
+    @property
+    def case(self) -> Any:
+        """The case (:class:`sarex.drift.case.Case`) of the ``[[scenario]]`` tables, or None (a reported LKP)."""
+        return self._case
 
     @model_validator(mode="after")
     def _consistent(self) -> "_ScenarioBase":
@@ -240,7 +249,9 @@ class Scenario(_ScenarioBase):
     def participant_view(self) -> ParticipantScenario:
         """The scenario without the ``[truth]`` section (safe to give to participants)."""
         data = self.model_dump(exclude={"truth"})
-        return ParticipantScenario.model_validate(data, context=_LOAD)
+        pv = ParticipantScenario.model_validate(data, context=_LOAD)
+        pv._case = self._case  # what is reported: participants' side
+        return pv
 
     def plannable_units(self) -> list[Unit]:
         """:meth:`resolved_units`, each checked for planning; the first unit the planner cannot use is an error."""
@@ -332,7 +343,9 @@ def load_scenario(path: str | Path) -> Scenario:
 
 def parse_scenario(raw: dict[str, Any], source: Path) -> Scenario:
     """Validate a scenario given as a dict (from TOML); ``source`` names the file in messages."""
-    raw = dict(raw)
+    from sarex.exercise.casescenario import split_case
+
+    raw, case = split_case(dict(raw), source)
     base = source.parent
     if isinstance(raw.get("units_file"), str):
         raw["units_file"] = _relative(base, raw["units_file"])
@@ -345,6 +358,7 @@ def parse_scenario(raw: dict[str, Any], source: Path) -> Scenario:
     try:
         sc = Scenario.model_validate(raw, context=_LOAD)
         sc._source = source
+        sc._case = case
     except (ValidationError, FieldError) as exc:
         raise SarexInputError(describe(source, exc, raw)) from None
     for where, spec in (("forecast", sc.forecast), ("truth.environment", sc.truth.environment)):
