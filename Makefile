@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 EXTRAS ?= dev,bench
 comma := ,
 STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
-export NUMBA_CACHE_DIR ?= $(CURDIR)/.venv/numba-cache
+# numba keeps compiled kernels in a per-user cache chosen by the package (sarex/_numba_cache.py).
 
 .PHONY: install lint test test-fast demo serve docs bench clean
 

@@ -18,7 +18,7 @@ from sarex.environment.base import Environment, OutsidePolicy
 from sarex.environment.regular import RegularGridField, axis_scale, cell_index
 from sarex.environment.synthetic import korea_strait_dataset
 
-simulate_module = importlib.import_module("sarex.drift.simulate")  # the package re-exports a function of that name
+step_module = importlib.import_module("sarex.drift.step")
 
 START = "2026-01-15T06:00Z"
 
@@ -96,13 +96,13 @@ def test_cell_index_matches_binary_search():
 )
 def test_fused_step_is_bit_identical_to_general_step(synth, synth_coarse, monkeypatch, scheme, outside, lon, lat, grids):
     calls = []
-    kernel = simulate_module.drift_step_kernel
+    kernel = step_module.drift_step_kernel
 
     def counting(*args):
         calls.append(1)
         return kernel(*args)
 
-    monkeypatch.setattr(simulate_module, "drift_step_kernel", counting)
+    monkeypatch.setattr(step_module, "drift_step_kernel", counting)
     kw = dict(lon=lon, lat=lat, start=START, radius_m=3000.0, hours=18, particles=3000, seed_value=11,
               scheme=scheme, coast=False, output_s=1800)
     current_ds = synth if grids == "same" else synth_coarse

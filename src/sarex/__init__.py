@@ -11,3 +11,8 @@ import os as _os
 _os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 __version__ = "0.1.0"
+
+# Compiled kernels in one per-user cache before numba is imported (sarex._numba_cache).
+from sarex._numba_cache import configure as _configure_numba_cache  # noqa: E402
+
+_configure_numba_cache(__version__)

@@ -23,7 +23,7 @@ import numba as nb
 import numpy as np
 
 from sarex.drift.geodesy import _DEG, rhumb_step_sc
-from sarex.drift.kernels import leeway_velocity
+from sarex.drift.kernels import CAPSIZE_LEEWAY_FRACTION, capsize_draw, leeway_velocity
 from sarex.environment.base import FLAG_OK
 from sarex.environment.regular import axis_scale, interpolate, locate
 
@@ -33,10 +33,10 @@ CHUNK = 2048
 
 
 @nb.njit(inline="always", cache=True, error_model="numpy")
-def _sample_leeway(
-    x, y, wu0, wv0, wxs0, wys0, wit0, wft0, cu0, cv0, cxs0, cys0, cit0, cft0, shared, scales, ad, bd, s, zc, cw_coef, c, f
+def _sample(
+    x, y, wu0, wv0, wxs0, wys0, wit0, wft0, cu0, cv0, cxs0, cys0, cit0, cft0, shared, scales
 ):  # pragma: no cover - numba
-    """Wind and current at (x, y) (:func:`sample_point` of each), then :func:`leeway_velocity`.
+    """Wind and current at (x, y) (:func:`sample_point` of each) and the flag of the first failure.
 
     ``shared``: both windows have the same axes, so the cell and weights found for the
     wind serve the current too (the same numbers :func:`sample_point` would compute).
@@ -44,19 +44,16 @@ def _sample_leeway(
     """
     i, j, w00, w10, w01, w11, flag = locate(wxs0, wys0, x, y, scales[0], scales[1])
     if flag != FLAG_OK:
-        return 0.0, 0.0, False
+        return 0.0, 0.0, 0.0, 0.0, flag
     wu, wv, flag = interpolate(wu0, wv0, wit0, wft0, i, j, w00, w10, w01, w11)
     if flag != FLAG_OK:
-        return 0.0, 0.0, False
+        return 0.0, 0.0, 0.0, 0.0, flag
     if not shared:
         i, j, w00, w10, w01, w11, flag = locate(cxs0, cys0, x, y, scales[2], scales[3])
         if flag != FLAG_OK:
-            return 0.0, 0.0, False
+            return 0.0, 0.0, 0.0, 0.0, flag
     cu, cv, flag = interpolate(cu0, cv0, cit0, cft0, i, j, w00, w10, w01, w11)
-    if flag != FLAG_OK:
-        return 0.0, 0.0, False
-    ve, vn = leeway_velocity(wu, wv, cu, cv, ad, bd, s, zc, cw_coef, c, f)
-    return ve, vn, True
+    return wu, wv, cu, cv, flag
 
 
 @nb.njit(parallel=True, cache=True, error_model="numpy")
@@ -67,7 +64,8 @@ def drift_step_kernel(
     wu1, wv1, wxs1, wys1, wit1, wft1,
     cu1, cv1, cxs1, cys1, cit1, cft1, shared1,
     a_dw, b_dw, side, z_cw, cw_coef, cls, leeway_factor,
-    out_lon, out_lat,
+    capsize, seed, pids, step, capsized,
+    out_lon, out_lat, need,
 ):  # pragma: no cover - numba
     """Positions after one step of ``dt`` s for the active particles (inactive ones copied).
 
@@ -75,6 +73,9 @@ def drift_step_kernel(
     returned by :meth:`RegularGridField.window_at`) is sampled at the start of the
     step; window ``1`` at its middle, for the explicit midpoint scheme (``rk2``).
     ``shared0``/``shared1``: wind and current windows have the same lon/lat axes.
+    ``capsize``: draw capsizing from the wind at the start of the step
+    (:func:`~sarex.drift.kernels.capsize_draw` with ``seed``, ``pids``, ``step``), as the
+    general step does; ``capsized`` and ``leeway_factor`` are updated in place.
 
     Each chunk of particles goes through the step in phases: sampling and leeway
     (gathers and branches, scalar) with the sine and cosine of the latitude, then
@@ -87,8 +88,9 @@ def drift_step_kernel(
     Returns
     -------
     int
-        Number of active particles for which a sample was not ``FLAG_OK``; when it
-        is not 0 the outputs are incomplete and the caller must redo the step.
+        Number of active particles for which a sample was not ``FLAG_OK``: their
+        ``need`` is that flag (0 for every other particle), their position is copied
+        and their state untouched, so the caller redoes the step for them alone.
     """
     n = lon.size
     n_chunks = (n + CHUNK - 1) // CHUNK
@@ -105,22 +107,30 @@ def drift_step_kernel(
         s0 = np.empty(m)
         c0 = np.empty(m)
         go = np.zeros(m, dtype=np.bool_)
+        lf = np.empty(m)  # the leeway factor after this step's capsizing draw
+        flip = np.zeros(m, dtype=np.bool_)
         bad = 0
         for k in range(m):
             p = b0 + k
             phi = lat[p] * _DEG
             s0[k] = math.sin(phi)
             c0[k] = math.cos(phi)
+            need[p] = FLAG_OK
             if active[p]:
-                e, v, ok = _sample_leeway(
-                    lon[p], lat[p], wu0, wv0, wxs0, wys0, wit0, wft0, cu0, cv0, cxs0, cys0, cit0, cft0, shared0, sc0,
-                    a_dw[p], b_dw[p], side[p], z_cw[p], cw_coef, (cls[p] if multi else cls[0]), leeway_factor[p],
+                wu, wv, cu, cv, flag = _sample(
+                    lon[p], lat[p], wu0, wv0, wxs0, wys0, wit0, wft0, cu0, cv0, cxs0, cys0, cit0, cft0, shared0, sc0
                 )
-                if ok:
-                    ve[k] = e
-                    vn[k] = v
+                if flag == FLAG_OK:
+                    ve[k], vn[k] = leeway_velocity(
+                        wu, wv, cu, cv, a_dw[p], b_dw[p], side[p], z_cw[p], cw_coef, (cls[p] if multi else cls[0]), leeway_factor[p]
+                    )
                     go[k] = True
+                    lf[k] = leeway_factor[p]
+                    if capsize and capsized[p] == 0 and capsize_draw(wu, wv, dt, seed, pids[p], step):
+                        flip[k] = True
+                        lf[k] = CAPSIZE_LEEWAY_FRACTION
                 else:
+                    need[p] = flag
                     bad += 1
         if rk2:
             mx = np.empty(m)
@@ -131,15 +141,16 @@ def drift_step_kernel(
             for k in range(m):
                 if go[k]:
                     p = b0 + k
-                    e, v, ok = _sample_leeway(
-                        mx[k], my[k], wu1, wv1, wxs1, wys1, wit1, wft1, cu1, cv1, cxs1, cys1, cit1, cft1, shared1, sc1,
-                        a_dw[p], b_dw[p], side[p], z_cw[p], cw_coef, (cls[p] if multi else cls[0]), leeway_factor[p],
+                    wu, wv, cu, cv, flag = _sample(
+                        mx[k], my[k], wu1, wv1, wxs1, wys1, wit1, wft1, cu1, cv1, cxs1, cys1, cit1, cft1, shared1, sc1
                     )
-                    if ok:
-                        ve[k] = e
-                        vn[k] = v
+                    if flag == FLAG_OK:
+                        ve[k], vn[k] = leeway_velocity(
+                            wu, wv, cu, cv, a_dw[p], b_dw[p], side[p], z_cw[p], cw_coef, (cls[p] if multi else cls[0]), lf[k]
+                        )
                     else:
                         go[k] = False
+                        need[p] = flag
                         bad += 1
         nx = np.empty(m)
         ny = np.empty(m)
@@ -150,5 +161,10 @@ def drift_step_kernel(
             p = b0 + k
             out_lon[p] = nx[k] if go[k] else lon[p]
             out_lat[p] = ny[k] if go[k] else lat[p]
+        if capsize:
+            for k in range(m):
+                if go[k] and flip[k]:
+                    capsized[b0 + k] = 1
+                    leeway_factor[b0 + k] = CAPSIZE_LEEWAY_FRACTION
         n_bad += bad
     return n_bad

@@ -9,6 +9,8 @@ offset b and ε in m/s; the "20" and "2" make the perturbation equal ε at U = 1
 so that ``ε_cw = z·S_side`` uses the standard error of the side the object is on.
 Left-side coefficients are negative in the table, so ``L_cw`` is negative on the left.
 Jibing (switching side) happens with probability ``1 − exp(−λ·dt)`` per step.
+Capsizing follows OpenDrift's Leeway model (its defaults): hourly probability
+``0.5 + 0.5·tanh((U − 30 m/s)/5 m/s)``, the leeway reduced to 40 % afterwards.
 """
 
 from __future__ import annotations
@@ -18,6 +20,12 @@ import math
 import numba as nb
 
 from sarex.drift.rng import uniform01
+
+CAPSIZE_WIND_THRESHOLD_M_S = 30.0
+CAPSIZE_WIND_SIGMA_M_S = 5.0
+CAPSIZE_LEEWAY_FRACTION = 0.4
+_CAPSIZE_STREAM = 2  # counter-based stream of the capsizing draws (jibing uses 1)
+
 
 @nb.njit(inline="always", cache=True)
 def leeway_velocity(wu, wv, cu, cv, a_dw, b_dw, side, z_cw, cw_coef, c, f):  # pragma: no cover - numba
@@ -69,6 +77,23 @@ def jibe_kernel(side, seed, pids, step, p_jibe, active):  # pragma: no cover - n
             side[p] = 1 - side[p]
             n += 1
     return n
+
+
+@nb.njit(inline="always", cache=True)
+def capsize_draw(wu, wv, dt, seed, pid, step):  # pragma: no cover - numba
+    """Whether an upright particle in wind (wu, wv) m/s capsizes during a step of ``dt`` s."""
+    speed = math.sqrt(wu * wu + wv * wv)
+    p = (0.5 + 0.5 * math.tanh((speed - CAPSIZE_WIND_THRESHOLD_M_S) / CAPSIZE_WIND_SIGMA_M_S)) * dt / 3600.0
+    return uniform01(seed, pid, step, _CAPSIZE_STREAM) < p
+
+
+@nb.njit(parallel=True, cache=True)
+def capsize_kernel(wu, wv, dt, seed, pids, step, active, capsized, leeway_factor):  # pragma: no cover - numba
+    """:func:`capsize_draw` for every active upright particle; capsized ones get the reduced leeway."""
+    for p in nb.prange(wu.size):
+        if active[p] and capsized[p] == 0 and capsize_draw(wu[p], wv[p], dt, seed, pids[p], step):
+            capsized[p] = 1
+            leeway_factor[p] = CAPSIZE_LEEWAY_FRACTION
 
 
 def jibe_probability_per_step(p_per_hour: float, dt_s: float) -> float:

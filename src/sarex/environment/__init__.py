@@ -9,14 +9,18 @@ the grid: regular lon/lat, projected x/y with a CF grid mapping, curvilinear 2-D
 lon/lat (ROMS), or GRIB2 10 m wind; several files per variable form a priority stack.
 """
 
-from sarex.environment.base import Environment, OutsidePolicy, VectorField
-from sarex.environment.constant import ConstantField
-from sarex.environment.regular import RegularGridField
-from sarex.environment.projected import ProjectedGridField
-from sarex.environment.curvilinear import CurvilinearGridField
-from sarex.environment.stack import StackedField, sample_counts
-from sarex.environment.cf import classify_grid, open_environment, open_vector_field
-from sarex.environment.synthetic import korea_strait_dataset, korea_strait_environment
+from sarex._lazy_dask import install as _install_lazy_dask
+
+_install_lazy_dask()  # before the first xarray Variable (sarex._lazy_dask)
+
+from sarex.environment.base import Environment, OutsidePolicy, VectorField  # noqa: E402
+from sarex.environment.constant import ConstantField  # noqa: E402
+from sarex.environment.regular import RegularGridField  # noqa: E402
+from sarex.environment.projected import ProjectedGridField  # noqa: E402
+from sarex.environment.curvilinear import CurvilinearGridField  # noqa: E402
+from sarex.environment.stack import StackedField, sample_counts  # noqa: E402
+from sarex.environment.cf import classify_grid, open_environment, open_vector_field  # noqa: E402
+from sarex.environment.synthetic import korea_strait_dataset, korea_strait_environment  # noqa: E402
 
 __all__ = [
     "Environment",

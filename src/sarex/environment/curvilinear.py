@@ -24,7 +24,6 @@ import math
 import numba as nb
 import numpy as np
 import xarray as xr
-from scipy.spatial import cKDTree
 
 from sarex.environment.base import time_axis_epoch_s, FLAG_OK, FLAG_OUTSIDE, axis_time_range, describe_time_range
 from sarex.environment.orientation import EAST_NORTH, rotate_to_east_north
@@ -202,6 +201,8 @@ class CurvilinearGridField:
                 raise SarexInputError(f"{name}: time axis is not strictly increasing")
         else:
             self.times = np.array([0.0])
+        from scipy.spatial import cKDTree  # here, not at import: scipy.spatial costs a drift's start-up 0.2-0.8 s
+
         self._tree = cKDTree(_unit_vectors(self.lon.ravel(), self.lat.ravel()))
         self.window_steps = max(2, int(window_steps))
         self.margin_cells = int(margin_cells)

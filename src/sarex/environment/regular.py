@@ -213,8 +213,10 @@ class RegularGridField:
         for ax, nm in ((xs, "longitude"), (ys, "latitude")):
             if not np.all(np.diff(ax) > 0):
                 raise SarexInputError(f"{name}: {nm} axis is not strictly monotonic")
-        self.xs = xs
-        self.ys = ys
+        # Contiguous ascending axes whatever the file's order: a reversed view would be a
+        # new array type for numba (layout "A"), i.e. a silent recompile of every kernel.
+        self.xs = np.ascontiguousarray(xs)
+        self.ys = np.ascontiguousarray(ys)
         if tdim is not None:
             self.times = time_axis_epoch_s(u[tdim], name)
             if self.times.size > 1 and not np.all(np.diff(self.times) > 0):

@@ -38,8 +38,12 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
+from sarex._lazy_dask import install as _install_lazy_dask
+from sarex._lazy_dask import no_distributed_import
 from sarex.errors import SarexInputError
 from sarex.io.atomic import atomic_path
+
+_install_lazy_dask()  # xarray need not import dask.array here (sarex._lazy_dask)
 
 FORMAT = "sarex-drift-1"
 
@@ -74,7 +78,7 @@ def write_drift(ds: xr.Dataset, path: str | Path) -> Path:
     for name in ("lon", "lat"):
         if name in ds:
             enc[name]["_FillValue"] = np.nan
-    with atomic_path(path) as tmp:
+    with atomic_path(path) as tmp, no_distributed_import():
         ds.to_netcdf(tmp, engine="netcdf4", encoding=enc)
     return Path(path)
 

@@ -1,0 +1,40 @@
+"""Where numba keeps sarex's compiled kernels: one per-user cache, however sarex is started.
+
+Every kernel is ``cache=True``; without ``NUMBA_CACHE_DIR`` numba writes next to the
+sources (``__pycache__``) when it can and otherwise into a per-user directory of its
+own, and a ``make`` target pointing it elsewhere meant that ``.venv/bin/sarex`` run
+directly compiled everything again (two minutes on a loaded 2-core machine). This
+sets one place before numba is first imported: ``$XDG_CACHE_HOME/sarex/numba-<sarex
+version>`` (``~/.cache`` by default). A ``NUMBA_CACHE_DIR`` set by the user wins;
+an unwritable cache directory leaves numba's own choice. numba keys each entry by
+the source file's path and modification time, so installations sharing the
+directory do not mix their kernels.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def cache_dir(version: str) -> str:
+    """The per-user numba cache directory of this sarex version (os.path: pathlib costs start-up time)."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "sarex", f"numba-{version}-py{sys.version_info[0]}{sys.version_info[1]}")
+
+
+def configure(version: str) -> str | None:
+    """Set ``NUMBA_CACHE_DIR`` unless the user did (or numba is already loaded); the directory used."""
+    if os.environ.get("NUMBA_CACHE_DIR"):
+        return os.environ["NUMBA_CACHE_DIR"]
+    if "numba" in sys.modules:  # too late: numba read its configuration at import
+        return None
+    d = cache_dir(version)
+    try:
+        os.makedirs(d, exist_ok=True)
+        if not os.access(d, os.W_OK):
+            return None
+    except OSError:
+        return None
+    os.environ["NUMBA_CACHE_DIR"] = d
+    return d

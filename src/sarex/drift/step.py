@@ -1,0 +1,217 @@
+"""One model time step as a composition of small pure kernels.
+
+A step moves every active particle (:class:`~sarex.drift.particles.Particles`):
+
+1. **advection**: sample wind and current, leeway velocity (with the capsizing draw
+   from the wind at the start of the step), move along the rhumb line; Euler or the
+   explicit midpoint scheme (``rk2``). On gridded forcing one fused kernel does it
+   (:func:`~sarex.drift.fused.drift_step_kernel`); particles it cannot handle (a
+   sample outside the loaded window, on missing data, outside the domain) and
+   forcing it does not know take the general path (sample into arrays,
+   :func:`~sarex.drift.kernels.leeway_velocity_kernel`,
+   :func:`~sarex.drift.kernels.capsize_kernel`, :func:`~sarex.drift.geodesy.move_kernel`),
+   which applies the outside-domain policy. Both call the same inlined point functions
+   in the same order, so a particle's result does not depend on its path, bit for bit;
+2. **forcing error** (optional): the particle's own current error over the step
+   (:mod:`sarex.drift.forcing_error`);
+3. **coast**: particles whose step ends on land strand at the last sea point;
+4. **jibing**: counter-based draws per (seed, particle, step).
+
+Every random draw is a function of (seed, particle, step, stream), so results do not
+depend on the thread count or on which path a particle took.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sarex.drift.forcing_error import ForcingError
+from sarex.drift.fused import drift_step_kernel
+from sarex.drift.geodesy import move_kernel
+from sarex.drift.kernels import capsize_kernel, jibe_kernel, leeway_velocity_kernel
+from sarex.drift.particles import Particles, Status
+from sarex.environment.base import FLAG_OUTSIDE, Environment
+from sarex.environment.coast import Coastline
+from sarex.environment.regular import RegularGridField
+
+#: Use the fused kernel where the forcing allows it (tests switch it off to compare paths).
+USE_FUSED = True
+
+
+class Stepper:
+    """Advances :class:`Particles` by one step of ``step_s`` seconds; counts what happened.
+
+    Parameters
+    ----------
+    env
+        Wind and current.
+    p
+        The state, changed in place.
+    step_s
+        Time step, s.
+    rk2
+        Explicit midpoint scheme (else forward Euler).
+    capsize
+        Draw capsizing each step.
+    coastline
+        Strand particles on land, or ``None``.
+    forcing_error
+        The forcing's own error, or ``None``.
+    p_jibe
+        Jibing probability per step.
+    seed_u64, step_key
+        Key of the counter-based draws; ``step_key`` is added to the step number.
+    """
+
+    def __init__(self, env: Environment, p: Particles, step_s: float, rk2: bool, capsize: bool, coastline: Coastline | None,
+                 forcing_error: ForcingError | None, p_jibe: float, seed_u64: int, step_key: int) -> None:
+        self.env, self.p, self.step_s, self.rk2, self.capsize = env, p, float(step_s), rk2, capsize
+        self.coastline, self.forcing_error, self.p_jibe = coastline, forcing_error, p_jibe
+        self.seed_u64, self.step_key = seed_u64, step_key
+        n = p.size
+        self.counters = {"stranded": 0, "left_domain": 0, "jibes": 0, "fused": 0, "general": 0}
+        self._new = (np.empty(n), np.empty(n))
+        self._gen = (np.empty(n), np.empty(n))
+        self._mid = (np.empty(n), np.empty(n))
+        self._need = np.zeros(n, dtype=np.int8)
+        self._v = (np.zeros(n), np.zeros(n))
+        # Exact type: subclasses (projected grids) sample differently.
+        self.fusable = type(env.wind) is RegularGridField and type(env.current) is RegularGridField
+        if forcing_error is not None:
+            # a continuation restarts the error from its stationary distribution (not stored in the file)
+            self._fe = forcing_error.initial(seed_u64, p.pids)
+
+    def step(self, step: int, t: float) -> None:
+        """Step number ``step`` (global, keys the draws) starting at ``t`` (s since epoch)."""
+        p = self.p
+        active = p.status == Status.ACTIVE
+        if not active.any():
+            return
+        need = self._fused(t, active, step) if (USE_FUSED and self.fusable) else active
+        if need is not None:
+            active = self._general(t, need, active, step, full=need is active)
+        new_lon, new_lat = self._new
+        if self.forcing_error is not None:
+            fe_u, fe_v = self._fe
+            out_lon, out_lat = self._gen
+            move_kernel(new_lon, new_lat, fe_u, fe_v, self.step_s, active, out_lon, out_lat)
+            self._new, self._gen = (out_lon, out_lat), (new_lon, new_lat)
+            new_lon, new_lat = out_lon, out_lat
+            self.forcing_error.advance(fe_u, fe_v, self.seed_u64, p.pids, step + self.step_key, self.step_s)
+        if self.coastline is not None:
+            hit = self.coastline.on_land(new_lon, new_lat, active)
+            if hit.any():
+                strand(self.coastline, p.lon, p.lat, new_lon, new_lat, hit)
+                new_lon[hit] = p.lon[hit]
+                new_lat[hit] = p.lat[hit]
+                p.status[hit] = Status.STRANDED
+                self.counters["stranded"] += int(hit.sum())
+                active = active & ~hit
+        # new_lon/new_lat hold every particle's position after the step (the kernels copy
+        # the inactive ones): swap buffers instead of copying.
+        self._new = (p.lon, p.lat)
+        p.lon, p.lat = new_lon, new_lat
+        if self.p_jibe > 0.0:
+            self.counters["jibes"] += int(jibe_kernel(p.side, self.seed_u64, p.pids, step + self.step_key, self.p_jibe, active))
+
+    # --- advection ----------------------------------------------------------------
+    def _windows(self, t: float, active: np.ndarray, force: bool = False):
+        """The wind and current windows at the start and the middle of the step (``force``: reload around all particles)."""
+        p, wind, current = self.p, self.env.wind, self.env.current
+        w0 = wind.window_at(t, p.lon, p.lat, active, force=force)
+        c0 = current.window_at(t, p.lon, p.lat, active, force=force)
+        if not self.rk2:
+            return w0, c0, w0, c0
+        t1 = t + 0.5 * self.step_s
+        return w0, c0, wind.window_at(t1, p.lon, p.lat, active), current.window_at(t1, p.lon, p.lat, active)
+
+    def _fused(self, t: float, active: np.ndarray, step: int) -> np.ndarray | None:
+        """Advect with the fused kernel; the particles the general path must redo (``None``: none)."""
+        times = (t, t + 0.5 * self.step_s) if self.rk2 else (t,)
+        for f in (self.env.wind, self.env.current):
+            a, b = f.time_range()
+            if not all(a - 1e-6 <= tt <= b + 1e-6 for tt in times):
+                return active  # time outside a field: the general path applies the policy
+        for attempt in range(2):
+            n_bad = self._run_fused(self._windows(t, active, force=attempt > 0), active, step)
+            if n_bad == 0:
+                return None
+            need = self._need != 0
+            # Outside the loaded windows but inside a whole grid: load windows around all
+            # particles once and try again, rather than leaving them to the general path.
+            out = need & (self._need == FLAG_OUTSIDE)
+            if attempt > 0 or not any((out & f.contains(self.p.lon, self.p.lat)).any() for f in (self.env.wind, self.env.current)):
+                break
+        return need
+
+    def _run_fused(self, windows, active: np.ndarray, step: int) -> int:
+        p = self.p
+        w0, c0, w1, c1 = windows
+        n_bad = drift_step_kernel(
+            p.lon, p.lat, active, self.step_s, self.rk2, *w0, *c0, same_axes(w0, c0), *w1, *c1, same_axes(w1, c1),
+            p.dw_slope, p.dw_offset, p.side, p.z_cw, p.cw_coef, p.cls, p.leeway_factor,
+            self.capsize, np.uint64(self.seed_u64), p.pids, step + self.step_key, p.capsized,
+            self._new[0], self._new[1], self._need,
+        )
+        self.counters["fused"] += 1
+        return int(n_bad)
+
+    def _general(self, t: float, need: np.ndarray, active: np.ndarray, step: int, full: bool) -> np.ndarray:
+        """The general step for the ``need`` particles; the new active mask (some may leave the domain).
+
+        ``full``: no fused kernel ran, the general step gives every particle's position.
+        """
+        p = self.p
+        ve, vn = self._v
+        sub = self._velocity(p.lon, p.lat, t, need, step, first=True)
+        if self.rk2:
+            mid_lon, mid_lat = self._mid
+            move_kernel(p.lon, p.lat, ve, vn, 0.5 * self.step_s, sub, mid_lon, mid_lat)
+            sub = self._velocity(mid_lon, mid_lat, t + 0.5 * self.step_s, sub, step, first=False)
+        g_lon, g_lat = self._gen
+        move_kernel(p.lon, p.lat, ve, vn, self.step_s, sub, g_lon, g_lat)
+        if full:
+            self._new, self._gen = self._gen, self._new
+        else:
+            new_lon, new_lat = self._new
+            new_lon[need] = g_lon[need]
+            new_lat[need] = g_lat[need]
+        self.counters["general"] += 1
+        return active & ~(need & ~sub)
+
+    def _velocity(self, x, y, t, active, step, first: bool) -> np.ndarray:
+        p = self.p
+        wu, wv, cu, cv, left = self.env.sample(x, y, t, active)
+        if left.any():
+            p.status[left] = Status.LEFT_DOMAIN
+            self.counters["left_domain"] += int(left.sum())
+            active = active & ~left
+        ve, vn = self._v
+        leeway_velocity_kernel(wu, wv, cu, cv, p.dw_slope, p.dw_offset, p.side, p.z_cw, p.cw_coef, p.cls, p.leeway_factor, active, ve, vn)
+        if self.capsize and first:
+            capsize_kernel(wu, wv, self.step_s, np.uint64(self.seed_u64), p.pids, step + self.step_key, active, p.capsized, p.leeway_factor)
+        return active
+
+
+def same_axes(wind_window, current_window) -> bool:
+    """Whether two windows (as from ``RegularGridField.window_at``) lie on the same lon/lat axes."""
+    return bool(
+        np.array_equal(wind_window[2], current_window[2]) and np.array_equal(wind_window[3], current_window[3])
+    )
+
+
+def strand(coastline: Coastline, lon, lat, new_lon, new_lat, hit, iterations: int = 10) -> None:
+    """Put stranding particles at the last sea point of their step (bisection to 1/1024 of the step)."""
+    idx = np.flatnonzero(hit)
+    a_lon, a_lat = lon[idx].copy(), lat[idx].copy()  # in the sea
+    b_lon, b_lat = new_lon[idx].copy(), new_lat[idx].copy()  # on land
+    for _ in range(iterations):
+        m_lon = 0.5 * (a_lon + b_lon)
+        m_lat = 0.5 * (a_lat + b_lat)
+        land = coastline.on_land(m_lon, m_lat)
+        b_lon = np.where(land, m_lon, b_lon)
+        b_lat = np.where(land, m_lat, b_lat)
+        a_lon = np.where(land, a_lon, m_lon)
+        a_lat = np.where(land, a_lat, m_lat)
+    lon[idx] = a_lon
+    lat[idx] = a_lat
