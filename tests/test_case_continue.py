@@ -72,3 +72,25 @@ def test_continued_twice_and_after_a_search(env):
     for v in ("lon", "lat", "status", "state", "alive"):
         np.testing.assert_array_equal(part[v].values, whole[v].values, err_msg=v)
     np.testing.assert_array_equal(part["weight"].values, up.weight)  # the search's weights are kept
+
+
+def test_drift_continue_cli_on_a_case_file(tmp_path):
+    from typer.testing import CliRunner
+
+    from sarex.cli import app
+    from sarex.io.driftfile import read_drift
+    from test_case_drift import CHAIN as ONE
+
+    case = tmp_path / "case.toml"
+    case.write_text(ONE)
+    run = CliRunner()
+    args = ["--synthetic", "--no-coast", "--particles", "400", "--seed", "3"]
+    whole, first, cont = tmp_path / "whole.nc", tmp_path / "first.nc", tmp_path / "cont.nc"
+    for out, h in ((whole, "6"), (first, "3")):
+        r = run.invoke(app, ["drift", "--case", str(case), "--hours", h, *args, "--out", str(out)], catch_exceptions=False)
+        assert r.exit_code == 0, r.output
+    r = run.invoke(app, ["drift-continue", str(first), "--hours", "3", "--synthetic", "--no-coast", "--out", str(cont)], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    a, b = read_drift(cont), read_drift(whole)
+    for v in ("lon", "lat", "status", "state"):
+        np.testing.assert_array_equal(a[v].values, b[v].values, err_msg=v)

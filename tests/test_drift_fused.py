@@ -118,3 +118,103 @@ def test_fused_step_is_bit_identical_to_general_step(synth, synth_coarse, monkey
     if outside == "deactivate":
         left = int(fused.attrs["left_domain_count"])
         assert 0 < left < 3000 and left == int(general.attrs["left_domain_count"])
+
+
+def _drift(env, **kw):
+    base = dict(lon=129.2, lat=34.6, start=START, radius_m=4000.0, hours=12, particles=2000, seed_value=5, coast=False, output_s=3600)
+    base.update(kw)
+    return simulate(env, "LIFE-RAFT-NB-2", **base)
+
+
+def _assert_same(a, b):
+    for v in a.variables:
+        assert np.array_equal(a[v].values, b[v].values, equal_nan=a[v].dtype.kind == "f"), v
+    for k in ("stranded_count", "left_domain_count"):
+        assert a.attrs[k] == b.attrs[k], k
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        dict(capsize=True, jibe_probability_per_hour=0.5),
+        dict(capsize=True, scheme="euler"),
+        dict(forcing_error="on", capsize=True),
+        dict(coast=True, lon=129.05, lat=35.0, capsize=True),
+        dict(outside="deactivate", lon=131.35, lat=35.0, radius_m=20000.0, capsize=True),
+        dict(outside="fallback", lon=131.35, lat=35.0, radius_m=20000.0),
+    ],
+    ids=["capsize-jibe", "capsize-euler", "forcing-error", "coast", "deactivate", "fallback"],
+)
+def test_every_process_combination_runs_fused_and_equals_the_general_path(synth, synth_coarse, monkeypatch, kw):
+    """Two grids (0.05° wind, 0.1° current): the fused step runs for every combination of
+    processes and gives the general path's output bit for bit (same seed)."""
+    from sarex.drift.forcing_error import ForcingError
+
+    kw = dict(kw)
+    outside = OutsidePolicy(kw.pop("outside", "error"))
+    if kw.get("forcing_error") == "on":
+        kw["forcing_error"] = ForcingError(0.1, 3600.0)
+    calls = []
+    kernel = step_module.drift_step_kernel
+    monkeypatch.setattr(step_module, "drift_step_kernel", lambda *a: calls.append(1) or kernel(*a))
+    fused = _drift(Environment(*_fields(synth, synth_coarse), outside), **kw)
+    n_fused = len(calls)
+    assert n_fused >= 12  # at least one call per step
+    monkeypatch.setattr(step_module, "USE_FUSED", False)
+    general = _drift(Environment(*_fields(synth, synth_coarse), outside), **kw)
+    assert len(calls) == n_fused  # the reference ran the general path only
+    _assert_same(fused, general)
+    if outside is OutsidePolicy.DEACTIVATE:
+        assert 0 < fused.attrs["left_domain_count"] < 2000
+    if kw.get("coast"):
+        assert fused.attrs["stranded_count"] > 0
+
+
+def test_class_changes_run_fused_and_equal_the_general_path(synth, monkeypatch):
+    from sarex.drift.ensemble import Ensemble
+    from sarex.drift.objects import get_object
+    from sarex.times import parse_utc
+
+    t0 = parse_utc(START, "start").timestamp()
+    rng = np.random.default_rng(3)
+    n = 1000
+    objs = (get_object("LIFE-RAFT-NB-2"), get_object("PIW-1"))
+    ens = lambda: Ensemble(  # noqa: E731
+        lon=129.2 + 0.02 * rng.standard_normal(n), lat=34.6 + 0.02 * rng.standard_normal(n), time_s=np.full(n, t0), objects=objs,
+        object_index=np.zeros(n, dtype=np.int16), z_dw=np.abs(rng.standard_normal(n)), z_cw=rng.standard_normal(n),
+        side=(np.arange(n) % 2).astype(np.int8), rng_id=np.arange(n, dtype=np.int64), weight=np.full(n, 1.0 / n),
+        event_time_s=t0 + rng.uniform(0, 6 * 3600, n), event_particle=np.arange(n), event_object=np.ones(n, dtype=np.int16))
+    state = rng.bit_generator.state
+    run = lambda: simulate(Environment(*_fields(synth, synth)), None, hours=8, coast=False, capsize=True, ensemble=ens())  # noqa: E731
+    fused = run()
+    rng.bit_generator.state = state
+    monkeypatch.setattr(step_module, "USE_FUSED", False)
+    general = run()
+    _assert_same(fused, general)
+    assert np.abs(fused.downwind_slope.values - general.downwind_slope.values).max() == 0.0
+
+
+def test_results_do_not_depend_on_the_thread_count(synth, synth_coarse):
+    if nb.config.NUMBA_NUM_THREADS < 2:
+        pytest.skip("one thread only")
+    kw = dict(capsize=True, particles=5000)
+    before = nb.get_num_threads()
+    try:
+        nb.set_num_threads(1)
+        one = _drift(Environment(*_fields(synth, synth_coarse)), **kw)
+        nb.set_num_threads(2)
+        two = _drift(Environment(*_fields(synth, synth_coarse)), **kw)
+    finally:
+        nb.set_num_threads(before)
+    _assert_same(one, two)
+
+
+def test_descending_latitudes_give_the_same_drift_without_a_new_specialisation(synth, synth_coarse):
+    env = lambda w: Environment(*_fields(w, synth_coarse))  # noqa: E731
+    ref = _drift(env(synth), hours=3)
+    n_sig = len(step_module.drift_step_kernel.signatures)
+    flipped = synth.isel(lat=slice(None, None, -1))
+    assert flipped.lat.values[0] > flipped.lat.values[-1]
+    out = _drift(env(flipped), hours=3)
+    assert len(step_module.drift_step_kernel.signatures) == n_sig
+    _assert_same(ref, out)

@@ -9,6 +9,11 @@ import os as _os
 # Sleeping threads cost microseconds per kernel when the machine is idle. An explicit
 # setting by the user wins; it must be in place before the OpenMP runtime starts.
 _os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+# A drift file is written as the run goes (sarex.io.driftstream) and must be readable by
+# others meanwhile; HDF5 otherwise holds an exclusive lock on a file open for writing until
+# it is closed. HDF5 reads this once, at its first file open. sarex never has two writers
+# of one file (each writes under its own temporary name).
+_os.environ.setdefault("HDF5_USE_FILE_LOCKING", "FALSE")
 
 __version__ = "0.1.0"
 

@@ -19,6 +19,7 @@ MAX_SEED = 2**63 - 1
 FORECAST = None  # the planners' forecast drift uses the seed itself
 TRUTH = 1
 DETECTION = 2
+DRIFT_PART = 3  # the parts of a drift split across workers (sarex.drift.parts)
 
 
 def check_seed(value: object, what: str = "seed") -> int:
@@ -37,3 +38,15 @@ def check_seed(value: object, what: str = "seed") -> int:
 def stream(seed: int, name: int) -> np.random.SeedSequence:
     """The SeedSequence of stream ``name`` (e.g. :data:`TRUTH`) of a user's ``seed``."""
     return np.random.SeedSequence([check_seed(seed), int(name)])
+
+
+def part_seed(seed: int, k: int) -> int:
+    """The drift seed of part ``k`` of a split run: part 0 keeps ``seed``, part k > 0 a seed of stream :data:`DRIFT_PART`.
+
+    Part 0 keeping the user's seed makes a run small enough for one part identical to an unsplit run.
+    """
+    seed = check_seed(seed)
+    if k == 0:
+        return seed
+    state = np.random.SeedSequence([seed, DRIFT_PART, int(k)]).generate_state(1, np.uint64)[0]
+    return int(state >> np.uint64(1))  # 63 bits: seeds are stored as signed 64-bit attributes

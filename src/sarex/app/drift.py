@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any, Callable, Literal, Optional
 
 import xarray as xr
-from pydantic import Field, model_validator
+from pydantic import Field, StrictInt, model_validator
 
 from sarex.app._validate import Count, Finite, Request, Seed, Time
 from sarex.app.output import OutputTarget, run_into
-from sarex.app.resources import drift_bytes, require_memory
+from sarex.app.resources import DRIFT_BYTES_PER_PARTICLE_OUTPUT, drift_bytes, require_memory
 from sarex.errors import SarexInputError
 
 Outside = Literal["error", "deactivate", "fallback"]
@@ -76,6 +76,13 @@ class DriftRequest(Request):
     jibe_probability: Finite = Field(0.04, ge=0, lt=1)
     capsize: bool = False
     plot: bool = False
+    #: particles per part of a split drift (sarex.drift.parts): the result depends on it, not on the workers
+    part_particles: Count = 1_000_000
+    #: Dask: workers of a LocalCluster, or a scheduler's address (tcp://host:8786); neither: parts run in turn here
+    workers: Optional[StrictInt] = Field(None, gt=0)
+    scheduler: Optional[str] = None
+    #: an ensemble wind forecast, one file per member: every member drifts the particles (sarex.drift.parts)
+    wind_members: tuple[Path, ...] = ()
 
 
 @dataclass
@@ -105,25 +112,43 @@ def _write_drift_outputs(ds: xr.Dataset, target: OutputTarget, plot: bool, coast
     return run_into(target, body)
 
 
-def drift(req: DriftRequest, target: OutputTarget, progress: Progress = None) -> DriftResult:
-    """Drift and write ``drift.nc`` (and ``drift.png`` when ``req.plot``) as one result."""
-    from sarex.drift import Release, simulate
-    from sarex.times import to_epoch_s
+def _stream_outputs(target: OutputTarget, plot: bool, coast: bool, write: Callable[[Path], None]) -> tuple[xr.Dataset, list[str]]:
+    """Commit ``drift.nc`` (written by ``write(path)`` as the run goes) and ``drift.png``; the file opened lazily."""
+    from sarex.io.driftfile import open_drift
 
-    check_drift_memory(req.particles, req.hours, req.output_min)
-    environment = req.environment.open(req.start, req.hours)
-    release = Release(
-        lon=req.lon, lat=req.lat, time_s=to_epoch_s(req.start, "--start"), radius_m=req.radius_m,
-        end_lon=req.end_lon, end_lat=req.end_lat,
-        end_time_s=None if req.end_time is None else to_epoch_s(req.end_time, "--end-time"),
-        end_radius_m=req.end_radius_m, radius_type=req.radius_type,
-    )
-    ds = simulate(
-        environment, req.object_class, release, hours=req.hours, particles=req.particles, seed_value=req.seed,
-        step_s=req.step_min * 60.0, output_s=req.output_min * 60.0, scheme=req.scheme, coast=req.coast,
-        jibe_probability_per_hour=req.jibe_probability, capsize=req.capsize, progress=progress,
-    )
-    files = _write_drift_outputs(ds, target, req.plot, req.coast)
+    opened: dict[str, xr.Dataset] = {}
+
+    def staged(p: Path) -> None:
+        write(p)
+        opened["ds"] = open_drift(p)
+
+    def body() -> None:
+        target.write_file("drift.nc", staged)
+        if plot:
+            from sarex.report.driftmap import plot_drift
+
+            target.write_file("drift.png", lambda p: plot_drift(opened["ds"], p, coast=coast))
+
+    files = run_into(target, body)
+    return opened["ds"], files
+
+
+def drift(req: DriftRequest, target: OutputTarget, progress: Progress = None) -> DriftResult:
+    """Drift and write ``drift.nc`` (and ``drift.png`` when ``req.plot``) as one result.
+
+    The drift file is written as the run goes (:mod:`sarex.app.driftparts`), so memory
+    does not grow with the number of outputs; the result's dataset is the file opened
+    lazily (:func:`~sarex.io.driftfile.open_drift`).
+    """
+    from sarex.app.driftparts import write_drift_file
+
+    part = min(req.particles, req.part_particles)
+    # one part's working arrays, and one output time of the whole ensemble while the parts are combined
+    total = req.particles * max(1, len(req.wind_members))
+    require_memory(drift_bytes(part, 1) + DRIFT_BYTES_PER_PARTICLE_OUTPUT * total, f"--particles {req.particles}",
+                   "use fewer particles or a smaller --part-particles")
+    environment = req.environment.open(req.start, req.hours)  # checks the forcing (and the first member) before any work
+    ds, files = _stream_outputs(target, req.plot, req.coast, lambda p: write_drift_file(req, p, environment, progress))
     return DriftResult(ds, environment, files)
 
 
@@ -142,12 +167,12 @@ class DriftContinueRequest(Request):
 def drift_continue(req: DriftContinueRequest, target: OutputTarget, progress: Progress = None) -> DriftResult:
     """Continue the drift and write ``drift.nc`` (the whole history) and optionally ``drift.png``."""
     from sarex.drift.continuation import continue_drift
-    from sarex.io.driftfile import read_drift
+    from sarex.io.driftfile import open_drift
+    from sarex.io.driftstream import StreamSink
     from sarex.times import datetime64_to_epoch_s, iso
 
-    ds = read_drift(req.drift_file)
-    n_out = int(ds.sizes.get("time", 1))
-    require_memory(drift_bytes(int(ds.sizes["trajectory"]), n_out + int(math.ceil(req.hours)) + 1), f"continuing {req.drift_file}")
+    ds = open_drift(req.drift_file)  # lazily: the history is copied one output time at a time
+    require_memory(drift_bytes(int(ds.sizes["trajectory"]), 1), f"continuing {req.drift_file}")
     t_last = float(datetime64_to_epoch_s(ds["time"].values[-1:])[0])
     if req.dmb:
         from sarex.drift.dmb import dmb_corrected
@@ -159,8 +184,16 @@ def drift_continue(req: DriftContinueRequest, target: OutputTarget, progress: Pr
         environment = dmb_corrected(environment, tracks, req.dmb_windage_pct)
     else:
         environment = req.environment.open(iso(t_last), req.hours)
-    res = continue_drift(environment, ds, req.hours, coast=req.coast, progress=progress)
-    files = _write_drift_outputs(res, target, req.plot, req.coast)
+    def write(p: Path) -> None:
+        if "scenario" in ds.variables:  # a case: its state and survival are rebuilt over the whole history, in memory
+            from sarex.io.driftfile import write_drift
+
+            write_drift(continue_drift(environment, ds.load(), req.hours, coast=req.coast, progress=progress), p)
+            return
+        with StreamSink(p) as sink:
+            continue_drift(environment, ds, req.hours, coast=req.coast, progress=progress, sink=sink)
+
+    res, files = _stream_outputs(target, req.plot, req.coast, write)
     return DriftResult(res, environment, files)
 
 

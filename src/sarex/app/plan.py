@@ -59,7 +59,7 @@ def plan(req: PlanRequest, target: OutputTarget, ds: Any = None) -> PlanResult:
 
     ``ds`` may carry the drift dataset already in memory (the demo); else ``req.drift_file`` is read.
     """
-    from sarex.io.driftfile import read_drift
+    from sarex.io.driftfile import open_drift
     from sarex.planning.cloud import period_cloud
     from sarex.report.planfiles import write_plan_files
     from sarex.planning.planner import Planner
@@ -74,7 +74,7 @@ def plan(req: PlanRequest, target: OutputTarget, ds: Any = None) -> PlanResult:
     catalogue = load_units(units_path)
     t0 = to_epoch_s(req.start, "--start")
     if ds is None:
-        ds = read_drift(req.drift_file)
+        ds = open_drift(req.drift_file)  # lazily: the period's cloud reads only the outputs around it
     cloud = period_cloud(ds, t0, t0 + req.hours * 3600.0, req.step_min * 60.0, str(req.drift_file))
     obj = ds.attrs.get("object_class")
     srus = []

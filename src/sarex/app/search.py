@@ -77,13 +77,13 @@ def probability(req: ProbabilityRequest, target: OutputTarget, ds: Any = None) -
 
     ``ds`` may carry the drift dataset already in memory (the demo); else ``req.drift_file`` is read.
     """
-    from sarex.io.driftfile import read_drift
+    from sarex.io.driftfile import open_drift
     from sarex.search.containment import containment_areas, containment_features, containment_warnings, geojson_feature, write_geojson
     from sarex.search.datum import iamsar_datum
     from sarex.search.grid import ProbabilityGrid
 
     if ds is None:
-        ds = read_drift(req.drift_file)
+        ds = open_drift(req.drift_file)  # lazily: the map reads the one or two outputs around its time
     grid = ProbabilityGrid.from_drift(ds, req.time, cell_nm=req.cell_nm, extent_nm=req.extent_nm, interpolate=not req.nearest,
                                       source=str(req.drift_file), alive=req.alive)
     if req.smooth_nm is not None:

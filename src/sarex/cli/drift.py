@@ -80,22 +80,34 @@ def drift(
     plot: Optional[Path] = typer.Option(None, help="Also write a PNG map of the cloud."),
     force: bool = typer.Option(False, "--force", help=FORCE_HELP),
     case: Optional[Path] = typer.Option(None, "--case", help="Case file (TOML scenarios) instead of --lon/--lat/--object/--radius-m/--end-*."),
+    workers: Optional[int] = typer.Option(None, help="Drift the parts on a local Dask cluster of this many worker processes."),
+    scheduler: Optional[str] = typer.Option(None, help="Drift the parts on the Dask scheduler at this address (tcp://host:8786); see docs/cluster.md."),
+    part_particles: int = typer.Option(1_000_000, help="Particles per part of a split drift (the result depends on it, not on --workers)."),
+    wind_member: Optional[list[Path]] = typer.Option(None, help="Ensemble wind forecast: one file per member (repeat); every member drifts the particles."),
 ) -> None:
     """Drift a search object from its last known position (Monte-Carlo Leeway), or the scenarios of a case."""
     from sarex.app import FileSetTarget, build
     from sarex.app.drift import DriftRequest, drift as run
 
-    choice = _environment(env, wind, current, wind_vars, current_vars, synthetic, outside)
+    members = tuple(wind_member or ())
+    if members and (wind or synthetic):
+        raise SarexInputError("--wind-member: the members are the wind; drop --wind/--synthetic (give --current or --env for the current)")
+    choice = _environment(env, wind or list(members[:1]), current, wind_vars, current_vars, synthetic, outside)
     if case is not None:
+        if members:
+            raise SarexInputError("--case: a case's ensemble is drifted in one forcing; drop --wind-member")
+        if workers is not None or scheduler is not None:
+            raise SarexInputError("--case: a case's ensemble is drifted in one process; drop --workers/--scheduler")
         return _drift_case(case, locals(), choice, out, plot, force)
     if lon is None or lat is None or start is None:
         raise SarexInputError("drift: give --lon, --lat and --start (or --case CASE.toml)")
     req = build(DriftRequest, lon=lon, lat=lat, start=start, hours=hours, object_class=object_class, environment=choice,
                 radius_m=radius_m, radius_type=radius_type, end_lon=end_lon, end_lat=end_lat, end_time=end_time,
                 end_radius_m=end_radius_m, particles=particles, seed=seed, step_min=step_min, output_min=output_min,
-                scheme=scheme, coast=not no_coast, jibe_probability=jibe_probability, capsize=capsize, plot=plot is not None)
+                scheme=scheme, coast=not no_coast, jibe_probability=jibe_probability, capsize=capsize, plot=plot is not None,
+                workers=workers, scheduler=scheduler, part_particles=part_particles, wind_members=members)
     target = FileSetTarget({"drift.nc": out, "drift.png": plot}, labels={"drift.nc": "--out", "drift.png": "--plot"},
-                           inputs=choice.inputs(), force=force)
+                           inputs=[*choice.inputs(), *members], force=force)
     with progress() as prog:
         task = prog.add_task(f"drifting {particles} x {object_class}", total=1.0)
         res = run(req, target, progress=lambda i, n: prog.update(task, completed=i / n))

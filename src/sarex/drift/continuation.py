@@ -12,15 +12,17 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
+import numpy as np
 import xarray as xr
 
 from sarex.drift.case.build import case_variables
+from sarex.drift.output import DriftSink
 from sarex.drift.seeding import Release
 from sarex.drift.simulate import simulate
 from sarex.environment.base import Environment
 from sarex.environment.coast import Coastline
 from sarex.errors import SarexInputError
-from sarex.times import iso, to_epoch_s
+from sarex.times import datetime64_to_epoch_s, iso, to_epoch_s
 
 #: Variables with a time dimension, carried from the old file and extended.
 _TIMED = ("lon", "lat", "status", "orientation", "capsized")
@@ -33,7 +35,8 @@ def continue_drift(
     *,
     coast: Coastline | bool = True,
     progress: Callable[[int, int], None] | None = None,
-) -> xr.Dataset:
+    sink: DriftSink | None = None,
+) -> xr.Dataset | None:
     """Drift the ensemble of ``ds`` for ``hours`` more in ``env``; return the extended drift dataset.
 
     Parameters
@@ -44,10 +47,21 @@ def continue_drift(
         A sarex drift dataset (possibly updated by searches).
     hours
         Additional hours (> 0).
+    sink
+        Where the whole extended history goes (e.g. a :class:`~sarex.io.driftstream.StreamSink`):
+        ``ds``'s outputs are copied one time at a time, then the new ones follow, so memory
+        holds one output time (``ds`` may be opened lazily). Default: return the dataset.
+
+    Returns
+    -------
+    xarray.Dataset or None
+        The extended drift dataset, or what ``sink.finish`` returns.
     """
     if "scenario" in ds.variables:  # a case: its ensemble is rebuilt from the file's case record
         from sarex.drift.case.resume import continue_case
 
+        if sink is not None:  # state and survival are rebuilt over the whole history: in memory (see app.drift)
+            raise SarexInputError("continue: a case drift file is continued in memory, not into a stream sink")
         new, ce, case = continue_case(env, ds, hours, coast=coast, progress=progress)
         return _extend(ds, new, hours, env, lambda out: case_variables(out, ce, case))
     try:
@@ -68,10 +82,11 @@ def continue_drift(
         end_lat=rel.get("end_lat"), end_time_s=None if rel.get("end_time") is None else to_epoch_s(rel["end_time"]),
         end_radius_m=rel.get("end_radius_m"), radius_type=rel.get("radius_type", "gaussian"),
     )
-    new = simulate(env, obj, release, hours=hours, particles=ds.sizes["trajectory"], seed_value=seed, step_s=step_s,
-                   output_s=output_s, scheme=scheme, coast=coast, jibe_probability_per_hour=jibe, capsize=capsize,
-                   progress=progress, _resume=ds)
-    return _extend(ds, new, hours, env)
+    run = dict(hours=hours, particles=ds.sizes["trajectory"], seed_value=seed, step_s=step_s, output_s=output_s, scheme=scheme,
+               coast=coast, jibe_probability_per_hour=jibe, capsize=capsize, progress=progress, _resume=ds)
+    if sink is not None:
+        return simulate(env, obj, release, **run, sink=_AfterHistory(ds, sink, env.describe(), hours))
+    return _extend(ds, simulate(env, obj, release, **run), hours, env)
 
 
 def _extend(ds: xr.Dataset, new: xr.Dataset, hours: float, env: Environment, timed_extra=None) -> xr.Dataset:
@@ -90,11 +105,46 @@ def _extend(ds: xr.Dataset, new: xr.Dataset, hours: float, env: Environment, tim
         for v in derived:
             if v in out:
                 out[v].attrs = dict(ds[v].attrs)
-    out.attrs = dict(ds.attrs)
-    history = json.loads(ds.attrs.get("continuations", "[]"))
-    history.append({"from": iso(float(new.time.values[0].astype("datetime64[ns]").astype("int64")) / 1e9),
-                    "hours": float(hours), "environment": env.describe()})
-    out.attrs["continuations"] = json.dumps(history)
-    out.attrs["stranded_count"] = int(ds.attrs.get("stranded_count", 0)) + int(new.attrs["stranded_count"])
-    out.attrs["left_domain_count"] = int(ds.attrs.get("left_domain_count", 0)) + int(new.attrs["left_domain_count"])
+    out.attrs = _continued_attrs(ds, new.attrs, float(new.time.values[0].astype("datetime64[ns]").astype("int64")) / 1e9,
+                                 hours, env.describe())
     return out
+
+
+def _continued_attrs(ds: xr.Dataset, new_attrs: dict, t_from: float, hours: float, environment: str) -> dict:
+    """The earlier file's attributes, with this continuation recorded and the counters added up."""
+    attrs = dict(ds.attrs)
+    history = json.loads(ds.attrs.get("continuations", "[]"))
+    history.append({"from": iso(t_from), "hours": float(hours), "environment": environment})
+    attrs["continuations"] = json.dumps(history)
+    attrs["stranded_count"] = int(ds.attrs.get("stranded_count", 0)) + int(new_attrs["stranded_count"])
+    attrs["left_domain_count"] = int(ds.attrs.get("left_domain_count", 0)) + int(new_attrs["left_domain_count"])
+    return attrs
+
+
+class _AfterHistory:
+    """A sink that passes ``ds``'s outputs, then the continuation's (less its first, ``ds``'s last), to ``inner``.
+
+    The per-particle variables are ``ds``'s (weights, prior weights and survival after searches).
+    """
+
+    def __init__(self, ds: xr.Dataset, inner: DriftSink, environment: str, hours: float) -> None:
+        self.ds, self.inner, self.environment, self.hours = ds, inner, environment, hours
+
+    def begin(self, out_times_s, n_particles, per_particle, capsizing) -> None:
+        ds = self.ds
+        old_t = datetime64_to_epoch_s(ds["time"].values)
+        self.m = old_t.size
+        self.t_from = float(out_times_s[0])
+        keep = {k: (ds[k].values, dict(ds[k].attrs)) for k in ds.data_vars if ds[k].dims == ("trajectory",)}
+        self.inner.begin(np.concatenate([old_t, np.asarray(out_times_s)[1:]]), n_particles, keep, capsizing)
+        caps = "capsized" in ds
+        for j in range(self.m):
+            cols = [ds[v][:, j].values for v in ("lon", "lat", "status", "orientation")]
+            self.inner.record(j, *cols, ds["capsized"][:, j].values if caps and capsizing else None)
+
+    def record(self, j, lon, lat, status, side, capsized) -> None:
+        if j > 0:
+            self.inner.record(self.m - 1 + j, lon, lat, status, side, capsized)
+
+    def finish(self, attrs: dict):
+        return self.inner.finish(_continued_attrs(self.ds, attrs, self.t_from, self.hours, self.environment))

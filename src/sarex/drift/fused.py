@@ -65,7 +65,7 @@ def drift_step_kernel(
     cu1, cv1, cxs1, cys1, cit1, cft1, shared1,
     a_dw, b_dw, side, z_cw, cw_coef, cls, leeway_factor,
     capsize, seed, pids, step, capsized,
-    out_lon, out_lat, need,
+    out_lon, out_lat, need, flips,
 ):  # pragma: no cover - numba
     """Positions after one step of ``dt`` s for the active particles (inactive ones copied).
 
@@ -75,7 +75,8 @@ def drift_step_kernel(
     ``shared0``/``shared1``: wind and current windows have the same lon/lat axes.
     ``capsize``: draw capsizing from the wind at the start of the step
     (:func:`~sarex.drift.kernels.capsize_draw` with ``seed``, ``pids``, ``step``), as the
-    general step does; ``capsized`` and ``leeway_factor`` are updated in place.
+    general step does; ``flips`` is set 1 where a particle capsizes this step (0
+    elsewhere): the caller applies it (the kernel changes no state, so it can be rerun).
 
     Each chunk of particles goes through the step in phases: sampling and leeway
     (gathers and branches, scalar) with the sine and cosine of the latitude, then
@@ -163,8 +164,6 @@ def drift_step_kernel(
             out_lat[p] = ny[k] if go[k] else lat[p]
         if capsize:
             for k in range(m):
-                if go[k] and flip[k]:
-                    capsized[b0 + k] = 1
-                    leeway_factor[b0 + k] = CAPSIZE_LEEWAY_FRACTION
+                flips[b0 + k] = 1 if (go[k] and flip[k]) else 0
         n_bad += bad
     return n_bad

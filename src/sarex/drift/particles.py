@@ -124,11 +124,11 @@ def resume_particles(p: Particles, obj: LeewayObject, ds: xr.Dataset, keep_draws
         p.z_cw = np.asarray(ds["crosswind_z"].values, dtype=np.float64)
         p.dw_slope = a_dw + p.eps_dw / ds_div
         p.dw_offset = b_dw + p.eps_dw / do_div
-    p.lon[:] = ds["lon"].values[:, -1]
-    p.lat[:] = ds["lat"].values[:, -1]
-    p.status[:] = ds["status"].values[:, -1]
-    p.side[:] = ds["orientation"].values[:, -1]
+    p.lon[:] = ds["lon"][:, -1].values  # the last output only (a lazily opened file reads just that)
+    p.lat[:] = ds["lat"][:, -1].values
+    p.status[:] = ds["status"][:, -1].values
+    p.side[:] = ds["orientation"][:, -1].values
     if "capsized" in ds:
-        p.capsized[:] = ds["capsized"].values[:, -1]
+        p.capsized[:] = ds["capsized"][:, -1].values
         p.leeway_factor[p.capsized == 1] = CAPSIZE_LEEWAY_FRACTION
     p.unreleased = int(np.sum(p.status == Status.UNRELEASED))

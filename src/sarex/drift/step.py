@@ -28,7 +28,7 @@ import numpy as np
 from sarex.drift.forcing_error import ForcingError
 from sarex.drift.fused import drift_step_kernel
 from sarex.drift.geodesy import move_kernel
-from sarex.drift.kernels import capsize_kernel, jibe_kernel, leeway_velocity_kernel
+from sarex.drift.kernels import CAPSIZE_LEEWAY_FRACTION, capsize_kernel, jibe_kernel, leeway_velocity_kernel
 from sarex.drift.particles import Particles, Status
 from sarex.environment.base import FLAG_OUTSIDE, Environment
 from sarex.environment.coast import Coastline
@@ -74,6 +74,7 @@ class Stepper:
         self._gen = (np.empty(n), np.empty(n))
         self._mid = (np.empty(n), np.empty(n))
         self._need = np.zeros(n, dtype=np.int8)
+        self._flips = np.zeros(n if capsize else 1, dtype=np.int8)
         self._v = (np.zeros(n), np.zeros(n))
         # Exact type: subclasses (projected grids) sample differently.
         self.fusable = type(env.wind) is RegularGridField and type(env.current) is RegularGridField
@@ -135,14 +136,18 @@ class Stepper:
         for attempt in range(2):
             n_bad = self._run_fused(self._windows(t, active, force=attempt > 0), active, step)
             if n_bad == 0:
-                return None
+                break
             need = self._need != 0
             # Outside the loaded windows but inside a whole grid: load windows around all
             # particles once and try again, rather than leaving them to the general path.
             out = need & (self._need == FLAG_OUTSIDE)
             if attempt > 0 or not any((out & f.contains(self.p.lon, self.p.lat)).any() for f in (self.env.wind, self.env.current)):
                 break
-        return need
+        if self.capsize:  # the draws of the particles the kernel moved
+            flip = np.flatnonzero(self._flips)
+            self.p.capsized[flip] = 1
+            self.p.leeway_factor[flip] = CAPSIZE_LEEWAY_FRACTION
+        return None if n_bad == 0 else need
 
     def _run_fused(self, windows, active: np.ndarray, step: int) -> int:
         p = self.p
@@ -151,7 +156,7 @@ class Stepper:
             p.lon, p.lat, active, self.step_s, self.rk2, *w0, *c0, same_axes(w0, c0), *w1, *c1, same_axes(w1, c1),
             p.dw_slope, p.dw_offset, p.side, p.z_cw, p.cw_coef, p.cls, p.leeway_factor,
             self.capsize, np.uint64(self.seed_u64), p.pids, step + self.step_key, p.capsized,
-            self._new[0], self._new[1], self._need,
+            self._new[0], self._new[1], self._need, self._flips,
         )
         self.counters["fused"] += 1
         return int(n_bad)

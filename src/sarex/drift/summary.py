@@ -30,9 +30,9 @@ def summarize(ds: xr.Dataset, time_index: int = -1) -> dict:
     centroid on a local azimuthal equidistant projection; ``spread_km`` is
     ``sqrt(sd_east² + sd_north²)``.
     """
-    lon = ds["lon"].values[:, time_index]
-    lat = ds["lat"].values[:, time_index]
-    st = ds["status"].values[:, time_index]
+    lon = ds["lon"][:, time_index].values  # one time slice (a lazily opened file reads only that)
+    lat = ds["lat"][:, time_index].values
+    st = ds["status"][:, time_index].values
     w = ds["weight"].values.astype(float)
     ok = np.isfinite(lon) & np.isfinite(lat) & (st != STATUS_UNRELEASED)
     wk = w[ok] / w[ok].sum()

@@ -207,6 +207,7 @@ class CurvilinearGridField:
         self.window_steps = max(2, int(window_steps))
         self.margin_cells = int(margin_cells)
         self._win: tuple | None = None
+        self._hint: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # each particle's last cell
         self.loads = 0
 
     # --- domain -----------------------------------------------------------------
@@ -223,20 +224,41 @@ class CurvilinearGridField:
         )
 
     def locate(self, lon: np.ndarray, lat: np.ndarray, active: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Fractional (xi, eta) indices of points and flags (``FLAG_OUTSIDE`` outside the grid)."""
+        """Fractional (xi, eta) indices of points and flags (``FLAG_OUTSIDE`` outside the grid).
+
+        Particles move less than a cell per step, so the cell each point was found in
+        last time (for arrays of the same size: the particles of a drift) is where the
+        search starts; the KD-tree is asked only for points not found within two cells
+        of it (the first call, or a jump).
+        """
         lon = np.ascontiguousarray(lon, dtype=np.float64)
         lat = np.ascontiguousarray(lat, dtype=np.float64)
+        active = np.asarray(active, dtype=np.bool_)
         n = lon.size
         fi = np.full(n, np.nan)
         fj = np.full(n, np.nan)
         flag = np.full(n, FLAG_OUTSIDE, dtype=np.int8)
-        idx = np.flatnonzero(active)
-        near_i = np.zeros(n, dtype=np.int64)
-        near_j = np.zeros(n, dtype=np.int64)
+        hint = self._hint if self._hint is not None and self._hint[0].size == n else None
+        if hint is not None:
+            near_i, near_j, known = hint
+            try_hint = active & known
+            locate_kernel(self.lon, self.lat, lon, lat, near_i, near_j, try_hint, fi, fj, flag)
+            ask = active & (flag != FLAG_OK)
+        else:
+            near_i = np.zeros(n, dtype=np.int64)
+            near_j = np.zeros(n, dtype=np.int64)
+            known = np.zeros(n, dtype=np.bool_)
+            ask = active
+        idx = np.flatnonzero(ask)
         if idx.size:
             _, k = self._tree.query(_unit_vectors(lon[idx], lat[idx]))
             near_j[idx], near_i[idx] = np.divmod(k, self.lon.shape[1])
-        locate_kernel(self.lon, self.lat, lon, lat, near_i, near_j, np.asarray(active, dtype=np.bool_), fi, fj, flag)
+            locate_kernel(self.lon, self.lat, lon, lat, near_i, near_j, ask, fi, fj, flag)
+        found = active & (flag == FLAG_OK)
+        near_i[found] = np.floor(fi[found]).astype(np.int64)
+        near_j[found] = np.floor(fj[found]).astype(np.int64)
+        known |= found
+        self._hint = (near_i, near_j, known)
         return fi, fj, flag
 
     # --- sampling ---------------------------------------------------------------

@@ -16,8 +16,9 @@ sampling uses scratch buffers, must be built inside each task (or per thread).
 
 from __future__ import annotations
 
+import contextlib
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 import numpy as np
@@ -86,27 +87,14 @@ def run_replicates(
     list
         The results, in replicate order.
     """
-    from distributed import Client, LocalCluster, as_completed
+    from distributed import as_completed
 
     seeds = replicate_seeds(seed, n)
-    if workers < 1:
-        raise SarexInputError(f"--workers: {workers} must be >= 1")
     if batch_size is None:
-        batch_size = max(1, math.ceil(n / (4 * workers)))
+        batch_size = max(1, math.ceil(n / (4 * max(1, workers))))
     batches = [list(range(i, min(n, i + batch_size))) for i in range(0, n, batch_size)]
-    cluster = None
-    if scheduler is None:
-        cluster = LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=processes, dashboard_address=None, silence_logs=40
-        )
-        client = Client(cluster)
-    else:
-        try:
-            client = Client(scheduler, timeout=f"{connect_timeout_s}s")
-        except (OSError, TimeoutError) as exc:
-            raise SarexInputError(f"--scheduler: cannot connect to {scheduler!r} ({exc})") from None
     results: list[Any] = [None] * n
-    try:
+    with dask_client(scheduler, workers, processes=processes, connect_timeout_s=connect_timeout_s) as client:
         futures = {
             client.submit(_run_batch, fn, b, [seeds[i] for i in b], args, kwargs, pure=False): b for b in batches
         }
@@ -116,11 +104,51 @@ def run_replicates(
                 for i, r in zip(b, fut.result()):
                     results[i] = r
                 tick(len(b))
+    return results
+
+
+@contextlib.contextmanager
+def dask_client(scheduler: str | None = None, workers: int = 2, *, processes: bool = True,
+                connect_timeout_s: float = 10.0) -> Iterator[Any]:
+    """A ``distributed.Client``: on the scheduler at ``scheduler``, else on a LocalCluster of ``workers``.
+
+    The local cluster (one thread per worker) lives as long as the ``with`` block.
+    A bad ``workers`` or an unreachable scheduler is a :class:`SarexInputError` naming the option.
+    """
+    from distributed import Client, LocalCluster
+
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise SarexInputError(f"--workers: {workers} must be > 0")
+    cluster = None
+    if scheduler is None:
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes, dashboard_address=None, silence_logs=40)
+        client = Client(cluster)
+    else:
+        _check_address(scheduler)
+        try:
+            client = Client(scheduler, timeout=f"{connect_timeout_s}s")
+        except (OSError, TimeoutError, ValueError) as exc:
+            msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise SarexInputError(f"--scheduler: cannot connect to {scheduler!r} ({msg})") from None
+    try:
+        yield client
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
-    return results
+
+
+def _check_address(scheduler: str) -> None:
+    """Refuse a scheduler address that is not one (before a client's background thread fails on it)."""
+    from distributed.comm import parse_address
+    from distributed.comm.addressing import parse_host_port
+
+    try:
+        scheme, loc = parse_address(scheduler)
+        if scheme in ("tcp", "tls"):
+            parse_host_port(loc, 8786)
+    except ValueError as exc:
+        raise SarexInputError(f"--scheduler: cannot connect to {scheduler!r} (not an address: {exc})") from None
 
 
 class _bar:

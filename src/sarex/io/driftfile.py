@@ -100,7 +100,38 @@ def read_drift(path: str | Path) -> xr.Dataset:
     return validate_drift(ds, str(p))
 
 
-def validate_drift(ds: xr.Dataset, source: str = "drift dataset") -> xr.Dataset:
+def open_drift(path: str | Path) -> xr.Dataset:
+    """Open a drift file lazily: a (trajectory, time) variable is read only where it is indexed.
+
+    For a consumer that needs one or a few output times (a probability map, the last
+    state, a search period) of a large file: ``ds["lon"][:, j].values`` reads one time
+    slice. A file sarex wrote (``sarex_format``, sarex's status coding) is checked for
+    its structure and weights only (its positions come from the model); any other file
+    is read whole and validated as by :func:`read_drift`.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise SarexInputError(f"{p}: no such file")
+    try:
+        import netCDF4
+
+        # the store holds the open handle itself (never reopened by name), so the dataset stays
+        # readable after an output target renames the file it was written to
+        ds = xr.open_dataset(xr.backends.NetCDF4DataStore(netCDF4.Dataset(p, "r")), cache=False)
+    except Exception as exc:  # noqa: BLE001
+        msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise SarexInputError(f"{p}: cannot be read as NetCDF ({msg})") from None
+    st = ds.variables.get("status")
+    own = (ds.attrs.get("sarex_format") == FORMAT and st is not None and str(st.dtype) == "int8"
+           and str(st.attrs.get("flag_meanings", "")) == STATUS_ATTRS["flag_meanings"])
+    if not own:
+        ds = ds.load()
+        ds.close()
+        return validate_drift(ds, str(p))
+    return validate_drift(ds, str(p), check_positions=False)
+
+
+def validate_drift(ds: xr.Dataset, source: str = "drift dataset", check_positions: bool = True) -> xr.Dataset:
     """Check a drift dataset's structure and fill optional variables."""
     for dim in ("trajectory", "time"):
         if dim not in ds.dims:
@@ -111,8 +142,9 @@ def validate_drift(ds: xr.Dataset, source: str = "drift dataset") -> xr.Dataset:
         if set(ds[v].dims) != {"trajectory", "time"}:
             raise SarexInputError(f"{source}: variable {v!r} must have dims (trajectory, time), has {ds[v].dims}")
     ds = ds.transpose("trajectory", "time", ...)
-    _check_lonlat(ds, source)
-    if "status" in ds and "flag_meanings" in ds["status"].attrs:
+    if check_positions:
+        _check_lonlat(ds, source)
+    if check_positions and "status" in ds and "flag_meanings" in ds["status"].attrs:
         ds = canonical_status(ds, source)
     if "status" not in ds:
         st = np.where(np.isfinite(ds["lon"].values), STATUS_ACTIVE, STATUS_UNRELEASED).astype(np.int8)

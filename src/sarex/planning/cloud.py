@@ -73,13 +73,16 @@ def period_cloud(ds: xr.Dataset, start_s: float, end_s: float, step_s: float = 1
         )
     m = max(2, int(np.ceil((end_s - start_s) / step_s - 1e-9)) + 1)
     ts = np.linspace(start_s, end_s, m)
-    lon = ds["lon"].values
-    lat = ds["lat"].values
     j = np.clip(np.searchsorted(t, ts, side="right") - 1, 0, max(t.size - 2, 0))
+    # only the outputs bracketing the period (a drift file opened lazily reads just those)
+    lo_j, hi_j = int(j.min()), min(int(j.max()) + 2, t.size)
+    lon = ds["lon"][:, lo_j:hi_j].values
+    lat = ds["lat"][:, lo_j:hi_j].values
+    k = j - lo_j
     if t.size > 1:
         al = np.clip((ts - t[j]) / (t[j + 1] - t[j]), 0.0, 1.0)
-        lo = lon[:, j] * (1.0 - al) + lon[:, j + 1] * al
-        la = lat[:, j] * (1.0 - al) + lat[:, j + 1] * al
+        lo = lon[:, k] * (1.0 - al) + lon[:, k + 1] * al
+        la = lat[:, k] * (1.0 - al) + lat[:, k + 1] * al
     else:
         lo, la = np.repeat(lon, m, axis=1), np.repeat(lat, m, axis=1)
     w = np.asarray(ds["weight"].values, dtype=np.float64)

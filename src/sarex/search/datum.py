@@ -117,13 +117,11 @@ def datum_track(ds: xr.Dataset, time: str | float) -> tuple[np.ndarray, np.ndarr
     w = np.asarray(ds["weight"].values, dtype=np.float64)
     lons = [float(ds.attrs["lkp_lon"])] if "lkp_lon" in ds.attrs else []
     lats = [float(ds.attrs["lkp_lat"])] if "lkp_lat" in ds.attrs else []
-    lon_all = ds["lon"].values
-    lat_all = ds["lat"].values
-    st_all = ds["status"].values
-    for j in range(0, j0 + 1):
-        use = (st_all[:, j] == STATUS_ACTIVE) & np.isfinite(lon_all[:, j])
+    for j in range(0, j0 + 1):  # one output at a time: a drift file opened lazily is read a time slice at a time
+        lon_j, lat_j, st_j = (ds[v][:, j].values for v in ("lon", "lat", "status"))
+        use = (st_j == STATUS_ACTIVE) & np.isfinite(lon_j)
         if use.any():
-            c = _centroid(lon_all[:, j], lat_all[:, j], w, use)
+            c = _centroid(lon_j, lat_j, w, use)
             lons.append(c[0])
             lats.append(c[1])
     pos = positions_at(ds, t)

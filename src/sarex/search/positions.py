@@ -65,14 +65,14 @@ def positions_at(ds: xr.Dataset, time: str | float, interpolate: bool = True, so
     """
     j0, j1, f, t = time_index_weights(ds, time, interpolate, source)
     w = np.asarray(ds["weight"].values, dtype=np.float64)
-    lon0 = np.asarray(ds["lon"].values[:, j0], dtype=np.float64)
-    lat0 = np.asarray(ds["lat"].values[:, j0], dtype=np.float64)
-    st0 = np.asarray(ds["status"].values[:, j0], dtype=np.int8)
+    lon0 = np.asarray(ds["lon"][:, j0].values, dtype=np.float64)
+    lat0 = np.asarray(ds["lat"][:, j0].values, dtype=np.float64)
+    st0 = np.asarray(ds["status"][:, j0].values, dtype=np.int8)
     if j0 == j1:
         return Positions(t, lon0.copy(), lat0.copy(), st0.copy(), w)
-    lon1 = np.asarray(ds["lon"].values[:, j1], dtype=np.float64)
-    lat1 = np.asarray(ds["lat"].values[:, j1], dtype=np.float64)
-    st1 = np.asarray(ds["status"].values[:, j1], dtype=np.int8)
+    lon1 = np.asarray(ds["lon"][:, j1].values, dtype=np.float64)
+    lat1 = np.asarray(ds["lat"][:, j1].values, dtype=np.float64)
+    st1 = np.asarray(ds["status"][:, j1].values, dtype=np.int8)
     dlon = ((lon1 - lon0 + 180.0) % 360.0) - 180.0
     lon = lon0 + f * dlon
     lat = lat0 + f * (lat1 - lat0)
