@@ -49,6 +49,7 @@ CASES = [
     ("drift", "--out is a user's file", DRIFT + ["--out", "{d}/notes.txt"], "sarex did not write it; give --force"),
     ("probability", "--out is the drift file", ["probability", "{drift}", "--time", "2026-01-15T02:00Z", "--out", "{drift}"], "is an input of this command"),
     ("probability", "--smooth-nm 1e6", ["probability", "{drift}", "--time", "2026-01-15T02:00Z", "--smooth-nm", "1e6", "--out", "{d}/p.nc"], "--smooth-nm 1e+06"),
+    ("probability", "--alive without a survival model", ["probability", "{drift}", "--time", "2026-01-15T02:00Z", "--alive", "--out", "{d}/p.nc"], "--alive: the drift has no survival model"),
     ("search-update", "--out is the GPX track", ["search-update", "{drift}", "--track", "{gpx}", "--sweep-width-nm", "1", "--out", "{gpx}"], "is an input of this command"),
     ("plan", "--out is the folder of the drift file", ["plan", "{drift}", "--start", "2026-01-15T02:00Z", "--hours", "2", "--out", "{d}"], "holds the input"),
     ("plan", "--out is the drift file", ["plan", "{drift}", "--start", "2026-01-15T02:00Z", "--hours", "2", "--out", "{drift}"], "is a file; give a folder name"),

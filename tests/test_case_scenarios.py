@@ -15,6 +15,7 @@ from shapely.geometry import Polygon
 from case_data import one
 from sarex.drift.case import parse_case
 from sarex.drift.case.build import sample_scenario
+from sarex.drift.case.model import At
 from sarex.drift.case.fixes import bearing_fix
 from sarex.drift.case.model import Station
 
@@ -29,7 +30,7 @@ def _scenario(text: str):
 
 
 def _sample(text: str, n: int = N, seed: int = 1):
-    return sample_scenario(np.random.default_rng(seed), n, _scenario(text), "t")
+    return sample_scenario(np.random.default_rng(seed), n, _scenario(text), At("t", 0, "S"))
 
 
 def _east_north(lon0, lat0, lon, lat):
@@ -220,9 +221,30 @@ def test_bearings_scenario_is_normal_about_the_fix():
     sc = _scenario(f'type = "bearings"\n{st}\ntime = "{T0}"')
     fix = bearing_fix(sc.stations)
     assert fix is not None and fix.used == [0, 1, 2]
-    lon, lat, _ = sample_scenario(np.random.default_rng(3), N, sc, "t")
+    lon, lat, _ = sample_scenario(np.random.default_rng(3), N, sc, At("t", 0, "S"))
     e, n = _east_north(fix.lon, fix.lat, lon, lat)
     cov = np.cov(np.stack([e, n]))
     np.testing.assert_allclose(cov, fix.cov, rtol=0.03, atol=0.03 * np.sqrt(fix.cov[0, 0] * fix.cov[1, 1]))
     m2 = np.einsum("ij,ji->i", np.stack([e, n], 1) @ np.linalg.inv(fix.cov), np.stack([e, n]))
     assert abs(np.mean(m2 <= -2 * math.log(0.05)) - 0.95) < 0.01
+
+
+def test_voyage_hazard_applies_inside_a_distress_window():
+    # Departure 03:00 at 129.0E, arrival 13:00 at 130.0E along the parallel 34.5N (rhumb line =
+    # parallel, distance ∝ Δlon, speed constant from the arrival time): the vessel is at
+    # 129.0 + 0.1·h E, h hours after departure. Window 05:00–12:00 (h = 2..9); the hazard covers
+    # 129.4–129.6E (h = 4..6): 2 h inside, 5 h outside the hazard within the window.
+    k = 4.0
+    hz = f"hazard = [{{polygon = [[129.4, 34.4], [129.6, 34.4], [129.6, 34.6], [129.4, 34.6]], factor = {k}}}]"
+    text = (f'type = "voyage"\ndeparture = [129.0, 34.5]\ndeparture_time = "{T0}"\nwaypoints = [[130.0, 34.5]]\n'
+            'arrival_time = "2026-01-15T13:00:00Z"\nlegs = "rhumb"\n'
+            f'distress_time = "2026-01-15T05:00:00Z"\ndistress_end_time = "2026-01-15T12:00:00Z"\n{hz}')
+    lon, lat, t = _sample(text)
+    p = k * 2.0 / (k * 2.0 + 5.0)  # 8/13
+    inside = (lon > 129.4) & (lon < 129.6)
+    assert abs(inside.mean() - p) < 3 * math.sqrt(p * (1 - p) / N)
+    # the times are those of the positions (the schedule), and uniform within each part
+    h = (t - T0_S) / 3600.0
+    assert np.abs(lon - (129.0 + 0.1 * h)).max() < 1e-6 and h.min() >= 2.0 and h.max() <= 9.0
+    before = (h > 2.0) & (h < 4.0)
+    assert abs(before.mean() - 2.0 / 13.0) < 3 * math.sqrt((2 / 13) * (11 / 13) / N)

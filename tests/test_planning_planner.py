@@ -107,13 +107,13 @@ def test_time_averaged_coverage_of_a_crossing_particle():
     tw, m0, m1 = time_weights(t, 0.0, 20000.0)
     assert tw.sum() == pytest.approx(1.0)
     pod, frac = np.empty(1), np.empty(1)
-    rect_pod(x, y, tw, m0, m1, 0.0, 0.0, 1.0, 0.0, 5000.0, 5000.0, 2.0, int(DetectionModel.EXPONENTIAL), pod, frac)
+    rect_pod(x, y, tw, m0, m1, 0.0, 0.0, 1.0, 0.0, 5000.0, 5000.0, 2.0, np.ones(x.shape[0]), int(DetectionModel.EXPONENTIAL), pod, frac)
     # Trapezoidal time average: exact up to one sample interval (250 s of 20000 s).
     assert frac[0] == pytest.approx(0.5, abs=1 / 80 + 1e-9)
     assert pod[0] == pytest.approx(1 - math.exp(-2.0 * frac[0]), rel=1e-12)
     # Searching only the first quarter of the period: the particle is inside for 0 of it.
     tw, m0, m1 = time_weights(t, 0.0, 4000.0)
-    rect_pod(x, y, tw, m0, m1, 0.0, 0.0, 1.0, 0.0, 5000.0, 5000.0, 2.0, int(DetectionModel.EXPONENTIAL), pod, frac)
+    rect_pod(x, y, tw, m0, m1, 0.0, 0.0, 1.0, 0.0, 5000.0, 5000.0, 2.0, np.ones(x.shape[0]), int(DetectionModel.EXPONENTIAL), pod, frac)
     assert frac[0] == 0.0 and pod[0] == 0.0
 
 
@@ -206,7 +206,7 @@ def _kernel_pod(c: np.ndarray, model: str) -> np.ndarray:
     got = np.empty(c.size)
     for i, ci in enumerate(c):
         pod, frac = np.empty(c.size), np.empty(c.size)
-        rect_pod(x, y, tw, m0, m1, 0.0, 0.0, 1.0, 0.0, 10.0, 10.0, ci, int(DetectionModel.parse(model)), pod, frac)
+        rect_pod(x, y, tw, m0, m1, 0.0, 0.0, 1.0, 0.0, 10.0, 10.0, ci, np.ones(x.shape[0]), int(DetectionModel.parse(model)), pod, frac)
         got[i] = pod[0]
     return got
 

@@ -53,24 +53,55 @@ def show(value: Any) -> str:
     return repr(value)
 
 
+#: How the element of an array of tables is named at the end of a message: by its ``id``
+#: (``(unit 'JP-PL')``), or, for the arrays listed here, by its ``name`` (``(scenario 'LKP')``).
+NAMED_TABLES = {"scenario": "scenario"}
+
+
 def field_message(source: Any, field: str, value: Any, why: str, raw: dict[str, Any] | None = None) -> str:
     """``FILE: FIELD: VALUE WHY (unit 'ID')``: the one format of every input error."""
     line = f"{source}: {field}: {why}" if value is None else f"{source}: {field}: {show(value)} {why}".rstrip()
-    uid = _table_id(raw, field) if raw is not None else None
-    return line + (f" (unit {uid!r})" if uid is not None else "")
+    return line + (_table_label(raw, field) if raw is not None else "")
 
 
-def _table_id(raw: dict[str, Any], field: str) -> str | None:
-    """The ``id`` of the array-of-tables element a dotted field path points into, if any."""
+def table_label(kind: str, name: Any) -> str:
+    """The `` (unit 'ID')`` tail naming the table an error is in."""
+    return f" ({kind} {str(name)!r})"
+
+
+def _table_label(raw: dict[str, Any], field: str) -> str:
+    """`` (unit 'ID')`` (or `` (scenario 'NAME')``) of the array-of-tables element a field path points into, or ''."""
     head, _, rest = field.partition("[")
     if not rest or head not in raw or not isinstance(raw[head], list):
-        return None
+        return ""
     try:
         i = int(rest.split("]", 1)[0])
     except ValueError:
-        return None
+        return ""
     item = raw[head][i] if 0 <= i < len(raw[head]) else None
-    return str(item["id"]) if isinstance(item, dict) and "id" in item else None
+    if not isinstance(item, dict):
+        return ""
+    if "id" in item:
+        return table_label("unit", item["id"])
+    if head in NAMED_TABLES and "name" in item:
+        return table_label(NAMED_TABLES[head], item["name"])
+    return ""
+
+
+def _field_path(loc: tuple, raw: Any, missing: bool = False) -> str:
+    """Dotted path of a pydantic location, without the tags pydantic adds for (discriminated) unions."""
+    field = ""
+    node = raw
+    for k, part in enumerate(loc):
+        if isinstance(part, int):
+            field += f"[{part}]"
+            node = node[part] if isinstance(node, list) and 0 <= part < len(node) else None
+            continue
+        if isinstance(node, dict) and part not in node and not (missing and k == len(loc) - 1):
+            continue  # a union tag ('point', 'VoyageScenario'), not a key of the file
+        field += ("." if field else "") + str(part)
+        node = node.get(part) if isinstance(node, dict) else None
+    return field
 
 
 def describe(source: Any, exc: ValidationError | FieldError, raw: dict[str, Any], prefix: tuple = ()) -> str:
@@ -81,15 +112,12 @@ def describe(source: Any, exc: ValidationError | FieldError, raw: dict[str, Any]
     if isinstance(exc, FieldError):
         return field_message(source, exc.field, exc.value, exc.why, raw)
     err = exc.errors(include_url=False)[0]
-    field = ""
-    for part in (*prefix, *err["loc"]):
-        field += f"[{part}]" if isinstance(part, int) else (("." if field else "") + str(part))
+    field = _field_path((*prefix, *err["loc"]), raw, err["type"] == "missing")
     inner = (err.get("ctx") or {}).get("error")
     if isinstance(inner, FieldError):
         name = (f"{field}.{inner.field}" if field else inner.field) if inner.relative else inner.field
         return field_message(source, name, inner.value, inner.why, raw)
-    uid = _table_id(raw, field)
-    tail = f" (unit {uid!r})" if uid is not None else ""
+    tail = _table_label(raw, field)
     kind = err["type"]
     if kind == "extra_forbidden":
         return f"{source}: {field}: unknown field (value {err['input']!r}); check the spelling{tail}"

@@ -191,6 +191,11 @@ def drift_continue(req: DriftContinueRequest, target: OutputTarget, progress: Pr
     else:
         environment = req.environment.open(iso(t_last), req.hours)
     def write(p: Path) -> None:
+        if "scenario" in ds.variables:  # a case: its state and survival are rebuilt over the whole history, in memory
+            from sarex.io.driftfile import write_drift
+
+            write_drift(continue_drift(environment, ds.load(), req.hours, coast=req.coast, progress=progress), p)
+            return
         with StreamSink(p) as sink:
             continue_drift(environment, ds, req.hours, coast=req.coast, progress=progress, sink=sink)
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
+import numpy as np
 from pydantic import Field
 from sarex.errors import SarexInputError
 
@@ -69,7 +70,7 @@ def plan(req: PlanRequest, target: OutputTarget, ds: Any = None) -> PlanResult:
     from sarex.planning.cloud import period_cloud
     from sarex.report.planfiles import write_plan_files
     from sarex.planning.planner import Planner
-    from sarex.planning.sru import make_sru, unit_sweep_width_nm
+    from sarex.planning.sru import make_sru, unit_class_widths_m, unit_sweep_width_nm
     from sarex.planning.units import example_catalogue_path, load_units
     from sarex.times import to_epoch_s
 
@@ -89,7 +90,12 @@ def plan(req: PlanRequest, target: OutputTarget, ds: Any = None) -> PlanResult:
     obj = ds.attrs.get("object_class")
     widths = {u.id: unit_sweep_width_nm(u, obj, req.visibility_nm, req.weather_factor, req.fatigue, req.search_object, str(units_path))
               for u in catalogue.units}
-    srus_k = [[make_sru(u, c.frame, t0, widths[u.id]) for u in catalogue.units] for c in clouds]
+
+    def class_widths(u, c):  # a case's mixture: each particle's POD uses its own class's W
+        return unit_class_widths_m(u, list(c.object_keys), req.visibility_nm, req.weather_factor, req.fatigue, req.search_object,
+                                   str(units_path))
+
+    srus_k = [[make_sru(u, c.frame, t0, widths[u.id], class_widths(u, c)) for u in catalogue.units] for c in clouds]
     srus = srus_k[0]
     lands = [None] * len(clouds)
     if req.coast:
@@ -117,6 +123,11 @@ def plan(req: PlanRequest, target: OutputTarget, ds: Any = None) -> PlanResult:
     from sarex.planning.tracks_pos import planned_tracks_pos
 
     result.pos_planned = planned_tracks_pos(result, ds)
+    from sarex.drift.case.classes import alive_at
+
+    alive = alive_at(ds, 0.5 * (cloud.start_s + cloud.end_s))
+    if alive is not None and result.pod_per_particle is not None:
+        result.pos_alive = float(np.sum(cloud.weight * alive * result.pod_per_particle))
     situation = plan_situation(ds, cloud)
     files = run_into(target, lambda: target.write_folder("", lambda p: write_plan_files(p, result, cloud, catalogue, situation, coast=req.coast)))
     return PlanResult(result, catalogue, cloud, files)

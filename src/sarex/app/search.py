@@ -33,6 +33,8 @@ class ProbabilityRequest(Request):
     coast: bool = True
     geojson: bool = False
     plot: bool = False
+    #: the map of persons alive (weight × survival probability; a case with a survival model)
+    alive: bool = False
 
     @field_validator("levels")
     @classmethod
@@ -83,7 +85,7 @@ def probability(req: ProbabilityRequest, target: OutputTarget, ds: Any = None) -
     if ds is None:
         ds = open_drift(req.drift_file)  # lazily: the map reads the one or two outputs around its time
     grid = ProbabilityGrid.from_drift(ds, req.time, cell_nm=req.cell_nm, extent_nm=req.extent_nm, interpolate=not req.nearest,
-                                      source=str(req.drift_file))
+                                      source=str(req.drift_file), alive=req.alive)
     if req.smooth_nm is not None:
         _check_smoothing(grid, req.smooth_nm)
         grid = grid.smoothed(req.smooth_nm)
@@ -133,6 +135,8 @@ class SailedTrack:
 
     track: Any  # sarex.io.track.Track
     sweep_width_nm: float
+    #: (Leeway class key, W in m) pairs: a case's particles of that class are searched for with that W
+    class_widths_m: tuple[tuple[str, float], ...] = ()
 
 
 def update_with_tracks(ds: xr.Dataset, tracks: "list[SailedTrack]", model: str = "exponential", label: str = "",
@@ -148,7 +152,7 @@ def update_with_tracks(ds: xr.Dataset, tracks: "list[SailedTrack]", model: str =
     from sarex.search.podmodel import DetectionModel
 
     m = DetectionModel.parse(model, "--detection")
-    units = [SearchUnit(t.track, t.sweep_width_nm * NM_M, m, t.track.name) for t in tracks]
+    units = [SearchUnit(t.track, t.sweep_width_nm * NM_M, m, t.track.name, class_widths_m=t.class_widths_m) for t in tracks]
     return apply_search(ds, units, label=label, source=source)
 
 
@@ -160,7 +164,8 @@ class SearchUpdateResult:
 
 
 def _sweep_width_from_category(text: str, ds: xr.Dataset, visibility_nm: float, fatigue: bool, weather_factor: float,
-                               speed_kn: Optional[float]) -> float:
+                               speed_kn: Optional[float], leeway_class: Optional[str] = None) -> float:
+    """W (NM) of OBJECT:PLATFORM[:ALT_M]; OBJECT ``auto``: of ``leeway_class`` (default the drift's object class)."""
     from sarex.search.sweepwidth import SEARCH_OBJECTS, search_object_for_leeway, sweep_width_nm
 
     parts = text.split(":")
@@ -168,7 +173,7 @@ def _sweep_width_from_category(text: str, ds: xr.Dataset, visibility_nm: float, 
         raise SarexInputError(f"--sweep-width-category: {text!r} must be OBJECT:PLATFORM[:ALT_M], e.g. raft-4:helicopter:300")
     obj, platform = parts[0], parts[1]
     if obj == "auto":
-        obj = search_object_for_leeway(str(ds.attrs.get("object_class", "")))
+        obj = search_object_for_leeway(leeway_class or str(ds.attrs.get("object_class", "")))
     elif obj not in SEARCH_OBJECTS:
         obj = search_object_for_leeway(obj)
     try:
@@ -191,7 +196,14 @@ def search_update(req: SearchUpdateRequest, target: OutputTarget) -> SearchUpdat
     w_nm = req.sweep_width_nm if req.sweep_width_nm is not None else _sweep_width_from_category(
         req.sweep_width_category, ds, req.visibility_nm, req.fatigue, req.weather_factor, req.speed_kn
     )
-    tracks = [SailedTrack(tr.renamed(f"{Path(path).name}:{tr.name}"), w_nm)
+    widths: tuple[tuple[str, float], ...] = ()
+    if req.sweep_width_category is not None and req.sweep_width_category.startswith("auto:") and "object" in ds:
+        # a mixture of classes (a case): each particle is searched for with its own class's W
+        from sarex.drift.case.classes import particle_classes
+
+        widths = tuple((k, NM_M * _sweep_width_from_category(req.sweep_width_category, ds, req.visibility_nm, req.fatigue,
+                                                                req.weather_factor, req.speed_kn, k)) for k in particle_classes(ds)[0])
+    tracks = [SailedTrack(tr.renamed(f"{Path(path).name}:{tr.name}"), w_nm, widths)
               for path in req.tracks for tr in read_gpx_tracks(path, strict=True, routes=True, all_legs=req.all_legs)]
     outcome = update_with_tracks(ds, tracks, model.label, req.label, str(req.drift_file))
     files = run_into(target, lambda: target.write_file("drift.nc", lambda p: write_drift(outcome.dataset, p)))

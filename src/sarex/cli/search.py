@@ -26,6 +26,7 @@ def probability(
     y_nm: float = typer.Option(0.1, help="Datum method: navigational error Y of the search unit, nm."),
     fs: Optional[float] = typer.Option(None, help="Datum method: search factor (default 1.1, first search)."),
     no_coast: bool = typer.Option(False, "--no-coast", help="Do not draw land on the map."),
+    alive: bool = typer.Option(False, "--alive", help="Map persons alive: weight x survival probability (a case with survival)."),
     force: bool = typer.Option(False, "--force", help=FORCE_HELP),
 ) -> None:
     """Probability map, containment areas and the IAMSAR datum area at one time."""
@@ -34,7 +35,7 @@ def probability(
 
     req = build(ProbabilityRequest, drift_file=drift_file, time=time, cell_nm=cell_nm, levels=parse_levels(levels), extent_nm=extent_nm,
                 smooth_nm=smooth_nm, nearest=nearest, x_nm=x_nm, y_nm=y_nm, fs=fs, coast=not no_coast,
-                geojson=geojson is not None, plot=plot is not None)
+                geojson=geojson is not None, plot=plot is not None, alive=alive)
     target = FileSetTarget({"probability.nc": out, "areas.geojson": geojson, "probability.png": plot},
                            labels={"probability.nc": "--out", "areas.geojson": "--geojson", "probability.png": "--plot"},
                            inputs=[drift_file], force=force)

@@ -15,6 +15,7 @@ from collections.abc import Callable
 import numpy as np
 import xarray as xr
 
+from sarex.drift.case.build import case_variables
 from sarex.drift.forcing_error import forcing_error_from_attrs
 from sarex.drift.output import DriftSink
 from sarex.drift.seeding import Release
@@ -57,8 +58,13 @@ def continue_drift(
     xarray.Dataset or None
         The extended drift dataset, or what ``sink.finish`` returns.
     """
-    if "scenario" in ds.variables:
-        raise SarexInputError("continue: drift files of a case (sarex drift --case) cannot be continued yet; run the case for the whole period")
+    if "scenario" in ds.variables:  # a case: its ensemble is rebuilt from the file's case record
+        from sarex.drift.case.resume import continue_case
+
+        if sink is not None:  # state and survival are rebuilt over the whole history: in memory (see app.drift)
+            raise SarexInputError("continue: a case drift file is continued in memory, not into a stream sink")
+        new, ce, case = continue_case(env, ds, hours, coast=coast, progress=progress)
+        return _extend(ds, new, hours, env, lambda out: case_variables(out, ce, case))
     try:
         rel = json.loads(ds.attrs["release"])
         obj = ds.attrs["object_class"]
@@ -82,13 +88,25 @@ def continue_drift(
                forcing_error=forcing_error_from_attrs(ds.attrs))
     if sink is not None:
         return simulate(env, obj, release, **run, sink=_AfterHistory(ds, sink, env.describe(), hours))
-    new = simulate(env, obj, release, **run)
+    return _extend(ds, simulate(env, obj, release, **run), hours, env)
+
+
+def _extend(ds: xr.Dataset, new: xr.Dataset, hours: float, env: Environment, timed_extra=None) -> xr.Dataset:
+    """``ds`` with the outputs of its continuation ``new`` appended (weights, searches and attributes kept)."""
     tail = new.isel(time=slice(1, None))  # its first output is the state it started from
     timed = [v for v in _TIMED if v in ds and v in tail]
     ext = xr.concat([ds[timed], tail[timed]], dim="time", data_vars="all", coords="minimal", compat="override")
-    out = ds.drop_vars(timed + ["time"]).merge(ext)
+    derived = [v for v in ("state", "alive") if v in ds] if timed_extra is not None else []  # recomputed below
+    out = ds.drop_vars(timed + derived + ["time"]).merge(ext)
     for v in timed:
         out[v].attrs = dict(ds[v].attrs)
+    if timed_extra is not None:  # per-output variables derived from the particles' paths (a case's state and survival)
+        out = timed_extra(out)
+        for v in ("downwind_slope", "downwind_offset", "downwind_eps"):  # of each particle's class at the new end
+            out[v] = (("trajectory",), new[v].values, dict(ds[v].attrs))
+        for v in derived:
+            if v in out:
+                out[v].attrs = dict(ds[v].attrs)
     out.attrs = _continued_attrs(ds, new.attrs, float(new.time.values[0].astype("datetime64[ns]").astype("int64")) / 1e9,
                                  hours, env.describe())
     return out

@@ -109,16 +109,21 @@ def ensemble_particles(ensemble: Ensemble, t0: float, step_s: float) -> Particle
     return _state(*ensemble.arrays(), t0, step_s)
 
 
-def resume_particles(p: Particles, obj: LeewayObject, ds: xr.Dataset) -> None:
-    """Take the Leeway draws and the last state of an earlier drift file (a continuation) into ``p``."""
+def resume_particles(p: Particles, obj: LeewayObject, ds: xr.Dataset, keep_draws: bool = False) -> None:
+    """Take the Leeway draws and the last state of an earlier drift file (a continuation) into ``p``.
+
+    ``keep_draws``: ``p`` is an ensemble rebuilt as it was (a case, :mod:`sarex.drift.case.resume`):
+    its Leeway draws are kept and its class changes are replayed by the step loop.
+    """
     if ds.sizes["trajectory"] != p.size:
         raise SarexInputError(f"continue: {ds.sizes['trajectory']} particles in the file, {p.size} expected")
-    a_dw, b_dw = obj.coefficients_si[:2]
-    ds_div, do_div = obj.eps_divisors
-    p.eps_dw = np.asarray(ds["downwind_eps"].values, dtype=np.float64)
-    p.z_cw = np.asarray(ds["crosswind_z"].values, dtype=np.float64)
-    p.dw_slope = a_dw + p.eps_dw / ds_div
-    p.dw_offset = b_dw + p.eps_dw / do_div
+    if not keep_draws:
+        a_dw, b_dw = obj.coefficients_si[:2]
+        ds_div, do_div = obj.eps_divisors
+        p.eps_dw = np.asarray(ds["downwind_eps"].values, dtype=np.float64)
+        p.z_cw = np.asarray(ds["crosswind_z"].values, dtype=np.float64)
+        p.dw_slope = a_dw + p.eps_dw / ds_div
+        p.dw_offset = b_dw + p.eps_dw / do_div
     p.lon[:] = ds["lon"][:, -1].values  # the last output only (a lazily opened file reads just that)
     p.lat[:] = ds["lat"][:, -1].values
     p.status[:] = ds["status"][:, -1].values

@@ -105,8 +105,6 @@ def simulate(
         The drift file contents (see :mod:`sarex.io.driftfile`): what ``sink.finish`` returns.
     """
     if ensemble is not None:
-        if _resume is not None:
-            raise SarexInputError("continue: drift files of a case (several scenarios or objects) cannot be continued yet")
         object_class = ensemble.objects[int(np.bincount(ensemble.object_index, weights=ensemble.weight).argmax())]
         particles = ensemble.size
         if release is None:
@@ -176,7 +174,7 @@ def simulate(
     else:
         p = ensemble_particles(ensemble, t0, step_s)
     if _resume is not None:
-        resume_particles(p, obj, _resume)
+        resume_particles(p, obj, _resume, keep_draws=ensemble is not None)
     step_key = 0 if ensemble is None else int(ensemble.step_offset)
     n_events = 0 if ensemble is None else ensemble.event_time_s.size
     next_event = 0

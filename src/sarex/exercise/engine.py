@@ -115,6 +115,11 @@ class ExerciseResult:
             "final_probability_peak_error_nm": self.peak_error_m / NM_M,
             "final_probability_peak_time": iso(self.peak_time_s),
         }
+        if sc.case is not None and self.periods:  # per case scenario: prior, posterior after the searches, POS
+            from sarex.drift.case import scenario_table
+
+            out["case"] = {"truth_scenario": sc.truth.case_scenario, "truth_object": sc.truth.object_class,
+                           "scenarios": scenario_table(self.periods[self.executed - 1 if self.executed else 0].drift_after)}
         if self.replicates is not None:
             r = self.replicates
             out["replicates"] = {

@@ -32,7 +32,8 @@ from sarex.errors import SarexInputError
 from sarex.exercise.scenario import Scenario, open_spec
 from sarex.planning.cloud import period_cloud
 from sarex.planning.planner import Plan, Planner
-from sarex.planning.sru import make_sru, unit_sweep_width_nm
+from sarex.drift.case.classes import particle_classes
+from sarex.planning.sru import make_sru, unit_class_widths_m, unit_sweep_width_nm
 from sarex.planning.tracks_pos import planned_tracks_pos
 from sarex.planning.units import Coordination, UnitCatalogue
 from sarex.search.bayes import apply_search
@@ -50,6 +51,11 @@ class SearchRun:
     period: int
     track: Track
     sweep_width_m: float
+    #: per object class (a case's mixture): (Leeway class, W m); empty: sweep_width_m for all
+    class_widths_m: tuple[tuple[str, float], ...] = ()
+
+    def search_unit(self, model: DetectionModel) -> SearchUnit:
+        return SearchUnit(self.track, self.sweep_width_m, model, self.unit_id, class_widths_m=self.class_widths_m)
 
 
 @dataclass
@@ -104,6 +110,16 @@ def forecast_drift(sc: Scenario, particles: int, seed: int, output_s: float = 18
     """
     r = sc.reported
     t1 = sc.end_time_s
+    if sc.case is not None:  # the distress as a case: its weighted scenarios are the planners' ensemble
+        from sarex.drift.case import drift_case
+        from sarex.drift.case.run import earliest_time_s
+
+        step_s = 600.0
+        t0 = math.floor(earliest_time_s(sc.case) / step_s + 1e-9) * step_s
+        env = open_spec(sc.forecast, t0, t1)
+        hours = math.ceil((t1 - t0) / output_s) * output_s / 3600.0
+        return drift_case(env, sc.case, hours=hours, particles=particles, seed_value=seed, step_s=step_s, output_s=output_s,
+                          coast=coast, source=str(sc.source or "scenario"), forcing_error=forcing_error)
     env = open_spec(sc.forecast, r.time, t1)
     hours = math.ceil((t1 - r.time) / output_s) * output_s / 3600.0
     return simulate(env, r.object_class, Release.point(r.lon, r.lat, r.time, r.radius_m), hours=hours,
@@ -148,7 +164,7 @@ def plan_periods(
         if runs:
             pos_planned = planned_tracks_pos(plan, ds, model)
             plan.pos_planned = pos_planned
-            outcome = apply_search(ds, [SearchUnit(r.track, r.sweep_width_m, model, r.unit_id) for r in runs], label=f"period {k + 1}")
+            outcome = apply_search(ds, [r.search_unit(model) for r in runs], label=f"period {k + 1}")
             after, pos_t, cum = outcome.dataset, outcome.pos, outcome.cumulative_pos
         else:
             after, pos_planned, pos_t = ds, 0.0, 0.0
@@ -188,8 +204,12 @@ def plan_period(
     ``units`` limits the planner to those unit ids (default: all of the catalogue).
     """
     units_by_id = {u.id: u for u in catalogue.units}
+    cond = sc.conditions
+    fw = cond.weather_factor_for(sc.reported.object_class)
+    keys = particle_classes(ds)[0]  # a case's classes: each particle searched for with its own class's W
+    cw = {u.id: unit_class_widths_m(u, keys, cond.visibility_nm, fw, cond.fatigue) for u in catalogue.units}
     cloud = period_cloud(ds, start_s, end_s, step_s)
-    srus = [make_sru(u, cloud.frame, start_s, widths_nm[u.id]) for u in catalogue.units if units is None or u.id in units]
+    srus = [make_sru(u, cloud.frame, start_s, widths_nm[u.id], cw[u.id]) for u in catalogue.units if units is None or u.id in units]
     land = None
     if coast:
         from sarex.planning.land import land_around_cloud
@@ -203,7 +223,7 @@ def plan_period(
         sailed = _sail(a, plan, u, kinematics, end_s)
         if sailed.time_s.size < 2 or sailed.time_s[-1] <= sailed.time_s[0]:
             continue  # on task only as the period ends (a longer transit around land): no search time
-        runs.append(SearchRun(a.unit_id, u.nation, k, sailed, widths_nm[a.unit_id] * NM_M))
+        runs.append(SearchRun(a.unit_id, u.nation, k, sailed, widths_nm[a.unit_id] * NM_M, cw[a.unit_id]))
         effort[u.nation] = effort.get(u.nation, 0.0) + a.effort_m2
     return plan, runs, effort
 
@@ -272,7 +292,7 @@ def detection_bundle(periods: list[PeriodPlan], truth: xr.Dataset, model: str) -
         i0 = max(0, int(np.searchsorted(t, t0, side="right")) - 1)
         i1 = min(t.size - 1, int(np.searchsorted(t, t1, side="left")))
         sub = truth.isel(time=slice(i0, i1 + 1))
-        pod[:, k] = pod_along_tracks(sub, [SearchUnit(r.track, r.sweep_width_m, model, r.unit_id)])
+        pod[:, k] = pod_along_tracks(sub, [r.search_unit(model)])  # the truth's own class's W
         dist[:, k], tca[:, k] = closest_approach(r.track, t[i0 : i1 + 1], lon[:, i0 : i1 + 1], lat[:, i0 : i1 + 1])
     return DetectionBundle(pod, dist, tca, np.array([r.period for r in runs], dtype=int), tuple(r.unit_id for r in runs), model.label)
 

@@ -18,7 +18,8 @@ Layout (see ``sarex/data/korea_japan_sarex.toml`` for a full example)::
     [[units]]    id, nation, type, name, ...        (or units_file = a unit catalogue, [[unit]])
     [[periods]]  start, duration_h
     [stopping]   on_detection, max_periods, max_hours
-    [truth]      object_class, lon, lat, time
+    [truth]      object_class, lon, lat, time     (or from_case/scenario/object/seed)
+    [[scenario]] optional: the distress as a case (:mod:`sarex.exercise.casescenario`)
     [truth.environment]  synthetic = true, variant = 7   (or file = "truth.nc")
 
 Units are the planning catalogue's :class:`~sarex.planning.units.Unit` (one unit
@@ -163,6 +164,8 @@ class Truth(Position):
 
     object_class: str
     environment: EnvironmentSpec
+    #: the case scenario the truth was drawn from (an exercise whose distress is a case)
+    case_scenario: str | None = None
 
     @field_validator("object_class")
     @classmethod
@@ -183,6 +186,12 @@ class _ScenarioBase(_Strict):
     periods: list[Period] = Field(min_length=1)
     stopping: Stopping = Stopping()
     conditions: Conditions = Conditions()
+    _case: Any = PrivateAttr(default=None)
+
+    @property
+    def case(self) -> Any:
+        """The case (:class:`sarex.drift.case.Case`) of the ``[[scenario]]`` tables, or None (a reported LKP)."""
+        return self._case
 
     @model_validator(mode="after")
     def _consistent(self) -> "_ScenarioBase":
@@ -260,7 +269,10 @@ class Scenario(_ScenarioBase):
     def participant_view(self) -> ParticipantScenario:
         """The scenario without the ``[truth]`` section (safe to give to participants)."""
         data = self.model_dump(exclude={"truth"})
-        return ParticipantScenario.model_validate(data, context=_LOAD)
+        pv = ParticipantScenario.model_validate(data, context=_LOAD)
+        pv._case = self._case  # what is reported: participants' side
+        pv._source = self._source
+        return pv
 
 
 def _check_object(key: str) -> str:
@@ -340,7 +352,9 @@ def parse_scenario(raw: dict[str, Any], source: Path, *, require_truth: bool = T
     :class:`ParticipantScenario` (everything but the truth, no ``truth`` attribute at all); with a
     truth it is still a :class:`Scenario`.
     """
-    raw = dict(raw)
+    from sarex.exercise.casescenario import split_case
+
+    raw, case = split_case(dict(raw), source)
     base = source.parent
     if isinstance(raw.get("units_file"), str):
         raw["units_file"] = _relative(base, raw["units_file"])
@@ -354,6 +368,7 @@ def parse_scenario(raw: dict[str, Any], source: Path, *, require_truth: bool = T
     try:
         sc = cls.model_validate(raw, context=_LOAD)
         sc._source = source
+        sc._case = case
     except (ValidationError, FieldError) as exc:
         raise SarexInputError(describe(source, exc, raw)) from None
     specs = [("forecast", sc.forecast)] + ([("truth.environment", sc.truth.environment)] if isinstance(sc, Scenario) else [])

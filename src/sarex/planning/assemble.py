@@ -145,6 +145,7 @@ def assemble(pl, by_id: dict, rects: dict, unassigned: dict[str, str], reserve: 
                 search_speed_ms=s.search_speed_ms, transit_speed_ms=s.transit_speed_ms, start_xy=s.start_xy, waypoint_times_s=wt,
                 poc=poc, pod=pos / poc if poc > 0 else 0.0, pos=pos, marginal_pos=marg[uid], reason=reason, reason_parts=parts,
                 turn_radius_m=s.turn_radius_m, smc=smc.get(uid, ""), route_out_xy=route_out, route_back_xy=route_back,
+                class_widths_m=s.class_widths_m,
             )
         )
     total_effort = sum(a.effort_m2 for a in out)

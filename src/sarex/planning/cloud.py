@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
+from sarex.drift.case.classes import particle_classes
 from sarex.errors import SarexInputError
 from sarex.geo import LocalProjection
 from sarex.times import datetime64_to_epoch_s, iso
@@ -22,6 +23,8 @@ class PeriodCloud:
     times_s : (M,) sample times, epoch s (first = period start, last = period end).
     x, y : (N, M) positions in the plane, m (NaN where a particle is absent).
     weight : (N,) prior probability weights (sum 1 over the ensemble).
+    object_keys, object_index : the Leeway classes and each particle's class in the middle of the
+        period (after state changes; :func:`sarex.drift.case.classes.particle_classes`).
     """
 
     frame: LocalProjection
@@ -29,6 +32,16 @@ class PeriodCloud:
     x: np.ndarray
     y: np.ndarray
     weight: np.ndarray
+    object_keys: tuple[str, ...] = ()
+    object_index: np.ndarray | None = None
+
+    def width_scale(self, class_widths_m: tuple[tuple[str, float], ...], sweep_width_m: float) -> np.ndarray:
+        """Per particle: its class's sweep width over ``sweep_width_m`` (1 for classes not listed)."""
+        if not class_widths_m or self.object_index is None:
+            return np.ones(self.x.shape[0])
+        d = dict(class_widths_m)
+        ratio = np.array([d.get(k, sweep_width_m) / sweep_width_m for k in self.object_keys])
+        return ratio[self.object_index]
 
     @property
     def start_s(self) -> float:
@@ -40,7 +53,8 @@ class PeriodCloud:
 
     def subset(self, idx: np.ndarray) -> "PeriodCloud":
         """The same cloud restricted to particles ``idx`` (weights kept, not renormalised)."""
-        return PeriodCloud(self.frame, self.times_s, np.ascontiguousarray(self.x[idx]), np.ascontiguousarray(self.y[idx]), self.weight[idx])
+        return PeriodCloud(self.frame, self.times_s, np.ascontiguousarray(self.x[idx]), np.ascontiguousarray(self.y[idx]), self.weight[idx],
+                           self.object_keys, None if self.object_index is None else self.object_index[idx])
 
 
 def period_cloud(ds: xr.Dataset, start_s: float, end_s: float, step_s: float = 1800.0, source: str = "drift file") -> PeriodCloud:
@@ -84,4 +98,5 @@ def period_cloud(ds: xr.Dataset, start_s: float, end_s: float, step_s: float = 1
     clon, clat = guess.inverse(np.array([np.sum(wl * gx)]), np.array([np.sum(wl * gy)]))
     frame = LocalProjection(round(float(clon[0]), 6), round(float(clat[0]), 6))
     x, y = frame.forward(lo, la)
-    return PeriodCloud(frame, ts, np.ascontiguousarray(x), np.ascontiguousarray(y), w)
+    keys, cls = particle_classes(ds, 0.5 * (start_s + end_s))
+    return PeriodCloud(frame, ts, np.ascontiguousarray(x), np.ascontiguousarray(y), w, tuple(keys), cls)

@@ -65,7 +65,7 @@ def path_bounds(x, y):
 
 
 @nb.njit(cache=True)
-def rect_gain(x, y, tw, m0, m1, weight, cx, cy, ux, uy, half_leg, half_creep, coverage, model, bounds):
+def rect_gain(x, y, tw, m0, m1, weight, cx, cy, ux, uy, half_leg, half_creep, coverage, cscale, model, bounds):
     """Σ_k weight_k · POD_k for one rectangle (the probability of success it adds).
 
     Parameters
@@ -75,6 +75,7 @@ def rect_gain(x, y, tw, m0, m1, weight, cx, cy, ux, uy, half_leg, half_creep, co
     weight : (N,) particle weights (e.g. prior weight × probability still undetected).
     cx, cy, ux, uy, half_leg, half_creep : rectangle centre (m), leg direction (unit vector), half sides (m).
     coverage : C = W·T/A.
+    cscale : (N,) per particle, its class's sweep width over W (1 for one class).
     model : :class:`~sarex.search.podmodel.DetectionModel` code.
     bounds : (N, 4) from :func:`path_bounds`; particles whose whole path misses the
         rectangle's bounding box are skipped without looking at their samples.
@@ -91,21 +92,21 @@ def rect_gain(x, y, tw, m0, m1, weight, cx, cy, ux, uy, half_leg, half_creep, co
             continue
         f = _inside_fraction(x, y, tw, m0, m1, k, cx, cy, ux, uy, half_leg, half_creep)
         if f > 0.0:
-            total += wk * _pod(coverage * f, model)
+            total += wk * _pod(coverage * cscale[k] * f, model)
     return total
 
 
 @nb.njit(cache=True)
-def rect_pod(x, y, tw, m0, m1, cx, cy, ux, uy, half_leg, half_creep, coverage, model, pod_out, frac_out):
+def rect_pod(x, y, tw, m0, m1, cx, cy, ux, uy, half_leg, half_creep, coverage, cscale, model, pod_out, frac_out):
     """Per-particle POD (``pod_out``) and time fraction inside (``frac_out``) for one rectangle."""
     for k in range(x.shape[0]):
         f = _inside_fraction(x, y, tw, m0, m1, k, cx, cy, ux, uy, half_leg, half_creep)
         frac_out[k] = f
-        pod_out[k] = _pod(coverage * f, model) if f > 0.0 else 0.0
+        pod_out[k] = _pod(coverage * cscale[k] * f, model) if f > 0.0 else 0.0
 
 
 @nb.njit(cache=True)
-def rects_pod(x, y, tw, m0, m1, geom, coverage, model, bounds, pod_out):
+def rects_pod(x, y, tw, m0, m1, geom, coverage, cscale, model, bounds, pod_out):
     """POD of ``k`` units' rectangles for every particle, in one pass (the planner's plan score).
 
     Parameters
@@ -114,6 +115,7 @@ def rects_pod(x, y, tw, m0, m1, geom, coverage, model, bounds, pod_out):
     tw : (k, M) each unit's time weights; m0, m1 : (k,) their nonzero range.
     geom : (k, 6) centre x, y (m), leg direction ux, uy, half leg, half creep (m).
     coverage : (k,) C = W·T/A.
+    cscale : (k, N) per unit and particle, the particle's class's sweep width over the unit's W.
     model : detection model code.
     bounds : (N, 4) from :func:`path_bounds` (particles whose path misses a rectangle are skipped).
     pod_out : (k, N) output; 0 outside.
@@ -130,11 +132,11 @@ def rects_pod(x, y, tw, m0, m1, geom, coverage, model, bounds, pod_out):
                 continue
             f = _inside_fraction(x, y, twj, m0[j], m1[j], k, cx, cy, ux, uy, hl, hc)
             if f > 0.0:
-                pod_out[j, k] = _pod(coverage[j] * f, model)
+                pod_out[j, k] = _pod(coverage[j] * cscale[j, k] * f, model)
 
 
 @nb.njit(cache=True)
-def plan_score(x, y, tw, m0, m1, geom, coverage, model, bounds, weight, marg_out):
+def plan_score(x, y, tw, m0, m1, geom, coverage, cscale, model, bounds, weight, marg_out):
     """POS of ``k`` units together, ``Σ_n w_n (1 − Π_j (1 − POD_jn))``, and each unit's marginal POS.
 
     Same arguments as :func:`rects_pod` plus ``weight`` (N,); ``marg_out`` (k,) receives
@@ -161,7 +163,7 @@ def plan_score(x, y, tw, m0, m1, geom, coverage, model, bounds, weight, marg_out
                 continue
             f = _inside_fraction(x, y, tw[j], m0[j], m1[j], n, geom[j, 0], geom[j, 1], geom[j, 2], geom[j, 3], geom[j, 4], geom[j, 5])
             if f > 0.0:
-                q[j] = 1.0 - _pod(coverage[j] * f, model)
+                q[j] = 1.0 - _pod(coverage[j] * cscale[j, n] * f, model)
                 hit = True
         if not hit:
             continue

@@ -115,6 +115,15 @@ class _Evaluator:
         self.land = land
         self.coverage_range = coverage_range
         self.start_s, self.end_s = cloud.start_s, cloud.end_s
+        self._cloud = cloud
+        self._wscale: dict = {}
+
+    def width_scale(self, sru: Sru) -> np.ndarray:
+        """Per particle of the sample: its class's sweep width for ``sru`` over ``sru.sweep_width_m``."""
+        key = (sru.sweep_width_m, sru.class_widths_m)
+        if key not in self._wscale:
+            self._wscale[key] = np.ascontiguousarray(self._cloud.width_scale(sru.class_widths_m, sru.sweep_width_m)[self.idx])
+        return self._wscale[key]
 
     def gain(self, sru: Sru, rect0: Rectangle, survive: np.ndarray, others: Sequence[Rectangle], gap_m: float) -> tuple[float, Optional[_Fit]]:
         """Marginal POS of ``rect0`` for ``sru``; ``(0, None)`` when unreachable or overlapping."""
@@ -138,7 +147,7 @@ class _Evaluator:
             return 0.0, None, "land"
         tw, m0, m1 = time_weights(self.times, fit.arrive_s, fit.arrive_s + fit.search_s)
         ux, uy = r.u
-        g = rect_gain(self.x, self.y, tw, m0, m1, self.w0 * survive, r.cx, r.cy, ux, uy, 0.5 * r.leg_m, 0.5 * r.creep_m, cov, self.model, self.bounds)
+        g = rect_gain(self.x, self.y, tw, m0, m1, self.w0 * survive, r.cx, r.cy, ux, uy, 0.5 * r.leg_m, 0.5 * r.creep_m, cov, self.width_scale(sru), self.model, self.bounds)
         return float(g), fit, "ok"
 
     def pod(self, sru: Sru, fit: _Fit) -> np.ndarray:
@@ -152,24 +161,26 @@ class _Evaluator:
         m1 = np.empty(k, dtype=np.int64)
         geom = np.empty((k, 6))
         cov = np.empty(k)
+        cscale = np.empty((k, self.x.shape[0]))
         for j, (sru, fit) in enumerate(items):
+            cscale[j] = self.width_scale(sru)
             tw[j], m0[j], m1[j] = time_weights(self.times, fit.arrive_s, fit.arrive_s + fit.search_s)
             r = fit.rect
             ux, uy = r.u
             geom[j] = (r.cx, r.cy, ux, uy, 0.5 * r.leg_m, 0.5 * r.creep_m)
             cov[j] = sru.sweep_width_m * fit.track_m / r.area_m2
-        return tw, m0, m1, geom, cov
+        return tw, m0, m1, geom, cov, cscale
 
     def pods(self, items: Sequence[tuple[Sru, _Fit]]) -> np.ndarray:
         """Per-particle POD of several units' fitted patterns, shape (k, N), in one kernel call."""
-        tw, m0, m1, geom, cov = self._pack(items)
+        tw, m0, m1, geom, cov, cscale = self._pack(items)
         out = np.empty((len(items), self.x.shape[0]))
-        rects_pod(self.x, self.y, tw, m0, m1, geom, cov, self.model, self.bounds, out)
+        rects_pod(self.x, self.y, tw, m0, m1, geom, cov, cscale, self.model, self.bounds, out)
         return out
 
     def plan_pos(self, items: Sequence[tuple[Sru, _Fit]]) -> tuple[float, np.ndarray]:
         """POS of the units' fitted patterns together and each one's marginal POS (:func:`coverage.plan_score`)."""
-        tw, m0, m1, geom, cov = self._pack(items)
+        tw, m0, m1, geom, cov, cscale = self._pack(items)
         marg = np.empty(len(items))
-        total = plan_score(self.x, self.y, tw, m0, m1, geom, cov, self.model, self.bounds, self.w0, marg)
+        total = plan_score(self.x, self.y, tw, m0, m1, geom, cov, cscale, self.model, self.bounds, self.w0, marg)
         return float(total), marg

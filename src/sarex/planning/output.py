@@ -53,6 +53,7 @@ def plan_summary(plan: Plan, catalogue: UnitCatalogue) -> dict:
         "seed": plan.seed,
         "pos_planner": plan.total_pos,
         "pos_planned": plan.pos_planned if plan.pos_planned == plan.pos_planned else None,
+        **({"pos_alive": plan.pos_alive} if plan.pos_alive == plan.pos_alive else {}),
         "stone_reference_pos": plan.bound_pos,
         "poc_any_area": float(sum(a.poc for a in plan.assignments)),
         "total_effort_nm2": plan.total_effort_m2 / NM_M**2,
@@ -64,6 +65,7 @@ def plan_summary(plan: Plan, catalogue: UnitCatalogue) -> dict:
         "definitions": {
             "pos_planner": POS_TERMS["pos_planner"][1],
             "pos_planned": POS_TERMS["pos_planned"][1],
+            **({"pos_alive": POS_TERMS["pos_alive"][1]} if plan.pos_alive == plan.pos_alive else {}),
             "stone_reference_pos": POS_TERMS["stone_reference_pos"][1],
             "units": "each drift particle is counted in the one area where its POD is highest: poc = probability the object is in "
                      "the unit's area while it is searched, pos = probability it is detected there by the plan, pod = pos/poc; "

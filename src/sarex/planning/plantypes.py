@@ -26,6 +26,8 @@ class Sru:
     ready_s : earliest departure, epoch s.
     on_scene_s : optional cap on time on task, s.
     keep_off_land : the search area must not touch land (surface units), when the planner has a land raster.
+    class_widths_m : per object class, W (the cloud's particles of that class are detected with it);
+        ``sweep_width_m`` (that of the heaviest class) sets the track spacing and the coverage reported.
     """
 
     id: str
@@ -40,6 +42,8 @@ class Sru:
     #: turn radius, m: track spacing never below 2× this (legs a turn diameter apart)
     turn_radius_m: float = 0.0
     is_aircraft: bool = False
+    #: (Leeway class key, W in m): the sweep width for particles of that class (others: sweep_width_m)
+    class_widths_m: tuple[tuple[str, float], ...] = ()
 
     @property
     def effort_rate_m2_s(self) -> float:
@@ -85,6 +89,8 @@ class Assignment:
     route_back_xy: Optional[np.ndarray] = None
     #: the reason as template parts (:mod:`sarex.planning.reasons`), rendered in each language by the SAP message
     reason_parts: tuple = ()
+    #: the unit's sweep width per object class (:attr:`Sru.class_widths_m`)
+    class_widths_m: tuple[tuple[str, float], ...] = ()
 
     @property
     def time_on_task_s(self) -> float:
@@ -109,6 +115,8 @@ class Plan:
     pod_per_particle: Optional[np.ndarray] = field(default=None, repr=False)
     #: planned-tracks POS (:func:`sarex.planning.tracks_pos.planned_tracks_pos`), set by the caller that has the drift
     pos_planned: float = float("nan")
+    #: POS of survivors: Σ weight × P(alive at mid-period) × POD (a case with a survival model), set by the caller
+    pos_alive: float = float("nan")
     #: units held in reserve (not tasked) and why
     reserve: dict[str, str] = field(default_factory=dict)
     #: the same reasons as template parts (:mod:`sarex.planning.reasons`), for the translated SAP messages

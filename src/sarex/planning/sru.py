@@ -59,7 +59,27 @@ def unit_sweep_width_nm(
     return float(w)
 
 
-def make_sru(unit: Unit, frame: LocalProjection, plan_start_s: float, sweep_width_nm: float) -> Sru:
+def unit_class_widths_m(
+    unit: Unit,
+    object_keys: list[str],
+    visibility_nm: float = 10.0,
+    weather_factor: float = 1.0,
+    fatigue: bool = False,
+    search_object: Optional[str] = None,
+    source: str = "units",
+) -> tuple[tuple[str, float], ...]:
+    """The unit's sweep width (m) for each Leeway class of a mixture (a case), from the IAMSAR tables.
+
+    Empty (one W for every particle) when the unit has a fixed ``sweep_width_nm``, when a
+    search object is named (the unit's or ``search_object``), or for a single class.
+    """
+    if unit.sweep_width_nm is not None or unit.search_object or search_object or len(object_keys) < 2:
+        return ()
+    return tuple((k, NM_M * unit_sweep_width_nm(unit, k, visibility_nm, weather_factor, fatigue, None, source)) for k in object_keys)
+
+
+def make_sru(unit: Unit, frame: LocalProjection, plan_start_s: float, sweep_width_nm: float,
+             class_widths_m: tuple[tuple[str, float], ...] = ()) -> Sru:
     """The planner's SRU for ``unit`` (start projected into ``frame``; ready at ``plan_start_s`` unless given).
 
     Surface units keep their search areas off land; aircraft may overfly it.
@@ -77,4 +97,5 @@ def make_sru(unit: Unit, frame: LocalProjection, plan_start_s: float, sweep_widt
         keep_off_land=not unit.is_aircraft,
         turn_radius_m=float(unit.turn_radius_m),
         is_aircraft=unit.is_aircraft,
+        class_widths_m=class_widths_m,
     )

@@ -18,12 +18,13 @@ from sarex.io.track import Track
 
 
 def planned_search_units(plan: Plan, model: Optional[str] = None) -> list[SearchUnit]:
-    """Each assignment's pattern (CSP to last waypoint, planned times) as a search unit with the plan's W."""
+    """Each assignment's pattern (CSP to last waypoint, planned times) as a search unit with the plan's W (per object class)."""
     out = []
     for a in plan.assignments:
         lon, lat = plan.frame.inverse(a.pattern.x, a.pattern.y)
         w_m = a.effort_m2 / a.track_m
-        out.append(SearchUnit(Track(lon, lat, np.asarray(a.waypoint_times_s, dtype=float), a.unit_id), w_m, model or plan.model, a.unit_id))
+        out.append(SearchUnit(Track(lon, lat, np.asarray(a.waypoint_times_s, dtype=float), a.unit_id), w_m, model or plan.model, a.unit_id,
+                              class_widths_m=a.class_widths_m))
     return out
 
 

@@ -108,6 +108,7 @@ def apply_search(ds: xr.Dataset, units: list[SearchUnit], label: str = "", sourc
             {
                 "name": u.name,
                 "sweep_width_nm": round(u.sweep_width_m / NM_M, 6),
+                **({"sweep_width_nm_by_class": {k: round(w / NM_M, 6) for k, w in u.class_widths_m}} if u.class_widths_m else {}),
                 "model": u.model.label,
                 "waypoints": int(u.track.lon.size),
                 "start": iso(u.track.start_s),

@@ -46,6 +46,7 @@ import numba
 import numpy as np
 import xarray as xr
 
+from sarex.drift.case.classes import particle_classes
 from sarex.errors import SarexInputError
 from sarex.search.grid import centroid_kernel
 from sarex.search.podmodel import DEFAULT_MODEL, DetectionModel
@@ -86,6 +87,13 @@ class SearchUnit:
     sweep_width_m: float
     model: DetectionModel = DEFAULT_MODEL
     name: str = ""
+    #: (Leeway class key, W in m) pairs: the sweep width for particles of that class (others: sweep_width_m)
+    class_widths_m: tuple[tuple[str, float], ...] = ()
+
+    def for_class(self, key: str) -> "SearchUnit":
+        """This unit with the sweep width for object class ``key``."""
+        w = dict(self.class_widths_m).get(key, self.sweep_width_m)
+        return SearchUnit(self.track, w, self.model, self.name)
 
     def __post_init__(self) -> None:
         if not (self.sweep_width_m > 0.0) or not math.isfinite(self.sweep_width_m):
@@ -403,13 +411,28 @@ def pod_along_tracks(ds: xr.Dataset, units: list[SearchUnit], source: str = "dri
     if not units:
         raise SarexInputError("search: no search unit track given")
     proj = search_projection(units)
+    if any(u.class_widths_m for u in units):
+        # each particle is searched for with its own class's sweep width (its class at mid-search)
+        mid = 0.5 * (min(u.track.start_s for u in units) + max(u.track.end_s for u in units))
+        keys, cls = particle_classes(ds, mid)
+        pod = np.zeros(ds.sizes["trajectory"])
+        for c in np.unique(cls):
+            rows = np.flatnonzero(cls == c)
+            pod[rows] = _pod_rows(ds, [u.for_class(keys[c]) for u in units], tout, proj, source, rows)
+        return pod
+    return _pod_rows(ds, units, tout, proj, source, None)
+
+
+def _pod_rows(ds: xr.Dataset, units: list[SearchUnit], tout: np.ndarray, proj: LocalProjection, source: str, rows) -> np.ndarray:
+    """POD of the particles ``rows`` (all when None) from the units' tracks."""
     pieces = track_pieces(units, tout, proj, source)
     sl = slice(pieces.j_first, pieces.j_last + 1)
+    pick = (slice(None) if rows is None else rows, sl)
     # C-contiguous arrays (a copy only when the search spans part of the output): numba's
     # kernels for non-contiguous views are about three times slower
-    lon = np.ascontiguousarray(ds["lon"].values[:, sl], dtype=np.float64)
-    lat = np.ascontiguousarray(ds["lat"].values[:, sl], dtype=np.float64)
-    st = np.ascontiguousarray(ds["status"].values[:, sl], dtype=np.int8)
+    lon = np.ascontiguousarray(ds["lon"].values[pick], dtype=np.float64)
+    lat = np.ascontiguousarray(ds["lat"].values[pick], dtype=np.float64)
+    st = np.ascontiguousarray(ds["status"].values[pick], dtype=np.int8)
     pod = np.empty(lon.shape[0])
     track_pod_kernel(
         lon, lat, st, laea_constants_fast(proj.lon0, proj.lat0),

@@ -12,12 +12,13 @@ outside a given extent is reported, so all parts add up to the total weight.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numba
 import numpy as np
 import xarray as xr
 
+from sarex.drift.case.classes import alive_at
 from sarex.geo import NM_M
 from sarex.errors import SarexInputError
 from sarex.io.driftfile import STATUS_ACTIVE, STATUS_LEFT_DOMAIN, STATUS_STRANDED, STATUS_UNRELEASED
@@ -121,6 +122,7 @@ class ProbabilityGrid:
         centre: tuple[float, float] | None = None,
         interpolate: bool = True,
         source: str = "drift file",
+        alive: bool = False,
     ) -> "ProbabilityGrid":
         """Grid of a drift dataset at ``time`` (ISO string or s since epoch).
 
@@ -135,9 +137,24 @@ class ProbabilityGrid:
             Projection centre (lon, lat) degrees; default the weighted centroid of the afloat particles.
         interpolate
             Interpolate positions linearly between outputs (else take the nearest output).
+        alive
+            Probability that the person is there *and alive*: each weight times the particle's
+            survival probability at the time (a case with a survival model); the shares then
+            add up to the probability of being alive, not to 1.
         """
         pos = positions_at(ds, time, interpolate=interpolate, source=source)
-        return cls.from_positions(pos, cell_nm=cell_nm, extent_nm=extent_nm, centre=centre, source=source)
+        if not alive:
+            return cls.from_positions(pos, cell_nm=cell_nm, extent_nm=extent_nm, centre=centre, source=source)
+        a = alive_at(ds, pos.time_s)
+        if a is None:
+            raise SarexInputError(f"{source}: --alive: the drift has no survival model (a case scenario with survival = {{...}})")
+        w = np.asarray(pos.weight, dtype=np.float64)
+        share = float(np.sum(w * a)) / float(np.sum(w))
+        if not share > 0.0:
+            raise SarexInputError(f"{source}: --alive: no one is alive at {iso(pos.time_s)} under the survival model")
+        g = cls.from_positions(replace(pos, weight=w * a), cell_nm=cell_nm, extent_nm=extent_nm, centre=centre, source=source)
+        return replace(g, probability=g.probability * share, stranded_weight=g.stranded_weight * share, left_weight=g.left_weight * share,
+                       unreleased_weight=g.unreleased_weight * share, outside_weight=g.outside_weight * share)
 
     @classmethod
     def from_positions(

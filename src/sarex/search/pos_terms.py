@@ -12,6 +12,9 @@ everywhere, and explains them with :func:`pos_glossary`.
   their times) flown against the drifting particles with the detection model's
   lateral range curve (:func:`sarex.search.detection.pod_along_tracks`). Legs in
   order, so usually below the planner estimate for a moving cloud.
+* ``pos_alive`` — *POS of survivors*: the planner estimate with each particle's
+  weight times its probability of being alive in the middle of the period (a case
+  with a survival model): the probability the person is found alive.
 * ``pos_sailed`` — *sailed-tracks POS*: the same for the tracks the units sailed
   (turns on arcs, track-keeping); the Bayesian update uses this one.
 * ``stone_reference_pos`` — *Stone static optimum*: Stone's optimal allocation of
@@ -42,6 +45,11 @@ POS_TERMS: dict[str, tuple[str, str]] = {
     "pos_planned": (
         "planned-tracks POS",
         "the planned pattern legs in order, with their times, against the drifting particles (lateral range curve)",
+    ),
+    "pos_alive": (
+        "POS of survivors",
+        "the planner estimate for persons alive: each particle's weight times its survival probability in the middle "
+        "of the period (a case with a survival model) times its POD",
     ),
     "pos_sailed": (
         "sailed-tracks POS",

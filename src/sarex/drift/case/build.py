@@ -26,7 +26,7 @@ import xarray as xr
 
 from sarex.drift.case.fixes import sample_beacon, sample_bearings
 from sarex.drift.case.geometry import sample_error, sample_polygon, sample_times, valid_polygon
-from sarex.drift.case.model import Case
+from sarex.drift.case.model import At, Case
 from sarex.drift.case.states import median_h, sample_paths, state_history, survival_fraction, time_in_water, water_intervals
 from sarex.drift.case.voyage import sample_dead_reckoning, sample_voyage
 from sarex.drift.ensemble import Ensemble, positive_slope_normals
@@ -54,24 +54,24 @@ def group_key(scenario: str, object_class: str) -> int:
     return zlib.crc32(f"{scenario}\x1f{object_class}".encode()) & 0x7FFFFFFF
 
 
-def sample_scenario(rng: np.random.Generator, n: int, sc, where: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def sample_scenario(rng: np.random.Generator, n: int, sc, at: At) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Start positions (degrees) and times (s since epoch) of ``n`` particles of scenario ``sc``."""
     t = sc.type
     if t == "point":
         lon, lat = sample_error(rng, n, sc.lon, sc.lat, sc)
         return lon, lat, sample_times(rng, n, to_epoch_s(sc.time), _opt(sc.end_time))
     if t == "area":
-        poly = valid_polygon(sc.polygon, f"{where}.polygon")
+        poly = valid_polygon(sc.polygon, at)
         lon, lat = sample_polygon(rng, n, poly)
         return lon, lat, sample_times(rng, n, to_epoch_s(sc.time), _opt(sc.end_time))
     if t == "voyage":
-        return sample_voyage(rng, n, sc, where)
+        return sample_voyage(rng, n, sc, at)
     if t == "dead-reckoning":
-        return sample_dead_reckoning(rng, n, sc, where)
+        return sample_dead_reckoning(rng, n, sc, at)
     if t == "beacon":
         lon, lat = sample_beacon(rng, n, sc)
         return lon, lat, sample_times(rng, n, to_epoch_s(sc.time), _opt(sc.end_time))
-    lon, lat = sample_bearings(rng, n, sc, where)
+    lon, lat = sample_bearings(rng, n, sc, at)
     return lon, lat, sample_times(rng, n, to_epoch_s(sc.time), _opt(sc.end_time))
 
 
@@ -84,8 +84,8 @@ def check_case(case: Case, source: str = "case") -> None:
     for i, sc in enumerate(case.scenario):
         end = getattr(sc, "end_time", None)
         if end is not None and to_epoch_s(end) < to_epoch_s(sc.time):
-            raise SarexInputError(f"{source}: scenario[{i}] {sc.name!r}.end_time: {end} is before time {sc.time}")
-        sample_scenario(np.random.default_rng(0), 16, sc, f"{source}: scenario[{i}] {sc.name!r}")
+                raise At(source, i, sc.name).error("end_time", end, f"is before time {sc.time}")
+        sample_scenario(np.random.default_rng(0), 16, sc, At(source, i, sc.name))
 
 
 @dataclass
@@ -102,6 +102,7 @@ class CaseEnsemble:
     events: tuple[np.ndarray, np.ndarray, np.ndarray]  # time, particle, state
     in_water: np.ndarray  # per state: decays with survival
     survival: list  # per scenario: (median_h, shape) or None
+    state_objects: list[int]  # per state: its object class (index into object_keys)
 
 
 def build_ensemble(
@@ -125,7 +126,7 @@ def build_ensemble(
     survival = []
     offset = 0
     for i, sc in enumerate(case.scenario):
-        where = f"{source}: scenario[{i}] {sc.name!r}"
+        where = At(source, i, sc.name)
         wo = np.array([o.weight for o in sc.objects])
         wo = wo / wo.sum()
         n_o = allocate(wo.tolist(), n_s[i], f"scenario {sc.name!r} with {len(wo)} objects")
@@ -156,7 +157,9 @@ def build_ensemble(
             if sc.state:
                 j0 = [s.class_ for s in sc.state].index(o.class_)
                 parts["st"].append(np.full(n, st_base + j0, dtype=np.int16))
-                et, ep, es = sample_paths(rng, sc.state, np.full(n, j0), t, until_s)
+                # the chain's own stream: its draws do not depend on the positions (or land redraws)
+                chain = np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=(key, 1)))
+                et, ep, es = sample_paths(chain, sc.state, np.full(n, j0), t, until_s)
                 ev[0].append(et)
                 ev[1].append(ep + offset)
                 ev[2].append(es + st_base)
@@ -179,7 +182,7 @@ def build_ensemble(
     start = math.floor(float(cat["t"].min()) / step_s + 1e-9) * step_s
     in_water = np.array([c.startswith("PIW") for c in state_class], dtype=bool)
     return CaseEnsemble(ens, start, cat["sc"], [s.name for s in case.scenario], keys,
-                        cat["st"] if state_names else None, state_names, (ev_t, ev_p, ev_s), in_water, survival)
+                        cat["st"] if state_names else None, state_names, (ev_t, ev_p, ev_s), in_water, survival, st_obj.tolist())
 
 
 def _off_land(rng, sc, where, lon, lat, t, on_land):
@@ -193,7 +196,7 @@ def _off_land(rng, sc, where, lon, lat, t, on_land):
         lon[land], lat[land], t[land] = lo, la, tt
         land = on_land(lon, lat)
     if land.any():
-        raise SarexInputError(f"{where}: {int(land.sum())} of {lon.size} start positions stay on land (GSHHG) after {LAND_TRIES} redraws")
+        raise where.error("", None, f"{int(land.sum())} of {lon.size} start positions stay on land (GSHHG) after {LAND_TRIES} redraws")
     return lon, lat, t
 
 
@@ -210,7 +213,8 @@ def case_variables(ds: xr.Dataset, ce: CaseEnsemble, case: Case) -> xr.Dataset:
         hist = state_history(ce.state, ev_t, ev_p, ev_s, times)
         hist = np.where(rel[:, None] <= times[None, :], hist, ce.state[:, None])
         out["state"] = (("trajectory", "time"), hist, {"long_name": "object state index (-1: no state chain)",
-                                                      "state_names": json.dumps(ce.state_names)})
+                                                      "state_names": json.dumps(ce.state_names),
+                                                      "state_objects": json.dumps(ce.state_objects)})
     if any(s is not None for s in ce.survival):
         alive = np.ones((rel.size, times.size))
         piw_obj = np.array([k.startswith("PIW") for k in ce.object_keys])

@@ -25,7 +25,6 @@ from scipy.stats import chi2
 from shapely.geometry import Polygon
 
 from sarex.drift.case.geometry import GEOD, local_offsets, normal_offsets, offset_positions, sample_polygon, sample_error
-from sarex.errors import SarexInputError
 from sarex.geo import NM_M
 
 NM = NM_M
@@ -209,7 +208,7 @@ def wedge_intersection(stations: list) -> Polygon:
     return geom
 
 
-def sample_bearings(rng: np.random.Generator, n: int, sc, where: str) -> tuple[np.ndarray, np.ndarray]:
+def sample_bearings(rng: np.random.Generator, n: int, sc, at) -> tuple[np.ndarray, np.ndarray]:
     """Positions of a bearings scenario: normal about the fix, or uniform in the wedge intersection."""
     fix = bearing_fix(sc.stations) if len(sc.stations) >= 2 else None
     if fix is not None:
@@ -220,5 +219,5 @@ def sample_bearings(rng: np.random.Generator, n: int, sc, where: str) -> tuple[n
         return offset_positions(fix.lon, fix.lat, off[0], off[1])
     geom = wedge_intersection(sc.stations)
     if geom.is_empty or geom.area <= 0.0 or geom.geom_type != "Polygon":
-        raise SarexInputError(f"{where}.stations: the bearing lines never meet within their ranges (no fix, no common wedge)")
+        raise at.error("stations", None, "the bearing lines never meet within their ranges (no fix, no common wedge)")
     return sample_polygon(rng, n, geom)

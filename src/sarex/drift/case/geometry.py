@@ -78,11 +78,15 @@ def sample_error(rng: np.random.Generator, n: int, lon: float, lat: float, err) 
     return offset_positions(lon, lat, e, nn)
 
 
-def valid_polygon(points, where: str) -> Polygon:
-    """A shapely polygon of [lon, lat] points; self-intersecting or degenerate ones are an input error."""
+def valid_polygon(points, at, field: str = "polygon") -> Polygon:
+    """A shapely polygon of [lon, lat] points; self-intersecting or degenerate ones are an input error.
+
+    ``at`` is the scenario's :class:`~sarex.drift.case.model.At` (or None: a plain error).
+    """
     poly = Polygon([(float(x), float(y)) for x, y in points])
     if not poly.is_valid or poly.area <= 0.0:
-        raise SarexInputError(f"{where}: {[list(p) for p in points]} is not a simple polygon ({explain_validity(poly)})")
+        pts, why = [list(p) for p in points], f"is not a simple polygon ({explain_validity(poly)})"
+        raise at.error(field, pts, why) if at is not None else SarexInputError(f"{field}: {pts} {why}")
     return poly
 
 

@@ -1,23 +1,24 @@
 """The case file: weighted ``[[scenario]]`` tables (TOML), validated with pydantic.
 
 Field names are fixed (scripts and other tools write case files). Every error is one
-line naming the file, the field (``scenario[2] 'On the fishing ground'.ellipse.semi_minor_m``)
-and the value. Scenario weights must sum to 1 within 0.01 and are then normalised; so are
+line naming the file, the field and the value, in the one format of :mod:`sarex.tomlfile`
+(``case.toml: scenario[2].ellipse.semi_minor_m: 0 … (scenario 'On the fishing ground')``). Scenario weights must sum to 1 within 0.01 and are then normalised; so are
 the ``objects`` mixture of each scenario, beacon fix probabilities and state branches.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sarex.drift.objects import get_object
 from sarex.errors import SarexInputError
 from sarex.times import to_epoch_s
-from sarex.tomlfile import read_toml
+from sarex.tomlfile import FieldError, field_message, read_toml, table_label, validate
 
 WEIGHT_TOLERANCE = 0.01
 
@@ -36,14 +37,14 @@ def _time(v):
     try:
         to_epoch_s(v)
     except Exception:
-        raise ValueError(f"{v!r} is not an ISO 8601 UTC time") from None
+        raise ValueError("is not an ISO 8601 UTC time") from None
     return v
 
 
 def _check_lonlat(p: LonLat) -> LonLat:
     lon, lat = p
     if not (-180.0 <= lon <= 360.0 and -90.0 <= lat <= 90.0) or not (math.isfinite(lon) and math.isfinite(lat)):
-        raise ValueError(f"[{lon}, {lat}] is not a [lon, lat] position")
+        raise ValueError(f"has [{lon}, {lat}], not a [lon, lat] position")
     return p
 
 
@@ -74,7 +75,7 @@ class Ellipse(_Strict):
     @model_validator(mode="after")
     def _order(self):
         if self.semi_minor_m > self.semi_major_m:
-            raise ValueError(f"semi_minor_m {self.semi_minor_m} is larger than semi_major_m {self.semi_major_m}")
+            raise FieldError("semi_minor_m", self.semi_minor_m, f"is larger than semi_major_m {self.semi_major_m}", relative=True)
         return self
 
 
@@ -89,7 +90,7 @@ class PositionError(_Strict):
     def _one(self):
         given = [k for k in ("radius_m", "cep_m", "ellipse") if getattr(self, k) is not None]
         if len(given) > 1:
-            raise ValueError(f"give one of radius_m, cep_m, ellipse (got {', '.join(given)})")
+            raise FieldError(given[1], None, f"give one of radius_m, cep_m, ellipse (got {', '.join(given)})", relative=True)
         return self
 
 
@@ -114,14 +115,14 @@ class State(_Strict):
     def _sojourn(self):
         uni = self.sojourn_min_h is not None or self.sojourn_max_h is not None
         if self.next and not uni and self.sojourn_mean_h is None:
-            raise ValueError("a state with next states needs sojourn_min_h/sojourn_max_h or sojourn_mean_h")
+            raise FieldError("sojourn_mean_h", None, "missing: a state with next states needs sojourn_min_h/sojourn_max_h or sojourn_mean_h", relative=True)
         if uni and self.sojourn_mean_h is not None:
-            raise ValueError("give sojourn_min_h/sojourn_max_h (uniform) or sojourn_mean_h (exponential), not both")
+            raise FieldError("sojourn_mean_h", self.sojourn_mean_h, "give sojourn_min_h/sojourn_max_h (uniform) or sojourn_mean_h (exponential), not both", relative=True)
         if uni:
             lo = self.sojourn_min_h if self.sojourn_min_h is not None else self.sojourn_max_h
             hi = self.sojourn_max_h if self.sojourn_max_h is not None else self.sojourn_min_h
             if hi < lo:
-                raise ValueError(f"sojourn_max_h {hi} is below sojourn_min_h {lo}")
+                raise FieldError("sojourn_max_h", hi, f"is below sojourn_min_h {lo}", relative=True)
             self.sojourn_min_h, self.sojourn_max_h = lo, hi
         return self
 
@@ -140,7 +141,7 @@ class Survival(_Strict):
     @model_validator(mode="after")
     def _one(self):
         if (self.water_temp_c is None) == (self.median_h is None):
-            raise ValueError("give water_temp_c or median_h")
+            raise FieldError("water_temp_c", self.water_temp_c, "give water_temp_c or median_h (one of them)", relative=True)
         return self
 
 
@@ -156,21 +157,21 @@ class _Scenario(_Strict):
         _sum_to_one([o.weight for o in self.objects], "objects.weight")
         classes = [o.class_ for o in self.objects]
         if len(set(classes)) != len(classes):
-            raise ValueError(f"objects: classes {classes} are not unique")
+            raise FieldError("objects.class", classes, "are not unique", relative=True)
         names = [s.name for s in self.state]
         if len(set(names)) != len(names):
-            raise ValueError(f"state names {names} are not unique")
+            raise FieldError("state.name", names, "are not unique", relative=True)
         if self.state:
             classes = [s.class_ for s in self.state]
-            for o in self.objects:
+            for i, o in enumerate(self.objects):
                 if classes.count(o.class_) != 1:
-                    raise ValueError(f"objects: class {o.class_!r} must be the class of exactly one state (the chain's start)")
-            for s in self.state:
-                for b in s.next:
+                    raise FieldError(f"objects[{i}].class", o.class_, "must be the class of exactly one state (the chain's start)", relative=True)
+            for i, s in enumerate(self.state):
+                for j, b in enumerate(s.next):
                     if b.state not in names:
-                        raise ValueError(f"state {s.name!r}: next state {b.state!r} is not a state ({', '.join(names)})")
+                        raise FieldError(f"state[{i}].next[{j}].state", b.state, f"is not a state ({', '.join(names)})", relative=True)
                 if s.next:
-                    _sum_to_one([b.weight for b in s.next], f"state {s.name!r} next.weight")
+                    _sum_to_one([b.weight for b in s.next], f"state[{i}].next.weight")
             _no_zero_cycle(self.state)
         return self
 
@@ -292,7 +293,7 @@ class Case(_Strict):
         _sum_to_one([s.weight for s in self.scenario], "scenario.weight")
         names = [s.name for s in self.scenario]
         if len(set(names)) != len(names):
-            raise ValueError(f"scenario names must be unique (got {names})")
+            raise FieldError("scenario.name", names, "must be unique", relative=True)
         return self
 
     def weights(self) -> list[float]:
@@ -304,7 +305,7 @@ class Case(_Strict):
 def _sum_to_one(w: list[float], what: str) -> None:
     total = sum(w)
     if abs(total - 1.0) > WEIGHT_TOLERANCE:
-        raise ValueError(f"{what}: {w} sum to {total:g}, not 1 (within {WEIGHT_TOLERANCE})")
+        raise FieldError(what, w, f"sum to {total:g}, not 1 (within {WEIGHT_TOLERANCE})", relative=True)
 
 
 def _no_zero_cycle(states: list[State]) -> None:
@@ -318,7 +319,7 @@ def _no_zero_cycle(states: list[State]) -> None:
             if b not in zero:
                 continue
             if colour.get(b) == 1:
-                raise ValueError(f"states {' -> '.join(path + [b])} form a cycle of zero duration")
+                raise FieldError("state", None, f"states {' -> '.join(path + [b])} form a cycle of zero duration", relative=True)
             if b not in colour:
                 visit(b, path + [b])
         colour[a] = 2
@@ -328,12 +329,16 @@ def _no_zero_cycle(states: list[State]) -> None:
             visit(a, [a])
 
 
+TYPES = ("point", "area", "voyage", "dead-reckoning", "beacon", "bearings")
+
+
 def parse_case(data: dict, source: str = "case") -> Case:
     """Validate a parsed case (dict from TOML) or raise a one-line :class:`SarexInputError`."""
-    try:
-        return Case.model_validate(data)
-    except ValidationError as exc:
-        raise SarexInputError(_one_line(source, data, exc)) from None
+    for i, item in enumerate(data.get("scenario", []) if isinstance(data.get("scenario"), list) else []):
+        if isinstance(item, dict) and item.get("type") not in TYPES:
+            why = "missing (required)" if "type" not in item else f"must be one of {', '.join(TYPES)}"
+            raise SarexInputError(field_message(source, f"scenario[{i}].type", item.get("type"), why, data))
+    return validate(Case, data, source)
 
 
 def load_case(path: str | Path) -> Case:
@@ -341,34 +346,15 @@ def load_case(path: str | Path) -> Case:
     return parse_case(read_toml(path, "case file"), str(path))
 
 
-def _one_line(source: str, data: dict, exc: ValidationError) -> str:
-    err = exc.errors()[0]
-    loc = list(err.get("loc", ()))
-    parts: list[str] = []
-    node = data
-    for i, x in enumerate(loc):
-        if isinstance(x, int) and isinstance(node, list):
-            item = node[x] if x < len(node) else None
-            label = f"[{x}]"
-            if parts and parts[-1] == "scenario" and isinstance(item, dict) and "name" in item:
-                label += f" {item['name']!r}"
-            parts[-1] = (parts[-1] if parts else "") + label
-            node = item
-        else:
-            # pydantic puts the union tag ('point') in the path of a discriminated union
-            if i > 0 and isinstance(loc[i - 1], int) and parts and parts[-1].startswith("scenario[") and isinstance(node, dict) and node.get("type") == x:
-                continue
-            parts.append(str(x))
-            node = node.get(x) if isinstance(node, dict) else None
-    where = ".".join(parts)
-    msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
-    typ = err.get("type")
-    if typ == "missing":
-        msg = "is required"
-    elif typ == "extra_forbidden":
-        msg = f"{err.get('input')!r}: is not a known field"
-    elif typ == "union_tag_invalid":
-        msg = f"type {err.get('input', {}).get('type') if isinstance(err.get('input'), dict) else err.get('input')!r} must be one of point, area, voyage, dead-reckoning, beacon, bearings"
-    elif "input" in err and typ != "value_error" and not isinstance(err["input"], (dict, list)):
-        msg = f"{err['input']!r}: {msg}"
-    return f"{source}: {where}: {msg}" if where else f"{source}: {msg}"
+@dataclass(frozen=True)
+class At:
+    """Where in a case file a scenario is, for the errors found after validation (geometry, times)."""
+
+    source: str
+    index: int
+    name: str
+
+    def error(self, field: str, value, why: str) -> SarexInputError:
+        """``FILE: scenario[i].FIELD: VALUE WHY (scenario 'NAME')`` (:func:`sarex.tomlfile.field_message`)."""
+        path = f"scenario[{self.index}]" + (f".{field}" if field else "")
+        return SarexInputError(field_message(self.source, path, value, why) + table_label("scenario", self.name))

@@ -48,6 +48,14 @@ def case_points(case: Case) -> list[tuple[float, float]]:
     return pts
 
 
+def case_coastline(case: Case) -> Coastline:
+    """The GSHHG coastline around every position of the case (padded by COAST_PAD_DEG)."""
+    pts = np.array(case_points(case))
+    lo = ((pts[:, 0].min() + 180.0) % 360.0) - 180.0
+    return Coastline(bbox=(lo - COAST_PAD_DEG, max(-89.9, pts[:, 1].min() - COAST_PAD_DEG),
+                           lo + np.ptp(pts[:, 0]) + COAST_PAD_DEG, min(89.9, pts[:, 1].max() + COAST_PAD_DEG)))
+
+
 def drift_case(
     env: Environment,
     case: Case,
@@ -90,10 +98,7 @@ def drift_case(
     if abs(k - round(k)) > 1e-6:
         raise SarexInputError(f"start: {start} is not a whole number of {step_s:g}-s steps since 1970-01-01")
     if coast is True:
-        pts = np.array(case_points(case))
-        lo = ((pts[:, 0].min() + 180.0) % 360.0) - 180.0
-        coastline = Coastline(bbox=(lo - COAST_PAD_DEG, max(-89.9, pts[:, 1].min() - COAST_PAD_DEG),
-                                    lo + np.ptp(pts[:, 0]) + COAST_PAD_DEG, min(89.9, pts[:, 1].max() + COAST_PAD_DEG)))
+        coastline = case_coastline(case)
     else:
         coastline = None if coast is False or coast is None else coast
     ce = build_ensemble(case, particles, seed_value, t0 + hours * 3600.0, step_s,

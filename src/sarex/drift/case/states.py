@@ -46,6 +46,12 @@ def median_h(survival) -> float:
 def sample_paths(rng: np.random.Generator, states: list, start: np.ndarray, t_start: np.ndarray, until_s: float):
     """State changes of particles starting in states ``start`` at times ``t_start``, up to ``until_s``.
 
+    The draws do not depend on ``until_s``: every round draws the next sojourn and branch of
+    every particle not yet absorbed (also those already past ``until_s``) and only the
+    recording stops at ``until_s``. So a longer horizon gives the same changes up to the
+    shorter one plus later ones, and a drift continued later (:mod:`sarex.drift.continuation`)
+    has the changes an uninterrupted run would have had.
+
     Returns
     -------
     (times, particles, new_states)
@@ -54,18 +60,17 @@ def sample_paths(rng: np.random.Generator, states: list, start: np.ndarray, t_st
     names = [s.name for s in states]
     cur = start.astype(np.int64).copy()
     t = t_start.astype(np.float64).copy()
-    go = np.ones(cur.size, dtype=bool)
+    going = np.ones(cur.size, dtype=bool)  # not absorbed
     ev_t, ev_p, ev_s = [], [], []
     for _ in range(MAX_CHANGES):
-        go &= t <= until_s
-        if not go.any():
+        if not (going & (t <= until_s)).any():
             break
         for j, s in enumerate(states):
-            sel = np.flatnonzero(go & (cur == j))
+            sel = np.flatnonzero(going & (cur == j))
             if sel.size == 0:
                 continue
             if not s.next:
-                go[sel] = False
+                going[sel] = False
                 continue
             if s.sojourn_mean_h is not None:
                 d = rng.exponential(s.sojourn_mean_h * 3600.0, sel.size)
@@ -80,7 +85,6 @@ def sample_paths(rng: np.random.Generator, states: list, start: np.ndarray, t_st
             ev_p.append(sel[keep])
             ev_s.append(pick[keep])
             cur[sel] = pick
-            go[sel[~keep]] = False
     cat = (lambda a, dt: np.concatenate(a).astype(dt) if a else np.zeros(0, dtype=dt))
     return cat(ev_t, np.float64), cat(ev_p, np.int64), cat(ev_s, np.int64)
 
