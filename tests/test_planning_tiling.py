@@ -62,6 +62,7 @@ def test_plan_score_matches_products_of_single_unit_pods():
     geoms = [(-2000.0, 0.0, 1.0, 0.0, 3000.0, 2000.0), (3000.0, 1000.0, math.cos(0.4), math.sin(0.4), 2500.0, 4000.0), (0.0, -6000.0, 0.0, 1.0, 1500.0, 5000.0)]
     windows = [(0.0, 14400.0), (3600.0, 10000.0), (0.0, 7200.0)]
     covs = [0.8, 1.7, 0.5]
+    cs = rng.choice([0.25, 1.0, 1.6], size=(3, n))  # each particle's class's W over the unit's W (a case's mixture)
     for model in ("exponential", "inverse-cube", "definite"):
         code = int(DetectionModel.parse(model))
         pods = []
@@ -71,13 +72,13 @@ def test_plan_score_matches_products_of_single_unit_pods():
         for j, (g, (a, b), c) in enumerate(zip(geoms, windows, covs)):
             tw[j], m0[j], m1[j] = time_weights(t, a, b)
             pod, frac = np.empty(n), np.empty(n)
-            rect_pod(x, y, tw[j], m0[j], m1[j], *g, c, code, pod, frac)
+            rect_pod(x, y, tw[j], m0[j], m1[j], *g, c, cs[j], code, pod, frac)
             pods.append(pod)
         q = 1.0 - np.array(pods)
         total_ref = float(np.sum(w * (1.0 - q.prod(axis=0))))
         marg_ref = [float(np.sum(w * pods[j] * np.prod(np.delete(q, j, axis=0), axis=0))) for j in range(3)]
         marg = np.empty(3)
-        total = plan_score(x, y, tw, m0, m1, np.array(geoms), np.array(covs), code, path_bounds(x, y), w, marg)
+        total = plan_score(x, y, tw, m0, m1, np.array(geoms), np.array(covs), cs, code, path_bounds(x, y), w, marg)
         assert total == pytest.approx(total_ref, rel=1e-12)
         np.testing.assert_allclose(marg, marg_ref, rtol=1e-12)
         assert total > 0.05 and min(marg) > 0.005
