@@ -168,7 +168,7 @@ def _z(t_s: float) -> str:
 
 def sap_message(
     plan: Plan, catalogue: UnitCatalogue, lang: str = "en", situation: dict | None = None,
-    unit: str | None = None, period: dict | None = None,
+    *, unit: str | None = None, period: dict | None = None,
 ) -> str:
     """The search action plan message as text: to all SRUs, or with ``unit`` to that one unit.
 

@@ -40,7 +40,7 @@ def write_plan_files(
     tmp.mkdir(parents=True, exist_ok=True)
     files = write_exports(plan, catalogue, tmp)
     for lang in LANGUAGES:
-        files.append(write_text_atomic(tmp / f"sap_{lang}.txt", sap_message(plan, catalogue, lang, situation, period)))
+        files.append(write_text_atomic(tmp / f"sap_{lang}.txt", sap_message(plan, catalogue, lang, situation, period=period)))
     summary = plan_summary(plan, catalogue) | ({"multi_period": period} if period else {})
     files.append(write_text_atomic(tmp / "plan.json", json.dumps(summary, indent=1, ensure_ascii=False) + "\n"))
     files.append(plot_plan(plan, cloud, catalogue, tmp / "plan.png", coast=coast))
