@@ -7,7 +7,7 @@ comma := ,
 STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 # numba keeps compiled kernels in a per-user cache chosen by the package (sarex/_numba_cache.py).
 
-.PHONY: install lint test test-fast demo serve docs bench clean
+.PHONY: install lint test test-fast test-slow demo serve docs bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,11 +22,14 @@ lint: install
 	$(VENV)/bin/lint-imports
 	$(PY) tools/import_cycles.py
 
+# make test: everything but the cases marked slow (CI runs those too: make test-slow)
 test: install
-	$(PY) -m pytest -q
-
-test-fast: install
 	$(PY) -m pytest -q -m "not slow"
+
+test-fast: test
+
+test-slow: install
+	$(PY) -m pytest -q -m slow
 
 demo: install
 	$(VENV)/bin/sarex demo --out out --force
