@@ -28,7 +28,7 @@ import math
 
 import numpy as np
 
-from sarex.planning.patterns import Pattern, _bearing_deg
+from sarex.planning.patterns import Pattern, _bearing_deg, start_corner
 from sarex.planning.rectangle import Rectangle
 
 
@@ -101,12 +101,7 @@ def interleaved_sweep(rect: Rectangle, n_legs: int, k: int, start_near: "tuple[f
     s = rect.creep_m / n_legs
     half_leg = 0.5 * rect.leg_m - 0.5 * s
     half_creep = 0.5 * rect.creep_m
-    corners = [(sa, sb) for sa in (-1, 1) for sb in (-1, 1)]
-    if start_near is None:
-        sa, sb = -1, -1
-    else:
-        d = [math.hypot(*np.subtract(rect.point(a * 0.5 * rect.leg_m, b * half_creep), start_near)) for a, b in corners]
-        sa, sb = corners[int(np.argmin(d))]
+    sa, sb = start_corner(rect, start_near)
     xs, ys = [], []
     for q, line in enumerate(interleaved_order(n_legs, k)):
         b = sb * (half_creep - 0.5 * s - line * s)

@@ -304,6 +304,15 @@ def fit_crossing_pass(
     return None
 
 
+def start_corner(rect: Rectangle, start_near: tuple[float, float] | None) -> tuple[int, int]:
+    """Signs (along leg, along creep) of the rectangle's corner nearest ``start_near`` ((-1, -1) if None)."""
+    if start_near is None:
+        return -1, -1
+    corners = [(sa, sb) for sa in (-1, 1) for sb in (-1, 1)]
+    d = [math.hypot(*np.subtract(rect.point(a * 0.5 * rect.leg_m, b * 0.5 * rect.creep_m), start_near)) for a, b in corners]
+    return corners[int(np.argmin(d))]
+
+
 def sweep(rect: Rectangle, n_legs: int, start_near: tuple[float, float] | None = None, turn_radius_m: float = 0.0, cross_legs: int = 0) -> Pattern:
     """Parallel sweep / creeping line in ``rect`` with ``n_legs`` legs along its leg side.
 
@@ -314,12 +323,7 @@ def sweep(rect: Rectangle, n_legs: int, start_near: tuple[float, float] | None =
     s = rect.creep_m / n_legs
     half_leg = 0.5 * rect.leg_m - 0.5 * s
     half_creep = 0.5 * rect.creep_m
-    corners = [(sa, sb) for sa in (-1, 1) for sb in (-1, 1)]
-    if start_near is None:
-        sa, sb = -1, -1
-    else:
-        d = [math.hypot(*np.subtract(rect.point(a * 0.5 * rect.leg_m, b * half_creep), start_near)) for a, b in corners]
-        sa, sb = corners[int(np.argmin(d))]
+    sa, sb = start_corner(rect, start_near)
     xs, ys = [], []
     for i in range(n_legs):
         b = sb * (half_creep - 0.5 * s - i * s)
