@@ -17,6 +17,7 @@ import asyncio
 import json
 import os
 import platform
+import random
 import sys
 import tempfile
 import time
@@ -41,8 +42,14 @@ async def _post(reader, writer, head: bytes, body: bytes) -> tuple[int, bytes]:
     return status, await reader.readexactly(length)
 
 
-async def _client(base: str, head: dict, k: int, until: float, lat_ms: list, acked: set, errors: list) -> None:
+async def _client(base: str, head: dict, k: int, until: float, lat_ms: list, acked: set, errors: list,
+                  period_s: float = 0.0) -> None:
+    """One unit's client. ``period_s`` 0: closed loop (next request as soon as the answer came);
+    else paced: request i is due at start + i * period_s (start jittered over one period), and its
+    latency counts from when it was due, not when it was sent, so a slow server's backlog shows in
+    the figures (no coordinated omission)."""
     host, port = base.split("//")[1].split(":")
+    start = time.perf_counter() + (random.Random(k).uniform(0.0, period_s) if period_s else 0.0)
     req = (f"POST /api/exercises/1/positions HTTP/1.1\r\nHost: {host}\r\nAuthorization: {head['Authorization']}\r\n"
            "Content-Type: application/json\r\nContent-Length: ").encode()
     reader = writer = None
@@ -51,6 +58,11 @@ async def _client(base: str, head: dict, k: int, until: float, lat_ms: list, ack
         rid = f"b{k:03d}-{i:07d}"
         body = json.dumps({"reports": [{"report_id": rid, "time": 1770771600.0 + i, "lon": 129.5, "lat": 34.9}]}).encode()
         t0 = time.perf_counter()
+        if period_s:
+            due = start + i * period_s
+            if due > t0:
+                await asyncio.sleep(due - t0)
+            t0 = due
         try:
             if writer is None:
                 reader, writer = await asyncio.open_connection(host, int(port))
@@ -71,13 +83,13 @@ async def _client(base: str, head: dict, k: int, until: float, lat_ms: list, ack
         writer.close()
 
 
-async def _load(base: str, heads: list[dict], clients: int, seconds: float):
+async def _load(base: str, heads: list[dict], clients: int, seconds: float, period_s: float):
     lat: list[float] = []
     acked: set[str] = set()
     errors: list[str] = []
     until = time.monotonic() + seconds
     t0 = time.monotonic()
-    await asyncio.gather(*[_client(base, heads[k % len(heads)], k, until, lat, acked, errors) for k in range(clients)])
+    await asyncio.gather(*[_client(base, heads[k % len(heads)], k, until, lat, acked, errors, period_s) for k in range(clients)])
     return lat, acked, errors, time.monotonic() - t0
 
 
@@ -87,7 +99,8 @@ def _cpu_s(pid: int) -> float:
     return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def run(backend: str, clients: int, seconds: float, sync: str = "full") -> dict:
+def run(backend: str, clients: int, seconds: float, sync: str = "full", offered: float = 0.0) -> dict:
+    """One run; ``offered`` > 0 paces the clients to that many reports/s in all (else closed loop)."""
     from sqlalchemy import select
 
     from sarex.server.audit import verify
@@ -112,9 +125,9 @@ def run(backend: str, clients: int, seconds: float, sync: str = "full") -> dict:
         for n in units:
             r = httpx.post(srv.url + "/token", data={"username": n, "password": password(n)}, timeout=30)
             heads.append({"Authorization": "Bearer " + r.json()["access_token"]})
-        cpu0 = _cpu_s(srv.proc.pid)
-        lat, acked, errors, wall = asyncio.run(_load(srv.url, heads, clients, seconds))
-        cpu = _cpu_s(srv.proc.pid) - cpu0
+        cpu0, own0, load0 = _cpu_s(srv.proc.pid), time.process_time(), os.getloadavg()[0]
+        lat, acked, errors, wall = asyncio.run(_load(srv.url, heads, clients, seconds, clients / offered if offered else 0.0))
+        cpu, own, load1 = _cpu_s(srv.proc.pid) - cpu0, time.process_time() - own0, os.getloadavg()[0]
         store = Store(url, upgrade=False, key_file=data / "audit.key")
         with store.read() as s:
             rids = list(s.execute(select(PositionReport.report_id)).scalars())
@@ -123,6 +136,8 @@ def run(backend: str, clients: int, seconds: float, sync: str = "full") -> dict:
         got = set(rids)
         a = np.asarray(lat)
         return {"backend": backend + (f" ({sync})" if backend == "sqlite" else ""), "cpu_ms": cpu * 1e3 / max(len(acked), 1),
+                "client_ms": own * 1e3 / max(len(acked), 1), "load": f"{load0:.1f}-{load1:.1f}",
+                "mode": f"paced {offered:.0f}/s" if offered else "closed loop",
                 "audit": "ok" if chain.ok else chain.problem, "clients": clients, "seconds": wall, "acked": len(acked), "stored": len(rids),
                 "lost": len(acked - got), "duplicated": len(rids) - len(got), "errors": len(errors),
                 "rate": len(acked) / wall, "p50": float(np.percentile(a, 50)), "p95": float(np.percentile(a, 95)), "p99": float(np.percentile(a, 99))}
@@ -138,17 +153,23 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=60.0)
     ap.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
     ap.add_argument("--sqlite-sync", choices=("full", "normal", "both"), default="full", help="SQLite synchronous mode (SAREX_SQLITE_SYNC)")
+    ap.add_argument("--mode", choices=("closed", "paced", "both"), default="both",
+                    help="closed loop (each client posts again at once: the maximum rate) and/or paced at --offered")
+    ap.add_argument("--offered", type=float, default=2000.0, help="paced mode: reports/s offered by all clients together")
     args = ap.parse_args()
     syncs = ("full", "normal") if args.sqlite_sync == "both" else (args.sqlite_sync,)
     runs = [(b, m) for b in (("sqlite", "postgresql") if args.backend == "both" else (args.backend,)) for m in (syncs if b == "sqlite" else ("full",))]
-    rows = [run(b, args.clients, args.seconds, m) for b, m in runs]
+    rates = [r for r, on in ((0.0, args.mode != "paced"), (args.offered, args.mode != "closed")) if on]
+    rows = [run(b, args.clients, args.seconds, m, o) for b, m in runs for o in rates]
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}; "
           f"server and clients on the same host")
-    print("| back end | clients | s | acknowledged | stored | lost | duplicated | errors | reports/s | p50 ms | p95 ms | p99 ms | server CPU ms/report | audit verify |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| back end | mode | clients | s | acknowledged | stored | lost | duplicated | errors | reports/s | p50 ms | p95 ms | p99 ms "
+          "| server CPU ms/report | client CPU ms/report | load avg | audit verify |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['backend']} | {r['clients']} | {r['seconds']:.0f} | {r['acked']} | {r['stored']} | {r['lost']} | {r['duplicated']} | "
-              f"{r['errors']} | {r['rate']:.0f} | {r['p50']:.0f} | {r['p95']:.0f} | {r['p99']:.0f} | {r['cpu_ms']:.2f} | {r['audit']} |")
+        print(f"| {r['backend']} | {r['mode']} | {r['clients']} | {r['seconds']:.0f} | {r['acked']} | {r['stored']} | {r['lost']} | {r['duplicated']} | "
+              f"{r['errors']} | {r['rate']:.0f} | {r['p50']:.1f} | {r['p95']:.1f} | {r['p99']:.1f} | {r['cpu_ms']:.3f} | {r['client_ms']:.3f} | "
+              f"{r['load']} | {r['audit']} |")
 
 
 if __name__ == "__main__":

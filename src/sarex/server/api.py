@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from functools import partial
 from pathlib import Path
 from typing import Optional
 
@@ -21,7 +22,7 @@ from sarex.errors import SarexInputError
 from sarex.server import api_flow, injects, interop, plans, reports, workflow
 from sarex.server.auth import COOKIE, ApiError, Auth
 from sarex.server.db import Store
-from sarex.server.fastpath import PositionFastPath
+from sarex.server.fastpath import FastPathApp, PositionFastPath
 from sarex.server.ingest import GroupCommit, Revoked
 from sarex.server.jobs import JobRunner
 from sarex.server.limits import BodyLimit, SecurityHeaders
@@ -78,7 +79,7 @@ def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: 
                nmea_udp=None) -> FastAPI:
     """The web application on a store. Jobs run in worker processes unless ``run_jobs`` is false;
     ``nmea_udp`` (a :class:`~sarex.server.nmea_udp.UdpConfig`) adds the NMEA-over-UDP listener."""
-    app = FastAPI(title="sarex server", version="0.1.0", docs_url=None, redoc_url=None,
+    app = FastPathApp(title="sarex server", version="0.1.0", docs_url=None, redoc_url=None,
                   description="Shared, access-controlled SAR cases and combined exercises (sarex).")
     runner = JobRunner(store)
     limiter = RateLimiter(login_limit, 60.0)
@@ -400,7 +401,7 @@ def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: 
     # The router tries routes in order: the busiest one (units' position reports) goes first.
     hot = [r for r in app.router.routes if getattr(r, "path", "") == "/api/exercises/{exercise_id}/positions" and "POST" in getattr(r, "methods", ())]
     app.router.routes[:] = hot + [r for r in app.router.routes if r not in hot]
-    app.add_middleware(PositionFastPath, cache=cache, writer=writer, model=PositionsIn)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyLimit, max_bytes=max_upload_bytes)
+    app.fast_path = partial(PositionFastPath, cache=cache, writer=writer, model=PositionsIn, max_bytes=max_upload_bytes)
     return app

@@ -4,7 +4,10 @@ Request handlers check a report against the caller's cached grants and queue it;
 the writer takes everything queued (up to ``max_reports``), writes it in one
 transaction (one idempotency lookup per unit, one multi-row insert, one audit
 entry per report from a single chain-head read) and only after the commit
-resolves each request's future, so an acknowledged report is durable. While one
+resolves each request's future, so an acknowledged report is durable. The
+requests of one batch that wait in the event loop are woken by one call into
+that loop per batch, not one per request (each such call writes to the loop's
+wake-up pipe). While one
 batch commits the next one gathers, so the batch grows with the load and an idle
 server answers at once. If a batch fails as a whole, its requests are retried
 one by one so that one bad request cannot refuse the others.
@@ -21,7 +24,7 @@ import concurrent.futures
 import logging
 import queue
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sarex.server import reports
 from sarex.server.db import Store
@@ -43,7 +46,8 @@ class Revoked(Exception):
 class _Item:
     batch: PositionBatch
     raw: list[dict]
-    future: concurrent.futures.Future = field(default_factory=concurrent.futures.Future)
+    future: concurrent.futures.Future | None = None  # a caller outside the event loop (submit)
+    waiter: asyncio.Future | None = None  # or one in it (post)
 
 
 class GroupCommit:
@@ -68,7 +72,7 @@ class GroupCommit:
     def submit(self, batch: PositionBatch, raw: list[dict]) -> concurrent.futures.Future:
         """Queue a checked request; the future gives its results once committed (``raw``: the reports
         as received, checked again if the principal turns out stale)."""
-        item = _Item(batch, raw)
+        item = _Item(batch, raw, future=concurrent.futures.Future())
         if not self._thread.is_alive():
             item.future.set_exception(RuntimeError("the report writer is not running"))
         else:
@@ -76,7 +80,11 @@ class GroupCommit:
         return item.future
 
     async def post(self, batch: PositionBatch, raw: list[dict]) -> list[dict]:
-        return await asyncio.wrap_future(self.submit(batch, raw))
+        if not self._thread.is_alive():
+            raise RuntimeError("the report writer is not running")
+        item = _Item(batch, raw, waiter=asyncio.get_running_loop().create_future())
+        self._q.put(item)
+        return await item.waiter
 
     def _loop(self) -> None:
         while True:
@@ -111,16 +119,11 @@ class GroupCommit:
                     self._write([it])
                 return
             log.warning("position batch failed: %s", type(exc).__name__)
-            items[0].future.set_exception(exc)
+            _settle([(items[0], exc)])
             return
         self.batches += 1
-        for it in items:
-            res = done[it]
-            if isinstance(res, Exception):
-                it.future.set_exception(res)
-            else:
-                self.reports += len(res)
-                it.future.set_result(res)
+        self.reports += sum(len(r) for r in done.values() if not isinstance(r, Exception))
+        _settle([(it, done[it]) for it in items])
 
     def _recheck(self, s, items: list[_Item]) -> dict:
         """Check again the requests whose principal is older than the store's auth epoch; returns
@@ -147,3 +150,31 @@ class GroupCommit:
                 continue
             it.batch = PositionBatch(p2, it.batch.exercise_id, rows, it.batch.source, it.batch.actor)
         return refused
+
+
+def _settle(outcomes: list[tuple[_Item, list[dict] | Exception]]) -> None:
+    """Hand each request its results or error: concurrent futures at once, the event loop's waiters
+    in one call per loop."""
+    by_loop: dict[asyncio.AbstractEventLoop, list] = {}
+    for it, res in outcomes:
+        if it.waiter is not None:
+            by_loop.setdefault(it.waiter.get_loop(), []).append((it.waiter, res))
+        elif isinstance(res, Exception):
+            it.future.set_exception(res)
+        else:
+            it.future.set_result(res)
+    for loop, pairs in by_loop.items():
+        try:
+            loop.call_soon_threadsafe(_wake, pairs)
+        except RuntimeError:  # the loop was closed (server shutting down): nobody is waiting
+            pass
+
+
+def _wake(pairs: list) -> None:
+    for fut, res in pairs:
+        if fut.done():  # the request was cancelled (its client went away)
+            continue
+        if isinstance(res, Exception):
+            fut.set_exception(res)
+        else:
+            fut.set_result(res)

@@ -47,7 +47,7 @@ class _TooLarge(Exception):
     pass
 
 
-_HEADERS = ((b"x-content-type-options", b"nosniff"),
+SECURITY_HEADERS = ((b"x-content-type-options", b"nosniff"),
             (b"content-security-policy", b"default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'"))
 
 
@@ -62,7 +62,7 @@ class SecurityHeaders:
         async def with_headers(msg):
             if msg["type"] == "http.response.start":
                 have = {k.lower() for k, _ in msg.get("headers", ())}
-                msg = {**msg, "headers": [*msg.get("headers", ()), *(h for h in _HEADERS if h[0] not in have)]}
+                msg = {**msg, "headers": [*msg.get("headers", ()), *(h for h in SECURITY_HEADERS if h[0] not in have)]}
             await send(msg)
 
         await self.app(scope, receive, with_headers)

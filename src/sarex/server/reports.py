@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass
 from typing import Optional
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sarex.errors import SarexInputError
@@ -91,52 +91,79 @@ def write_positions(s: Session, batches: list[PositionBatch]) -> list[list[dict]
     ex_ids = sorted({b.exercise_id for b in batches})
     status = dict(s.execute(select(Exercise.id, Exercise.status).where(Exercise.id.in_(ex_ids))).all())
     out: list[list[dict] | Exception] = []
-    groups: dict[tuple[int, str], set[str]] = {}
     for b in batches:
         if status.get(b.exercise_id) != "planning":
             out.append(Conflict(f"exercise_id: exercise {b.exercise_id} is at ENDEX; reports are closed", "exercise_id")
                        if b.exercise_id in status else Missing(f"exercise_id: no exercise {b.exercise_id}", "exercise_id"))
             continue
         out.append([])
-        for unit, rid, *_ in b.rows:
-            groups.setdefault((b.exercise_id, unit), set()).add(rid)
-    known: dict[tuple[int, str, str], int] = {}
-    for (ex_id, unit), rids in groups.items():  # the unique index (exercise, unit, report id) answers each
-        ordered = sorted(rids)
-        for k in range(0, len(ordered), 500):
-            q = select(PositionReport.report_id, PositionReport.id).where(
-                PositionReport.exercise_id == ex_id, PositionReport.unit_code == unit, PositionReport.report_id.in_(ordered[k:k + 500]))
-            known.update({(ex_id, unit, rid): i for rid, i in s.execute(q).all()})
     now = time.time()
-    new: list[dict] = []
-    slots: list[tuple[list, int, tuple]] = []  # (result list, index, key) of each new row
-    pending: dict[tuple[int, str, str], tuple[list, int]] = {}
+    new: list[tuple] = []  # one row per (exercise, unit, report id) not seen before in this batch
+    slots: list[tuple[list, int, tuple]] = []  # (result list, index, key) of each report in the batch
+    first: set[tuple[int, str, str]] = set()
+    actor: dict[tuple[int, str, str], str] = {}
     for b, res in zip(batches, out):
         if isinstance(res, Exception):
             continue
         for unit, rid, t, lon, lat in b.rows:
             key = (b.exercise_id, unit, rid)
-            if key in known:
-                res.append({"id": known[key], "report_id": rid, "duplicate": True})
-            elif key in pending:
-                res.append({"id": None, "report_id": rid, "duplicate": True})
-                slots.append((res, len(res) - 1, key))
-            else:
-                res.append({"id": None, "report_id": rid, "duplicate": False})
-                pending[key] = (res, len(res) - 1)
-                slots.append((res, len(res) - 1, key))
-                new.append({"exercise_id": b.exercise_id, "unit_code": unit, "report_id": rid, "time_s": t, "lon": lon, "lat": lat,
-                            "source": b.source, "user_id": b.p.user_id, "received_s": now, "_actor": (b.actor or b.p.name)[:64]})
-    if new:
-        actors = [r.pop("_actor") for r in new]
-        table = PositionReport.__table__  # Core insert: no ORM bookkeeping per row
-        ids = s.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), new).scalars().all()
-        by_key = {(r["exercise_id"], r["unit_code"], r["report_id"]): i for r, i in zip(new, ids)}
-        for res, k, key in slots:
-            res[k]["id"] = by_key[key]
-        audit.append(s, [(a, "position", {"id": i, "unit": r["unit_code"], "t": r["time_s"], "lon": r["lon"], "lat": r["lat"]}, r["exercise_id"])
-                         for a, r, i in zip(actors, new, ids)])
+            res.append({"id": None, "report_id": rid, "duplicate": key in first})
+            slots.append((res, len(res) - 1, key))
+            if key not in first:
+                first.add(key)
+                actor[key] = (b.actor or b.p.name)[:64]
+                new.append((b.exercise_id, unit, rid, t, lon, lat, b.source, b.p.user_id, now))
+    stored = _insert_new(s, new)
+    # Reports the insert skipped were stored by an earlier request (a client's retry): answer with
+    # their stored ids. Rare, so looked up only when it happens.
+    known = _stored_ids(s, first - stored.keys())
+    for res, k, key in slots:
+        if key in stored:
+            res[k]["id"] = stored[key]
+        else:
+            res[k].update(id=known[key], duplicate=True)
+    order = sorted(stored.items(), key=lambda kv: kv[1])  # the audit entries in the order of the report ids
+    rows = {r[:3]: r for r in new}
+    audit.append(s, [(actor[key], "position", {"id": i, "unit": key[1], "t": rows[key][3], "lon": rows[key][4], "lat": rows[key][5]}, key[0])
+                     for key, i in order])
     return out
+
+
+_COLS = ("exercise_id", "unit_code", "report_id", "time_s", "lon", "lat", "source", "user_id", "received_s")
+_CHUNK = 500  # rows per INSERT: 4 500 parameters, under every SQLite's and PostgreSQL's limit
+
+
+def _insert_new(s: Session, rows: list[tuple]) -> dict[tuple[int, str, str], int]:
+    """Insert the rows whose (exercise, unit, report id) is not stored yet; returns {key: new id}.
+
+    The unique index answers the idempotency question inside the insert (``ON CONFLICT DO
+    NOTHING``, on SQLite and PostgreSQL alike), so the common case, nothing stored before, needs
+    no lookup; plain SQL with the driver's placeholders, since a batch is the hot path of the load
+    bar and the statement never changes but for its row count."""
+    conn = s.connection()
+    ph = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    one = "(" + ",".join([ph] * len(_COLS)) + ")"
+    got: dict[tuple[int, str, str], int] = {}
+    for k in range(0, len(rows), _CHUNK):
+        chunk = rows[k:k + _CHUNK]
+        sql = (f"INSERT INTO positions ({','.join(_COLS)}) VALUES {','.join([one] * len(chunk))} "
+               "ON CONFLICT (exercise_id, unit_code, report_id) DO NOTHING RETURNING id, exercise_id, unit_code, report_id")
+        got.update({(e, u, r): i for i, e, u, r in conn.exec_driver_sql(sql, tuple(v for row in chunk for v in row)).all()})
+    return got
+
+
+def _stored_ids(s: Session, keys: set[tuple[int, str, str]]) -> dict[tuple[int, str, str], int]:
+    """The stored ids of already stored reports, by (exercise, unit, report id) through the unique index."""
+    groups: dict[tuple[int, str], list[str]] = {}
+    for ex_id, unit, rid in keys:
+        groups.setdefault((ex_id, unit), []).append(rid)
+    known: dict[tuple[int, str, str], int] = {}
+    for (ex_id, unit), rids in groups.items():
+        for k in range(0, len(rids), _CHUNK):
+            q = select(PositionReport.report_id, PositionReport.id).where(
+                PositionReport.exercise_id == ex_id, PositionReport.unit_code == unit, PositionReport.report_id.in_(rids[k:k + _CHUNK]))
+            known.update({(ex_id, unit, rid): i for rid, i in s.execute(q).all()})
+    return known
 
 
 def post_positions(s: Session, p: Principal, exercise_id: int, reports: list[dict], source: str = "json") -> list[dict]:
