@@ -90,8 +90,11 @@ def test_positions_idempotent_and_filtered(world):
                         {"time": "2026-02-11T01:10:00Z", "lon": 129.52, "lat": 34.91, "report_id": "ddh-0002"}]}
     r = httpx.post(f"{u}/api/exercises/1/positions", headers=h["rok-ddh-1"], json=body, timeout=30)
     assert r.status_code == 201 and [x["duplicate"] for x in r.json()] == [False, False]
+    ids = [x["id"] for x in r.json()]
+    assert all(isinstance(i, int) for i in ids) and ids[0] != ids[1]
+    # a retry is acknowledged with the ids stored the first time, nothing stored again
     r = httpx.post(f"{u}/api/exercises/1/positions", headers=h["rok-ddh-1"], json=body, timeout=30)
-    assert [x["duplicate"] for x in r.json()] == [True, True]
+    assert [x["duplicate"] for x in r.json()] == [True, True] and [x["id"] for x in r.json()] == ids
     # a unit cannot report for another unit
     r = httpx.post(f"{u}/api/exercises/1/positions", headers=h["rok-ddh-1"], json={"reports": [{**body["reports"][0], "unit": "JPN-DD-1"}]}, timeout=30)
     assert r.status_code == 403 and r.json()["field"] == "unit"
@@ -105,6 +108,15 @@ def test_positions_idempotent_and_filtered(world):
                       params={"bbox": "129.51,34.0,130.0,35.0", "datetime": "2026-02-11T01:05:00Z/.."}, timeout=30).json()
     ddh = [f for f in items["features"] if f["properties"]["unit"] == "ROK-DDH-1"]
     assert [f["geometry"]["coordinates"] for f in ddh] == [[129.52, 34.91]]
+    # a report given twice in one request is stored once, both answered with its id; the answer of
+    # the fast path (no framework middleware) carries the security headers too
+    twice = {"reports": [{"time": "2026-02-11T00:30:00Z", "lon": 129.5, "lat": 34.9, "report_id": "ddh-0003"}] * 2}
+    r = httpx.post(f"{u}/api/exercises/1/positions", headers=h["rok-ddh-1"], json=twice, timeout=30)
+    assert r.status_code == 201 and [x["duplicate"] for x in r.json()] == [False, True], r.text
+    assert r.json()[0]["id"] == r.json()[1]["id"] and r.json()[0]["id"] not in ids
+    assert r.headers["x-content-type-options"] == "nosniff" and "default-src 'self'" in r.headers["content-security-policy"]
+    mine = httpx.get(f"{u}/api/exercises/1/positions", headers=h["rok-ddh-1"], timeout=30).json()
+    assert len(mine) == 3
 
 
 def test_cached_principals_follow_grants_and_logout(world):

@@ -2,8 +2,8 @@
 
 Request handlers check a report against the caller's cached grants and queue it;
 the writer takes everything queued (up to ``max_reports``), writes it in one
-transaction (one idempotency lookup per unit, one multi-row insert, one audit
-entry per report from a single chain-head read) and only after the commit
+transaction (one multi-row insert that skips report ids already stored, one
+audit entry per stored report from a single chain-head read) and only after the commit
 resolves each request's future, so an acknowledged report is durable. The
 requests of one batch that wait in the event loop are woken by one call into
 that loop per batch, not one per request (each such call writes to the loop's
