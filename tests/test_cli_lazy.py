@@ -19,9 +19,10 @@ from sarex.cli import COMMANDS, MODULES, app
 
 #: Never needed by ``sarex drift`` on NetCDF forcing: the other stages, dask (xarray asks
 #: whether arrays are dask arrays), GRIB readers (xarray's engine guess loads every backend),
-#: the server, plotting, and scipy's linear algebra (only numba's first kernel load wants it).
+#: the server, plotting, and scipy's linear algebra (numba's first kernel load asks for BLAS: sarex._numba_blas).
 _NOT_FOR_DRIFT = ("sarex.exercise", "sarex.planning", "sarex.search", "sarex.report", "sarex.server", "sarex.cli.exercise",
-                  "sarex.cli.plan", "sarex.cli.server", "dask", "distributed", "cfgrib", "eccodes", "matplotlib", "fastapi")
+                  "sarex.cli.plan", "sarex.cli.server", "dask", "distributed", "cfgrib", "eccodes", "matplotlib", "fastapi",
+                  "scipy.linalg")
 
 _LOADED = r"""
 import json, sys
