@@ -74,7 +74,7 @@ def _help_options(command: list[str]) -> list[str]:
 
     cmd = typer.main.get_command(app)
     for name in command:
-        cmd = cmd.commands[name]
+        cmd = cmd.get_command(None, name)  # loads the command's module (sarex.cli loads them on first use)
     return [o for p in cmd.params if not getattr(p, "hidden", False) for o in p.opts if o.startswith("--")]
 
 

@@ -21,3 +21,8 @@ __version__ = "0.1.0"
 from sarex._numba_cache import configure as _configure_numba_cache  # noqa: E402
 
 _configure_numba_cache(__version__)
+
+# numba's first kernel load checks for BLAS without importing all of scipy.linalg (sarex._numba_blas).
+from sarex._numba_blas import install as _install_numba_blas_hook  # noqa: E402
+
+_install_numba_blas_hook()

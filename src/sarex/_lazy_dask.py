@@ -8,7 +8,10 @@ a third of a small drift's whole process. No dask array can exist before
 :func:`install` puts a stand-in into xarray's cache of array modules that answers
 that way and hands over to xarray's own record as soon as ``dask.array`` is loaded.
 It relies on a private xarray detail; if that is missing, it does nothing.
-:func:`no_distributed_import` does the same for ``distributed`` when a file is written.
+xarray's ``is_dask_collection`` (asked while decoding a file's times) likewise imports
+``dask`` itself (``dask.base``, ~0.16 s); the stand-in answers "no" until ``dask`` is
+loaded, since no dask collection can exist before. :func:`no_distributed_import` does
+the same for ``distributed`` when a file is written.
 """
 
 from __future__ import annotations
@@ -38,12 +41,28 @@ class _LazyDaskModule:
         return getattr(self._real(), name)
 
 
+def _is_dask_collection_once_loaded(real):
+    """xarray's ``is_dask_collection``, answering "no" without importing dask while dask is not loaded."""
+
+    def is_dask_collection(x: object) -> bool:
+        if "dask" not in sys.modules:
+            return False  # a dask collection's class comes from dask: none can exist yet
+        return real(x)
+
+    is_dask_collection._sarex_lazy = True  # type: ignore[attr-defined]
+    return is_dask_collection
+
+
 def install() -> bool:
-    """Put the stand-in in place (once, and only while ``dask.array`` is not loaded); whether it is."""
+    """Put the stand-ins in place (once, and only while ``dask.array`` is not loaded); whether they are."""
     try:
-        from xarray.namedarray import pycompat
+        from xarray.namedarray import pycompat, utils
     except ImportError:  # pragma: no cover - another xarray layout
         return False
+    real = getattr(utils, "is_dask_collection", None)
+    if callable(real) and not getattr(real, "_sarex_lazy", False):
+        # utils.is_duck_dask_array (what pycompat asks) looks the name up in utils at each call
+        utils.is_dask_collection = _is_dask_collection_once_loaded(real)
     cache = getattr(pycompat, "_cached_duck_array_modules", None)
     if not isinstance(cache, dict) or not hasattr(pycompat, "DuckArrayModule"):
         return False  # pragma: no cover

@@ -117,7 +117,8 @@ def open_drift(path: str | Path) -> xr.Dataset:
 
         # the store holds the open handle itself (never reopened by name), so the dataset stays
         # readable after an output target renames the file it was written to
-        ds = xr.open_dataset(xr.backends.NetCDF4DataStore(netCDF4.Dataset(p, "r")), cache=False)
+        # engine named: xarray's guess would import every installed backend (cfgrib, eccodes) first
+        ds = xr.open_dataset(xr.backends.NetCDF4DataStore(netCDF4.Dataset(p, "r")), engine="store", cache=False)
     except Exception as exc:  # noqa: BLE001
         msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise SarexInputError(f"{p}: cannot be read as NetCDF ({msg})") from None
