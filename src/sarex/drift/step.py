@@ -96,11 +96,10 @@ class Stepper:
         if self.forcing_error is not None:
             fe_u, fe_v = self._fe
             out_lon, out_lat = self._gen
-            move_kernel(new_lon, new_lat, fe_u, fe_v, self.step_s, active, out_lon, out_lat)
+            self.forcing_error.move_and_advance(new_lon, new_lat, fe_u, fe_v, self.step_s, active, self.seed_u64, p.pids,
+                                                step + self.step_key, p.dw_slope, p.leeway_factor, out_lon, out_lat)
             self._new, self._gen = (out_lon, out_lat), (new_lon, new_lat)
             new_lon, new_lat = out_lon, out_lat
-            self.forcing_error.advance(fe_u, fe_v, self.seed_u64, p.pids, step + self.step_key, self.step_s,
-                                       p.dw_slope * p.leeway_factor)
         if self.coastline is not None:
             hit = self.coastline.on_land(new_lon, new_lat, active)
             if hit.any():
