@@ -80,6 +80,12 @@ def _head(s: Session) -> tuple[int, str]:
     return (row[0], row[1]) if row else (0, GENESIS)
 
 
+def driver_placeholder(conn) -> str:
+    """The DB-API placeholder of a connection's driver (sqlite3: ``?``, psycopg: ``%s``), for the
+    hot-path statements written as plain SQL (audit entries here, position reports in reports.py)."""
+    return "?" if conn.dialect.paramstyle == "qmark" else "%s"
+
+
 def append(s: Session, entries: list[tuple[str, str, dict, int | None]]) -> list[int]:
     """Append (actor, action, detail, exercise id) entries in the caller's transaction; returns their ids.
 
@@ -99,7 +105,7 @@ def append(s: Session, entries: list[tuple[str, str, dict, int | None]]) -> list
     # The driver's executemany with a fixed statement: a batch of position reports appends hundreds
     # of entries at once, and the ORM/Core per-row bookkeeping was a good part of the writer's time.
     conn = s.connection()
-    ph = ",".join(["?" if conn.dialect.paramstyle == "qmark" else "%s"] * len(_COLS))
+    ph = ",".join([driver_placeholder(conn)] * len(_COLS))
     conn.exec_driver_sql(f"INSERT INTO audit ({','.join(_COLS)}) VALUES ({ph})", rows)
     return [r[0] for r in rows]
 

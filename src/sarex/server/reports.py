@@ -141,7 +141,7 @@ def _insert_new(s: Session, rows: list[tuple]) -> dict[tuple[int, str, str], int
     no lookup; plain SQL with the driver's placeholders, since a batch is the hot path of the load
     bar and the statement never changes but for its row count."""
     conn = s.connection()
-    ph = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    ph = audit.driver_placeholder(conn)
     one = "(" + ",".join([ph] * len(_COLS)) + ")"
     got: dict[tuple[int, str, str], int] = {}
     for k in range(0, len(rows), _CHUNK):
