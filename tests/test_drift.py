@@ -61,6 +61,15 @@ def test_rhumb_step_matches_quadrature_reference():
         assert err <= 1e-9 * math.hypot(ve, vn) * t, (lon0, lat0, err)
 
 
+def test_one_long_rhumb_step_within_1e_10():
+    """One 15-km step (4.2 m/s for an hour) at any latitude and heading: within 1e-10 of quadrature and root finding."""
+    for lat0 in (-70.0, -20.0, 0.0, 34.6, 60.0, 75.0):
+        for ve, vn in ((3.0, 3.0), (-3.0, 3.0), (0.5, -4.2), (4.2, 0.0), (0.0, 4.2)):
+            x, y = move(np.array([129.2]), np.array([lat0]), ve, vn, 3600.0)
+            rx, ry = _rhumb_reference(129.2, lat0, ve, vn, 3600.0)
+            assert _metres_between(x[0], y[0], rx, ry) <= 1e-10 * math.hypot(ve, vn) * 3600.0, (lat0, ve, vn)
+
+
 @pytest.mark.parametrize("scheme", ["euler", "rk2"])
 def test_constant_forcing_displacement_is_exact(scheme):
     """Bar: with constant wind and current and jibing off, each particle moves (current + its own leeway)·t, to 1e-9."""

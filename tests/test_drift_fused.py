@@ -15,7 +15,8 @@ import pytest
 
 from sarex.drift import simulate
 from sarex.environment.base import Environment, OutsidePolicy
-from sarex.environment.regular import RegularGridField, axis_scale, cell_index
+from sarex.environment.gridsample import axis_scale, cell_index
+from sarex.environment.regular import RegularGridField
 from sarex.environment.synthetic import korea_strait_dataset
 
 step_module = importlib.import_module("sarex.drift.step")

@@ -142,30 +142,17 @@ def test_case_drift_carries_the_forcing_error(tmp_path):
     assert forcing_error_from_attrs(read_drift(tmp_path / "b.nc").attrs) == ForcingError(0.02, 6 * 3600.0, 0.0)
 
 
-def test_fused_move_and_advance_equals_the_move_then_the_numpy_ou_step():
-    """The one-pass kernel of a step (move by the error, then one OU step) against the
-    array-by-array reference: ``geodesy.move`` and :meth:`ForcingError.advance` (numpy
-    Box–Muller). Transcendentals may differ by an ulp between numpy and libm: 1e-12."""
-    from sarex.drift.forcing_error import SAR_DEFAULT
-    from sarex.drift.geodesy import move
-
+def test_compiled_advance_equals_the_numpy_ou_step():
+    """The one-pass OU kernel of a step against the array-by-array reference :meth:`ForcingError.advance`
+    (numpy Box–Muller). Transcendentals may differ by an ulp between numpy and libm: 1e-12."""
     n = 5000
     rng = np.random.default_rng(3)
-    lon = 129.0 + rng.random(n)
-    lat = 34.0 + rng.random(n)
     slope = rng.uniform(0.01, 0.05, n)
     factor = np.where(rng.random(n) < 0.3, 0.4, 1.0)
     pids = np.arange(n, dtype=np.int64) * 7 + 11
     du0, dv0 = SAR_DEFAULT.initial(5, pids, slope * factor)
-    active = rng.random(n) < 0.8
     du, dv = du0.copy(), dv0.copy()
-    out_lon, out_lat = np.empty(n), np.empty(n)
-    SAR_DEFAULT.move_and_advance(lon, lat, du, dv, 600.0, active, 5, pids, 17, slope, factor, out_lon, out_lat)
-
-    ref_lon, ref_lat = move(lon, lat, du0, dv0, 600.0)
-    np.testing.assert_array_equal(out_lon[active], ref_lon[active])  # the same rhumb-line kernel
-    np.testing.assert_array_equal(out_lat[active], ref_lat[active])
-    np.testing.assert_array_equal(out_lon[~active], lon[~active])  # inactive: copied, not moved
+    SAR_DEFAULT.advance_compiled(du, dv, 600.0, 5, pids, 17, slope, factor)
     ru, rv = du0.copy(), dv0.copy()
     SAR_DEFAULT.advance(ru, rv, 5, pids, 17, 600.0, slope * factor)
     np.testing.assert_allclose(du, ru, rtol=1e-12, atol=1e-15)

@@ -48,8 +48,8 @@ from dataclasses import dataclass
 import numba as nb
 import numpy as np
 
-from sarex.drift.geodesy import rhumb_step
 from sarex.drift.rng import uniform01, uniform_array
+from sarex.drift.vecmath import cos_sin_turn, log_positive
 from sarex.errors import SarexInputError
 
 _STREAMS = (101, 102, 103, 104)
@@ -66,37 +66,28 @@ def _normals(seed: int, pids: np.ndarray, step: int) -> tuple[np.ndarray, np.nda
     return r * np.cos(2.0 * math.pi * u2), r * np.sin(2.0 * math.pi * u2)
 
 
-@nb.njit(inline="always", cache=True)
+@nb.njit(inline="always", cache=True, error_model="numpy")
 def _ou_point(du, dv, seed, pid, step, a, sq, sig_c, sig_w, slope):  # pragma: no cover - numba
-    """One OU step of one particle's (δu, δv): the arithmetic of :func:`_normals` and :meth:`ForcingError.advance`."""
+    """One OU step of one particle's (δu, δv): the draws of :func:`_normals` and the arithmetic of
+    :meth:`ForcingError.advance`, with the branch-free functions of :mod:`sarex.drift.vecmath`
+    (a few ulp from the C library's) so that a loop over particles vectorises."""
     u1 = 1.0 - uniform01(seed, pid, step, _STREAMS[0])
     u2 = uniform01(seed, pid, step, _STREAMS[1])
-    r = math.sqrt(-2.0 * math.log(u1))
-    ang = 2.0 * math.pi * u2
-    if sig_w == 0.0:
-        sig = sig_c
-    else:
-        sw = slope * sig_w
-        sig = math.sqrt(sig_c * sig_c + sw * sw)
+    r = math.sqrt(-2.0 * log_positive(u1))
+    cs, sn = cos_sin_turn(u2)
+    sw = slope * sig_w
+    sig = sig_c if sig_w == 0.0 else math.sqrt(sig_c * sig_c + sw * sw)
     q = sig * sq
-    return du * a + q * (r * math.cos(ang)), dv * a + q * (r * math.sin(ang))
+    return du * a + q * (r * cs), dv * a + q * (r * sn)
 
 
-@nb.njit(parallel=True, cache=True)
-def ou_move_kernel(lon, lat, du, dv, dt, active, seed, pids, step, a, sq, sig_c, sig_w,
-                   dw_slope, leeway_factor, out_lon, out_lat):  # pragma: no cover - numba
-    """Move active particles by their error velocity over ``dt`` s, then advance every error one OU step.
+@nb.njit(parallel=True, cache=True, error_model="numpy")
+def ou_advance_kernel(du, dv, seed, pids, step, a, sq, sig_c, sig_w, dw_slope, leeway_factor):  # pragma: no cover - numba
+    """Advance every particle's error one OU step in place (:func:`_ou_point`; wind slope ``dw_slope·leeway_factor``).
 
-    One pass instead of a move kernel and a dozen array operations per step (the step's
-    cost on 100 000 particles); the slope of the wind part is ``dw_slope·leeway_factor``.
-    Inactive particles are copied to ``out_lon``/``out_lat``.
+    One compiled pass instead of a dozen array operations per step.
     """
-    for p in nb.prange(lon.size):
-        if active[p]:
-            out_lon[p], out_lat[p] = rhumb_step(lon[p], lat[p], du[p], dv[p], dt)
-        else:
-            out_lon[p] = lon[p]
-            out_lat[p] = lat[p]
+    for p in nb.prange(du.size):
         du[p], dv[p] = _ou_point(du[p], dv[p], seed, pids[p], step, a, sq, sig_c, sig_w, dw_slope[p] * leeway_factor[p])
 
 
@@ -147,18 +138,17 @@ class ForcingError:
         dv *= a
         dv += q * y
 
-    def move_and_advance(self, lon: np.ndarray, lat: np.ndarray, du: np.ndarray, dv: np.ndarray, dt_s: float,
-                         active: np.ndarray, seed: int, pids: np.ndarray, step: int, dw_slope: np.ndarray,
-                         leeway_factor: np.ndarray, out_lon: np.ndarray, out_lat: np.ndarray) -> None:
-        """Displace active particles (degrees) by the error velocity (m/s) over ``dt_s``, then :meth:`advance`.
+    def advance_compiled(self, du: np.ndarray, dv: np.ndarray, dt_s: float, seed: int, pids: np.ndarray, step: int,
+                         dw_slope: np.ndarray, leeway_factor: np.ndarray) -> None:
+        """:meth:`advance` with ``slope = dw_slope·leeway_factor`` in one compiled pass (:func:`ou_advance_kernel`).
 
-        The same draws as :meth:`advance` with ``slope = dw_slope·leeway_factor``, in one
-        compiled pass (:func:`ou_move_kernel`).
+        The drift step adds ``(du, dv)`` to each particle's velocity over the step
+        (:func:`~sarex.drift.kernels.leeway_velocity_kernel`, the fused step), then calls this.
         """
         a = math.exp(-dt_s / self.current_tau_s)
-        ou_move_kernel(lon, lat, du, dv, float(dt_s), active, np.uint64(seed & 0xFFFFFFFFFFFFFFFF), pids,
-                       step & 0x7FFFFFFFFFFFFFFF, a, math.sqrt(max(0.0, 1.0 - a * a)), float(self.current_sigma_m_s),
-                       float(self.wind_sigma_m_s), dw_slope, leeway_factor, out_lon, out_lat)
+        ou_advance_kernel(du, dv, np.uint64(seed & 0xFFFFFFFFFFFFFFFF), pids, step & 0x7FFFFFFFFFFFFFFF, a,
+                          math.sqrt(max(0.0, 1.0 - a * a)), float(self.current_sigma_m_s), float(self.wind_sigma_m_s),
+                          dw_slope, leeway_factor)
 
     def as_dict(self) -> dict:
         d = {"current_sigma_m_s": self.current_sigma_m_s, "wind_sigma_m_s": self.wind_sigma_m_s,

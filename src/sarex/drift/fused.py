@@ -4,11 +4,13 @@ The general step of :func:`sarex.drift.simulate` samples the environment into
 arrays, computes velocities into arrays and moves particles from arrays, one
 kernel after the other: every phase streams all particles through memory. When
 wind and current are both :class:`~sarex.environment.regular.RegularGridField`
-(the common case), :func:`drift_step_kernel` does the whole step for a particle
-in registers instead. It calls the very same inlined point functions
-(:func:`~sarex.environment.regular.sample_point`'s
-:func:`~sarex.environment.regular.locate` and :func:`~sarex.environment.regular.interpolate`,
-:func:`~sarex.drift.kernels.leeway_velocity`,
+(the common case, on the same grid or not), :func:`drift_step_kernel` does the whole
+step for a particle in registers instead. Each field is sampled from a plane of the
+window interpolated to the sample's time once per step
+(:func:`~sarex.environment.gridsample.time_plane`), not from two time levels per
+particle. It calls the same inlined point functions as the general step
+(:func:`~sarex.environment.gridsample.locate`, :func:`~sarex.environment.gridsample.blend`
+of the same node values, :func:`~sarex.drift.kernels.leeway_velocity`,
 :func:`~sarex.drift.geodesy.rhumb_step`) in the same order, so its results are
 bit for bit those of the general step. It only reports the particles it cannot
 handle (a sample outside the loaded window or on missing data); the caller then
@@ -17,74 +19,79 @@ runs the general step, which applies the outside-domain policy.
 
 from __future__ import annotations
 
-import math
-
 import numba as nb
 import numpy as np
 
 from sarex.drift.geodesy import _DEG, rhumb_step_sc
-from sarex.drift.kernels import CAPSIZE_LEEWAY_FRACTION, capsize_draw, leeway_velocity
+from sarex.drift.kernels import CAPSIZE_LEEWAY_FRACTION, capsize_draw, leeway_from_coefficients
+from sarex.drift.vecmath import sincos_half_pi
 from sarex.environment.base import FLAG_OK
-from sarex.environment.regular import axis_scale, interpolate, locate
+from sarex.environment.gridsample import sample_plane_many
 
 
 CHUNK = 2048
 """Particles per chunk: the phases of a step run over a chunk whose scratch fits in L1/L2."""
 
 
-@nb.njit(inline="always", cache=True, error_model="numpy")
-def _sample(
-    x, y, wu0, wv0, wxs0, wys0, wit0, wft0, cu0, cv0, cxs0, cys0, cit0, cft0, shared, scales
-):  # pragma: no cover - numba
-    """Wind and current at (x, y) (:func:`sample_point` of each) and the flag of the first failure.
+@nb.njit(cache=True, error_model="numpy")
+def _velocities(xa, ya, m, use, b0, wp, wxs, wys, wad, cp, cxs, cys, cad, sc,  # pragma: no cover - numba
+                a_dw, b_dw, coef, z_cw, lf, du, dv, ve, vn, draw, dt, seed, pids, step, capsized, flip):
+    """Object velocity at ``(xa[k], ya[k])`` for the chunk's particles ``b0 + k`` where ``use[k]``.
 
-    ``shared``: both windows have the same axes, so the cell and weights found for the
-    wind serve the current too (the same numbers :func:`sample_point` would compute).
-    ``scales``: :func:`axis_scale` of the wind's and the current's lon and lat axes.
+    Samples wind and current (:func:`~sarex.environment.gridsample.sample_plane_many`) into
+    the scratch ``sc``, then the leeway (crosswind coefficients of each particle's side
+    in ``coef``, leeway factor ``lf[k]``) plus the forcing error into ``ve``/``vn``. Returns the flag per point in ``sc``'s flags (the wind's
+    failure first, as the general path reports it); ``draw``: the capsizing draw of the
+    step's start, after its leeway (sets ``flip[k]`` and ``lf[k]`` for the second stage).
     """
-    i, j, w00, w10, w01, w11, flag = locate(wxs0, wys0, x, y, scales[0], scales[1])
-    if flag != FLAG_OK:
-        return 0.0, 0.0, 0.0, 0.0, flag
-    wu, wv, flag = interpolate(wu0, wv0, wit0, wft0, i, j, w00, w10, w01, w11)
-    if flag != FLAG_OK:
-        return 0.0, 0.0, 0.0, 0.0, flag
-    if not shared:
-        i, j, w00, w10, w01, w11, flag = locate(cxs0, cys0, x, y, scales[2], scales[3])
-        if flag != FLAG_OK:
-            return 0.0, 0.0, 0.0, 0.0, flag
-    cu, cv, flag = interpolate(cu0, cv0, cit0, cft0, i, j, w00, w10, w01, w11)
-    return wu, wv, cu, cv, flag
+    wu, wv, cu, cv, wf, cf = sc
+    sample_plane_many(xa, ya, m, use, wp, wxs, wys, wad, wu, wv, wf)
+    sample_plane_many(xa, ya, m, use, cp, cxs, cys, cad, cu, cv, cf)
+    acw, bcw, scw = coef
+    # Every point, settled or not: without branches or gathers the loop vectorises; what
+    # is not used (inactive, failed sample) is never read.
+    for k in range(m):
+        p = b0 + k
+        e, n = leeway_from_coefficients(wu[k], wv[k], cu[k], cv[k], a_dw[p], b_dw[p], acw[k], bcw[k], scw[k], z_cw[p], lf[k])
+        ve[k] = e + du[p]
+        vn[k] = n + dv[p]
+    for k in range(m):
+        wf[k] = cf[k] if wf[k] == FLAG_OK else wf[k]  # the wind's failure first, as the general path reports it
+    if draw:  # after the first stage's leeway, as the general path draws it (capsize_kernel)
+        for k in range(m):
+            p = b0 + k
+            if use[k] and wf[k] == FLAG_OK and capsized[p] == 0 and capsize_draw(wu[k], wv[k], dt, seed, pids[p], step):
+                flip[k] = True
+                lf[k] = CAPSIZE_LEEWAY_FRACTION
 
 
 @nb.njit(parallel=True, cache=True, error_model="numpy")
 def drift_step_kernel(
     lon, lat, active, dt, rk2,
-    wu0, wv0, wxs0, wys0, wit0, wft0,
-    cu0, cv0, cxs0, cys0, cit0, cft0, shared0,
-    wu1, wv1, wxs1, wys1, wit1, wft1,
-    cu1, cv1, cxs1, cys1, cit1, cft1, shared1,
-    a_dw, b_dw, side, z_cw, cw_coef, cls, leeway_factor,
+    wp0, wxs0, wys0, wad0, cp0, cxs0, cys0, cad0,
+    wp1, wxs1, wys1, wad1, cp1, cxs1, cys1, cad1,
+    a_dw, b_dw, side, z_cw, cw_coef, cls, leeway_factor, du, dv,
     capsize, seed, pids, step, capsized,
     out_lon, out_lat, need, flips,
 ):  # pragma: no cover - numba
     """Positions after one step of ``dt`` s for the active particles (inactive ones copied).
 
-    Window ``0`` (wind ``w``, current ``c``: data, axes, time index and fraction as
-    returned by :meth:`RegularGridField.window_at`) is sampled at the start of the
-    step; window ``1`` at its middle, for the explicit midpoint scheme (``rk2``).
-    ``shared0``/``shared1``: wind and current windows have the same lon/lat axes.
-    ``capsize``: draw capsizing from the wind at the start of the step
+    Wind ``w`` and current ``c`` at the start of the step (``0``) and at its middle
+    (``1``, for the explicit midpoint scheme ``rk2``): time plane
+    (:func:`~sarex.environment.gridsample.time_plane`), window axes and descriptor as
+    :meth:`RegularGridField.window_at` gives them. ``du``/``dv``: each particle's
+    forcing-error velocity (m/s, zeros without one), added to the object's velocity at
+    both stages. ``capsize``: draw capsizing from the wind at the start of the step
     (:func:`~sarex.drift.kernels.capsize_draw` with ``seed``, ``pids``, ``step``), as the
     general step does; ``flips`` is set 1 where a particle capsizes this step (0
     elsewhere): the caller applies it (the kernel changes no state, so it can be rerun).
 
-    Each chunk of particles goes through the step in phases: sampling and leeway
-    (gathers and branches, scalar) with the sine and cosine of the latitude, then
-    the rhumb-line displacement (:func:`~sarex.drift.geodesy.rhumb_step_sc`: square
-    roots and divisions only) in a branch-free loop the compiler vectorises. The
-    arithmetic is the same as particle by particle (IEEE operations give the same
-    results in vector registers; ``error_model="numpy"`` only drops the
-    division-by-zero checks that would prevent vectorisation).
+    Each chunk of particles goes through the step in phases, each a loop over the chunk:
+    sampling (vectorised gathers), leeway, the sine and cosine of the latitude, and the
+    rhumb-line displacement (:func:`~sarex.drift.geodesy.rhumb_step_sc`: square roots and
+    divisions only, vectorised). The arithmetic is the same as particle by particle (IEEE
+    operations give the same results in vector registers; ``error_model="numpy"`` only
+    drops the division-by-zero checks that would prevent vectorisation).
 
     Returns
     -------
@@ -95,64 +102,52 @@ def drift_step_kernel(
     """
     n = lon.size
     n_chunks = (n + CHUNK - 1) // CHUNK
-    sc0 = (axis_scale(wxs0), axis_scale(wys0), axis_scale(cxs0), axis_scale(cys0))
-    sc1 = (axis_scale(wxs1), axis_scale(wys1), axis_scale(cxs1), axis_scale(cys1))
     half = 0.5 * dt
     multi = cls.size > 1  # cls: each particle's row of cw_coef (one 0 for a single class)
     n_bad = 0
     for c in nb.prange(n_chunks):
         b0 = c * CHUNK
         m = min(CHUNK, n - b0)
+        sc = (np.zeros(m), np.zeros(m), np.zeros(m), np.zeros(m), np.zeros(m, dtype=np.int8), np.zeros(m, dtype=np.int8))
         ve = np.zeros(m)
         vn = np.zeros(m)
-        s0 = np.empty(m)
-        c0 = np.empty(m)
-        go = np.zeros(m, dtype=np.bool_)
-        lf = np.empty(m)  # the leeway factor after this step's capsizing draw
+        lf = leeway_factor[b0 : b0 + m].copy()  # after this step's capsizing draw
         flip = np.zeros(m, dtype=np.bool_)
-        bad = 0
+        x = lon[b0 : b0 + m]
+        y = lat[b0 : b0 + m]
+        go = active[b0 : b0 + m].copy()
+        coef = (np.empty(m), np.empty(m), np.empty(m))  # crosswind a, b, S of each particle's class and side
         for k in range(m):
             p = b0 + k
-            phi = lat[p] * _DEG
-            s0[k] = math.sin(phi)
-            c0[k] = math.cos(phi)
-            need[p] = FLAG_OK
-            if active[p]:
-                wu, wv, cu, cv, flag = _sample(
-                    lon[p], lat[p], wu0, wv0, wxs0, wys0, wit0, wft0, cu0, cv0, cxs0, cys0, cit0, cft0, shared0, sc0
-                )
-                if flag == FLAG_OK:
-                    ve[k], vn[k] = leeway_velocity(
-                        wu, wv, cu, cv, a_dw[p], b_dw[p], side[p], z_cw[p], cw_coef, (cls[p] if multi else cls[0]), leeway_factor[p]
-                    )
-                    go[k] = True
-                    lf[k] = leeway_factor[p]
-                    if capsize and capsized[p] == 0 and capsize_draw(wu, wv, dt, seed, pids[p], step):
-                        flip[k] = True
-                        lf[k] = CAPSIZE_LEEWAY_FRACTION
-                else:
-                    need[p] = flag
-                    bad += 1
+            row = cls[p] if multi else cls[0]
+            j = 3 * side[p]
+            coef[0][k], coef[1][k], coef[2][k] = cw_coef[row, j], cw_coef[row, j + 1], cw_coef[row, j + 2]
+        _velocities(x, y, m, go, b0, wp0, wxs0, wys0, wad0, cp0, cxs0, cys0, cad0, sc,
+                    a_dw, b_dw, coef, z_cw, lf, du, dv, ve, vn, capsize, dt, seed, pids, step, capsized, flip)
+        bad = 0
+        flags = sc[4]
+        for k in range(m):
+            need[b0 + k] = FLAG_OK
+            if go[k] and flags[k] != FLAG_OK:
+                go[k] = False
+                need[b0 + k] = flags[k]
+                bad += 1
+        s0 = np.empty(m)
+        c0 = np.empty(m)
+        for k in range(m):
+            s0[k], c0[k] = sincos_half_pi(y[k] * _DEG)
         if rk2:
             mx = np.empty(m)
             my = np.empty(m)
             for k in range(m):
-                p = b0 + k
-                mx[k], my[k] = rhumb_step_sc(lon[p], lat[p], s0[k], c0[k], ve[k], vn[k], half)
+                mx[k], my[k] = rhumb_step_sc(x[k], y[k], s0[k], c0[k], ve[k], vn[k], half)
+            _velocities(mx, my, m, go, b0, wp1, wxs1, wys1, wad1, cp1, cxs1, cys1, cad1, sc,
+                        a_dw, b_dw, coef, z_cw, lf, du, dv, ve, vn, False, dt, seed, pids, step, capsized, flip)
             for k in range(m):
-                if go[k]:
-                    p = b0 + k
-                    wu, wv, cu, cv, flag = _sample(
-                        mx[k], my[k], wu1, wv1, wxs1, wys1, wit1, wft1, cu1, cv1, cxs1, cys1, cit1, cft1, shared1, sc1
-                    )
-                    if flag == FLAG_OK:
-                        ve[k], vn[k] = leeway_velocity(
-                            wu, wv, cu, cv, a_dw[p], b_dw[p], side[p], z_cw[p], cw_coef, (cls[p] if multi else cls[0]), lf[k]
-                        )
-                    else:
-                        go[k] = False
-                        need[p] = flag
-                        bad += 1
+                if go[k] and flags[k] != FLAG_OK:
+                    go[k] = False
+                    need[b0 + k] = flags[k]
+                    bad += 1
         nx = np.empty(m)
         ny = np.empty(m)
         for k in range(m):  # kept free of the selection below, which stops vectorisation

@@ -36,36 +36,46 @@ def leeway_velocity(wu, wv, cu, cv, a_dw, b_dw, side, z_cw, cw_coef, c, f):  # p
     ``a_dw``/``b_dw`` are the particle's downwind slope/offset with ε already folded in;
     ``f`` scales the leeway (e.g. after capsizing).
     """
-    speed = math.sqrt(wu * wu + wv * wv)
-    if speed > 0.0:
-        de = wu / speed
-        dn = wv / speed
-    else:
-        de = 0.0
-        dn = 1.0
     k = 3 * side
-    eps = z_cw * cw_coef[c, k + 2]
+    return leeway_from_coefficients(wu, wv, cu, cv, a_dw, b_dw, cw_coef[c, k], cw_coef[c, k + 1], cw_coef[c, k + 2], z_cw, f)
+
+
+@nb.njit(inline="always", cache=True)
+def leeway_from_coefficients(wu, wv, cu, cv, a_dw, b_dw, a_cw, b_cw, s_cw, z_cw, f):  # pragma: no cover - numba
+    """:func:`leeway_velocity` given the crosswind slope, offset and standard error of the particle's side.
+
+    Branch-free (a select for calm wind), so loops over particles vectorise.
+    """
+    speed = math.sqrt(wu * wu + wv * wv)
+    calm = not speed > 0.0
+    de = 0.0 if calm else wu / speed
+    dn = 1.0 if calm else wv / speed
+    eps = z_cw * s_cw
     l_dw = a_dw * speed + b_dw
-    l_cw = (cw_coef[c, k] + eps / 20.0) * speed + cw_coef[c, k + 1] + eps / 2.0
+    l_cw = (a_cw + eps / 20.0) * speed + b_cw + eps / 2.0
     # right of downwind: (dn, -de)
     return cu + f * (l_dw * de + l_cw * dn), cv + f * (l_dw * dn - l_cw * de)
 
 
 @nb.njit(parallel=True, cache=True)
 def leeway_velocity_kernel(
-    wu, wv, cu, cv, a_dw, b_dw, side, z_cw, cw_coef, cls, leeway_factor, active, out_ve, out_vn
+    wu, wv, cu, cv, a_dw, b_dw, side, z_cw, cw_coef, cls, leeway_factor, du, dv, active, out_ve, out_vn
 ):  # pragma: no cover - numba
-    """:func:`leeway_velocity` for every active particle (arrays in, ``out_ve``/``out_vn`` filled).
+    """:func:`leeway_velocity` plus the forcing-error velocity ``du``/``dv`` for every active particle.
 
-    ``cls``: each particle's row of ``cw_coef`` (an array of one 0 for a single class).
+    Arrays in, ``out_ve``/``out_vn`` filled (m/s). ``cls``: each particle's row of
+    ``cw_coef`` (an array of one 0 for a single class); ``du``/``dv`` zeros without a
+    forcing error.
     """
     multi = cls.size > 1
     for p in nb.prange(wu.size):
         if not active[p]:
             continue
-        out_ve[p], out_vn[p] = leeway_velocity(
+        e, n = leeway_velocity(
             wu[p], wv[p], cu[p], cv[p], a_dw[p], b_dw[p], side[p], z_cw[p], cw_coef, (cls[p] if multi else cls[0]), leeway_factor[p]
         )
+        out_ve[p] = e + du[p]
+        out_vn[p] = n + dv[p]
 
 
 @nb.njit(parallel=True, cache=True)

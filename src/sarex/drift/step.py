@@ -11,9 +11,10 @@ A step moves every active particle (:class:`~sarex.drift.particles.Particles`):
    :func:`~sarex.drift.kernels.leeway_velocity_kernel`,
    :func:`~sarex.drift.kernels.capsize_kernel`, :func:`~sarex.drift.geodesy.move_kernel`),
    which applies the outside-domain policy. Both call the same inlined point functions
-   in the same order, so a particle's result does not depend on its path, bit for bit;
-2. **forcing error** (optional): the particle's own current error over the step
-   (:mod:`sarex.drift.forcing_error`);
+   in the same order, so a particle's result does not depend on its path, bit for bit.
+   The forcing error (optional, :mod:`sarex.drift.forcing_error`), the particle's own
+   velocity error, is part of its velocity at both stages;
+2. **forcing error**: each particle's error advances one Ornstein–Uhlenbeck step;
 3. **coast**: particles whose step ends on land strand at the last sea point;
 4. **jibing**: counter-based draws per (seed, particle, step).
 
@@ -32,6 +33,7 @@ from sarex.drift.kernels import CAPSIZE_LEEWAY_FRACTION, capsize_kernel, jibe_ke
 from sarex.drift.particles import Particles, Status
 from sarex.environment.base import FLAG_OUTSIDE, Environment
 from sarex.environment.coast import Coastline
+from sarex.environment.gridsample import time_plane
 from sarex.environment.regular import RegularGridField
 
 #: Use the fused kernel where the forcing allows it (tests switch it off to compare paths).
@@ -76,12 +78,13 @@ class Stepper:
         self._need = np.zeros(n, dtype=np.int8)
         self._flips = np.zeros(n if capsize else 1, dtype=np.int8)
         self._v = (np.zeros(n), np.zeros(n))
+        self._du_dv = (np.zeros(n), np.zeros(n))  # the forcing error's velocity (zeros without one)
         # Exact type: subclasses (projected grids) sample differently.
         self.fusable = type(env.wind) is RegularGridField and type(env.current) is RegularGridField
         if forcing_error is not None:
             # a continuation restarts the error from its stationary distribution (not stored in the file)
             # the wind part acts through each particle's leeway slope (capsizing included)
-            self._fe = forcing_error.initial(seed_u64, p.pids, p.dw_slope * p.leeway_factor)
+            self._du_dv = forcing_error.initial(seed_u64, p.pids, p.dw_slope * p.leeway_factor)
 
     def step(self, step: int, t: float) -> None:
         """Step number ``step`` (global, keys the draws) starting at ``t`` (s since epoch)."""
@@ -94,12 +97,8 @@ class Stepper:
             active = self._general(t, need, active, step, full=need is active)
         new_lon, new_lat = self._new
         if self.forcing_error is not None:
-            fe_u, fe_v = self._fe
-            out_lon, out_lat = self._gen
-            self.forcing_error.move_and_advance(new_lon, new_lat, fe_u, fe_v, self.step_s, active, self.seed_u64, p.pids,
-                                                step + self.step_key, p.dw_slope, p.leeway_factor, out_lon, out_lat)
-            self._new, self._gen = (out_lon, out_lat), (new_lon, new_lat)
-            new_lon, new_lat = out_lon, out_lat
+            self.forcing_error.advance_compiled(*self._du_dv, self.step_s, self.seed_u64, p.pids, step + self.step_key,
+                                                p.dw_slope, p.leeway_factor)
         if self.coastline is not None:
             hit = self.coastline.on_land(new_lon, new_lat, active)
             if hit.any():
@@ -118,14 +117,23 @@ class Stepper:
 
     # --- advection ----------------------------------------------------------------
     def _windows(self, t: float, active: np.ndarray, force: bool = False):
-        """The wind and current windows at the start and the middle of the step (``force``: reload around all particles)."""
+        """Wind and current at the start and the middle of the step, as the fused kernel takes them.
+
+        Each is ``(plane, xs, ys, descriptor)``: the window's time plane
+        (:func:`~sarex.environment.gridsample.time_plane`) and axes. ``force``: reload
+        the windows around all particles.
+        """
         p, wind, current = self.p, self.env.wind, self.env.current
-        w0 = wind.window_at(t, p.lon, p.lat, active, force=force)
-        c0 = current.window_at(t, p.lon, p.lat, active, force=force)
+
+        def at(field, tt, force=False):
+            u, v, xs, ys, ad, it, ft = field.window_at(tt, p.lon, p.lat, active, force=force)
+            return time_plane(u, v, it, ft), xs, ys, ad
+
+        w0, c0 = at(wind, t, force), at(current, t, force)
         if not self.rk2:
             return w0, c0, w0, c0
         t1 = t + 0.5 * self.step_s
-        return w0, c0, wind.window_at(t1, p.lon, p.lat, active), current.window_at(t1, p.lon, p.lat, active)
+        return w0, c0, at(wind, t1), at(current, t1)
 
     def _fused(self, t: float, active: np.ndarray, step: int) -> np.ndarray | None:
         """Advect with the fused kernel; the particles the general path must redo (``None``: none)."""
@@ -154,8 +162,8 @@ class Stepper:
         p = self.p
         w0, c0, w1, c1 = windows
         n_bad = drift_step_kernel(
-            p.lon, p.lat, active, self.step_s, self.rk2, *w0, *c0, same_axes(w0, c0), *w1, *c1, same_axes(w1, c1),
-            p.dw_slope, p.dw_offset, p.side, p.z_cw, p.cw_coef, p.cls, p.leeway_factor,
+            p.lon, p.lat, active, self.step_s, self.rk2, *w0, *c0, *w1, *c1,
+            p.dw_slope, p.dw_offset, p.side, p.z_cw, p.cw_coef, p.cls, p.leeway_factor, *self._du_dv,
             self.capsize, np.uint64(self.seed_u64), p.pids, step + self.step_key, p.capsized,
             self._new[0], self._new[1], self._need, self._flips,
         )
@@ -193,17 +201,11 @@ class Stepper:
             self.counters["left_domain"] += int(left.sum())
             active = active & ~left
         ve, vn = self._v
-        leeway_velocity_kernel(wu, wv, cu, cv, p.dw_slope, p.dw_offset, p.side, p.z_cw, p.cw_coef, p.cls, p.leeway_factor, active, ve, vn)
+        leeway_velocity_kernel(wu, wv, cu, cv, p.dw_slope, p.dw_offset, p.side, p.z_cw, p.cw_coef, p.cls, p.leeway_factor,
+                               *self._du_dv, active, ve, vn)
         if self.capsize and first:
             capsize_kernel(wu, wv, self.step_s, np.uint64(self.seed_u64), p.pids, step + self.step_key, active, p.capsized, p.leeway_factor)
         return active
-
-
-def same_axes(wind_window, current_window) -> bool:
-    """Whether two windows (as from ``RegularGridField.window_at``) lie on the same lon/lat axes."""
-    return bool(
-        np.array_equal(wind_window[2], current_window[2]) and np.array_equal(wind_window[3], current_window[3])
-    )
 
 
 def strand(coastline: Coastline, lon, lat, new_lon, new_lat, hit, iterations: int = 10) -> None:

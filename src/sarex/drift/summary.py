@@ -5,10 +5,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pyproj
 import xarray as xr
 
-from sarex.geo import GEOD
+from sarex.geo import GEOD, LocalProjection
 from sarex.io.driftfile import STATUS_LEFT_DOMAIN, STATUS_STRANDED, STATUS_UNRELEASED
 from sarex.times import datetime64_to_epoch_s, iso
 
@@ -27,7 +26,8 @@ def summarize(ds: xr.Dataset, time_index: int = -1) -> dict:
     """Centroid, spread (km), stranded and left-domain fractions at an output time.
 
     Spread is the weighted standard deviation of east and north offsets from the
-    centroid on a local azimuthal equidistant projection; ``spread_km`` is
+    centroid on the local azimuthal projection (:class:`~sarex.geo.LocalProjection`,
+    equal-area: distances from the centroid within 3e-6 of true out to 50 km); ``spread_km`` is
     ``sqrt(sd_east² + sd_north²)``.
     """
     lon = ds["lon"][:, time_index].values  # one time slice (a lazily opened file reads only that)
@@ -37,8 +37,7 @@ def summarize(ds: xr.Dataset, time_index: int = -1) -> dict:
     ok = np.isfinite(lon) & np.isfinite(lat) & (st != STATUS_UNRELEASED)
     wk = w[ok] / w[ok].sum()
     clon, clat = weighted_centroid(lon[ok], lat[ok], wk)
-    proj = pyproj.Proj(proj="aeqd", lon_0=clon, lat_0=clat, ellps="WGS84")
-    x, y = proj(lon[ok], lat[ok])
+    x, y = LocalProjection(clon, clat).forward(lon[ok], lat[ok])
     sdx = math.sqrt(float(np.sum(wk * (x - np.sum(wk * x)) ** 2)))
     sdy = math.sqrt(float(np.sum(wk * (y - np.sum(wk * y)) ** 2)))
     l0 = float(ds.attrs.get("lkp_lon", clon))

@@ -5,7 +5,7 @@ centres (as unit vectors, so it works across the date line and near the poles)
 gives the nearest node; the bilinear map of each of the four cells around it is
 then inverted by Newton iteration in a local tangent plane, giving fractional
 grid indices. Sampling then is the regular kernel
-(:func:`sarex.environment.regular.sample_regular_kernel`) in index space.
+(:func:`sarex.environment.gridsample.sample_regular_kernel`) in index space.
 
 ROMS specifics (Shchepetkin & McWilliams 2005; ROMS wiki "Numerical Solution
 Technique", Arakawa C grid): ``u`` lives on (``eta_u``, ``xi_u``) between rho
@@ -27,7 +27,8 @@ import xarray as xr
 
 from sarex.environment.base import time_axis_epoch_s, FLAG_OK, FLAG_OUTSIDE, axis_time_range, describe_time_range
 from sarex.environment.orientation import EAST_NORTH, rotate_to_east_north
-from sarex.environment.regular import sample_regular_kernel, time_index, window_steps_within
+from sarex.environment.gridsample import sample_regular_kernel
+from sarex.environment.regular import time_index, window_steps_within
 from sarex.errors import SarexInputError
 
 
@@ -273,7 +274,8 @@ class CurvilinearGridField:
         i0, _, j0, j1, k0, k1, wu, wv = self._window_for(it, ft, fi[inside], fj[inside])
         xs = np.arange(k0, k1 + 1, dtype=np.float64)
         ys = np.arange(j0, j1 + 1, dtype=np.float64)
-        sample_regular_kernel(wu, wv, xs, ys, it - i0, ft, fi, fj, inside, out_u, out_v, out_flag)
+        ad = np.array([0.0, 1.0, k0, 1.0, 0.0, 1.0, j0, 1.0])  # index space: uniform axes 0, 1, 2, ...
+        sample_regular_kernel(wu, wv, xs, ys, ad, it - i0, ft, fi, fj, inside, out_u, out_v, out_flag)
 
     def _window_for(self, it, ft, fi, fj):
         need_t1 = it + (1 if ft > 0 else 0)

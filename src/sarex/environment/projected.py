@@ -5,7 +5,7 @@ The CRS comes from the CF grid-mapping variable through :meth:`pyproj.CRS.from_c
 Mercator, and every other mapping pyproj knows). Particle lon/lat (WGS84) are
 transformed to grid x/y and sampled with the same bilinear-in-space,
 linear-in-time numba kernel as regular lon/lat grids
-(:func:`sarex.environment.regular.sample_regular_kernel`, which only needs
+(:func:`sarex.environment.gridsample.sample_regular_kernel`, which only needs
 ascending axes), window by window.
 
 Grid-relative components (``x_wind``/``y_wind``, ``x_sea_water_velocity``/...)
@@ -29,6 +29,7 @@ import xarray as xr
 
 from sarex.environment.base import FLAG_OUTSIDE, describe_time_range
 from sarex.environment.orientation import EAST_NORTH, rotate_to_east_north
+from sarex.environment.gridsample import axis_descriptor
 from sarex.environment.regular import RegularGridField
 from sarex.errors import SarexInputError
 
@@ -136,6 +137,7 @@ class ProjectedGridField(RegularGridField):
             scale_x = scale_y = 1.0
         self.xs = self.xs * scale_x
         self.ys = self.ys * scale_y
+        self.axes = axis_descriptor(self.xs, self.ys)
         self.margin_deg = margin_cells * float(max(np.max(np.diff(self.xs)), np.max(np.diff(self.ys))))
         self._min_step = float(min(np.min(np.diff(self.xs)), np.min(np.diff(self.ys))))
         self.crs = crs

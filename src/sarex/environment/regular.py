@@ -1,6 +1,7 @@
 """Vector fields on a regular (rectilinear) longitude/latitude grid with a time axis.
 
-Sampling is bilinear in space and linear in time, inside a numba kernel. The data
+Sampling is bilinear in space and linear in time, inside a numba kernel
+(:mod:`sarex.environment.gridsample`). The data
 are read lazily from an xarray object: only a *window* (a few time steps and the
 sub-area around the particles) is loaded at a time, so a large file is never read
 whole; when particles or time leave the window the next one is loaded.
@@ -9,161 +10,13 @@ whole; when particles or time leave the window the next one is loaded.
 from __future__ import annotations
 
 
-import numba as nb
 import numpy as np
 import xarray as xr
 
-from sarex.environment.base import time_axis_epoch_s, FLAG_NAN, FLAG_OK, FLAG_OUTSIDE, axis_time_range, describe_time_range
+from sarex.environment.base import time_axis_epoch_s, FLAG_OUTSIDE, axis_time_range, describe_time_range
+from sarex.environment.gridsample import axis_descriptor, sample_regular_kernel, window_descriptor
 from sarex.errors import OutsideDomainError, SarexInputError
 from sarex.times import iso
-
-
-@nb.njit(inline="always", cache=True)
-def axis_scale(xs):  # pragma: no cover - numba
-    """Cells per axis unit of a uniform axis: the first guess of :func:`cell_index`."""
-    return (xs.size - 1) / (xs[xs.size - 1] - xs[0])
-
-
-@nb.njit(inline="always", cache=True)
-def cell_index(xs, x, scale):  # pragma: no cover - numba
-    """Index ``i`` of the cell of ascending axis ``xs`` holding ``xs[0] <= x <= xs[-1]``.
-
-    The same as ``searchsorted(xs, x) - 1`` clipped to ``0 .. xs.size - 2`` (the
-    largest ``i`` with ``xs[i] < x``), found from the uniform-spacing guess
-    ``(x - xs[0])·scale`` (``scale`` from :func:`axis_scale`) and a short walk instead
-    of a binary search, whose unpredictable branches cost more than the rest of the
-    interpolation. The guess only sets where the walk starts: the result is exact
-    on non-uniform axes too (longer walk).
-    """
-    n = xs.size
-    g = (x - xs[0]) * scale
-    i = int(g) if g > 0.0 else 0
-    if i > n - 1:
-        i = n - 1
-    while i > 0 and xs[i] >= x:
-        i -= 1
-    while i < n - 1 and xs[i + 1] < x:
-        i += 1
-    if i > n - 2:
-        i = n - 2
-    return i
-
-
-@nb.njit(inline="always", cache=True)
-def locate(xs, ys, x, y, sx, sy):  # pragma: no cover - numba
-    """Cell and bilinear weights of point (x, y) on ascending axes ``xs`` (lon), ``ys`` (lat).
-
-    ``sx``, ``sy``: :func:`axis_scale` of the axes (hoisted out of particle loops).
-
-    Returns ``(i, j, w00, w10, w01, w11, flag)`` with ``flag`` ``FLAG_OUTSIDE`` (the rest
-    meaningless) when the point is outside the axes or NaN; longitudes are wrapped
-    to the axis convention (-180..180 or 0..360) first.
-    """
-    nx = xs.size
-    ny = ys.size
-    wrap = xs[-1] > 180.0
-    if wrap and x < xs[0]:
-        x += 360.0
-    elif (not wrap) and x > 180.0:
-        x -= 360.0
-    if x < xs[0] or x > xs[nx - 1] or y < ys[0] or y > ys[ny - 1] or not (x == x and y == y):
-        return 0, 0, 0.0, 0.0, 0.0, 0.0, FLAG_OUTSIDE
-    i = cell_index(xs, x, sx)
-    j = cell_index(ys, y, sy)
-    fx = (x - xs[i]) / (xs[i + 1] - xs[i])
-    fy = (y - ys[j]) / (ys[j + 1] - ys[j])
-    return i, j, (1.0 - fx) * (1.0 - fy), fx * (1.0 - fy), (1.0 - fx) * fy, fx * fy, FLAG_OK
-
-
-@nb.njit(inline="always", cache=True)
-def interpolate(u, v, it, ft, i, j, w00, w10, w01, w11):  # pragma: no cover - numba
-    """Weighted sample of ``u``/``v`` (nt, ny, nx) in cell (i, j), linear in time between ``it`` and ``it + 1``.
-
-    Corners holding NaN are left out and the remaining weights renormalised, so a
-    coastal point next to a land cell still gets the sea values; returns flag
-    ``FLAG_NAN`` when every corner is NaN.
-    """
-    nt = u.shape[0]
-    su = 0.0
-    sv = 0.0
-    for k in range(2):
-        if k == 0:
-            tk = it
-            wt = 1.0 - ft
-        else:
-            if ft == 0.0 or it + 1 >= nt:
-                break
-            tk = it + 1
-            wt = ft
-        if wt == 0.0:
-            continue
-        acc_u = 0.0
-        acc_v = 0.0
-        acc_w = 0.0
-        a = u[tk, j, i]
-        b = v[tk, j, i]
-        if a == a and b == b and w00 > 0.0:
-            acc_u += w00 * a
-            acc_v += w00 * b
-            acc_w += w00
-        a = u[tk, j, i + 1]
-        b = v[tk, j, i + 1]
-        if a == a and b == b and w10 > 0.0:
-            acc_u += w10 * a
-            acc_v += w10 * b
-            acc_w += w10
-        a = u[tk, j + 1, i]
-        b = v[tk, j + 1, i]
-        if a == a and b == b and w01 > 0.0:
-            acc_u += w01 * a
-            acc_v += w01 * b
-            acc_w += w01
-        a = u[tk, j + 1, i + 1]
-        b = v[tk, j + 1, i + 1]
-        if a == a and b == b and w11 > 0.0:
-            acc_u += w11 * a
-            acc_v += w11 * b
-            acc_w += w11
-        if acc_w <= 0.0:
-            return 0.0, 0.0, FLAG_NAN
-        if acc_w == 1.0:  # 96 % of cells without NaN: x / 1.0 is x exactly, skip two divisions
-            su += wt * acc_u
-            sv += wt * acc_v
-        else:
-            su += wt * acc_u / acc_w
-            sv += wt * acc_v / acc_w
-    return su, sv, FLAG_OK
-
-
-@nb.njit(inline="always", cache=True)
-def sample_point(u, v, xs, ys, it, ft, x, y):  # pragma: no cover - numba
-    """Bilinear-in-space, linear-in-time sample of ``u``/``v`` (nt, ny, nx) at one point.
-
-    Returns ``(u, v, flag)``; the values are meaningful only when ``flag`` is ``FLAG_OK``.
-    Axes ``xs`` (lon) and ``ys`` (lat) are strictly ascending, not necessarily uniform
-    (:func:`locate`, then :func:`interpolate`).
-    """
-    i, j, w00, w10, w01, w11, flag = locate(xs, ys, x, y, axis_scale(xs), axis_scale(ys))
-    if flag != FLAG_OK:
-        return 0.0, 0.0, flag
-    return interpolate(u, v, it, ft, i, j, w00, w10, w01, w11)
-
-
-@nb.njit(parallel=True, cache=True)
-def sample_regular_kernel(u, v, xs, ys, it, ft, lon, lat, active, out_u, out_v, out_flag):  # pragma: no cover - numba
-    """:func:`sample_point` for every active point; inactive points are left untouched."""
-    sx = axis_scale(xs)
-    sy = axis_scale(ys)
-    for p in nb.prange(lon.size):
-        if not active[p]:
-            continue
-        i, j, w00, w10, w01, w11, flag = locate(xs, ys, lon[p], lat[p], sx, sy)
-        if flag == FLAG_OK:
-            su, sv, flag = interpolate(u, v, it, ft, i, j, w00, w10, w01, w11)
-        if flag == FLAG_OK:
-            out_u[p] = su
-            out_v[p] = sv
-        out_flag[p] = flag
 
 
 class RegularGridField:
@@ -217,6 +70,7 @@ class RegularGridField:
         # new array type for numba (layout "A"), i.e. a silent recompile of every kernel.
         self.xs = np.ascontiguousarray(xs)
         self.ys = np.ascontiguousarray(ys)
+        self.axes = axis_descriptor(self.xs, self.ys)
         if tdim is not None:
             self.times = time_axis_epoch_s(u[tdim], name)
             if self.times.size > 1 and not np.all(np.diff(self.times) > 0):
@@ -257,17 +111,18 @@ class RegularGridField:
     def window_at(self, time_s: float, lon, lat, active, force: bool = False):
         """The loaded data around the particles for ``time_s``, as the sampling kernels take it.
 
-        Returns ``(u, v, xs, ys, it, ft)``: arrays (nt, ny, nx) of the window, its
-        lon/lat axes, and the time index and fraction of ``time_s`` inside it.
+        Returns ``(u, v, xs, ys, ad, it, ft)``: arrays (nt, ny, nx) of the window, its
+        lon/lat axes and their descriptor (:func:`~sarex.environment.gridsample.window_descriptor`),
+        and the time index and fraction of ``time_s`` inside it.
         """
         it_global, ft = self._time_index(time_s)
         i0, _, j0, j1, k0, k1, wu, wv = self._window_for(it_global, ft, lon, lat, active, force=force)
-        return wu, wv, self.xs[k0 : k1 + 1], self.ys[j0 : j1 + 1], it_global - i0, ft
+        return wu, wv, self.xs[k0 : k1 + 1], self.ys[j0 : j1 + 1], window_descriptor(self.axes, k0, j0), it_global - i0, ft
 
     def sample(self, lon, lat, time_s, active, out_u, out_v, out_flag) -> None:
         for attempt in range(2):
-            wu, wv, xs, ys, it, ft = self.window_at(time_s, lon, lat, active, force=attempt > 0)
-            sample_regular_kernel(wu, wv, xs, ys, it, ft, lon, lat, active, out_u, out_v, out_flag)
+            wu, wv, xs, ys, ad, it, ft = self.window_at(time_s, lon, lat, active, force=attempt > 0)
+            sample_regular_kernel(wu, wv, xs, ys, ad, it, ft, lon, lat, active, out_u, out_v, out_flag)
             out = active & (out_flag == FLAG_OUTSIDE)
             if not out.any():
                 return
