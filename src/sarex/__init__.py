@@ -26,3 +26,8 @@ _configure_numba_cache(__version__)
 from sarex._numba_blas import install as _install_numba_blas_hook  # noqa: E402
 
 _install_numba_blas_hook()
+
+# numba without importing PyYAML and cffi, optional features sarex does not use (sarex._numba_optional).
+from sarex._numba_optional import install as _install_numba_optional_hook  # noqa: E402
+
+_install_numba_optional_hook()

@@ -5,12 +5,12 @@ arrays, computes velocities into arrays and moves particles from arrays, one
 kernel after the other: every phase streams all particles through memory. When
 wind and current are both :class:`~sarex.environment.regular.RegularGridField`
 (the common case, on the same grid or not), :func:`drift_step_kernel` does the whole
-step for a particle in registers instead. Each field is sampled from a plane of the
-window interpolated to the sample's time once per step
+step chunk by chunk in cache instead. Each field is sampled from a plane of the window
+interpolated to the sample's time once per step
 (:func:`~sarex.environment.gridsample.time_plane`), not from two time levels per
-particle. It calls the same inlined point functions as the general step
-(:func:`~sarex.environment.gridsample.locate`, :func:`~sarex.environment.gridsample.blend`
-of the same node values, :func:`~sarex.drift.kernels.leeway_velocity`,
+particle. It does the same arithmetic as the general step
+(:func:`~sarex.environment.gridsample.locate` and :func:`~sarex.environment.gridsample.blend`
+on the same node values, :func:`~sarex.drift.kernels.leeway_from_coefficients`,
 :func:`~sarex.drift.geodesy.rhumb_step`) in the same order, so its results are
 bit for bit those of the general step. It only reports the particles it cannot
 handle (a sample outside the loaded window or on missing data); the caller then
@@ -40,8 +40,9 @@ def _velocities(xa, ya, m, use, b0, wp, wxs, wys, wad, cp, cxs, cys, cad, sc,  #
 
     Samples wind and current (:func:`~sarex.environment.gridsample.sample_plane_many`) into
     the scratch ``sc``, then the leeway (crosswind coefficients of each particle's side
-    in ``coef``, leeway factor ``lf[k]``) plus the forcing error into ``ve``/``vn``. Returns the flag per point in ``sc``'s flags (the wind's
-    failure first, as the general path reports it); ``draw``: the capsizing draw of the
+    in ``coef``, leeway factor ``lf[k]``) plus the forcing error into ``ve``/``vn``. The
+    flag of each point ends in ``sc``'s wind flags (the wind's failure first, as the
+    general path reports it); ``draw``: the capsizing draw of the
     step's start, after its leeway (sets ``flip[k]`` and ``lf[k]`` for the second stage).
     """
     wu, wv, cu, cv, wf, cf = sc
@@ -113,8 +114,8 @@ def drift_step_kernel(
         vn = np.zeros(m)
         lf = leeway_factor[b0 : b0 + m].copy()  # after this step's capsizing draw
         flip = np.zeros(m, dtype=np.bool_)
-        x = lon[b0 : b0 + m]
-        y = lat[b0 : b0 + m]
+        x = lon[b0 : b0 + m].copy()  # a fresh array: the same argument type as the midpoints (one compiled _velocities)
+        y = lat[b0 : b0 + m].copy()
         go = active[b0 : b0 + m].copy()
         coef = (np.empty(m), np.empty(m), np.empty(m))  # crosswind a, b, S of each particle's class and side
         for k in range(m):

@@ -80,12 +80,16 @@ def leeway_velocity_kernel(
 
 @nb.njit(parallel=True, cache=True)
 def jibe_kernel(side, seed, pids, step, p_jibe, active):  # pragma: no cover - numba
-    """Flip side (0 right / 1 left) of active particles with probability ``p_jibe`` this step."""
+    """Flip side (0 right / 1 left) of active particles with probability ``p_jibe`` this step.
+
+    Every particle's draw is computed (a pure function of its counter) and applied
+    where active: without a branch the loop vectorises.
+    """
     n = 0
     for p in nb.prange(side.size):
-        if active[p] and uniform01(seed, pids[p], step, 1) < p_jibe:
-            side[p] = 1 - side[p]
-            n += 1
+        flip = active[p] & (uniform01(seed, pids[p], step, 1) < p_jibe)
+        side[p] = (1 - side[p]) if flip else side[p]
+        n += 1 if flip else 0
     return n
 
 

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import xarray as xr
 
-from sarex.geo import GEOD, LocalProjection
+from sarex.geo import GEOD, metres_per_radian
 from sarex.io.driftfile import STATUS_LEFT_DOMAIN, STATUS_STRANDED, STATUS_UNRELEASED
 from sarex.times import datetime64_to_epoch_s, iso
 
@@ -26,9 +26,10 @@ def summarize(ds: xr.Dataset, time_index: int = -1) -> dict:
     """Centroid, spread (km), stranded and left-domain fractions at an output time.
 
     Spread is the weighted standard deviation of east and north offsets from the
-    centroid on the local azimuthal projection (:class:`~sarex.geo.LocalProjection`,
-    equal-area: distances from the centroid within 3e-6 of true out to 50 km); ``spread_km`` is
-    ``sqrt(sd_east² + sd_north²)``.
+    centroid: east along each particle's parallel, north along the meridian (WGS84 radii
+    of curvature, :func:`~sarex.geo.metres_per_radian`), within ~(d/R)², 1e-4, of a local
+    projection's offsets d = 50 km out, in plain array arithmetic (a million particles in
+    tens of milliseconds); ``spread_km`` is ``sqrt(sd_east² + sd_north²)``.
     """
     lon = ds["lon"][:, time_index].values  # one time slice (a lazily opened file reads only that)
     lat = ds["lat"][:, time_index].values
@@ -37,7 +38,11 @@ def summarize(ds: xr.Dataset, time_index: int = -1) -> dict:
     ok = np.isfinite(lon) & np.isfinite(lat) & (st != STATUS_UNRELEASED)
     wk = w[ok] / w[ok].sum()
     clon, clat = weighted_centroid(lon[ok], lat[ok], wk)
-    x, y = LocalProjection(clon, clat).forward(lon[ok], lat[ok])
+    lo, la = lon[ok], lat[ok]
+    kx, _ = metres_per_radian(la)
+    _, ky = metres_per_radian(0.5 * (la + clat))
+    x = np.radians((lo - clon + 180.0) % 360.0 - 180.0) * kx
+    y = np.radians(la - clat) * ky
     sdx = math.sqrt(float(np.sum(wk * (x - np.sum(wk * x)) ** 2)))
     sdy = math.sqrt(float(np.sum(wk * (y - np.sum(wk * y)) ** 2)))
     l0 = float(ds.attrs.get("lkp_lon", clon))
