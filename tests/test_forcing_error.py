@@ -158,3 +158,18 @@ def test_compiled_advance_equals_the_numpy_ou_step():
     np.testing.assert_allclose(du, ru, rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose(dv, rv, rtol=1e-12, atol=1e-15)
     assert np.abs(du - du0).max() > 1e-4  # it did advance (σ·sqrt(1 − a²) ≈ 3e-3 m/s per step)
+
+
+def test_compiled_initial_draw_equals_the_numpy_box_muller():
+    """The stationary draw at release: σ times two Box–Muller normals of (seed, particle, step −1),
+    here recomputed with numpy from the same counter-based uniforms; 1e-12 for libm vs the kernel."""
+    from sarex.drift.forcing_error import _normals
+
+    pids = np.arange(4000, dtype=np.int64) * 3 + 1
+    slope = np.linspace(0.0, 0.05, pids.size)
+    x, y = _normals(9, pids, -1)
+    for s, sig in ((None, SAR_DEFAULT.current_sigma_m_s), (slope, np.sqrt(0.05**2 + (slope * 2.0) ** 2))):
+        du, dv = SAR_DEFAULT.initial(9, pids, s)
+        np.testing.assert_allclose(du, sig * x, rtol=1e-12, atol=1e-16)
+        np.testing.assert_allclose(dv, sig * y, rtol=1e-12, atol=1e-16)
+    assert abs(np.std(x) - 1.0) < 0.05 and abs(np.mean(y)) < 0.05  # they are standard normals

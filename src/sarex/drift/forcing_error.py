@@ -123,9 +123,17 @@ class ForcingError:
         ``slope``: each particle's downwind leeway slope (fraction of the wind), which turns the
         wind error into a velocity error; ``None`` counts the current error only.
         """
-        a, b = _normals(seed, pids, _INIT_STEP)
-        sig = self._sigma(slope)
-        return sig * a, sig * b
+        # The kernel of a step from zero error with a = 0 (no memory) and unit noise scale: σ·ξ
+        # with the draws of _normals (step _INIT_STEP), in one compiled pass.
+        pids = np.ascontiguousarray(pids, dtype=np.int64)
+        du, dv = np.zeros(pids.size), np.zeros(pids.size)
+        if slope is None:
+            slope, sig_w = np.zeros(pids.size), 0.0
+        else:
+            slope, sig_w = np.ascontiguousarray(np.broadcast_to(slope, pids.shape), dtype=np.float64), float(self.wind_sigma_m_s)
+        ou_advance_kernel(du, dv, np.uint64(seed & 0xFFFFFFFFFFFFFFFF), pids, _INIT_STEP & 0x7FFFFFFFFFFFFFFF, 0.0, 1.0,
+                          float(self.current_sigma_m_s), sig_w, slope, np.ones(pids.size))
+        return du, dv
 
     def advance(self, du: np.ndarray, dv: np.ndarray, seed: int, pids: np.ndarray, step: int, dt_s: float,
                 slope: np.ndarray | None = None) -> None:
