@@ -272,3 +272,16 @@ def test_continued_drift_equals_one_long_run(scheme):
     for v in ("lon", "lat", "status", "orientation"):
         np.testing.assert_array_equal(cont[v].values, full[v].values)
     np.testing.assert_array_equal(cont.time.values, full.time.values)
+
+
+def test_seeding_geodesics_in_threads_equal_one_call():
+    """Large releases split pyproj's geodesic forward problem between threads: the same numbers."""
+    from sarex.geo import GEOD, geod_fwd
+
+    rng = np.random.default_rng(2)
+    n = 450_001
+    lon, lat = rng.uniform(120, 140, n), rng.uniform(-60, 60, n)
+    az, d = rng.uniform(-180, 180, n), rng.uniform(0, 50_000, n)
+    x, y = geod_fwd(lon, lat, az, d)
+    rx, ry, _ = GEOD.fwd(lon, lat, az, d)
+    assert np.array_equal(x, rx) and np.array_equal(y, ry)

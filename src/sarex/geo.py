@@ -39,6 +39,29 @@ WGS84_E2 = WGS84_F * (2.0 - WGS84_F)
 #: Geodesics (distances, azimuths, forward points) on the WGS84 ellipsoid.
 GEOD = pyproj.Geod(ellps="WGS84")
 
+_PARALLEL_FWD_MIN = 200_000
+
+
+def geod_fwd(lon, lat, az_deg, dist_m) -> tuple[np.ndarray, np.ndarray]:
+    """End points (lon, lat degrees) of geodesics from (lon, lat) at azimuth ``az_deg`` over ``dist_m`` metres.
+
+    :meth:`GEOD.fwd <pyproj.Geod.fwd>` on 1-D arrays; large inputs are split between threads
+    (PROJ's loop runs without the GIL), the same numbers as one call.
+    """
+    args = [np.ascontiguousarray(a, dtype=np.float64) for a in np.broadcast_arrays(lon, lat, az_deg, dist_m)]
+    n = args[0].size
+    workers = min(numba.config.NUMBA_NUM_THREADS, n // (_PARALLEL_FWD_MIN // 2))
+    if workers < 2:
+        out_lon, out_lat, _ = GEOD.fwd(*args)
+        return np.asarray(out_lon, dtype=np.float64), np.asarray(out_lat, dtype=np.float64)
+    from concurrent.futures import ThreadPoolExecutor
+
+    bounds = np.linspace(0, n, workers + 1).astype(int)
+    with ThreadPoolExecutor(workers) as ex:
+        parts = list(ex.map(lambda k: GEOD.fwd(*(a[bounds[k]:bounds[k + 1]] for a in args))[:2], range(workers)))
+    return (np.concatenate([np.asarray(p[0], dtype=np.float64) for p in parts]),
+            np.concatenate([np.asarray(p[1], dtype=np.float64) for p in parts]))
+
 _A = WGS84_A
 _E2 = WGS84_E2
 _E = math.sqrt(_E2)

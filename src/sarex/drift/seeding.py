@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sarex.geo import GEOD
+from sarex.geo import GEOD, geod_fwd
 from sarex.errors import SarexInputError
 from sarex.times import to_epoch_s
 
@@ -93,5 +93,5 @@ def seed(release: Release, n: int, rng: np.random.Generator) -> tuple[np.ndarray
     else:
         dist = radius * np.sqrt(rng.uniform(0.0, 1.0, n))
         az = rng.uniform(-180.0, 180.0, n)
-    lon, lat, _ = GEOD.fwd(clon, clat, az, dist)
-    return np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64), times
+    lon, lat = geod_fwd(clon, clat, az, dist)
+    return lon, lat, times
