@@ -285,3 +285,25 @@ def test_seeding_geodesics_in_threads_equal_one_call():
     x, y = geod_fwd(lon, lat, az, d)
     rx, ry, _ = GEOD.fwd(lon, lat, az, d)
     assert np.array_equal(x, rx) and np.array_equal(y, ry)
+
+
+def test_keyed_draws_are_the_counter_draws():
+    """Kernels drawing each step use the per-particle part of the counter computed once
+    (stream_keys): the same uniforms as hashing (seed, particle, step, stream) every time."""
+    import numba
+
+    from sarex.drift.rng import stream_keys, uniform01, uniform_keyed
+
+    @numba.njit
+    def both(seed, pids, step, stream, keys):
+        a, b = np.empty(pids.size), np.empty(pids.size)
+        for i in range(pids.size):
+            a[i] = uniform01(seed, pids[i], step, stream)
+            b[i] = uniform_keyed(keys[i], step)
+        return a, b
+
+    pids = np.arange(0, 50_000, 7, dtype=np.int64)
+    for seed, stream, step in ((np.uint64(0), 1, 0), (np.uint64(2**63 + 5), 101, 12345), (np.uint64(42), 102, 2**62)):
+        a, b = both(seed, pids, step, stream, stream_keys(seed, pids, stream))
+        assert np.array_equal(a, b)
+        assert 0.49 < a.mean() < 0.51 and a.min() >= 0.0 and a.max() < 1.0

@@ -152,7 +152,9 @@ def test_compiled_advance_equals_the_numpy_ou_step():
     pids = np.arange(n, dtype=np.int64) * 7 + 11
     du0, dv0 = SAR_DEFAULT.initial(5, pids, slope * factor)
     du, dv = du0.copy(), dv0.copy()
-    SAR_DEFAULT.advance_compiled(du, dv, 600.0, 5, pids, 17, slope, factor)
+    from sarex.drift.forcing_error import draw_keys
+
+    SAR_DEFAULT.advance_compiled(du, dv, 600.0, draw_keys(5, pids), 17, slope, factor)
     ru, rv = du0.copy(), dv0.copy()
     SAR_DEFAULT.advance(ru, rv, 5, pids, 17, 600.0, slope * factor)
     np.testing.assert_allclose(du, ru, rtol=1e-12, atol=1e-15)

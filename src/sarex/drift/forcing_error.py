@@ -48,7 +48,7 @@ from dataclasses import dataclass
 import numba as nb
 import numpy as np
 
-from sarex.drift.rng import uniform01, uniform_array
+from sarex.drift.rng import stream_keys, uniform_array, uniform_keyed
 from sarex.drift.vecmath import cos_sin_turn, log_positive
 from sarex.errors import SarexInputError
 
@@ -67,12 +67,13 @@ def _normals(seed: int, pids: np.ndarray, step: int) -> tuple[np.ndarray, np.nda
 
 
 @nb.njit(inline="always", cache=True, error_model="numpy")
-def _ou_point(du, dv, seed, pid, step, a, sq, sig_c, sig_w, slope):  # pragma: no cover - numba
+def _ou_point(du, dv, key1, key2, step, a, sq, sig_c, sig_w, slope):  # pragma: no cover - numba
     """One OU step of one particle's (δu, δv): the draws of :func:`_normals` and the arithmetic of
     :meth:`ForcingError.advance`, with the branch-free functions of :mod:`sarex.drift.vecmath`
-    (a few ulp from the C library's) so that a loop over particles vectorises."""
-    u1 = 1.0 - uniform01(seed, pid, step, _STREAMS[0])
-    u2 = uniform01(seed, pid, step, _STREAMS[1])
+    (a few ulp from the C library's) so that a loop over particles vectorises. ``key1``, ``key2``:
+    the particle's :func:`~sarex.drift.rng.stream_key` of streams ``_STREAMS[0]`` and ``[1]``."""
+    u1 = 1.0 - uniform_keyed(key1, step)
+    u2 = uniform_keyed(key2, step)
     r = math.sqrt(-2.0 * log_positive(u1))
     cs, sn = cos_sin_turn(u2)
     sw = slope * sig_w
@@ -82,13 +83,20 @@ def _ou_point(du, dv, seed, pid, step, a, sq, sig_c, sig_w, slope):  # pragma: n
 
 
 @nb.njit(parallel=True, cache=True, error_model="numpy")
-def ou_advance_kernel(du, dv, seed, pids, step, a, sq, sig_c, sig_w, dw_slope, leeway_factor):  # pragma: no cover - numba
+def ou_advance_kernel(du, dv, keys1, keys2, step, a, sq, sig_c, sig_w, dw_slope, leeway_factor):  # pragma: no cover - numba
     """Advance every particle's error one OU step in place (:func:`_ou_point`; wind slope ``dw_slope·leeway_factor``).
 
     One compiled pass instead of a dozen array operations per step.
     """
     for p in nb.prange(du.size):
-        du[p], dv[p] = _ou_point(du[p], dv[p], seed, pids[p], step, a, sq, sig_c, sig_w, dw_slope[p] * leeway_factor[p])
+        du[p], dv[p] = _ou_point(du[p], dv[p], keys1[p], keys2[p], step, a, sq, sig_c, sig_w, dw_slope[p] * leeway_factor[p])
+
+
+def draw_keys(seed: int, pids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The particles' :func:`~sarex.drift.rng.stream_key` of the error's two draw streams (computed once per run)."""
+    s = np.uint64(seed & 0xFFFFFFFFFFFFFFFF)
+    pids = np.ascontiguousarray(pids, dtype=np.int64)
+    return stream_keys(s, pids, _STREAMS[0]), stream_keys(s, pids, _STREAMS[1])
 
 
 @dataclass(frozen=True)
@@ -131,7 +139,7 @@ class ForcingError:
             slope, sig_w = np.zeros(pids.size), 0.0
         else:
             slope, sig_w = np.ascontiguousarray(np.broadcast_to(slope, pids.shape), dtype=np.float64), float(self.wind_sigma_m_s)
-        ou_advance_kernel(du, dv, np.uint64(seed & 0xFFFFFFFFFFFFFFFF), pids, _INIT_STEP & 0x7FFFFFFFFFFFFFFF, 0.0, 1.0,
+        ou_advance_kernel(du, dv, *draw_keys(seed, pids), _INIT_STEP & 0x7FFFFFFFFFFFFFFF, 0.0, 1.0,
                           float(self.current_sigma_m_s), sig_w, slope, np.ones(pids.size))
         return du, dv
 
@@ -146,15 +154,16 @@ class ForcingError:
         dv *= a
         dv += q * y
 
-    def advance_compiled(self, du: np.ndarray, dv: np.ndarray, dt_s: float, seed: int, pids: np.ndarray, step: int,
+    def advance_compiled(self, du: np.ndarray, dv: np.ndarray, dt_s: float, keys: tuple[np.ndarray, np.ndarray], step: int,
                          dw_slope: np.ndarray, leeway_factor: np.ndarray) -> None:
         """:meth:`advance` with ``slope = dw_slope·leeway_factor`` in one compiled pass (:func:`ou_advance_kernel`).
 
-        The drift step adds ``(du, dv)`` to each particle's velocity over the step
+        ``keys``: :func:`draw_keys` of the seed and the particles. The drift step adds
+        ``(du, dv)`` to each particle's velocity over the step
         (:func:`~sarex.drift.kernels.leeway_velocity_kernel`, the fused step), then calls this.
         """
         a = math.exp(-dt_s / self.current_tau_s)
-        ou_advance_kernel(du, dv, np.uint64(seed & 0xFFFFFFFFFFFFFFFF), pids, step & 0x7FFFFFFFFFFFFFFF, a,
+        ou_advance_kernel(du, dv, keys[0], keys[1], step & 0x7FFFFFFFFFFFFFFF, a,
                           math.sqrt(max(0.0, 1.0 - a * a)), float(self.current_sigma_m_s), float(self.wind_sigma_m_s),
                           dw_slope, leeway_factor)
 

@@ -19,7 +19,10 @@ import math
 
 import numba as nb
 
-from sarex.drift.rng import uniform01
+from sarex.drift.rng import uniform01, uniform_keyed
+
+#: Counter-based stream of the jibing draws (see :func:`sarex.drift.rng.stream_keys`).
+JIBE_STREAM = 1
 
 CAPSIZE_WIND_THRESHOLD_M_S = 30.0
 CAPSIZE_WIND_SIGMA_M_S = 5.0
@@ -79,15 +82,16 @@ def leeway_velocity_kernel(
 
 
 @nb.njit(parallel=True, cache=True)
-def jibe_kernel(side, seed, pids, step, p_jibe, active):  # pragma: no cover - numba
+def jibe_kernel(side, keys, step, p_jibe, active):  # pragma: no cover - numba
     """Flip side (0 right / 1 left) of active particles with probability ``p_jibe`` this step.
 
-    Every particle's draw is computed (a pure function of its counter) and applied
-    where active: without a branch the loop vectorises.
+    ``keys``: the particles' :func:`~sarex.drift.rng.stream_keys` of :data:`JIBE_STREAM`.
+    Every particle's draw is computed (a pure function of its counter) and applied where
+    active: without a branch the loop vectorises.
     """
     n = 0
     for p in nb.prange(side.size):
-        flip = active[p] & (uniform01(seed, pids[p], step, 1) < p_jibe)
+        flip = active[p] & (uniform_keyed(keys[p], step) < p_jibe)
         side[p] = (1 - side[p]) if flip else side[p]
         n += 1 if flip else 0
     return n

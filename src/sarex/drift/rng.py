@@ -25,11 +25,31 @@ def splitmix64(x):  # pragma: no cover - numba
 
 
 @nb.njit(inline="always", cache=True)
+def stream_key(seed, pid, stream):  # pragma: no cover - numba
+    """The part of a draw's counter that does not change from step to step (see :func:`uniform01`)."""
+    return splitmix64(np.uint64(seed) ^ splitmix64(np.uint64(pid) * np.uint64(0x100000001B3) + np.uint64(stream)))
+
+
+@nb.njit(inline="always", cache=True)
+def uniform_keyed(key, step):  # pragma: no cover - numba
+    """:func:`uniform01` from its :func:`stream_key`: one mixing round per step instead of three."""
+    h = splitmix64(key ^ (np.uint64(step) * np.uint64(0xD6E8FEB86659FD93)))
+    return (h >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+
+
+@nb.njit(inline="always", cache=True)
 def uniform01(seed, pid, step, stream):  # pragma: no cover - numba
     """Uniform draw in [0, 1) from the counter (seed, particle, step, stream)."""
-    h = splitmix64(np.uint64(seed) ^ splitmix64(np.uint64(pid) * np.uint64(0x100000001B3) + np.uint64(stream)))
-    h = splitmix64(h ^ (np.uint64(step) * np.uint64(0xD6E8FEB86659FD93)))
-    return (h >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+    return uniform_keyed(stream_key(seed, pid, stream), step)
+
+
+@nb.njit(parallel=True, cache=True)
+def stream_keys(seed, pids, stream):  # pragma: no cover - numba
+    """:func:`stream_key` of every particle: kernels drawing each step take these."""
+    out = np.empty(pids.size, dtype=np.uint64)
+    for i in nb.prange(pids.size):
+        out[i] = stream_key(seed, pids[i], stream)
+    return out
 
 
 @nb.njit(parallel=True, cache=True)

@@ -26,10 +26,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from sarex.drift.forcing_error import ForcingError
+from sarex.drift.forcing_error import ForcingError, draw_keys
 from sarex.drift.fused import drift_step_kernel
 from sarex.drift.geodesy import move_kernel
-from sarex.drift.kernels import CAPSIZE_LEEWAY_FRACTION, capsize_kernel, jibe_kernel, leeway_velocity_kernel
+from sarex.drift.kernels import CAPSIZE_LEEWAY_FRACTION, JIBE_STREAM, capsize_kernel, jibe_kernel, leeway_velocity_kernel
+from sarex.drift.rng import stream_keys
 from sarex.drift.particles import Particles, Status
 from sarex.environment.base import FLAG_OUTSIDE, Environment
 from sarex.environment.coast import Coastline
@@ -85,6 +86,9 @@ class Stepper:
             # a continuation restarts the error from its stationary distribution (not stored in the file)
             # the wind part acts through each particle's leeway slope (capsizing included)
             self._du_dv = forcing_error.initial(seed_u64, p.pids, p.dw_slope * p.leeway_factor)
+            self._fe_keys = draw_keys(seed_u64, p.pids)
+        # the jibing draws' per-particle part, computed once (sarex.drift.rng.stream_keys)
+        self._jibe_keys = stream_keys(np.uint64(seed_u64), p.pids, JIBE_STREAM) if p_jibe > 0.0 else None
 
     def step(self, step: int, t: float) -> None:
         """Step number ``step`` (global, keys the draws) starting at ``t`` (s since epoch)."""
@@ -97,7 +101,7 @@ class Stepper:
             active = self._general(t, need, active, step, full=need is active)
         new_lon, new_lat = self._new
         if self.forcing_error is not None:
-            self.forcing_error.advance_compiled(*self._du_dv, self.step_s, self.seed_u64, p.pids, step + self.step_key,
+            self.forcing_error.advance_compiled(*self._du_dv, self.step_s, self._fe_keys, step + self.step_key,
                                                 p.dw_slope, p.leeway_factor)
         if self.coastline is not None:
             hit = self.coastline.on_land(new_lon, new_lat, active)
@@ -113,7 +117,7 @@ class Stepper:
         self._new = (p.lon, p.lat)
         p.lon, p.lat = new_lon, new_lat
         if self.p_jibe > 0.0:
-            self.counters["jibes"] += int(jibe_kernel(p.side, self.seed_u64, p.pids, step + self.step_key, self.p_jibe, active))
+            self.counters["jibes"] += int(jibe_kernel(p.side, self._jibe_keys, step + self.step_key, self.p_jibe, active))
 
     # --- advection ----------------------------------------------------------------
     def _windows(self, t: float, active: np.ndarray, force: bool = False):
