@@ -51,11 +51,12 @@ def leeway_from_coefficients(wu, wv, cu, cv, a_dw, b_dw, a_cw, b_cw, s_cw, z_cw,
     """
     speed = math.sqrt(wu * wu + wv * wv)
     calm = not speed > 0.0
-    de = 0.0 if calm else wu / speed
-    dn = 1.0 if calm else wv / speed
+    inv = 0.0 if calm else 1.0 / speed
+    de = 0.0 if calm else wu * inv
+    dn = 1.0 if calm else wv * inv
     eps = z_cw * s_cw
     l_dw = a_dw * speed + b_dw
-    l_cw = (a_cw + eps / 20.0) * speed + b_cw + eps / 2.0
+    l_cw = (a_cw + eps * 0.05) * speed + b_cw + eps * 0.5  # ε/20, ε/2
     # right of downwind: (dn, -de)
     return cu + f * (l_dw * de + l_cw * dn), cv + f * (l_dw * dn - l_cw * de)
 
