@@ -74,17 +74,23 @@ class Release:
 
 def seed(release: Release, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Initial positions (degrees) and release times (s since epoch) of ``n`` particles."""
-    f = np.linspace(0.0, 1.0, n) if n > 1 else np.zeros(n)
-    if release.end_lon is not None:
-        az, _, dist = GEOD.inv(release.lon, release.lat, release.end_lon, release.end_lat)
-        clon, clat, _ = GEOD.fwd(np.full(n, release.lon), np.full(n, release.lat), np.full(n, az), dist * f)
-    else:
-        clon = np.full(n, float(release.lon))
-        clat = np.full(n, float(release.lat))
     r_end = release.radius_m if release.end_radius_m is None else release.end_radius_m
-    radius = release.radius_m + (r_end - release.radius_m) * f
     t_end = release.last_time_s
-    times = release.time_s + (t_end - release.time_s) * f
+    if release.end_lon is None and r_end == release.radius_m and t_end == release.time_s:
+        # one position, radius and time: scalars, not a million equal values (the same numbers)
+        clon, clat = float(release.lon), float(release.lat)
+        radius = float(release.radius_m)
+        times = np.full(n, float(release.time_s))
+    else:
+        f = np.linspace(0.0, 1.0, n) if n > 1 else np.zeros(n)
+        if release.end_lon is not None:
+            az, _, dist = GEOD.inv(release.lon, release.lat, release.end_lon, release.end_lat)
+            clon, clat, _ = GEOD.fwd(np.full(n, release.lon), np.full(n, release.lat), np.full(n, az), dist * f)
+        else:
+            clon = np.full(n, float(release.lon))
+            clat = np.full(n, float(release.lat))
+        radius = release.radius_m + (r_end - release.radius_m) * f
+        times = release.time_s + (t_end - release.time_s) * f
     if release.radius_type == "gaussian":
         dx = rng.standard_normal(n) * radius
         dy = rng.standard_normal(n) * radius
