@@ -30,8 +30,8 @@ from sarex.drift.forcing_error import ForcingError, draw_keys
 from sarex.drift.fused import drift_step_kernel
 from sarex.drift.geodesy import move_kernel
 from sarex.drift.kernels import CAPSIZE_LEEWAY_FRACTION, JIBE_STREAM, capsize_kernel, jibe_kernel, leeway_velocity_kernel
-from sarex.drift.rng import stream_keys
 from sarex.drift.particles import Particles, Status
+from sarex.drift.rng import stream_keys
 from sarex.environment.base import FLAG_OUTSIDE, Environment
 from sarex.environment.coast import Coastline
 from sarex.environment.gridsample import time_plane
