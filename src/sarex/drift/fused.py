@@ -66,6 +66,18 @@ def _velocities(xa, ya, m, use, b0, wp, wxs, wys, wad, cp, cxs, cys, cad, sc,  #
                 lf[k] = CAPSIZE_LEEWAY_FRACTION
 
 
+@nb.njit(inline="always", cache=True)
+def _hand_over(go, flags, need, b0, m):  # pragma: no cover - numba
+    """Particles ``b0 + k`` still going whose sample failed: ``need`` gets the flag, they stop; their count."""
+    bad = 0
+    for k in range(m):
+        if go[k] and flags[k] != FLAG_OK:
+            go[k] = False
+            need[b0 + k] = flags[k]
+            bad += 1
+    return bad
+
+
 @nb.njit(parallel=True, cache=True, error_model="numpy")
 def drift_step_kernel(
     lon, lat, active, dt, rk2,
@@ -125,14 +137,8 @@ def drift_step_kernel(
             coef[0][k], coef[1][k], coef[2][k] = cw_coef[row, j], cw_coef[row, j + 1], cw_coef[row, j + 2]
         _velocities(x, y, m, go, b0, wp0, wxs0, wys0, wad0, cp0, cxs0, cys0, cad0, sc,
                     a_dw, b_dw, coef, z_cw, lf, du, dv, ve, vn, capsize, dt, seed, pids, step, capsized, flip)
-        bad = 0
-        flags = sc[4]
-        for k in range(m):
-            need[b0 + k] = FLAG_OK
-            if go[k] and flags[k] != FLAG_OK:
-                go[k] = False
-                need[b0 + k] = flags[k]
-                bad += 1
+        need[b0 : b0 + m] = FLAG_OK
+        bad = _hand_over(go, sc[4], need, b0, m)
         s0 = np.empty(m)
         c0 = np.empty(m)
         for k in range(m):
@@ -144,11 +150,7 @@ def drift_step_kernel(
                 mx[k], my[k] = rhumb_step_sc(x[k], y[k], s0[k], c0[k], ve[k], vn[k], half)
             _velocities(mx, my, m, go, b0, wp1, wxs1, wys1, wad1, cp1, cxs1, cys1, cad1, sc,
                         a_dw, b_dw, coef, z_cw, lf, du, dv, ve, vn, False, dt, seed, pids, step, capsized, flip)
-            for k in range(m):
-                if go[k] and flags[k] != FLAG_OK:
-                    go[k] = False
-                    need[b0 + k] = flags[k]
-                    bad += 1
+            bad += _hand_over(go, sc[4], need, b0, m)
         nx = np.empty(m)
         ny = np.empty(m)
         for k in range(m):  # kept free of the selection below, which stops vectorisation
