@@ -36,13 +36,19 @@ GENESIS = "0" * 64
 KEY_BYTES = 32
 
 
+# One encoder each, not json.dumps with options (which builds an encoder per call): the writer
+# encodes two documents per position report. The output is byte for byte json.dumps's.
+_chain_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_detail_json = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
+
+
 def _digest(prev: str, time_s: float, actor: str, exercise_id: int | None, action: str, detail: str) -> str:
-    body = json.dumps([prev, repr(float(time_s)), actor, exercise_id, action, detail], ensure_ascii=False, separators=(",", ":"))
+    body = _chain_json([prev, repr(float(time_s)), actor, exercise_id, action, detail])
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
 def _mac(key: bytes | None, digest: str) -> str:
-    return hmac.new(key, digest.encode("ascii"), hashlib.sha256).hexdigest() if key else ""
+    return hmac.digest(key, digest.encode("ascii"), "sha256").hex() if key else ""
 
 
 def load_key(path: Path | None, create: bool = True) -> tuple[bytes | None, bool]:
@@ -72,10 +78,23 @@ def load_key(path: Path | None, create: bool = True) -> tuple[bytes | None, bool
     return load_key(path, create=False)[0], True
 
 
+def lock_chain(s: Session) -> None:
+    """Make this transaction the chain's one writer (SQLite: its BEGIN IMMEDIATE does already)."""
+    if s.get_bind().dialect.name == "postgresql":
+        s.execute(text("SELECT pg_advisory_xact_lock(7262)"))
+
+
+def head_columns() -> tuple:
+    """The chain's last id and hash as two scalar subqueries, for a caller that reads them in one
+    statement with other things (the group commit: every statement is a wait for the GIL); read
+    them after :func:`lock_chain`, and give them to :func:`append` as ``head``."""
+    last = select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
+    return last.with_only_columns(AuditEntry.id).scalar_subquery(), last.with_only_columns(AuditEntry.hash).scalar_subquery()
+
+
 def _head(s: Session) -> tuple[int, str]:
     """Lock the chain for this transaction and return its last (id, hash)."""
-    if s.get_bind().dialect.name == "postgresql":
-        s.execute(text("SELECT pg_advisory_xact_lock(7262)"))  # one writer at a time extends the chain
+    lock_chain(s)
     row = s.execute(select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)).first()
     return (row[0], row[1]) if row else (0, GENESIS)
 
@@ -86,31 +105,38 @@ def driver_placeholder(conn) -> str:
     return "?" if conn.dialect.paramstyle == "qmark" else "%s"
 
 
-def append(s: Session, entries: list[tuple[str, str, dict, int | None]]) -> list[int]:
+def append(s: Session, entries: list[tuple[str, str, dict, int | None]], head: tuple | None = None) -> list[int]:
     """Append (actor, action, detail, exercise id) entries in the caller's transaction; returns their ids.
 
-    One head read and one multi-row insert for the lot (group commit)."""
+    One head read and one multi-row insert for the lot (group commit); ``head``: the (last id,
+    last hash) the caller read under the chain lock (see :func:`head_columns`), else read here."""
     if not entries:
         return []
     key = s.info.get("audit_key")
-    last_id, prev = _head(s)
+    last_id, prev = _head(s) if head is None else (head[0] or 0, head[1] or GENESIS)
     t = time.time()
     rows = []
     for actor, action, detail, exercise_id in entries:
-        d = json.dumps(detail, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        d = _detail_json(detail)
         h = _digest(prev, t, actor, exercise_id, action, d)
         last_id += 1
         rows.append((last_id, t, actor, exercise_id, action, d, prev, h, _mac(key, h)))
         prev = h
-    # The driver's executemany with a fixed statement: a batch of position reports appends hundreds
-    # of entries at once, and the ORM/Core per-row bookkeeping was a good part of the writer's time.
+    # Plain multi-row INSERTs, one statement per _CHUNK rows: a batch of position reports appends
+    # hundreds of entries at once. Not the driver's executemany: sqlite3 runs that one row at a time
+    # and lets go of the GIL around each row, and under load every such hand-over makes the writer
+    # thread wait for the busy event loop's thread (up to the 5 ms switch interval each time).
     conn = s.connection()
-    ph = ",".join([driver_placeholder(conn)] * len(_COLS))
-    conn.exec_driver_sql(f"INSERT INTO audit ({','.join(_COLS)}) VALUES ({ph})", rows)
+    one = "(" + ",".join([driver_placeholder(conn)] * len(_COLS)) + ")"
+    for k in range(0, len(rows), _CHUNK):
+        chunk = rows[k:k + _CHUNK]
+        conn.exec_driver_sql(f"INSERT INTO audit ({','.join(_COLS)}) VALUES {','.join([one] * len(chunk))}",
+                             tuple(v for row in chunk for v in row))
     return [r[0] for r in rows]
 
 
 _COLS = ("id", "time_s", "actor", "exercise_id", "action", "detail", "prev_hash", "hash", "mac")
+_CHUNK = 500  # rows per INSERT: 4 500 parameters, under every SQLite's and PostgreSQL's limit
 
 
 def record(s: Session, actor: str, action: str, detail: dict, exercise_id: int | None = None) -> int:

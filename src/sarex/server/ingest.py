@@ -12,9 +12,10 @@ batch commits the next one gathers, so the batch grows with the load and an idle
 server answers at once. If a batch fails as a whole, its requests are retried
 one by one so that one bad request cannot refuse the others.
 
-Before writing, the writer reads the store's ``auth_epoch`` once: a request whose
-principal was cached at an older epoch is checked again against the current
-grants (a revoked token gets ``Revoked``).
+Before writing, the writer reads the store's ``auth_epoch`` once (in the one statement
+that also reads the exercises' states and the audit chain's head,
+:func:`~sarex.server.reports.batch_state`): a request whose principal was cached at an
+older epoch is checked again against the current grants (a revoked token gets ``Revoked``).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from dataclasses import dataclass
 from sarex.server import reports
 from sarex.server.db import Store
 from sarex.server.reports import PositionBatch
-from sarex.server.security import PrincipalCache, auth_epoch, principal_for_digest
+from sarex.server.security import PrincipalCache, principal_for_digest
 
 log = logging.getLogger("sarex.server.ingest")
 
@@ -109,9 +110,10 @@ class GroupCommit:
     def _write(self, items: list[_Item]) -> None:
         try:
             with self.store.tx() as s:
-                done = self._recheck(s, items)
+                state = reports.batch_state(s, {it.batch.exercise_id for it in items})
+                done = self._recheck(s, items, state.epoch)
                 todo = [it for it in items if it not in done]
-                results = reports.write_positions(s, [it.batch for it in todo])
+                results = reports.write_positions(s, [it.batch for it in todo], state)
             done.update(zip(todo, results))
         except Exception as exc:  # noqa: BLE001 - retried one by one, or handed to the request
             if len(items) > 1:
@@ -125,10 +127,9 @@ class GroupCommit:
         self.reports += sum(len(r) for r in done.values() if not isinstance(r, Exception))
         _settle([(it, done[it]) for it in items])
 
-    def _recheck(self, s, items: list[_Item]) -> dict:
-        """Check again the requests whose principal is older than the store's auth epoch; returns
+    def _recheck(self, s, items: list[_Item], epoch: int) -> dict:
+        """Check again the requests whose principal is older than the store's auth ``epoch``; returns
         {item: error} for those now refused (their batch is replaced by one for the fresh principal)."""
-        epoch = auth_epoch(s)
         refused: dict = {}
         fresh: dict[str, object] = {}
         for it in items:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from sarex.errors import SarexInputError
 from sarex.server import audit, services
-from sarex.server.models import Exercise, Job, PositionReport, Sighting
+from sarex.server.models import AuthEpoch, Exercise, Job, PositionReport, Sighting
 from sarex.server.security import Principal
 from sarex.server.workflow import Conflict, Denied, Missing, exercise_for, no_truth_in_case, truth_visible, visible_units
 from sarex.times import iso, to_epoch_s
@@ -83,13 +83,42 @@ class PositionBatch:
     actor: str = ""  # audit actor; the principal's name if empty
 
 
-def write_positions(s: Session, batches: list[PositionBatch]) -> list[list[dict] | Exception]:
+@dataclass
+class BatchState:
+    """What a batch of reports is checked and chained against, read in its transaction."""
+
+    epoch: int  # the store's auth epoch (see sarex.server.security)
+    status: dict[int, str]  # exercise id -> status, for the batch's exercises that exist
+    head: tuple  # the audit chain's (last id, last hash), None for an empty chain
+
+
+_WIDE = 32  # exercises read as columns of the one statement; more (rare) are read apart
+
+
+def batch_state(s: Session, exercise_ids) -> BatchState:
+    """Lock the audit chain, then read the auth epoch, the exercises' states and the chain's head in
+    one statement: on SQLite each statement hands the GIL to the sqlite3 module and waits to get
+    it back from the busy event loop, so the group commit's statements are kept few."""
+    audit.lock_chain(s)
+    ids = sorted(exercise_ids)
+    wide = ids if len(ids) <= _WIDE else []
+    row = s.execute(select(select(AuthEpoch.n).where(AuthEpoch.id == 1).scalar_subquery(), *audit.head_columns(),
+                           *(select(Exercise.status).where(Exercise.id == i).scalar_subquery() for i in wide))).one()
+    status = {i: st for i, st in zip(wide, row[3:]) if st is not None}
+    if not wide:
+        status = dict(s.execute(select(Exercise.id, Exercise.status).where(Exercise.id.in_(ids))).all())
+    return BatchState(int(row[0] or 0), status, (row[1], row[2]))
+
+
+def write_positions(s: Session, batches: list[PositionBatch], state: BatchState | None = None) -> list[list[dict] | Exception]:
     """Store many requests' reports in one transaction: per request its results, or the error that refused it.
 
     A report whose ``report_id`` was stored already (or comes twice in the batch) is acknowledged
-    again with the stored id, not duplicated. One audit entry per stored report."""
-    ex_ids = sorted({b.exercise_id for b in batches})
-    status = dict(s.execute(select(Exercise.id, Exercise.status).where(Exercise.id.in_(ex_ids))).all())
+    again with the stored id, not duplicated. One audit entry per stored report. ``state``: the
+    batch's :func:`batch_state`, if the caller read it already in this transaction."""
+    if state is None:
+        state = batch_state(s, {b.exercise_id for b in batches})
+    status = state.status
     out: list[list[dict] | Exception] = []
     for b in batches:
         if status.get(b.exercise_id) != "planning":
@@ -125,7 +154,7 @@ def write_positions(s: Session, batches: list[PositionBatch]) -> list[list[dict]
     order = sorted(stored.items(), key=lambda kv: kv[1])  # the audit entries in the order of the report ids
     rows = {r[:3]: r for r in new}
     audit.append(s, [(actor[key], "position", {"id": i, "unit": key[1], "t": rows[key][3], "lon": rows[key][4], "lat": rows[key][5]}, key[0])
-                     for key, i in order])
+                     for key, i in order], head=state.head)
     return out
 
 
@@ -143,13 +172,32 @@ def _insert_new(s: Session, rows: list[tuple]) -> dict[tuple[int, str, str], int
     conn = s.connection()
     ph = audit.driver_placeholder(conn)
     one = "(" + ",".join([ph] * len(_COLS)) + ")"
+    sqlite = conn.dialect.name == "sqlite"
     got: dict[tuple[int, str, str], int] = {}
     for k in range(0, len(rows), _CHUNK):
         chunk = rows[k:k + _CHUNK]
         sql = (f"INSERT INTO positions ({','.join(_COLS)}) VALUES {','.join([one] * len(chunk))} "
-               "ON CONFLICT (exercise_id, unit_code, report_id) DO NOTHING RETURNING id, exercise_id, unit_code, report_id")
-        got.update({(e, u, r): i for i, e, u, r in conn.exec_driver_sql(sql, tuple(v for row in chunk for v in row)).all()})
+               "ON CONFLICT (exercise_id, unit_code, report_id) DO NOTHING")
+        params = tuple(v for row in chunk for v in row)
+        if not sqlite:
+            got.update({(e, u, r): i for i, e, u, r in conn.exec_driver_sql(sql + _RETURNING, params).all()})
+            continue
+        # SQLite: no RETURNING, whose rows sqlite3 fetches one step at a time, each step letting go of
+        # the GIL and waiting to get it back from the busy event loop (see audit.append). In one
+        # INSERT under the write lock each new row's id is the table's largest + 1 (the rowid rule of
+        # an INTEGER PRIMARY KEY), so the rows inserted are the ids (last - n, last], in VALUES order
+        # among those not skipped; if some were skipped (a retry), the new ones are read back by id.
+        res = conn.exec_driver_sql(sql, params)
+        n, last = res.rowcount, res.lastrowid
+        if n == len(chunk):
+            got.update({row[:3]: last - n + 1 + j for j, row in enumerate(chunk)})
+        elif n > 0:
+            q = f"SELECT id, exercise_id, unit_code, report_id FROM positions WHERE id > {ph} AND id <= {ph}"
+            got.update({(e, u, r): i for i, e, u, r in conn.exec_driver_sql(q, (last - n, last)).all()})
     return got
+
+
+_RETURNING = " RETURNING id, exercise_id, unit_code, report_id"
 
 
 def _stored_ids(s: Session, keys: set[tuple[int, str, str]]) -> dict[tuple[int, str, str], int]:
