@@ -187,6 +187,8 @@ def main() -> None:
             lw, lc, where = write_lambert_roms(tmp)
             lam = ["--wind", str(lw), "--current", str(lc)]
             n = args.lambert_particles or sizes[0]
+            # fill the numba cache for these grids' kernels too (the projected and curvilinear path)
+            sarex_drift(tmp / "warm.nc", 100, 1, "rk2", lam, where["lon"], where["lat"], where["start"])
             od = opendrift([lw, lc], n, args.od_hours, where["lon"], where["lat"], where["start"][:-1])
             od_ps = n * args.od_hours * 3600 / STEP_S / od["wall"]
             od_run = n * args.od_hours * 3600 / STEP_S / od["run"]
