@@ -219,3 +219,28 @@ def test_descending_latitudes_give_the_same_drift_without_a_new_specialisation(s
     out = _drift(env(flipped), hours=3)
     assert len(step_module.drift_step_kernel.signatures) == n_sig
     _assert_same(ref, out)
+
+
+def test_files_in_either_latitude_order_share_the_compiled_kernels(tmp_path, synth, synth_coarse):
+    """Forcing read from files (read-only dimension coordinates), latitudes ascending or stored north to
+    south, wind and current apart: one signature of each kernel the step uses, whatever the order."""
+    from sarex.drift.forcing_error import ou_advance_kernel
+    from sarex.environment.cf import open_vector_field
+    from sarex.environment.gridsample import sample_regular_kernel
+
+    paths = {}
+    for name, ds, var in (("w", synth, ["x_wind", "y_wind"]), ("c", synth_coarse, ["x_sea_water_velocity", "y_sea_water_velocity"])):
+        for order in ("up", "down"):
+            d = ds[var] if order == "up" else ds[var].isel(lat=slice(None, None, -1))
+            paths[name, order] = tmp_path / f"{name}_{order}.nc"
+            d.to_netcdf(paths[name, order])
+    kernels = (step_module.drift_step_kernel, ou_advance_kernel, sample_regular_kernel)
+    counts = None
+    from sarex.drift.forcing_error import ForcingError
+
+    for wo, co in (("up", "up"), ("down", "up"), ("up", "down"), ("down", "down")):
+        env = Environment(open_vector_field(paths["w", wo], "wind"), open_vector_field(paths["c", co], "current"))
+        _drift(env, hours=1, particles=500, forcing_error=ForcingError(0.05, 3600.0, 2.0))
+        now = [len(k.signatures) for k in kernels]
+        assert counts is None or now == counts, (wo, co, now, counts)
+        counts = now

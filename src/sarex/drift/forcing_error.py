@@ -138,7 +138,8 @@ class ForcingError:
         if slope is None:
             slope, sig_w = np.zeros(pids.size), 0.0
         else:
-            slope, sig_w = np.ascontiguousarray(np.broadcast_to(slope, pids.shape), dtype=np.float64), float(self.wind_sigma_m_s)
+            # a fresh writable array: a read-only one (broadcast_to's) would be another numba signature
+            slope, sig_w = np.array(np.broadcast_to(slope, pids.shape), dtype=np.float64), float(self.wind_sigma_m_s)
         ou_advance_kernel(du, dv, *draw_keys(seed, pids), _INIT_STEP & 0x7FFFFFFFFFFFFFFF, 0.0, 1.0,
                           float(self.current_sigma_m_s), sig_w, slope, np.ones(pids.size))
         return du, dv

@@ -66,10 +66,11 @@ class RegularGridField:
         for ax, nm in ((xs, "longitude"), (ys, "latitude")):
             if not np.all(np.diff(ax) > 0):
                 raise SarexInputError(f"{name}: {nm} axis is not strictly monotonic")
-        # Contiguous ascending axes whatever the file's order: a reversed view would be a
-        # new array type for numba (layout "A"), i.e. a silent recompile of every kernel.
-        self.xs = np.ascontiguousarray(xs)
-        self.ys = np.ascontiguousarray(ys)
+        # Fresh, contiguous, writable ascending axes whatever the file's order: a reversed view
+        # (layout "A") or a read-only index array (a file's dimension coordinate) would be another
+        # array type for numba, i.e. a silent recompile of every kernel that takes the axes.
+        self.xs = np.array(xs, dtype=np.float64, order="C")
+        self.ys = np.array(ys, dtype=np.float64, order="C")
         self.axes = axis_descriptor(self.xs, self.ys)
         if tdim is not None:
             self.times = time_axis_epoch_s(u[tdim], name)
