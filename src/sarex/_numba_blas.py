@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import sys
 
+from sarex._import_scope import OneShotHook, ScopedLoader
+
 _TRIGGER = "numba.np.arraymath"
 _BLAS = "scipy.linalg.cython_blas"
 
@@ -46,59 +48,23 @@ def _load_blas():
     return None
 
 
-class _Loader:
-    """``numba.np.arraymath``'s own loader, with ``cython_blas`` in ``sys.modules`` while it runs."""
-
-    def __init__(self, real, blas) -> None:
-        self._real = real
-        self._blas = blas
-
-    def create_module(self, spec):
-        return self._real.create_module(spec)
-
-    def exec_module(self, module) -> None:
-        sys.modules.setdefault(_BLAS, self._blas)
-        try:
-            self._real.exec_module(module)
-        finally:
-            if sys.modules.get(_BLAS) is self._blas and "scipy.linalg" not in sys.modules:
-                del sys.modules[_BLAS]
-
-    def __getattr__(self, name: str):  # get_source, get_filename, ...: the real loader's
-        return getattr(self._real, name)
+def _loader_for(name, real):
+    if "scipy.linalg" in sys.modules or _BLAS in sys.modules:
+        return None
+    blas = _load_blas()
+    if blas is None:
+        return None
+    # a later "import scipy.linalg" during numba's import keeps the entry (it is then the package's)
+    return ScopedLoader(real, _BLAS, blas, keep=lambda: "scipy.linalg" in sys.modules)
 
 
-class _Hook:
-    def find_spec(self, name, path=None, target=None):
-        if name != _TRIGGER:
-            return None
-        uninstall()  # once: numba's registries are imported once per process
-        if "scipy.linalg" in sys.modules or _BLAS in sys.modules:
-            return None
-        import importlib.machinery
-
-        spec = importlib.machinery.PathFinder.find_spec(name, path)
-        if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
-            return None
-        blas = _load_blas()
-        if blas is None:
-            return None
-        spec.loader = _Loader(spec.loader, blas)
-        return spec
-
-
-_HOOK = _Hook()
+_HOOK = OneShotHook([_TRIGGER], _loader_for)  # once: numba's registries are imported once per process
 
 
 def install() -> bool:
     """Add the hook (unless numba's registries are already imported); whether it is in place."""
-    if _TRIGGER in sys.modules:
-        return False
-    if _HOOK not in sys.meta_path:
-        sys.meta_path.insert(0, _HOOK)
-    return True
+    return _HOOK.install()
 
 
 def uninstall() -> None:
-    if _HOOK in sys.meta_path:
-        sys.meta_path.remove(_HOOK)
+    _HOOK.uninstall()

@@ -19,6 +19,8 @@ from __future__ import annotations
 import os
 import sys
 
+from sarex._import_scope import OneShotHook, ScopedLoader
+
 #: numba module -> the optional package it need not see, with the condition to hide it
 _TRIGGERS = {
     "numba.core.config": "yaml",
@@ -26,70 +28,20 @@ _TRIGGERS = {
 }
 
 
-def _hide(package: str) -> bool:
-    if package in sys.modules:
-        return False
-    if package == "yaml" and os.path.exists(".numba_config.yaml"):
-        return False
-    return True
+def _loader_for(name, real):
+    package = _TRIGGERS[name]
+    if package in sys.modules or (package == "yaml" and os.path.exists(".numba_config.yaml")):
+        return None
+    return ScopedLoader(real, package, None)  # "import yaml" raises ImportError: numba's fallback
 
 
-class _Loader:
-    """The numba module's own loader, with ``package`` unimportable while it runs."""
-
-    def __init__(self, real, package: str) -> None:
-        self._real = real
-        self._package = package
-
-    def create_module(self, spec):
-        return self._real.create_module(spec)
-
-    def exec_module(self, module) -> None:
-        sys.modules[self._package] = None  # "import yaml" raises ImportError: numba's fallback
-        try:
-            self._real.exec_module(module)
-        finally:
-            if sys.modules.get(self._package, 0) is None:
-                del sys.modules[self._package]
-
-    def __getattr__(self, name: str):
-        return getattr(self._real, name)
-
-
-class _Hook:
-    def find_spec(self, name, path=None, target=None):
-        package = _TRIGGERS.get(name)
-        if package is None:
-            return None
-        _TRIGGERS.pop(name)
-        if not _TRIGGERS:
-            uninstall()
-        if not _hide(package):
-            return None
-        import importlib.machinery
-
-        spec = importlib.machinery.PathFinder.find_spec(name, path)
-        if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
-            return None
-        spec.loader = _Loader(spec.loader, package)
-        return spec
-
-
-_HOOK = _Hook()
+_HOOK = OneShotHook(_TRIGGERS, _loader_for)
 
 
 def install() -> bool:
     """Add the hook unless numba is imported already; whether it is in place."""
-    for name in list(_TRIGGERS):
-        if name in sys.modules:
-            _TRIGGERS.pop(name)
-    if not _TRIGGERS:
-        return False
-    if _HOOK not in sys.meta_path:
-        sys.meta_path.insert(0, _HOOK)
-    return True
+    return _HOOK.install()
 
 
 def uninstall() -> None:
-    if _HOOK in sys.meta_path:
-        sys.meta_path.remove(_HOOK)
+    _HOOK.uninstall()
