@@ -23,7 +23,7 @@ import numba as nb
 import numpy as np
 
 from sarex.drift.geodesy import _DEG, rhumb_step_sc
-from sarex.drift.kernels import CAPSIZE_LEEWAY_FRACTION, capsize_draw, leeway_from_coefficients
+from sarex.drift.kernels import CAPSIZE_LEEWAY_FRACTION, capsize_draw, crosswind_coefficients, leeway_from_coefficients
 from sarex.drift.vecmath import sincos_half_pi
 from sarex.environment.base import FLAG_OK
 from sarex.environment.gridsample import sample_plane_many
@@ -100,9 +100,10 @@ def drift_step_kernel(
     elsewhere): the caller applies it (the kernel changes no state, so it can be rerun).
 
     Each chunk of particles goes through the step in phases, each a loop over the chunk:
-    sampling (vectorised gathers), leeway, the sine and cosine of the latitude, and the
-    rhumb-line displacement (:func:`~sarex.drift.geodesy.rhumb_step_sc`: square roots and
-    divisions only, vectorised). The arithmetic is the same as particle by particle (IEEE
+    sampling (branch-free, scalar: the compiler does not vectorise its gathers here), the
+    leeway and the sine and cosine of the latitude (vectorised), and the rhumb-line
+    displacement (:func:`~sarex.drift.geodesy.rhumb_step_sc`: square roots and divisions
+    only, vectorised). The arithmetic is the same as particle by particle (IEEE
     operations give the same results in vector registers; ``error_model="numpy"`` only
     drops the division-by-zero checks that would prevent vectorisation).
 
@@ -132,9 +133,7 @@ def drift_step_kernel(
         coef = (np.empty(m), np.empty(m), np.empty(m))  # crosswind a, b, S of each particle's class and side
         for k in range(m):
             p = b0 + k
-            row = cls[p] if multi else cls[0]
-            j = 3 * side[p]
-            coef[0][k], coef[1][k], coef[2][k] = cw_coef[row, j], cw_coef[row, j + 1], cw_coef[row, j + 2]
+            coef[0][k], coef[1][k], coef[2][k] = crosswind_coefficients(cw_coef, (cls[p] if multi else cls[0]), side[p])
         _velocities(x, y, m, go, b0, wp0, wxs0, wys0, wad0, cp0, cxs0, cys0, cad0, sc,
                     a_dw, b_dw, coef, z_cw, lf, du, dv, ve, vn, capsize, dt, seed, pids, step, capsized, flip)
         need[b0 : b0 + m] = FLAG_OK

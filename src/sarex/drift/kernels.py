@@ -39,8 +39,15 @@ def leeway_velocity(wu, wv, cu, cv, a_dw, b_dw, side, z_cw, cw_coef, c, f):  # p
     ``a_dw``/``b_dw`` are the particle's downwind slope/offset with ε already folded in;
     ``f`` scales the leeway (e.g. after capsizing).
     """
+    a_cw, b_cw, s_cw = crosswind_coefficients(cw_coef, c, side)
+    return leeway_from_coefficients(wu, wv, cu, cv, a_dw, b_dw, a_cw, b_cw, s_cw, z_cw, f)
+
+
+@nb.njit(inline="always", cache=True)
+def crosswind_coefficients(cw_coef, c, side):  # pragma: no cover - numba
+    """Crosswind slope, offset and standard error (SI) of class row ``c`` on ``side`` (0 right, 1 left)."""
     k = 3 * side
-    return leeway_from_coefficients(wu, wv, cu, cv, a_dw, b_dw, cw_coef[c, k], cw_coef[c, k + 1], cw_coef[c, k + 2], z_cw, f)
+    return cw_coef[c, k], cw_coef[c, k + 1], cw_coef[c, k + 2]
 
 
 @nb.njit(inline="always", cache=True)

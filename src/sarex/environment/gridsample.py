@@ -235,7 +235,7 @@ def sample_plane_many(xa, ya, m, use, pl, xs, ys, ad, out_u, out_v, out_flag):  
     """:func:`locate` and :func:`plane_sample` at points ``(xa[k], ya[k])``, ``k < m``, where ``use[k]``.
 
     Fills ``out_u``, ``out_v`` and ``out_flag`` (``FLAG_*``) for those points. On uniform
-    axes a branch-free loop the compiler vectorises does every point with the arithmetic
+    axes a branch-free loop (no branch to mispredict) does every point with the arithmetic
     of :func:`locate` and the NaN-free case of :func:`blend`; the points it cannot settle
     (outside the window, a NaN corner) and every point on other axes go through
     :func:`locate` and :func:`plane_sample` themselves: the same numbers either way.
