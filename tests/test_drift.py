@@ -70,6 +70,27 @@ def test_one_long_rhumb_step_within_1e_10():
             assert _metres_between(x[0], y[0], rx, ry) <= 1e-10 * math.hypot(ve, vn) * 3600.0, (lat0, ve, vn)
 
 
+def test_rk2_stage_point_within_2_cm_of_the_rhumb_line_over_5_km():
+    """The RK2 midpoint (where the velocity is sampled) is a cheap step: within 2 cm of the exact
+    rhumb-line point for 5-km steps at any heading up to 80°, and it wraps longitudes as the step does."""
+    from sarex.drift.geodesy import stage_point_kernel
+
+    worst = 0.0
+    for lat0 in (-80.0, -35.0, 0.0, 34.6, 60.0, 80.0):
+        for az in np.arange(0.0, 360.0, 30.0):
+            ve, vn = 2.0 * math.sin(math.radians(az)), 2.0 * math.cos(math.radians(az))
+            out_x, out_y = np.empty(1), np.empty(1)
+            stage_point_kernel(np.array([129.2]), np.array([lat0]), np.array([ve]), np.array([vn]), 2500.0,
+                               np.ones(1, dtype=bool), out_x, out_y)
+            rx, ry = _rhumb_reference(129.2, lat0, ve, vn, 2500.0)
+            worst = max(worst, _metres_between(out_x[0], out_y[0], rx, ry))
+    assert 1e-4 < worst < 0.02  # not the exact step (that would be rhumb_step), but close to it
+    out_x, out_y = np.empty(2), np.empty(2)
+    stage_point_kernel(np.array([179.99, -179.99]), np.array([34.6, 34.6]), np.array([10.0, -10.0]), np.zeros(2), 600.0,
+                       np.ones(2, dtype=bool), out_x, out_y)
+    assert -180.0 < out_x[0] < -179.9 and 179.9 < out_x[1] < 180.0
+
+
 @pytest.mark.parametrize("scheme", ["euler", "rk2"])
 def test_constant_forcing_displacement_is_exact(scheme):
     """Bar: with constant wind and current and jibing off, each particle moves (current + its own leeway)·t, to 1e-9."""

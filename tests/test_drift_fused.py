@@ -141,8 +141,8 @@ def _assert_same(a, b):
         dict(capsize=True, scheme="euler"),
         dict(forcing_error="on", capsize=True),
         dict(coast=True, lon=129.05, lat=35.0, capsize=True),
-        dict(outside="deactivate", lon=131.35, lat=35.0, radius_m=20000.0, capsize=True),
-        dict(outside="fallback", lon=131.35, lat=35.0, radius_m=20000.0),
+        dict(outside="deactivate", lon=131.35, lat=35.0, radius_m=20000.0, capsize=True, forcing_error="on"),
+        dict(outside="fallback", lon=131.35, lat=35.0, radius_m=20000.0, forcing_error="on"),
     ],
     ids=["capsize-jibe", "capsize-euler", "forcing-error", "coast", "deactivate", "fallback"],
 )
@@ -154,7 +154,7 @@ def test_every_process_combination_runs_fused_and_equals_the_general_path(synth,
     kw = dict(kw)
     outside = OutsidePolicy(kw.pop("outside", "error"))
     if kw.get("forcing_error") == "on":
-        kw["forcing_error"] = ForcingError(0.1, 3600.0)
+        kw["forcing_error"] = ForcingError(0.1, 3600.0, 2.0)  # with particles handed over in the last two cases
     calls = []
     kernel = step_module.drift_step_kernel
     monkeypatch.setattr(step_module, "drift_step_kernel", lambda *a: calls.append(1) or kernel(*a))

@@ -33,3 +33,30 @@ def test_a_numba_config_file_is_still_read(tmp_path):
     code = "import sarex.geo, sys; from numba.core import config; print(config._HAVE_YAML, 'yaml' in sys.modules)"
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
     assert r.stdout.split() == ["True", "True"]
+
+
+_PANDAS = r"""
+import sys
+from sarex._pandas_lean import install
+print("hook:", install())
+import xarray  # pandas with it
+print("pyarrow after pandas:", "pyarrow" in sys.modules)
+import pyarrow, pyarrow.compute as pc
+print("importable afterwards:", pc.sum(pyarrow.array([1, 2])).as_py())
+"""
+
+
+def test_the_command_line_imports_pandas_without_pyarrow_and_pyarrow_works_afterwards(tmp_path):
+    """The ``sarex`` entry point's pandas skips pyarrow (start-up); a later import still works."""
+    import importlib.util
+
+    if importlib.util.find_spec("pyarrow") is None:
+        import pytest
+
+        pytest.skip("pyarrow is not installed here (nothing to leave out)")
+    r = subprocess.run([sys.executable, "-c", _PANDAS], capture_output=True, text=True, check=True, cwd=tmp_path)
+    assert r.stdout.splitlines() == ["hook: True", "pyarrow after pandas: False", "importable afterwards: 3"]
+    # a library user's import is unchanged: pandas sees pyarrow
+    r = subprocess.run([sys.executable, "-c", "import sys, sarex, xarray; print('pyarrow' in sys.modules)"],
+                       capture_output=True, text=True, check=True, cwd=tmp_path)
+    assert r.stdout.split() == ["True"]

@@ -170,6 +170,9 @@ def main() -> None:  # pragma: no cover - entry point
     # times: 0.2 s of a 1-hour drift's ~2 s. A larger first generation only lets garbage
     # cycles, which sarex's array code hardly makes, wait a little longer.
     gc.set_threshold(10_000, *gc.get_threshold()[1:])
+    from sarex._pandas_lean import install as _pandas_without_pyarrow
+
+    _pandas_without_pyarrow()  # no command uses arrow-backed columns (sarex._pandas_lean)
     try:
         app()
     finally:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from sarex.drift.geodesy import _DEG, rhumb_step_sc
+from sarex.drift.geodesy import _DEG, rhumb_step_sc, stage_point_sc
 from sarex.drift.kernels import CAPSIZE_LEEWAY_FRACTION, capsize_draw, crosswind_coefficients, leeway_from_coefficients
 from sarex.drift.vecmath import sincos_half_pi
 from sarex.environment.base import FLAG_OK
@@ -101,7 +101,8 @@ def drift_step_kernel(
 
     Each chunk of particles goes through the step in phases, each a loop over the chunk:
     sampling (branch-free, scalar: the compiler does not vectorise its gathers here), the
-    leeway and the sine and cosine of the latitude (vectorised), and the rhumb-line
+    leeway and the sine and cosine of the latitude (vectorised), the RK2 midpoint
+    (:func:`~sarex.drift.geodesy.stage_point_sc`), and the rhumb-line
     displacement (:func:`~sarex.drift.geodesy.rhumb_step_sc`: square roots and divisions
     only, vectorised). The arithmetic is the same as particle by particle (IEEE
     operations give the same results in vector registers; ``error_model="numpy"`` only
@@ -146,7 +147,7 @@ def drift_step_kernel(
             mx = np.empty(m)
             my = np.empty(m)
             for k in range(m):
-                mx[k], my[k] = rhumb_step_sc(x[k], y[k], s0[k], c0[k], ve[k], vn[k], half)
+                mx[k], my[k] = stage_point_sc(x[k], y[k], s0[k], c0[k], ve[k], vn[k], half)
             _velocities(mx, my, m, go, b0, wp1, wxs1, wys1, wad1, cp1, cxs1, cys1, cad1, sc,
                         a_dw, b_dw, coef, z_cw, lf, du, dv, ve, vn, False, dt, seed, pids, step, capsized, flip)
             bad += _hand_over(go, sc[4], need, b0, m)

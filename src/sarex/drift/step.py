@@ -9,7 +9,8 @@ A step moves every active particle (:class:`~sarex.drift.particles.Particles`):
    sample outside the loaded window, on missing data, outside the domain) and
    forcing it does not know take the general path (sample into arrays,
    :func:`~sarex.drift.kernels.leeway_velocity_kernel`,
-   :func:`~sarex.drift.kernels.capsize_kernel`, :func:`~sarex.drift.geodesy.move_kernel`),
+   :func:`~sarex.drift.kernels.capsize_kernel`, :func:`~sarex.drift.geodesy.stage_point_kernel`
+   for the RK2 midpoint, :func:`~sarex.drift.geodesy.move_kernel`),
    which applies the outside-domain policy. Both call the same inlined point functions
    in the same order, so a particle's result does not depend on its path, bit for bit.
    The forcing error (optional, :mod:`sarex.drift.forcing_error`), the particle's own
@@ -28,7 +29,7 @@ import numpy as np
 
 from sarex.drift.forcing_error import ForcingError, draw_keys
 from sarex.drift.fused import drift_step_kernel
-from sarex.drift.geodesy import move_kernel
+from sarex.drift.geodesy import move_kernel, stage_point_kernel
 from sarex.drift.kernels import CAPSIZE_LEEWAY_FRACTION, JIBE_STREAM, capsize_kernel, jibe_kernel, leeway_velocity_kernel
 from sarex.drift.particles import Particles, Status
 from sarex.drift.rng import stream_keys
@@ -184,7 +185,7 @@ class Stepper:
         sub = self._velocity(p.lon, p.lat, t, need, step, first=True)
         if self.rk2:
             mid_lon, mid_lat = self._mid
-            move_kernel(p.lon, p.lat, ve, vn, 0.5 * self.step_s, sub, mid_lon, mid_lat)
+            stage_point_kernel(p.lon, p.lat, ve, vn, 0.5 * self.step_s, sub, mid_lon, mid_lat)
             sub = self._velocity(mid_lon, mid_lat, t + 0.5 * self.step_s, sub, step, first=False)
         g_lon, g_lat = self._gen
         move_kernel(p.lon, p.lat, ve, vn, self.step_s, sub, g_lon, g_lat)
