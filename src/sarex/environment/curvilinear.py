@@ -28,7 +28,7 @@ import xarray as xr
 from sarex.environment.base import time_axis_epoch_s, FLAG_OK, FLAG_OUTSIDE, axis_time_range, describe_time_range
 from sarex.environment.orientation import EAST_NORTH, rotate_to_east_north
 from sarex.environment.gridsample import sample_regular_kernel
-from sarex.environment.regular import time_index, window_steps_within
+from sarex.environment.regular import read_window, time_index, window_steps_within
 from sarex.errors import SarexInputError
 
 
@@ -316,7 +316,7 @@ class CurvilinearGridField:
         """Read a window of ``da`` as values on rho points j0..j1 × k0..k1, (t, eta, xi)."""
         ny, nx = self.lon.shape
         if not staggered:
-            arr = _read_box(da, tdim, sl_t, slice(j0, j1 + 1), slice(k0, k1 + 1))
+            arr = read_window(da, sl_t if tdim is not None else None, slice(j0, j1 + 1), slice(k0, k1 + 1))
             return arr
         n = nx if along == "xi" else ny
         a0, a1 = (k0, k1) if along == "xi" else (j0, j1)
@@ -326,12 +326,12 @@ class CurvilinearGridField:
         left = np.clip(q - 1, 0, n - 2) - s0
         right = np.clip(q, 0, n - 2) - s0
         if along == "xi":
-            arr = _read_box(da, tdim, sl_t, slice(j0, j1 + 1), slice(s0, s1 + 1))
+            arr = read_window(da, sl_t if tdim is not None else None, slice(j0, j1 + 1), slice(s0, s1 + 1))
             if mask is not None:
                 arr[:, ~mask[j0 : j1 + 1, s0 : s1 + 1]] = np.nan
             a, b = arr[:, :, left], arr[:, :, right]
         else:
-            arr = _read_box(da, tdim, sl_t, slice(s0, s1 + 1), slice(k0, k1 + 1))
+            arr = read_window(da, sl_t if tdim is not None else None, slice(s0, s1 + 1), slice(k0, k1 + 1))
             if mask is not None:
                 arr[:, ~mask[s0 : s1 + 1, k0 : k1 + 1]] = np.nan
             a, b = arr[:, left, :], arr[:, right, :]
@@ -355,11 +355,3 @@ def _as_t_eta_xi(da: xr.DataArray, tdim: str | None, name: str) -> xr.DataArray:
     if len(space) != 2:
         raise SarexInputError(f"{name}: variable {da.name!r} has dims {tuple(da.dims)}; expected (time, eta, xi) after taking the surface level")
     return da.transpose(tdim, *space) if tdim else da.transpose(*space)
-
-
-def _read_box(da: xr.DataArray, tdim: str | None, sl_t: slice, sj: slice, sk: slice) -> np.ndarray:
-    times = range(sl_t.start, sl_t.stop) if tdim is not None else [None]
-    arr = np.empty((len(times), sj.stop - sj.start, sk.stop - sk.start), dtype=np.float64)
-    for n, k in enumerate(times):  # one time step at a time keeps decoding temporaries small
-        arr[n] = np.asarray((da[k, sj, sk] if k is not None else da[sj, sk]).values)
-    return arr

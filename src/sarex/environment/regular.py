@@ -178,23 +178,39 @@ class RegularGridField:
         # Map ascending-axis indices back to the file's own order.
         yj = slice(ny - 1 - j1, ny - j0) if self._flip_y else slice(j0, j1 + 1)
         xk = slice(nx - 1 - k1, nx - k0) if self._flip_x else slice(k0, k1 + 1)
-        times = range(sl_t.start, sl_t.stop) if self._has_time else [None]
-        arr = np.empty((len(times), yj.stop - yj.start, xk.stop - xk.start), dtype=np.float64)
-        # One time step at a time: decoding temporaries stay one step large, not one window.
-        for n, k in enumerate(times):
-            step = da[k, yj, xk] if k is not None else da[yj, xk]
-            a = np.asarray(step.values)
-            if self._flip_y:
-                a = a[::-1, :]
-            if self._flip_x:
-                a = a[:, ::-1]
-            arr[n] = a
-        return arr
+        return read_window(da, sl_t if self._has_time else None, yj, xk, self._flip_y, self._flip_x)
 
+
+#: Most bytes of one component read (and decoded) at once while a window loads.
+READ_BLOCK_BYTES = 16 * 2**20
 
 #: Most bytes one field's window (u and v, float64) may hold; fewer time steps are read
 #: when the particles span a large sub-area, so memory stays bounded on any file.
 MAX_WINDOW_BYTES = 96 * 2**20
+
+
+def read_window(da: xr.DataArray, sl_t: slice | None, sj: slice, sk: slice, flip_y: bool = False, flip_x: bool = False) -> np.ndarray:
+    """``da[sl_t, sj, sk]`` (``da[sj, sk]`` without a time axis, ``sl_t`` None) as float64 (t, y, x).
+
+    Read a block of time steps at a time: one read per step cost ~0.6 ms of xarray
+    overhead each (a 25-step window of u and v: 30 ms instead of 1.4 ms), and blocks
+    of at most :data:`READ_BLOCK_BYTES` keep the decoding temporaries small on a large
+    sub-area. ``flip_y``/``flip_x`` reverse the axes (a file stored in descending order).
+    """
+    nt = sl_t.stop - sl_t.start if sl_t is not None else 1
+    arr = np.empty((nt, sj.stop - sj.start, sk.stop - sk.start), dtype=np.float64)
+    block = max(1, READ_BLOCK_BYTES // max(1, 8 * arr[0].size))
+    for n0 in range(0, nt, block):
+        n1 = min(nt, n0 + block)
+        a = np.asarray((da[sl_t.start + n0 : sl_t.start + n1, sj, sk] if sl_t is not None else da[sj, sk]).values)
+        if sl_t is None:
+            a = a[None]
+        if flip_y:
+            a = a[:, ::-1, :]
+        if flip_x:
+            a = a[:, :, ::-1]
+        arr[n0:n1] = a
+    return arr
 
 
 def window_steps_within(steps: int, cells: int, max_bytes: int = MAX_WINDOW_BYTES) -> int:
