@@ -132,28 +132,21 @@ def node_at(u, it, ft, j, i):  # pragma: no cover - numba
     return (1.0 - ft) * u[it, j, i] + ft * u[it + 1, j, i]
 
 
+@nb.njit(inline="always", cache=True)
+def _add_corner(acc_u, acc_v, acc_w, u, v, w):  # pragma: no cover - numba
+    """The sums of :func:`_blend_valid` with one more corner, if it has data and a positive weight."""
+    if u == u and v == v and w > 0.0:
+        return acc_u + w * u, acc_v + w * v, acc_w + w
+    return acc_u, acc_v, acc_w
+
+
 @nb.njit(cache=True)
 def _blend_valid(u00, u10, u01, u11, v00, v10, v01, v11, w00, w10, w01, w11):  # pragma: no cover - numba
     """:func:`blend` over the corners with data and a positive weight, renormalised."""
-    acc_u = 0.0
-    acc_v = 0.0
-    acc_w = 0.0
-    if u00 == u00 and v00 == v00 and w00 > 0.0:
-        acc_u += w00 * u00
-        acc_v += w00 * v00
-        acc_w += w00
-    if u10 == u10 and v10 == v10 and w10 > 0.0:
-        acc_u += w10 * u10
-        acc_v += w10 * v10
-        acc_w += w10
-    if u01 == u01 and v01 == v01 and w01 > 0.0:
-        acc_u += w01 * u01
-        acc_v += w01 * v01
-        acc_w += w01
-    if u11 == u11 and v11 == v11 and w11 > 0.0:
-        acc_u += w11 * u11
-        acc_v += w11 * v11
-        acc_w += w11
+    acc_u, acc_v, acc_w = _add_corner(0.0, 0.0, 0.0, u00, v00, w00)
+    acc_u, acc_v, acc_w = _add_corner(acc_u, acc_v, acc_w, u10, v10, w10)
+    acc_u, acc_v, acc_w = _add_corner(acc_u, acc_v, acc_w, u01, v01, w01)
+    acc_u, acc_v, acc_w = _add_corner(acc_u, acc_v, acc_w, u11, v11, w11)
     if acc_w <= 0.0:
         return 0.0, 0.0, FLAG_NAN
     return acc_u / acc_w, acc_v / acc_w, FLAG_OK
