@@ -12,11 +12,11 @@ from sarex.drift.vecmath import cos_sin_turn, log_positive, sincos_half_pi
 from sarex.environment.base import FLAG_NAN, FLAG_OK, FLAG_OUTSIDE
 from sarex.environment.gridsample import (
     axis_descriptor,
-    plane_sample,
+    cell_sample,
     locate,
-    sample_plane_many,
+    sample_cells_many,
     sample_point,
-    time_plane,
+    time_cells,
     window_descriptor,
 )
 
@@ -31,22 +31,22 @@ def _sample_all(u, v, xs, ys, ad, it, ft, x, y):
 
 
 @nb.njit
-def _plane_points(pl, xs, ys, ad, x, y):
+def _cell_points(cells, xs, ys, ad, x, y):
     n = x.size
     ou, ov, fl = np.zeros(n), np.zeros(n), np.zeros(n, np.int8)
     for k in range(n):
         i, j, w00, w10, w01, w11, flag = locate(xs, ys, ad, x[k], y[k])
         if flag == FLAG_OK:
-            ou[k], ov[k], flag = plane_sample(pl, i, j, w00, w10, w01, w11)
+            ou[k], ov[k], flag = cell_sample(cells, xs.size - 1, i, j, w00, w10, w01, w11)
         fl[k] = flag
     return ou, ov, fl
 
 
 @nb.njit
-def _plane_many(pl, xs, ys, ad, x, y):
+def _cells_many(cells, xs, ys, ad, x, y):
     n = x.size
     ou, ov, fl = np.zeros(n), np.zeros(n), np.zeros(n, np.int8)
-    sample_plane_many(x, y, n, np.ones(n, np.bool_), pl, xs, ys, ad, ou, ov, fl)
+    sample_cells_many(x, y, n, np.ones(n, np.bool_), cells, xs, ys, ad, ou, ov, fl)
     return ou, ov, fl
 
 
@@ -102,7 +102,7 @@ def test_non_uniform_and_float32_axes():
     assert axis_descriptor(np.r_[x32[:60], x32[60] + 0.001, x32[61:]], ys)[3] == 0.0  # one node 1.2 % of a cell off
 
 
-def test_time_plane_and_vectorised_sampler_equal_the_point_kernel_with_nan_and_outside_points():
+def test_time_cells_and_vectorised_sampler_equal_the_point_kernel_with_nan_and_outside_points():
     xs = np.linspace(127.0, 131.0, 41)
     ys = np.linspace(33.0, 36.0, 31)
     u, v = _linear_field(xs, ys, nt=2)
@@ -115,8 +115,9 @@ def test_time_plane_and_vectorised_sampler_equal_the_point_kernel_with_nan_and_o
     y = np.r_[rng.uniform(32.9, 36.1, 4000), 34.05, 34.15, 35.0, 34.0]
     ft = 0.6
     ref = _sample_all(u, v, xs, ys, ad, 0, ft, x, y)
-    pl = time_plane(u, v, 0, ft)
-    for got in (_plane_points(pl, xs, ys, ad, x, y), _plane_many(pl, xs, ys, ad, x, y)):
+    cells = time_cells(u, v, 0, ft)
+    assert cells.size == 8 * 40 * 30
+    for got in (_cell_points(cells, xs, ys, ad, x, y), _cells_many(cells, xs, ys, ad, x, y)):
         assert np.array_equal(got[2], ref[2])
         ok = ref[2] == FLAG_OK
         assert np.array_equal(got[0][ok], ref[0][ok]) and np.array_equal(got[1][ok], ref[1][ok])
@@ -131,6 +132,27 @@ def test_time_plane_and_vectorised_sampler_equal_the_point_kernel_with_nan_and_o
     expected = (0.09 * f(129.1, 35.0) + 0.09 * f(129.0, 35.1) + 0.01 * f(129.1, 35.1)) / 0.19
     assert k[2][0] == FLAG_OK
     np.testing.assert_allclose(k[0][0], expected, atol=1e-12)
+
+
+def test_vectorised_sampler_wraps_longitudes_across_the_antimeridian_like_the_point_kernel():
+    # a 0..360 grid around 180°E sampled at -180..180 longitudes, and a -180..180 grid
+    # sampled at longitudes over 180: the fast loop leaves them to locate(), which wraps
+    for xs, xq in ((np.linspace(170.0, 190.0, 21), np.array([-175.5, -179.25, 175.0, 185.0 - 360.0])),
+                   (np.linspace(170.0, 180.0, 11), np.array([172.5, 359.0 - 180.0 + 1.0, 185.0, 179.5]))):
+        ys = np.linspace(-5.0, 5.0, 11)
+        u, v = _linear_field(xs, ys, nt=1)
+        ad = window_descriptor(axis_descriptor(xs, ys), 0, 0)
+        yq = np.array([0.25, -1.5, 2.0, 4.75])
+        ref = _sample_all(u, v, xs, ys, ad, 0, 0.0, xq, yq)
+        got = _cells_many(time_cells(u, v, 0, 0.0), xs, ys, ad, xq, yq)
+        assert np.array_equal(got[2], ref[2])
+        ok = ref[2] == FLAG_OK
+        assert np.array_equal(got[0][ok], ref[0][ok]) and np.array_equal(got[1][ok], ref[1][ok])
+        # on the linear field the sample is exact: u = 2 + 0.5·lon − 0.25·lat in the grid's convention
+        lon = np.where(xq < xs[0], xq + 360.0, np.where(xq > 180.0, xq - 360.0, xq))
+        inside = (lon >= xs[0]) & (lon <= xs[-1])
+        assert np.array_equal(ok, inside)
+        np.testing.assert_allclose(got[0][ok], 2.0 + 0.5 * lon[ok] - 0.25 * yq[ok], atol=1e-11)
 
 
 @nb.njit

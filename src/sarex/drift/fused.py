@@ -5,9 +5,9 @@ arrays, computes velocities into arrays and moves particles from arrays, one
 kernel after the other: every phase streams all particles through memory. When
 wind and current are both :class:`~sarex.environment.regular.RegularGridField`
 (the common case, on the same grid or not), :func:`drift_step_kernel` does the whole
-step chunk by chunk in cache instead. Each field is sampled from a plane of the window
+step chunk by chunk in cache instead. Each field is sampled from the cells of the window
 interpolated to the sample's time once per step
-(:func:`~sarex.environment.gridsample.time_plane`), not from two time levels per
+(:func:`~sarex.environment.gridsample.time_cells`), not from two time levels per
 particle. It does the same arithmetic as the general step
 (:func:`~sarex.environment.gridsample.locate` and :func:`~sarex.environment.gridsample.blend`
 on the same node values, :func:`~sarex.drift.kernels.leeway_from_coefficients`,
@@ -26,7 +26,7 @@ from sarex.drift.geodesy import _DEG, rhumb_step_sc, stage_point_sc
 from sarex.drift.kernels import CAPSIZE_LEEWAY_FRACTION, capsize_draw, crosswind_coefficients, leeway_from_coefficients
 from sarex.drift.vecmath import sincos_half_pi
 from sarex.environment.base import FLAG_OK
-from sarex.environment.gridsample import sample_plane_many
+from sarex.environment.gridsample import sample_cells_many
 
 
 CHUNK = 2048
@@ -38,7 +38,7 @@ def _velocities(xa, ya, m, use, b0, wp, wxs, wys, wad, cp, cxs, cys, cad, sc,  #
                 a_dw, b_dw, coef, z_cw, lf, du, dv, ve, vn, draw, dt, seed, pids, step, capsized, flip):
     """Object velocity at ``(xa[k], ya[k])`` for the chunk's particles ``b0 + k`` where ``use[k]``.
 
-    Samples wind and current (:func:`~sarex.environment.gridsample.sample_plane_many`) into
+    Samples wind and current (:func:`~sarex.environment.gridsample.sample_cells_many`) into
     the scratch ``sc``, then the leeway (crosswind coefficients of each particle's side
     in ``coef``, leeway factor ``lf[k]``) plus the forcing error into ``ve``/``vn``. The
     flag of each point ends in ``sc``'s wind flags (the wind's failure first, as the
@@ -46,8 +46,8 @@ def _velocities(xa, ya, m, use, b0, wp, wxs, wys, wad, cp, cxs, cys, cad, sc,  #
     step's start, after its leeway (sets ``flip[k]`` and ``lf[k]`` for the second stage).
     """
     wu, wv, cu, cv, wf, cf = sc
-    sample_plane_many(xa, ya, m, use, wp, wxs, wys, wad, wu, wv, wf)
-    sample_plane_many(xa, ya, m, use, cp, cxs, cys, cad, cu, cv, cf)
+    sample_cells_many(xa, ya, m, use, wp, wxs, wys, wad, wu, wv, wf)
+    sample_cells_many(xa, ya, m, use, cp, cxs, cys, cad, cu, cv, cf)
     acw, bcw, scw = coef
     # Every point, settled or not: without branches or gathers the loop vectorises; what
     # is not used (inactive, failed sample) is never read.
@@ -90,8 +90,8 @@ def drift_step_kernel(
     """Positions after one step of ``dt`` s for the active particles (inactive ones copied).
 
     Wind ``w`` and current ``c`` at the start of the step (``0``) and at its middle
-    (``1``, for the explicit midpoint scheme ``rk2``): time plane
-    (:func:`~sarex.environment.gridsample.time_plane`), window axes and descriptor as
+    (``1``, for the explicit midpoint scheme ``rk2``): time cells
+    (:func:`~sarex.environment.gridsample.time_cells`), window axes and descriptor as
     :meth:`RegularGridField.window_at` gives them. ``du``/``dv``: each particle's
     forcing-error velocity (m/s, zeros without one), added to the object's velocity at
     both stages. ``capsize``: draw capsizing from the wind at the start of the step

@@ -35,7 +35,7 @@ from sarex.drift.particles import Particles, Status
 from sarex.drift.rng import stream_keys
 from sarex.environment.base import FLAG_OUTSIDE, Environment
 from sarex.environment.coast import Coastline
-from sarex.environment.gridsample import time_plane
+from sarex.environment.gridsample import time_cells
 from sarex.environment.regular import RegularGridField
 
 #: Use the fused kernel where the forcing allows it (tests switch it off to compare paths).
@@ -124,15 +124,15 @@ class Stepper:
     def _windows(self, t: float, active: np.ndarray, force: bool = False):
         """Wind and current at the start and the middle of the step, as the fused kernel takes them.
 
-        Each is ``(plane, xs, ys, descriptor)``: the window's time plane
-        (:func:`~sarex.environment.gridsample.time_plane`) and axes. ``force``: reload
+        Each is ``(cells, xs, ys, descriptor)``: the window's time cells
+        (:func:`~sarex.environment.gridsample.time_cells`) and axes. ``force``: reload
         the windows around all particles.
         """
         p, wind, current = self.p, self.env.wind, self.env.current
 
         def at(field, tt, force=False):
             u, v, xs, ys, ad, it, ft = field.window_at(tt, p.lon, p.lat, active, force=force)
-            return time_plane(u, v, it, ft), xs, ys, ad
+            return time_cells(u, v, it, ft), xs, ys, ad
 
         w0, c0 = at(wind, t, force), at(current, t, force)
         if not self.rk2:

@@ -10,7 +10,7 @@ used by regular, projected and curvilinear fields) and the fused drift step
   and weights come from one multiplication, ``g = (x − x0)/Δx``, the same whichever
   window holds the point. Other axes take a short walk and a division.
 * :func:`node_at`: a grid node's value at a time between two steps (linear in time);
-  :func:`time_plane` gives a whole window's plane of them once per time, which the fused
+  :func:`time_cells` gives a whole window's cells of them once per time, which the fused
   step samples instead of the two time levels (the same arithmetic node by node).
 * :func:`blend`: the weighted sum of the four corners; corners without data (NaN) are
   left out and the remaining weights renormalised, so a point next to a land cell
@@ -177,23 +177,39 @@ def interpolate(u, v, it, ft, i, j, w00, w10, w01, w11):  # pragma: no cover - n
 
 
 @nb.njit(cache=True)
-def time_plane(u, v, it, ft):  # pragma: no cover - numba
-    """(ny, nx, 2) plane of :func:`node_at` for ``u`` and ``v``: a window at one time, u/v side by side."""
+def time_cells(u, v, it, ft):  # pragma: no cover - numba
+    """The cells of a window at one time: for cell (j, i), at ``8·(j·(nx − 1) + i)``, the
+    :func:`node_at` values of u at its corners (j, i), (j, i + 1), (j + 1, i), (j + 1, i + 1),
+    then of v at the same corners.
+
+    A sample then reads one cache line from one address instead of four corners from two
+    rows of a plane (the same numbers: node by node the arithmetic of :func:`node_at`).
+    """
     ny, nx = u.shape[1], u.shape[2]
-    out = np.empty((ny, nx, 2))
+    pl = np.empty((ny, nx, 2))
     for j in range(ny):
         for i in range(nx):
-            out[j, i, 0] = node_at(u, it, ft, j, i)
-            out[j, i, 1] = node_at(v, it, ft, j, i)
+            pl[j, i, 0] = node_at(u, it, ft, j, i)
+            pl[j, i, 1] = node_at(v, it, ft, j, i)
+    out = np.empty((ny - 1) * (nx - 1) * 8)
+    for j in range(ny - 1):
+        for i in range(nx - 1):
+            c = 8 * (j * (nx - 1) + i)
+            for q in range(2):
+                out[c + 4 * q] = pl[j, i, q]
+                out[c + 4 * q + 1] = pl[j, i + 1, q]
+                out[c + 4 * q + 2] = pl[j + 1, i, q]
+                out[c + 4 * q + 3] = pl[j + 1, i + 1, q]
     return out
 
 
 @nb.njit(inline="always", cache=True)
-def plane_sample(pl, i, j, w00, w10, w01, w11):  # pragma: no cover - numba
-    """:func:`interpolate` from a :func:`time_plane` (the same numbers)."""
+def cell_sample(cells, ncx, i, j, w00, w10, w01, w11):  # pragma: no cover - numba
+    """:func:`interpolate` from :func:`time_cells` (``ncx``: cells along x; the same numbers)."""
+    c = 8 * (j * ncx + i)
     return blend(
-        pl[j, i, 0], pl[j, i + 1, 0], pl[j + 1, i, 0], pl[j + 1, i + 1, 0],
-        pl[j, i, 1], pl[j, i + 1, 1], pl[j + 1, i, 1], pl[j + 1, i + 1, 1],
+        cells[c], cells[c + 1], cells[c + 2], cells[c + 3],
+        cells[c + 4], cells[c + 5], cells[c + 6], cells[c + 7],
         w00, w10, w01, w11,
     )
 
@@ -224,30 +240,29 @@ def sample_regular_kernel(u, v, xs, ys, ad, it, ft, lon, lat, active, out_u, out
 
 
 @nb.njit(inline="always", cache=True, error_model="numpy")
-def sample_plane_many(xa, ya, m, use, pl, xs, ys, ad, out_u, out_v, out_flag):  # pragma: no cover - numba
-    """:func:`locate` and :func:`plane_sample` at points ``(xa[k], ya[k])``, ``k < m``, where ``use[k]``.
+def sample_cells_many(xa, ya, m, use, cells, xs, ys, ad, out_u, out_v, out_flag):  # pragma: no cover - numba
+    """:func:`locate` and :func:`cell_sample` at points ``(xa[k], ya[k])``, ``k < m``, where ``use[k]``.
 
     Fills ``out_u``, ``out_v`` and ``out_flag`` (``FLAG_*``) for those points. On uniform
     axes a branch-free loop (no branch to mispredict) does every point with the arithmetic
     of :func:`locate` and the NaN-free case of :func:`blend`; the points it cannot settle
-    (outside the window, a NaN corner) and every point on other axes go through
-    :func:`locate` and :func:`plane_sample` themselves: the same numbers either way.
+    (outside the window before any longitude wrap, a NaN corner) and every point on
+    other axes go through :func:`locate` and :func:`cell_sample` themselves: the same
+    numbers either way.
     """
     nx = xs.size
     ny = ys.size
+    ncx = nx - 1
+    bad = m
     if ad[3] != 0.0 and ad[7] != 0.0:
         x0, sx, kx = ad[0], ad[1], ad[2]
         y0, sy, ky = ad[4], ad[5], ad[6]
         ikx, iky = int(kx), int(ky)
         xlo, xhi, ylo, yhi = xs[0], xs[nx - 1], ys[0], ys[ny - 1]
-        wrap = xhi > 180.0
+        bad = 0
         for k in range(m):
             x = xa[k]
             y = ya[k]
-            if wrap:
-                x = x + 360.0 if x < xlo else x
-            else:
-                x = x - 360.0 if x > 180.0 else x
             inside = (x >= xlo) & (x <= xhi) & (y >= ylo) & (y <= yhi)
             # outside (or NaN): a harmless cell, the result is redone below
             g = (x - x0) * sx if inside else kx
@@ -260,17 +275,22 @@ def sample_plane_many(xa, ya, m, use, pl, xs, ys, ad, out_u, out_v, out_flag):  
             w10 = fx * (1.0 - fy)
             w01 = (1.0 - fx) * fy
             w11 = fx * fy
-            su = w00 * pl[j, i, 0] + w10 * pl[j, i + 1, 0] + w01 * pl[j + 1, i, 0] + w11 * pl[j + 1, i + 1, 0]
-            sv = w00 * pl[j, i, 1] + w10 * pl[j, i + 1, 1] + w01 * pl[j + 1, i, 1] + w11 * pl[j + 1, i + 1, 1]
+            c = 8 * (j * ncx + i)
+            su = w00 * cells[c] + w10 * cells[c + 1] + w01 * cells[c + 2] + w11 * cells[c + 3]
+            sv = w00 * cells[c + 4] + w10 * cells[c + 5] + w01 * cells[c + 6] + w11 * cells[c + 7]
             out_u[k] = su
             out_v[k] = sv
-            out_flag[k] = FLAG_OK if (inside & (su == su) & (sv == sv)) else -1
+            ok = inside & (su == su) & (sv == sv)
+            out_flag[k] = FLAG_OK if ok else -1
+            bad += 0 if ok else 1
     else:
         for k in range(m):
             out_flag[k] = -1
+    if bad == 0:
+        return
     for k in range(m):
         if use[k] and out_flag[k] != FLAG_OK:
             i, j, w00, w10, w01, w11, flag = locate(xs, ys, ad, xa[k], ya[k])
             if flag == FLAG_OK:
-                out_u[k], out_v[k], flag = plane_sample(pl, i, j, w00, w10, w01, w11)
+                out_u[k], out_v[k], flag = cell_sample(cells, ncx, i, j, w00, w10, w01, w11)
             out_flag[k] = flag
