@@ -34,8 +34,9 @@ _INV_A = 1.0 / WGS84_A
 def _shift(s0, c0, x):  # pragma: no cover - numba
     """sin and cos of (φ0 + x) from sin φ0, cos φ0 for |x| < 1e-2 (Taylor to x⁵)."""
     x2 = x * x
-    sx = x * (1.0 - x2 / 6.0 * (1.0 - x2 / 20.0))
-    cx = 1.0 - x2 / 2.0 * (1.0 - x2 / 12.0)
+    # products by the reciprocals: without fast-math a division by a constant stays a division
+    sx = x * (1.0 - x2 * (1.0 / 6.0) * (1.0 - x2 * (1.0 / 20.0)))
+    cx = 1.0 - x2 * 0.5 * (1.0 - x2 * (1.0 / 12.0))
     return s0 * cx + c0 * sx, c0 * cx - s0 * sx
 
 
