@@ -11,6 +11,7 @@ import numpy as np
 from sarex.drift.vecmath import cos_sin_turn, log_positive, sincos_half_pi
 from sarex.environment.base import FLAG_NAN, FLAG_OK, FLAG_OUTSIDE
 from sarex.environment.gridsample import (
+    CELL,
     axis_descriptor,
     cell_sample,
     locate,
@@ -35,9 +36,9 @@ def _cell_points(cells, xs, ys, ad, x, y):
     n = x.size
     ou, ov, fl = np.zeros(n), np.zeros(n), np.zeros(n, np.int8)
     for k in range(n):
-        i, j, w00, w10, w01, w11, flag = locate(xs, ys, ad, x[k], y[k])
+        i, j, fx, fy, flag = locate(xs, ys, ad, x[k], y[k])
         if flag == FLAG_OK:
-            ou[k], ov[k], flag = cell_sample(cells, xs.size - 1, i, j, w00, w10, w01, w11)
+            ou[k], ov[k], flag = cell_sample(cells, xs.size - 1, i, j, fx, fy)
         fl[k] = flag
     return ou, ov, fl
 
@@ -116,7 +117,7 @@ def test_time_cells_and_vectorised_sampler_equal_the_point_kernel_with_nan_and_o
     ft = 0.6
     ref = _sample_all(u, v, xs, ys, ad, 0, ft, x, y)
     cells = time_cells(u, v, 0, ft)
-    assert cells.size == 8 * 40 * 30
+    assert cells.size == CELL * 40 * 30
     for got in (_cell_points(cells, xs, ys, ad, x, y), _cells_many(cells, xs, ys, ad, x, y)):
         assert np.array_equal(got[2], ref[2])
         ok = ref[2] == FLAG_OK

@@ -12,9 +12,10 @@ used by regular, projected and curvilinear fields) and the fused drift step
 * :func:`node_at`: a grid node's value at a time between two steps (linear in time);
   :func:`time_cells` gives a whole window's cells of them once per time, which the fused
   step samples instead of the two time levels (the same arithmetic node by node).
-* :func:`blend`: the weighted sum of the four corners; corners without data (NaN) are
-  left out and the remaining weights renormalised, so a point next to a land cell
-  still gets the sea values.
+* :func:`blend`: the bilinear interpolant of the four corners, ``a + b·fx + c·fy + d·fx·fy``
+  (:func:`bilinear_coefficients`, which :func:`time_cells` stores per cell); corners
+  without data (NaN) are left out and the remaining bilinear weights renormalised, so a
+  point next to a land cell still gets the sea values.
 """
 
 from __future__ import annotations
@@ -103,12 +104,12 @@ def _axis_cell(xs, ad, o, x):  # pragma: no cover - numba
 
 @nb.njit(inline="always", cache=True)
 def locate(xs, ys, ad, x, y):  # pragma: no cover - numba
-    """Cell and bilinear weights of point (x, y) on ascending window axes ``xs`` (lon), ``ys`` (lat).
+    """Cell and position in the cell of point (x, y) on ascending window axes ``xs`` (lon), ``ys`` (lat).
 
     ``ad``: the window's descriptor (:func:`window_descriptor`). Returns
-    ``(i, j, w00, w10, w01, w11, flag)`` with ``flag`` ``FLAG_OUTSIDE`` (the rest
-    meaningless) when the point is outside the axes or NaN; longitudes are wrapped to
-    the axis convention (-180..180 or 0..360) first.
+    ``(i, j, fx, fy, flag)``, ``fx``, ``fy`` in [0, 1] from node (j, i), with ``flag``
+    ``FLAG_OUTSIDE`` (the rest meaningless) when the point is outside the axes or NaN;
+    longitudes are wrapped to the axis convention (-180..180 or 0..360) first.
     """
     nx = xs.size
     ny = ys.size
@@ -118,10 +119,10 @@ def locate(xs, ys, ad, x, y):  # pragma: no cover - numba
     elif (not wrap) and x > 180.0:
         x -= 360.0
     if x < xs[0] or x > xs[nx - 1] or y < ys[0] or y > ys[ny - 1] or not (x == x and y == y):
-        return 0, 0, 0.0, 0.0, 0.0, 0.0, FLAG_OUTSIDE
+        return 0, 0, 0.0, 0.0, FLAG_OUTSIDE
     i, fx = _axis_cell(xs, ad, 0, x)
     j, fy = _axis_cell(ys, ad, 4, y)
-    return i, j, (1.0 - fx) * (1.0 - fy), fx * (1.0 - fy), (1.0 - fx) * fy, fx * fy, FLAG_OK
+    return i, j, fx, fy, FLAG_OK
 
 
 @nb.njit(inline="always", cache=True)
@@ -153,37 +154,59 @@ def _blend_valid(u00, u10, u01, u11, v00, v10, v01, v11, w00, w10, w01, w11):  #
 
 
 @nb.njit(inline="always", cache=True)
-def blend(u00, u10, u01, u11, v00, v10, v01, v11, w00, w10, w01, w11):  # pragma: no cover - numba
-    """Bilinear sum of corner values (u, v) with weights ``w``; returns ``(u, v, flag)``.
-
-    Without NaN corners it is the plain weighted sum (weights sum to 1); otherwise the
-    corners with data and a positive weight are renormalised, ``FLAG_NAN`` when none.
-    """
-    su = w00 * u00 + w10 * u10 + w01 * u01 + w11 * u11
-    sv = w00 * v00 + w10 * v10 + w01 * v01 + w11 * v11
-    if su == su and sv == sv:
-        return su, sv, FLAG_OK
-    return _blend_valid(u00, u10, u01, u11, v00, v10, v01, v11, w00, w10, w01, w11)
+def bilinear_coefficients(u00, u10, u01, u11):  # pragma: no cover - numba
+    """``(a, b, c, d)`` with ``a + b·fx + c·fy + d·fx·fy`` the bilinear interpolant of the corners."""
+    c = u01 - u00
+    return u00, u10 - u00, c, (u11 - u10) - c
 
 
 @nb.njit(inline="always", cache=True)
-def interpolate(u, v, it, ft, i, j, w00, w10, w01, w11):  # pragma: no cover - numba
+def bilinear_value(a, b, c, d, fx, fy, fxy):  # pragma: no cover - numba
+    """:func:`bilinear_coefficients`' interpolant at (``fx``, ``fy``), ``fxy = fx·fy``."""
+    return a + b * fx + c * fy + d * fxy
+
+
+@nb.njit(inline="always", cache=True)
+def blend(u00, u10, u01, u11, v00, v10, v01, v11, fx, fy):  # pragma: no cover - numba
+    """Bilinear interpolation of corner values (u, v) at (``fx``, ``fy``) in the cell; ``(u, v, flag)``.
+
+    Without NaN corners it is the interpolant of :func:`bilinear_coefficients`; otherwise
+    the corners with data and a positive weight are renormalised, ``FLAG_NAN`` when none.
+    """
+    fxy = fx * fy
+    a, b, c, d = bilinear_coefficients(u00, u10, u01, u11)
+    su = bilinear_value(a, b, c, d, fx, fy, fxy)
+    a, b, c, d = bilinear_coefficients(v00, v10, v01, v11)
+    sv = bilinear_value(a, b, c, d, fx, fy, fxy)
+    if su == su and sv == sv:
+        return su, sv, FLAG_OK
+    return _blend_valid(u00, u10, u01, u11, v00, v10, v01, v11,
+                        (1.0 - fx) * (1.0 - fy), fx * (1.0 - fy), (1.0 - fx) * fy, fxy)
+
+
+@nb.njit(inline="always", cache=True)
+def interpolate(u, v, it, ft, i, j, fx, fy):  # pragma: no cover - numba
     """:func:`blend` of cell (i, j) of ``u``/``v`` (nt, ny, nx) at time fraction ``ft`` after step ``it``."""
     return blend(
         node_at(u, it, ft, j, i), node_at(u, it, ft, j, i + 1), node_at(u, it, ft, j + 1, i), node_at(u, it, ft, j + 1, i + 1),
         node_at(v, it, ft, j, i), node_at(v, it, ft, j, i + 1), node_at(v, it, ft, j + 1, i), node_at(v, it, ft, j + 1, i + 1),
-        w00, w10, w01, w11,
+        fx, fy,
     )
+
+
+#: Values per cell of :func:`time_cells`.
+CELL = 16
 
 
 @nb.njit(cache=True)
 def time_cells(u, v, it, ft):  # pragma: no cover - numba
-    """The cells of a window at one time: for cell (j, i), at ``8·(j·(nx − 1) + i)``, the
-    :func:`node_at` values of u at its corners (j, i), (j, i + 1), (j + 1, i), (j + 1, i + 1),
-    then of v at the same corners.
+    """The cells of a window at one time, cell (j, i) at ``CELL·(j·(nx − 1) + i)``.
 
-    A sample then reads one cache line from one address instead of four corners from two
-    rows of a plane (the same numbers: node by node the arithmetic of :func:`node_at`).
+    Each holds the :func:`bilinear_coefficients` of u, then of v, from the :func:`node_at`
+    values of its corners (j, i), (j, i + 1), (j + 1, i), (j + 1, i + 1), then those corner
+    values of u and of v (for cells with missing data). A sample reads its four
+    coefficients per component from one address instead of four corners from two rows
+    of the window, and evaluates them as :func:`blend` does (the same numbers).
     """
     ny, nx = u.shape[1], u.shape[2]
     pl = np.empty((ny, nx, 2))
@@ -191,26 +214,25 @@ def time_cells(u, v, it, ft):  # pragma: no cover - numba
         for i in range(nx):
             pl[j, i, 0] = node_at(u, it, ft, j, i)
             pl[j, i, 1] = node_at(v, it, ft, j, i)
-    out = np.empty((ny - 1) * (nx - 1) * 8)
+    out = np.empty((ny - 1) * (nx - 1) * CELL)
     for j in range(ny - 1):
         for i in range(nx - 1):
-            c = 8 * (j * (nx - 1) + i)
+            c = CELL * (j * (nx - 1) + i)
             for q in range(2):
-                out[c + 4 * q] = pl[j, i, q]
-                out[c + 4 * q + 1] = pl[j, i + 1, q]
-                out[c + 4 * q + 2] = pl[j + 1, i, q]
-                out[c + 4 * q + 3] = pl[j + 1, i + 1, q]
+                c00, c10, c01, c11 = pl[j, i, q], pl[j, i + 1, q], pl[j + 1, i, q], pl[j + 1, i + 1, q]
+                out[c + 4 * q], out[c + 4 * q + 1], out[c + 4 * q + 2], out[c + 4 * q + 3] = bilinear_coefficients(c00, c10, c01, c11)
+                out[c + 8 + 4 * q], out[c + 9 + 4 * q], out[c + 10 + 4 * q], out[c + 11 + 4 * q] = c00, c10, c01, c11
     return out
 
 
 @nb.njit(inline="always", cache=True)
-def cell_sample(cells, ncx, i, j, w00, w10, w01, w11):  # pragma: no cover - numba
+def cell_sample(cells, ncx, i, j, fx, fy):  # pragma: no cover - numba
     """:func:`interpolate` from :func:`time_cells` (``ncx``: cells along x; the same numbers)."""
-    c = 8 * (j * ncx + i)
+    c = CELL * (j * ncx + i) + 8
     return blend(
         cells[c], cells[c + 1], cells[c + 2], cells[c + 3],
         cells[c + 4], cells[c + 5], cells[c + 6], cells[c + 7],
-        w00, w10, w01, w11,
+        fx, fy,
     )
 
 
@@ -220,10 +242,10 @@ def sample_point(u, v, xs, ys, ad, it, ft, x, y):  # pragma: no cover - numba
 
     Returns ``(u, v, flag)``; the values are meaningful only when ``flag`` is ``FLAG_OK``.
     """
-    i, j, w00, w10, w01, w11, flag = locate(xs, ys, ad, x, y)
+    i, j, fx, fy, flag = locate(xs, ys, ad, x, y)
     if flag != FLAG_OK:
         return 0.0, 0.0, flag
-    return interpolate(u, v, it, ft, i, j, w00, w10, w01, w11)
+    return interpolate(u, v, it, ft, i, j, fx, fy)
 
 
 @nb.njit(parallel=True, cache=True)
@@ -271,13 +293,10 @@ def sample_cells_many(xa, ya, m, use, cells, xs, ys, ad, out_u, out_v, out_flag)
             j = min(max(int(h) - iky, 0), ny - 2)
             fx = g - (i + kx)
             fy = h - (j + ky)
-            w00 = (1.0 - fx) * (1.0 - fy)
-            w10 = fx * (1.0 - fy)
-            w01 = (1.0 - fx) * fy
-            w11 = fx * fy
-            c = 8 * (j * ncx + i)
-            su = w00 * cells[c] + w10 * cells[c + 1] + w01 * cells[c + 2] + w11 * cells[c + 3]
-            sv = w00 * cells[c + 4] + w10 * cells[c + 5] + w01 * cells[c + 6] + w11 * cells[c + 7]
+            fxy = fx * fy
+            c = CELL * (j * ncx + i)
+            su = bilinear_value(cells[c], cells[c + 1], cells[c + 2], cells[c + 3], fx, fy, fxy)
+            sv = bilinear_value(cells[c + 4], cells[c + 5], cells[c + 6], cells[c + 7], fx, fy, fxy)
             out_u[k] = su
             out_v[k] = sv
             ok = inside & (su == su) & (sv == sv)
@@ -290,7 +309,7 @@ def sample_cells_many(xa, ya, m, use, cells, xs, ys, ad, out_u, out_v, out_flag)
         return
     for k in range(m):
         if use[k] and out_flag[k] != FLAG_OK:
-            i, j, w00, w10, w01, w11, flag = locate(xs, ys, ad, xa[k], ya[k])
+            i, j, fx, fy, flag = locate(xs, ys, ad, xa[k], ya[k])
             if flag == FLAG_OK:
-                out_u[k], out_v[k], flag = cell_sample(cells, ncx, i, j, w00, w10, w01, w11)
+                out_u[k], out_v[k], flag = cell_sample(cells, ncx, i, j, fx, fy)
             out_flag[k] = flag
