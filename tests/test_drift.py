@@ -295,17 +295,28 @@ def test_continued_drift_equals_one_long_run(scheme):
     np.testing.assert_array_equal(cont.time.values, full.time.values)
 
 
-def test_seeding_geodesics_in_threads_equal_one_call():
-    """Large releases split pyproj's geodesic forward problem between threads: the same numbers."""
-    from sarex.geo import GEOD, geod_fwd
+@pytest.mark.parametrize("d_max_m, tol_m", [(50e3, 1e-6), (1e6, 2e-5), (1.9e7, 2e-4)])
+def test_seeding_offsets_are_geodesics_as_proj_gives_them(d_max_m, tol_m):
+    """offset_points (Vincenty's direct problem) against PROJ's Geod.fwd (Karney's algorithm):
+    start points anywhere up to 89.9°, offsets in every direction up to ``d_max_m``."""
+    from sarex.geo import GEOD, offset_points
 
     rng = np.random.default_rng(2)
-    n = 450_001
-    lon, lat = rng.uniform(120, 140, n), rng.uniform(-60, 60, n)
-    az, d = rng.uniform(-180, 180, n), rng.uniform(0, 50_000, n)
-    x, y = geod_fwd(lon, lat, az, d)
-    rx, ry, _ = GEOD.fwd(lon, lat, az, d)
-    assert np.array_equal(x, rx) and np.array_equal(y, ry)
+    n = 50_000
+    lon, lat = rng.uniform(-180, 360, n), rng.uniform(-89.9, 89.9, n)
+    az, d = rng.uniform(-180, 180, n), rng.uniform(0, d_max_m, n)
+    east, north = d * np.sin(np.radians(az)), d * np.cos(np.radians(az))
+    x, y = offset_points(lon, lat, east, north)
+    rx, ry, _ = GEOD.fwd(lon, lat, np.degrees(np.arctan2(east, north)), np.hypot(east, north))
+    _, _, miss = GEOD.inv(x, y, rx, ry)
+    assert miss.max() < tol_m
+    assert x.min() >= -180.0 and x.max() < 180.0
+    # one start point for many offsets, and a zero offset
+    x1, y1 = offset_points(129.2, 34.6, east[:100], north[:100])
+    r1x, r1y, _ = GEOD.fwd(np.full(100, 129.2), np.full(100, 34.6), np.degrees(np.arctan2(east[:100], north[:100])), np.hypot(east[:100], north[:100]))
+    assert GEOD.inv(x1, y1, r1x, r1y)[2].max() < tol_m
+    z = offset_points(129.2, 34.6, [0.0], [0.0])
+    assert z[0][0] == 129.2 and z[1][0] == 34.6
 
 
 def test_keyed_draws_are_the_counter_draws():

@@ -2,7 +2,10 @@
 optionally a "cone" between two positions and times (an uncertain track), or a
 release spread over a time window.
 
-Offsets from the centre are exact geodesic forward problems on WGS84 (pyproj).
+Offsets from the centre are geodesics on WGS84: the point at east/north offset (x, y)
+ends the geodesic of length hypot(x, y) in the azimuth of (x, y) (the inverse azimuthal
+equidistant projection; :func:`sarex.geo.offset_points`, within a micrometre of PROJ's
+``Geod.fwd`` over 50 km).
 Under ``radius_type="gaussian"`` the radius is the standard deviation of a circular
 normal in each axis, as in OpenDrift and SAROPS; under ``"uniform"`` particles
 fill a disc of that radius evenly.
@@ -14,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sarex.geo import GEOD, geod_fwd
+from sarex.geo import GEOD, offset_points
 from sarex.errors import SarexInputError
 from sarex.times import to_epoch_s
 
@@ -92,12 +95,11 @@ def seed(release: Release, n: int, rng: np.random.Generator) -> tuple[np.ndarray
         radius = release.radius_m + (r_end - release.radius_m) * f
         times = release.time_s + (t_end - release.time_s) * f
     if release.radius_type == "gaussian":
-        dx = rng.standard_normal(n) * radius
-        dy = rng.standard_normal(n) * radius
-        dist = np.hypot(dx, dy)
-        az = np.degrees(np.arctan2(dx, dy))
+        east = rng.standard_normal(n) * radius
+        north = rng.standard_normal(n) * radius
     else:
         dist = radius * np.sqrt(rng.uniform(0.0, 1.0, n))
-        az = rng.uniform(-180.0, 180.0, n)
-    lon, lat = geod_fwd(clon, clat, az, dist)
+        az = np.radians(rng.uniform(-180.0, 180.0, n))
+        east, north = dist * np.sin(az), dist * np.cos(az)
+    lon, lat = offset_points(clon, clat, east, north)
     return lon, lat, times
