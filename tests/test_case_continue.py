@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import tomllib
 
 import numpy as np
@@ -11,7 +12,13 @@ import pytest
 from test_case_drift import CHAIN
 from sarex.drift.case import drift_case, parse_case
 from sarex.drift.continuation import continue_drift
+from sarex.drift import simulate
+from sarex.drift.case.build import build_ensemble
+from sarex.drift.case.run import earliest_time_s
+from sarex.drift.seeding import Release
 from sarex.environment.synthetic import korea_strait_environment
+from sarex.io.driftfile import read_drift
+from sarex.io.driftstream import StreamSink
 
 # two scenarios (one with the vessel -> raft/PIW chain and survival, the raft swamping and
 # righting again, so that a particle changes many times), two object mixtures
@@ -56,6 +63,29 @@ def test_continued_case_equals_one_run(env):
         np.testing.assert_array_equal(cont[v].values, whole[v].values, err_msg=v)
     assert np.any(first["downwind_slope"].values != whole["downwind_slope"].values)
     assert cont.attrs["case"] == whole.attrs["case"] and "continuations" in cont.attrs
+
+
+def test_class_changes_reach_a_streamed_file(env, tmp_path):
+    """The per-particle Leeway coefficients are written when the file is created; class changes
+    during the run change them, so the sink writes them again at the end (and only then)."""
+    case = parse_case(tomllib.loads(TWO), "t")
+    t0 = math.floor(earliest_time_s(case) / 600.0 + 1e-9) * 600.0
+    runs = {}
+    for name in ("memory", "stream"):
+        ce = build_ensemble(case, 2000, 9, t0 + 9 * 3600.0, 600.0, None, "case")
+        ce.ensemble.step_offset = int(round(t0 / 600.0))
+        rel = Release(float(ce.ensemble.lon[0]), float(ce.ensemble.lat[0]), t0)
+        kw = dict(hours=9, seed_value=9, coast=False, ensemble=ce.ensemble)
+        if name == "memory":
+            runs[name] = simulate(env, None, rel, **kw)
+            continue
+        with StreamSink(tmp_path / "s.nc") as sink:
+            simulate(env, None, rel, sink=sink, **kw)
+        runs[name] = read_drift(tmp_path / "s.nc")
+    before = build_ensemble(case, 2000, 9, t0 + 9 * 3600.0, 600.0, None, "case").ensemble
+    assert np.any(runs["memory"]["downwind_slope"].values != before.arrays()[4])  # classes changed during the run
+    for v in ("downwind_eps", "downwind_slope", "downwind_offset", "lon", "lat", "status"):
+        np.testing.assert_array_equal(runs["stream"][v].values, runs["memory"][v].values, err_msg=v)
 
 
 def test_continued_twice_and_after_a_search(env):

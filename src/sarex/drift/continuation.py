@@ -148,5 +148,5 @@ class _AfterHistory:
         if j > 0:
             self.inner.record(self.m - 1 + j, lon, lat, status, side, capsized)
 
-    def finish(self, attrs: dict):
-        return self.inner.finish(_continued_attrs(self.ds, attrs, self.t_from, self.hours, self.environment))
+    def finish(self, attrs: dict, particles_changed: bool = True):
+        return self.inner.finish(_continued_attrs(self.ds, attrs, self.t_from, self.hours, self.environment), particles_changed)

@@ -58,8 +58,9 @@ class DriftSink(Protocol):
             Per-particle variables (``weight``, ``release_time`` as datetime64,
             ``downwind_slope``, ...): name → (array of shape (n_particles,), attrs), in
             the order of the drift file. The arrays belong to the engine and may still
-            change in place (class changes of a case) until :meth:`finish`: a sink
-            writes them at the end, or copies them now and again then.
+            change in place (class changes of a case) until :meth:`finish`, which says
+            whether they did: a sink writes them at the end, or copies them now and
+            again then if they changed.
         capsizing
             Whether a ``capsized`` variable is recorded.
         """
@@ -69,8 +70,11 @@ class DriftSink(Protocol):
         """The state at output time ``j`` (arrays of shape (n_particles,), reused by the engine: copy what you keep)."""
         ...
 
-    def finish(self, attrs: dict) -> xr.Dataset | None:
-        """End of the run with the global attributes (counters included); the result, if the sink has one."""
+    def finish(self, attrs: dict, particles_changed: bool = True) -> xr.Dataset | None:
+        """End of the run with the global attributes (counters included); the result, if the sink has one.
+
+        ``particles_changed``: whether the per-particle arrays given to :meth:`begin` changed since.
+        """
         ...
 
 
@@ -106,7 +110,7 @@ class MemorySink:
             a["capsized"][:, j] = capsized
         self._recorded = max(self._recorded, j + 1)
 
-    def finish(self, attrs: dict) -> xr.Dataset:
+    def finish(self, attrs: dict, particles_changed: bool = True) -> xr.Dataset:
         a = self._arrays
         for name, arr in a.items():
             arr[:, self._recorded :] = UNRECORDED[name]

@@ -198,10 +198,13 @@ def simulate(
         p.release_due(0)
     record(0)
     j_out = 1
+    changed = False  # per-particle arrays (leeway draws) changed by class changes
     for step in range(step0, step0 + n_steps):
         t = t0 + step * step_s
         if next_event < n_events:  # changes of object class due by this step
+            first = next_event
             next_event = ensemble.apply_changes(next_event, t + 1e-6, p.cls, p.dw_slope, p.dw_offset, p.eps_dw)
+            changed = changed or next_event > first
         p.release_due(step)
         stepper.step(step, t)
         if j_out < n_out and abs((t + step_s) - out_times[j_out]) < 1e-6:
@@ -256,4 +259,4 @@ def simulate(
         "left_domain_count": counters["left_domain"],
         "searches": "[]",
     }
-    return sink.finish(attrs)
+    return sink.finish(attrs, particles_changed=changed)

@@ -132,7 +132,8 @@ class StreamSink:
             netCDF4.set_chunk_cache(*cache)
 
     def _write_particles(self) -> None:
-        # the engine may change these arrays in place until the end (class changes): written at begin and at finish
+        # the engine may change these arrays in place until the end (class changes): written at
+        # begin, and at finish if they changed
         for name, (values, _) in self._per_particle.items():
             a = np.asarray(values)
             self._nc[name][:] = _epoch_seconds(a) if a.dtype.kind == "M" else a
@@ -152,11 +153,13 @@ class StreamSink:
         self._written += 1
         nc.sync()
 
-    def finish(self, attrs: dict) -> None:
+    def finish(self, attrs: dict, particles_changed: bool = True) -> None:
         """Write the global attributes, close, and (``atomic``) move the file onto the target.
 
         Output times never reached keep the fill values of an unfinished run (NaN
-        positions, status "not released"), as the in-memory dataset has them.
+        positions, status "not released"), as the in-memory dataset has them. The
+        per-particle variables, written at :meth:`begin`, are written again if
+        ``particles_changed`` (class changes of a case).
         """
         nc = self._nc
         try:
@@ -164,7 +167,8 @@ class StreamSink:
             nan, zero = np.full(n, np.nan), np.zeros(n, dtype=np.int8)
             for j in range(self._written, self._n_out):
                 self.record(j, nan, nan, np.full(n, STATUS_UNRELEASED, dtype=np.int8), zero, zero)
-            self._write_particles()
+            if particles_changed:
+                self._write_particles()
             nc.setncatts({k: _attr(v) for k, v in attrs.items()})
             nc.close()
             self._nc = None
