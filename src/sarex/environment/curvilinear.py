@@ -106,19 +106,22 @@ def locate_kernel(glon, glat, plon, plat, near_i, near_j, active, out_fi, out_fj
         clat = math.cos(math.radians(py))
         found = False
         for r in range(3):
-            for dj in range(-1 - r, 1 + r):
-                for di in range(-1 - r, 1 + r):
-                    if r > 0 and -r <= dj < r and -r <= di < r:
-                        continue  # already tried at a smaller radius
-                    i = near_i[p] + di
-                    j = near_j[p] + dj
-                    s, t = _invert_cell(glon, glat, i, j, px, py, clat)
-                    if s == s:
-                        out_fi[p] = i + s
-                        out_fj[p] = j + t
-                        found = True
-                        break
-                if found:
+            for q in range((2 * r + 2) ** 2):
+                # cells from the hinted one (0, 0) outwards: a hint is the cell of the last
+                # position, where a particle that moved less than a cell still is
+                dj = q // (2 * r + 2) - 1 - r
+                di = q % (2 * r + 2) - 1 - r
+                if r == 0:
+                    dj, di = -1 - dj, -1 - di  # (0, 0), (0, -1), (-1, 0), (-1, -1)
+                elif -r <= dj < r and -r <= di < r:
+                    continue  # already tried at a smaller radius
+                i = near_i[p] + di
+                j = near_j[p] + dj
+                s, t = _invert_cell(glon, glat, i, j, px, py, clat)
+                if s == s:
+                    out_fi[p] = i + s
+                    out_fj[p] = j + t
+                    found = True
                     break
             if found:
                 break
