@@ -40,33 +40,37 @@ def _unit_vectors(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     return np.stack([c * np.cos(lo), c * np.sin(lo), np.sin(la)], axis=-1)
 
 
+@nb.njit(cache=True, inline="always")
+def _corner(glon, glat, jj, ii, px, py, clat):  # pragma: no cover - numba
+    """Local east/north offsets (degrees of latitude) of grid node (jj, ii) from point (px, py)."""
+    dl = glon[jj, ii] - px
+    if dl > 180.0:
+        dl -= 360.0
+    elif dl < -180.0:
+        dl += 360.0
+    return dl * clat, glat[jj, ii] - py
+
+
 @nb.njit(cache=True)
 def _invert_cell(glon, glat, i, j, px, py, clat):  # pragma: no cover - numba
     """Fractional (s, t) of point (px, py) in cell (j, i)..(j+1, i+1), or (nan, nan)."""
     ny, nx = glon.shape
     if i < 0 or j < 0 or i > nx - 2 or j > ny - 2:
         return math.nan, math.nan
-    xs = np.empty(4)
-    ys = np.empty(4)
-    for c in range(4):
-        jj = j + (c // 2)
-        ii = i + (c % 2)
-        dl = glon[jj, ii] - px
-        if dl > 180.0:
-            dl -= 360.0
-        elif dl < -180.0:
-            dl += 360.0
-        xs[c] = dl * clat
-        ys[c] = glat[jj, ii] - py
+    # the corners (j, i), (j, i + 1), (j + 1, i), (j + 1, i + 1) as scalars: no array to allocate per call
+    x0, y0 = _corner(glon, glat, j, i, px, py, clat)
+    x1, y1 = _corner(glon, glat, j, i + 1, px, py, clat)
+    x2, y2 = _corner(glon, glat, j + 1, i, px, py, clat)
+    x3, y3 = _corner(glon, glat, j + 1, i + 1, px, py, clat)
     # Bilinear map P(s,t) = a + b s + c t + d s t; solve P(s,t) = 0 (point at origin).
-    ax = xs[0]
-    ay = ys[0]
-    bx = xs[1] - xs[0]
-    by = ys[1] - ys[0]
-    cx = xs[2] - xs[0]
-    cy = ys[2] - ys[0]
-    dx = xs[3] - xs[2] - xs[1] + xs[0]
-    dy = ys[3] - ys[2] - ys[1] + ys[0]
+    ax = x0
+    ay = y0
+    bx = x1 - x0
+    by = y1 - y0
+    cx = x2 - x0
+    cy = y2 - y0
+    dx = x3 - x2 - x1 + x0
+    dy = y3 - y2 - y1 + y0
     s = 0.5
     t = 0.5
     for _ in range(30):

@@ -27,6 +27,7 @@ import numpy as np
 import pyproj
 import xarray as xr
 
+from sarex.environment.lcc import lcc_constants, lcc_forward_kernel
 from sarex.environment.base import FLAG_OUTSIDE, describe_time_range
 from sarex.environment.orientation import EAST_NORTH, rotate_to_east_north
 from sarex.environment.gridsample import axis_descriptor
@@ -143,6 +144,8 @@ class ProjectedGridField(RegularGridField):
         self.crs = crs
         self.orientation = orientation
         self._to_grid = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+        # Lambert conformal grids project in a compiled kernel where it agrees with PROJ (1 µm)
+        self._lcc = lcc_constants(crs, self.xs, self.ys)
         # Geographic coordinates on the grid's own datum (for a derived geographic CRS such
         # as the rotated pole, crs.geodetic_crs would give back the rotated coordinates).
         own_geo = pyproj.crs.GeographicCRS(datum=crs.datum.to_json_dict())
@@ -155,6 +158,13 @@ class ProjectedGridField(RegularGridField):
     # --- geometry ---------------------------------------------------------------
     def to_grid(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Grid x/y (CRS units) of WGS84 lon/lat points."""
+        if self._lcc is not None:
+            shape = np.shape(lon)
+            lon = np.ascontiguousarray(lon, dtype=np.float64).ravel()
+            lat = np.ascontiguousarray(np.broadcast_to(lat, shape), dtype=np.float64).ravel()
+            x, y = np.empty(lon.size), np.empty(lon.size)
+            lcc_forward_kernel(lon, lat, self._lcc, x, y)
+            return x.reshape(shape), y.reshape(shape)
         x, y = self._to_grid.transform(np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64))
         return np.ascontiguousarray(x, dtype=np.float64), np.ascontiguousarray(y, dtype=np.float64)
 
