@@ -315,8 +315,9 @@ def test_seeding_offsets_are_geodesics_as_proj_gives_them(d_max_m, tol_m):
     x1, y1 = offset_points(129.2, 34.6, east[:100], north[:100])
     r1x, r1y, _ = GEOD.fwd(np.full(100, 129.2), np.full(100, 34.6), np.degrees(np.arctan2(east[:100], north[:100])), np.hypot(east[:100], north[:100]))
     assert GEOD.inv(x1, y1, r1x, r1y)[2].max() < tol_m
-    z = offset_points(129.2, 34.6, [0.0], [0.0])
-    assert z[0][0] == 129.2 and z[1][0] == 34.6
+    z = offset_points(np.array([129.2, 309.2]), np.array([34.6, -34.6]), [0.0, 0.0], [0.0, 0.0])
+    assert z[0][0] == 129.2 and z[1][0] == 34.6 and z[1][1] == -34.6
+    assert abs(z[0][1] - (-50.8)) < 1e-12  # a 0..360 start longitude comes back in [-180, 180)
 
 
 def test_keyed_draws_are_the_counter_draws():

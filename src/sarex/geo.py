@@ -57,8 +57,9 @@ def _direct_point(lon0, su1, cu1, east, north):  # pragma: no cover - numba
     kilometres their truncation is far below a micrometre.
     """
     s = math.hypot(east, north)
-    if not s > 0.0:
-        return lon0, math.degrees(math.atan2(su1, (1.0 - WGS84_F) * cu1))
+    if not s > 0.0:  # the start point itself (longitude in [-180, 180) as every other point)
+        lon = lon0 if -180.0 <= lon0 < 180.0 else (lon0 + 180.0) % 360.0 - 180.0
+        return lon, math.degrees(math.atan2(su1, (1.0 - WGS84_F) * cu1))
     sa1, ca1 = east / s, north / s
     r = math.hypot(su1, cu1 * ca1)
     ss1, cs1 = su1 / r, cu1 * ca1 / r  # sin, cos σ1 (tan σ1 = tan U1 / cos α1)
@@ -105,8 +106,9 @@ def offset_points(lon0, lat0, east_m, north_m) -> tuple[np.ndarray, np.ndarray]:
 
     Each point ends the geodesic of length ``hypot(east_m, north_m)`` whose start azimuth
     points along the east/north offset: the inverse azimuthal equidistant projection, as
-    PROJ's ``Geod.fwd`` gives it (Vincenty's direct problem; within 1e-10° of PROJ up to
-    1 000 km, tested). ``lon0``, ``lat0``: scalars or arrays as long as the offsets.
+    PROJ's ``Geod.fwd`` gives it (Vincenty's direct problem; the points lie within 1e-6 m
+    of PROJ's up to 50 km, 2e-5 m up to 1 000 km and 2e-4 m at any length, tested).
+    ``lon0``, ``lat0``: scalars or arrays as long as the offsets.
     """
     east = np.ascontiguousarray(east_m, dtype=np.float64).ravel()
     north = np.ascontiguousarray(north_m, dtype=np.float64).ravel()
