@@ -322,9 +322,9 @@ class CurvilinearGridField:
     def _read_rho(self, da, tdim, staggered, along, mask, sl_t, j0, j1, k0, k1) -> np.ndarray:
         """Read a window of ``da`` as values on rho points j0..j1 × k0..k1, (t, eta, xi)."""
         ny, nx = self.lon.shape
+        tsl = sl_t if tdim is not None else None
         if not staggered:
-            arr = read_window(da, sl_t if tdim is not None else None, slice(j0, j1 + 1), slice(k0, k1 + 1))
-            return arr
+            return read_window(da, tsl, slice(j0, j1 + 1), slice(k0, k1 + 1))
         n = nx if along == "xi" else ny
         a0, a1 = (k0, k1) if along == "xi" else (j0, j1)
         # rho point q lies between staggered points q-1 and q (clipped at the edges).
@@ -333,12 +333,12 @@ class CurvilinearGridField:
         left = np.clip(q - 1, 0, n - 2) - s0
         right = np.clip(q, 0, n - 2) - s0
         if along == "xi":
-            arr = read_window(da, sl_t if tdim is not None else None, slice(j0, j1 + 1), slice(s0, s1 + 1))
+            arr = read_window(da, tsl, slice(j0, j1 + 1), slice(s0, s1 + 1))
             if mask is not None:
                 arr[:, ~mask[j0 : j1 + 1, s0 : s1 + 1]] = np.nan
             a, b = arr[:, :, left], arr[:, :, right]
         else:
-            arr = read_window(da, sl_t if tdim is not None else None, slice(s0, s1 + 1), slice(k0, k1 + 1))
+            arr = read_window(da, tsl, slice(s0, s1 + 1), slice(k0, k1 + 1))
             if mask is not None:
                 arr[:, ~mask[s0 : s1 + 1, k0 : k1 + 1]] = np.nan
             a, b = arr[:, left, :], arr[:, right, :]

@@ -65,10 +65,11 @@ def lcc_forward_kernel(lon, lat, c, out_x, out_y):  # pragma: no cover - numba
         out_y[k] = y0 + rho0 - rho * math.cos(th)
 
 
-def lcc_constants(crs: pyproj.CRS, xs: np.ndarray, ys: np.ndarray) -> np.ndarray | None:
+def lcc_constants(crs: pyproj.CRS, xs: np.ndarray, ys: np.ndarray, to_grid: pyproj.Transformer | None = None) -> np.ndarray | None:
     """The kernel's constants for ``crs``, or ``None`` unless it agrees with PROJ over the grid.
 
-    ``xs``, ``ys``: the grid's axes (m), over which the agreement is checked.
+    ``xs``, ``ys``: the grid's axes (m), over which the agreement is checked; ``to_grid``:
+    the caller's WGS84 → ``crs`` transformer (``always_xy``), made here if not given.
     """
     cf = crs.to_cf()
     if cf.get("grid_mapping_name") != "lambert_conformal_conic" or not crs.is_projected:
@@ -84,9 +85,9 @@ def lcc_constants(crs: pyproj.CRS, xs: np.ndarray, ys: np.ndarray) -> np.ndarray
                    float(cf.get("false_easting", 0.0)), float(cf.get("false_northing", 0.0)))
     # check points: a 9 x 9 lattice over the grid, in lon/lat as PROJ gives them back
     gx, gy = np.meshgrid(np.linspace(xs[0], xs[-1], 9), np.linspace(ys[0], ys[-1], 9))
-    to_geo = pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
-    to_grid = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True)
-    lon, lat = (np.ascontiguousarray(v, dtype=np.float64).ravel() for v in to_geo.transform(gx, gy))
+    if to_grid is None:
+        to_grid = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    lon, lat = (np.ascontiguousarray(v, dtype=np.float64).ravel() for v in to_grid.transform(gx, gy, direction="INVERSE"))
     rx, ry = (np.asarray(v, dtype=np.float64) for v in to_grid.transform(lon, lat))
     x, y = np.empty(lon.size), np.empty(lon.size)
     lcc_forward_kernel(lon, lat, c, x, y)

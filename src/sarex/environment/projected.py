@@ -145,7 +145,7 @@ class ProjectedGridField(RegularGridField):
         self.orientation = orientation
         self._to_grid = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True)
         # Lambert conformal grids project in a compiled kernel where it agrees with PROJ (1 µm)
-        self._lcc = lcc_constants(crs, self.xs, self.ys)
+        self._lcc = lcc_constants(crs, self.xs, self.ys, self._to_grid)
         # Geographic coordinates on the grid's own datum (for a derived geographic CRS such
         # as the rotated pole, crs.geodetic_crs would give back the rotated coordinates).
         own_geo = pyproj.crs.GeographicCRS(datum=crs.datum.to_json_dict())
