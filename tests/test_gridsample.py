@@ -8,7 +8,7 @@ import math
 import numba as nb
 import numpy as np
 
-from sarex.drift.vecmath import cos_sin_turn, log_positive, sincos_half_pi
+from sarex.vecmath import cos_sin_turn, exp_reduced, log_positive, sincos_half_pi
 from sarex.environment.base import FLAG_NAN, FLAG_OK, FLAG_OUTSIDE
 from sarex.environment.gridsample import (
     CELL,
@@ -186,3 +186,20 @@ def test_branch_free_functions_match_the_c_library():
     lg = _logs(x)
     assert lg[-4] == 0.0  # log 1
     np.testing.assert_allclose(lg, np.log(x), rtol=6e-16, atol=0)
+
+
+@nb.njit
+def _exps(x):
+    out = np.empty(x.size)
+    for k in range(x.size):
+        out[k] = exp_reduced(x[k])
+    return out
+
+
+def test_branch_free_exponential_matches_the_c_library():
+    rng = np.random.default_rng(9)
+    x = np.r_[rng.uniform(-700.0, 700.0, 100_000), rng.uniform(-1.0, 1.0, 100_000), 0.0, 1.0, -1.0, math.log(2.0), 700.0, -700.0]
+    ex = _exps(x)
+    assert ex[-6] == 1.0  # e^0 exactly
+    np.testing.assert_allclose(ex, np.exp(x), rtol=5e-16, atol=0)
+    assert np.isnan(_exps(np.array([np.nan]))[0])

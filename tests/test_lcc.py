@@ -49,3 +49,20 @@ def test_other_projections_and_disagreeing_datums_keep_proj():
     tokyo = pyproj.CRS.from_proj4("+proj=lcc +lat_1=30 +lat_2=60 +lat_0=36 +lon_0=135 +ellps=bessel "
                                   "+towgs84=-146.414,507.337,680.507,0,0,0,0 +units=m +no_defs")
     assert lcc_constants(tokyo, XS, YS) is None
+
+
+def test_kernel_at_the_pole_and_on_a_missing_latitude():
+    # the cone's apex (the north pole of a northern cone) is a finite point, (x0, y0 + ρ0);
+    # a NaN latitude stays NaN on an ellipsoid and on a sphere
+    for cf in (dict(grid_mapping_name="lambert_conformal_conic", standard_parallel=[30.0, 60.0], longitude_of_central_meridian=127.0,
+                    latitude_of_projection_origin=38.0, semi_major_axis=6378137.0, inverse_flattening=298.257223563),
+               dict(grid_mapping_name="lambert_conformal_conic", standard_parallel=35.0, longitude_of_central_meridian=-100.0,
+                    latitude_of_projection_origin=35.0, earth_radius=6370000.0)):
+        crs = pyproj.CRS.from_cf(cf)
+        c = lcc_constants(crs, XS, YS)
+        lon, lat = np.array([127.0, 10.0, 127.0]), np.array([90.0, 89.999, np.nan])
+        x, y = np.empty(3), np.empty(3)
+        lcc_forward_kernel(lon, lat, c, x, y)
+        rx, ry = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True).transform(lon[:2], lat[:2])
+        assert np.max(np.hypot(x[:2] - rx, y[:2] - ry)) < 1e-6
+        assert np.isnan(x[2]) and np.isnan(y[2])

@@ -49,7 +49,7 @@ import numba as nb
 import numpy as np
 
 from sarex.drift.rng import stream_keys, uniform_array, uniform_keyed
-from sarex.drift.vecmath import cos_sin_turn, log_positive
+from sarex.vecmath import cos_sin_turn, log_positive
 from sarex.errors import SarexInputError
 
 _STREAMS = (101, 102, 103, 104)
@@ -69,7 +69,7 @@ def _normals(seed: int, pids: np.ndarray, step: int) -> tuple[np.ndarray, np.nda
 @nb.njit(inline="always", cache=True, error_model="numpy")
 def _ou_point(du, dv, key1, key2, step, a, sq, sig_c, sig_w, slope):  # pragma: no cover - numba
     """One OU step of one particle's (δu, δv): the draws of :func:`_normals` and the arithmetic of
-    :meth:`ForcingError.advance`, with the branch-free functions of :mod:`sarex.drift.vecmath`
+    :meth:`ForcingError.advance`, with the branch-free functions of :mod:`sarex.vecmath`
     (a few ulp from the C library's) so that a loop over particles vectorises. ``key1``, ``key2``:
     the particle's :func:`~sarex.drift.rng.stream_key` of streams ``_STREAMS[0]`` and ``[1]``."""
     u1 = 1.0 - uniform_keyed(key1, step)

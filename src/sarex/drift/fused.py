@@ -24,7 +24,7 @@ import numpy as np
 
 from sarex.drift.geodesy import _DEG, rhumb_step_sc, stage_point_sc
 from sarex.drift.kernels import CAPSIZE_LEEWAY_FRACTION, capsize_draw, crosswind_coefficients, leeway_from_coefficients
-from sarex.drift.vecmath import sincos_half_pi
+from sarex.vecmath import sincos_half_pi
 from sarex.environment.base import FLAG_OK
 from sarex.environment.gridsample import sample_cells_many
 

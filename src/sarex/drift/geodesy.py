@@ -18,7 +18,7 @@ import math
 import numba as nb
 import numpy as np
 
-from sarex.drift.vecmath import sincos_half_pi
+from sarex.vecmath import sincos_half_pi
 from sarex.geo import WGS84_A, WGS84_E2
 
 _K_M = WGS84_A * (1.0 - WGS84_E2)
@@ -44,7 +44,7 @@ def _shift(s0, c0, x):  # pragma: no cover - numba
 def rhumb_step(lon_deg, lat_deg, ve, vn, dt):  # pragma: no cover - numba
     """New (lon, lat) in degrees after moving ``dt`` seconds at (ve, vn) m/s east/north.
 
-    The sine and cosine of the latitude come from :func:`~sarex.drift.vecmath.sincos_half_pi`,
+    The sine and cosine of the latitude come from :func:`~sarex.vecmath.sincos_half_pi`,
     as in the fused step, so both give the same numbers.
     """
     s0, c0 = sincos_half_pi(lat_deg * _DEG)

@@ -8,7 +8,7 @@ import numba as nb
 import numpy as np
 import xarray as xr
 
-from sarex.drift.vecmath import sincos_half_pi
+from sarex.vecmath import sincos_half_pi
 from sarex.geo import GEOD, WGS84_A, WGS84_E2
 from sarex.io.driftfile import STATUS_LEFT_DOMAIN, STATUS_STRANDED, STATUS_UNRELEASED
 from sarex.times import datetime64_to_epoch_s, iso

@@ -41,28 +41,39 @@ def _unit_vectors(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
 
 
 @nb.njit(cache=True, inline="always")
-def _corner(glon, glat, jj, ii, px, py, clat):  # pragma: no cover - numba
-    """Local east/north offsets (degrees of latitude) of grid node (jj, ii) from point (px, py)."""
+def _corner(glon, glat, jj, ii, px, py):  # pragma: no cover - numba
+    """Offsets (degrees of longitude, of latitude) of grid node (jj, ii) from point (px, py)."""
     dl = glon[jj, ii] - px
     if dl > 180.0:
         dl -= 360.0
     elif dl < -180.0:
         dl += 360.0
-    return dl * clat, glat[jj, ii] - py
+    return dl, glat[jj, ii] - py
+
+
+#: Newton stops once its step is below this: the error left is about the step squared
+#: times the cell's non-parallelism (< 1), far below 1e-15 of a cell.
+NEWTON_STEP = 1e-9
 
 
 @nb.njit(cache=True)
-def _invert_cell(glon, glat, i, j, px, py, clat):  # pragma: no cover - numba
-    """Fractional (s, t) of point (px, py) in cell (j, i)..(j+1, i+1), or (nan, nan)."""
+def _invert_cell(glon, glat, i, j, px, py):  # pragma: no cover - numba
+    """Fractional (s, t) of point (px, py) in cell (j, i)..(j+1, i+1), or (nan, nan).
+
+    Solves the cell's bilinear map ``P(s, t) = a + b s + c t + d s t = 0`` (point at the
+    origin) by Newton's method from the solution for the parallelogram ``d = 0``, exact on
+    a regular lon/lat cell. The map is in plain degree offsets: scaling the east offsets
+    by cos(latitude), a local tangent plane, multiplies one of the two equations by a
+    constant and leaves its solution as it is.
+    """
     ny, nx = glon.shape
     if i < 0 or j < 0 or i > nx - 2 or j > ny - 2:
         return math.nan, math.nan
     # the corners (j, i), (j, i + 1), (j + 1, i), (j + 1, i + 1) as scalars: no array to allocate per call
-    x0, y0 = _corner(glon, glat, j, i, px, py, clat)
-    x1, y1 = _corner(glon, glat, j, i + 1, px, py, clat)
-    x2, y2 = _corner(glon, glat, j + 1, i, px, py, clat)
-    x3, y3 = _corner(glon, glat, j + 1, i + 1, px, py, clat)
-    # Bilinear map P(s,t) = a + b s + c t + d s t; solve P(s,t) = 0 (point at origin).
+    x0, y0 = _corner(glon, glat, j, i, px, py)
+    x1, y1 = _corner(glon, glat, j, i + 1, px, py)
+    x2, y2 = _corner(glon, glat, j + 1, i, px, py)
+    x3, y3 = _corner(glon, glat, j + 1, i + 1, px, py)
     ax = x0
     ay = y0
     bx = x1 - x0
@@ -71,8 +82,11 @@ def _invert_cell(glon, glat, i, j, px, py, clat):  # pragma: no cover - numba
     cy = y2 - y0
     dx = x3 - x2 - x1 + x0
     dy = y3 - y2 - y1 + y0
-    s = 0.5
-    t = 0.5
+    det = bx * cy - by * cx
+    if det == 0.0:
+        return math.nan, math.nan
+    s = (ay * cx - ax * cy) / det
+    t = (ax * by - ay * bx) / det
     for _ in range(30):
         fx = ax + bx * s + cx * t + dx * s * t
         fy = ay + by * s + cy * t + dy * s * t
@@ -87,7 +101,7 @@ def _invert_cell(glon, glat, i, j, px, py, clat):  # pragma: no cover - numba
         dt = (fy * j11 - fx * j21) / det
         s -= ds
         t -= dt
-        if abs(ds) < 1e-12 and abs(dt) < 1e-12:
+        if abs(ds) < NEWTON_STEP and abs(dt) < NEWTON_STEP:
             break
     tol = 1e-9
     if s < -tol or s > 1.0 + tol or t < -tol or t > 1.0 + tol:
@@ -107,7 +121,6 @@ def locate_kernel(glon, glat, plon, plat, near_i, near_j, active, out_fi, out_fj
             continue
         px = plon[p]
         py = plat[p]
-        clat = math.cos(math.radians(py))
         found = False
         for r in range(3):
             for q in range((2 * r + 2) ** 2):
@@ -121,7 +134,7 @@ def locate_kernel(glon, glat, plon, plat, near_i, near_j, active, out_fi, out_fj
                     continue  # already tried at a smaller radius
                 i = near_i[p] + di
                 j = near_j[p] + dj
-                s, t = _invert_cell(glon, glat, i, j, px, py, clat)
+                s, t = _invert_cell(glon, glat, i, j, px, py)
                 if s == s:
                     out_fi[p] = i + s
                     out_fj[p] = j + t

@@ -1,4 +1,4 @@
-"""Branch-free sine, cosine and logarithm for particle loops the compiler vectorises.
+"""Branch-free sine, cosine, logarithm and exponential for particle loops the compiler vectorises.
 
 numba calls the C library for ``math.sin``/``math.cos``/``math.log``, one particle at a
 time: in a drift step they cost more than the rest of the arithmetic (sine and cosine of
@@ -18,6 +18,9 @@ import numba as nb
 import numpy as np
 
 _LN2 = math.log(2.0)
+# ln 2 in two parts (the first with its low 32 bits zero, so k·_LN2_HI is exact for |k| < 2**20)
+_LN2_HI = 6.93147180369123816490e-01
+_LN2_LO = 1.90821492927058770002e-10
 _SQRT2 = math.sqrt(2.0)
 _MANTISSA = np.int64(0x000FFFFFFFFFFFFF)
 _ONE_BITS = np.int64(0x3FF0000000000000)
@@ -65,3 +68,18 @@ def log_positive(x):  # pragma: no cover - numba
     t = 1.0 + z * (1.0 / 3.0 + z * (1.0 / 5.0 + z * (1.0 / 7.0 + z * (1.0 / 9.0 + z * (1.0 / 11.0 + z * (
         1.0 / 13.0 + z * (1.0 / 15.0 + z * (1.0 / 17.0 + z * (1.0 / 19.0 + z * (1.0 / 21.0 + z * (1.0 / 23.0)))))))))))
     return e * _LN2 + 2.0 * s * t
+
+
+@nb.njit(inline="always", cache=True)
+def exp_reduced(x):  # pragma: no cover - numba
+    """e^x for |x| <= 700: ``2^k · e^r`` with ``k`` the nearest integer to ``x / ln 2``
+    (``|r| <= ln 2 / 2``, reduced with ln 2 in two parts) and ``e^r`` by its Taylor
+    series to ``r^13`` (truncation below 1e-17); NaN gives NaN."""
+    k = math.floor(x * (1.0 / _LN2) + 0.5)
+    r = (x - k * _LN2_HI) - k * _LN2_LO
+    p = 1.0 + r * (1.0 + r * (1.0 / 2.0 + r * (1.0 / 6.0 + r * (1.0 / 24.0 + r * (1.0 / 120.0 + r * (1.0 / 720.0 + r * (
+        1.0 / 5040.0 + r * (1.0 / 40320.0 + r * (1.0 / 362880.0 + r * (1.0 / 3628800.0 + r * (1.0 / 39916800.0 + r * (
+            1.0 / 479001600.0 + r * (1.0 / 6227020800.0)))))))))))))
+    # 2^k from its bits; a NaN k gives some power of two, and p is NaN then
+    k = k if abs(k) < 1023.0 else 0.0
+    return p * np.int64((np.int64(k) + 1023) << 52).view(np.float64)
