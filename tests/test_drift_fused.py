@@ -12,6 +12,7 @@ import importlib
 import numba as nb
 import numpy as np
 import pytest
+import xarray as xr
 
 from sarex.drift import simulate
 from sarex.environment.base import Environment, OutsidePolicy
@@ -244,3 +245,67 @@ def test_files_in_either_latitude_order_share_the_compiled_kernels(tmp_path, syn
         now = [len(k.signatures) for k in kernels]
         assert counts is None or now == counts, (wo, co, now, counts)
         counts = now
+
+
+@pytest.fixture(scope="module")
+def lambert_roms(tmp_path_factory):
+    """A Lambert wind file (grid-relative components) and a ROMS current file (bent, rotated
+    curvilinear grid with a land corner) over the same sea, as the benchmark's case."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    import forcing_data as fd
+
+    d = tmp_path_factory.mktemp("lambert_roms")
+    x = np.arange(-500_000.0, 500_001.0, 20_000.0)
+    y = np.arange(-600_000.0, 0.1, 20_000.0)
+    wind = fd.uniform_east_projected(fd.LAMBERT, x, y, speed=9.0, kind="wind", nt=10)
+    # a wind that changes with position, so a wrong grid point shows
+    wind["u"] = wind["u"].copy(data=wind["u"].values * (1.0 + 0.3 * np.sin(wind.x.values / 150_000.0)))
+    wind["time"] = np.array([np.datetime64("2026-01-01T00:00") + np.timedelta64(3 * h, "h") for h in range(10)])
+    roms = fd.roms_dataset(ny=60, nx=70, nt=25)
+    roms["ocean_time"] = np.array([np.datetime64("2026-01-01T00:00") + np.timedelta64(h, "h") for h in range(25)])
+    paths = d / "lambert_wind.nc", d / "roms_current.nc", d / "lambert_current.nc", d / "roms_wind.nc"
+    wind.to_netcdf(paths[0])
+    roms.to_netcdf(paths[1])
+    # the other way round: a 0.45 m/s current on the Lambert grid, a 1.5 m/s wind on the ROMS grid
+    with xr.set_options(keep_attrs=True):
+        wind.assign(u=wind.u * 0.05, v=wind.v * 0.05).to_netcdf(paths[2])
+        roms.assign(u=roms.u * 5.0, v=roms.v * 5.0).to_netcdf(paths[3])
+    return paths
+
+
+@pytest.mark.parametrize("swap", [False, True], ids=["lambert-wind-roms-current", "roms-wind-lambert-current"])
+def test_lambert_and_curvilinear_grids_run_fused_and_equal_the_general_path(lambert_roms, monkeypatch, swap):
+    """The fused step on a Lambert grid and a curvilinear grid (whichever carries which
+    variable): bit for bit the general path, with particles that meet the ROMS grid's land
+    corner and its edge (handed back) and leave it (deactivated)."""
+    from sarex.environment.cf import open_vector_field
+    from sarex.environment.curvilinear import CurvilinearGridField
+    from sarex.environment.projected import ProjectedGridField
+
+    wind_path, current_path = (lambert_roms[3], lambert_roms[2]) if swap else lambert_roms[:2]
+
+    def env():
+        # the kind only picks the variables and levels of each file: the environment takes either field as either
+        w, c = open_vector_field(wind_path, "current" if swap else "wind"), open_vector_field(current_path, "wind" if swap else "current")
+        lam, curv = (c, w) if swap else (w, c)
+        assert type(lam) is ProjectedGridField and lam._lcc is not None and type(curv) is CurvilinearGridField
+        return Environment(w, c, OutsidePolicy("deactivate"))
+
+    calls = []
+    kernel = step_module.drift_step_kernel
+    monkeypatch.setattr(step_module, "drift_step_kernel", lambda *a: calls.append(1) or kernel(*a))
+    # 129.70E 34.30N: about 20 km from the land corner (the grid's first fifth of xi, quarter of eta)
+    kw = dict(lon=129.55, lat=34.32, start="2026-01-01T00:00Z", radius_m=12000.0, hours=14, particles=3000, seed_value=4,
+              coast=False, output_s=3600, capsize=True)
+    fused = simulate(env(), "LIFE-RAFT-NB-2", **kw)
+    n_fused = len(calls)
+    assert n_fused >= 84  # every step ran fused
+    monkeypatch.setattr(step_module, "USE_FUSED", False)
+    general = simulate(env(), "LIFE-RAFT-NB-2", **kw)
+    assert len(calls) == n_fused
+    _assert_same(fused, general)
+    left = int(fused.attrs["left_domain_count"])
+    assert 0 < left < 3000  # some particles left a grid: handed back to the general path, which deactivated them

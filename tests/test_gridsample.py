@@ -13,6 +13,7 @@ from sarex.environment.base import FLAG_NAN, FLAG_OK, FLAG_OUTSIDE
 from sarex.environment.gridsample import (
     CELL,
     axis_descriptor,
+    index_descriptor,
     cell_sample,
     locate,
     sample_cells_many,
@@ -170,6 +171,31 @@ def _logs(x):
     for k in range(x.size):
         out[k] = log_positive(x[k])
     return out
+
+
+def test_projected_and_index_axes_are_never_wrapped_by_360():
+    """x in metres (a projected grid) or grid indices is not a longitude: a point 200 m
+    west of a window starting at x = 100 km stays outside (a longitude wrap would move
+    it 360 m east, inside); the same point on a degree axis of the same numbers would be."""
+    xs = np.arange(100_000.0, 140_001.0, 2_000.0)
+    ys = np.arange(-50_000.0, -9_999.0, 2_000.0)
+    u, v = _linear_field(xs, ys, nt=2)
+    x, y = np.array([99_800.0, 100_200.0]), np.array([-30_000.0, -30_000.0])
+    for ad in (window_descriptor(axis_descriptor(xs, ys, longitude=False), 0, 0), index_descriptor(0, 0)):
+        if ad[3] == 1.0 and ad[0] == 0.0:  # index axes: the same test in index units
+            xi, yi = np.arange(xs.size, dtype=float), np.arange(ys.size, dtype=float)
+            got = _sample_all(u, v, xi, yi, ad, 0, 0.0, np.array([-0.1, 0.1]), np.array([10.0, 10.0]))
+        else:
+            got = _sample_all(u, v, xs, ys, ad, 0, 0.0, x, y)
+        assert got[2][0] == FLAG_OUTSIDE and got[2][1] == FLAG_OK
+        cells = time_cells(u, v, 0, 0.0)
+        if ad[0] != 0.0:
+            assert np.array_equal(_cells_many(cells, xs, ys, ad, x, y)[2], got[2])
+    # a 0..360 longitude axis does wrap: -179 is 181
+    lon = np.arange(170.0, 190.01, 1.0)
+    got = _sample_all(*_linear_field(lon, ys[:3]), lon, ys[:3], window_descriptor(axis_descriptor(lon, ys[:3]), 0, 0), 0, 0.0,
+                      np.array([-179.0]), np.array([ys[1]]))
+    assert got[2][0] == FLAG_OK
 
 
 def test_branch_free_functions_match_the_c_library():

@@ -3,9 +3,12 @@
 The general step of :func:`sarex.drift.simulate` samples the environment into
 arrays, computes velocities into arrays and moves particles from arrays, one
 kernel after the other: every phase streams all particles through memory. When
-wind and current are both :class:`~sarex.environment.regular.RegularGridField`
-(the common case, on the same grid or not), :func:`drift_step_kernel` does the whole
-step chunk by chunk in cache instead. Each field is sampled from the cells of the window
+wind and current are each on a regular lon/lat grid, a Lambert conformal grid or a
+curvilinear (ROMS) grid, in any combination, on the same grid or not,
+:func:`drift_step_kernel` does the whole step chunk by chunk in cache instead. A
+particle's position is mapped to each field's grid axes in the same pass (Lambert x/y;
+a curvilinear grid's fractional indices, searched from the cell the particle was in,
+since particles move less than a cell a step). Each field is sampled from the cells of the window
 interpolated to the sample's time once per step
 (:func:`~sarex.environment.gridsample.time_cells`), not from two time levels per
 particle. It does the same arithmetic as the general step
@@ -19,6 +22,7 @@ runs the general step, which applies the outside-domain policy.
 
 from __future__ import annotations
 
+
 import numba as nb
 import numpy as np
 
@@ -26,19 +30,47 @@ from sarex.drift.geodesy import _DEG, rhumb_step_sc, stage_point_sc
 from sarex.drift.kernels import CAPSIZE_LEEWAY_FRACTION, capsize_draw, crosswind_coefficients, leeway_from_coefficients
 from sarex.vecmath import sincos_half_pi
 from sarex.environment.base import FLAG_OK
-from sarex.environment.gridsample import sample_cells_many
+from sarex.environment.curvilinear import locate_hinted_many
+from sarex.environment.gridsample import KIND_CURVILINEAR, KIND_LCC, sample_cells_many
+from sarex.environment.lcc import lcc_point
 
 
 CHUNK = 2048
 """Particles per chunk: the phases of a step run over a chunk whose scratch fits in L1/L2."""
 
 
+@nb.njit(inline="always", cache=True)
+def _grid_points(kind, lcc, glon, glat, xa, ya, m, use, gx, gy, hi, hj):  # pragma: no cover - numba
+    """The points ``(xa[k], ya[k])`` (WGS84 degrees) on a field's grid axes: the arrays to sample at.
+
+    ``kind`` (:data:`~sarex.environment.gridsample.KIND_LONLAT` ...) and ``lcc``, ``glon``,
+    ``glat`` from the field's ``fused_geometry``: lon/lat as they are; Lambert x/y
+    (:func:`~sarex.environment.lcc.lcc_point`, as the field's ``to_grid``); a curvilinear
+    grid's fractional indices (:func:`~sarex.environment.curvilinear.locate_hinted_many`, as
+    its ``locate``) searched from each point's cell ``(hj[k], hi[k])`` (``hi[k] < 0``: none),
+    which becomes the cell found. A point not found is NaN: sampled as outside, handed back.
+    """
+    if kind == KIND_LCC:
+        c = lcc
+        lam0, n, aff, rho0, x0, y0, e = c[0], c[1], c[2], c[3], c[4], c[5], c[6]
+        for k in range(m):
+            gx[k], gy[k] = lcc_point(xa[k], ya[k], lam0, n, aff, rho0, x0, y0, e)
+        return gx, gy
+    if kind == KIND_CURVILINEAR:
+        locate_hinted_many(glon, glat, xa, ya, m, use, hi, hj, gx, gy)
+        return gx, gy
+    return xa, ya
+
+
 @nb.njit(cache=True, error_model="numpy")
-def _velocities(xa, ya, m, use, b0, wp, wxs, wys, wad, cp, cxs, cys, cad, sc,  # pragma: no cover - numba
+def _velocities(xa, ya, m, use, b0, wind, current, sc, gs,  # pragma: no cover - numba
                 a_dw, b_dw, coef, z_cw, lf, du, dv, ve, vn, draw, dt, seed, pids, step, capsized, flip):
     """Object velocity at ``(xa[k], ya[k])`` for the chunk's particles ``b0 + k`` where ``use[k]``.
 
-    Samples wind and current (:func:`~sarex.environment.gridsample.sample_cells_many`) into
+    ``wind``, ``current``: each ``(cells, xs, ys, descriptor, kind, lcc, glon, glat)`` (the window's
+    time cells and axes, and how a point maps to them: :func:`_grid_points`, with the
+    grid-point scratch and cell hints of ``gs``). Samples wind and current
+    (:func:`~sarex.environment.gridsample.sample_cells_many`) into
     the scratch ``sc``, then the leeway (crosswind coefficients of each particle's side
     in ``coef``, leeway factor ``lf[k]``) plus the forcing error into ``ve``/``vn``. The
     flag of each point ends in ``sc``'s wind flags (the wind's failure first, as the
@@ -46,8 +78,11 @@ def _velocities(xa, ya, m, use, b0, wp, wxs, wys, wad, cp, cxs, cys, cad, sc,  #
     step's start, after its leeway (sets ``flip[k]`` and ``lf[k]`` for the second stage).
     """
     wu, wv, cu, cv, wf, cf = sc
-    sample_cells_many(xa, ya, m, use, wp, wxs, wys, wad, wu, wv, wf)
-    sample_cells_many(xa, ya, m, use, cp, cxs, cys, cad, cu, cv, cf)
+    gxw, gyw, hiw, hjw, gxc, gyc, hic, hjc = gs
+    px, py = _grid_points(wind[4], wind[5], wind[6], wind[7], xa, ya, m, use, gxw, gyw, hiw, hjw)
+    sample_cells_many(px, py, m, use, wind[0], wind[1], wind[2], wind[3], wu, wv, wf)
+    px, py = _grid_points(current[4], current[5], current[6], current[7], xa, ya, m, use, gxc, gyc, hic, hjc)
+    sample_cells_many(px, py, m, use, current[0], current[1], current[2], current[3], cu, cv, cf)
     acw, bcw, scw = coef
     # Every point, settled or not: without branches or gathers the loop vectorises; what
     # is not used (inactive, failed sample) is never read.
@@ -67,6 +102,32 @@ def _velocities(xa, ya, m, use, b0, wp, wxs, wys, wad, cp, cxs, cys, cad, sc,  #
 
 
 @nb.njit(inline="always", cache=True)
+def _chunk_hints(kind, hints, b0, m):  # pragma: no cover - numba
+    """The cells the chunk's particles were last found in on a curvilinear field (-1: not known)."""
+    hi = np.full(m, -1, dtype=np.int64)
+    hj = np.full(m, -1, dtype=np.int64)
+    if kind == KIND_CURVILINEAR:
+        h_i, h_j, known = hints[0], hints[1], hints[2]
+        for k in range(m):
+            if known[b0 + k]:
+                hi[k] = h_i[b0 + k]
+                hj[k] = h_j[b0 + k]
+    return hi, hj
+
+
+@nb.njit(inline="always", cache=True)
+def _keep_hints(kind, hints, b0, m, go, hi, hj):  # pragma: no cover - numba
+    """The new hints (``hints[3:6]``): the cell found last for the particles moved, the old ones for the rest."""
+    if kind == KIND_CURVILINEAR:
+        h_i, h_j, known, n_i, n_j, n_known = hints
+        for k in range(m):
+            p = b0 + k
+            n_i[p] = hi[k] if go[k] else h_i[p]
+            n_j[p] = hj[k] if go[k] else h_j[p]
+            n_known[p] = True if go[k] else known[p]
+
+
+@nb.njit(inline="always", cache=True)
 def _hand_over(go, flags, need, b0, m):  # pragma: no cover - numba
     """Particles ``b0 + k`` still going whose sample failed: ``need`` gets the flag, they stop; their count."""
     bad = 0
@@ -80,19 +141,22 @@ def _hand_over(go, flags, need, b0, m):  # pragma: no cover - numba
 
 @nb.njit(parallel=True, cache=True, error_model="numpy")
 def drift_step_kernel(
-    lon, lat, active, dt, rk2,
-    wp0, wxs0, wys0, wad0, cp0, cxs0, cys0, cad0,
-    wp1, wxs1, wys1, wad1, cp1, cxs1, cys1, cad1,
+    lon, lat, active, dt, rk2, wind0, cur0, wind1, cur1, w_hints, c_hints,
     a_dw, b_dw, side, z_cw, cw_coef, cls, leeway_factor, du, dv,
     capsize, seed, pids, step, capsized,
     out_lon, out_lat, need, flips,
 ):  # pragma: no cover - numba
     """Positions after one step of ``dt`` s for the active particles (inactive ones copied).
 
-    Wind ``w`` and current ``c`` at the start of the step (``0``) and at its middle
-    (``1``, for the explicit midpoint scheme ``rk2``): time cells
-    (:func:`~sarex.environment.gridsample.time_cells`), window axes and descriptor as
-    :meth:`RegularGridField.window_at` gives them. ``du``/``dv``: each particle's
+    Wind and current at the start of the step (``wind0``, ``cur0``) and at its middle
+    (``wind1``, ``cur1``, for the explicit midpoint scheme ``rk2``): each ``(cells, xs, ys, descriptor,
+    kind, lcc, glon, glat)``, the window's time cells
+    (:func:`~sarex.environment.gridsample.time_cells`), axes and descriptor as the field's
+    ``window_around`` gives them, and its ``fused_geometry``. ``w_hints``/``c_hints``: on a
+    curvilinear field, each particle's last cell ``(xi, eta, known)`` and three arrays
+    that receive the new ones (the particles moved get the cell of their last sample,
+    the others keep theirs: a particle handed back starts its general step from where it
+    was); placeholders of size 1 on other fields. ``du``/``dv``: each particle's
     forcing-error velocity (m/s, zeros without one), added to the object's velocity at
     both stages. ``capsize``: draw capsizing from the wind at the start of the step
     (:func:`~sarex.drift.kernels.capsize_draw` with ``seed``, ``pids``, ``step``), as the
@@ -115,6 +179,13 @@ def drift_step_kernel(
         ``need`` is that flag (0 for every other particle), their position is copied
         and their state untouched, so the caller redoes the step for them alone.
     """
+    # Tuples of arrays do not enter a parallel loop as arguments: unpack them here, pack them inside.
+    wc0, wx0, wy0, wa0, wk0, wl0, wg0, wh0 = wind0
+    cc0, cx0, cy0, ca0, ck0, cl0, cg0, ch0 = cur0
+    wc1, wx1, wy1, wa1, wk1, wl1, wg1, wh1 = wind1
+    cc1, cx1, cy1, ca1, ck1, cl1, cg1, ch1 = cur1
+    whi, whj, wkn, wni, wnj, wnk = w_hints
+    chi, chj, ckn, cni, cnj, cnk = c_hints
     n = lon.size
     n_chunks = (n + CHUNK - 1) // CHUNK
     half = 0.5 * dt
@@ -135,7 +206,10 @@ def drift_step_kernel(
         for k in range(m):
             p = b0 + k
             coef[0][k], coef[1][k], coef[2][k] = crosswind_coefficients(cw_coef, (cls[p] if multi else cls[0]), side[p])
-        _velocities(x, y, m, go, b0, wp0, wxs0, wys0, wad0, cp0, cxs0, cys0, cad0, sc,
+        hiw, hjw = _chunk_hints(wk0, (whi, whj, wkn), b0, m)
+        hic, hjc = _chunk_hints(ck0, (chi, chj, ckn), b0, m)
+        gs = (np.empty(m), np.empty(m), hiw, hjw, np.empty(m), np.empty(m), hic, hjc)
+        _velocities(x, y, m, go, b0, (wc0, wx0, wy0, wa0, wk0, wl0, wg0, wh0), (cc0, cx0, cy0, ca0, ck0, cl0, cg0, ch0), sc, gs,
                     a_dw, b_dw, coef, z_cw, lf, du, dv, ve, vn, capsize, dt, seed, pids, step, capsized, flip)
         need[b0 : b0 + m] = FLAG_OK
         bad = _hand_over(go, sc[4], need, b0, m)
@@ -148,7 +222,7 @@ def drift_step_kernel(
             my = np.empty(m)
             for k in range(m):
                 mx[k], my[k] = stage_point_sc(x[k], y[k], s0[k], c0[k], ve[k], vn[k], half)
-            _velocities(mx, my, m, go, b0, wp1, wxs1, wys1, wad1, cp1, cxs1, cys1, cad1, sc,
+            _velocities(mx, my, m, go, b0, (wc1, wx1, wy1, wa1, wk1, wl1, wg1, wh1), (cc1, cx1, cy1, ca1, ck1, cl1, cg1, ch1), sc, gs,
                         a_dw, b_dw, coef, z_cw, lf, du, dv, ve, vn, False, dt, seed, pids, step, capsized, flip)
             bad += _hand_over(go, sc[4], need, b0, m)
         nx = np.empty(m)
@@ -163,5 +237,7 @@ def drift_step_kernel(
         if capsize:
             for k in range(m):
                 flips[b0 + k] = 1 if (go[k] and flip[k]) else 0
+        _keep_hints(wk0, (whi, whj, wkn, wni, wnj, wnk), b0, m, go, hiw, hjw)
+        _keep_hints(ck0, (chi, chj, ckn, cni, cnj, cnk), b0, m, go, hic, hjc)
         n_bad += bad
     return n_bad

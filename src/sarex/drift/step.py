@@ -5,7 +5,8 @@ A step moves every active particle (:class:`~sarex.drift.particles.Particles`):
 1. **advection**: sample wind and current, leeway velocity (with the capsizing draw
    from the wind at the start of the step), move along the rhumb line; Euler or the
    explicit midpoint scheme (``rk2``). On gridded forcing one fused kernel does it
-   (:func:`~sarex.drift.fused.drift_step_kernel`); particles it cannot handle (a
+   (:func:`~sarex.drift.fused.drift_step_kernel`: regular lon/lat, Lambert and
+   curvilinear grids in any combination); particles it cannot handle (a
    sample outside the loaded window, on missing data, outside the domain) and
    forcing it does not know take the general path (sample into arrays,
    :func:`~sarex.drift.kernels.leeway_velocity_kernel`,
@@ -35,11 +36,20 @@ from sarex.drift.particles import Particles, Status
 from sarex.drift.rng import stream_keys
 from sarex.environment.base import FLAG_OUTSIDE, Environment
 from sarex.environment.coast import Coastline
-from sarex.environment.gridsample import time_cells
+from sarex.environment.curvilinear import CurvilinearGridField
+from sarex.environment.gridsample import KIND_CURVILINEAR, time_cells
+from sarex.environment.projected import ProjectedGridField
 from sarex.environment.regular import RegularGridField
 
 #: Use the fused kernel where the forcing allows it (tests switch it off to compare paths).
 USE_FUSED = True
+
+#: Fields the fused kernel samples (each says how in its ``fused_geometry``).
+FUSED_FIELDS = (RegularGridField, ProjectedGridField, CurvilinearGridField)
+
+#: Hints of a field that keeps none (not curvilinear): the kernel's placeholders.
+_NO_HINTS = (np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.bool_),
+             np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.bool_))
 
 
 class Stepper:
@@ -81,8 +91,10 @@ class Stepper:
         self._flips = np.zeros(n if capsize else 1, dtype=np.int8)
         self._v = (np.zeros(n), np.zeros(n))
         self._du_dv = (np.zeros(n), np.zeros(n))  # the forcing error's velocity (zeros without one)
-        # Exact type: subclasses (projected grids) sample differently.
-        self.fusable = type(env.wind) is RegularGridField and type(env.current) is RegularGridField
+        # Exact types: a subclass may sample differently; a projection other than Lambert's has no geometry.
+        self._geometry = [f.fused_geometry() if type(f) in FUSED_FIELDS else None for f in (env.wind, env.current)]
+        self.fusable = all(g is not None for g in self._geometry)
+        self._hints_out: list[tuple | None] = [None, None]  # the fused step's new cell hints (curvilinear fields)
         if forcing_error is not None:
             # a continuation restarts the error from its stationary distribution (not stored in the file)
             # the wind part acts through each particle's leeway slope (capsizing included)
@@ -129,16 +141,35 @@ class Stepper:
         the windows around all particles.
         """
         p, wind, current = self.p, self.env.wind, self.env.current
+        (wk, wg), (ck, cg) = self._geometry
 
-        def at(field, tt, force=False):
-            u, v, xs, ys, ad, it, ft = field.window_at(tt, p.lon, p.lat, active, force=force)
-            return time_cells(u, v, it, ft), xs, ys, ad
+        def at(field, kind, geo, tt, force=False):
+            u, v, xs, ys, ad, it, ft = field.window_around(tt, p.lon, p.lat, active, force=force)
+            return (time_cells(u, v, it, ft), xs, ys, ad, kind, *geo)
 
-        w0, c0 = at(wind, t, force), at(current, t, force)
+        w0, c0 = at(wind, wk, wg, t, force), at(current, ck, cg, t, force)
         if not self.rk2:
             return w0, c0, w0, c0
         t1 = t + 0.5 * self.step_s
-        return w0, c0, at(wind, t1), at(current, t1)
+        return w0, c0, at(wind, wk, wg, t1), at(current, ck, cg, t1)
+
+    def _hints(self, slot: int) -> tuple:
+        """A curvilinear field's cell hints and the arrays for the new ones; placeholders on other fields."""
+        field = (self.env.wind, self.env.current)[slot]
+        if self._geometry[slot][0] != KIND_CURVILINEAR:
+            return _NO_HINTS
+        out = self._hints_out[slot]
+        if out is None:
+            n = self.p.size
+            out = self._hints_out[slot] = (np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64), np.empty(n, dtype=np.bool_))
+        return (*field.hints(), *out)
+
+    def _keep_hints(self, hints: tuple[tuple, tuple]) -> None:
+        """Swap in the new cell hints the fused step wrote (the old arrays take the next ones)."""
+        for slot, h in enumerate(hints):
+            if h is not _NO_HINTS:
+                (self.env.wind, self.env.current)[slot].set_hints(h[3:])
+                self._hints_out[slot] = h[:3]
 
     def _fused(self, t: float, active: np.ndarray, step: int) -> np.ndarray | None:
         """Advect with the fused kernel; the particles the general path must redo (``None``: none)."""
@@ -148,26 +179,30 @@ class Stepper:
             if not all(a - 1e-6 <= tt <= b + 1e-6 for tt in times):
                 return active  # time outside a field: the general path applies the policy
         for attempt in range(2):
-            n_bad = self._run_fused(self._windows(t, active, force=attempt > 0), active, step)
+            windows = self._windows(t, active, force=attempt > 0)
+            hints = (self._hints(0), self._hints(1))
+            n_bad = self._run_fused(windows, hints, active, step)
             if n_bad == 0:
                 break
             need = self._need != 0
-            # Outside the loaded windows but inside a whole grid: load windows around all
-            # particles once and try again, rather than leaving them to the general path.
+            # Outside the loaded windows but inside a whole grid (or a curvilinear cell not
+            # near its last one): load windows around all particles, locating them, once and
+            # try again, rather than leaving them to the general path.
             out = need & (self._need == FLAG_OUTSIDE)
-            if attempt > 0 or not any((out & f.contains(self.p.lon, self.p.lat)).any() for f in (self.env.wind, self.env.current)):
+            if attempt > 0 or not any((out & f.contains_lonlat(self.p.lon, self.p.lat)).any() for f in (self.env.wind, self.env.current)):
                 break
+        self._keep_hints(hints)
         if self.capsize:  # the draws of the particles the kernel moved
             flip = np.flatnonzero(self._flips)
             self.p.capsized[flip] = 1
             self.p.leeway_factor[flip] = CAPSIZE_LEEWAY_FRACTION
         return None if n_bad == 0 else need
 
-    def _run_fused(self, windows, active: np.ndarray, step: int) -> int:
+    def _run_fused(self, windows, hints, active: np.ndarray, step: int) -> int:
         p = self.p
         w0, c0, w1, c1 = windows
         n_bad = drift_step_kernel(
-            p.lon, p.lat, active, self.step_s, self.rk2, *w0, *c0, *w1, *c1,
+            p.lon, p.lat, active, self.step_s, self.rk2, w0, c0, w1, c1, *hints,
             p.dw_slope, p.dw_offset, p.side, p.z_cw, p.cw_coef, p.cls, p.leeway_factor, *self._du_dv,
             self.capsize, np.uint64(self.seed_u64), p.pids, step + self.step_key, p.capsized,
             self._new[0], self._new[1], self._need, self._flips,

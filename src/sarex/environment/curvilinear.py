@@ -27,7 +27,7 @@ import xarray as xr
 
 from sarex.environment.base import time_axis_epoch_s, FLAG_OK, FLAG_OUTSIDE, axis_time_range, describe_time_range
 from sarex.environment.orientation import EAST_NORTH, rotate_to_east_north
-from sarex.environment.gridsample import sample_regular_kernel
+from sarex.environment.gridsample import KIND_CURVILINEAR, grid_geometry, index_descriptor, sample_regular_kernel
 from sarex.environment.regular import read_window, time_index, window_steps_within
 from sarex.errors import SarexInputError
 
@@ -55,58 +55,129 @@ def _corner(glon, glat, jj, ii, px, py):  # pragma: no cover - numba
 #: times the cell's non-parallelism (< 1), far below 1e-15 of a cell.
 NEWTON_STEP = 1e-9
 
+#: Cell-fraction tolerance of a point on a cell's edge.
+EDGE = 1e-9
+
+
+@nb.njit(cache=True, inline="always")
+def _cell_map(glon, glat, i, j, px, py):  # pragma: no cover - numba
+    """Coefficients ``(ax, ay, bx, by, cx, cy, dx, dy)`` of the bilinear map of cell (j, i) with (px, py) at the origin."""
+    # the corners (j, i), (j, i + 1), (j + 1, i), (j + 1, i + 1) as scalars: no array to allocate per call
+    x0, y0 = _corner(glon, glat, j, i, px, py)
+    x1, y1 = _corner(glon, glat, j, i + 1, px, py)
+    x2, y2 = _corner(glon, glat, j + 1, i, px, py)
+    x3, y3 = _corner(glon, glat, j + 1, i + 1, px, py)
+    return x0, y0, x1 - x0, y1 - y0, x2 - x0, y2 - y0, x3 - x2 - x1 + x0, y3 - y2 - y1 + y0
+
+
+@nb.njit(cache=True, inline="always")
+def _newton(ax, ay, bx, by, cx, cy, dx, dy, s, t):  # pragma: no cover - numba
+    """One Newton step on ``P(s, t) = 0``: ``(s, t, ds, dt)`` (NaN where the Jacobian is singular)."""
+    fx = ax + bx * s + cx * t + dx * s * t
+    fy = ay + by * s + cy * t + dy * s * t
+    j11 = bx + dx * t
+    j12 = cx + dx * s
+    j21 = by + dy * t
+    j22 = cy + dy * s
+    r = 1.0 / (j11 * j22 - j12 * j21)
+    ds = (fx * j22 - fy * j12) * r
+    dt = (fy * j11 - fx * j21) * r
+    return s - ds, t - dt, ds, dt
+
+
+@nb.njit(cache=True, inline="always")
+def _solve_two(ax, ay, bx, by, cx, cy, dx, dy):  # pragma: no cover - numba
+    """The parallelogram solution (``d = 0``) and two Newton steps from it: ``(s, t, ds, dt)`` of the last step."""
+    r = 1.0 / (bx * cy - by * cx)
+    s = (ay * cx - ax * cy) * r
+    t = (ax * by - ay * bx) * r
+    s, t, ds, dt = _newton(ax, ay, bx, by, cx, cy, dx, dy, s, t)
+    return _newton(ax, ay, bx, by, cx, cy, dx, dy, s, t)
+
+
+@nb.njit(cache=True, inline="always")
+def _settled(s, t, ds, dt):  # pragma: no cover - numba
+    """Converged (last step below :data:`NEWTON_STEP`) and inside the cell (NaN: no)."""
+    return (abs(ds) < NEWTON_STEP) & (abs(dt) < NEWTON_STEP) & (s >= -EDGE) & (s <= 1.0 + EDGE) & (t >= -EDGE) & (t <= 1.0 + EDGE)
+
 
 @nb.njit(cache=True)
 def _invert_cell(glon, glat, i, j, px, py):  # pragma: no cover - numba
     """Fractional (s, t) of point (px, py) in cell (j, i)..(j+1, i+1), or (nan, nan).
 
     Solves the cell's bilinear map ``P(s, t) = a + b s + c t + d s t = 0`` (point at the
-    origin) by Newton's method from the solution for the parallelogram ``d = 0``, exact on
-    a regular lon/lat cell. The map is in plain degree offsets: scaling the east offsets
-    by cos(latitude), a local tangent plane, multiplies one of the two equations by a
-    constant and leaves its solution as it is.
+    origin) by Newton's method from the solution for the parallelogram ``d = 0`` (exact on
+    a regular lon/lat cell): two steps, then more until a step is below
+    :data:`NEWTON_STEP` (at most 30). The map is in plain degree offsets: scaling the east
+    offsets by cos(latitude), a local tangent plane, multiplies one of the two equations
+    by a constant and leaves its solution as it is.
     """
     ny, nx = glon.shape
     if i < 0 or j < 0 or i > nx - 2 or j > ny - 2:
         return math.nan, math.nan
-    # the corners (j, i), (j, i + 1), (j + 1, i), (j + 1, i + 1) as scalars: no array to allocate per call
-    x0, y0 = _corner(glon, glat, j, i, px, py)
-    x1, y1 = _corner(glon, glat, j, i + 1, px, py)
-    x2, y2 = _corner(glon, glat, j + 1, i, px, py)
-    x3, y3 = _corner(glon, glat, j + 1, i + 1, px, py)
-    ax = x0
-    ay = y0
-    bx = x1 - x0
-    by = y1 - y0
-    cx = x2 - x0
-    cy = y2 - y0
-    dx = x3 - x2 - x1 + x0
-    dy = y3 - y2 - y1 + y0
-    det = bx * cy - by * cx
-    if det == 0.0:
-        return math.nan, math.nan
-    s = (ay * cx - ax * cy) / det
-    t = (ax * by - ay * bx) / det
-    for _ in range(30):
-        fx = ax + bx * s + cx * t + dx * s * t
-        fy = ay + by * s + cy * t + dy * s * t
-        j11 = bx + dx * t
-        j12 = cx + dx * s
-        j21 = by + dy * t
-        j22 = cy + dy * s
-        det = j11 * j22 - j12 * j21
-        if det == 0.0:
-            return math.nan, math.nan
-        ds = (fx * j22 - fy * j12) / det
-        dt = (fy * j11 - fx * j21) / det
-        s -= ds
-        t -= dt
-        if abs(ds) < NEWTON_STEP and abs(dt) < NEWTON_STEP:
+    ax, ay, bx, by, cx, cy, dx, dy = _cell_map(glon, glat, i, j, px, py)
+    s, t, ds, dt = _solve_two(ax, ay, bx, by, cx, cy, dx, dy)
+    for _ in range(28):
+        if (abs(ds) < NEWTON_STEP and abs(dt) < NEWTON_STEP) or not (s == s and t == t):
             break
-    tol = 1e-9
-    if s < -tol or s > 1.0 + tol or t < -tol or t > 1.0 + tol:
+        s, t, ds, dt = _newton(ax, ay, bx, by, cx, cy, dx, dy, s, t)
+    if not _settled(s, t, ds, dt):
         return math.nan, math.nan
     return min(max(s, 0.0), 1.0), min(max(t, 0.0), 1.0)
+
+
+@nb.njit(cache=True, inline="always")
+def locate_hinted_many(glon, glat, xa, ya, m, use, hi, hj, gx, gy):  # pragma: no cover - numba
+    """Fractional indices (``gx``, ``gy``) of points ``k < m`` where ``use[k]``, from their cells ``(hj[k], hi[k])``.
+
+    What :func:`find_cell` gives, NaN where it finds nothing (``hi[k] < 0``: no hint, not
+    searched); ``hi``/``hj`` become the cells found. A branch-free first pass solves
+    every point in its hinted cell, the first cell :func:`find_cell` tries, with
+    :func:`_invert_cell`'s arithmetic (the two Newton steps it always takes); only the
+    points not settled there go through :func:`find_cell`.
+    """
+    ny, nx = glon.shape
+    bad = 0
+    for k in range(m):
+        i = min(max(hi[k], 0), nx - 2)  # a valid cell to read: a hint out of range is not settled
+        j = min(max(hj[k], 0), ny - 2)
+        ax, ay, bx, by, cx, cy, dx, dy = _cell_map(glon, glat, i, j, xa[k], ya[k])
+        s, t, ds, dt = _solve_two(ax, ay, bx, by, cx, cy, dx, dy)
+        ok = _settled(s, t, ds, dt) & (i == hi[k]) & (j == hj[k])
+        gx[k] = i + min(max(s, 0.0), 1.0) if ok else math.nan
+        gy[k] = j + min(max(t, 0.0), 1.0) if ok else math.nan
+        bad += 0 if ok else 1
+    if bad > 0:
+        for k in range(m):
+            if use[k] and hi[k] >= 0 and gx[k] != gx[k]:
+                gx[k], gy[k], _ = find_cell(glon, glat, xa[k], ya[k], hi[k], hj[k])
+    for k in range(m):
+        if gx[k] == gx[k]:
+            hi[k] = int(math.floor(gx[k]))
+            hj[k] = int(math.floor(gy[k]))
+
+
+@nb.njit(cache=True, inline="always")
+def find_cell(glon, glat, px, py, near_i, near_j):  # pragma: no cover - numba
+    """Fractional grid indices ``(xi, eta, found)`` of point (px, py), searching from cell (near_j, near_i).
+
+    Cells are tried from the hinted one outwards, up to two cells away: a hint is the cell
+    of the particle's last position, where a particle that moved less than a cell still is.
+    """
+    for r in range(3):
+        for q in range((2 * r + 2) ** 2):
+            dj = q // (2 * r + 2) - 1 - r
+            di = q % (2 * r + 2) - 1 - r
+            if r == 0:
+                dj, di = -1 - dj, -1 - di  # (0, 0), (0, -1), (-1, 0), (-1, -1)
+            elif -r <= dj < r and -r <= di < r:
+                continue  # already tried at a smaller radius
+            i = near_i + di
+            j = near_j + dj
+            s, t = _invert_cell(glon, glat, i, j, px, py)
+            if s == s:
+                return i + s, j + t, True
+    return math.nan, math.nan, False
 
 
 @nb.njit(parallel=True, cache=True)
@@ -119,29 +190,10 @@ def locate_kernel(glon, glat, plon, plat, near_i, near_j, active, out_fi, out_fj
     for p in nb.prange(plon.size):
         if not active[p]:
             continue
-        px = plon[p]
-        py = plat[p]
-        found = False
-        for r in range(3):
-            for q in range((2 * r + 2) ** 2):
-                # cells from the hinted one (0, 0) outwards: a hint is the cell of the last
-                # position, where a particle that moved less than a cell still is
-                dj = q // (2 * r + 2) - 1 - r
-                di = q % (2 * r + 2) - 1 - r
-                if r == 0:
-                    dj, di = -1 - dj, -1 - di  # (0, 0), (0, -1), (-1, 0), (-1, -1)
-                elif -r <= dj < r and -r <= di < r:
-                    continue  # already tried at a smaller radius
-                i = near_i[p] + di
-                j = near_j[p] + dj
-                s, t = _invert_cell(glon, glat, i, j, px, py)
-                if s == s:
-                    out_fi[p] = i + s
-                    out_fj[p] = j + t
-                    found = True
-                    break
-            if found:
-                break
+        fi, fj, found = find_cell(glon, glat, plon[p], plat[p], near_i[p], near_j[p])
+        if found:
+            out_fi[p] = fi
+            out_fj[p] = fj
         out_flag[p] = FLAG_OK if found else FLAG_OUTSIDE
 
 
@@ -282,6 +334,45 @@ class CurvilinearGridField:
         self._hint = (near_i, near_j, known)
         return fi, fj, flag
 
+    def contains_lonlat(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        """True where the points lie in a cell of the grid (:meth:`locate`, which updates the hints)."""
+        return self.locate(lon, lat, np.ones(np.size(lon), dtype=np.bool_))[2] == FLAG_OK
+
+    # --- the fused drift step -----------------------------------------------------
+    def fused_geometry(self) -> tuple[int, tuple]:
+        """``(KIND_CURVILINEAR, geometry)`` for the fused drift step: the grid's lon/lat nodes."""
+        return grid_geometry(KIND_CURVILINEAR, glon=self.lon, glat=self.lat)
+
+    def hints(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each particle's last cell (xi, eta) and whether it is known, as :meth:`locate` keeps them."""
+        return self._hint
+
+    def set_hints(self, hints: tuple[np.ndarray, np.ndarray, np.ndarray]) -> None:
+        """Replace the cells :meth:`locate` starts from (the fused step's, for the particles it moved)."""
+        self._hint = hints
+
+    def window_around(self, time_s: float, lon, lat, active, force: bool = False):
+        """The loaded window for ``time_s`` around the particles, as :meth:`RegularGridField.window_at` gives it.
+
+        In grid index space (axes ``k0 .. k1``, ``j0 .. j1``). The particles are located
+        (which sets the hints the fused step searches from) only when a window must be
+        loaded, ``force`` is set or the hints are not those of these particles.
+        """
+        it, ft = time_index(self.times, time_s, self.name)
+        w = self._win
+        hinted = self._hint is not None and self._hint[0].size == np.size(lon)
+        if force or not hinted or w is None or not (w[0] <= it and it + (1 if ft > 0 else 0) <= w[1]):
+            fi, fj, flag = self.locate(lon, lat, active)
+            inside = active & (flag == FLAG_OK)
+            if inside.any():
+                w = self._window_for(it, ft, fi[inside], fj[inside])
+            else:  # nobody inside: any window, every sample is handed back as outside
+                w = self._window_for(it, ft, np.zeros(1), np.zeros(1))
+        i0, _, j0, j1, k0, k1, wu, wv = w
+        xs = np.arange(k0, k1 + 1, dtype=np.float64)
+        ys = np.arange(j0, j1 + 1, dtype=np.float64)
+        return wu, wv, xs, ys, index_descriptor(k0, j0), it - i0, ft
+
     # --- sampling ---------------------------------------------------------------
     def sample(self, lon, lat, time_s, active, out_u, out_v, out_flag) -> None:
         it, ft = time_index(self.times, time_s, self.name)
@@ -294,7 +385,7 @@ class CurvilinearGridField:
         i0, _, j0, j1, k0, k1, wu, wv = self._window_for(it, ft, fi[inside], fj[inside])
         xs = np.arange(k0, k1 + 1, dtype=np.float64)
         ys = np.arange(j0, j1 + 1, dtype=np.float64)
-        ad = np.array([0.0, 1.0, k0, 1.0, 0.0, 1.0, j0, 1.0])  # index space: uniform axes 0, 1, 2, ...
+        ad = index_descriptor(k0, j0)
         sample_regular_kernel(wu, wv, xs, ys, ad, it - i0, ft, fi, fj, inside, out_u, out_v, out_flag)
 
     def _window_for(self, it, ft, fi, fj):

@@ -33,13 +33,16 @@ from sarex.environment.base import FLAG_NAN, FLAG_OK, FLAG_OUTSIDE
 UNIFORM_TOLERANCE = 5e-4
 
 
-def axis_descriptor(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+def axis_descriptor(xs: np.ndarray, ys: np.ndarray, longitude: bool = True) -> np.ndarray:
     """Descriptor of a whole grid's ascending axes, without the window offsets.
 
-    Returns ``[x0, sx, 0, ux, y0, sy, 0, uy]``: origin, cells per axis unit, window
-    offset (set by :func:`window_descriptor`) and 1.0 where the axis is uniform.
+    Returns ``[x0, sx, 0, ux, y0, sy, 0, uy, w]``: origin, cells per axis unit, window
+    offset (set by :func:`window_descriptor`) and 1.0 where the axis is uniform; ``w``
+    1.0 where x is a longitude in degrees that :func:`locate` wraps by 360 (``longitude``),
+    0.0 for projected x in metres and grid indices, which must never be shifted by 360.
     """
-    out = np.zeros(8)
+    out = np.zeros(9)
+    out[8] = 1.0 if longitude else 0.0
     for o, a in ((0, np.asarray(xs, dtype=np.float64)), (4, np.asarray(ys, dtype=np.float64))):
         scale = (a.size - 1) / (a[-1] - a[0])
         dev = float(np.max(np.abs((a - a[0]) * scale - np.arange(a.size))))
@@ -53,6 +56,27 @@ def window_descriptor(whole: np.ndarray, k0: int, j0: int) -> np.ndarray:
     out[2] = float(k0)
     out[6] = float(j0)
     return out
+
+
+def index_descriptor(k0: int, j0: int) -> np.ndarray:
+    """:func:`window_descriptor` of grid index axes (0, 1, 2, ..., never wrapped) from node (``j0``, ``k0``)."""
+    return np.array([0.0, 1.0, float(k0), 1.0, 0.0, 1.0, float(j0), 1.0, 0.0])
+
+
+#: How the fused drift step maps a particle's lon/lat to a field's grid axes: the axes are
+#: lon/lat, or Lambert conformal x/y (:mod:`sarex.environment.lcc`), or the fractional
+#: indices of a curvilinear grid (:mod:`sarex.environment.curvilinear`).
+KIND_LONLAT, KIND_LCC, KIND_CURVILINEAR = 0, 1, 2
+
+
+def grid_geometry(kind: int, lcc: np.ndarray | None = None, glon: np.ndarray | None = None,
+                  glat: np.ndarray | None = None) -> tuple[int, tuple]:
+    """``(kind, (lcc, glon, glat))`` for the fused drift step, with placeholders for what ``kind`` does not use.
+
+    The same array types whatever the kind: one compiled step for every combination of grids.
+    """
+    none2 = np.zeros((2, 2))
+    return kind, (np.zeros(7) if lcc is None else lcc, none2 if glon is None else glon, none2 if glat is None else glat)
 
 
 @nb.njit(inline="always", cache=True)
@@ -109,15 +133,16 @@ def locate(xs, ys, ad, x, y):  # pragma: no cover - numba
     ``ad``: the window's descriptor (:func:`window_descriptor`). Returns
     ``(i, j, fx, fy, flag)``, ``fx``, ``fy`` in [0, 1] from node (j, i), with ``flag``
     ``FLAG_OUTSIDE`` (the rest meaningless) when the point is outside the axes or NaN;
-    longitudes are wrapped to the axis convention (-180..180 or 0..360) first.
+    longitudes are wrapped to the axis convention (-180..180 or 0..360) first where the
+    descriptor says x is a longitude.
     """
     nx = xs.size
     ny = ys.size
-    wrap = xs[nx - 1] > 180.0
-    if wrap and x < xs[0]:
-        x += 360.0
-    elif (not wrap) and x > 180.0:
-        x -= 360.0
+    if ad[8] != 0.0:
+        if xs[nx - 1] > 180.0:
+            x = x + 360.0 if x < xs[0] else x
+        elif x > 180.0:
+            x -= 360.0
     if x < xs[0] or x > xs[nx - 1] or y < ys[0] or y > ys[ny - 1] or not (x == x and y == y):
         return 0, 0, 0.0, 0.0, FLAG_OUTSIDE
     i, fx = _axis_cell(xs, ad, 0, x)

@@ -30,7 +30,7 @@ import xarray as xr
 from sarex.environment.lcc import lcc_constants, lcc_forward_kernel
 from sarex.environment.base import FLAG_OUTSIDE, describe_time_range
 from sarex.environment.orientation import EAST_NORTH, rotate_to_east_north
-from sarex.environment.gridsample import axis_descriptor
+from sarex.environment.gridsample import KIND_LCC, axis_descriptor, grid_geometry
 from sarex.environment.regular import RegularGridField
 from sarex.errors import SarexInputError
 
@@ -138,7 +138,7 @@ class ProjectedGridField(RegularGridField):
             scale_x = scale_y = 1.0
         self.xs = self.xs * scale_x
         self.ys = self.ys * scale_y
-        self.axes = axis_descriptor(self.xs, self.ys)
+        self.axes = axis_descriptor(self.xs, self.ys, longitude=bool(crs.is_geographic))  # metres never wrap by 360
         self.margin_deg = margin_cells * float(max(np.max(np.diff(self.xs)), np.max(np.diff(self.ys))))
         self._min_step = float(min(np.min(np.diff(self.xs)), np.min(np.diff(self.ys))))
         self.crs = crs
@@ -210,6 +210,17 @@ class ProjectedGridField(RegularGridField):
             f"{self.name}: {self.crs.name} grid x {self.xs[0]:.6g} to {self.xs[-1]:.6g}, "
             f"y {self.ys[0]:.6g} to {self.ys[-1]:.6g} (about lon {lo0:.3f} to {lo1:.3f}, lat {la0:.3f} to {la1:.3f}), {tr}"
         )
+
+    # --- the fused drift step -----------------------------------------------------
+    def fused_geometry(self) -> tuple[int, tuple] | None:
+        """``(KIND_LCC, geometry)`` on a Lambert grid the compiled kernel projects to; else ``None`` (PROJ)."""
+        return None if self._lcc is None else grid_geometry(KIND_LCC, lcc=self._lcc)
+
+    def window_around(self, time_s: float, lon, lat, active, force: bool = False):
+        """:meth:`window_at` for particles at WGS84 lon/lat: projected only when a window is loaded."""
+        if self._reload_due(time_s, force):
+            lon, lat = self.to_grid(lon, lat)
+        return self.window_at(time_s, lon, lat, active, force=force)
 
     # --- sampling ---------------------------------------------------------------
     def sample(self, lon, lat, time_s, active, out_u, out_v, out_flag) -> None:

@@ -14,7 +14,7 @@ import numpy as np
 import xarray as xr
 
 from sarex.environment.base import time_axis_epoch_s, FLAG_OUTSIDE, axis_time_range, describe_time_range
-from sarex.environment.gridsample import axis_descriptor, sample_regular_kernel, window_descriptor
+from sarex.environment.gridsample import KIND_LONLAT, axis_descriptor, grid_geometry, sample_regular_kernel, window_descriptor
 from sarex.errors import OutsideDomainError, SarexInputError
 from sarex.times import iso
 
@@ -107,6 +107,25 @@ class RegularGridField:
             x = np.where(x > 180.0, x - 360.0, x)
         y = np.asarray(lat, dtype=np.float64)
         return (x >= self.xs[0]) & (x <= self.xs[-1]) & (y >= self.ys[0]) & (y <= self.ys[-1])
+
+    def contains_lonlat(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        """:meth:`contains` (the axes are lon/lat)."""
+        return self.contains(lon, lat)
+
+    # --- the fused drift step -----------------------------------------------------
+    def fused_geometry(self) -> tuple[int, tuple] | None:
+        """``(KIND_LONLAT, geometry)``: the fused drift step samples the lon/lat axes directly."""
+        return grid_geometry(KIND_LONLAT)
+
+    def window_around(self, time_s: float, lon, lat, active, force: bool = False):
+        """:meth:`window_at` for particles at WGS84 ``lon``/``lat`` (subclasses on other axes convert)."""
+        return self.window_at(time_s, lon, lat, active, force=force)
+
+    def _reload_due(self, time_s: float, force: bool) -> bool:
+        """Whether :meth:`window_at` will load a window (and so look at the particles' positions)."""
+        it, ft = self._time_index(time_s)
+        w = self._win
+        return force or w is None or not (w[0] <= it and it + (1 if ft > 0 else 0) <= w[1])
 
     # --- sampling ---------------------------------------------------------------
     def window_at(self, time_s: float, lon, lat, active, force: bool = False):
