@@ -235,3 +235,34 @@ def test_descending_y_axis_keeps_rotation_right(tmp_path):
     lon, lat = _random_inside(f, 2000, 12)
     u, v, fl = _sample(f, lon, lat)
     assert (fl == FLAG_OK).all() and np.abs(u - 10).max() < 1e-3 and np.abs(v).max() < 1e-3
+
+
+def _active_sample(field, lon, lat, active, t=T_MID):
+    n = lon.size
+    u, v, fl = np.zeros(n), np.zeros(n), np.zeros(n, dtype=np.int8)
+    field.sample(np.asarray(lon, float), np.asarray(lat, float), t, active, u, v, fl)
+    return fl
+
+
+@pytest.mark.parametrize("grid", ["lambert", "roms"])
+def test_a_window_loaded_for_a_few_outlying_particles_keeps_the_others(tmp_path, grid):
+    """The general step redoes only the particles the fused step could not take, often those
+    that left the window: the window it loads for them keeps the area already loaded (same
+    time steps), so the next step's fused pass still finds every other particle inside."""
+    p = tmp_path / "f.nc"
+    if grid == "lambert":
+        uniform_east_projected(LAMBERT, *lambert_axes(), nt=8).to_netcdf(p)
+        f = open_vector_field(p, "wind")
+        to_wgs = pyproj.Transformer.from_crs(f.crs, "EPSG:4326", always_xy=True)
+        lon, lat = (np.asarray(a) for a in to_wgs.transform(np.array([0.0, 20e3, -20e3, 400e3]), np.array([0.0, 10e3, 5e3, 300e3])))
+    else:
+        ds = roms_dataset(ny=120, nx=150, land=False)
+        ds.to_netcdf(p)
+        f = open_vector_field(p, "current")
+        lon = np.array([float(ds.lon_rho[60, 75]), float(ds.lon_rho[61, 76]), float(ds.lon_rho[59, 74]), float(ds.lon_rho[100, 130])])
+        lat = np.array([float(ds.lat_rho[60, 75]), float(ds.lat_rho[61, 76]), float(ds.lat_rho[59, 74]), float(ds.lat_rho[100, 130])])
+    group = np.array([True, True, True, False])
+    assert (_active_sample(f, lon, lat, group) == FLAG_OK).all() and f.loads == 1
+    assert _active_sample(f, lon, lat, ~group)[3] == FLAG_OK and f.loads == 2  # the outlier alone
+    assert (_active_sample(f, lon, lat, group)[:3] == FLAG_OK).all()
+    assert f.loads == 2  # the group is still inside: nothing loaded again

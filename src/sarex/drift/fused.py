@@ -116,15 +116,16 @@ def _chunk_hints(kind, hints, b0, m):  # pragma: no cover - numba
 
 
 @nb.njit(inline="always", cache=True)
-def _keep_hints(kind, hints, b0, m, go, hi, hj):  # pragma: no cover - numba
-    """The new hints (``hints[3:6]``): the cell found last for the particles moved, the old ones for the rest."""
+def _keep_hints(kind, hints, b0, m, go, hi, hj, write):  # pragma: no cover - numba
+    """The new hints (``hints[3:6]``) of the particles ``write``: the cell found last for those moved, the old one for the rest."""
     if kind == KIND_CURVILINEAR:
         h_i, h_j, known, n_i, n_j, n_known = hints
         for k in range(m):
             p = b0 + k
-            n_i[p] = hi[k] if go[k] else h_i[p]
-            n_j[p] = hj[k] if go[k] else h_j[p]
-            n_known[p] = True if go[k] else known[p]
+            if write[k]:
+                n_i[p] = hi[k] if go[k] else h_i[p]
+                n_j[p] = hj[k] if go[k] else h_j[p]
+                n_known[p] = True if go[k] else known[p]
 
 
 @nb.njit(inline="always", cache=True)
@@ -144,7 +145,7 @@ def drift_step_kernel(
     lon, lat, active, dt, rk2, wind0, cur0, wind1, cur1, w_hints, c_hints,
     a_dw, b_dw, side, z_cw, cw_coef, cls, leeway_factor, du, dv,
     capsize, seed, pids, step, capsized,
-    out_lon, out_lat, need, flips,
+    out_lon, out_lat, need, flips, partial,
 ):  # pragma: no cover - numba
     """Positions after one step of ``dt`` s for the active particles (inactive ones copied).
 
@@ -162,6 +163,9 @@ def drift_step_kernel(
     (:func:`~sarex.drift.kernels.capsize_draw` with ``seed``, ``pids``, ``step``), as the
     general step does; ``flips`` is set 1 where a particle capsizes this step (0
     elsewhere): the caller applies it (the kernel changes no state, so it can be rerun).
+    ``partial``: a rerun for the ``active`` particles alone, which leaves every output of
+    the others (position, ``need``, ``flips``, hints) as the previous call wrote it; else
+    the inactive particles' positions are copied.
 
     Each chunk of particles goes through the step in phases, each a loop over the chunk:
     sampling (branch-free, scalar: the compiler does not vectorise its gathers here), the
@@ -194,6 +198,8 @@ def drift_step_kernel(
     for c in nb.prange(n_chunks):
         b0 = c * CHUNK
         m = min(CHUNK, n - b0)
+        if partial and not active[b0 : b0 + m].any():
+            continue  # a rerun for a few particles: the chunks without them keep what they have
         sc = (np.zeros(m), np.zeros(m), np.zeros(m), np.zeros(m), np.zeros(m, dtype=np.int8), np.zeros(m, dtype=np.int8))
         ve = np.zeros(m)
         vn = np.zeros(m)
@@ -211,7 +217,9 @@ def drift_step_kernel(
         gs = (np.empty(m), np.empty(m), hiw, hjw, np.empty(m), np.empty(m), hic, hjc)
         _velocities(x, y, m, go, b0, (wc0, wx0, wy0, wa0, wk0, wl0, wg0, wh0), (cc0, cx0, cy0, ca0, ck0, cl0, cg0, ch0), sc, gs,
                     a_dw, b_dw, coef, z_cw, lf, du, dv, ve, vn, capsize, dt, seed, pids, step, capsized, flip)
-        need[b0 : b0 + m] = FLAG_OK
+        write = active[b0 : b0 + m] if partial else np.ones(m, dtype=np.bool_)  # the particles whose results this call gives
+        for k in range(m):
+            need[b0 + k] = FLAG_OK if write[k] else need[b0 + k]
         bad = _hand_over(go, sc[4], need, b0, m)
         s0 = np.empty(m)
         c0 = np.empty(m)
@@ -232,12 +240,14 @@ def drift_step_kernel(
             nx[k], ny[k] = rhumb_step_sc(lon[p], lat[p], s0[k], c0[k], ve[k], vn[k], dt)
         for k in range(m):
             p = b0 + k
-            out_lon[p] = nx[k] if go[k] else lon[p]
-            out_lat[p] = ny[k] if go[k] else lat[p]
+            if write[k]:
+                out_lon[p] = nx[k] if go[k] else lon[p]
+                out_lat[p] = ny[k] if go[k] else lat[p]
         if capsize:
             for k in range(m):
-                flips[b0 + k] = 1 if (go[k] and flip[k]) else 0
-        _keep_hints(wk0, (whi, whj, wkn, wni, wnj, wnk), b0, m, go, hiw, hjw)
-        _keep_hints(ck0, (chi, chj, ckn, cni, cnj, cnk), b0, m, go, hic, hjc)
+                if write[k]:
+                    flips[b0 + k] = 1 if (go[k] and flip[k]) else 0
+        _keep_hints(wk0, (whi, whj, wkn, wni, wnj, wnk), b0, m, go, hiw, hjw, write)
+        _keep_hints(ck0, (chi, chj, ckn, cni, cnj, cnk), b0, m, go, hic, hjc, write)
         n_bad += bad
     return n_bad

@@ -178,19 +178,21 @@ class Stepper:
             a, b = f.time_range()
             if not all(a - 1e-6 <= tt <= b + 1e-6 for tt in times):
                 return active  # time outside a field: the general path applies the policy
+        todo = active
         for attempt in range(2):
             windows = self._windows(t, active, force=attempt > 0)
             hints = (self._hints(0), self._hints(1))
-            n_bad = self._run_fused(windows, hints, active, step)
+            n_bad = self._run_fused(windows, hints, todo, step, partial=attempt > 0)
             if n_bad == 0:
                 break
             need = self._need != 0
             # Outside the loaded windows but inside a whole grid (or a curvilinear cell not
             # near its last one): load windows around all particles, locating them, once and
-            # try again, rather than leaving them to the general path.
+            # try again for those particles, rather than leaving them to the general path.
             out = need & (self._need == FLAG_OUTSIDE)
             if attempt > 0 or not any((out & f.contains_lonlat(self.p.lon, self.p.lat)).any() for f in (self.env.wind, self.env.current)):
                 break
+            todo = need
         self._keep_hints(hints)
         if self.capsize:  # the draws of the particles the kernel moved
             flip = np.flatnonzero(self._flips)
@@ -198,14 +200,14 @@ class Stepper:
             self.p.leeway_factor[flip] = CAPSIZE_LEEWAY_FRACTION
         return None if n_bad == 0 else need
 
-    def _run_fused(self, windows, hints, active: np.ndarray, step: int) -> int:
+    def _run_fused(self, windows, hints, active: np.ndarray, step: int, partial: bool = False) -> int:
         p = self.p
         w0, c0, w1, c1 = windows
         n_bad = drift_step_kernel(
             p.lon, p.lat, active, self.step_s, self.rk2, w0, c0, w1, c1, *hints,
             p.dw_slope, p.dw_offset, p.side, p.z_cw, p.cw_coef, p.cls, p.leeway_factor, *self._du_dv,
             self.capsize, np.uint64(self.seed_u64), p.pids, step + self.step_key, p.capsized,
-            self._new[0], self._new[1], self._need, self._flips,
+            self._new[0], self._new[1], self._need, self._flips, partial,
         )
         self.counters["fused"] += 1
         return int(n_bad)

@@ -403,6 +403,10 @@ class CurvilinearGridField:
         j0, j1 = max(0, lo_j - m), min(ny - 1, hi_j + m)
         k1 = max(k1, k0 + 1)
         j1 = max(j1, j0 + 1)
+        if w is not None and w[0] <= it and need_t1 <= w[1]:
+            # Loaded for space alone (some points outside, perhaps only those the general
+            # step redoes): keep what was loaded as well, or the others would fall outside.
+            j0, j1, k0, k1 = min(j0, w[2]), max(j1, w[3]), min(k0, w[4]), max(k1, w[5])
         i0 = it
         steps = window_steps_within(self.window_steps, (j1 - j0 + 1) * (k1 - k0 + 1))
         i1 = min(self.times.size - 1, max(need_t1, it + steps - 1))

@@ -162,6 +162,10 @@ class RegularGridField:
                 return w
         nt = self.times.size
         j0, j1, k0, k1 = self._space_slice(lon, lat, active)
+        if w is not None and w[0] <= it and need_t1 <= w[1]:
+            # Loaded for space alone (some particles outside, perhaps only those the general
+            # step redoes): keep what was loaded as well, or the others would fall outside.
+            j0, j1, k0, k1 = min(j0, w[2]), max(j1, w[3]), min(k0, w[4]), max(k1, w[5])
         i0 = it
         i1 = min(nt - 1, max(need_t1, it + window_steps_within(self.window_steps, (j1 - j0 + 1) * (k1 - k0 + 1)) - 1))
         sl_t = slice(i0, i1 + 1)
