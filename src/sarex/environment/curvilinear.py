@@ -1,10 +1,12 @@
 """Vector fields on curvilinear grids: 2-D longitude/latitude (ROMS style).
 
-Locating a particle: a KD-tree (:class:`scipy.spatial.cKDTree`) on the cell
-centres (as unit vectors, so it works across the date line and near the poles)
-gives the nearest node; the bilinear map of each of the four cells around it is
-then inverted by Newton iteration in a local tangent plane, giving fractional
-grid indices. Sampling then is the regular kernel
+Locating a particle: the bilinear map of its cell is inverted by Newton's method,
+giving fractional grid indices. The cell is searched around the one the particle
+was in at its last sample; without one, a walk across the grid from the last point
+found (each step guided by the point's position in the current cell's map,
+extrapolated), and only where no walk arrives a KD-tree
+(:class:`scipy.spatial.cKDTree`) on the nodes (as unit vectors, so it works across
+the date line and near the poles) gives the nearest node to search from. Sampling then is the regular kernel
 (:func:`sarex.environment.gridsample.sample_regular_kernel`) in index space.
 
 ROMS specifics (Shchepetkin & McWilliams 2005; ROMS wiki "Numerical Solution
@@ -180,6 +182,71 @@ def find_cell(glon, glat, px, py, near_i, near_j):  # pragma: no cover - numba
     return math.nan, math.nan, False
 
 
+#: Cells a walk may take before it gives up (then the KD-tree finds the nearest node).
+WALK_STEPS = 64
+
+
+@nb.njit(cache=True)
+def _nearest_node(glon, glat, px, py):  # pragma: no cover - numba
+    """(i, j) of the grid node nearest (px, py), by chord distance on the unit sphere (all nodes)."""
+    ny, nx = glon.shape
+    cy, sy = math.cos(math.radians(py)), math.sin(math.radians(py))
+    cx, sx = math.cos(math.radians(px)), math.sin(math.radians(px))
+    best, bi, bj = math.inf, 0, 0
+    for j in range(ny):
+        for i in range(nx):
+            la, lo = math.radians(glat[j, i]), math.radians(glon[j, i])
+            c = math.cos(la)
+            d = (c * math.cos(lo) - cy * cx) ** 2 + (c * math.sin(lo) - cy * sx) ** 2 + (math.sin(la) - sy) ** 2
+            if d < best:
+                best, bi, bj = d, i, j
+    return bi, bj
+
+
+@nb.njit(cache=True)
+def walk_kernel(glon, glat, plon, plat, active, near_i, near_j):  # pragma: no cover - numba
+    """Cells of points without a hint, found by walking the grid; True where found.
+
+    The first point starts from its nearest node (every node looked at), each next one from
+    the cell the last was found in (a drift's particles start close together). From a cell
+    the walk goes by the point's position in that cell's bilinear map, extrapolated
+    (``floor(s)``, ``floor(t)`` cells along xi, eta, at most 8), until a cell holds it
+    (:func:`find_cell` from there), for at most :data:`WALK_STEPS` cells or until it stops
+    at the edge. ``near_i``/``near_j`` get the cell of each point found.
+    """
+    ny, nx = glon.shape
+    found = np.zeros(plon.size, dtype=np.bool_)
+    ci, cj, started = 0, 0, False
+    for p in range(plon.size):
+        if not active[p]:
+            continue
+        px, py = plon[p], plat[p]
+        if not started:
+            ci, cj = _nearest_node(glon, glat, px, py)
+            ci, cj = min(ci, nx - 2), min(cj, ny - 2)
+            started = True
+        i, j = ci, cj
+        for _ in range(WALK_STEPS):
+            ax, ay, bx, by, cx, cy, dx, dy = _cell_map(glon, glat, i, j, px, py)
+            s, t, _, _ = _solve_two(ax, ay, bx, by, cx, cy, dx, dy)
+            if not (s == s and t == t):
+                break
+            di = int(min(max(math.floor(s), -8.0), 8.0))
+            dj = int(min(max(math.floor(t), -8.0), 8.0))
+            if abs(di) <= 1 and abs(dj) <= 1:  # here or next door: the search :func:`locate` makes
+                fi, fj, ok = find_cell(glon, glat, px, py, i, j)
+                if ok:
+                    found[p] = True
+                    near_i[p], near_j[p] = int(math.floor(fi)), int(math.floor(fj))
+                    ci, cj = near_i[p], near_j[p]
+                    break
+            ni, nj = min(max(i + di, 0), nx - 2), min(max(j + dj, 0), ny - 2)
+            if ni == i and nj == j:
+                break  # at the edge, pointing outside
+            i, j = ni, nj
+    return found
+
+
 @nb.njit(parallel=True, cache=True)
 def locate_kernel(glon, glat, plon, plat, near_i, near_j, active, out_fi, out_fj, out_flag):  # pragma: no cover
     """Fractional grid indices (xi, eta) of points, searching the cells around the nearest node.
@@ -274,9 +341,7 @@ class CurvilinearGridField:
                 raise SarexInputError(f"{name}: time axis is not strictly increasing")
         else:
             self.times = np.array([0.0])
-        from scipy.spatial import cKDTree  # here, not at import: scipy.spatial costs a drift's start-up 0.2-0.8 s
-
-        self._tree = cKDTree(_unit_vectors(self.lon.ravel(), self.lat.ravel()))
+        self._tree = None  # a KD-tree of the nodes, built only when a walk fails (scipy.spatial: 0.2-0.8 s to import)
         self.window_steps = max(2, int(window_steps))
         self.margin_cells = int(margin_cells)
         self._win: tuple | None = None
@@ -301,8 +366,9 @@ class CurvilinearGridField:
 
         Particles move less than a cell per step, so the cell each point was found in
         last time (for arrays of the same size: the particles of a drift) is where the
-        search starts; the KD-tree is asked only for points not found within two cells
-        of it (the first call, or a jump).
+        search starts. Points not found within two cells of it (the first call, or a jump)
+        are found by walking the grid (:func:`walk_kernel`); the KD-tree is asked only for
+        points no walk reaches (outside the grid).
         """
         lon = np.ascontiguousarray(lon, dtype=np.float64)
         lat = np.ascontiguousarray(lat, dtype=np.float64)
@@ -322,11 +388,18 @@ class CurvilinearGridField:
             near_j = np.zeros(n, dtype=np.int64)
             known = np.zeros(n, dtype=np.bool_)
             ask = active
-        idx = np.flatnonzero(ask)
-        if idx.size:
-            _, k = self._tree.query(_unit_vectors(lon[idx], lat[idx]))
-            near_j[idx], near_i[idx] = np.divmod(k, self.lon.shape[1])
-            locate_kernel(self.lon, self.lat, lon, lat, near_i, near_j, ask, fi, fj, flag)
+        if ask.any():
+            walked = walk_kernel(self.lon, self.lat, lon, lat, ask, near_i, near_j)
+            locate_kernel(self.lon, self.lat, lon, lat, near_i, near_j, walked, fi, fj, flag)
+            idx = np.flatnonzero(ask & ~walked)
+            if idx.size:  # not reached by walking (outside the grid, or a grid the walk cannot cross)
+                if self._tree is None:
+                    from scipy.spatial import cKDTree
+
+                    self._tree = cKDTree(_unit_vectors(self.lon.ravel(), self.lat.ravel()))
+                _, k = self._tree.query(_unit_vectors(lon[idx], lat[idx]))
+                near_j[idx], near_i[idx] = np.divmod(k, self.lon.shape[1])
+                locate_kernel(self.lon, self.lat, lon, lat, near_i, near_j, ask & ~walked, fi, fj, flag)
         found = active & (flag == FLAG_OK)
         near_i[found] = np.floor(fi[found]).astype(np.int64)
         near_j[found] = np.floor(fj[found]).astype(np.int64)
