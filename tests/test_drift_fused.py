@@ -309,3 +309,53 @@ def test_lambert_and_curvilinear_grids_run_fused_and_equal_the_general_path(lamb
     _assert_same(fused, general)
     left = int(fused.attrs["left_domain_count"])
     assert 0 < left < 3000  # some particles left a grid: handed back to the general path, which deactivated them
+
+
+def test_stacked_sources_run_fused_and_equal_the_general_path_with_the_same_counts(synth, synth_coarse, tmp_path, monkeypatch):
+    """Several sources per variable (a stack, first covering source wins): wind from a Lambert
+    grid that ends after 8 h, then a 0.1° grid; current from a small 0.05° "coastal" grid
+    with a land patch, then the 0.1° grid. Particles straddle the coastal grid's edge, so
+    each source serves some; the fused step gives the general path's drift bit for bit and
+    the stacks count the same samples per source."""
+    import sys
+    from pathlib import Path
+
+    from sarex.environment.cf import open_vector_field
+    from sarex.environment.stack import StackedField, sample_counts
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    import forcing_data as fd
+
+    lam = fd.uniform_east_projected(fd.LAMBERT, *fd.lambert_axes(), speed=7.0, kind="wind", nt=4)
+    lam["time"] = np.array([np.datetime64("2026-01-15T06:00") + np.timedelta64(3 * h, "h") for h in range(4)])  # 06-15 h
+    lam["u"] = lam["u"].copy(data=lam["u"].values * (1.0 + 0.2 * np.cos(lam.y.values[:, None] / 120_000.0)))
+    lp = tmp_path / "lambert.nc"
+    lam.to_netcdf(lp)
+    coastal = synth.sel(lon=slice(129.0, 129.5), lat=slice(34.4, 34.9)).copy(deep=True)
+    for v in ("x_sea_water_velocity", "y_sea_water_velocity"):
+        coastal[v][:, 3:5, 4:6] = np.nan  # "land" in the coastal model: the regional one serves there
+
+    def env():
+        wind = StackedField([open_vector_field(lp, "wind"), _fields(synth_coarse, synth_coarse)[0]])
+        current = StackedField([_fields(synth, coastal)[1], _fields(synth, synth_coarse)[1]])
+        return Environment(wind, current, OutsidePolicy("deactivate"))
+
+    calls = []
+    kernel = step_module.drift_step_kernel
+    monkeypatch.setattr(step_module, "drift_step_kernel", lambda *a: calls.append(1) or kernel(*a))
+    kw = dict(lon=129.47, lat=34.86, start=START, radius_m=15000.0, hours=12, particles=3000, seed_value=8, coast=False,
+              output_s=3600, capsize=True)
+    e_fused = env()
+    fused = simulate(e_fused, "LIFE-RAFT-NB-2", **kw)
+    n_fused = len(calls)
+    assert n_fused >= 72
+    monkeypatch.setattr(step_module, "USE_FUSED", False)
+    e_general = env()
+    general = simulate(e_general, "LIFE-RAFT-NB-2", **kw)
+    assert len(calls) == n_fused
+    _assert_same(fused, general)
+    for f, g in ((e_fused.wind, e_general.wind), (e_fused.current, e_general.current)):
+        cf, cg = sample_counts(f), sample_counts(g)
+        assert cf == cg
+        served = [c for name, c in cf.items() if name != "none"]
+        assert min(served) > 10_000  # each source served a good share

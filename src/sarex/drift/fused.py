@@ -29,9 +29,9 @@ import numpy as np
 from sarex.drift.geodesy import _DEG, rhumb_step_sc, stage_point_sc
 from sarex.drift.kernels import CAPSIZE_LEEWAY_FRACTION, capsize_draw, crosswind_coefficients, leeway_from_coefficients
 from sarex.vecmath import sincos_half_pi
-from sarex.environment.base import FLAG_OK
+from sarex.environment.base import FLAG_NAN, FLAG_OK, FLAG_OUTSIDE
 from sarex.environment.curvilinear import locate_hinted_many
-from sarex.environment.gridsample import KIND_CURVILINEAR, KIND_LCC, sample_cells_many
+from sarex.environment.gridsample import KIND_CURVILINEAR, KIND_LCC, KIND_NONE, inside_extent, sample_cells_many
 from sarex.environment.lcc import lcc_point
 
 
@@ -62,27 +62,70 @@ def _grid_points(kind, lcc, glon, glat, xa, ya, m, use, gx, gy, hi, hj):  # prag
     return xa, ya
 
 
+@nb.njit(inline="always", cache=True, error_model="numpy")
+def _sample_field(xa, ya, m, use, win, gx, gy, hi, hj, out_u, out_v, out_f, served, tmp):  # pragma: no cover - numba
+    """One variable at the points ``k < m`` where ``use[k]``: from its one source, or from a stack.
+
+    ``win``: ``(cells, co, xs, xo, ys, yo, ad, kinds, lcc, ext, glon, glat)``, the sources'
+    time cells, x and y axes concatenated with their offsets, and per source its
+    descriptor, kind, Lambert constants and whole-grid extent
+    (:func:`~sarex.environment.gridsample.grid_extent`). A stack serves each point from its
+    first source that has it (skipping those whose kind is ``KIND_NONE``: their time
+    range does not cover the sample's), as :class:`~sarex.environment.stack.StackedField`
+    does: a point outside a source's whole grid or on its missing data goes to the next
+    one; a point inside the grid but outside the loaded window is handed back
+    (``FLAG_OUTSIDE``), since the source would serve it. ``served[k]``: the source used.
+    """
+    cells, co, xs, xo, ys, yo, ad, kinds, lcc, ext, glon, glat = win
+    if kinds.size == 1:
+        px, py = _grid_points(kinds[0], lcc[0], glon, glat, xa, ya, m, use, gx, gy, hi, hj)
+        sample_cells_many(px, py, m, use, cells, xs, ys, ad[0], out_u, out_v, out_f)
+        return
+    tu, tv, tf, pending = tmp
+    for k in range(m):
+        out_f[k] = FLAG_OUTSIDE
+        pending[k] = use[k]
+    for s in range(kinds.size):
+        if kinds[s] == KIND_NONE:
+            continue
+        px, py = _grid_points(kinds[s], lcc[s], glon, glat, xa, ya, m, pending, gx, gy, hi, hj)
+        sample_cells_many(px, py, m, pending, cells[co[s] : co[s + 1]], xs[xo[s] : xo[s + 1]], ys[yo[s] : yo[s + 1]], ad[s], tu, tv, tf)
+        left = 0
+        for k in range(m):
+            if not pending[k]:
+                continue
+            if tf[k] == FLAG_OK:
+                out_u[k], out_v[k], out_f[k], served[k], pending[k] = tu[k], tv[k], FLAG_OK, s, False
+            elif tf[k] == FLAG_NAN:
+                out_f[k] = FLAG_NAN
+                left += 1
+            elif inside_extent(ext[s], px[k], py[k]):
+                out_f[k], pending[k] = FLAG_OUTSIDE, False  # outside the window only: handed back
+            else:
+                left += 1
+        if left == 0:
+            break
+
+
 @nb.njit(cache=True, error_model="numpy")
-def _velocities(xa, ya, m, use, b0, wind, current, sc, gs,  # pragma: no cover - numba
+def _velocities(xa, ya, m, use, b0, wind, current, sc, gs, served_w, served_c,  # pragma: no cover - numba
                 a_dw, b_dw, coef, z_cw, lf, du, dv, ve, vn, draw, dt, seed, pids, step, capsized, flip):
     """Object velocity at ``(xa[k], ya[k])`` for the chunk's particles ``b0 + k`` where ``use[k]``.
 
-    ``wind``, ``current``: each ``(cells, xs, ys, descriptor, kind, lcc, glon, glat)`` (the window's
-    time cells and axes, and how a point maps to them: :func:`_grid_points`, with the
-    grid-point scratch and cell hints of ``gs``). Samples wind and current
-    (:func:`~sarex.environment.gridsample.sample_cells_many`) into
+    ``wind``, ``current``: each the windows of its sources (:func:`_sample_field`; how a point
+    maps to a source's axes: :func:`_grid_points`, with the grid-point scratch and cell
+    hints of ``gs``; ``served_w``/``served_c`` get the source that served each point).
+    Samples wind and current (:func:`~sarex.environment.gridsample.sample_cells_many`) into
     the scratch ``sc``, then the leeway (crosswind coefficients of each particle's side
     in ``coef``, leeway factor ``lf[k]``) plus the forcing error into ``ve``/``vn``. The
     flag of each point ends in ``sc``'s wind flags (the wind's failure first, as the
     general path reports it); ``draw``: the capsizing draw of the
     step's start, after its leeway (sets ``flip[k]`` and ``lf[k]`` for the second stage).
     """
-    wu, wv, cu, cv, wf, cf = sc
+    wu, wv, cu, cv, wf, cf, tmp = sc
     gxw, gyw, hiw, hjw, gxc, gyc, hic, hjc = gs
-    px, py = _grid_points(wind[4], wind[5], wind[6], wind[7], xa, ya, m, use, gxw, gyw, hiw, hjw)
-    sample_cells_many(px, py, m, use, wind[0], wind[1], wind[2], wind[3], wu, wv, wf)
-    px, py = _grid_points(current[4], current[5], current[6], current[7], xa, ya, m, use, gxc, gyc, hic, hjc)
-    sample_cells_many(px, py, m, use, current[0], current[1], current[2], current[3], cu, cv, cf)
+    _sample_field(xa, ya, m, use, wind, gxw, gyw, hiw, hjw, wu, wv, wf, served_w, tmp)
+    _sample_field(xa, ya, m, use, current, gxc, gyc, hic, hjc, cu, cv, cf, served_c, tmp)
     acw, bcw, scw = coef
     # Every point, settled or not: without branches or gathers the loop vectorises; what
     # is not used (inactive, failed sample) is never read.
@@ -145,15 +188,14 @@ def drift_step_kernel(
     lon, lat, active, dt, rk2, wind0, cur0, wind1, cur1, w_hints, c_hints,
     a_dw, b_dw, side, z_cw, cw_coef, cls, leeway_factor, du, dv,
     capsize, seed, pids, step, capsized,
-    out_lon, out_lat, need, flips, partial,
+    out_lon, out_lat, need, flips, partial, tally, served_by,
 ):  # pragma: no cover - numba
     """Positions after one step of ``dt`` s for the active particles (inactive ones copied).
 
     Wind and current at the start of the step (``wind0``, ``cur0``) and at its middle
-    (``wind1``, ``cur1``, for the explicit midpoint scheme ``rk2``): each ``(cells, xs, ys, descriptor,
-    kind, lcc, glon, glat)``, the window's time cells
-    (:func:`~sarex.environment.gridsample.time_cells`), axes and descriptor as the field's
-    ``window_around`` gives them, and its ``fused_geometry``. ``w_hints``/``c_hints``: on a
+    (``wind1``, ``cur1``, for the explicit midpoint scheme ``rk2``): each the windows of the
+    variable's sources, one or a stack's (:func:`_sample_field`; from
+    :meth:`sarex.drift.forcing_windows.FusedField.windows`). ``w_hints``/``c_hints``: on a
     curvilinear field, each particle's last cell ``(xi, eta, known)`` and three arrays
     that receive the new ones (the particles moved get the cell of their last sample,
     the others keep theirs: a particle handed back starts its general step from where it
@@ -165,7 +207,8 @@ def drift_step_kernel(
     elsewhere): the caller applies it (the kernel changes no state, so it can be rerun).
     ``partial``: a rerun for the ``active`` particles alone, which leaves every output of
     the others (position, ``need``, ``flips``, hints) as the previous call wrote it; else
-    the inactive particles' positions are copied.
+    the inactive particles' positions are copied. ``tally``: count in ``served_by[chunk,
+    variable, source]`` the samples of the particles moved (a stack's per-source counts).
 
     Each chunk of particles goes through the step in phases, each a loop over the chunk:
     sampling (branch-free, scalar: the compiler does not vectorise its gathers here), the
@@ -184,10 +227,11 @@ def drift_step_kernel(
         and their state untouched, so the caller redoes the step for them alone.
     """
     # Tuples of arrays do not enter a parallel loop as arguments: unpack them here, pack them inside.
-    wc0, wx0, wy0, wa0, wk0, wl0, wg0, wh0 = wind0
-    cc0, cx0, cy0, ca0, ck0, cl0, cg0, ch0 = cur0
-    wc1, wx1, wy1, wa1, wk1, wl1, wg1, wh1 = wind1
-    cc1, cx1, cy1, ca1, ck1, cl1, cg1, ch1 = cur1
+    w0_cells, w0_co, w0_xs, w0_xo, w0_ys, w0_yo, w0_ad, w0_kinds, w0_lcc, w0_ext, w0_glon, w0_glat = wind0
+    c0_cells, c0_co, c0_xs, c0_xo, c0_ys, c0_yo, c0_ad, c0_kinds, c0_lcc, c0_ext, c0_glon, c0_glat = cur0
+    w1_cells, w1_co, w1_xs, w1_xo, w1_ys, w1_yo, w1_ad, w1_kinds, w1_lcc, w1_ext, w1_glon, w1_glat = wind1
+    c1_cells, c1_co, c1_xs, c1_xo, c1_ys, c1_yo, c1_ad, c1_kinds, c1_lcc, c1_ext, c1_glon, c1_glat = cur1
+    wk0, ck0 = w0_kinds[0], c0_kinds[0]  # a curvilinear field (the one kind with hints) is never stacked
     whi, whj, wkn, wni, wnj, wnk = w_hints
     chi, chj, ckn, cni, cnj, cnk = c_hints
     n = lon.size
@@ -200,7 +244,8 @@ def drift_step_kernel(
         m = min(CHUNK, n - b0)
         if partial and not active[b0 : b0 + m].any():
             continue  # a rerun for a few particles: the chunks without them keep what they have
-        sc = (np.zeros(m), np.zeros(m), np.zeros(m), np.zeros(m), np.zeros(m, dtype=np.int8), np.zeros(m, dtype=np.int8))
+        tmp = (np.zeros(m), np.zeros(m), np.zeros(m, dtype=np.int8), np.zeros(m, dtype=np.bool_))  # a stack's scratch
+        sc = (np.zeros(m), np.zeros(m), np.zeros(m), np.zeros(m), np.zeros(m, dtype=np.int8), np.zeros(m, dtype=np.int8), tmp)
         ve = np.zeros(m)
         vn = np.zeros(m)
         lf = leeway_factor[b0 : b0 + m].copy()  # after this step's capsizing draw
@@ -215,7 +260,9 @@ def drift_step_kernel(
         hiw, hjw = _chunk_hints(wk0, (whi, whj, wkn), b0, m)
         hic, hjc = _chunk_hints(ck0, (chi, chj, ckn), b0, m)
         gs = (np.empty(m), np.empty(m), hiw, hjw, np.empty(m), np.empty(m), hic, hjc)
-        _velocities(x, y, m, go, b0, (wc0, wx0, wy0, wa0, wk0, wl0, wg0, wh0), (cc0, cx0, cy0, ca0, ck0, cl0, cg0, ch0), sc, gs,
+        served = (np.zeros(m, dtype=np.int64), np.zeros(m, dtype=np.int64), np.zeros(m, dtype=np.int64), np.zeros(m, dtype=np.int64))
+        _velocities(x, y, m, go, b0, (w0_cells, w0_co, w0_xs, w0_xo, w0_ys, w0_yo, w0_ad, w0_kinds, w0_lcc, w0_ext, w0_glon, w0_glat),
+                    (c0_cells, c0_co, c0_xs, c0_xo, c0_ys, c0_yo, c0_ad, c0_kinds, c0_lcc, c0_ext, c0_glon, c0_glat), sc, gs, served[0], served[1],
                     a_dw, b_dw, coef, z_cw, lf, du, dv, ve, vn, capsize, dt, seed, pids, step, capsized, flip)
         write = active[b0 : b0 + m] if partial else np.ones(m, dtype=np.bool_)  # the particles whose results this call gives
         for k in range(m):
@@ -230,7 +277,8 @@ def drift_step_kernel(
             my = np.empty(m)
             for k in range(m):
                 mx[k], my[k] = stage_point_sc(x[k], y[k], s0[k], c0[k], ve[k], vn[k], half)
-            _velocities(mx, my, m, go, b0, (wc1, wx1, wy1, wa1, wk1, wl1, wg1, wh1), (cc1, cx1, cy1, ca1, ck1, cl1, cg1, ch1), sc, gs,
+            _velocities(mx, my, m, go, b0, (w1_cells, w1_co, w1_xs, w1_xo, w1_ys, w1_yo, w1_ad, w1_kinds, w1_lcc, w1_ext, w1_glon, w1_glat),
+                        (c1_cells, c1_co, c1_xs, c1_xo, c1_ys, c1_yo, c1_ad, c1_kinds, c1_lcc, c1_ext, c1_glon, c1_glat), sc, gs, served[2], served[3],
                         a_dw, b_dw, coef, z_cw, lf, du, dv, ve, vn, False, dt, seed, pids, step, capsized, flip)
             bad += _hand_over(go, sc[4], need, b0, m)
         nx = np.empty(m)
@@ -249,5 +297,10 @@ def drift_step_kernel(
                     flips[b0 + k] = 1 if (go[k] and flip[k]) else 0
         _keep_hints(wk0, (whi, whj, wkn, wni, wnj, wnk), b0, m, go, hiw, hjw, write)
         _keep_hints(ck0, (chi, chj, ckn, cni, cnj, cnk), b0, m, go, hic, hjc, write)
+        if tally:  # the samples of the particles moved, per source (as a stack counts them)
+            for k in range(m):
+                if go[k] and write[k]:
+                    for q in range(4 if rk2 else 2):
+                        served_by[c, q % 2, served[q][k]] += 1
         n_bad += bad
     return n_bad

@@ -29,23 +29,17 @@ from __future__ import annotations
 import numpy as np
 
 from sarex.drift.forcing_error import ForcingError, draw_keys
-from sarex.drift.fused import drift_step_kernel
+from sarex.drift.forcing_windows import FusedField
+from sarex.drift.fused import CHUNK, drift_step_kernel
 from sarex.drift.geodesy import move_kernel, stage_point_kernel
 from sarex.drift.kernels import CAPSIZE_LEEWAY_FRACTION, JIBE_STREAM, capsize_kernel, jibe_kernel, leeway_velocity_kernel
 from sarex.drift.particles import Particles, Status
 from sarex.drift.rng import stream_keys
 from sarex.environment.base import FLAG_OUTSIDE, Environment
 from sarex.environment.coast import Coastline
-from sarex.environment.curvilinear import CurvilinearGridField
-from sarex.environment.gridsample import KIND_CURVILINEAR, time_cells
-from sarex.environment.projected import ProjectedGridField
-from sarex.environment.regular import RegularGridField
 
 #: Use the fused kernel where the forcing allows it (tests switch it off to compare paths).
 USE_FUSED = True
-
-#: Fields the fused kernel samples (each says how in its ``fused_geometry``).
-FUSED_FIELDS = (RegularGridField, ProjectedGridField, CurvilinearGridField)
 
 #: Hints of a field that keeps none (not curvilinear): the kernel's placeholders.
 _NO_HINTS = (np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.bool_),
@@ -91,10 +85,10 @@ class Stepper:
         self._flips = np.zeros(n if capsize else 1, dtype=np.int8)
         self._v = (np.zeros(n), np.zeros(n))
         self._du_dv = (np.zeros(n), np.zeros(n))  # the forcing error's velocity (zeros without one)
-        # Exact types: a subclass may sample differently; a projection other than Lambert's has no geometry.
-        self._geometry = [f.fused_geometry() if type(f) in FUSED_FIELDS else None for f in (env.wind, env.current)]
-        self.fusable = all(g is not None for g in self._geometry)
+        self._fields = (FusedField(env.wind), FusedField(env.current))
+        self.fusable = all(f.fusable for f in self._fields)
         self._hints_out: list[tuple | None] = [None, None]  # the fused step's new cell hints (curvilinear fields)
+        self._tally = self.fusable and any(f.stacked for f in self._fields)
         if forcing_error is not None:
             # a continuation restarts the error from its stationary distribution (not stored in the file)
             # the wind part acts through each particle's leeway slope (capsizing included)
@@ -134,29 +128,22 @@ class Stepper:
 
     # --- advection ----------------------------------------------------------------
     def _windows(self, t: float, active: np.ndarray, force: bool = False):
-        """Wind and current at the start and the middle of the step, as the fused kernel takes them.
-
-        Each is ``(cells, xs, ys, descriptor)``: the window's time cells
-        (:func:`~sarex.environment.gridsample.time_cells`) and axes. ``force``: reload
-        the windows around all particles.
+        """Wind and current at the start and the middle of the step, as the fused kernel takes them
+        (:meth:`~sarex.drift.forcing_windows.FusedField.windows`). ``force``: reload the
+        windows around all particles.
         """
-        p, wind, current = self.p, self.env.wind, self.env.current
-        (wk, wg), (ck, cg) = self._geometry
-
-        def at(field, kind, geo, tt, force=False):
-            u, v, xs, ys, ad, it, ft = field.window_around(tt, p.lon, p.lat, active, force=force)
-            return (time_cells(u, v, it, ft), xs, ys, ad, kind, *geo)
-
-        w0, c0 = at(wind, wk, wg, t, force), at(current, ck, cg, t, force)
+        p = self.p
+        wind, current = self._fields
+        w0, c0 = wind.windows(t, p.lon, p.lat, active, force), current.windows(t, p.lon, p.lat, active, force)
         if not self.rk2:
             return w0, c0, w0, c0
         t1 = t + 0.5 * self.step_s
-        return w0, c0, at(wind, wk, wg, t1), at(current, ck, cg, t1)
+        return w0, c0, wind.windows(t1, p.lon, p.lat, active), current.windows(t1, p.lon, p.lat, active)
 
     def _hints(self, slot: int) -> tuple:
         """A curvilinear field's cell hints and the arrays for the new ones; placeholders on other fields."""
         field = (self.env.wind, self.env.current)[slot]
-        if self._geometry[slot][0] != KIND_CURVILINEAR:
+        if not self._fields[slot].curvilinear:
             return _NO_HINTS
         out = self._hints_out[slot]
         if out is None:
@@ -190,7 +177,7 @@ class Stepper:
             # near its last one): load windows around all particles, locating them, once and
             # try again for those particles, rather than leaving them to the general path.
             out = need & (self._need == FLAG_OUTSIDE)
-            if attempt > 0 or not any((out & f.contains_lonlat(self.p.lon, self.p.lat)).any() for f in (self.env.wind, self.env.current)):
+            if attempt > 0 or not any((out & f.contains_lonlat(self.p.lon, self.p.lat)).any() for f in self._fields):
                 break
             todo = need
         self._keep_hints(hints)
@@ -203,12 +190,18 @@ class Stepper:
     def _run_fused(self, windows, hints, active: np.ndarray, step: int, partial: bool = False) -> int:
         p = self.p
         w0, c0, w1, c1 = windows
+        n_sources = max(w0[7].size, c0[7].size)
+        served = np.zeros(((p.size + CHUNK - 1) // CHUNK if self._tally else 1, 2, n_sources), dtype=np.int64)
         n_bad = drift_step_kernel(
             p.lon, p.lat, active, self.step_s, self.rk2, w0, c0, w1, c1, *hints,
             p.dw_slope, p.dw_offset, p.side, p.z_cw, p.cw_coef, p.cls, p.leeway_factor, *self._du_dv,
             self.capsize, np.uint64(self.seed_u64), p.pids, step + self.step_key, p.capsized,
-            self._new[0], self._new[1], self._need, self._flips, partial,
+            self._new[0], self._new[1], self._need, self._flips, partial, self._tally, served,
         )
+        if self._tally:
+            totals = served.sum(axis=0)
+            for field, counts in zip(self._fields, totals):
+                field.add_counts(counts)
         self.counters["fused"] += 1
         return int(n_bad)
 

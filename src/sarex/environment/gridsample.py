@@ -67,6 +67,8 @@ def index_descriptor(k0: int, j0: int) -> np.ndarray:
 #: lon/lat, or Lambert conformal x/y (:mod:`sarex.environment.lcc`), or the fractional
 #: indices of a curvilinear grid (:mod:`sarex.environment.curvilinear`).
 KIND_LONLAT, KIND_LCC, KIND_CURVILINEAR = 0, 1, 2
+#: A source the fused step skips (its time range does not cover the sample's time).
+KIND_NONE = -1
 
 
 def grid_geometry(kind: int, lcc: np.ndarray | None = None, glon: np.ndarray | None = None,
@@ -77,6 +79,27 @@ def grid_geometry(kind: int, lcc: np.ndarray | None = None, glon: np.ndarray | N
     """
     none2 = np.zeros((2, 2))
     return kind, (np.zeros(7) if lcc is None else lcc, none2 if glon is None else glon, none2 if glat is None else glat)
+
+
+def grid_extent(xs: np.ndarray, ys: np.ndarray, longitude: bool, tolerance: float = 0.0) -> np.ndarray:
+    """``[x0, x1, y0, y1, w, tol]`` of a whole grid for :func:`inside_extent` (``w``: x is a wrapped longitude)."""
+    return np.array([xs[0], xs[-1], ys[0], ys[-1], 1.0 if longitude else 0.0, tolerance])
+
+
+@nb.njit(inline="always", cache=True)
+def inside_extent(ext, x, y):  # pragma: no cover - numba
+    """Whether (x, y) lies inside a whole grid (:func:`grid_extent`), as the field's ``sample`` decides it.
+
+    Longitudes are wrapped as :meth:`RegularGridField.contains` wraps them; projected x/y
+    may be ``tol`` outside (their sample clips them); NaN is outside.
+    """
+    x0, x1, y0, y1, tol = ext[0], ext[1], ext[2], ext[3], ext[5]
+    if ext[4] != 0.0:
+        if x1 > 180.0:
+            x = x + 360.0 if x < x0 else x
+        elif x > 180.0:
+            x -= 360.0
+    return (x >= x0 - tol) & (x <= x1 + tol) & (y >= y0 - tol) & (y <= y1 + tol)
 
 
 @nb.njit(inline="always", cache=True)

@@ -30,7 +30,7 @@ import xarray as xr
 from sarex.environment.lcc import lcc_constants, lcc_forward_kernel
 from sarex.environment.base import FLAG_OUTSIDE, describe_time_range
 from sarex.environment.orientation import EAST_NORTH, rotate_to_east_north
-from sarex.environment.gridsample import KIND_LCC, axis_descriptor, grid_geometry
+from sarex.environment.gridsample import KIND_LCC, axis_descriptor, grid_extent, grid_geometry
 from sarex.environment.regular import RegularGridField
 from sarex.errors import SarexInputError
 
@@ -216,6 +216,13 @@ class ProjectedGridField(RegularGridField):
         """``(KIND_LCC, geometry)`` on a Lambert grid the compiled kernel projects to; else ``None`` (PROJ)."""
         return None if self._lcc is None else grid_geometry(KIND_LCC, lcc=self._lcc)
 
+    def fused_extent(self) -> np.ndarray:
+        """The grid's x/y extent, with :meth:`sample`'s tolerance (points on the edge may project just outside)."""
+        return grid_extent(self.xs, self.ys, longitude=False, tolerance=self._edge_tolerance())
+
+    def _edge_tolerance(self) -> float:
+        return 1e-7 * self._min_step
+
     def window_around(self, time_s: float, lon, lat, active, force: bool = False):
         """:meth:`window_at` for particles at WGS84 lon/lat: projected only when a window is loaded."""
         if self._reload_due(time_s, force):
@@ -226,7 +233,7 @@ class ProjectedGridField(RegularGridField):
     def sample(self, lon, lat, time_s, active, out_u, out_v, out_flag) -> None:
         x, y = self.to_grid(lon, lat)
         # Points on the outer grid lines may come back from the projection a rounding error outside.
-        tol = 1e-7 * self._min_step
+        tol = self._edge_tolerance()
         inside = (x >= self.xs[0] - tol) & (x <= self.xs[-1] + tol) & (y >= self.ys[0] - tol) & (y <= self.ys[-1] + tol)
         np.clip(x, self.xs[0], self.xs[-1], out=x)
         np.clip(y, self.ys[0], self.ys[-1], out=y)

@@ -14,7 +14,7 @@ import numpy as np
 import xarray as xr
 
 from sarex.environment.base import time_axis_epoch_s, FLAG_OUTSIDE, axis_time_range, describe_time_range
-from sarex.environment.gridsample import KIND_LONLAT, axis_descriptor, grid_geometry, sample_regular_kernel, window_descriptor
+from sarex.environment.gridsample import KIND_LONLAT, axis_descriptor, grid_extent, grid_geometry, sample_regular_kernel, window_descriptor
 from sarex.errors import OutsideDomainError, SarexInputError
 from sarex.times import iso
 
@@ -116,6 +116,10 @@ class RegularGridField:
     def fused_geometry(self) -> tuple[int, tuple] | None:
         """``(KIND_LONLAT, geometry)``: the fused drift step samples the lon/lat axes directly."""
         return grid_geometry(KIND_LONLAT)
+
+    def fused_extent(self) -> np.ndarray:
+        """The whole grid's extent as the fused drift step tests it (:func:`~sarex.environment.gridsample.grid_extent`)."""
+        return grid_extent(self.xs, self.ys, longitude=True)
 
     def window_around(self, time_s: float, lon, lat, active, force: bool = False):
         """:meth:`window_at` for particles at WGS84 ``lon``/``lat`` (subclasses on other axes convert)."""

@@ -77,6 +77,10 @@ class StackedField:
         out["none"] = int(self._unserved)
         return out
 
+    def add_counts(self, served: np.ndarray) -> None:
+        """Add point samples served per source (in priority order) by a sampler other than :meth:`sample`."""
+        self._counts += np.asarray(served, dtype=np.int64)
+
     def reset_counts(self) -> None:
         """Start counting from zero."""
         self._counts[:] = 0

@@ -1,0 +1,96 @@
+"""Wind and current as the fused drift step takes them: each variable's sources and windows.
+
+A variable is one field, or a :class:`~sarex.environment.stack.StackedField` of several in
+priority order (a coastal model, then a regional one). :class:`FusedField` says whether the
+fused step (:func:`~sarex.drift.fused.drift_step_kernel`) can sample it, and gives its
+windows at a time in the kernel's one layout whatever the number of sources: the sources'
+time cells and axes concatenated with their offsets, and per source its axis descriptor,
+kind (lon/lat, Lambert, curvilinear, or skipped), Lambert constants and whole-grid extent.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sarex.environment.curvilinear import CurvilinearGridField
+from sarex.environment.gridsample import KIND_CURVILINEAR, KIND_LCC, KIND_LONLAT, KIND_NONE, time_cells
+from sarex.environment.projected import ProjectedGridField
+from sarex.environment.regular import RegularGridField
+from sarex.environment.stack import StackedField
+
+#: Fields the fused kernel samples (each says how in its ``fused_geometry``).
+FUSED_FIELDS = (RegularGridField, ProjectedGridField, CurvilinearGridField)
+
+_NOTHING = np.zeros(2)  # a skipped source's cells and axes (never read)
+_NO_EXTENT = np.zeros(6)
+
+
+class FusedField:
+    """One variable for the fused step: its sources, their geometry, their windows.
+
+    Parameters
+    ----------
+    field
+        The variable's field: a regular, Lambert or curvilinear grid, or a stack of
+        regular and Lambert grids (a curvilinear grid in a stack, whose whole extent the
+        kernel cannot test, leaves the stack to the general step).
+    """
+
+    def __init__(self, field) -> None:
+        self.field = field
+        self.stacked = type(field) is StackedField
+        self.sources = list(field.sources) if self.stacked else [field]
+        geos = [s.fused_geometry() if type(s) in FUSED_FIELDS else None for s in self.sources]
+        self.fusable = all(g is not None for g in geos) and (
+            not self.stacked or all(g[0] in (KIND_LONLAT, KIND_LCC) for g in geos))
+        if not self.fusable:
+            return
+        self.kinds = np.array([g[0] for g in geos], dtype=np.int64)
+        self.curvilinear = self.kinds[0] == KIND_CURVILINEAR
+        self._lcc = np.ascontiguousarray(np.stack([g[1][0] for g in geos]))
+        self._glon, self._glat = geos[0][1][1], geos[0][1][2]  # a curvilinear grid's nodes (never stacked)
+        self._ext = np.ascontiguousarray(np.stack([s.fused_extent() if self.stacked else _NO_EXTENT for s in self.sources]))
+
+    def windows(self, time_s: float, lon, lat, active, force: bool = False) -> tuple:
+        """The sources' windows at ``time_s`` around the particles, as the kernel takes them.
+
+        ``(cells, co, xs, xo, ys, yo, ad, kinds, lcc, ext, glon, glat)``. A stack's source
+        whose time range does not cover ``time_s`` is skipped (``KIND_NONE``), as the stack
+        skips it; ``force`` reloads every window around all particles.
+        """
+        cells, xs, ys, ads, kinds = [], [], [], [], self.kinds.copy()
+        for k, src in enumerate(self.sources):
+            t0, t1 = src.time_range()
+            if self.stacked and not (t0 - 1e-6 <= time_s <= t1 + 1e-6):
+                kinds[k] = KIND_NONE
+                cells.append(_NOTHING)
+                xs.append(_NOTHING)
+                ys.append(_NOTHING)
+                ads.append(np.zeros(9))
+                continue
+            u, v, x, y, ad, it, ft = src.window_around(time_s, lon, lat, active, force=force)
+            cells.append(time_cells(u, v, it, ft))
+            xs.append(np.ascontiguousarray(x))
+            ys.append(np.ascontiguousarray(y))
+            ads.append(ad)
+        return (*_joined(cells), *_joined(xs), *_joined(ys), np.ascontiguousarray(np.stack(ads)), kinds, self._lcc, self._ext,
+                self._glon, self._glat)
+
+    def contains_lonlat(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        """True where a source's whole grid holds the point."""
+        inside = np.zeros(np.size(lon), dtype=np.bool_)
+        for src in self.sources:
+            inside |= src.contains_lonlat(lon, lat)
+        return inside
+
+    def add_counts(self, served: np.ndarray) -> None:
+        """Add the fused step's samples per source (``served[source]``) to the stack's counts."""
+        if self.stacked:
+            self.field.add_counts(served[: len(self.sources)])
+
+
+def _joined(arrays: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The arrays end to end and their offsets (one array as it is: no copy)."""
+    offsets = np.zeros(len(arrays) + 1, dtype=np.int64)
+    offsets[1:] = np.cumsum([a.size for a in arrays])
+    return (arrays[0] if len(arrays) == 1 else np.concatenate(arrays)), offsets
