@@ -39,7 +39,7 @@ CHUNK = 2048
 """Particles per chunk: the phases of a step run over a chunk whose scratch fits in L1/L2."""
 
 
-@nb.njit(inline="always", cache=True)
+@nb.njit(cache=True)
 def _grid_points(kind, lcc, glon, glat, xa, ya, m, use, gx, gy, hi, hj):  # pragma: no cover - numba
     """The points ``(xa[k], ya[k])`` (WGS84 degrees) on a field's grid axes: the arrays to sample at.
 
@@ -62,7 +62,7 @@ def _grid_points(kind, lcc, glon, glat, xa, ya, m, use, gx, gy, hi, hj):  # prag
     return xa, ya
 
 
-@nb.njit(inline="always", cache=True, error_model="numpy")
+@nb.njit(cache=True, error_model="numpy")
 def _sample_field(xa, ya, m, use, win, gx, gy, hi, hj, out_u, out_v, out_f, served, tmp):  # pragma: no cover - numba
     """One variable at the points ``k < m`` where ``use[k]``: from its one source, or from a stack.
 
@@ -146,15 +146,16 @@ def _velocities(xa, ya, m, use, b0, wind, current, sc, gs, served_w, served_c,  
 
 @nb.njit(inline="always", cache=True)
 def _chunk_hints(kind, hints, b0, m):  # pragma: no cover - numba
-    """The cells the chunk's particles were last found in on a curvilinear field (-1: not known)."""
+    """The cells the chunk's particles were last found in on a curvilinear field (-1: not known); placeholders otherwise."""
+    if kind != KIND_CURVILINEAR:
+        return np.empty(1, dtype=np.int64), np.empty(1, dtype=np.int64)  # never read: no chunk-sized fill
     hi = np.full(m, -1, dtype=np.int64)
     hj = np.full(m, -1, dtype=np.int64)
-    if kind == KIND_CURVILINEAR:
-        h_i, h_j, known = hints[0], hints[1], hints[2]
-        for k in range(m):
-            if known[b0 + k]:
-                hi[k] = h_i[b0 + k]
-                hj[k] = h_j[b0 + k]
+    h_i, h_j, known = hints[0], hints[1], hints[2]
+    for k in range(m):
+        if known[b0 + k]:
+            hi[k] = h_i[b0 + k]
+            hj[k] = h_j[b0 + k]
     return hi, hj
 
 
@@ -244,7 +245,7 @@ def drift_step_kernel(
         m = min(CHUNK, n - b0)
         if partial and not active[b0 : b0 + m].any():
             continue  # a rerun for a few particles: the chunks without them keep what they have
-        tmp = (np.zeros(m), np.zeros(m), np.zeros(m, dtype=np.int8), np.zeros(m, dtype=np.bool_))  # a stack's scratch
+        tmp = (np.empty(m), np.empty(m), np.empty(m, dtype=np.int8), np.empty(m, dtype=np.bool_))  # a stack's scratch (written first)
         sc = (np.zeros(m), np.zeros(m), np.zeros(m), np.zeros(m), np.zeros(m, dtype=np.int8), np.zeros(m, dtype=np.int8), tmp)
         ve = np.zeros(m)
         vn = np.zeros(m)
@@ -260,7 +261,8 @@ def drift_step_kernel(
         hiw, hjw = _chunk_hints(wk0, (whi, whj, wkn), b0, m)
         hic, hjc = _chunk_hints(ck0, (chi, chj, ckn), b0, m)
         gs = (np.empty(m), np.empty(m), hiw, hjw, np.empty(m), np.empty(m), hic, hjc)
-        served = (np.zeros(m, dtype=np.int64), np.zeros(m, dtype=np.int64), np.zeros(m, dtype=np.int64), np.zeros(m, dtype=np.int64))
+        ms = m if tally else 1  # the source of each sample, read only to tally a stack's counts
+        served = (np.zeros(ms, dtype=np.int64), np.zeros(ms, dtype=np.int64), np.zeros(ms, dtype=np.int64), np.zeros(ms, dtype=np.int64))
         _velocities(x, y, m, go, b0, (w0_cells, w0_co, w0_xs, w0_xo, w0_ys, w0_yo, w0_ad, w0_kinds, w0_lcc, w0_ext, w0_glon, w0_glat),
                     (c0_cells, c0_co, c0_xs, c0_xo, c0_ys, c0_yo, c0_ad, c0_kinds, c0_lcc, c0_ext, c0_glon, c0_glat), sc, gs, served[0], served[1],
                     a_dw, b_dw, coef, z_cw, lf, du, dv, ve, vn, capsize, dt, seed, pids, step, capsized, flip)
