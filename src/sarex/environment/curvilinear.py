@@ -104,26 +104,34 @@ def _settled(s, t, ds, dt):  # pragma: no cover - numba
 
 
 @nb.njit(cache=True)
-def _invert_cell(glon, glat, i, j, px, py):  # pragma: no cover - numba
-    """Fractional (s, t) of point (px, py) in cell (j, i)..(j+1, i+1), or (nan, nan).
+def _solve_cell(glon, glat, i, j, px, py):  # pragma: no cover - numba
+    """``(s, t, inside)``: position of point (px, py) in the map of cell (j, i)..(j+1, i+1), unclamped.
 
     Solves the cell's bilinear map ``P(s, t) = a + b s + c t + d s t = 0`` (point at the
     origin) by Newton's method from the solution for the parallelogram ``d = 0`` (exact on
     a regular lon/lat cell): two steps, then more until a step is below
     :data:`NEWTON_STEP` (at most 30). The map is in plain degree offsets: scaling the east
     offsets by cos(latitude), a local tangent plane, multiplies one of the two equations
-    by a constant and leaves its solution as it is.
+    by a constant and leaves its solution as it is. Outside the cell, ``(s, t)`` says where
+    the point lies from it (NaN for a cell off the grid).
     """
     ny, nx = glon.shape
     if i < 0 or j < 0 or i > nx - 2 or j > ny - 2:
-        return math.nan, math.nan
+        return math.nan, math.nan, False
     ax, ay, bx, by, cx, cy, dx, dy = _cell_map(glon, glat, i, j, px, py)
     s, t, ds, dt = _solve_two(ax, ay, bx, by, cx, cy, dx, dy)
     for _ in range(28):
         if (abs(ds) < NEWTON_STEP and abs(dt) < NEWTON_STEP) or not (s == s and t == t):
             break
         s, t, ds, dt = _newton(ax, ay, bx, by, cx, cy, dx, dy, s, t)
-    if not _settled(s, t, ds, dt):
+    return s, t, _settled(s, t, ds, dt)
+
+
+@nb.njit(cache=True)
+def _invert_cell(glon, glat, i, j, px, py):  # pragma: no cover - numba
+    """Fractional (s, t) of point (px, py) in cell (j, i)..(j+1, i+1) (:func:`_solve_cell`), or (nan, nan)."""
+    s, t, inside = _solve_cell(glon, glat, i, j, px, py)
+    if not inside:
         return math.nan, math.nan
     return min(max(s, 0.0), 1.0), min(max(t, 0.0), 1.0)
 
@@ -163,9 +171,21 @@ def locate_hinted_many(glon, glat, xa, ya, m, use, hi, hj, gx, gy):  # pragma: n
 def find_cell(glon, glat, px, py, near_i, near_j):  # pragma: no cover - numba
     """Fractional grid indices ``(xi, eta, found)`` of point (px, py), searching from cell (near_j, near_i).
 
-    Cells are tried from the hinted one outwards, up to two cells away: a hint is the cell
-    of the particle's last position, where a particle that moved less than a cell still is.
+    A hint is the cell of the particle's last position, where a particle that moved less
+    than a cell still is; the hinted cell is tried first, then the neighbour its map points
+    to (``floor(s)``, ``floor(t)``: where a particle that crossed an edge went), then the
+    cells around the hinted one up to two cells away.
     """
+    s, t, inside = _solve_cell(glon, glat, near_i, near_j, px, py)
+    if inside:
+        return near_i + min(max(s, 0.0), 1.0), near_j + min(max(t, 0.0), 1.0), True
+    if s == s and t == t:
+        di = int(min(max(math.floor(s), -1.0), 1.0))
+        dj = int(min(max(math.floor(t), -1.0), 1.0))
+        if di != 0 or dj != 0:
+            s, t = _invert_cell(glon, glat, near_i + di, near_j + dj, px, py)
+            if s == s:
+                return near_i + di + s, near_j + dj + t, True
     for r in range(3):
         for q in range((2 * r + 2) ** 2):
             dj = q // (2 * r + 2) - 1 - r
