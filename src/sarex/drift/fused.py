@@ -30,7 +30,7 @@ from sarex.drift.geodesy import _DEG, rhumb_step_sc, stage_point_sc
 from sarex.drift.kernels import CAPSIZE_LEEWAY_FRACTION, capsize_draw, crosswind_coefficients, leeway_from_coefficients
 from sarex.vecmath import sincos_half_pi
 from sarex.environment.base import FLAG_NAN, FLAG_OK, FLAG_OUTSIDE
-from sarex.environment.curvilinear import locate_hinted_many
+from sarex.environment.cellsearch import locate_hinted_many
 from sarex.environment.gridsample import KIND_CURVILINEAR, KIND_LCC, KIND_NONE, inside_extent, sample_cells_many
 from sarex.environment.lcc import lcc_point
 
@@ -46,7 +46,7 @@ def _grid_points(kind, lcc, glon, glat, xa, ya, m, use, gx, gy, hi, hj):  # prag
     ``kind`` (:data:`~sarex.environment.gridsample.KIND_LONLAT` ...) and ``lcc``, ``glon``,
     ``glat`` from the field's ``fused_geometry``: lon/lat as they are; Lambert x/y
     (:func:`~sarex.environment.lcc.lcc_point`, as the field's ``to_grid``); a curvilinear
-    grid's fractional indices (:func:`~sarex.environment.curvilinear.locate_hinted_many`, as
+    grid's fractional indices (:func:`~sarex.environment.cellsearch.locate_hinted_many`, as
     its ``locate``) searched from each point's cell ``(hj[k], hi[k])`` (``hi[k] < 0``: none),
     which becomes the cell found. A point not found is NaN: sampled as outside, handed back.
     """
