@@ -23,6 +23,9 @@ FUSED_FIELDS = (RegularGridField, ProjectedGridField, CurvilinearGridField)
 
 _NOTHING = np.zeros(2)  # a skipped source's cells and axes (never read)
 _NO_EXTENT = np.zeros(6)
+#: Hints of a variable that keeps none (not curvilinear): the kernel's placeholders.
+_NO_HINTS = (np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.bool_),
+             np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.bool_))
 
 
 class FusedField:
@@ -38,6 +41,7 @@ class FusedField:
 
     def __init__(self, field) -> None:
         self.field = field
+        self._hints_out: tuple | None = None  # the arrays the fused step writes the new cell hints to
         self.stacked = type(field) is StackedField
         self.sources = list(field.sources) if self.stacked else [field]
         geos = [s.fused_geometry() if type(s) in FUSED_FIELDS else None for s in self.sources]
@@ -75,6 +79,20 @@ class FusedField:
             ads.append(ad)
         return (*_joined(cells), *_joined(xs), *_joined(ys), np.ascontiguousarray(np.stack(ads)), kinds, self._lcc, self._ext,
                 self._glon, self._glat)
+
+    def hints(self, n: int) -> tuple:
+        """A curvilinear grid's cell hints of the ``n`` particles and the arrays for the new ones; placeholders otherwise."""
+        if not self.curvilinear:
+            return _NO_HINTS
+        if self._hints_out is None:
+            self._hints_out = (np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64), np.empty(n, dtype=np.bool_))
+        return (*self.field.hints(), *self._hints_out)
+
+    def keep_hints(self, hints: tuple) -> None:
+        """Swap in the new cell hints the fused step wrote into :meth:`hints`' arrays (the old ones take the next)."""
+        if hints is not _NO_HINTS:
+            self.field.set_hints(hints[3:])
+            self._hints_out = hints[:3]
 
     def contains_lonlat(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
         """True where a source's whole grid holds the point."""

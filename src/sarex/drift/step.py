@@ -41,10 +41,6 @@ from sarex.environment.coast import Coastline
 #: Use the fused kernel where the forcing allows it (tests switch it off to compare paths).
 USE_FUSED = True
 
-#: Hints of a field that keeps none (not curvilinear): the kernel's placeholders.
-_NO_HINTS = (np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.bool_),
-             np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.bool_))
-
 
 class Stepper:
     """Advances :class:`Particles` by one step of ``step_s`` seconds; counts what happened.
@@ -87,7 +83,6 @@ class Stepper:
         self._du_dv = (np.zeros(n), np.zeros(n))  # the forcing error's velocity (zeros without one)
         self._fields = (FusedField(env.wind), FusedField(env.current))
         self.fusable = all(f.fusable for f in self._fields)
-        self._hints_out: list[tuple | None] = [None, None]  # the fused step's new cell hints (curvilinear fields)
         self._tally = self.fusable and any(f.stacked for f in self._fields)
         if forcing_error is not None:
             # a continuation restarts the error from its stationary distribution (not stored in the file)
@@ -140,24 +135,6 @@ class Stepper:
         t1 = t + 0.5 * self.step_s
         return w0, c0, wind.windows(t1, p.lon, p.lat, active), current.windows(t1, p.lon, p.lat, active)
 
-    def _hints(self, slot: int) -> tuple:
-        """A curvilinear field's cell hints and the arrays for the new ones; placeholders on other fields."""
-        field = (self.env.wind, self.env.current)[slot]
-        if not self._fields[slot].curvilinear:
-            return _NO_HINTS
-        out = self._hints_out[slot]
-        if out is None:
-            n = self.p.size
-            out = self._hints_out[slot] = (np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64), np.empty(n, dtype=np.bool_))
-        return (*field.hints(), *out)
-
-    def _keep_hints(self, hints: tuple[tuple, tuple]) -> None:
-        """Swap in the new cell hints the fused step wrote (the old arrays take the next ones)."""
-        for slot, h in enumerate(hints):
-            if h is not _NO_HINTS:
-                (self.env.wind, self.env.current)[slot].set_hints(h[3:])
-                self._hints_out[slot] = h[:3]
-
     def _fused(self, t: float, active: np.ndarray, step: int) -> np.ndarray | None:
         """Advect with the fused kernel; the particles the general path must redo (``None``: none)."""
         times = (t, t + 0.5 * self.step_s) if self.rk2 else (t,)
@@ -168,7 +145,7 @@ class Stepper:
         todo = active
         for attempt in range(2):
             windows = self._windows(t, active, force=attempt > 0)
-            hints = (self._hints(0), self._hints(1))
+            hints = tuple(f.hints(self.p.size) for f in self._fields)
             n_bad = self._run_fused(windows, hints, todo, step, partial=attempt > 0)
             if n_bad == 0:
                 break
@@ -180,7 +157,8 @@ class Stepper:
             if attempt > 0 or not any((out & f.contains_lonlat(self.p.lon, self.p.lat)).any() for f in self._fields):
                 break
             todo = need
-        self._keep_hints(hints)
+        for f, h in zip(self._fields, hints):
+            f.keep_hints(h)
         if self.capsize:  # the draws of the particles the kernel moved
             flip = np.flatnonzero(self._flips)
             self.p.capsized[flip] = 1
