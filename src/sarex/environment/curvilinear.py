@@ -30,7 +30,7 @@ from sarex.environment.base import time_axis_epoch_s, FLAG_OK, FLAG_OUTSIDE, axi
 from sarex.environment.orientation import EAST_NORTH, rotate_to_east_north
 from sarex.environment.cellsearch import locate_kernel, walk_kernel
 from sarex.environment.gridsample import KIND_CURVILINEAR, grid_geometry, index_descriptor, sample_regular_kernel
-from sarex.environment.regular import read_window, time_index, window_steps_within
+from sarex.environment.regular import covers_time, read_window, time_index, window_steps_within, with_loaded_area
 from sarex.errors import SarexInputError
 
 
@@ -212,7 +212,7 @@ class CurvilinearGridField:
         it, ft = time_index(self.times, time_s, self.name)
         w = self._win
         hinted = self._hint is not None and self._hint[0].size == np.size(lon)
-        if force or not hinted or w is None or not (w[0] <= it and it + (1 if ft > 0 else 0) <= w[1]):
+        if force or not hinted or not covers_time(w, it, ft):
             fi, fj, flag = self.locate(lon, lat, active)
             inside = active & (flag == FLAG_OK)
             if inside.any():
@@ -245,19 +245,12 @@ class CurvilinearGridField:
         lo_i, hi_i = int(np.floor(fi.min())), int(np.ceil(fi.max()))
         lo_j, hi_j = int(np.floor(fj.min())), int(np.ceil(fj.max()))
         w = self._win
-        if w is not None:
-            i0, i1, j0, j1, k0, k1 = w[:6]
-            if i0 <= it and need_t1 <= i1 and k0 <= lo_i and hi_i <= k1 and j0 <= lo_j and hi_j <= j1:
-                return w
+        if covers_time(w, it, ft) and w[4] <= lo_i and hi_i <= w[5] and w[2] <= lo_j and hi_j <= w[3]:
+            return w
         m = self.margin_cells
         k0, k1 = max(0, lo_i - m), min(nx - 1, hi_i + m)
         j0, j1 = max(0, lo_j - m), min(ny - 1, hi_j + m)
-        k1 = max(k1, k0 + 1)
-        j1 = max(j1, j0 + 1)
-        if w is not None and w[0] <= it and need_t1 <= w[1]:
-            # Loaded for space alone (some points outside, perhaps only those the general
-            # step redoes): keep what was loaded as well, or the others would fall outside.
-            j0, j1, k0, k1 = min(j0, w[2]), max(j1, w[3]), min(k0, w[4]), max(k1, w[5])
+        j0, j1, k0, k1 = with_loaded_area(w, it, ft, j0, max(j1, j0 + 1), k0, max(k1, k0 + 1))
         i0 = it
         steps = window_steps_within(self.window_steps, (j1 - j0 + 1) * (k1 - k0 + 1))
         i1 = min(self.times.size - 1, max(need_t1, it + steps - 1))

@@ -87,6 +87,14 @@ def grid_extent(xs: np.ndarray, ys: np.ndarray, longitude: bool, tolerance: floa
 
 
 @nb.njit(inline="always", cache=True)
+def wrap_longitude(x, x0, x1):  # pragma: no cover - numba
+    """Longitude ``x`` in the convention of an axis from ``x0`` to ``x1``: 0..360 if it ends past 180°, else -180..180."""
+    if x1 > 180.0:
+        return x + 360.0 if x < x0 else x
+    return x - 360.0 if x > 180.0 else x
+
+
+@nb.njit(inline="always", cache=True)
 def inside_extent(ext, x, y):  # pragma: no cover - numba
     """Whether (x, y) lies inside a whole grid (:func:`grid_extent`), as the field's ``sample`` decides it.
 
@@ -95,10 +103,7 @@ def inside_extent(ext, x, y):  # pragma: no cover - numba
     """
     x0, x1, y0, y1, tol = ext[0], ext[1], ext[2], ext[3], ext[5]
     if ext[4] != 0.0:
-        if x1 > 180.0:
-            x = x + 360.0 if x < x0 else x
-        elif x > 180.0:
-            x -= 360.0
+        x = wrap_longitude(x, x0, x1)
     return (x >= x0 - tol) & (x <= x1 + tol) & (y >= y0 - tol) & (y <= y1 + tol)
 
 
@@ -162,10 +167,7 @@ def locate(xs, ys, ad, x, y):  # pragma: no cover - numba
     nx = xs.size
     ny = ys.size
     if ad[8] != 0.0:
-        if xs[nx - 1] > 180.0:
-            x = x + 360.0 if x < xs[0] else x
-        elif x > 180.0:
-            x -= 360.0
+        x = wrap_longitude(x, xs[0], xs[nx - 1])
     if x < xs[0] or x > xs[nx - 1] or y < ys[0] or y > ys[ny - 1] or not (x == x and y == y):
         return 0, 0, 0.0, 0.0, FLAG_OUTSIDE
     i, fx = _axis_cell(xs, ad, 0, x)

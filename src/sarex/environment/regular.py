@@ -127,9 +127,7 @@ class RegularGridField:
 
     def _reload_due(self, time_s: float, force: bool) -> bool:
         """Whether :meth:`window_at` will load a window (and so look at the particles' positions)."""
-        it, ft = self._time_index(time_s)
-        w = self._win
-        return force or w is None or not (w[0] <= it and it + (1 if ft > 0 else 0) <= w[1])
+        return force or not covers_time(self._win, *self._time_index(time_s))
 
     # --- sampling ---------------------------------------------------------------
     def window_at(self, time_s: float, lon, lat, active, force: bool = False):
@@ -160,16 +158,10 @@ class RegularGridField:
     def _window_for(self, it, ft, lon, lat, active, force=False):
         need_t1 = it + (1 if ft > 0 else 0)
         w = self._win
-        if w is not None and not force:
-            i0, i1, j0, j1, k0, k1 = w[:6]
-            if i0 <= it and need_t1 <= i1:
-                return w
+        if not force and covers_time(w, it, ft):
+            return w
         nt = self.times.size
-        j0, j1, k0, k1 = self._space_slice(lon, lat, active)
-        if w is not None and w[0] <= it and need_t1 <= w[1]:
-            # Loaded for space alone (some particles outside, perhaps only those the general
-            # step redoes): keep what was loaded as well, or the others would fall outside.
-            j0, j1, k0, k1 = min(j0, w[2]), max(j1, w[3]), min(k0, w[4]), max(k1, w[5])
+        j0, j1, k0, k1 = with_loaded_area(w, it, ft, *self._space_slice(lon, lat, active))
         i0 = it
         i1 = min(nt - 1, max(need_t1, it + window_steps_within(self.window_steps, (j1 - j0 + 1) * (k1 - k0 + 1)) - 1))
         sl_t = slice(i0, i1 + 1)
@@ -238,6 +230,23 @@ def read_window(da: xr.DataArray, sl_t: slice | None, sj: slice, sk: slice, flip
             a = a[:, :, ::-1]
         arr[n0:n1] = a
     return arr
+
+
+def covers_time(win: tuple | None, it: int, ft: float) -> bool:
+    """Whether a loaded window ``(i0, i1, j0, j1, k0, k1, ...)`` holds time step ``it`` and, if ``ft > 0``, ``it + 1``."""
+    return win is not None and win[0] <= it and it + (1 if ft > 0 else 0) <= win[1]
+
+
+def with_loaded_area(win: tuple | None, it: int, ft: float, j0: int, j1: int, k0: int, k1: int) -> tuple[int, int, int, int]:
+    """The slice ``j0..j1, k0..k1`` of a window about to be loaded, grown to hold ``win``'s area
+    when ``win`` holds the same time steps.
+
+    Such a load is for space alone (some particles outside, perhaps only the few the
+    general drift step redoes): keeping what was loaded keeps the others inside.
+    """
+    if covers_time(win, it, ft):
+        return min(j0, win[2]), max(j1, win[3]), min(k0, win[4]), max(k1, win[5])
+    return j0, j1, k0, k1
 
 
 def window_steps_within(steps: int, cells: int, max_bytes: int = MAX_WINDOW_BYTES) -> int:
