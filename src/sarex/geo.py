@@ -40,7 +40,6 @@ WGS84_E2 = WGS84_F * (2.0 - WGS84_F)
 GEOD = pyproj.Geod(ellps="WGS84")
 
 
-
 _B = WGS84_A * (1.0 - WGS84_F)
 _EP2 = (WGS84_A * WGS84_A - _B * _B) / (_B * _B)
 
