@@ -10,6 +10,8 @@ kind (lon/lat, Lambert, curvilinear, or skipped), Lambert constants and whole-gr
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import numpy as np
 
 from sarex.environment.curvilinear import CurvilinearGridField
@@ -94,12 +96,35 @@ class FusedField:
             self.field.set_hints(hints[3:])
             self._hints_out = hints[:3]
 
-    def contains_lonlat(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-        """True where a source's whole grid holds the point."""
-        inside = np.zeros(np.size(lon), dtype=np.bool_)
-        for src in self.sources:
-            inside |= src.contains_lonlat(lon, lat)
-        return inside
+    def contains_any(self, lon: np.ndarray, lat: np.ndarray, idx: np.ndarray) -> bool:
+        """Whether a source's whole grid holds one of the particles ``idx`` (positions ``lon``/``lat`` of all)."""
+        with self.hints_of(idx, lon.size):
+            x, y = lon[idx], lat[idx]
+            return any(bool(src.contains_lonlat(x, y).any()) for src in self.sources)
+
+    @contextmanager
+    def hints_of(self, idx: np.ndarray, n: int):
+        """While in the block, a curvilinear field's cell hints are those of the particles ``idx`` of ``n`` alone.
+
+        The field searches a point from the cell the same point was found in last (its hints,
+        one per particle of the arrays it is given): a step of a few of the particles on
+        their gathered positions starts each search where the whole step would, and the
+        cells it finds become those particles' hints.
+        """
+        if not self.fusable or not self.curvilinear:
+            yield
+            return
+        h = self.field.hints()
+        whole = h is not None and h[0].size == n
+        self.field.set_hints(tuple(a[idx] for a in h) if whole else None)
+        try:
+            yield
+        finally:
+            new = self.field.hints()
+            if whole and new is not None and new[0].size == idx.size:
+                for a, b in zip(h, new):
+                    a[idx] = b
+            self.field.set_hints(h if whole else None)
 
     def add_counts(self, served: np.ndarray) -> None:
         """Add the fused step's samples per source (``served[source]``) to the stack's counts."""

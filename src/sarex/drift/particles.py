@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from enum import IntEnum
 
 import numpy as np
@@ -61,6 +61,20 @@ class Particles:
     @property
     def size(self) -> int:
         return int(self.lon.size)
+
+    def take(self, idx: np.ndarray) -> Particles:
+        """The particles ``idx`` as a state of their own (copies; the crosswind table shared).
+
+        The general step of a few particles handed to it works on these, not on every
+        particle's arrays under a mask.
+        """
+        n = self.size
+        parts = {}
+        for f in fields(self):
+            a = getattr(self, f.name)
+            take = isinstance(a, np.ndarray) and f.name != "cw_coef" and a.ndim == 1 and a.size == n
+            parts[f.name] = a[idx] if take else a  # a single class's cls (one 0) is kept as it is
+        return Particles(**parts)
 
     def release_due(self, step: int) -> None:
         """Put particles whose release step is ``<= step`` at their start positions."""
