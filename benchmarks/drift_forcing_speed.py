@@ -10,6 +10,11 @@ Cases (whole processes, as a user runs them; ``sarex drift`` writes its drift fi
   6-hourly output, coast off; RK2 and Euler;
 * **Lambert + curvilinear**: wind on a Lambert conformal grid (20 km, grid-relative
   components), current on a ROMS-style curvilinear grid (staggered u/v, angle, masks).
+* **nested**: the two-grid wind, and a ROMS-style current (2.5 km, rotated and bent)
+  nested in the 1/12° regional current (``--current roms --current regional``: the
+  first source covering a point serves it); released 4 km inside the ROMS grid's edge,
+  so the particles drift out of it into the regional grid, many of them inside the ROMS
+  grid's longitude/latitude box. OpenDrift gets the same two current readers in the same order.
 
 OpenDrift (Leeway, forward Euler; ``pip install .[bench]``) drifts the same particles
 from the same files for the same 24 hours in its own process (``--od-hours`` shortens
@@ -70,6 +75,21 @@ def write_lambert_roms(tmp: Path) -> tuple[Path, Path, dict]:
     w.to_netcdf(wp)
     r.to_netcdf(cp)
     return wp, cp, {"lon": 129.97, "lat": 36.0, "start": "2026-05-01T00:00Z"}
+
+
+def write_nested(tmp: Path) -> Path:
+    """A ROMS-style current over part of the two-grid case's area, hourly over its days."""
+    sys.path.insert(0, str(HERE.parent / "tests"))
+    import forcing_data as fd
+
+    r = fd.roms_dataset(ny=120, nx=150, nt=49)
+    r["ocean_time"] = np.array([np.datetime64(FILE_START[:-1]) + np.timedelta64(h, "h") for h in range(49)])
+    path = tmp / "nested_roms_current.nc"  # the name picks OpenDrift's ROMS reader
+    r.to_netcdf(path)
+    return path
+
+
+NESTED_LKP = (129.7, 34.6)
 
 
 def _run_timed(cmd: list[str]) -> tuple[float, float, float, str]:
@@ -163,7 +183,7 @@ def main() -> None:
     ap.add_argument("--big", default="1000000", help="particle counts run by sarex alone (RK2)")
     ap.add_argument("--od-hours", type=float, default=24.0,
                     help="hours OpenDrift drifts (its p-steps/s are compared); 24 = the same job as sarex's")
-    ap.add_argument("--cases", default="startup,two,lambert")
+    ap.add_argument("--cases", default="startup,two,lambert,nested")
     ap.add_argument("--rounds", type=int, default=3, help="rounds of the two-grid case (OpenDrift and sarex back to back each)")
     ap.add_argument("--lambert-particles", type=int, default=None, help="particles of the Lambert+ROMS case (default: the first of --sizes)")
     args = ap.parse_args()
@@ -224,6 +244,20 @@ def main() -> None:
             w, c, m = sarex_drift(tmp / "l.nc", n, 24, "rk2", lam, where["lon"], where["lat"], where["start"])
             ps = n * 144 / w
             rows.append((f"Lambert+ROMS: sarex {n:,} p × 24 h rk2", f"{w:.1f}", f"{c:.1f}", f"{m:.0f}", f"{ps:.3g}", f"{ps / od_ps:.0f}×", "≥ 30×",
+                         f"{ps / od_run:.1f}× OpenDrift's run() alone"))
+        if "nested" in cases:
+            rp = write_nested(tmp)
+            nest = ["--wind", str(wp), "--current", str(rp), "--current", str(cp)]
+            n = sizes[0]
+            sarex_drift(tmp / "warm.nc", 100, 1, "rk2", nest, *NESTED_LKP)
+            od = opendrift([wp, rp, cp], n, args.od_hours, *NESTED_LKP)
+            od_ps = n * args.od_hours * 3600 / STEP_S / od["wall"]
+            od_run = n * args.od_hours * 3600 / STEP_S / od["run"]
+            rows.append((f"nested: OpenDrift {n:,} p × {args.od_hours:g} h", f"{od['wall']:.1f}", f"{od['cpu']:.1f}", f"{od['rss']:.0f}",
+                         f"{od_ps:.3g}", "1×", "", f"run() alone {od['run']:.1f} s = {od_run:.3g} p-steps/s"))
+            w, c, m = sarex_drift(tmp / "n.nc", n, 24, "rk2", nest, *NESTED_LKP)
+            ps = n * 144 / w
+            rows.append((f"nested: sarex {n:,} p × 24 h rk2", f"{w:.1f}", f"{c:.1f}", f"{m:.0f}", f"{ps:.3g}", f"{ps / od_ps:.0f}×", "",
                          f"{ps / od_run:.1f}× OpenDrift's run() alone"))
     load1 = os.getloadavg()
     print(f"\n{os.cpu_count()} cores, load average {load0[0]:.1f} at the start, {load1[0]:.1f} at the end (other processes share the cores)")

@@ -359,3 +359,55 @@ def test_stacked_sources_run_fused_and_equal_the_general_path_with_the_same_coun
         assert cf == cg
         served = [c for name, c in cf.items() if name != "none"]
         assert min(served) > 10_000  # each source served a good share
+
+
+@pytest.mark.parametrize("lon, lat", [(129.55, 34.22), (128.6, 34.3)], ids=["across-the-edge", "drifting-in"])
+def test_a_curvilinear_grid_in_a_stack_runs_fused_and_equals_the_general_path(synth_coarse, tmp_path, monkeypatch, lon, lat):
+    """A ROMS-style coastal current (bent grid rotated 30°, land corner) in front of a regional
+    0.1° one. Released across the ROMS grid's south-east edge, particles drift in it and out
+    of it into the regional grid; released west of it, inside its longitude/latitude box but
+    outside the grid, they drift into it with no cell known there (the fused step hands
+    them to the general step's search; sending them to the regional grid instead fails this
+    case). The fused step gives the general path's drift bit for bit and the stack counts
+    the same samples per source."""
+    import sys
+    from pathlib import Path
+
+    from sarex.environment.cf import open_vector_field
+    from sarex.environment.curvilinear import CurvilinearGridField
+    from sarex.environment.stack import StackedField, sample_counts
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    import forcing_data as fd
+
+    roms = fd.roms_dataset(ny=40, nx=50, nt=20)  # ~2.5 km cells from 129.0E 34.0N
+    roms["ocean_time"] = np.array([np.datetime64("2026-01-15T05:00") + np.timedelta64(h, "h") for h in range(20)])
+    rp = tmp_path / "roms.nc"
+    roms.to_netcdf(rp)
+
+    def env():
+        curv = open_vector_field(rp, "current")
+        assert type(curv) is CurvilinearGridField
+        wind, regional = _fields(synth_coarse, synth_coarse)
+        return Environment(wind, StackedField([curv, regional]), OutsidePolicy("deactivate"))
+
+    calls = []
+    kernel = step_module.drift_step_kernel
+    monkeypatch.setattr(step_module, "drift_step_kernel", lambda *a: calls.append(1) or kernel(*a))
+    # the grid's xi axis runs 30° north of east from 129.0E 34.0N, its eta axis 30° west of north
+    kw = dict(lon=lon, lat=lat, start=START, radius_m=15000.0, hours=12, particles=3000, seed_value=11, coast=False,
+              output_s=3600, capsize=True)
+    e_fused = env()
+    fused = simulate(e_fused, "LIFE-RAFT-NB-2", **kw)
+    n_fused = len(calls)
+    assert n_fused >= 72  # every step ran fused
+    monkeypatch.setattr(step_module, "USE_FUSED", False)
+    e_general = env()
+    general = simulate(e_general, "LIFE-RAFT-NB-2", **kw)
+    assert len(calls) == n_fused
+    _assert_same(fused, general)
+    cf, cg = sample_counts(e_fused.current), sample_counts(e_general.current)
+    assert cf == cg
+    served = [c for name, c in cf.items() if name != "none"]
+    assert min(served) > 10_000, cf  # each source served a good share
+

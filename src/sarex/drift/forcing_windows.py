@@ -15,7 +15,7 @@ from contextlib import contextmanager
 import numpy as np
 
 from sarex.environment.curvilinear import CurvilinearGridField
-from sarex.environment.gridsample import KIND_CURVILINEAR, KIND_LCC, KIND_LONLAT, KIND_NONE, time_cells
+from sarex.environment.gridsample import KIND_CURVILINEAR, KIND_NONE, time_cells
 from sarex.environment.projected import ProjectedGridField
 from sarex.environment.regular import RegularGridField
 from sarex.environment.stack import StackedField
@@ -28,6 +28,8 @@ _NO_EXTENT = np.zeros(6)
 #: Hints of a variable that keeps none (not curvilinear): the kernel's placeholders.
 _NO_HINTS = (np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.bool_),
              np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.bool_))
+#: The outline of a variable without a curvilinear grid, or of one without an outline (no bands).
+_NO_OUTLINE = (0.0, np.zeros(4), np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.int64), np.zeros((1, 4)))
 
 
 class FusedField:
@@ -36,9 +38,9 @@ class FusedField:
     Parameters
     ----------
     field
-        The variable's field: a regular, Lambert or curvilinear grid, or a stack of
-        regular and Lambert grids (a curvilinear grid in a stack, whose whole extent the
-        kernel cannot test, leaves the stack to the general step).
+        The variable's field: a regular, Lambert or curvilinear grid, or a stack of them
+        with at most one curvilinear grid (its node longitudes and latitudes are the
+        kernel's one set; a second leaves the stack to the general step).
     """
 
     def __init__(self, field) -> None:
@@ -47,14 +49,20 @@ class FusedField:
         self.stacked = type(field) is StackedField
         self.sources = list(field.sources) if self.stacked else [field]
         geos = [s.fused_geometry() if type(s) in FUSED_FIELDS else None for s in self.sources]
-        self.fusable = all(g is not None for g in geos) and (
-            not self.stacked or all(g[0] in (KIND_LONLAT, KIND_LCC) for g in geos))
+        self.fusable = all(g is not None for g in geos) and sum(g[0] == KIND_CURVILINEAR for g in geos) <= 1
         if not self.fusable:
             return
         self.kinds = np.array([g[0] for g in geos], dtype=np.int64)
-        self.curvilinear = self.kinds[0] == KIND_CURVILINEAR
+        c = [k for k, g in enumerate(geos) if g[0] == KIND_CURVILINEAR]
+        #: the curvilinear source, which keeps the particles' cell hints (None: none)
+        self._curv = self.sources[c[0]] if c else None
+        self.curvilinear = self._curv is not None
+        #: what the kernel reads the hints as (KIND_CURVILINEAR: live arrays; else placeholders)
+        self.hint_kind = KIND_CURVILINEAR if self.curvilinear else KIND_NONE
+        #: the curvilinear grid's outline (:func:`~sarex.environment.cellsearch.grid_outline`), for a stack
+        self.outline = (self._curv.outline() if self.curvilinear else None) or _NO_OUTLINE
         self._lcc = np.ascontiguousarray(np.stack([g[1][0] for g in geos]))
-        self._glon, self._glat = geos[0][1][1], geos[0][1][2]  # a curvilinear grid's nodes (never stacked)
+        self._glon, self._glat = geos[c[0] if c else 0][1][1:3]  # the curvilinear grid's nodes
         self._ext = np.ascontiguousarray(np.stack([s.fused_extent() if self.stacked else _NO_EXTENT for s in self.sources]))
 
     def windows(self, time_s: float, lon, lat, active, force: bool = False) -> tuple:
@@ -88,12 +96,16 @@ class FusedField:
             return _NO_HINTS
         if self._hints_out is None:
             self._hints_out = (np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64), np.empty(n, dtype=np.bool_))
-        return (*self.field.hints(), *self._hints_out)
+        h = self._curv.hints()
+        if h is None or h[0].size != n:  # a stacked grid not sampled yet (outside its time range): no cell known
+            h = (np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.bool_))
+            self._curv.set_hints(h)
+        return (*h, *self._hints_out)
 
     def keep_hints(self, hints: tuple) -> None:
         """Swap in the new cell hints the fused step wrote into :meth:`hints`' arrays (the old ones take the next)."""
         if hints is not _NO_HINTS:
-            self.field.set_hints(hints[3:])
+            self._curv.set_hints(hints[3:])
             self._hints_out = hints[:3]
 
     def contains_any(self, lon: np.ndarray, lat: np.ndarray, idx: np.ndarray) -> bool:
@@ -114,17 +126,18 @@ class FusedField:
         if not self.fusable or not self.curvilinear:
             yield
             return
-        h = self.field.hints()
+        f = self._curv
+        h = f.hints()
         whole = h is not None and h[0].size == n
-        self.field.set_hints(tuple(a[idx] for a in h) if whole else None)
+        f.set_hints(tuple(a[idx] for a in h) if whole else None)
         try:
             yield
         finally:
-            new = self.field.hints()
+            new = f.hints()
             if whole and new is not None and new[0].size == idx.size:
                 for a, b in zip(h, new):
                     a[idx] = b
-            self.field.set_hints(h if whole else None)
+            f.set_hints(h if whole else None)
 
     def add_counts(self, served: np.ndarray) -> None:
         """Add the fused step's samples per source (``served[source]``) to the stack's counts."""

@@ -30,7 +30,7 @@ from sarex.drift.geodesy import _DEG, rhumb_step_sc, stage_point_sc
 from sarex.drift.kernels import CAPSIZE_LEEWAY_FRACTION, capsize_draw, crosswind_coefficients, leeway_from_coefficients
 from sarex.vecmath import sincos_half_pi
 from sarex.environment.base import FLAG_NAN, FLAG_OK, FLAG_OUTSIDE
-from sarex.environment.cellsearch import locate_hinted_many
+from sarex.environment.cellsearch import locate_hinted_many, point_outside
 from sarex.environment.gridsample import KIND_CURVILINEAR, KIND_LCC, KIND_NONE, inside_extent, sample_cells_many
 from sarex.environment.lcc import lcc_point
 
@@ -63,7 +63,7 @@ def _grid_points(kind, lcc, glon, glat, xa, ya, m, use, gx, gy, hi, hj):  # prag
 
 
 @nb.njit(cache=True, error_model="numpy")
-def _sample_field(xa, ya, m, use, win, gx, gy, hi, hj, out_u, out_v, out_f, served, tmp):  # pragma: no cover - numba
+def _sample_field(xa, ya, m, use, win, outline, gx, gy, hi, hj, out_u, out_v, out_f, served, tmp):  # pragma: no cover - numba
     """One variable at the points ``k < m`` where ``use[k]``: from its one source, or from a stack.
 
     ``win``: ``(cells, co, xs, xo, ys, yo, ad, kinds, lcc, ext, glon, glat)``, the sources'
@@ -74,7 +74,12 @@ def _sample_field(xa, ya, m, use, win, gx, gy, hi, hj, out_u, out_v, out_f, serv
     range does not cover the sample's), as :class:`~sarex.environment.stack.StackedField`
     does: a point outside a source's whole grid or on its missing data goes to the next
     one; a point inside the grid but outside the loaded window is handed back
-    (``FLAG_OUTSIDE``), since the source would serve it. ``served[k]``: the source used.
+    (``FLAG_OUTSIDE``), since the source would serve it. A curvilinear source's grid is
+    known to hold a point only where its cell search found it: a point not found from its
+    last cell goes on where it lies outside the grid's longitude/latitude box (``ext``) or
+    its ``outline`` (:func:`~sarex.environment.cellsearch.grid_outline`), and is handed
+    back as ``FLAG_NAN`` otherwise (the general step searches the grid, without a window
+    reload). ``served[k]``: the source used.
     """
     cells, co, xs, xo, ys, yo, ad, kinds, lcc, ext, glon, glat = win
     if kinds.size == 1:
@@ -99,6 +104,14 @@ def _sample_field(xa, ya, m, use, win, gx, gy, hi, hj, out_u, out_v, out_f, serv
             elif tf[k] == FLAG_NAN:
                 out_f[k] = FLAG_NAN
                 left += 1
+            elif kinds[s] == KIND_CURVILINEAR:
+                if px[k] == px[k]:  # in a cell of the grid, outside the loaded window
+                    out_f[k], pending[k] = FLAG_OUTSIDE, False
+                elif not inside_extent(ext[s], xa[k], ya[k]) or point_outside(outline[0], outline[1], outline[2], outline[3], outline[4], xa[k], ya[k]):
+                    hi[k], hj[k] = -1, -1  # outside: no cell to search from next time (the general step forgets it too)
+                    left += 1
+                else:  # in the grid, not found from its last cell
+                    out_f[k], pending[k] = FLAG_NAN, False
             elif inside_extent(ext[s], px[k], py[k]):
                 out_f[k], pending[k] = FLAG_OUTSIDE, False  # outside the window only: handed back
             else:
@@ -108,7 +121,7 @@ def _sample_field(xa, ya, m, use, win, gx, gy, hi, hj, out_u, out_v, out_f, serv
 
 
 @nb.njit(cache=True, error_model="numpy")
-def _velocities(xa, ya, m, use, b0, wind, current, sc, gs, served_w, served_c,  # pragma: no cover - numba
+def _velocities(xa, ya, m, use, b0, wind, current, outlines, sc, gs, served_w, served_c,  # pragma: no cover - numba
                 a_dw, b_dw, coef, z_cw, lf, du, dv, ve, vn, draw, dt, seed, pids, step, capsized, flip):
     """Object velocity at ``(xa[k], ya[k])`` for the chunk's particles ``b0 + k`` where ``use[k]``.
 
@@ -124,8 +137,8 @@ def _velocities(xa, ya, m, use, b0, wind, current, sc, gs, served_w, served_c,  
     """
     wu, wv, cu, cv, wf, cf, tmp = sc
     gxw, gyw, hiw, hjw, gxc, gyc, hic, hjc = gs
-    _sample_field(xa, ya, m, use, wind, gxw, gyw, hiw, hjw, wu, wv, wf, served_w, tmp)
-    _sample_field(xa, ya, m, use, current, gxc, gyc, hic, hjc, cu, cv, cf, served_c, tmp)
+    _sample_field(xa, ya, m, use, wind, outlines[0], gxw, gyw, hiw, hjw, wu, wv, wf, served_w, tmp)
+    _sample_field(xa, ya, m, use, current, outlines[1], gxc, gyc, hic, hjc, cu, cv, cf, served_c, tmp)
     acw, bcw, scw = coef
     # Every point, settled or not: without branches or gathers the loop vectorises; what
     # is not used (inactive, failed sample) is never read.
@@ -186,7 +199,7 @@ def _hand_over(go, flags, need, b0, m):  # pragma: no cover - numba
 
 @nb.njit(parallel=True, cache=True, error_model="numpy")
 def drift_step_kernel(
-    lon, lat, active, dt, rk2, wind0, cur0, wind1, cur1, w_hints, c_hints,
+    lon, lat, active, dt, rk2, wind0, cur0, wind1, cur1, w_hints, c_hints, wk0, ck0, w_outline, c_outline,
     a_dw, b_dw, side, z_cw, cw_coef, cls, leeway_factor, du, dv,
     capsize, seed, pids, step, capsized,
     out_lon, out_lat, need, flips, partial, tally, served_by,
@@ -200,7 +213,9 @@ def drift_step_kernel(
     curvilinear field, each particle's last cell ``(xi, eta, known)`` and three arrays
     that receive the new ones (the particles moved get the cell of their last sample,
     the others keep theirs: a particle handed back starts its general step from where it
-    was); placeholders of size 1 on other fields. ``du``/``dv``: each particle's
+    was); placeholders of size 1 on other fields. ``wk0``/``ck0``: ``KIND_CURVILINEAR``
+    where the variable's hints are live (one of its sources is curvilinear);
+    ``w_outline``/``c_outline``: that grid's outline (placeholders without one). ``du``/``dv``: each particle's
     forcing-error velocity (m/s, zeros without one), added to the object's velocity at
     both stages. ``capsize``: draw capsizing from the wind at the start of the step
     (:func:`~sarex.drift.kernels.capsize_draw` with ``seed``, ``pids``, ``step``), as the
@@ -232,7 +247,8 @@ def drift_step_kernel(
     c0_cells, c0_co, c0_xs, c0_xo, c0_ys, c0_yo, c0_ad, c0_kinds, c0_lcc, c0_ext, c0_glon, c0_glat = cur0
     w1_cells, w1_co, w1_xs, w1_xo, w1_ys, w1_yo, w1_ad, w1_kinds, w1_lcc, w1_ext, w1_glon, w1_glat = wind1
     c1_cells, c1_co, c1_xs, c1_xo, c1_ys, c1_yo, c1_ad, c1_kinds, c1_lcc, c1_ext, c1_glon, c1_glat = cur1
-    wk0, ck0 = w0_kinds[0], c0_kinds[0]  # a curvilinear field (the one kind with hints) is never stacked
+    wo0, wo1, wo2, wo3, wo4 = w_outline
+    co0, co1, co2, co3, co4 = c_outline
     whi, whj, wkn, wni, wnj, wnk = w_hints
     chi, chj, ckn, cni, cnj, cnk = c_hints
     n = lon.size
@@ -261,10 +277,11 @@ def drift_step_kernel(
         hiw, hjw = _chunk_hints(wk0, (whi, whj, wkn), b0, m)
         hic, hjc = _chunk_hints(ck0, (chi, chj, ckn), b0, m)
         gs = (np.empty(m), np.empty(m), hiw, hjw, np.empty(m), np.empty(m), hic, hjc)
+        ol = ((wo0, wo1, wo2, wo3, wo4), (co0, co1, co2, co3, co4))
         ms = m if tally else 1  # the source of each sample, read only to tally a stack's counts
         served = (np.zeros(ms, dtype=np.int64), np.zeros(ms, dtype=np.int64), np.zeros(ms, dtype=np.int64), np.zeros(ms, dtype=np.int64))
         _velocities(x, y, m, go, b0, (w0_cells, w0_co, w0_xs, w0_xo, w0_ys, w0_yo, w0_ad, w0_kinds, w0_lcc, w0_ext, w0_glon, w0_glat),
-                    (c0_cells, c0_co, c0_xs, c0_xo, c0_ys, c0_yo, c0_ad, c0_kinds, c0_lcc, c0_ext, c0_glon, c0_glat), sc, gs, served[0], served[1],
+                    (c0_cells, c0_co, c0_xs, c0_xo, c0_ys, c0_yo, c0_ad, c0_kinds, c0_lcc, c0_ext, c0_glon, c0_glat), ol, sc, gs, served[0], served[1],
                     a_dw, b_dw, coef, z_cw, lf, du, dv, ve, vn, capsize, dt, seed, pids, step, capsized, flip)
         write = active[b0 : b0 + m] if partial else np.ones(m, dtype=np.bool_)  # the particles whose results this call gives
         for k in range(m):
@@ -280,7 +297,7 @@ def drift_step_kernel(
             for k in range(m):
                 mx[k], my[k] = stage_point_sc(x[k], y[k], s0[k], c0[k], ve[k], vn[k], half)
             _velocities(mx, my, m, go, b0, (w1_cells, w1_co, w1_xs, w1_xo, w1_ys, w1_yo, w1_ad, w1_kinds, w1_lcc, w1_ext, w1_glon, w1_glat),
-                        (c1_cells, c1_co, c1_xs, c1_xo, c1_ys, c1_yo, c1_ad, c1_kinds, c1_lcc, c1_ext, c1_glon, c1_glat), sc, gs, served[2], served[3],
+                        (c1_cells, c1_co, c1_xs, c1_xo, c1_ys, c1_yo, c1_ad, c1_kinds, c1_lcc, c1_ext, c1_glon, c1_glat), ol, sc, gs, served[2], served[3],
                         a_dw, b_dw, coef, z_cw, lf, du, dv, ve, vn, False, dt, seed, pids, step, capsized, flip)
             bad += _hand_over(go, sc[4], need, b0, m)
         nx = np.empty(m)

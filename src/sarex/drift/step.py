@@ -177,6 +177,7 @@ class Stepper:
         served = np.zeros(((p.size + CHUNK - 1) // CHUNK if self._tally else 1, 2, n_sources), dtype=np.int64)
         n_bad = drift_step_kernel(
             p.lon, p.lat, active, self.step_s, self.rk2, w0, c0, w1, c1, *hints,
+            *(f.hint_kind for f in self._fields), *(f.outline for f in self._fields),
             p.dw_slope, p.dw_offset, p.side, p.z_cw, p.cw_coef, p.cls, p.leeway_factor, *self._du_dv,
             self.capsize, np.uint64(self.seed_u64), p.pids, step + self.step_key, p.capsized,
             self._new[0], self._new[1], self._need, self._flips, partial, self._tally, served,

@@ -261,3 +261,80 @@ def locate_kernel(glon, glat, plon, plat, near_i, near_j, active, out_fi, out_fj
             out_fi[p] = fi
             out_fj[p] = fj
         out_flag[p] = FLAG_OK if found else FLAG_OUTSIDE
+
+
+#: Latitude bands of a grid's outline: a point is tested against the outline's edges that cross its band.
+OUTLINE_BANDS = 512
+
+
+def grid_outline(glon: np.ndarray, glat: np.ndarray, bands: int = OUTLINE_BANDS) -> tuple | None:
+    """The outline of a curvilinear grid for :func:`outside_kernel`, or None where it cannot serve.
+
+    A cell's edges are straight in degrees (its bilinear map is linear along each), so the
+    grid's cells cover exactly the polygon of its boundary nodes (a grid that does not fold
+    over itself). Longitudes are taken relative to the first boundary node, as
+    :func:`_corner` takes offsets; a grid with a missing node or spanning more than 180° of
+    longitude has no outline (every point is then searched). Returns ``(ref_lon, box,
+    band_start, band_edges, edges)``: the box ``[x0, x1, y0, y1]``, and per latitude band
+    the edges (rows ``[x0, y0, x1, y1]`` of ``edges``) that cross it, in CSR form.
+    """
+    ny, nx = glon.shape
+    j = np.concatenate([np.zeros(nx, int), np.arange(1, ny), np.full(nx - 1, ny - 1), np.arange(ny - 2, 0, -1)])
+    i = np.concatenate([np.arange(nx), np.full(ny - 1, nx - 1), np.arange(nx - 2, -1, -1), np.zeros(ny - 2, int)])
+    x, y = glon[j, i].astype(np.float64), glat[j, i].astype(np.float64)
+    if not (np.isfinite(x).all() and np.isfinite(y).all()):
+        return None
+    ref = float(x[0])
+    x = (x - ref + 180.0) % 360.0 - 180.0 + ref
+    if x.max() - x.min() > 180.0:
+        return None
+    edges = np.ascontiguousarray(np.stack([x, y, np.roll(x, -1), np.roll(y, -1)], axis=1))
+    y0, y1 = float(y.min()), float(y.max())
+    h = (y1 - y0) / bands
+    lo = np.clip(((np.minimum(edges[:, 1], edges[:, 3]) - y0) / h).astype(np.int64), 0, bands - 1)
+    hi = np.clip(((np.maximum(edges[:, 1], edges[:, 3]) - y0) / h).astype(np.int64), 0, bands - 1)
+    members: list[list[int]] = [[] for _ in range(bands)]
+    for e in range(edges.shape[0]):
+        for b in range(lo[e], hi[e] + 1):
+            members[b].append(e)
+    band_start = np.zeros(bands + 1, dtype=np.int64)
+    band_start[1:] = np.cumsum([len(m) for m in members])
+    band_edges = np.array([e for m in members for e in m], dtype=np.int64)
+    box = np.array([x.min(), x.max(), y0, y1])
+    return ref, box, band_start, band_edges, edges
+
+
+@nb.njit(cache=True, inline="always")
+def point_outside(ref, box, band_start, band_edges, edges, px, py):  # pragma: no cover - numba
+    """Whether point (px, py) lies outside the outline of :func:`grid_outline` (False without one: ``band_start`` of size 1).
+
+    A ray to the east crosses the outline an odd number of times from a point inside
+    (even-odd rule; an edge counts where one end lies above the point and the other not).
+    A point on the outline itself may go either way: the search tolerance of a cell edge
+    (:data:`EDGE`) is not applied here.
+    """
+    bands = band_start.size - 1
+    if bands < 1:
+        return False
+    x0, x1, y0, y1 = box[0], box[1], box[2], box[3]
+    x = (px - ref + 180.0) % 360.0 - 180.0 + ref
+    if not (py >= y0 and py <= y1 and x >= x0 and x <= x1):
+        return True
+    b = min(int((py - y0) / ((y1 - y0) / bands)), bands - 1)
+    inside = False
+    for q in range(band_start[b], band_start[b + 1]):
+        e = band_edges[q]
+        ay, by = edges[e, 1], edges[e, 3]
+        if (ay > py) != (by > py):
+            ax, bx = edges[e, 0], edges[e, 2]
+            if x < ax + (py - ay) * (bx - ax) / (by - ay):
+                inside = not inside
+    return not inside
+
+
+@nb.njit(cache=True)
+def outside_kernel(ref, box, band_start, band_edges, edges, plon, plat, ask, out):  # pragma: no cover - numba
+    """``out[p]`` True where point ``p`` (``ask[p]``) lies outside the outline of :func:`grid_outline` (:func:`point_outside`)."""
+    for p in range(plon.size):
+        if ask[p]:
+            out[p] = point_outside(ref, box, band_start, band_edges, edges, plon[p], plat[p])

@@ -28,8 +28,8 @@ import xarray as xr
 
 from sarex.environment.base import time_axis_epoch_s, FLAG_OK, FLAG_OUTSIDE, axis_time_range, describe_time_range
 from sarex.environment.orientation import EAST_NORTH, rotate_to_east_north
-from sarex.environment.cellsearch import locate_kernel, walk_kernel
-from sarex.environment.gridsample import KIND_CURVILINEAR, grid_geometry, index_descriptor, sample_regular_kernel
+from sarex.environment.cellsearch import grid_outline, locate_kernel, outside_kernel, walk_kernel
+from sarex.environment.gridsample import KIND_CURVILINEAR, grid_extent, grid_geometry, index_descriptor, sample_regular_kernel
 from sarex.environment.regular import covers_time, read_window, time_index, window_steps_within, with_loaded_area
 from sarex.errors import SarexInputError
 
@@ -124,6 +124,7 @@ class CurvilinearGridField:
         self.margin_cells = int(margin_cells)
         self._win: tuple | None = None
         self._hint: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # each particle's last cell
+        self._outline: tuple | None | bool = False  # the grid's outline (grid_outline), made at first need
         self.loads = 0
 
     # --- domain -----------------------------------------------------------------
@@ -144,9 +145,13 @@ class CurvilinearGridField:
 
         Particles move less than a cell per step, so the cell each point was found in
         last time (for arrays of the same size: the particles of a drift) is where the
-        search starts. Points not found within two cells of it (the first call, or a jump)
-        are found by walking the grid (:func:`walk_kernel`); the KD-tree is asked only for
-        points no walk reaches (outside the grid).
+        search starts. Points not found within two cells of it (the first call, a jump, or
+        a point that left the grid) are tested against the grid's outline
+        (:func:`~sarex.environment.cellsearch.outside_kernel`): those outside are outside,
+        with no cell to start from next time (particles outside a nested grid would
+        otherwise walk and ask the KD-tree at every sample); the others are found by
+        walking the grid (:func:`walk_kernel`), and the KD-tree is asked only for points no
+        walk reaches.
         """
         lon = np.ascontiguousarray(lon, dtype=np.float64)
         lat = np.ascontiguousarray(lat, dtype=np.float64)
@@ -166,6 +171,11 @@ class CurvilinearGridField:
             near_j = np.zeros(n, dtype=np.int64)
             known = np.zeros(n, dtype=np.bool_)
             ask = active
+        if ask.any() and self.outline() is not None:
+            out = np.zeros(n, dtype=np.bool_)
+            outside_kernel(*self.outline(), lon, lat, ask, out)
+            ask = ask & ~out
+            known &= ~out
         if ask.any():
             walked = walk_kernel(self.lon, self.lat, lon, lat, ask, near_i, near_j)
             locate_kernel(self.lon, self.lat, lon, lat, near_i, near_j, walked, fi, fj, flag)
@@ -185,6 +195,12 @@ class CurvilinearGridField:
         self._hint = (near_i, near_j, known)
         return fi, fj, flag
 
+    def outline(self) -> tuple | None:
+        """The grid's outline (:func:`~sarex.environment.cellsearch.grid_outline`; None: none usable), made once."""
+        if self._outline is False:
+            self._outline = grid_outline(self.lon, self.lat)
+        return self._outline
+
     def contains_lonlat(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
         """True where the points lie in a cell of the grid (:meth:`locate`, which updates the hints)."""
         return self.locate(lon, lat, np.ones(np.size(lon), dtype=np.bool_))[2] == FLAG_OK
@@ -193,6 +209,15 @@ class CurvilinearGridField:
     def fused_geometry(self) -> tuple[int, tuple]:
         """``(KIND_CURVILINEAR, geometry)`` for the fused drift step: the grid's lon/lat nodes."""
         return grid_geometry(KIND_CURVILINEAR, glon=self.lon, glat=self.lat)
+
+    def fused_extent(self) -> np.ndarray:
+        """The nodes' longitude/latitude box (:func:`~sarex.environment.gridsample.grid_extent`).
+
+        Every point of a cell lies in it (a cell's bilinear map in degrees stays within its
+        corners' box), so a point outside is outside the grid: a stack's fused step sends
+        it to the next source without searching the grid.
+        """
+        return grid_extent(np.array([np.nanmin(self.lon), np.nanmax(self.lon)]), np.array([np.nanmin(self.lat), np.nanmax(self.lat)]), longitude=True)
 
     def hints(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Each particle's last cell (xi, eta) and whether it is known, as :meth:`locate` keeps them."""
