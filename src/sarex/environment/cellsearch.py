@@ -5,8 +5,9 @@ A point's position in a cell is the solution ``(s, t)`` of the cell's bilinear m
 found by Newton's method from the parallelogram solution; its fractional grid indices are
 ``(i + s, j + t)``. :func:`find_cell` searches from a hinted cell (a particle's last one),
 :func:`locate_hinted_many` does a chunk of points with a branch-free first try in their
-hinted cells (the fused drift step), :func:`locate_kernel` every point in parallel, and
-:func:`walk_kernel` finds points without a hint by walking the grid.
+hinted cells (the fused drift step), :func:`locate_kernel` every point in parallel,
+:func:`walk_kernel` finds points without a hint by walking the grid, and
+:func:`grid_outline` with :func:`point_outside` tells points outside the grid without a search.
 :class:`~sarex.environment.curvilinear.CurvilinearGridField` keeps the hints and reads
 the data.
 """
