@@ -108,7 +108,7 @@ def _sample_field(xa, ya, m, use, win, outline, gx, gy, hi, hj, out_u, out_v, ou
                 if px[k] == px[k]:  # in a cell of the grid, outside the loaded window
                     out_f[k], pending[k] = FLAG_OUTSIDE, False
                 elif not inside_extent(ext[s], xa[k], ya[k]) or point_outside(outline[0], outline[1], outline[2], outline[3], outline[4], xa[k], ya[k]):
-                    hi[k], hj[k] = -1, -1  # outside: no cell to search from next time (the general step forgets it too)
+                    hi[k], hj[k] = -1, -1  # outside: no cell to search from next time (as the general step forgets it)
                     left += 1
                 else:  # in the grid, not found from its last cell
                     out_f[k], pending[k] = FLAG_NAN, False
@@ -174,7 +174,12 @@ def _chunk_hints(kind, hints, b0, m):  # pragma: no cover - numba
 
 @nb.njit(inline="always", cache=True)
 def _keep_hints(kind, hints, b0, m, go, hi, hj, write):  # pragma: no cover - numba
-    """The new hints (``hints[3:6]``) of the particles ``write``: the cell found last for those moved, the old one for the rest."""
+    """The new hints (``hints[3:6]``) of the particles ``write``: the cell found last for those moved, the old one for the rest.
+
+    A moved particle with no cell (-1: never searched, or outside the grid by its outline)
+    is not known, as :meth:`~sarex.environment.curvilinear.CurvilinearGridField.locate`
+    keeps it: the general step then does not search from a cell that is not one.
+    """
     if kind == KIND_CURVILINEAR:
         h_i, h_j, known, n_i, n_j, n_known = hints
         for k in range(m):
@@ -182,7 +187,7 @@ def _keep_hints(kind, hints, b0, m, go, hi, hj, write):  # pragma: no cover - nu
             if write[k]:
                 n_i[p] = hi[k] if go[k] else h_i[p]
                 n_j[p] = hj[k] if go[k] else h_j[p]
-                n_known[p] = True if go[k] else known[p]
+                n_known[p] = hi[k] >= 0 if go[k] else known[p]
 
 
 @nb.njit(inline="always", cache=True)

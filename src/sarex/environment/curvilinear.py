@@ -171,9 +171,10 @@ class CurvilinearGridField:
             near_j = np.zeros(n, dtype=np.int64)
             known = np.zeros(n, dtype=np.bool_)
             ask = active
-        if ask.any() and self.outline() is not None:
+        outline = self.outline() if ask.any() else None
+        if outline is not None:
             out = np.zeros(n, dtype=np.bool_)
-            outside_kernel(*self.outline(), lon, lat, ask, out)
+            outside_kernel(*outline, lon, lat, ask, out)
             ask = ask & ~out
             known &= ~out
         if ask.any():
