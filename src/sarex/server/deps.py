@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Callable, Optional
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Query, Request
 from fastapi.encoders import jsonable_encoder
 
 from sarex.server.auth import _cookie, _oauth2
@@ -51,3 +51,14 @@ def write(store: Store, fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
     """``fn(session, *args, **kw)`` in one write transaction, JSON-encoded."""
     with store.tx() as s:
         return jsonable_encoder(fn(s, *args, **kw))
+
+
+MAX_ID = 2**63 - 1
+"""The largest id a database integer column holds (SQLite and PostgreSQL BIGINT)."""
+
+ExerciseId = Annotated[int, Path(ge=1, le=MAX_ID, description="exercise id")]
+JobId = Annotated[int, Path(ge=1, le=MAX_ID, description="job id")]
+PlanId = Annotated[int, Path(ge=1, le=MAX_ID, description="plan id")]
+InjectId = Annotated[int, Path(ge=1, le=MAX_ID, description="inject id")]
+Period = Annotated[int, Path(ge=1, le=1000, description="period number (1 = first)")]
+AfterId = Annotated[int, Query(ge=0, le=MAX_ID, description="only records with a larger id")]

@@ -25,10 +25,14 @@ class ErrorOut(BaseModel):
     code: str = Field("", description="stable machine-readable code for translation")
 
 
+def error_body(status: int, msg: str, field: str = "", code: str = "") -> dict[str, str]:
+    """The one-line JSON error as a dict (whitespace folded, so a message never spans lines)."""
+    return {"error": " ".join(str(msg).split()), "field": field, "code": code or CODES.get(status, "error")}
+
+
 def error_response(status: int, msg: str, field: str = "", code: str = "", headers: dict[str, str] | None = None) -> JSONResponse:
-    """The one-line JSON error (whitespace folded, so a message never spans lines)."""
-    body = {"error": " ".join(str(msg).split()), "field": field, "code": code or CODES.get(status, "error")}
-    return JSONResponse(body, status_code=status, headers=headers)
+    """The one-line JSON error as a response."""
+    return JSONResponse(error_body(status, msg, field, code), status_code=status, headers=headers)
 
 
 def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:

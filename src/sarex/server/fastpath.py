@@ -1,7 +1,7 @@
 """The units' position reports without the web framework's per-request machinery (issue 11 load bar).
 
 ``POST /api/exercises/{id}/positions`` with a bearer token whose principal is cached and a body
-that validates is answered here: the same model (:class:`~sarex.server.api.PositionsIn`), the same
+that validates is answered here: the same model (:class:`~sarex.server.schemas.PositionsIn`), the same
 use-case check (:func:`~sarex.server.reports.prepare_positions`) and the same group commit as the
 route. Everything else, including every request that would be refused before the write, is handed
 to the application unchanged (its body replayed), so the route's answers, errors and OpenAPI entry
@@ -27,6 +27,7 @@ from functools import partial
 from fastapi import FastAPI
 from pydantic import ValidationError
 
+from sarex.server.errors import error_body
 from sarex.server.ingest import GroupCommit, Revoked
 from sarex.server.limits import SECURITY_HEADERS
 from sarex.server.reports import PositionBatch, prepare_positions
@@ -77,8 +78,8 @@ class PositionFastPath:
             status = next((code for cls, code in _STATUS if isinstance(exc, cls)), None)
             if status is None:  # what the application's error handler would answer; the type only is logged
                 log.error("position report failed: %s", type(exc).__name__)
-                return await _json(send, 500, {"error": "internal error", "field": ""})
-            return await _json(send, status, {"error": " ".join(str(exc).split()), "field": getattr(exc, "field", "")})
+                return await _json(send, 500, error_body(500, "internal error", "", "internal"))
+            return await _json(send, status, error_body(status, str(exc), getattr(exc, "field", "")))
         await _json(send, 201, result)
 
 

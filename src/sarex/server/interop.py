@@ -8,9 +8,6 @@ from datetime import datetime, timedelta, timezone
 from typing import Optional
 from xml.sax.saxutils import quoteattr
 
-from fastapi import Depends, FastAPI, Query
-from fastapi.responses import JSONResponse, Response
-
 from sarex.errors import SarexInputError
 from sarex.server import plans, reports, services, updates, workflow
 from sarex.server.workflow import Denied, Missing
@@ -154,32 +151,6 @@ def _coast(bbox: tuple[float, float, float, float]) -> list:
     return services.coastline(bbox)
 
 
-def add_routes(app: FastAPI, store, principal, tx) -> None:
-    @app.get("/api/exercises/{exercise_id}/collections", tags=["interop"], summary="OGC API – Features: the collections")
-    def collections(exercise_id: int, p=Depends(principal)):
-        tx(workflow.exercise_for, p, exercise_id)
-        return {"collections": [{"id": k, "title": v, "links": [{"rel": "items", "type": "application/geo+json",
-                                 "href": f"/api/exercises/{exercise_id}/collections/{k}/items"}]} for k, v in COLLECTIONS.items()]}
-
-    @app.get("/api/exercises/{exercise_id}/collections/{collection_id}/items", tags=["interop"], summary="OGC API – Features: items (GeoJSON) with bbox, datetime, limit")
-    def items(exercise_id: int, collection_id: str, p=Depends(principal), bbox: Optional[str] = None,
-              datetime: Optional[str] = Query(None, description="RFC 3339 instant or interval start/end ('..' open)"),
-              limit: int = Query(1000, ge=1, le=10000), offset: int = Query(0, ge=0)):
-        b, (t0, t1) = _bbox(bbox), _interval(datetime)
-        feats = [f for f in tx(features, p, exercise_id, collection_id) if _hits(f, b, t0, t1)]
-        page = feats[offset: offset + limit]
-        for f in page:
-            f.pop("_t")
-        return JSONResponse({"type": "FeatureCollection", "numberMatched": len(feats), "numberReturned": len(page), "features": page},
-                            media_type="application/geo+json")
-
-    @app.get("/api/exercises/{exercise_id}/cot.xml", tags=["interop"], summary="Cursor-on-Target feed of units and search areas (TAK)")
-    def cot(exercise_id: int, p=Depends(principal)):
-        return Response(tx(cot_xml, p, exercise_id), media_type="application/xml")
-
-    @app.get("/api/exercises/{exercise_id}/coast", tags=["interop"], summary="GSHHG coastline of the exercise area (GeoJSON)")
-    def coast(exercise_id: int, p=Depends(principal)):
-        view = tx(workflow.exercise_view, p, exercise_id)
-        lines = _coast(tuple(view["bbox"]))
-        return JSONResponse({"type": "Feature", "properties": {"source": "GSHHG full resolution via roaring-landmask"},
-                             "geometry": {"type": "MultiLineString", "coordinates": lines}}, media_type="application/geo+json")
+def coast_lines(bbox: tuple[float, float, float, float]) -> list:
+    """GSHHG coastline segments in ``bbox`` (lon_min, lat_min, lon_max, lat_max), cached per box."""
+    return _coast(bbox)

@@ -1,0 +1,58 @@
+"""Reports from units: positions (JSON and file uploads), sightings."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from fastapi import APIRouter, File, Query, Request, UploadFile
+
+from sarex.server import reports
+from sarex.server.deps import AfterId, CachedPrincipalDep, ExerciseId, PrincipalDep, StoreDep, read, write
+from sarex.server.errors import AUTH, responses
+from sarex.server.reports import PositionBatch
+from sarex.server.schemas import PositionsIn, SightingIn
+from sarex.server.workflow import Denied, Missing
+
+router = APIRouter(tags=["reports"])
+
+
+@router.post("/api/exercises/{exercise_id}/positions", status_code=201, summary="A unit's position reports (JSON)",
+             responses=responses(*AUTH, 404, 409, 413, 422))
+async def post_positions(exercise_id: ExerciseId, body: PositionsIn, p: CachedPrincipalDep, request: Request) -> list[dict]:
+    state = request.app.state
+    raw = [r.model_dump() for r in body.reports]
+    try:
+        rows = reports.prepare_positions(p, exercise_id, raw)
+    except (Missing, Denied):
+        fresh = await asyncio.to_thread(state.auth.lookup, p.token_hash)  # a grant made since the principal was cached?
+        if fresh.epoch == p.epoch:
+            raise
+        p, rows = fresh, reports.prepare_positions(fresh, exercise_id, raw)
+    return await state.writer.post(PositionBatch(p, exercise_id, rows), raw)
+
+
+@router.post("/api/exercises/{exercise_id}/positions/upload", status_code=201, summary="Upload a GPX, NMEA 0183 or AIS log of your unit",
+             responses=responses(*AUTH, 400, 404, 409, 413, 422))
+async def upload(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep, request: Request, file: UploadFile = File(...)) -> list[dict]:
+    data = await file.read()
+    name = Path(file.filename or "upload").name
+    raw, kind = await asyncio.to_thread(read, store, reports.upload_rows, p, exercise_id, data, name)
+    return await request.app.state.writer.post(PositionBatch(p, exercise_id, reports.prepare_positions(p, exercise_id, raw), kind), raw)
+
+
+@router.get("/api/exercises/{exercise_id}/positions", summary="Position reports you may see", responses=responses(*AUTH, 404))
+def get_positions(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep, after_id: AfterId = 0,
+                  limit: int = Query(10000, ge=1, le=100000)) -> list[dict]:
+    return read(store, reports.positions, p, exercise_id, after_id, limit)
+
+
+@router.post("/api/exercises/{exercise_id}/sightings", status_code=201, summary="Report a sighting",
+             responses=responses(*AUTH, 400, 404, 409, 422))
+def post_sighting(exercise_id: ExerciseId, body: SightingIn, p: PrincipalDep, store: StoreDep) -> dict:
+    return write(store, reports.post_sighting, p, exercise_id, body.time, body.lon, body.lat, body.note)
+
+
+@router.get("/api/exercises/{exercise_id}/sightings", summary="Sightings you may see", responses=responses(*AUTH, 404))
+def get_sightings(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep) -> list[dict]:
+    return read(store, reports.sightings, p, exercise_id)
