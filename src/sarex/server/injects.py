@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sarex.errors import SarexInputError
-from sarex.server import audit, services
+from sarex.server import audit, services, truthguard
 from sarex.server.models import ROLES, TRUTH_ROLES, Inject, Unit
 from sarex.server.security import Principal
 from sarex.server.workflow import Conflict, Missing, canonical_org, exercise_for
@@ -39,25 +39,23 @@ def _time(value, field: str) -> Optional[float]:
         raise SarexInputError(f"{field}: {value!r} is not an ISO 8601 UTC time (e.g. 2026-02-11T03:00:00Z)") from None
 
 
-def _truth_markers(sc) -> list[tuple[str, str]]:
-    """The truth in the forms a text could carry it: decimal and degree-minute position, time, object class."""
-    t = services.truth_of(sc)
-    lat_ddm, lon_ddm = services.format_ddm(t["lon"], t["lat"]).split(" ")
-    return [("position", f"{t['lon']}"), ("position", f"{t['lat']}"), ("position", lon_ddm), ("position", lat_ddm),
-            ("time", t["time"][:16]), ("object class", t["object_class"])]
+def _guard(sc) -> truthguard.Truth:
+    t = sc.truth
+    return truthguard.Truth(float(t.lon), float(t.lat), float(t.time), str(t.object_class))
 
 
-def _check_no_truth(ex, text: str, lon: Optional[float], lat: Optional[float], to: set[str]) -> None:
+def truth_leaks(ex, text: str, lon: Optional[float], lat: Optional[float], when: Optional[float], to: set[str]) -> list[tuple[str, truthguard.Leak]]:
+    """What of the truth an inject to participants would carry before its release, as (field, leak)
+    pairs (see :mod:`sarex.server.truthguard`); empty when nothing, when only exercise control is
+    addressed, after the release, and in a real case."""
     if ex.truth_released or not (to - TRUTH_ROLES):
-        return
+        return []
     sc = services.parse_scenario_text(ex.scenario_toml, case=True)
     if getattr(sc, "truth", None) is None:  # a real case
-        return
-    for what, marker in _truth_markers(sc):
-        if marker in text:
-            raise Conflict(f"text: the inject would give participants the truth's {what.strip()} before its release", "text")
-    if lon is not None and lat is not None and abs(lon - sc.truth.lon) < 1e-6 and abs(lat - sc.truth.lat) < 1e-6:
-        raise Conflict("lon: the inject would give participants the truth's position before its release", "lon")
+        return []
+    truth = _guard(sc)
+    return ([("time" if x.what == "time" else "lon", x) for x in truthguard.check_fields(truth, lon, lat, when)]
+            + [("text", x) for x in truthguard.check_text(text, truth, public_classes=[sc.reported.object_class])])
 
 
 def create(s: Session, p: Principal, exercise_id: int, body: dict) -> Inject:
@@ -91,12 +89,18 @@ def create(s: Session, p: Principal, exercise_id: int, body: dict) -> Inject:
     at = _time(body.get("at"), "at")
     at = now if at is None else at
     when = _time(body.get("time"), "time")
-    _check_no_truth(ex, text, lon, lat, to)
+    leaks = truth_leaks(ex, text, lon, lat, when, to)
+    if leaks and not body.get("reveal_truth"):
+        field, leak = leaks[0]
+        raise Conflict(f"{field}: the inject would give participants the truth's {leak.what} before its release "
+                       "(a scripted reveal needs the director's reveal_truth: true)", field)
     row = Inject(exercise_id=ex.id, kind=kind, text=text, to_roles=",".join(sorted(to)), to_orgs=",".join(orgs), at_s=at,
                  time_s=when, lon=lon, lat=lat, unit_code=unit, created_by=p.user_id, created_s=now)
     s.add(row)
     s.flush()
     audit.record(s, p.name, "inject.create", {"id": row.id, "kind": kind, "to": sorted(to), "orgs": orgs, "at": at, "unit": unit}, ex.id)
+    if leaks:  # the director's explicit override: what it reveals is on the record
+        audit.record(s, p.name, "inject.reveal_truth", {"id": row.id, "reveals": sorted({x.what for _, x in leaks})}, ex.id)
     return row
 
 
