@@ -4,6 +4,7 @@ with the audit key kept outside the database, and would not be without it; the k
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
 import stat
@@ -70,8 +71,9 @@ def test_whole_chain_rewrite_is_detected_with_the_key(tmp_path):
     store.dispose()
 
 
-def test_without_a_key_a_rewrite_passes_and_verify_says_unanchored(tmp_path):
-    """The reason for the key: the same rewrite on a store without one goes unnoticed."""
+def test_without_a_key_verify_fails_and_the_store_refuses_to_start(tmp_path):
+    """A store whose chain has entries but whose key is gone cannot be checked: verify says so (exit 1)
+    where it used to pass as "NOT anchored", and a server or set-up command refuses to start on it."""
     os.environ["SAREX_AUDIT_KEY_FILE"] = str(tmp_path / "elsewhere" / "none.key")  # undone by the fixture
     try:
         store = Store(database_url(tmp_path, None), create_key=False)
@@ -79,9 +81,12 @@ def test_without_a_key_a_rewrite_passes_and_verify_says_unanchored(tmp_path):
         _rewrite_all(store, "mallory")
         with store.read() as s:
             v = audit.verify(s)
-        assert v.ok and not v.anchored
+        assert not v.ok and "key file is missing" in v.problem
         r = subprocess.run([SARAX_BIN, "server", "audit", "verify", "--data", str(tmp_path)], capture_output=True, text=True, timeout=120)
-        assert r.returncode == 0 and "NOT anchored" in r.stdout
+        assert r.returncode == 1 and "key file is missing" in r.stdout
+        r = subprocess.run([SARAX_BIN, "server", "init", "--data", str(tmp_path)], capture_output=True, text=True, timeout=120)
+        assert r.returncode == 2 and "missing" in r.stderr + r.stdout and "Traceback" not in r.stderr
+        assert not (tmp_path / "elsewhere" / "none.key").exists()
     finally:
         store.dispose()
 
@@ -101,14 +106,49 @@ def test_blanked_macs_or_a_missing_key_fail(tmp_path):
     assert r.returncode == 1 and "key file is missing" in r.stdout and not (tmp_path / "audit.key").exists()
 
 
-def test_entries_written_before_the_key_are_stamped_once(tmp_path):
-    """A store that had no key (an older version) gets its existing entries MAC'd when the key is created."""
-    store = Store(database_url(tmp_path, None), key_file=tmp_path / "k" / "audit.key", create_key=False)
+def test_a_deleted_key_is_never_replaced(tmp_path):
+    """Issue 27, item 8: deleting audit.key and rewriting the chain passed verify ("NOT anchored"), and
+    the next `sarex serve` made a fresh key and MAC'd the forged chain. Now the server refuses to
+    start with one line, creates no key, and verify fails."""
+    store = _store(tmp_path)
     _fill(store, 4)
     store.dispose()
-    store = Store(database_url(tmp_path, None), key_file=tmp_path / "k" / "audit.key")
-    with store.read() as s:
-        v = audit.verify(s)
-        macs = list(s.execute(text("SELECT mac FROM audit")).scalars())
-    assert v.ok and v.anchored and len(macs) == 4 and all(len(m) == 64 for m in macs)
+    (tmp_path / "audit.key").unlink()
+    store = Store(database_url(tmp_path, None), create_key=False)
+    _rewrite_all(store, "mallory")
     store.dispose()
+    r = subprocess.run([SARAX_BIN, "serve", "--data", str(tmp_path), "--port", "1"], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2 and "audit key" in r.stderr + r.stdout and "Traceback" not in r.stderr
+    assert not (tmp_path / "audit.key").exists()
+    r = subprocess.run([SARAX_BIN, "server", "audit", "verify", "--data", str(tmp_path)], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 1 and not (tmp_path / "audit.key").exists()
+
+
+def test_published_head_detects_a_cut_or_rewrite(tmp_path):
+    """`audit head` prints ID:HASH; `verify --head` fails once anything up to it is cut or rewritten,
+    even by someone holding the key (who can recompute every MAC)."""
+    store = _store(tmp_path)
+    _fill(store, 5)
+    store.dispose()
+    r = subprocess.run([SARAX_BIN, "server", "audit", "head", "--data", str(tmp_path)], capture_output=True, text=True, timeout=120)
+    head = r.stdout.strip()
+    assert r.returncode == 0 and head.startswith("5:") and len(head) == 66, r.stdout
+    ok = subprocess.run([SARAX_BIN, "server", "audit", "verify", "--data", str(tmp_path), "--head", head], capture_output=True, text=True, timeout=120)
+    assert ok.returncode == 0 and "still holds" in ok.stdout
+    # an insider with the key rewrites entry 2 and re-MACs everything: only the published head tells
+    key = bytes.fromhex((tmp_path / "audit.key").read_text().strip())
+    store = _store(tmp_path)
+    _rewrite_all(store, "mallory")
+    with store.tx() as s:
+        for i, h in s.execute(text("SELECT id, hash FROM audit")).all():
+            s.execute(text("UPDATE audit SET mac = :m WHERE id = :i"), {"m": hmac.new(key, h.encode(), hashlib.sha256).hexdigest(), "i": i})
+    store.dispose()
+    plain = subprocess.run([SARAX_BIN, "server", "audit", "verify", "--data", str(tmp_path)], capture_output=True, text=True, timeout=120)
+    assert plain.returncode == 0  # the key alone cannot tell
+    r = subprocess.run([SARAX_BIN, "server", "audit", "verify", "--data", str(tmp_path), "--head", head], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 1 and "published head" in r.stdout
+    r = subprocess.run([SARAX_BIN, "server", "audit", "verify", "--data", str(tmp_path), "--head", "5:xyz"], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2 and "--head" in r.stderr + r.stdout
+    # a typo in --data is an error, not an empty intact store
+    r = subprocess.run([SARAX_BIN, "server", "audit", "verify", "--data", str(tmp_path / "typo")], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2 and not (tmp_path / "typo").exists()

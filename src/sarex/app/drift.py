@@ -59,7 +59,7 @@ class DriftRequest(Request):
     lon: Finite
     lat: Finite = Field(ge=-90, le=90)
     start: Time
-    hours: Finite = Field(24.0, gt=0)
+    hours: Finite = Field(24.0, gt=0, le=8784.0)  # a year: longer is no SAR drift (and overflows the forcing window)
     object_class: str = "PIW-1"
     environment: EnvironmentChoice
     radius_m: Finite = Field(0.0, ge=0)
@@ -160,7 +160,7 @@ class DriftContinueRequest(Request):
     """``sarex drift-continue``: continue a drift past the end of its file, keeping weights and searches."""
 
     drift_file: Path
-    hours: Finite = Field(gt=0)
+    hours: Finite = Field(gt=0, le=8784.0)
     environment: EnvironmentChoice
     coast: bool = True
     plot: bool = False

@@ -56,6 +56,12 @@ def register(app: typer.Typer) -> None:
         from sarex.server.api import create_app
         from sarex.server.nmea_udp import UdpConfig, parse_source_map
 
+        import math
+
+        if not 0 < port < 65536:
+            raise SarexInputError(f"--port: {port} is not a TCP port (1-65535)")
+        if not (math.isfinite(max_upload_mb) and 0 < max_upload_mb <= 10_000):
+            raise SarexInputError(f"--max-upload-mb: {max_upload_mb} is not a size in MB (more than 0, at most 10000)")
         udp = None
         if nmea_udp is not None:
             if not 0 < nmea_udp < 65536:
@@ -138,7 +144,7 @@ def register(app: typer.Typer) -> None:
         else:
             text = services.builtin_scenario_text(scenario)
         with _store(data, db).tx() as s:
-            ex = add_exercise(s, ACTOR, text, p.name if p.is_file() else scenario, seed)
+            ex = add_exercise(s, ACTOR, text, p.name if p.is_file() else scenario, seed, check=p.is_file())
         echo(f"exercise {ex.name!r} added: id {ex.id}")
 
     @server.command("grant")
@@ -156,17 +162,37 @@ def register(app: typer.Typer) -> None:
 
     @audit_app.command("verify")
     @user_errors
-    def audit_verify(data: Optional[Path] = DATA, db: Optional[str] = DB) -> None:
-        """Check the audit log's hash chain; exit 1 if an entry was edited or deleted."""
-        from sarex.server.audit import verify
+    def audit_verify(data: Optional[Path] = DATA, db: Optional[str] = DB,
+                     head: Optional[str] = typer.Option(None, "--head", help="A head published earlier (ID:HASH, from `sarex server audit head`, "
+                                                                            "the exercise page or the report): the chain must still hold it unchanged.")) -> None:
+        """Check the audit log's hash chain and the records against it; exit 1 if anything was edited, inserted or deleted."""
+        from sarex.server.audit import parse_head, verify
 
-        from sarex.server.db import open_store
-
-        with open_store(data, db, create_key=False).read() as s:  # the key is read, never created here (that would bless any chain)
-            v = verify(s)
+        published = parse_head(head) if head is not None else None
+        with _existing_store(data, db).read() as s:  # the key is read, never created here (that would bless any chain)
+            v = verify(s, published)
         if v.ok:
-            echo(f"audit log intact: {v.entries} entries" + ("; every entry's MAC matches the audit key" if v.anchored else
-                                                             "; NOT anchored: this store has no audit key file, so a rewrite of the whole chain would not be detected"))
+            echo(f"audit log intact: {v.entries} entries; every entry's MAC matches the audit key; every record matches its entry"
+                 + (f"; head {head} still holds" if head else ""))
             return
         echo(f"audit log BROKEN after {v.entries} good entries: {v.problem}")
         raise typer.Exit(code=1)
+
+    @audit_app.command("head")
+    @user_errors
+    def audit_head(data: Optional[Path] = DATA, db: Optional[str] = DB) -> None:
+        """Print the chain's newest entry as ID:HASH, to publish (both nations keep it; `verify --head` checks it later)."""
+        from sarex.server.audit import head, head_text
+
+        with _existing_store(data, db).read() as s:
+            echo(head_text(head(s)))
+
+
+def _existing_store(data: Optional[Path], db: Optional[str]):
+    """The store of an existing data folder or database, never creating one (a typo is not an empty, intact store)."""
+    from sarex.errors import SarexInputError
+    from sarex.server.db import open_store
+
+    if db is None and data is not None and not (Path(data) / "sarex.db").is_file():
+        raise SarexInputError(f"--data: {str(data)!r} holds no sarex store (sarex.db)")
+    return open_store(data, db, upgrade=False, create_key=False)

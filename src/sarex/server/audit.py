@@ -30,7 +30,8 @@ from pathlib import Path
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from sarex.server.models import AuditEntry, Job, Plan, PositionReport
+from sarex.server import models as m
+from sarex.server.models import AuditEntry, PositionReport
 
 GENESIS = "0" * 64
 KEY_BYTES = 32
@@ -139,18 +140,118 @@ _COLS = ("id", "time_s", "actor", "exercise_id", "action", "detail", "prev_hash"
 _CHUNK = 500  # rows per INSERT: 4 500 parameters, under every SQLite's and PostgreSQL's limit
 
 
-def record(s: Session, actor: str, action: str, detail: dict, exercise_id: int | None = None) -> int:
-    """Append one entry inside the caller's transaction (so the change and its record commit together); returns its id."""
+#: The records the audit covers, with the columns whose values it vouches for (a job's progress
+#: and message, which its worker updates unaudited, are not among them). Position reports are
+#: covered by their own entries' detail (id, unit, t, lon, lat), the hot path writing no digest.
+COVERED = {
+    "orgs": (m.Org, ("id", "code", "name")),
+    "users": (m.User, ("id", "name", "org_id", "password_hash")),
+    "sessions": (m.Session, ("token_hash", "user_id", "csrf", "kind", "expires_s")),
+    "grants": (m.Grant, ("id", "user_id", "exercise_id", "role", "unit_code")),
+    "exercises": (m.Exercise, ("id", "name", "kind", "scenario_toml", "seed", "status", "truth_released")),
+    "units": (m.Unit, ("id", "exercise_id", "code", "nation", "name", "type")),
+    "periods": (m.Period, ("id", "exercise_id", "number", "start_s", "end_s")),
+    "plans": (m.Plan, ("id", "exercise_id", "period", "nation", "status", "data_json", "drafted_by", "approved_by")),
+    "jobs": (m.Job, ("id", "exercise_id", "kind", "params_json", "result_json", "created_by")),
+    "sightings": (m.Sighting, ("id", "exercise_id", "unit_code", "time_s", "lon", "lat", "note")),
+    "injects": (m.Inject, ("id", "exercise_id", "kind", "text", "to_roles", "to_orgs", "at_s", "time_s", "lon", "lat", "unit_code")),
+}
+_TABLE = {model: name for name, (model, _) in COVERED.items()}
+
+
+def _pk(table: str, obj) -> str:
+    return str(obj.token_hash if table == "sessions" else obj.id)
+
+
+def _value(v):
+    return repr(float(v)) if isinstance(v, float) else v
+
+
+def row_digest(table: str, values: dict) -> str:
+    """SHA-256 over a record's covered columns (canonical JSON; floats by ``repr``, so exact)."""
+    cols = COVERED[table][1]
+    return hashlib.sha256(_detail_json([table, [_value(values.get(c)) for c in cols]]).encode("utf-8")).hexdigest()
+
+
+def rows_detail(rows=(), deleted=()) -> dict:
+    """``{"table/key": digest}`` of the records a change wrote (flushed ORM objects) and ``""`` for
+    those it deleted (``(table, key)`` pairs): what :func:`verify` checks the current rows against."""
+    out = {}
+    for obj in rows:
+        table = _TABLE[type(obj)]
+        out[f"{table}/{_pk(table, obj)}"] = row_digest(table, {c: getattr(obj, c) for c in COVERED[table][1]})
+    for table, key in deleted:
+        out[f"{table}/{key}"] = ""
+    return out
+
+
+def record(s: Session, actor: str, action: str, detail: dict, exercise_id: int | None = None, rows=(), deleted=()) -> int:
+    """Append one entry inside the caller's transaction (so the change and its record commit together); returns its id.
+
+    ``rows``: the records the change wrote (flushed ORM objects of :data:`COVERED` tables), whose
+    digests the entry carries; ``deleted``: (table, key) of records it removed."""
+    if rows or deleted:
+        s.flush()
+        detail = {**detail, "rows": rows_detail(rows, deleted)}
     return append(s, [(actor, action, detail, exercise_id)])[0]
 
 
-def stamp_unkeyed(s: Session, key: bytes) -> int:
-    """MAC the entries written before the store had a key (done once, when the key is created)."""
-    n = 0
-    for e in s.execute(select(AuditEntry).where(AuditEntry.mac == "")).scalars():
-        e.mac = _mac(key, e.hash)
-        n += 1
-    return n
+def head(s: Session) -> tuple[int, str]:
+    """The chain's newest (id, hash): what is published so that a later cut or rewrite shows."""
+    row = s.execute(select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)).first()
+    return (row[0], row[1]) if row else (0, GENESIS)
+
+
+_HEADS_AT: dict[tuple[str, float], tuple[int, str]] = {}
+
+
+def head_at(s: Session, t: float) -> tuple[int, str] | None:
+    """The newest entry written at or before ``t`` (s since the epoch), or None: the head as it stood
+    then. Entries are appended in time order under the chain lock, so a binary search over ids finds
+    it in a few lookups; a past head never changes, so each is looked up once per process."""
+    if t > time.time():
+        return None
+    where = (str(s.get_bind().url), float(t))
+    if where in _HEADS_AT:
+        return _HEADS_AT[where]
+    lo, hi, best = 1, head(s)[0], None
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        ts = s.execute(select(AuditEntry.time_s).where(AuditEntry.id == mid)).scalar()
+        if ts is None:  # a gap (verify reports it); look lower
+            hi = mid - 1
+        elif ts <= t:
+            best, lo = mid, mid + 1
+        else:
+            hi = mid - 1
+    if best is None:
+        return None
+    h = (best, s.execute(select(AuditEntry.hash).where(AuditEntry.id == best)).scalar())
+    _HEADS_AT[where] = h
+    return h
+
+
+def head_text(h: tuple[int, str]) -> str:
+    return f"{h[0]}:{h[1]}"
+
+
+def parse_head(text_: str) -> tuple[int, str]:
+    """``ID:HASH`` as published (see :func:`head_text`)."""
+    from sarex.errors import SarexInputError
+
+    a, _, b = str(text_).strip().partition(":")
+    if not a.isdigit() or len(b) != 64 or any(c not in "0123456789abcdef" for c in b):
+        raise SarexInputError(f"--head: {text_!r} is not ID:HASH as published (e.g. 42:{'0' * 8}...)")
+    return int(a), b
+
+
+def chain_length_conn(conn) -> int:
+    """How many entries the chain holds (its newest id), on a plain connection; 0 when there is no table yet."""
+    from sqlalchemy import inspect
+
+    if not inspect(conn).has_table("audit"):
+        return 0
+    return int(conn.execute(select(AuditEntry.id).order_by(AuditEntry.id.desc()).limit(1)).scalar() or 0)
 
 
 @dataclass
@@ -161,13 +262,20 @@ class Verdict:
     anchored: bool = False  # every entry's MAC was checked against the audit key
 
 
-def verify(s: Session) -> Verdict:
-    """Walk the chain; the first problem found is named (entry id and what is wrong)."""
+def verify(s: Session, published: tuple[int, str] | None = None) -> Verdict:
+    """Walk the chain, then check the records against it; the first problem found is named.
+
+    The chain: consecutive ids, each entry's link and hash, its MAC under the audit key (a store
+    whose chain has entries but whose key is missing fails: it cannot be checked). ``published``:
+    a head (id, hash) published earlier, which the chain must still hold unchanged. The records:
+    every covered record (:data:`COVERED`, and position reports) must match the digest of the
+    newest entry that wrote it, and every record an entry wrote must still be there."""
     key = s.info.get("audit_key")
     prev = GENESIS
     n = 0
     last_id = 0
-    referenced: dict[str, set[int]] = {"position": set(), "plan.draft": set(), "job.create": set()}
+    latest: dict[str, str] = {}
+    positions: dict[int, tuple] = {}
     for e in s.execute(select(AuditEntry).order_by(AuditEntry.id)).scalars():
         if e.id != last_id + 1:
             return Verdict(False, n, f"entries {last_id + 1}..{e.id - 1} are missing (deleted)")
@@ -175,16 +283,53 @@ def verify(s: Session) -> Verdict:
             return Verdict(False, n, f"entry {e.id}: prev_hash does not match entry {last_id} (an entry was deleted or edited)")
         if _digest(prev, e.time_s, e.actor, e.exercise_id, e.action, e.detail) != e.hash:
             return Verdict(False, n, f"entry {e.id}: hash does not match its content (edited)")
-        if key is not None and not hmac.compare_digest(_mac(key, e.hash), e.mac or ""):
+        if key is None:
+            return Verdict(False, n, f"the audit key file is missing, so entry {e.id} and the chain cannot be checked "
+                                     "(restore the key file; it is never replaced)")
+        if not hmac.compare_digest(_mac(key, e.hash), e.mac or ""):
             return Verdict(False, n, f"entry {e.id}: its MAC does not match the audit key (the chain was rewritten from here)")
-        if key is None and e.mac:
-            return Verdict(False, n, f"entry {e.id} carries a MAC but the audit key file is missing, so it cannot be checked")
-        if e.action in referenced:
-            referenced[e.action].add(int(json.loads(e.detail).get("id", -1)))
+        if e.action == "position":
+            d = json.loads(e.detail)
+            positions[int(d.get("id", -1))] = (d.get("unit"), d.get("t"), d.get("lon"), d.get("lat"))
+        elif '"rows"' in e.detail:
+            latest.update(json.loads(e.detail).get("rows") or {})
         prev, last_id, n = e.hash, e.id, n + 1
-    for action, model in (("position", PositionReport), ("plan.draft", Plan), ("job.create", Job)):
-        ids = set(s.execute(select(model.id)).scalars())
-        missing = sorted(ids - referenced[action])
-        if missing:
-            return Verdict(False, n, f"{model.__tablename__} {missing[:5]} have no audit entry (entries were deleted)")
+    if published is not None:
+        got = s.get(AuditEntry, published[0]) if published[0] else None
+        if published[0] and (got is None or got.hash != published[1]):
+            return Verdict(False, n, f"the published head {head_text(published)} is not in the chain "
+                                     f"({'entry gone' if got is None else 'entry ' + str(published[0]) + ' now has hash ' + got.hash})")
+    problem = _check_positions(s, positions) or _check_records(s, latest)
+    if problem:
+        return Verdict(False, n, problem)
     return Verdict(True, n, anchored=key is not None)
+
+
+def _check_positions(s: Session, entries: dict[int, tuple]) -> str:
+    seen = set()
+    for r in s.execute(select(PositionReport.id, PositionReport.unit_code, PositionReport.time_s, PositionReport.lon, PositionReport.lat)):
+        seen.add(r[0])
+        e = entries.get(r[0])
+        if e is None:
+            return f"positions [{r[0]}] have no audit entry (entries were deleted, or the record was inserted)"
+        if (e[0], _value(e[1]), _value(e[2]), _value(e[3])) != (r[1], _value(r[2]), _value(r[3]), _value(r[4])):
+            return f"positions/{r[0]}: the record differs from its audit entry (edited)"
+    gone = sorted(set(entries) - seen)
+    return f"positions {gone[:5]} are in the audit log but no longer stored (deleted)" if gone else ""
+
+
+def _check_records(s: Session, latest: dict[str, str]) -> str:
+    for table, (model, cols) in COVERED.items():
+        present = set()
+        for obj in s.execute(select(model)).scalars():
+            key = f"{table}/{_pk(table, obj)}"
+            present.add(key)
+            want = latest.get(key)
+            if want is None:
+                return f"{key}: no audit entry wrote this record (inserted, or its entries were deleted)"
+            if want != row_digest(table, {c: getattr(obj, c) for c in cols}):
+                return f"{key}: the record differs from what its newest audit entry wrote (edited)"
+        gone = sorted(k for k, d in latest.items() if d and k.startswith(table + "/") and k not in present)
+        if gone:
+            return f"{gone[0]}: written by an audit entry but no longer stored (deleted)"
+    return ""

@@ -43,8 +43,28 @@ def database_url(data: Path | None, db: str | None) -> str:
     data = Path(data)
     if data.exists() and not data.is_dir():
         raise SarexInputError(f"--data: {str(data)!r} exists and is not a folder")
-    data.mkdir(parents=True, exist_ok=True)
+    try:
+        data.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SarexInputError(f"--data: cannot create the folder {str(data)!r} ({exc.strerror or type(exc).__name__})") from None
     return f"sqlite:///{(data / 'sarex.db').resolve()}"
+
+
+def check_writable(data: Path) -> None:
+    """Refuse a data folder (or its store and key files) that this process cannot write: the server
+    would start and then answer every login and report with an error."""
+    import tempfile
+
+    data = Path(data)
+    try:
+        with tempfile.NamedTemporaryFile(dir=data, prefix=".sarex-write-test-"):
+            pass
+    except OSError as exc:
+        raise SarexInputError(f"--data: the folder {str(data)!r} is not writable ({exc.strerror or type(exc).__name__})") from None
+    for name in ("sarex.db", "sarex.db-wal", "sarex.db-shm"):
+        f = data / name
+        if f.exists() and not os.access(f, os.W_OK):
+            raise SarexInputError(f"--data: {str(f)!r} is not writable")
 
 
 def _sqlite_sync() -> str:
@@ -88,8 +108,27 @@ def make_engine(url: str) -> Engine:
 
 def open_store(data: Path | None, db: str | None, upgrade: bool = True, create_key: bool | None = None) -> Store:
     """The store of a data folder or database URL, with its audit key (see the module docstring)."""
+    from sqlalchemy.exc import DBAPIError
+
     url = database_url(data, db)
-    return Store(url, upgrade, key_file=audit_key_path(url, data), create_key=create_key)
+    if upgrade and not db and data is not None:
+        check_writable(Path(data))
+    try:
+        return Store(url, upgrade, key_file=audit_key_path(url, data), create_key=create_key)
+    except (DBAPIError, OSError) as exc:  # an unreachable server, an unopenable or read-only file
+        why = " ".join(str(getattr(exc, "orig", None) or exc).split())[:200]
+        where = "--db" if db else "--data"
+        raise SarexInputError(f"{where}: cannot open the store {_shown(url)} ({why})") from None
+
+
+def _shown(url: str) -> str:
+    """A database URL without its password."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - a malformed URL is shown as given (it has no parsable password)
+        return url
 
 
 def migrate(engine: Engine) -> None:
@@ -115,16 +154,21 @@ class Store:
         if upgrade:
             migrate(self.engine)
         self.key_file = key_file if key_file is not None else audit_key_path(url)
-        # Only a store brought up to date (server, CLI set-up) creates the key; readers use an existing one.
-        key, created = audit.load_key(self.key_file, create=upgrade if create_key is None else create_key)
+        # Only a store brought up to date (server, CLI set-up) creates the key, and only for an empty
+        # chain: a new key for an existing chain would vouch for whatever the chain now says.
+        create = upgrade if create_key is None else create_key
+        if create and self.key_file is not None and not Path(self.key_file).exists():
+            with self.engine.connect() as conn:
+                n = audit.chain_length_conn(conn)
+            if n:
+                raise SarexInputError(f"audit key {str(self.key_file)!r}: missing, but the store holds {n} audit entries; restore the key "
+                                      "file (it is never replaced: a new key would vouch for whatever the chain now says)")
+        key, created = audit.load_key(self.key_file, create=create)
         info = {"audit_key": key}
         self._factory = sessionmaker(self.engine, expire_on_commit=False, info=info)
         self._reader = sessionmaker(self.engine.execution_options(sarex_write=False), expire_on_commit=False, info=info)
         # SQLite has one writer at a time; queueing our own writers on a lock avoids its busy-wait back-off.
         self._write_lock = threading.Lock() if url.startswith("sqlite") else contextlib.nullcontext()
-        if created:
-            with self.tx() as s:
-                audit.stamp_unkeyed(s, key)
 
     @property
     def is_postgres(self) -> bool:

@@ -27,6 +27,7 @@ from functools import partial
 from fastapi import FastAPI
 from pydantic import ValidationError
 
+from sarex.errors import SarexInputError
 from sarex.server.errors import error_body
 from sarex.server.ingest import GroupCommit, Revoked
 from sarex.server.limits import SECURITY_HEADERS
@@ -35,7 +36,7 @@ from sarex.server.security import PrincipalCache, token_digest
 from sarex.server.workflow import Conflict, Denied, Missing
 
 _PATH = re.compile(r"^/api/exercises/([0-9]{1,9})/positions$")
-_STATUS = ((Revoked, 401), (Denied, 403), (Missing, 404), (Conflict, 409))
+_STATUS = ((Revoked, 401), (Denied, 403), (Missing, 404), (Conflict, 409), (SarexInputError, 400))
 log = logging.getLogger("sarex.server.fastpath")
 
 
@@ -79,7 +80,9 @@ class PositionFastPath:
             if status is None:  # what the application's error handler would answer; the type only is logged
                 log.error("position report failed: %s", type(exc).__name__)
                 return await _json(send, 500, error_body(500, "internal error", "", "internal"))
-            return await _json(send, status, error_body(status, str(exc), getattr(exc, "field", "")))
+            msg = str(exc)
+            field = getattr(exc, "field", "") or (msg.split(":", 1)[0] if ":" in msg else "")
+            return await _json(send, status, error_body(status, msg, field))
         await _json(send, 201, result)
 
 

@@ -13,7 +13,6 @@ refused, so no participant response can hold it.
 
 from __future__ import annotations
 
-import math
 import time
 from typing import Optional
 
@@ -21,27 +20,28 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sarex.errors import SarexInputError
-from sarex.server import audit, services, truthguard
-from sarex.server.models import ROLES, TRUTH_ROLES, Inject, Unit
+from sarex.server import audit, schemas, services, truthguard
+from sarex.server.models import ROLES, TRUTH_ROLES, Inject, Org, Unit
 from sarex.server.security import Principal
 from sarex.server.workflow import Conflict, Missing, canonical_org, exercise_for
-from sarex.times import iso, to_epoch_s
+from sarex.times import iso
 
 KINDS = ("sighting", "breakdown", "datum", "message")
 
 
 def _time(value, field: str) -> Optional[float]:
-    if value is None:
-        return None
-    try:
-        return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else to_epoch_s(str(value))
-    except (SarexInputError, ValueError):
-        raise SarexInputError(f"{field}: {value!r} is not an ISO 8601 UTC time (e.g. 2026-02-11T03:00:00Z)") from None
+    return None if value is None else schemas.check_time(value, field)
 
 
 def _guard(sc) -> truthguard.Truth:
     t = sc.truth
     return truthguard.Truth(float(t.lon), float(t.lat), float(t.time), str(t.object_class))
+
+
+def guard_truth(ex) -> Optional[truthguard.Truth]:
+    """The exercise's truth as the guard compares it, or None for a real case."""
+    sc = services.parse_scenario_text(ex.scenario_toml, case=True)
+    return None if getattr(sc, "truth", None) is None else _guard(sc)
 
 
 def truth_leaks(ex, text: str, lon: Optional[float], lat: Optional[float], when: Optional[float], to: set[str]) -> list[tuple[str, truthguard.Leak]]:
@@ -68,23 +68,26 @@ def create(s: Session, p: Principal, exercise_id: int, body: dict) -> Inject:
     bad = sorted(to - set(ROLES))
     if not to or bad:
         raise SarexInputError(f"to: {bad[0] if bad else '[]'!r} is not a role ({', '.join(ROLES)})")
-    orgs = sorted({canonical_org(o) for o in body.get("orgs") or []})
+    orgs = sorted({canonical_org(schemas.check_string(o, "orgs", 16)) for o in body.get("orgs") or []})
+    known = set(s.execute(select(Org.code).where(Org.code.in_(orgs))).scalars()) if orgs else set()
+    if set(orgs) - known:
+        raise SarexInputError(f"orgs: {sorted(set(orgs) - known)[0]!r} is not an organisation of this server")
     lon, lat = body.get("lon"), body.get("lat")
     if (lon is None) != (lat is None):
         raise SarexInputError("lon: give both lon and lat, or neither")
-    if lon is not None and not (math.isfinite(lon) and -180 <= lon <= 360 and math.isfinite(lat) and -90 <= lat <= 90):
-        raise SarexInputError(f"lon: ({lon}, {lat}) is not a position (lon -180..360, lat -90..90)")
+    if lon is not None:
+        lon, lat = schemas.check_lonlat(lon, lat, "")
     if kind in ("sighting", "datum") and lon is None:
         raise SarexInputError(f"lon: a {kind} inject needs lon and lat")
     unit = body.get("unit")
+    if unit is not None:
+        schemas.check_string(unit, "unit", 64)
     if kind == "breakdown":
         if not unit:
             raise SarexInputError("unit: a breakdown inject names the unit that breaks down")
     if unit and s.execute(select(Unit).where(Unit.exercise_id == ex.id, Unit.code == unit)).scalar() is None:
         raise SarexInputError(f"unit: exercise {ex.id} has no unit {unit!r}")
-    text = body.get("text") or ""
-    if len(text) > 2000:
-        raise SarexInputError(f"text: {len(text)} characters, at most 2000")
+    text = schemas.check_string(body.get("text") or "", "text", 2000, multiline=True)
     now = time.time()
     at = _time(body.get("at"), "at")
     at = now if at is None else at
@@ -98,7 +101,7 @@ def create(s: Session, p: Principal, exercise_id: int, body: dict) -> Inject:
                  time_s=when, lon=lon, lat=lat, unit_code=unit, created_by=p.user_id, created_s=now)
     s.add(row)
     s.flush()
-    audit.record(s, p.name, "inject.create", {"id": row.id, "kind": kind, "to": sorted(to), "orgs": orgs, "at": at, "unit": unit}, ex.id)
+    audit.record(s, p.name, "inject.create", {"id": row.id, "kind": kind, "to": sorted(to), "orgs": orgs, "at": at, "unit": unit}, ex.id, rows=[row])
     if leaks:  # the director's explicit override: what it reveals is on the record
         audit.record(s, p.name, "inject.reveal_truth", {"id": row.id, "reveals": sorted({x.what for _, x in leaks})}, ex.id)
     return row
@@ -107,14 +110,14 @@ def create(s: Session, p: Principal, exercise_id: int, body: dict) -> Inject:
 def issue(s: Session, p: Principal, exercise_id: int, inject_id: int) -> Inject:
     """Deliver a scheduled inject now (director)."""
     ex, _ = exercise_for(s, p, exercise_id, {"director"})
-    row = s.get(Inject, inject_id)
+    row = s.get(Inject, schemas.check_id(inject_id, "inject_id"))
     if row is None or row.exercise_id != ex.id:
         raise Missing(f"inject_id: no inject {inject_id} in exercise {ex.id}", "inject_id")
     now = time.time()
     if row.at_s <= now:
         raise Conflict(f"inject_id: inject {inject_id} was delivered already ({iso(row.at_s)})", "inject_id")
     row.at_s = now
-    audit.record(s, p.name, "inject.issue", {"id": row.id, "at": now}, ex.id)
+    audit.record(s, p.name, "inject.issue", {"id": row.id, "at": now}, ex.id, rows=[row])
     return row
 
 
@@ -138,6 +141,7 @@ def _visible(row: Inject, p: Principal, roles: set[str], now: float) -> bool:
 
 def visible(s: Session, p: Principal, exercise_id: int, after_id: int = 0) -> list[dict]:
     """The injects ``p`` may see now: due and addressed to one of its roles (and its organisation); all for exercise control."""
+    schemas.check_after_id(after_id)
     ex, roles = exercise_for(s, p, exercise_id)
     now = time.time()
     rows = s.execute(select(Inject).where(Inject.exercise_id == ex.id, Inject.id > after_id).order_by(Inject.at_s, Inject.id)).scalars()

@@ -49,7 +49,9 @@ def _worker(url: str, job_id: int, parent: int, key_file=None) -> None:  # pragm
     try:
         run_job(store, job_id, progress)
     except Exception as exc:
-        msg = str(exc) if isinstance(exc, SarexInputError) else f"internal error ({type(exc).__name__})"
+        from sarex.server.plans import public_message
+
+        msg = public_message(str(exc)) if isinstance(exc, SarexInputError) else f"internal error ({type(exc).__name__})"
         traceback.print_exc()
         with store.tx() as s:
             j = s.get(Job, job_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from typing import Optional
 
@@ -10,8 +11,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sarex.errors import SarexInputError
-from sarex.server import audit
-from sarex.server.models import Job, Period, Plan
+from sarex.server import audit, schemas, truthguard
+from sarex.server.models import TRUTH_ROLES, Job, Period, Plan
 from sarex.server.security import Principal
 from sarex.server.workflow import Conflict, Denied, Missing, exercise_for
 from sarex.times import iso
@@ -19,10 +20,37 @@ from sarex.times import iso
 JOB_KINDS = {"forecast": {"director", "coordinator", "planner"}, "update": {"director", "coordinator"}, "evaluate": {"director"}}
 
 
-def job_view(j: Job) -> dict:
-    """A job's state; never its result (results are read through the filtered endpoints)."""
+def job_view(j: Job, roles: frozenset[str] | set[str] = frozenset(), truth=None) -> dict:
+    """A job's state; never its result (results are read through the filtered endpoints).
+
+    A failed job's reason may quote the scenario (the truth, a file name): participants read a
+    generic line with the job's id; exercise control (``roles`` holds director or evaluator) the
+    reason, with any path cut to its file name and, while ``truth`` (a :class:`~sarex.server.
+    truthguard.Truth`, None once released) is secret, every truth value in it withheld."""
+    msg = public_message(j.message or "")
+    if truth is not None:
+        msg = truthguard.redact(msg, truth)
+    if j.status == "failed" and not set(roles) & TRUTH_ROLES:
+        msg = f"job {j.id} failed; exercise control (director, evaluators) has the reason"
     return {"id": j.id, "exercise_id": j.exercise_id, "kind": j.kind, "status": j.status, "progress": round(j.progress, 3),
-            "message": j.message, "attempts": j.attempts, "created": iso(j.created_s), "updated": iso(j.updated_s)}
+            "message": msg, "attempts": j.attempts, "created": iso(j.created_s), "updated": iso(j.updated_s)}
+
+
+_PATH = re.compile(r"(?:[A-Za-z]:)?(?:[\\/][^\\/\s:'\"()]+)+[\\/]([^\\/\s:'\"()]+)")
+
+
+def public_message(msg: str) -> str:
+    """A message with every file path cut to its file name (no server folders in what anyone reads)."""
+    return _PATH.sub(lambda m: m.group(1), msg)
+
+
+def _job_truth(ex):
+    """The truth to withhold from job messages, or None (released, or a real case)."""
+    if ex.truth_released or ex.kind == "case":
+        return None
+    from sarex.server.injects import guard_truth
+
+    return guard_truth(ex)
 
 
 def create_job(s: Session, p: Principal, exercise_id: int, kind: str, particles: int, period: Optional[int] = None) -> Job:
@@ -49,12 +77,12 @@ def create_job(s: Session, p: Principal, exercise_id: int, kind: str, particles:
             created_by=p.user_id, created_s=now, updated_s=now)
     s.add(j)
     s.flush()
-    audit.record(s, p.name, "job.create", {"id": j.id, "kind": kind, "particles": particles, "period": period}, ex.id)
+    audit.record(s, p.name, "job.create", {"id": j.id, "kind": kind, "particles": particles, "period": period}, ex.id, rows=[j])
     return j
 
 
 def _job_for(s: Session, p: Principal, job_id: int) -> Job:
-    j = s.get(Job, job_id)
+    j = s.get(Job, schemas.check_id(job_id, "job_id"))
     if j is None or not p.roles(j.exercise_id):
         raise Missing(f"job_id: no job {job_id} visible to {p.name}", "job_id")
     return j
@@ -62,22 +90,26 @@ def _job_for(s: Session, p: Principal, job_id: int) -> Job:
 
 def get_job(s: Session, p: Principal, job_id: int) -> dict:
     j = _job_for(s, p, job_id)
-    exercise_for(s, p, j.exercise_id, JOB_KINDS[j.kind] | {"evaluator", "observer"})
-    return job_view(j)
+    ex, roles = exercise_for(s, p, j.exercise_id, JOB_KINDS[j.kind] | {"evaluator", "observer"})
+    return job_view(j, roles, _job_truth(ex))
 
 
 def list_jobs(s: Session, p: Principal, exercise_id: int) -> list[dict]:
-    ex, _ = exercise_for(s, p, exercise_id, {"director", "evaluator", "coordinator", "planner", "observer"})
-    return [job_view(j) for j in s.execute(select(Job).where(Job.exercise_id == ex.id).order_by(Job.id)).scalars()]
+    ex, roles = exercise_for(s, p, exercise_id, {"director", "evaluator", "coordinator", "planner", "observer"})
+    truth = _job_truth(ex)
+    return [job_view(j, roles, truth) for j in s.execute(select(Job).where(Job.exercise_id == ex.id).order_by(Job.id)).scalars()]
 
 
 def cancel_job(s: Session, p: Principal, job_id: int) -> Job:
+    """Cancel a queued or running job: the director and the coordinator any they may start, a planner its own."""
     j = _job_for(s, p, job_id)
-    exercise_for(s, p, j.exercise_id, JOB_KINDS[j.kind])
+    _, roles = exercise_for(s, p, j.exercise_id, JOB_KINDS[j.kind])
+    if not roles & {"director", "coordinator"} and j.created_by != p.user_id:
+        raise Denied(f"job_id: job {job_id} was started by another user; {p.name} may cancel only its own", "job_id")
     if j.status not in ("queued", "running"):
         raise Conflict(f"job_id: job {job_id} is {j.status}, not queued or running", "job_id")
     j.status, j.message, j.updated_s = "cancelled", f"cancelled by {p.name}", time.time()
-    audit.record(s, p.name, "job.cancel", {"id": j.id}, j.exercise_id)
+    audit.record(s, p.name, "job.cancel", {"id": j.id}, j.exercise_id, rows=[j])
     return j
 
 
@@ -149,7 +181,7 @@ def draft_plan(s: Session, p: Principal, exercise_id: int, period: int, nation: 
     else:
         old.data_json, old.drafted_by, old.created_s = data, p.user_id, time.time()
     s.flush()
-    audit.record(s, p.name, "plan.draft", {"id": old.id, "period": period, "nation": nation}, ex.id)
+    audit.record(s, p.name, "plan.draft", {"id": old.id, "period": period, "nation": nation}, ex.id, rows=[old])
     return old
 
 
@@ -174,13 +206,13 @@ def list_plans(s: Session, p: Principal, exercise_id: int) -> list[dict]:
 
 def approve_plan(s: Session, p: Principal, exercise_id: int, plan_id: int) -> Plan:
     ex, _ = exercise_for(s, p, exercise_id, {"coordinator"})
-    pl = s.get(Plan, plan_id)
+    pl = s.get(Plan, schemas.check_id(plan_id, "plan_id"))
     if pl is None or pl.exercise_id != ex.id:
         raise Missing(f"plan_id: no plan {plan_id} in exercise {ex.id}", "plan_id")
     if pl.status == "approved":
         raise Conflict(f"plan_id: plan {plan_id} is approved already", "plan_id")
     pl.status, pl.approved_by = "approved", p.user_id
-    audit.record(s, p.name, "plan.approve", {"id": pl.id, "period": pl.period, "nation": pl.nation}, ex.id)
+    audit.record(s, p.name, "plan.approve", {"id": pl.id, "period": pl.period, "nation": pl.nation}, ex.id, rows=[pl])
     return pl
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import time
 from dataclasses import dataclass
 from typing import Optional
@@ -13,31 +12,40 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sarex.errors import SarexInputError
-from sarex.server import audit, services
+from sarex.server import audit, schemas, services
 from sarex.server.models import AuthEpoch, Exercise, Job, PositionReport, Sighting
 from sarex.server.security import Principal
 from sarex.server.workflow import Conflict, Denied, Missing, exercise_for, no_truth_in_case, truth_visible, visible_units
-from sarex.times import iso, to_epoch_s
+from sarex.times import iso
 
 
-def _time(v, field: str) -> float:
-    if isinstance(v, (int, float)) and not isinstance(v, bool):
-        t = float(v)
-    else:
-        try:
-            t = to_epoch_s(str(v))
-        except (SarexInputError, ValueError):
-            raise SarexInputError(f"{field}: {v!r} is not an ISO 8601 UTC time (e.g. 2026-02-11T01:00:00Z)") from None
-    if not math.isfinite(t):
-        raise SarexInputError(f"{field}: {v!r} is not a finite time")
-    return t
+def _time(v, field: str, window: tuple[float, float] | None = None) -> float:
+    return schemas.check_time(v, field, window)
 
 
 def _lonlat(lon: float, lat: float, field: str) -> None:
-    if not (math.isfinite(lon) and -180.0 <= lon <= 360.0):
-        raise SarexInputError(f"{field}.lon: {lon!r} is outside [-180, 360] degrees")
-    if not (math.isfinite(lat) and -90.0 <= lat <= 90.0):
-        raise SarexInputError(f"{field}.lat: {lat!r} is outside [-90, 90] degrees")
+    schemas.check_lonlat(lon, lat, field)
+
+
+_WINDOWS: dict[int, tuple[float, float]] = {}
+
+
+def report_window(s: Session, exercise_id: int) -> tuple[float, float]:
+    """The times a report of the exercise may carry: its periods (and its LKP) and a day either side.
+    Periods never change once the exercise is made, so each exercise's window is read once."""
+    w = _WINDOWS.get(exercise_id)
+    if w is None:
+        from sqlalchemy import func
+
+        from sarex.server.models import Period
+
+        t0, t1 = s.execute(select(func.min(Period.start_s), func.max(Period.end_s)).where(Period.exercise_id == exercise_id)).one()
+        if t0 is None:
+            return schemas.TIME_MIN_S, schemas.TIME_MAX_S
+        ex = s.get(Exercise, exercise_id)
+        lkp = services.parse_scenario_text(ex.scenario_toml, case=True).reported.time if ex is not None else t0
+        w = _WINDOWS[exercise_id] = (min(t0, lkp) - schemas.REPORT_MARGIN_S, t1 + schemas.REPORT_MARGIN_S)
+    return w
 
 
 def _reporting_unit(s: Session, p: Principal, ex: Exercise, unit: Optional[str]) -> str:
@@ -63,6 +71,10 @@ def prepare_positions(p: Principal, exercise_id: int, reports: list[dict]) -> li
     rows = []
     for i, r in enumerate(reports):
         unit = r.get("unit")
+        if unit is not None:
+            schemas.check_string(unit, f"reports[{i}].unit", 64)
+        if r.get("report_id") is not None:
+            schemas.check_string(r["report_id"], f"reports[{i}].report_id", 64)
         if unit and unit != me:
             raise Denied(f"unit: {p.name} reports for {me!r}, not {unit!r}", "unit")
         t = _time(r["time"], f"reports[{i}].time")
@@ -70,6 +82,18 @@ def prepare_positions(p: Principal, exercise_id: int, reports: list[dict]) -> li
         rid = r.get("report_id") or hashlib.sha256(f"{me}|{t!r}|{r['lon']!r}|{r['lat']!r}".encode()).hexdigest()[:32]
         rows.append((me, rid, t, float(r["lon"]), float(r["lat"])))
     return rows
+
+
+def _outside_window(s: Session, b) -> list | SarexInputError:
+    """[] when every report of the batch is within its exercise's window, else the refusal."""
+    t0, t1 = report_window(s, b.exercise_id)
+    for i, row in enumerate(b.rows):
+        if not t0 <= row[2] <= t1:
+            try:
+                schemas.check_time(row[2], f"reports[{i}].time", (t0, t1))
+            except SarexInputError as exc:
+                return exc
+    return []
 
 
 @dataclass
@@ -125,7 +149,7 @@ def write_positions(s: Session, batches: list[PositionBatch], state: BatchState 
             out.append(Conflict(f"exercise_id: exercise {b.exercise_id} is at ENDEX; reports are closed", "exercise_id")
                        if b.exercise_id in status else Missing(f"exercise_id: no exercise {b.exercise_id}", "exercise_id"))
             continue
-        out.append([])
+        out.append(_outside_window(s, b))
     now = time.time()
     new: list[tuple] = []  # one row per (exercise, unit, report id) not seen before in this batch
     slots: list[tuple[list, int, tuple]] = []  # (result list, index, key) of each report in the batch
@@ -239,6 +263,7 @@ def upload_track(s: Session, p: Principal, exercise_id: int, data: bytes, filena
 
 
 def positions(s: Session, p: Principal, exercise_id: int, after_id: int = 0, limit: int = 10000) -> list[dict]:
+    schemas.check_after_id(after_id)
     ex, roles = exercise_for(s, p, exercise_id)
     codes = [u.code for u in visible_units(s, p, ex, roles)]
     q = (select(PositionReport).where(PositionReport.exercise_id == ex.id, PositionReport.unit_code.in_(codes), PositionReport.id > after_id)
@@ -249,14 +274,13 @@ def positions(s: Session, p: Principal, exercise_id: int, after_id: int = 0, lim
 def post_sighting(s: Session, p: Principal, exercise_id: int, t, lon: float, lat: float, note: str) -> dict:
     ex, _ = exercise_for(s, p, exercise_id, {"unit"})
     unit = _reporting_unit(s, p, ex, None)
-    ts = _time(t, "time")
-    _lonlat(lon, lat, "sighting")
-    if len(note) > 500:
-        raise SarexInputError(f"note: {len(note)} characters, at most 500")
+    ts = _time(t, "time", report_window(s, ex.id))
+    lon, lat = schemas.check_lonlat(lon, lat, "")
+    schemas.check_string(note, "note", 500, multiline=True)
     row = Sighting(exercise_id=ex.id, unit_code=unit, time_s=ts, lon=lon, lat=lat, note=note, user_id=p.user_id)
     s.add(row)
     s.flush()
-    audit.record(s, p.name, "sighting", {"id": row.id, "unit": unit, "t": ts, "lon": lon, "lat": lat, "note": note}, ex.id)
+    audit.record(s, p.name, "sighting", {"id": row.id, "unit": unit, "t": ts, "lon": lon, "lat": lat, "note": note}, ex.id, rows=[row])
     return {"id": row.id}
 
 
@@ -272,8 +296,10 @@ def endex(s: Session, p: Principal, exercise_id: int) -> dict:
     if ex.status == "endex":
         raise Conflict(f"exercise_id: exercise {ex.id} is at ENDEX already", "exercise_id")
     ex.status = "endex"
-    audit.record(s, p.name, "endex", {"id": ex.id}, ex.id)
-    return {"id": ex.id, "status": ex.status}
+    i = audit.record(s, p.name, "endex", {"id": ex.id}, ex.id, rows=[ex])
+    from sarex.server.models import AuditEntry
+
+    return {"id": ex.id, "status": ex.status, "audit_head": audit.head_text((i, s.get(AuditEntry, i).hash))}
 
 
 def release(s: Session, p: Principal, exercise_id: int) -> dict:
@@ -285,7 +311,7 @@ def release(s: Session, p: Principal, exercise_id: int) -> dict:
     if ex.truth_released:
         raise Conflict(f"exercise_id: exercise {ex.id}'s truth is released already", "exercise_id")
     ex.truth_released = True
-    audit.record(s, p.name, "release", {"id": ex.id}, ex.id)
+    audit.record(s, p.name, "release", {"id": ex.id}, ex.id, rows=[ex])
     return {"id": ex.id, "truth_released": True}
 
 
@@ -305,7 +331,19 @@ def scores(s: Session, p: Principal, exercise_id: int) -> dict:
 
 
 def report_html(s: Session, p: Principal, exercise_id: int) -> str:
-    return _evaluation(s, p, exercise_id)["report_html"]
+    """The after-action report, with the audit heads published at the period ends and at ENDEX."""
+    from html import escape
+
+    from sarex.server.workflow import published_heads
+
+    html = _evaluation(s, p, exercise_id)["report_html"]
+    heads = published_heads(s, s.get(Exercise, exercise_id))
+    rows = "".join(f"<li>period {h['period']} end: <code>{escape(h['head'])}</code></li>" for h in heads["periods"])
+    if heads["endex"]:
+        rows += f"<li>ENDEX: <code>{escape(heads['endex'])}</code></li>"
+    note = ('<section id="audit-heads"><h2>Audit heads</h2><p>Check with <code>sarex server audit verify --head ID:HASH</code>.</p>'
+            f"<ul>{rows or '<li>none published yet</li>'}</ul></section>")
+    return html.replace("</body>", note + "</body>") if "</body>" in html else html + note
 
 
 def run_job(store, job_id: int, progress) -> None:
@@ -328,4 +366,4 @@ def run_job(store, job_id: int, progress) -> None:
             return
         j.status, j.progress, j.message, j.updated_s = "done", 1.0, "done", time.time()
         j.result_json = json.dumps(result, ensure_ascii=False)
-        audit.record(s, "job-runner", "job.done", {"id": j.id, "kind": kind}, j.exercise_id)
+        audit.record(s, "job-runner", "job.done", {"id": j.id, "kind": kind}, j.exercise_id, rows=[j])

@@ -1,10 +1,152 @@
-"""Request bodies of the HTTP API: one pydantic model per body, strict (unknown fields refused)."""
+"""What the server accepts, checked where it enters (issue 27): the request models and the value checks.
+
+The request models (pydantic) bound every body field: ids within 1..2^63-1 (an SQL ``BIGINT``),
+finite numbers within their range, times as ISO 8601 text or epoch seconds (never ``true``),
+strings bounded and free of control and bidirectional-override characters. The same rules are
+plain functions (:func:`check_id`, :func:`check_time`, :func:`check_lonlat`, :func:`check_string`)
+that the use cases call, so that a value that reaches a use case by another way (the position
+fast path, the NMEA listener, the CLI, a form) is checked by the same rule. A refusal is a
+:class:`~sarex.errors.SarexInputError` whose one line starts with the field's name.
+"""
 
 from __future__ import annotations
 
-from typing import Literal, Optional
+import math
+import unicodedata
+from typing import Annotated, Literal, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+
+from sarex.errors import SarexInputError
+
+#: the largest id: a signed 64-bit integer (SQLite INTEGER, PostgreSQL BIGINT)
+MAX_ID = 2**63 - 1
+#: plausible times, s since the epoch: 1970-01-01T00:00:00Z .. 2100-01-01T00:00:00Z
+TIME_MIN_S, TIME_MAX_S = 0.0, 4102444800.0
+#: reports may lie this far outside the exercise's periods (departures, the LKP before STARTEX)
+REPORT_MARGIN_S = 86400.0
+#: the deepest nesting of tables and arrays accepted in a scenario TOML
+MAX_TOML_DEPTH = 12
+MAX_SEED = MAX_ID
+
+# Control characters (C0, DEL, C1) and the bidirectional embeddings, overrides and isolates
+# (U+202A..202E, U+2066..2069) that make a name read differently from what it is (Trojan Source).
+_BIDI = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C)}
+
+
+def _bad_char(value: str, multiline: bool) -> str | None:
+    for ch in value:
+        if ch in _BIDI or (unicodedata.category(ch) == "Cc" and not (multiline and ch in "\n\t")):
+            return ch
+    return None
+
+
+def check_id(value, field: str) -> int:
+    """An id of a stored thing: an integer in 1..2^63-1 (else the SQL driver cannot even look it up)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
+        raise SarexInputError(f"{field}: {value!r} is not an id (an integer 1..{MAX_ID})")
+    return value
+
+
+def check_after_id(value, field: str = "after_id") -> int:
+    """A cursor: 0 (from the start) or an id."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_ID:
+        raise SarexInputError(f"{field}: {value!r} is not 0 or an id (an integer 0..{MAX_ID})")
+    return value
+
+
+def check_time(value, field: str, window: tuple[float, float] | None = None) -> float:
+    """A time as s since the epoch from ISO 8601 text or a number; finite, in 1970..2100, and in
+    ``window`` (s, s) if given. ``true``/``false`` are not times."""
+    from sarex.times import iso, to_epoch_s
+
+    if isinstance(value, bool) or value is None:
+        raise SarexInputError(f"{field}: {value!r} is not a time (ISO 8601 UTC text, e.g. 2026-02-11T01:00:00Z, or epoch seconds)")
+    if isinstance(value, (int, float)):
+        t = float(value)
+    else:
+        text = str(value)
+        if len(text) > 40:
+            raise SarexInputError(f"{field}: {len(text)} characters is not a time (ISO 8601 UTC text, at most 40 characters)")
+        try:
+            t = to_epoch_s(text)
+        except (SarexInputError, ValueError, OverflowError):
+            raise SarexInputError(f"{field}: {value!r} is not an ISO 8601 UTC time (e.g. 2026-02-11T01:00:00Z)") from None
+    if not (math.isfinite(t) and TIME_MIN_S <= t <= TIME_MAX_S):
+        raise SarexInputError(f"{field}: {value!r} is outside 1970-01-01..2100-01-01 (s since the epoch {TIME_MIN_S:.0f}..{TIME_MAX_S:.0f})")
+    if window is not None and not window[0] <= t <= window[1]:
+        raise SarexInputError(f"{field}: {iso(t)} is outside the exercise's periods and a day either side ({iso(window[0])} to {iso(window[1])})")
+    return t
+
+
+def check_lonlat(lon, lat, field: str) -> tuple[float, float]:
+    """A position in degrees: finite, longitude in [-180, 360], latitude in [-90, 90]."""
+    for name, v, lo, hi in (("lon", lon, -180.0, 360.0), ("lat", lat, -90.0, 90.0)):
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not (math.isfinite(v) and lo <= v <= hi):
+            raise SarexInputError(f"{field}.{name}: {v!r} is outside [{lo:g}, {hi:g}] degrees" if field else
+                                  f"{name}: {v!r} is outside [{lo:g}, {hi:g}] degrees")
+    return float(lon), float(lat)
+
+
+def check_string(value, field: str, max_len: int, multiline: bool = False) -> str:
+    """Text of at most ``max_len`` characters without control or bidirectional-override characters
+    (``multiline``: line feeds and tabs allowed)."""
+    if not isinstance(value, str):
+        raise SarexInputError(f"{field}: {value!r} is not text")
+    if len(value) > max_len:
+        raise SarexInputError(f"{field}: {len(value)} characters, at most {max_len}")
+    ch = _bad_char(value, multiline)
+    if ch is not None:
+        raise SarexInputError(f"{field}: holds the control character U+{ord(ch):04X}; not accepted")
+    return value
+
+
+def toml_depth(data) -> int:
+    """How deeply tables and arrays nest in parsed TOML data (a flat table: 1)."""
+    depth, stack = 0, [(data, 1)]
+    while stack:
+        v, d = stack.pop()
+        if isinstance(v, dict):
+            depth = max(depth, d)
+            stack += [(x, d + 1) for x in v.values()]
+        elif isinstance(v, list):
+            depth = max(depth, d)
+            stack += [(x, d + 1) for x in v]
+    return depth
+
+
+# --- pydantic types for the request models ---------------------------------------------------------
+
+
+def _no_bool(v):
+    if isinstance(v, bool):
+        raise ValueError("true/false is not a time")
+    return v
+
+
+def _clean(v: str) -> str:
+    ch = _bad_char(v, False)
+    if ch is not None:
+        raise ValueError(f"holds the control character U+{ord(ch):04X}")
+    return v
+
+
+def _clean_ml(v: str) -> str:
+    ch = _bad_char(v, True)
+    if ch is not None:
+        raise ValueError(f"holds the control character U+{ord(ch):04X}")
+    return v
+
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+AfterId = Annotated[int, Field(ge=0, le=MAX_ID)]
+Lon = Annotated[float, Field(ge=-180.0, le=360.0, allow_inf_nan=False)]
+Lat = Annotated[float, Field(ge=-90.0, le=90.0, allow_inf_nan=False)]
+TimeIn = Annotated[Union[Annotated[str, Field(max_length=40)], Annotated[float, Field(ge=TIME_MIN_S, le=TIME_MAX_S, allow_inf_nan=False)]],
+                   BeforeValidator(_no_bool)]
+Name = Annotated[str, Field(max_length=64), AfterValidator(_clean)]
+Code = Annotated[str, Field(min_length=1, max_length=16, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
+Text = Annotated[str, Field(max_length=2000), AfterValidator(_clean_ml)]
 
 
 class StrictIn(BaseModel):
@@ -19,22 +161,22 @@ class LoginIn(StrictIn):
 
 
 class JobIn(StrictIn):
-    kind: str
-    particles: int = 2000
-    period: Optional[int] = Field(None, description="update: the last period done (its reported tracks update the forecast)")
+    kind: Literal["forecast", "update", "evaluate"]
+    particles: int = Field(2000, ge=100, le=100_000)
+    period: Optional[int] = Field(None, ge=1, le=1000, description="update: the last period done (its reported tracks update the forecast)")
 
 
 class DraftIn(StrictIn):
-    period: int = Field(ge=1)
-    nation: str = Field(max_length=16)
+    period: int = Field(ge=1, le=1000)
+    nation: Code
 
 
 class PositionIn(StrictIn):
-    time: str | float
-    lon: float
-    lat: float
-    unit: Optional[str] = Field(default=None, max_length=64)
-    report_id: Optional[str] = Field(default=None, min_length=1, max_length=64)
+    time: TimeIn
+    lon: Lon
+    lat: Lat
+    unit: Optional[Name] = None
+    report_id: Optional[Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_clean)]] = None
 
 
 class PositionsIn(StrictIn):
@@ -42,19 +184,21 @@ class PositionsIn(StrictIn):
 
 
 class SightingIn(StrictIn):
-    time: str | float
-    lon: float
-    lat: float
-    note: str = ""
+    time: TimeIn
+    lon: Lon
+    lat: Lat
+    note: Annotated[str, Field(max_length=500), AfterValidator(_clean_ml)] = ""
 
 
 class InjectIn(StrictIn):
     kind: Literal["sighting", "breakdown", "datum", "message"]
-    text: str = Field("", max_length=2000)
-    to: list[str] = Field(min_length=1, max_length=6, description="roles addressed: coordinator, planner, unit, observer, ...")
-    orgs: list[str] = Field(default_factory=list, max_length=50, description="organisations addressed (empty: all)")
-    at: Optional[str | float] = Field(None, description="delivery time (UTC, ISO 8601); default now")
-    time: Optional[str | float] = Field(None, description="time of the event reported (UTC)")
-    lon: Optional[float] = None
-    lat: Optional[float] = None
-    unit: Optional[str] = Field(None, max_length=64)
+    text: Text = ""
+    to: list[Literal["director", "evaluator", "coordinator", "planner", "unit", "observer"]] = Field(
+        min_length=1, max_length=6, description="roles addressed: coordinator, planner, unit, observer, ...")
+    orgs: list[Code] = Field(default_factory=list, max_length=50, description="organisations addressed (empty: all)")
+    at: Optional[TimeIn] = Field(None, description="delivery time (UTC, ISO 8601); default now")
+    time: Optional[TimeIn] = Field(None, description="time of the event reported (UTC)")
+    lon: Optional[Lon] = None
+    lat: Optional[Lat] = None
+    unit: Optional[Name] = None
+    reveal_truth: bool = Field(False, description="director's explicit, audited override: the inject may carry the truth (a scripted reveal)")

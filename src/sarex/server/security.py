@@ -88,8 +88,12 @@ class Principal:
 
 def new_session(s: DbSession, user: User, kind: str) -> tuple[str, str]:
     """Create a session; returns (token, csrf token)."""
+    from sarex.server import audit
+
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
-    s.add(Session(token_hash=token_digest(token), user_id=user.id, csrf=csrf, kind=kind, expires_s=time.time() + SESSION_S))
+    row = Session(token_hash=token_digest(token), user_id=user.id, csrf=csrf, kind=kind, expires_s=time.time() + SESSION_S)
+    s.add(row)
+    audit.record(s, user.name, "session.open", {"user": user.name, "kind": kind}, rows=[row])  # a digest of the row, not the token
     return token, csrf
 
 
@@ -102,8 +106,11 @@ def bump_auth_epoch(s: DbSession) -> None:
     s.execute(update(AuthEpoch).where(AuthEpoch.id == 1).values(n=AuthEpoch.n + 1))
 
 
-def revoke_session(s: DbSession, digest: str) -> None:
-    s.execute(delete(Session).where(Session.token_hash == digest))
+def revoke_session(s: DbSession, digest: str, actor: str = "") -> None:
+    from sarex.server import audit
+
+    if s.execute(delete(Session).where(Session.token_hash == digest)).rowcount:
+        audit.record(s, actor or "server", "session.close", {}, deleted=[("sessions", digest)])
     bump_auth_epoch(s)
 
 

@@ -39,16 +39,33 @@ def parse_scenario_text(text: str, source: str = "scenario.toml", case: bool = F
     With ``case`` a file without ``[truth]`` is a real case (a scenario with no truth)."""
     from sarex.exercise.scenario import parse_scenario
 
+    from sarex.server.schemas import MAX_TOML_DEPTH, toml_depth
+
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise SarexInputError(f"{source}: not valid TOML ({exc})") from None
+    except RecursionError:  # the parser recurses once per nested array or inline table
+        raise SarexInputError(f"{source}: nests arrays or tables deeper than {MAX_TOML_DEPTH} levels") from None
+    if toml_depth(raw) > MAX_TOML_DEPTH:
+        raise SarexInputError(f"{source}: nests arrays or tables deeper than {MAX_TOML_DEPTH} levels")
     for where, sec in (("forecast", raw.get("forecast")), ("truth.environment", (raw.get("truth") or {}).get("environment"))):
         if isinstance(sec, dict) and "file" in sec:
             raise SarexInputError(f"{source}: {where}.file: the server accepts synthetic environments only in an uploaded scenario")
     if "units_file" in raw:
         raise SarexInputError(f"{source}: units_file: give the units inline ([[units]]) in an uploaded scenario")
     return parse_scenario(raw, Path(source), require_truth=not case)
+
+
+def check_scenario(sc) -> None:
+    """Check a new exercise completely (truth afloat and inside the forcing, the LKP too, the
+    periods within the forcing), as ``sarex exercise run`` would before its first step: a
+    scenario that would fail its evaluate job is refused when it is made, to its director only."""
+    if getattr(sc, "truth", None) is None:  # a real case: only what it has (the forecast's datum)
+        return
+    from sarex.exercise.scenario import check_environments
+
+    check_environments(sc, coast=True)
 
 
 def participant_scenario(sc) -> dict:

@@ -201,3 +201,37 @@ def check_fields(truth: Truth, lon: Optional[float] = None, lat: Optional[float]
     if time_s is not None and abs(time_s - truth.time_s) <= tol_s:
         leaks.append(Leak("time", repr(time_s)))
     return leaks
+
+
+WITHHELD = "[withheld]"
+
+
+def redact(text: str, truth: Truth, *, tol_deg: float = TOL_DEG, tol_s: float = TOL_S) -> str:
+    """``text`` with every written coordinate, time and class that :func:`check_text` would find
+    replaced by ``[withheld]`` (for messages such as a failed job's, which may quote the scenario)."""
+    if not text or len(_normal(text)) != len(text):  # a case change that changes the length: withhold all
+        return WITHHELD if text and check_text(text, truth, tol_deg=tol_deg, tol_s=tol_s) else text
+    t = _normal(text)
+    spans: list[tuple[int, int]] = []
+    for rx in (_NUM, _DMS, _COMPACT):
+        for m in rx.finditer(t):
+            vals = [v for v, _ in coordinates(m.group())]
+            if any(abs(v - abs(truth.lat)) <= tol_deg or abs(v - abs(truth.lon)) <= tol_deg for v in vals):
+                spans.append(m.span())
+    for rx in (_ISO, _DTG, _DAY_MON, _TOD, _EPOCH):
+        for m in rx.finditer(t):
+            if any(abs(v - truth.time_s) <= tol_s for v, _ in times(m.group(), truth.time_s)):
+                spans.append(m.span())
+    words = _class_words(truth.object_class)
+    low = text.lower()
+    toks = [(m.group(), m.start(), m.end()) for m in re.finditer(r"[a-z]+|[0-9]+", low)]
+    for i in range(len(toks) - len(words) + 1):
+        if words and [w for w, _, _ in toks[i:i + len(words)]] == words:
+            spans.append((toks[i][1], toks[i + len(words) - 1][2]))
+    out, last = [], 0
+    for a, b in sorted(spans):
+        if a < last:  # overlapping finds: extend the one withheld
+            continue
+        out += [text[last:a], WITHHELD]
+        last = b
+    return "".join(out) + text[last:]

@@ -72,12 +72,17 @@ def canonical_org(code: str) -> str:
 def add_org(s: Session, actor: str, code: str, name: str) -> Org:
     _check_code(code, "CODE")
     code = canonical_org(code)
+    if len(code) > 16:
+        raise SarexInputError(f"CODE: {code!r} is {len(code)} characters, at most 16")
+    from sarex.server.schemas import check_string
+
+    check_string(name, "--name", 200)
     if s.execute(select(Org).where(Org.code == code)).scalar():
         raise SarexInputError(f"CODE: organisation {code!r} exists already")
     org = Org(code=code, name=name or code)
     s.add(org)
     s.flush()
-    audit.record(s, actor, "org.add", {"id": org.id, "code": code, "name": org.name})
+    audit.record(s, actor, "org.add", {"id": org.id, "code": code, "name": org.name}, rows=[org])
     return org
 
 
@@ -93,30 +98,41 @@ def add_user(s: Session, actor: str, name: str, org_code: str, password: str) ->
     u = User(name=name, org_id=org.id, password_hash=hash_password(password), created_s=time.time())
     s.add(u)
     s.flush()
-    audit.record(s, actor, "user.add", {"id": u.id, "name": name, "org": org_code})  # never the password
+    audit.record(s, actor, "user.add", {"id": u.id, "name": name, "org": org_code}, rows=[u])  # never the password (its hash's digest only)
     return u
 
 
-def add_exercise(s: Session, actor: str, toml_text: str, source: str, seed: int = 0, director: Optional[User] = None) -> Exercise:
+def add_exercise(s: Session, actor: str, toml_text: str, source: str, seed: int = 0, director: Optional[User] = None,
+                 check: bool = True) -> Exercise:
     """Create an exercise from a validated scenario, or a real case from one without ``[truth]``;
-    its units and periods become rows."""
+    its units and periods become rows. ``check``: also check it completely (truth afloat and inside
+    the forcing, :func:`~sarex.server.services.check_scenario`); only a built-in scenario, checked
+    by its own tests, is made without (the GSHHG land mask takes seconds to load the first time)."""
+    from sarex.seeds import check_seed
+
+    seed = check_seed(seed, "seed")
     sc = services.parse_scenario_text(toml_text, source, case=True)
+    if check:
+        services.check_scenario(sc)
     ex = Exercise(name=sc.name, kind="case" if getattr(sc, "truth", None) is None else "exercise", scenario_toml=toml_text, seed=int(seed), status="planning",
                   truth_released=False, created_s=time.time())
     s.add(ex)
     s.flush()
+    made: list = [ex]
     for u in services.units_of(sc):
-        s.add(Unit(exercise_id=ex.id, code=u["code"], nation=u["nation"], name=u["name"], type=u["type"]))
+        made.append(Unit(exercise_id=ex.id, code=u["code"], nation=u["nation"], name=u["name"], type=u["type"]))
     for k, p in enumerate(sc.periods, start=1):
-        s.add(Period(exercise_id=ex.id, number=k, start_s=p.start, end_s=min(p.end, sc.end_time_s)))
+        made.append(Period(exercise_id=ex.id, number=k, start_s=p.start, end_s=min(p.end, sc.end_time_s)))
+    s.add_all(made[1:])
     import hashlib
 
     audit.record(s, actor, "exercise.add", {"id": ex.id, "name": sc.name, "kind": ex.kind, "source": source, "seed": seed,
-                                            "sha256": hashlib.sha256(toml_text.encode()).hexdigest()}, ex.id)
+                                            "sha256": hashlib.sha256(toml_text.encode()).hexdigest()}, ex.id, rows=made)
     if director is not None:
-        s.add(Grant(user_id=director.id, exercise_id=ex.id, role="director"))
+        g = Grant(user_id=director.id, exercise_id=ex.id, role="director")
+        s.add(g)
         bump_auth_epoch(s)
-        audit.record(s, actor, "grant", {"user": director.name, "role": "director"}, ex.id)
+        audit.record(s, actor, "grant", {"user": director.name, "role": "director"}, ex.id, rows=[g])
     s.flush()
     return ex
 
@@ -125,7 +141,9 @@ def grant(s: Session, actor: str, user_name: str, exercise_id: int, role: str, u
     user = s.execute(select(User).where(User.name == user_name)).scalar()
     if user is None:
         raise SarexInputError(f"NAME: no user {user_name!r}")
-    if s.get(Exercise, exercise_id) is None:
+    from sarex.server.schemas import check_id
+
+    if s.get(Exercise, check_id(exercise_id, "--exercise")) is None:
         raise SarexInputError(f"--exercise: no exercise {exercise_id}")
     if role not in ROLES:
         raise SarexInputError(f"--role: {role!r} is not one of {', '.join(ROLES)}")
@@ -148,7 +166,7 @@ def grant(s: Session, actor: str, user_name: str, exercise_id: int, role: str, u
     s.add(g)
     s.flush()
     bump_auth_epoch(s)
-    audit.record(s, actor, "grant", {"id": g.id, "user": user_name, "role": role, "unit": unit_code}, exercise_id)
+    audit.record(s, actor, "grant", {"id": g.id, "user": user_name, "role": role, "unit": unit_code}, exercise_id, rows=[g])
     return g
 
 
@@ -157,7 +175,9 @@ def grant(s: Session, actor: str, user_name: str, exercise_id: int, role: str, u
 
 def exercise_for(s: Session, p: Principal, exercise_id: int, roles: Iterable[str] = ROLES) -> tuple[Exercise, set[str]]:
     """The exercise and the actor's roles in it, if the actor holds one of ``roles`` (else 403; unknown: 404)."""
-    ex = s.get(Exercise, exercise_id)
+    from sarex.server.schemas import check_id
+
+    ex = s.get(Exercise, check_id(exercise_id, "exercise_id"))
     have = p.roles(exercise_id)
     if ex is None or not have:
         raise Missing(f"exercise_id: no exercise {exercise_id} visible to {p.name}", "exercise_id")
@@ -222,10 +242,29 @@ def exercise_view(s: Session, p: Principal, exercise_id: int) -> dict:
            "roles": sorted(roles), "unit": p.unit_of(ex.id), "scenario": pv,
            "lkp": {"lon": sc.reported.lon, "lat": sc.reported.lat, "time": iso(sc.reported.time), "radius_m": sc.reported.radius_m,
                    "ddm": services.format_ddm(sc.reported.lon, sc.reported.lat)},
-           "bbox": area_bbox(sc)}
+           "bbox": area_bbox(sc), "audit": published_heads(s, ex)}
     if getattr(sc, "truth", None) is not None and truth_visible(ex, roles):
         out["truth"] = truth_view(sc)
     return out
+
+
+def published_heads(s: Session, ex: Exercise) -> dict:
+    """The audit chain's head as every participant sees it (``ID:HASH``): now, at the end of each
+    period that has ended (the newest entry written by then) and at ENDEX (the ENDEX entry itself).
+    Both nations keep them; ``sarex server audit verify --head H`` later proves that nothing up to H
+    was cut or rewritten."""
+    from sarex.server.models import AuditEntry
+
+    now = time.time()
+    ends = s.execute(select(Period.number, Period.end_s).where(Period.exercise_id == ex.id, Period.end_s <= now).order_by(Period.number)).all()
+    periods = []
+    for n, t in ends:
+        h = audit.head_at(s, t)
+        if h is not None:
+            periods.append({"period": n, "head": audit.head_text(h)})
+    endex = s.execute(select(AuditEntry.id, AuditEntry.hash).where(AuditEntry.exercise_id == ex.id, AuditEntry.action == "endex")
+                      .order_by(AuditEntry.id.desc()).limit(1)).first()
+    return {"head": audit.head_text(audit.head(s)), "periods": periods, "endex": audit.head_text(tuple(endex)) if endex else None}
 
 
 def area_bbox(sc) -> list[float]:
