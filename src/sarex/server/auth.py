@@ -54,6 +54,13 @@ class Auth:
             raise ApiError(401, "authorization: the session or token is unknown or expired", "authorization")
         return p
 
+    def alive(self, p: Principal, exercise_id: int) -> bool:
+        """Whether ``p``'s session still exists and still holds a role in the exercise (a logout, an
+        expiry or a removed grant ends it): one query while nothing changed (the auth epoch)."""
+        with self.store.read() as s:
+            q = self.cache.lookup(s, p.token_hash)
+        return q is not None and bool(q.roles(exercise_id))
+
     def principal(self, request: Request, bearer: Optional[str] = Depends(_oauth2), cookie: Optional[str] = Depends(_cookie)) -> Principal:
         return _csrf(request, self.lookup(token_digest(_token(bearer, cookie))), bearer)
 
@@ -64,3 +71,51 @@ class Auth:
         if p is None:
             p = await asyncio.to_thread(self.lookup, digest)
         return _csrf(request, p, bearer)
+
+
+class Logins:
+    """Password logins, throttled and kept off the write lock (issue 27, item 7).
+
+    Failed logins are counted per (address, user name), per address and in total over a sliding
+    minute; past a limit a login is refused (429) before any hash is computed. The argon2id check
+    runs outside any transaction (the user's hash is read first, the session written after), and
+    at most ``concurrent`` checks run at once, so a burst of logins neither holds the store's
+    write lock nor takes every core from the units' reports.
+    """
+
+    def __init__(self, store: Store, per_user: int = 5, per_address: int = 20, total: int = 100, concurrent: int = 2) -> None:
+        import threading
+
+        from sarex.server.security import RateLimiter
+
+        self.store = store
+        self.per_user, self.per_address, self.total = RateLimiter(per_user, 60.0), RateLimiter(per_address, 60.0), RateLimiter(total, 60.0)
+        self._slots = threading.BoundedSemaphore(concurrent)
+
+    def login(self, address: str, username: str, password: str, kind: str) -> tuple[str, str]:
+        """A new session's (token, CSRF token), or :class:`ApiError` 401/429."""
+        from sqlalchemy import select
+
+        from sarex.server.models import User
+        from sarex.server.security import check_password, new_session
+
+        keys = ((self.per_user, f"{address}|{username}", f"too many failed logins for {username!r}"),
+                (self.per_address, address, "too many failed logins from your address"),
+                (self.total, "*", "too many failed logins on this server"))
+        for limiter, key, why in keys:
+            if limiter.blocked(key):
+                raise ApiError(429, f"username: {why}; wait a minute", "username")
+        with self.store.read() as s:
+            row = s.execute(select(User.id, User.password_hash).where(User.name == username)).first()
+        with self._slots:
+            ok = check_password(row[1] if row else None, password)
+        if not ok:
+            for limiter, key, _ in keys:
+                limiter.failed(key)
+            raise ApiError(401, "password: wrong user name or password", "password")
+        self.per_user.succeeded(keys[0][1])
+        with self.store.tx() as s:
+            user = s.get(User, row[0])
+            if user is None or user.password_hash != row[1]:  # removed or changed meanwhile
+                raise ApiError(401, "password: wrong user name or password", "password")
+            return new_session(s, user, kind)
