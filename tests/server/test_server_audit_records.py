@@ -34,9 +34,8 @@ def _tamper(store: Store, do: str, undo: str, params: dict | None = None) -> str
 
 @pytest.fixture
 def records(world):
-    """A store with one record of each kind: a position, a sighting, an inject, a plan, a finished job."""
+    """A store with a position, a sighting and an inject written through the server."""
     u, h = world.url, world.h
-    assert wait_job(u, h["director"], world.forecast_job)["status"] == "done"
     r = httpx.post(f"{u}/api/exercises/1/positions", headers=h["jpn-dd-1"], timeout=30,
                    json={"reports": [{"time": "2026-02-11T03:00:00Z", "lon": 129.61, "lat": 34.93, "report_id": "audit-records"}]})
     assert r.status_code == 201, r.text
@@ -46,8 +45,6 @@ def records(world):
     r = httpx.post(f"{u}/api/exercises/1/injects", headers=h["director"], timeout=30,
                    json={"kind": "message", "text": "audit-records: weather worsens", "to": ["unit"]})
     assert r.status_code == 201, r.text
-    r = httpx.post(f"{u}/api/exercises/1/plans", headers=h["planner-jpn"], json={"period": 2, "nation": "JPN"}, timeout=60)
-    assert r.status_code in (201, 409), r.text
     store = Store(world.store_url, upgrade=False)
     with store.read() as s:
         v = verify(s)
@@ -56,38 +53,57 @@ def records(world):
     store.dispose()
 
 
-def test_every_tampering_of_item_8_is_found(world, records):
-    store = records
+def _ids(store: Store) -> dict:
     with store.read() as s:
-        pos = s.execute(text("SELECT max(id) FROM positions")).scalar()
-        plan = s.execute(text("SELECT max(id) FROM plans")).scalar()
-        job = s.execute(text("SELECT max(id) FROM jobs WHERE result_json IS NOT NULL")).scalar()
         observer = s.execute(text("SELECT id FROM users WHERE name = 'observer'")).scalar()
-        pw = s.execute(text("SELECT password_hash FROM users WHERE id = :i"), {"i": observer}).scalar()
-        status = s.execute(text("SELECT status FROM plans WHERE id = :i"), {"i": plan}).scalar()
-    assert pos and plan and job
-    cases = [
+        return {"pos": s.execute(text("SELECT max(id) FROM positions")).scalar(), "observer": observer,
+                "pw": s.execute(text("SELECT password_hash FROM users WHERE id = :i"), {"i": observer}).scalar(), "t": True, "f": False}
+
+
+def _check_all(store: Store, cases: list, params: dict) -> None:
+    for what, do, undo, named in cases:
+        problem = _tamper(store, do, undo, params)
+        assert named in problem, (what, problem)
+    with store.read() as s:
+        assert verify(s).ok  # every tampering undone
+
+
+def test_every_tampering_of_item_8_is_found(world, records):
+    params = _ids(records)
+    assert params["pos"]
+    _check_all(records, [
         ("a position's lon", "UPDATE positions SET lon = lon + 0.01 WHERE id = :pos", "UPDATE positions SET lon = lon - 0.01 WHERE id = :pos",
-         f"positions/{pos}"),
+         f"positions/{params['pos']}"),
         ("a director grant inserted", "INSERT INTO grants (user_id, exercise_id, role) VALUES (:observer, 1, 'director')",
          "DELETE FROM grants WHERE user_id = :observer AND role = 'director'", "grants/"),
         ("truth_released set", "UPDATE exercises SET truth_released = :t WHERE id = 1", "UPDATE exercises SET truth_released = :f WHERE id = 1",
          "exercises/1"),
         ("the truth edited in scenario_toml", "UPDATE exercises SET scenario_toml = replace(scenario_toml, 'lon = 129.7531', 'lon = 129.7000') WHERE id = 1",
          "UPDATE exercises SET scenario_toml = replace(scenario_toml, 'lon = 129.7000', 'lon = 129.7531') WHERE id = 1", "exercises/1"),
+        ("a password hash", "UPDATE users SET password_hash = 'x' WHERE id = :observer", "UPDATE users SET password_hash = :pw WHERE id = :observer",
+         f"users/{params['observer']}"),
+        ("a session inserted (a token of one's own for the director)",
+         "INSERT INTO sessions (token_hash, user_id, csrf, kind, expires_s) VALUES (:tok, 1, 'x', 'bearer', 4102444800)",
+         "DELETE FROM sessions WHERE token_hash = :tok", "sessions/"),
+    ], {**params, "tok": "f" * 64})
+
+
+@pytest.mark.slow
+def test_tampering_with_a_plan_or_a_job_result_is_found(world, records):
+    """A plan's status and a job's result_json: these need the world's forecast finished (minutes)."""
+    u, h = world.url, world.h
+    assert wait_job(u, h["director"], world.forecast_job)["status"] == "done"
+    r = httpx.post(f"{u}/api/exercises/1/plans", headers=h["planner-jpn"], json={"period": 2, "nation": "JPN"}, timeout=60)
+    assert r.status_code in (201, 409), r.text
+    with records.read() as s:
+        plan = s.execute(text("SELECT max(id) FROM plans")).scalar()
+        job = s.execute(text("SELECT max(id) FROM jobs WHERE result_json IS NOT NULL")).scalar()
+        status = s.execute(text("SELECT status FROM plans WHERE id = :i"), {"i": plan}).scalar()
+    _check_all(records, [
         ("a plan's status", "UPDATE plans SET status = :other WHERE id = :plan", "UPDATE plans SET status = :status WHERE id = :plan", f"plans/{plan}"),
         ("a job's result_json", "UPDATE jobs SET result_json = replace(result_json, '\"pos\"', '\"POS\"') WHERE id = :job",
          "UPDATE jobs SET result_json = replace(result_json, '\"POS\"', '\"pos\"') WHERE id = :job", f"jobs/{job}"),
-        ("a password hash", "UPDATE users SET password_hash = 'x' WHERE id = :observer", "UPDATE users SET password_hash = :pw WHERE id = :observer",
-         f"users/{observer}"),
-    ]
-    params = {"pos": pos, "plan": plan, "job": job, "observer": observer, "pw": pw, "t": True, "f": False, "status": status,
-              "other": "approved" if status == "draft" else "draft"}
-    for what, do, undo, named in cases:
-        problem = _tamper(store, do, undo, params)
-        assert named in problem, (what, problem)
-    with store.read() as s:
-        assert verify(s).ok  # every tampering undone
+    ], {"plan": plan, "job": job, "status": status, "other": "approved" if status == "draft" else "draft"})
 
 
 @pytest.mark.parametrize("action,table", [("sighting", "sightings"), ("inject.create", "injects")])

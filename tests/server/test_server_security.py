@@ -187,3 +187,14 @@ def test_a_planner_cannot_cancel_the_directors_job(world):
     director's; refused before its state is even looked at, so it holds whether it runs or is done)."""
     r = httpx.post(f"{world.url}/api/jobs/{world.forecast_job}/cancel", headers=world.h["planner-rok"], timeout=30)
     _one_line(r, (403,), "job_id")
+
+
+def test_a_chunked_body_over_the_limit_is_a_413(world):
+    """Minor: a body without Content-Length (chunked) over the limit answered 400, not 413."""
+    def chunks():
+        for _ in range(30):
+            yield b"x" * 100_000  # 3 MB in all, over the 2 MB limit
+
+    r = httpx.post(f"{world.url}/api/exercises/1/positions/upload", headers=world.h["jpn-dd-1"], content=chunks(), timeout=60)
+    _one_line(r, (413,), "body")
+    assert httpx.get(f"{world.url}/api/me", headers=world.h["jpn-dd-1"], timeout=30).status_code == 200

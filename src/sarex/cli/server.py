@@ -160,6 +160,17 @@ def register(app: typer.Typer) -> None:
             grant(s, ACTOR, name, exercise_id, role, unit)
         echo(f"{name} is {role}{' of ' + unit if unit else ''} in exercise {exercise_id}")
 
+    @server.command("revoke")
+    @user_errors
+    def revoke_cmd(name: str, exercise_id: int = typer.Option(..., "--exercise", help="Exercise id."),
+                   role: str = typer.Option(..., help="The role to take away."), data: Optional[Path] = DATA, db: Optional[str] = DB) -> None:
+        """Take a role away from a user (its requests and event streams in the exercise stop at once)."""
+        from sarex.server.workflow import revoke
+
+        with _store(data, db).tx() as s:
+            revoke(s, ACTOR, name, exercise_id, role)
+        echo(f"{name} is no longer {role} in exercise {exercise_id}")
+
     @audit_app.command("verify")
     @user_errors
     def audit_verify(data: Optional[Path] = DATA, db: Optional[str] = DB,

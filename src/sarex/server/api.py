@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sarex.errors import SarexInputError
-from sarex.server.auth import ApiError, Auth
+from sarex.server.auth import ApiError, Auth, Logins
 from sarex.server.db import Store
 from sarex.server.errors import error_response
 from sarex.server.fastpath import FastPathApp, PositionFastPath
@@ -97,6 +97,7 @@ def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: 
                       description="Shared, access-controlled SAR cases and combined exercises (sarex).")
     app.state.store, app.state.runner, app.state.writer, app.state.cache = store, runner, writer, cache
     app.state.auth, app.state.limiter = Auth(store, cache), RateLimiter(login_limit, 60.0)
+    app.state.logins = Logins(store, per_user=login_limit)
     _add_error_handlers(app)
     for module in ROUTERS:
         app.include_router(module.router)

@@ -102,18 +102,22 @@ class Logins:
         keys = ((self.per_user, f"{address}|{username}", f"too many failed logins for {username!r}"),
                 (self.per_address, address, "too many failed logins from your address"),
                 (self.total, "*", "too many failed logins on this server"))
-        for limiter, key, why in keys:
-            if limiter.blocked(key):
+        charged = []
+        for limiter, key, why in keys:  # each attempt counts as a failure until it succeeds
+            if not limiter.charge(key):
+                for lim, k in charged:
+                    lim.refund(k)
                 raise ApiError(429, f"username: {why}; wait a minute", "username")
+            charged.append((limiter, key))
         with self.store.read() as s:
             row = s.execute(select(User.id, User.password_hash).where(User.name == username)).first()
         with self._slots:
             ok = check_password(row[1] if row else None, password)
         if not ok:
-            for limiter, key, _ in keys:
-                limiter.failed(key)
             raise ApiError(401, "password: wrong user name or password", "password")
         self.per_user.succeeded(keys[0][1])
+        for limiter, key in charged[1:]:
+            limiter.refund(key)
         with self.store.tx() as s:
             user = s.get(User, row[0])
             if user is None or user.password_hash != row[1]:  # removed or changed meanwhile

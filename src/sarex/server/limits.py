@@ -21,6 +21,29 @@ class BodyLimit:
             declared = 0
         if declared > self.max_bytes:
             return await self._refuse(send, declared)
+        if b"content-length" not in headers and scope.get("method") in ("POST", "PUT", "PATCH"):
+            # a chunked body: read it here, up to the limit, so that one over it is a 413 (the
+            # framework would turn an error raised while it reads the body into a 400)
+            chunks, size, more = [], 0, True
+            while more:
+                msg = await receive()
+                if msg["type"] != "http.request":
+                    return
+                chunks.append(msg.get("body", b""))
+                size += len(chunks[-1])
+                if size > self.max_bytes:
+                    return await self._refuse(send, size)
+                more = msg.get("more_body", False)
+            body, sent = b"".join(chunks), False
+
+            async def replay():
+                nonlocal sent
+                if not sent:
+                    sent = True
+                    return {"type": "http.request", "body": body, "more_body": False}
+                return await receive()
+
+            return await self.app(scope, replay, send)
         seen = 0
 
         async def limited():

@@ -161,9 +161,11 @@ class LoginIn(StrictIn):
 
 
 class JobIn(StrictIn):
-    kind: Literal["forecast", "update", "evaluate"]
-    particles: int = Field(2000, ge=100, le=100_000)
-    period: Optional[int] = Field(None, ge=1, le=1000, description="update: the last period done (its reported tracks update the forecast)")
+    # kind and particles are checked by the use case, after the role check (a participant who may
+    # not start jobs learns no more than 403 from a body it sends)
+    kind: str = Field(max_length=16)
+    particles: int = Field(2000, ge=-MAX_ID, le=MAX_ID)
+    period: Optional[int] = Field(None, ge=-MAX_ID, le=MAX_ID, description="update: the last period done (its reported tracks update the forecast)")
 
 
 class DraftIn(StrictIn):
@@ -193,8 +195,8 @@ class SightingIn(StrictIn):
 class InjectIn(StrictIn):
     kind: Literal["sighting", "breakdown", "datum", "message"]
     text: Text = ""
-    to: list[Literal["director", "evaluator", "coordinator", "planner", "unit", "observer"]] = Field(
-        min_length=1, max_length=6, description="roles addressed: coordinator, planner, unit, observer, ...")
+    to: list[Annotated[str, Field(max_length=16)]] = Field(min_length=1, max_length=6,
+                                                           description="roles addressed: coordinator, planner, unit, observer, ...")
     orgs: list[Code] = Field(default_factory=list, max_length=50, description="organisations addressed (empty: all)")
     at: Optional[TimeIn] = Field(None, description="delivery time (UTC, ISO 8601); default now")
     time: Optional[TimeIn] = Field(None, description="time of the event reported (UTC)")

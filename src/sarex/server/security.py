@@ -186,6 +186,25 @@ class RateLimiter:
                 q.popleft()
             return len(q) >= self.limit
 
+    def charge(self, key: str) -> bool:
+        """Count an attempt before it is made, if the key is under its limit (atomic: concurrent
+        attempts cannot all slip under it); False if over. :meth:`refund` takes a success back."""
+        now = time.monotonic()
+        with self._lock:
+            q = self._fails[key]
+            while q and now - q[0] > self.window_s:
+                q.popleft()
+            if len(q) >= self.limit:
+                return False
+            q.append(now)
+            return True
+
+    def refund(self, key: str) -> None:
+        with self._lock:
+            q = self._fails.get(key)
+            if q:
+                q.pop()
+
     def failed(self, key: str) -> None:
         with self._lock:
             self._fails[key].append(time.monotonic())

@@ -170,6 +170,25 @@ def grant(s: Session, actor: str, user_name: str, exercise_id: int, role: str, u
     return g
 
 
+def revoke(s: Session, actor: str, user_name: str, exercise_id: int, role: str) -> None:
+    """Take a role away: the user's requests and open event streams in that exercise stop at once
+    (the auth epoch moves, so every server reads the user's grants again)."""
+    from sarex.server.schemas import check_id
+
+    user = s.execute(select(User).where(User.name == user_name)).scalar()
+    if user is None:
+        raise SarexInputError(f"NAME: no user {user_name!r}")
+    g = s.execute(select(Grant).where(Grant.user_id == user.id, Grant.exercise_id == check_id(exercise_id, "--exercise"),
+                                      Grant.role == role)).scalar()
+    if g is None:
+        raise SarexInputError(f"--role: {user_name!r} holds no {role!r} in exercise {exercise_id}")
+    gid = g.id
+    s.delete(g)
+    s.flush()
+    bump_auth_epoch(s)
+    audit.record(s, actor, "revoke", {"id": gid, "user": user_name, "role": role}, exercise_id, deleted=[("grants", gid)])
+
+
 # --- access helpers ------------------------------------------------------------------------
 
 

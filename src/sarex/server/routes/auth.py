@@ -6,15 +6,13 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
-from sqlalchemy import select
 
 from sarex.server import workflow
-from sarex.server.auth import COOKIE, ApiError
+from sarex.server.auth import COOKIE
 from sarex.server.deps import PrincipalDep
 from sarex.server.errors import AUTH, responses
-from sarex.server.models import User
 from sarex.server.schemas import LoginIn
-from sarex.server.security import check_password, new_session, revoke_session
+from sarex.server.security import revoke_session
 
 router = APIRouter(tags=["auth"])
 
@@ -35,17 +33,9 @@ class LogoutOut(BaseModel):
 
 
 def _login(request: Request, username: str, password: str, kind: str) -> tuple[str, str]:
-    store, limiter = request.app.state.store, request.app.state.limiter
-    key = f"{request.client.host if request.client else '?'}|{username}"
-    if limiter.blocked(key):
-        raise ApiError(429, f"username: too many failed logins for {username!r}; wait a minute", "username")
-    with store.tx() as s:
-        user = s.execute(select(User).where(User.name == username)).scalar()
-        if not check_password(user.password_hash if user else None, password):
-            limiter.failed(key)
-            raise ApiError(401, "password: wrong user name or password", "password")
-        limiter.succeeded(key)
-        return new_session(s, user, kind)
+    """Throttled per user name, per address and in total; the password hash is checked outside any
+    write transaction (:class:`~sarex.server.auth.Logins`)."""
+    return request.app.state.logins.login(request.client.host if request.client else "?", username, password, kind)
 
 
 @router.post("/token", summary="OAuth2 password flow: a bearer token for scripts and units", response_model=TokenOut,
@@ -64,13 +54,12 @@ def login(request: Request, body: LoginIn) -> JSONResponse:
     return resp
 
 
-@router.post("/api/logout", summary="End this browser session (its cookie stops working at once)", response_model=LogoutOut,
-             responses=responses(*AUTH))
+@router.post("/api/logout", summary="End this session or bearer token: it stops working at once, its open event streams end within 2 s",
+             response_model=LogoutOut, responses=responses(*AUTH))
 def logout(request: Request, p: PrincipalDep) -> JSONResponse:
-    if p.kind == "cookie":  # a browser session ends here; bearer tokens (scripts, units) run out after SESSION_S
-        with request.app.state.store.tx() as s:
-            revoke_session(s, p.token_hash)
-        request.app.state.cache.drop(p.token_hash)
+    with request.app.state.store.tx() as s:
+        revoke_session(s, p.token_hash, p.name)
+    request.app.state.cache.drop(p.token_hash)
     resp = JSONResponse({"user": p.name, "logged_out": True})
     resp.delete_cookie(COOKIE, path="/")
     return resp

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
 from sarex.server import injects, reports, workflow
@@ -31,9 +31,11 @@ def _sse(event: str, data, id_: int | None = None) -> str:
 @router.get("/api/exercises/{exercise_id}/events", response_class=StreamingResponse,
             responses={**responses(*AUTH, 404), 200: {"content": {"text/event-stream": {"schema": {"type": "string"}}}, "description": "event stream"}},
             summary="Server-sent events: new position reports, injects as they are delivered to you (and the truth once released)")
-async def events(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep, after_id: AfterId = 0,
+async def events(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep, request: Request, after_id: AfterId = 0,
                  max_s: float = Query(3600.0, gt=0, le=86400)) -> StreamingResponse:
     ex = await asyncio.to_thread(read, store, workflow.exercise_view, p, exercise_id)  # checks access before streaming
+
+    auth = request.app.state.auth
 
     async def stream():
         last, waited, sent_truth, sent_injects, tick = after_id, 0.0, False, set(), 0
@@ -41,6 +43,10 @@ async def events(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep, afte
             yield _sse("truth", ex["truth"])
             sent_truth = True
         while waited < max_s:
+            # a logout, an expired session or a removed grant ends the stream within a second
+            if tick % 2 == 0 and not await asyncio.to_thread(auth.alive, p, exercise_id):
+                yield _sse("end", {"reason": "the session ended or the grant was removed"})
+                return
             if tick % 4 == 0:  # injects as they fall due (every 2 s when idle)
                 for inj in await asyncio.to_thread(read, store, injects.visible, p, exercise_id):
                     if inj["delivered"] and inj["id"] not in sent_injects:

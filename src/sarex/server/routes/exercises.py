@@ -31,7 +31,7 @@ def exercises(p: PrincipalDep, store: StoreDep) -> list[dict]:
 @router.post("/api/exercises", status_code=201, response_model=ExerciseRef, responses=responses(*AUTH, 400, 409, 413, 422),
              summary="Create an exercise from an uploaded scenario (TOML) or a built-in one (directors); you become its director")
 async def create_exercise(p: PrincipalDep, store: StoreDep, scenario: Optional[UploadFile] = File(None),
-                          builtin: Optional[str] = Form(None), seed: int = Form(0)) -> dict:
+                          builtin: Optional[str] = Form(None), seed: int = Form(0, ge=0, le=2**63 - 1)) -> dict:
     from sarex.server import services
     from sarex.server.models import User
 
@@ -47,9 +47,11 @@ async def create_exercise(p: PrincipalDep, store: StoreDep, scenario: Optional[U
             raise ApiError(400, "scenario: the file is not UTF-8 text", "scenario") from None
     else:
         text, src = services.builtin_scenario_text(builtin), builtin
+    if scenario is not None:  # checked completely before the write transaction (the land mask loads for seconds)
+        await asyncio.to_thread(lambda: services.check_scenario(services.parse_scenario_text(text, src, case=True)))
 
     def make(s):
-        ex = workflow.add_exercise(s, p.name, text, src, seed, director=s.get(User, p.user_id))
+        ex = workflow.add_exercise(s, p.name, text, src, seed, director=s.get(User, p.user_id), check=False)
         return {"id": ex.id, "name": ex.name}
 
     return await asyncio.to_thread(write, store, make)
