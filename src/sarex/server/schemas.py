@@ -118,10 +118,20 @@ def toml_depth(data) -> int:
 # --- pydantic types for the request models ---------------------------------------------------------
 
 
-def _no_bool(v):
+def _time_in(v):
+    """A time as sent: ISO 8601 text (at most 40 characters) or finite epoch seconds in 1970..2100;
+    never true/false. One validator, so that a refusal names the field, not a member of the union."""
     if isinstance(v, bool):
         raise ValueError("true/false is not a time")
-    return v
+    if isinstance(v, str):
+        if len(v) > 40:
+            raise ValueError(f"{len(v)} characters is not a time (at most 40)")
+        return v
+    if isinstance(v, (int, float)):
+        if not (math.isfinite(v) and TIME_MIN_S <= v <= TIME_MAX_S):
+            raise ValueError(f"{v!r} is outside 1970-01-01..2100-01-01 (s since the epoch {TIME_MIN_S:.0f}..{TIME_MAX_S:.0f})")
+        return float(v)
+    raise ValueError("a time is ISO 8601 text or epoch seconds")
 
 
 def _clean(v: str) -> str:
@@ -142,8 +152,7 @@ Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 AfterId = Annotated[int, Field(ge=0, le=MAX_ID)]
 Lon = Annotated[float, Field(ge=-180.0, le=360.0, allow_inf_nan=False)]
 Lat = Annotated[float, Field(ge=-90.0, le=90.0, allow_inf_nan=False)]
-TimeIn = Annotated[Union[Annotated[str, Field(max_length=40)], Annotated[float, Field(ge=TIME_MIN_S, le=TIME_MAX_S, allow_inf_nan=False)]],
-                   BeforeValidator(_no_bool)]
+TimeIn = Annotated[Union[str, float], BeforeValidator(_time_in)]
 Name = Annotated[str, Field(max_length=64), AfterValidator(_clean)]
 Code = Annotated[str, Field(min_length=1, max_length=16, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
 Text = Annotated[str, Field(max_length=2000), AfterValidator(_clean_ml)]
