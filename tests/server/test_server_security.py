@@ -117,6 +117,9 @@ def test_a_scenario_is_checked_completely_when_created(world):
     deep = "x = " + "[" * 5000 + "]" * 5000 + "\n"
     r = httpx.post(f"{u}/api/exercises", headers=h["director"], files={"scenario": ("deep.toml", deep.encode(), "application/toml")}, timeout=60)
     assert "deeper" in _one_line(r, (400,))["error"]
+    rtl = builtin_scenario_text("korea-japan").replace('name = "ROK Navy destroyer (DDH)"', 'name = "ROK Navy \u202e(HDD) destroyer"', 1)
+    r = httpx.post(f"{u}/api/exercises", headers=h["director"], files={"scenario": ("rtl.toml", rtl.encode(), "application/toml")}, timeout=60)
+    assert "U+202E" in _one_line(r, (400,))["error"]
     r = httpx.post(f"{u}/api/exercises", headers=h["director"], data={"builtin": "korea-japan", "seed": str(2**64)}, timeout=60)
     _one_line(r, (400, 422), "seed")
     assert len(httpx.get(f"{u}/api/exercises", headers=h["director"], timeout=30).json()) == n  # nothing made

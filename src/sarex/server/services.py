@@ -49,12 +49,32 @@ def parse_scenario_text(text: str, source: str = "scenario.toml", case: bool = F
         raise SarexInputError(f"{source}: nests arrays or tables deeper than {MAX_TOML_DEPTH} levels") from None
     if toml_depth(raw) > MAX_TOML_DEPTH:
         raise SarexInputError(f"{source}: nests arrays or tables deeper than {MAX_TOML_DEPTH} levels")
+    _check_strings(raw, source)
     for where, sec in (("forecast", raw.get("forecast")), ("truth.environment", (raw.get("truth") or {}).get("environment"))):
         if isinstance(sec, dict) and "file" in sec:
             raise SarexInputError(f"{source}: {where}.file: the server accepts synthetic environments only in an uploaded scenario")
     if "units_file" in raw:
         raise SarexInputError(f"{source}: units_file: give the units inline ([[units]]) in an uploaded scenario")
     return parse_scenario(raw, Path(source), require_truth=not case)
+
+
+def _check_strings(raw, source: str) -> None:
+    """No control or bidirectional-override character in any text of a scenario (unit names, the
+    summary...): they would reach every participant's screen reading other than they are."""
+    from sarex.server.schemas import check_string
+
+    stack = [("", raw)]
+    while stack:
+        where, v = stack.pop()
+        if isinstance(v, dict):
+            stack += [(f"{where}.{k}" if where else str(k), x) for k, x in v.items()]
+        elif isinstance(v, list):
+            stack += [(f"{where}[{i}]", x) for i, x in enumerate(v)]
+        elif isinstance(v, str):
+            try:
+                check_string(v, where, 100_000, multiline=True)
+            except SarexInputError as exc:
+                raise SarexInputError(f"{source}: {exc}") from None
 
 
 def check_scenario(sc) -> None:
