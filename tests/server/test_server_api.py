@@ -122,13 +122,9 @@ def test_positions_idempotent_and_filtered(world):
 def test_cached_principals_follow_grants_and_logout(world):
     """The server caches who a token is; a grant or a revoked grant made by another process (here the
     test, on the store) counts at the next request, and a logged-out cookie stops working at once."""
-    from sqlalchemy import delete, select
-
     from sarex.server.db import Store
-    from sarex.server.models import Grant, User
-    from sarex.server.security import bump_auth_epoch
     from sarex.server.services import builtin_scenario_text
-    from sarex.server.workflow import add_exercise, grant
+    from sarex.server.workflow import add_exercise, grant, revoke
 
     u, h = world.url, world.h["jpn-p1-1"]
     report = {"reports": [{"time": "2026-02-11T03:00:00Z", "lon": 129.7, "lat": 34.6, "report_id": "cache-1"}]}
@@ -136,17 +132,15 @@ def test_cached_principals_follow_grants_and_logout(world):
     store = Store(world.store_url, upgrade=False)
     try:
         with store.tx() as s:
-            ex = add_exercise(s, "test", builtin_scenario_text("korea-japan"), "korea-japan", 0).id
+            ex = add_exercise(s, "test", builtin_scenario_text("korea-japan"), "korea-japan", 0, check=False).id
         assert httpx.post(f"{u}/api/exercises/{ex}/positions", headers=h, json=report, timeout=30).status_code == 404
         with store.tx() as s:
             grant(s, "test", "jpn-p1-1", ex, "unit", "JPN-P1-1")
         r = httpx.post(f"{u}/api/exercises/{ex}/positions", headers=h, json=report, timeout=30)
         assert r.status_code == 201 and r.json()[0]["duplicate"] is False, r.text
         assert any(g["exercise_id"] == ex for g in httpx.get(f"{u}/api/me", headers=h, timeout=30).json()["grants"])
-        with store.tx() as s:  # take the grant away again (no route does; the counter is what servers watch)
-            uid = s.execute(select(User.id).where(User.name == "jpn-p1-1")).scalar()
-            s.execute(delete(Grant).where(Grant.user_id == uid, Grant.exercise_id == ex))
-            bump_auth_epoch(s)
+        with store.tx() as s:  # take the grant away again (no route does; the auth counter is what servers watch)
+            revoke(s, "test", "jpn-p1-1", ex, "unit")
         report["reports"][0]["report_id"] = "cache-2"
         r = httpx.post(f"{u}/api/exercises/{ex}/positions", headers=h, json=report, timeout=30)
         assert r.status_code == 404 and r.json()["field"] == "exercise_id", r.text
