@@ -71,10 +71,10 @@ def test_whole_chain_rewrite_is_detected_with_the_key(tmp_path):
     store.dispose()
 
 
-def test_without_a_key_verify_fails_and_the_store_refuses_to_start(tmp_path):
+def test_without_a_key_verify_fails_and_the_store_refuses_to_start(tmp_path, monkeypatch):
     """A store whose chain has entries but whose key is gone cannot be checked: verify says so (exit 1)
     where it used to pass as "NOT anchored", and a server or set-up command refuses to start on it."""
-    os.environ["SAREX_AUDIT_KEY_FILE"] = str(tmp_path / "elsewhere" / "none.key")  # undone by the fixture
+    monkeypatch.setenv("SAREX_AUDIT_KEY_FILE", str(tmp_path / "elsewhere" / "none.key"))
     try:
         store = Store(database_url(tmp_path, None), create_key=False)
         _fill(store)

@@ -36,10 +36,10 @@ def _tamper(store: Store, do: str, undo: str, params: dict | None = None) -> str
 def records(world):
     """A store with a position, a sighting and an inject written through the server."""
     u, h = world.url, world.h
-    r = httpx.post(f"{u}/api/exercises/1/positions", headers=h["jpn-dd-1"], timeout=30,
+    r = httpx.post(f"{u}/api/exercises/1/positions", headers=h["jpn-helo-1"], timeout=30,
                    json={"reports": [{"time": "2026-02-11T03:00:00Z", "lon": 129.61, "lat": 34.93, "report_id": "audit-records"}]})
     assert r.status_code == 201, r.text
-    r = httpx.post(f"{u}/api/exercises/1/sightings", headers=h["jpn-dd-1"], timeout=30,
+    r = httpx.post(f"{u}/api/exercises/1/sightings", headers=h["jpn-helo-1"], timeout=30,
                    json={"time": "2026-02-11T03:05:00Z", "lon": 129.62, "lat": 34.94, "note": "audit-records"})
     assert r.status_code == 201, r.text
     r = httpx.post(f"{u}/api/exercises/1/injects", headers=h["director"], timeout=30,

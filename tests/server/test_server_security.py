@@ -180,7 +180,7 @@ def test_inject_truth_guard_reads_every_form(world):
 
 def test_a_units_own_sighting_of_the_truth_is_not_blocked(world):
     """The guard is for what exercise control sends: a unit that finds the dummy reports it."""
-    r = httpx.post(f"{world.url}/api/exercises/1/sightings", headers=world.h["jpn-dd-1"], timeout=30,
+    r = httpx.post(f"{world.url}/api/exercises/1/sightings", headers=world.h["jpn-helo-1"], timeout=30,
                    json={"time": "2026-02-11T02:10:00Z", "lon": 129.7531, "lat": 34.8412, "note": "PIW-2 sighted at 34°50.47'N"})
     assert r.status_code == 201, r.text
 

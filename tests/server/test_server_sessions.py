@@ -86,14 +86,15 @@ def test_a_removed_grant_ends_the_stream(own):
     """The tester removed a grant: REST said no at once, the open stream ran on until max_s (up to a day)."""
     h = token(own.url, "jpn-dd-1")
     t, out = _open_stream(own.url, h)
+    env = {k: v for k, v in os.environ.items() if k != "SAREX_AUDIT_KEY_FILE"}  # this store's key is beside it
     r = subprocess.run([SARAX_BIN, "server", "revoke", "jpn-dd-1", "--exercise", "1", "--role", "unit", "--data", str(own.data)],
-                       capture_output=True, text=True, timeout=120)
+                       capture_output=True, text=True, timeout=120, env=env)
     assert r.returncode == 0, r.stdout + r.stderr
     t0 = time.monotonic()
     t.join(30)
     assert out.get("closed", 1e9) - t0 <= 2.0 and out.get("last") == "end", out
     assert httpx.get(f"{own.url}/api/exercises/1/positions", headers=h, timeout=30).status_code == 404
-    r = subprocess.run([SARAX_BIN, "server", "audit", "verify", "--data", str(own.data)], capture_output=True, text=True, timeout=300)
+    r = subprocess.run([SARAX_BIN, "server", "audit", "verify", "--data", str(own.data)], capture_output=True, text=True, timeout=300, env=env)
     assert r.returncode == 0, r.stdout  # the revocation is audited, the grant's deletion with it
 
 
