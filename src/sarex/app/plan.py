@@ -29,7 +29,7 @@ class PlanRequest(Request):
     search_object: Optional[str] = None
     step_min: Finite = Field(30.0, gt=0)
     coast: bool = True
-    min_marginal_pct: Finite = Field(1.0, ge=0, le=100)
+    min_marginal_pct: Finite = Field(0.0, ge=0, le=100)
     min_coverage: Finite = Field(0.5, gt=0)
     max_coverage: Finite = Field(2.0, gt=0)
     exclude: list[str] = []

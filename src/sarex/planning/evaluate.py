@@ -68,7 +68,9 @@ def fit_unit(sru: Sru, rect0: Rectangle, start_s: float, end_s: float, cov: tupl
             search_s = min(search_s, sru.on_scene_s)
         if search_s <= 60.0:
             return None
-        s_lo, s_hi = sru.sweep_width_m / cov[1], sru.sweep_width_m / cov[0] if cov[0] > 0 else math.inf
+        # Never closer than the platform's practical minimum (issue 32): the track is cut instead.
+        s_lo = max(sru.sweep_width_m / cov[1], sru.min_spacing_m)
+        s_hi = max(sru.sweep_width_m / cov[0] if cov[0] > 0 else math.inf, s_lo)
         f = fit_flyable_sweep(rect0, sru.search_speed_ms * search_s, sru.turn_radius_m, s_lo, s_hi)
         k = 0
         if f is None and 2.0 * sru.turn_radius_m > s_hi:
@@ -81,7 +83,7 @@ def fit_unit(sru: Sru, rect0: Rectangle, start_s: float, end_s: float, cov: tupl
         rect, n, s, track = f
         n2, s2 = 0, 0.0
         if not k and track < 0.98 * sru.search_speed_ms * search_s:
-            c2 = fit_crossing_pass(rect, track, sru.search_speed_ms * search_s, sru.turn_radius_m, sru.sweep_width_m / cov[1], sru.sweep_width_m, cov[1])
+            c2 = fit_crossing_pass(rect, track, sru.search_speed_ms * search_s, sru.turn_radius_m, s_lo, sru.sweep_width_m, cov[1])
             if c2 is not None:
                 n2, s2, f2 = c2
                 track += f2

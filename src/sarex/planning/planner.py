@@ -73,6 +73,7 @@ from sarex.planning.optimal import optimal_pos
 from sarex.planning.plantypes import Assignment, Plan, PlannerSettings, Sru  # noqa: F401  (re-exported: the planner API)
 from sarex.planning.rectangle import Rectangle
 from sarex.planning.reasons import part, render
+from sarex.planning.share import nested_layout
 from sarex.planning.tiling import tile_region
 from sarex.search.podmodel import DEFAULT_MODEL, DetectionModel
 
@@ -119,7 +120,8 @@ class Planner:
         rng = np.random.default_rng(np.random.SeedSequence(seed))
         perm = rng.permutation(n)
         self.land = land
-        cr = (settings.min_coverage, settings.max_coverage)
+        # max_coverage is guidance (a reason is given where it is exceeded); the hard bound is coverage_cap.
+        cr = (settings.min_coverage, max(settings.coverage_cap, settings.max_coverage))
         self._cov = cr
         self.coarse = _Evaluator(cloud, np.sort(perm[: min(n, settings.coarse_particles)]), int(code), land, cr)
         self.fine = _Evaluator(cloud, np.sort(perm[: min(n, settings.refine_particles)]), int(code), land, cr)
@@ -245,25 +247,37 @@ class Planner:
             surv *= 1.0 - pod
         return surv
 
-    def _score(self, srus: dict[str, Sru], rects: dict[str, Rectangle], ev: Optional[_Evaluator] = None, exempt: frozenset = frozenset()) -> float:
-        """Plan POS of ``rects`` on the evaluator's particles (fine by default) once the reserve rule has run; −1 when infeasible.
+    def _score(self, srus: dict[str, Sru], rects: dict[str, Rectangle], ev: Optional[_Evaluator] = None, exempt: frozenset = frozenset(),
+               want: Sequence[str] = ()) -> float:
+        """Plan POS of ``rects`` on the evaluator's particles (fine by default), penalised for units below their share; −1 when infeasible.
 
-        A unit adding less than ``min_marginal_pos`` would be held in reserve (:mod:`sarex.planning.assemble`)
-        unless ``exempt`` (forced); it is scored as ``2·thr − marginal`` below the total (a lower bound of what the
-        plan keeps without it, falling as the unit adds more), so layouts that keep every unit useful win.
+        A unit adding less than ``thr = max(min_marginal_pos, share_pos)`` (held in reserve by
+        :mod:`sarex.planning.assemble` when below ``min_marginal_pos``, unless ``exempt``; below the share of
+        issue 32 otherwise) is scored as ``2·thr − marginal`` below the total (a lower bound of what the plan keeps
+        without it, falling as the unit adds more), so layouts that keep every unit useful win. Units in ``want``
+        without a feasible area (missing, off their reach, on land) are dropped and penalised ``2·thr`` each instead
+        of making the whole layout infeasible (the nested layout, :mod:`sarex.planning.share`).
         """
         ev = self.fine if ev is None else ev
-        ids = list(rects)
+        thr = max(self.settings.min_marginal_pos, self.settings.share_pos) * 1.05
+        soft = set(want)
+        dropped = sum(1 for u in soft if u not in rects)
+        ids = []
         items = []
-        for uid in ids:
+        for uid in rects:
             fit = fit_unit(srus[uid], rects[uid], self.cloud.start_s, self.cloud.end_s, self._cov)
-            if fit is None:
-                return -1.0
-            cov = srus[uid].sweep_width_m * fit.track_m / fit.rect.area_m2
-            if not self._cov[0] * (1 - 1e-9) <= cov <= self._cov[1] * (1 + 1e-9):
-                return -1.0
-            if srus[uid].keep_off_land and self.land is not None and self.land.touches_land(fit.rect):
-                return -1.0
+            bad = fit is None
+            if not bad:
+                cov = srus[uid].sweep_width_m * fit.track_m / fit.rect.area_m2
+                bad = not self._cov[0] * (1 - 1e-9) <= cov <= self._cov[1] * (1 + 1e-9)
+            if not bad and srus[uid].keep_off_land and self.land is not None:
+                bad = self.land.touches_land(fit.rect)
+            if bad:
+                if uid not in soft:
+                    return -1.0
+                dropped += 1
+                continue
+            ids.append(uid)
             items.append((srus[uid], fit))
         # The fitted areas (those searched) must be apart; the fit may shorten a rectangle or widen a thin one.
         for a in range(len(items)):
@@ -271,13 +285,41 @@ class Planner:
                 if not items[a][1].rect.separated_from(items[b][1].rect, 0.5 * self.settings.gap_m):
                     return -1.0
         if not items:
-            return 0.0
+            return 0.0 - 2.0 * thr * dropped
         total, marg = ev.plan_pos(items)
-        thr = self.settings.min_marginal_pos * 1.05
+        total -= 2.0 * thr * dropped
         for uid, m in zip(ids, marg):
             if uid not in exempt and m < thr:
                 total -= 2.0 * thr - float(m)
         return total
+
+    def _efforts(self, srus: list[Sru], centre: np.ndarray, psi: float) -> list[float]:
+        """Effort (m²) each unit can spend on task in the period in an area at ``centre`` (0: it cannot search there)."""
+        c = self.cloud
+        out = []
+        for s in srus:
+            # A square the unit would cover once in the time it has there: the fit cuts it to what it can reach and fly.
+            d = math.hypot(centre[0] - s.start_xy[0], centre[1] - s.start_xy[1]) / s.transit_speed_ms
+            t_on = min(c.end_s - max(s.ready_s + d, c.start_s), s.endurance_s - 2.0 * d, s.on_scene_s or math.inf)
+            side = math.sqrt(s.effort_rate_m2_s * max(t_on, 60.0))
+            f = fit_unit(s, Rectangle(float(centre[0]), float(centre[1]), psi, side, side), c.start_s, c.end_s, self._cov)
+            out.append(0.0 if f is None else s.sweep_width_m * f.track_m)
+        return out
+
+    def _cap(self, s: Sru) -> float:
+        """The largest coverage ``s`` can fly: its sweep width over its practical minimum spacing, within the hard cap."""
+        return min(self._cov[1], s.sweep_width_m / s.min_spacing_m) if s.min_spacing_m > 0 else self._cov[1]
+
+    def _share_seed(self, srus: list[Sru], exempt: frozenset = frozenset()) -> Optional[dict[str, Rectangle]]:
+        """Nested areas shaped like Stone's allocation, the core to the units with most effort per area (:mod:`sarex.planning.share`)."""
+        c = self.cloud
+        centre, sig, axes = _principal_axes(c.x.reshape(-1), c.y.reshape(-1), np.repeat(c.weight, c.x.shape[1]))
+        psi = math.atan2(axes[1, 0], axes[0, 0])
+        efforts = self._efforts(srus, centre, psi)
+        by_id = {s.id: s for s in srus}
+        want = [s.id for s, z in zip(srus, efforts) if z > 0]
+        return nested_layout([s.id for s in srus], efforts, [self._cap(s) for s in srus], centre, sig, axes, self.settings.gap_m,
+                             lambda r: self._score(by_id, r, self.coarse, exempt, want), lambda r: self._score(by_id, r, self.fine, exempt, want))
 
     def _tile_seed(self, srus: list[Sru], survive_full: np.ndarray, exempt: frozenset = frozenset()) -> Optional[dict[str, Rectangle]]:
         """Adjacent strips tiling one Stone-shaped region (:func:`sarex.planning.tiling.tile_region`)."""
@@ -285,12 +327,7 @@ class Planner:
         m = c.x.shape[1] // 2
         centre, sig, axes = _principal_axes(c.x[:, m], c.y[:, m], c.weight * survive_full)
         psi = math.atan2(axes[1, 0], axes[0, 0])
-        efforts = []
-        for s in srus:
-            # A square the unit would cover once in the whole period: the fit cuts it to what the unit can reach and fly.
-            side = math.sqrt(s.effort_rate_m2_s * (c.end_s - c.start_s))
-            f = fit_unit(s, Rectangle(float(centre[0]), float(centre[1]), psi, side, side), c.start_s, c.end_s, self._cov)
-            efforts.append(0.0 if f is None else s.sweep_width_m * f.track_m)
+        efforts = self._efforts(srus, centre, psi)
         by_id = {s.id: s for s in srus}
         return tile_region(srus, efforts, centre, sig, axes, self._cov, self.settings.gap_m,
                            lambda r: self._score(by_id, r, self.coarse, exempt), lambda r: self._score(by_id, r, self.fine, exempt))
@@ -326,7 +363,19 @@ class Planner:
                 continue
             rects[uid] = r
             surv = surv * (1.0 - self.full.pod(by_id[uid], fit))
+        forced = frozenset(force)
+        share: dict[str, Rectangle] = {}
+        if len(order) > 1 and not pins:
+            # Issue 32: the probability shared among all units (nested Stone-shaped areas); units the layout could not
+            # place get the best free area left, then the strip tiling is tried as an alternative.
+            share = self._share_seed(order, forced) or {}
+            for uid, r in share.items():
+                if self._score(by_id, {uid: r}) >= 0:
+                    rects[uid] = r
+            surv = self._survival(by_id, rects)
         for s in order:
+            if s.id in rects:
+                continue
             r, why = self._place(s, surv, list(rects.values()), thorough=len(order) + len(pins) == 1)
             if r is None:
                 unassigned[s.id] = self._note_unassigned(s.id, self._why_not(s, why))
@@ -336,8 +385,8 @@ class Planner:
             pod = self.full.pod(s, fit)
             surv = surv * (1.0 - pod)
         free = [u for u in rects if u not in pins]
-        if len(free) > 1 and not pins:
-            forced = frozenset(force)
+        if len(free) > 1 and not pins and not self._near_stone(by_id, rects, forced):
+            # The strip tiling (issue 13) where the nested layout is not within 3 % of Stone's static optimum.
             tiles = self._tile_seed([by_id[u] for u in rects], np.ones(c.x.shape[0]), forced)
             if tiles is not None and set(tiles) == set(rects) and self._score(by_id, tiles, exempt=forced) > self._score(by_id, rects, exempt=forced):
                 rects = tiles
@@ -349,8 +398,55 @@ class Planner:
                 g_new, r_new = self._refine(by_id[uid], rects[uid], sv[self.fine.idx], others, self.fine, self.settings.refine_evals // 2)
                 if g_new > g_old:
                     rects[uid] = r_new
+        if len(free) > 1 and not pins:
+            rects = self._repair_shares(by_id, rects, forced)
         smc = {u: "pinned" for u in pins} | {u: "forced" for u in force}
         return self._finish(by_id, rects, unassigned, reserve, smc)
+
+    def _near_stone(self, by_id: dict[str, Sru], rects: dict[str, Rectangle], exempt: frozenset, ratio: float = 0.97) -> bool:
+        """Whether ``rects`` score at least ``ratio`` of Stone's static optimum for their effort (fine sample)."""
+        effort = 0.0
+        for uid, r in rects.items():
+            f = fit_unit(by_id[uid], r, self.cloud.start_s, self.cloud.end_s, self._cov)
+            effort += 0.0 if f is None else by_id[uid].sweep_width_m * f.track_m
+        ref = stone_bound(self.cloud, effort, model=self.model)
+        return ref > 0 and self._score(by_id, rects, exempt=exempt) >= ratio * ref
+
+    def _repair_shares(self, by_id: dict[str, Sru], rects: dict[str, Rectangle], exempt: frozenset, rounds: int = 3) -> dict[str, Rectangle]:
+        """Give every unit finding less than its share (``share_pos``) part of the probability (issue 32).
+
+        Moves tried for the weakest unit: swap areas with another unit, or take the part of a neighbour's
+        area (split across its legs, sized to the two units' efforts) nearest the neighbour's start...
+        kept when the plan score (POS less the share penalty, :meth:`_score`) rises.
+        """
+        thr = self.settings.share_pos
+        want = list(rects)
+        best = self._score(by_id, rects, exempt=exempt, want=want)
+        for _ in range(rounds * len(rects)):
+            items = [(u, fit_unit(by_id[u], r, self.cloud.start_s, self.cloud.end_s, self._cov)) for u, r in rects.items()]
+            items = [(u, f) for u, f in items if f is not None]
+            if not items:
+                break
+            _, marg = self.fine.plan_pos([(by_id[u], f) for u, f in items])
+            weak = [(m, u) for (u, _), m in zip(items, marg) if m < thr]
+            if not weak:
+                break
+            _, u = min(weak)
+            gains = {v: m for (v, _), m in zip(items, marg)}
+            trials = []
+            for v in rects:
+                if v == u:
+                    continue
+                trials.append(rects | {u: rects[v], v: rects[u]})
+                for a, b in _split(rects[v], self.settings.gap_m):
+                    trials.append(rects | {u: a, v: b})
+            scored = [(self._score(by_id, t, exempt=exempt, want=want), i) for i, t in enumerate(trials)]
+            g, i = max(scored)
+            if g <= best + 1e-9:
+                break
+            best, rects = g, trials[i]
+            del gains
+        return rects
 
     def _note_unassigned(self, uid: str, parts: tuple) -> str:
         """Keep why ``uid`` is not assigned (template parts for the translated messages); the English text."""
@@ -365,7 +461,7 @@ class Planner:
         d = math.hypot(centre[0] - s.start_xy[0], centre[1] - s.start_xy[1])
         need_h = 2 * d / s.transit_speed_ms / 3600.0
         if s.ready_s + d / s.transit_speed_ms >= c.end_s:
-            return (part("late", d=d / NM_M),)
+            return (part("late", d=d / NM_M, arr=_hhmm(max(s.ready_s, c.start_s - d / s.transit_speed_ms) + d / s.transit_speed_ms), end=_hhmm(c.end_s)),)
         return (part("endurance", d=d / NM_M, h=need_h, e=s.endurance_s / 3600),)
 
     def _finish(self, by_id: dict[str, Sru], rects: dict[str, Rectangle], unassigned: dict[str, str], reserve: dict[str, str], smc: dict[str, str]) -> Plan:
@@ -385,6 +481,33 @@ class Planner:
         if sru.keep_off_land and self.land is not None:
             return self.land.sea_route(a, b)
         return np.array([a, b], dtype=float)
+
+
+def _hhmm(t_s: float) -> str:
+    """Epoch seconds as ``DDHHMMZ`` (the day and time of the SAP message)."""
+    import datetime as _dt
+
+    return _dt.datetime.fromtimestamp(t_s, _dt.timezone.utc).strftime("%d%H%MZ")
+
+
+def _split(r: Rectangle, gap_m: float, fractions: Sequence[float] = (0.25, 0.5)) -> list[tuple[Rectangle, Rectangle]]:
+    """``r`` cut across its long side into a part of ``f`` of it and the rest (both ways round), ``gap_m`` apart."""
+    out = []
+    long_a = r.leg_m >= r.creep_m
+    side = r.leg_m if long_a else r.creep_m
+    for f in fractions:
+        for sign in (1.0, -1.0):
+            la, lb = f * side - 0.5 * gap_m, (1 - f) * side - 0.5 * gap_m
+            if la <= 1.0 or lb <= 1.0:
+                continue
+            ca, cb = sign * (0.5 * side - 0.5 * la), -sign * (0.5 * side - 0.5 * lb)
+            if long_a:
+                pa, pb = r.point(ca, 0.0), r.point(cb, 0.0)
+                out.append((Rectangle(pa[0], pa[1], r.phi, la, r.creep_m), Rectangle(pb[0], pb[1], r.phi, lb, r.creep_m)))
+            else:
+                pa, pb = r.point(0.0, ca), r.point(0.0, cb)
+                out.append((Rectangle(pa[0], pa[1], r.phi, r.leg_m, la), Rectangle(pb[0], pb[1], r.phi, r.leg_m, lb)))
+    return out
 
 
 def stone_bound(cloud: PeriodCloud, effort_m2: float, cells: Optional[int] = None, model: str = "exponential") -> float:

@@ -44,6 +44,8 @@ class Sru:
     is_aircraft: bool = False
     #: (Leeway class key, W in m): the sweep width for particles of that class (others: sweep_width_m)
     class_widths_m: tuple[tuple[str, float], ...] = ()
+    #: the platform type's practical minimum track spacing, m (:data:`sarex.planning.units.MIN_SPACING_NM`)
+    min_spacing_m: float = 0.0
 
     @property
     def effort_rate_m2_s(self) -> float:
@@ -136,11 +138,18 @@ class PlannerSettings:
     refine_starts: int = 3
     passes: int = 1
     gap_m: float = 2.0
-    #: Coverage W·track/area kept within these (IAMSAR practice about 0.5–2, REFERENCES §12).
+    #: Coverage W·track/area: at least ``min_coverage``; ``max_coverage`` is IAMSAR's guidance (about 0.5–2,
+    #: REFERENCES §12), exceeded with a stated reason where the probability is (issue 32) up to ``coverage_cap``
+    #: and each unit's practical minimum track spacing.
     min_coverage: float = 0.5
     max_coverage: float = 2.0
-    #: A unit is tasked only when it adds at least this POS (else held in reserve, unless forced).
-    min_marginal_pos: float = 0.01
+    coverage_cap: float = 10.0
+    #: A unit is held in reserve when it adds less than this POS (0: never; the SMC's ``--min-marginal-pct``).
+    min_marginal_pos: float = 0.0
+    #: Every tasked unit is steered to find at least this POS in its own area (issue 32).
+    share_pos: float = 0.01
+    #: Exercise mode: every participating unit that can reach the area is tasked (never held in reserve).
+    exercise: bool = False
     #: Pattern choice thresholds (:mod:`sarex.planning.choice`).
     precise_datum_nm: float = 1.5
     reliable_datum_nm: float = 4.0
