@@ -56,6 +56,9 @@ def plan_summary(plan: Plan, catalogue: UnitCatalogue) -> dict:
         "pos_planner": plan.total_pos,
         "pos_planned": plan.pos_planned if plan.pos_planned == plan.pos_planned else None,
         **({"pos_alive": plan.pos_alive} if plan.pos_alive == plan.pos_alive else {}),
+        # Issue 32: the probability of finding the person alive by the period's end, and which objective was maximised.
+        **({"p_found_alive": plan.p_found_alive} if plan.p_found_alive == plan.p_found_alive else {}),
+        "objective": plan.objective,
         "stone_reference_pos": plan.bound_pos,
         "poc_any_area": float(sum(a.poc for a in plan.assignments)),
         "total_effort_nm2": plan.total_effort_m2 / NM_M**2,

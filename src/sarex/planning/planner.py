@@ -63,6 +63,7 @@ from typing import Optional, Sequence
 import numpy as np
 from scipy.optimize import minimize
 
+from sarex.errors import SarexInputError
 from sarex.planning.assemble import assemble
 from sarex.planning.cloud import PeriodCloud
 from sarex.geo import NM_M
@@ -123,8 +124,13 @@ class Planner:
         # max_coverage is guidance (a reason is given where it is exceeded); the hard bound is coverage_cap.
         cr = (settings.min_coverage, max(settings.coverage_cap, settings.max_coverage))
         self._cov = cr
-        self.coarse = _Evaluator(cloud, np.sort(perm[: min(n, settings.coarse_particles)]), int(code), land, cr)
-        self.fine = _Evaluator(cloud, np.sort(perm[: min(n, settings.refine_particles)]), int(code), land, cr)
+        if settings.objective not in ("pos", "alive"):
+            raise ValueError(f"objective {settings.objective!r}: use 'pos' or 'alive'")
+        if settings.objective == "alive" and cloud.alive is None:
+            raise SarexInputError("objective 'alive': the drift has no survival model (a case with survival gives one)")
+        ua = settings.objective == "alive"
+        self.coarse = _Evaluator(cloud, np.sort(perm[: min(n, settings.coarse_particles)]), int(code), land, cr, ua)
+        self.fine = _Evaluator(cloud, np.sort(perm[: min(n, settings.refine_particles)]), int(code), land, cr, ua)
         self.full = _Evaluator(cloud, np.arange(n), int(code), land, cr)
         mid = cloud.x.shape[1] // 2
         self._mid_xy = cloud.x[:, mid], cloud.y[:, mid]
@@ -318,8 +324,12 @@ class Planner:
         efforts = self._efforts(srus, centre, psi)
         by_id = {s.id: s for s in srus}
         want = [s.id for s, z in zip(srus, efforts) if z > 0]
+        arr = None
+        if self.settings.objective == "alive":
+            arr = [max(s.ready_s + math.hypot(centre[0] - s.start_xy[0], centre[1] - s.start_xy[1]) / s.transit_speed_ms, c.start_s) for s in srus]
         return nested_layout([s.id for s in srus], efforts, [self._cap(s) for s in srus], centre, sig, axes, self.settings.gap_m,
-                             lambda r: self._score(by_id, r, self.coarse, exempt, want), lambda r: self._score(by_id, r, self.fine, exempt, want))
+                             lambda r: self._score(by_id, r, self.coarse, exempt, want), lambda r: self._score(by_id, r, self.fine, exempt, want),
+                             arrivals_s=arr)
 
     def _tile_seed(self, srus: list[Sru], survive_full: np.ndarray, exempt: frozenset = frozenset()) -> Optional[dict[str, Rectangle]]:
         """Adjacent strips tiling one Stone-shaped region (:func:`sarex.planning.tiling.tile_region`)."""
@@ -474,6 +484,12 @@ class Planner:
         """
         plan = assemble(self, by_id, rects, unassigned, reserve, smc)
         plan.bound_pos = stone_bound(self.cloud, plan.total_effort_m2, model=self.model)
+        plan.objective = self.settings.objective
+        if self.cloud.alive is not None:
+            items = [(by_id[a.unit_id], fit_unit(by_id[a.unit_id], rects[a.unit_id], self.cloud.start_s, self.cloud.end_s, self._cov))
+                     for a in plan.assignments if a.unit_id in rects]
+            items = [(s_, f) for s_, f in items if f is not None]
+            plan.p_found_alive = self.full.plan_pos(items, alive=True)[0] if items else 0.0
         return plan
 
     def _transit(self, sru: Sru, a: tuple[float, float], b: tuple[float, float]) -> np.ndarray:

@@ -119,6 +119,11 @@ class Plan:
     pos_planned: float = float("nan")
     #: POS of survivors: Σ weight × P(alive at mid-period) × POD (a case with a survival model), set by the caller
     pos_alive: float = float("nan")
+    #: probability of finding the person alive by the period's end (units in the order they come on task, each
+    #: detection weighted by the probability alive while the particle is in the area); NaN without a survival model
+    p_found_alive: float = float("nan")
+    #: the objective the plan maximised ("pos" or "alive")
+    objective: str = "pos"
     #: units held in reserve (not tasked) and why
     reserve: dict[str, str] = field(default_factory=dict)
     #: the same reasons as template parts (:mod:`sarex.planning.reasons`), for the translated SAP messages
@@ -150,6 +155,9 @@ class PlannerSettings:
     share_pos: float = 0.01
     #: Exercise mode: every participating unit that can reach the area is tasked (never held in reserve).
     exercise: bool = False
+    #: What the planner maximises: "pos" (probability of success) or "alive" (probability of finding the person
+    #: alive by the end of the period, detections weighted by the survival model; needs a case with one).
+    objective: str = "pos"
     #: Pattern choice thresholds (:mod:`sarex.planning.choice`).
     precise_datum_nm: float = 1.5
     reliable_datum_nm: float = 4.0

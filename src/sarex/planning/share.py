@@ -183,6 +183,7 @@ def nested_layout(
     score_coarse: Callable[[dict[str, Rectangle]], float],
     score_fine: Callable[[dict[str, Rectangle]], float],
     evals: tuple[int, int] = (300, 150),
+    arrivals_s: Optional[Sequence[float]] = None,
 ) -> Optional[dict[str, Rectangle]]:
     """Best nested layout found (see module docstring), or None when fewer than one unit has effort.
 
@@ -195,6 +196,7 @@ def nested_layout(
     gap_m : distance kept between neighbouring boxes, m.
     score_coarse, score_fine : the planner's plan score of a set of rectangles on its coarse and fine samples.
     evals : Nelder–Mead evaluations on the coarse sample, then on the fine one.
+    arrivals_s : each unit's earliest time on task (survival objective): layouts with the earliest in the core are tried too.
     """
     order = order_for_core(caps, efforts_m2)
     if not order:
@@ -202,7 +204,11 @@ def nested_layout(
     ea = axes[:, 0]
     best = None
     phi = math.atan2(ea[1], ea[0])
-    for levels in level_options(order, caps, efforts_m2):
+    options = level_options(order, caps, efforts_m2)
+    if arrivals_s is not None:  # survival objective: also the earliest on task in the core (found alive sooner)
+        early = sorted(order, key=lambda i: (arrivals_s[i], -caps[i]))
+        options += [g for g in level_options(early, [1.0] * len(caps), efforts_m2) if g not in options]
+    for levels in options:
         lay = NestedLayout(centre, phi, levels, ids, efforts_m2, gap_m)
         x0 = lay.initial(float(sigma_m[0]), float(sigma_m[1]), max(caps[j] for j in levels[0]))
         g, p = _optimise(lay, x0, score_coarse, evals[0], float(sigma_m[0]))
