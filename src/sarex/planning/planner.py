@@ -319,17 +319,55 @@ class Planner:
     def _share_seed(self, srus: list[Sru], exempt: frozenset = frozenset()) -> Optional[dict[str, Rectangle]]:
         """Nested areas shaped like Stone's allocation, the core to the units with most effort per area (:mod:`sarex.planning.share`)."""
         c = self.cloud
-        centre, sig, axes = _principal_axes(c.x.reshape(-1), c.y.reshape(-1), np.repeat(c.weight, c.x.shape[1]))
+        w = np.repeat(c.weight, c.x.shape[1])
+        by_id = {s.id: s for s in srus}
+        one = self._nested_group(srus, c.x.reshape(-1), c.y.reshape(-1), w, {}, exempt, [s.id for s in srus])
+        modes = _two_modes(np.nanmean(c.x, axis=1), np.nanmean(c.y, axis=1), c.weight)
+        if modes is None:
+            return one
+        # Two separate modes (e.g. two scenarios): units shared between them by reach and probability, a nested layout on each.
+        lab = np.repeat(modes, c.x.shape[1])
+        masks = [lab == 0, lab == 1]
+        mass = [float(w[m].sum()) for m in masks]
+        reach = []
+        for m in masks:
+            ctr, _, ax = _principal_axes(c.x.reshape(-1)[m], c.y.reshape(-1)[m], w[m])
+            reach.append(self._efforts(srus, ctr, math.atan2(ax[1, 0], ax[0, 0])))
+        groups: list[list[Sru]] = [[], []]
+        load = [0.0, 0.0]
+        for i in sorted(range(len(srus)), key=lambda i: -max(reach[0][i], reach[1][i])):
+            ok = [g for g in (0, 1) if reach[g][i] > 0]
+            if not ok:
+                continue
+            g = min(ok, key=lambda g: (load[g] + reach[g][i]) / max(mass[g], 1e-9))
+            groups[g].append(srus[i])
+            load[g] += reach[g][i]
+        rects: dict[str, Rectangle] = {}
+        for g in (0, 1):
+            if groups[g]:
+                rects |= self._nested_group(groups[g], c.x.reshape(-1)[masks[g]], c.y.reshape(-1)[masks[g]], w[masks[g]], rects, exempt,
+                                            [s.id for s in groups[0] + groups[1]] if g == 1 else [s.id for s in groups[0]])
+        if one is None:
+            return rects
+        want = [s.id for s in srus]
+        return rects if self._score(by_id, rects, exempt=exempt, want=want) > self._score(by_id, one, exempt=exempt, want=want) else one
+
+    def _nested_group(self, srus: list[Sru], x: np.ndarray, y: np.ndarray, w: np.ndarray, fixed: dict[str, Rectangle], exempt: frozenset,
+                      want_ids: list[str]) -> dict[str, Rectangle]:
+        """Nested layout of ``srus`` on the particles' samples ``x, y, w`` (plane m), the areas ``fixed`` kept as they are."""
+        c = self.cloud
+        centre, sig, axes = _principal_axes(x, y, w)
         psi = math.atan2(axes[1, 0], axes[0, 0])
         efforts = self._efforts(srus, centre, psi)
-        by_id = {s.id: s for s in srus}
-        want = [s.id for s, z in zip(srus, efforts) if z > 0]
+        by_id = {s.id: s for s in srus} | {u: self._by_id[u] for u in fixed}
+        want = [u for u in want_ids if u in fixed or any(s.id == u and z > 0 for s, z in zip(srus, efforts))]
         arr = None
         if self.settings.objective == "alive":
             arr = [max(s.ready_s + math.hypot(centre[0] - s.start_xy[0], centre[1] - s.start_xy[1]) / s.transit_speed_ms, c.start_s) for s in srus]
-        return nested_layout([s.id for s in srus], efforts, [self._cap(s) for s in srus], centre, sig, axes, self.settings.gap_m,
-                             lambda r: self._score(by_id, r, self.coarse, exempt, want), lambda r: self._score(by_id, r, self.fine, exempt, want),
-                             arrivals_s=arr)
+        out = nested_layout([s.id for s in srus], efforts, [self._cap(s) for s in srus], centre, sig, axes, self.settings.gap_m,
+                            lambda r: self._score(by_id, r | fixed, self.coarse, exempt, want), lambda r: self._score(by_id, r | fixed, self.fine, exempt, want),
+                            arrivals_s=arr)
+        return out or {}
 
     def _tile_seed(self, srus: list[Sru], survive_full: np.ndarray, exempt: frozenset = frozenset()) -> Optional[dict[str, Rectangle]]:
         """Adjacent strips tiling one Stone-shaped region (:func:`sarex.planning.tiling.tile_region`)."""
@@ -362,6 +400,7 @@ class Planner:
         reserve = {u: "excluded by the SMC" for u in exclude}
         srus = [s for s in srus if s.id not in reserve]
         by_id = {s.id: s for s in srus}
+        self._by_id = by_id
         order = sorted((s for s in srus if s.id not in pins), key=lambda s: -s.effort_rate_m2_s)
         rects: dict[str, Rectangle] = {}
         unassigned: dict[str, str] = {}
@@ -430,8 +469,8 @@ class Planner:
         kept when the plan score (POS less the share penalty, :meth:`_score`) rises.
         """
         thr = self.settings.share_pos
-        want = list(rects)
-        best = self._score(by_id, rects, exempt=exempt, want=want)
+        # Every move must leave every unit a feasible area (a strict score: −1 otherwise).
+        best = self._score(by_id, rects, exempt=exempt)
         for _ in range(rounds * len(rects)):
             items = [(u, fit_unit(by_id[u], r, self.cloud.start_s, self.cloud.end_s, self._cov)) for u, r in rects.items()]
             items = [(u, f) for u, f in items if f is not None]
@@ -450,7 +489,7 @@ class Planner:
                 trials.append(rects | {u: rects[v], v: rects[u]})
                 for a, b in _split(rects[v], self.settings.gap_m):
                     trials.append(rects | {u: a, v: b})
-            scored = [(self._score(by_id, t, exempt=exempt, want=want), i) for i, t in enumerate(trials)]
+            scored = [(self._score(by_id, t, exempt=exempt), i) for i, t in enumerate(trials)]
             g, i = max(scored)
             if g <= best + 1e-9:
                 break
@@ -497,6 +536,37 @@ class Planner:
         if sru.keep_off_land and self.land is not None:
             return self.land.sea_route(a, b)
         return np.array([a, b], dtype=float)
+
+
+def _two_modes(x: np.ndarray, y: np.ndarray, w: np.ndarray, iters: int = 12) -> Optional[np.ndarray]:
+    """Labels 0/1 of two well separated modes of the points (weighted 2-means), or None for one mode.
+
+    Separated: the centroids are more than 2 × (σ₀ + σ₁) apart, σ the rms per-axis spread of each mode.
+    """
+    ok = np.isfinite(x) & np.isfinite(y) & (w > 0)
+    if ok.sum() < 20:
+        return None
+    centre, _, axes = _principal_axes(x, y, w)
+    a = np.where(ok, (x - centre[0]) * axes[0, 0] + (y - centre[1]) * axes[1, 0], 0.0)
+    lab = (a > 0).astype(int)
+    for _ in range(iters):
+        cs = []
+        for g in (0, 1):
+            m = ok & (lab == g)
+            if not m.any():
+                return None
+            cs.append((np.average(x[m], weights=w[m]), np.average(y[m], weights=w[m])))
+        d0 = (x - cs[0][0]) ** 2 + (y - cs[0][1]) ** 2
+        d1 = (x - cs[1][0]) ** 2 + (y - cs[1][1]) ** 2
+        lab = (d1 < d0).astype(int)
+    sig = []
+    for g in (0, 1):
+        m = ok & (lab == g)
+        if w[m].sum() < 0.1 * w[ok].sum():
+            return None
+        sig.append(math.sqrt(0.5 * np.average((x[m] - cs[g][0]) ** 2 + (y[m] - cs[g][1]) ** 2, weights=w[m])))
+    d = math.hypot(cs[0][0] - cs[1][0], cs[0][1] - cs[1][1])
+    return np.where(ok, lab, 0) if d > 2.0 * (sig[0] + sig[1]) else None
 
 
 def _hhmm(t_s: float) -> str:
