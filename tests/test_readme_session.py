@@ -56,7 +56,7 @@ def test_readme_session_runs_as_written(tmp_path):
         cmd = line.replace("$S", sarex)
         cmd = re.sub(r"--particles \d+", "--particles 400", cmd)
         cmd = re.sub(r"--replicates \d+", "--replicates 2 --particles 300", cmd)
-        r = subprocess.run(cmd, shell=True, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=900)
+        r = subprocess.run(cmd, shell=True, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=3600)
         assert r.returncode == 0, f"{line}\n{r.stdout[-2000:]}\n{r.stderr[-2000:]}"
     assert (tmp_path / "plan" / "routes" / "KR-DDG-991.gpx").is_file()
     assert (tmp_path / "newer_forecast.nc").is_file() and (tmp_path / "after_36h.nc").is_file()

@@ -80,6 +80,14 @@ def fit_unit(sru: Sru, rect0: Rectangle, start_s: float, end_s: float, cov: tupl
                 *f, k = g
         if f is None:
             return None
+        budget = sru.search_speed_ms * search_s
+        if not k and sru.min_spacing_m > 0 and f[3] < 0.98 * budget and 2.0 * sru.turn_radius_m > s_lo * (1 + 1e-9):
+            # The turn diameter keeps the legs wider than the type's practical minimum and the track is cut: legs
+            # interleaved at a spacing down to that minimum where they fly more track than a second pass would.
+            c2 = fit_crossing_pass(f[0], f[3], budget, sru.turn_radius_m, s_lo, sru.sweep_width_m, cov[1])
+            g = fit_interleaved_sweep(rect0, budget, sru.turn_radius_m, s_lo, s_hi)
+            if g is not None and g[3] > 1.02 * (f[3] + (c2[2] if c2 is not None else 0.0)):
+                *f, k = g
         rect, n, s, track = f
         n2, s2 = 0, 0.0
         if not k and track < 0.98 * sru.search_speed_ms * search_s:

@@ -74,7 +74,7 @@ from sarex.planning.optimal import optimal_pos
 from sarex.planning.plantypes import Assignment, Plan, PlannerSettings, Sru  # noqa: F401  (re-exported: the planner API)
 from sarex.planning.rectangle import Rectangle
 from sarex.planning.reasons import part, render
-from sarex.planning.share import nested_layout
+from sarex.planning.share import hhmm as _hhmm, nested_layout, principal_axes, split_rect as _split, two_modes as _two_modes
 from sarex.planning.tiling import tile_region
 from sarex.search.podmodel import DEFAULT_MODEL, DetectionModel
 
@@ -87,18 +87,7 @@ def _rect_to_params(r: Rectangle) -> np.ndarray:
     return np.array([r.cx, r.cy, r.phi, math.log(r.leg_m), math.log(r.creep_m)])
 
 
-def _principal_axes(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    ok = np.isfinite(x) & np.isfinite(y) & (w > 0)
-    if not ok.any():
-        return np.zeros(2), np.array([1000.0, 1000.0]), np.eye(2)
-    ww = w[ok] / w[ok].sum()
-    mx, my = np.sum(ww * x[ok]), np.sum(ww * y[ok])
-    dx, dy = x[ok] - mx, y[ok] - my
-    cov = np.array([[np.sum(ww * dx * dx), np.sum(ww * dx * dy)], [np.sum(ww * dx * dy), np.sum(ww * dy * dy)]])
-    vals, vecs = np.linalg.eigh(cov)
-    order = np.argsort(vals)[::-1]
-    sig = np.sqrt(np.maximum(vals[order], 1.0))
-    return np.array([mx, my]), np.maximum(sig, 200.0), vecs[:, order]
+_principal_axes = principal_axes  # the earlier name
 
 
 class Planner:
@@ -142,7 +131,7 @@ class Planner:
 
     def _coarse_candidates(self, sru: Sru, survive_full: np.ndarray, grid: int = 7) -> tuple[list[Rectangle], list[tuple[float, float]]]:
         c = self.cloud
-        centre, _, _ = _principal_axes(self._mid_xy[0], self._mid_xy[1], c.weight * survive_full)
+        centre, _, _ = principal_axes(self._mid_xy[0], self._mid_xy[1], c.weight * survive_full)
         dist = math.hypot(centre[0] - sru.start_xy[0], centre[1] - sru.start_xy[1])
         out_s = dist / sru.transit_speed_ms
         depart = max(sru.ready_s, c.start_s - out_s)
@@ -154,7 +143,7 @@ class Planner:
         # Centre the candidates on the cloud as it is in the middle of the unit's likely time on task.
         t_mid = min(max(depart + out_s + 0.5 * t_est, c.start_s), c.end_s)
         m = int(np.argmin(np.abs(c.times_s - t_mid)))
-        centre, sig, axes = _principal_axes(c.x[:, m], c.y[:, m], c.weight * survive_full)
+        centre, sig, axes = principal_axes(c.x[:, m], c.y[:, m], c.weight * survive_full)
         psi = math.atan2(axes[1, 0], axes[0, 0])
         shapes = []
         lo, hi = self._cov
@@ -285,11 +274,17 @@ class Planner:
                 continue
             ids.append(uid)
             items.append((srus[uid], fit))
-        # The fitted areas (those searched) must be apart; the fit may shorten a rectangle or widen a thin one.
-        for a in range(len(items)):
-            for b in range(a + 1, len(items)):
-                if not items[a][1].rect.separated_from(items[b][1].rect, 0.5 * self.settings.gap_m):
+        # The fitted areas (those searched) must be apart; the fit may shorten a rectangle or widen a thin one
+        # (in the nested layout, a unit whose widened area overlaps one kept before it is dropped and penalised).
+        kept: list[int] = []
+        for b in range(len(items)):
+            if any(not items[a][1].rect.separated_from(items[b][1].rect, 0.5 * self.settings.gap_m) for a in kept):
+                if ids[b] not in soft:
                     return -1.0
+                dropped += 1
+                continue
+            kept.append(b)
+        ids, items = [ids[b] for b in kept], [items[b] for b in kept]
         if not items:
             return 0.0 - 2.0 * thr * dropped
         total, marg = ev.plan_pos(items)
@@ -308,7 +303,11 @@ class Planner:
             d = math.hypot(centre[0] - s.start_xy[0], centre[1] - s.start_xy[1]) / s.transit_speed_ms
             t_on = min(c.end_s - max(s.ready_s + d, c.start_s), s.endurance_s - 2.0 * d, s.on_scene_s or math.inf)
             side = math.sqrt(s.effort_rate_m2_s * max(t_on, 60.0))
-            f = fit_unit(s, Rectangle(float(centre[0]), float(centre[1]), psi, side, side), c.start_s, c.end_s, self._cov)
+            f = None
+            for k in (1.0, 0.5, 0.25):  # a smaller square where the larger one leaves no time to search
+                f = fit_unit(s, Rectangle(float(centre[0]), float(centre[1]), psi, k * side, k * side), c.start_s, c.end_s, self._cov)
+                if f is not None:
+                    break
             out.append(0.0 if f is None else s.sweep_width_m * f.track_m)
         return out
 
@@ -331,7 +330,7 @@ class Planner:
         mass = [float(w[m].sum()) for m in masks]
         reach = []
         for m in masks:
-            ctr, _, ax = _principal_axes(c.x.reshape(-1)[m], c.y.reshape(-1)[m], w[m])
+            ctr, _, ax = principal_axes(c.x.reshape(-1)[m], c.y.reshape(-1)[m], w[m])
             reach.append(self._efforts(srus, ctr, math.atan2(ax[1, 0], ax[0, 0])))
         groups: list[list[Sru]] = [[], []]
         load = [0.0, 0.0]
@@ -356,7 +355,7 @@ class Planner:
                       want_ids: list[str]) -> dict[str, Rectangle]:
         """Nested layout of ``srus`` on the particles' samples ``x, y, w`` (plane m), the areas ``fixed`` kept as they are."""
         c = self.cloud
-        centre, sig, axes = _principal_axes(x, y, w)
+        centre, sig, axes = principal_axes(x, y, w)
         psi = math.atan2(axes[1, 0], axes[0, 0])
         efforts = self._efforts(srus, centre, psi)
         by_id = {s.id: s for s in srus} | {u: self._by_id[u] for u in fixed}
@@ -373,7 +372,7 @@ class Planner:
         """Adjacent strips tiling one Stone-shaped region (:func:`sarex.planning.tiling.tile_region`)."""
         c = self.cloud
         m = c.x.shape[1] // 2
-        centre, sig, axes = _principal_axes(c.x[:, m], c.y[:, m], c.weight * survive_full)
+        centre, sig, axes = principal_axes(c.x[:, m], c.y[:, m], c.weight * survive_full)
         psi = math.atan2(axes[1, 0], axes[0, 0])
         efforts = self._efforts(srus, centre, psi)
         by_id = {s.id: s for s in srus}
@@ -449,8 +448,31 @@ class Planner:
                     rects[uid] = r_new
         if len(free) > 1 and not pins:
             rects = self._repair_shares(by_id, rects, forced)
+            if not self.settings.exercise:
+                self._drop_late(by_id, rects, unassigned, forced)
         smc = {u: "pinned" for u in pins} | {u: "forced" for u in force}
         return self._finish(by_id, rects, unassigned, reserve, smc)
+
+    def _drop_late(self, by_id: dict[str, Sru], rects: dict[str, Rectangle], unassigned: dict[str, str], forced: frozenset) -> None:
+        """Units still below their share that reach the probability only in the last quarter of the period: not assigned,
+        with the arrival time and distance (issue 32: a reason in numbers, not "adds 0.0 %")."""
+        c = self.cloud
+        items = [(u, fit_unit(by_id[u], r, c.start_s, c.end_s, self._cov)) for u, r in rects.items()]
+        items = [(u, f) for u, f in items if f is not None]
+        if len(items) < 2:
+            return
+        _, marg = self.full.plan_pos([(by_id[u], f) for u, f in items])
+        centre, _, _ = principal_axes(c.x.reshape(-1), c.y.reshape(-1), np.repeat(c.weight, c.x.shape[1]))
+        thr = self.settings.share_pos
+        for (u, _), m in zip(items, marg):
+            s = by_id[u]
+            d = math.hypot(centre[0] - s.start_xy[0], centre[1] - s.start_xy[1])
+            arr = max(s.ready_s, c.start_s - d / s.transit_speed_ms) + d / s.transit_speed_ms
+            if u in forced or m >= thr or arr < c.end_s - 0.25 * (c.end_s - c.start_s):
+                continue
+            del rects[u]
+            unassigned[u] = self._note_unassigned(u, (part("late_reach", arr=_hhmm(arr), d=d / NM_M, mins=max(0.0, (c.end_s - arr) / 60.0),
+                                                           end=_hhmm(c.end_s), pos=100 * m, thr=100 * thr),))
 
     def _near_stone(self, by_id: dict[str, Sru], rects: dict[str, Rectangle], exempt: frozenset, ratio: float = 0.97) -> bool:
         """Whether ``rects`` score at least ``ratio`` of Stone's static optimum for their effort (fine sample)."""
@@ -471,13 +493,14 @@ class Planner:
         thr = self.settings.share_pos
         # Every move must leave every unit a feasible area (a strict score: −1 otherwise).
         best = self._score(by_id, rects, exempt=exempt)
+        stuck: set[str] = set()
         for _ in range(rounds * len(rects)):
             items = [(u, fit_unit(by_id[u], r, self.cloud.start_s, self.cloud.end_s, self._cov)) for u, r in rects.items()]
             items = [(u, f) for u, f in items if f is not None]
             if not items:
                 break
             _, marg = self.fine.plan_pos([(by_id[u], f) for u, f in items])
-            weak = [(m, u) for (u, _), m in zip(items, marg) if m < thr]
+            weak = [(m, u) for (u, _), m in zip(items, marg) if m < thr and u not in stuck]
             if not weak:
                 break
             _, u = min(weak)
@@ -489,10 +512,25 @@ class Planner:
                 trials.append(rects | {u: rects[v], v: rects[u]})
                 for a, b in _split(rects[v], self.settings.gap_m):
                     trials.append(rects | {u: a, v: b})
-            scored = [(self._score(by_id, t, exempt=exempt), i) for i, t in enumerate(trials)]
-            g, i = max(scored)
+            scored = sorted(((self._score(by_id, t, exempt=exempt), i) for i, t in enumerate(trials)), reverse=True)
+            g, i = scored[0]
             if g <= best + 1e-9:
-                break
+                # No move raises the score: the best-scoring one that gives the unit its share, if it costs < 1 point.
+                pick = None
+                for g2, i2 in scored[:12]:
+                    if g2 < best - 0.01:
+                        break
+                    fits = [(v, fit_unit(by_id[v], r, self.cloud.start_s, self.cloud.end_s, self._cov)) for v, r in trials[i2].items()]
+                    if any(f is None for _, f in fits):
+                        continue
+                    _, m2 = self.fine.plan_pos([(by_id[v], f) for v, f in fits])
+                    if dict(zip([v for v, _ in fits], m2))[u] >= thr:
+                        pick = (g2, i2)
+                        break
+                if pick is None:
+                    stuck.add(u)  # no move helps this one: the next weakest
+                    continue
+                g, i = pick
             best, rects = g, trials[i]
             del gains
         return rects
@@ -506,7 +544,7 @@ class Planner:
         c = self.cloud
         if why == "no_room":
             return (part("no_room"),)
-        centre, _, _ = _principal_axes(self._mid_xy[0], self._mid_xy[1], c.weight)
+        centre, _, _ = principal_axes(self._mid_xy[0], self._mid_xy[1], c.weight)
         d = math.hypot(centre[0] - s.start_xy[0], centre[1] - s.start_xy[1])
         need_h = 2 * d / s.transit_speed_ms / 3600.0
         if s.ready_s + d / s.transit_speed_ms >= c.end_s:
@@ -536,64 +574,6 @@ class Planner:
         if sru.keep_off_land and self.land is not None:
             return self.land.sea_route(a, b)
         return np.array([a, b], dtype=float)
-
-
-def _two_modes(x: np.ndarray, y: np.ndarray, w: np.ndarray, iters: int = 12) -> Optional[np.ndarray]:
-    """Labels 0/1 of two well separated modes of the points (weighted 2-means), or None for one mode.
-
-    Separated: the centroids are more than 2 × (σ₀ + σ₁) apart, σ the rms per-axis spread of each mode.
-    """
-    ok = np.isfinite(x) & np.isfinite(y) & (w > 0)
-    if ok.sum() < 20:
-        return None
-    centre, _, axes = _principal_axes(x, y, w)
-    a = np.where(ok, (x - centre[0]) * axes[0, 0] + (y - centre[1]) * axes[1, 0], 0.0)
-    lab = (a > 0).astype(int)
-    for _ in range(iters):
-        cs = []
-        for g in (0, 1):
-            m = ok & (lab == g)
-            if not m.any():
-                return None
-            cs.append((np.average(x[m], weights=w[m]), np.average(y[m], weights=w[m])))
-        d0 = (x - cs[0][0]) ** 2 + (y - cs[0][1]) ** 2
-        d1 = (x - cs[1][0]) ** 2 + (y - cs[1][1]) ** 2
-        lab = (d1 < d0).astype(int)
-    sig = []
-    for g in (0, 1):
-        m = ok & (lab == g)
-        if w[m].sum() < 0.1 * w[ok].sum():
-            return None
-        sig.append(math.sqrt(0.5 * np.average((x[m] - cs[g][0]) ** 2 + (y[m] - cs[g][1]) ** 2, weights=w[m])))
-    d = math.hypot(cs[0][0] - cs[1][0], cs[0][1] - cs[1][1])
-    return np.where(ok, lab, 0) if d > 2.0 * (sig[0] + sig[1]) else None
-
-
-def _hhmm(t_s: float) -> str:
-    """Epoch seconds as ``DDHHMMZ`` (the day and time of the SAP message)."""
-    import datetime as _dt
-
-    return _dt.datetime.fromtimestamp(t_s, _dt.timezone.utc).strftime("%d%H%MZ")
-
-
-def _split(r: Rectangle, gap_m: float, fractions: Sequence[float] = (0.25, 0.5)) -> list[tuple[Rectangle, Rectangle]]:
-    """``r`` cut across its long side into a part of ``f`` of it and the rest (both ways round), ``gap_m`` apart."""
-    out = []
-    long_a = r.leg_m >= r.creep_m
-    side = r.leg_m if long_a else r.creep_m
-    for f in fractions:
-        for sign in (1.0, -1.0):
-            la, lb = f * side - 0.5 * gap_m, (1 - f) * side - 0.5 * gap_m
-            if la <= 1.0 or lb <= 1.0:
-                continue
-            ca, cb = sign * (0.5 * side - 0.5 * la), -sign * (0.5 * side - 0.5 * lb)
-            if long_a:
-                pa, pb = r.point(ca, 0.0), r.point(cb, 0.0)
-                out.append((Rectangle(pa[0], pa[1], r.phi, la, r.creep_m), Rectangle(pb[0], pb[1], r.phi, lb, r.creep_m)))
-            else:
-                pa, pb = r.point(0.0, ca), r.point(0.0, cb)
-                out.append((Rectangle(pa[0], pa[1], r.phi, r.leg_m, la), Rectangle(pb[0], pb[1], r.phi, r.leg_m, lb)))
-    return out
 
 
 def stone_bound(cloud: PeriodCloud, effort_m2: float, cells: Optional[int] = None, model: str = "exponential") -> float:

@@ -49,6 +49,20 @@ def normal_radius(z_in_m2: float, z_all_m2: float, sig_a: float, sig_b: float) -
     return math.sqrt(max(2.0 * h - 2.0 * math.sqrt(q), 1e-6))
 
 
+def principal_axes(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    ok = np.isfinite(x) & np.isfinite(y) & (w > 0)
+    if not ok.any():
+        return np.zeros(2), np.array([1000.0, 1000.0]), np.eye(2)
+    ww = w[ok] / w[ok].sum()
+    mx, my = np.sum(ww * x[ok]), np.sum(ww * y[ok])
+    dx, dy = x[ok] - mx, y[ok] - my
+    cov = np.array([[np.sum(ww * dx * dx), np.sum(ww * dx * dy)], [np.sum(ww * dx * dy), np.sum(ww * dy * dy)]])
+    vals, vecs = np.linalg.eigh(cov)
+    order = np.argsort(vals)[::-1]
+    sig = np.sqrt(np.maximum(vals[order], 1.0))
+    return np.array([mx, my]), np.maximum(sig, 200.0), vecs[:, order]
+
+
 class NestedLayout:
     """Core strips and pinwheel frames on the axes ``(ea, eb)`` around ``centre`` (see module docstring).
 
@@ -232,3 +246,61 @@ def _optimise(lay: NestedLayout, x0: np.ndarray, score: Callable[[dict[str, Rect
     if -res.fun >= g0:
         return -float(res.fun), np.asarray(res.x)
     return g0, x0
+
+
+def two_modes(x: np.ndarray, y: np.ndarray, w: np.ndarray, iters: int = 12) -> Optional[np.ndarray]:
+    """Labels 0/1 of two well separated modes of the points (weighted 2-means), or None for one mode.
+
+    Separated: the centroids are more than 2 × (σ₀ + σ₁) apart, σ the rms per-axis spread of each mode.
+    """
+    ok = np.isfinite(x) & np.isfinite(y) & (w > 0)
+    if ok.sum() < 20:
+        return None
+    centre, _, axes = principal_axes(x, y, w)
+    a = np.where(ok, (x - centre[0]) * axes[0, 0] + (y - centre[1]) * axes[1, 0], 0.0)
+    lab = (a > 0).astype(int)
+    for _ in range(iters):
+        cs = []
+        for g in (0, 1):
+            m = ok & (lab == g)
+            if not m.any():
+                return None
+            cs.append((np.average(x[m], weights=w[m]), np.average(y[m], weights=w[m])))
+        d0 = (x - cs[0][0]) ** 2 + (y - cs[0][1]) ** 2
+        d1 = (x - cs[1][0]) ** 2 + (y - cs[1][1]) ** 2
+        lab = (d1 < d0).astype(int)
+    sig = []
+    for g in (0, 1):
+        m = ok & (lab == g)
+        if w[m].sum() < 0.1 * w[ok].sum():
+            return None
+        sig.append(math.sqrt(0.5 * np.average((x[m] - cs[g][0]) ** 2 + (y[m] - cs[g][1]) ** 2, weights=w[m])))
+    d = math.hypot(cs[0][0] - cs[1][0], cs[0][1] - cs[1][1])
+    return np.where(ok, lab, 0) if d > 2.0 * (sig[0] + sig[1]) else None
+
+
+def hhmm(t_s: float) -> str:
+    """Epoch seconds as ``DDHHMMZ`` (the day and time of the SAP message)."""
+    import datetime as _dt
+
+    return _dt.datetime.fromtimestamp(t_s, _dt.timezone.utc).strftime("%d%H%MZ")
+
+
+def split_rect(r: Rectangle, gap_m: float, fractions: Sequence[float] = (0.1, 0.2, 0.35, 0.5)) -> list[tuple[Rectangle, Rectangle]]:
+    """``r`` cut across its long side into a part of ``f`` of it and the rest (both ways round), ``gap_m`` apart."""
+    out = []
+    long_a = r.leg_m >= r.creep_m
+    side = r.leg_m if long_a else r.creep_m
+    for f in fractions:
+        for sign in (1.0, -1.0):
+            la, lb = f * side - 0.5 * gap_m, (1 - f) * side - 0.5 * gap_m
+            if la <= 1.0 or lb <= 1.0:
+                continue
+            ca, cb = sign * (0.5 * side - 0.5 * la), -sign * (0.5 * side - 0.5 * lb)
+            if long_a:
+                pa, pb = r.point(ca, 0.0), r.point(cb, 0.0)
+                out.append((Rectangle(pa[0], pa[1], r.phi, la, r.creep_m), Rectangle(pb[0], pb[1], r.phi, lb, r.creep_m)))
+            else:
+                pa, pb = r.point(0.0, ca), r.point(0.0, cb)
+                out.append((Rectangle(pa[0], pa[1], r.phi, r.leg_m, la), Rectangle(pb[0], pb[1], r.phi, r.leg_m, lb)))
+    return out
