@@ -61,9 +61,12 @@ def piw_cloud(t50_h: float = 2.0, shape: float = 1.0, in_water_h: float = 1.0, n
 
 
 def two_units():
+    """A ship on task from about 3 h with W 1 NM (coverage up to 4 at its 0.25 NM minimum), and a helicopter on task
+    from a quarter of an hour for about 1 h with W 0.5 NM (coverage up to 1.7): about the same effort, 45 NM²."""
     kn = NM / 3600
-    ship = Sru("SHIP", 0.6 * NM, 12 * kn, 20 * kn, 1e6, (-60 * NM, 0.0), T0, turn_radius_m=300.0, min_spacing_m=0.25 * NM)
-    helo = Sru("HELO", 0.5 * NM, 90 * kn, 120 * kn, 3 * 3600.0, (0.0, -30 * NM), T0, turn_radius_m=150.0, is_aircraft=True, min_spacing_m=0.3 * NM)
+    ship = Sru("SHIP", 1.0 * NM, 15 * kn, 20 * kn, 1e6, (-60 * NM, 0.0), T0, turn_radius_m=150.0, min_spacing_m=0.25 * NM)
+    helo = Sru("HELO", 0.5 * NM, 90 * kn, 120 * kn, 1.5 * 3600.0, (0.0, -30 * NM), T0, turn_radius_m=150.0, is_aircraft=True,
+               min_spacing_m=0.3 * NM)
     return [ship, helo]
 
 

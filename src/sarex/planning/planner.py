@@ -448,7 +448,7 @@ class Planner:
                     rects[uid] = r_new
         if len(free) > 1 and not pins:
             rects = self._repair_shares(by_id, rects, forced)
-            if not self.settings.exercise:
+            if not self.settings.exercise and self.settings.min_marginal_pos <= 0:  # else the SMC's reserve rule decides
                 self._drop_late(by_id, rects, unassigned, forced)
         smc = {u: "pinned" for u in pins} | {u: "forced" for u in force}
         return self._finish(by_id, rects, unassigned, reserve, smc)
