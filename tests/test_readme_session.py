@@ -61,6 +61,12 @@ def test_readme_session_runs_as_written(tmp_path):
     assert (tmp_path / "plan" / "routes" / "KR-DDG-991.gpx").is_file()
     assert (tmp_path / "newer_forecast.nc").is_file() and (tmp_path / "after_36h.nc").is_file()
     summary = json.loads((tmp_path / "plan" / "plan.json").read_text())
+    # Every unit that can reach the area in the period is tasked with >= 1 % in its own area; the others say
+    # when they would arrive or why their endurance does not allow it (issue 32).
     tasked = {row["unit"]: row for row in summary["units"]}
-    assert len(tasked) == 9, (summary["reserve"], summary["unassigned"])
+    assert not summary["reserve"], summary["reserve"]
+    assert len(tasked) + len(summary["unassigned"]) == 9
+    assert len(tasked) >= 8 and "KR-DDG-991" in tasked, summary["unassigned"]
+    assert all(("arrives" in why) or ("endurance" in why) for why in summary["unassigned"].values()), summary["unassigned"]
     assert all(row["pos"] >= 0.01 for row in tasked.values()), {u: row["pos"] for u, row in tasked.items()}
+    assert summary["pos_planner"] >= 0.95 * summary["stone_reference_pos"]

@@ -461,7 +461,12 @@ class Planner:
         items = [(u, f) for u, f in items if f is not None]
         if len(items) < 2:
             return
-        _, marg = self.full.plan_pos([(by_id[u], f) for u, f in items])
+        # POS found in each unit's own area, as the plan reports it (each particle counted where its POD is highest).
+        pods = self.full.pods([(by_id[u], f) for u, f in items])
+        found = (1.0 - np.prod(1.0 - pods, axis=0)) * c.weight
+        owner = np.argmax(pods, axis=0)
+        seen = pods.max(axis=0) > 0
+        marg = [float(found[seen & (owner == j)].sum()) for j in range(len(items))]
         centre, _, _ = principal_axes(c.x.reshape(-1), c.y.reshape(-1), np.repeat(c.weight, c.x.shape[1]))
         thr = self.settings.share_pos
         for (u, _), m in zip(items, marg):
