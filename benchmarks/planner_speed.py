@@ -49,10 +49,42 @@ def _static_cloud(sigma_m: float, n: int, seed: int, t0: float, hours: int):
     return period_cloud(ds, t0, t0 + hours * 3600)
 
 
+def nine_units(table: Table, particles: int, drift_file: str | None = None) -> None:
+    """Issue 32: the README case (LIFE-RAFT-NB-2 from 129.6E 34.9N at 06:00Z, plan 12:00–18:00Z) with all nine
+    built-in ROK–Japan units and their sweep widths from the tables, over ``particles`` drifting particles."""
+    from sarex.io.driftfile import open_drift
+    from sarex.planning.sru import unit_sweep_width_nm
+
+    if drift_file:
+        ds = open_drift(drift_file)
+    else:
+        env = korea_strait_environment(START, days=2)
+        ds = simulate(env, "LIFE-RAFT-NB-2", Release.point(129.60, 34.90, START, 1852.0), hours=24, particles=particles, seed_value=1, coast=True)
+    p_start = to_epoch_s("2026-01-15T12:00Z")
+    tic, cpu = time.perf_counter(), time.process_time()
+    cloud = period_cloud(ds, p_start, p_start + 6 * 3600)
+    cat = example_catalogue()
+    srus = [make_sru(u, cloud.frame, p_start, unit_sweep_width_nm(u, "LIFE-RAFT-NB-2", 10.0, 1.0, False, None, "built-in")) for u in cat.units]
+    land = land_around_cloud(cloud.frame, cloud.x, cloud.y)
+    plan = Planner(cloud, "exponential", seed=0, land=land).plan(srus)
+    t_plan, c_plan = time.perf_counter() - tic, time.process_time() - cpu
+    n = cloud.x.shape[0]
+    table.add_row(f"issue 32: {len(srus)} units x {n} particles, README case (cloud + land + plan)",
+                  f"{t_plan:.1f} s wall, {c_plan:.1f} s CPU (load average {os.getloadavg()[0]:.1f}, {os.cpu_count()} CPUs)")
+    table.add_row("  planner estimate / Stone static optimum (on-task effort)", f"{plan.total_pos:.4f} / {plan.bound_pos:.4f} ({100 * plan.total_pos / plan.bound_pos:.1f} %), "
+                  f"effort {plan.total_effort_m2 / NM**2:.0f} NM²")
+    table.add_row("  tasked / reserve / unassigned", f"{len(plan.assignments)} / {len(plan.reserve)} / {len(plan.unassigned)}")
+    for a in plan.assignments:
+        table.add_row(f"  {a.unit_id} {a.pattern.kind}", f"S {a.spacing_m / NM:.2f} NM, coverage {a.coverage:.2f}, POS in its area {100 * a.pos:.1f} %, "
+                      f"on task {(a.search_end_s - a.arrive_s) / 3600:.1f} h")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--particles", type=int, default=100_000)
     ap.add_argument("--hours", type=float, default=12.0)
+    ap.add_argument("--nine-only", action="store_true", help="only the issue-32 case: nine units over the README drift")
+    ap.add_argument("--drift", default=None, help="with --nine-only: a drift file of the README case instead of simulating it")
     args = ap.parse_args()
     con = Console()
     table = Table(title=f"planner benchmark ({args.particles} particles)")
@@ -62,6 +94,10 @@ def main() -> None:
     t0 = to_epoch_s(START)
     # Warm the numba kernels (compilation is cached on disk after the first run).
     Planner(_static_cloud(5 * NM, 500, 0, t0, 2), "exponential").plan([Sru("w", NM, 5.0, 10.0, 1e6, (0.0, 0.0), t0 - 3600)])
+    nine_units(table, args.particles, args.drift)
+    if args.nine_only:
+        con.print(table)
+        return
 
     env = korea_strait_environment(START, days=2)
     tic = time.perf_counter()

@@ -30,17 +30,19 @@ def example_plan():
 def test_demo_bar_effort_where_it_counts_and_flyable(example_plan):
     plan, cat, srus = example_plan
     by_id = {s.id: s for s in srus}
-    assert plan.assignments and plan.reserve  # nine units on one small cloud: some are held back
-    assert set(plan.reserve) | {a.unit_id for a in plan.assignments} | set(plan.unassigned) == {u.id for u in cat.units}
+    # Issue 32: nine units on one small cloud all share it (before: one unit tasked, eight "in reserve, adds 0.0 %").
+    assert plan.assignments and not plan.reserve
+    assert {a.unit_id for a in plan.assignments} | set(plan.unassigned) == {u.id for u in cat.units}
+    assert all(("arrives" in why) or ("endurance" in why) for why in plan.unassigned.values()), plan.unassigned
     w = plan.pod_per_particle
     for a in plan.assignments:
-        assert a.marginal_pos >= 0.01 or a.smc
+        assert a.pos >= 0.01 or a.smc  # ≥ 1 % found in its own area
         s = by_id[a.unit_id]
-        assert a.spacing_m >= 2 * s.turn_radius_m
-        assert 0.5 * (1 - 1e-9) <= a.coverage <= 2.0 * (1 + 1e-9)
+        assert a.spacing_m >= s.min_spacing_m * (1 - 1e-9) and (a.spacing_m >= 2 * s.turn_radius_m or a.pattern.interleave)
+        assert 0.5 * (1 - 1e-9) <= a.coverage <= 10.0 * (1 + 1e-9)
+        if a.coverage > 2.0 * (1 + 1e-3):  # above IAMSAR's guidance only with the reason
+            assert "above the 2.0 guidance" in a.reason
     assert w is not None and sum(a.pos for a in plan.assignments) == pytest.approx(plan.total_pos, rel=1e-9)
-    # The reserve reasons quote each unit's marginal POS below the threshold.
-    assert all("< 1 % threshold" in why for why in plan.reserve.values())
 
 
 def test_plan_json_and_sap_explain_every_unit(example_plan):
@@ -48,9 +50,9 @@ def test_plan_json_and_sap_explain_every_unit(example_plan):
     js = json.loads(json.dumps(plan_summary(plan, cat)))
     assert {r["unit"] for r in js["units"]} == {a.unit_id for a in plan.assignments}
     for r in js["units"]:
-        assert r["marginal_pos"] >= 0.01 and r["reason"].startswith(r["pattern"]) and "% POS" in r["reason"]
+        assert r["pos"] >= 0.01 and r["reason"].startswith(r["pattern"]) and "% POS" in r["reason"]
     assert js["reserve"] == plan.reserve and all("held in reserve" in v for v in js["reserve"].values())
-    assert js["min_marginal_pos"] == 0.01 and js["coverage_bounds"] == [0.5, 2.0]
+    assert js["min_marginal_pos"] == 0.0 and js["coverage_bounds"] == [0.5, 2.0]
     for lang, word in (("en", "IN RESERVE"), ("ko", "예비"), ("ja", "予備")):
         txt = sap_message(plan, cat, lang)
         assert txt.count(word) == len(plan.reserve)

@@ -16,6 +16,7 @@ from sarex.planning.cloud import period_cloud
 from sarex.planning.exports import unit_route
 from sarex.planning.optimal import circular_normal_pos
 from sarex.planning.patterns import fit_flyable_sweep, flyby_fits, sweep
+from sarex.planning.plantypes import PlannerSettings
 from sarex.planning.planner import Planner, Sru
 from sarex.planning.rectangle import Rectangle
 
@@ -143,11 +144,13 @@ def test_unit_that_adds_little_is_held_in_reserve_unless_forced(normal5):
     big = Sru("big", 1.0 * NM, 150 * KN, 250 * KN, 1e6, (-30 * NM, 0.0), T0 - 3600, turn_radius_m=800.0)
     # A slow boat with a small sweep width, 35 NM away: a few minutes on task at most.
     tiny = Sru("tiny", 0.1 * NM, 8 * KN, 10 * KN, 1e6, (35 * NM, 0.0), T0 + 1.5 * 3600, turn_radius_m=100.0)
-    plan = Planner(normal5, "exponential", seed=0).plan([big, tiny])
+    # The reserve rule is the SMC's choice since issue 32 (--min-marginal-pct, default 0): set to 1 % here.
+    smc = PlannerSettings(min_marginal_pos=0.01)
+    plan = Planner(normal5, "exponential", seed=0, settings=smc).plan([big, tiny])
     assert [a.unit_id for a in plan.assignments] == ["big"]
     assert "tiny" in plan.reserve and "held in reserve" in plan.reserve["tiny"] and "% POS" in plan.reserve["tiny"]
     assert plan.assignments[0].marginal_pos >= 0.01
-    forced = Planner(normal5, "exponential", seed=0).plan([big, tiny], force=["tiny"])
+    forced = Planner(normal5, "exponential", seed=0, settings=smc).plan([big, tiny], force=["tiny"])
     f = {a.unit_id: a for a in forced.assignments}
     assert set(f) == {"big", "tiny"} and f["tiny"].smc == "forced" and f["tiny"].marginal_pos < 0.01
     assert "forced by the SMC" in f["tiny"].reason

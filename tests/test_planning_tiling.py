@@ -78,7 +78,7 @@ def test_plan_score_matches_products_of_single_unit_pods():
         total_ref = float(np.sum(w * (1.0 - q.prod(axis=0))))
         marg_ref = [float(np.sum(w * pods[j] * np.prod(np.delete(q, j, axis=0), axis=0))) for j in range(3)]
         marg = np.empty(3)
-        total = plan_score(x, y, tw, m0, m1, np.array(geoms), np.array(covs), cs, code, path_bounds(x, y), w, marg)
+        total = plan_score(x, y, tw, m0, m1, np.array(geoms), np.array(covs), cs, code, path_bounds(x, y), w, marg, np.zeros((0, 0)))
         assert total == pytest.approx(total_ref, rel=1e-12)
         np.testing.assert_allclose(marg, marg_ref, rtol=1e-12)
         assert total > 0.05 and min(marg) > 0.005

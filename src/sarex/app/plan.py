@@ -29,7 +29,9 @@ class PlanRequest(Request):
     search_object: Optional[str] = None
     step_min: Finite = Field(30.0, gt=0)
     coast: bool = True
-    min_marginal_pct: Finite = Field(1.0, ge=0, le=100)
+    min_marginal_pct: Finite = Field(0.0, ge=0, le=100)
+    #: what the plan maximises: "pos" or "alive" (finding the person alive by the period's end; a case with survival)
+    objective: str = Field("pos", pattern="^(pos|alive)$")
     min_coverage: Finite = Field(0.5, gt=0)
     max_coverage: Finite = Field(2.0, gt=0)
     exclude: list[str] = []
@@ -114,7 +116,8 @@ def plan(req: PlanRequest, target: OutputTarget, ds: Any = None) -> PlanResult:
         for uid in ids:
             if uid not in known:
                 raise SarexInputError(f"{opt}: unit {uid!r} is not in {units_path}")
-    settings = replace(PlannerSettings(), min_marginal_pos=req.min_marginal_pct / 100.0, min_coverage=req.min_coverage, max_coverage=req.max_coverage)
+    settings = replace(PlannerSettings(), min_marginal_pos=req.min_marginal_pct / 100.0, min_coverage=req.min_coverage, max_coverage=req.max_coverage,
+                       objective=req.objective)
     if req.periods > 1:
         if req.exclude or req.task:
             raise SarexInputError("--exclude/--task: the SMC's instructions apply to one period; plan several periods without them")

@@ -34,9 +34,10 @@ def plan(
     search_object: Optional[str] = typer.Option(None, help="Sweep-width search object for units that give none (default: from the drift's object class)."),
     step_min: float = typer.Option(30.0, help="Time step for sampling the particles through the period, minutes."),
     no_coast: bool = typer.Option(False, "--no-coast", help="Ignore the coastline: ship areas may touch land, no land on the map."),
-    min_marginal_pct: float = typer.Option(1.0, help="Task a unit only where it adds at least this POS, %; others are held in reserve."),
+    min_marginal_pct: float = typer.Option(0.0, help="Hold in reserve a unit adding less than this POS, % (default 0: every unit that can reach the area is tasked)."),
+    objective: str = typer.Option("pos", help="What the plan maximises: pos, or alive (finding the person alive by the period's end; a case with a survival model)."),
     min_coverage: float = typer.Option(0.5, help="Lowest coverage W·track/area of a unit's pattern (IAMSAR practice about 0.5–2)."),
-    max_coverage: float = typer.Option(2.0, help="Highest coverage of a unit's pattern."),
+    max_coverage: float = typer.Option(2.0, help="Coverage guidance (IAMSAR about 0.5–2): exceeded, with the reason, where the probability is; never beyond 10 nor below a unit type's minimum track spacing."),
     exclude: Optional[list[str]] = typer.Option(None, "--exclude", help="SMC: keep this unit out of the plan (repeatable)."),
     task: Optional[list[str]] = typer.Option(None, "--task", help="SMC: task this unit even where it adds little POS (repeatable)."),
     periods: int = typer.Option(1, help="Plan this many consecutive periods of --hours each together (Brown 1980), one folder per period."),
@@ -51,7 +52,7 @@ def plan(
 
     req = build(PlanRequest, drift_file=drift_file, units=units, start=start, hours=hours, seed=seed, detection=detection,
                 visibility_nm=visibility_nm, weather_factor=weather_factor, fatigue=fatigue, search_object=search_object,
-                step_min=step_min, coast=not no_coast, min_marginal_pct=min_marginal_pct, min_coverage=min_coverage,
+                step_min=step_min, coast=not no_coast, min_marginal_pct=min_marginal_pct, min_coverage=min_coverage, objective=objective,
                 max_coverage=max_coverage, exclude=list(exclude or []), task=list(task or []), periods=periods,
                 sortie_gap_hours=sortie_gap_hours, objects=tuple(objects or ()))
     target = FolderTarget(out, inputs=[drift_file, units], force=force)
@@ -70,7 +71,9 @@ def plan(
         table.add_row(uid, by_id[uid].nation, "-", "-", "-", "-", "reserve", "", "", style="cyan")
     table.caption = (f"planner estimate POS {100 * result.total_pos:.1f} %; planned-tracks POS {100 * result.pos_planned:.1f} %; "
                      f"Stone static optimum {100 * result.bound_pos:.1f} % "
-                     f"(best for an object that does not drift); written to {out}/")
+                     f"(best for an object that does not drift)"
+                     + (f"; found alive by the period's end {100 * result.p_found_alive:.1f} % (objective {result.objective})"
+                        if result.p_found_alive == result.p_found_alive else "") + f"; written to {out}/")
     out_ = console()
     if res.multi is not None:
         _print_periods(out_, res.multi, out)

@@ -32,6 +32,7 @@ from sarex.errors import SarexInputError
 from sarex.exercise.scenario import Scenario, open_spec
 from sarex.planning.cloud import period_cloud
 from sarex.planning.planner import Plan, Planner
+from sarex.planning.plantypes import PlannerSettings
 from sarex.drift.case.classes import particle_classes
 from sarex.planning.sru import make_sru, unit_class_widths_m, unit_sweep_width_nm
 from sarex.planning.tracks_pos import planned_tracks_pos
@@ -215,7 +216,7 @@ def plan_period(
         from sarex.planning.land import land_around_cloud
 
         land = land_around_cloud(cloud.frame, cloud.x, cloud.y)
-    plan = Planner(cloud, model, seed + k, land=land).plan(srus)
+    plan = Planner(cloud, model, seed + k, settings=PlannerSettings(exercise=True), land=land).plan(srus)
     runs: list[SearchRun] = []
     effort: dict[str, float] = {}
     for a in plan.assignments:

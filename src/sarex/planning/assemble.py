@@ -19,10 +19,12 @@ Steps (deterministic):
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 import numpy as np
 
+from sarex.geo import NM_M
 from sarex.planning.choice import Choice, datum_choice, situation_of, sweep_choice
 from sarex.planning.patterns import route_cumulative_m, truncate_pattern
 from sarex.planning.plantypes import Assignment, Plan
@@ -37,6 +39,22 @@ def _marginals(w: np.ndarray, pods: dict[str, np.ndarray], ids: list[str]) -> di
             if i != j:
                 rest = rest * (1.0 - pods[i])
         out[j] = float(np.sum(w * pods[j] * rest))
+    return out
+
+
+def _practice_parts(s, f, arrive_s: float, search_m: float, coverage: float, poc: float, st, end_s: float) -> tuple:
+    """Why the coverage is above IAMSAR's guidance, and whether the minimum track spacing leaves the unit idle (issue 32)."""
+    out: tuple = ()
+    if coverage > st.max_coverage * 1.001:
+        out += (part("above_guidance", cov=coverage, g=st.max_coverage, poc=100 * poc),)
+    could_s = min(end_s - arrive_s, s.endurance_s - (f.out_m + f.back_m) / s.transit_speed_ms, s.on_scene_s or math.inf)
+    flown_s = search_m / s.search_speed_ms
+    # The closest legs it can fly: the type's practical minimum, or a turn diameter where legs are not interleaved.
+    s_min = max(s.min_spacing_m, 0.0 if f.interleave else 2.0 * s.turn_radius_m)
+    if s_min > 0 and f.spacing_m <= s_min * 1.02 and flown_s < 0.75 * could_s:
+        out += (part("spacing_floor", s=f.spacing_m / NM_M, smin=s_min / NM_M, h=flown_s / 3600, hh=could_s / 3600),)
+    if st.exercise:
+        out += (part("exercise"),)
     return out
 
 
@@ -89,7 +107,7 @@ def assemble(pl, by_id: dict, rects: dict, unassigned: dict[str, str], reserve: 
     thr = st.min_marginal_pos
     while True:
         marg = _marginals(w, pods, active)
-        weak = [u for u in active if smc.get(u) not in ("forced", "pinned") and marg[u] < thr]
+        weak = [u for u in active if smc.get(u) not in ("forced", "pinned") and marg[u] < thr and not st.exercise]
         if not weak:
             break
         j = min(weak, key=lambda u: (marg[u], u))
@@ -131,7 +149,7 @@ def assemble(pl, by_id: dict, rects: dict, unassigned: dict[str, str], reserve: 
         wt = arrive + c_pat / s.search_speed_ms
         effort = s.sweep_width_m * search_m
         area = float(pat.area.area)
-        parts = ch.parts + (part("holds", poc=100 * poc, m=100 * marg[uid]),)
+        parts = ch.parts + (part("holds", poc=100 * poc, m=100 * marg[uid]),) + _practice_parts(s, f, arrive, search_m, effort / area, poc, st, c.end_s)
         if smc.get(uid) in ("forced", "pinned"):
             parts += (part(smc[uid]),)
         reason = render(parts)

@@ -34,6 +34,8 @@ class PeriodCloud:
     weight: np.ndarray
     object_keys: tuple[str, ...] = ()
     object_index: np.ndarray | None = None
+    #: (N, M) probability the person is alive at each sample (a case with a survival model, REFERENCES §10), else None
+    alive: np.ndarray | None = None
 
     def width_scale(self, class_widths_m: tuple[tuple[str, float], ...], sweep_width_m: float) -> np.ndarray:
         """Per particle: its class's sweep width over ``sweep_width_m`` (1 for classes not listed)."""
@@ -54,7 +56,8 @@ class PeriodCloud:
     def subset(self, idx: np.ndarray) -> "PeriodCloud":
         """The same cloud restricted to particles ``idx`` (weights kept, not renormalised)."""
         return PeriodCloud(self.frame, self.times_s, np.ascontiguousarray(self.x[idx]), np.ascontiguousarray(self.y[idx]), self.weight[idx],
-                           self.object_keys, None if self.object_index is None else self.object_index[idx])
+                           self.object_keys, None if self.object_index is None else self.object_index[idx],
+                           None if self.alive is None else np.ascontiguousarray(self.alive[idx]))
 
 
 def period_cloud(ds: xr.Dataset, start_s: float, end_s: float, step_s: float = 1800.0, source: str = "drift file") -> PeriodCloud:
@@ -99,4 +102,8 @@ def period_cloud(ds: xr.Dataset, start_s: float, end_s: float, step_s: float = 1
     frame = LocalProjection(round(float(clon[0]), 6), round(float(clat[0]), 6))
     x, y = frame.forward(lo, la)
     keys, cls = particle_classes(ds, 0.5 * (start_s + end_s))
-    return PeriodCloud(frame, ts, np.ascontiguousarray(x), np.ascontiguousarray(y), w, tuple(keys), cls)
+    alive = None
+    if "alive" in ds:  # linear in time between the outputs, as the positions
+        a = np.asarray(ds["alive"][:, lo_j:hi_j].values, dtype=np.float64)
+        alive = np.ascontiguousarray(a[:, k] * (1.0 - al) + a[:, k + 1] * al if t.size > 1 else np.repeat(a, m, axis=1))
+    return PeriodCloud(frame, ts, np.ascontiguousarray(x), np.ascontiguousarray(y), w, tuple(keys), cls, alive)

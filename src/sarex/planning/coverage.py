@@ -45,6 +45,21 @@ def _inside_fraction(x, y, tw, m0, m1, k, cx, cy, ux, uy, half_leg, half_creep):
 
 
 @nb.njit(cache=True)
+def _alive_fraction(x, y, tw, m0, m1, k, cx, cy, ux, uy, half_leg, half_creep, alive):
+    """Σ time weight × probability alive over the samples where particle ``k`` is inside (issue 32's survival objective)."""
+    f = 0.0
+    for m in range(m0, m1):
+        dx = x[k, m] - cx
+        dy = y[k, m] - cy
+        a = dx * ux + dy * uy
+        if a <= half_leg and a >= -half_leg:
+            b = dy * ux - dx * uy
+            if b <= half_creep and b >= -half_creep:
+                f += tw[m] * alive[k, m]
+    return f
+
+
+@nb.njit(cache=True)
 def path_bounds(x, y):
     """Per-particle bounding box of the sampled path, (N, 4): xmin, xmax, ymin, ymax (NaN if never present)."""
     n, m = x.shape
@@ -65,7 +80,7 @@ def path_bounds(x, y):
 
 
 @nb.njit(cache=True)
-def rect_gain(x, y, tw, m0, m1, weight, cx, cy, ux, uy, half_leg, half_creep, coverage, cscale, model, bounds):
+def rect_gain(x, y, tw, m0, m1, weight, cx, cy, ux, uy, half_leg, half_creep, coverage, cscale, model, bounds, alive):
     """Σ_k weight_k · POD_k for one rectangle (the probability of success it adds).
 
     Parameters
@@ -79,7 +94,10 @@ def rect_gain(x, y, tw, m0, m1, weight, cx, cy, ux, uy, half_leg, half_creep, co
     model : :class:`~sarex.search.podmodel.DetectionModel` code.
     bounds : (N, 4) from :func:`path_bounds`; particles whose whole path misses the
         rectangle's bounding box are skipped without looking at their samples.
+    alive : (N, M) probability the person is alive at each sample (survival objective): a detection counts
+        the mean of it over the particle's time in the area; a (0, 0) array counts every detection as 1 (POS).
     """
+    use_alive = alive.shape[0] > 0
     ex = abs(ux) * half_leg + abs(uy) * half_creep
     ey = abs(uy) * half_leg + abs(ux) * half_creep
     rx0, rx1, ry0, ry1 = cx - ex, cx + ex, cy - ey, cy + ey
@@ -92,7 +110,8 @@ def rect_gain(x, y, tw, m0, m1, weight, cx, cy, ux, uy, half_leg, half_creep, co
             continue
         f = _inside_fraction(x, y, tw, m0, m1, k, cx, cy, ux, uy, half_leg, half_creep)
         if f > 0.0:
-            total += wk * _pod(coverage * cscale[k] * f, model)
+            v = _alive_fraction(x, y, tw, m0, m1, k, cx, cy, ux, uy, half_leg, half_creep, alive) / f if use_alive else 1.0
+            total += wk * v * _pod(coverage * cscale[k] * f, model)
     return total
 
 
@@ -136,12 +155,18 @@ def rects_pod(x, y, tw, m0, m1, geom, coverage, cscale, model, bounds, pod_out):
 
 
 @nb.njit(cache=True)
-def plan_score(x, y, tw, m0, m1, geom, coverage, cscale, model, bounds, weight, marg_out):
+def plan_score(x, y, tw, m0, m1, geom, coverage, cscale, model, bounds, weight, marg_out, alive):
     """POS of ``k`` units together, ``Σ_n w_n (1 − Π_j (1 − POD_jn))``, and each unit's marginal POS.
 
     Same arguments as :func:`rects_pod` plus ``weight`` (N,); ``marg_out`` (k,) receives
     ``Σ_n w_n POD_jn Π_{i≠j} (1 − POD_in)`` (what the plan loses without unit j). Returns the POS.
+    With ``alive`` (N, M) (survival objective, a (0, 0) array otherwise) it returns instead the probability of
+    finding the person alive, ``Σ_n w_n Σ_j a_jn POD_jn Π_{i<j} (1 − POD_in)``, the units taken in the order given
+    (the caller sorts them by time on task: the first detection counts) and ``a_jn`` the mean probability alive
+    over the particle's time in unit j's area; ``marg_out`` stays the POS marginals.
     """
+    use_alive = alive.shape[0] > 0
+    av = np.ones(geom.shape[0])
     k = geom.shape[0]
     box = np.empty((k, 4))
     for j in range(k):
@@ -165,12 +190,20 @@ def plan_score(x, y, tw, m0, m1, geom, coverage, cscale, model, bounds, weight, 
             if f > 0.0:
                 q[j] = 1.0 - _pod(coverage[j] * cscale[j, n] * f, model)
                 hit = True
+                if use_alive:
+                    av[j] = _alive_fraction(x, y, tw[j], m0[j], m1[j], n, geom[j, 0], geom[j, 1], geom[j, 2], geom[j, 3], geom[j, 4], geom[j, 5], alive) / f
         if not hit:
             continue
         suf[k] = 1.0
         for j in range(k - 1, -1, -1):
             suf[j] = suf[j + 1] * q[j]
-        total += wn * (1.0 - suf[0])
+        if use_alive:
+            pre = 1.0
+            for j in range(k):
+                total += wn * av[j] * (1.0 - q[j]) * pre
+                pre *= q[j]
+        else:
+            total += wn * (1.0 - suf[0])
         pre = 1.0
         for j in range(k):
             marg_out[j] += wn * (1.0 - q[j]) * pre * suf[j + 1]

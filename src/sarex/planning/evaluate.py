@@ -68,7 +68,9 @@ def fit_unit(sru: Sru, rect0: Rectangle, start_s: float, end_s: float, cov: tupl
             search_s = min(search_s, sru.on_scene_s)
         if search_s <= 60.0:
             return None
-        s_lo, s_hi = sru.sweep_width_m / cov[1], sru.sweep_width_m / cov[0] if cov[0] > 0 else math.inf
+        # Never closer than the platform's practical minimum (issue 32): the track is cut instead.
+        s_lo = max(sru.sweep_width_m / cov[1], sru.min_spacing_m)
+        s_hi = max(sru.sweep_width_m / cov[0] if cov[0] > 0 else math.inf, s_lo)
         f = fit_flyable_sweep(rect0, sru.search_speed_ms * search_s, sru.turn_radius_m, s_lo, s_hi)
         k = 0
         if f is None and 2.0 * sru.turn_radius_m > s_hi:
@@ -78,10 +80,18 @@ def fit_unit(sru: Sru, rect0: Rectangle, start_s: float, end_s: float, cov: tupl
                 *f, k = g
         if f is None:
             return None
+        budget = sru.search_speed_ms * search_s
+        if not k and sru.min_spacing_m > 0 and f[3] < 0.98 * budget and 2.0 * sru.turn_radius_m > s_lo * (1 + 1e-9):
+            # The turn diameter keeps the legs wider than the type's practical minimum and the track is cut: legs
+            # interleaved at a spacing down to that minimum where they fly more track than a second pass would.
+            c2 = fit_crossing_pass(f[0], f[3], budget, sru.turn_radius_m, s_lo, sru.sweep_width_m, cov[1])
+            g = fit_interleaved_sweep(rect0, budget, sru.turn_radius_m, s_lo, s_hi)
+            if g is not None and g[3] > 1.02 * (f[3] + (c2[2] if c2 is not None else 0.0)):
+                *f, k = g
         rect, n, s, track = f
         n2, s2 = 0, 0.0
         if not k and track < 0.98 * sru.search_speed_ms * search_s:
-            c2 = fit_crossing_pass(rect, track, sru.search_speed_ms * search_s, sru.turn_radius_m, sru.sweep_width_m / cov[1], sru.sweep_width_m, cov[1])
+            c2 = fit_crossing_pass(rect, track, sru.search_speed_ms * search_s, sru.turn_radius_m, s_lo, sru.sweep_width_m, cov[1])
             if c2 is not None:
                 n2, s2, f2 = c2
                 track += f2
@@ -103,7 +113,8 @@ def fit_unit(sru: Sru, rect0: Rectangle, start_s: float, end_s: float, cov: tupl
 class _Evaluator:
     """Marginal POS of a unit's rectangle on a (sub)sample of the cloud."""
 
-    def __init__(self, cloud: PeriodCloud, idx: np.ndarray, model: int, land: Optional[PlaneLand] = None, coverage_range: tuple[float, float] = (0.0, np.inf)):
+    def __init__(self, cloud: PeriodCloud, idx: np.ndarray, model: int, land: Optional[PlaneLand] = None, coverage_range: tuple[float, float] = (0.0, np.inf),
+                 use_alive: bool = False):
         self.x = np.ascontiguousarray(cloud.x[idx])
         self.y = np.ascontiguousarray(cloud.y[idx])
         self.times = cloud.times_s
@@ -117,6 +128,9 @@ class _Evaluator:
         self.start_s, self.end_s = cloud.start_s, cloud.end_s
         self._cloud = cloud
         self._wscale: dict = {}
+        # Survival objective (issue 32): the probability alive at each sample, else a (0, 0) array (plain POS).
+        al = getattr(cloud, "alive", None)
+        self.alive = np.ascontiguousarray(al[idx]) if (use_alive and al is not None) else np.zeros((0, 0))
 
     def width_scale(self, sru: Sru) -> np.ndarray:
         """Per particle of the sample: its class's sweep width for ``sru`` over ``sru.sweep_width_m``."""
@@ -147,7 +161,7 @@ class _Evaluator:
             return 0.0, None, "land"
         tw, m0, m1 = time_weights(self.times, fit.arrive_s, fit.arrive_s + fit.search_s)
         ux, uy = r.u
-        g = rect_gain(self.x, self.y, tw, m0, m1, self.w0 * survive, r.cx, r.cy, ux, uy, 0.5 * r.leg_m, 0.5 * r.creep_m, cov, self.width_scale(sru), self.model, self.bounds)
+        g = rect_gain(self.x, self.y, tw, m0, m1, self.w0 * survive, r.cx, r.cy, ux, uy, 0.5 * r.leg_m, 0.5 * r.creep_m, cov, self.width_scale(sru), self.model, self.bounds, self.alive)
         return float(g), fit, "ok"
 
     def pod(self, sru: Sru, fit: _Fit) -> np.ndarray:
@@ -178,9 +192,20 @@ class _Evaluator:
         rects_pod(self.x, self.y, tw, m0, m1, geom, cov, cscale, self.model, self.bounds, out)
         return out
 
-    def plan_pos(self, items: Sequence[tuple[Sru, _Fit]]) -> tuple[float, np.ndarray]:
-        """POS of the units' fitted patterns together and each one's marginal POS (:func:`coverage.plan_score`)."""
-        tw, m0, m1, geom, cov, cscale = self._pack(items)
+    def plan_pos(self, items: Sequence[tuple[Sru, _Fit]], alive: Optional[bool] = None) -> tuple[float, np.ndarray]:
+        """POS of the units' fitted patterns together and each one's marginal POS (:func:`coverage.plan_score`).
+
+        With the survival objective (or ``alive=True`` where the cloud has a survival model) the first number is the
+        probability of finding the person alive instead (units taken in the order they come on task).
+        """
+        use = self.alive.shape[0] > 0 if alive is None else alive
+        al = self.alive if use else np.zeros((0, 0))
+        if use and al.shape[0] == 0 and getattr(self._cloud, "alive", None) is not None:
+            al = np.ascontiguousarray(self._cloud.alive[self.idx])
+        order = sorted(range(len(items)), key=lambda j: items[j][1].arrive_s) if al.shape[0] else list(range(len(items)))
+        tw, m0, m1, geom, cov, cscale = self._pack([items[j] for j in order])
         marg = np.empty(len(items))
-        total = plan_score(self.x, self.y, tw, m0, m1, geom, cov, cscale, self.model, self.bounds, self.w0, marg)
-        return float(total), marg
+        total = plan_score(self.x, self.y, tw, m0, m1, geom, cov, cscale, self.model, self.bounds, self.w0, marg, al)
+        out = np.empty(len(items))
+        out[order] = marg
+        return float(total), out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sarex.geo import NM_M
 from sarex.planning.planner import Plan
-from sarex.planning.units import UnitCatalogue
+from sarex.planning.units import MIN_SPACING_NM, UnitCatalogue
 from sarex.search.pos_terms import POS_TERMS
 from sarex.times import iso
 
@@ -23,6 +23,8 @@ def plan_summary(plan: Plan, catalogue: UnitCatalogue) -> dict:
                 "area": f"A{k}",
                 "pattern": a.pattern.kind,
                 "spacing_nm": a.spacing_m / NM_M,
+                # The platform type's practical minimum track spacing (issue 32; sarex.planning.units.MIN_SPACING_NM).
+                "min_spacing_nm": MIN_SPACING_NM.get(u.type),
                 # Legs closer than a turn diameter are flown interleaved (every k-th leg): the least distance between legs flown in turn.
                 "interleave_k": a.pattern.interleave or None,
                 "turn_spacing_nm": a.pattern.turn_spacing_m / NM_M,
@@ -54,6 +56,9 @@ def plan_summary(plan: Plan, catalogue: UnitCatalogue) -> dict:
         "pos_planner": plan.total_pos,
         "pos_planned": plan.pos_planned if plan.pos_planned == plan.pos_planned else None,
         **({"pos_alive": plan.pos_alive} if plan.pos_alive == plan.pos_alive else {}),
+        # Issue 32: the probability of finding the person alive by the period's end, and which objective was maximised.
+        **({"p_found_alive": plan.p_found_alive} if plan.p_found_alive == plan.p_found_alive else {}),
+        "objective": plan.objective,
         "stone_reference_pos": plan.bound_pos,
         "poc_any_area": float(sum(a.poc for a in plan.assignments)),
         "total_effort_nm2": plan.total_effort_m2 / NM_M**2,

@@ -63,6 +63,7 @@ from typing import Optional, Sequence
 import numpy as np
 from scipy.optimize import minimize
 
+from sarex.errors import SarexInputError
 from sarex.planning.assemble import assemble
 from sarex.planning.cloud import PeriodCloud
 from sarex.geo import NM_M
@@ -73,6 +74,7 @@ from sarex.planning.optimal import optimal_pos
 from sarex.planning.plantypes import Assignment, Plan, PlannerSettings, Sru  # noqa: F401  (re-exported: the planner API)
 from sarex.planning.rectangle import Rectangle
 from sarex.planning.reasons import part, render
+from sarex.planning.share import hhmm as _hhmm, nested_layout, principal_axes, split_rect as _split, two_modes as _two_modes
 from sarex.planning.tiling import tile_region
 from sarex.search.podmodel import DEFAULT_MODEL, DetectionModel
 
@@ -85,18 +87,7 @@ def _rect_to_params(r: Rectangle) -> np.ndarray:
     return np.array([r.cx, r.cy, r.phi, math.log(r.leg_m), math.log(r.creep_m)])
 
 
-def _principal_axes(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    ok = np.isfinite(x) & np.isfinite(y) & (w > 0)
-    if not ok.any():
-        return np.zeros(2), np.array([1000.0, 1000.0]), np.eye(2)
-    ww = w[ok] / w[ok].sum()
-    mx, my = np.sum(ww * x[ok]), np.sum(ww * y[ok])
-    dx, dy = x[ok] - mx, y[ok] - my
-    cov = np.array([[np.sum(ww * dx * dx), np.sum(ww * dx * dy)], [np.sum(ww * dx * dy), np.sum(ww * dy * dy)]])
-    vals, vecs = np.linalg.eigh(cov)
-    order = np.argsort(vals)[::-1]
-    sig = np.sqrt(np.maximum(vals[order], 1.0))
-    return np.array([mx, my]), np.maximum(sig, 200.0), vecs[:, order]
+_principal_axes = principal_axes  # the earlier name
 
 
 class Planner:
@@ -119,10 +110,16 @@ class Planner:
         rng = np.random.default_rng(np.random.SeedSequence(seed))
         perm = rng.permutation(n)
         self.land = land
-        cr = (settings.min_coverage, settings.max_coverage)
+        # max_coverage is guidance (a reason is given where it is exceeded); the hard bound is coverage_cap.
+        cr = (settings.min_coverage, max(settings.coverage_cap, settings.max_coverage))
         self._cov = cr
-        self.coarse = _Evaluator(cloud, np.sort(perm[: min(n, settings.coarse_particles)]), int(code), land, cr)
-        self.fine = _Evaluator(cloud, np.sort(perm[: min(n, settings.refine_particles)]), int(code), land, cr)
+        if settings.objective not in ("pos", "alive"):
+            raise ValueError(f"objective {settings.objective!r}: use 'pos' or 'alive'")
+        if settings.objective == "alive" and cloud.alive is None:
+            raise SarexInputError("objective 'alive': the drift has no survival model (a case with survival gives one)")
+        ua = settings.objective == "alive"
+        self.coarse = _Evaluator(cloud, np.sort(perm[: min(n, settings.coarse_particles)]), int(code), land, cr, ua)
+        self.fine = _Evaluator(cloud, np.sort(perm[: min(n, settings.refine_particles)]), int(code), land, cr, ua)
         self.full = _Evaluator(cloud, np.arange(n), int(code), land, cr)
         mid = cloud.x.shape[1] // 2
         self._mid_xy = cloud.x[:, mid], cloud.y[:, mid]
@@ -134,7 +131,7 @@ class Planner:
 
     def _coarse_candidates(self, sru: Sru, survive_full: np.ndarray, grid: int = 7) -> tuple[list[Rectangle], list[tuple[float, float]]]:
         c = self.cloud
-        centre, _, _ = _principal_axes(self._mid_xy[0], self._mid_xy[1], c.weight * survive_full)
+        centre, _, _ = principal_axes(self._mid_xy[0], self._mid_xy[1], c.weight * survive_full)
         dist = math.hypot(centre[0] - sru.start_xy[0], centre[1] - sru.start_xy[1])
         out_s = dist / sru.transit_speed_ms
         depart = max(sru.ready_s, c.start_s - out_s)
@@ -146,7 +143,7 @@ class Planner:
         # Centre the candidates on the cloud as it is in the middle of the unit's likely time on task.
         t_mid = min(max(depart + out_s + 0.5 * t_est, c.start_s), c.end_s)
         m = int(np.argmin(np.abs(c.times_s - t_mid)))
-        centre, sig, axes = _principal_axes(c.x[:, m], c.y[:, m], c.weight * survive_full)
+        centre, sig, axes = principal_axes(c.x[:, m], c.y[:, m], c.weight * survive_full)
         psi = math.atan2(axes[1, 0], axes[0, 0])
         shapes = []
         lo, hi = self._cov
@@ -245,52 +242,139 @@ class Planner:
             surv *= 1.0 - pod
         return surv
 
-    def _score(self, srus: dict[str, Sru], rects: dict[str, Rectangle], ev: Optional[_Evaluator] = None, exempt: frozenset = frozenset()) -> float:
-        """Plan POS of ``rects`` on the evaluator's particles (fine by default) once the reserve rule has run; −1 when infeasible.
+    def _score(self, srus: dict[str, Sru], rects: dict[str, Rectangle], ev: Optional[_Evaluator] = None, exempt: frozenset = frozenset(),
+               want: Sequence[str] = ()) -> float:
+        """Plan POS of ``rects`` on the evaluator's particles (fine by default), penalised for units below their share; −1 when infeasible.
 
-        A unit adding less than ``min_marginal_pos`` would be held in reserve (:mod:`sarex.planning.assemble`)
-        unless ``exempt`` (forced); it is scored as ``2·thr − marginal`` below the total (a lower bound of what the
-        plan keeps without it, falling as the unit adds more), so layouts that keep every unit useful win.
+        A unit adding less than ``thr = max(min_marginal_pos, share_pos)`` (held in reserve by
+        :mod:`sarex.planning.assemble` when below ``min_marginal_pos``, unless ``exempt``; below the share of
+        issue 32 otherwise) is scored as ``2·thr − marginal`` below the total (a lower bound of what the plan keeps
+        without it, falling as the unit adds more), so layouts that keep every unit useful win. Units in ``want``
+        without a feasible area (missing, off their reach, on land) are dropped and penalised ``2·thr`` each instead
+        of making the whole layout infeasible (the nested layout, :mod:`sarex.planning.share`).
         """
         ev = self.fine if ev is None else ev
-        ids = list(rects)
+        thr = max(self.settings.min_marginal_pos, self.settings.share_pos) * 1.05
+        soft = set(want)
+        dropped = sum(1 for u in soft if u not in rects)
+        ids = []
         items = []
-        for uid in ids:
+        for uid in rects:
             fit = fit_unit(srus[uid], rects[uid], self.cloud.start_s, self.cloud.end_s, self._cov)
-            if fit is None:
-                return -1.0
-            cov = srus[uid].sweep_width_m * fit.track_m / fit.rect.area_m2
-            if not self._cov[0] * (1 - 1e-9) <= cov <= self._cov[1] * (1 + 1e-9):
-                return -1.0
-            if srus[uid].keep_off_land and self.land is not None and self.land.touches_land(fit.rect):
-                return -1.0
-            items.append((srus[uid], fit))
-        # The fitted areas (those searched) must be apart; the fit may shorten a rectangle or widen a thin one.
-        for a in range(len(items)):
-            for b in range(a + 1, len(items)):
-                if not items[a][1].rect.separated_from(items[b][1].rect, 0.5 * self.settings.gap_m):
+            bad = fit is None
+            if not bad:
+                cov = srus[uid].sweep_width_m * fit.track_m / fit.rect.area_m2
+                bad = not self._cov[0] * (1 - 1e-9) <= cov <= self._cov[1] * (1 + 1e-9)
+            if not bad and srus[uid].keep_off_land and self.land is not None:
+                bad = self.land.touches_land(fit.rect)
+            if bad:
+                if uid not in soft:
                     return -1.0
+                dropped += 1
+                continue
+            ids.append(uid)
+            items.append((srus[uid], fit))
+        # The fitted areas (those searched) must be apart; the fit may shorten a rectangle or widen a thin one
+        # (in the nested layout, a unit whose widened area overlaps one kept before it is dropped and penalised).
+        kept: list[int] = []
+        for b in range(len(items)):
+            if any(not items[a][1].rect.separated_from(items[b][1].rect, 0.5 * self.settings.gap_m) for a in kept):
+                if ids[b] not in soft:
+                    return -1.0
+                dropped += 1
+                continue
+            kept.append(b)
+        ids, items = [ids[b] for b in kept], [items[b] for b in kept]
         if not items:
-            return 0.0
+            return 0.0 - 2.0 * thr * dropped
         total, marg = ev.plan_pos(items)
-        thr = self.settings.min_marginal_pos * 1.05
+        total -= 2.0 * thr * dropped
         for uid, m in zip(ids, marg):
             if uid not in exempt and m < thr:
                 total -= 2.0 * thr - float(m)
         return total
 
+    def _efforts(self, srus: list[Sru], centre: np.ndarray, psi: float) -> list[float]:
+        """Effort (m²) each unit can spend on task in the period in an area at ``centre`` (0: it cannot search there)."""
+        c = self.cloud
+        out = []
+        for s in srus:
+            # A square the unit would cover once in the time it has there: the fit cuts it to what it can reach and fly.
+            d = math.hypot(centre[0] - s.start_xy[0], centre[1] - s.start_xy[1]) / s.transit_speed_ms
+            t_on = min(c.end_s - max(s.ready_s + d, c.start_s), s.endurance_s - 2.0 * d, s.on_scene_s or math.inf)
+            side = math.sqrt(s.effort_rate_m2_s * max(t_on, 60.0))
+            f = None
+            for k in (1.0, 0.5, 0.25):  # a smaller square where the larger one leaves no time to search
+                f = fit_unit(s, Rectangle(float(centre[0]), float(centre[1]), psi, k * side, k * side), c.start_s, c.end_s, self._cov)
+                if f is not None:
+                    break
+            out.append(0.0 if f is None else s.sweep_width_m * f.track_m)
+        return out
+
+    def _cap(self, s: Sru) -> float:
+        """The largest coverage ``s`` can fly: its sweep width over its practical minimum spacing, within the hard cap."""
+        return min(self._cov[1], s.sweep_width_m / s.min_spacing_m) if s.min_spacing_m > 0 else self._cov[1]
+
+    def _share_seed(self, srus: list[Sru], exempt: frozenset = frozenset()) -> Optional[dict[str, Rectangle]]:
+        """Nested areas shaped like Stone's allocation, the core to the units with most effort per area (:mod:`sarex.planning.share`)."""
+        c = self.cloud
+        w = np.repeat(c.weight, c.x.shape[1])
+        by_id = {s.id: s for s in srus}
+        one = self._nested_group(srus, c.x.reshape(-1), c.y.reshape(-1), w, {}, exempt, [s.id for s in srus])
+        modes = _two_modes(np.nanmean(c.x, axis=1), np.nanmean(c.y, axis=1), c.weight)
+        if modes is None:
+            return one
+        # Two separate modes (e.g. two scenarios): units shared between them by reach and probability, a nested layout on each.
+        lab = np.repeat(modes, c.x.shape[1])
+        masks = [lab == 0, lab == 1]
+        mass = [float(w[m].sum()) for m in masks]
+        reach = []
+        for m in masks:
+            ctr, _, ax = principal_axes(c.x.reshape(-1)[m], c.y.reshape(-1)[m], w[m])
+            reach.append(self._efforts(srus, ctr, math.atan2(ax[1, 0], ax[0, 0])))
+        groups: list[list[Sru]] = [[], []]
+        load = [0.0, 0.0]
+        for i in sorted(range(len(srus)), key=lambda i: -max(reach[0][i], reach[1][i])):
+            ok = [g for g in (0, 1) if reach[g][i] > 0]
+            if not ok:
+                continue
+            g = min(ok, key=lambda g: (load[g] + reach[g][i]) / max(mass[g], 1e-9))
+            groups[g].append(srus[i])
+            load[g] += reach[g][i]
+        rects: dict[str, Rectangle] = {}
+        for g in (0, 1):
+            if groups[g]:
+                rects |= self._nested_group(groups[g], c.x.reshape(-1)[masks[g]], c.y.reshape(-1)[masks[g]], w[masks[g]], rects, exempt,
+                                            [s.id for s in groups[0] + groups[1]] if g == 1 else [s.id for s in groups[0]])
+        if one is None:
+            return rects
+        want = [s.id for s in srus]
+        return rects if self._score(by_id, rects, exempt=exempt, want=want) > self._score(by_id, one, exempt=exempt, want=want) else one
+
+    def _nested_group(self, srus: list[Sru], x: np.ndarray, y: np.ndarray, w: np.ndarray, fixed: dict[str, Rectangle], exempt: frozenset,
+                      want_ids: list[str]) -> dict[str, Rectangle]:
+        """Nested layout of ``srus`` on the particles' samples ``x, y, w`` (plane m), the areas ``fixed`` kept as they are."""
+        c = self.cloud
+        centre, sig, axes = principal_axes(x, y, w)
+        psi = math.atan2(axes[1, 0], axes[0, 0])
+        efforts = self._efforts(srus, centre, psi)
+        by_id = {s.id: s for s in srus} | {u: self._by_id[u] for u in fixed}
+        want = [u for u in want_ids if u in fixed or any(s.id == u and z > 0 for s, z in zip(srus, efforts))]
+        arr = None
+        if self.settings.objective == "alive":
+            arr = [max(s.ready_s + math.hypot(centre[0] - s.start_xy[0], centre[1] - s.start_xy[1]) / s.transit_speed_ms, c.start_s) for s in srus]
+        out = nested_layout([s.id for s in srus], efforts, [self._cap(s) for s in srus], centre, sig, axes, self.settings.gap_m,
+                            lambda r: self._score(by_id, r | fixed, self.coarse, exempt, want), lambda r: self._score(by_id, r | fixed, self.fine, exempt, want),
+                            arrivals_s=arr)
+        return out or {}
+
     def _tile_seed(self, srus: list[Sru], survive_full: np.ndarray, exempt: frozenset = frozenset()) -> Optional[dict[str, Rectangle]]:
         """Adjacent strips tiling one Stone-shaped region (:func:`sarex.planning.tiling.tile_region`)."""
         c = self.cloud
         m = c.x.shape[1] // 2
-        centre, sig, axes = _principal_axes(c.x[:, m], c.y[:, m], c.weight * survive_full)
+        centre, sig, axes = principal_axes(c.x[:, m], c.y[:, m], c.weight * survive_full)
         psi = math.atan2(axes[1, 0], axes[0, 0])
-        efforts = []
-        for s in srus:
-            # A square the unit would cover once in the whole period: the fit cuts it to what the unit can reach and fly.
-            side = math.sqrt(s.effort_rate_m2_s * (c.end_s - c.start_s))
-            f = fit_unit(s, Rectangle(float(centre[0]), float(centre[1]), psi, side, side), c.start_s, c.end_s, self._cov)
-            efforts.append(0.0 if f is None else s.sweep_width_m * f.track_m)
+        efforts = self._efforts(srus, centre, psi)
         by_id = {s.id: s for s in srus}
         return tile_region(srus, efforts, centre, sig, axes, self._cov, self.settings.gap_m,
                            lambda r: self._score(by_id, r, self.coarse, exempt), lambda r: self._score(by_id, r, self.fine, exempt))
@@ -315,6 +399,7 @@ class Planner:
         reserve = {u: "excluded by the SMC" for u in exclude}
         srus = [s for s in srus if s.id not in reserve]
         by_id = {s.id: s for s in srus}
+        self._by_id = by_id
         order = sorted((s for s in srus if s.id not in pins), key=lambda s: -s.effort_rate_m2_s)
         rects: dict[str, Rectangle] = {}
         unassigned: dict[str, str] = {}
@@ -326,7 +411,19 @@ class Planner:
                 continue
             rects[uid] = r
             surv = surv * (1.0 - self.full.pod(by_id[uid], fit))
+        forced = frozenset(force)
+        share: dict[str, Rectangle] = {}
+        if len(order) > 1 and not pins:
+            # Issue 32: the probability shared among all units (nested Stone-shaped areas); units the layout could not
+            # place get the best free area left, then the strip tiling is tried as an alternative.
+            share = self._share_seed(order, forced) or {}
+            for uid, r in share.items():
+                if self._score(by_id, {uid: r}) >= 0:
+                    rects[uid] = r
+            surv = self._survival(by_id, rects)
         for s in order:
+            if s.id in rects:
+                continue
             r, why = self._place(s, surv, list(rects.values()), thorough=len(order) + len(pins) == 1)
             if r is None:
                 unassigned[s.id] = self._note_unassigned(s.id, self._why_not(s, why))
@@ -336,8 +433,8 @@ class Planner:
             pod = self.full.pod(s, fit)
             surv = surv * (1.0 - pod)
         free = [u for u in rects if u not in pins]
-        if len(free) > 1 and not pins:
-            forced = frozenset(force)
+        if len(free) > 1 and not pins and not self._near_stone(by_id, rects, forced):
+            # The strip tiling (issue 13) where the nested layout is not within 3 % of Stone's static optimum.
             tiles = self._tile_seed([by_id[u] for u in rects], np.ones(c.x.shape[0]), forced)
             if tiles is not None and set(tiles) == set(rects) and self._score(by_id, tiles, exempt=forced) > self._score(by_id, rects, exempt=forced):
                 rects = tiles
@@ -349,8 +446,99 @@ class Planner:
                 g_new, r_new = self._refine(by_id[uid], rects[uid], sv[self.fine.idx], others, self.fine, self.settings.refine_evals // 2)
                 if g_new > g_old:
                     rects[uid] = r_new
+        if len(free) > 1 and not pins:
+            rects = self._repair_shares(by_id, rects, forced)
+            if not self.settings.exercise and self.settings.min_marginal_pos <= 0:  # else the SMC's reserve rule decides
+                self._drop_late(by_id, rects, unassigned, forced)
         smc = {u: "pinned" for u in pins} | {u: "forced" for u in force}
         return self._finish(by_id, rects, unassigned, reserve, smc)
+
+    def _drop_late(self, by_id: dict[str, Sru], rects: dict[str, Rectangle], unassigned: dict[str, str], forced: frozenset) -> None:
+        """Units still below their share that reach the probability only in the last quarter of the period: not assigned,
+        with the arrival time and distance (issue 32: a reason in numbers, not "adds 0.0 %")."""
+        c = self.cloud
+        items = [(u, fit_unit(by_id[u], r, c.start_s, c.end_s, self._cov)) for u, r in rects.items()]
+        items = [(u, f) for u, f in items if f is not None]
+        if len(items) < 2:
+            return
+        # POS found in each unit's own area, as the plan reports it (each particle counted where its POD is highest).
+        pods = self.full.pods([(by_id[u], f) for u, f in items])
+        found = (1.0 - np.prod(1.0 - pods, axis=0)) * c.weight
+        owner = np.argmax(pods, axis=0)
+        seen = pods.max(axis=0) > 0
+        marg = [float(found[seen & (owner == j)].sum()) for j in range(len(items))]
+        centre, _, _ = principal_axes(c.x.reshape(-1), c.y.reshape(-1), np.repeat(c.weight, c.x.shape[1]))
+        thr = self.settings.share_pos
+        for (u, _), m in zip(items, marg):
+            s = by_id[u]
+            d = math.hypot(centre[0] - s.start_xy[0], centre[1] - s.start_xy[1])
+            arr = max(s.ready_s, c.start_s - d / s.transit_speed_ms) + d / s.transit_speed_ms
+            if u in forced or m >= thr or arr < c.end_s - 0.25 * (c.end_s - c.start_s):
+                continue
+            del rects[u]
+            unassigned[u] = self._note_unassigned(u, (part("late_reach", arr=_hhmm(arr), d=d / NM_M, mins=max(0.0, (c.end_s - arr) / 60.0),
+                                                           end=_hhmm(c.end_s), pos=100 * m, thr=100 * thr),))
+
+    def _near_stone(self, by_id: dict[str, Sru], rects: dict[str, Rectangle], exempt: frozenset, ratio: float = 0.97) -> bool:
+        """Whether ``rects`` score at least ``ratio`` of Stone's static optimum for their effort (fine sample)."""
+        effort = 0.0
+        for uid, r in rects.items():
+            f = fit_unit(by_id[uid], r, self.cloud.start_s, self.cloud.end_s, self._cov)
+            effort += 0.0 if f is None else by_id[uid].sweep_width_m * f.track_m
+        ref = stone_bound(self.cloud, effort, model=self.model)
+        return ref > 0 and self._score(by_id, rects, exempt=exempt) >= ratio * ref
+
+    def _repair_shares(self, by_id: dict[str, Sru], rects: dict[str, Rectangle], exempt: frozenset, rounds: int = 3) -> dict[str, Rectangle]:
+        """Give every unit finding less than its share (``share_pos``) part of the probability (issue 32).
+
+        Moves tried for the weakest unit: swap areas with another unit, or take the part of a neighbour's
+        area (split across its legs, sized to the two units' efforts) nearest the neighbour's start...
+        kept when the plan score (POS less the share penalty, :meth:`_score`) rises.
+        """
+        thr = self.settings.share_pos
+        # Every move must leave every unit a feasible area (a strict score: −1 otherwise).
+        best = self._score(by_id, rects, exempt=exempt)
+        stuck: set[str] = set()
+        for _ in range(rounds * len(rects)):
+            items = [(u, fit_unit(by_id[u], r, self.cloud.start_s, self.cloud.end_s, self._cov)) for u, r in rects.items()]
+            items = [(u, f) for u, f in items if f is not None]
+            if not items:
+                break
+            _, marg = self.fine.plan_pos([(by_id[u], f) for u, f in items])
+            weak = [(m, u) for (u, _), m in zip(items, marg) if m < thr and u not in stuck]
+            if not weak:
+                break
+            _, u = min(weak)
+            gains = {v: m for (v, _), m in zip(items, marg)}
+            trials = []
+            for v in rects:
+                if v == u:
+                    continue
+                trials.append(rects | {u: rects[v], v: rects[u]})
+                for a, b in _split(rects[v], self.settings.gap_m):
+                    trials.append(rects | {u: a, v: b})
+            scored = sorted(((self._score(by_id, t, exempt=exempt), i) for i, t in enumerate(trials)), reverse=True)
+            g, i = scored[0]
+            if g <= best + 1e-9:
+                # No move raises the score: the best-scoring one that gives the unit its share, if it costs < 1 point.
+                pick = None
+                for g2, i2 in scored[:12]:
+                    if g2 < best - 0.01:
+                        break
+                    fits = [(v, fit_unit(by_id[v], r, self.cloud.start_s, self.cloud.end_s, self._cov)) for v, r in trials[i2].items()]
+                    if any(f is None for _, f in fits):
+                        continue
+                    _, m2 = self.fine.plan_pos([(by_id[v], f) for v, f in fits])
+                    if dict(zip([v for v, _ in fits], m2))[u] >= thr:
+                        pick = (g2, i2)
+                        break
+                if pick is None:
+                    stuck.add(u)  # no move helps this one: the next weakest
+                    continue
+                g, i = pick
+            best, rects = g, trials[i]
+            del gains
+        return rects
 
     def _note_unassigned(self, uid: str, parts: tuple) -> str:
         """Keep why ``uid`` is not assigned (template parts for the translated messages); the English text."""
@@ -361,11 +549,11 @@ class Planner:
         c = self.cloud
         if why == "no_room":
             return (part("no_room"),)
-        centre, _, _ = _principal_axes(self._mid_xy[0], self._mid_xy[1], c.weight)
+        centre, _, _ = principal_axes(self._mid_xy[0], self._mid_xy[1], c.weight)
         d = math.hypot(centre[0] - s.start_xy[0], centre[1] - s.start_xy[1])
         need_h = 2 * d / s.transit_speed_ms / 3600.0
         if s.ready_s + d / s.transit_speed_ms >= c.end_s:
-            return (part("late", d=d / NM_M),)
+            return (part("late", d=d / NM_M, arr=_hhmm(max(s.ready_s, c.start_s - d / s.transit_speed_ms) + d / s.transit_speed_ms), end=_hhmm(c.end_s)),)
         return (part("endurance", d=d / NM_M, h=need_h, e=s.endurance_s / 3600),)
 
     def _finish(self, by_id: dict[str, Sru], rects: dict[str, Rectangle], unassigned: dict[str, str], reserve: dict[str, str], smc: dict[str, str]) -> Plan:
@@ -378,6 +566,12 @@ class Planner:
         """
         plan = assemble(self, by_id, rects, unassigned, reserve, smc)
         plan.bound_pos = stone_bound(self.cloud, plan.total_effort_m2, model=self.model)
+        plan.objective = self.settings.objective
+        if self.cloud.alive is not None:
+            items = [(by_id[a.unit_id], fit_unit(by_id[a.unit_id], rects[a.unit_id], self.cloud.start_s, self.cloud.end_s, self._cov))
+                     for a in plan.assignments if a.unit_id in rects]
+            items = [(s_, f) for s_, f in items if f is not None]
+            plan.p_found_alive = self.full.plan_pos(items, alive=True)[0] if items else 0.0
         return plan
 
     def _transit(self, sru: Sru, a: tuple[float, float], b: tuple[float, float]) -> np.ndarray:

@@ -44,6 +44,8 @@ class Sru:
     is_aircraft: bool = False
     #: (Leeway class key, W in m): the sweep width for particles of that class (others: sweep_width_m)
     class_widths_m: tuple[tuple[str, float], ...] = ()
+    #: the platform type's practical minimum track spacing, m (:data:`sarex.planning.units.MIN_SPACING_NM`)
+    min_spacing_m: float = 0.0
 
     @property
     def effort_rate_m2_s(self) -> float:
@@ -117,6 +119,11 @@ class Plan:
     pos_planned: float = float("nan")
     #: POS of survivors: Σ weight × P(alive at mid-period) × POD (a case with a survival model), set by the caller
     pos_alive: float = float("nan")
+    #: probability of finding the person alive by the period's end (units in the order they come on task, each
+    #: detection weighted by the probability alive while the particle is in the area); NaN without a survival model
+    p_found_alive: float = float("nan")
+    #: the objective the plan maximised ("pos" or "alive")
+    objective: str = "pos"
     #: units held in reserve (not tasked) and why
     reserve: dict[str, str] = field(default_factory=dict)
     #: the same reasons as template parts (:mod:`sarex.planning.reasons`), for the translated SAP messages
@@ -136,11 +143,21 @@ class PlannerSettings:
     refine_starts: int = 3
     passes: int = 1
     gap_m: float = 2.0
-    #: Coverage W·track/area kept within these (IAMSAR practice about 0.5–2, REFERENCES §12).
+    #: Coverage W·track/area: at least ``min_coverage``; ``max_coverage`` is IAMSAR's guidance (about 0.5–2,
+    #: REFERENCES §12), exceeded with a stated reason where the probability is (issue 32) up to ``coverage_cap``
+    #: and each unit's practical minimum track spacing.
     min_coverage: float = 0.5
     max_coverage: float = 2.0
-    #: A unit is tasked only when it adds at least this POS (else held in reserve, unless forced).
-    min_marginal_pos: float = 0.01
+    coverage_cap: float = 10.0
+    #: A unit is held in reserve when it adds less than this POS (0: never; the SMC's ``--min-marginal-pct``).
+    min_marginal_pos: float = 0.0
+    #: Every tasked unit is steered to find at least this POS in its own area (issue 32).
+    share_pos: float = 0.01
+    #: Exercise mode: every participating unit that can reach the area is tasked (never held in reserve).
+    exercise: bool = False
+    #: What the planner maximises: "pos" (probability of success) or "alive" (probability of finding the person
+    #: alive by the end of the period, detections weighted by the survival model; needs a case with one).
+    objective: str = "pos"
     #: Pattern choice thresholds (:mod:`sarex.planning.choice`).
     precise_datum_nm: float = 1.5
     reliable_datum_nm: float = 4.0

@@ -35,7 +35,12 @@ _EN = {
     "excluded": "excluded by the SMC",
     "pin_bad": "the SMC's pinned area cannot be searched by this unit (out of reach, or no flyable pattern fits)",
     "no_room": "no free sea area (off land, apart from the other units' areas) within reach",
-    "late": "cannot arrive before the period ends ({d:.0f} nm to the search area)",
+    "late": "cannot arrive before the period ends ({d:.0f} nm to the search area, arrives {arr} vs period end {end})",
+    "above_guidance": "coverage {cov:.1f} above the {g:.1f} guidance: the area holds POC {poc:.1f} % where the probability is densest",
+    "spacing_floor": "S {s:.2f} NM is the closest this unit can fly (type minimum or turn diameter, {smin:.2f} NM): it searches {h:.1f} h of the {hh:.1f} h it could; "
+                     "better use of the rest: a track-line sweep along the drift, the next period, or a wider area for a larger object",
+    "exercise": "exercise: every participating unit is tasked",
+    "late_reach": "arrives at the probability area only at {arr} ({d:.0f} nm), {mins:.0f} min before the period ends {end}: the area it can search in time holds {pos:.1f} % (< {thr:.0f} %); for the next period",
     "endurance": "cannot reach any search area within its endurance ({d:.0f} nm away, round trip {h:.1f} h vs endurance {e:.1f} h)",
     "infeasible": "no feasible area after refinement",
 }
@@ -61,7 +66,12 @@ _KO = {
     "excluded": "SMC가 제외함",
     "pin_bad": "SMC가 지정한 구역을 이 단위가 수색할 수 없음 (도달 불가 또는 선회 가능한 패턴 없음)",
     "no_room": "도달 범위 내에 빈 해역이 없음 (육지와 다른 단위 구역 제외)",
-    "late": "기간 종료 전에 도착할 수 없음 (수색 구역까지 {d:.0f} 해리)",
+    "late": "기간 종료 전에 도착할 수 없음 (수색 구역까지 {d:.0f} 해리, 도착 {arr}, 기간 종료 {end})",
+    "above_guidance": "수색범위율 {cov:.1f}: 권고치 {g:.1f} 초과: 확률이 가장 높은 곳으로 구역의 포함확률(POC) {poc:.1f} %",
+    "spacing_floor": "S {s:.2f} 해리는 이 단위가 수색할 수 있는 최소 간격 (유형 최소값 또는 선회 직경, {smin:.2f} 해리): {h:.1f} 시간만 수색 (가능한 시간 {hh:.1f} 시간); "
+                     "나머지는 표류선을 따른 항적선 수색, 다음 기간 또는 더 큰 물체를 위한 넓은 구역에 쓰는 것이 좋음",
+    "exercise": "훈련: 참가한 모든 단위를 투입",
+    "late_reach": "확률 구역에 {arr}에야 도착 ({d:.0f} 해리), {mins:.0f}분 후 기간 종료 ({end}): 제때 수색할 수 있는 구역의 성공확률 {pos:.1f} % (< {thr:.0f} %); 다음 기간용",
     "endurance": "항속 시간 내에 어떤 수색 구역에도 도달할 수 없음 ({d:.0f} 해리 거리, 왕복 {h:.1f} 시간, 항속 {e:.1f} 시간)",
     "infeasible": "최적화 후 가능한 구역이 없음",
 }
@@ -87,7 +97,12 @@ _JA = {
     "excluded": "SMC が除外",
     "pin_bad": "SMC が指定した区域をこのユニットは捜索できない (到達不能、または旋回可能なパターンがない)",
     "no_room": "到達範囲内に空いた海域がない (陸地と他ユニットの区域を除く)",
-    "late": "期間終了前に到着できない (捜索区域まで {d:.0f} 海里)",
+    "late": "期間終了前に到着できない (捜索区域まで {d:.0f} 海里、到着 {arr}、期間終了 {end})",
+    "above_guidance": "カバレッジ {cov:.1f} は目安 {g:.1f} を超える: 確率が最も高い場所で区域の存在確率(POC) {poc:.1f} %",
+    "spacing_floor": "S {s:.2f} 海里はこのユニットが飛べる最小間隔 (種別の最小値または旋回直径、{smin:.2f} 海里): {h:.1f} 時間のみ捜索 (可能な時間 {hh:.1f} 時間); "
+                     "残りは漂流に沿った航跡線捜索、次の期間、またはより大きな目標のための広い区域に使うのがよい",
+    "exercise": "訓練: 参加する全ユニットを投入",
+    "late_reach": "確率の高い区域への到着は {arr} ({d:.0f} 海里)、期間終了の {mins:.0f} 分前 ({end}): 間に合う区域の成功確率 {pos:.1f} % (< {thr:.0f} %); 次の期間へ",
     "endurance": "航続時間内にどの捜索区域にも到達できない ({d:.0f} 海里、往復 {h:.1f} 時間、航続 {e:.1f} 時間)",
     "infeasible": "最適化後に実行可能な区域がない",
 }

@@ -8,7 +8,7 @@ from sarex.geo import NM_M
 from sarex.errors import SarexInputError
 from sarex.geo import LocalProjection
 from sarex.planning.planner import Sru
-from sarex.planning.units import Unit
+from sarex.planning.units import MIN_SPACING_NM, Unit
 
 
 def unit_sweep_width_nm(
@@ -98,4 +98,5 @@ def make_sru(unit: Unit, frame: LocalProjection, plan_start_s: float, sweep_widt
         turn_radius_m=float(unit.turn_radius_m),
         is_aircraft=unit.is_aircraft,
         class_widths_m=class_widths_m,
+        min_spacing_m=MIN_SPACING_NM.get(unit.type, 0.0) * NM_M,
     )

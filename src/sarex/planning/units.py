@@ -49,6 +49,20 @@ from sarex.tomlfile import FieldError, field_message, read_toml, validate
 UNIT_TYPES = ("surface-small", "surface-medium", "surface-large", "helicopter", "fixed-wing")
 AIRCRAFT_TYPES = ("helicopter", "fixed-wing")
 
+#: Practical minimum track spacing per platform type, NM (issue 32). Legs closer than this are not flown
+#: whatever the coverage wanted: below it the navigation error of a visual search line (GNSS steering by hand,
+#: the observer's scan) is as large as the spacing, so extra legs add little. Sources: CAP MART Vol. II
+#: (mission aircrew reference text), Table 6-1: the POD tables for aircraft start at S = 0.5 NM; IAMSAR Vol. II
+#: ch. 5 keeps S near the sweep width (REFERENCES §12). Helicopters fly slow enough to hold 0.3 NM; ships
+#: 0.5 NM (about a cable's navigational accuracy at 10–15 kn and less than a destroyer's turn diameter).
+MIN_SPACING_NM = {"fixed-wing": 0.5, "helicopter": 0.3, "surface-large": 0.5, "surface-medium": 0.5, "surface-small": 0.25}
+
+#: Practical visual-search speed (kn) and altitude (ft) bands per aircraft type, as stated in plan.json and
+#: docs/planning.md (CAP MART Vol. II ch. 8: day searches 1000–2000 ft AGL; IAMSAR Vol. II: helicopters low and
+#: slow below the fixed-wing aircraft, REFERENCES §14). Ships search at their economical speed.
+SEARCH_SPEED_KN = {"fixed-wing": (150.0, 250.0), "helicopter": (60.0, 100.0)}
+SEARCH_ALT_FT = {"fixed-wing": (500.0, 2000.0), "helicopter": (300.0, 1000.0)}
+
 
 
 #: Fastest plausible search or transit speed, kn (maritime patrol jets transit below 500 kn).
