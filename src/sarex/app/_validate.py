@@ -11,7 +11,7 @@ import math
 import os
 from typing import Annotated, Any, Optional, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, ValidationError
 
 from sarex.errors import SarexInputError
 from sarex.seeds import MAX_SEED
@@ -55,6 +55,22 @@ Finite = Annotated[float, AfterValidator(_finite)]
 #: A time: ISO 8601 with a zone, or a date-time group.
 Time = Annotated[str, AfterValidator(_time)]
 PathLike = Annotated[os.PathLike, Field()]
+
+
+def _forcing_source(v: Any) -> Any:
+    from pathlib import Path
+
+    from sarex.environment.remote import is_url
+
+    if is_url(v):
+        return str(v)  # a Path would fold the URL's '//'
+    if isinstance(v, (str, os.PathLike)):
+        return Path(v)
+    raise ValueError("expected a file path or an http(s):// or file:// URL")
+
+
+#: A forcing file or URL (OPeNDAP ``http(s)://``, ``file://``): a Path, or the URL as given.
+ForcingSource = Annotated[Any, BeforeValidator(_forcing_source)]
 
 
 class Request(BaseModel):

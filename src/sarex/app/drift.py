@@ -10,7 +10,7 @@ from typing import Any, Callable, Literal, Optional
 import xarray as xr
 from pydantic import Field, StrictInt, model_validator
 
-from sarex.app._validate import DEFAULT_FORCING_ERROR, Count, Finite, ForcingErrorSpec, Request, Seed, Time
+from sarex.app._validate import DEFAULT_FORCING_ERROR, Count, ForcingSource, Finite, ForcingErrorSpec, Request, Seed, Time
 from sarex.app.objects import use_object_files
 from sarex.app.output import OutputTarget, run_into
 from sarex.app.resources import DRIFT_BYTES_PER_PARTICLE_OUTPUT, drift_bytes, require_memory
@@ -23,9 +23,9 @@ Progress = Optional[Callable[[int, int], None]]
 class EnvironmentChoice(Request):
     """Where the wind and current come from: a file, separate wind/current files, or the synthetic case."""
 
-    env: Optional[Path] = None
-    wind: tuple[Path, ...] = ()
-    current: tuple[Path, ...] = ()
+    env: Optional[ForcingSource] = None
+    wind: tuple[ForcingSource, ...] = ()
+    current: tuple[ForcingSource, ...] = ()
     wind_vars: Optional[tuple[str, str]] = None
     current_vars: Optional[tuple[str, str]] = None
     synthetic: bool = False
@@ -41,7 +41,10 @@ class EnvironmentChoice(Request):
         return self
 
     def inputs(self) -> list[Path]:
-        return [p for p in (self.env, *self.wind, *self.current) if p is not None]
+        """The local files read (URLs are not files an output could overwrite)."""
+        from sarex.environment.remote import is_remote, local_path
+
+        return [local_path(p) for p in (self.env, *self.wind, *self.current) if p is not None and not is_remote(p)]
 
     def open(self, start: str, hours: float) -> Any:
         """The :class:`~sarex.environment.Environment` for a run from ``start`` lasting ``hours``."""

@@ -47,7 +47,7 @@ def scenario_inputs(sc: Any) -> list[Path]:
     for spec in (sc.forecast, sc.truth.environment):
         for attr in ("file", "wind_file", "current_file"):
             v = getattr(spec, attr, None)
-            if v:
+            if v and isinstance(v, Path):  # a URL is not a file an output could overwrite
                 out.append(Path(v))
     return [Path(p) for p in out]
 

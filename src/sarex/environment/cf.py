@@ -22,6 +22,7 @@ from sarex.environment.levels import select_level
 from sarex.environment.orientation import GRID_RELATIVE, orientation_of
 from sarex.environment.projected import ProjectedGridField, crs_from_grid_mapping, grid_mapping_variable, projected_dims
 from sarex.environment.regular import RegularGridField, _identify_dims
+from sarex.environment.remote import is_remote, local_path, open_remote_dataset, source_label
 from sarex.environment.stack import StackedField
 from sarex.errors import SarexInputError
 
@@ -43,8 +44,10 @@ STANDARD_NAMES: dict[str, list[tuple[str, str]]] = {
 
 
 def open_dataset(path: str | Path) -> xr.Dataset:
-    """Open a NetCDF file lazily, with one-line errors for missing or unreadable files."""
-    p = Path(path)
+    """Open a NetCDF file (or an OPeNDAP/``file://`` URL) lazily, with one-line errors for missing or unreadable files."""
+    if is_remote(path):
+        return open_remote_dataset(str(path))
+    p = local_path(path)
     if not p.exists():
         raise SarexInputError(f"{p}: no such file")
     if p.is_dir():
@@ -124,10 +127,11 @@ def open_vector_field(
     """
     if kind not in STANDARD_NAMES:
         raise ValueError(f"kind must be one of {sorted(STANDARD_NAMES)}")
-    if ds is None and Path(path).is_file() and is_grib(path):
+    remote = is_remote(path)
+    if ds is None and not remote and local_path(path).is_file() and is_grib(local_path(path)):
         if kind != "wind":
             raise SarexInputError(f"{path}: GRIB files are read for the 10 m wind only, not for {kind}")
-        return open_grib_wind(path)
+        return open_grib_wind(local_path(path))
     ds = open_dataset(path) if ds is None else ds
     if variables is None:
         un, vn = find_vector_variables(ds, kind, str(path))
@@ -139,8 +143,9 @@ def open_vector_field(
     target_m = 10.0 if kind == "wind" else 0.0
     u = _squeeze_singletons(select_level(ds[un], target_m, f"{path}: variable {un}"))
     v = _squeeze_singletons(select_level(ds[vn], target_m, f"{path}: variable {vn}"))
-    name = f"{kind} ({Path(path).name}: {un}, {vn})"
-    check_values(u, v, kind, str(path))
+    name = f"{kind} ({source_label(path)}: {un}, {vn})"
+    # over OPeNDAP every value read travels: look at a strided sample of the checked slices
+    check_values(u, v, kind, str(path), stride_points=REMOTE_CHECK_POINTS if remote else None)
     grid = classify_grid(ds, u, str(path))
     orientation = orientation_of(str(u.attrs.get("standard_name", "")))
     if grid.kind == "regular":
@@ -178,18 +183,37 @@ def open_vector_field(
 PLAUSIBLE_MS = {"wind": 150.0, "current": 20.0}
 
 
-def check_values(u: xr.DataArray, v: xr.DataArray, kind: str, source: str, max_slices: int = 3) -> None:
+#: Points per checked slice of a remote (OPeNDAP) field: :func:`check_values` reads a central block.
+REMOTE_CHECK_POINTS = 4096
+
+
+def check_values(u: xr.DataArray, v: xr.DataArray, kind: str, source: str, max_slices: int = 3, stride_points: int | None = None) -> None:
     """Refuse a field whose values are all missing or physically impossible, naming the variable.
 
     Looks at up to ``max_slices`` time slices (first, middle, last) so that a large
-    file is not read whole. Partly missing values (land in a current) are fine.
+    file is not read whole. Partly missing values (land in a current) are fine. With
+    ``stride_points`` (remote sources, where every value read travels) a central block
+    of about that many points of each slice is read first (a fill value or wrong units
+    fill a whole field, so a block finds them), the whole slices only if that block
+    holds no value at all. Blocks, one contiguous request per step, not a strided
+    sample: strided DAP2 requests are answered wrongly by some servers
+    (xpublish-opendap 0.2 sends garbage such as 1e33 for ``var[0:18:36]``).
     """
     tdim = next((d for d in u.dims if d not in u.dims[-2:]), None)
     for da in (u, v):
-        sel = da
-        if tdim is not None and da.sizes[tdim] > max_slices:
-            n = da.sizes[tdim]
-            sel = da.isel({tdim: sorted({0, n // 2, n - 1})})
+        n = da.sizes[tdim] if tdim is not None else 1
+        steps = sorted({0, n // 2, n - 1}) if n > max_slices else list(range(n))
+        sel = da.isel({tdim: steps}) if tdim is not None and n > max_slices else da
+        if stride_points is not None and da.ndim >= 2:
+            # contiguous requests only: one per checked step, a central block of each
+            ny, nx = da.shape[-2:]
+            h = max(1, int(np.sqrt(stride_points)) // 2)
+            space = {da.dims[-2]: slice(max(0, ny // 2 - h), ny // 2 + h), da.dims[-1]: slice(max(0, nx // 2 - h), nx // 2 + h)}
+            blocks = [np.asarray((da.isel({tdim: slice(i, i + 1)}) if tdim is not None else da).isel(space).values, dtype=np.float64) for i in steps]
+            if any(np.isfinite(b).any() for b in blocks):
+                sel = xr.DataArray(np.concatenate([b.ravel() for b in blocks]), name=da.name, attrs=da.attrs)
+            else:
+                sel = xr.concat([da.isel({tdim: slice(i, i + 1)}) for i in steps], tdim) if tdim is not None else da
         vals = np.asarray(sel.values, dtype=np.float64)
         finite = np.isfinite(vals)
         if not finite.any():
@@ -309,16 +333,20 @@ def open_environment(
     cache: dict[str, xr.Dataset] = {}
 
     def ds_for(p):
-        if Path(p).is_file() and is_grib(p):
+        if is_remote(p):
+            key = str(p)
+        elif local_path(p).is_file() and is_grib(local_path(p)):
             return None
-        key = str(Path(p).resolve()) if Path(p).exists() else str(p)
+        else:
+            lp = local_path(p)
+            key = str(lp.resolve()) if lp.exists() else str(p)
         if key not in cache:
             cache[key] = open_dataset(p)
         return cache[key]
 
     def build(paths, kind, names) -> VectorField:
         fields = [open_vector_field(p, kind, names, ds_for(p)) for p in paths]
-        return fields[0] if len(fields) == 1 else StackedField(fields, name=f"{kind} (" + " > ".join(Path(p).name for p in paths) + ")")
+        return fields[0] if len(fields) == 1 else StackedField(fields, name=f"{kind} (" + " > ".join(source_label(p) for p in paths) + ")")
 
     wf = build(wpaths, "wind", wind_vars)
     cf = build(cpaths, "current", current_vars)

@@ -99,7 +99,15 @@ class EnvironmentSpec(_Strict):
 
     synthetic: bool = False
     variant: int | None = Field(default=None, ge=0, le=2**31 - 1, description="Synthetic variant (None = reference field; else a whole number >= 0).")
-    file: Path | None = None
+    file: Path | str | None = None  #: a CF-NetCDF file, or an OPeNDAP ``http(s)://`` / ``file://`` URL (kept as text)
+
+    @field_validator("file", mode="before")
+    @classmethod
+    def _file_or_url(cls, v: Any) -> Any:
+        from sarex.environment.remote import is_url
+
+        # a URL stays text (a Path folds its '//'); anything else is a path
+        return v if v is None or is_url(v) else Path(v)
 
     @model_validator(mode="after")
     def _one_source(self) -> "EnvironmentSpec":
@@ -373,7 +381,7 @@ def parse_scenario(raw: dict[str, Any], source: Path, *, require_truth: bool = T
         raise SarexInputError(describe(source, exc, raw)) from None
     specs = [("forecast", sc.forecast)] + ([("truth.environment", sc.truth.environment)] if isinstance(sc, Scenario) else [])
     for where, spec in specs:
-        if spec.file is not None and not spec.file.is_file():
+        if spec.file is not None and isinstance(spec.file, Path) and not spec.file.is_file():
             raise SarexInputError(f"{source}: {where}.file: {str(spec.file)!r} does not exist")
     if sc.units_file is not None:
         try:
@@ -384,6 +392,10 @@ def parse_scenario(raw: dict[str, Any], source: Path, *, require_truth: bool = T
 
 
 def _relative(base: Path, value: str) -> str:
+    from sarex.environment.remote import is_url
+
+    if is_url(value):
+        return value
     q = Path(value).expanduser()
     return str(q if q.is_absolute() else base / q)
 
