@@ -1,4 +1,4 @@
-"""``sarex env synth|inspect|sample``."""
+"""``sarex env synth|inspect|sample|fetch|plan``."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from sarex.cli.console import FORCE_HELP, console, user_errors
+from sarex.cli.console import FORCE_HELP, console, note, user_errors
 
 env_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Environment (wind and current) files.")
 
@@ -83,6 +83,79 @@ def env_sample(
     target = FileSetTarget({"samples.csv": out}, labels={"samples.csv": "--out"}, inputs=[*files, points], force=force)
     res = run(req, target)
     console().print(f"wrote {out}: {res.points} points, wind at {res.wind_points}, current at {res.current_points}")
+
+
+def _area(text: Optional[str]) -> Optional[tuple[float, ...]]:
+    from sarex.errors import SarexInputError
+
+    if text is None:
+        return None
+    parts = text.split(",")
+    try:
+        vals = tuple(float(p) for p in parts)
+    except ValueError:
+        vals = ()
+    if len(vals) != 4:
+        raise SarexInputError(f"--area: {text!r} must be four numbers lon0,lat0,lon1,lat1 (degrees)")
+    return vals
+
+
+@env_app.command("fetch")
+@user_errors
+def env_fetch(
+    source: Optional[str] = typer.Option(None, help="cmems, hycom, gfs, ecmwf or opendap:URL; default: the forcing catalogue's sources in priority order, falling back."),
+    variable: str = typer.Option("both", "--variable", help="wind, current or both."),
+    area: Optional[str] = typer.Option(None, help="Box lon0,lat0,lon1,lat1 (degrees); default: around --lon/--lat, reachable in --hours."),
+    lon: Optional[float] = typer.Option(None, help="Last known position, longitude (degrees east): the box follows from it and --hours."),
+    lat: Optional[float] = typer.Option(None, help="Last known position, latitude (degrees north)."),
+    start: str = typer.Option(..., help="First time, ISO 8601 with zone or a DTG."),
+    hours: float = typer.Option(48.0, help="Span, h."),
+    run: Optional[str] = typer.Option(None, help="Model run (GFS/ECMWF); default: the latest at or before --start."),
+    cache: Path = typer.Option(..., help="Cache folder: one CF-NetCDF file per request, written atomically."),
+    base_url: Optional[str] = typer.Option(None, help="The provider's address (a mirror); for hycom the OPeNDAP URL."),
+    product: Optional[str] = typer.Option(None, help="CMEMS dataset id (default: the global hourly physics)."),
+) -> None:
+    """Fetch wind and/or current for an area and span from a provider into a cache folder (CF-NetCDF, provenance attributes)."""
+    from sarex.app import build
+    from sarex.app.env import EnvFetchRequest, env_fetch as run_fetch
+
+    req = build(EnvFetchRequest, source=source, kind=variable, area=_area(area), lon=lon, lat=lat, start=start, hours=hours,
+                run=run, cache=cache, base_url=base_url, product=product)
+    out = console()
+    for r in run_fetch(req, warn=lambda m: note(m, "warning:")):
+        dims = " x ".join(f"{k} {v}" for k, v in r.shape.items())
+        how = "already in the cache" if r.reused else f"{r.bytes_transferred / 1e6:.2f} MB transferred"
+        run_txt = f" run {r.run}," if r.run else ""
+        out.print(Text(f"{r.source} {r.product}:{run_txt} {', '.join(r.variables)} ({dims}), {r.time_start} to {r.time_end}, {how} -> {r.path}"), soft_wrap=True)
+        for w in r.warnings:
+            note(w, "warning:")
+
+
+@env_app.command("plan")
+@user_errors
+def env_plan(
+    lon: float = typer.Option(..., help="Longitude (degrees east)."),
+    lat: float = typer.Option(..., help="Latitude (degrees north)."),
+    start: str = typer.Option(..., help="First time, ISO 8601 with zone or a DTG."),
+    hours: float = typer.Option(48.0, help="Span, h."),
+    catalogue: Optional[Path] = typer.Option(None, help="Forcing catalogue TOML (default: the shipped one)."),
+) -> None:
+    """Say which forcing sources the catalogue would use for a position and span, in priority order, and why."""
+    from sarex.app import build
+    from sarex.app.env import EnvPlanRequest, env_plan as run_plan
+
+    choices = run_plan(build(EnvPlanRequest, lon=lon, lat=lat, start=start, hours=hours, catalogue=catalogue))
+    out = console()
+    for kind in ("wind", "current"):
+        rows = [c for c in choices if c.kind == kind]
+        first = next((c for c in rows if c.usable), None)
+        t = Table(title=f"{kind} ({rows[0].region if rows else '-'})", show_header=True)
+        for col in ("", "source", "product", "why"):
+            t.add_column(col)
+        for c in rows:
+            mark = "use" if c is first else ("fallback" if c.usable else "no")
+            t.add_row(mark, c.source.source, c.source.product, c.why)
+        out.print(t)
 
 
 def register(app: typer.Typer) -> None:
