@@ -73,3 +73,31 @@ def test_only_wind_messages_travel_and_fields_equal_the_file(tmp_path, product, 
             np.testing.assert_array_equal(ds[var].values[k], vals[np.ix_(jy, ix)].astype(np.float32))
     assert ds.longitude.values[0] <= KOREA.lon0 and ds.longitude.values[-1] >= KOREA.lon1
     assert res.bytes_transferred == grib_bytes + sum(b - a for p, a, b, _ in log if p.endswith((".idx", ".index")))
+
+
+def test_ecmwf_opendata_client_takes_the_same_messages(tmp_path):
+    """Peer: ecmwf-opendata's own Client, pointed at the same server, asks the same byte ranges and decodes to the same wind."""
+    opendata = pytest.importorskip("ecmwf.opendata")
+    root = tmp_path / "srv"
+    ecmwf_tree(root, RUN, [0, 3, 6, 9])
+    req = FetchRequest(KOREA, to_epoch_s("2026-05-01T00:00Z"), 6, "wind")
+    with RangeServer(root) as srv:
+        ours = xr.open_dataset(fetch_grib_wind(ECMWF, req, tmp_path / "cache", base_url=srv.url).path)
+        our_log = {(p, a, b) for p, a, b, _ in srv.log if p.endswith(".grib2")}
+        del srv.log[:]
+        client = opendata.Client(source=srv.url, maximum_retries=0, retry_after=0, source_accept_ranges=True, source_accept_multiple_ranges=False)
+        client.retrieve(date="2026-05-01", time=0, step=[0, 3, 6], type="fc", param=["10u", "10v"], target=str(tmp_path / "peer.grib2"))
+        peer_log = {(p, a, b) for p, a, b, _ in srv.log if p.endswith(".grib2")}
+    # the client merges the two adjacent messages of a file into one range: compare the bytes covered
+    def covered(log):
+        merged = []
+        for p, a, b in sorted(log):
+            if merged and merged[-1][0] == p and merged[-1][2] == a:
+                merged[-1] = (p, merged[-1][1], b)
+            else:
+                merged.append((p, a, b))
+        return merged
+    assert covered(our_log) == covered(peer_log)
+    peer = xr.open_dataset(tmp_path / "peer.grib2", engine="cfgrib", backend_kwargs={"indexpath": ""})
+    sub = peer.u10.sel(latitude=ours.latitude.values, longitude=ours.longitude.values)
+    np.testing.assert_array_equal(ours.u10.values, sub.values)

@@ -7,8 +7,8 @@
 * ECMWF open data (IFS 0.25°, https://www.ecmwf.int/en/forecasts/datasets/open-data):
   ``YYYYMMDD/HHz/ifs/0p25/{oper|scda}/YYYYMMDDHH0000-{step}h-{stream}-fc.grib2`` beside
   ``.index`` JSON lines with ``param``, ``levtype``, ``step``, ``_offset``, ``_length``
-  (the layout ecmwf-opendata's ``Client.retrieve`` reads; 00/12 UTC runs are stream
-  ``oper``, 06/18 UTC ``scda``).
+  (the layout ecmwf-opendata's ``Client.retrieve`` reads; 06/18 UTC runs are stream
+  ``scda`` before IFS cycle 50r1, 2026-05-12, ``oper`` since).
 
 Wanted: ``UGRD``/``VGRD`` at ``10 m above ground`` (GFS), ``10u``/``10v`` ``sfc`` (ECMWF).
 The messages are decoded with cfgrib/eccodes (optional extra ``grib``), cut to the area
@@ -49,6 +49,8 @@ class GribProduct:
 GFS = GribProduct("gfs", "GFS 0.25 deg pgrb2", "https://nomads.ncep.noaa.gov/pub/data/nccf/com/gfs/prod", 6, 1, 120)
 ECMWF = GribProduct("ecmwf", "IFS open data 0.25 deg oper", "https://data.ecmwf.int/forecasts", 12, 3, 144)
 PRODUCTS = {"gfs": GFS, "ecmwf": ECMWF}
+#: 2026-05-12T00Z: IFS cycle 50r1; ECMWF open data's 06/18 UTC runs moved from stream scda to oper.
+IFS_50R1_S = 1778544000.0
 
 
 def data_url(p: GribProduct, run_s: float, step: int, base: str | None = None) -> tuple[str, str]:
@@ -60,7 +62,8 @@ def data_url(p: GribProduct, run_s: float, step: int, base: str | None = None) -
     if p.source == "gfs":
         url = f"{base}/gfs.{r:%Y%m%d}/{r:%H}/atmos/gfs.t{r:%H}z.pgrb2.0p25.f{step:03d}"
         return url, url + ".idx"
-    stream = "oper" if r.hour in (0, 12) else "scda"
+    # 06/18 UTC runs: stream scda until IFS cycle 50r1 (2026-05-12), oper since (as ecmwf-opendata maps them)
+    stream = "scda" if r.hour in (6, 18) and run_s < IFS_50R1_S else "oper"
     url = f"{base}/{r:%Y%m%d}/{r:%H}z/ifs/0p25/{stream}/{r:%Y%m%d%H}0000-{step}h-{stream}-fc.grib2"
     return url, url[: -len(".grib2")] + ".index"
 
