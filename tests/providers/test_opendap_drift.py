@@ -36,6 +36,7 @@ def test_drift_through_opendap_equals_drift_from_files(pair, tmp_path):
     for name in ("lon", "lat", "status"):
         np.testing.assert_array_equal(a[name].values, b[name].values)  # bit for bit
     total = wind.stat().st_size + current.stat().st_size
+    print(f"OPeNDAP drift: served {sent} bytes of {total} ({100 * sent / total:.2f} %)")
     assert sent < 0.10 * total, f"served {sent} bytes of {total} ({100 * sent / total:.1f} %)"
 
 
