@@ -62,3 +62,13 @@ def test_unreachable_opendap_server_is_one_line_exit_2(tmp_path):
     line = r.output.strip()
     assert "\n" not in line and url in line and "unreachable" in line
     assert not (tmp_path / "x.nc").exists()
+
+
+def test_inspect_an_opendap_url(pair):
+    wind, current = pair
+    with opendap_server(current=current) as (base, _):
+        url = f"{base}/datasets/current/opendap"
+        r = runner.invoke(app, ["env", "inspect", url], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    text = " ".join(r.output.split())
+    assert "(OPeNDAP)" in text and "uo, vo" in text and "lon 122.0000 to 138.0000" in text and "2026-05-01T00:00:00Z to 2026-05-02T12:00:00Z" in text

@@ -10,7 +10,7 @@ from typing import Any, Literal, Optional
 import numpy as np
 from pydantic import Field, StrictInt
 
-from sarex.app._validate import Finite, Request, Time
+from sarex.app._validate import Finite, ForcingSource, Request, Time
 from sarex.app.output import OutputTarget, run_into
 from sarex.errors import SarexInputError
 
@@ -44,7 +44,7 @@ def env_synth(req: EnvSynthRequest, target: OutputTarget) -> EnvSynthResult:
 class EnvInspectRequest(Request):
     """``sarex env inspect``."""
 
-    file: Path
+    file: ForcingSource
 
 
 def env_inspect(req: EnvInspectRequest) -> Any:

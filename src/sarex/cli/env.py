@@ -35,7 +35,7 @@ def env_synth(
 
 @env_app.command("inspect")
 @user_errors
-def env_inspect(file: Path = typer.Argument(..., help="NetCDF or GRIB forcing file.")) -> None:
+def env_inspect(file: str = typer.Argument(..., help="NetCDF or GRIB forcing file, or an OPeNDAP/file:// URL.")) -> None:
     """Show what sarex finds in a forcing file: variables, grid, CRS, domain, times, and what it cannot use."""
     from sarex.app import build
     from sarex.app.env import EnvInspectRequest, env_inspect as run

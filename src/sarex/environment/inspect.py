@@ -51,7 +51,7 @@ class FileReport:
 
 def _vector_report(kind: str, fld) -> VectorReport:
     name = fld.name
-    variables = name[name.find(":") + 1 : name.rfind(")")].strip() if ":" in name else name
+    variables = name[name.find(": ") + 2 : name.rfind(")")].strip() if ": " in name else name  # a URL label has a port colon
     times = getattr(fld, "times", np.array([0.0]))
     t0, t1 = fld.time_range()
     step = float(np.median(np.diff(times))) if times.size > 1 else None
@@ -92,16 +92,17 @@ def _vector_report(kind: str, fld) -> VectorReport:
 
 
 def inspect_file(path: str | Path) -> FileReport:
-    """Inspect a NetCDF or GRIB forcing file.
+    """Inspect a NetCDF or GRIB forcing file, or an OPeNDAP/``file://`` URL.
 
     Raises :class:`SarexInputError` only where the file cannot be opened at all;
     every other problem is reported in :attr:`FileReport.unusable`.
     """
-    import warnings
+    from sarex.environment.cf import open_dataset, open_vector_field
+    from sarex.environment.remote import is_remote, local_path
 
-    from sarex.environment.cf import STANDARD_NAMES, open_dataset, open_vector_field
-
-    p = Path(path)
+    if is_remote(path):
+        return _inspect_netcdf(str(path), open_dataset(str(path)))
+    p = local_path(path)
     if not p.exists():
         raise SarexInputError(f"{p}: no such file")
     if p.is_file() and is_grib(p):
@@ -115,8 +116,14 @@ def inspect_file(path: str | Path) -> FileReport:
             rep.unusable.append(f"wind: {exc}")
         rep.unusable.append("current: GRIB files are read for the 10 m wind only")
         return rep
-    ds = open_dataset(p)
-    rep = FileReport(str(p), "NetCDF")
+    return _inspect_netcdf(p, open_dataset(p))
+
+
+def _inspect_netcdf(p: Path | str, ds) -> FileReport:
+    """The report of an opened NetCDF dataset (a file, or an OPeNDAP URL ``p``)."""
+    from sarex.environment.cf import STANDARD_NAMES, open_vector_field
+
+    rep = FileReport(str(p), "NetCDF" if isinstance(p, Path) else "OPeNDAP")
     for name, var in ds.data_vars.items():
         sn = str(var.attrs.get("standard_name", ""))
         if sn:
