@@ -71,7 +71,7 @@ def skill_cmd(
 
 def fit_object_cmd(
     observed: Path = typer.Argument(..., help="Observed trajectories of objects of one class: CF trajectory NetCDF, GPX or CSV."),
-    env: Optional[Path] = typer.Option(None, help="CF-NetCDF file with wind and current over the tracks."),
+    env: Optional[str] = typer.Option(None, help="CF-NetCDF file or OPeNDAP/file:// URL with wind and current over the tracks."),
     synthetic: bool = typer.Option(False, help="Use the built-in synthetic Korea Strait environment."),
     kind: str = typer.Option("windage", help="'windage' (current + α·wind) or 'leeway' (downwind/crosswind slope and offset)."),
     key: str = typer.Option("FITTED", help="Class key for the object file."),
@@ -82,7 +82,7 @@ def fit_object_cmd(
     from sarex.app.observations import fit_object_file
     from sarex.app.output import FileSetTarget
 
-    target = None if out is None else FileSetTarget({"object.toml": out}, labels={"object.toml": "--out"}, inputs=[observed, env], force=force)
+    target = None if out is None else FileSetTarget({"object.toml": out}, labels={"object.toml": "--out"}, inputs=[observed, _local(env)], force=force)
     rep = fit_object_file(observed, env, synthetic, kind, key, target)
     f = rep.fit
     t = Table(title=f"{f.kind} fit to {rep.tracks} track(s), {f.intervals} intervals")
@@ -111,7 +111,7 @@ def backtrack_cmd(
     origin_radius_km: Optional[float] = typer.Option(None, help="Radius of the uniform prior origin disc, km (default from the leeway spread)."),
     particles: int = typer.Option(50000, help="Forward particles."),
     seed: int = typer.Option(0, help="Random seed."),
-    env: Optional[Path] = typer.Option(None, help="CF-NetCDF file with wind and current."),
+    env: Optional[str] = typer.Option(None, help="CF-NetCDF file or OPeNDAP/file:// URL with wind and current."),
     synthetic: bool = typer.Option(False, help="Use the built-in synthetic Korea Strait environment."),
     no_coast: bool = typer.Option(False, "--no-coast", help="Switch stranding off."),
     force: bool = typer.Option(False, "--force", help=FORCE_HELP),
@@ -121,7 +121,7 @@ def backtrack_cmd(
     from sarex.app.observations import backtrack_find
     from sarex.app.output import FolderTarget
 
-    target = FolderTarget(out, inputs=[drift, env], force=force)
+    target = FolderTarget(out, inputs=[drift, _local(env)], force=force)
     rep = backtrack_find(find_lon, find_lat, find_time, find_error_m, drift=drift, origin_time=origin_time, object_class=object_class,
                          origin_lon=origin_lon, origin_lat=origin_lat, origin_radius_km=origin_radius_km, particles=particles, seed=seed,
                          env=env, synthetic=synthetic, coast=not no_coast, target=target, objects=tuple(objects or ()))
@@ -136,3 +136,10 @@ def backtrack_cmd(
     if s["effective_particles"] < 100:
         note(f"only {s['effective_particles']:.0f} effective particles: the origin map is noisy; use more --particles, "
              "a smaller --origin-radius-km or a larger --find-error-m")
+
+
+def _local(source: Optional[str]) -> Optional[Path]:
+    """The local file a forcing source names (an output must not overwrite it); None for an http(s) URL."""
+    from sarex.environment.remote import is_remote, local_path
+
+    return None if source is None or is_remote(source) else local_path(source)
