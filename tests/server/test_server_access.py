@@ -59,6 +59,12 @@ EXPECTED = {
     ("POST", "/api/exercises/{exercise_id}/injects"): {"director"},
     ("GET", "/api/exercises/{exercise_id}/injects"): ALL,
     ("POST", "/api/exercises/{exercise_id}/injects/{inject_id}/issue"): {"director"},
+    # the web app's plan workflow (routes/planflow.py) and filled land (routes/land.py)
+    ("POST", "/api/exercises/{exercise_id}/plans/{plan_id}/withdraw"): {"coordinator", "planner"},
+    ("POST", "/api/exercises/{exercise_id}/plans/{plan_id}/reject"): {"coordinator"},
+    ("POST", "/api/exercises/{exercise_id}/tasking/{period}/answer"): {"unit"},
+    ("POST", "/api/exercises/{exercise_id}/tasking/{period}/status"): {"unit"},
+    ("GET", "/api/exercises/{exercise_id}/land"): ALL,
 }
 PUBLIC = {("POST", "/token"), ("POST", "/api/login")}
 # Changes that would end the exercise under test are walked on a second exercise (phase 2).
@@ -112,6 +118,9 @@ def _request(world, user: str, method: str, path: str, ex_id: int, ctx: dict) ->
             "/api/exercises/{exercise_id}/plans": {"period": 1, "nation": "KOR"},
             "/api/exercises/{exercise_id}/positions": {"reports": [{"time": "2026-02-11T02:00:00Z", "lon": 129.6, "lat": 34.95, "report_id": f"m-{role}"}]},
             "/api/exercises/{exercise_id}/sightings": {"time": "2026-02-11T02:05:00Z", "lon": 129.61, "lat": 34.95, "note": "debris"},
+            "/api/exercises/{exercise_id}/plans/{plan_id}/reject": {"comment": "not this one"},  # the plan is approved: 409 after the role check
+            "/api/exercises/{exercise_id}/tasking/{period}/answer": {"answer": "accepted"},
+            "/api/exercises/{exercise_id}/tasking/{period}/status": {"status": "en_route"},
             "/api/exercises/{exercise_id}/injects": {"kind": "sighting", "text": "a ferry reports a light", "to": list(PARTICIPANTS),
                                                      "lon": 129.8, "lat": 34.9, "time": "2026-02-11T03:10:00Z"},
         }

@@ -1,58 +1,33 @@
-"""The web UI in real headless Chromium (Debian's, driven by Playwright), with every request to a host
-other than 127.0.0.1 blocked: a planner sees areas and units and drafts a plan, the coordinator
-approves it, a unit sees only its own tasking. Screenshots go to docs/img/ for docs/server.md."""
+"""The plan workflow and exercise control in real headless Chromium (Debian's, driven by Playwright), with
+every request to a host other than 127.0.0.1 blocked: a planner previews a proposal before it becomes a
+draft, a second draft supersedes the first (kept, readable); the coordinator approves through a
+confirmation (cancel leaves it a draft) and rejects another nation's draft with a comment its planner
+reads; the director's inject form keeps its input after an error; ENDEX asks first; a unit sees only
+its own tasking."""
 
 from __future__ import annotations
-
-import os
-import shutil
-from pathlib import Path
-from urllib.parse import urlparse
 
 import httpx
 import pytest
 
-from server_harness import ACCOUNTS
-from server_harness import password, wait_job
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
-
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-if not os.path.exists(CHROMIUM):
-    pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
+from browser_harness import DESKTOP, IMG, context, launch, login, settle, sync_api
+from server_harness import ACCOUNTS, wait_job
 
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage"])
+    api = sync_api()
+    with api.sync_playwright() as pw:
+        b = launch(pw)
         yield b
         b.close()
 
 
-def _page(browser, world, user: str):
-    ctx = browser.new_context(viewport={"width": 1400, "height": 850}, locale="en-GB")
-    page = ctx.new_page()
-    blocked: list[str] = []
-
-    def guard(route):
-        if urlparse(route.request.url).hostname == "127.0.0.1":
-            route.continue_()
-        else:
-            blocked.append(route.request.url)
-            route.abort()
-
-    page.route("**/*", guard)
-    page.goto(world.url + "/")
-    page.fill("#username", user)
-    page.fill("#password", password(user))
-    page.click("#login-button")
-    page.wait_for_selector("#units-table tbody tr", timeout=60_000)
-    return ctx, page, blocked
+def _plans(world, who="coordinator"):
+    return httpx.get(f"{world.url}/api/exercises/1/plans", headers=world.h[who], timeout=30).json()
 
 
-def test_planner_coordinator_unit_in_chromium(browser, world):
+def test_plan_workflow_and_control_in_chromium(browser, world):
     if world.backend != "sqlite":
         pytest.skip("the browser walk runs once, on the SQLite server")
     u, h = world.url, world.h
@@ -61,72 +36,101 @@ def test_planner_coordinator_unit_in_chromium(browser, world):
                json={"reports": [{"time": "2026-02-11T00:30:00Z", "lon": 129.3, "lat": 34.95, "report_id": "browser-1"}]}).raise_for_status()
     IMG.mkdir(parents=True, exist_ok=True)
 
-    # planner (ROK): map with areas and units, then a draft for period 2
-    ctx, page, blocked = _page(browser, world, "planner-rok")
-    page.wait_for_selector("path.unit-marker", timeout=30_000)
-    rows = page.locator("#units-table tbody tr")
-    nations = {rows.nth(i).locator("td").nth(1).inner_text() for i in range(rows.count())}
-    assert "KOR" in nations
-    # the current forecast's 50 % and 90 % containment areas, for the period chosen (the first one planned)
-    page.wait_for_selector("path.contour-50", timeout=30_000)
-    page.wait_for_selector("path.contour-90", timeout=30_000)
+    # planner (ROK): the containment areas of the period chosen, then preview -> draft, twice
+    ctx, blocked = context(browser, DESKTOP)
+    page = login(ctx, u, "planner-rok")
+    page.wait_for_selector("path.contour-50")
+    page.wait_for_selector("path.contour-90")
+    page.click("#tab-forecast")
     assert page.locator("#contour-period").input_value() == "1"
     page.select_option("#contour-period", "3")
-    page.wait_for_selector("path.contour-90", timeout=30_000)
+    page.wait_for_selector("path.contour-90")
     served = httpx.get(f"{u}/api/exercises/1/collections/contours/items", headers=h["planner-rok"], timeout=30).json()["features"]
     assert page.locator("path.contour").count() == sum(1 for f in served if f["properties"]["period"] == 3) == 2  # one path per level
-    page.click("#draft-2")
-    page.wait_for_selector("#plans-table tr[data-plan] td.plan-status:text('draft')", timeout=30_000)
-    page.wait_for_selector("path.area", timeout=30_000)
-    assert page.locator("path.area").count() >= 1
-    page.select_option("#lang", "ko")
-    page.wait_for_selector("h3:text('부대')")
-    page.screenshot(path=str(IMG / "server-planner.png"))
+    page.click("#tab-plans")
+    for _ in range(2):
+        page.select_option("#preview-period", "2")
+        page.click("#preview")
+        page.wait_for_selector(".proposal table tbody tr")
+        page.click("#draft-confirm")
+        page.wait_for_selector(".proposal", state="detached")
+    mine = sorted(p["status"] for p in _plans(world) if p["period"] == 2 and p["nation"] == "KOR")
+    assert mine == ["draft", "superseded"], mine
+    page.wait_for_selector("article.plan .plan-status[data-status=draft]")
+    assert page.locator("article.plan-superseded").count() == 0
+    page.check("#show-old")
+    page.wait_for_selector("article.plan-superseded")
     ctx.close()
     assert blocked == []
 
-    # coordinator: approve the period-2 draft
-    ctx, page, blocked = _page(browser, world, "coordinator")
-    page.wait_for_selector("button.approve", timeout=30_000)
-    draft = page.locator("#plans-table tr[data-plan]").filter(has=page.locator("td.plan-status:text('draft')")).first
-    plan_id = draft.get_attribute("data-plan")
-    page.click(f"button.approve[data-plan='{plan_id}']")
-    page.wait_for_selector(f"#plans-table tr[data-plan='{plan_id}'] td.plan-status:text('approved')", timeout=30_000)
-    page.screenshot(path=str(IMG / "server-coordinator.png"))
+    # coordinator: approve through the confirmation (cancel first), reject JPN's draft with a comment
+    jpn = httpx.post(f"{u}/api/exercises/1/plans", headers=h["planner-jpn"], json={"period": 2, "nation": "JPN"}, timeout=30).json()
+    draft = next(p for p in _plans(world) if p["period"] == 2 and p["nation"] == "KOR" and p["status"] == "draft")
+    ctx, blocked = context(browser, DESKTOP)
+    page = login(ctx, u, "coordinator")
+    card = f"article.plan[data-plan='{draft['id']}']"
+    page.click(f"{card} button.approve")
+    page.wait_for_selector("dialog[open]")
+    page.click("#confirm-no")
+    settle(page, 800)
+    assert next(p for p in _plans(world) if p["id"] == draft["id"])["status"] == "draft"
+    page.click(f"{card} button.approve")
+    page.click("#confirm-yes")
+    page.wait_for_selector(f"{card} .plan-status[data-status=approved]")
+    page.click(f"article.plan[data-plan='{jpn['id']}'] button.reject")
+    page.fill("#confirm-comment", "move the area 5 NM east")
+    page.click("#confirm-yes")
+    page.wait_for_function(f"() => !document.querySelector(\"article.plan[data-plan='{jpn['id']}']\")")
+    got = next(p for p in _plans(world) if p["id"] == jpn["id"])
+    assert got["status"] == "rejected" and got["review"]["comment"] == "move the area 5 NM east"
     ctx.close()
     assert blocked == []
 
-    # director: an inject from the form, to units only (so the planner does not get it)
-    ctx, page, blocked = _page(browser, world, "director")
-    page.wait_for_selector("#inject-form:not([hidden])", timeout=30_000)
+    # planner (JPN) reads the comment on its rejected draft
+    ctx, blocked = context(browser, DESKTOP, "ja")
+    page = login(ctx, u, "planner-jpn")
+    page.check("#show-old")
+    page.wait_for_selector(f"article.plan[data-plan='{jpn['id']}'] .review:has-text('move the area 5 NM east')")
+    ctx.close()
+
+    # director: an inject refused (no recipient) keeps its text; sent to units only; ENDEX asks first
+    ctx, blocked = context(browser, DESKTOP)
+    page = login(ctx, u, "director")
+    page.click("#tab-injects")
     page.select_option("#inject-form select[name=kind]", "sighting")
-    page.fill("#inject-form input[name=text]", "F/V Daesung reports an orange raft")
+    page.fill("#inject-form textarea[name=text]", "F/V Daesung reports an orange raft")
     page.fill("#inject-form input[name=lon]", "129.83")
     page.fill("#inject-form input[name=lat]", "34.93")
-    for role in ("coordinator", "planner"):
+    for role in ("coordinator", "planner", "unit"):
         page.uncheck(f"#inject-form input[name=to][value={role}]")
     page.click("#inject-send")
-    page.wait_for_selector("li.inject-sighting:has-text('orange raft')", timeout=30_000)
-    page.screenshot(path=str(IMG / "server-director.png"))
+    page.wait_for_selector("#inject-form .error:not(:empty)")
+    assert page.input_value("#inject-form textarea[name=text]") == "F/V Daesung reports an orange raft"
+    page.check("#inject-form input[name=to][value=unit]")
+    page.click("#inject-send")
+    page.wait_for_selector("li.inject-sighting:has-text('orange raft')")
+    page.click("#tab-control")
+    page.click("#endex")
+    page.wait_for_selector("dialog[open]")
+    page.click("#confirm-no")
+    settle(page, 800)
+    assert httpx.get(f"{u}/api/exercises/1", headers=h["director"], timeout=30).json()["status"] == "planning"
     ctx.close()
     assert blocked == []
     mine = [i for i in httpx.get(f"{u}/api/exercises/1/injects", headers=h["planner-rok"], timeout=30).json() if "orange raft" in i["text"]]
     assert mine == []
 
     # a unit with an approved tasking sees that and nothing of the others
-    plans = httpx.get(f"{u}/api/exercises/1/plans", headers=h["coordinator"], timeout=30).json()
-    approved = {a["unit"] for p in plans if p["status"] == "approved" for a in p["assignments"]}
+    approved = {a["unit"] for p in _plans(world) if p["status"] == "approved" for a in p["assignments"]}
     unit = sorted(approved)[0]
     user = next(n for n, _o, r, code in ACCOUNTS if code == unit)
-    ctx, page, blocked = _page(browser, world, user)
-    page.wait_for_selector(".tasking-item", timeout=30_000)
-    shown = {page.locator(".tasking-item").nth(i).get_attribute("data-unit") for i in range(page.locator(".tasking-item").count())}
+    ctx, blocked = context(browser, DESKTOP)
+    page = login(ctx, u, user)
+    page.wait_for_selector(".tasking-item")
+    shown = {x.get_attribute("data-unit") for x in page.locator(".tasking-item").all()}
     assert shown == {unit}
-    assert page.locator("#units-table tbody tr").count() == 1
-    assert page.locator("#plans-table tbody tr").count() == 0
-    page.wait_for_selector("li.inject-sighting:has-text('orange raft')", timeout=30_000)  # addressed to units
-    page.select_option("#lang", "ja")
-    page.wait_for_selector("h3:text('任務')")
-    page.screenshot(path=str(IMG / "server-unit.png"))
+    assert page.locator("#tab-plans").count() == 0 and page.locator("#tab-units").count() == 0
+    page.click("#tab-inbox")
+    page.wait_for_selector("#inbox li.inject-sighting:has-text('orange raft')")  # addressed to units
     ctx.close()
     assert blocked == []

@@ -30,6 +30,26 @@ def echo(message: str) -> None:
     console().print(Text(message), soft_wrap=True)
 
 
+def _tls(cert: Optional[Path], key: Optional[Path]) -> dict:
+    """uvicorn's TLS options, after checking both files are given and readable (exit 2 otherwise)."""
+    from sarex.errors import SarexInputError
+
+    if cert is None and key is None:
+        return {}
+    if cert is None or key is None:
+        raise SarexInputError("--tls-cert: give both --tls-cert and --tls-key (PEM files)")
+    for opt, f in (("--tls-cert", cert), ("--tls-key", key)):
+        if not f.is_file():
+            raise SarexInputError(f"{opt}: {f} is not a readable file")
+    import ssl
+
+    try:  # a wrong pair or a non-PEM file: one line now, not a traceback from uvicorn later
+        ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(str(cert), str(key))
+    except (ssl.SSLError, OSError) as exc:
+        raise SarexInputError(f"--tls-cert: {cert} with --tls-key {key} is not a PEM certificate and its key ({exc.__class__.__name__}: {exc})") from None
+    return {"ssl_certfile": str(cert), "ssl_keyfile": str(key)}
+
+
 def register(app: typer.Typer) -> None:
     """Add ``serve`` and the ``server`` group to the main Typer app."""
     server = typer.Typer(no_args_is_help=True, help="Set up the sarex server without a browser (organisations, users, exercises, grants, audit).")
@@ -48,13 +68,18 @@ def register(app: typer.Typer) -> None:
               max_upload_mb: float = typer.Option(2.0, help="Largest accepted request body, MB."),
               nmea_udp: Optional[int] = typer.Option(None, "--nmea-udp", help="Also listen for NMEA 0183 / AIS sentences on this UDP port (on --host)."),
               nmea_exercise: Optional[int] = typer.Option(None, "--nmea-exercise", help="Exercise id the UDP fixes are stored in (with --nmea-udp)."),
-              nmea_source: list[str] = typer.Option([], "--nmea-source", help="NAME=UNIT: a tag-block source or sender IP that sends that unit's GPS fixes (repeatable).")) -> None:
+              nmea_source: list[str] = typer.Option([], "--nmea-source", help="NAME=UNIT: a tag-block source or sender IP that sends that unit's GPS fixes (repeatable)."),
+              tls_cert: Optional[Path] = typer.Option(None, "--tls-cert", help="PEM certificate: serve HTTPS (a phone gives the page its position only over HTTPS)."),
+              tls_key: Optional[Path] = typer.Option(None, "--tls-key", help="PEM private key of --tls-cert.")) -> None:
         """Run the sarex web server (schema migrations are applied on start)."""
         import uvicorn
 
         from sarex.errors import SarexInputError
         from sarex.server.api import create_app
         from sarex.server.nmea_udp import UdpConfig, parse_source_map
+        from sarex.server.routes import include_web
+
+        tls = _tls(tls_cert, tls_key)
 
         import math
 
@@ -86,11 +111,13 @@ def register(app: typer.Typer) -> None:
             with store.read() as s:
                 if s.get(Exercise, udp.exercise_id) is None:
                     raise SarexInputError(f"--nmea-exercise: no exercise {udp.exercise_id} in this store")
-        echo(f"sarex server on http://{host}:{port}/  (API docs /docs, OpenAPI /openapi.json)")
+        echo(f"sarex server on {'https' if tls else 'http'}://{host}:{port}/  (API docs /docs, OpenAPI /openapi.json)")
         sys.stdout.flush()
         if udp is not None:
             echo(f"NMEA 0183 / AIS over UDP on {host}:{udp.port} into exercise {udp.exercise_id}")
-        uvicorn.run(create_app(store, max_upload_bytes=int(max_upload_mb * 1e6), nmea_udp=udp), host=host, port=port, log_level="warning")
+        app = create_app(store, max_upload_bytes=int(max_upload_mb * 1e6), nmea_udp=udp)
+        include_web(app)
+        uvicorn.run(app, host=host, port=port, log_level="warning", **tls)
 
     @server.command("init")
     @user_errors

@@ -17,6 +17,9 @@ from sarex.server.security import Principal
 from sarex.server.workflow import Conflict, Denied, Missing, exercise_for
 from sarex.times import iso
 
+#: plan states: a draft becomes approved, withdrawn (by its planners), rejected (by the coordinator, with a
+#: comment) or superseded (by a newer draft of the same nation and period); only draft and approved are live.
+LIVE = ("draft", "approved")
 JOB_KINDS = {"forecast": {"director", "coordinator", "planner"}, "update": {"director", "coordinator"}, "evaluate": {"director"}}
 
 
@@ -171,18 +174,19 @@ def draft_plan(s: Session, p: Principal, exercise_id: int, period: int, nation: 
     _planned(q)
     if nation not in q["nations"]:
         raise SarexInputError(f"nation: {nation!r} is not one of {', '.join(q['nations'])}")
-    old = s.execute(select(Plan).where(Plan.exercise_id == ex.id, Plan.period == period, Plan.nation == nation)).scalar()
-    data = json.dumps(q["nations"][nation], ensure_ascii=False)
-    if old is not None and old.status == "approved":
+    live = s.execute(select(Plan).where(Plan.exercise_id == ex.id, Plan.period == period, Plan.nation == nation,
+                                        Plan.status.in_(LIVE))).scalars().all()
+    if any(x.status == "approved" for x in live):
         raise Conflict(f"period: the {nation} plan for period {period} is approved already", "period")
-    if old is None:
-        old = Plan(exercise_id=ex.id, period=period, nation=nation, status="draft", data_json=data, drafted_by=p.user_id, created_s=time.time())
-        s.add(old)
-    else:
-        old.data_json, old.drafted_by, old.created_s = data, p.user_id, time.time()
+    for x in live:  # an earlier draft is kept, marked superseded, so it can still be read
+        x.status = "superseded"
+    new = Plan(exercise_id=ex.id, period=period, nation=nation, status="draft", data_json=json.dumps(q["nations"][nation], ensure_ascii=False),
+               drafted_by=p.user_id, created_s=time.time())
+    s.add(new)
     s.flush()
-    audit.record(s, p.name, "plan.draft", {"id": old.id, "period": period, "nation": nation}, ex.id, rows=[old])
-    return old
+    audit.record(s, p.name, "plan.draft", {"id": new.id, "period": period, "nation": nation, "supersedes": [x.id for x in live]}, ex.id,
+                 rows=[new, *live])
+    return new
 
 
 def plan_view(pl: Plan, full: bool = True) -> dict:
@@ -192,6 +196,11 @@ def plan_view(pl: Plan, full: bool = True) -> dict:
         out["assignments"] = [{k: v for k, v in a.items() if k not in ("gpx", "rtz", "kml", "messages")} for a in d["assignments"]]
         out["messages"] = d["messages"]
         out["unassigned"] = d["unassigned"]
+        answers, states = d.get("answers", {}), d.get("states", {})
+        for a in out["assignments"]:
+            a["answer"], a["state"] = answers.get(a["unit"]), states.get(a["unit"])
+    if d.get("review"):
+        out["review"] = d["review"]
     return out
 
 
@@ -217,9 +226,7 @@ def approve_plan(s: Session, p: Principal, exercise_id: int, plan_id: int) -> Pl
 
 
 def _assignments(s: Session, ex_id: int, only_approved: bool) -> list[tuple[Plan, dict]]:
-    q = select(Plan).where(Plan.exercise_id == ex_id)
-    if only_approved:
-        q = q.where(Plan.status == "approved")
+    q = select(Plan).where(Plan.exercise_id == ex_id, Plan.status.in_(("approved",) if only_approved else LIVE))
     return [(pl, a) for pl in s.execute(q.order_by(Plan.period)).scalars() for a in json.loads(pl.data_json)["assignments"]]
 
 
@@ -227,8 +234,13 @@ def tasking(s: Session, p: Principal, exercise_id: int) -> list[dict]:
     """A unit's tasking: its own assignments in approved plans, with its SAP message in en/ko/ja."""
     ex, roles = exercise_for(s, p, exercise_id, {"unit"})
     me = p.unit_of(ex.id)
-    return [{"period": pl.period, "plan_id": pl.id, **{k: v for k, v in a.items() if k not in ("gpx", "rtz", "kml")}}
-            for pl, a in _assignments(s, ex.id, True) if a["unit"] == me]
+    out = []
+    for pl, a in _assignments(s, ex.id, True):
+        if a["unit"] == me:
+            d = json.loads(pl.data_json)
+            out.append({"period": pl.period, "plan_id": pl.id, **{k: v for k, v in a.items() if k not in ("gpx", "rtz", "kml")},
+                        "answer": d.get("answers", {}).get(me), "state": d.get("states", {}).get(me)})
+    return out
 
 
 EXPORTS = {"gpx": "application/gpx+xml", "rtz": "application/xml", "kml": "application/vnd.google-earth.kml+xml"}
@@ -261,3 +273,84 @@ def export(s: Session, p: Principal, exercise_id: int, period: int, unit: str, f
 
 def plan_units(s: Session, ex_id: int) -> Optional[set[str]]:
     return {a["unit"] for _, a in _assignments(s, ex_id, True)}
+
+
+# --- the plan workflow an SMC can trust: withdraw, reject with a comment, a unit's answer and status ---------
+
+def _plan_in(s: Session, ex_id: int, plan_id: int) -> Plan:
+    pl = s.get(Plan, plan_id)
+    if pl is None or pl.exercise_id != ex_id:
+        raise Missing(f"plan_id: no plan {plan_id} in exercise {ex_id}", "plan_id")
+    return pl
+
+
+def _set_data(pl: Plan, key: str, value) -> None:
+    d = json.loads(pl.data_json)
+    d[key] = value
+    pl.data_json = json.dumps(d, ensure_ascii=False)
+
+
+def withdraw_plan(s: Session, p: Principal, exercise_id: int, plan_id: int) -> Plan:
+    """A draft withdrawn by its nation's planner (or the coordinator); kept, readable, no longer live."""
+    ex, roles = exercise_for(s, p, exercise_id, {"planner", "coordinator"})
+    pl = _plan_in(s, ex.id, plan_id)
+    if "coordinator" not in roles and pl.nation != p.org_code:
+        raise Denied(f"plan_id: plan {plan_id} is {pl.nation}'s; {p.name} plans for {p.org_code}", "plan_id")
+    if pl.status != "draft":
+        raise Conflict(f"plan_id: plan {plan_id} is {pl.status}; only a draft can be withdrawn", "plan_id")
+    pl.status = "withdrawn"
+    _set_data(pl, "review", {"by": p.name, "comment": "", "time": iso(time.time())})
+    audit.record(s, p.name, "plan.withdraw", {"id": pl.id, "period": pl.period, "nation": pl.nation}, ex.id, rows=[pl])
+    return pl
+
+
+def reject_plan(s: Session, p: Principal, exercise_id: int, plan_id: int, comment: str) -> Plan:
+    """A draft sent back by the coordinator with a comment its planners read; they may draft again."""
+    ex, _ = exercise_for(s, p, exercise_id, {"coordinator"})
+    pl = _plan_in(s, ex.id, plan_id)
+    if pl.status != "draft":
+        raise Conflict(f"plan_id: plan {plan_id} is {pl.status}; only a draft can be rejected", "plan_id")
+    if not comment.strip():
+        raise SarexInputError("comment: say why the plan is rejected (empty)")
+    pl.status = "rejected"
+    _set_data(pl, "review", {"by": p.name, "comment": comment.strip(), "time": iso(time.time())})
+    audit.record(s, p.name, "plan.reject", {"id": pl.id, "period": pl.period, "nation": pl.nation, "comment": comment.strip()}, ex.id, rows=[pl])
+    return pl
+
+
+UNIT_STATES = ("en_route", "on_scene", "searching", "returning")
+
+
+def _my_tasking(s: Session, p: Principal, exercise_id: int, period: int) -> tuple[Plan, str]:
+    ex, _ = exercise_for(s, p, exercise_id, {"unit"})
+    me = p.unit_of(ex.id)
+    for pl, a in _assignments(s, ex.id, True):
+        if pl.period == period and a["unit"] == me:
+            return pl, me
+    raise Missing(f"period: no approved tasking of {me} in period {period}", "period")
+
+
+def answer_tasking(s: Session, p: Principal, exercise_id: int, period: int, answer: str, reason: str = "") -> dict:
+    """A unit accepts its tasking of a period, or answers it cannot (with a reason)."""
+    pl, me = _my_tasking(s, p, exercise_id, period)
+    if answer not in ("accepted", "unable"):
+        raise SarexInputError(f"answer: {answer!r} is not accepted or unable")
+    if answer == "unable" and not reason.strip():
+        raise SarexInputError("reason: say why the unit is unable (empty)")
+    d = json.loads(pl.data_json)
+    d.setdefault("answers", {})[me] = {"answer": answer, "reason": reason.strip(), "time": iso(time.time()), "by": p.name}
+    pl.data_json = json.dumps(d, ensure_ascii=False)
+    audit.record(s, p.name, "tasking.answer", {"plan": pl.id, "period": period, "unit": me, "answer": answer, "reason": reason.strip()}, pl.exercise_id, rows=[pl])
+    return d["answers"][me]
+
+
+def set_unit_state(s: Session, p: Principal, exercise_id: int, period: int, status: str) -> dict:
+    """A unit's status on its tasking of a period: en route, on scene, searching, returning."""
+    pl, me = _my_tasking(s, p, exercise_id, period)
+    if status not in UNIT_STATES:
+        raise SarexInputError(f"status: {status!r} is not one of {', '.join(UNIT_STATES)}")
+    d = json.loads(pl.data_json)
+    d.setdefault("states", {})[me] = {"status": status, "time": iso(time.time()), "by": p.name}
+    pl.data_json = json.dumps(d, ensure_ascii=False)
+    audit.record(s, p.name, "unit.status", {"plan": pl.id, "period": period, "unit": me, "status": status}, pl.exercise_id, rows=[pl])
+    return d["states"][me]

@@ -246,3 +246,27 @@ def coastline(bbox: tuple[float, float, float, float], n: int = 240) -> list[lis
     land = Coastline(bbox).on_land(X.ravel(), Y.ravel()).reshape(X.shape).astype(float)
     lines = contourpy.contour_generator(x, y, land).lines(0.5)
     return [[[round(float(a), 5), round(float(b), 5)] for a, b in seg] for seg in lines if len(seg) > 1]
+
+
+def land_polygons(bbox: tuple[float, float, float, float], n: int = 240) -> list[list[list[list[float]]]]:
+    """GSHHG land inside ``bbox`` as GeoJSON MultiPolygon coordinates (each polygon: outer ring, then holes).
+
+    The same sampled mask as :func:`coastline`, filled between one half and above (contourpy's filled
+    contours close each piece of land along the bbox edge, so a map can fill it); good to a grid cell.
+    """
+    import contourpy
+
+    from sarex.environment.coast import Coastline
+
+    lon0, lat0, lon1, lat1 = bbox
+    x = np.linspace(lon0, lon1, n)
+    y = np.linspace(lat0, lat1, n)
+    X, Y = np.meshgrid(x, y)
+    land = Coastline(bbox).on_land(X.ravel(), Y.ravel()).reshape(X.shape).astype(float)
+    gen = contourpy.contour_generator(x, y, land, fill_type=contourpy.FillType.OuterOffset)
+    points, offsets = gen.filled(0.5, 1.5)
+    out = []
+    for pts, offs in zip(points, offsets):
+        rings = [pts[offs[i]:offs[i + 1]] for i in range(len(offs) - 1)]
+        out.append([[[round(float(a), 5), round(float(b), 5)] for a, b in r] for r in rings if len(r) >= 4])
+    return [poly for poly in out if poly]

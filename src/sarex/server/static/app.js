@@ -1,11 +1,20 @@
-// sarex web UI: login, map (Leaflet, vendored), tables, live positions (SSE). No external requests.
+// sarex web UI, core: API calls, formats, login, tabs by role, exercise loading. No external requests.
 (function () {
   "use strict";
+  const I = window.SX_I18N, T = I.T;
   const $ = (id) => document.getElementById(id);
-  const S = { csrf: null, me: null, ex: null, lang: localStorage.getItem("sarex.lang") || "en", fmt: localStorage.getItem("sarex.fmt") || "ddm",
-              positions: [], layers: {}, map: null, es: null, tmin: 0, tmax: 0 };
-  const T = (k) => (window.SAREX_I18N[S.lang] || {})[k] || window.SAREX_I18N.en[k] || k;
+  const S = { csrf: null, me: null, ex: null, fmt: localStorage.getItem("sarex.fmt") || "ddm", positions: [], routes: new Set(),
+              units: [], periods: [], plans: [], jobs: [], areas: { features: [] }, routesFc: { features: [] }, sightings: [], datum: [],
+              tasking: null, contours: { features: [] }, forecast: null, injects: [], tab: null };
 
+  // --- API: errors carry the server's stable code, shown in the reader's language --------------------
+  class ApiError extends Error {
+    constructor(status, body) {
+      super((body && body.error) || String(status));
+      this.status = status; this.code = (body && body.code) || CODES[status] || "error"; this.field = (body && body.field) || "";
+    }
+  }
+  const CODES = { 400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 409: "conflict", 413: "too_large", 422: "invalid", 429: "too_many", 503: "unavailable" };
   async function api(path, opts = {}) {
     const o = Object.assign({ credentials: "same-origin", headers: {} }, opts);
     if (o.method && o.method !== "GET") o.headers["X-CSRF-Token"] = S.csrf || "";
@@ -13,234 +22,166 @@
     const r = await fetch(path, o);
     const type = r.headers.get("content-type") || "";
     const body = type.includes("json") ? await r.json() : await r.text();
-    if (!r.ok) throw new Error((body && body.error) || r.status);
+    if (!r.ok) throw new ApiError(r.status, typeof body === "object" ? body : null);
     return body;
   }
+  // "<what went wrong> (<field>)" from the code; the server's English line stays in the title for support.
+  function errText(e) {
+    if (!(e instanceof ApiError)) return T("err_network");
+    const key = I.has("err_" + e.code) ? "err_" + e.code : "err_error";
+    const field = e.field && I.has("field_" + e.field.split(/[.[]/)[0]) ? T("field_" + e.field.split(/[.[]/)[0]) : "";
+    return T(key) + (field ? ` (${field})` : "");
+  }
+  function showError(el, e) { el.textContent = errText(e); el.title = e.message || ""; }
 
-  // --- formats: positions DD / DDM, times UTC with KST and JST (both UTC+9) ---
+  // --- formats: positions DD / DDM, times UTC with KST/JST (UTC+9) ----------------------------------
   function ddm(v, pos, neg, w) {
     const h = v >= 0 ? pos : neg; v = Math.abs(v); let d = Math.floor(v); let m = (v - d) * 60;
     if (Math.round(m * 100) / 100 >= 60) { d += 1; m = 0; }
     return String(d).padStart(w, "0") + "°" + m.toFixed(2).padStart(5, "0") + "'" + h;
   }
   function fmtPos(lon, lat) {
-    if (S.fmt === "dd") return lat.toFixed(4) + ", " + lon.toFixed(4);
+    if (S.fmt === "dd") return lat.toFixed(4) + "° " + lon.toFixed(4) + "°";
     return ddm(lat, "N", "S", 2) + " " + ddm(lon, "E", "W", 3);
   }
-  function fmtTime(iso) {
-    const t = new Date(iso); if (isNaN(t)) return iso;
-    const z = (d) => d.toISOString().slice(11, 16);
-    const k = new Date(t.getTime() + 9 * 3600e3);
-    return t.toISOString().slice(0, 16).replace("T", " ") + "Z (KST/JST " + z(k) + ")";
+  function fmtTime(iso, short) {
+    const t = new Date(iso); if (isNaN(t)) return String(iso);
+    const k = new Date(t.getTime() + 9 * 3600e3).toISOString().slice(11, 16);
+    const z = t.toISOString();
+    return (short ? z.slice(11, 16) : z.slice(0, 16).replace("T", " ")) + " UTC" + (short ? "" : ` (${T("kst_jst")} ${k})`);
   }
-  function i18n() {
-    document.documentElement.lang = S.lang;
-    document.querySelectorAll("[data-i18n]").forEach((e) => { e.textContent = T(e.dataset.i18n); });
-  }
+  const pct = (x) => (100 * x).toFixed(1) + " %";
+  function esc(s) { return String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c])); }
 
-  // --- login ---
+  // --- confirmations: a modal dialog, optionally with a comment ---------------------------------------
+  function confirmDialog(title, text, withComment) {
+    const d = $("confirm");
+    $("confirm-title").textContent = title; $("confirm-text").textContent = text;
+    $("confirm-comment-label").hidden = !withComment; $("confirm-comment").value = "";
+    return new Promise((resolve) => {
+      d.onclose = () => resolve(d.returnValue === "ok" ? { comment: $("confirm-comment").value } : null);
+      d.returnValue = ""; d.showModal(); (withComment ? $("confirm-comment") : $("confirm-no")).focus();
+    });
+  }
+  function flash(msg) { $("flash").textContent = msg; clearTimeout(S.flashT); S.flashT = setTimeout(() => ($("flash").textContent = ""), 6000); }
+
+  // --- tabs: the role's main task first ---------------------------------------------------------------
+  const TABS = {
+    unit: ["tasking", "report", "inbox", "map"],
+    planner: ["plans", "forecast", "units", "inbox", "map"],
+    coordinator: ["plans", "forecast", "units", "inbox", "map"],
+    director: ["control", "injects", "plans", "forecast", "units", "audit", "map"],
+    evaluator: ["units", "plans", "forecast", "inbox", "map"],
+    observer: ["units", "plans", "inbox", "map"],
+  };
+  function tabsFor(roles) {
+    const out = [];
+    ["director", "coordinator", "planner", "unit", "evaluator", "observer"].forEach((r) => { if (roles.includes(r)) TABS[r].forEach((t) => out.includes(t) || out.push(t)); });
+    return out.filter((t) => t !== "map").concat(["map"]);
+  }
+  function renderTabs() {
+    const tabs = tabsFor(S.ex.roles), nav = $("tabs");
+    if (!tabs.includes(S.tab)) S.tab = tabs[0];
+    nav.innerHTML = tabs.map((t) => `<button role="tab" id="tab-${t}" data-tab="${t}" aria-controls="${t === "map" ? "map" : "panel-" + t}" aria-selected="${t === S.tab}" tabindex="${t === S.tab ? 0 : -1}" class="${t === "map" ? "tab-map" : ""}">${esc(T("tab_" + t))}</button>`).join("");
+    nav.querySelectorAll("button").forEach((b) => { b.onclick = () => selectTab(b.dataset.tab); });
+    document.querySelectorAll(".panel").forEach((p) => { p.hidden = p.id !== "panel-" + S.tab; });
+    $("app-view").classList.toggle("show-map", S.tab === "map");
+    document.querySelectorAll(".panel").forEach((p) => { if (!tabs.includes(p.id.slice(6))) p.hidden = true; });
+  }
+  function selectTab(t) { S.tab = t; renderTabs(); const b = $("tab-" + t); if (b) b.focus(); if (t === "map") setTimeout(() => window.SX_MAP.resize(), 0); if (t === "audit") window.SX_PANELS.renderAudit(S); }
+  $("tabs").addEventListener("keydown", (ev) => {  // arrow keys move between tabs (WAI-ARIA tabs pattern)
+    const bs = [...$("tabs").querySelectorAll("button")], i = bs.findIndex((b) => b.dataset.tab === S.tab);
+    const j = ev.key === "ArrowRight" ? i + 1 : ev.key === "ArrowLeft" ? i - 1 : ev.key === "Home" ? 0 : ev.key === "End" ? bs.length - 1 : null;
+    if (j === null) return;
+    ev.preventDefault(); selectTab(bs[(j + bs.length) % bs.length].dataset.tab);
+  });
+
+  // --- login -------------------------------------------------------------------------------------------
   $("login-form").addEventListener("submit", async (ev) => {
     ev.preventDefault();
     $("login-error").textContent = "";
     try {
       const r = await api("/api/login", { method: "POST", json: { username: $("username").value, password: $("password").value } });
       S.csrf = r.csrf; await start();
-    } catch (e) { $("login-error").textContent = e.message; }
+    } catch (e) { if (e instanceof ApiError && e.status === 401) $("login-error").textContent = T("err_login"); else showError($("login-error"), e); }
   });
   $("logout").addEventListener("click", async () => { try { await api("/api/logout", { method: "POST" }); } finally { location.reload(); } });
-  $("lang").value = S.lang; $("fmt").value = S.fmt;
-  $("lang").addEventListener("change", () => { S.lang = $("lang").value; localStorage.setItem("sarex.lang", S.lang); i18n(); if (S.ex) render(); });
+  $("fmt").value = S.fmt;
+  $("lang").addEventListener("change", async () => { localStorage.setItem("sarex.lang", $("lang").value); await I.load($("lang").value); I.apply(); if (S.ex) render(); });
   $("fmt").addEventListener("change", () => { S.fmt = $("fmt").value; localStorage.setItem("sarex.fmt", S.fmt); if (S.ex) render(); });
 
   async function start() {
     S.me = await api("/api/me"); S.csrf = S.me.csrf || S.csrf;
     $("login-view").hidden = true; $("app-view").hidden = false; $("logout").hidden = false;
-    $("who").textContent = S.me.user + " (" + S.me.org + ")";
+    $("who").textContent = S.me.user + " · " + S.me.org;
+    try { S.routes = new Set(Object.keys((await api("/openapi.json")).paths)); } catch (e) { S.routes = new Set(); }
     const list = await api("/api/exercises");
-    $("exercise").innerHTML = list.map((e) => `<option value="${e.id}">${e.id}: ${esc(e.name)} [${e.roles.join(", ")}]</option>`).join("");
+    S.list = list;
+    $("exercise").innerHTML = list.map((e) => `<option value="${e.id}" translate="no">#${e.id} ${esc(e.name)}</option>`).join("");
     $("exercise").onchange = () => open(+$("exercise").value);
-    if (!S.map) {
-      S.map = L.map("map", { zoomControl: true, attributionControl: true });
-      S.map.attributionControl.setPrefix("Leaflet");
-    }
+    window.SX_MAP.init();
     if (list.length) await open(list[0].id);
   }
-  function esc(s) { return String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c])); }
 
   async function open(id) {
-    const ex = await api(`/api/exercises/${id}`);
-    S.ex = ex; S.positions = [];
-    const b = ex.bbox; S.map.fitBounds([[b[1], b[0]], [b[3], b[2]]]);
-    Object.values(S.layers).forEach((l) => S.map.removeLayer(l)); S.layers = {};
-    const ctl = {};
-    try {
-      const coast = await api(`/api/exercises/${id}/coast`);
-      S.layers.coast = L.geoJSON(coast, { style: { color: "#5d6d7e", weight: 1 } }).addTo(S.map); ctl[T("coast")] = S.layers.coast;
-    } catch (e) { /* coastline is optional */ }
-    S.layers.lkp = L.circleMarker([ex.lkp.lat, ex.lkp.lon], { radius: 6, color: "#c0392b" }).bindTooltip(T("lkp")).addTo(S.map);
-    S.layers.areas = L.layerGroup().addTo(S.map); ctl[T("area")] = S.layers.areas;
-    S.layers.routes = L.layerGroup().addTo(S.map); ctl[T("route")] = S.layers.routes;
-    S.layers.units = L.layerGroup().addTo(S.map); ctl[T("positions")] = S.layers.units;
-    S.layers.sightings = L.layerGroup().addTo(S.map); ctl[T("sightings")] = S.layers.sightings;
-    S.layers.datum = L.layerGroup().addTo(S.map); ctl[T("datum")] = S.layers.datum;
-    S.layers.contours = L.layerGroup().addTo(S.map); ctl[T("contours")] = S.layers.contours;
-    if (S.layerCtl) S.layerCtl.remove();
-    S.layerCtl = L.control.layers(null, ctl).addTo(S.map);
-    await refresh();
+    S.ex = await api(`/api/exercises/${id}`); S.positions = []; S.tab = null;
+    await window.SX_MAP.open(S.ex, api);
+    await refresh(true);
     live();
   }
 
-  async function refresh() {
-    const id = S.ex.id, roles = S.ex.roles;
-    const get = async (p, dflt) => { try { return await api(p); } catch (e) { return dflt; } };
+  const get = async (p, dflt) => { try { return await api(p); } catch (e) { return dflt; } };
+  async function refresh(fit) {
+    const id = S.ex.id, r = S.ex.roles, unit = r.includes("unit"), control = r.some((x) => ["director", "coordinator", "planner", "evaluator", "observer"].includes(x));
+    const e = `/api/exercises/${id}`;
     const [units, periods, plans, jobs, areas, routes, sightings, datum, tasking, contours, forecast, injects] = await Promise.all([
-      get(`/api/exercises/${id}/units`, []), get(`/api/exercises/${id}/periods`, []), get(`/api/exercises/${id}/plans`, []),
-      get(`/api/exercises/${id}/jobs`, []), get(`/api/exercises/${id}/collections/areas/items`, { features: [] }),
-      get(`/api/exercises/${id}/collections/routes/items`, { features: [] }), get(`/api/exercises/${id}/sightings`, []),
-      get(`/api/exercises/${id}/datum`, []), roles.includes("unit") ? get(`/api/exercises/${id}/tasking`, []) : Promise.resolve(null),
-      get(`/api/exercises/${id}/collections/contours/items`, { features: [] }), get(`/api/exercises/${id}/forecast`, null),
-      get(`/api/exercises/${id}/injects`, [])]);
-    Object.assign(S, { units, periods, plans, jobs, areas, routes, sightings, datum, tasking, contours, forecast, injects });
-    S.ex = await api(`/api/exercises/${id}`);
+      get(`${e}/units`, []), get(`${e}/periods`, []), control ? get(`${e}/plans`, []) : [], control ? get(`${e}/jobs`, []) : [],
+      get(`${e}/collections/areas/items`, { features: [] }), get(`${e}/collections/routes/items`, { features: [] }), get(`${e}/sightings`, []),
+      control ? get(`${e}/datum`, []) : [], unit ? get(`${e}/tasking`, []) : null,
+      control ? get(`${e}/collections/contours/items`, { features: [] }) : { features: [] }, control ? get(`${e}/forecast`, null) : null,
+      get(`${e}/injects`, [])]);
+    Object.assign(S, { units, periods, plans, jobs, areas, routesFc: routes, sightings, datum, tasking, contours, forecast, injects });
+    S.ex = await api(e);
     render();
+    if (fit) window.SX_MAP.fit(S);
+    if (S.jobs.some((j) => j.status === "running" || j.status === "queued")) { clearTimeout(S.poll); S.poll = setTimeout(() => refresh(false), 2000); }
   }
 
   function render() {
     const ex = S.ex;
-    i18n();
+    I.apply();
     $("exname").textContent = ex.name;
-    $("status").textContent = ex.status + (ex.truth_released ? " · truth released" : "");
-    $("lkp").innerHTML = `<b>${T("lkp")}</b>: ${fmtPos(ex.lkp.lon, ex.lkp.lat)} · ${fmtTime(ex.lkp.time)} · ${esc(ex.scenario.reported.object_class)}`;
-    if (ex.truth) { $("truth").hidden = false; $("truth").innerHTML = `<b>${T("truth")}</b>: ${fmtPos(ex.truth.lon, ex.truth.lat)} · ${fmtTime(ex.truth.time)} · ${esc(ex.truth.object_class)}`; }
-    else $("truth").hidden = true;
-    // map layers
-    S.layers.areas.clearLayers(); S.layers.routes.clearLayers(); S.layers.sightings.clearLayers(); S.layers.datum.clearLayers();
-    L.geoJSON(S.areas, { style: (f) => ({ className: "area area-" + f.properties.status, color: f.properties.colour || "#2471a3", weight: 2, fillOpacity: f.properties.status === "approved" ? 0.25 : 0.08, dashArray: f.properties.status === "approved" ? null : "4 4" }),
-      onEachFeature: (f, l) => l.bindTooltip(`P${f.properties.period} ${f.properties.unit} (${f.properties.nation}) ${f.properties.status}`) })
-      .eachLayer((l) => S.layers.areas.addLayer(l));
-    L.geoJSON(S.routes, { style: (f) => ({ color: f.properties.colour || "#555", weight: 1 }) }).eachLayer((l) => S.layers.routes.addLayer(l));
-    S.sightings.forEach((s) => L.circleMarker([s.lat, s.lon], { radius: 5, color: "#d35400" }).bindTooltip(esc(s.note)).addTo(S.layers.sightings));
-    if (S.datum.length) L.polyline(S.datum.map((d) => [d.lat, d.lon]), { color: "#c0392b", dashArray: "2 6" }).addTo(S.layers.datum);
-    if (ex.truth) L.circleMarker([ex.truth.lat, ex.truth.lon], { radius: 7, color: "#000", fillColor: "#f1c40f", fillOpacity: 1 }).bindTooltip(T("truth")).addTo(S.layers.datum);
-    drawUnits(); drawContours();
-    // tables
-    const fc = {}; ((S.forecast || {}).periods || []).forEach((q) => (fc[q.period] = q));
-    $("periods-table").tBodies[0].innerHTML = S.periods.map((p) => { const q = fc[p.number];
-      return `<tr data-period="${p.number}"><td>${p.number}</td><td>${fmtTime(p.start)}</td><td>${fmtTime(p.end)}</td><td>${p.approved.join(", ")}</td>` +
-        `<td class="period-source">${q ? T(q.source) : ""}</td><td>${q ? (100 * q.pos).toFixed(1) + " %" : ""}</td><td>${q ? (100 * q.cumulative_pos).toFixed(1) + " %" : ""}</td></tr>`; }).join("");
-    renderInjects();
-    const canApprove = ex.roles.includes("coordinator");
-    $("plans-table").tBodies[0].innerHTML = S.plans.flatMap((pl) => pl.assignments.map((a, i) =>
-      `<tr data-plan="${pl.id}"><td>${pl.period}</td><td>${pl.nation}</td><td>${esc(a.unit)}</td><td>${(100 * a.pos).toFixed(1)} %</td><td class="plan-status">${pl.status}</td>` +
-      `<td>${i === 0 && canApprove && pl.status === "draft" ? `<button class="approve" data-plan="${pl.id}">${T("approve")}</button>` : ""}</td></tr>`)).join("");
-    document.querySelectorAll("button.approve").forEach((b) => b.onclick = () => act(`/api/exercises/${ex.id}/plans/${b.dataset.plan}/approve`, {}));
-    renderActions(); renderTasking(); renderJobs();
-  }
-
-  function drawUnits() {
-    const cut = sliderTime();
-    const last = {};
-    S.positions.forEach((p) => { const t = Date.parse(p.time); if (t <= cut && (!last[p.unit] || Date.parse(last[p.unit].time) <= t)) last[p.unit] = p; });
-    S.layers.units.clearLayers();
-    const tracks = {};
-    S.positions.filter((p) => Date.parse(p.time) <= cut).sort((a, b) => Date.parse(a.time) - Date.parse(b.time)).forEach((p) => (tracks[p.unit] = tracks[p.unit] || []).push([p.lat, p.lon]));
-    Object.values(tracks).forEach((tr) => L.polyline(tr, { color: "#1e8449", weight: 1 }).addTo(S.layers.units));
-    Object.values(last).forEach((p) => L.circleMarker([p.lat, p.lon], { radius: 5, color: "#1e8449", className: "unit-marker" }).bindTooltip(p.unit).addTo(S.layers.units));
-    $("units-table").tBodies[0].innerHTML = S.units.map((u) => { const p = last[u.code];
-      return `<tr data-unit="${esc(u.code)}"><td>${esc(u.code)}</td><td>${u.nation}</td><td>${p ? fmtPos(p.lon, p.lat) : ""}</td><td>${p ? fmtTime(p.time) : ""}</td></tr>`; }).join("");
-  }
-
-  // 50 % and 90 % containment areas of the current forecast, for the period chosen
-  function drawContours() {
-    const sel = $("contour-period"), have = [...new Set(S.contours.features.map((f) => f.properties.period))].sort((a, b) => a - b);
-    const keep = +sel.value;
-    sel.innerHTML = have.map((k) => `<option value="${k}">P${k}</option>`).join("");
-    sel.closest(".row").hidden = !have.length;  // units get their tasking, not the picture
-    const planned = S.contours.features.find((f) => f.properties.source === "planned");
-    sel.value = have.includes(keep) ? keep : (planned ? planned.properties.period : (have[0] || ""));
-    S.layers.contours.clearLayers();
-    L.geoJSON({ type: "FeatureCollection", features: S.contours.features.filter((f) => f.properties.period === +sel.value) }, {
-      style: (f) => ({ className: "contour contour-" + Math.round(100 * f.properties.level), color: f.properties.level < 0.7 ? "#8e44ad" : "#c39bd3",
-                       weight: 1.5, fill: false, dashArray: f.properties.level < 0.7 ? null : "6 3" }),
-      onEachFeature: (f, l) => l.bindTooltip(`P${f.properties.period} ${Math.round(100 * f.properties.level)} % ${T("contours")} · ${fmtTime(f.properties.time)}`) })
-      .eachLayer((l) => S.layers.contours.addLayer(l));
-  }
-  $("contour-period").addEventListener("change", () => { if (S.ex) drawContours(); });
-
-  function renderInjects() {
-    $("injects").innerHTML = S.injects.map((i) => `<li class="inject inject-${i.kind}${i.delivered ? "" : " scheduled"}" data-inject="${i.id}">` +
-      `<b>${T("inject_" + i.kind)}</b> ${fmtTime(i.at)}${i.unit ? " · " + esc(i.unit) : ""}${i.lon !== null ? " · " + fmtPos(i.lon, i.lat) : ""} · ${esc(i.text)}` +
-      (i.delivered ? "" : ` <button class="issue" data-inject="${i.id}">${T("issue")}</button>`) + "</li>").join("");
-    document.querySelectorAll("button.issue").forEach((b) => b.onclick = () => act(`/api/exercises/${S.ex.id}/injects/${b.dataset.inject}/issue`, {}));
-  }
-
-  function sliderTime() {
-    const v = +$("slider").value;
-    if (v >= 1000 || !S.positions.length) return Infinity;
-    const ts = S.positions.map((p) => Date.parse(p.time)); const a = Math.min(...ts), b = Math.max(...ts);
-    return a + (b - a) * v / 1000;
-  }
-  $("slider").addEventListener("input", () => { const t = sliderTime(); $("slider-time").textContent = isFinite(t) ? fmtTime(new Date(t).toISOString()) : ""; if (S.ex) drawUnits(); });
-
-  function renderActions() {
-    const ex = S.ex, r = ex.roles, box = $("actions"); box.innerHTML = "";
-    const btn = (label, id, fn) => { const b = document.createElement("button"); b.textContent = label; b.id = id; b.onclick = fn; box.appendChild(b); };
-    const id = ex.id;
-    if (ex.status === "planning" && (r.includes("director") || r.includes("coordinator") || r.includes("planner")))
-      btn(T("forecast"), "run-forecast", () => act(`/api/exercises/${id}/jobs`, { kind: "forecast", particles: 2000 }));
-    if (ex.status === "planning" && (r.includes("planner") || r.includes("coordinator")))
-      S.periods.forEach((p) => btn(`${T("draft")} P${p.number} (${S.me.org})`, `draft-${p.number}`, () => act(`/api/exercises/${id}/plans`, { period: p.number, nation: r.includes("planner") ? S.me.org : (ex.scenario.nations[0] || {}).code })));
-    if (ex.status === "planning" && (r.includes("director") || r.includes("coordinator")))
-      S.periods.slice(0, -1).forEach((p) => btn(`${T("update")} P${p.number}`, `update-${p.number}`, () => act(`/api/exercises/${id}/jobs`, { kind: "update", particles: 2000, period: p.number })));
-    $("inject-form").hidden = !r.includes("director");
-    if (r.includes("director")) {
-      if (ex.status === "planning") btn(T("endex"), "endex", () => act(`/api/exercises/${id}/endex`, {}));
-      btn(T("evaluate"), "evaluate", () => act(`/api/exercises/${id}/jobs`, { kind: "evaluate", particles: 2000 }));
-      if (ex.status === "endex" && !ex.truth_released) btn(T("release"), "release", () => act(`/api/exercises/${id}/release`, {}));
-    }
-    if (ex.truth) { const a = document.createElement("a"); a.href = `/api/exercises/${id}/report.html`; a.textContent = T("report"); a.target = "_blank"; box.appendChild(a); }
-  }
-
-  function renderTasking() {
-    const box = $("tasking");
-    if (!S.tasking) { box.innerHTML = ""; return; }
-    if (!S.tasking.length) { box.innerHTML = `<h3>${T("tasking")}</h3><p>${T("no_tasking")}</p>`; return; }
-    box.innerHTML = `<h3>${T("tasking")}</h3>` + S.tasking.map((t) => {
-      const base = `/api/exercises/${S.ex.id}/exports/${t.period}/${encodeURIComponent(t.unit)}`;
-      return `<div class="box tasking-item" data-unit="${esc(t.unit)}"><b>P${t.period} ${esc(t.unit)}</b> ${t.pattern} · CSP ${fmtPos(t.route[1].lon, t.route[1].lat)} · ${fmtTime(t.on_task)} · POS ${(100 * t.pos).toFixed(1)} %` +
-        ` · <a href="${base}.gpx">GPX</a> <a href="${base}.kml">KML</a>${t.rtz === undefined ? "" : ""} <a href="${base}.rtz">RTZ</a><pre>${esc(t.messages[S.lang] || t.messages.en)}</pre></div>`;
-    }).join("");
-  }
-
-  function renderJobs() {
-    $("jobs").innerHTML = S.jobs.map((j) => `<li data-job="${j.id}">${j.id} ${j.kind}: <span class="job-status">${j.status}</span> ${(100 * j.progress).toFixed(0)} % ${esc(j.message)}` +
-      (j.status === "running" || j.status === "queued" ? ` <button class="cancel" data-job="${j.id}">×</button>` : "") + "</li>").join("");
-    document.querySelectorAll("button.cancel").forEach((b) => b.onclick = () => act(`/api/jobs/${b.dataset.job}/cancel`, {}));
-    if (S.jobs.some((j) => j.status === "running" || j.status === "queued")) { clearTimeout(S.poll); S.poll = setTimeout(refresh, 2000); }
-  }
-
-  async function act(path, json) {
-    try { await api(path, { method: "POST", json }); } catch (e) { alert(e.message); }
-    await refresh();
+    $("status").textContent = T("exstatus_" + ex.status) + (ex.truth_released ? " · " + T("truth_released") : "");
+    $("lkp").innerHTML = `<b>${T("lkp")}</b> ${fmtPos(ex.lkp.lon, ex.lkp.lat)} · ${fmtTime(ex.lkp.time)} · ${esc(I.has("obj_" + ex.scenario.reported.object_class) ? T("obj_" + ex.scenario.reported.object_class) : ex.scenario.reported.object_class)}`;
+    $("truth").hidden = !ex.truth;
+    if (ex.truth) $("truth").innerHTML = `<b>${T("truth")}</b> ${fmtPos(ex.truth.lon, ex.truth.lat)} · ${fmtTime(ex.truth.time)} · ${esc(I.has("obj_" + ex.truth.object_class) ? T("obj_" + ex.truth.object_class) : ex.truth.object_class)}`;
+    renderTabs();
+    window.SX_MAP.draw(S);
+    window.SX_PANELS.render(S);
   }
 
   function live() {
     if (S.es) S.es.close();
     S.es = new EventSource(`/api/exercises/${S.ex.id}/events`);
-    S.es.addEventListener("position", (ev) => { S.positions.push(JSON.parse(ev.data)); clearTimeout(S.draw); S.draw = setTimeout(drawUnits, 200); });
-    S.es.addEventListener("truth", () => { if (!S.ex.truth) refresh(); });
-    S.es.addEventListener("inject", (ev) => { const i = JSON.parse(ev.data); if (!S.injects.some((x) => x.id === i.id && x.delivered)) { S.injects = S.injects.filter((x) => x.id !== i.id).concat([i]); renderInjects(); } });
+    S.es.addEventListener("position", (ev) => {
+      S.positions.push(JSON.parse(ev.data)); clearTimeout(S.draw);
+      S.draw = setTimeout(() => { window.SX_MAP.drawUnits(S); window.SX_PANELS.renderUnits(S); }, 200);
+    });
+    S.es.addEventListener("truth", () => { if (!S.ex.truth) refresh(false); });
+    S.es.addEventListener("inject", (ev) => {
+      const i = JSON.parse(ev.data);
+      if (!S.injects.some((x) => x.id === i.id && x.delivered)) { S.injects = S.injects.filter((x) => x.id !== i.id).concat([i]); window.SX_PANELS.renderInjects(S); }
+    });
   }
 
-  $("inject-form").addEventListener("submit", async (ev) => {
-    ev.preventDefault();
-    const f = ev.target, to = [...f.querySelectorAll("input[name=to]:checked")].map((c) => c.value);
-    const body = { kind: f.kind.value, text: f.text.value, to };
-    if (f.lon.value && f.lat.value) { body.lon = +f.lon.value; body.lat = +f.lat.value; }
-    if (f.unit.value) body.unit = f.unit.value;
-    await act(`/api/exercises/${S.ex.id}/injects`, body); f.text.value = "";
-  });
+  // What a panel needs to act: POST, then refresh; errors inline in `errEl`, input kept.
+  async function act(path, json, errEl) {
+    if (errEl) errEl.textContent = "";
+    try { const r = await api(path, { method: "POST", json }); await refresh(false); return r; } catch (e) { if (errEl) showError(errEl, e); else flash(errText(e)); return null; }
+  }
 
-  i18n();
-  api("/api/me").then(start).catch(() => {});
+  window.SX = { S, api, act, refresh, errText, showError, fmtPos, fmtTime, pct, esc, confirmDialog, flash, T, ApiError, selectTab };
+  const lang0 = localStorage.getItem("sarex.lang") || "en";
+  $("lang").value = lang0;
+  I.load(lang0).then(() => { I.apply(); return api("/api/me"); }).then(start).catch(() => {});
 })();

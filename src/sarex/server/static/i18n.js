@@ -1,24 +1,27 @@
-// UI labels in English, Korean and Japanese.
-window.SAREX_I18N = {
-  en: { contours: "Containment 50/90 %", source: "Forecast", cum_pos: "Cum. POS", planned: "planned", reported: "updated with reports", update: "Update after", injects: "Injects", issue: "Issue now", inject_sighting: "Sighting", inject_breakdown: "Breakdown", inject_datum: "New datum", inject_message: "Message", inject_send: "Send inject",
-        login: "Log in", logout: "Log out", user: "User", password: "Password", exercise: "Exercise", time: "Time", units: "Units",
-        unit: "Unit", nation: "Nation", last_pos: "Last position", time_utc: "Time", periods: "Periods", start: "Start", end: "End",
-        approved: "Approved", plans: "Plans (POS)", period: "Period", status: "Status", jobs: "Jobs", approve: "Approve",
-        draft: "Draft plan", forecast: "Run forecast and plan", tasking: "Your tasking", lkp: "Reported LKP", truth: "Truth",
-        endex: "ENDEX", release: "Release truth", evaluate: "Evaluate", report: "After-action report", area: "Search area",
-        route: "Route", coast: "Coastline", positions: "Unit positions", datum: "Datum", sightings: "Sightings", no_tasking: "No approved tasking yet" },
-  ko: { contours: "포함 구역 50/90 %", source: "예측", cum_pos: "누적 성공확률", planned: "계획", reported: "보고 항적 반영", update: "갱신: 종료 단계", injects: "상황 부여", issue: "즉시 부여", inject_sighting: "발견 보고", inject_breakdown: "고장", inject_datum: "새 기준점", inject_message: "메시지", inject_send: "상황 부여 전송",
-        login: "로그인", logout: "로그아웃", user: "사용자", password: "비밀번호", exercise: "훈련", time: "시각", units: "부대",
-        unit: "부대", nation: "국가", last_pos: "최종 위치", time_utc: "시각", periods: "수색 단계", start: "시작", end: "종료",
-        approved: "승인됨", plans: "계획 (성공확률)", period: "단계", status: "상태", jobs: "작업", approve: "승인",
-        draft: "계획 초안", forecast: "표류 예측 및 계획", tasking: "임무", lkp: "보고된 최종 위치", truth: "실제 상황",
-        endex: "훈련 종료", release: "실제 상황 공개", evaluate: "평가", report: "사후 검토 보고서", area: "수색 구역",
-        route: "항로", coast: "해안선", positions: "부대 위치", datum: "기준점", sightings: "발견 보고", no_tasking: "승인된 임무 없음" },
-  ja: { contours: "包含区域 50/90 %", source: "予測", cum_pos: "累積成功確率", planned: "計画", reported: "報告航跡で更新", update: "更新: 終了期間", injects: "状況付与", issue: "今すぐ付与", inject_sighting: "発見報告", inject_breakdown: "故障", inject_datum: "新基準点", inject_message: "メッセージ", inject_send: "状況付与を送信",
-        login: "ログイン", logout: "ログアウト", user: "ユーザー", password: "パスワード", exercise: "訓練", time: "時刻", units: "部隊",
-        unit: "部隊", nation: "国", last_pos: "最終位置", time_utc: "時刻", periods: "捜索期間", start: "開始", end: "終了",
-        approved: "承認済み", plans: "計画 (成功確率)", period: "期間", status: "状態", jobs: "ジョブ", approve: "承認",
-        draft: "計画案", forecast: "漂流予測と計画", tasking: "任務", lkp: "通報最終位置", truth: "真値",
-        endex: "訓練終了", release: "真値の公開", evaluate: "評価", report: "事後報告書", area: "捜索区域",
-        route: "航路", coast: "海岸線", positions: "部隊位置", datum: "基準点", sightings: "発見報告", no_tasking: "承認された任務はまだありません" },
-};
+// UI strings: one JSON catalogue per language under /static/i18n/ (en, ko, ja), the same keys in each
+// (tests/server/test_server_i18n.py checks that). T(key, {name: value}) fills {name} placeholders.
+(function () {
+  "use strict";
+  const cat = { en: {}, ko: {}, ja: {} };
+  let lang = "en";
+  async function load(l) {
+    if (!Object.keys(cat.en).length) cat.en = await (await fetch("/static/i18n/en.json")).json();
+    if (l !== "en" && !Object.keys(cat[l] || {}).length) cat[l] = await (await fetch(`/static/i18n/${l}.json`)).json();
+    lang = cat[l] ? l : "en";
+  }
+  function T(key, vars) {
+    let s = (cat[lang] || {})[key];
+    if (s === undefined) s = cat.en[key];
+    if (s === undefined) return key;
+    if (vars) s = s.replace(/\{(\w+)\}/g, (m, k) => (vars[k] === undefined ? m : String(vars[k])));
+    return s;
+  }
+  function has(key) { return cat.en[key] !== undefined; }
+  // Apply to the static page: text (data-i18n) and accessible names (data-i18n-label).
+  function apply(root) {
+    document.documentElement.lang = lang;
+    (root || document).querySelectorAll("[data-i18n]").forEach((e) => { e.textContent = T(e.dataset.i18n); });
+    (root || document).querySelectorAll("[data-i18n-label]").forEach((e) => { e.setAttribute("aria-label", T(e.dataset.i18nLabel)); });
+  }
+  window.SX_I18N = { load, T, has, apply, get lang() { return lang; } };
+})();

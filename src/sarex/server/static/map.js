@@ -1,0 +1,178 @@
+// The map (Leaflet, vendored): land filled, labels that need no hover, legend with colour keys, a nautical
+// scale bar, a degree-minute graticule, nation colours on areas, tracks and units, icons by unit type.
+(function () {
+  "use strict";
+  const T = (k, v) => window.SX_I18N.T(k, v);
+  const NATION = { KOR: "#1f5fbf", ROK: "#1f5fbf", JPN: "#b0124a", USA: "#2e7d32", CHN: "#8d6e00", RUS: "#5d4037" };
+  const nationColour = (n) => NATION[n] || "#455a64";
+  const M = { map: null, layers: {}, legend: null };
+
+  // Unit icons by type: a hull for ships, a rotor for helicopters, wings for fixed-wing aircraft.
+  const SHAPES = {
+    ship: '<path d="M12 2 L18 9 L18 21 L6 21 L6 9 Z"/>',
+    helicopter: '<circle cx="12" cy="12" r="5"/><path d="M3 3 L21 21 M21 3 L3 21" stroke-width="2.2"/>',
+    aircraft: '<path d="M12 2 L14 10 L22 13 L22 15 L14 13.5 L13.5 19 L16 21 L16 22 L8 22 L8 21 L10.5 19 L10 13.5 L2 15 L2 13 L10 10 Z"/>',
+  };
+  const kindOf = (type) => (/heli/.test(type || "") ? "helicopter" : /wing|air|plane/.test(type || "") ? "aircraft" : "ship");
+  function svg(kind, colour, size) {
+    return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" width="${size}" height="${size}" aria-hidden="true"><g fill="${colour}" stroke="${kind === "helicopter" ? colour : "#fff"}" stroke-width="1.2">${SHAPES[kind]}</g></svg>`;
+  }
+
+  // A scale bar in nautical miles (and km): Leaflet's Scale with the imperial bar counting NM.
+  const NmScale = L.Control.Scale.extend({
+    _updateImperial(maxMeters) {
+      const nm = maxMeters / 1852, n = nm >= 1 ? this._getRoundNum(nm) : Math.round(nm * 10) / 10 || 0.1;
+      this._updateScale(this._iScale, n + " NM", n / nm);
+    },
+  });
+
+  // Degree-minute graticule: a spacing that gives 3 to 8 lines across the view, labelled on the edges.
+  const STEPS_MIN = [1, 2, 5, 10, 15, 30, 60, 120];
+  function drawGraticule() {
+    const g = M.layers.grid; g.clearLayers();
+    const b = M.map.getBounds(), span = (b.getEast() - b.getWest()) * 60;
+    const step = STEPS_MIN.find((s) => span / s <= 7) || 120;
+    const lab = (v, pos, neg) => { const h = v >= 0 ? pos : neg, a = Math.abs(v), d = Math.floor(a + 1e-9), m = Math.round((a - d) * 60);
+      return `${d}°${String(m).padStart(2, "0")}'${h}`; };
+    const opt = { color: "#34495e", weight: 0.6, opacity: 0.55, interactive: false };
+    for (let m = Math.ceil(b.getWest() * 60 / step) * step; m <= b.getEast() * 60; m += step) {
+      const x = m / 60;
+      L.polyline([[b.getSouth(), x], [b.getNorth(), x]], opt).addTo(g);
+      L.marker([b.getNorth(), x], { interactive: false, keyboard: false, icon: L.divIcon({ className: "grid-label grid-lon", html: lab(x, "E", "W"), iconSize: null }) }).addTo(g);
+    }
+    for (let m = Math.ceil(b.getSouth() * 60 / step) * step; m <= b.getNorth() * 60; m += step) {
+      const y = m / 60;
+      L.polyline([[y, b.getWest()], [y, b.getEast()]], opt).addTo(g);
+      L.marker([y, b.getWest()], { interactive: false, keyboard: false, icon: L.divIcon({ className: "grid-label grid-lat", html: lab(y, "N", "S"), iconSize: null }) }).addTo(g);
+    }
+  }
+
+  function init() {
+    if (M.map) return;
+    M.map = L.map("map", { zoomControl: true, attributionControl: true, keyboard: true });
+    M.map.attributionControl.setPrefix(false);
+    new NmScale({ metric: true, imperial: true, position: "bottomright" }).addTo(M.map);
+    M.layers.grid = L.layerGroup().addTo(M.map);
+    M.map.on("moveend", drawGraticule);
+  }
+
+  async function open(ex, api) {
+    Object.entries(M.layers).forEach(([k, l]) => { if (k !== "grid") M.map.removeLayer(l); });
+    M.layers = { grid: M.layers.grid };
+    const b = ex.bbox; M.map.fitBounds([[b[1], b[0]], [b[3], b[2]]]);
+    M.layers.land = L.layerGroup().addTo(M.map);
+    try {  // filled land where the server gives polygons, the shoreline otherwise
+      const land = await api(`/api/exercises/${ex.id}/land`);
+      L.geoJSON(land, { interactive: false, style: { color: "#7b6a4e", weight: 0.8, fillColor: "#e9dfc4", fillOpacity: 1, fillRule: "evenodd" } }).addTo(M.layers.land);
+      M.map.attributionControl.addAttribution("GSHHG");
+    } catch (e) {
+      try {
+        const coast = await api(`/api/exercises/${ex.id}/coast`);
+        L.geoJSON(coast, { interactive: false, style: { color: "#7b6a4e", weight: 1.2 } }).addTo(M.layers.land);
+        M.map.attributionControl.addAttribution("GSHHG");
+      } catch (e2) { /* no coastline: the sea alone */ }
+    }
+    for (const k of ["contours", "areas", "routes", "datum", "tracks", "units", "sightings", "lkp"]) M.layers[k] = L.layerGroup().addTo(M.map);
+    legend();
+  }
+
+  function label(html, cls) { return { permanent: true, direction: "center", className: "map-label " + (cls || ""), opacity: 1, interactive: false, html }; }
+  function draw(S) {
+    document.querySelectorAll(".leaflet-control-zoom-in, .leaflet-control-zoom-out").forEach((a) => {
+      const t = T(a.classList.contains("leaflet-control-zoom-in") ? "zoom_in" : "zoom_out"); a.title = t; a.setAttribute("aria-label", t); });
+    const ex = S.ex, Lr = M.layers, fmtTime = window.SX.fmtTime, pct = window.SX.pct;
+    ["areas", "routes", "sightings", "datum", "lkp"].forEach((k) => Lr[k].clearLayers());
+    // LKP with its radius, the datum track, the truth once visible: each labelled on the map
+    L.circle([ex.lkp.lat, ex.lkp.lon], { radius: ex.lkp.radius_m || 1852, color: "#c0392b", weight: 1.5, fill: false, dashArray: "3 4", interactive: false }).addTo(Lr.lkp);
+    L.circleMarker([ex.lkp.lat, ex.lkp.lon], { radius: 5, color: "#c0392b", fillColor: "#c0392b", fillOpacity: 1, className: "lkp-marker" })
+      .bindTooltip(T("map_lkp"), { permanent: true, direction: "right", className: "map-label lkp-label" }).addTo(Lr.lkp);
+    if (S.datum.length) {
+      L.polyline(S.datum.map((d) => [d.lat, d.lon]), { color: "#c0392b", weight: 2, dashArray: "2 6" }).addTo(Lr.datum);
+      const d = S.datum[S.datum.length - 1];
+      L.circleMarker([d.lat, d.lon], { radius: 3, color: "#c0392b" }).bindTooltip(T("map_datum"), { permanent: true, direction: "left", className: "map-label" }).addTo(Lr.datum);
+    }
+    if (ex.truth) L.circleMarker([ex.truth.lat, ex.truth.lon], { radius: 7, color: "#000", fillColor: "#f1c40f", fillOpacity: 1, className: "truth-marker" })
+      .bindTooltip(T("map_truth"), { permanent: true, direction: "top", className: "map-label truth-label" }).addTo(Lr.datum);
+    // search areas: nation colour, solid when approved, labelled with area, unit, nation and POS
+    L.geoJSON({ type: "FeatureCollection", features: S.areas.features.filter((f) => f.properties.status === "draft" || f.properties.status === "approved") }, {
+      style: (f) => ({ className: "area area-" + f.properties.status, color: nationColour(f.properties.nation), weight: 2,
+                       fillOpacity: f.properties.status === "approved" ? 0.18 : 0.06, dashArray: f.properties.status === "approved" ? null : "5 4" }),
+      onEachFeature: (f, l) => { const p = f.properties;
+        l.bindTooltip(`P${p.period} <b>${p.unit}</b><br>${p.nation} · POS ${p.pos !== undefined ? pct(p.pos) : ""}`, { permanent: true, direction: "center", className: "map-label area-label", interactive: false }); },
+    }).eachLayer((l) => Lr.areas.addLayer(l));
+    L.geoJSON(S.routesFc, { interactive: false, style: (f) => ({ color: nationColour(f.properties.nation), weight: 1, opacity: 0.8 }) }).eachLayer((l) => Lr.routes.addLayer(l));
+    S.sightings.forEach((s) => L.circleMarker([s.lat, s.lon], { radius: 6, color: "#e67e22", fillColor: "#f39c12", fillOpacity: 0.9 })
+      .bindTooltip(T("map_sighting") + " " + fmtTime(s.time, true), { permanent: true, direction: "right", className: "map-label" }).addTo(Lr.sightings));
+    drawContours(S); drawUnits(S);
+  }
+
+  function drawContours(S) {
+    const sel = document.getElementById("contour-period"), feats = S.contours.features;
+    const have = [...new Set(feats.map((f) => f.properties.period))].sort((a, b) => a - b), keep = +sel.value;
+    sel.innerHTML = have.map((k) => `<option value="${k}">P${k}</option>`).join("");
+    sel.closest(".row").hidden = !have.length;
+    const planned = feats.find((f) => f.properties.source === "planned");
+    sel.value = have.includes(keep) ? keep : (planned ? planned.properties.period : (have[0] || ""));
+    M.layers.contours.clearLayers();
+    L.geoJSON({ type: "FeatureCollection", features: feats.filter((f) => f.properties.period === +sel.value) }, {
+      interactive: false,
+      style: (f) => ({ className: "contour contour-" + Math.round(100 * f.properties.level), color: f.properties.level < 0.7 ? "#6c3483" : "#a569bd",
+                       weight: 1.5, fill: false, dashArray: f.properties.level < 0.7 ? null : "6 3" }),
+    }).eachLayer((l) => M.layers.contours.addLayer(l));
+  }
+  document.getElementById("contour-period").addEventListener("change", () => { if (window.SX.S.ex) drawContours(window.SX.S); });
+
+  function lastPositions(S, cut) {
+    const last = {};
+    S.positions.forEach((p) => { const t = Date.parse(p.time); if (t <= cut && (!last[p.unit] || Date.parse(last[p.unit].time) <= t)) last[p.unit] = p; });
+    return last;
+  }
+  function drawUnits(S) {
+    const cut = window.SX_PANELS ? window.SX_PANELS.sliderTime(S) : Infinity, last = lastPositions(S, cut), byCode = {};
+    S.units.forEach((u) => (byCode[u.code] = u));
+    M.layers.units.clearLayers(); M.layers.tracks.clearLayers();
+    const tracks = {};
+    S.positions.filter((p) => Date.parse(p.time) <= cut).sort((a, b) => Date.parse(a.time) - Date.parse(b.time)).forEach((p) => (tracks[p.unit] = tracks[p.unit] || []).push([p.lat, p.lon]));
+    Object.entries(tracks).forEach(([u, tr]) => L.polyline(tr, { color: nationColour((byCode[u] || {}).nation), weight: 2, opacity: 0.8, interactive: false }).addTo(M.layers.tracks));
+    Object.values(last).forEach((p) => {
+      const u = byCode[p.unit] || {}, kind = kindOf(u.type), c = nationColour(u.nation);
+      L.marker([p.lat, p.lon], { keyboard: false, title: p.unit, icon: L.divIcon({ className: "unit-marker unit-" + kind, html: svg(kind, c, 22) + `<span class="unit-label">${p.unit}</span>`, iconSize: [22, 22], iconAnchor: [11, 11] }) })
+        .addTo(M.layers.units);
+    });
+    return last;
+  }
+
+  function legend() {
+    if (M.legend) M.legend.remove();
+    const box = L.control({ position: "bottomleft" });
+    box.onAdd = () => {
+      const d = L.DomUtil.create("div", "legend");
+      L.DomEvent.disableClickPropagation(d);
+      d.innerHTML = `<details open><summary>${T("legend")}</summary><ul>` +
+        `<li><span class="key" style="border:2px solid #c0392b;border-radius:50%"></span>${T("map_lkp")}</li>` +
+        `<li><span class="key" style="border-top:2px dashed #c0392b;height:0"></span>${T("map_datum")}</li>` +
+        `<li><span class="key" style="border:2px solid #6c3483"></span>${T("leg_contour50")}</li>` +
+        `<li><span class="key" style="border:2px dashed #a569bd"></span>${T("leg_contour90")}</li>` +
+        `<li><span class="key" style="border:2px solid ${nationColour("KOR")};background:${nationColour("KOR")}33"></span>${T("leg_area")} KOR</li>` +
+        `<li><span class="key" style="border:2px solid ${nationColour("JPN")};background:${nationColour("JPN")}33"></span>${T("leg_area")} JPN</li>` +
+        `<li><span class="key" style="border:2px dashed #455a64"></span>${T("leg_draft")}</li>` +
+        `<li>${svg("ship", "#455a64", 14)} ${T("leg_ship")} ${svg("helicopter", "#455a64", 14)} ${T("leg_helo")} ${svg("aircraft", "#455a64", 14)} ${T("leg_air")}</li>` +
+        `<li><span class="key" style="background:#f39c12;border-radius:50%"></span>${T("map_sighting")}</li>` +
+        `<li><span class="key" style="background:#e9dfc4;border:1px solid #7b6a4e"></span>${T("leg_land")}</li></ul></details>`;
+      return d;
+    };
+    M.legend = box.addTo(M.map);
+  }
+
+  // Zoom to what matters: the unit's own area and position; otherwise areas, containment and LKP.
+  function fit(S) {
+    const b = L.latLngBounds([[S.ex.lkp.lat, S.ex.lkp.lon]]);
+    const add = (g) => { try { const x = g.getBounds && g.getBounds(); if (x && x.isValid()) b.extend(x); } catch (e) { /* empty group */ } };
+    [M.layers.areas, M.layers.contours, M.layers.datum].forEach((g) => g.eachLayer(add));
+    M.layers.units.eachLayer((m) => b.extend(m.getLatLng()));
+    if (b.isValid()) M.map.fitBounds(b.pad(0.15), { maxZoom: 11 });
+  }
+  function resize() { if (M.map) { M.map.invalidateSize(); drawGraticule(); } }
+
+  window.SX_MAP = { init, open, draw, drawUnits, fit, resize, legend, nationColour, kindOf, lastPositions, get map() { return M.map; } };
+})();
