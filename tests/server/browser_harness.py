@@ -70,11 +70,13 @@ def settle(page, ms: int = 400) -> None:
 
 
 # Visible text nodes (and the shown option of each visible select), outside translate="no" elements
-# (names, free text typed by people, the audit's raw detail): tokens holding a Latin letter.
+# (names, free text typed by people, the audit's raw detail) and generated documents shown as they are
+# (data-doc: the SAP message, whose Korean and Japanese text planning/message.py writes): tokens holding
+# a Latin letter.
 LATIN_WORDS_JS = r"""
 () => {
   const out = [];
-  const excluded = (el) => { for (let e = el; e; e = e.parentElement) if (e.getAttribute && e.getAttribute("translate") === "no") return true; return false; };
+  const excluded = (el) => { for (let e = el; e; e = e.parentElement) if (e.getAttribute && (e.getAttribute("translate") === "no" || e.hasAttribute("data-doc"))) return true; return false; };
   const visible = (el) => el.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true }) && el.getClientRects().length > 0;
   const add = (text, el) => { for (const t of text.split(/[\s·,;:()\[\]"“”<>|/]+/)) if (/[A-Za-z]/.test(t)) out.push([t, el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + (el.className && typeof el.className === "string" ? "." + el.className.split(" ")[0] : "")]); };
   const w = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);

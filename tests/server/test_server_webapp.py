@@ -142,7 +142,7 @@ def test_unit_on_a_phone(browser, world, ready):
 
 
 def _tabs(page) -> list[str]:
-    return [b.get_attribute("data-tab") for b in page.locator("#tabs button").all()]
+    return [b.get_attribute("data-tab") for b in page.locator("#tabs button").all() if b.is_visible()]
 
 
 def _open_dialogs(page):
@@ -184,7 +184,7 @@ def test_every_role_every_panel(browser, world, ready):
                 if lang != "ja":
                     problems += [f"{lang} {states[0]}: axe {v}" for v in axe(page)]
                 if tab == _tabs(page)[0] and lang != "ja":
-                    page.screenshot(path=str(IMG / f"web-{role}-{'phone' if view is PHONE else 'desktop'}.png"))
+                    page.screenshot(path=str(IMG / f"web-{role}-{'phone-ko' if view is PHONE else 'desktop'}.png"))
             ctx.close()
             assert blocked == [], blocked
     assert not problems, "\n".join(sorted(set(problems)))

@@ -88,7 +88,7 @@
     $("app-view").classList.toggle("show-map", S.tab === "map");
     document.querySelectorAll(".panel").forEach((p) => { if (!tabs.includes(p.id.slice(6))) p.hidden = true; });
   }
-  function selectTab(t) { S.tab = t; renderTabs(); const b = $("tab-" + t); if (b) b.focus(); if (t === "map") setTimeout(() => window.SX_MAP.resize(), 0); if (t === "audit") window.SX_PANELS.renderAudit(S); }
+  function selectTab(t) { S.tab = t; renderTabs(); const b = $("tab-" + t); if (b) b.focus(); if (t === "map") setTimeout(() => window.SX_MAP.resize(S), 0); if (t === "audit") window.SX_PANELS.renderAudit(S); }
   $("tabs").addEventListener("keydown", (ev) => {  // arrow keys move between tabs (WAI-ARIA tabs pattern)
     const bs = [...$("tabs").querySelectorAll("button")], i = bs.findIndex((b) => b.dataset.tab === S.tab);
     const j = ev.key === "ArrowRight" ? i + 1 : ev.key === "ArrowLeft" ? i - 1 : ev.key === "Home" ? 0 : ev.key === "End" ? bs.length - 1 : null;
@@ -143,7 +143,7 @@
     Object.assign(S, { units, periods, plans, jobs, areas, routesFc: routes, sightings, datum, tasking, contours, forecast, injects });
     S.ex = await api(e);
     render();
-    if (fit) window.SX_MAP.fit(S);
+    if (fit) { window.SX_MAP.resize(); window.SX_MAP.fit(S); }
     if (S.jobs.some((j) => j.status === "running" || j.status === "queued")) { clearTimeout(S.poll); S.poll = setTimeout(() => refresh(false), 2000); }
   }
 

@@ -27,11 +27,12 @@
   });
 
   // Degree-minute graticule: a spacing that gives 3 to 8 lines across the view, labelled on the edges.
-  const STEPS_MIN = [1, 2, 5, 10, 15, 30, 60, 120];
+  const STEPS_MIN = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1200];
   function drawGraticule() {
     const g = M.layers.grid; g.clearLayers();
     const b = M.map.getBounds(), span = (b.getEast() - b.getWest()) * 60;
-    const step = STEPS_MIN.find((s) => span / s <= 7) || 120;
+    const step = STEPS_MIN.find((s) => span / s <= 7);
+    if (!step || !M.map.getSize().x) return;  // a hidden map (a phone's other tabs) or the whole world: no grid
     const lab = (v, pos, neg) => { const h = v >= 0 ? pos : neg, a = Math.abs(v), d = Math.floor(a + 1e-9), m = Math.round((a - d) * 60);
       return `${d}°${String(m).padStart(2, "0")}'${h}`; };
     const opt = { color: "#34495e", weight: 0.6, opacity: 0.55, interactive: false };
@@ -148,7 +149,7 @@
     box.onAdd = () => {
       const d = L.DomUtil.create("div", "legend");
       L.DomEvent.disableClickPropagation(d);
-      d.innerHTML = `<details open><summary>${T("legend")}</summary><ul>` +
+      d.innerHTML = `<details${window.innerWidth > 820 ? " open" : ""}><summary>${T("legend")}</summary><ul>` +
         `<li><span class="key" style="border:2px solid #c0392b;border-radius:50%"></span>${T("map_lkp")}</li>` +
         `<li><span class="key" style="border-top:2px dashed #c0392b;height:0"></span>${T("map_datum")}</li>` +
         `<li><span class="key" style="border:2px solid #6c3483"></span>${T("leg_contour50")}</li>` +
@@ -166,13 +167,14 @@
 
   // Zoom to what matters: the unit's own area and position; otherwise areas, containment and LKP.
   function fit(S) {
+    if (!M.map.getSize().x) return;  // hidden: fitted when shown
     const b = L.latLngBounds([[S.ex.lkp.lat, S.ex.lkp.lon]]);
     const add = (g) => { try { const x = g.getBounds && g.getBounds(); if (x && x.isValid()) b.extend(x); } catch (e) { /* empty group */ } };
     [M.layers.areas, M.layers.contours, M.layers.datum].forEach((g) => g.eachLayer(add));
     M.layers.units.eachLayer((m) => b.extend(m.getLatLng()));
     if (b.isValid()) M.map.fitBounds(b.pad(0.15), { maxZoom: 11 });
   }
-  function resize() { if (M.map) { M.map.invalidateSize(); drawGraticule(); } }
+  function resize(S) { if (M.map) { M.map.invalidateSize(); if (S) fit(S); else drawGraticule(); } }
 
   window.SX_MAP = { init, open, draw, drawUnits, fit, resize, legend, nationColour, kindOf, lastPositions, get map() { return M.map; } };
 })();

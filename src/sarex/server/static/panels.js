@@ -32,7 +32,7 @@
         (csp ? `<dt>CSP</dt><dd>${SX.fmtPos(csp.lon, csp.lat)}</dd>` : "") +
         `<dt>${T("on_task")}</dt><dd>${SX.fmtTime(t.on_task)}</dd><dt>${T("off_task")}</dt><dd>${SX.fmtTime(t.off_task)}</dd>` +
         `<dt>POS</dt><dd>${SX.pct(t.pos)}</dd><dt>${T("files")}</dt><dd><a href="${base}.gpx">GPX</a> · <a href="${base}.rtz">RTZ</a> · <a href="${base}.kml">KML</a></dd></dl>` +
-        ans + form + state + `<details open><summary>${T("message")}</summary><pre class="sap" lang="${window.SX_I18N.lang}">${esc(t.messages[window.SX_I18N.lang] || t.messages.en)}</pre></details></article>`;
+        ans + form + state + `<details open><summary>${T("message")}</summary><pre class="sap" data-doc="sap" lang="${window.SX_I18N.lang}">${esc(t.messages[window.SX_I18N.lang] || t.messages.en)}</pre></details></article>`;
     }).join("");
     box.querySelectorAll(".answer-form").forEach((f) => f.addEventListener("submit", async (ev) => {
       ev.preventDefault();
@@ -138,7 +138,7 @@
       draft && (coord || mine) && has(S, ROUTE_WITHDRAW) ? btn("", "withdraw", T("withdraw"), `data-act="withdraw" data-plan="${pl.id}"`) : ""].join(" ");
     const review = pl.review ? `<p class="review">${T("plan_" + pl.status)} · <span translate="no">${esc(pl.review.by || "")}</span>: <span translate="no" class="usertext">${esc(pl.review.comment || "")}</span></p>` : "";
     return `<article class="plan box plan-${pl.status}" data-plan="${pl.id}"><h3>P${pl.period} · ${pl.nation} · <span class="plan-status" data-status="${pl.status}">${T("plan_" + pl.status)}</span> · POS ${SX.pct(total)}</h3>` + review +
-      `<div class="scroll"><table><thead><tr><th>${T("unit")}</th><th>${T("pattern")}</th><th>POS</th><th>${T("on_task")}</th><th>${T("answer")}</th></tr></thead><tbody>` +
+      `<div class="scroll" tabindex="0"><table><thead><tr><th>${T("unit")}</th><th>${T("pattern")}</th><th>POS</th><th>${T("on_task")}</th><th>${T("answer")}</th></tr></thead><tbody>` +
       pl.assignments.map((a) => `<tr><td translate="no">${esc(a.unit)}</td><td>${tr("pattern_", a.pattern)}</td><td>${SX.pct(a.pos)}</td><td>${SX.fmtTime(a.on_task, true)}</td><td>${a.answer ? T("answer_" + a.answer.answer) : ""}</td></tr>`).join("") +
       `</tbody></table></div>${acts.trim() ? `<div class="row">${acts}</div>` : ""}<p class="error" role="alert"></p></article>`;
   }
@@ -158,7 +158,7 @@
       const q = await SX.api(`/api/exercises/${S.ex.id}/proposals/${period}`), n = q.nations[nation];
       if (!n) { $("proposal").innerHTML = `<p class="box">${T("no_proposal")}</p>`; return; }
       const total = n.assignments.reduce((a, x) => a + x.pos, 0);
-      $("proposal").innerHTML = `<section class="box proposal" aria-live="polite"><h3>${T("proposal")} P${period} · ${nation} · POS ${SX.pct(total)}</h3><div class="scroll"><table><thead><tr><th>${T("unit")}</th><th>${T("pattern")}</th><th>POS</th><th>${T("on_task")}</th><th>${T("off_task")}</th></tr></thead><tbody>` +
+      $("proposal").innerHTML = `<section class="box proposal" aria-live="polite"><h3>${T("proposal")} P${period} · ${nation} · POS ${SX.pct(total)}</h3><div class="scroll" tabindex="0"><table><thead><tr><th>${T("unit")}</th><th>${T("pattern")}</th><th>POS</th><th>${T("on_task")}</th><th>${T("off_task")}</th></tr></thead><tbody>` +
         n.assignments.map((a) => `<tr><td translate="no">${esc(a.unit)}</td><td>${tr("pattern_", a.pattern)}</td><td>${SX.pct(a.pos)}</td><td>${SX.fmtTime(a.on_task, true)}</td><td>${SX.fmtTime(a.off_task, true)}</td></tr>`).join("") +
         `</tbody></table></div><div class="row">${btn("draft-confirm", "primary", T("draft_this"))} ${btn("draft-discard", "", T("discard"))}</div><p class="error" role="alert"></p></section>`;
       $("draft-discard").onclick = () => ($("proposal").innerHTML = "");
