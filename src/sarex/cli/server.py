@@ -77,7 +77,6 @@ def register(app: typer.Typer) -> None:
         from sarex.errors import SarexInputError
         from sarex.server.api import create_app
         from sarex.server.nmea_udp import UdpConfig, parse_source_map
-        from sarex.server.routes import include_web
 
         tls = _tls(tls_cert, tls_key)
 
@@ -115,9 +114,7 @@ def register(app: typer.Typer) -> None:
         sys.stdout.flush()
         if udp is not None:
             echo(f"NMEA 0183 / AIS over UDP on {host}:{udp.port} into exercise {udp.exercise_id}")
-        app = create_app(store, max_upload_bytes=int(max_upload_mb * 1e6), nmea_udp=udp)
-        include_web(app)
-        uvicorn.run(app, host=host, port=port, log_level="warning", **tls)
+        uvicorn.run(create_app(store, max_upload_bytes=int(max_upload_mb * 1e6), nmea_udp=udp), host=host, port=port, log_level="warning", **tls)
 
     @server.command("init")
     @user_errors

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from sarex.server import services, workflow
-from sarex.server.deps import PrincipalDep, StoreDep, read
+from sarex.server.deps import ExerciseId, PrincipalDep, StoreDep, read
 from sarex.server.errors import AUTH, responses
 
 router = APIRouter(tags=["interop"])
@@ -28,9 +28,10 @@ def _land(bbox: tuple[float, float, float, float]) -> list:
     return services.land_polygons(bbox)
 
 
-@router.get("/api/exercises/{exercise_id}/land", response_model=LandOut, responses=responses(*AUTH, 404),
+@router.get("/api/exercises/{exercise_id}/land", response_model=LandOut,
+            responses={**responses(*AUTH, 404, 422), 200: {"content": {"application/geo+json": {}}, "description": "GeoJSON Feature"}},
             summary="GSHHG land of the exercise area as filled polygons (GeoJSON MultiPolygon)")
-def land(exercise_id: int, p: PrincipalDep, store: StoreDep):
+def land(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep):
     view = read(store, workflow.exercise_view, p, exercise_id)
     return JSONResponse({"type": "Feature", "properties": {"source": "GSHHG full resolution via roaring-landmask"},
                          "geometry": {"type": "MultiPolygon", "coordinates": _land(tuple(view["bbox"]))}}, media_type="application/geo+json")

@@ -11,7 +11,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from sarex.server import plans
-from sarex.server.deps import PrincipalDep, StoreDep, write
+from sarex.server.deps import ExerciseId, Period, PlanId, PrincipalDep, StoreDep, write
 from sarex.server.errors import AUTH, responses
 
 router = APIRouter(tags=["plans"])
@@ -65,23 +65,23 @@ class StateOut(BaseModel):
 
 @router.post("/api/exercises/{exercise_id}/plans/{plan_id}/withdraw", response_model=PlanStateOut, responses=responses(*AUTH, 404, 409),
              summary="Withdraw a draft (its nation's planner, or the coordinator); it is kept as withdrawn")
-def withdraw(exercise_id: int, plan_id: int, p: PrincipalDep, store: StoreDep):
+def withdraw(exercise_id: ExerciseId, plan_id: PlanId, p: PrincipalDep, store: StoreDep):
     return write(store, lambda s: plans.plan_view(plans.withdraw_plan(s, p, exercise_id, plan_id), full=False))
 
 
 @router.post("/api/exercises/{exercise_id}/plans/{plan_id}/reject", response_model=PlanStateOut, responses=responses(*AUTH, 400, 404, 409, 422),
              summary="Reject a draft with a comment (coordinator); it is kept as rejected, its planners may draft again")
-def reject(exercise_id: int, plan_id: int, body: RejectIn, p: PrincipalDep, store: StoreDep):
+def reject(exercise_id: ExerciseId, plan_id: PlanId, body: RejectIn, p: PrincipalDep, store: StoreDep):
     return write(store, lambda s: plans.plan_view(plans.reject_plan(s, p, exercise_id, plan_id, body.comment), full=False))
 
 
 @router.post("/api/exercises/{exercise_id}/tasking/{period}/answer", response_model=AnswerOut, responses=responses(*AUTH, 400, 404, 422),
              summary="A unit accepts its approved tasking of a period, or answers unable with a reason")
-def answer(exercise_id: int, period: int, body: AnswerIn, p: PrincipalDep, store: StoreDep):
+def answer(exercise_id: ExerciseId, period: Period, body: AnswerIn, p: PrincipalDep, store: StoreDep):
     return write(store, plans.answer_tasking, p, exercise_id, period, body.answer, body.reason)
 
 
 @router.post("/api/exercises/{exercise_id}/tasking/{period}/status", response_model=StateOut, responses=responses(*AUTH, 404, 422),
              summary="A unit's status on its tasking of a period: en_route, on_scene, searching, returning")
-def status(exercise_id: int, period: int, body: StatusIn, p: PrincipalDep, store: StoreDep):
+def status(exercise_id: ExerciseId, period: Period, body: StatusIn, p: PrincipalDep, store: StoreDep):
     return write(store, plans.set_unit_state, p, exercise_id, period, body.status)
