@@ -50,6 +50,12 @@ def context(browser, viewport: dict, lang: str = "en", geolocation: dict | None 
             route.abort()
 
     ctx.route("**/*", guard)
+    if os.environ.get("SAREX_BROWSER_LOG"):  # to debug a test: every request and answer, timed
+        import time
+
+        ctx.on("request", lambda r: print(f"{time.time() % 1000:8.1f} > {r.method} {r.url}", flush=True))
+        ctx.on("response", lambda r: print(f"{time.time() % 1000:8.1f} < {r.status} {r.request.method} {r.url}", flush=True))
+        ctx.on("console", lambda m: print(f"{time.time() % 1000:8.1f} console {m.type}: {m.text}", flush=True))
     return ctx, blocked
 
 
@@ -78,7 +84,7 @@ LATIN_WORDS_JS = r"""
   const out = [];
   const excluded = (el) => { for (let e = el; e; e = e.parentElement) if (e.getAttribute && (e.getAttribute("translate") === "no" || e.hasAttribute("data-doc"))) return true; return false; };
   const visible = (el) => el.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true }) && el.getClientRects().length > 0;
-  const add = (text, el) => { for (const t of text.split(/[\s·,;:()\[\]"“”<>|/]+/)) if (/[A-Za-z]/.test(t)) out.push([t, el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + (el.className && typeof el.className === "string" ? "." + el.className.split(" ")[0] : "")]); };
+  const add = (text, el) => { for (const t of text.match(/[A-Za-z0-9°'.#%-]+/g) || []) if (/[A-Za-z]/.test(t)) out.push([t, el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + (el.className && typeof el.className === "string" ? "." + el.className.split(" ")[0] : "")]); };
   const w = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   while (w.nextNode()) {
     const n = w.currentNode, el = n.parentElement;

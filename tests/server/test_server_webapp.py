@@ -66,12 +66,14 @@ def _stored(world, unit: str, lon: float, lat: float) -> int:
     return sum(1 for r in rows if r["unit"] == unit and abs(r["lon"] - lon) < 1e-6 and abs(r["lat"] - lat) < 1e-6)
 
 
-def _wait(cond, timeout_s: float = 30.0) -> bool:
+def _wait(page, cond, timeout_s: float = 30.0) -> bool:
+    """Poll ``cond`` while the page runs: Playwright's sync API routes the page's requests (the
+    127.0.0.1 guard) only inside its own calls, so the wait is the page's, not ``time.sleep``."""
     t0 = time.monotonic()
     while time.monotonic() - t0 < timeout_s:
         if cond():
             return True
-        time.sleep(0.3)
+        page.wait_for_timeout(300)
     return False
 
 
@@ -96,17 +98,21 @@ def test_unit_on_a_phone(browser, world, ready):
     page.select_option(".state-form select[name=status]", "searching")
     page.click(".state-form button.send-state")
     plan = lambda: next(p for p in httpx.get(f"{world.url}/api/exercises/1/plans", headers=world.h["coordinator"], timeout=30).json() if p["id"] == ready["plan"])  # noqa: E731
-    assert _wait(lambda: (next(a for a in plan()["assignments"] if a["unit"] == unit)["state"] or {}).get("status") == "searching")
+    assert _wait(page, lambda: (next(a for a in plan()["assignments"] if a["unit"] == unit)["state"] or {}).get("status") == "searching")
     assert next(a for a in plan()["assignments"] if a["unit"] == unit)["answer"]["answer"] == "accepted"
 
     # report my position: the mocked device position is stored for this unit
     page.click("#tab-report")
+    n0 = _stored(world, unit, here["longitude"], here["latitude"])
     page.click("#geo-once")
-    assert _wait(lambda: _stored(world, unit, here["longitude"], here["latitude"]) == 1), "the device position was not stored"
+    assert _wait(page, lambda: _stored(world, unit, here["longitude"], here["latitude"]) == n0 + 1), \
+        ("the device position was not stored", page.inner_text("#geo-state"), page.inner_text("#flash"), page.inner_text("#outbox"))
 
     # offline: queued in IndexedDB, nothing stored; online: stored exactly once
     there = {"latitude": 34.95, "longitude": 129.70}
     ctx.set_geolocation(there)
+    n0 = _stored(world, unit, there["longitude"], there["latitude"])
+    s0 = sum(1 for s in httpx.get(f"{world.url}/api/exercises/1/sightings", headers=world.h["director"], timeout=30).json() if s.get("note") == "orange smoke offline")
     ctx.set_offline(True)
     page.click("#geo-once")
     page.fill("#sighting-form input[name=lat]", "34.93")
@@ -116,18 +122,18 @@ def test_unit_on_a_phone(browser, world, ready):
     page.wait_for_function("async () => (await window.SX_OUTBOX.all()).length === 2")
     assert page.locator("#outbox").inner_text().strip() != ""
     page.screenshot(path=str(IMG / "web-unit-phone-report.png"))
-    time.sleep(1.0)
-    assert _stored(world, unit, there["longitude"], there["latitude"]) == 0
+    page.wait_for_timeout(1000)
+    assert _stored(world, unit, there["longitude"], there["latitude"]) == n0  # nothing reached the server
     queued = page.evaluate("async () => (await window.SX_OUTBOX.all()).find((r) => r.kind === 'position')")
     ctx.set_offline(False)
     page.wait_for_function("async () => (await window.SX_OUTBOX.all()).length === 0")
-    assert _stored(world, unit, there["longitude"], there["latitude"]) == 1
+    assert _stored(world, unit, there["longitude"], there["latitude"]) == n0 + 1
     # the answer was lost, say: the same report (same id) is sent again and still stored once
     page.evaluate("async (item) => { await window.SX_OUTBOX.put(item); await window.SX_OUTBOX.flush(); }", queued)
     page.wait_for_function("async () => (await window.SX_OUTBOX.all()).length === 0")
-    assert _stored(world, unit, there["longitude"], there["latitude"]) == 1
+    assert _stored(world, unit, there["longitude"], there["latitude"]) == n0 + 1
     seen = httpx.get(f"{world.url}/api/exercises/1/sightings", headers=world.h["director"], timeout=30).json()
-    assert sum(1 for s in seen if s.get("note") == "orange smoke offline") == 1
+    assert sum(1 for s in seen if s.get("note") == "orange smoke offline") == s0 + 1
 
     # the map: a tab of its own at full width, no horizontal scrolling
     page.click("#tab-map")
