@@ -101,10 +101,13 @@ def test_unit_on_a_phone(browser, world, ready):
     assert _wait(page, lambda: (next(a for a in plan()["assignments"] if a["unit"] == unit)["state"] or {}).get("status") == "searching")
     assert next(a for a in plan()["assignments"] if a["unit"] == unit)["answer"]["answer"] == "accepted"
 
-    # report my position: the mocked device position is stored for this unit
-    page.click("#tab-report")
+    # report my position, by keyboard (arrow keys between tabs, Enter on the button): stored for this unit
+    page.focus("#tab-tasking")
+    page.keyboard.press("ArrowRight")
+    assert page.get_attribute("#tab-report", "aria-selected") == "true" and page.evaluate("document.activeElement.id") == "tab-report"
     n0 = _stored(world, unit, here["longitude"], here["latitude"])
-    page.click("#geo-once")
+    page.focus("#geo-once")
+    page.keyboard.press("Enter")
     assert _wait(page, lambda: _stored(world, unit, here["longitude"], here["latitude"]) == n0 + 1), \
         ("the device position was not stored", page.inner_text("#geo-state"), page.inner_text("#flash"), page.inner_text("#outbox"))
 

@@ -82,8 +82,13 @@
   function renderTabs() {
     const tabs = tabsFor(S.ex.roles), nav = $("tabs");
     if (!tabs.includes(S.tab)) S.tab = tabs[0];
-    nav.innerHTML = tabs.map((t) => `<button role="tab" id="tab-${t}" data-tab="${t}" aria-controls="${t === "map" ? "map" : "panel-" + t}" aria-selected="${t === S.tab}" tabindex="${t === S.tab ? 0 : -1}" class="${t === "map" ? "tab-map" : ""}">${esc(T("tab_" + t))}</button>`).join("");
-    nav.querySelectorAll("button").forEach((b) => { b.onclick = () => selectTab(b.dataset.tab); });
+    const key = tabs.join(",") + "|" + I.lang;
+    if (nav.dataset.key !== key) {  // rebuilt only when the set changes, so a focused tab keeps its focus
+      nav.dataset.key = key;
+      nav.innerHTML = tabs.map((t) => `<button role="tab" id="tab-${t}" data-tab="${t}" aria-controls="${t === "map" ? "map" : "panel-" + t}" class="${t === "map" ? "tab-map" : ""}">${esc(T("tab_" + t))}</button>`).join("");
+      nav.querySelectorAll("button").forEach((b) => { b.onclick = () => selectTab(b.dataset.tab); });
+    }
+    nav.querySelectorAll("button").forEach((b) => { const on = b.dataset.tab === S.tab; b.setAttribute("aria-selected", String(on)); b.tabIndex = on ? 0 : -1; });
     document.querySelectorAll(".panel").forEach((p) => { p.hidden = p.id !== "panel-" + S.tab; });
     $("app-view").classList.toggle("show-map", S.tab === "map");
     document.querySelectorAll(".panel").forEach((p) => { if (!tabs.includes(p.id.slice(6))) p.hidden = true; });

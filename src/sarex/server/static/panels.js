@@ -157,12 +157,13 @@
     try {
       const q = await SX.api(`/api/exercises/${S.ex.id}/proposals/${period}`), n = q.nations[nation];
       if (!n) { $("proposal").innerHTML = `<p class="box">${T("no_proposal")}</p>`; return; }
-      const total = n.assignments.reduce((a, x) => a + x.pos, 0);
+      const total = n.assignments.reduce((a, x) => a + x.pos, 0), done = S.plans.some((pl) => pl.period === period && pl.nation === nation && pl.status === "approved");
       $("proposal").innerHTML = `<section class="box proposal" aria-live="polite"><h3>${T("proposal")} P${period} · ${nation} · POS ${SX.pct(total)}</h3><div class="scroll" tabindex="0"><table><thead><tr><th>${T("unit")}</th><th>${T("pattern")}</th><th>POS</th><th>${T("on_task")}</th><th>${T("off_task")}</th></tr></thead><tbody>` +
         n.assignments.map((a) => `<tr><td translate="no">${esc(a.unit)}</td><td>${tr("pattern_", a.pattern)}</td><td>${SX.pct(a.pos)}</td><td>${SX.fmtTime(a.on_task, true)}</td><td>${SX.fmtTime(a.off_task, true)}</td></tr>`).join("") +
-        `</tbody></table></div><div class="row">${btn("draft-confirm", "primary", T("draft_this"))} ${btn("draft-discard", "", T("discard"))}</div><p class="error" role="alert"></p></section>`;
+        `</tbody></table></div>` + (done ? `<p>${T("already_approved")}</p>` : "") +
+        `<div class="row">${done ? "" : btn("draft-confirm", "primary", T("draft_this"))} ${btn("draft-discard", "", T("discard"))}</div><p class="error" role="alert"></p></section>`;
       $("draft-discard").onclick = () => ($("proposal").innerHTML = "");
-      $("draft-confirm").onclick = async () => {
+      if (!done) $("draft-confirm").onclick = async () => {
         if (await SX.act(`/api/exercises/${S.ex.id}/plans`, { period, nation }, $("proposal").querySelector(".error"))) { $("proposal").innerHTML = ""; SX.flash(T("drafted")); }
       };
     } catch (e) { SX.showError(err, e); }
