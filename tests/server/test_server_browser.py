@@ -7,10 +7,12 @@ its own tasking."""
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
 
-from browser_harness import DESKTOP, IMG, context, launch, login, settle, sync_api
+from browser_harness import DESKTOP, IMG, ROOT, context, launch, login, settle, sync_api
 from server_harness import ACCOUNTS, wait_job
 
 
@@ -35,6 +37,18 @@ def test_plan_workflow_and_control_in_chromium(browser, world):
     httpx.post(f"{u}/api/exercises/1/positions", headers=h["rok-pkg-1"], timeout=30,
                json={"reports": [{"time": "2026-02-11T00:30:00Z", "lon": 129.3, "lat": 34.95, "report_id": "browser-1"}]}).raise_for_status()
     IMG.mkdir(parents=True, exist_ok=True)
+
+    # a wrong password, in Korean: the 401's message from the catalogue, not the server's English line
+    ctx, blocked = context(browser, DESKTOP, "ko")
+    page = ctx.new_page()
+    page.goto(u + "/", timeout=90_000)
+    page.fill("#username", "planner-rok")
+    page.fill("#password", "not-the-password")
+    page.click("#login-button")
+    page.wait_for_selector("#login-error:not(:empty)")
+    ko = json.loads((ROOT / "src/sarex/server/static/i18n/ko.json").read_text(encoding="utf-8"))
+    assert page.inner_text("#login-error") == ko["err_login"] and "password" not in page.inner_text("body")
+    ctx.close()
 
     # planner (ROK): the containment areas of the period chosen, then preview -> draft, twice
     ctx, blocked = context(browser, DESKTOP)
@@ -105,6 +119,8 @@ def test_plan_workflow_and_control_in_chromium(browser, world):
         page.uncheck(f"#inject-form input[name=to][value={role}]")
     page.click("#inject-send")
     page.wait_for_selector("#inject-form .error:not(:empty)")
+    en = json.loads((ROOT / "src/sarex/server/static/i18n/en.json").read_text(encoding="utf-8"))
+    assert page.inner_text("#inject-form .error") == f"{en['err_invalid']} ({en['field_to']})"  # the 422's code and field
     assert page.input_value("#inject-form textarea[name=text]") == "F/V Daesung reports an orange raft"
     page.check("#inject-form input[name=to][value=unit]")
     page.click("#inject-send")

@@ -174,7 +174,18 @@
     M.layers.units.eachLayer((m) => b.extend(m.getLatLng()));
     if (b.isValid()) M.map.fitBounds(b.pad(0.15), { maxZoom: 11 });
   }
+  // A proposal being previewed: its areas in grey, dashed, labelled, until drafted or discarded.
+  function preview(assignments) {
+    if (!M.layers.preview) M.layers.preview = L.layerGroup().addTo(M.map);
+    M.layers.preview.clearLayers();
+    (assignments || []).filter((a) => a.area_ring).forEach((a) => {
+      L.polygon(a.area_ring.map(([x, y]) => [y, x]), { color: "#212f3d", weight: 2, dashArray: "2 5", fillOpacity: 0.05, className: "preview-area" })
+        .bindTooltip(`${T("proposal")} <b>${a.unit}</b><br>POS ${window.SX.pct(a.pos)}`, { permanent: true, direction: "center", className: "map-label", interactive: false })
+        .addTo(M.layers.preview);
+    });
+    if (assignments && assignments.length && M.layers.preview.getLayers().length) M.map.fitBounds(L.featureGroup(M.layers.preview.getLayers()).getBounds().pad(0.3), { maxZoom: 11 });
+  }
   function resize(S) { if (M.map) { M.map.invalidateSize(); if (S) fit(S); else drawGraticule(); } }
 
-  window.SX_MAP = { init, open, draw, drawUnits, fit, resize, legend, nationColour, kindOf, lastPositions, get map() { return M.map; } };
+  window.SX_MAP = { init, open, draw, drawUnits, fit, resize, preview, legend, nationColour, kindOf, lastPositions, get map() { return M.map; } };
 })();

@@ -162,9 +162,11 @@
         n.assignments.map((a) => `<tr><td translate="no">${esc(a.unit)}</td><td>${tr("pattern_", a.pattern)}</td><td>${SX.pct(a.pos)}</td><td>${SX.fmtTime(a.on_task, true)}</td><td>${SX.fmtTime(a.off_task, true)}</td></tr>`).join("") +
         `</tbody></table></div>` + (done ? `<p>${T("already_approved")}</p>` : "") +
         `<div class="row">${done ? "" : btn("draft-confirm", "primary", T("draft_this"))} ${btn("draft-discard", "", T("discard"))}</div><p class="error" role="alert"></p></section>`;
-      $("draft-discard").onclick = () => ($("proposal").innerHTML = "");
+      window.SX_MAP.preview(n.assignments);
+      const close = () => { $("proposal").innerHTML = ""; window.SX_MAP.preview(null); };
+      $("draft-discard").onclick = close;
       if (!done) $("draft-confirm").onclick = async () => {
-        if (await SX.act(`/api/exercises/${S.ex.id}/plans`, { period, nation }, $("proposal").querySelector(".error"))) { $("proposal").innerHTML = ""; SX.flash(T("drafted")); }
+        if (await SX.act(`/api/exercises/${S.ex.id}/plans`, { period, nation }, $("proposal").querySelector(".error"))) { close(); SX.flash(T("drafted")); }
       };
     } catch (e) { SX.showError(err, e); }
   });
