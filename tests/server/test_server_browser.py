@@ -124,7 +124,7 @@ def test_plan_workflow_and_control_in_chromium(browser, world):
     assert page.input_value("#inject-form textarea[name=text]") == "F/V Daesung reports an orange raft"
     page.check("#inject-form input[name=to][value=unit]")
     page.click("#inject-send")
-    page.wait_for_selector("li.inject-sighting:has-text('orange raft')")
+    page.wait_for_selector("#injects li.inject-sighting:has-text('orange raft')")
     page.click("#tab-control")
     page.click("#endex")
     page.wait_for_selector("dialog[open]")
