@@ -178,6 +178,8 @@ def test_every_role_every_panel(browser, world, ready):
             for tab in _tabs(page):
                 page.click(f"#tab-{tab}")
                 settle(page, 600 if tab != "audit" else 1500)
+                if tab == _tabs(page)[0] and lang != "ja":
+                    page.screenshot(path=str(IMG / f"web-{role}-{'phone-ko' if view is PHONE else 'desktop'}.png"))
                 if tab == "plans" and page.locator("#preview").is_visible():
                     page.click("#preview")
                     page.wait_for_selector(".proposal")
@@ -192,8 +194,6 @@ def test_every_role_every_panel(browser, world, ready):
                     problems += [f"{lang} {states[0]}: {w}" for w in latin_words(page, allowed)]
                 if lang != "ja":
                     problems += [f"{lang} {states[0]}: axe {v}" for v in axe(page)]
-                if tab == _tabs(page)[0] and lang != "ja":
-                    page.screenshot(path=str(IMG / f"web-{role}-{'phone-ko' if view is PHONE else 'desktop'}.png"))
             ctx.close()
             assert blocked == [], blocked
     assert not problems, "\n".join(sorted(set(problems)))
