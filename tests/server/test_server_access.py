@@ -33,7 +33,7 @@ EXPECTED = {
     ("POST", "/api/exercises/{exercise_id}/jobs"): {"director", "coordinator", "planner"},
     ("GET", "/api/exercises/{exercise_id}/jobs"): NOT_UNIT,
     ("GET", "/api/jobs/{job_id}"): NOT_UNIT,
-    ("POST", "/api/jobs/{job_id}/cancel"): {"director", "coordinator", "planner"},
+    ("POST", "/api/jobs/{job_id}/cancel"): {"director", "coordinator"},  # the director's forecast job: a planner may cancel only its own (issue 27)
     ("GET", "/api/exercises/{exercise_id}/proposals/{period}"): {"director", "coordinator", "planner"},
     ("GET", "/api/exercises/{exercise_id}/datum"): NOT_UNIT,
     ("GET", "/api/exercises/{exercise_id}/plans"): NOT_UNIT,
