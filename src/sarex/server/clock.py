@@ -19,14 +19,12 @@ from typing import NamedTuple, Optional
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sarex.exercise.clock import ClockError, ExerciseClock, period_of
-from sarex.server import audit
+from sarex.errors import SarexInputError
+from sarex.exercise.clock import ExerciseClock, period_of
 from sarex.server.models import Exercise, ExerciseClockRow, Period
-from sarex.server.security import Principal
-from sarex.server.workflow import Conflict, Missing, exercise_for
 from sarex.times import iso, to_epoch_s
 
-__all__ = ["ExerciseNow", "exercise_now", "load_clock", "clock_view", "control", "ex_iso", "alert_time_s", "gps_to_exercise"]
+__all__ = ["ExerciseNow", "exercise_now", "load_clock", "save_clock", "clock_view", "ex_iso", "alert_time_s", "gps_to_exercise"]
 
 
 class ExerciseNow(NamedTuple):
@@ -49,7 +47,7 @@ def load_clock(s: Session, exercise_id: int) -> ExerciseClock:
         return ExerciseClock(row.state, row.rate, row.anchor_ex_s, row.anchor_wall_s, row.mode, row.offset_s)
     ex = s.get(Exercise, exercise_id)
     if ex is None:
-        raise Missing(f"exercise_id: no exercise {exercise_id}", "exercise_id")
+        raise SarexInputError(f"exercise_id: no exercise {exercise_id}")
     return ExerciseClock.at(alert_time_s(ex), ex.created_s)
 
 
@@ -72,7 +70,7 @@ def ex_iso(t: Optional[float]) -> Optional[str]:
     return None if t is None else iso(t)
 
 
-def _save(s: Session, exercise_id: int, c: ExerciseClock, wall: float) -> None:
+def save_clock(s: Session, exercise_id: int, c: ExerciseClock, wall: float) -> None:
     row = s.get(ExerciseClockRow, exercise_id)
     if row is None:
         row = ExerciseClockRow(exercise_id=exercise_id)
@@ -96,66 +94,5 @@ def clock_view(s: Session, exercise_id: int, wall_s: Optional[float] = None) -> 
     return {"exercise_id": exercise_id, "state": "running" if c.mode == "live" else c.state, "mode": c.mode, "rate": c.rate,
             "exercise_time": iso(ex), "wall_time": iso(wall), "kst": local, "jst": local,
             "anchor_exercise_time": iso(c.anchor_ex_s), "anchor_wall_time": iso(c.anchor_wall_s), "offset_s": c.offset_s,
+            "anchor_exercise_s": c.anchor_ex_s, "anchor_wall_s": c.anchor_wall_s,
             "period": period_of(ex, _periods(s, exercise_id))}
-
-
-ACTIONS = ("start", "pause", "resume", "rate", "set", "live", "scaled")
-
-
-def control(s: Session, p: Principal, exercise_id: int, action: str, rate: Optional[float] = None,
-            exercise_time: Optional[str] = None, offset_s: Optional[float] = None) -> dict:
-    """Exercise control runs the clock (director): start, pause, resume, rate, set (jump), live, scaled.
-
-    Injects that fall due under the old clock are delivered (and audited) before it changes,
-    so a pause holds exactly those not yet due."""
-    from sarex.server.injects import deliver_due
-
-    ex, _ = exercise_for(s, p, exercise_id, {"director"})
-    if action not in ACTIONS:
-        from sarex.errors import SarexInputError
-
-        raise SarexInputError(f"action: {action!r} is not one of {', '.join(ACTIONS)}")
-    wall = time.time()
-    deliver_due(s, ex.id, wall)
-    c = load_clock(s, ex.id)
-    ex_t = None
-    if exercise_time is not None:
-        from sarex.server.reports import _time
-
-        ex_t = _time(exercise_time, "exercise_time")
-    try:
-        if action == "start":
-            new = c.start(wall, rate, ex_t)
-        elif action == "pause":
-            new = c.pause(wall)
-        elif action == "resume":
-            new = c.resume(wall)
-        elif action == "rate":
-            if rate is None:
-                raise ClockError("rate: give the rate (exercise seconds per wall second)")
-            new = c.with_rate(wall, rate)
-        elif action == "set":
-            if ex_t is None:
-                raise ClockError("exercise_time: give the exercise time to set (ISO 8601 UTC)")
-            new = c.set_time(wall, ex_t)
-        elif action == "live":
-            new = c.live(wall, offset_s)
-        else:
-            new = c.scaled(wall)
-    except ClockError as exc:
-        field = str(exc).split(":", 1)[0]
-        if field in ("rate", "offset_s", "exercise_time"):
-            from sarex.errors import SarexInputError
-
-            raise SarexInputError(str(exc)) from None
-        raise Conflict(str(exc), field) from None
-    _save(s, ex.id, new, wall)
-    audit.record(s, p.name, f"clock.{action}", {"state": new.state, "mode": new.mode, "rate": new.rate,
-                                                "exercise_time": iso(new.exercise_time(wall)), "wall_time": iso(wall)}, ex.id)
-    return clock_view(s, ex.id, wall)
-
-
-def read_clock(s: Session, p: Principal, exercise_id: int) -> dict:
-    """Everyone taking part sees the clock (exercise time is no secret)."""
-    ex, _ = exercise_for(s, p, exercise_id)
-    return clock_view(s, ex.id)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from sarex.errors import SarexInputError
 from sarex.server import audit, schemas, truthguard
+from sarex.server.clock import exercise_now
 from sarex.server.models import TRUTH_ROLES, Job, Period, Plan
 from sarex.server.security import Principal
 from sarex.server.workflow import Conflict, Denied, Missing, exercise_for
@@ -33,7 +34,8 @@ def job_view(j: Job, roles: frozenset[str] | set[str] = frozenset(), truth=None)
     if j.status == "failed" and not set(roles) & TRUTH_ROLES:
         msg = f"job {j.id} failed; exercise control (director, evaluators) has the reason"
     return {"id": j.id, "exercise_id": j.exercise_id, "kind": j.kind, "status": j.status, "progress": round(j.progress, 3),
-            "message": msg, "attempts": j.attempts, "created": iso(j.created_s), "updated": iso(j.updated_s)}
+            "message": msg, "attempts": j.attempts, "created": iso(j.created_s), "updated": iso(j.updated_s),
+            "created_at": iso(j.created_ex_s) if j.created_ex_s is not None else None}
 
 
 _PATH = re.compile(r"(?:[A-Za-z]:)?(?:[\\/][^\\/\s:'\"()]+)+[\\/]([^\\/\s:'\"()]+)")
@@ -71,14 +73,67 @@ def create_job(s: Session, p: Principal, exercise_id: int, kind: str, particles:
     busy = s.execute(select(Job).where(Job.exercise_id == ex.id, Job.kind == kind, Job.status.in_(("queued", "running")))).scalar()
     if busy is not None:
         raise Conflict(f"kind: a {kind} job ({busy.id}) is already {busy.status} for exercise {ex.id}", "kind")
-    now = time.time()
+    clock = exercise_now(s, ex.id)
+    if kind == "update":
+        check_update_allowed(s, ex.id, period, clock.ex_s)
+    now = clock.wall_s
     j = Job(exercise_id=ex.id, kind=kind, status="queued", progress=0.0, message="queued", attempts=0,
             params_json=json.dumps({"particles": particles, "seed": ex.seed, **({"period": period} if period else {})}),
-            created_by=p.user_id, created_s=now, updated_s=now)
+            created_by=p.user_id, created_s=now, updated_s=now, created_ex_s=clock.ex_s)
     s.add(j)
     s.flush()
     audit.record(s, p.name, "job.create", {"id": j.id, "kind": kind, "particles": particles, "period": period}, ex.id, rows=[j])
     return j
+
+
+def silent_units(s: Session, exercise_id: int, period: int) -> list[str]:
+    """Units tasked in an approved plan for ``period`` that reported no position inside it."""
+    from sarex.server.models import PositionReport
+
+    per = s.execute(select(Period).where(Period.exercise_id == exercise_id, Period.number == period)).scalar()
+    if per is None:
+        return []
+    tasked = sorted({a["unit"] for pl, a in _assignments(s, exercise_id, True) if pl.period == period})
+    heard = set(s.execute(select(PositionReport.unit_code).where(PositionReport.exercise_id == exercise_id, PositionReport.time_s >= per.start_s,
+                                                               PositionReport.time_s <= per.end_s)).scalars())
+    return [u for u in tasked if u not in heard]
+
+
+def check_update_allowed(s: Session, exercise_id: int, period: int, now_ex: float) -> None:
+    """Order of actions (issue 28): no update before a forecast, and none of a period before it ends on the
+    exercise clock unless exercise control closed it early (409, naming the units that reported nothing)."""
+    if current_forecast(s, exercise_id) is None:
+        raise Conflict("kind: no forecast yet; run a forecast job before updating it with reported tracks", "kind")
+    per = s.execute(select(Period).where(Period.exercise_id == exercise_id, Period.number == period)).scalar()
+    if per is None or per.closed_ex_s is not None or now_ex >= per.end_s:
+        return
+    silent = silent_units(s, exercise_id, period)
+    who = f"; units that reported nothing in it: {', '.join(silent)}" if silent else ""
+    raise Conflict(f"period: period {period} ends at {iso(per.end_s)} on the exercise clock (now {iso(now_ex)}); exercise control may close it "
+                   f"early with a reason (POST .../periods/{period}/close){who}", "period")
+
+
+def close_period(s: Session, p: Principal, exercise_id: int, period: int, reason: str) -> dict:
+    """Exercise control closes a period before its end on the clock, with a stated reason (director)."""
+    ex, _ = exercise_for(s, p, exercise_id, {"director"})
+    per = s.execute(select(Period).where(Period.exercise_id == ex.id, Period.number == period)).scalar()
+    if per is None:
+        raise Missing(f"period: exercise {ex.id} has no period {period}", "period")
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise SarexInputError("reason: say why the period is closed before its end")
+    if len(reason) > 500:
+        raise SarexInputError(f"reason: {len(reason)} characters, at most 500")
+    if per.closed_ex_s is not None:
+        raise Conflict(f"period: period {period} was closed already ({iso(per.closed_ex_s)})", "period")
+    now = exercise_now(s, ex.id)
+    if now.ex_s >= per.end_s:
+        raise Conflict(f"period: period {period} ended at {iso(per.end_s)} on the exercise clock; there is nothing to close", "period")
+    silent = silent_units(s, ex.id, period)
+    per.closed_ex_s, per.closed_reason = now.ex_s, reason
+    audit.record(s, p.name, "period.close", {"period": period, "at": iso(now.ex_s), "at_wall": iso(now.wall_s), "reason": reason,
+                                              "silent_units": silent}, ex.id)
+    return {"number": period, "closed_at": iso(now.ex_s), "closed_wall": iso(now.wall_s), "reason": reason, "silent_units": silent}
 
 
 def _job_for(s: Session, p: Principal, job_id: int) -> Job:
@@ -175,11 +230,13 @@ def draft_plan(s: Session, p: Principal, exercise_id: int, period: int, nation: 
     data = json.dumps(q["nations"][nation], ensure_ascii=False)
     if old is not None and old.status == "approved":
         raise Conflict(f"period: the {nation} plan for period {period} is approved already", "period")
+    now = exercise_now(s, ex.id)
     if old is None:
-        old = Plan(exercise_id=ex.id, period=period, nation=nation, status="draft", data_json=data, drafted_by=p.user_id, created_s=time.time())
+        old = Plan(exercise_id=ex.id, period=period, nation=nation, status="draft", data_json=data, drafted_by=p.user_id, created_s=now.wall_s,
+                   created_ex_s=now.ex_s)
         s.add(old)
     else:
-        old.data_json, old.drafted_by, old.created_s = data, p.user_id, time.time()
+        old.data_json, old.drafted_by, old.created_s, old.created_ex_s = data, p.user_id, now.wall_s, now.ex_s
     s.flush()
     audit.record(s, p.name, "plan.draft", {"id": old.id, "period": period, "nation": nation}, ex.id, rows=[old])
     return old
@@ -187,7 +244,9 @@ def draft_plan(s: Session, p: Principal, exercise_id: int, period: int, nation: 
 
 def plan_view(pl: Plan, full: bool = True) -> dict:
     d = json.loads(pl.data_json)
-    out = {"id": pl.id, "period": pl.period, "nation": pl.nation, "status": pl.status, "start": d["start"], "end": d["end"]}
+    out = {"id": pl.id, "period": pl.period, "nation": pl.nation, "status": pl.status, "start": d["start"], "end": d["end"],
+           "approved_at": iso(pl.approved_ex_s) if pl.approved_ex_s is not None else None,
+           "approved_wall": iso(pl.approved_s) if pl.approved_s is not None else None}
     if full:
         out["assignments"] = [{k: v for k, v in a.items() if k not in ("gpx", "rtz", "kml", "messages")} for a in d["assignments"]]
         out["messages"] = d["messages"]
@@ -211,8 +270,10 @@ def approve_plan(s: Session, p: Principal, exercise_id: int, plan_id: int) -> Pl
         raise Missing(f"plan_id: no plan {plan_id} in exercise {ex.id}", "plan_id")
     if pl.status == "approved":
         raise Conflict(f"plan_id: plan {plan_id} is approved already", "plan_id")
-    pl.status, pl.approved_by = "approved", p.user_id
-    audit.record(s, p.name, "plan.approve", {"id": pl.id, "period": pl.period, "nation": pl.nation}, ex.id, rows=[pl])
+    now = exercise_now(s, ex.id)
+    pl.status, pl.approved_by, pl.approved_s, pl.approved_ex_s = "approved", p.user_id, now.wall_s, now.ex_s
+    audit.record(s, p.name, "plan.approve", {"id": pl.id, "period": pl.period, "nation": pl.nation, "at": iso(now.ex_s), "at_wall": iso(now.wall_s)},
+                 ex.id, rows=[pl])
     return pl
 
 
