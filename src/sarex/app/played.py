@@ -257,3 +257,50 @@ def played_report_html(ev: PlayedEvaluation, rehearsal: Any = None) -> str:
     from sarex.report.html import render_html
 
     return render_html(played_report(ev, rehearsal))
+
+
+from sarex.app._validate import Request  # noqa: E402  (the request model sits with the use case it drives)
+
+
+class PlayedRequest(Request):
+    """``sarex exercise evaluate-played EXPORT``: the played exercise's export, and whether to run the rehearsal beside it."""
+
+    export: Path
+    rehearsal: bool = False
+    coast: bool = True
+
+
+@dataclass
+class PlayedResult:
+    evaluation: PlayedEvaluation
+    files: list[str]
+
+
+def exercise_evaluate_played(req: PlayedRequest, target: Any, progress: Optional[Callable[[str], None]] = None) -> PlayedResult:
+    """Evaluate a played exercise from its export; write ``played.json`` (the ``played`` scores) and ``report.html``
+    (played first; with ``rehearsal``, the simulated ``exercise run`` of the same seed beside it)."""
+    from sarex.app.output import run_into
+    from sarex.report.html import render_html
+
+    data = load_export(req.export)
+    sim = scores = None
+    if req.rehearsal:
+        import tempfile
+
+        from sarex.app import FolderTarget
+        from sarex.app.exercise import RunRequest, exercise_run
+
+        with tempfile.TemporaryDirectory(prefix="sarex-rehearsal-") as tmp:
+            sc_path = Path(tmp) / "scenario.toml"
+            sc_path.write_text(data["scenario_toml"], encoding="utf-8")
+            sim = exercise_run(RunRequest(scenario=str(sc_path), seed=int(data["seed"]), particles=int(data.get("particles") or 2000), coast=req.coast),
+                               FolderTarget(Path(tmp) / "run", inputs=[sc_path]), progress=progress)
+            scores = sim.scores()
+    ev = evaluate_played(data, coast=req.coast, rehearsal=scores, progress=progress)
+    page = render_html(played_report(ev, sim))
+
+    def body() -> None:
+        target.write_text("played.json", json.dumps({"played": ev.scores, **({"rehearsal": scores} if scores else {})}, indent=1, ensure_ascii=False) + "\n")
+        target.write_text("report.html", page)
+
+    return PlayedResult(ev, run_into(target, body))

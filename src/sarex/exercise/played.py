@@ -135,8 +135,26 @@ def passes(tracks: dict[str, Track], truth_t: np.ndarray, truth_lon: np.ndarray,
             continue
         x, y = frame.forward(tr.lon, tr.lat)
         ts, rs = closest_approaches(tr.time_s, x, y, tt, ox, oy, reach * w)
+        ts, rs = _one_per_pass(ts, rs, (tr.time_s, x, y), (tt, ox, oy), 0.5 * w)
         out += [Opportunity(u, float(a), float(b), float(inverse_cube_pod(b, w))) for a, b in zip(ts, rs)]
     return sorted(out, key=lambda o: (o.time_s, o.unit))
+
+
+def _one_per_pass(ts: np.ndarray, rs: np.ndarray, unit: tuple, obj: tuple, rise_m: float) -> tuple[np.ndarray, np.ndarray]:
+    """Closest approaches that are one pass kept as one: two minima belong to separate passes only if the range
+    rises by ``rise_m`` above the larger of them in between (a track's vertex near the object makes two minima)."""
+    if ts.size < 2:
+        return ts, rs
+    keep_t, keep_r = [float(ts[0])], [float(rs[0])]
+    for t, r in zip(ts[1:], rs[1:]):
+        s = np.linspace(keep_t[-1], t, 64)
+        d = np.hypot(np.interp(s, unit[0], unit[1]) - np.interp(s, obj[0], obj[1]), np.interp(s, unit[0], unit[2]) - np.interp(s, obj[0], obj[2]))
+        if d.max() >= max(keep_r[-1], r) + rise_m:
+            keep_t.append(float(t))
+            keep_r.append(float(r))
+        elif r < keep_r[-1]:
+            keep_t[-1], keep_r[-1] = float(t), float(r)
+    return np.asarray(keep_t), np.asarray(keep_r)
 
 
 def opportunities_of(all_passes: list[Opportunity], widths_m: dict[str, float]) -> list[Opportunity]:
