@@ -180,6 +180,17 @@ def test_msel_actions_and_observations(world):
                       json={"objective": "plans-p1", "rating": "met", "text": "x"}).status_code == 403
     objs = {o["id"]: o for o in httpx.get(f"{u}/api/exercises/{ex}/objectives", headers=h["director"], timeout=30).json()}
     assert objs["plans-p1"]["observations"][0]["owner"] == "JMSDF liaison" and objs["on-scene"]["minutes"] == 90
+    # GPS time (a GPX log's wall-time fixes) is mapped through the running clock into exercise time
+    c = _clock(world, ex, action="start", rate=1, exercise_time="2026-02-11T01:00:00Z")
+    w = float(int(time.time()))
+    pts = "".join(f'<trkpt lat="{34.95 + k / 100}" lon="{129.05 + k / 100}"><time>{iso(w - 60 + 60 * k)}</time></trkpt>' for k in range(2))
+    gpx = f'<?xml version="1.0"?><gpx version="1.1" creator="t" xmlns="http://www.topografix.com/GPX/1/1"><trk><trkseg>{pts}</trkseg></trk></gpx>'
+    r = httpx.post(f"{u}/api/exercises/{ex}/positions/upload", headers=h["rok-pkg-1"], files={"file": ("log.gpx", gpx.encode(), "application/gpx+xml")}, timeout=30)
+    assert r.status_code == 201, r.text
+    got = sorted(to_epoch_s(q["time"]) for q in httpx.get(f"{u}/api/exercises/{ex}/positions", headers=h["director"], timeout=30).json()
+                 if q["unit"] == "ROK-PKG-1" and q["source"] == "gpx")
+    want = [c["anchor_exercise_s"] + (w - 60 + 60 * k - c["anchor_wall_s"]) for k in range(2)]
+    assert np.allclose(got, want, atol=1.0), (got, want)
 
 
 def _truth_path(seed: int):
