@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from sarex.server import clockctl
-from sarex.server.deps import PrincipalDep, StoreDep, read, write
+from sarex.server.deps import ExerciseId, PrincipalDep, StoreDep, read, write
 from sarex.server.errors import AUTH, responses
 
 router = APIRouter(tags=["clock"])
@@ -23,7 +23,7 @@ class ClockIn(BaseModel):
 
 
 class ClockOut(BaseModel):
-    exercise_id: int
+    exercise_id: ExerciseId
     state: Literal["stopped", "running", "paused"]
     mode: Literal["scaled", "live"]
     rate: float
@@ -41,11 +41,11 @@ class ClockOut(BaseModel):
 
 @router.get("/api/exercises/{exercise_id}/clock", response_model=ClockOut, responses=responses(*AUTH, 404),
             summary="The exercise clock: exercise time (UTC, KST/JST), wall time, state and rate")
-def get_clock(exercise_id: int, p: PrincipalDep, store: StoreDep):
+def get_clock(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep):
     return read(store, clockctl.read_clock, p, exercise_id)
 
 
 @router.post("/api/exercises/{exercise_id}/clock", response_model=ClockOut, responses=responses(*AUTH, 400, 404, 409, 422),
              summary="Run the exercise clock (director): start, pause, resume, rate, set, live, scaled")
-def post_clock(exercise_id: int, body: ClockIn, p: PrincipalDep, store: StoreDep):
+def post_clock(exercise_id: ExerciseId, body: ClockIn, p: PrincipalDep, store: StoreDep):
     return write(store, clockctl.control, p, exercise_id, body.action, body.rate, body.exercise_time, body.offset_s)
