@@ -234,6 +234,8 @@ def _play(world, seed: int, pass_over: bool) -> tuple[int, dict, str, float]:
     silent = set(c.json()["silent_units"])
     assert not silent & set(start) and silent  # the helicopters tasked in period 1 (if any) reported nothing
     assert set(silent) <= {"ROK-HELO-1", "JPN-HELO-1", "JPN-P1-1"}
+    r = httpx.post(f"{u}/api/exercises/{ex}/jobs", headers=h["director"], json={"kind": "evaluate", "particles": 200}, timeout=30)
+    assert r.status_code == 409 and "after ENDEX" in r.json()["error"]
     assert httpx.post(f"{u}/api/exercises/{ex}/endex", headers=h["director"], timeout=30).status_code == 200
     job = httpx.post(f"{u}/api/exercises/{ex}/jobs", headers=h["director"], json={"kind": "evaluate", "particles": 200}, timeout=30).json()
     assert wait_job(u, h["director"], job["id"], 1500)["status"] == "done"

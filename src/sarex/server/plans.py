@@ -65,6 +65,8 @@ def create_job(s: Session, p: Principal, exercise_id: int, kind: str, particles:
         raise SarexInputError(f"particles: {particles} must be between 100 and 100000")
     if kind == "evaluate" and ex.kind == "case":
         raise Conflict(f"kind: exercise {ex.id} is a real case; with no truth there is nothing to evaluate", "kind")
+    if kind == "evaluate" and ex.status != "endex":
+        raise Conflict(f"kind: the exercise as played is evaluated after ENDEX (exercise {ex.id} is at {ex.status})", "kind")
     n = s.execute(select(func.count()).select_from(Period).where(Period.exercise_id == ex.id)).scalar()
     if kind == "update" and (period is None or not 1 <= period <= n):
         raise SarexInputError(f"period: an update job names the last period done, 1..{n} (got {period})")
