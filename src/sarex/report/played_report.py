@@ -28,7 +28,12 @@ def _map(ev: Any, nations: dict[str, str]) -> Figure:
     fig = MplFigure(figsize=(7.5, 6.0), dpi=100)
     ax = fig.add_subplot(1, 1, 1)
     tr = ev.truth_track
+    from sarex.times import iso
+
     ax.plot(tr.lon, tr.lat, color=TRUTH_COLOUR, lw=2.0, ls="--", label="truth's drift path (truth ocean)")
+    for k, what in ((0, "truth in the water"), (-1, "truth at the end")):
+        ax.plot(tr.lon[k], tr.lat[k], marker="s" if k == 0 else "^", color=TRUTH_COLOUR, ms=6, ls="none")
+        ax.annotate(f"{what} {_t(iso(tr.time_s[k]))[11:]}", (tr.lon[k], tr.lat[k]), textcoords="offset points", xytext=(6, -10), fontsize=8)
     seen = set()
     for u, t in sorted(ev.tracks.items()):
         n = nations.get(u, "")
