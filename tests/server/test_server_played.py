@@ -206,8 +206,8 @@ def _play(world, seed: int, pass_over: bool) -> tuple[int, dict, str, float]:
     ex = _new_exercise(world, seed)
     r = httpx.post(f"{u}/api/exercises/{ex}/jobs", headers=h["coordinator"], json={"kind": "update", "particles": 200, "period": 1}, timeout=30)
     assert r.status_code == 409 and "no forecast" in r.json()["error"]  # order of actions: no update before a forecast
-    job = httpx.post(f"{u}/api/exercises/{ex}/jobs", headers=h["coordinator"], json={"kind": "forecast", "particles": 200}, timeout=30).json()
-    assert wait_job(u, h["coordinator"], job["id"])["status"] == "done"
+    job = httpx.post(f"{u}/api/exercises/{ex}/jobs", headers=h["coordinator"], json={"kind": "forecast", "particles": 100}, timeout=30).json()
+    assert wait_job(u, h["coordinator"], job["id"], 2400)["status"] == "done"
     _clock(world, ex, action="set", exercise_time="2026-02-10T23:10:00Z")
     for planner, nation in (("planner-rok", "KOR"), ("planner-jpn", "JPN")):
         plan = httpx.post(f"{u}/api/exercises/{ex}/plans", headers=h[planner], json={"period": 1, "nation": nation}, timeout=30).json()
@@ -237,8 +237,8 @@ def _play(world, seed: int, pass_over: bool) -> tuple[int, dict, str, float]:
     r = httpx.post(f"{u}/api/exercises/{ex}/jobs", headers=h["director"], json={"kind": "evaluate", "particles": 200}, timeout=30)
     assert r.status_code == 409 and "after ENDEX" in r.json()["error"]
     assert httpx.post(f"{u}/api/exercises/{ex}/endex", headers=h["director"], timeout=30).status_code == 200
-    job = httpx.post(f"{u}/api/exercises/{ex}/jobs", headers=h["director"], json={"kind": "evaluate", "particles": 200}, timeout=30).json()
-    assert wait_job(u, h["director"], job["id"], 1500)["status"] == "done"
+    job = httpx.post(f"{u}/api/exercises/{ex}/jobs", headers=h["director"], json={"kind": "evaluate", "particles": 100}, timeout=30).json()
+    assert wait_job(u, h["director"], job["id"], 2400)["status"] == "done"
     assert httpx.post(f"{u}/api/exercises/{ex}/release", headers=h["director"], timeout=30).status_code == 200
     scores = httpx.get(f"{u}/api/exercises/{ex}/scores", headers=h["observer"], timeout=30).json()
     report = httpx.get(f"{u}/api/exercises/{ex}/report.html", headers=h["observer"], timeout=30).text

@@ -171,11 +171,11 @@ def evaluate_played(data: dict, *, coast: bool = True, rehearsal: Optional[dict]
             approved[p.nation] = min(approved.get(p.nation, np.inf), p.approved_s)
     first_sighting = min((s.time_s for s in inp.sightings), default=None)
     tl_s = {"alert": inp.alert_s, "first_forecast": inp.first_forecast_s, **{f"plan_approved_{n}": approved.get(n) for n in (x.code for x in sc.nations)},
-            "first_on_scene": scene, "first_opportunity": opps[0].time_s if opps else None, "first_sighting": first_sighting}
+            "first_on_scene": scene, "first_opportunity": float(round(opps[0].time_s)) if opps else None, "first_sighting": first_sighting}
     iso_or = lambda t: None if t is None else iso(t)  # noqa: E731
     nations = [x.code for x in sc.nations]
     by_nation = {n: {"first_on_scene": iso_or(min((t for u, t in scene_by_unit.items() if inp.nations.get(u) == n), default=None)),
-                     "first_opportunity": iso_or(next((o.time_s for o in opps if inp.nations.get(o.unit) == n), None)),
+                     "first_opportunity": iso_or(next((float(round(o.time_s)) for o in opps if inp.nations.get(o.unit) == n), None)),
                      "plan_approved": iso_or(approved.get(n))} for n in nations}
     in_force = []
     for n_, a, b in inp.periods:
