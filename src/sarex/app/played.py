@@ -204,7 +204,7 @@ def evaluate_played(data: dict, *, coast: bool = True, rehearsal: Optional[dict]
         "pod_true": ptrue,
         "detected": bool(detected),
         "detected_by": by,
-        "detection": None if not detected else {"unit": who, "time": iso(when), "by": by},
+        "detection": None if not detected else {"unit": who, "time": iso(round(when)), "by": by},
         "pos_achieved": pos_total,
         "units": units,
         "timeline": timeline,
