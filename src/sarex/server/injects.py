@@ -143,7 +143,7 @@ def _row(s: Session, ex, inject_id: int) -> Inject:
 
 def _deliver(s: Session, row: Inject, ex_s: float, wall_s: float, actor: str, action: str) -> None:
     row.status, row.delivered_ex_s, row.delivered_s = "delivered", ex_s, wall_s
-    audit.record(s, actor, action, {"id": row.id, "at": iso(ex_s), "at_wall": iso(wall_s)}, row.exercise_id)
+    audit.record(s, actor, action, {"id": row.id, "at": iso(ex_s), "at_wall": iso(wall_s)}, row.exercise_id, rows=[row])
 
 
 def issue(s: Session, p: Principal, exercise_id: int, inject_id: int) -> Inject:
@@ -221,7 +221,7 @@ def change(s: Session, p: Principal, exercise_id: int, inject_id: int, action: s
     else:
         raise SarexInputError(f"action: {action!r} is not one of release, hold, unhold, cancel, edit")
     detail["at"] = iso(row.at_s)
-    audit.record(s, p.name, f"inject.{action}", detail, ex.id)
+    audit.record(s, p.name, f"inject.{action}", detail, ex.id, rows=[row])
     s.flush()
     deliver_due(s, ex.id, wall)  # an un-held or re-timed inject whose time has passed goes out now
     row.now_ex_s = now_ex

@@ -40,6 +40,6 @@ def ensure_scripted(s: Session, ex: Exercise, user_id: int, actor: str) -> int:
                      to_units=",".join(sorted(set(i.units))), expected_action=i.expected_action, objective=i.objective, ref=i.id)
         s.add(row)
         s.flush()
-        audit.record(s, actor, "inject.create", {"id": row.id, "ref": i.id, "kind": i.kind, "at": iso(i.time), "source": "scenario"}, ex.id)
+        audit.record(s, actor, "inject.create", {"id": row.id, "ref": i.id, "kind": i.kind, "at": iso(i.time), "source": "scenario"}, ex.id, rows=[row])
         n += 1
     return n
