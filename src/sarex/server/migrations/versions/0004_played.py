@@ -3,14 +3,14 @@ record, scripted injects (MSEL: status, delivery, recipients by unit, expected a
 plan approval times, periods closed early, evaluators' observations.
 
 Revision ID: 0004_played
-Revises: 0003
+Revises: 0004_security
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0004_played'
-down_revision = '0003'
+down_revision = '0004_security'  # chained after the security branch's revision, merged first
 branch_labels = None
 depends_on = None
 
