@@ -65,6 +65,17 @@ EXPECTED = {
     ("POST", "/api/exercises/{exercise_id}/tasking/{period}/answer"): {"unit"},
     ("POST", "/api/exercises/{exercise_id}/tasking/{period}/status"): {"unit"},
     ("GET", "/api/exercises/{exercise_id}/land"): ALL,
+    # the exercise as played (issue 28)
+    ("GET", "/api/exercises/{exercise_id}/clock"): ALL,
+    ("POST", "/api/exercises/{exercise_id}/clock"): {"director"},
+    ("GET", "/api/exercises/{exercise_id}/msel"): {"director", "evaluator"},
+    ("POST", "/api/exercises/{exercise_id}/msel"): {"director"},
+    ("POST", "/api/exercises/{exercise_id}/msel/{inject_id}"): {"director"},
+    ("GET", "/api/exercises/{exercise_id}/objectives"): {"director", "evaluator"},
+    ("GET", "/api/exercises/{exercise_id}/observations"): {"director", "evaluator"},
+    ("POST", "/api/exercises/{exercise_id}/observations"): {"director", "evaluator"},
+    ("POST", "/api/exercises/{exercise_id}/periods/{period}/close"): {"director"},
+    ("GET", "/api/exercises/{exercise_id}/played-export"): {"director", "evaluator"},
 }
 PUBLIC = {("POST", "/token"), ("POST", "/api/login")}
 # Changes that would end the exercise under test are walked on a second exercise (phase 2).
@@ -123,6 +134,11 @@ def _request(world, user: str, method: str, path: str, ex_id: int, ctx: dict) ->
             "/api/exercises/{exercise_id}/tasking/{period}/status": {"status": "en_route"},
             "/api/exercises/{exercise_id}/injects": {"kind": "sighting", "text": "a ferry reports a light", "to": list(PARTICIPANTS),
                                                      "lon": 129.8, "lat": 34.9, "time": "2026-02-11T03:10:00Z"},
+            "/api/exercises/{exercise_id}/clock": {"action": "pause"},  # the walk's clock stays stopped: 409 for the director
+            "/api/exercises/{exercise_id}/msel": {"kind": "message", "text": "walk", "to": ["unit"], "at": "2099-01-01T00:00:00Z"},
+            "/api/exercises/{exercise_id}/msel/{inject_id}": {"action": "edit", "text": "weather worsens from 06Z"},
+            "/api/exercises/{exercise_id}/observations": {"objective": "general", "rating": "met", "text": "walk"},
+            "/api/exercises/{exercise_id}/periods/{period}/close": {"reason": "walk"},
         }
         if path.endswith("/upload"):
             kw["files"] = {"file": ("track.gpx", b"<gpx><trk><trkseg><trkpt lat='x'></trkpt></trkseg></trk></gpx>", "application/gpx+xml")}

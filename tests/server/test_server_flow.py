@@ -30,9 +30,13 @@ def test_injects_reach_only_the_roles_and_organisations_addressed_at_their_time(
               "lon": 129.81, "lat": 34.9, "time": "2026-02-11T02:40:00Z"})
     assert a.status_code == 201, a.text
     a = a.json()
+    # `at` is exercise time (issue 28): run exercise 1's clock at 1x, and schedule 30 s of exercise time ahead
+    clock = httpx.get(f"{u}/api/exercises/1/clock", headers=h["director"], timeout=30).json()
+    if clock["state"] != "running":
+        clock = httpx.post(f"{u}/api/exercises/1/clock", headers=h["director"], json={"action": "start", "rate": 1}, timeout=30).json()
     soon = time.time() + 30.0  # generous: on a loaded machine each request may take a second
     b = post({"kind": "breakdown", "text": "ROK-PKG-1: main engine failure, returning to port", "to": ["planner", "coordinator"],
-              "unit": "ROK-PKG-1", "at": soon}).json()
+              "unit": "ROK-PKG-1", "at": to_epoch_s(clock["exercise_time"]) + 30.0}).json()
     c = post({"kind": "datum", "text": "EPIRB alert: new datum", "to": ["observer", "coordinator"], "lon": 129.7, "lat": 34.88}).json()
     assert a["delivered"] and not b["delivered"] and c["delivered"]
     # the scheduled breakdown is not there before its time (exercise control sees it already)
@@ -142,6 +146,9 @@ def test_real_case_without_truth_from_forecast_to_update(world):
     r = httpx.post(f"{u}/api/exercises/{ex}/injects", headers=h["director"], timeout=30,
                    json={"kind": "breakdown", "unit": broken, "text": "steering gear failure", "to": ["coordinator", "planner"]})
     assert r.status_code == 201, r.text
+    # period 1 is over on the exercise clock (issue 28: no update of a period before it ends)
+    assert httpx.post(f"{u}/api/exercises/{ex}/clock", headers=h["director"], json={"action": "set", "exercise_time": "2026-02-11T06:00:00Z"},
+                      timeout=30).status_code == 200
     job = httpx.post(f"{u}/api/exercises/{ex}/jobs", headers=h["coordinator"], json={"kind": "update", "particles": 200, "period": 1}, timeout=30).json()
     assert wait_job(u, h["coordinator"], job["id"])["status"] == "done"
     # period 1 is over: updated with what the ROK units reported, no longer planned

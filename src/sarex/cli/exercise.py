@@ -194,3 +194,26 @@ def exercise_run(
 
 def register(app: typer.Typer) -> None:
     app.add_typer(exercise_app, name="exercise")
+
+
+@exercise_app.command("evaluate-played")
+@user_errors
+def exercise_evaluate_played(
+    export: Path = typer.Argument(..., help="The played exercise's export (GET /api/exercises/{id}/played-export of the server; JSON)."),
+    out: Path = typer.Option(..., help="Output folder (played.json, report.html)."),
+    rehearsal: bool = typer.Option(False, "--rehearsal", help="Also run the simulated exercise (same seed) and show it beside the played one."),
+    no_coast: bool = typer.Option(False, "--no-coast", help="Ignore the coastline (faster; for synthetic scenarios at sea)."),
+    force: bool = typer.Option(False, "--force", help=FORCE_HELP),
+) -> None:
+    """Evaluate the exercise as played: opportunities, POD of the truth, POS achieved, sightings, timeline (EVALUATORS ONLY)."""
+    from sarex.app import FolderTarget, build
+    from sarex.app.played import PlayedRequest, exercise_evaluate_played as run
+
+    req = build(PlayedRequest, export=export, rehearsal=rehearsal, coast=not no_coast)
+    res = run(req, FolderTarget(out, inputs=[export], force=force), progress=lambda m: note(m, "played:"))
+    p = res.evaluation.scores
+    fo = p["first_opportunity"]
+    console().print(f"detected: {'yes (' + p['detected_by'] + ', ' + p['detection']['unit'] + ' at ' + p['detection']['time'] + ')' if p['detected'] else 'no'}; "
+                    f"pod_true {100 * p['pod_true']:.1f} %; POS achieved {100 * p['pos_achieved']:.1f} %; "
+                    f"first opportunity: {fo['unit'] + ' at ' + fo['time'] if fo else 'none'}")
+    console().print(f"wrote {out} (EVALUATORS ONLY): {', '.join(res.files)}")

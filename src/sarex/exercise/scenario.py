@@ -39,6 +39,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, TypeAdapter, ValidationError, field_validator, model_validator
 
 from sarex.errors import SarexInputError
+from sarex.exercise.msel import Objective, ScriptedInject, check_msel
 from sarex.nations import Nation, nation_code
 from sarex.planning.units import Unit
 from sarex.times import iso, to_epoch_s
@@ -174,6 +175,9 @@ class Truth(Position):
     environment: EnvironmentSpec
     #: the case scenario the truth was drawn from (an exercise whose distress is a case)
     case_scenario: str | None = None
+    #: a dummy (or a real object) is at sea: only a sighting report detects it; without one the
+    #: played evaluation draws a simulated detection on the sailed tracks' POD (issue 28)
+    dummy_at_sea: bool = False
 
     @field_validator("object_class")
     @classmethod
@@ -267,16 +271,24 @@ class Scenario(_ScenarioBase):
     """A full exercise scenario, truth included (evaluators only)."""
 
     truth: Truth
+    #: exercise control's master scenario events list and objectives (:mod:`sarex.exercise.msel`)
+    inject: list[ScriptedInject] = Field(default_factory=list)
+    objective: list[Objective] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _truth_consistent(self) -> "Scenario":
         if self.truth.time > self.periods[0].start:
             raise FieldError("truth.time", iso(self.truth.time), f"is after the first search period starts ({iso(self.periods[0].start)})")
+        if self.inject or self.objective:
+            try:
+                check_msel(self.inject, self.objective, {u.id for u in self.resolved_units()}, {n.code for n in self.nations})
+            except ValueError as exc:
+                raise FieldError("inject", len(self.inject), str(exc)) from None
         return self
 
     def participant_view(self) -> ParticipantScenario:
-        """The scenario without the ``[truth]`` section (safe to give to participants)."""
-        data = self.model_dump(exclude={"truth"})
+        """The scenario without the ``[truth]`` section, the MSEL and the objectives (safe to give to participants)."""
+        data = self.model_dump(exclude={"truth", "inject", "objective"})
         pv = ParticipantScenario.model_validate(data, context=_LOAD)
         pv._case = self._case  # what is reported: participants' side
         pv._source = self._source

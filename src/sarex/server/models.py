@@ -90,6 +90,9 @@ class Period(Base):
     number: Mapped[int] = mapped_column(Integer)  # 1-based
     start_s: Mapped[float] = mapped_column(Float)
     end_s: Mapped[float] = mapped_column(Float)
+    #: exercise control closed it before its end on the clock: when (exercise time) and why
+    closed_ex_s: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
+    closed_reason: Mapped[str] = mapped_column(String(500), default="")
 
 
 class Plan(Base):
@@ -105,6 +108,10 @@ class Plan(Base):
     drafted_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     approved_by: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"), nullable=True)
     created_s: Mapped[float] = mapped_column(Float)
+    #: when the coordinator approved it: wall time and exercise time (issue 28's time contract)
+    approved_s: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
+    approved_ex_s: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
+    created_ex_s: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
 
 
 class PositionReport(Base):
@@ -132,6 +139,9 @@ class Sighting(Base):
     lat: Mapped[float] = mapped_column(Float)
     note: Mapped[str] = mapped_column(String(500))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    #: when the server received it: wall time and exercise time (``time_s`` is the exercise time of the sighting)
+    received_s: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
+    received_ex_s: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
 
 
 class Job(Base):
@@ -148,10 +158,12 @@ class Job(Base):
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_s: Mapped[float] = mapped_column(Float)
     updated_s: Mapped[float] = mapped_column(Float)
+    created_ex_s: Mapped[Optional[float]] = mapped_column(Float, nullable=True)  # exercise time at creation
 
 
 class Inject(Base):
-    """Something exercise control feeds in (sighting, breakdown, datum, message), delivered at ``at_s``."""
+    """Something exercise control feeds in (sighting, breakdown, datum, message), delivered when the
+    exercise clock passes ``at_s`` (exercise time), unless held or cancelled."""
 
     __tablename__ = "injects"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -160,13 +172,51 @@ class Inject(Base):
     text: Mapped[str] = mapped_column(Text)
     to_roles: Mapped[str] = mapped_column(String(100))  # comma-separated roles addressed
     to_orgs: Mapped[str] = mapped_column(String(200))  # comma-separated organisations ('' = all)
-    at_s: Mapped[float] = mapped_column(Float)  # delivery time
-    time_s: Mapped[Optional[float]] = mapped_column(Float, nullable=True)  # time of the event reported
+    at_s: Mapped[float] = mapped_column(Float)  # delivery time, exercise time
+    time_s: Mapped[Optional[float]] = mapped_column(Float, nullable=True)  # exercise time of the event reported
     lon: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
     lat: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
     unit_code: Mapped[Optional[str]] = mapped_column(String(64), nullable=True)
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_s: Mapped[float] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(10), default="scheduled")  # scheduled | held | cancelled | delivered
+    delivered_s: Mapped[Optional[float]] = mapped_column(Float, nullable=True)  # wall time of delivery
+    delivered_ex_s: Mapped[Optional[float]] = mapped_column(Float, nullable=True)  # exercise time of delivery
+    to_units: Mapped[str] = mapped_column(String(500), default="")  # comma-separated unit codes ('' = all)
+    expected_action: Mapped[str] = mapped_column(Text, default="")  # MSEL: what the players should do
+    objective: Mapped[str] = mapped_column(String(64), default="")  # MSEL: the objective it tests
+    ref: Mapped[str] = mapped_column(String(64), default="")  # the scenario's [[inject]] id ('' = added by control)
+
+
+class ExerciseClockRow(Base):
+    """The exercise clock of :mod:`sarex.exercise.clock`, one row per exercise."""
+
+    __tablename__ = "exercise_clocks"
+    exercise_id: Mapped[int] = mapped_column(ForeignKey("exercises.id"), primary_key=True)
+    state: Mapped[str] = mapped_column(String(10))
+    mode: Mapped[str] = mapped_column(String(10))
+    rate: Mapped[float] = mapped_column(Float)
+    anchor_ex_s: Mapped[float] = mapped_column(Float)
+    anchor_wall_s: Mapped[float] = mapped_column(Float)
+    offset_s: Mapped[float] = mapped_column(Float, default=0.0)
+    updated_s: Mapped[float] = mapped_column(Float)
+
+
+class Observation(Base):
+    """An evaluator's observation on an objective (met, partly, not met), with its improvement item."""
+
+    __tablename__ = "observations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exercise_id: Mapped[int] = mapped_column(ForeignKey("exercises.id"), index=True)
+    objective: Mapped[str] = mapped_column(String(64))
+    rating: Mapped[str] = mapped_column(String(10))  # met | partly | not_met
+    text: Mapped[str] = mapped_column(Text)
+    time_s: Mapped[float] = mapped_column(Float)  # exercise time observed
+    wall_s: Mapped[float] = mapped_column(Float)  # wall time recorded
+    finding: Mapped[str] = mapped_column(Text, default="")
+    owner: Mapped[str] = mapped_column(String(100), default="")
+    due: Mapped[str] = mapped_column(String(32), default="")  # a date (ISO 8601) of the improvement plan
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
 
 
 class AuditEntry(Base):

@@ -29,6 +29,7 @@ from sqlalchemy import select
 
 from sarex.io.ais import Assembler, decode_position
 from sarex.io.nmea import nmea_checksum, parse_fix, split_sentence
+from sarex.server.clock import gps_to_exercise, load_clock
 from sarex.io.track import IngestLog
 from sarex.server import services
 from sarex.server.db import Store
@@ -126,13 +127,22 @@ class NmeaUdp(asyncio.DatagramProtocol):
                 from sarex.errors import SarexInputError
 
                 raise SarexInputError(f"--nmea-exercise: no exercise {self.cfg.exercise_id}")
-            self._by_mmsi = {int(u.mmsi): u.id for u in services.parse_scenario_text(ex.scenario_toml, case=True).resolved_units() if u.mmsi is not None}
+            sc = services.parse_scenario_text(ex.scenario_toml, case=True)
+            self._by_mmsi = {int(u.mmsi): u.id for u in sc.resolved_units() if u.mmsi is not None}
+            self._span = (sc.reported.time - 86400.0, sc.end_time_s + 86400.0)
             by_unit = {}
             rows = s.execute(select(Grant, User, Org).join(User, Grant.user_id == User.id).join(Org, User.org_id == Org.id)
                              .where(Grant.exercise_id == ex.id, Grant.role == "unit")).all()
             for g, u, o in rows:
                 by_unit.setdefault(g.unit_code, Principal(u.id, u.name, o.code, "", "udp", {ex.id: {"unit": g.unit_code}}, epoch=epoch))
             self._by_unit, self._epoch = by_unit, epoch
+
+    def _clock(self):
+        try:
+            with self.store.read() as s:
+                return load_clock(s, self.cfg.exercise_id)
+        except Exception:  # noqa: BLE001 - no clock readable: fixes keep their GPS time
+            return None
 
     # --- parsing (event loop) -------------------------------------------------------------
     def datagram_received(self, data: bytes, addr) -> None:
@@ -207,8 +217,13 @@ class NmeaUdp(asyncio.DatagramProtocol):
             except Exception as exc:  # noqa: BLE001 - the listener keeps listening
                 log.warning("nmea-udp: cannot read the unit map (%s)", type(exc).__name__)
             pending, self._pending = self._pending, []
+            # GPS time is wall time: through the exercise clock into exercise time (issue 28), unless already in the scenario's span
+            clock = await asyncio.to_thread(self._clock)
+            span = getattr(self, "_span", None)
             per_unit: dict[str, list[dict]] = {}
             for unit, r in pending:
+                if clock is not None and span is not None:
+                    r = {**r, "time": gps_to_exercise(clock, float(r["time"]), span)}
                 per_unit.setdefault(unit, []).append(r)
             waits = []
             for unit, raw in per_unit.items():

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from sarex.errors import SarexInputError
 from sarex.server import audit, schemas, truthguard
+from sarex.server.clock import exercise_now
 from sarex.server.models import TRUTH_ROLES, Job, Period, Plan
 from sarex.server.security import Principal
 from sarex.server.workflow import Conflict, Denied, Missing, exercise_for
@@ -36,7 +37,8 @@ def job_view(j: Job, roles: frozenset[str] | set[str] = frozenset(), truth=None)
     if j.status == "failed" and not set(roles) & TRUTH_ROLES:
         msg = f"job {j.id} failed; exercise control (director, evaluators) has the reason"
     return {"id": j.id, "exercise_id": j.exercise_id, "kind": j.kind, "status": j.status, "progress": round(j.progress, 3),
-            "message": msg, "attempts": j.attempts, "created": iso(j.created_s), "updated": iso(j.updated_s)}
+            "message": msg, "attempts": j.attempts, "created": iso(j.created_s), "updated": iso(j.updated_s),
+            "created_at": iso(j.created_ex_s) if j.created_ex_s is not None else None}
 
 
 _PATH = re.compile(r"(?:[A-Za-z]:)?(?:[\\/][^\\/\s:'\"()]+)+[\\/]([^\\/\s:'\"()]+)")
@@ -66,6 +68,8 @@ def create_job(s: Session, p: Principal, exercise_id: int, kind: str, particles:
         raise SarexInputError(f"particles: {particles} must be between 100 and 100000")
     if kind == "evaluate" and ex.kind == "case":
         raise Conflict(f"kind: exercise {ex.id} is a real case; with no truth there is nothing to evaluate", "kind")
+    if kind == "evaluate" and ex.status != "endex":
+        raise Conflict(f"kind: the exercise as played is evaluated after ENDEX (exercise {ex.id} is at {ex.status})", "kind")
     n = s.execute(select(func.count()).select_from(Period).where(Period.exercise_id == ex.id)).scalar()
     if kind == "update" and (period is None or not 1 <= period <= n):
         raise SarexInputError(f"period: an update job names the last period done, 1..{n} (got {period})")
@@ -74,14 +78,67 @@ def create_job(s: Session, p: Principal, exercise_id: int, kind: str, particles:
     busy = s.execute(select(Job).where(Job.exercise_id == ex.id, Job.kind == kind, Job.status.in_(("queued", "running")))).scalar()
     if busy is not None:
         raise Conflict(f"kind: a {kind} job ({busy.id}) is already {busy.status} for exercise {ex.id}", "kind")
-    now = time.time()
+    clock = exercise_now(s, ex.id)
+    if kind == "update":
+        check_update_allowed(s, ex.id, period, clock.ex_s)
+    now = clock.wall_s
     j = Job(exercise_id=ex.id, kind=kind, status="queued", progress=0.0, message="queued", attempts=0,
             params_json=json.dumps({"particles": particles, "seed": ex.seed, **({"period": period} if period else {})}),
-            created_by=p.user_id, created_s=now, updated_s=now)
+            created_by=p.user_id, created_s=now, updated_s=now, created_ex_s=clock.ex_s)
     s.add(j)
     s.flush()
     audit.record(s, p.name, "job.create", {"id": j.id, "kind": kind, "particles": particles, "period": period}, ex.id, rows=[j])
     return j
+
+
+def silent_units(s: Session, exercise_id: int, period: int) -> list[str]:
+    """Units tasked in an approved plan for ``period`` that reported no position inside it."""
+    from sarex.server.models import PositionReport
+
+    per = s.execute(select(Period).where(Period.exercise_id == exercise_id, Period.number == period)).scalar()
+    if per is None:
+        return []
+    tasked = sorted({a["unit"] for pl, a in _assignments(s, exercise_id, True) if pl.period == period})
+    heard = set(s.execute(select(PositionReport.unit_code).where(PositionReport.exercise_id == exercise_id, PositionReport.time_s >= per.start_s,
+                                                               PositionReport.time_s <= per.end_s)).scalars())
+    return [u for u in tasked if u not in heard]
+
+
+def check_update_allowed(s: Session, exercise_id: int, period: int, now_ex: float) -> None:
+    """Order of actions (issue 28): no update before a forecast, and none of a period before it ends on the
+    exercise clock unless exercise control closed it early (409, naming the units that reported nothing)."""
+    if current_forecast(s, exercise_id) is None:
+        raise Conflict("kind: no forecast yet; run a forecast job before updating it with reported tracks", "kind")
+    per = s.execute(select(Period).where(Period.exercise_id == exercise_id, Period.number == period)).scalar()
+    if per is None or per.closed_ex_s is not None or now_ex >= per.end_s:
+        return
+    silent = silent_units(s, exercise_id, period)
+    who = f"; units that reported nothing in it: {', '.join(silent)}" if silent else ""
+    raise Conflict(f"period: period {period} ends at {iso(per.end_s)} on the exercise clock (now {iso(now_ex)}); exercise control may close it "
+                   f"early with a reason (POST .../periods/{period}/close){who}", "period")
+
+
+def close_period(s: Session, p: Principal, exercise_id: int, period: int, reason: str) -> dict:
+    """Exercise control closes a period before its end on the clock, with a stated reason (director)."""
+    ex, _ = exercise_for(s, p, exercise_id, {"director"})
+    per = s.execute(select(Period).where(Period.exercise_id == ex.id, Period.number == period)).scalar()
+    if per is None:
+        raise Missing(f"period: exercise {ex.id} has no period {period}", "period")
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise SarexInputError("reason: say why the period is closed before its end")
+    if len(reason) > 500:
+        raise SarexInputError(f"reason: {len(reason)} characters, at most 500")
+    if per.closed_ex_s is not None:
+        raise Conflict(f"period: period {period} was closed already ({iso(per.closed_ex_s)})", "period")
+    now = exercise_now(s, ex.id)
+    if now.ex_s >= per.end_s:
+        raise Conflict(f"period: period {period} ended at {iso(per.end_s)} on the exercise clock; there is nothing to close", "period")
+    silent = silent_units(s, ex.id, period)
+    per.closed_ex_s, per.closed_reason = now.ex_s, reason
+    audit.record(s, p.name, "period.close", {"period": period, "at": iso(now.ex_s), "at_wall": iso(now.wall_s), "reason": reason,
+                                              "silent_units": silent}, ex.id)
+    return {"number": period, "closed_at": iso(now.ex_s), "closed_wall": iso(now.wall_s), "reason": reason, "silent_units": silent}
 
 
 def _job_for(s: Session, p: Principal, job_id: int) -> Job:
@@ -178,10 +235,11 @@ def draft_plan(s: Session, p: Principal, exercise_id: int, period: int, nation: 
                                         Plan.status.in_(LIVE))).scalars().all()
     if any(x.status == "approved" for x in live):
         raise Conflict(f"period: the {nation} plan for period {period} is approved already", "period")
+    now = exercise_now(s, ex.id)
     for x in live:  # an earlier draft is kept, marked superseded, so it can still be read
         x.status = "superseded"
     new = Plan(exercise_id=ex.id, period=period, nation=nation, status="draft", data_json=json.dumps(q["nations"][nation], ensure_ascii=False),
-               drafted_by=p.user_id, created_s=time.time())
+               drafted_by=p.user_id, created_s=now.wall_s, created_ex_s=now.ex_s)
     s.add(new)
     s.flush()
     audit.record(s, p.name, "plan.draft", {"id": new.id, "period": period, "nation": nation, "supersedes": [x.id for x in live]}, ex.id,
@@ -191,7 +249,9 @@ def draft_plan(s: Session, p: Principal, exercise_id: int, period: int, nation: 
 
 def plan_view(pl: Plan, full: bool = True) -> dict:
     d = json.loads(pl.data_json)
-    out = {"id": pl.id, "period": pl.period, "nation": pl.nation, "status": pl.status, "start": d["start"], "end": d["end"]}
+    out = {"id": pl.id, "period": pl.period, "nation": pl.nation, "status": pl.status, "start": d["start"], "end": d["end"],
+           "approved_at": iso(pl.approved_ex_s) if pl.approved_ex_s is not None else None,
+           "approved_wall": iso(pl.approved_s) if pl.approved_s is not None else None}
     if full:
         out["assignments"] = [{k: v for k, v in a.items() if k not in ("gpx", "rtz", "kml", "messages")} for a in d["assignments"]]
         out["messages"] = d["messages"]
@@ -220,8 +280,10 @@ def approve_plan(s: Session, p: Principal, exercise_id: int, plan_id: int) -> Pl
         raise Missing(f"plan_id: no plan {plan_id} in exercise {ex.id}", "plan_id")
     if pl.status == "approved":
         raise Conflict(f"plan_id: plan {plan_id} is approved already", "plan_id")
-    pl.status, pl.approved_by = "approved", p.user_id
-    audit.record(s, p.name, "plan.approve", {"id": pl.id, "period": pl.period, "nation": pl.nation}, ex.id, rows=[pl])
+    now = exercise_now(s, ex.id)
+    pl.status, pl.approved_by, pl.approved_s, pl.approved_ex_s = "approved", p.user_id, now.wall_s, now.ex_s
+    audit.record(s, p.name, "plan.approve", {"id": pl.id, "period": pl.period, "nation": pl.nation, "at": iso(now.ex_s), "at_wall": iso(now.wall_s)},
+                 ex.id, rows=[pl])
     return pl
 
 
@@ -299,7 +361,7 @@ def withdraw_plan(s: Session, p: Principal, exercise_id: int, plan_id: int) -> P
     if pl.status != "draft":
         raise Conflict(f"plan_id: plan {plan_id} is {pl.status}; only a draft can be withdrawn", "plan_id")
     pl.status = "withdrawn"
-    _set_data(pl, "review", {"by": p.name, "comment": "", "time": iso(time.time())})
+    _set_data(pl, "review", {"by": p.name, "comment": "", "time": iso(exercise_now(s, pl.exercise_id).ex_s), "wall": iso(time.time())})
     audit.record(s, p.name, "plan.withdraw", {"id": pl.id, "period": pl.period, "nation": pl.nation}, ex.id, rows=[pl])
     return pl
 
@@ -313,7 +375,7 @@ def reject_plan(s: Session, p: Principal, exercise_id: int, plan_id: int, commen
     if not comment.strip():
         raise SarexInputError("comment: say why the plan is rejected (empty)")
     pl.status = "rejected"
-    _set_data(pl, "review", {"by": p.name, "comment": comment.strip(), "time": iso(time.time())})
+    _set_data(pl, "review", {"by": p.name, "comment": comment.strip(), "time": iso(exercise_now(s, pl.exercise_id).ex_s), "wall": iso(time.time())})
     audit.record(s, p.name, "plan.reject", {"id": pl.id, "period": pl.period, "nation": pl.nation, "comment": comment.strip()}, ex.id, rows=[pl])
     return pl
 
@@ -338,7 +400,7 @@ def answer_tasking(s: Session, p: Principal, exercise_id: int, period: int, answ
     if answer == "unable" and not reason.strip():
         raise SarexInputError("reason: say why the unit is unable (empty)")
     d = json.loads(pl.data_json)
-    d.setdefault("answers", {})[me] = {"answer": answer, "reason": reason.strip(), "time": iso(time.time()), "by": p.name}
+    d.setdefault("answers", {})[me] = {"answer": answer, "reason": reason.strip(), "time": iso(exercise_now(s, pl.exercise_id).ex_s), "wall": iso(time.time()), "by": p.name}
     pl.data_json = json.dumps(d, ensure_ascii=False)
     audit.record(s, p.name, "tasking.answer", {"plan": pl.id, "period": period, "unit": me, "answer": answer, "reason": reason.strip()}, pl.exercise_id, rows=[pl])
     return d["answers"][me]
@@ -350,7 +412,7 @@ def set_unit_state(s: Session, p: Principal, exercise_id: int, period: int, stat
     if status not in UNIT_STATES:
         raise SarexInputError(f"status: {status!r} is not one of {', '.join(UNIT_STATES)}")
     d = json.loads(pl.data_json)
-    d.setdefault("states", {})[me] = {"status": status, "time": iso(time.time()), "by": p.name}
+    d.setdefault("states", {})[me] = {"status": status, "time": iso(exercise_now(s, pl.exercise_id).ex_s), "wall": iso(time.time()), "by": p.name}
     pl.data_json = json.dumps(d, ensure_ascii=False)
     audit.record(s, p.name, "unit.status", {"plan": pl.id, "period": period, "unit": me, "status": status}, pl.exercise_id, rows=[pl])
     return d["states"][me]

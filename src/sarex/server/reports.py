@@ -253,6 +253,12 @@ def upload_rows(s: Session, p: Principal, exercise_id: int, data: bytes, filenam
     sc = services.parse_scenario_text(ex.scenario_toml, case=True)
     mmsi = next((u.mmsi for u in sc.resolved_units() if u.id == unit), None)
     fixes = services.read_track_upload(data, filename, unit, mmsi)
+    # GPS time (NMEA, AIS, GPX) is wall time: through the exercise clock into exercise time, unless the
+    # log already lies in the scenario's span (a log replayed in scenario time)
+    from sarex.server.clock import gps_to_exercise, load_clock
+
+    clock, span = load_clock(s, ex.id), (sc.reported.time - 86400.0, sc.end_time_s + 86400.0)
+    fixes = [(gps_to_exercise(clock, t, span), x, y) for t, x, y in fixes]
     digest = hashlib.sha256(data).hexdigest()[:16]
     return [{"report_id": f"{digest}-{k}", "time": t, "lon": x, "lat": y} for k, (t, x, y) in enumerate(fixes)], filename.rsplit(".", 1)[-1].lower()
 
@@ -277,7 +283,11 @@ def post_sighting(s: Session, p: Principal, exercise_id: int, t, lon: float, lat
     ts = _time(t, "time", report_window(s, ex.id))
     lon, lat = schemas.check_lonlat(lon, lat, "")
     schemas.check_string(note, "note", 500, multiline=True)
-    row = Sighting(exercise_id=ex.id, unit_code=unit, time_s=ts, lon=lon, lat=lat, note=note, user_id=p.user_id)
+    from sarex.server.clock import exercise_now
+
+    now = exercise_now(s, ex.id)
+    row = Sighting(exercise_id=ex.id, unit_code=unit, time_s=ts, lon=lon, lat=lat, note=note, user_id=p.user_id,
+                   received_s=now.wall_s, received_ex_s=now.ex_s)
     s.add(row)
     s.flush()
     audit.record(s, p.name, "sighting", {"id": row.id, "unit": unit, "t": ts, "lon": lon, "lat": lat, "note": note}, ex.id, rows=[row])
@@ -288,7 +298,9 @@ def sightings(s: Session, p: Principal, exercise_id: int) -> list[dict]:
     ex, roles = exercise_for(s, p, exercise_id)
     codes = [u.code for u in visible_units(s, p, ex, roles)]
     q = select(Sighting).where(Sighting.exercise_id == ex.id, Sighting.unit_code.in_(codes)).order_by(Sighting.id)
-    return [{"id": r.id, "unit": r.unit_code, "time": iso(r.time_s), "lon": r.lon, "lat": r.lat, "note": r.note} for r in s.execute(q).scalars()]
+    return [{"id": r.id, "unit": r.unit_code, "time": iso(r.time_s), "lon": r.lon, "lat": r.lat, "note": r.note,
+             "received_at": iso(r.received_ex_s) if r.received_ex_s is not None else None,
+             "received_wall": iso(r.received_s) if r.received_s is not None else None} for r in s.execute(q).scalars()]
 
 
 def endex(s: Session, p: Principal, exercise_id: int) -> dict:
@@ -355,11 +367,15 @@ def run_job(store, job_id: int, progress) -> None:
         ex = s.get(Exercise, j.exercise_id)
         params, toml_text, kind = json.loads(j.params_json), ex.scenario_toml, j.kind
         inputs = job_inputs(s, j) if kind in FORECAST_KINDS else {}
+        if kind == "evaluate":
+            from sarex.server.played_export import build
+
+            played = build(s, ex)
     sc = services.parse_scenario_text(toml_text, case=True)
     if kind in FORECAST_KINDS:
         result = services.forecast_and_plan(sc, params["particles"], params["seed"], progress, **inputs)
     else:
-        result = services.evaluate(toml_text, params["seed"], params["particles"], progress)
+        result = services.evaluate(toml_text, params["seed"], params["particles"], progress, played=played)
     with store.tx() as s:
         j = s.get(Job, job_id, with_for_update=True)
         if j.status != "running":

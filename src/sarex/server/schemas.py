@@ -207,8 +207,8 @@ class InjectIn(StrictIn):
     to: list[Annotated[str, Field(max_length=16)]] = Field(min_length=1, max_length=6,
                                                            description="roles addressed: coordinator, planner, unit, observer, ...")
     orgs: list[Code] = Field(default_factory=list, max_length=50, description="organisations addressed (empty: all)")
-    at: Optional[TimeIn] = Field(None, description="delivery time (UTC, ISO 8601); default now")
-    time: Optional[TimeIn] = Field(None, description="time of the event reported (UTC)")
+    at: Optional[TimeIn] = Field(None, description="delivery time in exercise time (UTC, ISO 8601); default: exercise now")
+    time: Optional[TimeIn] = Field(None, description="exercise time of the event reported (UTC)")
     lon: Optional[Lon] = None
     lat: Optional[Lat] = None
     unit: Optional[Name] = None

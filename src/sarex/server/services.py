@@ -173,9 +173,11 @@ def _datum_track(drift) -> list[dict]:
     return out
 
 
-def evaluate(toml_text: str, seed: int, particles: int, progress: Progress) -> dict:
-    """Run the exercise through the same use case as ``sarex exercise run`` (same seed, same scores);
-    returns its scores and after-action report (HTML)."""
+def evaluate(toml_text: str, seed: int, particles: int, progress: Progress, played: Optional[dict] = None) -> dict:
+    """The after-action evaluation: the exercise as played (``played``: the store's export, scored by
+    the application layer's :func:`sarex.app.played.evaluate_played`) and, beside it, the rehearsal —
+    the same use case as ``sarex exercise run`` (same seed, same scores). Returns the scores (the
+    rehearsal's, with ``played`` added) and the report (HTML: played sections first)."""
     from sarex.app import FolderTarget
     from sarex.app.exercise import RunRequest, exercise_run
 
@@ -183,11 +185,18 @@ def evaluate(toml_text: str, seed: int, particles: int, progress: Progress) -> d
         scenario = Path(tmp) / "scenario.toml"
         scenario.write_text(toml_text, encoding="utf-8")
         out = Path(tmp) / "run"
-        progress(0.05, "exercise run")
-        exercise_run(RunRequest(scenario=str(scenario), seed=seed, particles=particles), FolderTarget(out, inputs=[scenario]),
-                     progress=lambda m: progress(0.5, m))
-        return {"scores": json.loads((out / "evaluation" / "scores.json").read_text(encoding="utf-8")),
-                "report_html": (out / "evaluation" / "report.html").read_text(encoding="utf-8")}
+        progress(0.05, "rehearsal: exercise run")
+        res = exercise_run(RunRequest(scenario=str(scenario), seed=seed, particles=particles), FolderTarget(out, inputs=[scenario]),
+                           progress=lambda m: progress(0.4, m))
+        scores = json.loads((out / "evaluation" / "scores.json").read_text(encoding="utf-8"))
+        if played is None:
+            return {"scores": scores, "report_html": (out / "evaluation" / "report.html").read_text(encoding="utf-8")}
+    from sarex.app.played import played_report_html, evaluate_played
+
+    progress(0.6, "the exercise as played")
+    played = {**played, "particles": played.get("particles") or particles}
+    ev = evaluate_played(played, rehearsal=scores, progress=lambda m: progress(0.7, m))
+    return {"scores": {**scores, "played": ev.scores}, "report_html": played_report_html(ev, res)}
 
 
 def read_track_upload(data: bytes, filename: str, unit_code: str, mmsi: Optional[int]) -> list[tuple[float, float, float]]:

@@ -133,6 +133,11 @@ def add_exercise(s: Session, actor: str, toml_text: str, source: str, seed: int 
         s.add(g)
         bump_auth_epoch(s)
         audit.record(s, actor, "grant", {"user": director.name, "role": "director"}, ex.id, rows=[g])
+        if ex.kind == "exercise":
+            from sarex.server.msel import ensure_scripted
+
+            s.flush()
+            ensure_scripted(s, ex, director.id, actor)
     s.flush()
     return ex
 
@@ -319,7 +324,8 @@ def periods(s: Session, p: Principal, exercise_id: int) -> list[dict]:
     for r in rows:
         mine = [pl for pl in plans if pl.period == r.number]
         out.append({"number": r.number, "start": iso(r.start_s), "end": iso(r.end_s),
-                    "approved": sorted(pl.nation for pl in mine if pl.status == "approved")})
+                    "approved": sorted(pl.nation for pl in mine if pl.status == "approved"),
+                    "closed_at": iso(r.closed_ex_s) if r.closed_ex_s is not None else None, "closed_reason": r.closed_reason or ""})
     return out
 
 
