@@ -220,6 +220,7 @@ def simulate(
         "featureType": "trajectory",
         "title": f"sarex Leeway drift of {obj.key}",
         "source": f"sarex {__version__}",
+        "history": f"created by sarex {__version__}",  # no wall time: same seed, same file bit for bit
         "sarex_format": FORMAT,
         "sarex_model_version": __version__,
         "object_class": obj.key,

@@ -9,7 +9,7 @@ variable                  dims                meaning
 ``trajectory``            (trajectory)        particle id, ``cf_role = trajectory_id``
 ``time``                  (time)              output times, UTC
 ``lon``, ``lat``          (trajectory, time)  position, degrees (NaN before release)
-``status``                (trajectory, time)  -1 not released, 0 active, 1 stranded, 2 left domain (*)
+``status``                (trajectory, time)  0 active, 1 stranded, 2 left domain; not released: fill (*)
 ``orientation``           (trajectory, time)  0 right / 1 left of downwind
 ``weight``                (trajectory)        probability weight, sums to 1
 ``release_time``          (trajectory)        when the particle was released
@@ -19,11 +19,17 @@ variable                  dims                meaning
 ``crosswind_z``           (trajectory)        standard-normal crosswind draw (ε_cw = z·S_side)
 ========================  ==================  ===========================================
 
-(*) Other models number their status codes differently (OpenDrift numbers them
-in order of first use and names them in ``flag_meanings``, and writes NaN
-positions after a particle is deactivated), so files with ``flag_meanings`` are
-read through the names (:func:`canonical_status`): a stranded particle stays
-where it stranded, with status stranded, as in sarex's own files.
+(*) The status coding is OpenDrift's (``opendrift.models.basemodel``: codes
+``0 … n-1`` in ``flag_meanings`` order, ``active`` = 0, a particle not yet seeded
+has a missing value), so that ``opendrift.open`` counts active, stranded and
+deactivated particles as sarex does: ``flag_values = 0 1 2``, ``flag_meanings =
+"active stranded left_domain"``, and "not released" is the ``_FillValue`` (-1,
+sarex's in-memory code :data:`STATUS_UNRELEASED`, so the bytes on disk are the
+in-memory codes). Files of sarex before this coding (``flag_values = -1 0 1 2``)
+and other models' files (OpenDrift numbers codes in order of first use and writes
+NaN positions after a particle is deactivated) are read through the names
+(:func:`canonical_status`): a stranded particle stays where it stranded, with
+status stranded, as in sarex's own files.
 
 Global attributes record the object class and its coefficients, the seed, the
 LKP, the release, the numerical scheme, the environment and the model version;
@@ -52,11 +58,19 @@ STATUS_ACTIVE = 0
 STATUS_STRANDED = 1
 STATUS_LEFT_DOMAIN = 2
 
+#: The status variable's attributes in OpenDrift's convention (codes 0..n-1 in flag_meanings order).
 STATUS_ATTRS = {
     "long_name": "particle status",
-    "flag_values": np.array([-1, 0, 1, 2], dtype=np.int8),
-    "flag_meanings": "not_released active stranded left_domain",
+    "flag_values": np.array([STATUS_ACTIVE, STATUS_STRANDED, STATUS_LEFT_DOMAIN], dtype=np.int8),
+    "flag_meanings": "active stranded left_domain",
+    "comment": "not yet released: _FillValue",
 }
+
+#: The status variable's fill value on disk: "not released", sarex's in-memory code for it.
+STATUS_FILL = np.int8(STATUS_UNRELEASED)
+
+#: ``flag_meanings`` of sarex's drift files before the OpenDrift coding (flag_values -1 0 1 2), still read.
+LEGACY_STATUS_MEANINGS = "not_released active stranded left_domain"
 
 #: Status names of CF ``flag_meanings`` (sarex's, OpenDrift's) and the sarex code each means.
 #: Any other name is a deactivation (OpenDrift: missing_data, outside, seafloor...): left the domain.
@@ -70,17 +84,49 @@ STATUS_NAMES = {
 
 
 def write_drift(ds: xr.Dataset, path: str | Path) -> Path:
-    """Write a drift dataset atomically (temporary file, then rename)."""
+    """Write a drift dataset atomically (temporary file, then rename).
+
+    The status is written in OpenDrift's coding (module docstring); the time
+    coordinate has no ``_FillValue`` (CF 1.8 §2.5.1: a coordinate variable has
+    none) and the file a ``history`` (:func:`drift_history`).
+    """
+    if "status" in ds and "_FillValue" in ds["status"].attrs:
+        ds = ds.copy()
+        ds["status"].attrs = {k: v for k, v in ds["status"].attrs.items() if k != "_FillValue"}
+    if "history" not in ds.attrs:
+        ds = ds.copy()
+        ds.attrs["history"] = drift_history(ds.attrs)
     enc = {v: {"zlib": False} for v in ds.data_vars}
     for name in ("time", "release_time"):
         if name in ds.variables:
             enc[name] = {"units": "seconds since 1970-01-01 00:00:00", "calendar": "standard", "dtype": "float64"}
+    if "time" in ds.variables:
+        enc["time"]["_FillValue"] = None
     for name in ("lon", "lat"):
         if name in ds:
             enc[name]["_FillValue"] = np.nan
+    if "status" in ds:
+        enc["status"].update(dtype="int8", _FillValue=STATUS_FILL)
     with atomic_path(path) as tmp, no_distributed_import():
         ds.to_netcdf(tmp, engine="netcdf4", encoding=enc)
     return Path(path)
+
+
+def drift_history(attrs: dict) -> str:
+    """The CF ``history`` of a drift file without one: what made it.
+
+    No wall-clock time: the same drift (same seed) must give the same file bit for bit.
+    """
+    return f"created by {attrs.get('source', 'sarex')}" + (f": {attrs['title']}" if "title" in attrs else "")
+
+
+def _raw_status(ds: xr.Dataset) -> xr.Dataset:
+    """The status read undecoded (int codes, the fill value kept as "not released"), its fill in the encoding."""
+    if "status" in ds.variables:
+        fill = ds["status"].attrs.pop("_FillValue", None)
+        if fill is not None:
+            ds["status"].encoding["_FillValue"] = fill
+    return ds
 
 
 def read_drift(path: str | Path) -> xr.Dataset:
@@ -93,7 +139,7 @@ def read_drift(path: str | Path) -> xr.Dataset:
     if not p.exists():
         raise SarexInputError(f"{p}: no such file")
     try:
-        ds = xr.load_dataset(p)
+        ds = _raw_status(xr.load_dataset(p, mask_and_scale={"status": False}))
     except Exception as exc:  # noqa: BLE001
         msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise SarexInputError(f"{p}: cannot be read as NetCDF ({msg})") from None
@@ -118,13 +164,15 @@ def open_drift(path: str | Path) -> xr.Dataset:
         # the store holds the open handle itself (never reopened by name), so the dataset stays
         # readable after an output target renames the file it was written to
         # engine named: xarray's guess would import every installed backend (cfgrib, eccodes) first
-        ds = xr.open_dataset(xr.backends.NetCDF4DataStore(netCDF4.Dataset(p, "r")), engine="store", cache=False)
+        ds = xr.open_dataset(xr.backends.NetCDF4DataStore(netCDF4.Dataset(p, "r")), engine="store", cache=False,
+                             mask_and_scale={"status": False})
     except Exception as exc:  # noqa: BLE001
         msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise SarexInputError(f"{p}: cannot be read as NetCDF ({msg})") from None
+    ds = _raw_status(ds)
     st = ds.variables.get("status")
     own = (ds.attrs.get("sarex_format") == FORMAT and st is not None and str(st.dtype) == "int8"
-           and str(st.attrs.get("flag_meanings", "")) == STATUS_ATTRS["flag_meanings"])
+           and str(st.attrs.get("flag_meanings", "")) in (STATUS_ATTRS["flag_meanings"], LEGACY_STATUS_MEANINGS))
     if not own:
         ds = ds.load()
         ds.close()
@@ -182,8 +230,8 @@ def canonical_status(ds: xr.Dataset, source: str = "drift dataset") -> xr.Datase
     Missing status values (NaN or the fill value) before a particle's first
     position are "not released"; after a particle was stranded or deactivated
     they repeat its last status and its last position (OpenDrift stops writing
-    positions of deactivated particles). A file already in sarex's coding comes
-    back unchanged.
+    positions of deactivated particles). A file already in sarex's coding (codes
+    that mean what sarex's codes mean, "not released" as -1) comes back unchanged.
     """
     st = ds["status"]
     names = str(st.attrs["flag_meanings"]).split()
@@ -193,9 +241,12 @@ def canonical_status(ds: xr.Dataset, source: str = "drift dataset") -> xr.Datase
     code = {int(v): STATUS_NAMES.get(n, STATUS_LEFT_DOMAIN) for v, n in zip(values, names)}
     raw = np.asarray(st.values, dtype=np.float64)
     known = np.isfinite(raw) & np.isin(raw, values.astype(np.float64))
+    fill = st.attrs.get("_FillValue", st.encoding.get("_FillValue"))
+    if fill is not None:
+        known &= raw != float(fill)
     lon = np.asarray(ds["lon"].values, dtype=np.float64)
     identity = all(k == v for k, v in code.items())
-    if identity and known.all() and str(st.dtype) == "int8":
+    if identity and str(st.dtype) == "int8" and (known | (raw == STATUS_UNRELEASED)).all():
         return ds
     out = np.full(raw.shape, STATUS_UNRELEASED, dtype=np.int8)
     for v, c in code.items():

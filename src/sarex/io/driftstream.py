@@ -32,7 +32,7 @@ from typing import Any, Optional
 import numpy as np
 
 from sarex.io.atomic import temporary_sibling
-from sarex.io.driftfile import STATUS_ATTRS, STATUS_UNRELEASED
+from sarex.io.driftfile import STATUS_ATTRS, STATUS_FILL, STATUS_UNRELEASED
 
 #: Widest chunk along ``trajectory`` (2 MiB of float64): a time slice of 1e6 particles is 4 chunks.
 CHUNK_PARTICLES = 262_144
@@ -105,13 +105,13 @@ class StreamSink:
             tr = nc.createVariable("trajectory", np.int32, ("trajectory",))
             tr.setncatts({"cf_role": "trajectory_id", "long_name": "particle id"})
             tr[:] = np.arange(n, dtype=np.int32)
-            tv = nc.createVariable("time", np.float64, ("time",), fill_value=np.nan)
+            tv = nc.createVariable("time", np.float64, ("time",), fill_value=False)  # CF 1.8 §2.5.1: no fill on a coordinate
             tv.setncatts({"standard_name": "time", "units": TIME_UNITS, "calendar": "standard"})
             chunk = (max(1, min(n, self.chunk_particles)), 1)
             names = ["lon", "lat", "status", "orientation"] + (["capsized"] if capsizing else [])
             for name in names:
                 dtype, attrs = _TIMED_ATTRS[name]
-                fill = np.nan if dtype is np.float64 else None
+                fill = np.nan if dtype is np.float64 else STATUS_FILL if name == "status" else None
                 v = nc.createVariable(name, dtype, ("trajectory", "time"), chunksizes=chunk, fill_value=fill)
                 v.setncatts(attrs)
             self._per_particle = per_particle
