@@ -7,7 +7,8 @@
   valid against the published schema (``sarex/data/rtz_1_0.xsd``, with its spelling
   ``sheduleElement``), legs marked ``legInfo="search"``/``"transit"``, for the ECDIS of
   surface units (aircraft get GPX only).
-* KML 2.2 (simplekml): a folder per nation, areas and tracks in the nation's colour.
+* KML 2.2 (:mod:`sarex.io.kml`, valid against the OGC KML 2.2 schema): a folder per nation,
+  areas and tracks in the nation's colour.
 * GeoJSON (RFC 7946): one Polygon feature per area, longitude first, closed
   counter-clockwise exterior rings (right-hand rule), and one LineString per track.
 
@@ -218,41 +219,33 @@ def geojson_text(plan: Plan, catalogue: UnitCatalogue) -> str:
     return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
 
 
-def _kml_colour(hex_rgb: str, alpha: int) -> str:
-    r, g, b = hex_rgb[1:3], hex_rgb[3:5], hex_rgb[5:7]
-    return f"{alpha:02x}{b}{g}{r}"
-
-
 def kml_text(plan: Plan, catalogue: UnitCatalogue) -> str:
-    """KML 2.2 document: a folder per nation with each unit's area, track and CSP."""
-    import simplekml
-    import simplekml.base
+    """KML 2.2 document (valid against the OGC schema, :mod:`sarex.io.kml`): a folder per nation
+    with each unit's area, track and CSP, in the nation's colour."""
+    from sarex.io import kml
 
-    # simplekml numbers elements from a process-wide counter; restart it so that the
-    # same plan gives the same document bit for bit.
-    simplekml.base.Kmlable._globalid = 0
     units = {u.id: u for u in catalogue.units}
-    kml = simplekml.Kml(name=f"sarex search plan {iso(plan.start_s)}")
-    folders = {}
+    folders: dict[str, kml.Folder] = {}
     for k, a in enumerate(plan.assignments, start=1):
         u = units[a.unit_id]
-        col = nation_colour(u.nation)
         if u.nation not in folders:
-            folders[u.nation] = kml.newfolder(name=u.nation)
+            col = nation_colour(u.nation)
+            area, track, csp = (kml.xml_id(u.nation, what) for what in ("area", "track", "csp"))
+            folders[u.nation] = kml.Folder(u.nation, styles=[
+                kml.KmlStyle(area, line_colour=kml.kml_colour(col, 0xFF), line_width=2, poly_colour=kml.kml_colour(col, 0x55)),
+                kml.KmlStyle(track, line_colour=kml.kml_colour(col, 0xFF), line_width=1.5),
+                kml.KmlStyle(csp, icon_colour=kml.kml_colour(col, 0xFF)),
+            ])
         f = folders[u.nation]
-        ring = area_ring_lonlat(a, plan)
-        pol = f.newpolygon(name=f"A{k} {u.id}", outerboundaryis=[tuple(p) for p in ring])
-        pol.description = f"{u.name} ({u.service}) {a.pattern.name}, S {a.spacing_m / NM_M:.1f} NM, {iso(a.arrive_s)} – {iso(a.search_end_s)}"
-        pol.style.polystyle.color = _kml_colour(col, 0x55)
-        pol.style.linestyle.color = _kml_colour(col, 0xFF)
-        pol.style.linestyle.width = 2
+        area, track, csp = (s.id for s in f.styles)
+        desc = f"{u.name} ({u.service}) {a.pattern.name}, S {a.spacing_m / NM_M:.1f} NM, {iso(a.arrive_s)} – {iso(a.search_end_s)}"
         lon, lat = plan.frame.inverse(a.pattern.x, a.pattern.y)
-        ls = f.newlinestring(name=f"{u.id} track", coords=[(float(lo), float(la)) for lo, la in zip(lon, lat)])
-        ls.style.linestyle.color = _kml_colour(col, 0xFF)
-        ls.style.linestyle.width = 1.5
-        pt = f.newpoint(name=f"{u.id} CSP", coords=[(float(lon[0]), float(lat[0]))])
-        pt.style.iconstyle.color = _kml_colour(col, 0xFF)
-    return kml.kml()
+        f.placemarks += [
+            kml.Placemark(f"A{k} {u.id}", kml.polygon(area_ring_lonlat(a, plan)), area, desc),
+            kml.Placemark(f"{u.id} track", kml.line_string(zip(lon, lat)), track),
+            kml.Placemark(f"{u.id} CSP", kml.point(float(lon[0]), float(lat[0])), csp),
+        ]
+    return kml.document_text(f"sarex search plan {iso(plan.start_s)}", folders.values())
 
 
 def write_exports(plan: Plan, catalogue: UnitCatalogue, out_dir: str | Path) -> list[Path]:
