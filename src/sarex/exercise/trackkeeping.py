@@ -110,13 +110,21 @@ def cross_track(px: np.ndarray, py: np.ndarray, ax: np.ndarray, ay: np.ndarray) 
     return xte, legs
 
 
+#: Relative singular-value cut of the offset fit: legs less than ~11° apart fix only their normal component.
+OFFSET_RCOND = 0.1
+
+
 def systematic_offset(xte: np.ndarray, legs: np.ndarray, ax: np.ndarray, ay: np.ndarray) -> tuple[float, float]:
     """Translation (east, north) in m that best explains the per-leg median cross-track errors.
 
     Weighted least squares of ``n_i · d = median(XTE on leg i)`` over legs
     (weights: number of points on the leg), ``n_i`` the leg's left normal.
     Along a single straight leg only the perpendicular component is determined
-    (minimum-norm solution).
+    (minimum-norm solution). So along legs whose directions differ by less than
+    about 11° (a parallel sweep's antiparallel legs, whose normals differ only by
+    rounding): singular values below :data:`OFFSET_RCOND` of the largest are
+    dropped (``tan(θ/2)`` for two equally weighted legs θ apart), or rounding would
+    be amplified into offsets of millions of metres (issue 31).
     """
     keep = np.concatenate([[True], np.hypot(np.diff(ax), np.diff(ay)) > 1e-6])
     ax, ay = ax[keep], ay[keep]
@@ -133,5 +141,5 @@ def systematic_offset(xte: np.ndarray, legs: np.ndarray, ax: np.ndarray, ay: np.
         return 0.0, 0.0
     a = np.asarray(rows) * np.asarray(w)[:, None]
     b = np.asarray(rhs) * np.asarray(w)
-    d, *_ = np.linalg.lstsq(a, b, rcond=None)
+    d, *_ = np.linalg.lstsq(a, b, rcond=OFFSET_RCOND)
     return float(d[0]), float(d[1])

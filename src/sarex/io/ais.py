@@ -3,8 +3,10 @@
 Position reports of types 1, 2, 3 (class A) and 18 (class B) give fixes;
 multi-sentence messages are reassembled; other types are counted as
 unsupported. AIS carries only the UTC second, so each line needs a receive time:
-an NMEA 4.10 tag block ``c:`` field (Unix seconds, ``\\c:1770768000*hh\\!AIVDM,...``)
-or an ISO 8601 time before the sentence (``2026-02-11T00:00:00Z !AIVDM,...``).
+an NMEA 4.10 tag block ``c:`` field (Unix seconds, ``\\c:1770768000*hh\\!AIVDM,...``),
+an ISO 8601 time or Unix seconds before the sentence (``2026-02-11T00:00:00Z !AIVDM,...``,
+``1770768600.000 !AIVDM,...``), or a Gatehouse ``$PGHP`` wrapper line before it
+(:class:`ReceiveTimes`).
 The unit comes from the MMSI (vessels not in the mapping are other traffic and ignored).
 """
 
@@ -25,6 +27,17 @@ AIS_POSITION_TYPES = (1, 2, 3, 18)
 _TAG_BLOCK = re.compile(r"^\s*\\([^\\]*)\\(.*)$")
 
 
+def _epoch(text: str) -> float | None:
+    """Unix seconds (or milliseconds) written as a number, e.g. ``1770768600.000``; None if it is none."""
+    try:
+        v = float(text)
+    except ValueError:
+        return None
+    if 1e8 <= v < 1e11:
+        return v
+    return v / 1000.0 if 1e11 <= v < 1e14 else None
+
+
 def _receive_time(line: str) -> tuple[float | None, str]:
     """Receive time of an AIS log line and the sentence text after it."""
     m = _TAG_BLOCK.match(line)
@@ -42,10 +55,52 @@ def _receive_time(line: str) -> tuple[float | None, str]:
     if i <= 0:
         return None, line[max(i, 0) :]
     prefix = line[:i].strip().rstrip(",;|").strip()
+    v = _epoch(prefix)
+    if v is not None:
+        return v, line[i:]
     try:
         return parse_utc(prefix, "AIS time stamp", assume_utc=True).timestamp(), line[i:]
     except SarexInputError:
         return None, line[i:]
+
+
+class ReceiveTimes:
+    """The receive time of each line of an AIS log, as :func:`sarex.io.nmea.iter_sentences` asks.
+
+    Besides a line's own time (tag block ``c:``, an ISO 8601 or Unix-seconds prefix), a
+    Gatehouse wrapper line ``$PGHP,1,yyyy,mm,dd,hh,mm,ss,ms,...*hh`` (decoded by pyais's
+    ``GatehouseSentence``) gives the time of the AIS sentence after it; the wrapper line
+    itself is taken whole. A wrapper with a bad checksum gives no time.
+    """
+
+    def __init__(self) -> None:
+        self.pending: float | None = None
+
+    def __call__(self, line: str) -> tuple[float | None, str | None]:
+        s = line.strip()
+        if s.startswith("$PGHP"):
+            self.pending = _gatehouse_time(s)
+            return None, None
+        t, rest = _receive_time(line)
+        if t is None and self.pending is not None and "!" in line:
+            t = self.pending
+        if "!" in line:
+            self.pending = None
+        return t, rest
+
+
+def _gatehouse_time(sentence: str) -> float | None:
+    from datetime import timezone
+
+    from pyais.messages import GatehouseSentence, NMEASentenceFactory
+
+    try:
+        g = NMEASentenceFactory.produce(sentence.encode("ascii", "replace"))
+    except Exception:  # noqa: BLE001 - pyais raises its own kinds for a malformed wrapper
+        return None
+    if not isinstance(g, GatehouseSentence) or not g.is_valid:
+        return None
+    return g.timestamp.replace(tzinfo=timezone.utc).timestamp()
 
 
 class Assembler:
@@ -120,7 +175,7 @@ def read_ais(
     src = p.name
     fixes: dict[str, tuple[list[float], list[float], list[float]]] = {}
     asm = Assembler()
-    for t, sentence, body in iter_sentences(p, "!", log, "not_ais", prefix=_receive_time):
+    for t, sentence, body in iter_sentences(p, "!", log, "not_ais", prefix=ReceiveTimes()):
         got = asm.add(body, sentence, t)
         if isinstance(got, str):
             log.add(src, got)

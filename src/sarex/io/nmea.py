@@ -51,12 +51,13 @@ def split_sentence(line: str, start: str = "$") -> tuple[str | None, str]:
 
 
 def iter_sentences(path: str | Path, start: str, log: IngestLog, none_key: str,
-                   prefix: Callable[[str], tuple[object, str]] | None = None) -> Iterator[tuple[object, str, str]]:
+                   prefix: Callable[[str], tuple[object, str | None]] | None = None) -> Iterator[tuple[object, str, str]]:
     """The checksum-valid sentences of a log file, one per line: (prefix value, text from ``start``, body).
 
     Blank lines are skipped; a line without a sentence is counted as ``none_key``, a truncated
     one or one with a bad checksum under its status, all in ``log`` under the file's name.
-    ``prefix(line)`` splits off what comes before the sentence (e.g. an AIS receive time)."""
+    ``prefix(line)`` splits off what comes before the sentence (e.g. an AIS receive time), or
+    returns ``(value, None)`` for a header line it took whole (not counted)."""
     p = Path(path)
     try:
         text = p.read_text(encoding="ascii", errors="replace")
@@ -67,6 +68,8 @@ def iter_sentences(path: str | Path, start: str, log: IngestLog, none_key: str,
         if not line.strip():
             continue
         value, rest = prefix(line) if prefix is not None else (None, line)
+        if rest is None:  # a header line the prefix took (e.g. an AIS log's Gatehouse $PGHP time)
+            continue
         body, status = split_sentence(rest, start)
         if status == "none":
             log.add(src, none_key)

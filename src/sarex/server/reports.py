@@ -57,6 +57,18 @@ def _reporting_unit(s: Session, p: Principal, ex: Exercise, unit: Optional[str])
     return me
 
 
+def fix_report_id(unit: str, time_s: float, lon: float, lat: float) -> str:
+    """The identity of a fix that came without a ``report_id``: its unit, time to the second and
+    position to 1e-6 degrees (0.11 m), hashed.
+
+    The same fix is one report however it enters (a JSON report, an uploaded GPX, NMEA or AIS log,
+    a UDP datagram, an RMC and a GGA of the same fix, a file uploaded twice), while a unit's
+    consecutive fixes (at least a second apart) stay apart.
+    """
+    key = f"{unit}|{round(float(time_s))}|{round(float(lon), 6) + 0.0:.6f}|{round(float(lat), 6) + 0.0:.6f}"
+    return "fix-" + hashlib.sha256(key.encode()).hexdigest()[:28]
+
+
 def prepare_positions(p: Principal, exercise_id: int, reports: list[dict]) -> list[tuple[str, str, float, float, float]]:
     """Check a unit's reports against its grants (no store access): (unit, report id, time s, lon, lat) each.
 
@@ -79,7 +91,7 @@ def prepare_positions(p: Principal, exercise_id: int, reports: list[dict]) -> li
             raise Denied(f"unit: {p.name} reports for {me!r}, not {unit!r}", "unit")
         t = _time(r["time"], f"reports[{i}].time")
         _lonlat(r["lon"], r["lat"], f"reports[{i}]")
-        rid = r.get("report_id") or hashlib.sha256(f"{me}|{t!r}|{r['lon']!r}|{r['lat']!r}".encode()).hexdigest()[:32]
+        rid = r.get("report_id") or fix_report_id(me, t, r["lon"], r["lat"])
         rows.append((me, rid, t, float(r["lon"]), float(r["lat"])))
     return rows
 
@@ -259,8 +271,8 @@ def upload_rows(s: Session, p: Principal, exercise_id: int, data: bytes, filenam
 
     clock, span = load_clock(s, ex.id), (sc.reported.time - 86400.0, sc.end_time_s + 86400.0)
     fixes = [(gps_to_exercise(clock, t, span), x, y) for t, x, y in fixes]
-    digest = hashlib.sha256(data).hexdigest()[:16]
-    return [{"report_id": f"{digest}-{k}", "time": t, "lon": x, "lat": y} for k, (t, x, y) in enumerate(fixes)], filename.rsplit(".", 1)[-1].lower()
+    # no report_id: each fix gets its identity from unit, (exercise) time and position (fix_report_id)
+    return [{"time": t, "lon": x, "lat": y} for t, x, y in fixes], filename.rsplit(".", 1)[-1].lower()
 
 
 def upload_track(s: Session, p: Principal, exercise_id: int, data: bytes, filename: str) -> list[dict]:
