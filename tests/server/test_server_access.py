@@ -54,6 +54,8 @@ EXPECTED = {
     ("GET", "/api/exercises/{exercise_id}/collections"): ALL,
     ("GET", "/api/exercises/{exercise_id}/collections/{collection_id}/items"): ALL,
     ("GET", "/api/exercises/{exercise_id}/cot.xml"): ALL,
+    ("GET", "/api/exercises/{exercise_id}/cot"): ALL,
+    ("GET", "/api/exercises/{exercise_id}/tasking/{period}/{unit}.zip"): {"director", "coordinator", "planner", "unit"},
     ("GET", "/api/exercises/{exercise_id}/coast"): ALL,
     ("GET", "/api/exercises/{exercise_id}/forecast"): NOT_UNIT,
     ("POST", "/api/exercises/{exercise_id}/injects"): {"director"},
