@@ -1,0 +1,47 @@
+"""OGC API – Features of an exercise (issue 31, item 1), read by owslib's ``Features`` client from the
+real server: landing links, conformance, collections with itemType, items with paging links and
+numberMatched/numberReturned, one item, 4- and 6-number bbox, CRS84 only, unknown parameters refused."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+
+def test_owslib_reads_the_features_api(world):
+    features = pytest.importorskip("owslib.ogcapi.features")
+    u, h = world.url, world.h["coordinator"]
+    root = f"{u}/api/exercises/1/features"
+    # the coordinator's positions: make sure there are at least three
+    httpx.post(f"{u}/api/exercises/1/positions", headers=world.h["rok-ddh-1"], timeout=30,
+               json={"reports": [{"time": f"2026-02-11T07:0{k}:00Z", "lon": 129.5 + 0.01 * k, "lat": 34.9, "report_id": f"ogc-{k}"} for k in range(3)]})
+    api = features.Features(root, headers=h)
+    rels = {lk["rel"]: lk["href"] for lk in api.links}
+    assert {"self", "service-desc", "conformance", "data"} <= set(rels)
+    assert httpx.get(rels["service-desc"], timeout=30).json()["openapi"].startswith("3.")
+    assert "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core" in api.conformance()["conformsTo"]
+    ids = api.feature_collections()
+    assert set(ids) == {"areas", "routes", "tracks", "positions", "sightings", "contours"}
+    c = api.collection("positions")
+    assert c["itemType"] == "feature" and len(c["extent"]["spatial"]["bbox"][0]) == 4
+    first = api.collection_items("positions", limit=2)
+    assert first["numberReturned"] == 2 and first["numberMatched"] >= 3
+    links = {lk["rel"]: lk["href"] for lk in first["links"]}
+    assert "next" in links and "prev" not in links
+    second = httpx.get(links["next"], headers=h, timeout=30).json()
+    assert {lk["rel"] for lk in second["links"]} >= {"self", "prev"}
+    assert {f["id"] for f in second["features"]}.isdisjoint(f["id"] for f in first["features"])
+    fid = first["features"][0]["id"]
+    one = api.collection_item("positions", fid)
+    assert one["id"] == fid and one["geometry"] == first["features"][0]["geometry"]
+    # bbox of 4 and of 6 numbers select the same; CRS84 accepted, others refused; unknown parameters refused
+    b4 = api.collection_items("positions", bbox=[129.49, 34.89, 129.53, 34.91], limit=100)
+    b6 = httpx.get(f"{root}/collections/positions/items", params={"bbox": "129.49,34.89,-10,129.53,34.91,10", "limit": 100}, headers=h, timeout=30).json()
+    assert b4["numberMatched"] == b6["numberMatched"] >= 3
+    ok = httpx.get(f"{root}/collections/positions/items", params={"crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"}, headers=h, timeout=30)
+    assert ok.status_code == 200 and ok.headers["content-crs"] == "<http://www.opengis.net/def/crs/OGC/1.3/CRS84>"
+    for params in ({"crs": "EPSG:3857"}, {"foo": "bar"}, {"bbox": "1,2,3"}):
+        r = httpx.get(f"{root}/collections/positions/items", params=params, headers=h, timeout=30)
+        assert r.status_code == 400 and set(r.json()) >= {"error"}, (params, r.text)
+    assert httpx.get(f"{root}/collections/positions/items/nope", headers=h, timeout=30).status_code == 404
+    assert httpx.get(f"{root}/collections/nope", headers=h, timeout=30).status_code == 404
