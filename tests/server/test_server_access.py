@@ -60,6 +60,7 @@ EXPECTED = {
     ("GET", "/api/exercises/{exercise_id}/features/collections"): ALL,
     ("GET", "/api/exercises/{exercise_id}/features/collections/{collection_id}"): ALL,
     ("GET", "/api/exercises/{exercise_id}/features/collections/{collection_id}/items"): ALL,
+    ("GET", "/api/exercises/{exercise_id}/features/collections/{collection_id}/items/{feature_id}"): ALL,
     ("GET", "/api/exercises/{exercise_id}/tasking/{period}/{unit}.zip"): {"director", "coordinator", "planner", "unit"},
     ("GET", "/api/exercises/{exercise_id}/coast"): ALL,
     ("GET", "/api/exercises/{exercise_id}/forecast"): NOT_UNIT,
@@ -123,9 +124,14 @@ def leaks(text: str) -> list[str]:
 def _request(world, user: str, method: str, path: str, ex_id: int, ctx: dict) -> httpx.Response:
     role = next(r for n, _o, r, _u in ACCOUNTS if n == user)
     unit = ctx["unit_of"].get(user) or ctx["unit"]
-    url = path.format(exercise_id=ex_id, period=1, plan_id=ctx.get("plan_id", 0), job_id=ctx["job_id"], unit=unit, fmt="gpx",
-                      collection_id="contours" if role != "unit" else "areas", inject_id=ctx.get("inject_id", 0))
+    cid = "contours" if role != "unit" else "areas"
     h = world.h[user]
+    fid = "none"
+    if "{feature_id}" in path:  # the first feature this user sees in the collection (none: refused like a hidden one)
+        feats = world.http.get(f"{world.url}/api/exercises/{ex_id}/features/collections/{cid}/items", headers=h, timeout=60)
+        fid = next((str(f["id"]) for f in feats.json().get("features", [])), "none") if feats.status_code == 200 else "none"
+    url = path.format(exercise_id=ex_id, period=1, plan_id=ctx.get("plan_id", 0), job_id=ctx["job_id"], unit=unit, fmt="gpx",
+                      collection_id=cid, inject_id=ctx.get("inject_id", 0), feature_id=fid)
     kw: dict = {"headers": h, "timeout": 60}
     if path.endswith("/events"):
         kw["params"] = {"max_s": 0.5}  # the stream's first events (the truth, if visible) come at once
@@ -183,7 +189,7 @@ def _walk(world, ex_id: int, ctx: dict, skip=frozenset(), released: bool = False
                 elif found:
                     problems.append(f"LEAK {method} {path} as {role}: {found}")
         anon = world.http.request(method, world.url + path.format(exercise_id=ex_id, period=1, plan_id=1, job_id=1, unit="X", fmt="gpx",
-                                                                  collection_id="areas", inject_id=1), timeout=30)
+                                                                  collection_id="areas", inject_id=1, feature_id="x"), timeout=30)
         if anon.status_code != 401:
             problems.append(f"{method} {path} anonymous: {anon.status_code}")
     assert not problems, "\n".join(problems)
