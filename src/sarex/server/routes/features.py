@@ -102,7 +102,7 @@ def _bbox(value: Optional[str]) -> Optional[tuple[float, float, float, float]]:
 
 
 @router.get("/api/exercises/{exercise_id}/features/", response_model=LandingPage, include_in_schema=False)
-@router.get("/api/exercises/{exercise_id}/features", response_model=LandingPage, responses=responses(*AUTH, 404),
+@router.get("/api/exercises/{exercise_id}/features", response_model=LandingPage, responses=responses(*AUTH, 404, 422),
             summary="OGC API – Features landing page of an exercise")
 def landing(exercise_id: ExerciseId, request: Request, p: PrincipalDep, store: StoreDep) -> LandingPage:
     view = read(store, workflow.exercise_view, p, exercise_id)
@@ -115,14 +115,14 @@ def landing(exercise_id: ExerciseId, request: Request, p: PrincipalDep, store: S
                               Link(href=f"{root}/collections", rel="data", type="application/json")])
 
 
-@router.get("/api/exercises/{exercise_id}/features/conformance", response_model=Conformance, responses=responses(*AUTH, 404),
+@router.get("/api/exercises/{exercise_id}/features/conformance", response_model=Conformance, responses=responses(*AUTH, 404, 422),
             summary="OGC API – Features conformance classes")
 def conformance(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep) -> Conformance:
     read(store, workflow.exercise_for, p, exercise_id)
     return Conformance(conformsTo=CONFORMANCE)
 
 
-@router.get("/api/exercises/{exercise_id}/features/collections", response_model=Collections, responses=responses(*AUTH, 404),
+@router.get("/api/exercises/{exercise_id}/features/collections", response_model=Collections, responses=responses(*AUTH, 404, 422),
             summary="OGC API – Features collections")
 def collections(exercise_id: ExerciseId, request: Request, p: PrincipalDep, store: StoreDep) -> Collections:
     view = read(store, workflow.exercise_view, p, exercise_id)
@@ -132,7 +132,7 @@ def collections(exercise_id: ExerciseId, request: Request, p: PrincipalDep, stor
 
 
 @router.get("/api/exercises/{exercise_id}/features/collections/{collection_id}", response_model=Collection,
-            responses=responses(*AUTH, 404), summary="OGC API – Features collection")
+            responses=responses(*AUTH, 404, 422), summary="OGC API – Features collection")
 def collection(exercise_id: ExerciseId, collection_id: str, request: Request, p: PrincipalDep, store: StoreDep) -> Collection:
     view = read(store, workflow.exercise_view, p, exercise_id)
     if collection_id not in interop.COLLECTIONS:
@@ -141,7 +141,7 @@ def collection(exercise_id: ExerciseId, collection_id: str, request: Request, p:
 
 
 @router.get("/api/exercises/{exercise_id}/features/collections/{collection_id}/items", response_class=JSONResponse,
-            responses={**responses(*AUTH, 400, 404), **_GEOJSON}, summary="OGC API – Features items (GeoJSON)")
+            responses={**responses(*AUTH, 400, 404, 422), **_GEOJSON}, summary="OGC API – Features items (GeoJSON)")
 def items(exercise_id: ExerciseId, collection_id: str, request: Request, p: PrincipalDep, store: StoreDep) -> JSONResponse:
     q = request.query_params
     unknown = sorted(set(q) - ITEM_PARAMS)
@@ -176,7 +176,7 @@ def items(exercise_id: ExerciseId, collection_id: str, request: Request, p: Prin
 
 
 @router.get("/api/exercises/{exercise_id}/features/collections/{collection_id}/items/{feature_id}", response_class=JSONResponse,
-            responses={**responses(*AUTH, 400, 404), **_GEOJSON}, summary="OGC API – Features one item (GeoJSON)")
+            responses={**responses(*AUTH, 400, 404, 422), **_GEOJSON}, summary="OGC API – Features one item (GeoJSON)")
 def item(exercise_id: ExerciseId, collection_id: str, feature_id: str, request: Request, p: PrincipalDep, store: StoreDep,
          crs: Optional[str] = None) -> JSONResponse:
     _check_crs("crs", crs)
