@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import httpx
+from server_harness import token
 import pytest
 
 SCHEMA = Path(__file__).parent.parent / "data" / "cot" / "mitre_cot_base_event.xsd"
@@ -19,11 +20,11 @@ def test_cot_feed_per_event_typed_and_filtered(world):
     base = xmlschema.XMLSchema(str(SCHEMA))
     u = world.url
     before = time.time()
-    r = httpx.post(f"{u}/api/exercises/1/positions", headers=world.h["rok-helo-1"], timeout=30,
+    r = httpx.post(f"{u}/api/exercises/1/positions", headers=token(world.url, "rok-helo-1"), timeout=30,
                    json={"reports": [{"time": "2026-02-11T06:00:00Z", "lon": 129.61, "lat": 34.91, "report_id": "cot-1"},
                                      {"time": "2026-02-11T06:10:00Z", "lon": 129.62, "lat": 34.92, "report_id": "cot-2"}]})
     assert r.status_code == 201, r.text
-    r = httpx.get(f"{u}/api/exercises/1/cot", headers=world.h["coordinator"], timeout=60)
+    r = httpx.get(f"{u}/api/exercises/1/cot", headers=token(world.url, "coordinator"), timeout=60)
     assert r.status_code == 200 and r.headers["content-type"].startswith("application/cot+xml")
     events = {}
     for line in r.text.splitlines():
@@ -37,8 +38,8 @@ def test_cot_feed_per_event_typed_and_filtered(world):
     assert "2026-02-11T06:10:00.000Z" in line
     areas = [e for e in events.values() if e[0].type == "u-d-f"]
     assert all(e[0].how == "h-e" and "<strokeColor" in e[1] for e in areas)
-    ships = [e for e in events.values() if e[0].uid.endswith(("ROK-DDH-1", "JPN-DD-1"))]
-    assert all(e[0].type == "a-f-S-X" for e in ships)
+    ships = [events[uid][0] for uid in ("sarex-1-ROK-DDH-1", "sarex-1-JPN-DD-1") if uid in events]
+    assert all(m.type == "a-f-S-X" for m in ships)
     # a unit sees its own fix only
-    mine = httpx.get(f"{u}/api/exercises/1/cot", headers=world.h["jpn-dd-1"], timeout=60).text
+    mine = httpx.get(f"{u}/api/exercises/1/cot", headers=token(world.url, "jpn-dd-1"), timeout=60).text
     assert "ROK-HELO-1" not in mine

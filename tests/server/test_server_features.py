@@ -5,15 +5,16 @@ numberMatched/numberReturned, one item, 4- and 6-number bbox, CRS84 only, unknow
 from __future__ import annotations
 
 import httpx
+from server_harness import token
 import pytest
 
 
 def test_owslib_reads_the_features_api(world):
     features = pytest.importorskip("owslib.ogcapi.features")
-    u, h = world.url, world.h["coordinator"]
+    u, h = world.url, token(world.url, "coordinator")
     root = f"{u}/api/exercises/1/features"
     # the coordinator's positions: make sure there are at least three
-    httpx.post(f"{u}/api/exercises/1/positions", headers=world.h["rok-ddh-1"], timeout=30,
+    httpx.post(f"{u}/api/exercises/1/positions", headers=token(world.url, "rok-ddh-1"), timeout=30,
                json={"reports": [{"time": f"2026-02-11T07:0{k}:00Z", "lon": 129.5 + 0.01 * k, "lat": 34.9, "report_id": f"ogc-{k}"} for k in range(3)]})
     api = features.Features(root, headers=h)
     rels = {lk["rel"]: lk["href"] for lk in api.links}

@@ -9,6 +9,7 @@ import time
 from datetime import datetime, timezone
 
 import httpx
+from server_harness import token
 
 from sarex.io.nmea import nmea_checksum
 
@@ -28,12 +29,12 @@ def _rmc_gga(t: float, lon: float, lat: float) -> list[str]:
 
 
 def _mine(world) -> list[dict]:
-    return [p for p in httpx.get(f"{world.url}/api/exercises/1/positions", headers=world.h["rok-helo-1"], timeout=30).json()
+    return [p for p in httpx.get(f"{world.url}/api/exercises/1/positions", headers=token(world.url, "rok-helo-1"), timeout=30).json()
             if FIXES[0][0] <= datetime.fromisoformat(p["time"].replace("Z", "+00:00")).timestamp() <= FIXES[-1][0]]
 
 
 def test_same_fix_stored_once_however_it_enters(world):
-    u, h = world.url, world.h["rok-helo-1"]
+    u, h = world.url, token(world.url, "rok-helo-1")
     nmea = ("\n".join(s for f in FIXES for s in _rmc_gga(*f)) + "\n").encode()
     for _ in range(2):
         r = httpx.post(f"{u}/api/exercises/1/positions/upload", files={"file": ("pairs.nmea", nmea)}, headers=h, timeout=30)
