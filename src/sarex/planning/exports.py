@@ -27,6 +27,7 @@ from sarex.geo import NM_M
 from sarex.nations import nation_colour
 from sarex.io.atomic import write_text_atomic
 from sarex.io.routes import SEARCH, TRANSIT, route_description
+from sarex.planning.airspace_kml import add_airspace
 from sarex.planning.planner import Assignment, Plan
 from sarex.planning.units import Unit, UnitCatalogue
 from sarex.times import from_epoch_s, iso
@@ -252,7 +253,7 @@ def kml_text(plan: Plan, catalogue: UnitCatalogue) -> str:
         ls.style.linestyle.width = 1.5
         pt = f.newpoint(name=f"{u.id} CSP", coords=[(float(lon[0]), float(lat[0]))])
         pt.style.iconstyle.color = _kml_colour(col, 0xFF)
-    return kml.kml()
+    return add_airspace(kml.kml(), plan, catalogue, area_ring_lonlat)
 
 
 def write_exports(plan: Plan, catalogue: UnitCatalogue, out_dir: str | Path) -> list[Path]:
