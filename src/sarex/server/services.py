@@ -129,7 +129,10 @@ def _nation_plan(plan, catalogue, nation: str, situation: dict) -> dict:
                             "gpx": gpx_text(a, sub, u), "rtz": None if u.is_aircraft else rtz_text(a, sub, u),
                             "kml": kml_text(one, catalogue),
                             "messages": {lang: sap_message(one, catalogue, lang, situation, unit=a.unit_id) for lang in LANGUAGES}})
+    from sarex.planning.airspace import airspace_summary
+
     return {"nation": nation, "start": iso(plan.start_s), "end": iso(plan.end_s), "assignments": assignments,
+            "airspace": airspace_summary(plan.airspace),
             "unassigned": sub.unassigned, "messages": {lang: sap_message(sub, catalogue, lang, situation) for lang in LANGUAGES},
             "kml": kml_text(sub, catalogue)}
 
