@@ -113,3 +113,32 @@ def test_sitreps_numbered_one_two_three_same_figures_in_three_languages(store):
     assert rd(store, messages.sitreps, "jpn-helo-1")[0]["text"] == got[0]["texts"]["ja"]
     with pytest.raises(Denied):
         tx(store, messages.send_sitrep, "rok-ddh-1", "short", {}, None)
+
+
+def test_communications_plan_edited_by_the_coordinator(store):
+    from sarex.server import comms
+
+    assert rd(store, comms.get, "rok-helo-1") == {"channels": {}, "callsigns": {}, "aircraft_coordinator": None}
+    plan = {"channels": {"on_scene": "VHF ch 67", "aco": "UHF 243.0 MHz"}, "callsigns": {"JPN-P1-1": "JAPANESE NAVY 5501"},
+            "aircraft_coordinator": "JPN-P1-1"}
+    assert tx(store, comms.put, "coordinator", plan) == plan
+    assert rd(store, comms.get, "jpn-helo-1") == plan
+    with pytest.raises(Denied):
+        tx(store, comms.put, "planner-rok", plan)
+    with pytest.raises(SarexInputError, match=r"^channels: .*'radar' is not a channel purpose"):
+        tx(store, comms.put, "coordinator", {"channels": {"radar": "x"}})
+    with pytest.raises(SarexInputError, match=r"^callsigns.NOPE:"):
+        tx(store, comms.put, "coordinator", {"callsigns": {"NOPE": "X"}})
+    # the SITREP's coordinating instructions take the plan's on-scene channel and ACO
+    sr = tx(store, messages.send_sitrep, "coordinator", "full", {}, "2026-02-11T01:00:00Z")
+    assert "ACO JPN-P1-1; on-scene channel VHF ch 67;" in sr["texts"]["en"]
+    # and a forecast's scenario carries it into the planner's catalogue (SAP and tasking)
+    from sarex.exercise.run import scenario_catalogue
+    from sarex.server import services
+    from sarex.server.models import Exercise
+
+    with store.read() as s:
+        ex = s.get(Exercise, 1)
+        cat = scenario_catalogue(comms.apply(services.parse_scenario_text(ex.scenario_toml, case=True), ex))
+    assert cat.coordination.aco == "JPN-P1-1" and cat.coordination.channels["on_scene"] == "VHF ch 67"
+    assert next(u for u in cat.units if u.id == "JPN-P1-1").callsign == "JAPANESE NAVY 5501"

@@ -105,7 +105,10 @@ def log(s: Session, p: Principal, exercise_id: int, lang: Optional[str] = None, 
 
 # --- SITREPs ---------------------------------------------------------------------------------------------------------
 def _facts(s: Session, ex, at_s: float, edits: dict, rcc: str) -> SitrepFacts:
+    from sarex.server import comms
+
     sc = services.parse_scenario_text(ex.scenario_toml, case=True)
+    com = comms.current(ex)
     r = sc.reported
     periods = list(s.execute(select(Period).where(Period.exercise_id == ex.id).order_by(Period.number)).scalars())
     done = [q.number for q in periods if q.end_s <= at_s]
@@ -126,7 +129,8 @@ def _facts(s: Session, ex, at_s: float, edits: dict, rcc: str) -> SitrepFacts:
                        position_time_s=r.time, object_key=r.object_class, persons=edits.get("persons"), rcc=rcc,
                        units_tasked=len(tasked), units_names=tuple(tasked), periods_done=len(done), area_searched_nm2=round(area, 1),
                        reports=count(PositionReport), sightings=count(Sighting), alerts=count(SeparationAlert), osc=sc.on_scene_coordinator,
-                       aco=aco, on_scene_channel=edits.get("on_scene_channel", ""), next_period_start_s=nxt,
+                       aco=aco or com.aircraft_coordinator or "", on_scene_channel=edits.get("on_scene_channel") or com.channels.get("on_scene", ""),
+                       next_period_start_s=nxt,
                        wind=edits.get("wind", ""), remarks=edits.get("remarks", ""))
 
 

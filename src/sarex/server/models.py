@@ -59,6 +59,8 @@ class Exercise(Base):
     status: Mapped[str] = mapped_column(String(12))  # planning | endex
     truth_released: Mapped[bool] = mapped_column(Boolean, default=False)
     created_s: Mapped[float] = mapped_column(Float)
+    #: the coordinator's communications plan (channels, call signs, ACO), over the scenario's (issue 30)
+    comms_json: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
 
 
 class Grant(Base):

@@ -373,7 +373,9 @@ def run_job(store, job_id: int, progress) -> None:
         ex = s.get(Exercise, j.exercise_id)
         params, toml_text, kind = json.loads(j.params_json), ex.scenario_toml, j.kind
         inputs = job_inputs(s, j) if kind in FORECAST_KINDS else {}
-    sc = services.parse_scenario_text(toml_text, case=True)
+        from sarex.server import comms
+
+        sc = comms.apply(services.parse_scenario_text(toml_text, case=True), ex)
     if kind in FORECAST_KINDS:
         result = services.forecast_and_plan(sc, params["particles"], params["seed"], progress, **inputs)
     else:

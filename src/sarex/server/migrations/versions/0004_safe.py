@@ -1,4 +1,4 @@
-"""Safe together on one scene (issue 30): altitude of position reports, separation alerts, messages, SITREPs.
+"""Safe together on one scene (issue 30): altitude of position reports, the communications plan, separation alerts, messages, SITREPs.
 
 Revision ID: 0004_safe
 Revises: 0003
@@ -15,6 +15,7 @@ depends_on = None
 
 def upgrade() -> None:
     op.add_column('positions', sa.Column('alt_m', sa.Float(), nullable=True))
+    op.add_column('exercises', sa.Column('comms_json', sa.Text(), nullable=True))
     op.create_table('alerts',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('exercise_id', sa.Integer(), nullable=False),
@@ -69,4 +70,5 @@ def downgrade() -> None:
     op.drop_table('messages')
     op.drop_index(op.f('ix_alerts_exercise_id'), table_name='alerts')
     op.drop_table('alerts')
+    op.drop_column('exercises', 'comms_json')
     op.drop_column('positions', 'alt_m')
