@@ -140,3 +140,16 @@ def test_outside_area_and_block_while_on_task():
     # within the 1 NM margin and the 100 ft tolerance: nothing; and nothing after the time on task
     assert check_report(rep("A", "KOR", True, at(90, 2.8), alt_ft=1780), [], taskings=task) == []
     assert check_report(out._replace(time_s=T + 601), [], taskings=task) == []
+
+
+@pytest.mark.parametrize("az", [0, 45, 90, 200, 300])
+def test_local_plane_distances_against_the_geodesic(az):
+    from sarex.exercise.separation import LocalPlane
+
+    for dist_nm in (0.5, 2.0, 10.0):
+        lon, lat = at(az, dist_nm)
+        plane = LocalPlane.at(LON0, LAT0)
+        x, y = plane.forward(lon, lat)
+        assert math.hypot(x, y) / NM == pytest.approx(dist_nm, rel=2e-5), dist_nm
+        back = plane.inverse(x, y)
+        assert float(back[0]) == pytest.approx(lon, abs=1e-9) and float(back[1]) == pytest.approx(lat, abs=1e-9)

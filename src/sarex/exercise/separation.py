@@ -42,7 +42,7 @@ from typing import Mapping, NamedTuple, Optional, Sequence
 
 import numpy as np
 
-from sarex.geo import NM_M, LocalProjection
+from sarex.geo import NM_M
 
 FT_M = 0.3048
 KINDS = ("aircraft_separation", "low_pass", "ship_cpa", "outside_area", "outside_block")
@@ -113,6 +113,45 @@ class Cpa(NamedTuple):
     tcpa_s: float
 
 
+_A, _E2 = 6378137.0, 6.69437999014e-3  # WGS 84 semi-major axis (m) and first eccentricity squared
+
+
+def _radii(lat_deg):
+    """Meridian (M) and prime-vertical (N) radii of curvature of WGS 84 at a latitude, m."""
+    phi = np.radians(lat_deg)
+    w = 1.0 - _E2 * np.sin(phi) ** 2
+    return _A * (1.0 - _E2) / w**1.5, _A / np.sqrt(w)
+
+
+class LocalPlane(NamedTuple):
+    """East/north metres around (lon0, lat0): x = Δλ·N(φm)·cos φm, y = Δφ·M(φm) with φm the mean latitude of the two
+    points (the mid-latitude rule): within 2e-5 of the geodesic distance up to 10 NM, where alerts are judged
+    (tested against PROJ's geodesic). Plain arithmetic: nothing to build on the reports' path."""
+
+    lon0: float
+    lat0: float
+
+    @classmethod
+    def at(cls, lon0: float, lat0: float) -> "LocalPlane":
+        return cls(float(lon0), float(lat0))
+
+    def forward(self, lon, lat):
+        lat = np.asarray(lat, dtype=float)
+        dlon = (np.asarray(lon, dtype=float) - self.lon0 + 180.0) % 360.0 - 180.0
+        mid = 0.5 * (lat + self.lat0)
+        m, n = _radii(mid)
+        return np.radians(dlon) * n * np.cos(np.radians(mid)), np.radians(lat - self.lat0) * m
+
+    def inverse(self, x, y):
+        lat = self.lat0 + np.degrees(np.asarray(y, dtype=float) / _radii(self.lat0)[0])
+        for _ in range(2):  # fixed point on the mean latitude
+            mid = 0.5 * (lat + self.lat0)
+            m, n = _radii(mid)
+            lat = self.lat0 + np.degrees(np.asarray(y, dtype=float) / m)
+        mid = 0.5 * (lat + self.lat0)
+        return self.lon0 + np.degrees(np.asarray(x, dtype=float) / (_radii(mid)[1] * np.cos(np.radians(mid)))), lat
+
+
 def cpa(dx: float, dy: float, dvx: float, dvy: float) -> Cpa:
     """CPA of two points moving straight at constant speed, from their relative position (m) and velocity (m/s).
 
@@ -162,18 +201,18 @@ def check_report(new: UnitReport, others: Sequence[UnitReport], settings: Separa
     The alerts, pairs first in the order of ``others``.
     """
     s = settings
-    frame = LocalProjection(new.lon, new.lat)
+    frame = LocalPlane.at(new.lon, new.lat)
     out: list[Alert] = []
     me = Seen(new.unit, new.lon, new.lat, new.alt_m)
     for o in others:
         age = new.time_s - o.time_s
         if o.unit == new.unit or abs(age) > s.max_age_s:
             continue
-        ox, oy = frame.forward(np.array([o.lon]), np.array([o.lat]))
-        dx, dy = float(ox[0]) + o.ve_ms * age, float(oy[0]) + o.vn_ms * age  # the other, moved to the new report's time
+        ox, oy = frame.forward(o.lon, o.lat)
+        dx, dy = float(ox) + o.ve_ms * age, float(oy) + o.vn_ms * age  # the other, moved to the new report's time
         dvx, dvy = o.ve_ms - new.ve_ms, o.vn_ms - new.vn_ms
-        olon, olat = frame.inverse(np.array([dx]), np.array([dy]))
-        them = Seen(o.unit, round(float(olon[0]), 6), round(float(olat[0]), 6), o.alt_m)
+        olon, olat = frame.inverse(dx, dy)
+        them = Seen(o.unit, round(float(olon), 6), round(float(olat), 6), o.alt_m)
         units = tuple(sorted((new.unit, o.unit)))
         seen = (me, them) if units[0] == new.unit else (them, me)
         now_m = math.hypot(dx, dy)

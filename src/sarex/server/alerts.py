@@ -23,8 +23,7 @@ from typing import Optional
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sarex.exercise.separation import SeparationSettings, Tasking, UnitReport, check_report
-from sarex.geo import LocalProjection
+from sarex.exercise.separation import LocalPlane, SeparationSettings, Tasking, UnitReport, check_report
 from sarex.server import audit
 from sarex.server.models import Plan, PositionReport, SeparationAlert, Unit
 from sarex.server.security import Principal
@@ -53,9 +52,9 @@ def _velocity(prev: Optional[tuple], last: tuple) -> tuple[float, float]:
     """East and north speed (m/s) between two (t, lon, lat) reports of a unit; 0 without a usable previous one."""
     if prev is None or not 0.0 < last[0] - prev[0] <= VELOCITY_SPAN_S:
         return 0.0, 0.0
-    x, y = LocalProjection(prev[1], prev[2]).forward([last[1]], [last[2]])
+    x, y = LocalPlane.at(prev[1], prev[2]).forward(last[1], last[2])
     dt = last[0] - prev[0]
-    return float(x[0]) / dt, float(y[0]) / dt
+    return float(x) / dt, float(y) / dt
 
 
 def check_new_reports(s: Session, new: list[tuple]) -> list[SeparationAlert]:
@@ -119,13 +118,13 @@ def view(a: SeparationAlert) -> dict:
 
 def coordinators(s: Session, ex) -> set[str]:
     """Units that read every alert of the scene: the scenario's OSC and the approved plans' ACOs."""
-    from sarex.server import services
+    import tomllib
 
     out = set()
-    try:
-        out.add(services.parse_scenario_text(ex.scenario_toml, case=True).on_scene_coordinator)
-    except Exception:  # noqa: BLE001 - a scenario that no longer parses names no OSC; the alerts stay readable to their units
-        pass
+    # The scenario's top-level key, read without building the scenario (which loads the drift case: seconds, once).
+    osc = tomllib.loads(ex.scenario_toml).get("on_scene_coordinator")
+    if isinstance(osc, str):
+        out.add(osc)
     for pl in s.execute(select(Plan).where(Plan.exercise_id == ex.id, Plan.status == "approved")).scalars():
         aco = json.loads(pl.data_json).get("airspace", {}).get("aco")
         if aco:
