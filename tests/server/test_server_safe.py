@@ -1,13 +1,11 @@
 """Issue 30 bars against the real server process (its own SQLite store): separation alerts within 2 s to both
 units and exercise control, none 1 000 ft apart, a low pass; a standard phrase read in Korean and Japanese;
 SITREPs 1, 2, 3 with the same figures in three languages. Positions placed with pyproj's geodesic.
-
-The routes live in routers (``sarex.server.routes.alerts``, ``messages``, ``sitreps``, ``communications``) that
-``create_app`` includes once the router split is on main; until then (404 from the route) these tests skip.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import time
 
@@ -32,10 +30,6 @@ def srv(tmp_path_factory):
     store.dispose()
     s = Server(data).start()
     h = {name: token(s.url, name) for name in ("director", "coordinator", "rok-helo-1", "jpn-helo-1", "jpn-p1-1", "rok-ddh-1", "rok-pkg-1")}
-    r = httpx.get(f"{s.url}/api/exercises/1/alerts", headers=h["director"], timeout=30)
-    if r.status_code == 404 and "exercise" not in r.text:
-        s.stop()
-        pytest.skip("routes/alerts.py is not included in create_app yet (router split)")
     yield s.url, h
     s.stop()
 
@@ -68,6 +62,17 @@ def test_separation_bars(srv):
         assert got == want, who
     assert time.monotonic() - t0 < 2.0
     assert alerts(url, h["rok-pkg-1"]) == []
+    # the same object on the event stream, as an event named alert
+    events = []
+    with httpx.stream("GET", f"{url}/api/exercises/1/events", headers=h["jpn-helo-1"], params={"max_s": 2}, timeout=30) as r:
+        ev = None
+        for line in r.iter_lines():
+            if line.startswith("event: "):
+                ev = line[7:]
+            elif line.startswith("data: ") and ev == "alert":
+                events.append(json.loads(line[6:]))
+    assert [(a["kind"], a["units"], a["time"]) for a in events] == [("aircraft_separation", ["JPN-HELO-1", "ROK-HELO-1"], "2026-02-11T01:00:10Z")]
+    assert {x["unit"] for x in events[0]["seen"]} == {"JPN-HELO-1", "ROK-HELO-1"}
     # an aircraft 300 ft above another nation's ship within 1 NM: a low pass
     post(url, h["rok-ddh-1"], "2026-02-11T01:01:00Z", 180, 5.0, None, "s1")
     lon, lat, _ = G.fwd(LON0, LAT0, 180, 5.0 * 1852.0)

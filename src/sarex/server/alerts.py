@@ -132,12 +132,20 @@ def coordinators(s: Session, ex) -> set[str]:
     return out
 
 
+READERS = {"director", "evaluator", "coordinator", "unit"}
+
+
+def readable(p: Principal, exercise_id: int) -> bool:
+    """Whether the caller holds a role that reads alerts (the event stream asks before each poll)."""
+    return bool(p.roles(exercise_id) & READERS)
+
+
 def visible(s: Session, p: Principal, exercise_id: int, after_id: int = 0) -> list[dict]:
     """The alerts the caller may read (see the module docstring), oldest first."""
-    ex, roles = exercise_for(s, p, exercise_id, {"director", "evaluator", "coordinator", "unit"})
-    rows = s.execute(select(SeparationAlert).where(SeparationAlert.exercise_id == ex.id, SeparationAlert.id > after_id)
-                     .order_by(SeparationAlert.id)).scalars()
-    if roles & {"director", "evaluator", "coordinator"}:
+    ex, roles = exercise_for(s, p, exercise_id, READERS)
+    rows = list(s.execute(select(SeparationAlert).where(SeparationAlert.exercise_id == ex.id, SeparationAlert.id > after_id)
+                          .order_by(SeparationAlert.id)).scalars())
+    if not rows or roles & {"director", "evaluator", "coordinator"}:
         return [view(a) for a in rows]
     me = p.unit_of(ex.id)
     everything = me in coordinators(s, ex)

@@ -21,13 +21,13 @@ from sarex.server.fastpath import FastPathApp, PositionFastPath
 from sarex.server.ingest import GroupCommit, Revoked
 from sarex.server.jobs import JobRunner
 from sarex.server.limits import BodyLimit, SecurityHeaders
-from sarex.server.routes import auth, events, exercises, injects, interop, jobs, plans, reports, ui
+from sarex.server.routes import alerts, auth, communications, events, exercises, injects, interop, jobs, messages, plans, reports, sitreps, ui
 from sarex.server.schemas import PositionsIn
 from sarex.server.security import PrincipalCache, RateLimiter
 from sarex.server.workflow import Conflict, Denied, Missing
 
 STATIC = Path(__file__).parent / "static"
-ROUTERS = (reports, auth, exercises, jobs, plans, injects, events, interop, ui)
+ROUTERS = (reports, auth, exercises, jobs, plans, injects, events, interop, alerts, messages, sitreps, communications, ui)
 """Included in this order: the busiest route (units' position reports) is tried first."""
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Optional
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from sarex.server import alerts
-from sarex.server.deps import PrincipalDep, StoreDep, read
+from sarex.server.deps import AfterId, ExerciseId, PrincipalDep, StoreDep, read
 from sarex.server.errors import AUTH, responses
 
 router = APIRouter(tags=["reports"])
@@ -33,5 +33,5 @@ class AlertOut(BaseModel):
 
 @router.get("/api/exercises/{exercise_id}/alerts", response_model=list[AlertOut], responses=responses(*AUTH, 404),
             summary="Separation alerts: exercise control and coordinator all; a unit those it is in (all when OSC or ACO)")
-def get_alerts(exercise_id: int, p: PrincipalDep, store: StoreDep, after_id: int = Query(0, ge=0)):
+def get_alerts(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep, after_id: AfterId = 0):
     return read(store, alerts.visible, p, exercise_id, after_id)

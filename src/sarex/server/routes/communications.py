@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from sarex.server import comms
-from sarex.server.deps import PrincipalDep, StoreDep, read, write
+from sarex.server.deps import ExerciseId, PrincipalDep, StoreDep, read, write
 from sarex.server.errors import AUTH, responses
 
 router = APIRouter(tags=["messages"])
@@ -27,11 +27,11 @@ class CommsOut(CommsIn):
 
 @router.get("/api/exercises/{exercise_id}/communications", response_model=CommsOut, responses=responses(*AUTH, 404),
             summary="The communications plan (every participant)")
-def get_comms(exercise_id: int, p: PrincipalDep, store: StoreDep):
+def get_comms(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep):
     return read(store, comms.get, p, exercise_id)
 
 
 @router.put("/api/exercises/{exercise_id}/communications", response_model=CommsOut, responses=responses(*AUTH, 400, 404, 422),
             summary="Replace the communications plan (coordinator); taken by plans drafted from then on")
-def put_comms(exercise_id: int, body: CommsIn, p: PrincipalDep, store: StoreDep):
+def put_comms(exercise_id: ExerciseId, body: CommsIn, p: PrincipalDep, store: StoreDep):
     return write(store, comms.put, p, exercise_id, body.model_dump())

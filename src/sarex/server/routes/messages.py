@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from sarex.server import messages
-from sarex.server.deps import PrincipalDep, StoreDep, read, write
+from sarex.server.deps import AfterId, ExerciseId, PrincipalDep, StoreDep, read, write
 from sarex.server.errors import AUTH, responses
 
 router = APIRouter(tags=["messages"])
@@ -37,12 +37,12 @@ class MessageOut(BaseModel):
 
 @router.post("/api/exercises/{exercise_id}/messages", status_code=201, response_model=MessageOut,
              responses=responses(*AUTH, 400, 404, 409, 422), summary="Send a standard phrase or free text (units, coordinator, director)")
-def post_message(exercise_id: int, body: MessageIn, p: PrincipalDep, store: StoreDep):
+def post_message(exercise_id: ExerciseId, body: MessageIn, p: PrincipalDep, store: StoreDep):
     return write(store, messages.send, p, exercise_id, body.to, body.phrase, body.params, body.text, body.time)
 
 
 @router.get("/api/exercises/{exercise_id}/messages", response_model=list[MessageOut], responses=responses(*AUTH, 400, 404),
             summary="The message log the caller may read, in their language (or lang)")
-def get_messages(exercise_id: int, p: PrincipalDep, store: StoreDep, lang: Optional[str] = Query(None, pattern="^(en|ko|ja)$"),
-                 after_id: int = Query(0, ge=0)):
+def get_messages(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep, lang: Optional[str] = Query(None, pattern="^(en|ko|ja)$"),
+                 after_id: AfterId = 0):
     return read(store, messages.log, p, exercise_id, lang, after_id)
