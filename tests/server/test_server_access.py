@@ -59,6 +59,14 @@ EXPECTED = {
     ("POST", "/api/exercises/{exercise_id}/injects"): {"director"},
     ("GET", "/api/exercises/{exercise_id}/injects"): ALL,
     ("POST", "/api/exercises/{exercise_id}/injects/{inject_id}/issue"): {"director"},
+    # issue 30: alerts to control, the coordinator and the units concerned; messages between participants; SITREPs by the RCC
+    ("GET", "/api/exercises/{exercise_id}/alerts"): {"director", "evaluator", "coordinator", "unit"},
+    ("POST", "/api/exercises/{exercise_id}/messages"): {"director", "coordinator", "unit"},
+    ("GET", "/api/exercises/{exercise_id}/messages"): {"director", "evaluator", "coordinator", "unit"},
+    ("POST", "/api/exercises/{exercise_id}/sitreps"): {"coordinator"},
+    ("GET", "/api/exercises/{exercise_id}/sitreps"): ALL,
+    ("GET", "/api/exercises/{exercise_id}/communications"): ALL,
+    ("PUT", "/api/exercises/{exercise_id}/communications"): {"coordinator"},
 }
 PUBLIC = {("POST", "/token"), ("POST", "/api/login")}
 # Changes that would end the exercise under test are walked on a second exercise (phase 2).
@@ -105,7 +113,7 @@ def _request(world, user: str, method: str, path: str, ex_id: int, ctx: dict) ->
     kw: dict = {"headers": h, "timeout": 60}
     if path.endswith("/events"):
         kw["params"] = {"max_s": 0.5}  # the stream's first events (the truth, if visible) come at once
-    if method == "POST":
+    if method in ("POST", "PUT"):
         bodies = {
             "/api/exercises": None,
             "/api/exercises/{exercise_id}/jobs": {"kind": "forecast", "particles": 5},  # refused for its size, after the role check
@@ -114,6 +122,9 @@ def _request(world, user: str, method: str, path: str, ex_id: int, ctx: dict) ->
             "/api/exercises/{exercise_id}/sightings": {"time": "2026-02-11T02:05:00Z", "lon": 129.61, "lat": 34.95, "note": "debris"},
             "/api/exercises/{exercise_id}/injects": {"kind": "sighting", "text": "a ferry reports a light", "to": list(PARTICIPANTS),
                                                      "lon": 129.8, "lat": 34.9, "time": "2026-02-11T03:10:00Z"},
+            "/api/exercises/{exercise_id}/messages": {"to": ["all"], "phrase": "received", "params": {}},
+            "/api/exercises/{exercise_id}/sitreps": {"form": "short", "time": "2026-02-11T03:00:00Z"},
+            "/api/exercises/{exercise_id}/communications": {"channels": {"on_scene": "VHF ch 67"}},
         }
         if path.endswith("/upload"):
             kw["files"] = {"file": ("track.gpx", b"<gpx><trk><trkseg><trkpt lat='x'></trkpt></trkseg></trk></gpx>", "application/gpx+xml")}
