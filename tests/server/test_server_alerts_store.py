@@ -104,3 +104,53 @@ def test_breach_table_for_the_after_action_report(store):
     with store.read() as s:
         assert alerts.breaches(s, 1) == [{"time": "2026-02-11T01:00:10Z", "kind": "low_pass", "units": ["JPN-P1-1", "ROK-DDH-1"],
                                           "distance_nm": pytest.approx(0.8, abs=1e-3), "vertical_ft": 300.0}]
+
+
+def _plan_row(s, nation: str, unit: str, ring, block, user_id: int):
+    import json as _json
+
+    from sarex.server.models import Plan
+
+    a = {"unit": unit, "nation": nation, "area_ring": ring, "altitude_block_ft": block, "on_task": "2026-02-11T01:00:00Z",
+         "off_task": "2026-02-11T04:00:00Z", "messages": {}}
+    pl = Plan(exercise_id=1, period=1, nation=nation, status="draft", created_s=0.0, drafted_by=user_id,
+              data_json=_json.dumps({"start": "2026-02-11T00:00:00Z", "end": "2026-02-11T06:00:00Z", "assignments": [a], "unassigned": {}, "messages": {}}))
+    s.add(pl)
+    s.flush()
+    return pl.id
+
+
+def test_two_nations_plans_in_conflict_shown_before_and_at_approval(store):
+    from sarex.server import plans
+
+    # two 6' × 6' boxes side by side, 0.01° of longitude apart (0.49 NM at 34.8° N): both helicopters at 200–700 ft
+    west = [[129.5, 34.8], [129.6, 34.8], [129.6, 34.9], [129.5, 34.9], [129.5, 34.8]]
+    east = [[129.61, 34.8], [129.71, 34.8], [129.71, 34.9], [129.61, 34.9], [129.61, 34.8]]
+    high = [[129.61, 34.8], [129.71, 34.8], [129.71, 34.9], [129.61, 34.9], [129.61, 34.8]]
+    with store.tx() as s:
+        uid = s.execute(select(User.id).where(User.name == "coordinator")).scalar_one()
+        kor = _plan_row(s, "KOR", "ROK-HELO-1", west, [200, 700], uid)
+        jpn = _plan_row(s, "JPN", "JPN-HELO-1", east, [200, 700], uid)
+    with store.read() as s:
+        shown = {v["nation"]: v["airspace_conflicts"] for v in plans.list_plans(s, principal(store, "coordinator"), 1)}
+    assert [(c["units"], c["nations"], round(c["gap_nm"], 2), c["vertical_ft"]) for c in shown["KOR"]] == \
+        [(["ROK-HELO-1", "JPN-HELO-1"], ["KOR", "JPN"], pytest.approx(0.49, abs=0.01), -500.0)]
+    assert sorted(shown["JPN"][0]["units"]) == ["JPN-HELO-1", "ROK-HELO-1"]  # each plan lists its own aircraft first
+    with store.tx() as s:
+        v = plans.plan_view(plans.approve_plan(s, principal(store, "coordinator"), 1, kor), full=False)
+    assert v["status"] == "approved" and len(v["airspace_conflicts"]) == 1
+    with store.read() as s:
+        last = s.execute(select(AuditEntry).where(AuditEntry.action == "plan.approve")).scalars().all()[-1]
+        assert "JPN-HELO-1" in last.detail
+    # a JPN block 500 ft above the KOR one clears it
+    with store.tx() as s:
+        from sarex.server.models import Plan
+
+        row = s.get(Plan, jpn)
+        import json as _json
+
+        d = _json.loads(row.data_json)
+        d["assignments"][0]["altitude_block_ft"], d["assignments"][0]["area_ring"] = [1200, 1700], high
+        row.data_json = _json.dumps(d)
+    with store.read() as s:
+        assert all(v["airspace_conflicts"] == [] for v in plans.list_plans(s, principal(store, "coordinator"), 1))

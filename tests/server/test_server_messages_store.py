@@ -142,3 +142,13 @@ def test_communications_plan_edited_by_the_coordinator(store):
         cat = scenario_catalogue(comms.apply(services.parse_scenario_text(ex.scenario_toml, case=True), ex))
     assert cat.coordination.aco == "JPN-P1-1" and cat.coordination.channels["on_scene"] == "VHF ch 67"
     assert next(u for u in cat.units if u.id == "JPN-P1-1").callsign == "JAPANESE NAVY 5501"
+
+
+def test_message_log_table_for_the_after_action_report(store):
+    tx(store, messages.send, "jpn-p1-1", ["all"], "entering_area", ENTRY, "", "2026-02-11T01:00:00Z")
+    tx(store, messages.send, "rok-ddh-1", ["JPN-DD-1"], None, {}, "Deck ready", "2026-02-11T00:30:00Z")
+    with store.read() as s:
+        assert messages.log_table(s, 1) == [
+            {"time": "2026-02-11T00:30:00Z", "sender": "ROK-DDH-1", "to": ["JPN-DD-1"], "text": "[free text, untranslated] Deck ready", "untranslated": True},
+            {"time": "2026-02-11T01:00:00Z", "sender": "JPN-P1-1", "to": ["all"],
+             "text": "JPN-P1-1 entering area A3 at 2450 ft, position 34°36.00'N 129°30.00'E.", "untranslated": False}]

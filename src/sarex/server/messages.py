@@ -172,3 +172,10 @@ def sitreps(s: Session, p: Principal, exercise_id: int, lang: Optional[str] = No
     if lang not in LANGUAGES:
         raise SarexInputError(f"lang: {lang!r} is not one of {', '.join(LANGUAGES)}")
     return [sitrep_view(r, lang) for r in s.execute(select(Sitrep).where(Sitrep.exercise_id == ex.id).order_by(Sitrep.number)).scalars()]
+
+
+def log_table(s: Session, exercise_id: int, lang: str = "en") -> list[dict]:
+    """The whole message log of an exercise for the after-action report: time, sender, addressees, text in ``lang``."""
+    rows = s.execute(select(Message).where(Message.exercise_id == exercise_id).order_by(Message.time_s, Message.id)).scalars()
+    return [{"time": iso(m.time_s), "sender": m.sender, "to": m.to.split(","), "text": phrases.render(m.phrase, json.loads(m.params_json), m.text, lang),
+             "untranslated": not m.phrase} for m in rows]
