@@ -50,9 +50,19 @@ def _sender(p: Principal, ex_id: int, roles: set[str]) -> str:
     return "rcc" if "coordinator" in roles else "excon"
 
 
-def _time(v, field: str = "time") -> float:
-    if v is None:
+def _now(s: Session, exercise_id: int) -> float:
+    """Exercise time now: the exercise clock's (issue 28, :func:`sarex.server.clock.exercise_now`) where the server has
+    one, else wall time (before the clock is merged)."""
+    try:
+        from sarex.server.clock import exercise_now
+    except ImportError:
         return time.time()
+    return exercise_now(s, exercise_id).ex_s
+
+
+def _time(v, field: str = "time", now_s: Optional[float] = None) -> float:
+    if v is None:
+        return time.time() if now_s is None else now_s
     try:
         return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else to_epoch_s(str(v))
     except (SarexInputError, ValueError):
@@ -77,7 +87,7 @@ def send(s: Session, p: Principal, exercise_id: int, to: list[str], phrase: Opti
     _guard(ex, texts, params if phrase else {})
     m = Message(exercise_id=ex.id, sender=_sender(p, ex.id, roles), to=",".join(to), phrase=phrase or None,
                 params_json=json.dumps(params if phrase else {}, ensure_ascii=False), text=text if not phrase else "",
-                time_s=_time(at), user_id=p.user_id, created_s=time.time())
+                time_s=_time(at, now_s=_now(s, ex.id)), user_id=p.user_id, created_s=time.time())
     s.add(m)
     s.flush()
     audit.record(s, p.name, "message", {"id": m.id, "sender": m.sender, "to": to, "phrase": phrase, "params": params, "text": m.text}, ex.id)
@@ -145,7 +155,7 @@ def send_sitrep(s: Session, p: Principal, exercise_id: int, form: str, edits: di
                 raise SarexInputError(f"persons: {v!r} is not a number of persons")
         elif not isinstance(v, str) or len(v) > 500:
             raise SarexInputError(f"{k}: at most 500 characters of text")
-    f = _facts(s, ex, _time(at), edits, f"RCC ({p.org_code})")
+    f = _facts(s, ex, _time(at, now_s=_now(s, ex.id)), edits, f"RCC ({p.org_code})")
     n = (s.execute(select(func.max(Sitrep.number)).where(Sitrep.exercise_id == ex.id)).scalar() or 0) + 1
     texts = {lang: sitrep_text(n, form, f, lang) for lang in LANGUAGES}
     _guard(ex, list(texts.values()), {})
