@@ -38,13 +38,24 @@ VELOCITY_SPAN_S = 300.0
 SETTINGS = SeparationSettings()
 
 
+_TASKINGS: dict[tuple, tuple[tuple, dict[str, "Tasking"]]] = {}  # (database, exercise) -> (approved plan ids, taskings)
+
+
 def _taskings(s: Session, ex_id: int) -> dict[str, Tasking]:
+    """Units' areas, blocks and times on task in the approved plans; the plans' JSON (routes, exports, messages:
+    large) is parsed again only when the set of approved plans changes, not on every batch of reports."""
+    ids = tuple(s.execute(select(Plan.id).where(Plan.exercise_id == ex_id, Plan.status == "approved").order_by(Plan.id)).scalars())
+    key = (str(s.get_bind().url), ex_id)
+    got = _TASKINGS.get(key)
+    if got is not None and got[0] == ids:
+        return got[1]
     out: dict[str, Tasking] = {}
-    for pl in s.execute(select(Plan).where(Plan.exercise_id == ex_id, Plan.status == "approved")).scalars():
+    for pl in s.execute(select(Plan).where(Plan.id.in_(ids))).scalars() if ids else ():
         for a in json.loads(pl.data_json).get("assignments", []):
             if a.get("area_ring") and a.get("on_task"):
                 blk = a.get("altitude_block_ft")
                 out[a["unit"]] = Tasking(a["area_ring"], tuple(blk) if blk else None, to_epoch_s(a["on_task"]), to_epoch_s(a["off_task"]))
+    _TASKINGS[key] = (ids, out)
     return out
 
 
@@ -65,8 +76,6 @@ def check_new_reports(s: Session, new: list[tuple]) -> list[SeparationAlert]:
     made: list[SeparationAlert] = []
     for ex_id, reps in by_ex.items():
         units = {u.code: u for u in s.execute(select(Unit).where(Unit.exercise_id == ex_id)).scalars()}
-        if len(units) < 2 and not any(units.get(r[1]) and units[r[1]].type in AIRCRAFT for r in reps):
-            continue
         t0, t1 = min(r[2] for r in reps), max(r[2] for r in reps)
         hist: dict[str, list[tuple]] = {}  # unit -> [(t, lon, lat, alt)] by time
         q = (select(PositionReport.unit_code, PositionReport.time_s, PositionReport.lon, PositionReport.lat, PositionReport.alt_m)
