@@ -5,7 +5,10 @@ units' latest reports no older than 60 s, each moved along its last velocity (fr
 reports). An aircraft that reports no altitude is not checked against other aircraft or ships
 (its height is unknown); a ship's altitude is taken as 0. The same alert (kind and units) is not
 raised again within ``REPEAT_S`` of the last one, so that units reporting every second do not flood
-the log. Every alert is stored and audited in the reports' transaction.
+the log. Every alert is stored and audited in the reports' transaction. The server keeps each unit's two
+latest reports in memory (read from the store once per process), so that a batch costs one check per
+report and other unit, not a read of the reports' history; a batch that fails after the check leaves
+them one report ahead until the unit reports again.
 
 Visibility: exercise control (director, evaluator) and the coordinator read every alert; a unit
 reads those it is in, and every alert of the scene when it is the scenario's on-scene coordinator
@@ -68,42 +71,62 @@ def _velocity(prev: Optional[tuple], last: tuple) -> tuple[float, float]:
     return float(x) / dt, float(y) / dt
 
 
+#: (database, exercise) -> unit -> its two latest reports [(t, lon, lat, alt m or None)], oldest first: the scene as the
+#: server last saw it, so that a batch is checked without reading the reports' history back (the load bar of issue 11)
+_LATEST: dict[tuple, dict[str, list[tuple]]] = {}
+
+
+def _latest(s: Session, ex_id: int) -> dict[str, list[tuple]]:
+    """The scene's latest reports, read from the store once per process (two per unit), then kept up to date."""
+    key = (str(s.get_bind().url), ex_id)
+    got = _LATEST.get(key)
+    if got is None:
+        got = {}
+        for code in s.execute(select(Unit.code).where(Unit.exercise_id == ex_id)).scalars():
+            rows = s.execute(select(PositionReport.time_s, PositionReport.lon, PositionReport.lat, PositionReport.alt_m)
+                             .where(PositionReport.exercise_id == ex_id, PositionReport.unit_code == code)
+                             .order_by(PositionReport.time_s.desc(), PositionReport.id.desc()).limit(3)).all()
+            if rows:
+                got[code] = [tuple(r) for r in rows[::-1]][-2:]
+        _LATEST[key] = got
+    return got
+
+
+def _state(u: Unit, rows: list[tuple]) -> Optional[UnitReport]:
+    """A unit's latest report with its velocity (from the one before); None for an aircraft without altitude."""
+    last = rows[-1]
+    aircraft = u.type in AIRCRAFT
+    if aircraft and last[3] is None:
+        return None
+    ve, vn = _velocity(rows[-2] if len(rows) > 1 else None, last)
+    return UnitReport(u.code, u.nation, aircraft, last[1], last[2], 0.0 if last[3] is None else last[3], last[0], ve, vn)
+
+
 def check_new_reports(s: Session, new: list[tuple]) -> list[SeparationAlert]:
-    """Check reports just stored, ``(exercise id, unit, time s, lon, lat, alt m or None)`` each; store and audit the alerts."""
+    """Check reports just stored, ``(exercise id, unit, time s, lon, lat, alt m or None)`` each, in time order, against
+    the other units' latest reports; store and audit the alerts. A report older than its unit's latest one (a log
+    uploaded late) moves nothing and raises nothing: the scene is judged as it is now."""
     by_ex: dict[int, list[tuple]] = {}
     for r in new:
         by_ex.setdefault(r[0], []).append(r)
     made: list[SeparationAlert] = []
     for ex_id, reps in by_ex.items():
         units = {u.code: u for u in s.execute(select(Unit).where(Unit.exercise_id == ex_id)).scalars()}
-        t0, t1 = min(r[2] for r in reps), max(r[2] for r in reps)
-        hist: dict[str, list[tuple]] = {}  # unit -> [(t, lon, lat, alt)] by time
-        q = (select(PositionReport.unit_code, PositionReport.time_s, PositionReport.lon, PositionReport.lat, PositionReport.alt_m)
-             .where(PositionReport.exercise_id == ex_id, PositionReport.time_s >= t0 - SETTINGS.max_age_s - VELOCITY_SPAN_S,
-                    PositionReport.time_s <= t1 + SETTINGS.max_age_s).order_by(PositionReport.time_s, PositionReport.id))
-        for code, t, lon, lat, alt in s.execute(q).all():
-            hist.setdefault(code, []).append((t, lon, lat, alt))
+        scene = _latest(s, ex_id)
+        t0 = min(r[2] for r in reps)
         recent = {(a.kind, a.units): a.time_s for a in s.execute(select(SeparationAlert).where(
             SeparationAlert.exercise_id == ex_id, SeparationAlert.time_s >= t0 - REPEAT_S)).scalars()}
         taskings = _taskings(s, ex_id)
-
-        def state(code: str, at_s: float) -> Optional[UnitReport]:
-            u = units.get(code)
-            rows = [h for h in hist.get(code, []) if h[0] <= at_s]
-            if u is None or not rows:
-                return None
-            last = rows[-1]
-            aircraft = u.type in AIRCRAFT
-            if aircraft and last[3] is None:
-                return None
-            ve, vn = _velocity(rows[-2] if len(rows) > 1 else None, last)
-            return UnitReport(code, u.nation, aircraft, last[1], last[2], 0.0 if last[3] is None else last[3], last[0], ve, vn)
-
-        for _, code, t, *_ in sorted(reps, key=lambda r: r[2]):
-            me = state(code, t)
+        for _, code, t, lon, lat, alt in sorted(reps, key=lambda r: r[2]):
+            rows = scene.setdefault(code, [])
+            if code not in units or (rows and t < rows[-1][0]):
+                continue
+            rows.append((t, lon, lat, alt))
+            del rows[:-2]
+            me = _state(units[code], rows)
             if me is None:
                 continue
-            others = [o for c in hist if c != code and (o := state(c, t + SETTINGS.max_age_s)) is not None]
+            others = [o for c, rs in scene.items() if c != code and c in units and rs and (o := _state(units[c], rs)) is not None]
             for al in check_report(me, others, SETTINGS, taskings):
                 key = (al.kind, ",".join(al.units))
                 if key in recent and al.time_s - recent[key] < REPEAT_S:
