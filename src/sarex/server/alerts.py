@@ -138,7 +138,7 @@ def check_new_reports(s: Session, new: list[tuple]) -> list[SeparationAlert]:
                 made.append(row)
     if made:
         s.flush()
-        audit.append(s, [("separation", "alert", view(a), a.exercise_id) for a in made])
+        audit.append(s, [("separation", "alert", {**view(a), "rows": audit.rows_detail([a])}, a.exercise_id) for a in made])
     return made
 
 

@@ -30,7 +30,7 @@ from sarex.exercise.sitrep import FORMS, LANGUAGES, SitrepFacts, sitrep_text
 from sarex.server import audit, injects, services
 from sarex.server.models import Message, Period, Plan, PositionReport, SeparationAlert, Sighting, Sitrep, Unit
 from sarex.server.security import Principal
-from sarex.server.workflow import exercise_for
+from sarex.server.workflow import Conflict, exercise_for
 from sarex.times import iso, to_epoch_s
 
 SENDERS = {"unit", "coordinator", "director"}
@@ -39,9 +39,14 @@ MAX_TEXT = 1000
 
 
 def _guard(ex, texts: list[str], params: dict) -> None:
-    """The truth guard on everything a participant could read of it (each language's text, its position)."""
-    lon, lat = params.get("lon"), params.get("lat")
-    injects._check_no_truth(ex, "\n".join(texts), lon, lat, {"unit"})
+    """The truth guard (:func:`sarex.server.injects.truth_leaks`) on everything a participant could read of it: each
+    language's text, its position and its time; a leak before the release is refused (409)."""
+    when = to_epoch_s(str(params["time"])) if params.get("time") else None
+    leaks = injects.truth_leaks(ex, "\n".join(texts), params.get("lon"), params.get("lat"), when, {"unit"})
+    if leaks:
+        field, leak = leaks[0]
+        field = "text" if field == "text" else f"params.{field}"
+        raise Conflict(f"{field}: the message would give participants the truth's {leak.what} before its release", field)
 
 
 def _sender(p: Principal, ex_id: int, roles: set[str]) -> str:
@@ -90,7 +95,7 @@ def send(s: Session, p: Principal, exercise_id: int, to: list[str], phrase: Opti
                 time_s=_time(at, now_s=_now(s, ex.id)), user_id=p.user_id, created_s=time.time())
     s.add(m)
     s.flush()
-    audit.record(s, p.name, "message", {"id": m.id, "sender": m.sender, "to": to, "phrase": phrase, "params": params, "text": m.text}, ex.id)
+    audit.record(s, p.name, "message", {"id": m.id, "sender": m.sender, "to": to, "phrase": phrase, "params": params, "text": m.text}, ex.id, rows=[m])
     return view(m, phrases.language_of(p.org_code))
 
 
@@ -163,7 +168,7 @@ def send_sitrep(s: Session, p: Principal, exercise_id: int, form: str, edits: di
                  user_id=p.user_id, created_s=time.time())
     s.add(row)
     s.flush()
-    audit.record(s, p.name, "sitrep", {"id": row.id, "number": n, "form": form, "edits": edits}, ex.id)
+    audit.record(s, p.name, "sitrep", {"id": row.id, "number": n, "form": form, "edits": edits}, ex.id, rows=[row])
     return sitrep_view(row, phrases.language_of(p.org_code))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import time
 from dataclasses import dataclass
 from typing import Optional
@@ -190,7 +191,9 @@ def write_positions(s: Session, batches: list[PositionBatch], state: BatchState 
             res[k].update(id=known[key], duplicate=True)
     order = sorted(stored.items(), key=lambda kv: kv[1])  # the audit entries in the order of the report ids
     rows = {r[:3]: r for r in new}
-    audit.append(s, [(actor[key], "position", {"id": i, "unit": key[1], "t": rows[key][3], "lon": rows[key][4], "lat": rows[key][5]}, key[0])
+    # the altitude (issue 30) only where reported, so that entries of reports without one are as before
+    audit.append(s, [(actor[key], "position", {"id": i, "unit": key[1], "t": rows[key][3], "lon": rows[key][4], "lat": rows[key][5],
+                                               **({"alt": rows[key][9]} if rows[key][9] is not None else {})}, key[0])
                      for key, i in order], head=state.head)
     if new:
         from sarex.server import alerts

@@ -1,14 +1,14 @@
 """Safe together on one scene (issue 30): altitude of position reports, the communications plan, separation alerts, messages, SITREPs.
 
 Revision ID: 0004_safe
-Revises: 0003
+Revises: 0004_security
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0004_safe'
-down_revision = '0003'
+down_revision = '0004_security'
 branch_labels = None
 depends_on = None
 
