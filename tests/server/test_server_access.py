@@ -154,7 +154,7 @@ def _walk(world, ex_id: int, ctx: dict, skip=frozenset(), released: bool = False
                 problems.append(f"{method} {path} as {role}: {r.status_code} {r.text[:120]}")
             if r.status_code >= 400:
                 body = r.json()
-                assert set(body) == {"error", "field"} and "\n" not in body["error"], (method, path, r.text)
+                assert set(body) == {"error", "field", "code"} and "\n" not in body["error"], (method, path, r.text)
             if role in PARTICIPANTS:
                 found = leaks(r.text)
                 if released:
