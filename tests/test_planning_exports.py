@@ -132,9 +132,10 @@ def test_kml_parses_with_fastkml_and_colours_by_nation(planned):
 
     walk(doc)
     names = [p.name for p in placemarks]
-    assert len(placemarks) == 3 * len(plan.assignments)
+    n_air = sum(1 for u in cat.units if u.is_aircraft)
+    assert len(placemarks) == 3 * len(plan.assignments) + n_air  # area, track, CSP; and each aircraft's altitude block
     folders = [f.name for f in doc.features[0].features]
-    assert sorted(folders) == ["JPN", "KOR"]  # KR, JP normalised to ISO alpha-3
+    assert sorted(folders) == ["Airspace", "JPN", "KOR"]  # KR, JP normalised to ISO alpha-3
     polys = [p for p in placemarks if p.geometry is not None and p.geometry.geom_type == "Polygon"]
     assert len(polys) == len(plan.assignments)
     for a in plan.assignments:

@@ -84,6 +84,14 @@ EXPECTED = {
     ("POST", "/api/exercises/{exercise_id}/observations"): {"director", "evaluator"},
     ("POST", "/api/exercises/{exercise_id}/periods/{period}/close"): {"director"},
     ("GET", "/api/exercises/{exercise_id}/played-export"): {"director", "evaluator"},
+    # issue 30: alerts to control, the coordinator and the units concerned; messages between participants; SITREPs by the RCC
+    ("GET", "/api/exercises/{exercise_id}/alerts"): {"director", "evaluator", "coordinator", "unit"},
+    ("POST", "/api/exercises/{exercise_id}/messages"): {"director", "coordinator", "unit"},
+    ("GET", "/api/exercises/{exercise_id}/messages"): {"director", "evaluator", "coordinator", "unit"},
+    ("POST", "/api/exercises/{exercise_id}/sitreps"): {"coordinator"},
+    ("GET", "/api/exercises/{exercise_id}/sitreps"): ALL,
+    ("GET", "/api/exercises/{exercise_id}/communications"): ALL,
+    ("PUT", "/api/exercises/{exercise_id}/communications"): {"coordinator"},
 }
 PUBLIC = {("POST", "/token"), ("POST", "/api/login")}
 # Changes that would end the exercise under test are walked on a second exercise (phase 2).
@@ -135,7 +143,7 @@ def _request(world, user: str, method: str, path: str, ex_id: int, ctx: dict) ->
     kw: dict = {"headers": h, "timeout": 60}
     if path.endswith("/events"):
         kw["params"] = {"max_s": 0.5}  # the stream's first events (the truth, if visible) come at once
-    if method == "POST":
+    if method in ("POST", "PUT"):
         bodies = {
             "/api/exercises": None,
             "/api/exercises/{exercise_id}/jobs": {"kind": "forecast", "particles": 5},  # refused for its size, after the role check
@@ -152,6 +160,9 @@ def _request(world, user: str, method: str, path: str, ex_id: int, ctx: dict) ->
             "/api/exercises/{exercise_id}/msel/{inject_id}": {"action": "edit", "text": "weather worsens from 06Z"},
             "/api/exercises/{exercise_id}/observations": {"objective": "general", "rating": "met", "text": "walk"},
             "/api/exercises/{exercise_id}/periods/{period}/close": {"reason": "walk"},
+            "/api/exercises/{exercise_id}/messages": {"to": ["all"], "phrase": "received", "params": {}},
+            "/api/exercises/{exercise_id}/sitreps": {"form": "short", "time": "2026-02-11T03:00:00Z"},
+            "/api/exercises/{exercise_id}/communications": {"channels": {"on_scene": "VHF ch 67"}},
         }
         if path.endswith("/upload"):
             kw["files"] = {"file": ("track.gpx", b"<gpx><trk><trkseg><trkpt lat='x'></trkpt></trkseg></trk></gpx>", "application/gpx+xml")}
@@ -168,7 +179,8 @@ def _routes(world) -> set[tuple[str, str]]:
 def _walk(world, ex_id: int, ctx: dict, skip=frozenset(), released: bool = False) -> dict:
     seen_truth: dict[str, set[str]] = {r: set() for r in PARTICIPANTS}
     problems = []
-    for method, path in sorted(_routes(world) - PUBLIC - skip):
+    # logout last: it ends the session the walk uses (a PUT route sorts after it)
+    for method, path in sorted(_routes(world) - PUBLIC - skip, key=lambda mp: (mp == ("POST", "/api/logout"), mp)):
         allowed = EXPECTED[(method, path)]
         if released and path.endswith(("/truth", "/scores", "/report.html")):
             allowed = ALL

@@ -99,7 +99,10 @@ def scenario_catalogue(sc: Scenario) -> UnitCatalogue:
     so nothing is converted or dropped here; a unit the planner cannot use is an
     error naming file, unit and field.
     """
-    return UnitCatalogue(coordination=Coordination(osc=sc.on_scene_coordinator), unit=sc.plannable_units())
+    com = sc.communications
+    units = [u.model_copy(update={"callsign": com.callsigns[u.id]}) if u.id in com.callsigns else u for u in sc.plannable_units()]
+    return UnitCatalogue(coordination=Coordination(osc=sc.on_scene_coordinator, aco=com.aircraft_coordinator, channels=dict(com.channels)),
+                         unit=units)
 
 
 def forecast_drift(sc: Scenario, particles: int, seed: int, output_s: float = 1800.0, coast: bool = True,

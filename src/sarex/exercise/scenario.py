@@ -41,7 +41,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, TypeAdapter, Val
 from sarex.errors import SarexInputError
 from sarex.exercise.msel import Objective, ScriptedInject, check_msel
 from sarex.nations import Nation, nation_code
-from sarex.planning.units import Unit
+from sarex.planning.units import CHANNELS, Unit
 from sarex.times import iso, to_epoch_s
 from sarex.tomlfile import FieldError, describe, field_message, read_toml
 
@@ -142,6 +142,32 @@ class Period(_Strict):
         return self.start + self.duration_h * 3600.0
 
 
+class Communications(_Strict):
+    """The communications plan (IAMSAR SAP "communications"; MSC.1/Circ.1513 radio plan): channel per purpose,
+    call signs per unit, and the aircraft coordinator (a unit id or a coordination centre)."""
+
+    channels: dict[str, str] = Field(default_factory=dict, description=f"purpose ({', '.join(CHANNELS)}) -> channel")
+    callsigns: dict[str, str] = Field(default_factory=dict, description="unit id -> call sign")
+    aircraft_coordinator: str | None = Field(default=None, max_length=100)
+
+    @field_validator("channels")
+    @classmethod
+    def _purposes(cls, v: dict[str, str]) -> dict[str, str]:
+        bad = sorted(set(v) - set(CHANNELS))
+        if bad:
+            raise ValueError(f"{bad[0]!r} is not a channel purpose (one of {', '.join(CHANNELS)})")
+        if any(not isinstance(x, str) or not 0 < len(x) <= 100 for x in v.values()):
+            raise ValueError("a channel is 1 to 100 characters")
+        return v
+
+    @field_validator("callsigns")
+    @classmethod
+    def _signs(cls, v: dict[str, str]) -> dict[str, str]:
+        if any(not isinstance(x, str) or not 0 < len(x) <= 40 for x in v.values()):
+            raise ValueError("a call sign is 1 to 40 characters")
+        return v
+
+
 class Stopping(_Strict):
     """When the exercise ends: on detection, after a number of periods, or after hours since the LKP."""
 
@@ -198,6 +224,7 @@ class _ScenarioBase(_Strict):
     periods: list[Period] = Field(min_length=1)
     stopping: Stopping = Stopping()
     conditions: Conditions = Conditions()
+    communications: Communications = Communications()
     _case: Any = PrivateAttr(default=None)
 
     @property
@@ -216,6 +243,10 @@ class _ScenarioBase(_Strict):
             raise FieldError("units", [], "give at least one [[units]] table or units_file = PATH")
         if self.units:
             _check_units(self.units, codes, self.on_scene_coordinator, "units")
+            ids = {u.id for u in self.units}
+            unknown = sorted(set(self.communications.callsigns) - ids)
+            if unknown:
+                raise FieldError(f"communications.callsigns.{unknown[0]}", unknown[0], "is not the id of a unit of the scenario")
         for i, p in enumerate(self.periods):
             if i == 0 and p.start < self.reported.time:
                 raise FieldError("periods[0].start", iso(p.start), f"is before the reported LKP time {iso(self.reported.time)}")

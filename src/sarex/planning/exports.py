@@ -28,6 +28,7 @@ from sarex.geo import NM_M
 from sarex.nations import nation_colour
 from sarex.io.atomic import write_text_atomic
 from sarex.io.routes import SEARCH, TRANSIT, route_description
+from sarex.planning.airspace_kml import add_airspace
 from sarex.planning.planner import Assignment, Plan
 from sarex.planning.units import Unit, UnitCatalogue
 from sarex.times import from_epoch_s, iso
@@ -245,7 +246,7 @@ def kml_text(plan: Plan, catalogue: UnitCatalogue) -> str:
             kml.Placemark(f"{u.id} track", kml.line_string(zip(lon, lat)), track),
             kml.Placemark(f"{u.id} CSP", kml.point(float(lon[0]), float(lat[0])), csp),
         ]
-    return kml.document_text(f"sarex search plan {iso(plan.start_s)}", folders.values())
+    return add_airspace(kml.document_text(f"sarex search plan {iso(plan.start_s)}", folders.values()), plan, catalogue, area_ring_lonlat)
 
 
 def write_exports(plan: Plan, catalogue: UnitCatalogue, out_dir: str | Path) -> list[Path]:

@@ -13,6 +13,7 @@ import numpy as np
 
 from sarex.drift.objects import leeway_objects
 from sarex.geo import NM_M
+from sarex.planning.airspace import airspace_of
 from sarex.planning.planner import Plan
 from sarex.planning.reasons import render
 from sarex.search.podmodel import pod_from_coverage
@@ -40,7 +41,15 @@ _T = {
         "assign": "{unit} {name} [{service}]: area {k}, {pattern} ({kind}), CSP {csp}, first leg {first:03.0f}°T, creep {creep:03.0f}°T, track spacing S {s} NM, {legs}, search speed {v:.0f} kn{alt}",
         "times": "depart {dep}, on task {t0} – {t1}, return {ret}; coverage {c:.2f} (POD {pod_c:.0f} % for an object that stays in the area); drifting object: POC {poc:.0f} %, POD {pod:.0f} %, POS {pos:.1f} %",
         "legs": ("{n} leg", "{n} legs"),
-        "alt": ", altitude {a:.0f} m",
+        "alt": ", search altitude {a:.0f} ft, altitude block {lo:.0f}–{hi:.0f} ft",
+        "alt_changed": " (requested {r:.0f} ft; moved for separation)",
+        "entry": "entry point {e}, exit point {x}; report entering and leaving to the ACO",
+        "aco": "Aircraft coordinator (ACO)",
+        "airspace": "Aircraft in the same or adjacent areas (within {buf:g} NM) at overlapping times are separated vertically by at least {v:.0f} ft; helicopters below fixed-wing.",
+        "conflict": "AIRSPACE CONFLICT: {a} and {b} {gap:.1f} NM apart, blocks {vert:.0f} ft apart (< {v:.0f} ft): the ACO separates them laterally (≥ {buf:g} NM) or in time",
+        "comms": "Communications",
+        "ch": {"control": "control", "on_scene": "on-scene", "aco": "ACO", "monitor": "monitor"},
+        "callsigns": "Call signs",
         "unassigned": "{unit} {name}: NOT ASSIGNED – {why}",
         "why": "why: {reason}",
         "reserve": "{unit} {name}: IN RESERVE – {why}",
@@ -75,7 +84,15 @@ _T = {
         "assign": "{unit} {name} [{service}]: 구역 {k}, {pattern} ({kind}), 수색개시점(CSP) {csp}, 첫 구간 {first:03.0f}°T, 진행 방향 {creep:03.0f}°T, 항로 간격 S {s} 해리, {legs}, 수색 속력 {v:.0f} 노트{alt}",
         "times": "출발 {dep}, 수색 {t0} – {t1}, 귀환 {ret}; 수색범위율 {c:.2f} (대상이 구역에 머물 때 탐지확률 {pod_c:.0f} %); 표류 대상: 포함확률(POC) {poc:.0f} %, 탐지확률(POD) {pod:.0f} %, 성공확률(POS) {pos:.1f} %",
         "legs": ("구간 {n}개", "구간 {n}개"),
-        "alt": ", 고도 {a:.0f} m",
+        "alt": ", 수색 고도 {a:.0f} ft, 고도 블록 {lo:.0f}–{hi:.0f} ft",
+        "alt_changed": " (요청 {r:.0f} ft; 분리를 위해 조정)",
+        "entry": "진입점 {e}, 이탈점 {x}; 진입·이탈 시 항공기조정관(ACO)에 보고",
+        "aco": "항공기조정관(ACO)",
+        "airspace": "같은 구역 또는 인접 구역({buf:g} 해리 이내)에서 시간이 겹치는 항공기는 수직으로 {v:.0f} ft 이상 분리; 헬기는 고정익기 아래.",
+        "conflict": "공역 충돌: {a}와 {b} 거리 {gap:.1f} 해리, 블록 간격 {vert:.0f} ft (< {v:.0f} ft): ACO가 수평({buf:g} 해리 이상) 또는 시간으로 분리",
+        "comms": "통신",
+        "ch": {"control": "통제", "on_scene": "현장", "aco": "ACO", "monitor": "청취"},
+        "callsigns": "호출부호",
         "unassigned": "{unit} {name}: 미할당 – {why}",
         "why": "근거: {reason}",
         "reserve": "{unit} {name}: 예비 – {why}",
@@ -110,7 +127,15 @@ _T = {
         "assign": "{unit} {name} [{service}]: 区域 {k}、{pattern} ({kind})、捜索開始点(CSP) {csp}、第1レグ {first:03.0f}°T、進出方向 {creep:03.0f}°T、航跡間隔 S {s} 海里、{legs}、捜索速力 {v:.0f} ノット{alt}",
         "times": "発進 {dep}、捜索 {t0} – {t1}、帰投 {ret}; カバレッジ {c:.2f} (対象が区域内に留まる場合の探知確率 {pod_c:.0f} %); 漂流対象: 存在確率(POC) {poc:.0f} %、探知確率(POD) {pod:.0f} %、成功確率(POS) {pos:.1f} %",
         "legs": ("レグ {n} 本", "レグ {n} 本"),
-        "alt": "、高度 {a:.0f} m",
+        "alt": "、捜索高度 {a:.0f} ft、高度ブロック {lo:.0f}–{hi:.0f} ft",
+        "alt_changed": " (要求 {r:.0f} ft; 間隔設定のため変更)",
+        "entry": "進入点 {e}、離脱点 {x}; 進入・離脱時に航空機調整官(ACO)へ報告",
+        "aco": "航空機調整官(ACO)",
+        "airspace": "同一または隣接区域({buf:g} 海里以内)で時間が重なる航空機は垂直に {v:.0f} ft 以上分離; ヘリコプターは固定翼機の下。",
+        "conflict": "空域競合: {a} と {b} の距離 {gap:.1f} 海里、ブロック間隔 {vert:.0f} ft (< {v:.0f} ft): ACO が水平({buf:g} 海里以上)または時間で分離",
+        "comms": "通信",
+        "ch": {"control": "統制", "on_scene": "現場", "aco": "ACO", "monitor": "聴守"},
+        "callsigns": "呼出符号",
         "unassigned": "{unit} {name}: 割当てなし – {why}",
         "why": "理由: {reason}",
         "reserve": "{unit} {name}: 予備 – {why}",
@@ -166,6 +191,19 @@ def _z(t_s: float) -> str:
     return from_epoch_s(t_s).strftime("%d%H%MZ %b %Y").upper()
 
 
+def _communications(t: dict, catalogue: UnitCatalogue, unit_ids: list[str]) -> list[str]:
+    """The communications plan's lines: channels by purpose, call signs of the units addressed."""
+    co = catalogue.coordination
+    out = []
+    if co.channels:
+        out.append(f"  {t['comms']}: " + "; ".join(f"{t['ch'][k]} {v}" for k, v in co.channels.items()))
+    units = {u.id: u for u in catalogue.units}
+    signs = [f"{i} \"{units[i].callsign}\"" for i in unit_ids if i in units and units[i].callsign]
+    if signs:
+        out.append(f"  {t['callsigns']}: " + ", ".join(signs))
+    return out
+
+
 def sap_message(
     plan: Plan, catalogue: UnitCatalogue, lang: str = "en", situation: dict | None = None,
     *, unit: str | None = None, period: dict | None = None,
@@ -194,6 +232,7 @@ def sap_message(
     units = {u.id: u for u in catalogue.units}
     co = catalogue.coordination
     osc = catalogue.osc_unit()
+    space = airspace_of(plan, catalogue)
     numbered = list(enumerate(plan.assignments, start=1))
     mine = None
     if unit is not None:
@@ -228,7 +267,11 @@ def sap_message(
     for k, a in numbered:
         u = units[a.unit_id]
         clon, clat = plan.frame.inverse(np.array([a.pattern.x[0]]), np.array([a.pattern.y[0]]))
-        alt = t["alt"].format(a=u.altitude_m) if u.altitude_m else ""
+        blk = space.blocks.get(u.id)
+        alt = ""
+        if blk is not None:
+            alt = t["alt"].format(a=blk.search_alt_ft, lo=blk.low_ft, hi=blk.high_ft)
+            alt += t["alt_changed"].format(r=blk.requested_alt_ft) if blk.altitude_changed else ""
         creep = a.pattern.creep_bearing_deg
         lines.append(
             "  "
@@ -253,6 +296,8 @@ def sap_message(
             + t["times"].format(dep=_z(a.depart_s), t0=_z(a.arrive_s), t1=_z(a.search_end_s), ret=_z(a.return_s), c=a.coverage,
                                   pod_c=100 * float(pod_from_coverage(a.coverage, plan.model)), poc=100 * a.poc, pod=100 * a.pod, pos=100 * a.pos)
         )
+        if blk is not None:
+            lines.append("    " + t["entry"].format(e=format_position(*blk.entry), x=format_position(*blk.exit)))
         if a.reason:
             lines.append("    " + t["why"].format(reason=render(a.reason_parts, lang) if a.reason_parts else a.reason))
     for uid, why in plan.unassigned.items() if unit is None else ():
@@ -267,7 +312,17 @@ def sap_message(
     lines.append(t["s4"])
     lines.append(f"  {t['smc']}: {co.smc or '-'}")
     lines.append(f"  {t['osc']}: {osc.id + ' ' + osc.name if osc else t['none']}")
+    lines.append(f"  {t['aco']}: {space.aco}")
+    if space.blocks:
+        st = space.settings
+        lines.append("  " + t["airspace"].format(buf=st.lateral_buffer_nm, v=st.vertical_separation_ft))
+        mine_ids = {a.unit_id for _, a in numbered}
+        for p in space.conflicts:
+            if mine_ids & set(p.units):
+                lines.append("  " + t["conflict"].format(a=p.units[0], b=p.units[1], gap=p.gap_nm, vert=p.vertical_ft,
+                                                         v=st.vertical_separation_ft, buf=st.lateral_buffer_nm))
     lines.append(f"  {t['freq']}: {', '.join(co.frequencies) if co.frequencies else t['none']}")
+    lines.extend(_communications(t, catalogue, [a.unit_id for _, a in numbered]))
     lines.append("")
     lines.append(t["s5"])
     lines.append(f"  {co.reports}")

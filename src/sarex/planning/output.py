@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sarex.geo import NM_M
+from sarex.planning.airspace import airspace_of, airspace_summary, block_row
 from sarex.planning.planner import Plan
 from sarex.planning.units import MIN_SPACING_NM, UnitCatalogue
 from sarex.search.pos_terms import POS_TERMS
@@ -12,6 +13,7 @@ from sarex.times import iso
 def plan_summary(plan: Plan, catalogue: UnitCatalogue) -> dict:
     """JSON-able summary of the plan (one entry per unit)."""
     units = {u.id: u for u in catalogue.units}
+    space = airspace_of(plan, catalogue)
     rows = []
     for k, a in enumerate(plan.assignments, start=1):
         u = units[a.unit_id]
@@ -46,6 +48,8 @@ def plan_summary(plan: Plan, catalogue: UnitCatalogue) -> dict:
                 "turn_radius_m": a.turn_radius_m,
                 "transit_out_nm": a.transit_out_m / NM_M,
                 "transit_back_nm": a.transit_back_m / NM_M,
+                "callsign": u.callsign or None,
+                **(block_row(space.blocks[u.id]) if u.id in space.blocks else {}),
             }
         )
     return {
@@ -67,6 +71,8 @@ def plan_summary(plan: Plan, catalogue: UnitCatalogue) -> dict:
         "reserve": plan.reserve,
         "min_marginal_pos": plan.min_marginal_pos,
         "coverage_bounds": list(plan.coverage_bounds),
+        "airspace": airspace_summary(space),
+        "communications": {"channels": dict(catalogue.coordination.channels), "frequencies": list(catalogue.coordination.frequencies)},
         "definitions": {
             "pos_planner": POS_TERMS["pos_planner"][1],
             "pos_planned": POS_TERMS["pos_planned"][1],
@@ -78,6 +84,9 @@ def plan_summary(plan: Plan, catalogue: UnitCatalogue) -> dict:
             "coverage": "W x track length / area of the unit's search area",
             "marginal_pos": "what the plan's POS loses without this unit, the other units unchanged; a unit adding less than "
                             "min_marginal_pos is held in reserve unless the SMC forced it",
+            "altitude_block_ft": "the aircraft's altitude block [low, high], ft; aircraft whose areas are closer than "
+                                 "airspace.lateral_buffer_nm at overlapping times have blocks at least airspace.vertical_separation_ft "
+                                 "apart (IAMSAR), helicopters below fixed-wing; entry/exit: [lon, lat] where the transit crosses the area's edge",
             "times": "from the route geometry: transits (around land for surface units) at transit speed, the pattern flown "
                      "fly-by with the unit's turn radius at search speed",
         },

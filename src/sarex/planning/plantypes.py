@@ -131,6 +131,8 @@ class Plan:
     unassigned_parts: dict[str, tuple] = field(default_factory=dict)
     min_marginal_pos: float = 0.01
     coverage_bounds: tuple[float, float] = (0.5, 2.0)
+    #: aircraft deconfliction of the whole plan (:class:`sarex.planning.airspace.Airspace`), set before splitting by nation
+    airspace: Optional[object] = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)

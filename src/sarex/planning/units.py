@@ -6,6 +6,8 @@ on-scene coordinator (OSC)::
     [coordination]
     osc = "KR-DDH-991"                  # id of one of the units below
     frequencies = ["VHF ch 16", "HF 8.364 MHz"]
+    aco = "JP-P1-5501"                  # optional: aircraft coordinator (unit id or a centre)
+    channels = {control = "HF 8.364 MHz", on_scene = "VHF ch 67", aco = "UHF 243.0 MHz", monitor = "VHF ch 16"}
 
     [[unit]]
     id = "KR-DDH-991"
@@ -182,8 +184,25 @@ class Coordination(BaseModel):
 
     osc: Optional[str] = None
     smc: str = ""
+    #: aircraft coordinator: a unit id or a coordination centre (default: the plan's first fixed-wing aircraft, else the SMC)
+    aco: Optional[str] = None
+    #: communications plan (IAMSAR SAP "communications"): channel per purpose, see :data:`CHANNELS`
+    channels: dict[str, str] = Field(default_factory=dict)
     frequencies: list[str] = Field(default_factory=lambda: ["VHF ch 16 (156.8 MHz)", "HF 8.364 MHz"])
     reports: str = "Report on arrival on scene, every hour on task, on completion, and on any sighting."
+
+
+    @field_validator("channels")
+    @classmethod
+    def _channels(cls, v: dict[str, str]) -> dict[str, str]:
+        bad = sorted(set(v) - set(CHANNELS))
+        if bad:
+            raise ValueError(f"{bad[0]!r} is not a channel purpose (one of {', '.join(CHANNELS)})")
+        return v
+
+
+#: Purposes of the communications plan's channels (IAMSAR Vol. II SAP; MSC.1/Circ.1513 example radio plan).
+CHANNELS = ("control", "on_scene", "aco", "monitor")
 
 
 class UnitCatalogue(BaseModel):

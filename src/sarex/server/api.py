@@ -21,13 +21,15 @@ from sarex.server.fastpath import FastPathApp, PositionFastPath
 from sarex.server.ingest import GroupCommit, Revoked
 from sarex.server.jobs import JobRunner
 from sarex.server.limits import BodyLimit, SecurityHeaders
-from sarex.server.routes import auth, clock, cot, events, exercises, features, injects, interop, jobs, land, planflow, plans, played, reports, ui
+from sarex.server.routes import (alerts, auth, clock, communications, cot, events, exercises, features, injects, interop, jobs, land, messages,
+                                 planflow, played, plans, reports, sitreps, ui)
 from sarex.server.schemas import PositionsIn
 from sarex.server.security import PrincipalCache, RateLimiter
 from sarex.server.workflow import Conflict, Denied, Missing
 
 STATIC = Path(__file__).parent / "static"
-ROUTERS = (reports, auth, exercises, jobs, plans, planflow, injects, events, interop, land, clock, played, cot, features, ui)
+ROUTERS = (reports, auth, exercises, jobs, plans, planflow, injects, events, interop, features, cot, land, clock, played, alerts, messages, sitreps,
+           communications, ui)
 """Included in this order: the busiest route (units' position reports) is tried first."""
 
 

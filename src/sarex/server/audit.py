@@ -155,6 +155,10 @@ COVERED = {
     "jobs": (m.Job, ("id", "exercise_id", "kind", "params_json", "result_json", "created_by")),
     "sightings": (m.Sighting, ("id", "exercise_id", "unit_code", "time_s", "lon", "lat", "note")),
     "injects": (m.Inject, ("id", "exercise_id", "kind", "text", "to_roles", "to_orgs", "at_s", "time_s", "lon", "lat", "unit_code")),
+    # issue 30
+    "alerts": (m.SeparationAlert, ("id", "exercise_id", "kind", "units", "time_s", "distance_nm", "vertical_ft", "seen_json")),
+    "messages": (m.Message, ("id", "exercise_id", "sender", "to", "phrase", "params_json", "text", "time_s")),
+    "sitreps": (m.Sitrep, ("id", "exercise_id", "number", "form", "data_json", "time_s")),
 }
 _TABLE = {model: name for name, (model, _) in COVERED.items()}
 
@@ -290,7 +294,7 @@ def verify(s: Session, published: tuple[int, str] | None = None) -> Verdict:
             return Verdict(False, n, f"entry {e.id}: its MAC does not match the audit key (the chain was rewritten from here)")
         if e.action == "position":
             d = json.loads(e.detail)
-            positions[int(d.get("id", -1))] = (d.get("unit"), d.get("t"), d.get("lon"), d.get("lat"))
+            positions[int(d.get("id", -1))] = (d.get("unit"), d.get("t"), d.get("lon"), d.get("lat"), d.get("alt"))
         elif '"rows"' in e.detail:
             latest.update(json.loads(e.detail).get("rows") or {})
         prev, last_id, n = e.hash, e.id, n + 1
@@ -307,12 +311,13 @@ def verify(s: Session, published: tuple[int, str] | None = None) -> Verdict:
 
 def _check_positions(s: Session, entries: dict[int, tuple]) -> str:
     seen = set()
-    for r in s.execute(select(PositionReport.id, PositionReport.unit_code, PositionReport.time_s, PositionReport.lon, PositionReport.lat)):
+    for r in s.execute(select(PositionReport.id, PositionReport.unit_code, PositionReport.time_s, PositionReport.lon, PositionReport.lat,
+                              PositionReport.alt_m)):
         seen.add(r[0])
         e = entries.get(r[0])
         if e is None:
             return f"positions [{r[0]}] have no audit entry (entries were deleted, or the record was inserted)"
-        if (e[0], _value(e[1]), _value(e[2]), _value(e[3])) != (r[1], _value(r[2]), _value(r[3]), _value(r[4])):
+        if (e[0], _value(e[1]), _value(e[2]), _value(e[3]), _value(e[4])) != (r[1], _value(r[2]), _value(r[3]), _value(r[4]), _value(r[5])):
             return f"positions/{r[0]}: the record differs from its audit entry (edited)"
     gone = sorted(set(entries) - seen)
     return f"positions {gone[:5]} are in the audit log but no longer stored (deleted)" if gone else ""

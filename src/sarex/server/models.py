@@ -59,6 +59,8 @@ class Exercise(Base):
     status: Mapped[str] = mapped_column(String(12))  # planning | endex
     truth_released: Mapped[bool] = mapped_column(Boolean, default=False)
     created_s: Mapped[float] = mapped_column(Float)
+    #: the coordinator's communications plan (channels, call signs, ACO), over the scenario's (issue 30)
+    comms_json: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
 
 
 class Grant(Base):
@@ -127,6 +129,7 @@ class PositionReport(Base):
     source: Mapped[str] = mapped_column(String(12))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     received_s: Mapped[float] = mapped_column(Float)
+    alt_m: Mapped[Optional[float]] = mapped_column(Float, nullable=True)  # above mean sea level; aircraft (issue 30)
 
 
 class Sighting(Base):
@@ -217,6 +220,53 @@ class Observation(Base):
     owner: Mapped[str] = mapped_column(String(100), default="")
     due: Mapped[str] = mapped_column(String(32), default="")  # a date (ISO 8601) of the improvement plan
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+
+class SeparationAlert(Base):
+    """A separation alert raised by a position report (:mod:`sarex.exercise.separation`); ``seen_json`` holds each unit's
+    position and altitude at the alert's time, shown to every unit of the alert (safety overrides visibility)."""
+
+    __tablename__ = "alerts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exercise_id: Mapped[int] = mapped_column(ForeignKey("exercises.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    units: Mapped[str] = mapped_column(String(200))  # comma-separated unit codes, sorted
+    time_s: Mapped[float] = mapped_column(Float)
+    distance_nm: Mapped[float] = mapped_column(Float)
+    vertical_ft: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
+    seen_json: Mapped[str] = mapped_column(Text)
+    created_s: Mapped[float] = mapped_column(Float)
+
+
+class Message(Base):
+    """A typed message between participants: a standard phrase (key and parameters) or free text (untranslated)."""
+
+    __tablename__ = "messages"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exercise_id: Mapped[int] = mapped_column(ForeignKey("exercises.id"), index=True)
+    sender: Mapped[str] = mapped_column(String(64))  # unit code, or the role (coordinator, director) of the sender
+    to: Mapped[str] = mapped_column(String(400))  # comma-separated unit codes or role names; '' = everyone at the scene
+    phrase: Mapped[Optional[str]] = mapped_column(String(40), nullable=True)
+    params_json: Mapped[str] = mapped_column(Text, default="{}")
+    text: Mapped[str] = mapped_column(Text, default="")
+    time_s: Mapped[float] = mapped_column(Float)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_s: Mapped[float] = mapped_column(Float)
+
+
+class Sitrep(Base):
+    """A SITREP of the case (IAMSAR short form A–F, full form G–N), numbered in sequence per exercise."""
+
+    __tablename__ = "sitreps"
+    __table_args__ = (UniqueConstraint("exercise_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exercise_id: Mapped[int] = mapped_column(ForeignKey("exercises.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    form: Mapped[str] = mapped_column(String(8))  # short | full
+    data_json: Mapped[str] = mapped_column(Text)
+    time_s: Mapped[float] = mapped_column(Float)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_s: Mapped[float] = mapped_column(Float)
 
 
 class AuditEntry(Base):

@@ -247,11 +247,29 @@ def draft_plan(s: Session, p: Principal, exercise_id: int, period: int, nation: 
     return new
 
 
-def plan_view(pl: Plan, full: bool = True) -> dict:
+def airspace_conflicts(s: Session, pl: Plan) -> list[dict]:
+    """Aircraft of this plan in conflict with those of the exercise's other plans of the same period (drafts and
+    approved): areas within the lateral buffer at overlapping times, blocks less than 500 ft apart
+    (:func:`sarex.planning.airspace.check_plans`); shown to the coordinator before approval."""
+    from sarex.planning.airspace import check_plans
+
+    others = s.execute(select(Plan).where(Plan.exercise_id == pl.exercise_id, Plan.period == pl.period, Plan.id != pl.id)).scalars()
+    mine = json.loads(pl.data_json)
+    mine_units = {a["unit"] for a in mine["assignments"]}
+    got = check_plans([mine] + [json.loads(o.data_json) for o in others])
+    return [{"units": list(c.units), "nations": list(c.nations), "gap_nm": c.gap_nm, "vertical_ft": c.vertical_ft}
+            for c in got if mine_units & set(c.units) and not set(c.units) <= mine_units]
+
+
+def plan_view(pl: Plan, full: bool = True, conflicts: list[dict] | None = None) -> dict:
     d = json.loads(pl.data_json)
     out = {"id": pl.id, "period": pl.period, "nation": pl.nation, "status": pl.status, "start": d["start"], "end": d["end"],
            "approved_at": iso(pl.approved_ex_s) if pl.approved_ex_s is not None else None,
            "approved_wall": iso(pl.approved_s) if pl.approved_s is not None else None}
+    if conflicts is not None:
+        out["airspace_conflicts"] = conflicts
+    if conflicts is None and getattr(pl, "airspace_conflicts", None) is not None:
+        out["airspace_conflicts"] = pl.airspace_conflicts
     if full:
         out["assignments"] = [{k: v for k, v in a.items() if k not in ("gpx", "rtz", "kml", "messages")} for a in d["assignments"]]
         out["messages"] = d["messages"]
@@ -270,7 +288,8 @@ def list_plans(s: Session, p: Principal, exercise_id: int) -> list[dict]:
     rows = list(s.execute(select(Plan).where(Plan.exercise_id == ex.id).order_by(Plan.period, Plan.nation)).scalars())
     if not roles & {"director", "evaluator", "coordinator"}:
         rows = [r for r in rows if r.status == "approved" or ("planner" in roles and r.nation == p.org_code)]
-    return [plan_view(r) for r in rows]
+    see = bool(roles & {"director", "coordinator"})
+    return [plan_view(r, conflicts=airspace_conflicts(s, r) if see else None) for r in rows]
 
 
 def approve_plan(s: Session, p: Principal, exercise_id: int, plan_id: int) -> Plan:
@@ -280,10 +299,12 @@ def approve_plan(s: Session, p: Principal, exercise_id: int, plan_id: int) -> Pl
         raise Missing(f"plan_id: no plan {plan_id} in exercise {ex.id}", "plan_id")
     if pl.status == "approved":
         raise Conflict(f"plan_id: plan {plan_id} is approved already", "plan_id")
+    conflicts = airspace_conflicts(s, pl)
     now = exercise_now(s, ex.id)
     pl.status, pl.approved_by, pl.approved_s, pl.approved_ex_s = "approved", p.user_id, now.wall_s, now.ex_s
-    audit.record(s, p.name, "plan.approve", {"id": pl.id, "period": pl.period, "nation": pl.nation, "at": iso(now.ex_s), "at_wall": iso(now.wall_s)},
-                 ex.id, rows=[pl])
+    audit.record(s, p.name, "plan.approve", {"id": pl.id, "period": pl.period, "nation": pl.nation, "at": iso(now.ex_s), "at_wall": iso(now.wall_s),
+                                             "airspace_conflicts": conflicts}, ex.id, rows=[pl])
+    pl.airspace_conflicts = conflicts  # read by the route's view (not a column)
     return pl
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import time
 from dataclasses import dataclass
 from typing import Optional
@@ -69,8 +70,21 @@ def fix_report_id(unit: str, time_s: float, lon: float, lat: float) -> str:
     return "fix-" + hashlib.sha256(key.encode()).hexdigest()[:28]
 
 
-def prepare_positions(p: Principal, exercise_id: int, reports: list[dict]) -> list[tuple[str, str, float, float, float]]:
-    """Check a unit's reports against its grants (no store access): (unit, report id, time s, lon, lat) each.
+#: Altitudes of position reports, m above mean sea level: below the Dead Sea shore, above any SAR aircraft's ceiling
+ALT_RANGE_M = (-500.0, 20000.0)
+
+
+def _alt(v, field: str) -> Optional[float]:
+    if v is None:
+        return None
+    a = float(v)
+    if not (math.isfinite(a) and ALT_RANGE_M[0] <= a <= ALT_RANGE_M[1]):
+        raise SarexInputError(f"{field}: {v!r} m is outside [{ALT_RANGE_M[0]:g}, {ALT_RANGE_M[1]:g}] m above mean sea level")
+    return a
+
+
+def prepare_positions(p: Principal, exercise_id: int, reports: list[dict]) -> list[tuple]:
+    """Check a unit's reports against its grants (no store access): (unit, report id, time s, lon, lat, alt m or None) each.
 
     Everything is checked before anything is stored (all or nothing); the exercise's state is
     checked when the batch is written (:func:`write_positions`)."""
@@ -92,7 +106,7 @@ def prepare_positions(p: Principal, exercise_id: int, reports: list[dict]) -> li
         t = _time(r["time"], f"reports[{i}].time")
         _lonlat(r["lon"], r["lat"], f"reports[{i}]")
         rid = r.get("report_id") or fix_report_id(me, t, r["lon"], r["lat"])
-        rows.append((me, rid, t, float(r["lon"]), float(r["lat"])))
+        rows.append((me, rid, t, float(r["lon"]), float(r["lat"]), _alt(r.get("alt_m"), f"reports[{i}].alt_m")))
     return rows
 
 
@@ -114,7 +128,7 @@ class PositionBatch:
 
     p: Principal
     exercise_id: int
-    rows: list[tuple[str, str, float, float, float]]
+    rows: list[tuple]  # (unit, report id, time s, lon, lat, alt m or None)
     source: str = "json"
     actor: str = ""  # audit actor; the principal's name if empty
 
@@ -170,14 +184,14 @@ def write_positions(s: Session, batches: list[PositionBatch], state: BatchState 
     for b, res in zip(batches, out):
         if isinstance(res, Exception):
             continue
-        for unit, rid, t, lon, lat in b.rows:
+        for unit, rid, t, lon, lat, *alt in b.rows:
             key = (b.exercise_id, unit, rid)
             res.append({"id": None, "report_id": rid, "duplicate": key in first})
             slots.append((res, len(res) - 1, key))
             if key not in first:
                 first.add(key)
                 actor[key] = (b.actor or b.p.name)[:64]
-                new.append((b.exercise_id, unit, rid, t, lon, lat, b.source, b.p.user_id, now))
+                new.append((b.exercise_id, unit, rid, t, lon, lat, b.source, b.p.user_id, now, alt[0] if alt else None))
     stored = _insert_new(s, new)
     # Reports the insert skipped were stored by an earlier request (a client's retry): answer with
     # their stored ids. Rare, so looked up only when it happens.
@@ -189,13 +203,19 @@ def write_positions(s: Session, batches: list[PositionBatch], state: BatchState 
             res[k].update(id=known[key], duplicate=True)
     order = sorted(stored.items(), key=lambda kv: kv[1])  # the audit entries in the order of the report ids
     rows = {r[:3]: r for r in new}
-    audit.append(s, [(actor[key], "position", {"id": i, "unit": key[1], "t": rows[key][3], "lon": rows[key][4], "lat": rows[key][5]}, key[0])
+    # the altitude (issue 30) only where reported, so that entries of reports without one are as before
+    audit.append(s, [(actor[key], "position", {"id": i, "unit": key[1], "t": rows[key][3], "lon": rows[key][4], "lat": rows[key][5],
+                                               **({"alt": rows[key][9]} if rows[key][9] is not None else {})}, key[0])
                      for key, i in order], head=state.head)
+    if new:
+        from sarex.server import alerts
+
+        alerts.check_new_reports(s, [(rows[key][0], rows[key][1], rows[key][3], rows[key][4], rows[key][5], rows[key][9]) for key, _ in order])
     return out
 
 
-_COLS = ("exercise_id", "unit_code", "report_id", "time_s", "lon", "lat", "source", "user_id", "received_s")
-_CHUNK = 500  # rows per INSERT: 4 500 parameters, under every SQLite's and PostgreSQL's limit
+_COLS = ("exercise_id", "unit_code", "report_id", "time_s", "lon", "lat", "source", "user_id", "received_s", "alt_m")
+_CHUNK = 500  # rows per INSERT: 5 000 parameters, under every SQLite's and PostgreSQL's limit
 
 
 def _insert_new(s: Session, rows: list[tuple]) -> dict[tuple[int, str, str], int]:
@@ -286,7 +306,8 @@ def positions(s: Session, p: Principal, exercise_id: int, after_id: int = 0, lim
     codes = [u.code for u in visible_units(s, p, ex, roles)]
     q = (select(PositionReport).where(PositionReport.exercise_id == ex.id, PositionReport.unit_code.in_(codes), PositionReport.id > after_id)
          .order_by(PositionReport.id).limit(limit))
-    return [{"id": r.id, "unit": r.unit_code, "time": iso(r.time_s), "lon": r.lon, "lat": r.lat, "source": r.source} for r in s.execute(q).scalars()]
+    return [{"id": r.id, "unit": r.unit_code, "time": iso(r.time_s), "lon": r.lon, "lat": r.lat, "source": r.source,
+             **({"alt_m": r.alt_m} if r.alt_m is not None else {})} for r in s.execute(q).scalars()]
 
 
 def post_sighting(s: Session, p: Principal, exercise_id: int, t, lon: float, lat: float, note: str) -> dict:
@@ -383,7 +404,9 @@ def run_job(store, job_id: int, progress) -> None:
             from sarex.server.played_export import build
 
             played = build(s, ex)
-    sc = services.parse_scenario_text(toml_text, case=True)
+        from sarex.server import comms
+
+        sc = comms.apply(services.parse_scenario_text(toml_text, case=True), ex)
     if kind in FORECAST_KINDS:
         result = services.forecast_and_plan(sc, params["particles"], params["seed"], progress, **inputs)
     else:

@@ -188,6 +188,8 @@ class PositionIn(StrictIn):
     lat: Lat
     unit: Optional[Name] = None
     report_id: Optional[Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_clean)]] = None
+    alt_m: Optional[float] = Field(default=None, ge=-500.0, le=20000.0, allow_inf_nan=False,
+                                   description="altitude above mean sea level, m (aircraft; separation alerts)")
 
 
 class PositionsIn(StrictIn):

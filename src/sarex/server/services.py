@@ -111,6 +111,10 @@ def _nation_plan(plan, catalogue, nation: str, situation: dict) -> dict:
     from sarex.planning.message import LANGUAGES, sap_message
     from sarex.planning.output import plan_summary
 
+    from sarex.planning.airspace import deconflict
+
+    if plan.airspace is None:  # one airspace for the whole plan, so that each nation's blocks clear the others'
+        plan.airspace = deconflict(plan, catalogue)
     units = {u.id: u for u in catalogue.units}
     sub = dataclasses.replace(plan, assignments=[a for a in plan.assignments if units[a.unit_id].nation == nation],
                               unassigned={k: v for k, v in plan.unassigned.items() if units[k].nation == nation})
@@ -125,7 +129,10 @@ def _nation_plan(plan, catalogue, nation: str, situation: dict) -> dict:
                             "gpx": gpx_text(a, sub, u), "rtz": None if u.is_aircraft else rtz_text(a, sub, u),
                             "kml": kml_text(one, catalogue),
                             "messages": {lang: sap_message(one, catalogue, lang, situation, unit=a.unit_id) for lang in LANGUAGES}})
+    from sarex.planning.airspace import airspace_summary
+
     return {"nation": nation, "start": iso(plan.start_s), "end": iso(plan.end_s), "assignments": assignments,
+            "airspace": airspace_summary(plan.airspace),
             "unassigned": sub.unassigned, "messages": {lang: sap_message(sub, catalogue, lang, situation) for lang in LANGUAGES},
             "kml": kml_text(sub, catalogue)}
 

@@ -8,7 +8,7 @@ import json
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
-from sarex.server import injects, reports, workflow
+from sarex.server import alerts, injects, reports, workflow
 from sarex.server.deps import AfterId, ExerciseId, PrincipalDep, StoreDep, read
 from sarex.server.errors import AUTH, responses
 from sarex.server.workflow import Denied, Missing
@@ -30,7 +30,7 @@ def _sse(event: str, data, id_: int | None = None) -> str:
 
 @router.get("/api/exercises/{exercise_id}/events", response_class=StreamingResponse,
             responses={**responses(*AUTH, 404), 200: {"content": {"text/event-stream": {"schema": {"type": "string"}}}, "description": "event stream"}},
-            summary="Server-sent events: new position reports, injects as they are delivered to you (and the truth once released)")
+            summary="Server-sent events: new position reports, separation alerts (event alert), injects as they are delivered to you (and the truth once released)")
 async def events(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep, request: Request, after_id: AfterId = 0,
                  max_s: float = Query(3600.0, gt=0, le=86400)) -> StreamingResponse:
     ex = await asyncio.to_thread(read, store, workflow.exercise_view, p, exercise_id)  # checks access before streaming
@@ -38,7 +38,7 @@ async def events(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep, requ
     auth = request.app.state.auth
 
     async def stream():
-        last, waited, sent_truth, sent_injects, tick = after_id, 0.0, False, set(), 0
+        last, waited, sent_truth, sent_injects, tick, last_alert = after_id, 0.0, False, set(), 0, 0
         if "truth" in ex:
             yield _sse("truth", ex["truth"])
             sent_truth = True
@@ -52,6 +52,10 @@ async def events(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep, requ
                     if inj["delivered"] and inj["id"] not in sent_injects:
                         sent_injects.add(inj["id"])
                         yield _sse("inject", inj)
+            if tick % 2 == 0 and alerts.readable(p, exercise_id):  # separation alerts (issue 30), every second
+                for al in await asyncio.to_thread(read, store, alerts.visible, p, exercise_id, last_alert):
+                    last_alert = al["id"]
+                    yield _sse("alert", al)
             tick += 1
             rows = await asyncio.to_thread(read, store, reports.positions, p, exercise_id, last, 1000)
             for r in rows:

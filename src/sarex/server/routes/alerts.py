@@ -1,0 +1,37 @@
+"""Separation alerts of an exercise (issue 30): ``GET /api/exercises/{id}/alerts``."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from sarex.server import alerts
+from sarex.server.deps import AfterId, ExerciseId, PrincipalDep, StoreDep, read
+from sarex.server.errors import AUTH, responses
+
+router = APIRouter(tags=["reports"])
+
+
+class SeenOut(BaseModel):
+    unit: str
+    lon: float
+    lat: float
+    alt_m: float = Field(description="m above mean sea level (0 for a ship)")
+
+
+class AlertOut(BaseModel):
+    id: int
+    kind: str = Field(description="aircraft_separation | low_pass | ship_cpa | outside_area | outside_block")
+    units: list[str]
+    time: str = Field(description="exercise time of the report that raised it (ISO 8601 UTC)")
+    distance_nm: float
+    vertical_ft: Optional[float] = None
+    seen: list[SeenOut] = Field(description="each unit's position and altitude at that time (safety overrides visibility)")
+
+
+@router.get("/api/exercises/{exercise_id}/alerts", response_model=list[AlertOut], responses=responses(*AUTH, 404),
+            summary="Separation alerts: exercise control and coordinator all; a unit those it is in (all when OSC or ACO)")
+def get_alerts(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep, after_id: AfterId = 0):
+    return read(store, alerts.visible, p, exercise_id, after_id)
