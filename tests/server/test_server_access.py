@@ -13,7 +13,7 @@ from sarex.server.db import Store
 from sarex.server.services import builtin_scenario_text
 from sarex.server.workflow import add_exercise, grant
 from server_harness import ACCOUNTS
-from server_harness import wait_job
+from server_harness import token, wait_job
 
 ALL = {"director", "evaluator", "coordinator", "planner", "unit", "observer"}
 NOT_UNIT = ALL - {"unit"}
@@ -168,7 +168,10 @@ def _request(world, user: str, method: str, path: str, ex_id: int, ctx: dict) ->
             kw["files"] = {"file": ("track.gpx", b"<gpx><trk><trkseg><trkpt lat='x'></trkpt></trkseg></trk></gpx>", "application/gpx+xml")}
         elif bodies.get(path) is not None:
             kw["json"] = bodies[path]
-    return world.http.request(method, world.url + url, **kw)
+    r = world.http.request(method, world.url + url, **kw)
+    if path == "/api/logout" and r.status_code == 200:  # logout ends bearer tokens too (issue 27): log in again for the rest
+        world.h[user] = token(world.url, user)
+    return r
 
 
 def _routes(world) -> set[tuple[str, str]]:
