@@ -13,7 +13,7 @@ from sarex.server.db import Store
 from sarex.server.services import builtin_scenario_text
 from sarex.server.workflow import add_exercise, grant
 from server_harness import ACCOUNTS
-from server_harness import wait_job
+from server_harness import token, wait_job
 
 ALL = {"director", "evaluator", "coordinator", "planner", "unit", "observer"}
 NOT_UNIT = ALL - {"unit"}
@@ -118,7 +118,8 @@ def _request(world, user: str, method: str, path: str, ex_id: int, ctx: dict) ->
     unit = ctx["unit_of"].get(user) or ctx["unit"]
     url = path.format(exercise_id=ex_id, period=1, plan_id=ctx.get("plan_id", 0), job_id=ctx["job_id"], unit=unit, fmt="gpx",
                       collection_id="contours" if role != "unit" else "areas", inject_id=ctx.get("inject_id", 0))
-    h = world.h[user]
+    # a logout ends the token it is sent with: the walk logs out a token of its own, not the world's
+    h = token(world.url, user) if path == "/api/logout" else world.h[user]
     kw: dict = {"headers": h, "timeout": 60}
     if path.endswith("/events"):
         kw["params"] = {"max_s": 0.5}  # the stream's first events (the truth, if visible) come at once
