@@ -92,7 +92,7 @@ def token(base: str, user: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {r.json()['access_token']}"}
 
 
-def wait_job(base: str, headers: dict, job_id: int, timeout_s: float = 600.0) -> dict:
+def wait_job(base: str, headers: dict, job_id: int, timeout_s: float = 1800.0) -> dict:
     t0 = time.monotonic()
     while time.monotonic() - t0 < timeout_s:
         j = httpx.get(f"{base}/api/jobs/{job_id}", headers=headers, timeout=30).json()

@@ -64,14 +64,14 @@ def fuzz_server(tmp_path_factory):
 
 
 @pytest.mark.slow
-def test_fuzz_the_whole_api_as_every_role_without_a_5xx(fuzz_server):
+def test_fuzz_the_whole_api_as_every_role_without_a_5xx(fuzz_server, tmp_path):
     url = fuzz_server.url
     failed = []
     for who, headers in _identities(url):
         r = subprocess.run([ST, "run", url + "/openapi.json", "--checks", CHECKS, "--max-examples", str(EXAMPLES), "--seed", "27",
                             "--max-time", str(BUDGET_S), "--phases", "examples,coverage,fuzzing", "--request-timeout", "120",
                             "--exclude-path-regex", EXCLUDE, "--suppress-health-check", "all", "--no-shrink", *headers],
-                           capture_output=True, text=True, timeout=BUDGET_S * 10 + 300)
+                           capture_output=True, text=True, timeout=BUDGET_S * 10 + 300, cwd=tmp_path)  # its cache folder there
         if r.returncode != 0:
             failed.append((who, r.stdout[-3000:]))
         # the server keeps serving after each identity's run
