@@ -1,4 +1,4 @@
-"""AIS logs (AIVDM/AIVDO sentences, decoded with pyais) into tracks per unit.
+r"""AIS logs (AIVDM/AIVDO sentences, decoded with pyais) into tracks per unit.
 
 Position reports of types 1, 2, 3 (class A) and 18 (class B) give fixes;
 multi-sentence messages are reassembled; other types are counted as
