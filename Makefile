@@ -21,6 +21,8 @@ lint: install
 	$(VENV)/bin/ruff check src tests tools benchmarks
 	$(VENV)/bin/lint-imports
 	$(PY) tools/import_cycles.py
+	$(VENV)/bin/mypy
+	$(PY) tools/function_sizes.py src/sarex/drift src/sarex/environment src/sarex/io
 
 # make test: everything but the cases marked slow (CI runs those too: make test-slow)
 test: install

@@ -171,7 +171,7 @@ def main() -> None:
     print("|" + "|".join("-" * (len(c)) for c in hdr.split("|")[1:-1]) + "|")
     notes = []
     for n, s_eu, s_rk, od, note in rows:
-        ps = lambda s: f"{n * N_STEPS / s:,.3g}" if s else "—"  # noqa: E731
+        ps = lambda s, n=n: f"{n * N_STEPS / s:,.3g}" if s else "—"  # noqa: E731
         od_s = "—" if od is None else f"{od:.2f}" + ("*" if note else "")
         ratio = "—" if od is None else f"{od / s_eu:.0f}×"
         print(f"| {n:>9,} | {s_eu:>13.3f} | {s_rk:>11.3f} | {od_s:>11} | {ps(s_eu):>21} | {ps(s_rk):>19} | "

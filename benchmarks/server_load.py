@@ -67,7 +67,7 @@ async def _client(base: str, head: dict, k: int, until: float, lat_ms: list, ack
             if writer is None:
                 reader, writer = await asyncio.open_connection(host, int(port))
             status, _ = await asyncio.wait_for(_post(reader, writer, req, body), 60)
-        except (OSError, asyncio.IncompleteReadError, asyncio.TimeoutError, ValueError, IndexError) as exc:
+        except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError, IndexError) as exc:
             errors.append(type(exc).__name__)
             if writer is not None:
                 writer.close()

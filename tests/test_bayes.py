@@ -72,7 +72,7 @@ def test_update_matches_brute_force_on_a_fine_grid():
     pod_bf = np.empty(prior.size)
     breaks = np.unique(np.concatenate([track.time_s, tout[(tout > track.start_s) & (tout < track.end_s)]]))
     for i in range(prior.size):
-        def rate(tt):
+        def rate(tt, i=i):
             k = min(int(np.searchsorted(tout, tt, side="right") - 1), tout.size - 2)
             f = (tt - tout[k]) / (tout[k + 1] - tout[k])
             ppx = px[i, k] + f * (px[i, k + 1] - px[i, k])

@@ -166,7 +166,7 @@ def test_bearing_fix_95_percent_ellipse_covers_95_percent_of_truths():
     rng = np.random.default_rng(5)
     inside = 0
     trials = 1000
-    for i in range(trials):
+    for _ in range(trials):
         truth = (rng.uniform(128.5, 130.5), rng.uniform(33.5, 35.5))
         st = _lines(rng, truth, int(rng.integers(2, 6)), float(rng.uniform(1.0, 3.0)))
         fix = bearing_fix(st)

@@ -21,6 +21,7 @@ from sarex.environment.regular import RegularGridField
 from sarex.environment.synthetic import korea_strait_dataset
 
 step_module = importlib.import_module("sarex.drift.step")
+fused_module = importlib.import_module("sarex.drift.fused")
 
 START = "2026-01-15T06:00Z"
 
@@ -162,8 +163,7 @@ def test_every_process_combination_runs_fused_and_equals_the_general_path(synth,
     fused = _drift(Environment(*_fields(synth, synth_coarse), outside), **kw)
     n_fused = len(calls)
     assert n_fused >= 12  # at least one call per step
-    monkeypatch.setattr(step_module, "USE_FUSED", False)
-    general = _drift(Environment(*_fields(synth, synth_coarse), outside), **kw)
+    general = _drift(Environment(*_fields(synth, synth_coarse), outside), fused=False, **kw)
     assert len(calls) == n_fused  # the reference ran the general path only
     _assert_same(fused, general)
     if outside is OutsidePolicy.DEACTIVATE:
@@ -172,7 +172,7 @@ def test_every_process_combination_runs_fused_and_equals_the_general_path(synth,
         assert fused.attrs["stranded_count"] > 0
 
 
-def test_class_changes_run_fused_and_equal_the_general_path(synth, monkeypatch):
+def test_class_changes_run_fused_and_equal_the_general_path(synth):
     from sarex.drift.ensemble import Ensemble
     from sarex.drift.objects import get_object
     from sarex.times import parse_utc
@@ -187,11 +187,10 @@ def test_class_changes_run_fused_and_equal_the_general_path(synth, monkeypatch):
         side=(np.arange(n) % 2).astype(np.int8), rng_id=np.arange(n, dtype=np.int64), weight=np.full(n, 1.0 / n),
         event_time_s=t0 + rng.uniform(0, 6 * 3600, n), event_particle=np.arange(n), event_object=np.ones(n, dtype=np.int16))
     state = rng.bit_generator.state
-    run = lambda: simulate(Environment(*_fields(synth, synth)), None, hours=8, coast=False, capsize=True, ensemble=ens())  # noqa: E731
-    fused = run()
+    run = lambda fused: simulate(Environment(*_fields(synth, synth)), None, hours=8, coast=False, capsize=True, ensemble=ens(), fused=fused)  # noqa: E731
+    fused = run(True)
     rng.bit_generator.state = state
-    monkeypatch.setattr(step_module, "USE_FUSED", False)
-    general = run()
+    general = run(False)
     _assert_same(fused, general)
     assert np.abs(fused.downwind_slope.values - general.downwind_slope.values).max() == 0.0
 
@@ -214,11 +213,11 @@ def test_results_do_not_depend_on_the_thread_count(synth, synth_coarse):
 def test_descending_latitudes_give_the_same_drift_without_a_new_specialisation(synth, synth_coarse):
     env = lambda w: Environment(*_fields(w, synth_coarse))  # noqa: E731
     ref = _drift(env(synth), hours=3)
-    n_sig = len(step_module.drift_step_kernel.signatures)
+    n_sig = len(fused_module._chunk_range.signatures)
     flipped = synth.isel(lat=slice(None, None, -1))
     assert flipped.lat.values[0] > flipped.lat.values[-1]
     out = _drift(env(flipped), hours=3)
-    assert len(step_module.drift_step_kernel.signatures) == n_sig
+    assert len(fused_module._chunk_range.signatures) == n_sig
     _assert_same(ref, out)
 
 
@@ -235,7 +234,7 @@ def test_files_in_either_latitude_order_share_the_compiled_kernels(tmp_path, syn
             d = ds[var] if order == "up" else ds[var].isel(lat=slice(None, None, -1))
             paths[name, order] = tmp_path / f"{name}_{order}.nc"
             d.to_netcdf(paths[name, order])
-    kernels = (step_module.drift_step_kernel, ou_advance_kernel, sample_regular_kernel)
+    kernels = (fused_module._chunk_range, ou_advance_kernel, sample_regular_kernel)
     counts = None
     from sarex.drift.forcing_error import ForcingError
 
@@ -303,8 +302,7 @@ def test_lambert_and_curvilinear_grids_run_fused_and_equal_the_general_path(lamb
     fused = simulate(env(), "LIFE-RAFT-NB-2", **kw)
     n_fused = len(calls)
     assert n_fused >= 84  # every step ran fused
-    monkeypatch.setattr(step_module, "USE_FUSED", False)
-    general = simulate(env(), "LIFE-RAFT-NB-2", **kw)
+    general = simulate(env(), "LIFE-RAFT-NB-2", fused=False, **kw)
     assert len(calls) == n_fused
     _assert_same(fused, general)
     left = int(fused.attrs["left_domain_count"])
@@ -349,9 +347,8 @@ def test_stacked_sources_run_fused_and_equal_the_general_path_with_the_same_coun
     fused = simulate(e_fused, "LIFE-RAFT-NB-2", **kw)
     n_fused = len(calls)
     assert n_fused >= 72
-    monkeypatch.setattr(step_module, "USE_FUSED", False)
     e_general = env()
-    general = simulate(e_general, "LIFE-RAFT-NB-2", **kw)
+    general = simulate(e_general, "LIFE-RAFT-NB-2", fused=False, **kw)
     assert len(calls) == n_fused
     _assert_same(fused, general)
     for f, g in ((e_fused.wind, e_general.wind), (e_fused.current, e_general.current)):
@@ -401,9 +398,8 @@ def test_a_curvilinear_grid_in_a_stack_runs_fused_and_equals_the_general_path(sy
     fused = simulate(e_fused, "LIFE-RAFT-NB-2", **kw)
     n_fused = len(calls)
     assert n_fused >= 72  # every step ran fused
-    monkeypatch.setattr(step_module, "USE_FUSED", False)
     e_general = env()
-    general = simulate(e_general, "LIFE-RAFT-NB-2", **kw)
+    general = simulate(e_general, "LIFE-RAFT-NB-2", fused=False, **kw)
     assert len(calls) == n_fused
     _assert_same(fused, general)
     cf, cg = sample_counts(e_fused.current), sample_counts(e_general.current)

@@ -125,9 +125,9 @@ def test_plan_json_blocks_disjoint_by_500_ft(adjacent):
     plan, cat = adjacent
     rows = {r["unit"]: r for r in plan_summary(plan, cat)["units"]}
     blocks = sorted(tuple(rows[u]["altitude_block_ft"]) for u in EXPECTED)
-    for (lo0, hi0), (lo1, hi1) in zip(blocks, blocks[1:]):
+    for (_lo0, hi0), (lo1, _hi1) in zip(blocks, blocks[1:]):
         assert lo1 - hi0 >= 500.0
-    for u, (lo, hi, alt) in EXPECTED.items():
+    for u, (lo, hi, _alt) in EXPECTED.items():
         assert rows[u]["altitude_block_ft"] == [lo, hi] and lo <= rows[u]["search_altitude_ft"] <= hi
     assert rows["KR-HELO"]["altitude_changed"] and not rows["JP-HELO"]["altitude_changed"]
     # The P-1 comes from the north (35.2° N): it enters its area through the north edge (5.5 + 5 = 10.5 NM north of the centre).

@@ -113,7 +113,7 @@ def test_peer_trajan_liu_weisberg():
     # a curved observed track at mid-latitude and three members starting on it
     lon_o = 129.0 + np.cumsum(np.r_[0, 0.01 + 0.004 * rng.standard_normal(24)])
     lat_o = 34.0 + np.cumsum(np.r_[0, 0.006 + 0.004 * rng.standard_normal(24)])
-    for m in range(3):
+    for _ in range(3):
         lon_m = lon_o + np.r_[0, np.cumsum(0.003 * rng.standard_normal(24))]
         lat_m = lat_o + np.r_[0, np.cumsum(0.003 * rng.standard_normal(24))]
         for n in (1.0, 0.5):

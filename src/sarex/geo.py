@@ -257,6 +257,7 @@ class LocalProjection:
 
     @property
     def crs(self) -> pyproj.CRS:
+        """The projection as a pyproj CRS."""
         return pyproj.CRS.from_proj4(self.proj4)
 
     def forward(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

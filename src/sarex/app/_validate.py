@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Mapping
 from typing import Annotated, Any, Optional, TypeVar
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, ValidationError
@@ -90,7 +91,7 @@ def _value(v: Any) -> str:
 _BOUNDS = {"greater_than": ">", "greater_than_equal": ">=", "less_than": "<", "less_than_equal": "<="}
 
 
-def _reason(e: dict) -> str:
+def _reason(e: Mapping[str, Any]) -> str:
     t, ctx = e["type"], e.get("ctx") or {}
     for key, op in _BOUNDS.items():
         if t == key:
@@ -107,7 +108,7 @@ def _reason(e: dict) -> str:
     if t == "extra_forbidden":
         return "is not a known field"
     msg = e["msg"]
-    return msg[len("Value error, "):] if msg.startswith("Value error, ") else msg
+    return str(msg[len("Value error, "):] if msg.startswith("Value error, ") else msg)
 
 
 def build(cls: type[R], **fields: Any) -> R:

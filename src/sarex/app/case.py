@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import numpy as np
 from pydantic import Field
@@ -20,7 +20,7 @@ class CaseSummary:
     """What ``case check`` reports: per scenario its type, weight and objects, and the drift start."""
 
     title: str
-    rows: list[dict]
+    rows: list[dict[str, Any]]
     start: str
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Any, Callable, Optional
 
 from sarex.app.output import OutputTarget, run_into
 from sarex.geo import NM_M
@@ -42,16 +42,16 @@ class _Sub:
     def location(self, name: str) -> str:
         return self.parent.location(self._n(name))
 
-    def write_text(self, name, text):
+    def write_text(self, name: str, text: str) -> None:
         self.parent.write_text(self._n(name), text)
 
-    def write_bytes(self, name, data):
+    def write_bytes(self, name: str, data: bytes) -> None:
         self.parent.write_bytes(self._n(name), data)
 
-    def write_file(self, name, writer):
+    def write_file(self, name: str, writer: Any) -> None:
         self.parent.write_file(self._n(name), writer)
 
-    def write_folder(self, name, writer):
+    def write_folder(self, name: str, writer: Any) -> None:
         self.parent.write_folder(self._n(name), writer)
 
     def commit(self) -> list[str]:

@@ -197,7 +197,9 @@ def drift_continue(req: DriftContinueRequest, target: OutputTarget, progress: Pr
         if "scenario" in ds.variables:  # a case: its state and survival are rebuilt over the whole history, in memory
             from sarex.io.driftfile import write_drift
 
-            write_drift(continue_drift(environment, ds.load(), req.hours, coast=req.coast, progress=progress), p)
+            out = continue_drift(environment, ds.load(), req.hours, coast=req.coast, progress=progress)
+            assert out is not None  # no sink: the dataset
+            write_drift(out, p)
             return
         with StreamSink(p) as sink:
             continue_drift(environment, ds, req.hours, coast=req.coast, progress=progress, sink=sink)

@@ -15,41 +15,56 @@ them, so the file is the same, bit for bit, in turn, on 1 or on 40 workers.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Optional
 
 import numpy as np
 
 from sarex.drift.parts import Part, plan_parts
+from sarex.drift.seeding import Release
+from sarex.drift.simulate import DriftConfig, run_drift
 from sarex.io.atomic import make_temporary_folder
 
 Progress = Optional[Callable[[int, int], None]]
 
 
-def _simulate_into(req: Any, environment: Any, part: Part, path: Path, progress: Progress) -> None:
-    from sarex.app.objects import use_object_files
-    from sarex.drift import Release, simulate
+def drift_config(req: Any) -> DriftConfig:
+    """The model's settings of a validated :class:`~sarex.app.drift.DriftRequest` (the unsplit drift's particles and seed)."""
     from sarex.drift.forcing_error import parse_forcing_error
-    from sarex.io.driftstream import StreamSink
+    from sarex.drift.objects import get_object
+
+    return DriftConfig(
+        obj=get_object(req.object_class), hours=req.hours, particles=req.particles, seed=req.seed, step_s=req.step_min * 60.0,
+        output_s=req.output_min * 60.0, scheme=req.scheme, coast=req.coast, jibe_probability_per_hour=req.jibe_probability,
+        capsize=req.capsize, forcing_error=parse_forcing_error(req.forcing_error),
+    )
+
+
+def drift_release(req: Any) -> Release:
+    """Where and when the particles of a validated :class:`~sarex.app.drift.DriftRequest` start."""
     from sarex.times import to_epoch_s
 
-    use_object_files(req.objects)  # again here: a Dask worker is another process
-
-    release = Release(
+    return Release(
         lon=req.lon, lat=req.lat, time_s=to_epoch_s(req.start, "--start"), radius_m=req.radius_m,
         end_lon=req.end_lon, end_lat=req.end_lat,
         end_time_s=None if req.end_time is None else to_epoch_s(req.end_time, "--end-time"),
         end_radius_m=req.end_radius_m, radius_type=req.radius_type,
     )
+
+
+def _simulate_into(req: Any, environment: Any, part: Part, path: Path, progress: Progress) -> None:
+    from sarex.app.objects import use_object_files
+    from sarex.io.driftstream import StreamSink
+
+    use_object_files(req.objects)  # again here: a Dask worker is another process
+    config = replace(drift_config(req), particles=part.particles, seed=part.seed)
+    release = drift_release(req)
     with StreamSink(path) as sink:
-        simulate(
-            environment, req.object_class, release, hours=req.hours, particles=part.particles, seed_value=part.seed,
-            step_s=req.step_min * 60.0, output_s=req.output_min * 60.0, scheme=req.scheme, coast=req.coast,
-            jibe_probability_per_hour=req.jibe_probability, capsize=req.capsize, progress=progress, sink=sink,
-            forcing_error=parse_forcing_error(req.forcing_error),
-        )
+        run_drift(environment, release, config, sink, progress=progress)
 
 
 def member_choice(req: Any, member: int) -> Any:
@@ -82,7 +97,7 @@ def write_drift_file(req: Any, path: Path, environment: Any, progress: Progress 
         return
     staging = make_temporary_folder(path)
     try:
-        files = [str(staging / f"part-{p.index:05d}.nc") for p in parts]
+        files: list[str | os.PathLike[str]] = [str(staging / f"part-{p.index:05d}.nc") for p in parts]
         if distributed:
             _run_on_dask(req, parts, files, workers, scheduler, progress)
         else:
@@ -105,7 +120,7 @@ def write_drift_file(req: Any, path: Path, environment: Any, progress: Progress 
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _run_on_dask(req: Any, parts: list[Part], files: list[str], workers: Optional[int], scheduler: Optional[str], progress: Progress) -> None:
+def _run_on_dask(req: Any, parts: list[Part], files: list[str | os.PathLike[str]], workers: Optional[int], scheduler: Optional[str], progress: Progress) -> None:
     from distributed import as_completed
 
     from sarex.exercise.replicates import dask_client
@@ -113,7 +128,7 @@ def _run_on_dask(req: Any, parts: list[Part], files: list[str], workers: Optiona
     with dask_client(scheduler, workers if workers is not None else 2) as client:
         futures = [client.submit(drift_part, req, p, f, pure=False) for p, f in zip(parts, files)]
         done = 0
-        for fut in as_completed(futures):
+        for fut in as_completed(futures):  # type: ignore[no-untyped-call]
             fut.result()  # a worker's error is raised here
             done += 1
             if progress is not None:

@@ -56,7 +56,7 @@ def scenario_inputs(sc: Any) -> list[Path]:
 class CheckResult:
     scenario: Any
     view: Any
-    units: list
+    units: list[Any]
 
 
 def exercise_check(req: ScenarioRequest) -> CheckResult:

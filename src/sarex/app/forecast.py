@@ -76,7 +76,7 @@ class PeriodForecast:
     pos_planned: Optional[float]  # POS of the planned tracks against the drifting ensemble (planned periods)
     cumulative_pos: float
     searched_units: list[str]
-    contours: list[dict]  # GeoJSON features: containment areas of the probability planned on, at mid-period
+    contours: list[dict[str, Any]]  # GeoJSON features: containment areas of the probability planned on, at mid-period
     contour_time_s: float
     drift_before: Any = None
     drift_after: Any = None
@@ -90,7 +90,7 @@ class ForecastResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def _contours(ds: Any, time_s: float, levels: tuple[float, ...], cell_nm: float, smooth_nm: float, number: int) -> list[dict]:
+def _contours(ds: Any, time_s: float, levels: tuple[float, ...], cell_nm: float, smooth_nm: float, number: int) -> list[dict[str, Any]]:
     from sarex.search.containment import containment_areas, containment_features
     from sarex.search.grid import ProbabilityGrid
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import xarray as xr
 
@@ -37,7 +38,7 @@ class SkillReport:
     results: list[TrajectorySkill]
     written: list[Path]
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"forecast": self.forecast, "observed": self.observed, "trajectories": [r.as_dict() for r in self.results]}
 
 
@@ -45,7 +46,7 @@ def skill(
     forecast: str | Path,
     observed: str | Path,
     target: OutputTarget | None = None,
-    lead_hours=DEFAULT_LEAD_HOURS,
+    lead_hours: tuple[float, ...] = DEFAULT_LEAD_HOURS,
     n: float = 1.0,
     plot: bool = True,
 ) -> SkillReport:
@@ -73,7 +74,7 @@ def skill(
     return report
 
 
-def json_ready(obj):
+def json_ready(obj: Any) -> Any:
     """Replace NaN/inf by None and numpy scalars by Python numbers, recursively (strict JSON)."""
     import math
 
@@ -91,7 +92,7 @@ def json_ready(obj):
     return obj
 
 
-def open_forcing(env: str | Path | None, synthetic: bool, start_s: float, end_s: float, outside: str = "error"):
+def open_forcing(env: str | Path | None, synthetic: bool, start_s: float, end_s: float, outside: str = "error") -> Any:
     """The forcing for a command: a CF-NetCDF file with wind and current, or the synthetic Korea Strait field over [start, end]."""
     import math
 
@@ -151,7 +152,7 @@ def fit_object_file(
 class BacktrackReport:
     """Origin of a find (or a case re-weighted by it) and the files written."""
 
-    summary: dict
+    summary: dict[str, Any]
     written: list[Path]
 
 

@@ -27,7 +27,7 @@ import os
 import shutil
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Optional, Protocol, runtime_checkable
+from typing import Any, Optional, Protocol, runtime_checkable
 
 from sarex.errors import SarexInputError
 from sarex.io.atomic import is_temporary, make_temporary_folder, swap_folder, temporary_sibling
@@ -113,7 +113,7 @@ def _check_parent(path: Path, label: str) -> None:
         raise SarexInputError(f"{label}: cannot write in folder {str(path.parent)!r} ({exc.strerror or exc})") from None
 
 
-def _read_manifest(folder: Path) -> dict[str, dict]:
+def _read_manifest(folder: Path) -> dict[str, dict[str, Any]]:
     try:
         data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
         files = data.get("files", {})
@@ -122,12 +122,12 @@ def _read_manifest(folder: Path) -> dict[str, dict]:
         return {}
 
 
-def _stamp(path: Path) -> dict:
+def _stamp(path: Path) -> dict[str, Any]:
     st = path.stat()
     return {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
 
 
-def _written_by_sarex(path: Path, manifest: Mapping[str, dict], key: str) -> bool:
+def _written_by_sarex(path: Path, manifest: Mapping[str, dict[str, Any]], key: str) -> bool:
     entry = manifest.get(key)
     if not isinstance(entry, dict):
         return False
@@ -154,7 +154,7 @@ def foreign_files(folder: Path) -> list[str]:
     return [f for f in _folder_files(folder) if not _written_by_sarex(folder / f, manifest, f)]
 
 
-def _write_manifest(folder: Path, entries: Mapping[str, dict]) -> None:
+def _write_manifest(folder: Path, entries: Mapping[str, dict[str, Any]]) -> None:
     from sarex import __version__
 
     tmp = temporary_sibling(folder / MANIFEST)
@@ -188,8 +188,8 @@ class FileSetTarget:
         Replace existing files sarex did not write.
     """
 
-    def __init__(self, paths: Mapping[str, Optional[os.PathLike | str]], *, labels: Optional[Mapping[str, str]] = None,
-                 inputs: Iterable[Optional[os.PathLike | str]] = (), force: bool = False) -> None:
+    def __init__(self, paths: Mapping[str, Optional[os.PathLike[str] | str]], *, labels: Optional[Mapping[str, str]] = None,
+                 inputs: Iterable[Optional[os.PathLike[str] | str]] = (), force: bool = False) -> None:
         self.paths = {k: Path(v) for k, v in paths.items() if v is not None}
         self.labels = {k: (labels or {}).get(k, k) for k in self.paths}
         self.inputs = [Path(p) for p in inputs if p is not None]
@@ -287,7 +287,7 @@ class FolderTarget:
     nor be (or hold) the current folder.
     """
 
-    def __init__(self, path: os.PathLike | str, *, label: str = "--out", inputs: Iterable[Optional[os.PathLike | str]] = (),
+    def __init__(self, path: os.PathLike[str] | str, *, label: str = "--out", inputs: Iterable[Optional[os.PathLike[str] | str]] = (),
                  force: bool = False) -> None:
         self.path = Path(path)
         self.label = label

@@ -53,7 +53,7 @@ class PlanResult:
     multi: Any = None
 
 
-def plan_situation(ds: Any, cloud: Any) -> dict:
+def plan_situation(ds: Any, cloud: Any) -> dict[str, Any]:
     """What the SAP message says about the case (object, particles, searches so far, LKP)."""
     from sarex.io.driftfile import searches_applied
 
@@ -93,13 +93,13 @@ def plan(req: PlanRequest, target: OutputTarget, ds: Any = None) -> PlanResult:
     widths = {u.id: unit_sweep_width_nm(u, obj, req.visibility_nm, req.weather_factor, req.fatigue, req.search_object, str(units_path))
               for u in catalogue.units}
 
-    def class_widths(u, c):  # a case's mixture: each particle's POD uses its own class's W
+    def class_widths(u: Any, c: Any) -> Any:  # a case's mixture: each particle's POD uses its own class's W
         return unit_class_widths_m(u, list(c.object_keys), req.visibility_nm, req.weather_factor, req.fatigue, req.search_object,
                                    str(units_path))
 
     srus_k = [[make_sru(u, c.frame, t0, widths[u.id], class_widths(u, c)) for u in catalogue.units] for c in clouds]
     srus = srus_k[0]
-    lands = [None] * len(clouds)
+    lands: list[Any] = [None] * len(clouds)
     if req.coast:
         from sarex.planning.land import land_around_cloud
 
@@ -136,7 +136,7 @@ def plan(req: PlanRequest, target: OutputTarget, ds: Any = None) -> PlanResult:
     return PlanResult(result, catalogue, cloud, files)
 
 
-def _plan_periods(req: PlanRequest, target: OutputTarget, ds: Any, clouds: list, srus_k: list, lands: list, settings: Any,
+def _plan_periods(req: PlanRequest, target: OutputTarget, ds: Any, clouds: list[Any], srus_k: list[Any], lands: list[Any], settings: Any,
                   catalogue: Any, detection: str) -> PlanResult:
     """Several periods planned together: ``period-k/`` plan folders and a plan.json saying what each period adds."""
     from sarex.planning.multiperiod import plan_periods

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import xarray as xr
 from pydantic import Field, field_validator
@@ -15,6 +15,9 @@ from sarex.app.output import OutputTarget, run_into
 from sarex.app.resources import require_memory
 from sarex.errors import SarexInputError
 from sarex.geo import NM_M
+
+if TYPE_CHECKING:
+    from sarex.search.podmodel import DetectionModel
 
 
 class ProbabilityRequest(Request):
@@ -58,7 +61,7 @@ def parse_levels(text: str) -> tuple[float, ...]:
 @dataclass
 class ProbabilityResult:
     grid: Any
-    areas: list
+    areas: list[Any]
     datum: Any
     files: list[str]
     #: containment and datum warnings (much probability off the grid or stranded)
@@ -139,7 +142,7 @@ class SailedTrack:
     class_widths_m: tuple[tuple[str, float], ...] = ()
 
 
-def update_with_tracks(ds: xr.Dataset, tracks: "list[SailedTrack]", model: str = "exponential", label: str = "",
+def update_with_tracks(ds: xr.Dataset, tracks: "list[SailedTrack]", model: "str | DetectionModel" = "exponential", label: str = "",
                        source: str = "drift") -> Any:
     """Bayesian update of a drift ensemble after an unsuccessful search along ``tracks`` (in memory).
 
@@ -194,7 +197,7 @@ def search_update(req: SearchUpdateRequest, target: OutputTarget) -> SearchUpdat
         raise SarexInputError("give exactly one of --sweep-width-nm W or --sweep-width-category OBJECT:PLATFORM[:ALT_M]")
     ds = read_drift(req.drift_file)
     w_nm = req.sweep_width_nm if req.sweep_width_nm is not None else _sweep_width_from_category(
-        req.sweep_width_category, ds, req.visibility_nm, req.fatigue, req.weather_factor, req.speed_kn
+        str(req.sweep_width_category), ds, req.visibility_nm, req.fatigue, req.weather_factor, req.speed_kn
     )
     widths: tuple[tuple[str, float], ...] = ()
     if req.sweep_width_category is not None and req.sweep_width_category.startswith("auto:") and "object" in ds:

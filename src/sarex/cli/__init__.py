@@ -163,6 +163,9 @@ class _Stub(TyperCommand):
     (typer's own command class, so its help is shortened exactly as the real command's is)."""
 
 
+__all__ = ["app", "main"]
+
+
 def main() -> None:  # pragma: no cover - entry point
     # A command's start-up allocates ~200 000 objects that live as long as the process
     # (the modules of xarray, pandas, numba). With CPython's default first-generation

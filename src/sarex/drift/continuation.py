@@ -19,7 +19,8 @@ from sarex.drift.case.build import case_variables
 from sarex.drift.forcing_error import forcing_error_from_attrs
 from sarex.drift.output import DriftSink
 from sarex.drift.seeding import Release
-from sarex.drift.simulate import simulate
+from sarex.drift.objects import get_object
+from sarex.drift.simulate import DriftConfig, run_drift
 from sarex.environment.base import Environment
 from sarex.environment.coast import Coastline
 from sarex.errors import SarexInputError
@@ -83,12 +84,14 @@ def continue_drift(
         end_lat=rel.get("end_lat"), end_time_s=None if rel.get("end_time") is None else to_epoch_s(rel["end_time"]),
         end_radius_m=rel.get("end_radius_m"), radius_type=rel.get("radius_type", "gaussian"),
     )
-    run = dict(hours=hours, particles=ds.sizes["trajectory"], seed_value=seed, step_s=step_s, output_s=output_s, scheme=scheme,
-               coast=coast, jibe_probability_per_hour=jibe, capsize=capsize, progress=progress, _resume=ds,
-               forcing_error=forcing_error_from_attrs(ds.attrs))
+    config = DriftConfig(obj=get_object(obj), hours=hours, particles=ds.sizes["trajectory"], seed=seed, step_s=step_s, output_s=output_s,
+                         scheme=scheme, coast=coast, jibe_probability_per_hour=jibe, capsize=capsize,
+                         forcing_error=forcing_error_from_attrs(ds.attrs))
     if sink is not None:
-        return simulate(env, obj, release, **run, sink=_AfterHistory(ds, sink, env.describe(), hours))
-    return _extend(ds, simulate(env, obj, release, **run), hours, env)
+        return run_drift(env, release, config, _AfterHistory(ds, sink, env.describe(), hours), resume=ds, progress=progress)
+    out = run_drift(env, release, config, resume=ds, progress=progress)
+    assert out is not None  # the default sink returns the dataset
+    return _extend(ds, out, hours, env)
 
 
 def _extend(ds: xr.Dataset, new: xr.Dataset, hours: float, env: Environment, timed_extra=None) -> xr.Dataset:
@@ -137,12 +140,12 @@ class _AfterHistory:
         old_t = datetime64_to_epoch_s(ds["time"].values)
         self.m = old_t.size
         self.t_from = float(out_times_s[0])
-        keep = {k: (ds[k].values, dict(ds[k].attrs)) for k in ds.data_vars if ds[k].dims == ("trajectory",)}
+        keep = {str(k): (ds[k].values, dict(ds[k].attrs)) for k in ds.data_vars if ds[k].dims == ("trajectory",)}
         self.inner.begin(np.concatenate([old_t, np.asarray(out_times_s)[1:]]), n_particles, keep, capsizing)
         caps = "capsized" in ds
         for j in range(self.m):
-            cols = [ds[v][:, j].values for v in ("lon", "lat", "status", "orientation")]
-            self.inner.record(j, *cols, ds["capsized"][:, j].values if caps and capsizing else None)
+            col = {v: ds[v][:, j].values for v in ("lon", "lat", "status", "orientation")}
+            self.inner.record(j, col["lon"], col["lat"], col["status"], col["orientation"], ds["capsized"][:, j].values if caps and capsizing else None)
 
     def record(self, j, lon, lat, status, side, capsized) -> None:
         if j > 0:

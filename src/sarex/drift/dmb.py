@@ -83,9 +83,11 @@ class CorrectedCurrent:
         self._kx, self._ky = math.radians(float(rx)), math.radians(float(ry))  # m per degree east, north near the data
 
     def time_range(self) -> tuple[float, float]:
+        """See :meth:`sarex.environment.base.VectorField.time_range`."""
         return self.base.time_range()
 
     def domain_description(self) -> str:
+        """See :meth:`sarex.environment.base.VectorField.domain_description`."""
         return (f"{self.base.domain_description()} + DMB correction from {self.err.du.size} interval(s) "
                 f"(L = {self.length_m / 1000:g} km, τ = {self.tau_s / 3600:g} h)")
 
@@ -99,6 +101,7 @@ class CorrectedCurrent:
         return (k @ e.du) / s, (k @ e.dv) / s
 
     def sample(self, lon, lat, time_s, active, out_u, out_v, out_flag) -> None:
+        """See :meth:`sarex.environment.base.VectorField.sample`."""
         self.base.sample(lon, lat, time_s, active, out_u, out_v, out_flag)
         idx = np.flatnonzero(active)
         if idx.size:

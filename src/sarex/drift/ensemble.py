@@ -10,11 +10,35 @@ particle's class. A case (:mod:`sarex.drift.case`) builds the ensemble.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
 from sarex.drift.objects import LeewayObject
 from sarex.errors import SarexInputError
+
+
+class ParticleDraws(NamedTuple):
+    """Each particle's start and Leeway draws, as the engine takes them (one element per particle)."""
+
+    #: release position, degrees, and time, s since epoch
+    lon: np.ndarray
+    lat: np.ndarray
+    rel_t: np.ndarray
+    #: row of ``cw_coef`` (one 0 for a single class)
+    cls: np.ndarray
+    #: downwind slope (a_dw + ε/20), offset (b_dw + ε/2, m/s) and ε_dw (m/s)
+    dw_slope: np.ndarray
+    dw_offset: np.ndarray
+    eps_dw: np.ndarray
+    #: standard-normal crosswind draw and side of downwind (0 right, 1 left)
+    z_cw: np.ndarray
+    side: np.ndarray
+    #: (n_classes, 6) crosswind table: a, b, S right then left, SI
+    cw_coef: np.ndarray
+    #: keys of the counter-based draws, prior weights
+    pids: np.ndarray
+    weight: np.ndarray
 
 
 @dataclass
@@ -77,17 +101,19 @@ class Ensemble:
 
     @property
     def size(self) -> int:
+        """Number of particles."""
         return int(self.lon.size)
 
-    def arrays(self) -> tuple[np.ndarray, ...]:
-        """The engine's per-particle arrays: lon, lat, release time, class, downwind slope, offset,
-        ε_dw, crosswind z, side, the (n_classes, 6) crosswind table, random keys, weights."""
+    def arrays(self) -> ParticleDraws:
+        """The engine's per-particle arrays (:class:`ParticleDraws`)."""
         table = self.coefficient_table()
         cls = self.object_index.astype(np.int16)
         dw_slope, dw_offset, eps_dw = self.downwind(cls, self.z_dw.astype(np.float64), table)
-        return (self.lon.astype(np.float64), self.lat.astype(np.float64), self.time_s.astype(np.float64), cls, dw_slope, dw_offset,
-                eps_dw, self.z_cw.astype(np.float64), self.side.astype(np.int8), np.ascontiguousarray(table[:, 3:9]),
-                self.rng_id.astype(np.int64), self.weight.astype(np.float64))
+        return ParticleDraws(
+            lon=self.lon.astype(np.float64), lat=self.lat.astype(np.float64), rel_t=self.time_s.astype(np.float64), cls=cls,
+            dw_slope=dw_slope, dw_offset=dw_offset, eps_dw=eps_dw, z_cw=self.z_cw.astype(np.float64), side=self.side.astype(np.int8),
+            cw_coef=np.ascontiguousarray(table[:, 3:9]), pids=self.rng_id.astype(np.int64), weight=self.weight.astype(np.float64),
+        )
 
     def apply_changes(self, k0: int, until_s: float, cls, dw_slope, dw_offset, eps_dw) -> int:
         """Apply the class changes from index ``k0`` up to time ``until_s`` in place; return the next index."""

@@ -169,6 +169,7 @@ class ForcingError:
                           dw_slope, leeway_factor)
 
     def as_dict(self) -> dict:
+        """The parameters, as the drift file records them."""
         d = {"current_sigma_m_s": self.current_sigma_m_s, "wind_sigma_m_s": self.wind_sigma_m_s,
              "tau_h": self.current_tau_s / 3600.0, "model": "Ornstein-Uhlenbeck per particle"}
         if self.name:

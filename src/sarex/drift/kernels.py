@@ -16,8 +16,10 @@ Capsizing follows OpenDrift's Leeway model (its defaults): hourly probability
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numba as nb
+import numpy as np
 
 from sarex.drift.rng import uniform01, uniform_keyed
 
@@ -30,63 +32,98 @@ CAPSIZE_LEEWAY_FRACTION = 0.4
 _CAPSIZE_STREAM = 2  # counter-based stream of the capsizing draws (jibing uses 1)
 
 
-@nb.njit(inline="always", cache=True)
-def leeway_velocity(wu, wv, cu, cv, a_dw, b_dw, side, z_cw, cw_coef, c, f):  # pragma: no cover - numba
-    """Object velocity (current + leeway) of one particle, m/s east/north.
+class Crosswind(NamedTuple):
+    """Crosswind leeway coefficients of a particle's class on its side of downwind (SI)."""
 
-    ``cw_coef[c]`` is (a_right, b_right, S_right, a_left, b_left, S_left) in SI of the
-    particle's object class ``c`` (one row per class of a mixture, one row otherwise);
-    ``a_dw``/``b_dw`` are the particle's downwind slope/offset with ε already folded in;
-    ``f`` scales the leeway (e.g. after capsizing).
-    """
-    a_cw, b_cw, s_cw = crosswind_coefficients(cw_coef, c, side)
-    return leeway_from_coefficients(wu, wv, cu, cv, a_dw, b_dw, a_cw, b_cw, s_cw, z_cw, f)
+    slope: float
+    offset: float
+    #: standard error, m/s (ε_cw = z·std)
+    std: float
+
+
+class LeewayState(NamedTuple):
+    """Each particle's leeway draws and state, as the velocity kernels read them (arrays, one element per particle)."""
+
+    #: a_dw + ε/20 (fraction of U10) and b_dw + ε/2 (m/s)
+    dw_slope: np.ndarray
+    dw_offset: np.ndarray
+    #: 0 right / 1 left of downwind
+    side: np.ndarray
+    #: standard-normal crosswind draw
+    z_cw: np.ndarray
+    #: (a_right, b_right, S_right, a_left, b_left, S_left) in SI per class row
+    cw_coef: np.ndarray
+    #: each particle's row of ``cw_coef`` (one 0 for a single class)
+    cls: np.ndarray
+    #: scales the leeway (1, or :data:`CAPSIZE_LEEWAY_FRACTION` after capsizing)
+    leeway_factor: np.ndarray
+    #: the forcing error's velocity, m/s east/north (zeros without one: :mod:`sarex.drift.forcing_error`)
+    du: np.ndarray
+    dv: np.ndarray
 
 
 @nb.njit(inline="always", cache=True)
 def crosswind_coefficients(cw_coef, c, side):  # pragma: no cover - numba
-    """Crosswind slope, offset and standard error (SI) of class row ``c`` on ``side`` (0 right, 1 left)."""
+    """:class:`Crosswind` coefficients of class row ``c`` on ``side`` (0 right, 1 left)."""
     k = 3 * side
-    return cw_coef[c, k], cw_coef[c, k + 1], cw_coef[c, k + 2]
+    return Crosswind(cw_coef[c, k], cw_coef[c, k + 1], cw_coef[c, k + 2])
 
 
 @nb.njit(inline="always", cache=True)
-def leeway_from_coefficients(wu, wv, cu, cv, a_dw, b_dw, a_cw, b_cw, s_cw, z_cw, f):  # pragma: no cover - numba
-    """:func:`leeway_velocity` given the crosswind slope, offset and standard error of the particle's side.
+def class_row(cls, p):  # pragma: no cover - numba
+    """Particle ``p``'s row of the crosswind table (``cls`` of size 1: one class for all)."""
+    return cls[p] if cls.size > 1 else cls[0]
 
-    Branch-free (a select for calm wind), so loops over particles vectorise.
+
+@nb.njit(inline="always", cache=True)
+def leeway_from_coefficients(wu, wv, cu, cv, a_dw, b_dw, cw, z_cw, f):  # pragma: no cover - numba
+    """Object velocity (current + leeway) of one particle, m/s east/north, given its :class:`Crosswind` ``cw``.
+
+    ``a_dw``/``b_dw`` are the particle's downwind slope/offset with ε already folded in;
+    ``f`` scales the leeway (e.g. after capsizing). Branch-free (a select for calm wind),
+    so loops over particles vectorise.
     """
     speed = math.sqrt(wu * wu + wv * wv)
     calm = not speed > 0.0
     inv = 0.0 if calm else 1.0 / speed
     de = 0.0 if calm else wu * inv
     dn = 1.0 if calm else wv * inv
-    eps = z_cw * s_cw
+    eps = z_cw * cw.std
     l_dw = a_dw * speed + b_dw
-    l_cw = (a_cw + eps * 0.05) * speed + b_cw + eps * 0.5  # ε/20, ε/2
+    l_cw = (cw.slope + eps * 0.05) * speed + cw.offset + eps * 0.5  # ε/20, ε/2
     # right of downwind: (dn, -de)
     return cu + f * (l_dw * de + l_cw * dn), cv + f * (l_dw * dn - l_cw * de)
 
 
-@nb.njit(parallel=True, cache=True)
-def leeway_velocity_kernel(
-    wu, wv, cu, cv, a_dw, b_dw, side, z_cw, cw_coef, cls, leeway_factor, du, dv, active, out_ve, out_vn
-):  # pragma: no cover - numba
-    """:func:`leeway_velocity` plus the forcing-error velocity ``du``/``dv`` for every active particle.
+@nb.njit(inline="always", cache=True)
+def object_velocity(wu, wv, cu, cv, lw, p, cw, f):  # pragma: no cover - numba
+    """The velocity of particle ``p`` (m/s east, north): the current, its leeway scaled by ``f``, its forcing error.
 
-    Arrays in, ``out_ve``/``out_vn`` filled (m/s). ``cls``: each particle's row of
-    ``cw_coef`` (an array of one 0 for a single class); ``du``/``dv`` zeros without a
-    forcing error.
+    The one definition of the velocity's terms, used by the fused step
+    (:func:`~sarex.drift.fused.drift_step_kernel`) and the general one
+    (:func:`leeway_velocity_kernel`) alike, so both give the same numbers: wind
+    ``(wu, wv)`` and current ``(cu, cv)`` sampled at the particle, ``lw`` its
+    :class:`LeewayState`, ``cw`` its :class:`Crosswind` coefficients. A new term is added here.
     """
-    multi = cls.size > 1
+    e, n = leeway_from_coefficients(wu, wv, cu, cv, lw.dw_slope[p], lw.dw_offset[p], cw, lw.z_cw[p], f)
+    return e + lw.du[p], n + lw.dv[p]
+
+
+@nb.njit(parallel=True, cache=True)
+def leeway_velocity_kernel(wu, wv, cu, cv, lw, active, out_ve, out_vn):  # pragma: no cover - numba
+    """:func:`object_velocity` of every active particle: wind ``wu``/``wv``, current ``cu``/``cv`` (m/s), ``lw`` a :class:`LeewayState`.
+
+    ``out_ve``/``out_vn`` filled (m/s) where ``active``.
+    """
+    # A tuple of arrays of different types does not enter a parallel loop: its arrays do, by name.
+    dw_slope, dw_offset, side, z_cw, cw_coef, cls = lw.dw_slope, lw.dw_offset, lw.side, lw.z_cw, lw.cw_coef, lw.cls
+    leeway_factor, du, dv = lw.leeway_factor, lw.du, lw.dv
     for p in nb.prange(wu.size):
         if not active[p]:
             continue
-        e, n = leeway_velocity(
-            wu[p], wv[p], cu[p], cv[p], a_dw[p], b_dw[p], side[p], z_cw[p], cw_coef, (cls[p] if multi else cls[0]), leeway_factor[p]
-        )
-        out_ve[p] = e + du[p]
-        out_vn[p] = n + dv[p]
+        one = LeewayState(dw_slope, dw_offset, side, z_cw, cw_coef, cls, leeway_factor, du, dv)
+        cw = crosswind_coefficients(cw_coef, class_row(cls, p), side[p])
+        out_ve[p], out_vn[p] = object_velocity(wu[p], wv[p], cu[p], cv[p], one, p, cw, leeway_factor[p])
 
 
 @nb.njit(parallel=True, cache=True)

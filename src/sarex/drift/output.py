@@ -85,6 +85,7 @@ class MemorySink:
         self._times: np.ndarray | None = None
 
     def begin(self, out_times_s, n_particles, per_particle, capsizing) -> None:
+        """See :meth:`DriftSink.begin`."""
         self._times = np.asarray(out_times_s, dtype=np.float64)
         self._per_particle = per_particle
         n, m = int(n_particles), self._times.size
@@ -101,6 +102,7 @@ class MemorySink:
         self._recorded = 0
 
     def record(self, j, lon, lat, status, side, capsized) -> None:
+        """See :meth:`DriftSink.record`."""
         a = self._arrays
         a["lon"][:, j] = lon
         a["lat"][:, j] = lat
@@ -111,6 +113,7 @@ class MemorySink:
         self._recorded = max(self._recorded, j + 1)
 
     def finish(self, attrs: dict, particles_changed: bool = True) -> xr.Dataset:
+        """See :meth:`DriftSink.finish`."""
         a = self._arrays
         for name, arr in a.items():
             arr[:, self._recorded :] = UNRECORDED[name]

@@ -9,7 +9,7 @@ import numpy as np
 import xarray as xr
 
 from sarex.drift.checks import reseed_off_land
-from sarex.drift.ensemble import Ensemble
+from sarex.drift.ensemble import Ensemble, ParticleDraws
 from sarex.drift.kernels import CAPSIZE_LEEWAY_FRACTION
 from sarex.drift.objects import LeewayObject
 from sarex.drift.seeding import Release, seed
@@ -60,6 +60,7 @@ class Particles:
 
     @property
     def size(self) -> int:
+        """Number of particles."""
         return int(self.lon.size)
 
     def take(self, idx: np.ndarray) -> Particles:
@@ -88,13 +89,14 @@ class Particles:
             self.unreleased -= int(due.sum())
 
 
-def _state(lon_p, lat_p, rel_t, cls, dw_slope, dw_offset, eps_dw, z_cw, side, cw_coef, pids, weight, t0, step_s) -> Particles:
-    n = lon_p.size
+def _state(d: ParticleDraws, t0: float, step_s: float) -> Particles:
+    """Unreleased particles of draws ``d`` in a run from ``t0`` in steps of ``step_s`` s."""
+    n = d.lon.size
     return Particles(
         lon=np.full(n, np.nan), lat=np.full(n, np.nan), status=np.full(n, Status.UNRELEASED, dtype=np.int8),
-        lon_p=lon_p, lat_p=lat_p, rel_t=rel_t, cls=cls, dw_slope=dw_slope, dw_offset=dw_offset, eps_dw=eps_dw,
-        z_cw=z_cw, side=side, cw_coef=cw_coef, pids=pids, weight=weight, leeway_factor=np.ones(n),
-        capsized=np.zeros(n, dtype=np.int8), release_step=np.ceil((rel_t - t0) / step_s - 1e-9).astype(np.int64), unreleased=n,
+        lon_p=d.lon, lat_p=d.lat, rel_t=d.rel_t, cls=d.cls, dw_slope=d.dw_slope, dw_offset=d.dw_offset, eps_dw=d.eps_dw,
+        z_cw=d.z_cw, side=d.side, cw_coef=d.cw_coef, pids=d.pids, weight=d.weight, leeway_factor=np.ones(n),
+        capsized=np.zeros(n, dtype=np.int8), release_step=np.ceil((d.rel_t - t0) / step_s - 1e-9).astype(np.int64), unreleased=n,
     )
 
 
@@ -114,13 +116,15 @@ def draw_particles(obj: LeewayObject, release: Release, n: int, seed_value: int,
     z_cw = rng.standard_normal(n)
     side = (np.arange(n) % 2).astype(np.int8)  # half right (0), half left (1) of downwind
     cw_coef = np.array([[a_r, b_r, s_r, a_l, b_l, s_l]], dtype=np.float64)
-    return _state(lon_p, lat_p, rel_t, np.zeros(1, dtype=np.int16), a_dw + eps_dw / ds_div, b_dw + eps_dw / do_div, eps_dw,
-                  z_cw, side, cw_coef, np.arange(n, dtype=np.int64), np.full(n, 1.0 / n), release.time_s, step_s)
+    draws = ParticleDraws(lon=lon_p, lat=lat_p, rel_t=rel_t, cls=np.zeros(1, dtype=np.int16), dw_slope=a_dw + eps_dw / ds_div,
+                          dw_offset=b_dw + eps_dw / do_div, eps_dw=eps_dw, z_cw=z_cw, side=side, cw_coef=cw_coef,
+                          pids=np.arange(n, dtype=np.int64), weight=np.full(n, 1.0 / n))
+    return _state(draws, release.time_s, step_s)
 
 
 def ensemble_particles(ensemble: Ensemble, t0: float, step_s: float) -> Particles:
     """The state of a pre-seeded :class:`~sarex.drift.ensemble.Ensemble`."""
-    return _state(*ensemble.arrays(), t0, step_s)
+    return _state(ensemble.arrays(), t0, step_s)
 
 
 def resume_particles(p: Particles, obj: LeewayObject, ds: xr.Dataset, keep_draws: bool = False) -> None:

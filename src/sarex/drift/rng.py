@@ -18,6 +18,7 @@ _M2 = np.uint64(0x94D049BB133111EB)
 
 @nb.njit(inline="always", cache=True)
 def splitmix64(x):  # pragma: no cover - numba
+    """SplitMix64 finaliser of ``x`` (Steele et al. 2014): a well-mixed 64-bit integer."""
     z = x + _GOLDEN
     z = (z ^ (z >> np.uint64(30))) * _M1
     z = (z ^ (z >> np.uint64(27))) * _M2

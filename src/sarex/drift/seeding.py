@@ -72,6 +72,7 @@ class Release:
 
     @property
     def last_time_s(self) -> float:
+        """Time of the last release, s since epoch."""
         return self.time_s if self.end_time_s is None else self.end_time_s
 
 

@@ -26,20 +26,66 @@ depend on the thread count or on which path a particle took.
 
 from __future__ import annotations
 
+from typing import Protocol
+
 import numpy as np
 
 from sarex.drift.forcing_error import ForcingError, draw_keys
 from sarex.drift.forcing_windows import FusedField
-from sarex.drift.fused import CHUNK, drift_step_kernel
+from sarex.drift.fused import CHUNK, Capsizing, StepForcing, StepOptions, StepOutput, drift_step_kernel
 from sarex.drift.geodesy import move_kernel, stage_point_kernel
-from sarex.drift.kernels import CAPSIZE_LEEWAY_FRACTION, JIBE_STREAM, capsize_kernel, jibe_kernel, leeway_velocity_kernel
+from sarex.drift.kernels import (
+    CAPSIZE_LEEWAY_FRACTION,
+    JIBE_STREAM,
+    LeewayState,
+    capsize_kernel,
+    jibe_kernel,
+    jibe_probability_per_step,
+    leeway_velocity_kernel,
+)
 from sarex.drift.particles import Particles, Status
 from sarex.drift.rng import stream_keys
 from sarex.environment.base import FLAG_OUTSIDE, Environment
 from sarex.environment.coast import Coastline
 
-#: Use the fused kernel where the forcing allows it (tests switch it off to compare paths).
-USE_FUSED = True
+class StepSettings(Protocol):
+    """What a step reads of the drift's settings (:class:`~sarex.drift.simulate.DriftConfig`)."""
+
+    @property
+    def step_s(self) -> float:
+        """Time step, s."""
+        ...
+
+    @property
+    def scheme(self) -> str:
+        """``"euler"`` or ``"rk2"``."""
+        ...
+
+    @property
+    def capsize(self) -> bool:
+        """Draw capsizing each step."""
+        ...
+
+    @property
+    def forcing_error(self) -> ForcingError | None:
+        """The forcing's own error, or ``None``."""
+        ...
+
+    @property
+    def jibe_probability_per_hour(self) -> float:
+        """Jibing probability per hour."""
+        ...
+
+    @property
+    def fused(self) -> bool:
+        """Run the fused step where the forcing allows."""
+        ...
+
+    @property
+    def seed_u64(self) -> int:
+        """The seed as the counter-based draws take it."""
+        ...
+
 
 #: The general step gathers the particles the fused kernel hands it when they are at most this
 #: fraction of all: its kernels then cost what those particles cost, not a pass over every
@@ -48,7 +94,7 @@ FEW = 1 / 16
 
 
 class Stepper:
-    """Advances :class:`Particles` by one step of ``step_s`` seconds; counts what happened.
+    """Advances :class:`Particles` by one step of ``config.step_s`` seconds; counts what happened.
 
     Parameters
     ----------
@@ -56,46 +102,40 @@ class Stepper:
         Wind and current.
     p
         The state, changed in place.
-    step_s
-        Time step, s.
-    rk2
-        Explicit midpoint scheme (else forward Euler).
-    capsize
-        Draw capsizing each step.
+    config
+        The model's settings (:class:`~sarex.drift.simulate.DriftConfig`: time step, scheme,
+        capsizing, forcing error, jibing, seed, whether to run the fused step).
     coastline
         Strand particles on land, or ``None``.
-    forcing_error
-        The forcing's own error, or ``None``.
-    p_jibe
-        Jibing probability per step.
-    seed_u64, step_key
-        Key of the counter-based draws; ``step_key`` is added to the step number.
+    step_key
+        Added to the step number in the key of the counter-based draws.
     """
 
-    def __init__(self, env: Environment, p: Particles, step_s: float, rk2: bool, capsize: bool, coastline: Coastline | None,
-                 forcing_error: ForcingError | None, p_jibe: float, seed_u64: int, step_key: int) -> None:
-        self.env, self.p, self.step_s, self.rk2, self.capsize = env, p, float(step_s), rk2, capsize
-        self.coastline, self.forcing_error, self.p_jibe = coastline, forcing_error, p_jibe
-        self.seed_u64, self.step_key = seed_u64, step_key
+    def __init__(self, env: Environment, p: Particles, config: StepSettings, coastline: Coastline | None, step_key: int) -> None:
+        self.env, self.p, self.step_s, self.rk2, self.capsize = env, p, float(config.step_s), config.scheme == "rk2", bool(config.capsize)
+        self.coastline, self.forcing_error = coastline, config.forcing_error
+        self.p_jibe = jibe_probability_per_step(config.jibe_probability_per_hour, config.step_s)
+        self.seed_u64, self.step_key = config.seed_u64, step_key
         n = p.size
         self.counters = {"stranded": 0, "left_domain": 0, "jibes": 0, "fused": 0, "general": 0}
         self._new = (np.empty(n), np.empty(n))
         self._gen = (np.empty(n), np.empty(n))
         self._mid = (np.empty(n), np.empty(n))
         self._need = np.zeros(n, dtype=np.int8)
-        self._flips = np.zeros(n if capsize else 1, dtype=np.int8)
+        self._flips = np.zeros(n if self.capsize else 1, dtype=np.int8)
         self._v = (np.zeros(n), np.zeros(n))
         self._du_dv = (np.zeros(n), np.zeros(n))  # the forcing error's velocity (zeros without one)
         self._fields = (FusedField(env.wind), FusedField(env.current))
-        self.fusable = all(f.fusable for f in self._fields)
+        self.fusable = bool(config.fused) and all(f.fusable for f in self._fields)
         self._tally = self.fusable and any(f.stacked for f in self._fields)
-        if forcing_error is not None:
+        fe = self.forcing_error
+        if fe is not None:
             # a continuation restarts the error from its stationary distribution (not stored in the file)
             # the wind part acts through each particle's leeway slope (capsizing included)
-            self._du_dv = forcing_error.initial(seed_u64, p.pids, p.dw_slope * p.leeway_factor)
-            self._fe_keys = draw_keys(seed_u64, p.pids)
+            self._du_dv = fe.initial(self.seed_u64, p.pids, p.dw_slope * p.leeway_factor)
+            self._fe_keys = draw_keys(self.seed_u64, p.pids)
         # the jibing draws' per-particle part, computed once (sarex.drift.rng.stream_keys)
-        self._jibe_keys = stream_keys(np.uint64(seed_u64), p.pids, JIBE_STREAM) if p_jibe > 0.0 else None
+        self._jibe_keys = stream_keys(np.uint64(self.seed_u64), p.pids, JIBE_STREAM) if self.p_jibe > 0.0 else None
 
     def step(self, step: int, t: float) -> None:
         """Step number ``step`` (global, keys the draws) starting at ``t`` (s since epoch)."""
@@ -103,7 +143,7 @@ class Stepper:
         active = p.status == Status.ACTIVE
         if not active.any():
             return
-        need = self._fused(t, active, step) if (USE_FUSED and self.fusable) else active
+        need = self._fused(t, active, step) if self.fusable else active
         if need is not None:
             active = self._general(t, need, active, step, full=need is active)
         new_lon, new_lat = self._new
@@ -127,18 +167,21 @@ class Stepper:
             self.counters["jibes"] += int(jibe_kernel(p.side, self._jibe_keys, step + self.step_key, self.p_jibe, active))
 
     # --- advection ----------------------------------------------------------------
-    def _windows(self, t: float, active: np.ndarray, force: bool = False):
-        """Wind and current at the start and the middle of the step, as the fused kernel takes them
-        (:meth:`~sarex.drift.forcing_windows.FusedField.windows`). ``force``: reload the
-        windows around all particles.
+    def _forcing(self, t: float, active: np.ndarray, force: bool = False) -> StepForcing:
+        """Wind and current at the start and the middle of the step as the fused kernel takes them
+        (:meth:`~sarex.drift.forcing_windows.FusedField.windows`), and the cell hints (after
+        the windows: loading one locates the particles). ``force``: reload the windows around all particles.
         """
         p = self.p
         wind, current = self._fields
         w0, c0 = wind.windows(t, p.lon, p.lat, active, force), current.windows(t, p.lon, p.lat, active, force)
-        if not self.rk2:
-            return w0, c0, w0, c0
-        t1 = t + 0.5 * self.step_s
-        return w0, c0, wind.windows(t1, p.lon, p.lat, active), current.windows(t1, p.lon, p.lat, active)
+        w1, c1 = w0, c0
+        if self.rk2:
+            t1 = t + 0.5 * self.step_s
+            w1, c1 = wind.windows(t1, p.lon, p.lat, active), current.windows(t1, p.lon, p.lat, active)
+        return StepForcing(wind0=w0, current0=c0, wind1=w1, current1=c1, wind_hints=wind.hints(p.size), current_hints=current.hints(p.size),
+                           wind_hint_kind=wind.hint_kind, current_hint_kind=current.hint_kind,
+                           wind_outline=wind.outline, current_outline=current.outline)
 
     def _fused(self, t: float, active: np.ndarray, step: int) -> np.ndarray | None:
         """Advect with the fused kernel; the particles the general path must redo (``None``: none)."""
@@ -149,9 +192,8 @@ class Stepper:
                 return active  # time outside a field: the general path applies the policy
         todo = active
         for attempt in range(2):
-            windows = self._windows(t, active, force=attempt > 0)
-            hints = tuple(f.hints(self.p.size) for f in self._fields)
-            n_bad = self._run_fused(windows, hints, todo, step, partial=attempt > 0)
+            forcing = self._forcing(t, active, force=attempt > 0)
+            n_bad = self._run_fused(forcing, todo, step, partial=attempt > 0)
             if n_bad == 0:
                 break
             need = self._need != 0
@@ -162,25 +204,27 @@ class Stepper:
             if attempt > 0 or not any(f.contains_any(self.p.lon, self.p.lat, out) for f in self._fields):
                 break
             todo = need
-        for f, h in zip(self._fields, hints):
-            f.keep_hints(h)
+        self._fields[0].keep_hints(forcing.wind_hints)
+        self._fields[1].keep_hints(forcing.current_hints)
         if self.capsize:  # the draws of the particles the kernel moved
             flip = np.flatnonzero(self._flips)
             self.p.capsized[flip] = 1
             self.p.leeway_factor[flip] = CAPSIZE_LEEWAY_FRACTION
         return None if n_bad == 0 else need
 
-    def _run_fused(self, windows, hints, active: np.ndarray, step: int, partial: bool = False) -> int:
+    def _leeway(self, p: Particles, du_dv: tuple[np.ndarray, np.ndarray]) -> LeewayState:
+        """The particles' leeway draws and state, and their forcing-error velocity ``du_dv``, as the kernels read them."""
+        return LeewayState(dw_slope=p.dw_slope, dw_offset=p.dw_offset, side=p.side, z_cw=p.z_cw, cw_coef=p.cw_coef, cls=p.cls,
+                           leeway_factor=p.leeway_factor, du=du_dv[0], dv=du_dv[1])
+
+    def _run_fused(self, forcing: StepForcing, active: np.ndarray, step: int, partial: bool = False) -> int:
         p = self.p
-        w0, c0, w1, c1 = windows
-        n_sources = max(w0[7].size, c0[7].size)
+        n_sources = max(forcing.wind0.kinds.size, forcing.current0.kinds.size)
         served = np.zeros(((p.size + CHUNK - 1) // CHUNK if self._tally else 1, 2, n_sources), dtype=np.int64)
         n_bad = drift_step_kernel(
-            p.lon, p.lat, active, self.step_s, self.rk2, w0, c0, w1, c1, *hints,
-            *(f.hint_kind for f in self._fields), *(f.outline for f in self._fields),
-            p.dw_slope, p.dw_offset, p.side, p.z_cw, p.cw_coef, p.cls, p.leeway_factor, *self._du_dv,
-            self.capsize, np.uint64(self.seed_u64), p.pids, step + self.step_key, p.capsized,
-            self._new[0], self._new[1], self._need, self._flips, partial, self._tally, served,
+            p.lon, p.lat, active, StepOptions(self.step_s, self.rk2, partial, self._tally), forcing, self._leeway(p, self._du_dv),
+            Capsizing(self.capsize, np.uint64(self.seed_u64), p.pids, step + self.step_key, p.capsized),
+            StepOutput(self._new[0], self._new[1], self._need, self._flips, served),
         )
         if self._tally:
             totals = served.sum(axis=0)
@@ -244,9 +288,7 @@ class Stepper:
             p.status[left] = Status.LEFT_DOMAIN
             self.counters["left_domain"] += int(left.sum())
             active = active & ~left
-        ve, vn = v
-        leeway_velocity_kernel(wu, wv, cu, cv, p.dw_slope, p.dw_offset, p.side, p.z_cw, p.cw_coef, p.cls, p.leeway_factor,
-                               *du_dv, active, ve, vn)
+        leeway_velocity_kernel(wu, wv, cu, cv, self._leeway(p, du_dv), active, v[0], v[1])
         if self.capsize and first:
             capsize_kernel(wu, wv, self.step_s, np.uint64(self.seed_u64), p.pids, step + self.step_key, active, p.capsized, p.leeway_factor)
         return active

@@ -14,6 +14,7 @@ from sarex._lazy_dask import install as _install_lazy_dask
 _install_lazy_dask()  # before the first xarray Variable (sarex._lazy_dask)
 
 from sarex.environment.base import Environment, OutsidePolicy, VectorField  # noqa: E402
+from sarex.environment.fusable import FusableField, register_grid_kind  # noqa: E402
 from sarex.environment.constant import ConstantField  # noqa: E402
 from sarex.environment.regular import RegularGridField  # noqa: E402
 from sarex.environment.projected import ProjectedGridField  # noqa: E402
@@ -26,6 +27,8 @@ __all__ = [
     "Environment",
     "OutsidePolicy",
     "VectorField",
+    "FusableField",
+    "register_grid_kind",
     "ConstantField",
     "RegularGridField",
     "ProjectedGridField",

@@ -39,7 +39,7 @@ def describe_time_range(t0: float, t1: float) -> str:
     return "all times" if not math.isfinite(t0) else f"{iso(t0)} to {iso(t1)}"
 
 
-class OutsidePolicy(str, Enum):
+class OutsidePolicy(str, Enum):  # noqa: UP042 - StrEnum would change str(policy)
     """What to do with a particle whose forcing lies outside a field's domain."""
 
     ERROR = "error"  #: stop with a clear error naming the field, the point and the domain

@@ -15,11 +15,31 @@ the data.
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numba as nb
 import numpy as np
 
 from sarex.environment.base import FLAG_OK, FLAG_OUTSIDE
+
+
+class GridOutline(NamedTuple):
+    """The outline of a curvilinear grid (:func:`grid_outline`), as :func:`point_outside` reads it."""
+
+    #: the longitude other longitudes are taken relative to (within 180° of it), degrees
+    ref: float
+    #: the outline's box ``[x0, x1, y0, y1]``, degrees
+    box: np.ndarray
+    #: per latitude band, the first of its edges in ``band_edges`` (CSR; size 1: no outline)
+    band_start: np.ndarray
+    #: the edges crossing each band (rows of ``edges``)
+    band_edges: np.ndarray
+    #: the boundary's edges, rows ``[x0, y0, x1, y1]``, degrees
+    edges: np.ndarray
+
+
+#: The outline of a grid without one (no bands: :func:`point_outside` says inside), for kernels that take one.
+NO_OUTLINE = GridOutline(0.0, np.zeros(4), np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.int64), np.zeros((1, 4)))
 
 
 @nb.njit(cache=True, inline="always")
@@ -268,16 +288,14 @@ def locate_kernel(glon, glat, plon, plat, near_i, near_j, active, out_fi, out_fj
 OUTLINE_BANDS = 512
 
 
-def grid_outline(glon: np.ndarray, glat: np.ndarray, bands: int = OUTLINE_BANDS) -> tuple | None:
+def grid_outline(glon: np.ndarray, glat: np.ndarray, bands: int = OUTLINE_BANDS) -> GridOutline | None:
     """The outline of a curvilinear grid for :func:`outside_kernel`, or None where it cannot serve.
 
     A cell's edges are straight in degrees (its bilinear map is linear along each), so the
     grid's cells cover exactly the polygon of its boundary nodes (a grid that does not fold
     over itself). Longitudes are taken relative to the first boundary node, as
     :func:`_corner` takes offsets; a grid with a missing node or spanning more than 180° of
-    longitude has no outline (every point is then searched). Returns ``(ref_lon, box,
-    band_start, band_edges, edges)``: the box ``[x0, x1, y0, y1]``, and per latitude band
-    the edges (rows ``[x0, y0, x1, y1]`` of ``edges``) that cross it, in CSR form.
+    longitude has no outline (every point is then searched). Returns a :class:`GridOutline`.
     """
     ny, nx = glon.shape
     j = np.concatenate([np.zeros(nx, int), np.arange(1, ny), np.full(nx - 1, ny - 1), np.arange(ny - 2, 0, -1)])
@@ -302,7 +320,7 @@ def grid_outline(glon: np.ndarray, glat: np.ndarray, bands: int = OUTLINE_BANDS)
     band_start[1:] = np.cumsum([len(m) for m in members])
     band_edges = np.array([e for m in members for e in m], dtype=np.int64)
     box = np.array([x.min(), x.max(), y0, y1])
-    return ref, box, band_start, band_edges, edges
+    return GridOutline(ref, box, band_start, band_edges, edges)
 
 
 @nb.njit(cache=True, inline="always")

@@ -18,12 +18,15 @@ class ConstantField:
     name: str = "constant"
 
     def time_range(self) -> tuple[float, float]:
+        """See :meth:`sarex.environment.base.VectorField.time_range`."""
         return -math.inf, math.inf
 
     def domain_description(self) -> str:
+        """See :meth:`sarex.environment.base.VectorField.domain_description`."""
         return f"{self.name}: constant ({self.u:g}, {self.v:g}) m/s everywhere"
 
     def sample(self, lon, lat, time_s, active, out_u, out_v, out_flag) -> None:
+        """See :meth:`sarex.environment.base.VectorField.sample`."""
         out_u[active] = self.u
         out_v[active] = self.v
         out_flag[active] = FLAG_OK

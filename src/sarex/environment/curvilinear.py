@@ -28,8 +28,9 @@ import xarray as xr
 
 from sarex.environment.base import time_axis_epoch_s, FLAG_OK, FLAG_OUTSIDE, axis_time_range, describe_time_range
 from sarex.environment.orientation import EAST_NORTH, rotate_to_east_north
-from sarex.environment.cellsearch import grid_outline, locate_kernel, outside_kernel, walk_kernel
-from sarex.environment.gridsample import KIND_CURVILINEAR, grid_extent, grid_geometry, index_descriptor, sample_regular_kernel
+from sarex.environment.cellsearch import GridOutline, grid_outline, locate_kernel, outside_kernel, walk_kernel
+from sarex.environment.fusable import CellHints, FusedGeometry, GridWindow, geometry, register_grid_kind
+from sarex.environment.gridsample import KIND_CURVILINEAR, grid_extent, index_descriptor, sample_regular_kernel
 from sarex.environment.regular import covers_time, read_window, time_index, window_steps_within, with_loaded_area
 from sarex.errors import SarexInputError
 
@@ -42,6 +43,7 @@ def _unit_vectors(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     return np.stack([c * np.cos(lo), c * np.sin(lo), np.sin(la)], axis=-1)
 
 
+@register_grid_kind("curvilinear (ROMS)")
 class CurvilinearGridField:
     """A vector field on a curvilinear grid with 2-D lon/lat, read window by window.
 
@@ -123,15 +125,17 @@ class CurvilinearGridField:
         self.window_steps = max(2, int(window_steps))
         self.margin_cells = int(margin_cells)
         self._win: tuple | None = None
-        self._hint: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # each particle's last cell
-        self._outline: tuple | None | bool = False  # the grid's outline (grid_outline), made at first need
+        self._hint: CellHints | None = None  # each particle's last cell
+        self._outline: GridOutline | None | bool = False  # the grid's outline (grid_outline), made at first need
         self.loads = 0
 
     # --- domain -----------------------------------------------------------------
     def time_range(self) -> tuple[float, float]:
+        """See :meth:`sarex.environment.base.VectorField.time_range`."""
         return axis_time_range(self.times)
 
     def domain_description(self) -> str:
+        """See :meth:`sarex.environment.base.VectorField.domain_description`."""
         t0, t1 = self.time_range()
         tr = describe_time_range(t0, t1)
         ny, nx = self.lon.shape
@@ -160,9 +164,9 @@ class CurvilinearGridField:
         fi = np.full(n, np.nan)
         fj = np.full(n, np.nan)
         flag = np.full(n, FLAG_OUTSIDE, dtype=np.int8)
-        hint = self._hint if self._hint is not None and self._hint[0].size == n else None
+        hint = self._hint if self._hint is not None and self._hint.xi.size == n else None
         if hint is not None:
-            near_i, near_j, known = hint
+            near_i, near_j, known = hint.xi, hint.eta, hint.known
             try_hint = active & known
             locate_kernel(self.lon, self.lat, lon, lat, near_i, near_j, try_hint, fi, fj, flag)
             ask = active & (flag != FLAG_OK)
@@ -174,7 +178,7 @@ class CurvilinearGridField:
         outline = self.outline() if ask.any() else None
         if outline is not None:
             out = np.zeros(n, dtype=np.bool_)
-            outside_kernel(*outline, lon, lat, ask, out)
+            outside_kernel(outline.ref, outline.box, outline.band_start, outline.band_edges, outline.edges, lon, lat, ask, out)
             ask = ask & ~out
             known &= ~out
         if ask.any():
@@ -193,10 +197,10 @@ class CurvilinearGridField:
         near_i[found] = np.floor(fi[found]).astype(np.int64)
         near_j[found] = np.floor(fj[found]).astype(np.int64)
         known |= found
-        self._hint = (near_i, near_j, known)
+        self._hint = CellHints(near_i, near_j, known)
         return fi, fj, flag
 
-    def outline(self) -> tuple | None:
+    def outline(self) -> GridOutline | None:
         """The grid's outline (:func:`~sarex.environment.cellsearch.grid_outline`; None: none usable), made once."""
         if self._outline is False:
             self._outline = grid_outline(self.lon, self.lat)
@@ -207,9 +211,9 @@ class CurvilinearGridField:
         return self.locate(lon, lat, np.ones(np.size(lon), dtype=np.bool_))[2] == FLAG_OK
 
     # --- the fused drift step -----------------------------------------------------
-    def fused_geometry(self) -> tuple[int, tuple]:
-        """``(KIND_CURVILINEAR, geometry)`` for the fused drift step: the grid's lon/lat nodes."""
-        return grid_geometry(KIND_CURVILINEAR, glon=self.lon, glat=self.lat)
+    def fused_geometry(self) -> FusedGeometry:
+        """``KIND_CURVILINEAR`` for the fused drift step: the grid's lon/lat nodes."""
+        return geometry(KIND_CURVILINEAR, glon=self.lon, glat=self.lat)
 
     def fused_extent(self) -> np.ndarray:
         """The nodes' longitude/latitude box (:func:`~sarex.environment.gridsample.grid_extent`).
@@ -220,15 +224,15 @@ class CurvilinearGridField:
         """
         return grid_extent(np.array([np.nanmin(self.lon), np.nanmax(self.lon)]), np.array([np.nanmin(self.lat), np.nanmax(self.lat)]), longitude=True)
 
-    def hints(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def hints(self) -> CellHints | None:
         """Each particle's last cell (xi, eta) and whether it is known, as :meth:`locate` keeps them."""
         return self._hint
 
-    def set_hints(self, hints: tuple[np.ndarray, np.ndarray, np.ndarray]) -> None:
+    def set_hints(self, hints: CellHints | None) -> None:
         """Replace the cells :meth:`locate` starts from (the fused step's, for the particles it moved)."""
         self._hint = hints
 
-    def window_around(self, time_s: float, lon, lat, active, force: bool = False):
+    def window_around(self, time_s: float, lon, lat, active, force: bool = False) -> GridWindow:
         """The loaded window for ``time_s`` around the particles, as :meth:`RegularGridField.window_at` gives it.
 
         In grid index space (axes ``k0 .. k1``, ``j0 .. j1``). The particles are located
@@ -237,7 +241,7 @@ class CurvilinearGridField:
         """
         it, ft = time_index(self.times, time_s, self.name)
         w = self._win
-        hinted = self._hint is not None and self._hint[0].size == np.size(lon)
+        hinted = self._hint is not None and self._hint.xi.size == np.size(lon)
         if force or not hinted or not covers_time(w, it, ft):
             fi, fj, flag = self.locate(lon, lat, active)
             inside = active & (flag == FLAG_OK)
@@ -248,10 +252,11 @@ class CurvilinearGridField:
         i0, _, j0, j1, k0, k1, wu, wv = w
         xs = np.arange(k0, k1 + 1, dtype=np.float64)
         ys = np.arange(j0, j1 + 1, dtype=np.float64)
-        return wu, wv, xs, ys, index_descriptor(k0, j0), it - i0, ft
+        return GridWindow(wu, wv, xs, ys, index_descriptor(k0, j0), it - i0, ft)
 
     # --- sampling ---------------------------------------------------------------
     def sample(self, lon, lat, time_s, active, out_u, out_v, out_flag) -> None:
+        """See :meth:`sarex.environment.base.VectorField.sample`."""
         it, ft = time_index(self.times, time_s, self.name)
         fi, fj, flag = self.locate(lon, lat, active)
         outside = active & (flag != FLAG_OK)

@@ -30,7 +30,8 @@ import xarray as xr
 from sarex.environment.lcc import lcc_constants, lcc_forward_kernel
 from sarex.environment.base import FLAG_OUTSIDE, describe_time_range
 from sarex.environment.orientation import EAST_NORTH, rotate_to_east_north
-from sarex.environment.gridsample import KIND_LCC, axis_descriptor, grid_extent, grid_geometry
+from sarex.environment.fusable import FusedGeometry, GridWindow, geometry, register_grid_kind
+from sarex.environment.gridsample import KIND_LCC, axis_descriptor, grid_extent
 from sarex.environment.regular import RegularGridField
 from sarex.errors import SarexInputError
 
@@ -97,6 +98,7 @@ def crs_from_grid_mapping(gm: xr.DataArray, source: str) -> pyproj.CRS:
         ) from None
 
 
+@register_grid_kind("projected x/y")
 class ProjectedGridField(RegularGridField):
     """A vector field on projected x/y axes, sampled at WGS84 lon/lat.
 
@@ -203,6 +205,7 @@ class ProjectedGridField(RegularGridField):
         return self._lonlat_box
 
     def domain_description(self) -> str:
+        """See :meth:`sarex.environment.base.VectorField.domain_description`."""
         t0, t1 = self.time_range()
         tr = describe_time_range(t0, t1)
         lo0, lo1, la0, la1 = self.lonlat_box()
@@ -212,9 +215,9 @@ class ProjectedGridField(RegularGridField):
         )
 
     # --- the fused drift step -----------------------------------------------------
-    def fused_geometry(self) -> tuple[int, tuple] | None:
-        """``(KIND_LCC, geometry)`` on a Lambert grid the compiled kernel projects to; else ``None`` (PROJ)."""
-        return None if self._lcc is None else grid_geometry(KIND_LCC, lcc=self._lcc)
+    def fused_geometry(self) -> FusedGeometry | None:
+        """``KIND_LCC`` on a Lambert grid the compiled kernel projects to; else ``None`` (PROJ)."""
+        return None if self._lcc is None else geometry(KIND_LCC, lcc=self._lcc)
 
     def fused_extent(self) -> np.ndarray:
         """The grid's x/y extent, with :meth:`sample`'s tolerance (points on the edge may project just outside)."""
@@ -223,7 +226,7 @@ class ProjectedGridField(RegularGridField):
     def _edge_tolerance(self) -> float:
         return 1e-7 * self._min_step
 
-    def window_around(self, time_s: float, lon, lat, active, force: bool = False):
+    def window_around(self, time_s: float, lon, lat, active, force: bool = False) -> GridWindow:
         """:meth:`window_at` for particles at WGS84 lon/lat: projected only when a window is loaded."""
         if self._reload_due(time_s, force):
             lon, lat = self.to_grid(lon, lat)
@@ -231,6 +234,7 @@ class ProjectedGridField(RegularGridField):
 
     # --- sampling ---------------------------------------------------------------
     def sample(self, lon, lat, time_s, active, out_u, out_v, out_flag) -> None:
+        """See :meth:`sarex.environment.base.VectorField.sample`."""
         x, y = self.to_grid(lon, lat)
         # Points on the outer grid lines may come back from the projection a rounding error outside.
         tol = self._edge_tolerance()

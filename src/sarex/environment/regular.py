@@ -14,11 +14,13 @@ import numpy as np
 import xarray as xr
 
 from sarex.environment.base import time_axis_epoch_s, FLAG_OUTSIDE, axis_time_range, describe_time_range
-from sarex.environment.gridsample import KIND_LONLAT, axis_descriptor, grid_extent, grid_geometry, sample_regular_kernel, window_descriptor
+from sarex.environment.fusable import FusedGeometry, GridWindow, geometry, register_grid_kind
+from sarex.environment.gridsample import KIND_LONLAT, axis_descriptor, grid_extent, sample_regular_kernel, window_descriptor
 from sarex.errors import OutsideDomainError, SarexInputError
 from sarex.times import iso
 
 
+@register_grid_kind("regular lon/lat")
 class RegularGridField:
     """A vector field on a regular lon/lat grid, loaded window by window.
 
@@ -88,9 +90,11 @@ class RegularGridField:
 
     # --- domain -----------------------------------------------------------------
     def time_range(self) -> tuple[float, float]:
+        """See :meth:`sarex.environment.base.VectorField.time_range`."""
         return axis_time_range(self.times)
 
     def domain_description(self) -> str:
+        """See :meth:`sarex.environment.base.VectorField.domain_description`."""
         t0, t1 = self.time_range()
         tr = describe_time_range(t0, t1)
         return (
@@ -113,15 +117,15 @@ class RegularGridField:
         return self.contains(lon, lat)
 
     # --- the fused drift step -----------------------------------------------------
-    def fused_geometry(self) -> tuple[int, tuple] | None:
-        """``(KIND_LONLAT, geometry)``: the fused drift step samples the lon/lat axes directly."""
-        return grid_geometry(KIND_LONLAT)
+    def fused_geometry(self) -> FusedGeometry | None:
+        """``KIND_LONLAT``: the fused drift step samples the lon/lat axes directly."""
+        return geometry(KIND_LONLAT)
 
     def fused_extent(self) -> np.ndarray:
         """The whole grid's extent as the fused drift step tests it (:func:`~sarex.environment.gridsample.grid_extent`)."""
         return grid_extent(self.xs, self.ys, longitude=True)
 
-    def window_around(self, time_s: float, lon, lat, active, force: bool = False):
+    def window_around(self, time_s: float, lon, lat, active, force: bool = False) -> GridWindow:
         """:meth:`window_at` for particles at WGS84 ``lon``/``lat`` (subclasses on other axes convert)."""
         return self.window_at(time_s, lon, lat, active, force=force)
 
@@ -130,21 +134,22 @@ class RegularGridField:
         return force or not covers_time(self._win, *self._time_index(time_s))
 
     # --- sampling ---------------------------------------------------------------
-    def window_at(self, time_s: float, lon, lat, active, force: bool = False):
+    def window_at(self, time_s: float, lon, lat, active, force: bool = False) -> GridWindow:
         """The loaded data around the particles for ``time_s``, as the sampling kernels take it.
 
-        Returns ``(u, v, xs, ys, ad, it, ft)``: arrays (nt, ny, nx) of the window, its
+        Returns a :class:`~sarex.environment.fusable.GridWindow`: arrays (nt, ny, nx) of the window, its
         lon/lat axes and their descriptor (:func:`~sarex.environment.gridsample.window_descriptor`),
         and the time index and fraction of ``time_s`` inside it.
         """
         it_global, ft = self._time_index(time_s)
         i0, _, j0, j1, k0, k1, wu, wv = self._window_for(it_global, ft, lon, lat, active, force=force)
-        return wu, wv, self.xs[k0 : k1 + 1], self.ys[j0 : j1 + 1], window_descriptor(self.axes, k0, j0), it_global - i0, ft
+        return GridWindow(wu, wv, self.xs[k0 : k1 + 1], self.ys[j0 : j1 + 1], window_descriptor(self.axes, k0, j0), it_global - i0, ft)
 
     def sample(self, lon, lat, time_s, active, out_u, out_v, out_flag) -> None:
+        """See :meth:`sarex.environment.base.VectorField.sample`."""
         for attempt in range(2):
-            wu, wv, xs, ys, ad, it, ft = self.window_at(time_s, lon, lat, active, force=attempt > 0)
-            sample_regular_kernel(wu, wv, xs, ys, ad, it, ft, lon, lat, active, out_u, out_v, out_flag)
+            w = self.window_at(time_s, lon, lat, active, force=attempt > 0)
+            sample_regular_kernel(w.u, w.v, w.xs, w.ys, w.desc, w.it, w.ft, lon, lat, active, out_u, out_v, out_flag)
             out = active & (out_flag == FLAG_OUTSIDE)
             if not out.any():
                 return

@@ -13,8 +13,10 @@ from __future__ import annotations
 import numpy as np
 
 from sarex.environment.base import FLAG_NAN, FLAG_OK, FLAG_OUTSIDE, VectorField
+from sarex.environment.fusable import register_grid_kind
 
 
+@register_grid_kind("stack of sources", stacked=True)
 class StackedField:
     """A :class:`VectorField` made of several sources, the first covering source wins.
 
@@ -40,6 +42,7 @@ class StackedField:
         return min(a for a, _ in r), max(b for _, b in r)
 
     def domain_description(self) -> str:
+        """See :meth:`sarex.environment.base.VectorField.domain_description`."""
         return " then ".join(f"[{s.domain_description()}]" for s in self.sources)
 
     def sample(self, lon, lat, time_s, active, out_u, out_v, out_flag) -> None:

@@ -30,6 +30,7 @@ def resample_by_distance(x: np.ndarray, y: np.ndarray, step_m: float) -> tuple[n
 
 
 def cut_xy(tx, ty, s, s0, s1):
+    """The part of track (``tx``, ``ty``) between distances ``s0`` and ``s1`` along it (``s``: distance of each point)."""
     inner = (s > s0) & (s < s1)
     xs = np.concatenate([[np.interp(s0, s, tx)], tx[inner], [np.interp(s1, s, tx)]])
     ys = np.concatenate([[np.interp(s0, s, ty)], ty[inner], [np.interp(s1, s, ty)]])

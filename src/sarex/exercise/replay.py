@@ -1,4 +1,4 @@
-"""Replay evaluation: how well did the units fly or sail the patterns they were given?
+"""Replay evaluation: how well the units flew or sailed the patterns they were given.
 
 Inputs are the planned patterns (:mod:`sarex.exercise.planned`: one route per
 unit, waypoints, sweep width W, track spacing S) and the tracks the units

@@ -56,6 +56,7 @@ class SearchRun:
     class_widths_m: tuple[tuple[str, float], ...] = ()
 
     def search_unit(self, model: DetectionModel) -> SearchUnit:
+        """The unit as the detection model sees it."""
         return SearchUnit(self.track, self.sweep_width_m, model, self.unit_id, class_widths_m=self.class_widths_m)
 
 

@@ -295,6 +295,7 @@ class ParticipantScenario(_ScenarioBase):
     """What participants may see: the scenario without its truth; also a real case, which has none."""
 
     def participant_view(self) -> "ParticipantScenario":
+        """The scenario without its truth, as participants receive it."""
         return self
 
 

@@ -133,9 +133,11 @@ class LocalPlane(NamedTuple):
 
     @classmethod
     def at(cls, lon0: float, lat0: float) -> "LocalPlane":
+        """The plane tangent at (lon0, lat0), degrees."""
         return cls(float(lon0), float(lat0))
 
     def forward(self, lon, lat):
+        """Plane coordinates x east, y north (m) of longitude and latitude (degrees)."""
         lat = np.asarray(lat, dtype=float)
         dlon = (np.asarray(lon, dtype=float) - self.lon0 + 180.0) % 360.0 - 180.0
         mid = 0.5 * (lat + self.lat0)
@@ -143,6 +145,7 @@ class LocalPlane(NamedTuple):
         return np.radians(dlon) * n * np.cos(np.radians(mid)), np.radians(lat - self.lat0) * m
 
     def inverse(self, x, y):
+        """Longitude and latitude (degrees) of plane coordinates x, y (m)."""
         lat = self.lat0 + np.degrees(np.asarray(y, dtype=float) / _radii(self.lat0)[0])
         for _ in range(2):  # fixed point on the mean latitude
             mid = 0.5 * (lat + self.lat0)

@@ -1,4 +1,4 @@
-"""AIS logs (AIVDM/AIVDO sentences, decoded with pyais) into tracks per unit.
+r"""AIS logs (AIVDM/AIVDO sentences, decoded with pyais) into tracks per unit.
 
 Position reports of types 1, 2, 3 (class A) and 18 (class B) give fixes;
 multi-sentence messages are reassembled; other types are counted as
@@ -77,6 +77,7 @@ class ReceiveTimes:
         self.pending: float | None = None
 
     def __call__(self, line: str) -> tuple[float | None, str | None]:
+        """(time s since epoch, message) of one log line; (None, None) for a line without a time prefix."""
         s = line.strip()
         if s.startswith("$PGHP"):
             self.pending = _gatehouse_time(s)

@@ -39,15 +39,19 @@ LKP, the release, the numerical scheme, the environment and the model version;
 from __future__ import annotations
 
 import json
+from collections.abc import Hashable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import xarray as xr
 
+from sarex import __version__
 from sarex._lazy_dask import install as _install_lazy_dask
 from sarex._lazy_dask import no_distributed_import
 from sarex.errors import SarexInputError
 from sarex.io.atomic import atomic_path
+from sarex.times import iso
 
 _install_lazy_dask()  # xarray need not import dask.array here (sarex._lazy_dask)
 
@@ -96,7 +100,7 @@ def write_drift(ds: xr.Dataset, path: str | Path) -> Path:
     if "history" not in ds.attrs:
         ds = ds.copy()
         ds.attrs["history"] = drift_history(ds.attrs)
-    enc = {v: {"zlib": False} for v in ds.data_vars}
+    enc: dict[Hashable, dict[str, object]] = {v: {"zlib": False} for v in ds.data_vars}
     for name in ("time", "release_time"):
         if name in ds.variables:
             enc[name] = {"units": "seconds since 1970-01-01 00:00:00", "calendar": "standard", "dtype": "float64"}
@@ -276,3 +280,80 @@ def searches_applied(ds: xr.Dataset) -> list[dict]:
         return list(json.loads(raw))
     except (TypeError, ValueError):
         return []
+
+
+@dataclass(frozen=True)
+class DriftRecord:
+    """What a drift file records of its run: the CF global attributes, from plain values.
+
+    The drift engine fills it (:func:`sarex.drift.simulate.run_drift`); :meth:`attrs` gives the
+    attributes in the order the file lists them. Times are s since epoch (written as ISO 8601
+    UTC); ``release`` has the keys of :class:`sarex.drift.Release` (``time_s``, ``end_time_s``).
+    """
+
+    object_key: str
+    object_description: str
+    object_kind: str
+    #: the object's Leeway coefficients (``*_pct``, ``*_cm_s``), as the class table gives them
+    object_coefficients: dict
+    seed: int
+    release: dict
+    scheme: str
+    time_step_s: float
+    output_step_s: float
+    jibe_probability_per_hour: float
+    capsizing: bool
+    coastline: bool
+    environment: str
+    outside_policy: str
+    #: the forcing error's parameters (``ForcingError.as_dict``), or ``None`` without one
+    forcing_error: dict | None
+    stranded_count: int
+    left_domain_count: int
+
+    def attrs(self) -> dict:
+        """The drift file's global attributes (CF-1.8 trajectory; see the module docstring)."""
+        r = self.release
+        return {
+            "Conventions": "CF-1.8",
+            "featureType": "trajectory",
+            "title": f"sarex Leeway drift of {self.object_key}",
+            "source": f"sarex {__version__}",
+            "history": f"created by sarex {__version__}",  # no wall time: same seed, same file bit for bit
+            "sarex_format": FORMAT,
+            "sarex_model_version": __version__,
+            "object_class": self.object_key,
+            "object_description": self.object_description,
+            "object_kind": self.object_kind,
+            "object_coefficients": json.dumps(self.object_coefficients),
+            "seed": int(self.seed),
+            "lkp_lon": float(r["lon"]),
+            "lkp_lat": float(r["lat"]),
+            "lkp_radius_m": float(r["radius_m"]),
+            "lkp_time": iso(r["time_s"]),
+            "release": json.dumps(
+                {
+                    "lon": r["lon"],
+                    "lat": r["lat"],
+                    "time": iso(r["time_s"]),
+                    "radius_m": r["radius_m"],
+                    "radius_type": r["radius_type"],
+                    "end_lon": r["end_lon"],
+                    "end_lat": r["end_lat"],
+                    "end_time": None if r["end_time_s"] is None else iso(r["end_time_s"]),
+                    "end_radius_m": r["end_radius_m"],
+                }
+            ),
+            "scheme": self.scheme,
+            "time_step_s": float(self.time_step_s),
+            "output_step_s": float(self.output_step_s),
+            "jibe_probability_per_hour": float(self.jibe_probability_per_hour),
+            "capsizing": int(bool(self.capsizing)),
+            "coastline": "GSHHG full resolution (roaring-landmask)" if self.coastline else "off",
+            "environment": self.environment,
+            "outside_policy": self.outside_policy,
+            "forcing_error": "none" if self.forcing_error is None else json.dumps(self.forcing_error),
+            "stranded_count": self.stranded_count,
+            "left_domain_count": self.left_domain_count,
+            "searches": "[]",
+        }

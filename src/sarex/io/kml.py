@@ -109,6 +109,7 @@ class KmlStyle:
     poly_colour: str | None = None
 
     def element(self) -> ET.Element:
+        """The style as a KML element."""
         s = ET.Element("Style", id=self.id)
         if self.icon_colour is not None:
             _sub(_sub(s, "IconStyle"), "color", self.icon_colour)
@@ -133,6 +134,7 @@ class Placemark:
     description: str | None = None
 
     def element(self) -> ET.Element:
+        """The placemark as a KML element (schema order)."""
         p = ET.Element("Placemark")
         _sub(p, "name", self.name)
         if self.description is not None:
@@ -152,6 +154,7 @@ class Folder:
     placemarks: list[Placemark] = field(default_factory=list)
 
     def element(self) -> ET.Element:
+        """The folder as a KML element (name, styles, placemarks in schema order)."""
         f = ET.Element("Folder")
         _sub(f, "name", self.name)
         for s in self.styles:

@@ -56,10 +56,12 @@ class Track:
 
     @property
     def start_s(self) -> float:
+        """First fix time, s since epoch."""
         return float(self.time_s[0])
 
     @property
     def end_s(self) -> float:
+        """Last fix time, s since epoch."""
         return float(self.time_s[-1])
 
     def length_m(self) -> float:

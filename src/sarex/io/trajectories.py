@@ -154,7 +154,7 @@ def _coord(ds: xr.Dataset, axis: str, source: str) -> str:
 
 
 def _ids(ds: xr.Dataset, dim: str, n: int) -> list[str]:
-    for name, v in ds.variables.items():
+    for v in ds.variables.values():
         if v.attrs.get("cf_role") == "trajectory_id" and v.dims == (dim,):
             vals = v.values
             return [(x.decode() if isinstance(x, bytes) else str(x)).strip() for x in vals]

@@ -7,17 +7,16 @@ One function for ``sarex plan`` (plan.json, SAP) and ``sarex exercise run``
 
 from __future__ import annotations
 
-from typing import Optional
-
 import numpy as np
 import xarray as xr
 
 from sarex.planning.planner import Plan
 from sarex.search.detection import SearchUnit, pod_along_tracks
 from sarex.io.track import Track
+from sarex.search.podmodel import DetectionModel
 
 
-def planned_search_units(plan: Plan, model: Optional[str] = None) -> list[SearchUnit]:
+def planned_search_units(plan: Plan, model: "str | DetectionModel | None" = None) -> list[SearchUnit]:
     """Each assignment's pattern (CSP to last waypoint, planned times) as a search unit with the plan's W (per object class)."""
     out = []
     for a in plan.assignments:
@@ -28,7 +27,7 @@ def planned_search_units(plan: Plan, model: Optional[str] = None) -> list[Search
     return out
 
 
-def planned_tracks_pos(plan: Plan, ds: xr.Dataset, model: Optional[str] = None) -> float:
+def planned_tracks_pos(plan: Plan, ds: xr.Dataset, model: "str | DetectionModel | None" = None) -> float:
     """POS of the planned pattern tracks against the particles of ``ds`` (their current weights).
 
     Parameters

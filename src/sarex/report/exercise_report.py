@@ -131,6 +131,7 @@ def timeline(res: ExerciseResult) -> MplFigure:
 
 
 def replicate_figure(res: ExerciseResult) -> MplFigure:
+    """Figure of the replicates: the spread of their probability of success."""
     r = res.replicates
     fig = MplFigure(figsize=(7.5, 3.6), dpi=100)
     ax = fig.add_subplot(1, 1, 1)

@@ -190,7 +190,7 @@ class _Page:
             tab = ax.table(cellText=chunk or [[""] * len(t.columns)], colLabels=t.columns, loc="upper left", cellLoc="right")
             tab.auto_set_font_size(False)
             tab.set_fontsize(size)
-            for (r, c), cell in tab.get_celld().items():
+            for (r, _c), cell in tab.get_celld().items():
                 cell.set_height(1.0 / (len(chunk) + 1))
                 if r == 0:
                     cell.set_facecolor("#e8eef4")

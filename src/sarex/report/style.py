@@ -43,6 +43,7 @@ class ServicePalette:
         self._count: dict[str, int] = {}
 
     def __call__(self, nation: str, service: str = "") -> str:
+        """Colour of a nation's service."""
         code = nation_code(nation) if nation else ""
         key = (code, (service or "").strip().lower())
         if key in self._given:

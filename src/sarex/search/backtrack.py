@@ -32,6 +32,7 @@ from sarex.environment.base import Environment
 from sarex.errors import SarexInputError
 from sarex.io.driftfile import STATUS_ACTIVE, STATUS_STRANDED
 from sarex.search.positions import positions_at
+from sarex.search.grid import ProbabilityGrid
 from sarex.search.skill import CONTAINMENT_BANDWIDTH_SCALE
 from sarex.times import iso
 
@@ -170,7 +171,7 @@ class Backtrack:
     def weight(self) -> np.ndarray:
         return np.asarray(self.update.dataset["weight"].values)
 
-    def origin_grid(self):
+    def origin_grid(self) -> ProbabilityGrid:
         """Origin probability map: kernel density of the weighted origins (:data:`ORIGIN_BANDWIDTH_SCALE`)."""
         from sarex.search.skill import kde_grid
 

@@ -91,7 +91,7 @@ class SearchUnit:
     class_widths_m: tuple[tuple[str, float], ...] = ()
 
     def for_class(self, key: str) -> "SearchUnit":
-        """This unit with the sweep width for object class ``key``."""
+        """The unit with the sweep width for object class ``key``."""
         w = dict(self.class_widths_m).get(key, self.sweep_width_m)
         return SearchUnit(self.track, w, self.model, self.name)
 

@@ -62,6 +62,7 @@ class BearingFix:
         return k * math.sqrt(vals[1]), k * math.sqrt(max(vals[0], 0.0)), math.degrees(math.atan2(e, nn)) % 180.0
 
     def mahalanobis2(self, lon: float, lat: float) -> float:
+        """Squared Mahalanobis distance of (lon, lat) from the fix, in its error ellipse."""
         e, nn = local_offsets(self.lon, self.lat, np.array([lon]), np.array([lat]))
         v = np.array([e[0], nn[0]])
         return float(v @ np.linalg.solve(self.cov, v))

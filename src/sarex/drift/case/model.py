@@ -95,6 +95,8 @@ class PositionError(_Strict):
 
 
 class Branch(_Strict):
+    """One branch of a state change: the state it leads to and its probability."""
+
     state: str
     weight: float = Field(gt=0.0, le=1.0)
 
@@ -128,6 +130,7 @@ class State(_Strict):
 
     @property
     def zero_duration(self) -> bool:
+        """Whether the change is instantaneous."""
         return self.sojourn_max_h == 0.0
 
 
@@ -177,6 +180,8 @@ class _Scenario(_Strict):
 
 
 class PointScenario(_Scenario, PositionError):
+    """A scenario starting at one position with its error."""
+
     type: Literal["point"]
     lon: Lon
     lat: Lat
@@ -187,6 +192,8 @@ class PointScenario(_Scenario, PositionError):
 
 
 class AreaScenario(_Scenario):
+    """A scenario starting anywhere in an area."""
+
     type: Literal["area"]
     polygon: list[LonLat] = Field(min_length=3)
     time: str
@@ -197,11 +204,15 @@ class AreaScenario(_Scenario):
 
 
 class Hazard(_Strict):
+    """A hazard on a voyage and the probability of the incident there."""
+
     polygon: list[LonLat] = Field(min_length=3)
     factor: float = Field(gt=0.0)
 
 
 class VoyageScenario(_Scenario):
+    """A scenario starting somewhere along a voyage (incident position and time unknown)."""
+
     type: Literal["voyage"]
     departure: LonLat
 
@@ -224,6 +235,8 @@ class VoyageScenario(_Scenario):
 
 
 class DeadReckoningScenario(_Scenario):
+    """A scenario starting from a dead-reckoned position."""
+
     type: Literal["dead-reckoning"]
     lon: Lon
     lat: Lat
@@ -239,12 +252,16 @@ class DeadReckoningScenario(_Scenario):
 
 
 class Fix(PositionError):
+    """A position fix with its error."""
+
     lon: Lon
     lat: Lat
     probability: float = Field(1.0, gt=0.0, le=1.0)
 
 
 class BeaconScenario(_Scenario):
+    """A scenario starting from distress-beacon fixes."""
+
     type: Literal["beacon"]
     fixes: list[Fix] = Field(min_length=1)
     time: str
@@ -259,6 +276,8 @@ class BeaconScenario(_Scenario):
 
 
 class Station(_Strict):
+    """A direction-finding station."""
+
     lon: Lon
     lat: Lat
     bearing_deg: float
@@ -268,6 +287,8 @@ class Station(_Strict):
 
 
 class BearingsScenario(_Scenario):
+    """A scenario starting where direction-finding bearings cross."""
+
     type: Literal["bearings"]
     stations: list[Station] = Field(min_length=1)
     time: str

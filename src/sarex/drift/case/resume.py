@@ -23,7 +23,7 @@ from sarex.drift.case.build import CaseEnsemble, build_ensemble
 from sarex.drift.case.model import Case
 from sarex.drift.case.run import case_coastline
 from sarex.drift.seeding import Release
-from sarex.drift.simulate import simulate
+from sarex.drift.simulate import DriftConfig, DriftStart, run_drift
 from sarex.environment.base import Environment
 from sarex.environment.coast import Coastline
 from sarex.errors import SarexInputError
@@ -65,6 +65,6 @@ def continue_case(
     stranding = (land if coast is True else None) if isinstance(coast, bool) or coast is None else coast
     i0 = int(np.argmin(ce.ensemble.time_s))
     release = Release(float(ce.ensemble.lon[i0]), float(ce.ensemble.lat[i0]), float(t0))
-    new = simulate(env, None, release, hours=hours, seed_value=seed, step_s=step_s, coast=stranding if stranding is not None else False,
-                   progress=progress, ensemble=ce.ensemble, _resume=ds, **kw)
+    config = DriftConfig(particles=None, hours=hours, seed=seed, step_s=step_s, coast=stranding if stranding is not None else False, **kw)
+    new = run_drift(env, DriftStart(release, ce.ensemble), config, resume=ds, progress=progress)
     return new, ce, case

@@ -12,7 +12,7 @@ from sarex.drift.case.build import build_ensemble, case_variables
 from sarex.drift.case.model import Case
 from sarex.drift.seeding import Release
 from sarex.drift.forcing_error import ForcingError
-from sarex.drift.simulate import simulate
+from sarex.drift.simulate import DriftConfig, DriftStart, run_drift
 from sarex.environment.base import Environment
 from sarex.environment.coast import Coastline
 from sarex.errors import SarexInputError
@@ -86,7 +86,7 @@ def drift_case(
         Drift start (ISO time or s since epoch); default the earliest time of any scenario
         floored to a whole ``step_s`` since the epoch. It must be a whole number of steps
         since the epoch and not after any release.
-    Other parameters as :func:`sarex.drift.simulate`.
+    Other parameters as :class:`sarex.drift.simulate.DriftConfig`.
     """
     seed_value = check_seed(seed_value)
     if not (step_s > 0) or not math.isfinite(step_s):
@@ -108,7 +108,8 @@ def drift_case(
     ce.ensemble.step_offset = int(round(k))
     i0 = int(np.argmin(ce.ensemble.time_s))
     release = Release(float(ce.ensemble.lon[i0]), float(ce.ensemble.lat[i0]), float(t0))
-    ds = simulate(env, None, release, hours=hours, seed_value=seed_value, step_s=step_s, output_s=output_s, scheme=scheme,
-                  coast=coastline if coastline is not None else False, jibe_probability_per_hour=jibe_probability_per_hour,
-                  capsize=capsize, progress=progress, ensemble=ce.ensemble, forcing_error=forcing_error)
+    config = DriftConfig(particles=None, hours=hours, seed=seed_value, step_s=step_s, output_s=output_s, scheme=scheme,
+                         coast=coastline if coastline is not None else False, jibe_probability_per_hour=jibe_probability_per_hour,
+                         capsize=capsize, forcing_error=forcing_error)
+    ds = run_drift(env, DriftStart(release, ce.ensemble), config, progress=progress)
     return case_variables(ds, ce, case)

@@ -40,6 +40,7 @@ def survival_fraction(tau_s: np.ndarray, median_h: float, shape: float) -> np.nd
 
 
 def median_h(survival) -> float:
+    """Median survival time, h: given, or from the water temperature (Hayward)."""
     return float(survival.median_h) if survival.median_h is not None else hayward_median_h(survival.water_temp_c)
 
 

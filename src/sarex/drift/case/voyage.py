@@ -59,6 +59,7 @@ def _merc(lat_deg: float) -> float:
 
 
 def triangular_speeds(rng: np.random.Generator, n: int, lo: float, mode: float, hi: float) -> np.ndarray:
+    """``n`` draws of a triangular distribution from ``lo`` to ``hi`` with mode ``mode``."""
     if hi == lo:
         return np.full(n, float(lo))
     return rng.triangular(lo, mode, hi, n)
