@@ -102,7 +102,9 @@ def _export(tmp_path: Path, pass_over: bool) -> Path:
     else:
         pos = [{"unit": "ROK-PKG-1", "time": t, "lon": 129.05, "lat": 34.95} for t in ("2026-02-11T00:00:00Z", "2026-02-11T06:00:00Z")]
     data = {"format": "sarex-played/1", "seed": 3, "scenario_toml": builtin_scenario_text("korea-japan"), "particles": 300, "positions": pos,
-            "plans": [], "jobs": [], "periods": [{"number": i + 1, "start": iso(p.start), "end": iso(p.end)} for i, p in enumerate(sc.periods)]}
+            "plans": [], "jobs": [], "periods": [{"number": i + 1, "start": iso(p.start), "end": iso(p.end)} for i, p in enumerate(sc.periods)],
+            "breaches": [{"time": "2026-02-11T01:00:10Z", "kind": "low_pass", "units": ["JPN-P1-1", "ROK-DDH-1"], "distance_nm": 0.8, "vertical_ft": 300.0}],
+            "messages": [{"time": "2026-02-11T00:30:00Z", "sender": "ROK-DDH-1", "to": ["JPN-DD-1"], "text": "Deck ready"}]}
     f = tmp_path / f"export-{pass_over}.json"
     f.write_text(json.dumps(data))
     return f
@@ -128,6 +130,9 @@ def test_evaluate_played_cli_pass_over_the_truth_and_stay_at_start(tmp_path):
     assert p["detected"] and p["first_opportunity"]["unit"] == "ROK-PKG-1"
     assert p["first_opportunity"]["time"] > "2026-02-11T01:55:00Z" and p["first_opportunity"]["time"] < "2026-02-11T02:05:00Z"
     assert "Played: outcome" in (tmp_path / "a" / "report.html").read_text()
+    assert [(b["kind"], b["distance_nm"], b["vertical_ft"]) for b in p["breaches"]] == [("low_pass", 0.8, 300.0)]
+    assert [(m["time"], m["sender"], m["text"]) for m in p["messages"]] == [("2026-02-11T00:30:00Z", "ROK-DDH-1", "Deck ready")]
+    assert "low pass over a ship" in (tmp_path / "a" / "report.html").read_text()
     r = _cli(_export(tmp_path, False), "--out", tmp_path / "b")
     q = json.loads((tmp_path / "b" / "played.json").read_text())["played"]
     assert not q["detected"] and q["opportunities"] == [] and q["pos_achieved"] < 0.01

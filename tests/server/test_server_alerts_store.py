@@ -4,6 +4,8 @@ reader sees those the rules give them. Positions are placed with pyproj's geodes
 
 from __future__ import annotations
 
+import time
+
 import pyproj
 import pytest
 from sqlalchemy import func, select
@@ -14,6 +16,7 @@ from sarex.server.demo import set_up_demo
 from sarex.server.models import AuditEntry, Grant, User
 from sarex.server.reports import PositionBatch, write_positions
 from sarex.server.security import Principal
+from sarex.times import to_epoch_s
 
 G = pyproj.Geod(ellps="WGS84")
 FT = 0.3048
@@ -102,8 +105,20 @@ def test_breach_table_for_the_after_action_report(store):
     post(store, "rok-ddh-1", "d1", T, 0, 0.0, None)
     post(store, "jpn-p1-1", "p1", T + 10, 45, 0.8, 300)
     with store.read() as s:
-        assert alerts.breaches(s, 1) == [{"time": "2026-02-11T01:00:10Z", "kind": "low_pass", "units": ["JPN-P1-1", "ROK-DDH-1"],
-                                          "distance_nm": pytest.approx(0.8, abs=1e-3), "vertical_ft": 300.0}]
+        got = alerts.breaches(s, 1)
+    wall = got[0].pop("created_wall")  # the wall time it was raised: now, not the exercise time
+    assert got == [{"time": "2026-02-11T01:00:10Z", "kind": "low_pass", "units": ["JPN-P1-1", "ROK-DDH-1"],
+                    "distance_nm": pytest.approx(0.8, abs=1e-3), "vertical_ft": 300.0}]
+    assert abs(to_epoch_s(wall) - time.time()) < 120
+    # the played export carries the same table to `sarex exercise evaluate-played` and the server's evaluate job
+    from sarex.server.models import Exercise
+    from sarex.server.played_export import build
+
+    with store.read() as s:
+        exported = build(s, s.get(Exercise, 1))
+    assert [(b["kind"], b["time"], b["units"], b["created_wall"]) for b in exported["breaches"]] == [
+        ("low_pass", "2026-02-11T01:00:10Z", ["JPN-P1-1", "ROK-DDH-1"], wall)]
+    assert exported["messages"] == []
 
 
 def _plan_row(s, nation: str, unit: str, ring, block, user_id: int):

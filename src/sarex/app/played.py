@@ -4,7 +4,7 @@ One use case for the CLI (``sarex exercise evaluate-played EXPORT``) and the ser
 job: the export (JSON, format ``sarex-played/1``; :func:`sarex.server.played_export.export`) holds
 the scenario (truth included), the seed, the forecast's particle count, and what was played in
 exercise time — positions, sightings, plans with their approval times, periods, jobs, injects,
-observations. The computing is :mod:`sarex.exercise.played`; this module reads the export,
+observations, separation breaches and the message log. The computing is :mod:`sarex.exercise.played`; this module reads the export,
 drifts the truth and the players' forecast with the exercise's seed, and assembles the
 ``played`` scores (issue 28 item 5) and the report's played sections.
 """
@@ -60,6 +60,29 @@ def load_export(path: Path) -> dict:
         if k not in data:
             raise SarexInputError(f"{path}: {k}: missing from the export")
     return data
+
+
+def _after_action(data: dict) -> tuple[list[dict], list[dict]]:
+    """The export's breaches and message log (issue 30 item 6), checked and reduced to what the report shows, by
+    exercise time; an export made before they were exported has neither (empty lists)."""
+    rows = []
+    for i, b in enumerate(data.get("breaches") or []):
+        w = f"breaches[{i}]"
+        _t(b.get("time"), f"{w}.time")
+        if not isinstance(b.get("kind"), str) or not isinstance(b.get("units"), list):
+            raise SarexInputError(f"{w}: needs a kind (text) and units (a list), got {b.get('kind')!r}, {b.get('units')!r}")
+        vft = b.get("vertical_ft")
+        rows.append({"kind": b["kind"], "units": [str(u) for u in b["units"]], "time": b["time"], "wall": b.get("created_wall"),
+                     "distance_nm": float(b.get("distance_nm") or 0.0), "vertical_ft": None if vft is None else float(vft)})
+    msgs = []
+    for i, m in enumerate(data.get("messages") or []):
+        _t(m.get("time"), f"messages[{i}].time")
+        to = m.get("to") or []
+        msgs.append({"time": m["time"], "wall": m.get("created_wall"), "sender": str(m.get("sender", "")),
+                     "to": [str(x) for x in (to if isinstance(to, list) else [to])], "text": str(m.get("text", "")),
+                     "untranslated": bool(m.get("untranslated", False))})
+    key = lambda r: _t(r["time"], "time")  # noqa: E731
+    return sorted(rows, key=key), sorted(msgs, key=key)
 
 
 def _scenario(text: str):
@@ -143,6 +166,7 @@ def evaluate_played(data: dict, *, coast: bool = True, rehearsal: Optional[dict]
     from sarex.seeds import stream
 
     say = progress or (lambda m: None)
+    breaches, messages = _after_action(data)  # checked first: a bad row fails before the drift
     sc = _scenario(data["scenario_toml"])
     seed = int(data["seed"])
     inp = _inputs(data, sc)
@@ -213,6 +237,8 @@ def evaluate_played(data: dict, *, coast: bool = True, rehearsal: Optional[dict]
         "sightings": [{"unit": c.unit, "time": iso(c.time_s), "distance_nm": c.distance_nm, "time_error_min": c.time_error_min,
                        "nearest_nm_within_30_min": c.nearest_nm, "counts": c.counts} for c in checks],
         "counterfactual": counter,
+        "breaches": breaches,
+        "messages": messages,
         "scenario": sc.name,
         "passes": len(all_passes),
         "particles": particles,

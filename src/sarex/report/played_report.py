@@ -1,6 +1,7 @@
 """The after-action report's sections on the exercise as played (issue 28), placed before the
 rehearsal's: outcome, timeline, plans in force, units, detection opportunities, sightings against
-the truth, the counterfactual, objectives with observations and the improvement plan, injects.
+the truth, the counterfactual, objectives with observations and the improvement plan, separation breaches,
+the message log, injects.
 Every time is exercise time (UTC); a wall time stands beside it where the record has one."""
 
 from __future__ import annotations
@@ -121,10 +122,36 @@ def played_sections(ev: Any, nations: dict[str, str]) -> list[Section]:
     plan = [[x["finding"], x["owner"] or "—", x["due"] or "—", x["objective"]] for x in obs if x.get("finding")]
     s.blocks.append(Table(["finding", "owner", "due", "objective"], plan, "improvement plan") if plan else Paragraph("No improvement item recorded."))
     out.append(s)
+    out += after_action_sections(p)
     if ev.injects:
         s = Section("Played: injects (MSEL)")
         s.blocks.append(Table(["at (exercise)", "kind", "to", "status", "delivered (exercise)", "delivered (wall)", "text"],
                               [[_t(i["at"]), i["kind"], ",".join(i["to"]), i["status"], _t(i.get("delivered_at")), _t(i.get("delivered_wall")),
                                 i["text"][:80]] for i in ev.injects], "the timeline as delivered"))
         out.append(s)
+    return out
+
+
+#: the breach kinds of :mod:`sarex.exercise.separation`, as the report names them
+KIND_NAMES = {"aircraft_separation": "aircraft separation", "low_pass": "low pass over a ship", "ship_cpa": "ships' closest approach",
+              "outside_area": "outside its area", "outside_block": "outside its altitude block"}
+
+
+def after_action_sections(p: dict) -> list[Section]:
+    """Every separation breach, low pass and unit outside its block or area, and the message log (issue 30 item 6),
+    from the ``played`` scores' ``breaches`` and ``messages``; an empty list is stated as "none"."""
+    s = Section("Played: separation breaches")
+    rows = [[_t(b["time"]), _t(b.get("wall")), KIND_NAMES.get(b["kind"], b["kind"]), ", ".join(b["units"]),
+             f"{b['distance_nm']:.2f}", "—" if b.get("vertical_ft") is None else f"{b['vertical_ft']:.0f}"] for b in p.get("breaches", [])]
+    s.blocks.append(Table(["exercise time (UTC)", "raised (wall, UTC)", "kind", "units", "distance (NM)", "vertical (ft)"], rows,
+                          "every alert raised in play: distance is the horizontal separation (the closest approach for ships, "
+                          "the distance outside the area's edge for a unit outside its area); vertical is the altitude separation, "
+                          "or the feet outside the block") if rows else Paragraph("Separation breaches: none recorded in play."))
+    out = [s]
+    s = Section("Played: message log")
+    rows = [[_t(m["time"]), _t(m.get("wall")), m["sender"], ", ".join(m["to"]) or "all", m["text"]] for m in p.get("messages", [])]
+    s.blocks.append(Table(["exercise time (UTC)", "logged (wall, UTC)", "from", "to", "text (English)"], rows,
+                          "every message between participants; standard phrases rendered in English, free text as sent")
+                    if rows else Paragraph("Message log: none recorded in play."))
+    out.append(s)
     return out

@@ -185,7 +185,8 @@ def visible(s: Session, p: Principal, exercise_id: int, after_id: int = 0) -> li
 
 
 def breaches(s: Session, exercise_id: int) -> list[dict]:
-    """Every alert of the exercise (the after-action report's breach table): time, kind, units, distances; by time."""
-    rows = s.execute(select(SeparationAlert).where(SeparationAlert.exercise_id == exercise_id).order_by(SeparationAlert.time_s)).scalars()
-    return [{"time": iso(a.time_s), "kind": a.kind, "units": a.units.split(","), "distance_nm": a.distance_nm, "vertical_ft": a.vertical_ft}
-            for a in rows]
+    """Every alert of the exercise (the after-action report's breach table): time (exercise), kind, units, distances,
+    and the wall time it was raised (``created_wall``); by time."""
+    rows = s.execute(select(SeparationAlert).where(SeparationAlert.exercise_id == exercise_id).order_by(SeparationAlert.time_s, SeparationAlert.id)).scalars()
+    return [{"time": iso(a.time_s), "kind": a.kind, "units": a.units.split(","), "distance_nm": a.distance_nm, "vertical_ft": a.vertical_ft,
+             "created_wall": iso(a.created_s)} for a in rows]

@@ -190,7 +190,8 @@ def sitreps(s: Session, p: Principal, exercise_id: int, lang: Optional[str] = No
 
 
 def log_table(s: Session, exercise_id: int, lang: str = "en") -> list[dict]:
-    """The whole message log of an exercise for the after-action report: time, sender, addressees, text in ``lang``."""
+    """The whole message log of an exercise for the after-action report: time (exercise), sender, addressees, text in
+    ``lang``, and the wall time it was logged (``created_wall``)."""
     rows = s.execute(select(Message).where(Message.exercise_id == exercise_id).order_by(Message.time_s, Message.id)).scalars()
     return [{"time": iso(m.time_s), "sender": m.sender, "to": m.to.split(","), "text": phrases.render(m.phrase, json.loads(m.params_json), m.text, lang),
-             "untranslated": not m.phrase} for m in rows]
+             "untranslated": not m.phrase, "created_wall": iso(m.created_s)} for m in rows]

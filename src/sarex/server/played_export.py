@@ -24,8 +24,10 @@ def _iso(t):
 
 def build(s: Session, ex: Exercise) -> dict:
     """The export of exercise ``ex`` (no access check: the caller made it)."""
+    from sarex.server.alerts import breaches
     from sarex.server.clock import clock_view
     from sarex.server.injects import view
+    from sarex.server.messages import log_table
     from sarex.server.observations import observation_rows
 
     pos = s.execute(select(PositionReport).where(PositionReport.exercise_id == ex.id).order_by(PositionReport.time_s, PositionReport.id)).scalars()
@@ -52,6 +54,8 @@ def build(s: Session, ex: Exercise) -> dict:
         "jobs": [{"id": j.id, "kind": j.kind, "status": j.status, "created_at": _iso(j.created_ex_s), "created_wall": iso(j.created_s)} for j in jobs],
         "injects": [view(r, clock_now_s(clock)) for r in rows],
         "observations": observation_rows(s, ex.id),
+        # issue 30 item 6: every separation breach, low pass, unit outside its block or area, and the message log
+        "breaches": breaches(s, ex.id), "messages": log_table(s, ex.id),
     }
 
 
