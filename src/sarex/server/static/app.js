@@ -139,13 +139,13 @@
   async function refresh(fit) {
     const id = S.ex.id, r = S.ex.roles, unit = r.includes("unit"), control = r.some((x) => ["director", "coordinator", "planner", "evaluator", "observer"].includes(x));
     const e = `/api/exercises/${id}`;
-    const [units, periods, plans, jobs, areas, routes, sightings, datum, tasking, contours, forecast, injects] = await Promise.all([
+    const [units, periods, plans, jobs, areas, routes, sightings, datum, tasking, contours, forecast, injects, clock] = await Promise.all([
       get(`${e}/units`, []), get(`${e}/periods`, []), control ? get(`${e}/plans`, []) : [], control ? get(`${e}/jobs`, []) : [],
       get(`${e}/collections/areas/items`, { features: [] }), get(`${e}/collections/routes/items`, { features: [] }), get(`${e}/sightings`, []),
       control ? get(`${e}/datum`, []) : [], unit ? get(`${e}/tasking`, []) : null,
       control ? get(`${e}/collections/contours/items`, { features: [] }) : { features: [] }, control ? get(`${e}/forecast`, null) : null,
-      get(`${e}/injects`, [])]);
-    Object.assign(S, { units, periods, plans, jobs, areas, routesFc: routes, sightings, datum, tasking, contours, forecast, injects });
+      get(`${e}/injects`, []), get(`${e}/clock`, null)]);
+    Object.assign(S, { units, periods, plans, jobs, areas, routesFc: routes, sightings, datum, tasking, contours, forecast, injects, clock });
     S.ex = await api(e);
     render();
     if (fit) { window.SX_MAP.resize(); window.SX_MAP.fit(S); }
@@ -185,7 +185,16 @@
     try { const r = await api(path, { method: "POST", json }); await refresh(false); return r; } catch (e) { if (errEl) showError(errEl, e); else flash(errText(e)); return null; }
   }
 
-  window.SX = { S, api, act, refresh, errText, showError, fmtPos, fmtTime, pct, esc, confirmDialog, flash, T, ApiError, selectTab };
+  // Exercise time (ISO, UTC) at a wall time (ms): every report is stamped in exercise time (the
+  // time contract, issue 28), computed from the exercise clock as exercise/clock.py does.
+  function exerciseTime(wallMs) {
+    const c = S.clock;
+    if (!c) return new Date(wallMs).toISOString();
+    const wall = wallMs / 1000;
+    const ex = c.mode === "live" ? wall + c.offset_s : c.state !== "running" ? c.anchor_exercise_s : c.anchor_exercise_s + c.rate * (wall - c.anchor_wall_s);
+    return new Date(Math.round(ex * 1000)).toISOString();
+  }
+  window.SX = { S, api, act, refresh, errText, showError, fmtPos, fmtTime, pct, esc, confirmDialog, flash, T, ApiError, selectTab, exerciseTime };
   const lang0 = localStorage.getItem("sarex.lang") || "en";
   $("lang").value = lang0;
   I.load(lang0).then(() => { I.apply(); return api("/api/me"); }).then(start).catch(() => {});

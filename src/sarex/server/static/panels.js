@@ -66,7 +66,7 @@
   }
   function reportHere() {
     here(async (p) => {
-      const body = { time: new Date(p.timestamp || Date.now()).toISOString(), lon: +p.coords.longitude.toFixed(6), lat: +p.coords.latitude.toFixed(6) };
+      const body = { time: SX.exerciseTime(p.timestamp || Date.now()), lon: +p.coords.longitude.toFixed(6), lat: +p.coords.latitude.toFixed(6) };
       await window.SX_OUTBOX.add(SX.S.ex.id, "position", body);
       $("geo-state").textContent = T("geo_reported", { pos: SX.fmtPos(body.lon, body.lat), time: SX.fmtTime(body.time, true) });
     });
@@ -86,7 +86,7 @@
     err.textContent = "";
     if (!(lat >= -90 && lat <= 90)) { err.textContent = T("err_invalid") + ` (${T("field_lat")})`; f.lat.focus(); return; }
     if (!(lon >= -180 && lon <= 180)) { err.textContent = T("err_invalid") + ` (${T("field_lon")})`; f.lon.focus(); return; }
-    const time = f.time.value ? new Date(f.time.value + "Z").toISOString() : new Date().toISOString();
+    const time = f.time.value ? new Date(f.time.value + "Z").toISOString() : SX.exerciseTime(Date.now());
     await window.SX_OUTBOX.add(SX.S.ex.id, "sighting", { time, lon, lat, note: f.note.value });
     f.note.value = ""; SX.flash(T("sighting_queued"));
   });
