@@ -43,10 +43,12 @@ def test_plan_kml_valid_against_ogc_schema(schema, plan_kml):
     plan, text = plan_kml
     assert _errors(schema, text) == []
     root = ET.fromstring(text)
-    placemarks = list(root.iter(K + "Placemark"))
+    # the nations' folders (the "Airspace" folder of aircraft altitude blocks is tested in test_planning_airspace)
+    nations = [f for f in root.iter(K + "Folder") if f.find(K + "name").text != "Airspace"]
+    placemarks = [p for f in nations for p in f.iter(K + "Placemark")]
     assert len(placemarks) == 3 * len(plan.assignments)
-    # every styleUrl points at a Style of the document
-    ids = {s.get("id") for s in root.iter(K + "Style")}
+    # every styleUrl points at a Style of the nations' folders
+    ids = {s.get("id") for f in nations for s in f.iter(K + "Style")}
     assert {p.find(K + "styleUrl").text[1:] for p in placemarks} == ids
     assert ids == {f"{n}-{w}" for n in ("KOR", "JPN") for w in ("area", "track", "csp")}
 
@@ -68,7 +70,7 @@ def test_fastkml_strict_parse(plan_kml):
     fk = pytest.importorskip("fastkml")
     plan, text = plan_kml
     doc = fk.kml.KML.from_string(text.encode(), strict=True)
-    folders = doc.features[0].features
+    folders = [f for f in doc.features[0].features if f.name != "Airspace"]
     assert sorted(f.name for f in folders) == ["JPN", "KOR"]
     polys = [p for f in folders for p in f.features if p.geometry is not None and p.geometry.geom_type == "Polygon"]
     assert len(polys) == len(plan.assignments)
