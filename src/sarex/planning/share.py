@@ -28,9 +28,9 @@ import math
 from typing import Callable, Optional, Sequence
 
 import numpy as np
-from scipy.optimize import minimize
 
 from sarex.planning.rectangle import Rectangle
+from sarex.planning.tiling import optimise_layout
 
 
 def groups_of(n: int) -> list[int]:
@@ -225,27 +225,16 @@ def nested_layout(
     for levels in options:
         lay = NestedLayout(centre, phi, levels, ids, efforts_m2, gap_m)
         x0 = lay.initial(float(sigma_m[0]), float(sigma_m[1]), max(caps[j] for j in levels[0]))
-        g, p = _optimise(lay, x0, score_coarse, evals[0], float(sigma_m[0]))
+        g, p = optimise_layout(lay, x0, score_coarse, evals[0], float(sigma_m[0]))
         if best is None or g > best[0]:
             best = (g, lay, p)
     g, lay, p = best
-    g, p = _optimise(lay, p, score_fine, evals[1], float(sigma_m[0]))
+    g, p = optimise_layout(lay, p, score_fine, evals[1], float(sigma_m[0]))
     if g <= 0:
         return None
     return lay.rects(p)
 
 
-def _optimise(lay: NestedLayout, x0: np.ndarray, score: Callable[[dict[str, Rectangle]], float], evals: int, scale_m: float) -> tuple[float, np.ndarray]:
-    def f(p: np.ndarray) -> float:
-        return -score(lay.rects(p))
-
-    steps = lay.steps(scale_m)
-    simplex = np.vstack([x0] + [x0 + np.eye(x0.size)[i] * steps[i] for i in range(x0.size)])
-    res = minimize(f, x0, method="Nelder-Mead", options={"maxfev": evals, "initial_simplex": simplex, "xatol": 1.0, "fatol": 1e-7})
-    g0 = -f(x0)
-    if -res.fun >= g0:
-        return -float(res.fun), np.asarray(res.x)
-    return g0, x0
 
 
 def two_modes(x: np.ndarray, y: np.ndarray, w: np.ndarray, iters: int = 12) -> Optional[np.ndarray]:

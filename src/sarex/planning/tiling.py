@@ -32,7 +32,7 @@ rectangle at the cloud's centre (transit and endurance included, via
 from __future__ import annotations
 
 import math
-from typing import Callable, Optional, Sequence
+from typing import Callable, Optional, Protocol, Sequence
 
 import numpy as np
 from scipy.optimize import minimize
@@ -168,20 +168,31 @@ def tile_region(
         ea = axes[:, axis]
         row = RowLayout(centre, math.atan2(ea[1], ea[0]), cols, ids, efforts_m2, gap_m)
         _, side_b, c0 = _uniform_box(z_all, sigma_m[axis], sigma_m[1 - axis], coverage_bounds)
-        g, p = _optimise(row, row.initial(side_b, c0), score_coarse, evals[0], side_b)
+        g, p = optimise_layout(row, row.initial(side_b, c0), score_coarse, evals[0], side_b)
         results.append((g, row, p, side_b))
     g, row, p, side_b = max(results, key=lambda t: t[0])
-    g, p = _optimise(row, p, score_fine, evals[1], side_b)
+    g, p = optimise_layout(row, p, score_fine, evals[1], side_b)
     if g <= 0:
         return None
     return row.rects(p)
 
 
-def _optimise(row: RowLayout, x0: np.ndarray, score: Callable[[dict[str, Rectangle]], float], evals: int, scale_m: float) -> tuple[float, np.ndarray]:
-    def f(p: np.ndarray) -> float:
-        return -score(row.rects(p))
+class Layout(Protocol):
+    """A parametrised set of unit rectangles (:class:`RowLayout`, :class:`~sarex.planning.share.NestedLayout`)."""
 
-    steps = row.steps(scale_m)
+    def rects(self, p: np.ndarray) -> dict[str, Rectangle]: ...
+
+    def steps(self, scale_m: float) -> np.ndarray: ...
+
+
+def optimise_layout(lay: Layout, x0: np.ndarray, score: Callable[[dict[str, Rectangle]], float], evals: int,
+                    scale_m: float) -> tuple[float, np.ndarray]:
+    """Nelder–Mead over a layout's parameters from ``x0`` (initial simplex from ``lay.steps(scale_m)``, m);
+    (score, parameters), never worse than ``x0``."""
+    def f(p: np.ndarray) -> float:
+        return -score(lay.rects(p))
+
+    steps = lay.steps(scale_m)
     simplex = np.vstack([x0] + [x0 + np.eye(x0.size)[i] * steps[i] for i in range(x0.size)])
     res = minimize(f, x0, method="Nelder-Mead", options={"maxfev": evals, "initial_simplex": simplex, "xatol": 1.0, "fatol": 1e-7})
     g0 = -f(x0)
