@@ -43,10 +43,12 @@ def _marginals(w: np.ndarray, pods: dict[str, np.ndarray], ids: list[str]) -> di
 
 
 def _practice_parts(s, f, arrive_s: float, search_m: float, coverage: float, poc: float, st, end_s: float) -> tuple:
-    """Why the coverage is above IAMSAR's guidance, and whether the minimum track spacing leaves the unit idle (issue 32)."""
+    """Why the coverage is above or below IAMSAR's guidance, and whether the minimum track spacing leaves the unit idle (issue 32)."""
     out: tuple = ()
     if coverage > st.max_coverage * 1.001:
         out += (part("above_guidance", cov=coverage, g=st.max_coverage, poc=100 * poc),)
+    elif coverage < st.min_coverage * 0.999:
+        out += (part("below_guidance", cov=coverage, g=st.min_coverage, w=s.sweep_width_m / NM_M, s=f.spacing_m / NM_M),)
     could_s = min(end_s - arrive_s, s.endurance_s - (f.out_m + f.back_m) / s.transit_speed_ms, s.on_scene_s or math.inf)
     flown_s = search_m / s.search_speed_ms
     # The closest legs it can fly: the type's practical minimum, or a turn diameter where legs are not interleaved.

@@ -43,6 +43,26 @@ class _Fit:
     interleave: int = 0
 
 
+def coverage_bounds(sru: Sru, cov: tuple[float, float]) -> tuple[float, float]:
+    """The coverage range ``sru`` is held to: ``cov``, its lower end lowered to ``W / S_min`` where the type's
+    practical minimum track spacing ``S_min`` (:data:`sarex.planning.units.MIN_SPACING_NM`) cannot reach it.
+
+    A helicopter searching for a person in the water (W ≈ 0.05 NM, IAMSAR Vol. II App. N) at its
+    0.3 NM minimum spacing covers 0.17: below the 0.5 guidance, still POS no other unit adds
+    (issue 32: guidance, not a rule that leaves the unit idle; the plan states the reason).
+    """
+    lo, hi = cov
+    if sru.min_spacing_m > 0 and sru.sweep_width_m / sru.min_spacing_m < lo:
+        lo = sru.sweep_width_m / sru.min_spacing_m
+    return lo, hi
+
+
+def in_coverage_bounds(sru: Sru, coverage: float, cov: tuple[float, float]) -> bool:
+    """Whether ``coverage`` lies in :func:`coverage_bounds` (relative tolerance 1e-9)."""
+    lo, hi = coverage_bounds(sru, cov)
+    return lo * (1 - 1e-9) <= coverage <= hi * (1 + 1e-9)
+
+
 def fit_unit(sru: Sru, rect0: Rectangle, start_s: float, end_s: float, cov: tuple[float, float] = (0.5, 2.0)) -> Optional[_Fit]:
     """Fit the unit's flyable parallel sweep into ``rect0`` under its time limits, or None if impossible.
 
@@ -69,8 +89,9 @@ def fit_unit(sru: Sru, rect0: Rectangle, start_s: float, end_s: float, cov: tupl
         if search_s <= 60.0:
             return None
         # Never closer than the platform's practical minimum (issue 32): the track is cut instead.
-        s_lo = max(sru.sweep_width_m / cov[1], sru.min_spacing_m)
-        s_hi = max(sru.sweep_width_m / cov[0] if cov[0] > 0 else math.inf, s_lo)
+        lo, hi = coverage_bounds(sru, cov)
+        s_lo = max(sru.sweep_width_m / hi, sru.min_spacing_m)
+        s_hi = max(sru.sweep_width_m / lo if lo > 0 else math.inf, s_lo)
         f = fit_flyable_sweep(rect0, sru.search_speed_ms * search_s, sru.turn_radius_m, s_lo, s_hi)
         k = 0
         if f is None and 2.0 * sru.turn_radius_m > s_hi:
@@ -155,7 +176,7 @@ class _Evaluator:
                 return 0.0, None, "overlap"
         r = fit.rect
         cov = sru.sweep_width_m * fit.track_m / r.area_m2
-        if not self.coverage_range[0] * (1 - 1e-9) <= cov <= self.coverage_range[1] * (1 + 1e-9):
+        if not in_coverage_bounds(sru, cov, self.coverage_range):
             return 0.0, None, "coverage"
         if sru.keep_off_land and self.land is not None and self.land.touches_land(fit.rect):
             return 0.0, None, "land"

@@ -57,7 +57,8 @@ def fit_interleaved_sweep(
 
     The spacing S stays within ``[min_spacing_m, max_spacing_m]``; ``n = 2·k·blocks`` legs with
     the smallest ``k`` such that ``(k − 1)·S ≥ 2R``; the fewest legs whose length fits the
-    rectangle's leg side (else the track is cut). A creep side narrower than one block is widened.
+    rectangle's leg side (else the track is cut). A creep side narrower than one block is widened; one
+    that no whole number of blocks spans at an allowed spacing is narrowed to the nearest that does.
 
     Returns
     -------
@@ -73,11 +74,16 @@ def fit_interleaved_sweep(
     best = None  # ranks: legs that fit the rectangle, then the least cross-leg track, then the most track
     k_max = int(math.ceil(2.0 * R / s_lo - 1e-9)) + 1
     for k in range(max(2, k_hi_block), k_max + 1):
-        b_lo = max(1, int(math.ceil(B / (2 * k * s_hi) - 1e-9)))
-        b_hi = int(math.floor(min(B / (2 * k * s_lo), B * (k - 1) / (2 * k * 2.0 * R)) + 1e-9))
+        bk = B
+        b_lo = max(1, int(math.ceil(bk / (2 * k * s_hi) - 1e-9)))
+        b_hi = int(math.floor(min(bk / (2 * k * s_lo), bk * (k - 1) / (2 * k * 2.0 * R)) + 1e-9))
+        if b_hi >= 1 and b_lo > b_hi:
+            # No whole number of blocks spans the creep side at an allowed spacing: narrowed to b_hi blocks at
+            # the widest ((k − 1)·S ≥ 2R still holds there, as k ≥ k_hi_block).
+            bk, b_lo = 2 * k * b_hi * s_hi, b_hi
         for blocks in range(b_lo, b_hi + 1):
             n = 2 * k * blocks
-            s = B / n
+            s = bk / n
             d = _steps(n, k)
             leg_full = (T - s * d + (n - 1) * c) / n + s
             leg = min(L, leg_full)
@@ -86,7 +92,7 @@ def fit_interleaved_sweep(
                 continue
             rank = (leg_full <= L, -s * d, flown)
             if best is None or rank > best[0]:
-                best = (rank, (Rectangle(rect.cx, rect.cy, rect.phi, leg, B), n, s, flown, k))
+                best = (rank, (Rectangle(rect.cx, rect.cy, rect.phi, leg, bk), n, s, flown, k))
             if leg_full <= L:
                 break  # more blocks of this k only add legs
     return None if best is None else best[1]

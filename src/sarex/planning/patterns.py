@@ -240,8 +240,9 @@ def fit_flyable_sweep(
     Like :func:`fit_sweep`, but the spacing S stays within ``[max(min_spacing_m, 2R), max_spacing_m]``
     (R = ``turn_radius_m``; the planner passes ``W/max_coverage`` and ``W/min_coverage``), the
     U-turns are flown on arcs of R (each shortens the track by ``(4 − π)R``) and every leg leaves
-    room for them (``leg − S ≥ 2R``). A creep side narrower than one spacing is widened to it.
-    Where the legs that fit the rectangle at the smallest allowed spacing cannot use all of
+    room for them (``leg − S ≥ 2R``). A creep side narrower than one spacing is widened to it; one that no
+    whole number of legs spans at an allowed spacing is narrowed to the nearest that does. Where the legs
+    that fit the rectangle at the smallest allowed spacing cannot use all of
     ``track_m``, the track is cut (the unit searches for less time).
 
     Returns
@@ -257,7 +258,9 @@ def fit_flyable_sweep(
     n_hi = max(1, int(math.floor(B / s_min + 1e-9)))
     n_lo = max(1, int(math.ceil(B / max_spacing_m - 1e-9))) if math.isfinite(max_spacing_m) else 1
     if n_lo > n_hi:
-        return None
+        # No whole number of legs spans the creep side at an allowed spacing (a narrow spacing range, e.g. a
+        # type's practical minimum equal to W/min_coverage): the area is narrowed to n_hi legs at the widest one.
+        B, n_lo = n_hi * max_spacing_m, n_hi
 
     def leg_for(n: int) -> float:
         return (T + B / n + (n - 1) * k) / n

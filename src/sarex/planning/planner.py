@@ -69,7 +69,7 @@ from sarex.planning.cloud import PeriodCloud
 from sarex.geo import NM_M
 from sarex.planning.land import PlaneLand
 from sarex.planning.coverage import time_weights
-from sarex.planning.evaluate import _Evaluator, _Fit, fit_unit  # noqa: F401  (fit_unit, _Evaluator: the planner API)
+from sarex.planning.evaluate import _Evaluator, _Fit, coverage_bounds, fit_unit, in_coverage_bounds  # noqa: F401  (fit_unit, _Evaluator: the planner API)
 from sarex.planning.optimal import optimal_pos
 from sarex.planning.plantypes import Assignment, Plan, PlannerSettings, Sru  # noqa: F401  (re-exported: the planner API)
 from sarex.planning.rectangle import Rectangle
@@ -146,7 +146,7 @@ class Planner:
         centre, sig, axes = principal_axes(c.x[:, m], c.y[:, m], c.weight * survive_full)
         psi = math.atan2(axes[1, 0], axes[0, 0])
         shapes = []
-        lo, hi = self._cov
+        lo, hi = coverage_bounds(sru, self._cov)
         for cov in np.geomspace(lo, hi, 4) if hi > lo else (lo,):
             area = effort / cov
             for aspect in (1.0, 2.5):
@@ -264,7 +264,7 @@ class Planner:
             bad = fit is None
             if not bad:
                 cov = srus[uid].sweep_width_m * fit.track_m / fit.rect.area_m2
-                bad = not self._cov[0] * (1 - 1e-9) <= cov <= self._cov[1] * (1 + 1e-9)
+                bad = not in_coverage_bounds(srus[uid], cov, self._cov)
             if not bad and srus[uid].keep_off_land and self.land is not None:
                 bad = self.land.touches_land(fit.rect)
             if bad:
@@ -546,15 +546,20 @@ class Planner:
         return render(parts)
 
     def _why_not(self, s: Sru, why: str) -> tuple:
+        """Why ``s`` got no area: too late, out of endurance, no free sea, or no pattern it can fly in the time it has."""
         c = self.cloud
-        if why == "no_room":
-            return (part("no_room"),)
         centre, _, _ = principal_axes(self._mid_xy[0], self._mid_xy[1], c.weight)
         d = math.hypot(centre[0] - s.start_xy[0], centre[1] - s.start_xy[1])
+        arr = max(s.ready_s, c.start_s - d / s.transit_speed_ms) + d / s.transit_speed_ms
         need_h = 2 * d / s.transit_speed_ms / 3600.0
-        if s.ready_s + d / s.transit_speed_ms >= c.end_s:
-            return (part("late", d=d / NM_M, arr=_hhmm(max(s.ready_s, c.start_s - d / s.transit_speed_ms) + d / s.transit_speed_ms), end=_hhmm(c.end_s)),)
-        return (part("endurance", d=d / NM_M, h=need_h, e=s.endurance_s / 3600),)
+        if arr >= c.end_s - 60.0:
+            return (part("late", d=d / NM_M, arr=_hhmm(arr), end=_hhmm(c.end_s)),)
+        if need_h >= s.endurance_s / 3600.0:
+            return (part("endurance", d=d / NM_M, h=need_h, e=s.endurance_s / 3600),)
+        if why == "no_room":
+            return (part("no_room"),)
+        on_h = min(c.end_s - arr, s.endurance_s - 2 * d / s.transit_speed_ms) / 3600.0
+        return (part("no_pattern", d=d / NM_M, h=on_h),)
 
     def _finish(self, by_id: dict[str, Sru], rects: dict[str, Rectangle], unassigned: dict[str, str], reserve: dict[str, str], smc: dict[str, str]) -> Plan:
         """Choose patterns, hold units that add too little in reserve, time the routes, and assemble the plan.

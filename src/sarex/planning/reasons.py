@@ -43,6 +43,8 @@ _EN = {
     "late_reach": "arrives at the probability area only at {arr} ({d:.0f} nm), {mins:.0f} min before the period ends {end}: the area it can search in time holds {pos:.1f} % (< {thr:.0f} %); for the next period",
     "endurance": "cannot reach any search area within its endurance ({d:.0f} nm away, round trip {h:.1f} h vs endurance {e:.1f} h)",
     "infeasible": "no feasible area after refinement",
+    "no_pattern": "in the {h:.1f} h it could search, no pattern it can fly fits the probability area ({d:.0f} nm away)",
+    "below_guidance": "coverage {cov:.2f} below the {g:.1f} guidance: sweep width {w:.2f} NM at the type's closest practical track spacing {s:.2f} NM",
 }
 
 _KO = {
@@ -74,6 +76,8 @@ _KO = {
     "late_reach": "확률 구역에 {arr}에야 도착 ({d:.0f} 해리), {mins:.0f}분 후 기간 종료 ({end}): 제때 수색할 수 있는 구역의 성공확률 {pos:.1f} % (< {thr:.0f} %); 다음 기간용",
     "endurance": "항속 시간 내에 어떤 수색 구역에도 도달할 수 없음 ({d:.0f} 해리 거리, 왕복 {h:.1f} 시간, 항속 {e:.1f} 시간)",
     "infeasible": "최적화 후 가능한 구역이 없음",
+    "no_pattern": "수색 가능한 {h:.1f} 시간 안에 확률 구역 ({d:.0f} 해리 거리)에 맞는 수행 가능한 수색 패턴이 없음",
+    "below_guidance": "수색범위율 {cov:.2f}: 권고치 {g:.1f} 미만: 탐지폭 {w:.2f} 해리, 이 유형의 실제 최소 항적 간격 {s:.2f} 해리",
 }
 
 _JA = {
@@ -105,6 +109,8 @@ _JA = {
     "late_reach": "確率の高い区域への到着は {arr} ({d:.0f} 海里)、期間終了の {mins:.0f} 分前 ({end}): 間に合う区域の成功確率 {pos:.1f} % (< {thr:.0f} %); 次の期間へ",
     "endurance": "航続時間内にどの捜索区域にも到達できない ({d:.0f} 海里、往復 {h:.1f} 時間、航続 {e:.1f} 時間)",
     "infeasible": "最適化後に実行可能な区域がない",
+    "no_pattern": "捜索できる {h:.1f} 時間内に確率区域 ({d:.0f} 海里先) に合う飛行・航行可能な捜索パターンがない",
+    "below_guidance": "カバレッジ {cov:.2f} は目安 {g:.1f} 未満: 捜索幅 {w:.2f} 海里、この種別の実用上の最小航跡間隔 {s:.2f} 海里",
 }
 
 TEMPLATES = {"en": _EN, "ko": _KO, "ja": _JA}
