@@ -72,8 +72,13 @@ def two_units():
 
 @pytest.mark.slow
 def test_alive_objective_puts_early_unit_on_core():
+    """With areas kept apart at all times (``reuse_gap_s`` infinite) the two objectives part: the POS plan puts the
+    late ship's larger effort on the core, the survival plan the early helicopter. Where a later unit may search
+    again where an earlier one has been (the default, 30 min after it left), both put the helicopter on the core
+    and the ship searches again behind it: more POS than either partition."""
     cloud = piw_cloud()
-    plans = {o: Planner(cloud, "exponential", seed=0, settings=PlannerSettings(objective=o)).plan(two_units()) for o in ("pos", "alive")}
+    plans = {o: Planner(cloud, "exponential", seed=0, settings=PlannerSettings(objective=o, reuse_gap_s=math.inf)).plan(two_units())
+             for o in ("pos", "alive")}
     for o, p in plans.items():
         print(o, f"POS {p.total_pos:.4f} found alive {p.p_found_alive:.4f}",
               {a.unit_id: (round(100 * a.poc, 1), round(a.coverage, 2), round((a.arrive_s - T0) / 3600, 2)) for a in p.assignments})
@@ -84,3 +89,7 @@ def test_alive_objective_puts_early_unit_on_core():
     assert helo_poc["alive"] > helo_poc["pos"] + 0.05
     assert alive_plan.p_found_alive > pos_plan.p_found_alive * 1.02
     assert pos_plan.total_pos >= alive_plan.total_pos - 1e-3
+    reuse = Planner(cloud, "exponential", seed=0, settings=PlannerSettings(objective="pos")).plan(two_units())
+    helo, ship = (next(a for a in reuse.assignments if a.unit_id == u) for u in ("HELO", "SHIP"))
+    assert helo.poc > 0.75 and ship.arrive_s >= helo.search_end_s + 1800.0  # the ship comes 30 min or more after the helicopter left
+    assert reuse.total_pos > pos_plan.total_pos + 0.01

@@ -84,8 +84,9 @@ def check_bars(plan, cat, srus):
 
 
 #: Measured on 2026-12-07 and not yet met: in open water 45 NM off Korea the ships come on task only after
-#: 3.8–4.8 h and the early aircraft cannot fly the dense core closer than their minimum spacing: 85.6 % (elongated)
-#: and 89.7 % (bimodal) of Stone's static optimum; every unit that can reach still finds ≥ 1 %.
+#: 3.8–4.8 h and the early aircraft cannot fly the dense core closer than their minimum spacing: 93.9 % (elongated)
+#: and 91.5 % (bimodal) of Stone's static optimum (85.6 % and 89.7 % before a later unit could search again where
+#: an earlier one had been); every unit that can reach still finds ≥ 1 %.
 _SHORT = {("elongated", "open"), ("bimodal", "open")}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Optional, Sequence
+from typing import NamedTuple, Optional, Sequence, Union
 
 import numpy as np
 
@@ -41,6 +41,41 @@ class _Fit:
     n_cross: int = 0
     spacing_cross_m: float = 0.0
     interleave: int = 0
+
+
+class Occupied(NamedTuple):
+    """Another unit's area and when it searches there (epoch s, arrival to the end of its pattern)."""
+
+    rect: Rectangle
+    t0_s: float
+    t1_s: float
+
+
+#: What a candidate area must keep clear of: a bare rectangle (at all times) or an :class:`Occupied` one.
+Other = Union[Rectangle, Occupied]
+
+
+def occupied(fit: "_Fit") -> Occupied:
+    """The area of ``fit`` and its search window."""
+    return Occupied(fit.rect, fit.arrive_s, fit.arrive_s + fit.search_s)
+
+
+def clashes(fit: "_Fit", other: Other, gap_m: float, reuse_gap_s: float) -> bool:
+    """Whether ``fit``'s area is closer than ``gap_m`` to ``other`` while both are searched.
+
+    Simultaneous searches need separate subareas (IAMSAR Vol. II ch. 5); a unit may search an area again
+    once the first has left it ``reuse_gap_s`` before (sequential searches of one area are the norm, e.g. a
+    ship on the core after the aircraft that swept it early have gone home; the aircraft's altitude
+    deconfliction, :mod:`sarex.planning.airspace`, uses the same 30 min margin).
+    """
+    r = other.rect if isinstance(other, Occupied) else other
+    if fit.rect.separated_from(r, gap_m):
+        return False
+    if isinstance(other, Occupied):
+        a0, a1 = fit.arrive_s, fit.arrive_s + fit.search_s
+        if a1 + reuse_gap_s <= other.t0_s or other.t1_s + reuse_gap_s <= a0:
+            return False
+    return True
 
 
 def coverage_bounds(sru: Sru, cov: tuple[float, float]) -> tuple[float, float]:
@@ -135,7 +170,7 @@ class _Evaluator:
     """Marginal POS of a unit's rectangle on a (sub)sample of the cloud."""
 
     def __init__(self, cloud: PeriodCloud, idx: np.ndarray, model: int, land: Optional[PlaneLand] = None, coverage_range: tuple[float, float] = (0.0, np.inf),
-                 use_alive: bool = False):
+                 use_alive: bool = False, reuse_gap_s: float = math.inf):
         self.x = np.ascontiguousarray(cloud.x[idx])
         self.y = np.ascontiguousarray(cloud.y[idx])
         self.times = cloud.times_s
@@ -146,6 +181,7 @@ class _Evaluator:
         self.model = model
         self.land = land
         self.coverage_range = coverage_range
+        self.reuse_gap_s = reuse_gap_s  # inf: areas apart at all times
         self.start_s, self.end_s = cloud.start_s, cloud.end_s
         self._cloud = cloud
         self._wscale: dict = {}
@@ -160,19 +196,19 @@ class _Evaluator:
             self._wscale[key] = np.ascontiguousarray(self._cloud.width_scale(sru.class_widths_m, sru.sweep_width_m)[self.idx])
         return self._wscale[key]
 
-    def gain(self, sru: Sru, rect0: Rectangle, survive: np.ndarray, others: Sequence[Rectangle], gap_m: float) -> tuple[float, Optional[_Fit]]:
+    def gain(self, sru: Sru, rect0: Rectangle, survive: np.ndarray, others: Sequence[Other], gap_m: float) -> tuple[float, Optional[_Fit]]:
         """Marginal POS of ``rect0`` for ``sru``; ``(0, None)`` when unreachable or overlapping."""
         g, fit, _ = self.gain_status(sru, rect0, survive, others, gap_m)
         return g, fit
 
-    def gain_status(self, sru: Sru, rect0: Rectangle, survive: np.ndarray, others: Sequence[Rectangle], gap_m: float) -> tuple[float, Optional[_Fit], str]:
+    def gain_status(self, sru: Sru, rect0: Rectangle, survive: np.ndarray, others: Sequence[Other], gap_m: float) -> tuple[float, Optional[_Fit], str]:
         if rect0.leg_m <= 0 or rect0.creep_m <= 0 or not np.isfinite(rect0.cx + rect0.cy):
             return 0.0, None, "invalid"
         fit = fit_unit(sru, rect0, self.start_s, self.end_s, self.coverage_range)
         if fit is None:
             return 0.0, None, "unreachable"
         for o in others:
-            if not fit.rect.separated_from(o, gap_m):
+            if clashes(fit, o, gap_m, self.reuse_gap_s):
                 return 0.0, None, "overlap"
         r = fit.rect
         cov = sru.sweep_width_m * fit.track_m / r.area_m2

@@ -145,6 +145,9 @@ class PlannerSettings:
     refine_starts: int = 3
     passes: int = 1
     gap_m: float = 2.0
+    #: Another unit may search an area again once the first has left it this long (s); ``math.inf``: areas apart
+    #: at all times (simultaneous searches need separate subareas, sequential ones may share one; IAMSAR Vol. II ch. 5).
+    reuse_gap_s: float = 1800.0
     #: Coverage W·track/area: at least ``min_coverage``; ``max_coverage`` is IAMSAR's guidance (about 0.5–2,
     #: REFERENCES §12), exceeded with a stated reason where the probability is (issue 32) up to ``coverage_cap``
     #: and each unit's practical minimum track spacing.
