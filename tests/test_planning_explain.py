@@ -96,3 +96,17 @@ def test_every_reason_template_has_the_same_fields_in_every_language():
     assert set(fields["ko"]) == set(fields["en"]) == set(fields["ja"])
     for k, f in fields["en"].items():
         assert fields["ko"][k] == f and fields["ja"][k] == f, k
+
+
+def test_sap_states_the_probability_of_finding_alive_in_every_language(example_plan):
+    """Issue 32: with a survival model the SAP gives the probability of finding the person alive beside the POS,
+    the same number in en/ko/ja; without one (NaN) no such line."""
+    plan, cat, _ = example_plan
+    from dataclasses import replace
+
+    alive = replace(plan, p_found_alive=0.4321, objective="alive")
+    lines = {lang: [ln for ln in sap_message(alive, cat, lang).splitlines() if "43.2 %" in ln] for lang in ("en", "ko", "ja")}
+    assert len(lines["en"]) == 1 and "alive" in lines["en"][0] and "finding the person alive" in lines["en"][0]
+    assert len(lines["ko"]) == 1 and "생존" in lines["ko"][0]
+    assert len(lines["ja"]) == 1 and "生存" in lines["ja"][0]
+    assert not any("alive" in ln for ln in sap_message(replace(plan, p_found_alive=float("nan")), cat, "en").splitlines())

@@ -61,6 +61,7 @@ _T = {
         "s6": "6. PLAN SUMMARY",
         "summary": "Planner estimate of the probability of success {pos:.1f} % ({model} detection). Stone static optimum of the same effort ({effort:.0f} NM²) and detection: {bound:.1f} % (the best for an object that does not drift; a plan that follows the drift can exceed it).",
         "tracks": "Planned-tracks POS (the legs in order and on time against the drifting object): {p:.1f} %.",
+        "alive": "Probability of finding the person alive by the end of the period: {a:.1f} % (the case's survival model; the plan maximises {obj}).",
         "unit_summary": "{unit}'s marginal POS {m:.1f} %: what this plan's POS loses without {unit}, the other units unchanged. POS in {unit}'s own area: {pos:.1f} %.",
         "defs": "Definitions: coverage C = W × track length / area. Each drift particle is counted in the one area where it is most exposed to search: a unit's POC is the probability that the object is in its area while searched, POS its probability of being detected there, POD = POS/POC; the units' POC and POS add up to the plan's. The planner estimate spreads each unit's effort evenly over its area and time on task.",
         "none": "none",
@@ -104,6 +105,7 @@ _T = {
         "s6": "6. 계획 요약",
         "summary": "계획 추정 성공확률 {pos:.1f} % ({model} 탐지 모델). 동일 수색량({effort:.0f} 해리²)·탐지 모델의 Stone 정적 최적 배분: {bound:.1f} % (표류하지 않는 대상에 대한 최적값; 표류를 따라가는 계획은 이를 넘을 수 있음).",
         "tracks": "계획 항적 성공확률 (구간을 순서·시각대로 표류 대상에 적용): {p:.1f} %.",
+        "alive": "기간 종료까지 생존 상태로 발견할 확률: {a:.1f} % (사례의 생존 모델; 이 계획은 {obj}을(를) 최대화함).",
         "unit_summary": "{unit} 부대의 한계 성공확률(marginal POS) {m:.1f} %: 다른 부대는 그대로 두고 {unit} 부대가 빠지면 이 계획의 성공확률이 잃는 값. {unit} 부대 구역의 성공확률(POS): {pos:.1f} %.",
         "defs": "정의: 수색범위율 C = 탐지폭 W × 항적 길이 / 면적. 각 표류 입자는 수색 노출이 가장 큰 한 구역에만 계산됨: 단위의 POC는 수색 중 대상이 그 구역에 있을 확률, POS는 그곳에서 탐지될 확률, POD = POS/POC; 단위별 POC와 POS의 합은 계획 전체 값과 같음.",
         "none": "없음",
@@ -147,11 +149,19 @@ _T = {
         "s6": "6. 計画概要",
         "summary": "計画推定の成功確率 {pos:.1f} % ({model} 探知モデル)。同一捜索量({effort:.0f} 平方海里)・探知モデルの Stone 静的最適配分: {bound:.1f} % (漂流しない対象での最適値; 漂流に追従する計画はこれを上回り得る)。",
         "tracks": "計画航跡の成功確率 (レグを順序・時刻どおり漂流対象に適用): {p:.1f} %。",
+        "alive": "期間終了までに生存状態で発見する確率: {a:.1f} % (事例の生存モデル; この計画は{obj}を最大化)。",
         "unit_summary": "{unit} の限界成功確率(marginal POS) {m:.1f} %: 他のユニットはそのままで {unit} が抜けた場合にこの計画の成功確率が失う値。{unit} の区域の成功確率(POS): {pos:.1f} %。",
         "defs": "定義: カバレッジ C = 捜索幅 W × 航跡長 / 面積。各漂流粒子は捜索への露出が最大の一区域にのみ数える: ユニットの POC は捜索中に対象がその区域にある確率、POS はそこで探知される確率、POD = POS/POC; ユニットの POC と POS の和は計画全体の値に等しい。",
         "none": "なし",
         "multi": "期間 {k}/{n}: 累積成功確率に {add:.1f} % の追加を見込む、この期間後の累積 {cum:.1f} % (各期間を個別に計画した場合: {alone:.1f} %)。",
     },
+}
+
+#: What the plan maximises, as the SAP names it (``PlannerSettings.objective``).
+_OBJECTIVE = {
+    "en": {"pos": "the probability of success", "alive": "finding the person alive"},
+    "ko": {"pos": "성공확률", "alive": "생존 발견 확률"},
+    "ja": {"pos": "成功確率", "alive": "生存発見確率"},
 }
 
 _PATTERNS = {
@@ -337,6 +347,8 @@ def sap_message(
     )
     if plan.pos_planned == plan.pos_planned:
         lines.append("  " + t["tracks"].format(p=100 * plan.pos_planned))
+    if plan.p_found_alive == plan.p_found_alive:
+        lines.append("  " + t["alive"].format(a=100 * plan.p_found_alive, obj=_OBJECTIVE[lang][plan.objective]))
     if period:
         lines.append("  " + t["multi"].format(k=period["period"], n=period["periods"], add=100 * period["added_pos"],
                                               cum=100 * period["cumulative_pos"], alone=100 * period["cumulative_pos_each_period_alone"]))
