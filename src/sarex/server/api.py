@@ -70,9 +70,10 @@ def _add_error_handlers(app: FastAPI) -> None:
 
 
 def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: int = 5, run_jobs: bool = True,
-               nmea_udp=None) -> FastAPI:
+               nmea_udp=None, cot_tcp=None) -> FastAPI:
     """The web application on a store. Jobs run in worker processes unless ``run_jobs`` is false;
-    ``nmea_udp`` (a :class:`~sarex.server.nmea_udp.UdpConfig`) adds the NMEA-over-UDP listener."""
+    ``nmea_udp`` (a :class:`~sarex.server.nmea_udp.UdpConfig`) adds the NMEA-over-UDP listener,
+    ``cot_tcp`` (a :class:`~sarex.server.cot_tcp.CotTcpConfig`) the Cursor-on-Target stream port."""
     cache = PrincipalCache()
     runner, writer = JobRunner(store), GroupCommit(store, cache)
 
@@ -87,9 +88,17 @@ def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: 
 
             listener = app.state.nmea_udp = NmeaUdp(store, writer, nmea_udp)
             await listener.start()
+        cot_stream = None
+        if cot_tcp is not None:
+            from sarex.server.cot_tcp import CotTcp
+
+            cot_stream = app.state.cot_tcp = CotTcp(store, cache, cot_tcp)
+            await cot_stream.start()
         try:
             yield
         finally:
+            if cot_stream is not None:
+                cot_stream.stop()
             if listener is not None:
                 listener.stop()
             writer.stop()
