@@ -69,6 +69,29 @@ def _add_error_handlers(app: FastAPI) -> None:
         return error_response(exc.status_code, str(exc.detail), "", headers=getattr(exc, "headers", None))
 
 
+def _openapi_states_every_answer(app: FastAPI) -> None:
+    """Two answers FastAPI sends but does not document: a 400 for a request body it cannot parse
+    (on every route with a body), and refusals as JSON also on routes whose own answer is not JSON
+    (an HTML report's 404 is the one-line JSON error, not HTML)."""
+    base = app.openapi
+
+    def openapi() -> dict:
+        doc = base()
+        for item in doc.get("paths", {}).values():
+            for op in item.values():
+                res = op.get("responses", {}) if isinstance(op, dict) else {}
+                if "requestBody" in op and "400" not in res:
+                    res["400"] = {"description": "bad request (a body that cannot be parsed)",
+                                  "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}}
+                for code, r in res.items():
+                    content = r.get("content", {})
+                    if code[0] == "4" and content and "application/json" not in content:
+                        r["content"] = {"application/json": next(iter(content.values()))}
+        return doc
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: int = 5, run_jobs: bool = True,
                nmea_udp=None, cot_tcp=None) -> FastAPI:
     """The web application on a store. Jobs run in worker processes unless ``run_jobs`` is false;
@@ -112,6 +135,7 @@ def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: 
     _add_error_handlers(app)
     for module in ROUTERS:
         app.include_router(module.router)
+    _openapi_states_every_answer(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyLimit, max_bytes=max_upload_bytes)
