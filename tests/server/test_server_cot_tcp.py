@@ -8,11 +8,13 @@ from __future__ import annotations
 import functools
 import re
 import socket
+import subprocess
 import time
 from pathlib import Path
 
 import httpx
 import pytest
+from server_harness import SARAX_BIN, free_port
 
 SCHEMA = Path(__file__).parent.parent / "data" / "cot" / "mitre_cot_base_event.xsd"
 EVENT = re.compile(rb"<event\b.*?</event>", re.S)
@@ -134,3 +136,12 @@ def test_cot_stream_refuses_wrong_credentials(world, user, token):
         assert c.closed and c.buf == b""
     finally:
         c.close()
+
+
+@pytest.mark.slow  # a CLI start (5-10 s on CI)
+def test_cot_port_taken_exits_2_with_one_line(world, tmp_path):
+    """``--cot-tcp`` on a port already listened on: exit 2 and one line, before the server starts."""
+    r = subprocess.run([SARAX_BIN, "serve", "--data", str(tmp_path), "--port", str(free_port()), "--cot-tcp", str(world.cot_port)],
+                       capture_output=True, text=True, timeout=120)
+    err = (r.stderr or r.stdout).strip()
+    assert r.returncode == 2 and "--cot-tcp" in err and str(world.cot_port) in err and len(err.splitlines()) == 1, (r.returncode, err)

@@ -50,6 +50,20 @@ def _tls(cert: Optional[Path], key: Optional[Path]) -> dict:
     return {"ssl_certfile": str(cert), "ssl_keyfile": str(key)}
 
 
+def _check_free(port: int, host: str) -> None:
+    """One line (exit 2) now if ``--cot-tcp``'s port is taken, not a traceback when the server starts."""
+    import socket
+
+    from sarex.errors import SarexInputError
+
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            raise SarexInputError(f"--cot-tcp: cannot listen on {host}:{port} ({exc.strerror})") from None
+
+
 def _cot_config(port: int, host: str, tls: dict):
     """The CoT stream's configuration; TLS with the web server's certificate when it has one."""
     import ssl
@@ -113,6 +127,7 @@ def register(app: typer.Typer) -> None:
         if cot_tcp is not None:
             if not 0 < cot_tcp < 65536 or cot_tcp == port:
                 raise SarexInputError(f"--cot-tcp: {cot_tcp} is not a free TCP port (1-65535, not --port)")
+            _check_free(cot_tcp, host)
             cot_stream = _cot_config(cot_tcp, host, tls)
         store = _store(data, db)
         if demo:
