@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from server_harness import SARAX_BIN, free_port
+from server_harness import SARAX_BIN, free_port, token
 
 SCHEMA = Path(__file__).parent.parent / "data" / "cot" / "mitre_cot_base_event.xsd"
 EVENT = re.compile(rb"<event\b.*?</event>", re.S)
@@ -134,6 +134,21 @@ def test_cot_stream_refuses_wrong_credentials(world, user, token):
     try:
         c.read_for(4)
         assert c.closed and c.buf == b""
+    finally:
+        c.close()
+
+
+def test_logout_ends_the_cot_stream(world):
+    """A token logged out (POST /api/logout) stops its CoT stream within 2 s, as it stops the SSE stream."""
+    tok = token(world.url, "observer")
+    c = Client(world.cot_port, "observer", tok["Authorization"].removeprefix("Bearer "))
+    try:
+        c.read_for(1.5)
+        assert not c.closed  # authenticated: the stream stays open
+        assert httpx.post(f"{world.url}/api/logout", headers=tok, timeout=30).status_code == 200
+        t0 = time.monotonic()
+        c.read_for(5, until=lambda _evs: c.closed)
+        assert c.closed and time.monotonic() - t0 < 2.5
     finally:
         c.close()
 
