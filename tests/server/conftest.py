@@ -14,7 +14,7 @@ import pytest  # noqa: E402
 
 from sarex.server.db import Store, database_url  # noqa: E402
 from sarex.server.demo import set_up_demo  # noqa: E402
-from server_harness import ACCOUNTS, Postgres, Server, free_udp_port, password, token  # noqa: E402
+from server_harness import ACCOUNTS, Postgres, Server, free_port, free_udp_port, password, token  # noqa: E402
 
 FORECAST_PARTICLES = 200
 
@@ -22,7 +22,7 @@ FORECAST_PARTICLES = 200
 class World:
     def __init__(self, server: Server, backend: str) -> None:
         self.server, self.backend = server, backend
-        self.udp_port = server.udp_port
+        self.udp_port, self.cot_port = server.udp_port, server.cot_port
         self.http = httpx.Client(timeout=60)  # one kept-alive connection pool for the walks of every route
         self.url = server.url
         self.store_url = server.store_url
@@ -50,10 +50,12 @@ def _start(tmp_path_factory, backend: str):
     store = Store(database_url(data, db))
     set_up_demo(store, passwords={name: password(name) for name, *_ in ACCOUNTS})
     store.dispose()
-    udp = free_udp_port()
-    # the NMEA-over-UDP listener too (tests/server/test_server_nmea_udp.py); gps-kor-9 sends ROK-HELO-1's fixes
-    srv = Server(data, db, extra=("--nmea-udp", str(udp), "--nmea-exercise", "1", "--nmea-source", "gps-kor-9=ROK-HELO-1")).start()
-    srv.udp_port = udp
+    udp, cot_port = free_udp_port(), free_port()
+    # the NMEA-over-UDP listener too (tests/server/test_server_nmea_udp.py); gps-kor-9 sends ROK-HELO-1's fixes;
+    # and the Cursor-on-Target stream port (tests/server/test_server_cot_tcp.py)
+    srv = Server(data, db, extra=("--nmea-udp", str(udp), "--nmea-exercise", "1", "--nmea-source", "gps-kor-9=ROK-HELO-1",
+                                  "--cot-tcp", str(cot_port))).start()
+    srv.udp_port, srv.cot_port = udp, cot_port
     srv.store_url = database_url(data, db)
     return srv, pg
 

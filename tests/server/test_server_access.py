@@ -61,6 +61,7 @@ EXPECTED = {
     ("GET", "/api/exercises/{exercise_id}/features/collections/{collection_id}"): ALL,
     ("GET", "/api/exercises/{exercise_id}/features/collections/{collection_id}/items"): ALL,
     ("GET", "/api/exercises/{exercise_id}/features/collections/{collection_id}/items/{feature_id}"): ALL,
+    ("GET", "/api/exercises/{exercise_id}/features/collections/{collection_id}/queryables"): ALL,
     ("GET", "/api/exercises/{exercise_id}/tasking/{period}/{unit}.zip"): {"director", "coordinator", "planner", "unit"},
     ("GET", "/api/exercises/{exercise_id}/coast"): ALL,
     ("GET", "/api/exercises/{exercise_id}/forecast"): NOT_UNIT,

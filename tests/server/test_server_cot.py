@@ -43,3 +43,26 @@ def test_cot_feed_per_event_typed_and_filtered(world):
     # a unit sees its own fix only
     mine = httpx.get(f"{u}/api/exercises/1/cot", headers=token(world.url, "jpn-dd-1"), timeout=60).text
     assert "ROK-HELO-1" not in mine
+
+
+def test_old_cot_xml_is_the_cot_feed(world):
+    """``cot.xml`` once wrapped the events in ``<events>`` (takproto read it as 3 empty bytes): now it
+    answers the /cot feed, each line an event takproto reads with its uid, type and point."""
+    takproto = pytest.importorskip("takproto")
+    h = world.h["coordinator"]
+    old = httpx.get(f"{world.url}/api/exercises/1/cot.xml", headers=h, timeout=60)
+    new = httpx.get(f"{world.url}/api/exercises/1/cot", headers=h, timeout=60)
+    assert old.status_code == 200 and old.headers["content-type"].startswith("application/cot+xml")
+    assert "<events" not in old.text
+    lines = old.text.splitlines()
+    assert len(lines) >= 1 and len(lines) == len(new.text.splitlines())
+    got = {}
+    for line in lines:
+        m = takproto.parse_proto(takproto.xml2proto(line.encode(), takproto.TAKProtoVer.STREAM)).cotEvent
+        assert m.uid.startswith("sarex-1-") and m.type and -90 <= m.lat <= 90 and m.lon != 0, line
+        got[m.uid] = (m.type, round(m.lat, 6), round(m.lon, 6))
+    want = {}
+    for line in new.text.splitlines():
+        m = takproto.parse_proto(takproto.xml2proto(line.encode(), takproto.TAKProtoVer.STREAM)).cotEvent
+        want[m.uid] = (m.type, round(m.lat, 6), round(m.lon, 6))
+    assert got == want

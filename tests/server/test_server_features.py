@@ -46,3 +46,34 @@ def test_owslib_reads_the_features_api(world):
         assert r.status_code == 400 and set(r.json()) >= {"error"}, (params, r.text)
     assert httpx.get(f"{root}/collections/positions/items/nope", headers=h, timeout=30).status_code == 404
     assert httpx.get(f"{root}/collections/nope", headers=h, timeout=30).status_code == 404
+
+
+def test_queryables_property_filters_and_temporal_extent(world):
+    """Part 3 queryables (a JSON Schema) read by owslib, a queryable used as a filter, and the temporal
+    extent of a collection equal to the first and last time of the positions the REST API lists."""
+    features = pytest.importorskip("owslib.ogcapi.features")
+    jsonschema = pytest.importorskip("jsonschema_rs")  # schemathesis's JSON Schema validator
+    u, h = world.url, world.h["coordinator"]
+    root = f"{u}/api/exercises/1/features"
+    httpx.post(f"{u}/api/exercises/1/positions", headers=world.h["rok-ddh-1"], timeout=30,
+               json={"reports": [{"time": "2026-02-11T07:20:00Z", "lon": 129.55, "lat": 34.95, "report_id": "ogc-q-1"}]})
+    api = features.Features(root, headers=h)
+    qs = api.collection_queryables("positions")
+    jsonschema.meta.validate(qs)  # a valid JSON Schema (its $schema: draft 2020-12)
+    assert {"geometry", "datetime", "unit", "source"} <= set(qs["properties"])
+    assert qs["properties"]["geometry"]["x-ogc-role"] == "primary-geometry"
+    links = {lk["rel"]: lk for lk in api.collection("positions")["links"]}
+    assert links["http://www.opengis.net/def/rel/ogc/1.0/queryables"]["type"] == "application/schema+json"
+    rest = httpx.get(f"{u}/api/exercises/1/positions", headers=h, timeout=30).json()
+    mine = api.collection_items("positions", unit="ROK-DDH-1", limit=10000)
+    assert mine["numberMatched"] == sum(r["unit"] == "ROK-DDH-1" for r in rest) >= 1
+    assert {f["properties"]["unit"] for f in mine["features"]} == {"ROK-DDH-1"}
+    for f in mine["features"]:  # each feature is an instance of the queryables' properties it carries
+        jsonschema.validate({**qs, "properties": {k: qs["properties"][k] for k in ("unit", "source")}}, {k: f["properties"][k] for k in ("unit", "source")})
+    r = httpx.get(f"{root}/collections/areas/items", params={"period": "one"}, headers=h, timeout=30)
+    assert r.status_code == 400 and r.json()["field"] == "period"
+    # the temporal extent: first and last report time (to the second) of what this role may see
+    times = sorted(r["time"][:19] + "Z" for r in rest)
+    assert api.collection("positions")["extent"]["temporal"]["interval"] == [[times[0], times[-1]]]
+    listed = {c["id"]: c for c in api.collections()["collections"]}
+    assert listed["positions"]["extent"]["temporal"]["interval"] == [[times[0], times[-1]]]

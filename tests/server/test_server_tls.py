@@ -5,6 +5,7 @@ pair exits 2 with one line."""
 from __future__ import annotations
 
 import shutil
+import socket
 import ssl
 import subprocess
 import time
@@ -25,10 +26,11 @@ def _cert(d, name="sarex"):
 
 
 def test_https_with_a_closed_network_certificate(tmp_path):
+    """HTTPS, and the Cursor-on-Target stream port over TLS with the same certificate (issue 31)."""
     crt, key = _cert(tmp_path)
-    port = free_port()
-    proc = subprocess.Popen([SARAX_BIN, "serve", "--data", str(tmp_path), "--port", str(port), "--tls-cert", str(crt), "--tls-key", str(key)],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    port, cot_port = free_port(), free_port()
+    proc = subprocess.Popen([SARAX_BIN, "serve", "--data", str(tmp_path), "--port", str(port), "--tls-cert", str(crt), "--tls-key", str(key),
+                             "--demo", "--cot-tcp", str(cot_port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         url, trust = f"https://127.0.0.1:{port}", ssl.create_default_context(cafile=str(crt))
         for _ in range(300):
@@ -43,9 +45,37 @@ def test_https_with_a_closed_network_certificate(tmp_path):
             httpx.get(url.replace("https", "http") + "/", timeout=5)  # plain HTTP is not served on that port
         with pytest.raises(httpx.ConnectError):
             httpx.get(url + "/", timeout=5)  # an unknown certificate is not trusted by default
+        _cot_over_tls(proc, url, trust, cot_port)
     finally:
         proc.terminate()
         proc.wait(20)
+
+
+def _cot_over_tls(proc, url: str, trust: ssl.SSLContext, cot_port: int) -> None:
+    """A TAK client on the CoT port: TLS with the server's certificate, TAK's auth message with a token,
+    a ping answered with a pong; plain TCP gets no CoT."""
+    pw = None
+    while pw is None:  # the demo accounts' passwords, printed once before the server starts
+        line = proc.stdout.readline().decode()
+        assert line, "no demo accounts printed"
+        if line.split()[:1] == ["director"]:
+            pw = line.split()[-1]
+    tok = httpx.post(url + "/token", data={"username": "director", "password": pw}, verify=trust, timeout=30).json()["access_token"]
+    with socket.create_connection(("127.0.0.1", cot_port), timeout=10) as raw, trust.wrap_socket(raw, server_hostname="127.0.0.1") as s:
+        s.sendall(f'<auth><cot username="director" password="{tok}" uid="ANDROID-tls"/></auth>'.encode())
+        s.sendall(b'<event version="2.0" uid="ANDROID-tls" type="t-x-c-t" how="h-g-i-g-o" time="2026-02-11T00:00:00Z" start="2026-02-11T00:00:00Z" '
+                  b'stale="2026-02-11T00:00:20Z"><point lat="0" lon="0" hae="0" ce="9999999" le="9999999"/><detail/></event>')
+        got = b""
+        while b"</event>" not in got or b't-x-c-t-r' not in got:
+            chunk = s.recv(65536)
+            assert chunk, got
+            got += chunk
+    with socket.create_connection(("127.0.0.1", cot_port), timeout=10) as plain:
+        plain.sendall(f'<auth><cot username="director" password="{tok}" uid="x"/></auth>'.encode())
+        try:
+            assert b"<event" not in plain.recv(65536)
+        except ConnectionResetError:
+            pass
 
 
 def test_tls_option_mistakes_exit_2(tmp_path):

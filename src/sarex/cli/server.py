@@ -50,6 +50,33 @@ def _tls(cert: Optional[Path], key: Optional[Path]) -> dict:
     return {"ssl_certfile": str(cert), "ssl_keyfile": str(key)}
 
 
+def _check_free(port: int, host: str) -> None:
+    """One line (exit 2) now if ``--cot-tcp``'s port is taken, not a traceback when the server starts."""
+    import socket
+
+    from sarex.errors import SarexInputError
+
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            raise SarexInputError(f"--cot-tcp: cannot listen on {host}:{port} ({exc.strerror})") from None
+
+
+def _cot_config(port: int, host: str, tls: dict):
+    """The CoT stream's configuration; TLS with the web server's certificate when it has one."""
+    import ssl
+
+    from sarex.server.cot_tcp import CotTcpConfig
+
+    ctx = None
+    if tls:
+        ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ctx.load_cert_chain(tls["ssl_certfile"], tls["ssl_keyfile"])
+    return CotTcpConfig(port, host, ssl=ctx)
+
+
 def register(app: typer.Typer) -> None:
     """Add ``serve`` and the ``server`` group to the main Typer app."""
     server = typer.Typer(no_args_is_help=True, help="Set up the sarex server without a browser (organisations, users, exercises, grants, audit).")
@@ -69,6 +96,7 @@ def register(app: typer.Typer) -> None:
               nmea_udp: Optional[int] = typer.Option(None, "--nmea-udp", help="Also listen for NMEA 0183 / AIS sentences on this UDP port (on --host)."),
               nmea_exercise: Optional[int] = typer.Option(None, "--nmea-exercise", help="Exercise id the UDP fixes are stored in (with --nmea-udp)."),
               nmea_source: list[str] = typer.Option([], "--nmea-source", help="NAME=UNIT: a tag-block source or sender IP that sends that unit's GPS fixes (repeatable)."),
+              cot_tcp: Optional[int] = typer.Option(None, "--cot-tcp", help="Also stream Cursor-on-Target to TAK clients on this TCP port (on --host; TLS with --tls-cert). The client authenticates with <auth><cot username=USER password=TOKEN/></auth>."),
               tls_cert: Optional[Path] = typer.Option(None, "--tls-cert", help="PEM certificate: serve HTTPS (a phone gives the page its position only over HTTPS)."),
               tls_key: Optional[Path] = typer.Option(None, "--tls-key", help="PEM private key of --tls-cert.")) -> None:
         """Run the sarex web server (schema migrations are applied on start)."""
@@ -95,6 +123,12 @@ def register(app: typer.Typer) -> None:
             udp = UdpConfig(nmea_udp, nmea_exercise, host, parse_source_map(nmea_source))
         elif nmea_exercise is not None or nmea_source:
             raise SarexInputError("--nmea-udp: --nmea-exercise and --nmea-source need --nmea-udp PORT")
+        cot_stream = None
+        if cot_tcp is not None:
+            if not 0 < cot_tcp < 65536 or cot_tcp == port:
+                raise SarexInputError(f"--cot-tcp: {cot_tcp} is not a free TCP port (1-65535, not --port)")
+            _check_free(cot_tcp, host)
+            cot_stream = _cot_config(cot_tcp, host, tls)
         store = _store(data, db)
         if demo:
             from sarex.server.demo import set_up_demo
@@ -114,7 +148,9 @@ def register(app: typer.Typer) -> None:
         sys.stdout.flush()
         if udp is not None:
             echo(f"NMEA 0183 / AIS over UDP on {host}:{udp.port} into exercise {udp.exercise_id}")
-        uvicorn.run(create_app(store, max_upload_bytes=int(max_upload_mb * 1e6), nmea_udp=udp), host=host, port=port, log_level="warning", **tls)
+        if cot_stream is not None:
+            echo(f"Cursor-on-Target stream ({'TLS' if tls else 'TCP'}) on {host}:{cot_tcp}")
+        uvicorn.run(create_app(store, max_upload_bytes=int(max_upload_mb * 1e6), nmea_udp=udp, cot_tcp=cot_stream), host=host, port=port, log_level="warning", **tls)
 
     @server.command("init")
     @user_errors

@@ -69,10 +69,34 @@ def _add_error_handlers(app: FastAPI) -> None:
         return error_response(exc.status_code, str(exc.detail), "", headers=getattr(exc, "headers", None))
 
 
+def _openapi_states_every_answer(app: FastAPI) -> None:
+    """Two answers FastAPI sends but does not document: a 400 for a request body it cannot parse
+    (on every route with a body), and refusals as JSON also on routes whose own answer is not JSON
+    (an HTML report's 404 is the one-line JSON error, not HTML)."""
+    base = app.openapi
+
+    def openapi() -> dict:
+        doc = base()
+        for item in doc.get("paths", {}).values():
+            for op in item.values():
+                res = op.get("responses", {}) if isinstance(op, dict) else {}
+                if "requestBody" in op and "400" not in res:
+                    res["400"] = {"description": "bad request (a body that cannot be parsed)",
+                                  "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}}
+                for code, r in res.items():
+                    content = r.get("content", {})
+                    if code[0] == "4" and content and "application/json" not in content:
+                        r["content"] = {"application/json": next(iter(content.values()))}
+        return doc
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: int = 5, run_jobs: bool = True,
-               nmea_udp=None) -> FastAPI:
+               nmea_udp=None, cot_tcp=None) -> FastAPI:
     """The web application on a store. Jobs run in worker processes unless ``run_jobs`` is false;
-    ``nmea_udp`` (a :class:`~sarex.server.nmea_udp.UdpConfig`) adds the NMEA-over-UDP listener."""
+    ``nmea_udp`` (a :class:`~sarex.server.nmea_udp.UdpConfig`) adds the NMEA-over-UDP listener,
+    ``cot_tcp`` (a :class:`~sarex.server.cot_tcp.CotTcpConfig`) the Cursor-on-Target stream port."""
     cache = PrincipalCache()
     runner, writer = JobRunner(store), GroupCommit(store, cache)
 
@@ -87,9 +111,17 @@ def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: 
 
             listener = app.state.nmea_udp = NmeaUdp(store, writer, nmea_udp)
             await listener.start()
+        cot_stream = None
+        if cot_tcp is not None:
+            from sarex.server.cot_tcp import CotTcp
+
+            cot_stream = app.state.cot_tcp = CotTcp(store, cache, cot_tcp)
+            await cot_stream.start()
         try:
             yield
         finally:
+            if cot_stream is not None:
+                cot_stream.stop()
             if listener is not None:
                 listener.stop()
             writer.stop()
@@ -103,6 +135,7 @@ def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: 
     _add_error_handlers(app)
     for module in ROUTERS:
         app.include_router(module.router)
+    _openapi_states_every_answer(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyLimit, max_bytes=max_upload_bytes)

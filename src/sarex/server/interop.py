@@ -4,13 +4,11 @@ feed for TAK clients, and the GSHHG coastline of the exercise area. All filtered
 from __future__ import annotations
 
 import functools
-from datetime import datetime, timedelta, timezone
 from typing import Optional
-from xml.sax.saxutils import quoteattr
 
 from sarex.errors import SarexInputError
 from sarex.server import plans, reports, services, updates, workflow
-from sarex.server.workflow import Denied, Missing
+from sarex.server.workflow import Missing
 from sarex.times import to_epoch_s
 
 COLLECTIONS = {
@@ -110,40 +108,6 @@ def features(s, p, exercise_id: int, cid: str) -> list[dict]:
             out.append({"type": "Feature", "id": f"sighting-{r['id']}", "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
                         "properties": {"unit": r["unit"], "time": r["time"], "note": r["note"]}, "_t": (t, t)})
     return out
-
-
-def _iso_ms(t: datetime) -> str:
-    return t.strftime("%Y-%m-%dT%H:%M:%S.%fZ")[:-4] + "Z"
-
-
-def cot_xml(s, p, exercise_id: int) -> str:
-    """Cursor-on-Target 2.0 events: each visible unit's last position, search areas as shapes, the truth once released."""
-    now = datetime.now(timezone.utc)
-    stale = now + timedelta(minutes=10)
-    ev = []
-
-    def event(uid: str, kind: str, lon: float, lat: float, detail: str) -> str:
-        return (f'<event version="2.0" uid={quoteattr(uid)} type={quoteattr(kind)} how="m-g" time="{_iso_ms(now)}" start="{_iso_ms(now)}" '
-                f'stale="{_iso_ms(stale)}"><point lat="{lat:.6f}" lon="{lon:.6f}" hae="0" ce="50" le="9999999"/><detail>{detail}</detail></event>')
-
-    last: dict[str, dict] = {}
-    for r in reports.positions(s, p, exercise_id):
-        last[r["unit"]] = r
-    for unit, r in last.items():
-        ev.append(event(f"sarex-{exercise_id}-{unit}", "a-f-S-X", r["lon"], r["lat"], f'<contact callsign={quoteattr(unit)}/>'))
-    for a in _assignments(s, p, exercise_id):
-        ring = a["area_ring"]
-        links = "".join(f'<link point="{y:.6f},{x:.6f}"/>' for x, y in ring)
-        cx, cy = sum(x for x, _ in ring[:-1]) / (len(ring) - 1), sum(y for _, y in ring[:-1]) / (len(ring) - 1)
-        ev.append(event(f"sarex-{exercise_id}-area-{a['period']}-{a['unit']}", "u-d-f", cx, cy,
-                        f'<contact callsign={quoteattr("P%s %s" % (a["period"], a["unit"]))}/>{links}'))
-    try:
-        t = workflow.truth(s, p, exercise_id)
-        ev.append(event(f"sarex-{exercise_id}-truth", "a-u-S", t["lon"], t["lat"],
-                        f'<contact callsign={quoteattr("TRUTH " + t["object_class"])}/><remarks>{t["time"]} {t["ddm"]}</remarks>'))
-    except (Denied, Missing):  # not released yet, or a real case with no truth
-        pass
-    return '<?xml version="1.0" encoding="UTF-8"?>\n<events>' + "".join(ev) + "</events>\n"
 
 
 @functools.lru_cache(maxsize=16)

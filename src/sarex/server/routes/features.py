@@ -4,8 +4,12 @@ Root ``/api/exercises/{id}/features``: the landing page (links ``self``, ``servi
 ``conformance``, ``data``), ``/conformance``, ``/collections`` and ``/collections/{cid}`` (``itemType``
 ``feature``, spatial and temporal extents, links), ``/collections/{cid}/items`` (``self``/``next``/``prev``
 links, ``numberMatched``/``numberReturned``; ``bbox`` of 4 or 6 numbers, ``datetime``, ``limit``,
-``offset``, ``crs``/``bbox-crs`` CRS84 only) and ``/items/{fid}``. Any other query parameter is a
-400, as OGC 17-069r4 §7.6 ("unknown parameters") allows. The features are those of
+``offset``, ``crs``/``bbox-crs`` CRS84 only, and equality filters on the collection's queryable
+properties, OGC 17-069r4 §7.15.6) and ``/items/{fid}``. ``/collections/{cid}/queryables`` states those
+properties as a JSON Schema (OGC API – Features Part 3, 19-079r2 §6.2: ``application/schema+json``,
+``x-ogc-role`` for the geometry and the time). Any other query parameter is a 400, as OGC 17-069r4
+§7.6 ("unknown parameters") allows. A collection's temporal extent is the first and last time of the
+features the caller may see (``null`` ends while it has none). The features are those of
 :func:`sarex.server.interop.features`, filtered by role like every read; the former collection URLs
 (``/api/exercises/{id}/collections/...``) stay as they were.
 """
@@ -13,6 +17,7 @@ links, ``numberMatched``/``numberReturned``; ``bbox`` of 4 or 6 numbers, ``datet
 from __future__ import annotations
 
 from typing import Any, Optional
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -23,6 +28,7 @@ from sarex.server import interop, workflow
 from sarex.server.deps import ExerciseId, PrincipalDep, StoreDep, read
 from sarex.server.errors import AUTH, responses
 from sarex.server.workflow import Missing
+from sarex.times import iso
 
 router = APIRouter(tags=["features"])
 
@@ -34,6 +40,12 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
 ]
 ITEM_PARAMS = {"bbox", "bbox-crs", "datetime", "limit", "offset", "crs", "f"}
+_PLAN = {"unit": "string", "nation": "string", "period": "integer", "status": "string", "pattern": "string"}
+#: Properties each collection can be filtered on (``?unit=ROK-HELO-1``), with their JSON types.
+QUERYABLES = {"areas": _PLAN, "routes": _PLAN, "tracks": {"unit": "string"}, "positions": {"unit": "string", "source": "string"},
+              "sightings": {"unit": "string"}, "contours": {"period": "integer", "source": "string"}}
+GEOMETRY = {"areas": "polygon", "routes": "linestring", "tracks": "linestring", "positions": "point", "sightings": "point",
+            "contours": "any"}
 _GEOJSON = {200: {"content": {"application/geo+json": {"schema": {"type": "object"}}}, "description": "GeoJSON"}}
 
 
@@ -78,12 +90,39 @@ def _root(request: Request, exercise_id: int) -> str:
     return str(request.base_url).rstrip("/") + f"/api/exercises/{exercise_id}/features"
 
 
-def _collection(root: str, cid: str, bbox: list[float]) -> Collection:
+def _collection(root: str, cid: str, bbox: list[float], interval: list[Optional[str]]) -> Collection:
     return Collection(id=cid, title=interop.COLLECTIONS[cid],
                       extent=Extent(spatial={"bbox": [bbox], "crs": CRS84},
-                                    temporal={"interval": [[None, None]], "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"}),
+                                    temporal={"interval": [interval], "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"}),
                       links=[Link(href=f"{root}/collections/{cid}", rel="self", type="application/json"),
-                             Link(href=f"{root}/collections/{cid}/items", rel="items", type="application/geo+json")])
+                             Link(href=f"{root}/collections/{cid}/items", rel="items", type="application/geo+json"),
+                             Link(href=f"{root}/collections/{cid}/queryables", rel="http://www.opengis.net/def/rel/ogc/1.0/queryables",
+                                  type="application/schema+json")])
+
+
+def _interval(s, p, exercise_id: int, cid: str) -> list[Optional[str]]:
+    """[first, last] time of the collection's features ``p`` may see (RFC 3339), [null, null] if none."""
+    ts = [t for f in interop.features(s, p, exercise_id, cid) for t in f["_t"]]
+    return [iso(min(ts)), iso(max(ts))] if ts else [None, None]
+
+
+def _intervals(s, p, exercise_id: int, cids: list[str]) -> dict[str, list[Optional[str]]]:
+    return {c: _interval(s, p, exercise_id, c) for c in cids}
+
+
+def _filters(cid: str, q) -> dict[str, str]:
+    """The property filters of a query (``?unit=…``), each checked against its queryable's type."""
+    out = {}
+    for k, typ in QUERYABLES[cid].items():
+        if k in q:
+            if typ == "integer" and not q[k].lstrip("-").isdigit():
+                raise SarexInputError(f"{k}: {q[k]!r} is not an integer")
+            out[k] = q[k]
+    return out
+
+
+def _matches(f: dict, filters: dict[str, str]) -> bool:
+    return all(str(f["properties"].get(k)) == v for k, v in filters.items())
 
 
 def _check_crs(name: str, value: Optional[str]) -> None:
@@ -127,8 +166,9 @@ def conformance(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep) -> Co
 def collections(exercise_id: ExerciseId, request: Request, p: PrincipalDep, store: StoreDep) -> Collections:
     view = read(store, workflow.exercise_view, p, exercise_id)
     root = _root(request, exercise_id)
+    spans = read(store, _intervals, p, exercise_id, list(interop.COLLECTIONS))
     return Collections(links=[Link(href=f"{root}/collections", rel="self", type="application/json")],
-                       collections=[_collection(root, c, view["bbox"]) for c in interop.COLLECTIONS])
+                       collections=[_collection(root, c, view["bbox"], spans[c]) for c in interop.COLLECTIONS])
 
 
 @router.get("/api/exercises/{exercise_id}/features/collections/{collection_id}", response_model=Collection,
@@ -137,16 +177,37 @@ def collection(exercise_id: ExerciseId, collection_id: str, request: Request, p:
     view = read(store, workflow.exercise_view, p, exercise_id)
     if collection_id not in interop.COLLECTIONS:
         raise Missing(f"collection_id: {collection_id!r} is not one of {', '.join(interop.COLLECTIONS)}", "collection_id")
-    return _collection(_root(request, exercise_id), collection_id, view["bbox"])
+    return _collection(_root(request, exercise_id), collection_id, view["bbox"], read(store, _interval, p, exercise_id, collection_id))
+
+
+@router.get("/api/exercises/{exercise_id}/features/collections/{collection_id}/queryables", response_class=JSONResponse,
+            responses={**responses(*AUTH, 404, 422),
+                       200: {"content": {"application/schema+json": {"schema": {"type": "object"}}}, "description": "JSON Schema of the queryables"}},
+            summary="OGC API – Features Part 3: the properties items can be filtered on (JSON Schema)")
+def queryables(exercise_id: ExerciseId, collection_id: str, request: Request, p: PrincipalDep, store: StoreDep) -> JSONResponse:
+    read(store, workflow.exercise_for, p, exercise_id)
+    if collection_id not in interop.COLLECTIONS:
+        raise Missing(f"collection_id: {collection_id!r} is not one of {', '.join(interop.COLLECTIONS)}", "collection_id")
+    props: dict[str, Any] = {"geometry": {"format": f"geometry-{GEOMETRY[collection_id]}", "x-ogc-role": "primary-geometry"},
+                             "datetime": {"type": "string", "format": "date-time", "x-ogc-role": "primary-instant"}}
+    props.update({k: {"type": t, "title": k} for k, t in QUERYABLES[collection_id].items()})
+    url = _root(request, exercise_id) + f"/collections/{collection_id}/queryables"
+    return JSONResponse({"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": url, "type": "object",
+                         "title": interop.COLLECTIONS[collection_id], "properties": props, "additionalProperties": False},
+                        media_type="application/schema+json")
 
 
 @router.get("/api/exercises/{exercise_id}/features/collections/{collection_id}/items", response_class=JSONResponse,
             responses={**responses(*AUTH, 400, 404, 422), **_GEOJSON}, summary="OGC API – Features items (GeoJSON)")
 def items(exercise_id: ExerciseId, collection_id: str, request: Request, p: PrincipalDep, store: StoreDep) -> JSONResponse:
     q = request.query_params
-    unknown = sorted(set(q) - ITEM_PARAMS)
+    if collection_id not in interop.COLLECTIONS:
+        raise Missing(f"collection_id: {collection_id!r} is not one of {', '.join(interop.COLLECTIONS)}", "collection_id")
+    known = ITEM_PARAMS | set(QUERYABLES[collection_id])
+    unknown = sorted(set(q) - known)
     if unknown:
-        raise SarexInputError(f"{unknown[0]}: unknown parameter; this endpoint takes {', '.join(sorted(ITEM_PARAMS))}")
+        raise SarexInputError(f"{unknown[0]}: unknown parameter; this endpoint takes {', '.join(sorted(known))}")
+    filters = _filters(collection_id, q)
     _check_crs("crs", q.get("crs"))
     _check_crs("bbox-crs", q.get("bbox-crs"))
     try:
@@ -156,7 +217,7 @@ def items(exercise_id: ExerciseId, collection_id: str, request: Request, p: Prin
     if not (1 <= limit <= 10000) or not (0 <= offset <= 10**9):
         raise SarexInputError(f"limit: {limit} must be 1..10000 and offset: {offset} 0..1e9")
     b, (t0, t1) = _bbox(q.get("bbox")), interop._interval(q.get("datetime"))
-    feats = [f for f in read(store, interop.features, p, exercise_id, collection_id) if interop._hits(f, b, t0, t1)]
+    feats = [f for f in read(store, interop.features, p, exercise_id, collection_id) if interop._hits(f, b, t0, t1) and _matches(f, filters)]
     page = feats[offset: offset + limit]
     for f in page:
         f.pop("_t")
@@ -164,7 +225,7 @@ def items(exercise_id: ExerciseId, collection_id: str, request: Request, p: Prin
 
     def href(off: int) -> str:
         keep = {k: v for k, v in q.items() if k != "offset"}
-        return url + "?" + "&".join(f"{k}={v}" for k, v in {**keep, "offset": str(off)}.items())
+        return url + "?" + urlencode({**keep, "offset": str(off)})
 
     links = [{"href": href(offset), "rel": "self", "type": "application/geo+json"}]
     if offset + limit < len(feats):

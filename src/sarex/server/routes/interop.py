@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from typing import Optional
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
 
+from sarex.server import cot as cot_feed
 from sarex.server import interop, workflow
 from sarex.server.deps import ExerciseId, PrincipalDep, StoreDep, read
 from sarex.server.errors import AUTH, responses
@@ -36,10 +38,13 @@ def items(exercise_id: ExerciseId, collection_id: str, p: PrincipalDep, store: S
                         media_type="application/geo+json")
 
 
-@router.get("/api/exercises/{exercise_id}/cot.xml", response_class=Response, summary="Cursor-on-Target feed of units and search areas (TAK)",
-            responses={**responses(*AUTH, 404), 200: {"content": {"application/xml": {"schema": {"type": "string"}}}, "description": "CoT XML"}})
+@router.get("/api/exercises/{exercise_id}/cot.xml", response_class=Response,
+            summary="Cursor-on-Target events (TAK), the same as /cot: one standalone <event> document per line",
+            responses={**responses(*AUTH, 404, 422), 200: {"content": {"application/cot+xml": {"schema": {"type": "string"}}},
+                                                      "description": "CoT events, one per line (a CoT stream)"}})
 def cot(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep) -> Response:
-    return Response(read(store, interop.cot_xml, p, exercise_id), media_type="application/xml")
+    # formerly an <events> root, which no CoT reader knows; now the /cot feed under its old name
+    return Response(cot_feed.stream_text(read(store, cot_feed.feed, p, exercise_id, time.time())), media_type="application/cot+xml")
 
 
 @router.get("/api/exercises/{exercise_id}/coast", response_class=JSONResponse, summary="GSHHG coastline of the exercise area (GeoJSON)",

@@ -21,12 +21,12 @@ def proposal(exercise_id: ExerciseId, period: Period, p: PrincipalDep, store: St
     return read(store, plans.proposal, p, exercise_id, period)
 
 
-@router.get("/api/exercises/{exercise_id}/datum", summary="The forecast drifting datum", responses=responses(*AUTH, 404))
+@router.get("/api/exercises/{exercise_id}/datum", summary="The forecast drifting datum", responses=responses(*AUTH, 404, 409))
 def datum(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep) -> list[dict]:
     return read(store, plans.datum, p, exercise_id)
 
 
-@router.get("/api/exercises/{exercise_id}/forecast", responses=responses(*AUTH, 404),
+@router.get("/api/exercises/{exercise_id}/forecast", responses=responses(*AUTH, 404, 409),
             summary="The current forecast per period: planned, or updated with the units' reported tracks; POS and cumulative POS")
 def forecast(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep) -> dict:
     return read(store, updates.summary, p, exercise_id)
