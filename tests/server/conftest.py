@@ -1,4 +1,4 @@
-"""Shared fixtures: one running server per back end (SQLite; PostgreSQL when its binaries exist),
+"""Shared fixtures: one running server per back end (SQLite; PostgreSQL when its binaries exist, in the slow run),
 the demo exercise with one user per role, and its forecast job started at once."""
 
 from __future__ import annotations
@@ -60,7 +60,9 @@ def _start(tmp_path_factory, backend: str):
     return srv, pg
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+# The PostgreSQL server runs every server test again: in `make test-slow` (CI runs both), so `make test` stays
+# within its 15 minutes on two cores.
+@pytest.fixture(scope="session", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
 def world(request, tmp_path_factory):
     srv, pg = _start(tmp_path_factory, request.param)
     w = World(srv, request.param)
