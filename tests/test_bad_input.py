@@ -34,6 +34,7 @@ CASES = [
     ("drift", "--particles 1000000000", DRIFT + ["--particles", "1000000000", "--out", "{d}/o.nc"], "of memory"),
     ("drift", "--particles 10.5", DRIFT + ["--particles", "10.5", "--out", "{d}/o.nc"], "'--particles'"),
     ("drift", "time without a zone", ["drift", "--lon", "129.6", "--lat", "34.9", "--start", "2026-01-15T06:00", "--synthetic", "--out", "{d}/o.nc"], "has no time zone"),
+    ("drift", "a year no drift file can hold", ["drift", "--lon", "129.6", "--lat", "34.9", "--start", "2999-01-01T00:00Z", "--synthetic", "--out", "{d}/o.nc"], "outside the years 1678–2261"),
     ("drift", "local-time (J) DTG", ["drift", "--lon", "129.6", "--lat", "34.9", "--start", "150600J JAN 2026", "--synthetic", "--out", "{d}/o.nc"], "local-time (J)"),
     ("drift", "--workers 0", DRIFT + ["--workers", "0", "--out", "{d}/o.nc"], "--workers: 0 must be > 0"),
     ("drift", "--part-particles 0", DRIFT + ["--part-particles", "0", "--out", "{d}/o.nc"], "--part-particles: 0 must be > 0"),

@@ -220,6 +220,15 @@ def test_gpx_tracks_and_routes(tmp_path):
     log = IngestLog()
     (sru,) = read_gpx_tracks(p, log)
     assert sru.name == "sru" and sru.lon.size == 2 and log.count("no_time_point") == 1
+    # a <time> gpxpy cannot read is not "no time": named with its value (strict: an error; lenient: counted apart)
+    p.write_text(g.to_xml().replace("<trkpt", "<trkpt", 1).replace("</trkpt>", "<time>yesterday noon</time></trkpt>", 2)
+                 .replace("<time>yesterday noon</time></trkpt>", "</trkpt>", 1))
+    with pytest.raises(SarexInputError, match=r"sru: point 2: time 'yesterday noon' is not an ISO 8601 time"):
+        read_gpx_tracks(p, strict=True, routes=True)
+    log = IngestLog()
+    (sru,) = read_gpx_tracks(p, log)
+    assert sru.lon.size == 2 and log.count("bad_time_point") == 1 and log.count("no_time_point") == 0
+    assert any("1 GPX point(s) with an unreadable time" in m for m in log.messages())
 
 
 def test_sweep_width_tables_and_corrections():

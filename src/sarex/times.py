@@ -68,8 +68,16 @@ def parse_utc(value: str | datetime | np.datetime64, what: str = "time", *, assu
     if dt.tzinfo is None:
         if not assume_utc:
             raise SarexInputError(f"{what}: {str(value)!r} has no time zone; add Z for UTC or an offset such as +09:00")
-        return dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc)
+        dt = dt.replace(tzinfo=timezone.utc)
+    dt = dt.astimezone(timezone.utc)
+    if not _NS_YEARS[0] <= dt.year <= _NS_YEARS[1]:
+        raise SarexInputError(f"{what}: {str(value)!r} is outside the years {_NS_YEARS[0]}–{_NS_YEARS[1]} "
+                              "that drift and plan files can hold (nanosecond times)")
+    return dt
+
+
+#: Years a datetime64[ns] holds whole (1677-09-21 .. 2262-04-11), as CF files written through xarray do.
+_NS_YEARS = (1678, 2261)
 
 
 def to_epoch_s(value: str | datetime | np.datetime64 | float, what: str = "time", *, assume_utc: bool = False) -> float:
@@ -90,7 +98,10 @@ def from_epoch_s(seconds: float) -> datetime:
 
 def epoch_s_to_datetime64(seconds: np.ndarray | float) -> np.ndarray:
     """Seconds since epoch to numpy datetime64[ns] (naive, understood as UTC)."""
-    ns = np.round(np.asarray(seconds, dtype=np.float64) * 1e9).astype(np.int64)
+    sec = np.asarray(seconds, dtype=np.float64)
+    if not np.all(np.isfinite(sec)) or np.any(np.abs(sec) > 9.2e9):
+        raise ValueError(f"times {sec.min()!r}..{sec.max()!r} s since 1970 are outside what datetime64[ns] holds (1678–2261)")
+    ns = np.round(sec * 1e9).astype(np.int64)
     return ns.astype("datetime64[ns]")
 
 

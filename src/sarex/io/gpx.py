@@ -26,6 +26,28 @@ def parse_gpx(path: Path):
         raise SarexInputError(f"{path}: not a valid GPX file ({str(exc).splitlines()[0]})") from None
 
 
+def _track_time_texts(path: Path) -> list[list[str | None]]:
+    """Per ``<trk>`` in document order, the text of each ``<trkpt>``'s ``<time>`` (None where it has none).
+
+    gpxpy reads a time it cannot parse as no time at all; this tells the two apart (the file was
+    already accepted by gpxpy, whose parser is the same ElementTree).
+    """
+    import xml.etree.ElementTree as ET
+
+    out: list[list[str | None]] = []
+    for _, el in ET.iterparse(path, events=("end",)):
+        tag = el.tag.rsplit("}", 1)[-1]
+        if tag == "trk":
+            pts = [q for q in el.iter() if q.tag.rsplit("}", 1)[-1] == "trkpt"]
+            texts = []
+            for q in pts:
+                t = next((c.text for c in q if c.tag.rsplit("}", 1)[-1] == "time"), None)
+                texts.append(t.strip() if t and t.strip() else None)
+            out.append(texts)
+            el.clear()
+    return out
+
+
 def read_gpx_tracks(path: str | Path, log: IngestLog | None = None, strict: bool = False, routes: bool = False,
                     all_legs: bool = False) -> list[Track]:
     """The timed tracks of a GPX file, one :class:`Track` per ``<trk>`` (its segments joined).
@@ -72,13 +94,22 @@ def read_gpx_tracks(path: str | Path, log: IngestLog | None = None, strict: bool
             else:
                 for j, (a, b) in enumerate(runs):
                     groups.append((name if len(runs) == 1 else f"{name} search {j + 1}", pts[a : b + 1]))
+    raw = _track_time_texts(p) if any(pt.time is None for _, pts in groups for pt in pts) else []
     out = []
-    for name, pts in groups:
+    for k, (name, pts) in enumerate(groups):
         untimed = [i for i, pt in enumerate(pts) if pt.time is None]
+        texts = raw[k] if k < len(g.tracks) and k < len(raw) and len(raw[k]) == len(pts) else [None] * len(pts)
+        bad = [i for i in untimed if texts[i] is not None]  # a <time> gpxpy could not read
+        if strict and bad:
+            raise SarexInputError(f"{p}: {name}: point {bad[0] + 1}: time {texts[bad[0]]!r} is not an ISO 8601 time")
         if strict and untimed:
             raise SarexInputError(f"{p}: {name}: point {untimed[0] + 1} has no time (search tracks need timed points)")
-        if untimed:
-            log.add(p.name, "no_time_point", len(untimed))
+        if bad:
+            log.add(p.name, "bad_time_point", len(bad))
+            log.notes.append(f"{p.name}: {name}: point {bad[0] + 1}: time {texts[bad[0]]!r} is not an ISO 8601 time; "
+                             f"{len(bad)} such point(s) skipped")
+        if len(untimed) > len(bad):
+            log.add(p.name, "no_time_point", len(untimed) - len(bad))
         timed = [pt for pt in pts if pt.time is not None]
         log.add(p.name, "used", len(timed))
         if timed:

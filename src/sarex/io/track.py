@@ -138,6 +138,7 @@ class IngestLog:
             "incomplete": "incomplete multi-sentence AIS message(s)",
             "no_position": "AIS report(s) with position not available (181/91)",
             "no_time_point": "GPX point(s) without time",
+            "bad_time_point": "GPX point(s) with an unreadable time",
             "not_nmea": "non-NMEA line(s)",
             "not_ais": "non-AIS line(s)",
         }
