@@ -7,7 +7,7 @@ comma := ,
 STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 # numba keeps compiled kernels in a per-user cache chosen by the package (sarex/_numba_cache.py).
 
-.PHONY: install lint test test-fast test-slow demo serve docs bench clean
+.PHONY: install lint test test-fast test-slow demo serve docs docs-tables bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,7 +39,12 @@ demo: install
 serve: install
 	$(VENV)/bin/sarex serve --data out/server --demo
 
+# make docs: the site (guides + API reference from the docstrings) into build/site, warnings as errors
 docs: install
+	$(VENV)/bin/mkdocs build --strict
+
+# make docs-tables: regenerate the tables that tests write (docs/bad-input.md)
+docs-tables: install
 	SAREX_WRITE_DOCS=1 $(PY) -m pytest -q tests/test_bad_input.py -k doc_is_up_to_date
 
 bench: install

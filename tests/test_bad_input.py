@@ -1,7 +1,7 @@
 """Bad input, command by command: every case is exit 2, one line on stderr, no traceback, nothing written
 and no file of the user's changed (issue 15 items 1-3, 9, 10, 12, 13, 16).
 
-The same table generates ``docs/bad-input.md``: ``make docs`` (``SAREX_WRITE_DOCS=1``) rewrites it,
+The same table generates ``docs/bad-input.md``: ``make docs-tables`` (``SAREX_WRITE_DOCS=1``) rewrites it,
 and ``test_bad_input_doc_is_up_to_date`` fails when it is stale.
 """
 
@@ -163,7 +163,7 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(work, command, what, ar
 
 def render_doc(rows: list[tuple[str, str, str]]) -> str:
     head = ("# Bad input: what sarex says\n\n"
-            "Generated from `tests/test_bad_input.py` (`make docs`); every row exits with code 2, prints this one line "
+            "Generated from `tests/test_bad_input.py` (`make docs-tables`); every row exits with code 2, prints this one line "
             "on stderr and writes nothing. `…` stands for the folder the test ran in.\n\n"
             "| command | input | message |\n|---|---|---|\n")
     esc = lambda s: s.replace("|", "\\|")  # noqa: E731
@@ -179,7 +179,7 @@ def test_bad_input_doc_is_up_to_date(work):
     text = render_doc(rows)
     if os.environ.get("SAREX_WRITE_DOCS"):
         DOC.write_text(text, encoding="utf-8")
-    assert DOC.exists() and DOC.read_text(encoding="utf-8") == text, "docs/bad-input.md is stale: run `make docs`"
+    assert DOC.exists() and DOC.read_text(encoding="utf-8") == text, "docs/bad-input.md is stale: run `make docs-tables`"
 
 
 def test_error_text_is_printed_verbatim():

@@ -68,6 +68,8 @@ def read_gpx_tracks(path: str | Path, log: IngestLog | None = None, strict: bool
     all_legs
         Keep the transit legs of marked routes too.
 
+    Notes
+    -----
     Tracks are named by their ``<name>``, else the file stem (``stem-k`` when
     the file holds several). A file with no timed point is an error.
     """
