@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sarex.drift import Release, simulate
-from sarex.drift.case import drift_case, parse_case
+from sarex.drift.case import CaseDriftConfig, drift_case, parse_case
 from sarex.environment.synthetic import korea_strait_environment
 
 START = "2026-01-15T03:00:00Z"
@@ -83,8 +83,8 @@ def main() -> None:
     one = parse_case(tomllib.loads(CASE.split("[[scenario]]")[0] + "[[scenario]]" + CASE.split("[[scenario]]")[1].replace("weight = 0.3", "weight = 1.0")), "one")
     runs = {
         "point (simulate, 1 class)": lambda n: simulate(env, "PIW-1", Release.point(129.72, 34.86, START, 1852.0 / 1.1774), hours=a.hours, particles=n),
-        "case, 1 point scenario, 2 classes": lambda n: drift_case(env, one, hours=a.hours, particles=n),
-        "case, 5 scenarios, 4 classes": lambda n: drift_case(env, case, hours=a.hours, particles=n),
+        "case, 1 point scenario, 2 classes": lambda n: drift_case(env, one, CaseDriftConfig(hours=a.hours, particles=n)),
+        "case, 5 scenarios, 4 classes": lambda n: drift_case(env, case, CaseDriftConfig(hours=a.hours, particles=n)),
     }
     for fn in runs.values():
         fn(2000)  # warm-up: numba compiled, landmask loaded

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from case_data import POINT_AREA
-from sarex.drift.case import drift_case, parse_case, scenario_table
+from sarex.drift.case import CaseDriftConfig, drift_case, parse_case, scenario_table
 from sarex.drift.ensemble import Ensemble
 from sarex.drift.objects import get_object
 from sarex.drift.simulate import simulate
@@ -43,7 +43,7 @@ def _alone(text: str, index: int) -> str:
 
 
 def test_mixture_weights_in_the_drift_file(env):
-    ds = drift_case(env, _case(POINT_AREA), hours=2, particles=1001, seed_value=3, coast=False)
+    ds = drift_case(env, _case(POINT_AREA), CaseDriftConfig(hours=2, particles=1001, seed=3, coast=False))
     sc, ob, w = ds["scenario"].values, ds["object"].values, ds["weight"].values
     names = json.loads(ds["scenario"].attrs["scenario_names"])
     keys = json.loads(ds["object"].attrs["object_keys"])
@@ -62,10 +62,10 @@ def test_mixture_weights_in_the_drift_file(env):
 
 def test_case_map_is_weighted_sum_of_scenarios_alone(env):
     text = _two()
-    kw = dict(hours=5, seed_value=11, coast=False)
-    both = drift_case(env, _case(text), particles=2000, **kw)
-    a = drift_case(env, _case(_alone(text, 0)), particles=1400, **kw)
-    b = drift_case(env, _case(_alone(text, 1)), particles=600, **kw)  # starts an hour later by itself
+    kw = dict(hours=5, seed=11, coast=False)
+    both = drift_case(env, _case(text), CaseDriftConfig(particles=2000, **kw))
+    a = drift_case(env, _case(_alone(text, 0)), CaseDriftConfig(particles=1400, **kw))
+    b = drift_case(env, _case(_alone(text, 1)), CaseDriftConfig(particles=600, **kw))  # starts an hour later by itself
     assert str(b.time.values[0])[:13] == "2026-01-15T04"
     t = "2026-01-15T07:30:00Z"
     g = dict(cell_nm=0.5, extent_nm=40.0, centre=(129.85, 34.95))
@@ -139,7 +139,7 @@ def _chain_closed_form(t_h: float) -> dict[str, float]:
 
 
 def test_state_fractions_match_the_chain(env):
-    ds = drift_case(env, _case(CHAIN), hours=10, particles=20000, seed_value=4, coast=False)
+    ds = drift_case(env, _case(CHAIN), CaseDriftConfig(hours=10, particles=20000, seed=4, coast=False))
     names = [n.split("/")[1] for n in json.loads(ds["state"].attrs["state_names"])]
     hours = (ds.time.values - ds.time.values[0]) / np.timedelta64(1, "h")
     st = ds["state"].values
@@ -154,7 +154,7 @@ def test_state_fractions_match_the_chain(env):
 
 def test_alive_weight_follows_the_survival_curve(env):
     text = POINT_AREA.replace("radius_m = 1852", "radius_m = 1852\nsurvival = {water_temp_c = 10.0, weibull_shape = 2.0}")
-    ds = drift_case(env, _case(text), hours=8, particles=1000, seed_value=1, coast=False)
+    ds = drift_case(env, _case(text), CaseDriftConfig(hours=8, particles=1000, seed=1, coast=False))
     alive = (ds["alive"] * ds["weight"]).sum("trajectory").values
     hours = (ds.time.values - ds.time.values[0]) / np.timedelta64(1, "h")
     t50 = (15.0 + 7.2 / (0.0785 - 0.0034 * 10.0)) / 60.0  # Hayward et al. (1975), hours
@@ -168,7 +168,7 @@ def test_alive_after_sinking_at_a_fixed_time(env):
     text = text.replace('sojourn_mean_h = 4.0\nnext = [{state = "swamped", weight = 1.0}]', "")
     text = text.replace('[[scenario.state]]\nname = "swamped"\nclass = "LIFE-RAFT-DB-10"\n', "")
     text = text.replace('objects = [{class = "FISHING-VESSEL-1", weight = 1.0}]', 'objects = [{class = "FISHING-VESSEL-1", weight = 1.0}]\nsurvival = {median_h = 3.0, weibull_shape = 1.5}')
-    ds = drift_case(env, _case(text), hours=8, particles=4000, seed_value=2, coast=False)
+    ds = drift_case(env, _case(text), CaseDriftConfig(hours=8, particles=4000, seed=2, coast=False))
     names = [n.split("/")[1] for n in json.loads(ds["state"].attrs["state_names"])]
     hours = (ds.time.values - ds.time.values[0]) / np.timedelta64(1, "h")
     w = ds["weight"].values
@@ -180,7 +180,7 @@ def test_alive_after_sinking_at_a_fixed_time(env):
 
 
 def test_pos_per_scenario(env):
-    ds = drift_case(env, _case(POINT_AREA), hours=2, particles=1000, seed_value=3, coast=False)
+    ds = drift_case(env, _case(POINT_AREA), CaseDriftConfig(hours=2, particles=1000, seed=3, coast=False))
     pod = np.where(ds["scenario"].values == 0, 0.5, 0.0)  # a search that only covers scenario 0, POD 0.5
     up = bayes_update(ds["weight"].values, pod)
     ds["prior_weight"] = (("trajectory",), ds["weight"].values.copy())

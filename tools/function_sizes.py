@@ -17,7 +17,6 @@ from pathlib import Path
 
 #: Functions allowed over a limit, with the reason (typer commands: one parameter per CLI option).
 EXCEPTIONS: dict[str, str] = {
-    "drift_case": "15 keyword options (hours, particles, seed, step, ...) as DriftConfig's fields: to take a DriftConfig (phase 2)",
     "sample_regular_kernel": "the general sampling kernel's 13 arrays: to take a GridWindow (phase 2, a new numba signature for every field)",
 }
 

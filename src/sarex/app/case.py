@@ -74,7 +74,7 @@ class CaseDriftRequest(Request):
 
 def drift(req: CaseDriftRequest, target: OutputTarget, progress: Progress = None) -> DriftResult:
     """Drift every scenario of the case in one ensemble and write ``drift.nc`` (and ``drift.png``)."""
-    from sarex.drift.case import drift_case, load_case
+    from sarex.drift.case import CaseDriftConfig, drift_case, load_case
     from sarex.drift.case.run import earliest_time_s
     from sarex.drift.forcing_error import parse_forcing_error
     from sarex.times import iso, to_epoch_s
@@ -85,10 +85,10 @@ def drift(req: CaseDriftRequest, target: OutputTarget, progress: Progress = None
     step_s = req.step_min * 60.0
     t0 = to_epoch_s(req.start, "--start") if req.start is not None else np.floor(earliest_time_s(case) / step_s) * step_s
     environment = req.environment.open(iso(float(t0)), req.hours)
-    ds = drift_case(environment, case, hours=req.hours, particles=req.particles, seed_value=req.seed, step_s=step_s,
-                    output_s=req.output_min * 60.0, scheme=req.scheme, coast=req.coast, jibe_probability_per_hour=req.jibe_probability,
-                    capsize=req.capsize, start=req.start, progress=progress, source=str(req.case),
-                    forcing_error=parse_forcing_error(req.forcing_error))
+    config = CaseDriftConfig(hours=req.hours, particles=req.particles, seed=req.seed, step_s=step_s, output_s=req.output_min * 60.0,
+                             scheme=req.scheme, coast=req.coast, jibe_probability_per_hour=req.jibe_probability, capsize=req.capsize,
+                             start=req.start, source=str(req.case), forcing_error=parse_forcing_error(req.forcing_error))
+    ds = drift_case(environment, case, config, progress=progress)
     ds.attrs["case_file"] = str(req.case)
     files = _write_drift_outputs(ds, target, req.plot, req.coast)
     return DriftResult(ds, environment, files)

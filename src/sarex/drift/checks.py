@@ -37,7 +37,7 @@ def coast_bbox(release: Release) -> tuple[float, float, float, float]:
 def check_lkp(env: Environment, release: Release, coastline: Coastline | None) -> None:
     """The release point(s) are at sea and inside both fields with data there."""
     pts = [(release.lon, release.lat, release.time_s)]
-    if release.end_lon is not None:
+    if release.end_lon is not None and release.end_lat is not None:
         pts.append((release.end_lon, release.end_lat, release.last_time_s))
     for lo, la, t in pts:
         if coastline is not None and coastline.on_land(np.array([lo]), np.array([la]))[0]:

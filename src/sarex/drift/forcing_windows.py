@@ -124,7 +124,7 @@ class FusedField:
             cells.append(time_cells(w.u, w.v, w.it, w.ft))
             xs.append(np.ascontiguousarray(w.xs))
             ys.append(np.ascontiguousarray(w.ys))
-            ads.append(w.desc)
+            ads.append(w.desc.array())
         c, co = _joined(cells)
         x, xo = _joined(xs)
         y, yo = _joined(ys)

@@ -31,7 +31,7 @@ from sarex.environment.orientation import EAST_NORTH, rotate_to_east_north
 from sarex.environment.cellsearch import GridOutline, grid_outline, locate_kernel, outside_kernel, walk_kernel
 from sarex.environment.fusable import CellHints, FusedGeometry, GridWindow, geometry, register_grid_kind
 from sarex.environment.gridsample import KIND_CURVILINEAR, grid_extent, index_descriptor, sample_regular_kernel
-from sarex.environment.regular import covers_time, read_window, time_index, window_steps_within, with_loaded_area
+from sarex.environment.regular import LoadedWindow, covers_time, read_window, time_index, window_steps_within, with_loaded_area
 from sarex.errors import SarexInputError
 
 
@@ -124,7 +124,7 @@ class CurvilinearGridField:
         self._tree = None  # a KD-tree of the nodes, built only when a walk fails (scipy.spatial: 0.2-0.8 s to import)
         self.window_steps = max(2, int(window_steps))
         self.margin_cells = int(margin_cells)
-        self._win: tuple | None = None
+        self._win: LoadedWindow | None = None
         self._hint: CellHints | None = None  # each particle's last cell
         self._outline: GridOutline | None | bool = False  # the grid's outline (grid_outline), made at first need
         self.loads = 0
@@ -249,10 +249,9 @@ class CurvilinearGridField:
                 w = self._window_for(it, ft, fi[inside], fj[inside])
             else:  # nobody inside: any window, every sample is handed back as outside
                 w = self._window_for(it, ft, np.zeros(1), np.zeros(1))
-        i0, _, j0, j1, k0, k1, wu, wv = w
-        xs = np.arange(k0, k1 + 1, dtype=np.float64)
-        ys = np.arange(j0, j1 + 1, dtype=np.float64)
-        return GridWindow(wu, wv, xs, ys, index_descriptor(k0, j0), it - i0, ft)
+        xs = np.arange(w.k0, w.k1 + 1, dtype=np.float64)
+        ys = np.arange(w.j0, w.j1 + 1, dtype=np.float64)
+        return GridWindow(w.u, w.v, xs, ys, index_descriptor(w.k0, w.j0), it - w.i0, ft)
 
     # --- sampling ---------------------------------------------------------------
     def sample(self, lon, lat, time_s, active, out_u, out_v, out_flag) -> None:
@@ -264,11 +263,11 @@ class CurvilinearGridField:
         inside = active & ~outside
         if not inside.any():
             return
-        i0, _, j0, j1, k0, k1, wu, wv = self._window_for(it, ft, fi[inside], fj[inside])
-        xs = np.arange(k0, k1 + 1, dtype=np.float64)
-        ys = np.arange(j0, j1 + 1, dtype=np.float64)
-        ad = index_descriptor(k0, j0)
-        sample_regular_kernel(wu, wv, xs, ys, ad, it - i0, ft, fi, fj, inside, out_u, out_v, out_flag)
+        w = self._window_for(it, ft, fi[inside], fj[inside])
+        xs = np.arange(w.k0, w.k1 + 1, dtype=np.float64)
+        ys = np.arange(w.j0, w.j1 + 1, dtype=np.float64)
+        ad = index_descriptor(w.k0, w.j0).array()
+        sample_regular_kernel(w.u, w.v, xs, ys, ad, it - w.i0, ft, fi, fj, inside, out_u, out_v, out_flag)
 
     def _window_for(self, it, ft, fi, fj):
         need_t1 = it + (1 if ft > 0 else 0)
@@ -276,7 +275,7 @@ class CurvilinearGridField:
         lo_i, hi_i = int(np.floor(fi.min())), int(np.ceil(fi.max()))
         lo_j, hi_j = int(np.floor(fj.min())), int(np.ceil(fj.max()))
         w = self._win
-        if covers_time(w, it, ft) and w[4] <= lo_i and hi_i <= w[5] and w[2] <= lo_j and hi_j <= w[3]:
+        if covers_time(w, it, ft) and w.k0 <= lo_i and hi_i <= w.k1 and w.j0 <= lo_j and hi_j <= w.j1:
             return w
         m = self.margin_cells
         k0, k1 = max(0, lo_i - m), min(nx - 1, hi_i + m)
@@ -298,7 +297,7 @@ class CurvilinearGridField:
             ca, sa = np.cos(a), np.sin(a)
             for k in range(wu.shape[0]):
                 wu[k], wv[k] = rotate_to_east_north(wu[k], wv[k], ca, sa)
-        self._win = (i0, i1, j0, j1, k0, k1, np.ascontiguousarray(wu), np.ascontiguousarray(wv))
+        self._win = LoadedWindow(i0, i1, j0, j1, k0, k1, np.ascontiguousarray(wu), np.ascontiguousarray(wv))
         self.loads += 1
         return self._win
 

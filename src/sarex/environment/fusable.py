@@ -19,12 +19,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, NamedTuple, Protocol, TypeVar, cast, runtime_checkable
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar, cast, runtime_checkable
 
 import numpy as np
 
 from sarex.environment.base import VectorField
 from sarex.environment.cellsearch import GridOutline
+
+if TYPE_CHECKING:
+    from sarex.environment.gridsample import AxisDescriptor
 
 __all__ = [
     "CellHintedField",
@@ -66,7 +69,7 @@ class GridWindow(NamedTuple):
     xs: np.ndarray
     ys: np.ndarray
     #: the axes' descriptor (:func:`~sarex.environment.gridsample.window_descriptor`)
-    desc: np.ndarray
+    desc: AxisDescriptor
     #: time index in the window and fraction towards the next
     it: int
     ft: float

@@ -20,6 +20,8 @@ used by regular, projected and curvilinear fields) and the fused drift step
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numba as nb
 import numpy as np
 
@@ -33,34 +35,53 @@ from sarex.environment.base import FLAG_NAN, FLAG_OK, FLAG_OUTSIDE
 UNIFORM_TOLERANCE = 5e-4
 
 
-def axis_descriptor(xs: np.ndarray, ys: np.ndarray, longitude: bool = True) -> np.ndarray:
-    """Descriptor of a whole grid's ascending axes, without the window offsets.
+class AxisDescriptor(NamedTuple):
+    """A window's axes as :func:`locate` reads them: each axis's origin, cells per axis unit, the
+    window's first node on it and whether it is uniform, and whether x is a wrapped longitude.
 
-    Returns ``[x0, sx, 0, ux, y0, sy, 0, uy, w]``: origin, cells per axis unit, window
-    offset (set by :func:`window_descriptor`) and 1.0 where the axis is uniform; ``w``
-    1.0 where x is a longitude in degrees that :func:`locate` wraps by 360 (``longitude``),
-    0.0 for projected x in metres and grid indices, which must never be shifted by 360.
+    The numba kernels take it as a float64 array of these nine values in this order
+    (:meth:`array`, index ``o + 0 .. o + 3`` with ``o`` 0 for x and 4 for y, 8 for ``wrap``).
     """
-    out = np.zeros(9)
-    out[8] = 1.0 if longitude else 0.0
-    for o, a in ((0, np.asarray(xs, dtype=np.float64)), (4, np.asarray(ys, dtype=np.float64))):
+
+    x0: float
+    #: cells per x axis unit (1/Δx on a uniform axis)
+    sx: float
+    #: the window's first node along x (0 for a whole grid)
+    kx: float
+    #: 1.0 where the x axis is uniform (its nodes implied by its end points), else 0.0
+    ux: float
+    y0: float
+    sy: float
+    ky: float
+    uy: float
+    #: 1.0 where x is a longitude in degrees that :func:`locate` wraps by 360, 0.0 for
+    #: projected x in metres and grid indices, which must never be shifted by 360
+    wrap: float
+
+    def array(self) -> np.ndarray:
+        """The nine values as the kernels take them, float64."""
+        return np.array(self, dtype=np.float64)
+
+
+def axis_descriptor(xs: np.ndarray, ys: np.ndarray, longitude: bool = True) -> AxisDescriptor:
+    """Descriptor of a whole grid's ascending axes, without the window offsets (``kx = ky = 0``;
+    :func:`window_descriptor` sets them); ``longitude``: x is a longitude that wraps by 360."""
+    axes = []
+    for a in (np.asarray(xs, dtype=np.float64), np.asarray(ys, dtype=np.float64)):
         scale = (a.size - 1) / (a[-1] - a[0])
         dev = float(np.max(np.abs((a - a[0]) * scale - np.arange(a.size))))
-        out[o], out[o + 1], out[o + 3] = a[0], scale, 1.0 if dev <= UNIFORM_TOLERANCE else 0.0
-    return out
+        axes.append((float(a[0]), float(scale), 0.0, 1.0 if dev <= UNIFORM_TOLERANCE else 0.0))
+    return AxisDescriptor(*axes[0], *axes[1], wrap=1.0 if longitude else 0.0)
 
 
-def window_descriptor(whole: np.ndarray, k0: int, j0: int) -> np.ndarray:
+def window_descriptor(whole: AxisDescriptor, k0: int, j0: int) -> AxisDescriptor:
     """:func:`axis_descriptor` of a window starting at node ``k0`` along x and ``j0`` along y."""
-    out = whole.copy()
-    out[2] = float(k0)
-    out[6] = float(j0)
-    return out
+    return whole._replace(kx=float(k0), ky=float(j0))
 
 
-def index_descriptor(k0: int, j0: int) -> np.ndarray:
+def index_descriptor(k0: int, j0: int) -> AxisDescriptor:
     """:func:`window_descriptor` of grid index axes (0, 1, 2, ..., never wrapped) from node (``j0``, ``k0``)."""
-    return np.array([0.0, 1.0, float(k0), 1.0, 0.0, 1.0, float(j0), 1.0, 0.0])
+    return AxisDescriptor(0.0, 1.0, float(k0), 1.0, 0.0, 1.0, float(j0), 1.0, 0.0)
 
 
 #: How the fused drift step maps a particle's lon/lat to a field's grid axes: the axes are

@@ -112,8 +112,11 @@ def lcc_constants(crs: pyproj.CRS, xs: np.ndarray, ys: np.ndarray, to_grid: pypr
         return None
     if any(ax.unit_name not in ("metre", "meter") for ax in crs.axis_info):
         return None
-    sp = np.atleast_1d(cf.get("standard_parallel", cf.get("latitude_of_projection_origin"))).astype(float)
+    parallels = cf.get("standard_parallel", cf.get("latitude_of_projection_origin"))
     ell = crs.ellipsoid
+    if parallels is None or ell is None:
+        return None
+    sp = np.atleast_1d(parallels).astype(float)
     a, b = float(ell.semi_major_metre), float(ell.semi_minor_metre)
     e = math.sqrt(max(0.0, 1.0 - (b * b) / (a * a)))
     c = _constants(a, e, float(sp[0]), float(sp[-1]), float(cf.get("latitude_of_projection_origin", sp[0])),

@@ -9,6 +9,8 @@ top level.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+
 import numpy as np
 import xarray as xr
 
@@ -31,7 +33,7 @@ _VERTICAL_SN = {
 }
 
 
-def is_vertical(da: xr.DataArray, dim: str) -> bool:
+def is_vertical(da: xr.DataArray, dim: Hashable) -> bool:
     """True if ``dim`` of ``da`` is a vertical coordinate (by CF attributes or common names)."""
     c = da.coords.get(dim)
     attrs = c.attrs if c is not None else {}

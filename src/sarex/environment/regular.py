@@ -9,6 +9,7 @@ whole; when particles or time leave the window the next one is loaded.
 
 from __future__ import annotations
 
+from typing import NamedTuple, TypeGuard
 
 import numpy as np
 import xarray as xr
@@ -85,7 +86,7 @@ class RegularGridField:
         self._has_time = tdim is not None
         self.window_steps = max(2, int(window_steps))
         self.margin_deg = float(margin_deg)
-        self._win: tuple | None = None  # (i0, i1, j0, j1, k0, k1, u, v)
+        self._win: LoadedWindow | None = None
         self.loads = 0
 
     # --- domain -----------------------------------------------------------------
@@ -142,14 +143,15 @@ class RegularGridField:
         and the time index and fraction of ``time_s`` inside it.
         """
         it_global, ft = self._time_index(time_s)
-        i0, _, j0, j1, k0, k1, wu, wv = self._window_for(it_global, ft, lon, lat, active, force=force)
-        return GridWindow(wu, wv, self.xs[k0 : k1 + 1], self.ys[j0 : j1 + 1], window_descriptor(self.axes, k0, j0), it_global - i0, ft)
+        w = self._window_for(it_global, ft, lon, lat, active, force=force)
+        return GridWindow(w.u, w.v, self.xs[w.k0 : w.k1 + 1], self.ys[w.j0 : w.j1 + 1], window_descriptor(self.axes, w.k0, w.j0),
+                          it_global - w.i0, ft)
 
     def sample(self, lon, lat, time_s, active, out_u, out_v, out_flag) -> None:
         """See :meth:`sarex.environment.base.VectorField.sample`."""
         for attempt in range(2):
             w = self.window_at(time_s, lon, lat, active, force=attempt > 0)
-            sample_regular_kernel(w.u, w.v, w.xs, w.ys, w.desc, w.it, w.ft, lon, lat, active, out_u, out_v, out_flag)
+            sample_regular_kernel(w.u, w.v, w.xs, w.ys, w.desc.array(), w.it, w.ft, lon, lat, active, out_u, out_v, out_flag)
             out = active & (out_flag == FLAG_OUTSIDE)
             if not out.any():
                 return
@@ -173,7 +175,7 @@ class RegularGridField:
         self._win = None  # let the previous window go before reading the next one
         wu = self._read(self._u, sl_t, j0, j1, k0, k1)
         wv = self._read(self._v, sl_t, j0, j1, k0, k1)
-        self._win = (i0, i1, j0, j1, k0, k1, wu, wv)
+        self._win = LoadedWindow(i0, i1, j0, j1, k0, k1, wu, wv)
         self.loads += 1
         return self._win
 
@@ -237,12 +239,26 @@ def read_window(da: xr.DataArray, sl_t: slice | None, sj: slice, sk: slice, flip
     return arr
 
 
-def covers_time(win: tuple | None, it: int, ft: float) -> bool:
-    """Whether a loaded window ``(i0, i1, j0, j1, k0, k1, ...)`` holds time step ``it`` and, if ``ft > 0``, ``it + 1``."""
-    return win is not None and win[0] <= it and it + (1 if ft > 0 else 0) <= win[1]
+class LoadedWindow(NamedTuple):
+    """The part of a field held in memory: time steps ``i0..i1``, rows ``j0..j1``, columns ``k0..k1``
+    (inclusive, indices into the field's whole axes) and its east/north components, (nt, ny, nx) m/s."""
+
+    i0: int
+    i1: int
+    j0: int
+    j1: int
+    k0: int
+    k1: int
+    u: np.ndarray
+    v: np.ndarray
 
 
-def with_loaded_area(win: tuple | None, it: int, ft: float, j0: int, j1: int, k0: int, k1: int) -> tuple[int, int, int, int]:
+def covers_time(win: LoadedWindow | None, it: int, ft: float) -> TypeGuard[LoadedWindow]:
+    """Whether a loaded window holds time step ``it`` and, if ``ft > 0``, ``it + 1``."""
+    return win is not None and win.i0 <= it and it + (1 if ft > 0 else 0) <= win.i1
+
+
+def with_loaded_area(win: LoadedWindow | None, it: int, ft: float, j0: int, j1: int, k0: int, k1: int) -> tuple[int, int, int, int]:
     """The slice ``j0..j1, k0..k1`` of a window about to be loaded, grown to hold ``win``'s area
     when ``win`` holds the same time steps.
 
@@ -250,7 +266,7 @@ def with_loaded_area(win: tuple | None, it: int, ft: float, j0: int, j1: int, k0
     general drift step redoes): keeping what was loaded keeps the others inside.
     """
     if covers_time(win, it, ft):
-        return min(j0, win[2]), max(j1, win[3]), min(k0, win[4]), max(k1, win[5])
+        return min(j0, win.j0), max(j1, win.j1), min(k0, win.k0), max(k1, win.k1)
     return j0, j1, k0, k1
 
 
@@ -301,4 +317,4 @@ def _identify_dims(da: xr.DataArray, name: str) -> tuple[str | None, str, str]:
         )
     if extra:
         raise SarexInputError(f"{name}: variable {da.name!r} has extra dimension(s) {extra} sarex cannot use")
-    return tdim, ydim, xdim
+    return (None if tdim is None else str(tdim)), str(ydim), str(xdim)

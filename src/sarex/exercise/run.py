@@ -116,15 +116,15 @@ def forecast_drift(sc: Scenario, particles: int, seed: int, output_s: float = 18
     r = sc.reported
     t1 = sc.end_time_s
     if sc.case is not None:  # the distress as a case: its weighted scenarios are the planners' ensemble
-        from sarex.drift.case import drift_case
+        from sarex.drift.case import CaseDriftConfig, drift_case
         from sarex.drift.case.run import earliest_time_s
 
         step_s = 600.0
         t0 = math.floor(earliest_time_s(sc.case) / step_s + 1e-9) * step_s
         env = open_spec(sc.forecast, t0, t1)
         hours = math.ceil((t1 - t0) / output_s) * output_s / 3600.0
-        return drift_case(env, sc.case, hours=hours, particles=particles, seed_value=seed, step_s=step_s, output_s=output_s,
-                          coast=coast, source=str(sc.source or "scenario"), forcing_error=forcing_error)
+        return drift_case(env, sc.case, CaseDriftConfig(hours=hours, particles=particles, seed=seed, step_s=step_s, output_s=output_s,
+                                                        coast=coast, source=str(sc.source or "scenario"), forcing_error=forcing_error))
     env = open_spec(sc.forecast, r.time, t1)
     hours = math.ceil((t1 - r.time) / output_s) * output_s / 3600.0
     return simulate(env, r.object_class, Release.point(r.lon, r.lat, r.time, r.radius_m), hours=hours,

@@ -6,6 +6,6 @@ Layer: drift (imports environment/io/drift-level code only).
 
 from sarex.drift.case.build import CaseEnsemble, build_ensemble, check_case, scenario_table
 from sarex.drift.case.model import Case, load_case, parse_case
-from sarex.drift.case.run import drift_case
+from sarex.drift.case.run import CaseDriftConfig, drift_case
 
-__all__ = ["Case", "CaseEnsemble", "build_ensemble", "check_case", "drift_case", "load_case", "parse_case", "scenario_table"]
+__all__ = ["Case", "CaseDriftConfig", "CaseEnsemble", "build_ensemble", "check_case", "drift_case", "load_case", "parse_case", "scenario_table"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import xarray as xr
@@ -37,12 +38,12 @@ def case_points(case: Case) -> list[tuple[float, float]]:
     """Every position named in the case (centres, vertices, waypoints, fixes, stations)."""
     pts: list[tuple[float, float]] = []
     for sc in case.scenario:
-        for name in ("lon",):
-            if hasattr(sc, name):
-                pts.append((sc.lon, sc.lat))
-        pts += [tuple(p) for p in getattr(sc, "polygon", [])]
+        lon, lat = getattr(sc, "lon", None), getattr(sc, "lat", None)
+        if lon is not None and lat is not None:
+            pts.append((lon, lat))
+        pts += [(p[0], p[1]) for p in getattr(sc, "polygon", [])]
         if sc.type == "voyage":
-            pts += [tuple(sc.departure)] + [tuple(p) for p in sc.waypoints]
+            pts += [(p[0], p[1]) for p in (sc.departure, *sc.waypoints)]
         pts += [(f.lon, f.lat) for f in getattr(sc, "fixes", [])]
         pts += [(s.lon, s.lat) for s in getattr(sc, "stations", [])]
     return pts
@@ -56,25 +57,10 @@ def case_coastline(case: Case) -> Coastline:
                            lo + np.ptp(pts[:, 0]) + COAST_PAD_DEG, min(89.9, pts[:, 1].max() + COAST_PAD_DEG)))
 
 
-def drift_case(
-    env: Environment,
-    case: Case,
-    *,
-    hours: float = 24.0,
-    particles: int = 5000,
-    seed_value: int = 0,
-    step_s: float = 600.0,
-    output_s: float = 3600.0,
-    scheme: str = "rk2",
-    coast: Coastline | bool = True,
-    jibe_probability_per_hour: float = 0.04,
-    capsize: bool = False,
-    start: str | float | None = None,
-    progress: Callable[[int, int], None] | None = None,
-    source: str = "case",
-    forcing_error: ForcingError | None = None,
-) -> xr.Dataset:
-    """Drift all scenarios of ``case`` together; returns the drift dataset with the case variables.
+@dataclass(frozen=True)
+class CaseDriftConfig:
+    """How a case is drifted: the options of :class:`sarex.drift.simulate.DriftConfig` that a case
+    uses, and when it starts.
 
     Parameters
     ----------
@@ -82,13 +68,59 @@ def drift_case(
         Duration from the drift start, h.
     particles
         Total particles, shared out by scenario and object weights.
+    seed
+        Seed of every random draw (same seed, same drift bit for bit).
+    step_s, output_s
+        Time step and output interval, s.
+    scheme
+        ``"rk2"`` or ``"euler"``.
+    coast
+        True: the GSHHG coastline around the case (:func:`case_coastline`); False: none; or a
+        :class:`~sarex.environment.coast.Coastline`.
+    jibe_probability_per_hour, capsize
+        Leeway jibing (per hour) and capsizing, as :class:`~sarex.drift.simulate.DriftConfig`.
     start
         Drift start (ISO time or s since epoch); default the earliest time of any scenario
         floored to a whole ``step_s`` since the epoch. It must be a whole number of steps
         since the epoch and not after any release.
-    Other parameters as :class:`sarex.drift.simulate.DriftConfig`.
+    source
+        What the drift file names as the case's source.
+    forcing_error
+        The forecast's own error (current and wind), or None.
     """
-    seed_value = check_seed(seed_value)
+
+    hours: float = 24.0
+    particles: int = 5000
+    seed: int = 0
+    step_s: float = 600.0
+    output_s: float = 3600.0
+    scheme: str = "rk2"
+    coast: Coastline | bool = True
+    jibe_probability_per_hour: float = 0.04
+    capsize: bool = False
+    start: str | float | None = None
+    source: str = "case"
+    forcing_error: ForcingError | None = None
+
+
+def drift_case(env: Environment, case: Case, config: CaseDriftConfig = CaseDriftConfig(),
+               progress: Callable[[int, int], None] | None = None) -> xr.Dataset:
+    """Drift all scenarios of ``case`` together; returns the drift dataset with the case variables.
+
+    Parameters
+    ----------
+    env
+        Wind and current.
+    case
+        The case's weighted scenarios.
+    config
+        Duration, particles, seed, steps, coast and start (:class:`CaseDriftConfig`).
+    progress
+        Called with (steps done, steps in all).
+    """
+    c = config
+    hours, particles, step_s, start, coast = c.hours, c.particles, c.step_s, c.start, c.coast
+    seed_value = check_seed(c.seed)
     if not (step_s > 0) or not math.isfinite(step_s):
         raise SarexInputError(f"step: {step_s} s must be > 0")
     if not (hours > 0) or not math.isfinite(hours):
@@ -97,19 +129,21 @@ def drift_case(
     k = t0 / step_s
     if abs(k - round(k)) > 1e-6:
         raise SarexInputError(f"start: {start} is not a whole number of {step_s:g}-s steps since 1970-01-01")
+    coastline: Coastline | None
     if coast is True:
         coastline = case_coastline(case)
     else:
         coastline = None if coast is False or coast is None else coast
     ce = build_ensemble(case, particles, seed_value, t0 + hours * 3600.0, step_s,
-                        None if coastline is None else coastline.on_land, source)
+                        None if coastline is None else coastline.on_land, c.source)
     if t0 > float(ce.ensemble.time_s.min()) + 1e-6:
         raise SarexInputError(f"start: {start} is after the earliest release of the case")
     ce.ensemble.step_offset = int(round(k))
     i0 = int(np.argmin(ce.ensemble.time_s))
     release = Release(float(ce.ensemble.lon[i0]), float(ce.ensemble.lat[i0]), float(t0))
-    config = DriftConfig(particles=None, hours=hours, seed=seed_value, step_s=step_s, output_s=output_s, scheme=scheme,
-                         coast=coastline if coastline is not None else False, jibe_probability_per_hour=jibe_probability_per_hour,
-                         capsize=capsize, forcing_error=forcing_error)
-    ds = run_drift(env, DriftStart(release, ce.ensemble), config, progress=progress)
+    drift = DriftConfig(particles=None, hours=hours, seed=seed_value, step_s=step_s, output_s=c.output_s, scheme=c.scheme,
+                        coast=coastline if coastline is not None else False, jibe_probability_per_hour=c.jibe_probability_per_hour,
+                        capsize=c.capsize, forcing_error=c.forcing_error)
+    ds = run_drift(env, DriftStart(release, ce.ensemble), drift, progress=progress)
+    assert ds is not None  # the default sink returns the dataset
     return case_variables(ds, ce, case)
