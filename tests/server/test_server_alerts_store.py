@@ -14,7 +14,7 @@ from sarex.server import alerts, audit
 from sarex.server.db import Store, database_url
 from sarex.server.demo import set_up_demo
 from sarex.server.models import AuditEntry, Grant, User
-from sarex.server.reports import PositionBatch, write_positions
+from sarex.server.batchwrite import PositionBatch, write_positions
 from sarex.server.security import Principal
 from sarex.times import to_epoch_s
 

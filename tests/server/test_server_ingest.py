@@ -11,7 +11,7 @@ from sarex.server import audit
 from sarex.server.db import Store, database_url
 from sarex.server.demo import set_up_demo
 from sarex.server.models import Grant, PositionReport, User
-from sarex.server.reports import PositionBatch, batch_state, write_positions
+from sarex.server.batchwrite import PositionBatch, batch_state, write_positions
 from sarex.server.security import Principal
 
 

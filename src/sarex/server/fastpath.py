@@ -31,7 +31,8 @@ from sarex.errors import SarexInputError
 from sarex.server.errors import error_body
 from sarex.server.ingest import GroupCommit, Revoked
 from sarex.server.limits import SECURITY_HEADERS
-from sarex.server.reports import PositionBatch, prepare_positions
+from sarex.server.batchwrite import PositionBatch
+from sarex.server.reports import prepare_positions
 from sarex.server.security import PrincipalCache, token_digest
 from sarex.server.workflow import Conflict, Denied, Missing
 

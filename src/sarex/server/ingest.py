@@ -14,7 +14,7 @@ one by one so that one bad request cannot refuse the others.
 
 Before writing, the writer reads the store's ``auth_epoch`` once (in the one statement
 that also reads the exercises' states and the audit chain's head,
-:func:`~sarex.server.reports.batch_state`): a request whose principal was cached at an
+:func:`~sarex.server.batchwrite.batch_state`): a request whose principal was cached at an
 older epoch is checked again against the current grants (a revoked token gets ``Revoked``).
 """
 
@@ -27,9 +27,9 @@ import queue
 import threading
 from dataclasses import dataclass
 
-from sarex.server import reports
+from sarex.server import batchwrite, reports
 from sarex.server.db import Store
-from sarex.server.reports import PositionBatch
+from sarex.server.batchwrite import PositionBatch
 from sarex.server.security import PrincipalCache, principal_for_digest
 
 log = logging.getLogger("sarex.server.ingest")
@@ -110,10 +110,10 @@ class GroupCommit:
     def _write(self, items: list[_Item]) -> None:
         try:
             with self.store.tx() as s:
-                state = reports.batch_state(s, {it.batch.exercise_id for it in items})
+                state = batchwrite.batch_state(s, {it.batch.exercise_id for it in items})
                 done = self._recheck(s, items, state.epoch)
                 todo = [it for it in items if it not in done]
-                results = reports.write_positions(s, [it.batch for it in todo], state)
+                results = batchwrite.write_positions(s, [it.batch for it in todo], state)
             done.update(zip(todo, results))
         except Exception as exc:  # noqa: BLE001 - retried one by one, or handed to the request
             if len(items) > 1:

@@ -44,7 +44,7 @@ def _worker(url: str, job_id: int, parent: int, key_file=None) -> None:  # pragm
                 j.progress, j.message, j.updated_s = float(fraction), message[:500], time.time()
 
     from sarex.errors import SarexInputError
-    from sarex.server.reports import run_job
+    from sarex.server.jobwork import run_job
 
     try:
         run_job(store, job_id, progress)

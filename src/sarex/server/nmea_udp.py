@@ -35,7 +35,8 @@ from sarex.server import services
 from sarex.server.db import Store
 from sarex.server.ingest import GroupCommit
 from sarex.server.models import Exercise, Grant, Org, User
-from sarex.server.reports import PositionBatch, prepare_positions
+from sarex.server.batchwrite import PositionBatch
+from sarex.server.reports import prepare_positions
 from sarex.server.security import Principal, auth_epoch
 
 log = logging.getLogger("sarex.server.nmea_udp")

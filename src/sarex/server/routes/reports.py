@@ -10,7 +10,7 @@ from fastapi import APIRouter, File, Query, Request, UploadFile
 from sarex.server import reports
 from sarex.server.deps import AfterId, CachedPrincipalDep, ExerciseId, PrincipalDep, StoreDep, read, write
 from sarex.server.errors import AUTH, responses
-from sarex.server.reports import PositionBatch
+from sarex.server.batchwrite import PositionBatch
 from sarex.server.schemas import PositionsIn, SightingIn
 from sarex.server.workflow import Denied, Missing
 
