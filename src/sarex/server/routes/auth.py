@@ -11,6 +11,7 @@ from sarex.server import workflow
 from sarex.server.auth import COOKIE
 from sarex.server.deps import PrincipalDep
 from sarex.server.errors import AUTH, responses
+from sarex.server.response_models import MeOut
 from sarex.server.schemas import LoginIn
 from sarex.server.security import revoke_session
 
@@ -65,6 +66,6 @@ def logout(request: Request, p: PrincipalDep) -> JSONResponse:
     return resp
 
 
-@router.get("/api/me", summary="Who you are and your roles per exercise", responses=responses(*AUTH))
+@router.get("/api/me", response_model=MeOut, summary="Who you are and your roles per exercise", responses=responses(*AUTH))
 def me(p: PrincipalDep) -> dict:
     return workflow.me(p)

@@ -4,26 +4,21 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 from fastapi import APIRouter, File, Form, Query, UploadFile
 from fastapi.responses import HTMLResponse
-from pydantic import BaseModel
-
 from sarex.server import reports, workflow
 from sarex.server.auth import ApiError
 from sarex.server.deps import ExerciseId, PrincipalDep, StoreDep, read, write
 from sarex.server.errors import AUTH, responses
+from sarex.server.response_models import (EXCLUDE_UNSET, AuditItem, EndexOut, ExerciseItem, ExerciseRef, ExerciseView, PeriodItem,
+                                           ReleaseOut, Truth, UnitItem)
 
 router = APIRouter(tags=["exercise"])
 
 
-class ExerciseRef(BaseModel):
-    id: int
-    name: str
-
-
-@router.get("/api/exercises", summary="The exercises you hold a role in", responses=responses(*AUTH))
+@router.get("/api/exercises", response_model=list[ExerciseItem], summary="The exercises you hold a role in", responses=responses(*AUTH))
 def exercises(p: PrincipalDep, store: StoreDep) -> list[dict]:
     return read(store, workflow.list_exercises, p)
 
@@ -57,44 +52,46 @@ async def create_exercise(p: PrincipalDep, store: StoreDep, scenario: Optional[U
     return await asyncio.to_thread(write, store, make)
 
 
-@router.get("/api/exercises/{exercise_id}", summary="The exercise as your role sees it", responses=responses(*AUTH, 404))
+@router.get("/api/exercises/{exercise_id}", response_model=ExerciseView, **EXCLUDE_UNSET, summary="The exercise as your role sees it",
+            responses=responses(*AUTH, 404))
 def exercise(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep) -> dict:
     return read(store, workflow.exercise_view, p, exercise_id)
 
 
-@router.get("/api/exercises/{exercise_id}/truth", summary="The truth: director and evaluators; everyone after its release",
+@router.get("/api/exercises/{exercise_id}/truth", response_model=Truth, summary="The truth: director and evaluators; everyone after its release",
             responses=responses(*AUTH, 404))
 def truth(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep) -> dict:
     return read(store, workflow.truth, p, exercise_id)
 
 
-@router.get("/api/exercises/{exercise_id}/units", summary="The units you may see", responses=responses(*AUTH, 404))
+@router.get("/api/exercises/{exercise_id}/units", response_model=list[UnitItem], summary="The units you may see", responses=responses(*AUTH, 404))
 def units(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep) -> list[dict]:
     return read(store, workflow.units, p, exercise_id)
 
 
-@router.get("/api/exercises/{exercise_id}/periods", summary="The search periods", responses=responses(*AUTH, 404))
+@router.get("/api/exercises/{exercise_id}/periods", response_model=list[PeriodItem], summary="The search periods", responses=responses(*AUTH, 404))
 def periods(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep) -> list[dict]:
     return read(store, workflow.periods, p, exercise_id)
 
 
-@router.get("/api/exercises/{exercise_id}/audit", summary="The exercise's audit entries (director)", responses=responses(*AUTH, 404))
+@router.get("/api/exercises/{exercise_id}/audit", response_model=list[AuditItem], summary="The exercise's audit entries (director)",
+            responses=responses(*AUTH, 404))
 def audit_log(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep, limit: int = Query(200, ge=1, le=5000)) -> list[dict]:
     return read(store, workflow.audit_entries, p, exercise_id, limit)
 
 
-@router.post("/api/exercises/{exercise_id}/endex", summary="End the exercise (director)", responses=responses(*AUTH, 404, 409))
+@router.post("/api/exercises/{exercise_id}/endex", response_model=EndexOut, summary="End the exercise (director)", responses=responses(*AUTH, 404, 409))
 def endex(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep) -> dict:
     return write(store, reports.endex, p, exercise_id)
 
 
-@router.post("/api/exercises/{exercise_id}/release", responses=responses(*AUTH, 404, 409),
+@router.post("/api/exercises/{exercise_id}/release", response_model=ReleaseOut, responses=responses(*AUTH, 404, 409),
              summary="Release the truth and the evaluation to all participants (director, after ENDEX)")
 def release(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep) -> dict:
     return write(store, reports.release, p, exercise_id)
 
 
-@router.get("/api/exercises/{exercise_id}/scores", summary="Scores of the evaluation (after release, or exercise control)",
+@router.get("/api/exercises/{exercise_id}/scores", response_model=dict[str, Any], summary="Scores of the evaluation (after release, or exercise control)",
             responses=responses(*AUTH, 404, 409))
 def scores(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep) -> dict:
     return read(store, reports.scores, p, exercise_id)

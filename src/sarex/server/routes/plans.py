@@ -8,6 +8,7 @@ from fastapi.responses import Response
 from sarex.server import plans, updates, workflow
 from sarex.server.deps import ExerciseId, Period, PlanId, PrincipalDep, StoreDep, read, write
 from sarex.server.errors import AUTH, responses
+from sarex.server.response_models import EXCLUDE_UNSET, DatumPoint, ForecastOut, PlanView, Proposal, TaskingItem
 from sarex.server.schemas import DraftIn
 
 router = APIRouter(tags=["plans"])
@@ -15,41 +16,43 @@ router = APIRouter(tags=["plans"])
 EXPORT_TYPES = {"gpx": "application/gpx+xml", "rtz": "application/xml", "kml": "application/vnd.google-earth.kml+xml", "msg": "text/plain"}
 
 
-@router.get("/api/exercises/{exercise_id}/proposals/{period}", summary="Computed plan proposal (planner: own nation)",
+@router.get("/api/exercises/{exercise_id}/proposals/{period}", response_model=Proposal, summary="Computed plan proposal (planner: own nation)",
             responses=responses(*AUTH, 404, 409))
 def proposal(exercise_id: ExerciseId, period: Period, p: PrincipalDep, store: StoreDep) -> dict:
     return read(store, plans.proposal, p, exercise_id, period)
 
 
-@router.get("/api/exercises/{exercise_id}/datum", summary="The forecast drifting datum", responses=responses(*AUTH, 404, 409))
+@router.get("/api/exercises/{exercise_id}/datum", response_model=list[DatumPoint], summary="The forecast drifting datum",
+            responses=responses(*AUTH, 404, 409))
 def datum(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep) -> list[dict]:
     return read(store, plans.datum, p, exercise_id)
 
 
-@router.get("/api/exercises/{exercise_id}/forecast", responses=responses(*AUTH, 404, 409),
+@router.get("/api/exercises/{exercise_id}/forecast", response_model=ForecastOut, responses=responses(*AUTH, 404, 409),
             summary="The current forecast per period: planned, or updated with the units' reported tracks; POS and cumulative POS")
 def forecast(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep) -> dict:
     return read(store, updates.summary, p, exercise_id)
 
 
-@router.get("/api/exercises/{exercise_id}/plans", summary="The plans you may see", responses=responses(*AUTH, 404))
+@router.get("/api/exercises/{exercise_id}/plans", response_model=list[PlanView], **EXCLUDE_UNSET, summary="The plans you may see", responses=responses(*AUTH, 404))
 def plan_list(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep) -> list[dict]:
     return read(store, plans.list_plans, p, exercise_id)
 
 
-@router.post("/api/exercises/{exercise_id}/plans", status_code=201, summary="Draft a nation's plan for a period",
+@router.post("/api/exercises/{exercise_id}/plans", status_code=201, response_model=PlanView, **EXCLUDE_UNSET, summary="Draft a nation's plan for a period",
              responses=responses(*AUTH, 404, 409, 422))
 def draft(exercise_id: ExerciseId, body: DraftIn, p: PrincipalDep, store: StoreDep) -> dict:
     return write(store, lambda s: plans.plan_view(plans.draft_plan(s, p, exercise_id, body.period, body.nation)))
 
 
-@router.post("/api/exercises/{exercise_id}/plans/{plan_id}/approve", summary="Approve a plan (coordinator)",
+@router.post("/api/exercises/{exercise_id}/plans/{plan_id}/approve", response_model=PlanView, **EXCLUDE_UNSET, summary="Approve a plan (coordinator)",
              responses=responses(*AUTH, 404, 409))
 def approve(exercise_id: ExerciseId, plan_id: PlanId, p: PrincipalDep, store: StoreDep) -> dict:
     return write(store, lambda s: plans.plan_view(plans.approve_plan(s, p, exercise_id, plan_id), full=False))
 
 
-@router.get("/api/exercises/{exercise_id}/tasking", summary="A unit's own tasking in approved plans", responses=responses(*AUTH, 404))
+@router.get("/api/exercises/{exercise_id}/tasking", response_model=list[TaskingItem], summary="A unit's own tasking in approved plans",
+            responses=responses(*AUTH, 404))
 def tasking(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep) -> list[dict]:
     return read(store, plans.tasking, p, exercise_id)
 

@@ -11,31 +11,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from sarex.server import injects, observations, played_export, plans
 from sarex.server.deps import ExerciseId, InjectId, Period as PeriodNo, PrincipalDep, StoreDep, read, write
 from sarex.server.errors import AUTH, responses
+from sarex.server.response_models import InjectOut
 
 router = APIRouter(tags=["played"])
 
 Role = Literal["director", "evaluator", "coordinator", "planner", "unit", "observer"]
-
-
-class InjectOut(BaseModel):
-    id: int
-    kind: str
-    text: str
-    to: list[str]
-    orgs: list[str]
-    units: list[str]
-    at: str = Field(description="exercise time of delivery")
-    status: Literal["scheduled", "held", "cancelled", "delivered"]
-    delivered: bool
-    delivered_at: Optional[str] = Field(None, description="exercise time it was delivered")
-    delivered_wall: Optional[str] = Field(None, description="wall time it was delivered")
-    time: Optional[str] = None
-    lon: Optional[float] = None
-    lat: Optional[float] = None
-    unit: Optional[str] = None
-    ref: str = ""
-    expected_action: str = ""
-    objective: str = ""
 
 
 class MselIn(BaseModel):

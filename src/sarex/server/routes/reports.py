@@ -11,13 +11,14 @@ from sarex.server import reports
 from sarex.server.deps import AfterId, CachedPrincipalDep, ExerciseId, PrincipalDep, StoreDep, read, write
 from sarex.server.errors import AUTH, responses
 from sarex.server.batchwrite import PositionBatch
+from sarex.server.response_models import EXCLUDE_UNSET, IdOut, PositionAck, PositionItem, SightingItem
 from sarex.server.schemas import PositionsIn, SightingIn
 from sarex.server.workflow import Denied, Missing
 
 router = APIRouter(tags=["reports"])
 
 
-@router.post("/api/exercises/{exercise_id}/positions", status_code=201, summary="A unit's position reports (JSON)",
+@router.post("/api/exercises/{exercise_id}/positions", status_code=201, response_model=list[PositionAck], summary="A unit's position reports (JSON)",
              responses=responses(*AUTH, 404, 409, 413, 422))
 async def post_positions(exercise_id: ExerciseId, body: PositionsIn, p: CachedPrincipalDep, request: Request) -> list[dict]:
     state = request.app.state
@@ -32,7 +33,7 @@ async def post_positions(exercise_id: ExerciseId, body: PositionsIn, p: CachedPr
     return await state.writer.post(PositionBatch(p, exercise_id, rows), raw)
 
 
-@router.post("/api/exercises/{exercise_id}/positions/upload", status_code=201, summary="Upload a GPX, NMEA 0183 or AIS log of your unit",
+@router.post("/api/exercises/{exercise_id}/positions/upload", status_code=201, response_model=list[PositionAck], summary="Upload a GPX, NMEA 0183 or AIS log of your unit",
              responses=responses(*AUTH, 400, 404, 409, 413, 422))
 async def upload(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep, request: Request, file: UploadFile = File(...)) -> list[dict]:
     data = await file.read()
@@ -41,18 +42,18 @@ async def upload(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep, requ
     return await request.app.state.writer.post(PositionBatch(p, exercise_id, reports.prepare_positions(p, exercise_id, raw), kind), raw)
 
 
-@router.get("/api/exercises/{exercise_id}/positions", summary="Position reports you may see", responses=responses(*AUTH, 404))
+@router.get("/api/exercises/{exercise_id}/positions", response_model=list[PositionItem], **EXCLUDE_UNSET, summary="Position reports you may see", responses=responses(*AUTH, 404))
 def get_positions(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep, after_id: AfterId = 0,
                   limit: int = Query(10000, ge=1, le=100000)) -> list[dict]:
     return read(store, reports.positions, p, exercise_id, after_id, limit)
 
 
-@router.post("/api/exercises/{exercise_id}/sightings", status_code=201, summary="Report a sighting",
+@router.post("/api/exercises/{exercise_id}/sightings", status_code=201, response_model=IdOut, summary="Report a sighting",
              responses=responses(*AUTH, 400, 404, 409, 422))
 def post_sighting(exercise_id: ExerciseId, body: SightingIn, p: PrincipalDep, store: StoreDep) -> dict:
     return write(store, reports.post_sighting, p, exercise_id, body.time, body.lon, body.lat, body.note)
 
 
-@router.get("/api/exercises/{exercise_id}/sightings", summary="Sightings you may see", responses=responses(*AUTH, 404))
+@router.get("/api/exercises/{exercise_id}/sightings", response_model=list[SightingItem], summary="Sightings you may see", responses=responses(*AUTH, 404))
 def get_sightings(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep) -> list[dict]:
     return read(store, reports.sightings, p, exercise_id)
