@@ -97,7 +97,7 @@ def drift(path: Path, particles: int, hours: float, spread_m: float, radius_type
         "rss_import_mb": rss0 / 1024,
         "rss_peak_mb": peak / 1024,
         "loads": env.wind.loads + env.current.loads,
-        "window": f"{win[7].shape[0]}x{win[7].shape[1]}x{win[7].shape[2]}",
+        "window": "x".join(str(n) for n in win.v.shape),
         "active_end": int((ds["status"].values[:, -1] == 0).sum()),
     }
 

@@ -174,9 +174,9 @@ def test_curvilinear_window_is_bounded(tmp_path):
     lon = np.full(10, float(ds.lon_rho[60, 75]))
     lat = np.full(10, float(ds.lat_rho[60, 75]))
     _sample(f, lon, lat)
-    _, _, j0, j1, k0, k1, wu, _ = f._win
-    assert (j1 - j0 + 1) * (k1 - k0 + 1) < 0.02 * 120 * 150  # a few cells, not the grid
-    assert wu.shape[0] == 3  # the time window (3 steps in the file)
+    w = f._win
+    assert (w.j1 - w.j0 + 1) * (w.k1 - w.k0 + 1) < 0.02 * 120 * 150  # a few cells, not the grid
+    assert w.u.shape[0] == 3  # the time window (3 steps in the file)
 
 
 def test_depth_dimension_takes_surface(tmp_path):
@@ -215,14 +215,15 @@ def test_projected_window_is_bounded_and_follows_particles(tmp_path):
     xt = pyproj.Transformer.from_crs(f.crs, "EPSG:4326", always_xy=True)
     lon, lat = xt.transform(np.array([0.0, 20e3]), np.array([0.0, 10e3]))
     _sample(f, np.asarray(lon), np.asarray(lat))
-    i0, i1, j0, j1, k0, k1, wu, _ = f._win
-    assert wu.shape == (3, j1 - j0 + 1, k1 - k0 + 1)
+    w = f._win
+    j0, j1, k0, k1 = w.j0, w.j1, w.k0, w.k1
+    assert w.u.shape == (3, j1 - j0 + 1, k1 - k0 + 1)
     assert (j1 - j0 + 1) * (k1 - k0 + 1) <= 16 * 16 < 51 * 51 / 10  # margin of 6 cells around 2 points
     # Particles far away: a new window there, still small, and still (10, 0).
     lon2, lat2 = xt.transform(np.array([-400e3]), np.array([400e3]))
     u, v, fl = _sample(f, np.asarray(lon2), np.asarray(lat2), T_MID + 9 * 3600)
-    _, _, j0b, j1b, k0b, k1b, wu2, _ = f._win
-    assert f.loads == 2 and k1b < k0 and j0b > j1
+    w2 = f._win
+    assert f.loads == 2 and w2.k1 < k0 and w2.j0 > j1
     assert fl[0] == FLAG_OK and abs(u[0] - 10) < 1e-3 and abs(v[0]) < 1e-3
 
 
