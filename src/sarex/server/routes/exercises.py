@@ -41,6 +41,7 @@ async def create_exercise(p: PrincipalDep, store: StoreDep, scenario: Optional[U
         except UnicodeDecodeError:
             raise ApiError(400, "scenario: the file is not UTF-8 text", "scenario") from None
     else:
+        assert builtin is not None  # exactly one of the two, checked above
         text, src = services.builtin_scenario_text(builtin), builtin
     if scenario is not None:  # checked completely before the write transaction (the land mask loads for seconds)
         await asyncio.to_thread(lambda: services.check_scenario(services.parse_scenario_text(text, src, case=True)))
