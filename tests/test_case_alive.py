@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from case_data import POINT_AREA
 from sarex.cli import app
-from sarex.drift.case import drift_case, parse_case
+from sarex.drift.case import CaseDriftConfig, drift_case, parse_case
 from sarex.environment.synthetic import korea_strait_environment
 from sarex.io.driftfile import write_drift
 from sarex.search.grid import ProbabilityGrid
@@ -29,7 +29,7 @@ def _s(hours: float) -> float:
 @pytest.fixture(scope="module")
 def drift():
     env = korea_strait_environment("2026-01-15T00:00Z", days=2)
-    return drift_case(env, parse_case(tomllib.loads(TEXT), "t"), hours=6, particles=3000, seed_value=5, coast=False)
+    return drift_case(env, parse_case(tomllib.loads(TEXT), "t"), CaseDriftConfig(hours=6, particles=3000, seed=5, coast=False))
 
 
 @pytest.mark.parametrize("hours", [0.0, 2.0, 3.0, 5.0])

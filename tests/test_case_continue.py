@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from test_case_drift import CHAIN
-from sarex.drift.case import drift_case, parse_case
+from sarex.drift.case import CaseDriftConfig, drift_case, parse_case
 from sarex.drift.continuation import continue_drift
 from sarex.drift import simulate
 from sarex.drift.case.build import build_ensemble
@@ -44,9 +44,9 @@ def env():
 
 def test_continued_case_equals_one_run(env):
     case = parse_case(tomllib.loads(TWO), "t")
-    kw = dict(particles=3000, seed_value=9, coast=False, jibe_probability_per_hour=0.3)
-    whole = drift_case(env, case, hours=9, **kw)
-    first = drift_case(env, case, hours=4, **kw)
+    kw = dict(particles=3000, seed=9, coast=False, jibe_probability_per_hour=0.3)
+    whole = drift_case(env, case, CaseDriftConfig(hours=9, **kw))
+    first = drift_case(env, case, CaseDriftConfig(hours=4, **kw))
     # state changes happen in both parts (sinking 1-3 h after 03:00, the raft swamps after Exp(4 h))
     names = [n.split("/")[1] for n in json.loads(whole["state"].attrs["state_names"])]
     st = whole["state"].values
@@ -92,9 +92,9 @@ def test_continued_twice_and_after_a_search(env):
     from sarex.search.bayes import bayes_update
 
     case = parse_case(tomllib.loads(TWO), "t")
-    kw = dict(particles=800, seed_value=2, coast=False)
-    whole = drift_case(env, case, hours=8, **kw)
-    part = drift_case(env, case, hours=3, **kw)
+    kw = dict(particles=800, seed=2, coast=False)
+    whole = drift_case(env, case, CaseDriftConfig(hours=8, **kw))
+    part = drift_case(env, case, CaseDriftConfig(hours=3, **kw))
     pod = np.where(part["scenario"].values == 1, 0.4, 0.1)
     up = bayes_update(part["weight"].values, pod)
     part["weight"] = (("trajectory",), up.weight)
