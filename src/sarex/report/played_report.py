@@ -12,9 +12,8 @@ from matplotlib.figure import Figure as MplFigure
 
 from sarex.nations import nation_colour
 from sarex.report.html import Figure, Paragraph, Section, Table
+from sarex.report.style import DETECTION_COLOUR, TRUTH_COLOUR
 
-#: the truth's colour on every played map: black, never a nation's colour
-TRUTH_COLOUR = "#111111"
 
 
 def _pct(x) -> str:
@@ -47,9 +46,9 @@ def _map(ev: Any, nations: dict[str, str]) -> Figure:
         from sarex.times import to_epoch_s
 
         x, y = tr.position_at(np.array([to_epoch_s(tt)]))
-        ax.plot(x, y, marker="o", mfc="none", mec="#e6a700", ms=12, mew=2, ls="none")
+        ax.plot(x, y, marker="o", mfc="none", mec=DETECTION_COLOUR, ms=12, mew=2, ls="none")
     if ev.scores["opportunities"]:
-        ax.plot([], [], marker="o", mfc="none", mec="#e6a700", ms=12, mew=2, ls="none", label="detection opportunity")
+        ax.plot([], [], marker="o", mfc="none", mec=DETECTION_COLOUR, ms=12, mew=2, ls="none", label="detection opportunity")
     ax.set_xlabel("longitude (°E)")
     ax.set_ylabel("latitude (°N)")
     ax.set_aspect(1.0 / max(0.2, __import__("math").cos(__import__("math").radians(float(tr.lat[0])))))
