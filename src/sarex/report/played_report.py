@@ -121,7 +121,8 @@ def played_sections(ev: Any, nations: dict[str, str]) -> list[Section]:
         rows.append([o["id"], o["text"], m, "; ".join(f"{x['rating'].replace('_', ' ')} at {_t(x['time'])}: {x['text']}" for x in mine) or "—"])
     rows += [["general", "", "", "; ".join(f"{x['rating']}: {x['text']}" for x in obs if x["objective"] == "general")]] if any(
         x["objective"] == "general" for x in obs) else []
-    s.blocks.append(Table(["objective", "text", "measured", "observations (exercise time)"], rows, "objectives"))
+    s.blocks.append(Table(["objective", "text", "measured", "observations (exercise time)"], rows, "objectives") if rows
+                    else Paragraph("Objectives: the scenario states none, and no general observation was recorded."))
     plan = [[x["finding"], x["owner"] or "—", x["due"] or "—", x["objective"]] for x in obs if x.get("finding")]
     s.blocks.append(Table(["finding", "owner", "due", "objective"], plan, "improvement plan") if plan else Paragraph("No improvement item recorded."))
     out.append(s)
