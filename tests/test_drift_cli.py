@@ -113,7 +113,7 @@ def test_drift_cli_with_prioritised_wind_sources(tmp_path, synth_nc):
     assert 50 < coastal < 100  # most samples near the LKP come from the coastal file, some from the regional one
 
 
-def test_drift_continue_keeps_weights_and_searches_with_a_new_forecast(tmp_path, synth_nc):
+def test_drift_continue_keeps_weights_and_searches_with_a_new_forecast(tmp_path, synth_nc, monkeypatch):
     """drift → search → continue with a forecast that starts later: weights and the search record carry over."""
     from sarex.environment.synthetic import korea_strait_dataset
     from sarex.io.driftfile import searches_applied, write_drift
@@ -131,8 +131,18 @@ def test_drift_continue_keeps_weights_and_searches_with_a_new_forecast(tmp_path,
     new_forecast = tmp_path / "f2.nc"
     korea_strait_dataset("2026-01-15T12:00Z", days=1).to_netcdf(new_forecast)  # starts at the file's last time
     out = tmp_path / "cont.nc"
-    r = _run(["drift-continue", str(tmp_path / "upd.nc"), "--hours", "6", "--env", str(new_forecast), "--out", str(out)])
+    from sarex.report import driftmap
+
+    figs = []
+    monkeypatch.setattr(driftmap.plt, "close", lambda fig=None: figs.append(fig))
+    r = _run(["drift-continue", str(tmp_path / "upd.nc"), "--hours", "6", "--env", str(new_forecast), "--out", str(out),
+              "--plot", str(tmp_path / "cont.png")])
     assert r.exit_code == 0, r.output
+    # the continued drift's map shows the search applied: the unit's track (129.70E, 34.80→34.95N), labelled with its window
+    ax = figs[0].axes[0]
+    line = next(ln for ln in ax.get_lines() if ln.get_label().startswith("search 1 ("))
+    np.testing.assert_allclose(np.c_[line.get_xdata(), line.get_ydata()], [[129.70, 34.80], [129.70, 34.95]])
+    assert "searches applied: 1" in ax.get_title() and "continued from 2026-01-15 12:00" in ax.get_title()
     res = read_drift(out)
     assert res.sizes["time"] == ds.sizes["time"] + 6
     np.testing.assert_array_equal(res.weight.values, upd.weight.values)

@@ -130,9 +130,57 @@ def test_evaluate_played_cli_pass_over_the_truth_and_stay_at_start(tmp_path):
     assert p["detected"] and p["first_opportunity"]["unit"] == "ROK-PKG-1"
     assert p["first_opportunity"]["time"] > "2026-02-11T01:55:00Z" and p["first_opportunity"]["time"] < "2026-02-11T02:05:00Z"
     assert "Played: outcome" in (tmp_path / "a" / "report.html").read_text()
+    assert (tmp_path / "a" / "report.pdf").read_bytes()[:5] == b"%PDF-"
     assert [(b["kind"], b["distance_nm"], b["vertical_ft"]) for b in p["breaches"]] == [("low_pass", 0.8, 300.0)]
     assert [(m["time"], m["sender"], m["text"]) for m in p["messages"]] == [("2026-02-11T00:30:00Z", "ROK-DDH-1", "Deck ready")]
     assert "low pass over a ship" in (tmp_path / "a" / "report.html").read_text()
     r = _cli(_export(tmp_path, False), "--out", tmp_path / "b")
     q = json.loads((tmp_path / "b" / "played.json").read_text())["played"]
     assert not q["detected"] and q["opportunities"] == [] and q["pos_achieved"] < 0.01
+    # the perfect-forecast counterfactual: a unit at its start is far from the truth's ocean's cloud as well
+    assert q["pos_achieved_perfect_forecast"] < 0.01 and 0.0 <= p["pos_achieved_perfect_forecast"] <= 1.0
+    assert "Had the forecast been the truth" in (tmp_path / "b" / "report.html").read_text()
+
+
+def test_perfect_forecast_counterfactual_of_the_sailed_tracks_on_hand_made_ensembles():
+    """The counterfactual sums the same way over either ensemble: the same ensemble gives the same POS; a forecast
+    displaced 10 km (20 sweep widths) north of where the truth's ocean puts the object gives the sailed track nothing
+    (its played POS), while the truth-forcing ensemble, lying on the track, is found (its counterfactual POS)."""
+    from search_synthetic import PROJ, T0, stationary_dataset
+
+    from sarex.app.played import sailed_pos
+
+    n, w_m = 50, 500.0
+    x = np.linspace(-3000.0, 3000.0, n)  # every particle within the pass's length (track from -5 to +5 km)
+    truth_ocean = stationary_dataset(x, np.zeros(n), hours=4.0)
+    forecast = stationary_dataset(x, np.full(n, 10_000.0), hours=4.0)
+    lon, lat = PROJ.inverse(np.array([-5000.0, 5000.0]), np.array([0.0, 0.0]))
+    tracks = {"U": pl.Track(lon, lat, np.array([T0 + 600.0, T0 + 4200.0]), "U")}
+    periods = [(1, T0, T0 + 7200.0), (2, T0 + 7200.0, T0 + 14400.0)]
+    same = sailed_pos(truth_ocean, periods, tracks, {"U": w_m})
+    again = sailed_pos(stationary_dataset(x, np.zeros(n), hours=4.0), periods, tracks, {"U": w_m})
+    assert same == again  # forecast == the truth's forcing: equal numbers
+    played = sailed_pos(forecast, periods, tracks, {"U": w_m})
+    assert played.total < 1e-6 and played.by_period == [played.total, played.total]
+    # every particle of the truth-forcing ensemble lies on the pass (range 0); none of the forecast's lies within 20 W
+    assert same.total > 0.25 and played.total < 1e-6
+    assert same.by_period[0] == same.by_period[1] == same.total  # nothing searched in period 2
+    assert same.by_unit == {"U": same.total}
+
+
+@pytest.mark.slow
+def test_perfect_forecast_is_the_players_release_in_the_truth_s_ocean():
+    """The counterfactual ensemble differs from the forecast only by its forcing: with the forecast set to the truth's
+    environment it is the forecast without forcing error bit for bit; with the built-in scenario's (different variant)
+    forecast the positions differ."""
+    from sarex.exercise.run import forecast_drift, perfect_forecast_drift
+    from sarex.exercise.scenario import load_scenario
+
+    sc = load_scenario("korea-japan")
+    same = sc.model_copy(update={"forecast": sc.truth.environment})
+    a = perfect_forecast_drift(same, 50, 5, coast=False)
+    b = forecast_drift(same, 50, 5, coast=False, forcing_error=None)
+    np.testing.assert_array_equal(a["lon"].values, b["lon"].values)
+    np.testing.assert_array_equal(a["lat"].values, b["lat"].values)
+    c = forecast_drift(sc, 50, 5, coast=False, forcing_error=None)
+    assert np.nanmax(np.abs(c["lon"].values[:, -1] - a["lon"].values[:, -1])) > 1e-3

@@ -15,7 +15,7 @@ import json
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Callable, NamedTuple, Optional
 
 import numpy as np
 
@@ -122,38 +122,55 @@ def _inputs(data: dict, sc) -> Any:
                        {u.id: u.nation for u in units})
 
 
-def _pos(sc, inp, tracks, particles: int, seed: int, coast: bool) -> tuple[float, dict, list[float]]:
-    """Cumulative POS of the sailed tracks against the players' forecast ensemble; per unit; per period (cumulative)."""
-    from sarex.drift.forcing_error import parse_forcing_error
-    from sarex.app._validate import DEFAULT_FORCING_ERROR
+class SailedPos(NamedTuple):
+    """POS of the sailed tracks against one ensemble: cumulative over the periods, per unit, after each period."""
+
+    total: float
+    by_unit: dict
+    by_period: list
+
+
+def sailed_pos(ds, periods: list[tuple[int, float, float]], tracks: dict, widths_m: dict[str, float]) -> SailedPos:
+    """Cumulative POS of the sailed tracks against the ensemble ``ds`` (REFERENCES §4): per period, each unit's
+    track cut to the period gives a POD per particle; ``Σ w_k (1 − Π (1 − POD_k))`` on the ensemble's weights,
+    after each period (cumulative) and per unit (its own passes only). ``widths_m``: sweep width per unit, m."""
     from sarex.exercise.played import period_tracks
-    from sarex.exercise.run import forecast_drift
-    from sarex.geo import NM_M
     from sarex.io.track import Track
-    from sarex.planning.sru import unit_sweep_width_nm
     from sarex.search.detection import SearchUnit, pod_along_tracks
     from sarex.search.positions import output_times_s
 
-    ds = forecast_drift(sc, particles, seed, coast=coast, forcing_error=parse_forcing_error(DEFAULT_FORCING_ERROR))
     w = np.asarray(ds["weight"].values, dtype=float)
     w = w / w.sum()
     t_out = output_times_s(ds)
-    cond, cls = sc.conditions, sc.reported.object_class
-    units = {u.id: u for u in sc.resolved_units()}
-    widths = {k: unit_sweep_width_nm(u, cls, cond.visibility_nm, cond.weather_factor_for(cls), cond.fatigue) * NM_M for k, u in units.items()}
     miss = np.ones_like(w)
     miss_unit = {k: np.ones_like(w) for k in tracks}
     cum = []
-    for _, a, b in inp.periods:
+    for _, a, b in periods:
         a, b = max(a, float(t_out[0])), min(b, float(t_out[-1]))
         for u, tr in period_tracks(tracks, a, b).items():
-            if u not in widths or len(tr) < 2:
+            if u not in widths_m or len(tr) < 2:
                 continue
-            pod = pod_along_tracks(ds, [SearchUnit(Track(tr.lon, tr.lat, tr.time_s, u), widths[u], name=u)], "forecast")
+            pod = pod_along_tracks(ds, [SearchUnit(Track(tr.lon, tr.lat, tr.time_s, u), widths_m[u], name=u)], "forecast")
             miss *= 1.0 - pod
             miss_unit[u] *= 1.0 - pod
         cum.append(float(np.sum(w * (1.0 - miss))))
-    return float(np.sum(w * (1.0 - miss))), {u: float(np.sum(w * (1.0 - m))) for u, m in miss_unit.items()}, cum
+    return SailedPos(float(np.sum(w * (1.0 - miss))), {u: float(np.sum(w * (1.0 - m))) for u, m in miss_unit.items()}, cum)
+
+
+def _pos(sc, inp, tracks, particles: int, seed: int, coast: bool) -> tuple[SailedPos, SailedPos]:
+    """POS of the sailed tracks against the players' forecast ensemble, and against the perfect forecast
+    (the same release drifted in the truth's ocean: :func:`sarex.exercise.run.perfect_forecast_drift`)."""
+    from sarex.drift.forcing_error import parse_forcing_error
+    from sarex.app._validate import DEFAULT_FORCING_ERROR
+    from sarex.exercise.run import forecast_drift, perfect_forecast_drift
+    from sarex.geo import NM_M
+    from sarex.planning.sru import unit_sweep_width_nm
+
+    cond, cls = sc.conditions, sc.reported.object_class
+    widths = {u.id: unit_sweep_width_nm(u, cls, cond.visibility_nm, cond.weather_factor_for(cls), cond.fatigue) * NM_M for u in sc.resolved_units()}
+    ds = forecast_drift(sc, particles, seed, coast=coast, forcing_error=parse_forcing_error(DEFAULT_FORCING_ERROR))
+    perfect = perfect_forecast_drift(sc, particles, seed, coast=coast)
+    return sailed_pos(ds, inp.periods, tracks, widths), sailed_pos(perfect, inp.periods, tracks, widths)
 
 
 def evaluate_played(data: dict, *, coast: bool = True, rehearsal: Optional[dict] = None,
@@ -187,7 +204,9 @@ def evaluate_played(data: dict, *, coast: bool = True, rehearsal: Optional[dict]
         detected, by, who, when = False, None, None, None
     say("POS achieved against the players' forecast")
     particles = int(data.get("particles") or 2000)
-    pos_total, pos_unit, pos_cum = _pos(sc, inp, tracks, particles, seed, coast) if tracks else (0.0, {}, [0.0] * len(inp.periods))
+    none = SailedPos(0.0, {}, [0.0] * len(inp.periods))
+    fc, perfect = _pos(sc, inp, tracks, particles, seed, coast) if tracks else (none, none)
+    pos_total, pos_unit, pos_cum = fc
     scene, scene_by_unit = pl.first_on_scene(tracks, inp.plans)
     approved: dict[str, float] = {}
     for p in inp.plans:
@@ -213,12 +232,13 @@ def evaluate_played(data: dict, *, coast: bool = True, rehearsal: Optional[dict]
     for u in sorted(inp.sweep_widths_m):
         tr = tracks.get(u)
         units[u] = {"nation": inp.nations[u], "track_nm": pl.track_nm(tr), "on_task_h": pl.on_task_hours(tr, u, inp.plans),
-                    "pos": pos_unit.get(u, 0.0), "opportunities": sum(1 for o in opps if o.unit == u),
+                    "pos": pos_unit.get(u, 0.0), "pos_perfect_forecast": perfect.by_unit.get(u, 0.0), "opportunities": sum(1 for o in opps if o.unit == u),
                     "sweep_width_nm": inp.sweep_widths_m[u] / NM_M, "reports": 0 if tr is None else len(tr)}
     counter = []
     for k, (n_, a, b) in enumerate(inp.periods):
         rp = next((q for q in (rehearsal or {}).get("periods", []) if q["period"] == n_), None)
         counter.append({"period": n_, "start": iso(a), "end": iso(b), "pos_achieved_cumulative": pos_cum[k] if k < len(pos_cum) else None,
+                        "pos_perfect_forecast_cumulative": perfect.by_period[k] if k < len(perfect.by_period) else None,
                         "pos_promised": sum(r["pos_promised"] for r in in_force if r["period"] == n_),
                         "pos_planner": rp["pos_planner"] if rp else None, "stone_reference_pos": rp["stone_reference_pos"] if rp else None})
     timeline = {k: iso_or(v) for k, v in tl_s.items()}
@@ -230,6 +250,7 @@ def evaluate_played(data: dict, *, coast: bool = True, rehearsal: Optional[dict]
         "detected_by": by,
         "detection": None if not detected else {"unit": who, "time": iso(round(when)), "by": by},
         "pos_achieved": pos_total,
+        "pos_achieved_perfect_forecast": perfect.total,
         "units": units,
         "timeline": timeline,
         "timeline_by_nation": by_nation,
@@ -303,10 +324,10 @@ class PlayedResult:
 
 
 def exercise_evaluate_played(req: PlayedRequest, target: Any, progress: Optional[Callable[[str], None]] = None) -> PlayedResult:
-    """Evaluate a played exercise from its export; write ``played.json`` (the ``played`` scores) and ``report.html``
-    (played first; with ``rehearsal``, the simulated ``exercise run`` of the same seed beside it)."""
+    """Evaluate a played exercise from its export; write ``played.json`` (the ``played`` scores), ``report.html`` and
+    ``report.pdf`` (played first; with ``rehearsal``, the simulated ``exercise run`` of the same seed beside it)."""
     from sarex.app.output import run_into
-    from sarex.report.html import render_html
+    from sarex.report.html import render_html, write_pdf
 
     data = load_export(req.export)
     sim = scores = None
@@ -323,10 +344,12 @@ def exercise_evaluate_played(req: PlayedRequest, target: Any, progress: Optional
                                FolderTarget(Path(tmp) / "run", inputs=[sc_path]), progress=progress)
             scores = sim.scores()
     ev = evaluate_played(data, coast=req.coast, rehearsal=scores, progress=progress)
-    page = render_html(played_report(ev, sim))
+    report = played_report(ev, sim)
+    page = render_html(report)
 
     def body() -> None:
         target.write_text("played.json", json.dumps({"played": ev.scores, **({"rehearsal": scores} if scores else {})}, indent=1, ensure_ascii=False) + "\n")
         target.write_text("report.html", page)
+        target.write_file("report.pdf", lambda p: write_pdf(report, p))
 
     return PlayedResult(ev, run_into(target, body))

@@ -200,7 +200,7 @@ def register(app: typer.Typer) -> None:
 @user_errors
 def exercise_evaluate_played(
     export: Path = typer.Argument(..., help="The played exercise's export (GET /api/exercises/{id}/played-export of the server; JSON)."),
-    out: Path = typer.Option(..., help="Output folder (played.json, report.html)."),
+    out: Path = typer.Option(..., help="Output folder (played.json, report.html, report.pdf)."),
     rehearsal: bool = typer.Option(False, "--rehearsal", help="Also run the simulated exercise (same seed) and show it beside the played one."),
     no_coast: bool = typer.Option(False, "--no-coast", help="Ignore the coastline (faster; for synthetic scenarios at sea)."),
     force: bool = typer.Option(False, "--force", help=FORCE_HELP),

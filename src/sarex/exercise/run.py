@@ -29,7 +29,7 @@ from sarex.geo import NM_M
 from sarex.drift import Release, simulate
 from sarex.drift.forcing_error import ForcingError
 from sarex.errors import SarexInputError
-from sarex.exercise.scenario import Scenario, open_spec
+from sarex.exercise.scenario import EnvironmentSpec, Scenario, open_spec
 from sarex.planning.cloud import period_cloud
 from sarex.planning.planner import Plan, Planner
 from sarex.planning.plantypes import PlannerSettings
@@ -107,13 +107,15 @@ def scenario_catalogue(sc: Scenario) -> UnitCatalogue:
 
 
 def forecast_drift(sc: Scenario, particles: int, seed: int, output_s: float = 1800.0, coast: bool = True,
-                   forcing_error: ForcingError | None = None) -> xr.Dataset:
+                   forcing_error: ForcingError | None = None, environment: "EnvironmentSpec | None" = None) -> xr.Dataset:
     """The planners' ensemble: reported LKP and object, forecast environment, to the end of the exercise.
 
     ``forcing_error``: the forecast's own error (:mod:`sarex.drift.forcing_error`); the app layer
-    passes the SAR default.
+    passes the SAR default. ``environment``: the forcing (default: the scenario's forecast);
+    :func:`perfect_forecast_drift` passes the truth's.
     """
     r = sc.reported
+    spec = sc.forecast if environment is None else environment
     t1 = sc.end_time_s
     if sc.case is not None:  # the distress as a case: its weighted scenarios are the planners' ensemble
         from sarex.drift.case import CaseDriftConfig, drift_case
@@ -121,14 +123,23 @@ def forecast_drift(sc: Scenario, particles: int, seed: int, output_s: float = 18
 
         step_s = 600.0
         t0 = math.floor(earliest_time_s(sc.case) / step_s + 1e-9) * step_s
-        env = open_spec(sc.forecast, t0, t1)
+        env = open_spec(spec, t0, t1)
         hours = math.ceil((t1 - t0) / output_s) * output_s / 3600.0
         return drift_case(env, sc.case, CaseDriftConfig(hours=hours, particles=particles, seed=seed, step_s=step_s, output_s=output_s,
                                                         coast=coast, source=str(sc.source or "scenario"), forcing_error=forcing_error))
-    env = open_spec(sc.forecast, r.time, t1)
+    env = open_spec(spec, r.time, t1)
     hours = math.ceil((t1 - r.time) / output_s) * output_s / 3600.0
     return simulate(env, r.object_class, Release.point(r.lon, r.lat, r.time, r.radius_m), hours=hours,
                     particles=particles, seed_value=seed, output_s=output_s, coast=coast, forcing_error=forcing_error)
+
+
+def perfect_forecast_drift(sc: Scenario, particles: int, seed: int, output_s: float = 1800.0, coast: bool = True) -> xr.Dataset:
+    """The counterfactual of a perfect forecast (issue 28 item 4): the planners' ensemble — the same release
+    (reported LKP, time, object), particles and seed — drifted in the truth's own ocean (``[truth].environment``)
+    with no forcing error. What is left of the spread is the players' uncertainty about the distress (position,
+    time, object's leeway), not the forecast's; a scenario whose forecast is its truth's environment gives the
+    forecast ensemble without forcing error, bit for bit."""
+    return forecast_drift(sc, particles, seed, output_s, coast, forcing_error=None, environment=sc.truth.environment)
 
 
 def plan_periods(

@@ -36,7 +36,8 @@ def write_exercise_files(res: ExerciseResult, folder: str | Path, coast: bool = 
         cloud = period_cloud(p.drift_before, p.start_s, p.end_s)
         situation = {"object": sc.reported.object_class, "particles": int(cloud.x.shape[0]),
                      "searches": p.index, "lkp_lon": sc.reported.lon, "lkp_lat": sc.reported.lat, "lkp_time": iso(sc.reported.time)}
-        files["participants"] += write_plan_files(part / f"period-{p.index + 1}", p.plan, cloud, catalogue, situation, coast=coast)
+        files["participants"] += write_plan_files(part / f"period-{p.index + 1}", p.plan, cloud, catalogue, situation, coast=coast,
+                                                  label=f"period {p.index + 1}")
     ev = tmp / "evaluation"
     files["evaluation"].append(write_drift(res.truth, ev / "truth.nc"))
     files["evaluation"].append(write_text_atomic(ev / "scores.json", json.dumps(res.scores(), indent=1, ensure_ascii=False) + "\n"))

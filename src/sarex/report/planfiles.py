@@ -29,12 +29,14 @@ def write_plan_files(
     situation: Optional[dict] = None,
     coast: bool = True,
     period: Optional[dict] = None,
+    label: Optional[str] = None,
 ) -> list[Path]:
     """Write routes, KML, GeoJSON, SAP messages (en/ko/ja), plan.json and plan.png into ``folder``.
 
     ``folder`` is a staging folder (the caller publishes it as a whole, e.g. through
     :class:`sarex.app.output.FolderTarget`); the paths returned are inside it. ``period``
-    (:func:`period_info`) says which of several periods planned together this is and what it adds.
+    (:func:`period_info`) says which of several periods planned together this is and what it adds;
+    ``label`` names the period on the map (default: "period k of n" from ``period``).
     """
     tmp = Path(folder)
     tmp.mkdir(parents=True, exist_ok=True)
@@ -43,7 +45,8 @@ def write_plan_files(
         files.append(write_text_atomic(tmp / f"sap_{lang}.txt", sap_message(plan, catalogue, lang, situation, period=period)))
     summary = plan_summary(plan, catalogue) | ({"multi_period": period} if period else {})
     files.append(write_text_atomic(tmp / "plan.json", json.dumps(summary, indent=1, ensure_ascii=False) + "\n"))
-    files.append(plot_plan(plan, cloud, catalogue, tmp / "plan.png", coast=coast))
+    label = label or (f"period {period['period']} of {period['periods']}" if period else None)
+    files.append(plot_plan(plan, cloud, catalogue, tmp / "plan.png", coast=coast, label=label))
     return files
 
 

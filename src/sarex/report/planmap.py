@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Optional
 
 import matplotlib
 
@@ -17,14 +18,17 @@ from sarex.planning.cloud import PeriodCloud  # noqa: E402
 from sarex.planning.planner import Plan  # noqa: E402
 from sarex.planning.units import UnitCatalogue  # noqa: E402
 from sarex.report.driftmap import draw_land  # noqa: E402
-from sarex.report.style import ServicePalette, draw_scale_bar  # noqa: E402
+from sarex.report.style import ServicePalette, draw_scale_bar, window_text  # noqa: E402
 
 
-def plot_plan(plan: Plan, cloud: PeriodCloud, catalogue: UnitCatalogue, path: str | Path, coast: bool = True) -> Path:
+def plot_plan(plan: Plan, cloud: PeriodCloud, catalogue: UnitCatalogue, path: str | Path, coast: bool = True,
+              label: Optional[str] = None) -> Path:
     """Write the plan map: period-mean probability per NM², areas and tracks coloured by nation and service.
 
-    Triangles mark each unit's commence search point, crosses the start of units
-    that could not be assigned; a scale bar gives nautical miles.
+    Each area is labelled with its number, unit and POS on a white box (legible over the tracks);
+    triangles mark each unit's commence search point, crosses the start of units that could not be
+    assigned; a scale bar gives nautical miles. The title says which period (``label``, e.g.
+    "period 2") and which window of time (UTC) the plan covers.
     """
     fr = plan.frame
     m = cloud.x.shape[1]
@@ -71,13 +75,14 @@ def plot_plan(plan: Plan, cloud: PeriodCloud, catalogue: UnitCatalogue, path: st
     for k, (a, alon, alat, tlon, tlat) in enumerate(areas, start=1):
         u = units[a.unit_id]
         col = palette(u.nation, u.service)
-        label = f"{u.nation} ({u.service})" if u.service and (u.nation, u.service) not in seen else None
+        legend = f"{u.nation} ({u.service})" if u.service and (u.nation, u.service) not in seen else None
         seen.add((u.nation, u.service))
         ax.add_patch(MplPolygon(np.c_[alon, alat], closed=True, fc=col, ec=col, alpha=0.18, lw=0, zorder=3))
-        ax.add_patch(MplPolygon(np.c_[alon, alat], closed=True, fill=False, ec=col, lw=1.6, zorder=4, label=label))
+        ax.add_patch(MplPolygon(np.c_[alon, alat], closed=True, fill=False, ec=col, lw=1.6, zorder=4, label=legend))
         ax.plot(tlon, tlat, "-", color=col, lw=0.7, zorder=5)
         ax.plot(tlon[0], tlat[0], "^", color=col, mec="k", ms=6, zorder=6)
-        ax.text(alon.mean(), alat.mean(), f"A{k}\n{u.id}\nPOS {100 * a.pos:.0f}%", ha="center", va="center", fontsize=7, zorder=7)
+        ax.text(alon.mean(), alat.mean(), f"A{k} {u.id}\nPOS {100 * a.pos:.0f} %", ha="center", va="center", fontsize=7, zorder=7,
+                bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": col, "lw": 0.6, "alpha": 0.85})
     for uid in plan.unassigned:
         u = units.get(uid)
         if u is not None:
@@ -92,7 +97,10 @@ def plot_plan(plan: Plan, cloud: PeriodCloud, catalogue: UnitCatalogue, path: st
     ax.set_xlabel("longitude (°E)")
     ax.set_ylabel("latitude (°N)")
     eff = plan.total_effort_m2 / NM_M**2
-    ax.set_title(f"search plan: planner estimate POS {100 * plan.total_pos:.1f} % (Stone static optimum {100 * plan.bound_pos:.1f} %), effort {eff:.0f} NM²", fontsize=10)
+    what = f"{label}: " if label else ""
+    ax.set_title(f"search plan, {what}{window_text(plan.start_s, plan.end_s)}\n"
+                 f"planner estimate POS {100 * plan.total_pos:.1f} % (Stone static optimum {100 * plan.bound_pos:.1f} %), effort {eff:.0f} NM²",
+                 fontsize=10)
     draw_scale_bar(ax, extent)
     if seen or areas:
         ax.legend(loc="upper left", fontsize=8)

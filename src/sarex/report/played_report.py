@@ -12,9 +12,8 @@ from matplotlib.figure import Figure as MplFigure
 
 from sarex.nations import nation_colour
 from sarex.report.html import Figure, Paragraph, Section, Table
+from sarex.report.style import DETECTION_COLOUR, TRUTH_COLOUR
 
-#: the truth's colour on every played map: black, never a nation's colour
-TRUTH_COLOUR = "#111111"
 
 
 def _pct(x) -> str:
@@ -47,9 +46,9 @@ def _map(ev: Any, nations: dict[str, str]) -> Figure:
         from sarex.times import to_epoch_s
 
         x, y = tr.position_at(np.array([to_epoch_s(tt)]))
-        ax.plot(x, y, marker="o", mfc="none", mec="#e6a700", ms=12, mew=2, ls="none")
+        ax.plot(x, y, marker="o", mfc="none", mec=DETECTION_COLOUR, ms=12, mew=2, ls="none")
     if ev.scores["opportunities"]:
-        ax.plot([], [], marker="o", mfc="none", mec="#e6a700", ms=12, mew=2, ls="none", label="detection opportunity")
+        ax.plot([], [], marker="o", mfc="none", mec=DETECTION_COLOUR, ms=12, mew=2, ls="none", label="detection opportunity")
     ax.set_xlabel("longitude (°E)")
     ax.set_ylabel("latitude (°N)")
     ax.set_aspect(1.0 / max(0.2, __import__("math").cos(__import__("math").radians(float(tr.lat[0])))))
@@ -77,6 +76,7 @@ def played_sections(ev: Any, nations: dict[str, str]) -> list[Section]:
         ["detection opportunities", str(len(p["opportunities"]))],
         ["first opportunity", f"{fo['unit']} at {_t(fo['time'])}, {fo['distance_nm']:.2f} NM" if fo else "none"],
         ["POS achieved against the players' forecast (cumulative)", _pct(p["pos_achieved"])],
+        ["POS the same tracks achieve against a perfect forecast (truth's ocean)", _pct(p.get("pos_achieved_perfect_forecast"))],
     ], "the exercise as played: all times exercise time (UTC)"))
     s.blocks.append(_map(ev, nations))
     out.append(s)
@@ -104,10 +104,13 @@ def played_sections(ev: Any, nations: dict[str, str]) -> list[Section]:
                                for x in p["sightings"]], "sightings reported against the truth"))
     out.append(s)
     s = Section("Played: counterfactual")
-    s.blocks.append(Table(["period", "start", "POS achieved (cum.)", "POS promised by approved plans", "planner's plan", "Stone's bound"],
-                          [[str(c["period"]), _t(c["start"]), _pct(c["pos_achieved_cumulative"]), _pct(c["pos_promised"]),
-                            _pct(c["pos_planner"]), _pct(c["stone_reference_pos"])] for c in p["counterfactual"]],
-                          "planner's plan and Stone's bound on the players' forecast (from the rehearsal); a perfect forecast is not computed"))
+    s.blocks.append(Paragraph(perfect_forecast_text(p)))
+    s.blocks.append(Table(["period", "start", "POS achieved (cum.)", "with a perfect forecast (cum.)", "POS promised by approved plans",
+                           "planner's plan", "Stone's bound"],
+                          [[str(c["period"]), _t(c["start"]), _pct(c["pos_achieved_cumulative"]), _pct(c.get("pos_perfect_forecast_cumulative")),
+                            _pct(c["pos_promised"]), _pct(c["pos_planner"]), _pct(c["stone_reference_pos"])] for c in p["counterfactual"]],
+                          "the sailed tracks against the players' forecast and against a perfect forecast (the same release drifted in the "
+                          "truth's ocean, no forcing error); the planner's plan and Stone's bound on the players' forecast (from the rehearsal)"))
     out.append(s)
     s = Section("Played: objectives, observations and improvement plan")
     obs = ev.observations
@@ -118,7 +121,8 @@ def played_sections(ev: Any, nations: dict[str, str]) -> list[Section]:
         rows.append([o["id"], o["text"], m, "; ".join(f"{x['rating'].replace('_', ' ')} at {_t(x['time'])}: {x['text']}" for x in mine) or "—"])
     rows += [["general", "", "", "; ".join(f"{x['rating']}: {x['text']}" for x in obs if x["objective"] == "general")]] if any(
         x["objective"] == "general" for x in obs) else []
-    s.blocks.append(Table(["objective", "text", "measured", "observations (exercise time)"], rows, "objectives"))
+    s.blocks.append(Table(["objective", "text", "measured", "observations (exercise time)"], rows, "objectives") if rows
+                    else Paragraph("Objectives: the scenario states none, and no general observation was recorded."))
     plan = [[x["finding"], x["owner"] or "—", x["due"] or "—", x["objective"]] for x in obs if x.get("finding")]
     s.blocks.append(Table(["finding", "owner", "due", "objective"], plan, "improvement plan") if plan else Paragraph("No improvement item recorded."))
     out.append(s)
@@ -130,6 +134,22 @@ def played_sections(ev: Any, nations: dict[str, str]) -> list[Section]:
                                 i["text"][:80]] for i in ev.injects], "the timeline as delivered"))
         out.append(s)
     return out
+
+
+def perfect_forecast_text(p: dict) -> str:
+    """The counterfactual of a perfect forecast in words, with its numbers: what the tracks as sailed would
+    have achieved had the players' forecast been the truth's own drift, and the share the forecast cost."""
+    got, ideal = p["pos_achieved"], p.get("pos_achieved_perfect_forecast")
+    if ideal is None:
+        return "The perfect-forecast counterfactual was not computed for this export."
+    gap = ideal - got
+    why = (f"the forecast cost {100 * gap:.1f} points of POS: the tracks searched where the forecast put the object, not where the "
+           "truth's ocean took it" if gap > 0.005 else
+           "the forecast cost nothing measurable; the shortfall from 100 % lies in the coverage, the transit and the timing "
+           "of the decisions, not in the forecast" if gap > -0.005 else
+           f"the forecast's spread happened to cover the tracks better than the truth's ocean would have ({100 * gap:+.1f} points)")
+    return (f"Had the forecast been the truth's own drift (the players' release, drifted in the truth's ocean without forcing error), "
+            f"the units' tracks as sailed would have achieved a cumulative POS of {_pct(ideal)} instead of {_pct(got)}: {why}.")
 
 
 #: the breach kinds of :mod:`sarex.exercise.separation`, as the report names them

@@ -91,3 +91,34 @@ def lonlat_axes(ax, extent: tuple[float, float, float, float], fontsize: int = 8
     ax.set_xlabel("longitude (°E)", fontsize=fontsize)
     ax.set_ylabel("latitude (°N)", fontsize=fontsize)
     ax.grid(True, lw=0.3, alpha=0.4)
+
+
+#: The truth's colour on every evaluators' map: black (drawn with a white halo), never a nation's or a service's colour.
+TRUTH_COLOUR = "#111111"
+#: Detection marks (stars, rings; black-edged): gold, away from the nations' blues and reds and from the truth's black.
+DETECTION_COLOUR = "#ffd700"
+
+
+def particle_cmap():
+    """Greys that start at a visible grey: particles of equal weight (a first period, before any search)
+    are drawn mid-grey, not white on white, and more probable particles darker."""
+    from matplotlib import colormaps
+    from matplotlib.colors import ListedColormap
+
+    return ListedColormap(colormaps["Greys"](np.linspace(0.35, 1.0, 256)), name="particles")
+
+
+def halo(width: float = 3.0) -> list:
+    """Path effect: a white outline, so a line stays readable over tracks and particles."""
+    from matplotlib import patheffects
+
+    return [patheffects.withStroke(linewidth=width, foreground="white")]
+
+
+def window_text(t0_s: float, t1_s: float) -> str:
+    """A period's window for a title: ``11 Feb 00:00–06:00 UTC`` (the end's date when it differs)."""
+    from sarex.times import from_epoch_s
+
+    a, b = from_epoch_s(t0_s), from_epoch_s(t1_s)
+    end = f"{b:%H:%M}" if (a.date() == b.date() or (b - a).total_seconds() <= 86400 and f"{b:%H%M}" == "0000") else f"{b:%d %b %H:%M}"
+    return f"{a:%d %b %H:%M}–{end} UTC"

@@ -84,6 +84,17 @@ class SearchOutcome:
     record: dict
 
 
+#: Most points of a unit's track kept in a drift file's ``searches`` record (the map needs the shape, not every fix).
+TRACK_POINTS = 500
+
+
+def _track_points(lon: np.ndarray, lat: np.ndarray) -> list[list[float]]:
+    """[[lon, lat], ...] of a track, evenly thinned to at most :data:`TRACK_POINTS` (ends kept), rounded to 1e-5°."""
+    n = int(np.asarray(lon).size)
+    k = np.unique(np.linspace(0, n - 1, min(n, TRACK_POINTS)).round().astype(int)) if n else np.zeros(0, int)
+    return [[round(float(lon[i]), 5), round(float(lat[i]), 5)] for i in k]
+
+
 def apply_search(ds: xr.Dataset, units: list[SearchUnit], label: str = "", source: str = "drift file") -> SearchOutcome:
     """Apply an unsuccessful search by ``units`` to a drift dataset; return the updated dataset.
 
@@ -114,6 +125,8 @@ def apply_search(ds: xr.Dataset, units: list[SearchUnit], label: str = "", sourc
                 "start": iso(u.track.start_s),
                 "end": iso(u.track.end_s),
                 "track_length_nm": round(u.track.length_m() / NM_M, 3),
+                # the track as searched, for maps of the continued drift (at most TRACK_POINTS points, 1e-5° ≈ 1 m)
+                "track": _track_points(u.track.lon, u.track.lat),
             }
             for u in units
         ],

@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from sarex.errors import SarexInputError
 from sarex.server.auth import ApiError, Auth, Logins
 from sarex.server.db import Store
+from sarex.server.deliveries import DeliverySweeper
 from sarex.server.errors import error_response
 from sarex.server.fastpath import FastPathApp, PositionFastPath
 from sarex.server.ingest import GroupCommit, Revoked
@@ -99,10 +100,12 @@ def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: 
     ``cot_tcp`` (a :class:`~sarex.server.cot_tcp.CotTcpConfig`) the Cursor-on-Target stream port."""
     cache = PrincipalCache()
     runner, writer = JobRunner(store), GroupCommit(store, cache)
+    sweeper = DeliverySweeper(store)  # inject deliveries audited as the clock reaches them
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         writer.start()
+        sweeper.start()
         if run_jobs:
             runner.start()
         listener = None
@@ -124,6 +127,7 @@ def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: 
                 cot_stream.stop()
             if listener is not None:
                 listener.stop()
+            sweeper.stop()
             writer.stop()
             runner.stop()
 
