@@ -67,12 +67,12 @@
 
   // --- tabs: the role's main task first ---------------------------------------------------------------
   const TABS = {
-    unit: ["tasking", "report", "inbox", "map"],
-    planner: ["plans", "forecast", "units", "inbox", "map"],
-    coordinator: ["plans", "forecast", "units", "inbox", "map"],
-    director: ["control", "injects", "plans", "forecast", "units", "audit", "map"],
-    evaluator: ["units", "plans", "forecast", "inbox", "map"],
-    observer: ["units", "plans", "inbox", "map"],
+    unit: ["tasking", "report", "inbox", "messages", "alerts", "sitreps", "map"],
+    planner: ["plans", "forecast", "units", "inbox", "sitreps", "map"],
+    coordinator: ["plans", "forecast", "units", "messages", "alerts", "sitreps", "inbox", "map"],
+    director: ["control", "msel", "injects", "plans", "forecast", "units", "messages", "alerts", "sitreps", "audit", "map"],
+    evaluator: ["observations", "units", "msel", "plans", "forecast", "messages", "alerts", "sitreps", "inbox", "map"],
+    observer: ["units", "plans", "sitreps", "inbox", "map"],
   };
   function tabsFor(roles) {
     const out = [];
@@ -147,6 +147,7 @@
       get(`${e}/injects`, []), get(`${e}/clock`, null)]);
     Object.assign(S, { units, periods, plans, jobs, areas, routesFc: routes, sightings, datum, tasking, contours, forecast, injects, clock });
     S.ex = await api(e);
+    await window.SX_PLAYED.load(S);
     render();
     if (fit) { window.SX_MAP.resize(); window.SX_MAP.fit(S); }
     if (S.jobs.some((j) => j.status === "running" || j.status === "queued")) { clearTimeout(S.poll); S.poll = setTimeout(() => refresh(false), 2000); }
@@ -163,6 +164,7 @@
     renderTabs();
     window.SX_MAP.draw(S);
     window.SX_PANELS.render(S);
+    window.SX_PLAYED.render(S);
   }
 
   function live() {
@@ -173,6 +175,10 @@
       S.draw = setTimeout(() => { window.SX_MAP.drawUnits(S); window.SX_PANELS.renderUnits(S); }, 200);
     });
     S.es.addEventListener("truth", () => { if (!S.ex.truth) refresh(false); });
+    S.es.addEventListener("alert", (ev) => {
+      const a = JSON.parse(ev.data);
+      if (S.alerts && !S.alerts.some((x) => x.id === a.id)) { S.alerts.push(a); window.SX_PLAYED.renderAlerts(S); flash(T("alert_new")); }
+    });
     S.es.addEventListener("inject", (ev) => {
       const i = JSON.parse(ev.data);
       if (!S.injects.some((x) => x.id === i.id && x.delivered)) { S.injects = S.injects.filter((x) => x.id !== i.id).concat([i]); window.SX_PANELS.renderInjects(S); }
