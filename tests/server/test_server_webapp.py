@@ -128,11 +128,12 @@ def test_unit_on_a_phone(browser, world, ready):
     page.wait_for_timeout(1000)
     assert _stored(world, unit, there["longitude"], there["latitude"]) == n0  # nothing reached the server
     queued = page.evaluate("async () => (await window.SX_OUTBOX.all()).find((r) => r.kind === 'position')")
+    queued_s = page.evaluate("async () => (await window.SX_OUTBOX.all()).find((r) => r.kind === 'sighting')")
     ctx.set_offline(False)
     page.wait_for_function("async () => (await window.SX_OUTBOX.all()).length === 0")
     assert _stored(world, unit, there["longitude"], there["latitude"]) == n0 + 1
     # the answer was lost, say: the same report (same id) is sent again and still stored once
-    page.evaluate("async (item) => { await window.SX_OUTBOX.put(item); await window.SX_OUTBOX.flush(); }", queued)
+    page.evaluate("async (items) => { for (const i of items) await window.SX_OUTBOX.put(i); await window.SX_OUTBOX.flush(); }", [queued, queued_s])
     page.wait_for_function("async () => (await window.SX_OUTBOX.all()).length === 0")
     assert _stored(world, unit, there["longitude"], there["latitude"]) == n0 + 1
     seen = httpx.get(f"{world.url}/api/exercises/1/sightings", headers=world.h["director"], timeout=30).json()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 ROLES = ("director", "evaluator", "coordinator", "planner", "unit", "observer")
@@ -134,6 +134,8 @@ class PositionReport(Base):
 
 class Sighting(Base):
     __tablename__ = "sightings"
+    #: a unique index, not a constraint, so that the migration adds it on SQLite too; NULLs (no report id) are distinct
+    __table_args__ = (Index("uq_sightings_report", "exercise_id", "unit_code", "report_id", unique=True),)
     id: Mapped[int] = mapped_column(primary_key=True)
     exercise_id: Mapped[int] = mapped_column(ForeignKey("exercises.id"), index=True)
     unit_code: Mapped[str] = mapped_column(String(64))
@@ -142,6 +144,8 @@ class Sighting(Base):
     lat: Mapped[float] = mapped_column(Float)
     note: Mapped[str] = mapped_column(String(500))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    #: the client's idempotency key (the page's outbox): a sighting sent again after a lost answer is stored once
+    report_id: Mapped[Optional[str]] = mapped_column(String(64), nullable=True)
     #: when the server received it: wall time and exercise time (``time_s`` is the exercise time of the sighting)
     received_s: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
     received_ex_s: Mapped[Optional[float]] = mapped_column(Float, nullable=True)

@@ -131,9 +131,17 @@ def positions(s: Session, p: Principal, exercise_id: int, after_id: int = 0, lim
              **({"alt_m": r.alt_m} if r.alt_m is not None else {})} for r in s.execute(q).scalars()]
 
 
-def post_sighting(s: Session, p: Principal, exercise_id: int, t, lon: float, lat: float, note: str) -> dict:
+def post_sighting(s: Session, p: Principal, exercise_id: int, t, lon: float, lat: float, note: str,
+                  report_id: Optional[str] = None) -> dict:
+    """Store a unit's sighting; one whose ``report_id`` this unit has sent already is acknowledged, not stored again."""
     ex, _ = exercise_for(s, p, exercise_id, {"unit"})
     unit = _reporting_unit(s, p, ex, None)
+    if report_id is not None:
+        schemas.check_string(report_id, "report_id", 64)
+        done = s.execute(select(Sighting.id).where(Sighting.exercise_id == ex.id, Sighting.unit_code == unit,
+                                                   Sighting.report_id == report_id)).scalar()
+        if done is not None:
+            return {"id": done, "report_id": report_id, "duplicate": True}
     ts = _time(t, "time", report_window(s, ex.id))
     lon, lat = schemas.check_lonlat(lon, lat, "")
     schemas.check_string(note, "note", 500, multiline=True)
@@ -141,11 +149,11 @@ def post_sighting(s: Session, p: Principal, exercise_id: int, t, lon: float, lat
 
     now = exercise_now(s, ex.id)
     row = Sighting(exercise_id=ex.id, unit_code=unit, time_s=ts, lon=lon, lat=lat, note=note, user_id=p.user_id,
-                   received_s=now.wall_s, received_ex_s=now.ex_s)
+                   received_s=now.wall_s, received_ex_s=now.ex_s, report_id=report_id)
     s.add(row)
     s.flush()
     audit.record(s, p.name, "sighting", {"id": row.id, "unit": unit, "t": ts, "lon": lon, "lat": lat, "note": note}, ex.id, rows=[row])
-    return {"id": row.id}
+    return {"id": row.id, "report_id": report_id, "duplicate": False}
 
 
 def sightings(s: Session, p: Principal, exercise_id: int) -> list[dict]:

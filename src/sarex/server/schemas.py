@@ -201,6 +201,8 @@ class SightingIn(StrictIn):
     lon: Lon
     lat: Lat
     note: Annotated[str, Field(max_length=500), AfterValidator(_clean_ml)] = ""
+    report_id: Optional[Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_clean)]] = Field(
+        default=None, description="the client's id of this sighting: sent again, it is acknowledged and stored once")
 
 
 class InjectIn(StrictIn):

@@ -51,7 +51,7 @@ def get_positions(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep, aft
 @router.post("/api/exercises/{exercise_id}/sightings", status_code=201, response_model=IdOut, summary="Report a sighting",
              responses=responses(*AUTH, 400, 404, 409, 422))
 def post_sighting(exercise_id: ExerciseId, body: SightingIn, p: PrincipalDep, store: StoreDep) -> dict:
-    return write(store, reports.post_sighting, p, exercise_id, body.time, body.lon, body.lat, body.note)
+    return write(store, reports.post_sighting, p, exercise_id, body.time, body.lon, body.lat, body.note, body.report_id)
 
 
 @router.get("/api/exercises/{exercise_id}/sightings", response_model=list[SightingItem], summary="Sightings you may see", responses=responses(*AUTH, 404))

@@ -1,6 +1,6 @@
 // Reports made at sea: each is written to IndexedDB with its report id first, then sent; it leaves the
 // outbox only when the server has answered (stored, or refused with a 4xx). The server stores a position
-// report id once (a retry is acknowledged, not stored again), so sending twice after a lost answer is safe.
+// or sighting report id once (a retry is acknowledged, not stored again), so sending twice after a lost answer is safe.
 (function () {
   "use strict";
   const DB = "sarex-outbox", STORE = "reports";
@@ -41,7 +41,7 @@
   async function send(item) {
     const SX = window.SX, e = `/api/exercises/${item.exercise}`;
     if (item.kind === "position") return SX.api(`${e}/positions`, { method: "POST", json: { reports: [{ ...item.body, report_id: item.report_id }] } });
-    return SX.api(`${e}/sightings`, { method: "POST", json: item.body });
+    return SX.api(`${e}/sightings`, { method: "POST", json: { ...item.body, report_id: item.report_id } });
   }
 
   async function flush() {
