@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
 from planning_fixtures import small_plan
 
+from sarex.drift.objects import leeway_objects
 from sarex.nations import nation_colour
 from sarex.planning.exports import RTZ_NAMESPACE, unit_route, write_exports
 from sarex.planning.message import format_position, sap_message
@@ -200,3 +202,30 @@ def test_a_units_sap_message_states_its_own_marginal_pos(planned):
         assert "marginal POS" in en and "Planner estimate" not in en and f"TO: {a.unit_id}" in en
     with pytest.raises(ValueError):
         sap_message(plan, cat, "en", unit="NOT-IN-PLAN")
+
+
+# The Korean and Japanese SAP: Latin-script words only where the reader expects them (issue 29): unit ids,
+# the catalogue's names (units, services, SMC; the Leeway catalogue's object description, English only),
+# standard abbreviations (IAMSAR search patterns, POS/POC/POD, CSP, SRU, OSC, SMC, ACO, RCC, radio bands),
+# units of measure, positions, bearings (°T) and date-time groups (DDHHMMZ MON YYYY, as the phrases use).
+_SAP_ABBREVIATIONS = {"POS", "POC", "POD", "CSP", "SRU", "OSC", "SMC", "ACO", "RCC", "UTC", "NM", "ft", "kn", "PS", "CS", "SS", "VS", "TS",
+                      "VS/SS", "VHF", "HF", "UHF", "MHz", "ch", "W", "C"}
+_SAP_FORMS = [re.compile(p) for p in (r"^\d+°\d+\.\d+'[NSEW]$", r"^\d{3}°T$", r"^\d{6}Z$", r"^(JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)$")]
+
+
+def test_korean_and_japanese_sap_hold_no_english_words(planned):
+    plan, _, cat, _ = planned
+    names = set()
+    for u in cat.units:
+        names |= {u.id, *re.findall(r"[A-Za-z0-9/_-]+", f"{u.name} {u.service}")}
+    obj = "LIFE-RAFT-NB-2"
+    names |= {obj, *re.findall(r"[A-Za-z0-9/_-]+", leeway_objects()[obj].description + " " + cat.coordination.smc)}
+    situation = {"object": obj, "lkp_lon": 129.5, "lkp_lat": 34.6, "particles": 5000}
+    en_words = re.findall(r"[A-Za-z]+", sap_message(plan, cat, "en", situation))
+    assert len(en_words) > 300  # the English message: the text the check would flag if left untranslated
+    for lang in ("ko", "ja"):
+        text = sap_message(plan, cat, lang, situation)
+        tokens = [t.strip(".,;:()[]\"'") for t in re.findall(r"[A-Za-z0-9°'._-]+", text)]
+        latin = [t for t in tokens if re.search(r"[A-Za-z]", t) and t not in _SAP_ABBREVIATIONS and t not in names
+                 and not any(p.match(t) for p in _SAP_FORMS)]
+        assert latin == [], (lang, latin)

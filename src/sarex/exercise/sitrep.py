@@ -122,7 +122,7 @@ def sitrep_text(number: int, form: str, f: SitrepFacts, lang: str) -> str:
     if form not in FORMS:
         raise SarexInputError(f"form: {form!r} is not one of {', '.join(FORMS)}")
     t = _T[lang]
-    obj = object_text(f.object_key)
+    obj = object_text(f.object_key, lang)
     persons = t["unknown"] if f.persons is None else str(f.persons)
     v = dict(identity=f.identity, pos=format_position(f.lon, f.lat), pt=_dtg(f.position_time_s), obj=obj, periods=f.periods_done,
              area=f.area_searched_nm2, sightings=f.sightings, persons=persons, rcc=f.rcc, wind=f.wind or t["unknown"],

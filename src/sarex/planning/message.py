@@ -68,7 +68,7 @@ _T = {
         "multi": "Period {k} of {n}: expected to add {add:.1f} % to the cumulative POS, {cum:.1f} % after this period (each period planned alone: {alone:.1f} %).",
     },
     "ko": {
-        "title": "수색실행계획 (SEARCH ACTION PLAN)",
+        "title": "수색실행계획",
         "from": "발신",
         "to": "수신",
         "to_all": "전 수색구조단위(SRU), 현장지휘관(OSC)",
@@ -78,11 +78,11 @@ _T = {
         "lkp": "최종 확인 위치",
         "period": "수색 기간",
         "picture": "확률 분포",
-        "particles": "표류 입자 {n}개 (몬테카를로 Leeway), 이전 수색 {searches}회 반영",
+        "particles": "표류 입자 {n}개 (몬테카를로 리웨이 표류 모델), 이전 수색 {searches}회 반영",
         "s2": "2. 수색 구역",
         "area": "구역 {k} ({unit}): {nm2:.1f} 해리², 꼭짓점",
         "s3": "3. 실행 (수색구조단위 할당)",
-        "assign": "{unit} {name} [{service}]: 구역 {k}, {pattern} ({kind}), 수색개시점(CSP) {csp}, 첫 구간 {first:03.0f}°T, 진행 방향 {creep:03.0f}°T, 항로 간격 S {s} 해리, {legs}, 수색 속력 {v:.0f} 노트{alt}",
+        "assign": "{unit} {name} [{service}]: 구역 {k}, {pattern} ({kind}), 수색개시점(CSP) {csp}, 첫 구간 {first:03.0f}°T, 진행 방향 {creep:03.0f}°T, 항로 간격 {s} 해리, {legs}, 수색 속력 {v:.0f} 노트{alt}",
         "times": "출발 {dep}, 수색 {t0} – {t1}, 귀환 {ret}; 수색범위율 {c:.2f} (대상이 구역에 머물 때 탐지확률 {pod_c:.0f} %); 표류 대상: 포함확률(POC) {poc:.0f} %, 탐지확률(POD) {pod:.0f} %, 성공확률(POS) {pos:.1f} %",
         "legs": ("구간 {n}개", "구간 {n}개"),
         "alt": ", 수색 고도 {a:.0f} ft, 고도 블록 {lo:.0f}–{hi:.0f} ft",
@@ -103,16 +103,16 @@ _T = {
         "freq": "통신 주파수",
         "s5": "5. 보고",
         "s6": "6. 계획 요약",
-        "summary": "계획 추정 성공확률 {pos:.1f} % ({model} 탐지 모델). 동일 수색량({effort:.0f} 해리²)·탐지 모델의 Stone 정적 최적 배분: {bound:.1f} % (표류하지 않는 대상에 대한 최적값; 표류를 따라가는 계획은 이를 넘을 수 있음).",
+        "summary": "계획 추정 성공확률 {pos:.1f} % ({model} 탐지 모델). 동일 수색량({effort:.0f} 해리²)·탐지 모델의 스톤 정적 최적 배분: {bound:.1f} % (표류하지 않는 대상에 대한 최적값; 표류를 따라가는 계획은 이를 넘을 수 있음).",
         "tracks": "계획 항적 성공확률 (구간을 순서·시각대로 표류 대상에 적용): {p:.1f} %.",
         "alive": "기간 종료까지 생존 상태로 발견할 확률: {a:.1f} % (사례의 생존 모델; 이 계획은 {obj}을(를) 최대화함).",
-        "unit_summary": "{unit} 부대의 한계 성공확률(marginal POS) {m:.1f} %: 다른 부대는 그대로 두고 {unit} 부대가 빠지면 이 계획의 성공확률이 잃는 값. {unit} 부대 구역의 성공확률(POS): {pos:.1f} %.",
+        "unit_summary": "{unit} 부대의 한계 성공확률(POS) {m:.1f} %: 다른 부대는 그대로 두고 {unit} 부대가 빠지면 이 계획의 성공확률이 잃는 값. {unit} 부대 구역의 성공확률(POS): {pos:.1f} %.",
         "defs": "정의: 수색범위율 C = 탐지폭 W × 항적 길이 / 면적. 각 표류 입자는 수색 노출이 가장 큰 한 구역에만 계산됨: 단위의 POC는 수색 중 대상이 그 구역에 있을 확률, POS는 그곳에서 탐지될 확률, POD = POS/POC; 단위별 POC와 POS의 합은 계획 전체 값과 같음.",
         "none": "없음",
         "multi": "기간 {k}/{n}: 누적 성공확률에 {add:.1f} % 추가 예상, 이 기간 후 누적 {cum:.1f} % (각 기간을 따로 계획할 때: {alone:.1f} %).",
     },
     "ja": {
-        "title": "捜索実行計画 (SEARCH ACTION PLAN)",
+        "title": "捜索実行計画",
         "from": "発信",
         "to": "宛先",
         "to_all": "全捜索救助ユニット(SRU)、現場指揮官(OSC)",
@@ -122,11 +122,11 @@ _T = {
         "lkp": "最終確認位置",
         "period": "捜索期間",
         "picture": "確率分布",
-        "particles": "漂流粒子 {n} 個 (モンテカルロ Leeway)、既実施捜索 {searches} 回を反映",
+        "particles": "漂流粒子 {n} 個 (モンテカルロ・リーウェイ漂流モデル)、既実施捜索 {searches} 回を反映",
         "s2": "2. 捜索区域",
         "area": "区域 {k} ({unit}): {nm2:.1f} 平方海里、頂点",
         "s3": "3. 実施 (捜索救助ユニットの割当て)",
-        "assign": "{unit} {name} [{service}]: 区域 {k}、{pattern} ({kind})、捜索開始点(CSP) {csp}、第1レグ {first:03.0f}°T、進出方向 {creep:03.0f}°T、航跡間隔 S {s} 海里、{legs}、捜索速力 {v:.0f} ノット{alt}",
+        "assign": "{unit} {name} [{service}]: 区域 {k}、{pattern} ({kind})、捜索開始点(CSP) {csp}、第1レグ {first:03.0f}°T、進出方向 {creep:03.0f}°T、航跡間隔 {s} 海里、{legs}、捜索速力 {v:.0f} ノット{alt}",
         "times": "発進 {dep}、捜索 {t0} – {t1}、帰投 {ret}; カバレッジ {c:.2f} (対象が区域内に留まる場合の探知確率 {pod_c:.0f} %); 漂流対象: 存在確率(POC) {poc:.0f} %、探知確率(POD) {pod:.0f} %、成功確率(POS) {pos:.1f} %",
         "legs": ("レグ {n} 本", "レグ {n} 本"),
         "alt": "、捜索高度 {a:.0f} ft、高度ブロック {lo:.0f}–{hi:.0f} ft",
@@ -147,10 +147,10 @@ _T = {
         "freq": "周波数",
         "s5": "5. 報告",
         "s6": "6. 計画概要",
-        "summary": "計画推定の成功確率 {pos:.1f} % ({model} 探知モデル)。同一捜索量({effort:.0f} 平方海里)・探知モデルの Stone 静的最適配分: {bound:.1f} % (漂流しない対象での最適値; 漂流に追従する計画はこれを上回り得る)。",
+        "summary": "計画推定の成功確率 {pos:.1f} % ({model} 探知モデル)。同一捜索量({effort:.0f} 平方海里)・探知モデルのストーン静的最適配分: {bound:.1f} % (漂流しない対象での最適値; 漂流に追従する計画はこれを上回り得る)。",
         "tracks": "計画航跡の成功確率 (レグを順序・時刻どおり漂流対象に適用): {p:.1f} %。",
         "alive": "期間終了までに生存状態で発見する確率: {a:.1f} % (事例の生存モデル; この計画は{obj}を最大化)。",
-        "unit_summary": "{unit} の限界成功確率(marginal POS) {m:.1f} %: 他のユニットはそのままで {unit} が抜けた場合にこの計画の成功確率が失う値。{unit} の区域の成功確率(POS): {pos:.1f} %。",
+        "unit_summary": "{unit} の限界成功確率(POS) {m:.1f} %: 他のユニットはそのままで {unit} が抜けた場合にこの計画の成功確率が失う値。{unit} の区域の成功確率(POS): {pos:.1f} %。",
         "defs": "定義: カバレッジ C = 捜索幅 W × 航跡長 / 面積。各漂流粒子は捜索への露出が最大の一区域にのみ数える: ユニットの POC は捜索中に対象がその区域にある確率、POS はそこで探知される確率、POD = POS/POC; ユニットの POC と POS の和は計画全体の値に等しい。",
         "none": "なし",
         "multi": "期間 {k}/{n}: 累積成功確率に {add:.1f} % の追加を見込む、この期間後の累積 {cum:.1f} % (各期間を個別に計画した場合: {alone:.1f} %)。",
@@ -186,10 +186,35 @@ def format_position(lon: float, lat: float) -> str:
     return f"{dm(lat, 'N', 'S', 2)} {dm(lon, 'E', 'W', 3)}"
 
 
-def object_text(key: str) -> str:
+#: "(Leeway class X)" after the object's description, per language
+_CLASS = {"en": "Leeway class {key}", "ko": "리웨이 분류 {key}", "ja": "リーウェイ分類 {key}"}
+#: the detection models' names (:data:`sarex.search.podmodel.MODEL_NAMES`) as the Korean and Japanese text says them
+_MODELS = {
+    "ko": {"exponential": "지수", "random": "지수", "inverse-cube": "역세제곱", "inverse_cube": "역세제곱",
+           "definite": "확정 거리", "definite-range": "확정 거리", "cookie-cutter": "확정 거리"},
+    "ja": {"exponential": "指数", "random": "指数", "inverse-cube": "逆三乗", "inverse_cube": "逆三乗",
+           "definite": "確定距離", "definite-range": "確定距離", "cookie-cutter": "確定距離"},
+}
+#: the catalogue's default reporting instructions (:class:`sarex.planning.units.Coordination`) in Korean and Japanese
+_REPORTS = {
+    "ko": "현장 도착 시, 수색 중 매시간, 수색 완료 시, 그리고 발견 즉시 보고.",
+    "ja": "現場到着時、捜索中は毎時、捜索完了時、及び発見時に報告せよ。",
+}
+
+
+def object_text(key: str, lang: str = "en") -> str:
     """The search object as a watch officer reads it: its description, then the Leeway class in brackets."""
     obj = leeway_objects().get(str(key))
-    return f"{obj.description} (Leeway class {key})" if obj is not None else str(key)
+    return f"{obj.description} ({_CLASS.get(lang, _CLASS['en']).format(key=key)})" if obj is not None else str(key)
+
+
+def _reports_text(co, lang: str) -> str:
+    """Section 5 in ``lang``: the catalogue's own translation, else the default's, else as written."""
+    own = co.reports_translated.get(lang)
+    if own:
+        return own
+    default = type(co).model_fields["reports"].default
+    return _REPORTS[lang] if lang in _REPORTS and co.reports == default else co.reports
 
 
 def _spacing_text(s_nm: float) -> str:
@@ -257,7 +282,7 @@ def sap_message(
     lines.append("")
     lines.append(t["s1"])
     if "object" in sit:
-        lines.append(f"  {t['object']}: {object_text(sit['object'])}")
+        lines.append(f"  {t['object']}: {object_text(sit['object'], lang)}")
     if "lkp_lon" in sit and "lkp_lat" in sit:
         when = f" {sit['lkp_time']}" if sit.get("lkp_time") else ""
         lines.append(f"  {t['lkp']}: {format_position(sit['lkp_lon'], sit['lkp_lat'])}{when}")
@@ -335,7 +360,7 @@ def sap_message(
     lines.extend(_communications(t, catalogue, [a.unit_id for _, a in numbered]))
     lines.append("")
     lines.append(t["s5"])
-    lines.append(f"  {co.reports}")
+    lines.append(f"  {_reports_text(co, lang)}")
     lines.append("")
     lines.append(t["s6"])
     if mine is not None:
@@ -343,7 +368,7 @@ def sap_message(
         lines.append("  " + t["defs"])
         return "\n".join(lines) + "\n"
     lines.append(
-        "  " + t["summary"].format(pos=100 * plan.total_pos, model=plan.model, effort=plan.total_effort_m2 / NM_M**2, bound=100 * plan.bound_pos)
+        "  " + t["summary"].format(pos=100 * plan.total_pos, model=_MODELS.get(lang, {}).get(plan.model, plan.model), effort=plan.total_effort_m2 / NM_M**2, bound=100 * plan.bound_pos)
     )
     if plan.pos_planned == plan.pos_planned:
         lines.append("  " + t["tracks"].format(p=100 * plan.pos_planned))

@@ -190,6 +190,8 @@ class Coordination(BaseModel):
     channels: dict[str, str] = Field(default_factory=dict)
     frequencies: list[str] = Field(default_factory=lambda: ["VHF ch 16 (156.8 MHz)", "HF 8.364 MHz"])
     reports: str = "Report on arrival on scene, every hour on task, on completion, and on any sighting."
+    #: ``reports`` in other languages of the SAP message (ko, ja); the default's are built in
+    reports_translated: dict[str, str] = Field(default_factory=dict)
 
 
     @field_validator("channels")
