@@ -10,7 +10,8 @@ Each action is checked as another participant would see it:
 * the evaluator records an observation on a scenario objective: stored with that objective and rating;
 * the coordinator sends a message to a unit and SITREP 1 (after a confirmation); the unit, in Korean on a
   phone, reads both, and its reply reaches the coordinator; a separation alert (two helicopters 50 m apart
-  at the same height) is listed for the coordinator and acknowledged on the page.
+  at the same height) is listed for the coordinator and acknowledged on the page;
+* the service that brings each unit (ROK Navy, JMSDF, ...) is in the units list and the map legend, in Japanese.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from sarex.server.db import Store
 from sarex.server.services import builtin_scenario_text
 from sarex.server.workflow import grant
 from sarex.times import iso, to_epoch_s
-from server_harness import ACCOUNTS
+from server_harness import ACCOUNTS, UNITS
 from test_server_webapp import allowed
 
 MSEL = """
@@ -156,6 +157,12 @@ def test_clock_msel_observations_messages_sitreps_alerts_from_the_page(browser, 
     assert [(o["objective"], o["rating"], o["by"]) for o in obs] == [("on-scene", "partly", "evaluator")]
     assert obs[0]["time"] == paused  # stamped with the paused clock's exercise time
     assert "一部達成" in page.inner_text("#objectives")
+    assert latin_words(page, allowed) == []
+    # the services that bring the units (the scenario's `service`), in the units list and the map legend, in Japanese
+    assert {u["code"]: u["service"] for u in _get(world, "evaluator", f"{ex}/units")} == {u["code"]: u["service"] for u in UNITS}
+    page.click("#tab-units")
+    assert "海上自衛隊" in page.inner_text("#units-table tr[data-unit='JPN-DD-1']") and "韓国海軍" in page.inner_text("#units-table tr[data-unit='ROK-PKG-1']")
+    assert "KOR: 韓国海軍" in page.inner_text(".legend") and "JPN: 海上自衛隊" in page.inner_text(".legend")
     assert latin_words(page, allowed) == []
     ctx.close()
 

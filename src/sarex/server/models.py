@@ -82,6 +82,8 @@ class Unit(Base):
     nation: Mapped[str] = mapped_column(String(16))
     name: Mapped[str] = mapped_column(String(200))
     type: Mapped[str] = mapped_column(String(40))
+    #: the service that brings the unit (the catalogue's ``service``: "ROK Navy", "Korea Coast Guard", "JMSDF", ...)
+    service: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
 
 class Period(Base):

@@ -102,7 +102,7 @@ def truth_of(sc) -> dict:
 
 
 def units_of(sc) -> list[dict]:
-    return [{"code": u.id, "nation": u.nation, "name": u.name or u.id, "type": u.type} for u in sc.resolved_units()]
+    return [{"code": u.id, "nation": u.nation, "name": u.name or u.id, "type": u.type, "service": u.service or ""} for u in sc.resolved_units()]
 
 
 def _nation_plan(plan, catalogue, nation: str, situation: dict) -> dict:

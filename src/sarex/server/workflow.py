@@ -120,7 +120,7 @@ def add_exercise(s: Session, actor: str, toml_text: str, source: str, seed: int 
     s.flush()
     made: list = [ex]
     for u in services.units_of(sc):
-        made.append(Unit(exercise_id=ex.id, code=u["code"], nation=u["nation"], name=u["name"], type=u["type"]))
+        made.append(Unit(exercise_id=ex.id, code=u["code"], nation=u["nation"], name=u["name"], type=u["type"], service=u["service"]))
     for k, p in enumerate(sc.periods, start=1):
         made.append(Period(exercise_id=ex.id, number=k, start_s=p.start, end_s=min(p.end, sc.end_time_s)))
     s.add_all(made[1:])
@@ -313,7 +313,7 @@ def truth(s: Session, p: Principal, exercise_id: int) -> dict:
 
 def units(s: Session, p: Principal, exercise_id: int) -> list[dict]:
     ex, roles = exercise_for(s, p, exercise_id)
-    return [{"code": u.code, "nation": u.nation, "name": u.name, "type": u.type} for u in visible_units(s, p, ex, roles)]
+    return [{"code": u.code, "nation": u.nation, "name": u.name, "type": u.type, "service": u.service or ""} for u in visible_units(s, p, ex, roles)]
 
 
 def periods(s: Session, p: Principal, exercise_id: int) -> list[dict]:

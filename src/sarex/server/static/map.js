@@ -104,7 +104,7 @@
     L.geoJSON(S.routesFc, { interactive: false, style: (f) => ({ color: nationColour(f.properties.nation), weight: 1, opacity: 0.8 }) }).eachLayer((l) => Lr.routes.addLayer(l));
     S.sightings.forEach((s) => L.circleMarker([s.lat, s.lon], { radius: 6, color: "#e67e22", fillColor: "#f39c12", fillOpacity: 0.9 })
       .bindTooltip(T("map_sighting") + " " + fmtTime(s.time, true), { permanent: true, direction: "right", className: "map-label" }).addTo(Lr.sightings));
-    drawContours(S); drawUnits(S);
+    drawContours(S); drawUnits(S); legend(S);
   }
 
   function drawContours(S) {
@@ -143,7 +143,17 @@
     return last;
   }
 
-  function legend() {
+  // Each nation's colour with the services that bring its units ("KOR: ROK Navy, Korea Coast Guard"), in the reader's language.
+  function servicesLine(S) {
+    const by = {};
+    ((S && S.units) || []).forEach((u) => { if (u.service) (by[u.nation] = by[u.nation] || new Set()).add(u.service); });
+    const name = (s) => (window.SX_I18N.has("svc_" + s) ? T("svc_" + s) : `<span translate="no">${s.replace(/[&<>"']/g, "")}</span>`);
+    return Object.keys(by).sort().map((n) => `<li class="leg-services"><span class="key" style="background:${nationColour(n)}"></span>${n}: ${[...by[n]].sort().map(name).join(", ")}</li>`).join("");
+  }
+  function legend(S) {
+    const key = S ? JSON.stringify(((S.units) || []).map((u) => [u.nation, u.service])) + window.SX_I18N.lang : "";
+    if (M.legend && S && M.legendKey === key) return;
+    M.legendKey = key;
     if (M.legend) M.legend.remove();
     const box = L.control({ position: "bottomleft" });
     box.onAdd = () => {
@@ -159,7 +169,7 @@
         `<li><span class="key" style="border:2px dashed #455a64"></span>${T("leg_draft")}</li>` +
         `<li>${svg("ship", "#455a64", 14)} ${T("leg_ship")} ${svg("helicopter", "#455a64", 14)} ${T("leg_helo")} ${svg("aircraft", "#455a64", 14)} ${T("leg_air")}</li>` +
         `<li><span class="key" style="background:#f39c12;border-radius:50%"></span>${T("map_sighting")}</li>` +
-        `<li><span class="key" style="background:#e9dfc4;border:1px solid #7b6a4e"></span>${T("leg_land")}</li></ul></details>`;
+        `<li><span class="key" style="background:#e9dfc4;border:1px solid #7b6a4e"></span>${T("leg_land")}</li>` + servicesLine(S) + "</ul></details>";
       return d;
     };
     M.legend = box.addTo(M.map);

@@ -7,6 +7,8 @@
   const ROUTE_ACK = "/api/exercises/{exercise_id}/tasking/{period}/answer", ROUTE_STATE = "/api/exercises/{exercise_id}/tasking/{period}/status";
   const ROUTE_WITHDRAW = "/api/exercises/{exercise_id}/plans/{plan_id}/withdraw", ROUTE_REJECT = "/api/exercises/{exercise_id}/plans/{plan_id}/reject";
   const tr = (prefix, v) => (window.SX_I18N.has(prefix + v) ? T(prefix + v) : v);
+  // a service's name in the reader's language where the catalogue has it ("svc_ROK Navy"), else as the scenario writes it
+  const svc = (name) => (!name ? "" : window.SX_I18N.has("svc_" + name) ? esc(T("svc_" + name)) : `<span translate="no">${esc(name)}</span>`);
   const btn = (id, cls, label, extra) => `<button type="button" ${id ? `id="${id}"` : ""} class="${cls}" ${extra || ""}>${esc(label)}</button>`;
 
   function render(S) {
@@ -205,7 +207,7 @@
     (S.plans || []).forEach((pl) => (pl.assignments || []).forEach((a) => { if (a.state) st[a.unit] = a.state; }));
     (S.tasking || []).forEach((t) => { if (t.state) st[t.unit] = t.state; });
     $("units-table").tBodies[0].innerHTML = S.units.map((u) => { const p = last[u.code];
-      return `<tr data-unit="${esc(u.code)}"><td translate="no" title="${esc(u.name)}">${esc(u.code)}</td><td>${u.nation}</td><td>${tr("utype_", u.type)}</td><td>${p ? SX.fmtPos(p.lon, p.lat) : ""}</td><td>${p ? SX.fmtTime(p.time, true) : ""}</td><td>${st[u.code] ? T("st_" + st[u.code].status) : ""}</td></tr>`; }).join("");
+      return `<tr data-unit="${esc(u.code)}"><td translate="no" title="${esc(u.name)}">${esc(u.code)}</td><td>${u.nation}</td><td>${svc(u.service)}</td><td>${tr("utype_", u.type)}</td><td>${p ? SX.fmtPos(p.lon, p.lat) : ""}</td><td>${p ? SX.fmtTime(p.time, true) : ""}</td><td>${st[u.code] ? T("st_" + st[u.code].status) : ""}</td></tr>`; }).join("");
   }
 
   // --- exercise control (director): ENDEX, evaluate, release with confirmations; new exercise; audit ------

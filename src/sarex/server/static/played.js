@@ -30,8 +30,8 @@
     if (!c) return "";
     const now = Date.now(), ex = SX.exerciseTime(now), wall = new Date(now).toISOString();
     const rate = c.mode === "live" ? T("clock_live") : `×${+c.rate.toFixed(2)}`;
-    return `<b>${T("exercise_time")}</b> <span id="clock-ex">${ex.slice(0, 10)} ${ex.slice(11, 19)} UTC</span> · ` +
-      `${T("wall_time")} <span id="clock-wall">${wall.slice(11, 19)} UTC</span> · <span class="clock-state" data-state="${c.state}">${T("clock_" + c.state)}</span> ${rate}`;
+    return `<span class="nb"><b>${T("exercise_time")}</b> <span id="clock-ex">${ex.slice(0, 10)} ${ex.slice(11, 19)} UTC</span></span> · ` +
+      `<span class="nb">${T("wall_time")} <span id="clock-wall">${wall.slice(11, 19)} UTC</span></span> · <span class="nb"><span class="clock-state" data-state="${c.state}">${T("clock_" + c.state)}</span> ${rate}</span>`;
   }
   function tick() { const S = SX.S; if (S && S.ex && S.clock) $("clock").innerHTML = clockLine(S); }
   setInterval(tick, 1000);
