@@ -217,3 +217,28 @@ def test_clock_msel_observations_messages_sitreps_alerts_from_the_page(browser, 
     got = _get(world, "coordinator", f"{ex}/messages")
     assert [(m["sender"], m["to"]) for m in got] == [("rcc", ["ROK-PKG-1"]), ("ROK-PKG-1", ["rcc"])]
     assert blocked == blocked2 == blocked3 == blocked4 == []
+
+
+@pytest.mark.slow
+def test_the_page_opens_offline_from_its_service_worker(browser, world):
+    """Opened once online, the page's shell is kept by its service worker: offline, a reload still shows the page
+    (in the reader's language, Korean here); when the connection returns the page logs itself in again (the
+    session cookie) with no user action. The API is never answered from the cache."""
+    if world.backend != "sqlite":
+        pytest.skip("the browser walk runs once, on the SQLite server")
+    ctx, blocked = context(browser, PHONE, "ko")
+    page = login(ctx, world.url, "rok-pkg-1")
+    assert page.evaluate("async () => { await navigator.serviceWorker.ready; return true; }")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    ctx.set_offline(True)
+    page.reload()
+    page.wait_for_selector("#login-form", state="visible")
+    assert page.inner_text("#login-button") == "로그인"  # the Korean catalogue came from the cache too
+    assert page.evaluate("() => !!window.L && !!window.SX && window.SX.S.me === null")  # Leaflet and the app loaded; nobody asked the API
+    ctx.set_offline(False)
+    page.wait_for_selector("#tabs button[aria-selected=true]", timeout=20_000)
+    assert page.is_hidden("#login-view")
+    cached = page.evaluate("async () => (await (await caches.open('sarex-shell-v1')).keys()).map((r) => new URL(r.url).pathname)")
+    assert "/" in cached and "/static/app.js" in cached and not any(p.startswith("/api/") for p in cached), cached
+    ctx.close()
+    assert blocked == []

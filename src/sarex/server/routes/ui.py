@@ -17,6 +17,12 @@ def index() -> FileResponse:
     return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-store"})
 
 
+@router.get("/sw.js")
+def service_worker() -> FileResponse:
+    """The page's service worker (static/sw.js), served at the root so that its scope is the whole page."""
+    return FileResponse(STATIC / "sw.js", media_type="text/javascript", headers={"Cache-Control": "no-cache"})
+
+
 @router.get("/docs")
 def docs() -> HTMLResponse:
     return get_swagger_ui_html(openapi_url="/openapi.json", title="sarex API", swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",

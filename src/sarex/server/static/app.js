@@ -201,6 +201,10 @@
     return new Date(Math.round(ex * 1000)).toISOString();
   }
   window.SX = { S, api, act, refresh, errText, showError, fmtPos, fmtTime, pct, esc, confirmDialog, flash, T, ApiError, selectTab, exerciseTime };
+  // The shell offline (static/sw.js): registered where the browser allows it (a secure context: HTTPS or this host).
+  if ("serviceWorker" in navigator && window.isSecureContext) navigator.serviceWorker.register("/sw.js").catch(() => {});
+  // Opened offline, the page could not ask who is logged in: ask again when the connection returns.
+  window.addEventListener("online", () => { if (!S.me) api("/api/me").then(start).then(() => window.SX_OUTBOX.flush()).catch(() => {}); });
   const lang0 = localStorage.getItem("sarex.lang") || "en";
   $("lang").value = lang0;
   I.load(lang0).then(() => { I.apply(); return api("/api/me"); }).then(start).catch(() => {});

@@ -45,7 +45,7 @@
   }
 
   async function flush() {
-    if (busy || !navigator.onLine) return;
+    if (busy || !navigator.onLine || !window.SX || !window.SX.S.csrf) return;  // not logged in yet (a page opened offline): wait
     busy = true;
     try {
       for (const item of await all()) {
