@@ -66,6 +66,11 @@ def _stored(world, unit: str, lon: float, lat: float) -> int:
     return sum(1 for r in rows if r["unit"] == unit and abs(r["lon"] - lon) < 1e-6 and abs(r["lat"] - lat) < 1e-6)
 
 
+def _outbox(page) -> int:
+    """Reports waiting in the page's outbox (``page.evaluate`` awaits the IndexedDB read; a polled predicate might not)."""
+    return page.evaluate("async () => (await window.SX_OUTBOX.all()).length")
+
+
 def _wait(page, cond, timeout_s: float = 30.0) -> bool:
     """Poll ``cond`` while the page runs: Playwright's sync API routes the page's requests (the
     127.0.0.1 guard) only inside its own calls, so the wait is the page's, not ``time.sleep``."""
@@ -122,7 +127,7 @@ def test_unit_on_a_phone(browser, world, ready):
     page.fill("#sighting-form input[name=lon]", "129.71")
     page.fill("#sighting-form textarea[name=note]", "orange smoke offline")
     page.click("#sighting-send")
-    page.wait_for_function("async () => (await window.SX_OUTBOX.all()).length === 2")
+    assert _wait(page, lambda: _outbox(page) == 2)
     assert page.locator("#outbox").inner_text().strip() != ""
     page.screenshot(path=str(IMG / "web-unit-phone-report.png"))
     page.wait_for_timeout(1000)
@@ -130,11 +135,11 @@ def test_unit_on_a_phone(browser, world, ready):
     queued = page.evaluate("async () => (await window.SX_OUTBOX.all()).find((r) => r.kind === 'position')")
     queued_s = page.evaluate("async () => (await window.SX_OUTBOX.all()).find((r) => r.kind === 'sighting')")
     ctx.set_offline(False)
-    page.wait_for_function("async () => (await window.SX_OUTBOX.all()).length === 0")
+    assert _wait(page, lambda: _outbox(page) == 0)
     assert _stored(world, unit, there["longitude"], there["latitude"]) == n0 + 1
     # the answer was lost, say: the same report (same id) is sent again and still stored once
     page.evaluate("async (items) => { for (const i of items) await window.SX_OUTBOX.put(i); await window.SX_OUTBOX.flush(); }", [queued, queued_s])
-    page.wait_for_function("async () => (await window.SX_OUTBOX.all()).length === 0")
+    assert _wait(page, lambda: _outbox(page) == 0)
     assert _stored(world, unit, there["longitude"], there["latitude"]) == n0 + 1
     seen = httpx.get(f"{world.url}/api/exercises/1/sightings", headers=world.h["director"], timeout=30).json()
     assert sum(1 for s in seen if s.get("note") == "orange smoke offline") == s0 + 1

@@ -233,7 +233,8 @@ def test_the_page_opens_offline_from_its_service_worker(browser, world):
     ctx.set_offline(True)
     page.reload()
     page.wait_for_selector("#login-form", state="visible")
-    assert page.inner_text("#login-button") == "로그인"  # the Korean catalogue came from the cache too
+    # the Korean catalogue came from the cache too (the page applies it once loaded: wait for it)
+    page.wait_for_function("() => document.querySelector('#login-button').textContent === '로그인'", timeout=15_000)
     assert page.evaluate("() => !!window.L && !!window.SX && window.SX.S.me === null")  # Leaflet and the app loaded; nobody asked the API
     ctx.set_offline(False)
     page.wait_for_selector("#tabs button[aria-selected=true]", timeout=20_000)
