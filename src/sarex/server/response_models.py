@@ -283,6 +283,14 @@ class IdOut(BaseModel):
     id: int
 
 
+class SightingAck(BaseModel):
+    """A sighting stored, or acknowledged again: one whose ``report_id`` this unit sent before is not stored twice."""
+
+    id: int
+    report_id: Optional[str] = Field(None, description="the client's id of the sighting, as sent")
+    duplicate: bool = Field(False, description="true when this report id was stored already (this answer repeats the first)")
+
+
 class SightingItem(BaseModel):
     """A unit's sighting."""
 

@@ -11,7 +11,7 @@ from sarex.server import reports
 from sarex.server.deps import AfterId, CachedPrincipalDep, ExerciseId, PrincipalDep, StoreDep, read, write
 from sarex.server.errors import AUTH, responses
 from sarex.server.batchwrite import PositionBatch
-from sarex.server.response_models import EXCLUDE_UNSET, IdOut, PositionAck, PositionItem, SightingItem
+from sarex.server.response_models import EXCLUDE_UNSET, PositionAck, PositionItem, SightingAck, SightingItem
 from sarex.server.schemas import PositionsIn, SightingIn
 from sarex.server.workflow import Denied, Missing
 
@@ -48,7 +48,7 @@ def get_positions(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep, aft
     return read(store, reports.positions, p, exercise_id, after_id, limit)
 
 
-@router.post("/api/exercises/{exercise_id}/sightings", status_code=201, response_model=IdOut, summary="Report a sighting",
+@router.post("/api/exercises/{exercise_id}/sightings", status_code=201, response_model=SightingAck, summary="Report a sighting",
              responses=responses(*AUTH, 400, 404, 409, 422))
 def post_sighting(exercise_id: ExerciseId, body: SightingIn, p: PrincipalDep, store: StoreDep) -> dict:
     return write(store, reports.post_sighting, p, exercise_id, body.time, body.lon, body.lat, body.note, body.report_id)
