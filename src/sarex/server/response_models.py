@@ -124,6 +124,7 @@ class UnitItem(BaseModel):
     nation: str
     name: str
     type: str
+    service: str = Field("", description="the service that brings the unit (ROK Navy, Korea Coast Guard, JMSDF, ...)")
 
 
 class PeriodItem(BaseModel):
