@@ -62,9 +62,14 @@ def _schema():
 
 
 def _uids(world, user: str) -> set[str]:
-    """The uids of the user's ``/cot`` feed (the HTTP read the stream must match)."""
-    r = httpx.get(f"{world.url}/api/exercises/1/cot", headers=world.h[user], timeout=60)
-    return set(re.findall(r'uid="([^"]+)"', r.text))
+    """The uids of the user's ``/cot`` feeds, over every exercise it has a role in, as the stream carries them
+    (the HTTP reads the stream must match; other tests of the session may have added exercises)."""
+    exercises = httpx.get(f"{world.url}/api/exercises", headers=world.h[user], timeout=60).json()
+    out: set[str] = set()
+    for ex in exercises:
+        r = httpx.get(f"{world.url}/api/exercises/{ex['id']}/cot", headers=world.h[user], timeout=60)
+        out |= set(re.findall(r'uid="([^"]+)"', r.text))
+    return out
 
 
 def _parse(events: list[bytes]) -> dict:
