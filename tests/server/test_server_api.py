@@ -41,6 +41,7 @@ def test_login_rate_limit(world):
     # the right password is refused too while the limit holds
     r = httpx.post(u + "/token", data={"username": "observer", "password": password("observer")}, timeout=30)
     assert r.status_code == 429 and json.loads(r.text)["field"] == "username"
+    assert r.headers.get("retry-after") == "60"  # RFC 6585: when to try again (the throttle's window)
 
 
 def test_forecast_draft_approve_tasking(world):

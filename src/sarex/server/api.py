@@ -63,7 +63,7 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     async def _api(_req: Request, exc: ApiError):
-        return error_response(exc.status, str(exc), exc.field)
+        return error_response(exc.status, str(exc), exc.field, headers=exc.headers)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_req: Request, exc: StarletteHTTPException):

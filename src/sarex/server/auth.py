@@ -22,9 +22,9 @@ _cookie = APIKeyCookie(name=COOKIE, auto_error=False)
 class ApiError(Exception):
     """An HTTP error with its status and the field it is about (answered as one line of JSON)."""
 
-    def __init__(self, status: int, msg: str, field: str = "") -> None:
+    def __init__(self, status: int, msg: str, field: str = "", headers: Optional[dict[str, str]] = None) -> None:
         super().__init__(msg)
-        self.status, self.field = status, field
+        self.status, self.field, self.headers = status, field, headers
 
 
 def _csrf(request: Request, p: Principal, bearer: Optional[str]) -> Principal:
@@ -107,7 +107,7 @@ class Logins:
             if not limiter.charge(key):
                 for lim, k in charged:
                     lim.refund(k)
-                raise ApiError(429, f"username: {why}; wait a minute", "username")
+                raise ApiError(429, f"username: {why}; wait a minute", "username", headers={"Retry-After": "60"})  # RFC 6585
             charged.append((limiter, key))
         with self.store.read() as s:
             row = s.execute(select(User.id, User.password_hash).where(User.name == username)).first()
