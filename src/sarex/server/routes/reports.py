@@ -51,7 +51,15 @@ def get_positions(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep, aft
 @router.post("/api/exercises/{exercise_id}/sightings", status_code=201, response_model=SightingAck, summary="Report a sighting",
              responses=responses(*AUTH, 400, 404, 409, 422))
 def post_sighting(exercise_id: ExerciseId, body: SightingIn, p: PrincipalDep, store: StoreDep) -> dict:
-    return write(store, reports.post_sighting, p, exercise_id, body.time, body.lon, body.lat, body.note, body.report_id)
+    from sqlalchemy.exc import IntegrityError
+
+    try:
+        return write(store, reports.post_sighting, p, exercise_id, body.time, body.lon, body.lat, body.note, body.report_id)
+    except IntegrityError:
+        if body.report_id is None:
+            raise
+        # The same report_id sent twice at once: the other request stored it first; this one is its duplicate.
+        return write(store, reports.post_sighting, p, exercise_id, body.time, body.lon, body.lat, body.note, body.report_id)
 
 
 @router.get("/api/exercises/{exercise_id}/sightings", response_model=list[SightingItem], summary="Sightings you may see", responses=responses(*AUTH, 404))
