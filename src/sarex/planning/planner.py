@@ -38,9 +38,8 @@ Search (deterministic for a seed):
    once the reserve rule has run, is higher.
    Also the units placed in the order they come on task, each where the earlier
    ones left most (:mod:`sarex.planning.seeds`); the better layout is kept.
-3. *Joint refinement.* Pairs of units swap areas where the plan scores higher; then
-   each unit's rectangle is re-optimised (Nelder–Mead, or placed afresh where that is
-   better) with the others fixed, for ``passes`` rounds; then every unit is steered to its share
+3. *Joint refinement.* Each unit's rectangle is re-optimised (Nelder–Mead) with
+   the others fixed, for ``passes`` rounds; then every unit is steered to its share
    and units that arrive too late are left out with the numbers (:mod:`sarex.planning.repair`).
 
 The parts: :mod:`sarex.planning.core` (fit, score, place one unit), :mod:`sarex.planning.seeds`
@@ -152,56 +151,20 @@ class Planner(PlannerSeeds, PlannerRepair):
             tiles = self._tile_seed([by_id[u] for u in rects], np.ones(c.x.shape[0]), forced)
             if tiles is not None and set(tiles) == set(rects) and self._score(by_id, tiles, exempt=forced) > self._score(by_id, rects, exempt=forced):
                 rects = tiles
-        if len(free) > 1 and not pins:
-            rects = self._swap_areas(by_id, rects, free, forced)
         for _ in range(self.settings.passes if len(rects) > 1 else 0):
             for uid in free:
-                rects[uid] = self._improve(by_id, rects, uid, forced)
+                others = self._occupied(by_id, rects, skip=uid)
+                sv = self._survival(by_id, rects, skip=uid)
+                g_old = self.fine.gain(by_id[uid], rects[uid], sv[self.fine.idx], others, self.settings.gap_m)[0]
+                g_new, r_new = self._refine(by_id[uid], rects[uid], sv[self.fine.idx], others, self.fine, self.settings.refine_evals // 2)
+                if g_new > g_old:
+                    rects[uid] = r_new
         if len(free) > 1 and not pins:
             rects = self._repair_shares(by_id, rects, forced)
             if not self.settings.exercise and self.settings.min_marginal_pos <= 0:  # else the SMC's reserve rule decides
                 self._drop_late(by_id, rects, unassigned, forced)
         smc = {u: "pinned" for u in pins} | {u: "forced" for u in force}
         return self._finish(by_id, rects, unassigned, reserve, smc)
-
-    def _improve(self, by_id: dict[str, Sru], rects: dict[str, Rectangle], uid: str, forced: frozenset) -> Rectangle:
-        """``uid``'s best area with the others fixed: its own refined, or a fresh placement where the others left most.
-
-        The fresh placement lets a unit leave a local optimum (the layouts partition the cloud; a unit on task
-        later may do better searching again where an earlier one has been, areas reused in time).
-        """
-        s, gap = by_id[uid], self.settings.gap_m
-        others = self._occupied(by_id, rects, skip=uid)
-        sv = self._survival(by_id, rects, skip=uid)
-        sf = sv[self.fine.idx]
-        g_old = self.fine.gain(s, rects[uid], sf, others, gap)[0]
-        _, r_new = self._refine(s, rects[uid], sf, others, self.fine, self.settings.refine_evals // 2)
-        r_try, _ = self._place(s, sv, others, thorough=False)
-        best, pick = self._score(by_id, rects, exempt=forced), rects[uid]
-        for r in (r_new, r_try):
-            # Kept where the unit finds more and the plan scores higher (no other unit pushed below its share).
-            if r is not None and self.fine.gain(s, r, sf, others, gap)[0] > g_old:
-                sc = self._score(by_id, rects | {uid: r}, exempt=forced)
-                if sc > best + 1e-9:
-                    best, pick = sc, r
-        return pick
-
-    def _swap_areas(self, by_id: dict[str, Sru], rects: dict[str, Rectangle], free: list[str], forced: frozenset,
-                    rounds: int = 2) -> dict[str, Rectangle]:
-        """Swap two units' areas wherever that raises the plan score: the layouts size areas by effort, but which
-        unit flies which may be wrong (e.g. the unit on task first left on a margin while a later one holds a mode)."""
-        best = self._score(by_id, rects, exempt=forced)
-        for _ in range(rounds):
-            moved = False
-            for i, u in enumerate(free):
-                for v in free[i + 1:]:
-                    trial = rects | {u: rects[v], v: rects[u]}
-                    sc = self._score(by_id, trial, exempt=forced)
-                    if sc > best + 1e-6:
-                        rects, best, moved = trial, sc, True
-            if not moved:
-                break
-        return rects
 
     def _finish(self, by_id: dict[str, Sru], rects: dict[str, Rectangle], unassigned: dict[str, str], reserve: dict[str, str], smc: dict[str, str]) -> Plan:
         """Choose patterns, hold units that add too little in reserve, time the routes, and assemble the plan.

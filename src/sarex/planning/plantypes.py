@@ -143,7 +143,7 @@ class PlannerSettings:
     refine_particles: int = 20000
     refine_evals: int = 240
     refine_starts: int = 3
-    passes: int = 2
+    passes: int = 1
     gap_m: float = 2.0
     #: Another unit may search an area again once the first has left it this long (s); ``math.inf``: areas apart
     #: at all times (simultaneous searches need separate subareas, sequential ones may share one; IAMSAR Vol. II ch. 5).
