@@ -94,7 +94,8 @@ def test_cot_stream_authenticated_filtered_and_live(world):
     try:
         # first picture: the same events (by uid) as the role's /cot feed
         want = _uids(world, "coordinator")
-        first_raw = coord.read_for(5, until=lambda evs: len(evs) >= len(want))
+        # read until every uid of the picture has come (its events may come in several writes)
+        first_raw = coord.read_for(10, until=lambda evs: want <= {m.group(1).decode() for e in evs for m in re.finditer(rb'uid="([^"]+)"', e)})
         first = _parse(first_raw)
         assert set(first) == want and "sarex-1-JPN-DD-1" in first
         # a new fix of JPN-P1-1 (a fixed-wing aircraft) reaches the coordinator's stream within seconds, at its position

@@ -46,9 +46,10 @@ def _period_panel(ax, res: ExerciseResult, p, coast: bool, nation: dict[str, str
     la0, la1 = np.percentile(ally, [2, 98])
     for _, alon, alat in rings:  # every area whole
         lo0, lo1, la0, la1 = min(lo0, alon.min()), max(lo1, alon.max()), min(la0, alat.min()), max(la1, alat.max())
-    # the areas and the bulk of the cloud, not the outliers: the labels must be legible (the scale bar gives the size)
+    # the areas and the bulk of the cloud, not the outliers: the labels must be legible (the scale bar gives the size);
+    # at least 0.6° × 0.5° so the coast in reach shows (issue 15 item 14)
     cx, cy = 0.5 * (lo0 + lo1), 0.5 * (la0 + la1)
-    hx, hy = max(0.5 * (lo1 - lo0) + 0.03, 0.1), max(0.5 * (la1 - la0) + 0.03, 0.08)
+    hx, hy = max(0.5 * (lo1 - lo0) + 0.03, 0.3), max(0.5 * (la1 - la0) + 0.03, 0.25)
     ext = (cx - hx, cx + hx, cy - hy, cy + hy)
     draw_land(ax, ext, coast, n=250)
     # vmin 0: equal weights (before any search) are mid-grey, not mapped to the colormap's white end
