@@ -146,8 +146,9 @@ def test_cot_stream_refuses_wrong_credentials(world, user, token):
 
 def test_logout_ends_the_cot_stream(world):
     """A token logged out (POST /api/logout) stops its CoT stream within 2 s, as it stops the SSE stream."""
-    tok = token(world.url, "observer")
-    c = Client(world.cot_port, "observer", tok["Authorization"].removeprefix("Bearer "))
+    # the evaluator, not the observer: test_login_rate_limit locks the observer's name out for a minute
+    tok = token(world.url, "evaluator")
+    c = Client(world.cot_port, "evaluator", tok["Authorization"].removeprefix("Bearer "))
     try:
         c.read_for(1.5)
         assert not c.closed  # authenticated: the stream stays open
