@@ -42,6 +42,7 @@ def test_plan_workflow_and_control_in_chromium(browser, world):
     ctx, blocked = context(browser, DESKTOP, "ko")
     page = ctx.new_page()
     page.goto(u + "/", timeout=90_000)
+    page.wait_for_function("() => document.querySelector('#login-button').textContent === '로그인'", timeout=30_000)  # the catalogue applied
     page.fill("#username", "planner-rok")
     page.fill("#password", "not-the-password")
     page.click("#login-button")

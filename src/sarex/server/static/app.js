@@ -105,10 +105,14 @@
   $("login-form").addEventListener("submit", async (ev) => {
     ev.preventDefault();
     $("login-error").textContent = "";
+    delete $("login-error").dataset.i18n;
     try {
       const r = await api("/api/login", { method: "POST", json: { username: $("username").value, password: $("password").value } });
       S.csrf = r.csrf; await start();
-    } catch (e) { if (e instanceof ApiError && e.status === 401) $("login-error").textContent = T("err_login"); else showError($("login-error"), e); }
+    } catch (e) {
+      // keyed, so that a catalogue still loading (a slow phone) translates it when it comes
+      if (e instanceof ApiError && e.status === 401) { $("login-error").dataset.i18n = "err_login"; $("login-error").textContent = T("err_login"); } else showError($("login-error"), e);
+    }
   });
   $("logout").addEventListener("click", async () => { try { await api("/api/logout", { method: "POST" }); } finally { location.reload(); } });
   $("fmt").value = S.fmt;
