@@ -187,6 +187,11 @@ class PlannerCore:
                 out.append(r if f is None else occupied(f))
         return out
 
+    def _arrival_s(self, s: Sru, xy) -> float:
+        """When ``s`` can be at ``xy`` (plane m; epoch s): ready, then its straight transit, not before the period starts."""
+        t = math.hypot(xy[0] - s.start_xy[0], xy[1] - s.start_xy[1]) / s.transit_speed_ms
+        return max(s.ready_s, self.cloud.start_s - t) + t
+
     def _fits(self, srus: dict[str, Sru], rects: dict[str, Rectangle]) -> list[tuple[str, _Fit]]:
         """The units whose rectangles they can fly, with their fits (the others left out)."""
         out = []

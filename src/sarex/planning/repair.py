@@ -42,7 +42,7 @@ class PlannerRepair(PlannerCore):
         for (u, _), m in zip(items, marg):
             s = by_id[u]
             d = math.hypot(centre[0] - s.start_xy[0], centre[1] - s.start_xy[1])
-            arr = max(s.ready_s, c.start_s - d / s.transit_speed_ms) + d / s.transit_speed_ms
+            arr = self._arrival_s(s, centre)
             if u in forced or m >= thr or arr < c.end_s - 0.25 * (c.end_s - c.start_s):
                 continue
             del rects[u]
@@ -114,7 +114,7 @@ class PlannerRepair(PlannerCore):
         c = self.cloud
         centre, _, _ = principal_axes(self._mid_xy[0], self._mid_xy[1], c.weight)
         d = math.hypot(centre[0] - s.start_xy[0], centre[1] - s.start_xy[1])
-        arr = max(s.ready_s, c.start_s - d / s.transit_speed_ms) + d / s.transit_speed_ms
+        arr = self._arrival_s(s, centre)
         need_h = 2 * d / s.transit_speed_ms / 3600.0
         if arr >= c.end_s - 60.0:
             return (part("late", d=d / NM_M, arr=_hhmm(arr), end=_hhmm(c.end_s)),)

@@ -113,14 +113,10 @@ class PlannerSeeds(PlannerCore):
         c = self.cloud
         centre, _, _ = principal_axes(self._mid_xy[0], self._mid_xy[1], c.weight)
 
-        def arrival(s: Sru) -> float:
-            d = math.hypot(centre[0] - s.start_xy[0], centre[1] - s.start_xy[1]) / s.transit_speed_ms
-            return max(s.ready_s + d, c.start_s)
-
         by_id = {s.id: s for s in srus}
         rects: dict[str, Rectangle] = {}
         surv = np.ones(c.x.shape[0])
-        for s in sorted(srus, key=lambda s: (arrival(s), s.id)):
+        for s in sorted(srus, key=lambda s: (self._arrival_s(s, centre), s.id)):
             r, _ = self._place(s, surv, self._occupied(by_id, rects), thorough=False)
             fit = None if r is None else fit_unit(s, r, c.start_s, c.end_s, self._cov)
             if r is None or fit is None:
