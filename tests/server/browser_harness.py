@@ -56,6 +56,7 @@ def context(browser, viewport: dict, lang: str = "en", geolocation: dict | None 
         ctx.on("request", lambda r: print(f"{time.time() % 1000:8.1f} > {r.method} {r.url}", flush=True))
         ctx.on("response", lambda r: print(f"{time.time() % 1000:8.1f} < {r.status} {r.request.method} {r.url}", flush=True))
         ctx.on("console", lambda m: print(f"{time.time() % 1000:8.1f} console {m.type}: {m.text}", flush=True))
+        ctx.on("weberror", lambda e: print(f"{time.time() % 1000:8.1f} page error: {e.error}", flush=True))
     return ctx, blocked
 
 

@@ -63,10 +63,12 @@ def test_plan_workflow_and_control_in_chromium(browser, world):
     served = httpx.get(f"{u}/api/exercises/1/collections/contours/items", headers=h["planner-rok"], timeout=30).json()["features"]
     assert page.locator("path.contour").count() == sum(1 for f in served if f["properties"]["period"] == 3) == 2  # one path per level
     page.click("#tab-plans")
-    for _ in range(2):
+    for k in range(2):
         page.select_option("#preview-period", "2")
         page.click("#preview")
         page.wait_for_selector(".proposal table tbody tr")
+        if k == 0:
+            _drag_an_area(page)
         page.click("#draft-confirm")
         page.wait_for_selector(".proposal", state="detached")
     mine = sorted(p["status"] for p in _plans(world) if p["period"] == 2 and p["nation"] == "KOR")
@@ -151,3 +153,29 @@ def test_plan_workflow_and_control_in_chromium(browser, world):
     page.wait_for_selector("#inbox li.inject-sighting:has-text('orange raft')")  # addressed to units
     ctx.close()
     assert blocked == []
+
+
+def _drag_an_area(page):
+    """Issue 29: a proposal's areas have a move and a resize handle each; dragging the first area's centre
+    60 px east changes its centre longitude in the panel by the map's own 60 px (and not its latitude),
+    and offers the re-planning; nothing is sent until it is asked for."""
+    rows = page.locator(".proposal tr[data-area]")
+    n = rows.count()
+    assert n >= 1 and page.locator(".area-handle.move").count() == n and page.locator(".area-handle.resize").count() == n
+    assert page.locator("#replan-areas").is_disabled()
+    row = rows.first
+    lon0, lat0 = (float(row.locator(f"input[name={k}]").input_value()) for k in ("centre_lon", "centre_lat"))
+    settle(page, 800)  # the map has zoomed to the proposal
+    box = page.locator(".area-handle.move").first.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    want = page.evaluate(f"() => {{ const m = window.SX_MAP.map, p = m.mouseEventToContainerPoint({{clientX: {x + 60}, clientY: {y}}}); return m.containerPointToLatLng(p).lng - m.containerPointToLatLng(m.mouseEventToContainerPoint({{clientX: {x}, clientY: {y}}})).lng; }}")
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for dx in (10, 30, 60):
+        page.mouse.move(x + dx, y)
+    page.mouse.up()
+    page.wait_for_function("() => !document.querySelector('#replan-areas').disabled")
+    lon1, lat1 = (float(row.locator(f"input[name={k}]").input_value()) for k in ("centre_lon", "centre_lat"))
+    # Leaflet places markers on whole pixels: within 1.5 px
+    px = want / 60.0
+    assert lon1 - lon0 == pytest.approx(want, abs=1.5 * px) and want > 0.001 and abs(lat1 - lat0) < 1.5 * px, (lon0, lon1, want)

@@ -45,6 +45,9 @@ class ForecastRequest(Request):
     reported: dict[int, tuple[Any, ...]] = Field(default_factory=dict)
     #: unit ids out of action (e.g. a breakdown inject): not planned from then on
     unavailable: tuple[str, ...] = ()
+    #: period number (1-based) -> unit id -> :class:`~sarex.planning.rectangle.AreaPin`: areas an SMC moved or
+    #: resized on the map; the planner fits those units there and plans the others around them (issue 29)
+    pins: dict[int, dict[str, Any]] = Field(default_factory=dict)
     levels: tuple[float, ...] = (0.5, 0.9)
     cell_nm: Finite = Field(1.0, gt=0)
     #: kernel smoothing of the probability grid before its contours (NM; a small ensemble frays into cells otherwise)
@@ -153,8 +156,11 @@ def forecast_periods(req: ForecastRequest, progress: Progress = None) -> Forecas
                     tracks.append(SailedTrack(tr, widths[tr.name]))
             source = "reported"
         else:
+            pins = req.pins.get(number, {})
+            for uid in sorted(set(pins) - available):
+                warnings.append(f"period {number}: the area set for {uid!r} is left out: not a unit available for the period")
             plan, runs, _effort = plan_period(sc, catalogue, ds, k, p.start, end, widths, model, seed=req.seed, coast=req.coast,
-                                              units=available)
+                                              units=available, pins={u: r for u, r in pins.items() if u in available})
             for uid in sorted(set(req.unavailable) & set(widths)):
                 plan.unassigned[uid] = "out of action (breakdown reported)"
             tracks = [SailedTrack(r.track, r.sweep_width_m / NM_M) for r in runs]

@@ -33,6 +33,7 @@ from sarex.exercise.scenario import EnvironmentSpec, Scenario, open_spec
 from sarex.planning.cloud import period_cloud
 from sarex.planning.planner import Plan, Planner
 from sarex.planning.plantypes import PlannerSettings
+from sarex.planning.rectangle import AreaPin, pin_rectangle
 from sarex.drift.case.classes import particle_classes
 from sarex.planning.sru import make_sru, unit_class_widths_m, unit_sweep_width_nm
 from sarex.planning.tracks_pos import planned_tracks_pos
@@ -214,10 +215,13 @@ def plan_period(
     kinematics: bool = True,
     coast: bool = True,
     units: Optional[set[str]] = None,
+    pins: Optional[dict[str, AreaPin]] = None,
 ) -> tuple[Plan, list[SearchRun], dict[str, float]]:
     """Plan period ``k`` (0-based) on the ensemble ``ds``; return the plan, each unit's sailed run and effort (m²) per nation.
 
-    ``units`` limits the planner to those unit ids (default: all of the catalogue).
+    ``units`` limits the planner to those unit ids (default: all of the catalogue); ``pins`` fixes the
+    areas an SMC set on the map (unit id -> :class:`~sarex.planning.rectangle.AreaPin`): the planner fits
+    those units' patterns there and plans the others around them.
     """
     units_by_id = {u.id: u for u in catalogue.units}
     cond = sc.conditions
@@ -231,7 +235,8 @@ def plan_period(
         from sarex.planning.land import land_around_cloud
 
         land = land_around_cloud(cloud.frame, cloud.x, cloud.y)
-    plan = Planner(cloud, model, seed + k, settings=PlannerSettings(exercise=True), land=land).plan(srus)
+    rects = {uid: pin_rectangle(cloud.frame, pin) for uid, pin in (pins or {}).items()}
+    plan = Planner(cloud, model, seed + k, settings=PlannerSettings(exercise=True), land=land).plan(srus, pins=rects)
     runs: list[SearchRun] = []
     effort: dict[str, float] = {}
     for a in plan.assignments:

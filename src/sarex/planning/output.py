@@ -5,9 +5,16 @@ from __future__ import annotations
 from sarex.geo import NM_M
 from sarex.planning.airspace import airspace_of, airspace_summary, block_row
 from sarex.planning.planner import Plan
+from sarex.planning.rectangle import rectangle_pin
 from sarex.planning.units import MIN_SPACING_NM, UnitCatalogue
 from sarex.search.pos_terms import POS_TERMS
 from sarex.times import iso
+
+
+def _geometry(plan: Plan, a) -> dict:
+    g = rectangle_pin(plan.frame, a.rect)
+    return {"centre_lon": round(g.centre_lon, 6), "centre_lat": round(g.centre_lat, 6), "legs_deg": round(g.legs_deg, 2),
+            "leg_nm": g.leg_m / NM_M, "creep_nm": g.creep_m / NM_M}
 
 
 def plan_summary(plan: Plan, catalogue: UnitCatalogue) -> dict:
@@ -34,6 +41,8 @@ def plan_summary(plan: Plan, catalogue: UnitCatalogue) -> dict:
                 "track_nm": a.track_m / NM_M,
                 "effort_nm2": a.effort_m2 / NM_M**2,
                 "area_nm2": a.rect.area_m2 / NM_M**2,
+                # Issue 29: the area as the map edits it (centre, leg bearing, sides), the form a pin takes.
+                **_geometry(plan, a),
                 "coverage": a.coverage,
                 "depart": iso(a.depart_s),
                 "on_task": iso(a.arrive_s),

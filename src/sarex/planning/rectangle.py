@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from shapely.geometry import Polygon
@@ -106,3 +107,33 @@ class Rectangle:
         a = dx * ux + dy * uy
         b = -dx * uy + dy * ux
         return (np.abs(a) <= 0.5 * self.leg_m + margin_m) & (np.abs(b) <= 0.5 * self.creep_m + margin_m)
+
+
+class AreaPin(NamedTuple):
+    """A search area as an SMC sets it on the map (issue 29): the planner fits the unit's pattern there.
+
+    ``centre_lon``/``centre_lat`` in degrees, ``legs_deg`` the direction of the search legs as a true
+    bearing (degrees clockwise from north; 0–180, the other half gives the same area), ``leg_m`` the side
+    along the legs and ``creep_m`` the side across them, in metres.
+    """
+
+    centre_lon: float
+    centre_lat: float
+    legs_deg: float
+    leg_m: float
+    creep_m: float
+
+
+def pin_rectangle(frame, pin: AreaPin) -> Rectangle:
+    """The pinned area in the planning plane of ``frame`` (a :class:`~sarex.geo.LocalProjection`).
+
+    The plane's y axis is grid north of an azimuthal projection centred on the cloud, within a
+    fraction of a degree of true north over a search area's few tens of kilometres."""
+    x, y = frame.forward(np.array([pin.centre_lon]), np.array([pin.centre_lat]))
+    return Rectangle(float(x[0]), float(y[0]), math.radians(90.0 - pin.legs_deg % 180.0), float(pin.leg_m), float(pin.creep_m))
+
+
+def rectangle_pin(frame, r: Rectangle) -> AreaPin:
+    """The inverse of :func:`pin_rectangle`: a planned area as centre, leg bearing and sides."""
+    lon, lat = frame.inverse(np.array([r.cx]), np.array([r.cy]))
+    return AreaPin(float(lon[0]), float(lat[0]), r.leg_bearing_deg, r.leg_m, r.creep_m)

@@ -75,19 +75,22 @@ def create_job(s: Session, p: Principal, exercise_id: int, kind: str, particles:
         raise SarexInputError(f"period: an update job names the last period done, 1..{n} (got {period})")
     if kind != "update" and period is not None:
         raise SarexInputError(f"period: only an update job takes a period, not {kind!r}")
+    if kind == "update":
+        check_update_allowed(s, ex.id, period, exercise_now(s, ex.id).ex_s)
+    return queue_job(s, p, ex, kind, {"particles": particles, "seed": ex.seed, **({"period": period} if period else {})})
+
+
+def queue_job(s: Session, p: Principal, ex, kind: str, params: dict) -> Job:
+    """Queue a job of ``kind`` with ``params`` (checked by the caller), unless one of that kind is queued or running."""
     busy = s.execute(select(Job).where(Job.exercise_id == ex.id, Job.kind == kind, Job.status.in_(("queued", "running")))).scalar()
     if busy is not None:
         raise Conflict(f"kind: a {kind} job ({busy.id}) is already {busy.status} for exercise {ex.id}", "kind")
     clock = exercise_now(s, ex.id)
-    if kind == "update":
-        check_update_allowed(s, ex.id, period, clock.ex_s)
-    now = clock.wall_s
-    j = Job(exercise_id=ex.id, kind=kind, status="queued", progress=0.0, message="queued", attempts=0,
-            params_json=json.dumps({"particles": particles, "seed": ex.seed, **({"period": period} if period else {})}),
-            created_by=p.user_id, created_s=now, updated_s=now, created_ex_s=clock.ex_s)
+    j = Job(exercise_id=ex.id, kind=kind, status="queued", progress=0.0, message="queued", attempts=0, params_json=json.dumps(params),
+            created_by=p.user_id, created_s=clock.wall_s, updated_s=clock.wall_s, created_ex_s=clock.ex_s)
     s.add(j)
     s.flush()
-    audit.record(s, p.name, "job.create", {"id": j.id, "kind": kind, "particles": particles, "period": period}, ex.id, rows=[j])
+    audit.record(s, p.name, "job.create", {"id": j.id, "kind": kind, **{k: v for k, v in params.items() if k != "seed"}}, ex.id, rows=[j])
     return j
 
 
@@ -177,10 +180,15 @@ def cancel_job(s: Session, p: Principal, job_id: int) -> Job:
 FORECAST_KINDS = ("forecast", "update")
 
 
+def current_forecast_job(s: Session, exercise_id: int) -> Optional[Job]:
+    """The newest finished forecast or update job, or None."""
+    return s.execute(select(Job).where(Job.exercise_id == exercise_id, Job.kind.in_(FORECAST_KINDS), Job.status == "done")
+                     .order_by(Job.id.desc()).limit(1)).scalar()
+
+
 def current_forecast(s: Session, exercise_id: int) -> Optional[dict]:
     """The newest finished forecast or update job's result, or None."""
-    j = s.execute(select(Job).where(Job.exercise_id == exercise_id, Job.kind.in_(FORECAST_KINDS), Job.status == "done")
-                  .order_by(Job.id.desc()).limit(1)).scalar()
+    j = current_forecast_job(s, exercise_id)
     return None if j is None else json.loads(j.result_json)
 
 

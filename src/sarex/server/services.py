@@ -20,6 +20,7 @@ from typing import Callable, Optional
 import numpy as np
 
 from sarex.errors import SarexInputError
+from sarex.geo import NM_M
 from sarex.times import iso
 
 Progress = Callable[[float, str], None]
@@ -138,20 +139,26 @@ def _nation_plan(plan, catalogue, nation: str, situation: dict) -> dict:
 
 
 def forecast_and_plan(sc, particles: int, seed: int, progress: Progress, done_through: int = 0,
-                      reported: Optional[dict[int, list[dict]]] = None, unavailable: tuple[str, ...] = ()) -> dict:
+                      reported: Optional[dict[int, list[dict]]] = None, unavailable: tuple[str, ...] = (),
+                      pins: Optional[dict[str, dict[str, dict]]] = None) -> dict:
     """The planners' forecast as JSON: per period a proposed plan per nation, or (periods done) the
     Bayesian update with the units' reported tracks; each period's 50/90 % containment areas.
 
     The computing is the application layer's use case :func:`sarex.app.forecast.forecast_periods`;
-    ``reported`` maps a period number to ``{"unit", "time_s", "lon", "lat"}`` tracks (lists).
+    ``reported`` maps a period number to ``{"unit", "time_s", "lon", "lat"}`` tracks (lists); ``pins`` a
+    period number (text, as JSON keys are) to unit id to an area set on the map
+    (``centre_lon``, ``centre_lat``, ``legs_deg``, ``leg_nm``, ``creep_nm``).
     """
     from sarex.app.forecast import ForecastRequest, forecast_periods
     from sarex.io.track import Track
+    from sarex.planning.rectangle import AreaPin
 
     tracks = {int(k): tuple(Track(np.asarray(t["lon"], float), np.asarray(t["lat"], float), np.asarray(t["time_s"], float), t["unit"])
                             for t in v) for k, v in (reported or {}).items()}
+    areas = {int(k): {u: AreaPin(a["centre_lon"], a["centre_lat"], a["legs_deg"], a["leg_nm"] * NM_M, a["creep_nm"] * NM_M) for u, a in v.items()}
+             for k, v in (pins or {}).items()}
     res = forecast_periods(ForecastRequest(scenario=sc, particles=particles, seed=seed, done_through=done_through, reported=tracks,
-                                           unavailable=tuple(unavailable)), progress)
+                                           unavailable=tuple(unavailable), pins=areas), progress)
     r = sc.reported
     out = []
     for p in res.periods:
@@ -162,7 +169,7 @@ def forecast_and_plan(sc, particles: int, seed: int, progress: Progress, done_th
             situation = {"object": r.object_class, "searches": p.number - 1, "lkp_lon": r.lon, "lkp_lat": r.lat, "lkp_time": iso(r.time)}
             q["nations"] = {n.code: _nation_plan(p.plan, res.catalogue, n.code, situation) for n in sc.nations}
         out.append(q)
-    return {"particles": particles, "seed": seed, "done_through": done_through, "periods": out, "warnings": res.warnings,
+    return {"particles": particles, "seed": seed, "done_through": done_through, "periods": out, "warnings": res.warnings, "pins": pins or {},
             "datum_track": _datum_track(res.drift)}
 
 

@@ -67,7 +67,7 @@ def job_inputs(s: Session, job: Job) -> dict:
     params = json.loads(job.params_json)
     through = int(params.get("period", 0)) if job.kind == "update" else 0
     return {"done_through": through, "reported": reported_tracks(s, job.exercise_id, through),
-            "unavailable": injects.units_out_of_action(s, job.exercise_id)}
+            "unavailable": injects.units_out_of_action(s, job.exercise_id), "pins": params.get("pins") or {}}
 
 
 CONTOUR_ROLES = {"director", "evaluator", "coordinator", "planner", "observer"}

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from typing import Literal, Optional
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from sarex.server import plans
+from sarex.server import planedit, plans
 from sarex.server.deps import ExerciseId, Period, PlanId, PrincipalDep, StoreDep, write
 from sarex.server.errors import AUTH, responses
+from sarex.server.response_models import JobView
+from sarex.server.schemas import Code, Lat, Lon
 
 router = APIRouter(tags=["plans"])
 
@@ -32,6 +34,19 @@ class AnswerIn(_In):
 
 class StatusIn(_In):
     status: Literal["en_route", "on_scene", "searching", "returning"]
+
+
+class AreaIn(_In):
+    unit: Code
+    centre_lon: Lon
+    centre_lat: Lat
+    legs_deg: float = Field(ge=0.0, le=360.0, allow_inf_nan=False, description="direction of the search legs, true bearing, degrees")
+    leg_nm: float = Field(ge=0.5, le=100.0, allow_inf_nan=False, description="side along the legs, NM")
+    creep_nm: float = Field(ge=0.5, le=100.0, allow_inf_nan=False, description="side across the legs, NM")
+
+
+class AreasIn(_In):
+    areas: list[AreaIn] = Field(min_length=1, max_length=32)
 
 
 class Review(BaseModel):
@@ -85,3 +100,13 @@ def answer(exercise_id: ExerciseId, period: Period, body: AnswerIn, p: Principal
              summary="A unit's status on its tasking of a period: en_route, on_scene, searching, returning")
 def status(exercise_id: ExerciseId, period: Period, body: StatusIn, p: PrincipalDep, store: StoreDep):
     return write(store, plans.set_unit_state, p, exercise_id, period, body.status)
+
+
+@router.post("/api/exercises/{exercise_id}/proposals/{period}/areas", status_code=202, response_model=JobView,
+             responses=responses(*AUTH, 400, 404, 409, 422),
+             summary="Set units' search areas of a period's proposal (moved or resized on the map); the period is planned again around them")
+def set_areas(exercise_id: ExerciseId, period: Period, body: AreasIn, p: PrincipalDep, store: StoreDep, request: Request) -> dict:
+    areas = [a.model_dump() for a in body.areas]
+    j = write(store, lambda s: plans.job_view(planedit.replan_with_areas(s, p, exercise_id, period, areas)))
+    request.app.state.runner.submit(j["id"])
+    return j

@@ -184,18 +184,51 @@
     M.layers.units.eachLayer((m) => b.extend(m.getLatLng()));
     if (b.isValid()) M.map.fitBounds(b.pad(0.15), { maxZoom: 11 });
   }
-  // A proposal being previewed: its areas in grey, dashed, labelled, until drafted or discarded.
-  function preview(assignments) {
+  // A proposal being previewed: its areas in grey, dashed, labelled, until drafted or discarded. With `onEdit`
+  // (planners and the coordinator) each area gets a centre handle (drag: move) and a corner handle (drag: resize);
+  // its geometry {centre_lon, centre_lat, legs_deg, leg_nm, creep_nm} goes back through onEdit(unit, g).
+  function areaRing(g) {  // corners [lat, lon] on a local flat approximation (a few NM: well under a metre off)
+    const r = Math.PI / 180, c = Math.cos(g.centre_lat * r), b = g.legs_deg * r, u = [Math.sin(b), Math.cos(b)], v = [Math.cos(b), -Math.sin(b)];
+    return [[1, 1], [-1, 1], [-1, -1], [1, -1]].map(([i, j]) => {
+      const e = 0.5 * (i * g.leg_nm * u[0] + j * g.creep_nm * v[0]), n = 0.5 * (i * g.leg_nm * u[1] + j * g.creep_nm * v[1]);
+      return [g.centre_lat + n / 60, g.centre_lon + e / (60 * c)];
+    });
+  }
+  const handle = (cls) => L.divIcon({ className: `area-handle ${cls}`, iconSize: [18, 18], html: "" });
+  function editable(a, poly, onEdit) {
+    const g = { centre_lon: a.centre_lon, centre_lat: a.centre_lat, legs_deg: a.legs_deg, leg_nm: a.leg_nm, creep_nm: a.creep_nm };
+    const move = L.marker([g.centre_lat, g.centre_lon], { icon: handle("move"), draggable: true, title: T("move_area", { unit: a.unit }), zIndexOffset: 900 });
+    const size = L.marker(areaRing(g)[0], { icon: handle("resize"), draggable: true, title: T("resize_area", { unit: a.unit }), zIndexOffset: 900 });
+    const redraw = (from) => { poly.setLatLngs(areaRing(g)); if (from !== "move") move.setLatLng([g.centre_lat, g.centre_lon]); if (from !== "size") size.setLatLng(areaRing(g)[0]); };
+    move.on("drag", () => { const p = move.getLatLng(); g.centre_lat = p.lat; g.centre_lon = p.lng; redraw("move"); });
+    size.on("drag", () => {
+      const p = size.getLatLng(), r = Math.PI / 180, b = g.legs_deg * r;
+      const e = (p.lng - g.centre_lon) * 60 * Math.cos(g.centre_lat * r), n = (p.lat - g.centre_lat) * 60;
+      const clamp = (x) => Math.min(100, Math.max(0.5, Math.round(x * 100) / 100));
+      g.leg_nm = clamp(2 * Math.abs(e * Math.sin(b) + n * Math.cos(b))); g.creep_nm = clamp(2 * Math.abs(e * Math.cos(b) - n * Math.sin(b)));
+      redraw("size");
+    });
+    [move, size].forEach((m) => m.on("dragend", () => { redraw(); onEdit(a.unit, { ...g }); }));
+    M.edit[a.unit] = (ng) => { Object.assign(g, ng); redraw(); };
+    move.addTo(M.layers.preview); size.addTo(M.layers.preview);
+  }
+  function preview(assignments, onEdit) {
     if (!M.layers.preview) M.layers.preview = L.layerGroup().addTo(M.map);
     M.layers.preview.clearLayers();
+    M.edit = {};
     (assignments || []).filter((a) => a.area_ring).forEach((a) => {
-      L.polygon(a.area_ring.map(([x, y]) => [y, x]), { color: "#212f3d", weight: 2, dashArray: "2 5", fillOpacity: 0.05, className: "preview-area" })
-        .bindTooltip(`${T("proposal")} <b>${a.unit}</b><br>POS ${window.SX.pct(a.pos)}`, { permanent: true, direction: "center", className: "map-label", interactive: false })
+      const poly = L.polygon(a.area_ring.map(([x, y]) => [y, x]), { color: "#212f3d", weight: 2, dashArray: "2 5", fillOpacity: 0.05, className: "preview-area" })
+        .bindTooltip(`${T("proposal")} <b>${a.unit}</b><br>POS ${window.SX.pct(a.pos)}`, onEdit
+          ? { permanent: true, direction: "bottom", offset: [0, 12], className: "map-label", interactive: false }  // clear of the centre handle
+          : { permanent: true, direction: "center", className: "map-label", interactive: false })
         .addTo(M.layers.preview);
+      if (onEdit && a.centre_lon !== undefined) editable(a, poly, onEdit);
     });
     if (assignments && assignments.length && M.layers.preview.getLayers().length) M.map.fitBounds(L.featureGroup(M.layers.preview.getLayers()).getBounds().pad(0.3), { maxZoom: 11 });
   }
+  // An area set in the panel's inputs: redraw it and its handles.
+  const setArea = (unit, g) => { if (M.edit && M.edit[unit]) M.edit[unit](g); };
   function resize(S) { if (M.map) { M.map.invalidateSize(); if (S) fit(S); else drawGraticule(); } }
 
-  window.SX_MAP = { init, open, draw, drawUnits, fit, resize, preview, legend, nationColour, kindOf, lastPositions, get map() { return M.map; } };
+  window.SX_MAP = { init, open, draw, drawUnits, fit, resize, preview, setArea, areaRing, legend, nationColour, kindOf, lastPositions, get map() { return M.map; } };
 })();

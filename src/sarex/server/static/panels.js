@@ -6,6 +6,7 @@
   const has = (S, path) => S.routes.has(path);
   const ROUTE_ACK = "/api/exercises/{exercise_id}/tasking/{period}/answer", ROUTE_STATE = "/api/exercises/{exercise_id}/tasking/{period}/status";
   const ROUTE_WITHDRAW = "/api/exercises/{exercise_id}/plans/{plan_id}/withdraw", ROUTE_REJECT = "/api/exercises/{exercise_id}/plans/{plan_id}/reject";
+  const ROUTE_AREAS = "/api/exercises/{exercise_id}/proposals/{period}/areas";
   const tr = (prefix, v) => (window.SX_I18N.has(prefix + v) ? T(prefix + v) : v);
   // a service's name in the reader's language where the catalogue has it ("svc_ROK Navy"), else as the scenario writes it
   const svc = (name) => (!name ? "" : window.SX_I18N.has("svc_" + name) ? esc(T("svc_" + name)) : `<span translate="no">${esc(name)}</span>`);
@@ -151,6 +152,15 @@
     const err = document.querySelector(`article.plan[data-plan="${id}"] .error`);
     await SX.act(`/api/exercises/${S.ex.id}/plans/${id}/${what}`, what === "reject" ? { comment: ok.comment } : {}, err);
   }
+  // The areas of a proposal as numbers (centre, leg bearing, sides): the map's handles and these inputs follow each other.
+  const AREA_KEYS = [["centre_lat", 4], ["centre_lon", 4], ["legs_deg", 0], ["leg_nm", 2], ["creep_nm", 2]];
+  function areaForm(assignments) {
+    const lims = { centre_lat: "min=-90 max=90 step=0.0001", centre_lon: "min=-180 max=360 step=0.0001", legs_deg: "min=0 max=360 step=1", leg_nm: "min=0.5 max=100 step=0.01", creep_nm: "min=0.5 max=100 step=0.01" };
+    const rows = assignments.filter((a) => a.centre_lon !== undefined).map((a) => `<tr data-area="${esc(a.unit)}"><td translate="no">${esc(a.unit)}${a.smc === "pinned" ? ` <span class="tag">${T("area_set")}</span>` : ""}</td>` +
+      AREA_KEYS.map(([k, dp]) => `<td><input type="number" name="${k}" ${lims[k]} value="${(+a[k]).toFixed(dp)}" aria-label="${esc(a.unit)} ${T("area_" + k)}"></td>`).join("") + "</tr>").join("");
+    return `<details class="area-edit"><summary>${T("edit_areas")}</summary><p class="hint">${T("edit_areas_hint")}</p><div class="scroll" tabindex="0"><table><thead><tr><th>${T("unit")}</th>` +
+      AREA_KEYS.map(([k]) => `<th>${T("area_" + k)}</th>`).join("") + `</tr></thead><tbody>${rows}</tbody></table></div></details>`;
+  }
   $("show-old").addEventListener("change", () => renderPlans(SX.S));
   $("preview-form").addEventListener("submit", async (ev) => {
     ev.preventDefault();
@@ -160,13 +170,32 @@
       const q = await SX.api(`/api/exercises/${S.ex.id}/proposals/${period}`), n = q.nations[nation];
       if (!n) { $("proposal").innerHTML = `<p class="box">${T("no_proposal")}</p>`; return; }
       const total = n.assignments.reduce((a, x) => a + x.pos, 0), done = S.plans.some((pl) => pl.period === period && pl.nation === nation && pl.status === "approved");
+      const editing = !done && has(S, ROUTE_AREAS);
       $("proposal").innerHTML = `<section class="box proposal" aria-live="polite"><h3>${T("proposal")} P${period} · ${nation} · POS ${SX.pct(total)}</h3><div class="scroll" tabindex="0"><table><thead><tr><th>${T("unit")}</th><th>${T("pattern")}</th><th>POS</th><th>${T("on_task")}</th><th>${T("off_task")}</th></tr></thead><tbody>` +
         n.assignments.map((a) => `<tr><td translate="no">${esc(a.unit)}</td><td>${tr("pattern_", a.pattern)}</td><td>${SX.pct(a.pos)}</td><td>${SX.fmtTime(a.on_task, true)}</td><td>${SX.fmtTime(a.off_task, true)}</td></tr>`).join("") +
-        `</tbody></table></div>` + (done ? `<p>${T("already_approved")}</p>` : "") +
-        `<div class="row">${done ? "" : btn("draft-confirm", "primary", T("draft_this"))} ${btn("draft-discard", "", T("discard"))}</div><p class="error" role="alert"></p></section>`;
-      window.SX_MAP.preview(n.assignments);
+        `</tbody></table></div>` + (done ? `<p>${T("already_approved")}</p>` : "") + (editing ? areaForm(n.assignments) : "") +
+        `<div class="row">${done ? "" : btn("draft-confirm", "primary", T("draft_this"))} ${editing ? btn("replan-areas", "", T("replan_areas"), "disabled") : ""} ${btn("draft-discard", "", T("discard"))}</div><p class="error" role="alert"></p></section>`;
+      const edits = {}, box = $("proposal");
+      const edited = (unit, g) => {
+        edits[unit] = g;
+        const row = box.querySelector(`tr[data-area="${CSS.escape(unit)}"]`);
+        AREA_KEYS.forEach(([k, dp]) => (row.querySelector(`input[name="${k}"]`).value = (+g[k]).toFixed(dp)));
+        $("replan-areas").disabled = false;
+      };
+      window.SX_MAP.preview(n.assignments, editing ? edited : null);
       const close = () => { $("proposal").innerHTML = ""; window.SX_MAP.preview(null); };
       $("draft-discard").onclick = close;
+      if (editing) {
+        box.querySelectorAll("tr[data-area] input").forEach((inp) => inp.addEventListener("change", () => {
+          const row = inp.closest("tr"), g = {};
+          AREA_KEYS.forEach(([k]) => (g[k] = parseFloat(row.querySelector(`input[name="${k}"]`).value)));
+          if (Object.values(g).every(Number.isFinite)) { edits[row.dataset.area] = g; window.SX_MAP.setArea(row.dataset.area, g); $("replan-areas").disabled = false; }
+        }));
+        $("replan-areas").onclick = async () => {
+          const areas = Object.entries(edits).map(([unit, g]) => ({ unit, ...g }));
+          if (await SX.act(`/api/exercises/${S.ex.id}/proposals/${period}/areas`, { areas }, box.querySelector(".error"))) { close(); SX.flash(T("replanning")); }
+        };
+      }
       if (!done) $("draft-confirm").onclick = async () => {
         if (await SX.act(`/api/exercises/${S.ex.id}/plans`, { period, nation }, $("proposal").querySelector(".error"))) { close(); SX.flash(T("drafted")); }
       };
