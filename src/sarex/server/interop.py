@@ -64,7 +64,10 @@ def _hits(f: dict, bbox, t0: float, t1: float) -> bool:
 def _assignments(s, p, exercise_id: int) -> list[dict]:
     ex, roles = workflow.exercise_for(s, p, exercise_id)
     if roles & {"director", "evaluator", "coordinator", "planner", "observer"}:
-        return [{"period": pl["period"], "status": pl["status"], **a} for pl in plans.list_plans(s, p, exercise_id) for a in pl["assignments"]]
+        # the live plans only (draft, approved): a superseded, withdrawn or rejected draft is history, read in the plan
+        # list, and its areas would repeat the live ones' ids (one feature, one CoT uid per period and unit)
+        return [{"period": pl["period"], "status": pl["status"], **a} for pl in plans.list_plans(s, p, exercise_id)
+                if pl["status"] in plans.LIVE for a in pl["assignments"]]
     return [{"status": "approved", **a} for a in plans.tasking(s, p, exercise_id)]
 
 
