@@ -1,6 +1,6 @@
 // The exercise as played: the exercise clock (everyone reads exercise time with wall time beside; the
 // director runs it), the MSEL (director: release, hold, cancel; evaluator: read), the evaluators'
-// observations, separation alerts (acknowledged on this device), the message log and the SITREPs.
+// observations, separation alerts (acknowledged on the server), the message log and the SITREPs.
 // Each panel is loaded only for the roles the server lets read it; actions only where they can be done.
 (function () {
   "use strict";
@@ -103,18 +103,27 @@
     if (await SX.act(`/api/exercises/${SX.S.ex.id}/observations`, body, err)) { f.text.value = ""; f.finding.value = ""; SX.flash(T("sent")); }
   });
 
-  // --- alerts: separation alerts, newest first; acknowledged on this device ------------------------------
-  const ackKey = (S) => `sarex.ack.${S.me.user}.${S.ex.id}`;
-  const acked = (S) => new Set(JSON.parse(localStorage.getItem(ackKey(S)) || "[]"));
+  // --- alerts: separation alerts, newest first; acknowledged on the server (who and when, read by all its readers) -----
+  const ROUTE_ACK_ALERT = "/api/exercises/{exercise_id}/alerts/{alert_id}/ack";
+  const ackKey = (S) => `sarex.ack.${S.me.user}.${S.ex.id}`;  // a server without the route: this device only
+  const local = (S) => new Set(JSON.parse(localStorage.getItem(ackKey(S)) || "[]"));
+  const mineAcked = (S, a, loc) => (a.acks || []).some((k) => k.by === S.me.user) || loc.has(a.id);
   function renderAlerts(S) {
-    const list = (S.alerts || []).slice().reverse(), done = acked(S), open = list.filter((a) => !done.has(a.id)).length;
+    const loc = local(S), list = (S.alerts || []).slice().reverse(), open = list.filter((a) => !mineAcked(S, a, loc)).length;
+    const server = S.routes && S.routes.has(ROUTE_ACK_ALERT);
+    const who = (a) => (a.acks || []).map((k) => `<span translate="no">${esc(k.unit || k.by)}</span> ${SX.fmtTime(k.time, true)}`).join(", ");
     $("alerts-count").textContent = T("alerts_open", { n: open });
-    $("alerts").innerHTML = list.length ? list.map((a) => `<li class="alert-item${done.has(a.id) ? " acked" : ""}" data-alert="${a.id}"><b>${tr("alert_", a.kind)}</b> ` +
+    $("alerts").innerHTML = list.length ? list.map((a) => `<li class="alert-item${mineAcked(S, a, loc) ? " acked" : ""}" data-alert="${a.id}"><b>${tr("alert_", a.kind)}</b> ` +
       `${SX.fmtTime(a.time, true)} · <span translate="no">${esc(a.units.join(" / "))}</span> · ${a.distance_nm.toFixed(2)} NM` +
       (a.vertical_ft !== null && a.vertical_ft !== undefined ? ` · ${Math.round(a.vertical_ft)} ft` : "") +
-      (done.has(a.id) ? ` · ${T("acknowledged")}` : ` ${btn("ack", T("acknowledge"), `data-alert="${a.id}"`)}`) + "</li>").join("") : `<li>${T("no_alerts")}</li>`;
-    $("alerts").querySelectorAll("button.ack").forEach((b) => (b.onclick = () => {
-      const d = acked(S); d.add(+b.dataset.alert); localStorage.setItem(ackKey(S), JSON.stringify([...d])); renderAlerts(S);
+      ((a.acks || []).length ? ` · ${T("acknowledged")}: ${who(a)}` : "") +
+      (mineAcked(S, a, loc) ? (a.acks || []).length ? "" : ` · ${T("acknowledged")}` : ` ${btn("ack", T("acknowledge"), `data-alert="${a.id}"`)}`) +
+      `<span class="error" role="alert"></span></li>`).join("") : `<li>${T("no_alerts")}</li>`;
+    $("alerts").querySelectorAll("button.ack").forEach((b) => (b.onclick = async () => {
+      const id = +b.dataset.alert;
+      if (!server) { const d = local(S); d.add(id); localStorage.setItem(ackKey(S), JSON.stringify([...d])); renderAlerts(S); return; }
+      const got = await SX.act(`/api/exercises/${S.ex.id}/alerts/${id}/ack`, {}, b.parentElement.querySelector(".error"));
+      if (got) { const i = S.alerts.findIndex((x) => x.id === id); if (i >= 0) S.alerts[i] = got; renderAlerts(S); }
     }));
     const tab = $("tab-alerts");
     if (tab) tab.classList.toggle("attention", open > 0);
