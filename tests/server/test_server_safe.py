@@ -29,7 +29,8 @@ def srv(tmp_path_factory):
     set_up_demo(store, passwords={name: password(name) for name, *_ in ACCOUNTS})
     store.dispose()
     s = Server(data).start()
-    h = {name: token(s.url, name) for name in ("director", "coordinator", "rok-helo-1", "jpn-helo-1", "jpn-p1-1", "rok-ddh-1", "rok-pkg-1")}
+    h = {name: token(s.url, name) for name in ("director", "coordinator", "rok-helo-1", "jpn-helo-1", "jpn-p1-1", "rok-ddh-1", "rok-pkg-1",
+                                               "observer", "planner-rok")}
     yield s.url, h
     s.stop()
 
@@ -118,6 +119,7 @@ def test_alert_acknowledged_on_the_server(srv):
     assert a["acks"] == []
     ack = lambda who, aid=a["id"]: httpx.post(f"{url}/api/exercises/1/alerts/{aid}/ack", headers=h[who], timeout=30)  # noqa: E731
     assert ack("rok-pkg-1").status_code == 404  # not in the alert: it cannot read it
+    assert ack("observer").status_code == ack("planner-rok").status_code == 403  # roles that read no alert
     assert ack("rok-helo-1", 2**62).status_code == 404
     r = ack("rok-helo-1")
     assert r.status_code == 200, r.text
