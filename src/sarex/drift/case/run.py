@@ -97,6 +97,8 @@ def drift_case(env: Environment, case: Case, config: CaseDriftConfig = CaseDrift
     c = config
     hours, particles, step_s, start, coast = c.hours, c.particles, c.step_s, c.start, c.coast
     seed_value = check_seed(c.seed)
+    if particles is None:
+        raise SarexInputError("particles: a case is drifted with a number of particles, not None")
     if not (step_s > 0) or not math.isfinite(step_s):
         raise SarexInputError(f"step: {step_s} s must be > 0")
     if not (hours > 0) or not math.isfinite(hours):
