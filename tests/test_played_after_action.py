@@ -21,7 +21,10 @@ EXPORT = {
         {"time": "2026-02-11T02:15:30Z", "kind": "outside_block", "units": ["JPN-P1-1"], "distance_nm": 0.0, "vertical_ft": 700.0,
          "created_wall": "2026-12-07T10:03:02Z"},
         {"time": "2026-02-11T01:00:10Z", "kind": "low_pass", "units": ["JPN-P1-1", "ROK-DDH-1"], "distance_nm": 0.8, "vertical_ft": 300.0,
-         "created_wall": "2026-12-07T10:00:01Z"},
+         "created_wall": "2026-12-07T10:00:01Z",
+         # acknowledged by the coordinator 4 min 20 s later, then by the ship; listed out of order on purpose
+         "acks": [{"by": "rok-ddh-1", "unit": "ROK-DDH-1", "time": "2026-02-11T01:06:40Z"},
+                  {"by": "coordinator", "unit": None, "time": "2026-02-11T01:04:30Z"}]},
     ],
     "messages": [
         {"time": "2026-02-11T00:30:00Z", "sender": "ROK-DDH-1", "to": ["JPN-DD-1"], "text": "[free text, untranslated] Deck ready",
@@ -52,7 +55,7 @@ def test_the_export_s_breaches_and_messages_are_carried_in_exercise_time_order()
     breaches, messages = _after_action(EXPORT)
     assert [b["time"] for b in breaches] == ["2026-02-11T01:00:10Z", "2026-02-11T02:15:30Z"]
     assert breaches[0] == {"kind": "low_pass", "units": ["JPN-P1-1", "ROK-DDH-1"], "time": "2026-02-11T01:00:10Z", "wall": "2026-12-07T10:00:01Z",
-                           "distance_nm": 0.8, "vertical_ft": 300.0}
+                           "distance_nm": 0.8, "vertical_ft": 300.0, "acks": EXPORT["breaches"][1]["acks"]}
     assert [m["sender"] for m in messages] == ["ROK-DDH-1", "JPN-P1-1", "rcc"] and messages[2]["wall"] is None
     assert _after_action({}) == ([], [])  # an export from before the breaches were exported
 
@@ -61,13 +64,17 @@ def test_a_bad_breach_time_is_refused_in_one_line_naming_the_row():
     bad = {"breaches": [EXPORT["breaches"][0], {**EXPORT["breaches"][1], "time": "yesterday"}]}
     with pytest.raises(SarexInputError, match=r"breaches\[1\]\.time: 'yesterday'"):
         _after_action(bad)
+    bad = {"breaches": [{**EXPORT["breaches"][1], "acks": [{"by": "x", "time": "soon"}]}]}
+    with pytest.raises(SarexInputError, match=r"breaches\[0\]\.acks\[0\]\.time: 'soon'"):
+        _after_action(bad)
 
 
 def test_the_report_lists_every_breach_and_message_with_times_and_distances():
     breaches, messages = _after_action(EXPORT)
     page = _page({"breaches": breaches, "messages": messages})
-    assert _rows(page, "2026-02-11 01:00:10Z") == ("2026-02-11 01:00:10Z | 2026-12-07 10:00:01Z | low pass over a ship | JPN-P1-1, ROK-DDH-1 | 0.80 | 300")
-    assert _rows(page, "2026-02-11 02:15:30Z") == ("2026-02-11 02:15:30Z | 2026-12-07 10:03:02Z | outside its altitude block | JPN-P1-1 | 0.00 | 700")
+    # first acknowledged: the coordinator, 01:04:30 - 01:00:10 = 4 min 20 s = 4.3 min
+    assert _rows(page, "2026-02-11 01:00:10Z") == ("2026-02-11 01:00:10Z | 2026-12-07 10:00:01Z | low pass over a ship | JPN-P1-1, ROK-DDH-1 | 0.80 | 300 | coordinator +4.3 min")
+    assert _rows(page, "2026-02-11 02:15:30Z") == ("2026-02-11 02:15:30Z | 2026-12-07 10:03:02Z | outside its altitude block | JPN-P1-1 | 0.00 | 700 | —")
     assert page.index("2026-02-11 01:00:10Z") < page.index("2026-02-11 02:15:30Z")
     assert _rows(page, "2026-02-11 00:30Z") == "2026-02-11 00:30Z | 2026-12-07 09:30Z | ROK-DDH-1 | JPN-DD-1 | [free text, untranslated] Deck ready"
     assert _rows(page, "2026-02-11 01:00Z") == "2026-02-11 01:00Z | 2026-12-07 10:00Z | JPN-P1-1 | all | JPN-P1-1 entering area A3 at 2450 ft."

@@ -108,7 +108,7 @@ def test_breach_table_for_the_after_action_report(store):
         got = alerts.breaches(s, 1)
     wall = got[0].pop("created_wall")  # the wall time it was raised: now, not the exercise time
     assert got == [{"time": "2026-02-11T01:00:10Z", "kind": "low_pass", "units": ["JPN-P1-1", "ROK-DDH-1"],
-                    "distance_nm": pytest.approx(0.8, abs=1e-3), "vertical_ft": 300.0}]
+                    "distance_nm": pytest.approx(0.8, abs=1e-3), "vertical_ft": 300.0, "acks": []}]
     assert abs(to_epoch_s(wall) - time.time()) < 120
     # the played export carries the same table to `sarex exercise evaluate-played` and the server's evaluate job
     from sarex.server.models import Exercise

@@ -29,7 +29,8 @@ def srv(tmp_path_factory):
     set_up_demo(store, passwords={name: password(name) for name, *_ in ACCOUNTS})
     store.dispose()
     s = Server(data).start()
-    h = {name: token(s.url, name) for name in ("director", "coordinator", "rok-helo-1", "jpn-helo-1", "jpn-p1-1", "rok-ddh-1", "rok-pkg-1")}
+    h = {name: token(s.url, name) for name in ("director", "coordinator", "rok-helo-1", "jpn-helo-1", "jpn-p1-1", "rok-ddh-1", "rok-pkg-1",
+                                               "observer", "planner-rok")}
     yield s.url, h
     s.stop()
 
@@ -106,3 +107,30 @@ def test_phrase_in_each_readers_language_and_sitreps(srv):
         assert figures[0] == figures[1] == figures[2]
         nums.append(r.json()["number"])
     assert nums == [1, 2, 3]
+
+
+def test_alert_acknowledged_on_the_server(srv):
+    """Issue 29: an alert is acknowledged on the server, once per user, with the exercise time; every reader of
+    the alert reads who acknowledged it; a unit not in it cannot (404, as if it did not exist); audited."""
+    url, h = srv
+    post(url, h["rok-helo-1"], "2026-02-11T04:00:00Z", 0, 0.0, 800, "k1")
+    post(url, h["jpn-helo-1"], "2026-02-11T04:00:05Z", 90, 0.3, 800, "k2")
+    a = next(x for x in reversed(alerts(url, h["director"])) if x["time"] == "2026-02-11T04:00:05Z")
+    assert a["acks"] == []
+    ack = lambda who, aid=a["id"]: httpx.post(f"{url}/api/exercises/1/alerts/{aid}/ack", headers=h[who], timeout=30)  # noqa: E731
+    assert ack("rok-pkg-1").status_code == 404  # not in the alert: it cannot read it
+    assert ack("observer").status_code == ack("planner-rok").status_code == 403  # roles that read no alert
+    assert ack("rok-helo-1", 2**62).status_code == 404
+    r = ack("rok-helo-1")
+    assert r.status_code == 200, r.text
+    first = r.json()["acks"]
+    assert [(k["by"], k["unit"]) for k in first] == [("rok-helo-1", "ROK-HELO-1")]
+    t_ex = httpx.get(f"{url}/api/exercises/1/clock", headers=h["director"], timeout=30).json()
+    assert first[0]["time"][:13] == t_ex["exercise_time"][:13]  # exercise time (the clock's hour), not the wall
+    assert ack("rok-helo-1").json()["acks"] == first  # again: the first answers
+    assert len(ack("coordinator").json()["acks"]) == 2
+    for who in ("jpn-helo-1", "director"):
+        seen = next(x for x in alerts(url, h[who]) if x["id"] == a["id"])
+        assert [k["by"] for k in seen["acks"]] == ["rok-helo-1", "coordinator"], who
+    log = httpx.get(f"{url}/api/exercises/1/audit", headers=h["director"], params={"limit": 50}, timeout=30).json()
+    assert sum(1 for e in log if e["action"] == "alert.ack" and e["detail"]["alert"] == a["id"]) == 2

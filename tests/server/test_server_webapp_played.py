@@ -179,7 +179,10 @@ def test_clock_msel_observations_messages_sitreps_alerts_from_the_page(browser, 
     page.wait_for_selector(f"#alerts li[data-alert='{alerts[0]['id']}'] button.ack")
     assert "1 not acknowledged" in page.inner_text("#alerts-count")
     page.click(f"#alerts li[data-alert='{alerts[0]['id']}'] button.ack")
-    assert "0 not acknowledged" in page.inner_text("#alerts-count")
+    page.wait_for_function("() => document.querySelector('#alerts-count').textContent.includes('0 not acknowledged')")
+    # acknowledged on the server (issue 29): the units of the alert read who, at which exercise time
+    acks = next(a for a in _get(world, "rok-helo-1", f"{ex}/alerts") if a["id"] == alerts[0]["id"])["acks"]
+    assert [k["by"] for k in acks] == ["coordinator"] and acks[0]["time"][:16] == t[:16]
     page.click("#tab-messages")
     page.select_option("#msg-form select[name=to]", "ROK-PKG-1")
     page.fill("#msg-form textarea[name=text]", "Proceed to your CSP at best speed")
@@ -210,12 +213,23 @@ def test_clock_msel_observations_messages_sitreps_alerts_from_the_page(browser, 
     page.fill("#msg-form textarea[name=text]", "ROK-PKG-1 proceeding, ETA 40 min")
     page.click("#msg-send")
     page.wait_for_selector("#messages li.message >> nth=1")
+    # a standard phrase: composed in Korean with its parameters, read by the RCC in English
+    page.select_option("#msg-form select[name=to]", "rcc")
+    page.select_option("#msg-form select[name=phrase]", "on_scene")
+    assert page.locator("#msg-form .free-text").is_hidden()
+    page.fill("#msg-form input[name=p_unit]", "ROK-PKG-1")
+    page.fill("#msg-form input[name=p_area]", "A2")
+    page.fill("#msg-form input[name=p_time]", "2026-02-11T01:20Z")
+    page.wait_for_function("() => document.querySelector('#msg-preview').textContent.includes('구역 A2 수색 개시')")
+    page.click("#msg-send")
+    page.wait_for_selector("#messages li.message >> nth=2")
     width = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
     assert width[0] <= width[1], width
     page.screenshot(path=str(IMG / "web-unit-phone-messages.png"))
     ctx.close()
     got = _get(world, "coordinator", f"{ex}/messages")
-    assert [(m["sender"], m["to"]) for m in got] == [("rcc", ["ROK-PKG-1"]), ("ROK-PKG-1", ["rcc"])]
+    assert [(m["sender"], m["to"]) for m in got] == [("rcc", ["ROK-PKG-1"]), ("ROK-PKG-1", ["rcc"]), ("ROK-PKG-1", ["rcc"])]
+    assert got[2]["phrase"] == "on_scene" and got[2]["text"] == "ROK-PKG-1 on scene; commencing search of area A2 at 110120Z FEB 2026."
     assert blocked == blocked2 == blocked3 == blocked4 == []
 
 

@@ -72,8 +72,14 @@ def _after_action(data: dict) -> tuple[list[dict], list[dict]]:
         if not isinstance(b.get("kind"), str) or not isinstance(b.get("units"), list):
             raise SarexInputError(f"{w}: needs a kind (text) and units (a list), got {b.get('kind')!r}, {b.get('units')!r}")
         vft = b.get("vertical_ft")
+        acks = b.get("acks") or []
+        if not isinstance(acks, list):
+            raise SarexInputError(f"{w}.acks: a list of acknowledgements, got {acks!r}")
+        for j, k in enumerate(acks):
+            _t(k.get("time") if isinstance(k, dict) else None, f"{w}.acks[{j}].time")
         rows.append({"kind": b["kind"], "units": [str(u) for u in b["units"]], "time": b["time"], "wall": b.get("created_wall"),
-                     "distance_nm": float(b.get("distance_nm") or 0.0), "vertical_ft": None if vft is None else float(vft)})
+                     "distance_nm": float(b.get("distance_nm") or 0.0), "vertical_ft": None if vft is None else float(vft),
+                     "acks": [{"by": str(k.get("by", "")), "unit": k.get("unit"), "time": k["time"]} for k in acks]})
     msgs = []
     for i, m in enumerate(data.get("messages") or []):
         _t(m.get("time"), f"messages[{i}].time")

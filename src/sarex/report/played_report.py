@@ -13,6 +13,7 @@ from matplotlib.figure import Figure as MplFigure
 from sarex.nations import nation_colour
 from sarex.report.html import Figure, Paragraph, Section, Table
 from sarex.report.style import DETECTION_COLOUR, TRUTH_COLOUR
+from sarex.times import to_epoch_s
 
 
 
@@ -42,8 +43,6 @@ def _map(ev: Any, nations: dict[str, str]) -> Figure:
     for o in ev.scores["opportunities"]:
         tt = o["time"]
         import numpy as np
-
-        from sarex.times import to_epoch_s
 
         x, y = tr.position_at(np.array([to_epoch_s(tt)]))
         ax.plot(x, y, marker="o", mfc="none", mec=DETECTION_COLOUR, ms=12, mew=2, ls="none")
@@ -157,16 +156,28 @@ KIND_NAMES = {"aircraft_separation": "aircraft separation", "low_pass": "low pas
               "outside_area": "outside its area", "outside_block": "outside its altitude block"}
 
 
+def _first_ack(b: dict) -> str:
+    """``"ROK-HELO-1 +2.5 min"``: the first acknowledgement of an alert and its delay in exercise time; "—" if none."""
+    acks = sorted(b.get("acks") or [], key=lambda k: to_epoch_s(k["time"]))
+    if not acks:
+        return "—"
+    k = acks[0]
+    delay_min = (to_epoch_s(k["time"]) - to_epoch_s(b["time"])) / 60.0
+    return f"{k.get('unit') or k['by']} +{max(0.0, delay_min):.1f} min"
+
+
 def after_action_sections(p: dict) -> list[Section]:
     """Every separation breach, low pass and unit outside its block or area, and the message log (issue 30 item 6),
     from the ``played`` scores' ``breaches`` and ``messages``; an empty list is stated as "none"."""
     s = Section("Played: separation breaches")
     rows = [[_t(b["time"]), _t(b.get("wall")), KIND_NAMES.get(b["kind"], b["kind"]), ", ".join(b["units"]),
-             f"{b['distance_nm']:.2f}", "—" if b.get("vertical_ft") is None else f"{b['vertical_ft']:.0f}"] for b in p.get("breaches", [])]
-    s.blocks.append(Table(["exercise time (UTC)", "raised (wall, UTC)", "kind", "units", "distance (NM)", "vertical (ft)"], rows,
+             f"{b['distance_nm']:.2f}", "—" if b.get("vertical_ft") is None else f"{b['vertical_ft']:.0f}", _first_ack(b)]
+            for b in p.get("breaches", [])]
+    s.blocks.append(Table(["exercise time (UTC)", "raised (wall, UTC)", "kind", "units", "distance (NM)", "vertical (ft)", "first acknowledged"], rows,
                           "every alert raised in play: distance is the horizontal separation (the closest approach for ships, "
                           "the distance outside the area's edge for a unit outside its area); vertical is the altitude separation, "
-                          "or the feet outside the block") if rows else Paragraph("Separation breaches: none recorded in play."))
+                          "or the feet outside the block; first acknowledged: by whom, and minutes after the alert in exercise time")
+                    if rows else Paragraph("Separation breaches: none recorded in play."))
     out = [s]
     s = Section("Played: message log")
     rows = [[_t(m["time"]), _t(m.get("wall")), m["sender"], ", ".join(m["to"]) or "all", m["text"]] for m in p.get("messages", [])]

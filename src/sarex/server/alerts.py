@@ -15,6 +15,10 @@ reads those it is in, and every alert of the scene when it is the scenario's on-
 or the aircraft coordinator of an approved plan. **Safety overrides the usual visibility**: an
 alert carries each unit's id, position and altitude at the alert's time, so a unit sees the other
 nation's unit it is in conflict with, whatever the positions it may otherwise read.
+
+Acknowledgement (issue 29): whoever reads an alert may acknowledge it (``POST .../alerts/{id}/ack``),
+once per user; the acknowledgement is stored with the exercise time and the wall time, audited, shown
+to every reader of the alert and carried into the after-action report (how long each alert waited).
 """
 
 from __future__ import annotations
@@ -28,9 +32,9 @@ from sqlalchemy.orm import Session
 
 from sarex.exercise.separation import LocalPlane, SeparationSettings, Tasking, UnitReport, check_report
 from sarex.server import audit
-from sarex.server.models import Plan, PositionReport, SeparationAlert, Unit
+from sarex.server.models import AlertAck, Plan, PositionReport, SeparationAlert, Unit
 from sarex.server.security import Principal
-from sarex.server.workflow import exercise_for
+from sarex.server.workflow import Missing, exercise_for
 from sarex.times import iso, to_epoch_s
 
 AIRCRAFT = ("helicopter", "fixed-wing")
@@ -142,10 +146,20 @@ def check_new_reports(s: Session, new: list[tuple]) -> list[SeparationAlert]:
     return made
 
 
-def view(a: SeparationAlert) -> dict:
-    """The alert as the API gives it: ``{id, kind, units, time, distance_nm, vertical_ft, seen}``."""
+def view(a: SeparationAlert, acks: Optional[list[dict]] = None) -> dict:
+    """The alert as the API gives it: ``{id, kind, units, time, distance_nm, vertical_ft, seen, acks}``."""
     return {"id": a.id, "kind": a.kind, "units": a.units.split(","), "time": iso(a.time_s), "distance_nm": a.distance_nm,
-            "vertical_ft": a.vertical_ft, "seen": json.loads(a.seen_json)}
+            "vertical_ft": a.vertical_ft, "seen": json.loads(a.seen_json), "acks": acks or []}
+
+
+def _acks(s: Session, alert_ids: list[int]) -> dict[int, list[dict]]:
+    """Alert id -> its acknowledgements, first first: ``{by, unit, time (exercise), wall}``."""
+    out: dict[int, list[dict]] = {}
+    if not alert_ids:
+        return out
+    for k in s.execute(select(AlertAck).where(AlertAck.alert_id.in_(alert_ids)).order_by(AlertAck.id)).scalars():
+        out.setdefault(k.alert_id, []).append({"by": k.user_name, "unit": k.unit_code, "time": iso(k.time_s), "wall": iso(k.created_s)})
+    return out
 
 
 def coordinators(s: Session, ex) -> set[str]:
@@ -177,16 +191,49 @@ def visible(s: Session, p: Principal, exercise_id: int, after_id: int = 0) -> li
     ex, roles = exercise_for(s, p, exercise_id, READERS)
     rows = list(s.execute(select(SeparationAlert).where(SeparationAlert.exercise_id == ex.id, SeparationAlert.id > after_id)
                           .order_by(SeparationAlert.id)).scalars())
-    if not rows or roles & {"director", "evaluator", "coordinator"}:
-        return [view(a) for a in rows]
-    me = p.unit_of(ex.id)
-    everything = me in coordinators(s, ex)
-    return [view(a) for a in rows if everything or me in a.units.split(",")]
+    if rows and not roles & {"director", "evaluator", "coordinator"}:
+        me = p.unit_of(ex.id)
+        everything = me in coordinators(s, ex)
+        rows = [a for a in rows if everything or me in a.units.split(",")]
+    acks = _acks(s, [a.id for a in rows])
+    return [view(a, acks.get(a.id)) for a in rows]
+
+
+def acknowledge(s: Session, p: Principal, exercise_id: int, alert_id: int) -> dict:
+    """The caller acknowledges an alert it may read (issue 29): stored once per user with the exercise time and the
+    wall time, audited; a second acknowledgement by the same user answers the first. Returns the alert with its acks."""
+    from sqlalchemy.exc import IntegrityError
+
+    from sarex.server.clock import exercise_now
+    from sarex.server.schemas import check_id
+
+    ex, roles = exercise_for(s, p, exercise_id, READERS)
+    a = s.get(SeparationAlert, check_id(alert_id, "alert_id"))
+    readable_ids = {x["id"] for x in visible(s, p, ex.id, alert_id - 1)} if a is not None and a.exercise_id == ex.id else set()
+    if a is None or a.id not in readable_ids:
+        raise Missing(f"alert_id: no alert {alert_id} you may read in exercise {ex.id}", "alert_id")
+    mine = s.execute(select(AlertAck).where(AlertAck.alert_id == a.id, AlertAck.user_name == p.name)).scalar()
+    if mine is None:
+        now = exercise_now(s, ex.id)
+        ack = AlertAck(alert_id=a.id, exercise_id=ex.id, user_name=p.name, unit_code=p.unit_of(ex.id) if "unit" in roles else None,
+                       time_s=now.ex_s, created_s=now.wall_s)
+        try:
+            with s.begin_nested():  # the same user at the same moment from two devices: the second is the first's answer
+                s.add(ack)
+                s.flush()
+        except IntegrityError:
+            pass
+        else:
+            audit.record(s, p.name, "alert.ack", {"alert": a.id, "kind": a.kind, "units": a.units.split(","), "time": iso(now.ex_s)},
+                         ex.id, rows=[ack])
+    return view(a, _acks(s, [a.id]).get(a.id))
 
 
 def breaches(s: Session, exercise_id: int) -> list[dict]:
     """Every alert of the exercise (the after-action report's breach table): time (exercise), kind, units, distances,
-    and the wall time it was raised (``created_wall``); by time."""
-    rows = s.execute(select(SeparationAlert).where(SeparationAlert.exercise_id == exercise_id).order_by(SeparationAlert.time_s, SeparationAlert.id)).scalars()
+    the wall time it was raised (``created_wall``) and who acknowledged it when (``acks``: by, unit, exercise time); by time."""
+    rows = list(s.execute(select(SeparationAlert).where(SeparationAlert.exercise_id == exercise_id)
+                          .order_by(SeparationAlert.time_s, SeparationAlert.id)).scalars())
+    acks = _acks(s, [a.id for a in rows])
     return [{"time": iso(a.time_s), "kind": a.kind, "units": a.units.split(","), "distance_nm": a.distance_nm, "vertical_ft": a.vertical_ft,
-             "created_wall": iso(a.created_s)} for a in rows]
+             "created_wall": iso(a.created_s), "acks": [{k: x[k] for k in ("by", "unit", "time")} for x in acks.get(a.id, [])]} for a in rows]

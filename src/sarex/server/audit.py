@@ -157,6 +157,7 @@ COVERED = {
     "injects": (m.Inject, ("id", "exercise_id", "kind", "text", "to_roles", "to_orgs", "at_s", "time_s", "lon", "lat", "unit_code")),
     # issue 30
     "alerts": (m.SeparationAlert, ("id", "exercise_id", "kind", "units", "time_s", "distance_nm", "vertical_ft", "seen_json")),
+    "alert_acks": (m.AlertAck, ("id", "alert_id", "exercise_id", "user_name", "unit_code", "time_s", "created_s")),
     "messages": (m.Message, ("id", "exercise_id", "sender", "to", "phrase", "params_json", "text", "time_s")),
     "sitreps": (m.Sitrep, ("id", "exercise_id", "number", "form", "data_json", "time_s")),
 }

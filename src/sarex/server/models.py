@@ -244,6 +244,20 @@ class SeparationAlert(Base):
     created_s: Mapped[float] = mapped_column(Float)
 
 
+class AlertAck(Base):
+    """Who acknowledged a separation alert, when (exercise time, wall time beside): one per alert and user."""
+
+    __tablename__ = "alert_acks"
+    __table_args__ = (UniqueConstraint("alert_id", "user_name", name="uq_alert_acks_user"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id"), index=True)
+    exercise_id: Mapped[int] = mapped_column(ForeignKey("exercises.id"), index=True)
+    user_name: Mapped[str] = mapped_column(String(64))
+    unit_code: Mapped[Optional[str]] = mapped_column(String(64), nullable=True)  # the unit it spoke for, if a unit
+    time_s: Mapped[float] = mapped_column(Float)  # exercise time
+    created_s: Mapped[float] = mapped_column(Float)  # wall time
+
+
 class Message(Base):
     """A typed message between participants: a standard phrase (key and parameters) or free text (untranslated)."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 import xarray as xr
@@ -12,7 +12,6 @@ import xarray as xr
 from sarex.drift.case.build import build_ensemble, case_variables
 from sarex.drift.case.model import Case
 from sarex.drift.seeding import Release
-from sarex.drift.forcing_error import ForcingError
 from sarex.drift.simulate import DriftConfig, DriftStart, run_drift
 from sarex.environment.base import Environment
 from sarex.environment.coast import Coastline
@@ -58,49 +57,26 @@ def case_coastline(case: Case) -> Coastline:
 
 
 @dataclass(frozen=True)
-class CaseDriftConfig:
-    """How a case is drifted: the options of :class:`sarex.drift.simulate.DriftConfig` that a case
-    uses, and when it starts.
+class CaseDriftConfig(DriftConfig):
+    """How a case is drifted: the model's settings (:class:`~sarex.drift.simulate.DriftConfig`, checked
+    when built), and when the case starts and what its drift file names as its source.
+
+    ``particles`` is the total, shared out by scenario and object weights; ``obj`` is unused (each
+    particle carries its scenario's object class); ``coast=True`` is the GSHHG coastline around the
+    case (:func:`case_coastline`).
 
     Parameters
     ----------
-    hours
-        Duration from the drift start, h.
-    particles
-        Total particles, shared out by scenario and object weights.
-    seed
-        Seed of every random draw (same seed, same drift bit for bit).
-    step_s, output_s
-        Time step and output interval, s.
-    scheme
-        ``"rk2"`` or ``"euler"``.
-    coast
-        True: the GSHHG coastline around the case (:func:`case_coastline`); False: none; or a
-        :class:`~sarex.environment.coast.Coastline`.
-    jibe_probability_per_hour, capsize
-        Leeway jibing (per hour) and capsizing, as :class:`~sarex.drift.simulate.DriftConfig`.
     start
         Drift start (ISO time or s since epoch); default the earliest time of any scenario
         floored to a whole ``step_s`` since the epoch. It must be a whole number of steps
         since the epoch and not after any release.
     source
         What the drift file names as the case's source.
-    forcing_error
-        The forecast's own error (current and wind), or None.
     """
 
-    hours: float = 24.0
-    particles: int = 5000
-    seed: int = 0
-    step_s: float = 600.0
-    output_s: float = 3600.0
-    scheme: str = "rk2"
-    coast: Coastline | bool = True
-    jibe_probability_per_hour: float = 0.04
-    capsize: bool = False
     start: str | float | None = None
     source: str = "case"
-    forcing_error: ForcingError | None = None
 
 
 def drift_case(env: Environment, case: Case, config: CaseDriftConfig = CaseDriftConfig(),
@@ -121,6 +97,8 @@ def drift_case(env: Environment, case: Case, config: CaseDriftConfig = CaseDrift
     c = config
     hours, particles, step_s, start, coast = c.hours, c.particles, c.step_s, c.start, c.coast
     seed_value = check_seed(c.seed)
+    if particles is None:
+        raise SarexInputError("particles: a case is drifted with a number of particles, not None")
     if not (step_s > 0) or not math.isfinite(step_s):
         raise SarexInputError(f"step: {step_s} s must be > 0")
     if not (hours > 0) or not math.isfinite(hours):
@@ -141,9 +119,9 @@ def drift_case(env: Environment, case: Case, config: CaseDriftConfig = CaseDrift
     ce.ensemble.step_offset = int(round(k))
     i0 = int(np.argmin(ce.ensemble.time_s))
     release = Release(float(ce.ensemble.lon[i0]), float(ce.ensemble.lat[i0]), float(t0))
-    drift = DriftConfig(particles=None, hours=hours, seed=seed_value, step_s=step_s, output_s=c.output_s, scheme=c.scheme,
-                        coast=coastline if coastline is not None else False, jibe_probability_per_hour=c.jibe_probability_per_hour,
-                        capsize=c.capsize, forcing_error=c.forcing_error)
+    model = {f.name: getattr(c, f.name) for f in fields(DriftConfig)}
+    drift = DriftConfig(**{**model, "obj": None, "particles": None, "seed": seed_value,
+                           "coast": coastline if coastline is not None else False})
     ds = run_drift(env, DriftStart(release, ce.ensemble), drift, progress=progress)
     assert ds is not None  # the default sink returns the dataset
     return case_variables(ds, ce, case)

@@ -46,3 +46,21 @@ def post_message(exercise_id: ExerciseId, body: MessageIn, p: PrincipalDep, stor
 def get_messages(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep, lang: Optional[str] = Query(None, pattern="^(en|ko|ja)$"),
                  after_id: AfterId = 0):
     return read(store, messages.log, p, exercise_id, lang, after_id)
+
+
+class PhraseOut(BaseModel):
+    params: list[str] = Field(description="the parameters it takes (lon and lat for a position)")
+    text: dict[str, str] = Field(description="the template in en, ko and ja")
+
+
+class PhrasesOut(BaseModel):
+    phrases: dict[str, PhraseOut]
+    objects: dict[str, dict[str, str]] = Field(description="the object parameter's values, named in en, ko and ja")
+
+
+@router.get("/api/messages/phrases", response_model=PhrasesOut, responses=responses(*AUTH),
+            summary="The standard phrases a message may be (IMO SMCP style), their parameters and texts in three languages")
+def get_phrases(p: PrincipalDep) -> dict:
+    from sarex.exercise.phrases import OBJECTS, PARAMS, PHRASES
+
+    return {"phrases": {k: {"params": PARAMS[k], "text": t} for k, t in PHRASES.items()}, "objects": OBJECTS}

@@ -1,6 +1,6 @@
 // The exercise as played: the exercise clock (everyone reads exercise time with wall time beside; the
 // director runs it), the MSEL (director: release, hold, cancel; evaluator: read), the evaluators'
-// observations, separation alerts (acknowledged on this device), the message log and the SITREPs.
+// observations, separation alerts (acknowledged on the server), the message log and the SITREPs.
 // Each panel is loaded only for the roles the server lets read it; actions only where they can be done.
 (function () {
   "use strict";
@@ -103,18 +103,27 @@
     if (await SX.act(`/api/exercises/${SX.S.ex.id}/observations`, body, err)) { f.text.value = ""; f.finding.value = ""; SX.flash(T("sent")); }
   });
 
-  // --- alerts: separation alerts, newest first; acknowledged on this device ------------------------------
-  const ackKey = (S) => `sarex.ack.${S.me.user}.${S.ex.id}`;
-  const acked = (S) => new Set(JSON.parse(localStorage.getItem(ackKey(S)) || "[]"));
+  // --- alerts: separation alerts, newest first; acknowledged on the server (who and when, read by all its readers) -----
+  const ROUTE_ACK_ALERT = "/api/exercises/{exercise_id}/alerts/{alert_id}/ack";
+  const ackKey = (S) => `sarex.ack.${S.me.user}.${S.ex.id}`;  // a server without the route: this device only
+  const local = (S) => new Set(JSON.parse(localStorage.getItem(ackKey(S)) || "[]"));
+  const mineAcked = (S, a, loc) => (a.acks || []).some((k) => k.by === S.me.user) || loc.has(a.id);
   function renderAlerts(S) {
-    const list = (S.alerts || []).slice().reverse(), done = acked(S), open = list.filter((a) => !done.has(a.id)).length;
+    const loc = local(S), list = (S.alerts || []).slice().reverse(), open = list.filter((a) => !mineAcked(S, a, loc)).length;
+    const server = S.routes && S.routes.has(ROUTE_ACK_ALERT);
+    const who = (a) => (a.acks || []).map((k) => `<span translate="no">${esc(k.unit || k.by)}</span> ${SX.fmtTime(k.time, true)}`).join(", ");
     $("alerts-count").textContent = T("alerts_open", { n: open });
-    $("alerts").innerHTML = list.length ? list.map((a) => `<li class="alert-item${done.has(a.id) ? " acked" : ""}" data-alert="${a.id}"><b>${tr("alert_", a.kind)}</b> ` +
+    $("alerts").innerHTML = list.length ? list.map((a) => `<li class="alert-item${mineAcked(S, a, loc) ? " acked" : ""}" data-alert="${a.id}"><b>${tr("alert_", a.kind)}</b> ` +
       `${SX.fmtTime(a.time, true)} · <span translate="no">${esc(a.units.join(" / "))}</span> · ${a.distance_nm.toFixed(2)} NM` +
       (a.vertical_ft !== null && a.vertical_ft !== undefined ? ` · ${Math.round(a.vertical_ft)} ft` : "") +
-      (done.has(a.id) ? ` · ${T("acknowledged")}` : ` ${btn("ack", T("acknowledge"), `data-alert="${a.id}"`)}`) + "</li>").join("") : `<li>${T("no_alerts")}</li>`;
-    $("alerts").querySelectorAll("button.ack").forEach((b) => (b.onclick = () => {
-      const d = acked(S); d.add(+b.dataset.alert); localStorage.setItem(ackKey(S), JSON.stringify([...d])); renderAlerts(S);
+      ((a.acks || []).length ? ` · ${T("acknowledged")}: ${who(a)}` : "") +
+      (mineAcked(S, a, loc) ? (a.acks || []).length ? "" : ` · ${T("acknowledged")}` : ` ${btn("ack", T("acknowledge"), `data-alert="${a.id}"`)}`) +
+      `<span class="error" role="alert"></span></li>`).join("") : `<li>${T("no_alerts")}</li>`;
+    $("alerts").querySelectorAll("button.ack").forEach((b) => (b.onclick = async () => {
+      const id = +b.dataset.alert;
+      if (!server) { const d = local(S); d.add(id); localStorage.setItem(ackKey(S), JSON.stringify([...d])); renderAlerts(S); return; }
+      const got = await SX.act(`/api/exercises/${S.ex.id}/alerts/${id}/ack`, {}, b.parentElement.querySelector(".error"));
+      if (got) { const i = S.alerts.findIndex((x) => x.id === id); if (i >= 0) S.alerts[i] = got; renderAlerts(S); }
     }));
     const tab = $("tab-alerts");
     if (tab) tab.classList.toggle("attention", open > 0);
@@ -130,15 +139,61 @@
       to.innerHTML = groups.join("") + S.units.filter((u) => u.code !== me).map((u) => `<option value="${esc(u.code)}" translate="no">${esc(u.code)}</option>`).join("");
       if ([...to.options].some((o) => o.value === keep)) to.value = keep;
     }
+    if (can) loadPhrases(S);
     const list = (S.messages || []).slice().reverse(), who = (x) => (["rcc", "excon", "all"].includes(x) ? T("to_" + x) : `<span translate="no">${esc(x)}</span>`);
     $("messages").innerHTML = list.length ? list.map((m) => `<li class="message" data-message="${m.id}">${SX.fmtTime(m.time, true)} · ${who(m.sender)} → ${m.to.map(who).join(", ")}<br>` +
       (m.untranslated ? `<span translate="no" class="usertext">${esc(m.text)}</span>` : `<span data-doc="phrase">${esc(m.text)}</span>`) + "</li>").join("") : `<li>${T("no_messages")}</li>`;
   }
+  // Standard phrases (IMO SMCP style, exercise/phrases.py): each reader reads them in their own language. The form
+  // offers them with their parameters, filled from what the page knows (my unit, the exercise time, my last position).
+  const PHRASES_ROUTE = "/api/messages/phrases";
+  const NUM = { alt_ft: "min=0 max=60000 step=50", low_ft: "min=0 max=60000 step=50", high_ft: "min=0 max=60000 step=50",
+    lon: "min=-180 max=180 step=0.0001", lat: "min=-90 max=90 step=0.0001" };
+  async function loadPhrases(S) {
+    if (S.phrases || !(S.routes && S.routes.has(PHRASES_ROUTE))) return;
+    try { S.phrases = await SX.api(PHRASES_ROUTE); } catch (e) { S.phrases = null; return; }
+    const sel = $("msg-form").phrase;
+    sel.innerHTML = `<option value="">${T("free_text")}</option>` + Object.keys(S.phrases.phrases).map((k) => `<option value="${k}">${T("phrase_" + k)}</option>`).join("");
+  }
+  function myUnit(S) { return S.tasking && S.tasking.length ? S.tasking[0].unit : (S.me.unit || ""); }
+  function phraseParams(S) {
+    const f = $("msg-form"), key = f.phrase.value, box = $("msg-params");
+    f.querySelector(".free-text").hidden = !!key;
+    if (!key || !S.phrases) { box.innerHTML = ""; $("msg-preview").textContent = ""; return; }
+    const me = myUnit(S), last = (S.positions || []).filter((p) => p.unit === me).slice(-1)[0];
+    const value = { unit: me, time: SX.exerciseTime(Date.now()).slice(0, 16) + "Z", lon: last ? last.lon.toFixed(4) : "", lat: last ? last.lat.toFixed(4) : "",
+      other: f.to.value && !["rcc", "excon", "all"].includes(f.to.value) ? f.to.value : "" };
+    box.innerHTML = S.phrases.phrases[key].params.map((p) => {
+      const lab = `<span>${T("param_" + p)}</span>`;
+      if (p === "object") return `<label>${lab} <select name="p_object">` + Object.entries(S.phrases.objects).map(([k, n]) => `<option value="${k}">${esc(n[window.SX_I18N.lang] || n.en)}</option>`).join("") + "</select></label>";
+      if (NUM[p]) return `<label>${lab} <input type="number" name="p_${p}" ${NUM[p]} value="${esc(value[p] || "")}" required></label>`;
+      return `<label>${lab} <input name="p_${p}" value="${esc(value[p] || "")}" maxlength="${p === "time" ? 25 : 64}" required translate="no"></label>`;
+    }).join("");
+    box.querySelectorAll("input, select").forEach((x) => x.addEventListener("input", () => preview(S)));
+    preview(S);
+  }
+  function params(S) {
+    const f = $("msg-form"), out = {};
+    S.phrases.phrases[f.phrase.value].params.forEach((p) => { const v = f["p_" + p].value; out[p] = NUM[p] ? parseFloat(v) : v; });
+    return out;
+  }
+  function preview(S) {  // the message as I will read it (the others read it in theirs); figures as the server formats them
+    const f = $("msg-form"), key = f.phrase.value, lang = window.SX_I18N.lang, p = params(S), t = S.phrases.phrases[key].text[lang] || S.phrases.phrases[key].text.en;
+    const v = { ...p, pos: p.lon !== undefined ? SX.fmtPos(p.lon, p.lat) : "", object: p.object ? (S.phrases.objects[p.object][lang] || p.object) : "" };
+    $("msg-preview").textContent = t.replace(/{(\w+)}/g, (_m, k) => (v[k] === undefined || Number.isNaN(v[k]) ? "…" : String(v[k])));
+  }
+  $("msg-form").phrase.addEventListener("change", () => phraseParams(SX.S));
+  $("msg-form").to.addEventListener("change", () => { if ($("msg-form").phrase.value) phraseParams(SX.S); });
   $("msg-form").addEventListener("submit", async (ev) => {
     ev.preventDefault();
-    const f = ev.target, err = f.querySelector(".error");
-    if (!f.text.value.trim()) { err.textContent = T("err_invalid") + ` (${T("field_text")})`; f.text.focus(); return; }
-    if (await SX.act(`/api/exercises/${SX.S.ex.id}/messages`, { to: [f.to.value], text: f.text.value }, err)) { f.text.value = ""; SX.flash(T("sent")); }
+    const S = SX.S, f = ev.target, err = f.querySelector(".error");
+    let body;
+    if (f.phrase.value) body = { to: [f.to.value], phrase: f.phrase.value, params: params(S) };
+    else {
+      if (!f.text.value.trim()) { err.textContent = T("err_invalid") + ` (${T("field_text")})`; f.text.focus(); return; }
+      body = { to: [f.to.value], text: f.text.value };
+    }
+    if (await SX.act(`/api/exercises/${S.ex.id}/messages`, body, err)) { f.text.value = ""; SX.flash(T("sent")); }
   });
 
   // --- SITREPs: everyone reads them in their language; the coordinator (the RCC) sends the next ---------------
