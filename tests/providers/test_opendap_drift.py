@@ -22,6 +22,7 @@ def pair(tmp_path_factory):
     return wide_forcing_pair(tmp_path_factory.mktemp("opendap"))
 
 
+@pytest.mark.slow  # 80 s: in make test-slow, which CI runs too
 def test_drift_through_opendap_equals_drift_from_files(pair, tmp_path):
     wind, current = pair
     r = runner.invoke(app, BASE + ["--wind", str(wind), "--current", str(current), "--out", str(tmp_path / "files.nc")], catch_exceptions=False)

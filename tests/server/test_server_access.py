@@ -96,6 +96,7 @@ EXPECTED = {
     # issue 29: areas set by hand on a proposal; an alert acknowledged by its readers
     ("POST", "/api/exercises/{exercise_id}/proposals/{period}/areas"): {"coordinator", "planner"},
     ("POST", "/api/exercises/{exercise_id}/alerts/{alert_id}/ack"): {"director", "evaluator", "coordinator", "unit"},
+    ("GET", "/api/messages/phrases"): ALL,
 }
 # Routes on a record the walk's exercise may not hold (no separation alert is raised in it): a reader may get 404,
 # the others 403 before the lookup (who may acknowledge which alert: test_server_safe.py).

@@ -171,6 +171,7 @@ def _open_dialogs(page):
             page.wait_for_function("() => !document.querySelector('#confirm').open")
 
 
+@pytest.mark.slow  # four minutes: in make test-slow, which CI runs too
 def test_every_role_every_panel(browser, world, ready):
     """ko at 390×844, ja and en at 1366×768: Latin words (ko, ja), axe-core (en, ko), screenshots (en, ko)."""
     problems: list[str] = []

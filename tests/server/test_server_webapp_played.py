@@ -229,7 +229,9 @@ def test_clock_msel_observations_messages_sitreps_alerts_from_the_page(browser, 
     ctx.close()
     got = _get(world, "coordinator", f"{ex}/messages")
     assert [(m["sender"], m["to"]) for m in got] == [("rcc", ["ROK-PKG-1"]), ("ROK-PKG-1", ["rcc"]), ("ROK-PKG-1", ["rcc"])]
-    assert got[2]["phrase"] == "on_scene" and got[2]["text"] == "ROK-PKG-1 on scene; commencing search of area A2 at 110120Z FEB 2026."
+    assert got[2]["phrase"] == "on_scene" and got[2]["text"] == "ROK-PKG-1 현장 도착; 110120Z FEB 2026에 구역 A2 수색 개시."  # the RCC Busan reads Korean
+    en = httpx.get(f"{world.url}/api/exercises/{ex}/messages", headers=world.h["coordinator"], params={"lang": "en"}, timeout=30).json()
+    assert en[2]["text"] == "ROK-PKG-1 on scene; commencing search of area A2 at 110120Z FEB 2026."
     assert blocked == blocked2 == blocked3 == blocked4 == []
 
 
