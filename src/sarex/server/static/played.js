@@ -163,7 +163,8 @@
     const me = myUnit(S), last = (S.positions || []).filter((p) => p.unit === me).slice(-1)[0];
     const value = { unit: me, time: SX.exerciseTime(Date.now()).slice(0, 16) + "Z", lon: last ? last.lon.toFixed(4) : "", lat: last ? last.lat.toFixed(4) : "",
       other: f.to.value && !["rcc", "excon", "all"].includes(f.to.value) ? f.to.value : "" };
-    box.innerHTML = S.phrases.phrases[key].params.map((p) => {
+    const order = ["unit", "other", "area", "object", "alt_ft", "low_ft", "high_ft", "lon", "lat", "time"];
+    box.innerHTML = S.phrases.phrases[key].params.slice().sort((a, b) => order.indexOf(a) - order.indexOf(b)).map((p) => {
       const lab = `<span>${T("param_" + p)}</span>`;
       if (p === "object") return `<label>${lab} <select name="p_object">` + Object.entries(S.phrases.objects).map(([k, n]) => `<option value="${k}">${esc(n[window.SX_I18N.lang] || n.en)}</option>`).join("") + "</select></label>";
       if (NUM[p]) return `<label>${lab} <input type="number" name="p_${p}" ${NUM[p]} value="${esc(value[p] || "")}" required></label>`;
@@ -180,6 +181,10 @@
   function preview(S) {  // the message as I will read it (the others read it in theirs); figures as the server formats them
     const f = $("msg-form"), key = f.phrase.value, lang = window.SX_I18N.lang, p = params(S), t = S.phrases.phrases[key].text[lang] || S.phrases.phrases[key].text.en;
     const v = { ...p, pos: p.lon !== undefined ? SX.fmtPos(p.lon, p.lat) : "", object: p.object ? (S.phrases.objects[p.object][lang] || p.object) : "" };
+    if (p.time !== undefined) {  // a date-time group, as the server writes it (DDHHMMZ MON YYYY)
+      const d = new Date(p.time), z = (n) => String(n).padStart(2, "0");
+      v.time = Number.isNaN(d.getTime()) ? "…" : `${z(d.getUTCDate())}${z(d.getUTCHours())}${z(d.getUTCMinutes())}Z ${d.toUTCString().slice(8, 11).toUpperCase()} ${d.getUTCFullYear()}`;
+    }
     $("msg-preview").textContent = t.replace(/{(\w+)}/g, (_m, k) => (v[k] === undefined || Number.isNaN(v[k]) ? "…" : String(v[k])));
   }
   $("msg-form").phrase.addEventListener("change", () => phraseParams(SX.S));
