@@ -6,7 +6,9 @@ of the same kind (a forecast, or an update after the same periods) with those ar
 planner fits each pinned unit's pattern in its area, computes its POS on the forecast ensemble, and
 plans the other units around it (:meth:`sarex.planning.planner.Planner.plan`); the airspace of the
 period is deconflicted again with the new areas. Pins accumulate: an area set earlier for another unit
-of any period stays set until a plain forecast is run. Nothing is drafted: the new proposal is previewed
+of any period stays set until a forecast or an update is started afresh (``POST .../jobs``); a pinned
+area in which the unit's pattern cannot be fitted (on land, out of reach) leaves the unit unassigned,
+with the reason. Nothing is drafted: the new proposal is previewed
 and drafted as any other.
 """
 
