@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
@@ -146,3 +147,48 @@ class Postgres:
         except subprocess.CalledProcessError:
             pass
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def grant_everyone(store_url: str, exercise_id: int) -> None:
+    """Give every demo account but the director its role in ``exercise_id`` (which the director created)."""
+    from sarex.server.db import Store
+    from sarex.server.workflow import grant
+
+    store = Store(store_url, upgrade=False)
+    try:
+        with store.tx() as s:
+            for name, _org, role, unit in ACCOUNTS:
+                if role != "director":
+                    grant(s, "test", name, exercise_id, role, unit)
+    finally:
+        store.dispose()
+
+
+@contextlib.contextmanager
+def demo_store(folder: Path):
+    """A store in ``folder`` with the demo exercise and accounts, for the use cases without a server."""
+    from sarex.server.db import Store, database_url
+    from sarex.server.demo import set_up_demo
+
+    st = Store(database_url(folder, None))
+    set_up_demo(st)
+    try:
+        yield st
+    finally:
+        st.dispose()
+
+
+def principal_of(store, name: str):
+    """The :class:`~sarex.server.security.Principal` a user's token would give (organisation and grants from the store)."""
+    from sqlalchemy import select
+
+    from sarex.server.models import Grant, Org, User
+    from sarex.server.security import Principal
+
+    with store.read() as s:
+        u = s.execute(select(User).where(User.name == name)).scalar_one()
+        org = s.get(Org, u.org_id).code
+        grants: dict[int, dict] = {}
+        for g in s.execute(select(Grant).where(Grant.user_id == u.id)).scalars():
+            grants.setdefault(g.exercise_id, {})[g.role] = g.unit_code
+        return Principal(u.id, u.name, org, "", "bearer", grants)

@@ -11,12 +11,11 @@ import pytest
 from sqlalchemy import func, select
 
 from sarex.server import alerts, audit
-from sarex.server.db import Store, database_url
-from sarex.server.demo import set_up_demo
-from sarex.server.models import AuditEntry, Grant, User
+from sarex.server.db import Store
+from sarex.server.models import AuditEntry, User
 from sarex.server.batchwrite import PositionBatch, write_positions
-from sarex.server.security import Principal
 from sarex.times import to_epoch_s
+from server_harness import demo_store, principal_of
 
 G = pyproj.Geod(ellps="WGS84")
 FT = 0.3048
@@ -31,19 +30,11 @@ def _own_key_location(monkeypatch):
 
 @pytest.fixture()
 def store(tmp_path):
-    st = Store(database_url(tmp_path, None))
-    set_up_demo(st)
-    yield st
-    st.dispose()
+    with demo_store(tmp_path) as st:
+        yield st
 
 
-def principal(store: Store, name: str) -> Principal:
-    with store.read() as s:
-        u = s.execute(select(User).where(User.name == name)).scalar_one()
-        grants: dict[int, dict] = {}
-        for g in s.execute(select(Grant).where(Grant.user_id == u.id)).scalars():
-            grants.setdefault(g.exercise_id, {})[g.role] = g.unit_code
-        return Principal(u.id, u.name, "", "", "bearer", grants)
+principal = principal_of
 
 
 def post(store: Store, name: str, rid: str, t: float, az: float, dist_nm: float, alt_ft: float | None):

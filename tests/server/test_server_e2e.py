@@ -8,9 +8,7 @@ import json
 import httpx
 import pytest
 
-from server_harness import ACCOUNTS
-from sarex.server.db import Store
-from sarex.server.workflow import grant
+from server_harness import grant_everyone
 from server_harness import wait_job
 
 SEED, PARTICLES = 5, 300
@@ -24,12 +22,7 @@ def test_exercise_through_the_api_matches_exercise_run(world, tmp_path):
     r = httpx.post(f"{u}/api/exercises", headers=h["director"], data={"builtin": "korea-japan", "seed": str(SEED)}, timeout=60)
     assert r.status_code == 201, r.text
     ex = r.json()["id"]
-    store = Store(world.store_url, upgrade=False)
-    with store.tx() as s:
-        for name, _org, role, unit in ACCOUNTS:
-            if role != "director":
-                grant(s, "test", name, ex, role, unit)
-    store.dispose()
+    grant_everyone(world.store_url, ex)
     job = httpx.post(f"{u}/api/exercises/{ex}/jobs", headers=h["planner-rok"], json={"kind": "forecast", "particles": PARTICLES}, timeout=30).json()
     assert wait_job(u, h["director"], job["id"])["status"] == "done"
     for planner, nation in (("planner-rok", "KOR"), ("planner-jpn", "JPN")):

@@ -10,11 +10,9 @@ import time
 import httpx
 import pytest
 
-from sarex.server.db import Store
 from sarex.server.services import builtin_scenario_text
-from sarex.server.workflow import grant
 from sarex.times import to_epoch_s
-from server_harness import ACCOUNTS, wait_job
+from server_harness import ACCOUNTS, wait_job, grant_everyone
 
 
 def _ids(u, h, user, ex=1) -> set[int]:
@@ -98,12 +96,7 @@ def test_real_case_without_truth_from_forecast_to_update(world):
                    data={"seed": "3"}, timeout=60)
     assert r.status_code == 201, r.text
     ex = r.json()["id"]
-    store = Store(world.store_url, upgrade=False)
-    with store.tx() as s:
-        for name, _org, role, unit in ACCOUNTS:
-            if role != "director":
-                grant(s, "test", name, ex, role, unit)
-    store.dispose()
+    grant_everyone(world.store_url, ex)
     view = httpx.get(f"{u}/api/exercises/{ex}", headers=h["director"], timeout=30).json()
     assert view["kind"] == "case" and "truth" not in view
     for user, path in (("director", "truth"), ("evaluator", "truth"), ("director", "scores"), ("observer", "report.html")):

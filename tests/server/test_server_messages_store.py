@@ -11,12 +11,10 @@ from sqlalchemy import func, select
 
 from sarex.errors import SarexInputError
 from sarex.server import messages
-from sarex.server.db import Store, database_url
-from sarex.server.demo import set_up_demo
-from sarex.server.models import AuditEntry, Grant, Org, User
-from sarex.server.security import Principal
+from sarex.server.models import AuditEntry
 from sarex.server.workflow import Conflict, Denied
 from sarex.times import to_epoch_s
+from server_harness import demo_store, principal_of
 
 ENTRY = {"unit": "JPN-P1-1", "area": "A3", "alt_ft": 2450, "lon": 129.5, "lat": 34.6}
 
@@ -28,20 +26,11 @@ def _own_key_location(monkeypatch):
 
 @pytest.fixture()
 def store(tmp_path):
-    st = Store(database_url(tmp_path, None))
-    set_up_demo(st)
-    yield st
-    st.dispose()
+    with demo_store(tmp_path) as st:
+        yield st
 
 
-def principal(store: Store, name: str) -> Principal:
-    with store.read() as s:
-        u = s.execute(select(User).where(User.name == name)).scalar_one()
-        org = s.get(Org, u.org_id).code
-        grants: dict[int, dict] = {}
-        for g in s.execute(select(Grant).where(Grant.user_id == u.id)).scalars():
-            grants.setdefault(g.exercise_id, {})[g.role] = g.unit_code
-        return Principal(u.id, u.name, org, "", "bearer", grants)
+principal = principal_of
 
 
 def tx(store, fn, name, *args):

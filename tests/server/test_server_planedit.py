@@ -11,9 +11,7 @@ import math
 import httpx
 import pytest
 
-from server_harness import ACCOUNTS, wait_job
-from sarex.server.db import Store
-from sarex.server.workflow import grant
+from server_harness import wait_job, grant_everyone
 
 
 def _proposal(u, h, ex, period):
@@ -74,12 +72,7 @@ def test_area_set_by_hand_is_planned_with_its_pos(world):
     r = httpx.post(f"{u}/api/exercises", headers=h["director"], data={"builtin": "korea-japan", "seed": "11"}, timeout=60)
     assert r.status_code == 201, r.text
     ex = r.json()["id"]
-    store = Store(world.store_url, upgrade=False)
-    with store.tx() as s:
-        for name, _org, role, unit in ACCOUNTS:
-            if role != "director":
-                grant(s, "test", name, ex, role, unit)
-    store.dispose()
+    grant_everyone(world.store_url, ex)
     job = httpx.post(f"{u}/api/exercises/{ex}/jobs", headers=h["planner-rok"], json={"kind": "forecast", "particles": 300}, timeout=30).json()
     assert wait_job(u, h["director"], job["id"])["status"] == "done"
     before = {a["unit"]: a for n in _proposal(u, h["coordinator"], ex, 1)["nations"].values() for a in n["assignments"]}

@@ -11,11 +11,9 @@ import httpx
 import numpy as np
 import pytest
 
-from sarex.server.db import Store
 from sarex.server.services import builtin_scenario_text
-from sarex.server.workflow import grant
 from sarex.times import iso, to_epoch_s
-from server_harness import ACCOUNTS, wait_job
+from server_harness import wait_job, grant_everyone
 
 ALERT = to_epoch_s("2026-02-10T21:30:00Z")
 T_INJECT = "2026-02-10T22:30:00Z"  # the scripted inject: one hour after the alert
@@ -63,12 +61,7 @@ def _new_exercise(world, seed: int, extra: str = MSEL) -> int:
                    data={"seed": str(seed)}, timeout=60)
     assert r.status_code == 201, r.text
     ex = r.json()["id"]
-    store = Store(world.store_url, upgrade=False)
-    with store.tx() as s:
-        for name, _org, role, unit in ACCOUNTS:
-            if role != "director":
-                grant(s, "test", name, ex, role, unit)
-    store.dispose()
+    grant_everyone(world.store_url, ex)
     return ex
 
 

@@ -22,11 +22,9 @@ import httpx
 import pytest
 
 from browser_harness import DESKTOP, IMG, PHONE, context, latin_words, launch, login, settle, sync_api
-from sarex.server.db import Store
 from sarex.server.services import builtin_scenario_text
-from sarex.server.workflow import grant
 from sarex.times import iso, to_epoch_s
-from server_harness import ACCOUNTS, UNITS
+from server_harness import UNITS, grant_everyone
 from test_server_webapp import allowed
 
 MSEL = """
@@ -69,12 +67,7 @@ def ex(world):
                    files={"scenario": ("web-played.toml", (builtin_scenario_text("korea-japan") + MSEL).encode(), "application/toml")})
     assert r.status_code == 201, r.text
     ex = r.json()["id"]
-    store = Store(world.store_url, upgrade=False)
-    with store.tx() as s:
-        for name, _org, role, unit in ACCOUNTS:
-            if role != "director":
-                grant(s, "test", name, ex, role, unit)
-    store.dispose()
+    grant_everyone(world.store_url, ex)
     return ex
 
 
