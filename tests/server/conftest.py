@@ -72,3 +72,15 @@ def world(request, tmp_path_factory):
     if pg is not None:
         pg.stop()
         os.environ.pop("SAREX_AUDIT_KEY_FILE", None)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Chromium (playwright), one per test module of the browser tests; skipped where it cannot be had."""
+    from browser_harness import launch, sync_api
+
+    api = sync_api()
+    with api.sync_playwright() as pw:
+        b = launch(pw)
+        yield b
+        b.close()

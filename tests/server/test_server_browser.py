@@ -12,17 +12,8 @@ import json
 import httpx
 import pytest
 
-from browser_harness import DESKTOP, IMG, ROOT, context, launch, login, settle, sync_api
+from browser_harness import DESKTOP, IMG, ROOT, context, login, settle
 from server_harness import ACCOUNTS, wait_job
-
-
-@pytest.fixture(scope="module")
-def browser():
-    api = sync_api()
-    with api.sync_playwright() as pw:
-        b = launch(pw)
-        yield b
-        b.close()
 
 
 def _plans(world, who="coordinator"):

@@ -18,7 +18,7 @@ import time
 import httpx
 import pytest
 
-from browser_harness import DESKTOP, IMG, PHONE, axe, context, latin_words, launch, login, settle, sync_api
+from browser_harness import DESKTOP, IMG, PHONE, axe, context, latin_words, login, settle
 from server_harness import ACCOUNTS, wait_job
 
 ROLES_USERS = ("director", "evaluator", "coordinator", "planner-rok", "observer")
@@ -30,15 +30,6 @@ ALLOWED_RE = [re.compile(p) for p in (r"^P\d+$", r"^[NESW]$", r"^\d+°\d+(\.\d+)
 def allowed(token: str) -> bool:
     t = token.strip(".'")
     return t in ALLOWED or t in UNIT_CODES or any(p.match(t) for p in ALLOWED_RE)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    api = sync_api()
-    with api.sync_playwright() as pw:
-        b = launch(pw)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ import re
 import httpx
 import pytest
 
-from browser_harness import DESKTOP, IMG, PHONE, context, latin_words, launch, login, settle, sync_api
+from browser_harness import DESKTOP, IMG, PHONE, context, latin_words, login, settle
 from sarex.server.services import builtin_scenario_text
 from sarex.times import iso, to_epoch_s
 from server_harness import UNITS, grant_everyone
@@ -48,15 +48,6 @@ kind = "message"
 text = "RCC Moji: a second vessel joins the search"
 to = ["unit"]
 """
-
-
-@pytest.fixture(scope="module")
-def browser():
-    api = sync_api()
-    with api.sync_playwright() as pw:
-        b = launch(pw)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
