@@ -31,6 +31,8 @@ import pyproj
 NM_M = 1852.0
 #: Metres per second per knot.
 KN_MS = NM_M / 3600.0
+#: Metres per international foot (exact): aircraft altitudes are in feet at the edges.
+FT_M = 0.3048
 
 WGS84_A = 6378137.0
 WGS84_F = 1.0 / 298.257223563

@@ -42,9 +42,9 @@ from typing import Mapping, NamedTuple, Optional, Sequence
 
 import numpy as np
 
-from sarex.geo import NM_M
+from sarex.geo import FT_M, NM_M
+from sarex.planning.airspace import IAMSAR_VERTICAL_SEPARATION_FT
 
-FT_M = 0.3048
 KINDS = ("aircraft_separation", "low_pass", "ship_cpa", "outside_area", "outside_block")
 
 
@@ -52,7 +52,7 @@ class SeparationSettings(NamedTuple):
     """Thresholds of the alerts (see the module docstring for their sources)."""
 
     lateral_nm: float = 1.0
-    vertical_ft: float = 500.0
+    vertical_ft: float = IAMSAR_VERTICAL_SEPARATION_FT
     lookahead_s: float = 60.0
     low_pass_height_ft: float = 1000.0
     low_pass_range_nm: float = 1.0

@@ -36,11 +36,10 @@ from typing import NamedTuple, Optional
 import numpy as np
 from shapely.geometry import LineString
 
-from sarex.geo import NM_M
+from sarex.geo import FT_M, NM_M
 from sarex.planning.plantypes import Assignment, Plan
 from sarex.planning.units import UnitCatalogue
 
-FT_M = 0.3048
 #: IAMSAR: aircraft in the same or adjacent areas at least this far apart vertically (REFERENCES §14).
 IAMSAR_VERTICAL_SEPARATION_FT = 500.0
 

@@ -15,8 +15,9 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import Callable
 
+from sarex.geo import FT_M
 from sarex.nations import nation_colour
-from sarex.planning.airspace import FT_M, airspace_of
+from sarex.planning.airspace import airspace_of
 from sarex.planning.plantypes import Plan
 from sarex.planning.units import UnitCatalogue
 from sarex.times import iso
