@@ -201,3 +201,26 @@ def test_a_chunked_body_over_the_limit_is_a_413(world):
     r = httpx.post(f"{world.url}/api/exercises/1/positions/upload", headers=world.h["jpn-dd-1"], content=chunks(), timeout=60)
     _one_line(r, (413,), "body")
     assert httpx.get(f"{world.url}/api/me", headers=world.h["jpn-dd-1"], timeout=30).status_code == 200
+
+
+@pytest.mark.parametrize("exercise,report,status,field", [
+    (1, {"unit": "ROK-DDH-1", "time": "2026-02-11T02:00:00Z", "lon": 129.5, "lat": 34.9}, 403, "unit"),
+    (999, {"time": "2026-02-11T02:00:00Z", "lon": 129.5, "lat": 34.9}, 404, "exercise_id"),
+    (1, {"time": "2026-03-30T00:00:00Z", "lon": 129.5, "lat": 34.9}, 400, "reports[0].time"),
+    (1, {"time": "2026-02-11T02:00:00Z", "lon": 129.5, "lat": 91.0}, 422, "reports[0].lat"),
+])
+def test_the_fast_path_and_the_route_refuse_a_report_alike(world, exercise, report, status, field):
+    """Issue 34: the position fast path and the route call one handler and one refusal table. The
+    same refused report, sent with a declared length (the fast path, once the token is cached) and
+    chunked (no length: the route), gets the same status and the same one-line JSON error."""
+    u, h = world.url, {**world.h["jpn-dd-1"], "Content-Type": "application/json"}
+    body = json.dumps({"reports": [report]}).encode()
+    # the first POST with a declared length caches the principal (the route's dependency); its twin takes the fast path
+    httpx.post(f"{u}/api/exercises/{exercise}/positions", content=body, headers=h, timeout=30)
+    fast = httpx.post(f"{u}/api/exercises/{exercise}/positions", content=body, headers=h, timeout=30)
+    route = httpx.post(f"{u}/api/exercises/{exercise}/positions", content=iter([body]), headers=h, timeout=30)
+    assert "content-length" not in {k.lower() for k in route.request.headers}
+    assert fast.status_code == route.status_code == status, (fast.text, route.text)
+    assert fast.json() == route.json(), (fast.text, route.text)
+    if field is not None:
+        assert fast.json()["field"] == field

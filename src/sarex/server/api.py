@@ -10,6 +10,7 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -19,14 +20,14 @@ from sarex.server.db import Store
 from sarex.server.deliveries import DeliverySweeper
 from sarex.server.errors import error_response
 from sarex.server.fastpath import FastPathApp, PositionFastPath
-from sarex.server.ingest import GroupCommit, Revoked
+from sarex.server.ingest import GroupCommit
 from sarex.server.jobs import JobRunner
 from sarex.server.limits import BodyLimit, SecurityHeaders
+from sarex.server.refusals import REFUSALS, refusal_of
 from sarex.server.routes import (alerts, auth, clock, communications, cot, events, exercises, features, injects, interop, jobs, land, messages,
                                  planflow, played, plans, reports, sitreps, ui)
 from sarex.server.schemas import PositionsIn
 from sarex.server.security import PrincipalCache, RateLimiter
-from sarex.server.workflow import Conflict, Denied, Missing
 
 STATIC = Path(__file__).parent / "static"
 ROUTERS = (reports, auth, exercises, jobs, plans, planflow, injects, events, interop, features, cot, land, clock, played, alerts, messages, sitreps,
@@ -51,19 +52,13 @@ def _add_error_handlers(app: FastAPI) -> None:
         field = _field_of(tuple(e.get("loc", ())))
         return error_response(422, f"{field}: {e.get('msg', 'invalid')}", field)
 
-    @app.exception_handler(SarexInputError)
-    async def _input(_req: Request, exc: SarexInputError):
-        msg = str(exc).splitlines()[0] if str(exc) else "bad input"
-        return error_response(400, msg, msg.split(":", 1)[0] if ":" in msg else "")
+    def _refused(_req: Request, exc: Exception) -> JSONResponse:
+        r = refusal_of(exc)
+        assert r is not None  # registered only for the refusals' classes
+        return JSONResponse(r.body, status_code=r.status, headers=r.headers)
 
-    for cls, code in ((Denied, 403), (Missing, 404), (Conflict, 409), (Revoked, 401)):
-        def _h(_req: Request, exc, code=code):
-            return error_response(code, str(exc), exc.field)
-        app.add_exception_handler(cls, _h)
-
-    @app.exception_handler(ApiError)
-    async def _api(_req: Request, exc: ApiError):
-        return error_response(exc.status, str(exc), exc.field, headers=exc.headers)
+    for cls in (SarexInputError, ApiError, *(c for c, _ in REFUSALS)):
+        app.add_exception_handler(cls, _refused)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_req: Request, exc: StarletteHTTPException):
@@ -143,5 +138,5 @@ def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyLimit, max_bytes=max_upload_bytes)
-    app.fast_path = partial(PositionFastPath, cache=cache, writer=writer, model=PositionsIn, max_bytes=max_upload_bytes)
+    app.fast_path = partial(PositionFastPath, cache=cache, auth=app.state.auth, writer=writer, model=PositionsIn, max_bytes=max_upload_bytes)
     return app

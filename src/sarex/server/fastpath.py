@@ -1,13 +1,14 @@
 """The units' position reports without the web framework's per-request machinery (issue 11 load bar).
 
 ``POST /api/exercises/{id}/positions`` with a bearer token whose principal is cached and a body
-that validates is answered here: the same model (:class:`~sarex.server.schemas.PositionsIn`), the same
-use-case check (:func:`~sarex.server.reports.prepare_positions`) and the same group commit as the
-route. Everything else, including every request that would be refused before the write, is handed
-to the application unchanged (its body replayed), so the route's answers, errors and OpenAPI entry
-stay the only definition; this middleware only skips routing, dependency solving and validation
-wrappers for the common case. Refusals that only the writer can give (ENDEX, a revoked token) are
-answered here in the route's one-line JSON form.
+that validates is answered here by the route's own handler
+(:meth:`~sarex.server.ingest.GroupCommit.accept`: the grants check, a fresh principal if refused,
+the group commit) after the route's model (:class:`~sarex.server.schemas.PositionsIn`); its
+refusals are answered as the application's error handlers answer them (one table,
+:mod:`sarex.server.refusals`). Everything else (no bearer token, an uncached principal, a body that
+does not validate) is handed to the application unchanged (its body replayed), so the route's
+validation answers and OpenAPI entry stay the only definition; this middleware only skips routing,
+dependency solving and validation wrappers for the common case.
 
 It wraps the whole application, outside FastAPI's and Starlette's own middleware (error
 handler, body-limit and telemetry layers) and ours (:mod:`sarex.server.limits`), because each
@@ -18,32 +19,30 @@ length (anything else goes the long way, through :class:`~sarex.server.limits.Bo
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
-
 from functools import partial
 
 from fastapi import FastAPI
 from pydantic import ValidationError
 
-from sarex.errors import SarexInputError
+from sarex.server.auth import Auth
 from sarex.server.errors import error_body
-from sarex.server.ingest import GroupCommit, Revoked
+from sarex.server.ingest import GroupCommit
 from sarex.server.limits import SECURITY_HEADERS
-from sarex.server.batchwrite import PositionBatch
-from sarex.server.reports import prepare_positions
+from sarex.server.refusals import refusal_of
 from sarex.server.security import PrincipalCache, token_digest
-from sarex.server.workflow import Conflict, Denied, Missing
 
 _PATH = re.compile(r"^/api/exercises/([0-9]{1,9})/positions$")
-_STATUS = ((Revoked, 401), (Denied, 403), (Missing, 404), (Conflict, 409), (SarexInputError, 400))
 log = logging.getLogger("sarex.server.fastpath")
 
 
 class PositionFastPath:
-    def __init__(self, app, cache: PrincipalCache, writer: GroupCommit, model, max_bytes: int) -> None:
+    def __init__(self, app, cache: PrincipalCache, auth: Auth, writer: GroupCommit, model, max_bytes: int) -> None:
         self.app, self.cache, self.writer, self.model, self.max_bytes = app, cache, writer, model, max_bytes
+        self.refresh = partial(asyncio.to_thread, auth.lookup)
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or scope["method"] != "POST" or not (m := _PATH.match(scope["path"])):
@@ -71,19 +70,16 @@ class PositionFastPath:
         exercise_id = int(m.group(1))
         try:
             raw = [r.model_dump() for r in self.model.model_validate_json(body).reports]
-            rows = prepare_positions(p, exercise_id, raw)
-        except (ValidationError, Exception):  # noqa: BLE001 - the route gives the answer (422, 403, 404, ...)
+        except ValidationError:  # the route answers it, in the words of its request validation
             return await self.app(scope, _replay(body, receive), send)
         try:
-            result = await self.writer.post(PositionBatch(p, exercise_id, rows), raw)
-        except Exception as exc:  # noqa: BLE001
-            status = next((code for cls, code in _STATUS if isinstance(exc, cls)), None)
-            if status is None:  # what the application's error handler would answer; the type only is logged
+            result = await self.writer.accept(p, exercise_id, raw, self.refresh)
+        except Exception as exc:  # noqa: BLE001 - answered as the application's error handlers would
+            refused = refusal_of(exc)
+            if refused is None:  # a fault: the type only is logged
                 log.error("position report failed: %s", type(exc).__name__)
                 return await _json(send, 500, error_body(500, "internal error", "", "internal"))
-            msg = str(exc)
-            field = getattr(exc, "field", "") or (msg.split(":", 1)[0] if ":" in msg else "")
-            return await _json(send, status, error_body(status, msg, field))
+            return await _json(send, refused.status, refused.body)
         await _json(send, 201, result)
 
 

@@ -26,11 +26,12 @@ import logging
 import queue
 import threading
 from dataclasses import dataclass
+from typing import Awaitable, Callable
 
-from sarex.server import batchwrite, reports
+from sarex.server import batchwrite, reports, workflow
 from sarex.server.db import Store
 from sarex.server.batchwrite import PositionBatch
-from sarex.server.security import PrincipalCache, principal_for_digest
+from sarex.server.security import Principal, PrincipalCache, principal_for_digest
 
 log = logging.getLogger("sarex.server.ingest")
 
@@ -79,6 +80,21 @@ class GroupCommit:
         else:
             self._q.put(item)
         return item.future
+
+    async def accept(self, p: Principal, exercise_id: int, raw: list[dict],
+                     refresh: Callable[[str], Awaitable[Principal]]) -> list[dict]:
+        """The one handler of a unit's JSON position reports, for the route and the fast path:
+        checked against the caller's grants (:func:`~sarex.server.reports.prepare_positions`; if
+        refused, once more with the principal read afresh by ``refresh(token hash)`` in case a grant
+        was made since it was cached), then group-committed. Raises the refusal otherwise."""
+        try:
+            rows = reports.prepare_positions(p, exercise_id, raw)
+        except (workflow.Missing, workflow.Denied):
+            fresh = await refresh(p.token_hash)
+            if fresh.epoch == p.epoch:
+                raise
+            p, rows = fresh, reports.prepare_positions(fresh, exercise_id, raw)
+        return await self.post(PositionBatch(p, exercise_id, rows), raw)
 
     async def post(self, batch: PositionBatch, raw: list[dict]) -> list[dict]:
         if not self._thread.is_alive():

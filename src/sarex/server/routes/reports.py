@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 from pathlib import Path
 
 from fastapi import APIRouter, File, Query, Request, UploadFile
@@ -13,7 +14,6 @@ from sarex.server.errors import AUTH, responses
 from sarex.server.batchwrite import PositionBatch
 from sarex.server.response_models import EXCLUDE_UNSET, PositionAck, PositionItem, SightingAck, SightingItem
 from sarex.server.schemas import PositionsIn, SightingIn
-from sarex.server.workflow import Denied, Missing
 
 router = APIRouter(tags=["reports"])
 
@@ -22,15 +22,7 @@ router = APIRouter(tags=["reports"])
              responses=responses(*AUTH, 404, 409, 413, 422))
 async def post_positions(exercise_id: ExerciseId, body: PositionsIn, p: CachedPrincipalDep, request: Request) -> list[dict]:
     state = request.app.state
-    raw = [r.model_dump() for r in body.reports]
-    try:
-        rows = reports.prepare_positions(p, exercise_id, raw)
-    except (Missing, Denied):
-        fresh = await asyncio.to_thread(state.auth.lookup, p.token_hash)  # a grant made since the principal was cached?
-        if fresh.epoch == p.epoch:
-            raise
-        p, rows = fresh, reports.prepare_positions(fresh, exercise_id, raw)
-    return await state.writer.post(PositionBatch(p, exercise_id, rows), raw)
+    return await state.writer.accept(p, exercise_id, [r.model_dump() for r in body.reports], partial(asyncio.to_thread, state.auth.lookup))
 
 
 @router.post("/api/exercises/{exercise_id}/positions/upload", status_code=201, response_model=list[PositionAck], summary="Upload a GPX, NMEA 0183 or AIS log of your unit",
