@@ -7,6 +7,13 @@ from pathlib import Path
 UNITS = {
     "KR-PV": dict(name="KCG patrol vessel", nation="KR", service="Korea Coast Guard", type="surface-medium",
                   search_speed_kn=10, transit_speed_kn=18, endurance_h=48, start=[129.35, 35.0], turn_radius_m=300),
+    # three of the built-in catalogue's Korean units (src/sarex/data/korea_japan_units.toml), two services: the organisations' tests
+    "KR-DDG-991": dict(name="ROKS Sejong the Great (DDG-991)", nation="KR", service="ROK Navy", type="surface-large",
+                       search_speed_kn=12, transit_speed_kn=20, endurance_h=240, start=[129.10, 35.02], turn_radius_m=600),
+    "KR-DDH-978": dict(name="ROKS Wang Geon (DDH-978)", nation="KR", service="ROK Navy", type="surface-large",
+                       search_speed_kn=12, transit_speed_kn=20, endurance_h=200, start=[128.70, 35.02], turn_radius_m=550),
+    "KR-KCG-3011": dict(name="KCG patrol vessel 3011 (3000-t class)", nation="KR", service="Korea Coast Guard", type="surface-medium",
+                        search_speed_kn=10, transit_speed_kn=16, endurance_h=120, start=[129.05, 35.05], turn_radius_m=400),
     "JP-PL": dict(name="JCG patrol vessel", nation="JP", service="Japan Coast Guard", type="surface-medium",
                   search_speed_kn=10, transit_speed_kn=18, endurance_h=48, start=[129.9, 34.6], turn_radius_m=300),
 }

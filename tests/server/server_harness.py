@@ -187,8 +187,8 @@ def principal_of(store, name: str):
 
     with store.read() as s:
         u = s.execute(select(User).where(User.name == name)).scalar_one()
-        org = s.get(Org, u.org_id).code
+        o = s.get(Org, u.org_id)
         grants: dict[int, dict] = {}
         for g in s.execute(select(Grant).where(Grant.user_id == u.id)).scalars():
             grants.setdefault(g.exercise_id, {})[g.role] = g.unit_code
-        return Principal(u.id, u.name, org, "", "bearer", grants)
+        return Principal(u.id, u.name, o.code, "", "bearer", grants, org_nation=o.nation, org_service=o.service or "")

@@ -161,13 +161,19 @@ def register(app: typer.Typer) -> None:
 
     @org.command("add")
     @user_errors
-    def org_add(code: str, name: str = typer.Option("", help="Full name."), data: Optional[Path] = DATA, db: Optional[str] = DB) -> None:
-        """Add an organisation (its CODE matches a scenario's nation code, e.g. ROK, JPN)."""
-        from sarex.server.workflow import add_org
+    def org_add(code: str, name: str = typer.Option("", help="Full name."),
+                nation: str = typer.Option("", "--nation", help="Its nation (ISO 3166 alpha-3, e.g. KOR); default: CODE's, if CODE is a nation's."),
+                service: str = typer.Option("", "--service", help="The service it stands for, as units' `service` spells it (\"ROK Navy\"); "
+                                                                  "default: none, a national organisation owning all its nation's units."),
+                data: Optional[Path] = DATA, db: Optional[str] = DB) -> None:
+        """Add an organisation: a nation's (CODE a nation code, e.g. KOR, JPN: it owns all its nation's units) or one of
+        its services (e.g. ROKN --nation KOR --service "ROK Navy": it owns the nation's units of that service)."""
+        from sarex.server.workflow import add_org, org_label
 
         with _store(data, db).tx() as s:
-            o = add_org(s, ACTOR, code, name)
-        echo(f"organisation {o.code} added")
+            o = add_org(s, ACTOR, code, name, nation or None, service)
+            label = org_label(o)
+        echo(f"organisation {label} added")
 
     @user.command("add")
     @user_errors

@@ -144,14 +144,14 @@ _CHUNK = 500  # rows per INSERT: 4 500 parameters, under every SQLite's and Post
 #: and message, which its worker updates unaudited, are not among them). Position reports are
 #: covered by their own entries' detail (id, unit, t, lon, lat), the hot path writing no digest.
 COVERED = {
-    "orgs": (m.Org, ("id", "code", "name")),
+    "orgs": (m.Org, ("id", "code", "name", "nation", "service")),
     "users": (m.User, ("id", "name", "org_id", "password_hash")),
     "sessions": (m.Session, ("token_hash", "user_id", "csrf", "kind", "expires_s")),
     "grants": (m.Grant, ("id", "user_id", "exercise_id", "role", "unit_code")),
     "exercises": (m.Exercise, ("id", "name", "kind", "scenario_toml", "seed", "status", "truth_released")),
     "units": (m.Unit, ("id", "exercise_id", "code", "nation", "name", "type")),
     "periods": (m.Period, ("id", "exercise_id", "number", "start_s", "end_s")),
-    "plans": (m.Plan, ("id", "exercise_id", "period", "nation", "status", "data_json", "drafted_by", "approved_by")),
+    "plans": (m.Plan, ("id", "exercise_id", "period", "nation", "status", "data_json", "drafted_by", "approved_by", "org")),
     "jobs": (m.Job, ("id", "exercise_id", "kind", "params_json", "result_json", "created_by")),
     "sightings": (m.Sighting, ("id", "exercise_id", "unit_code", "time_s", "lon", "lat", "note")),
     "injects": (m.Inject, ("id", "exercise_id", "kind", "text", "to_roles", "to_orgs", "at_s", "time_s", "lon", "lat", "unit_code")),
@@ -172,9 +172,32 @@ def _value(v):
     return repr(float(v)) if isinstance(v, float) else v
 
 
+def _implied_nation(code: str) -> str | None:
+    from sarex.nations import nation_code
+
+    try:
+        return nation_code(code)
+    except ValueError:
+        return None
+
+
+#: Columns added after records were first audited (migration 0007), digested only where their value says more
+#: than the older columns imply: an organisation's nation and service where they are not (its code's nation, ""),
+#: a plan's organisation where it is not its nation. Records written before, given exactly those values by the
+#: migration, keep verifying against their old digests; any other value (set, or edited later) is vouched for.
+LATER = {
+    "orgs": (("nation", "service"), lambda v: v.get("service") in ("", None) and v.get("nation") == _implied_nation(v.get("code") or "")),
+    "plans": (("org",), lambda v: v.get("org") in (v.get("nation"), "", None)),
+}
+
+
 def row_digest(table: str, values: dict) -> str:
-    """SHA-256 over a record's covered columns (canonical JSON; floats by ``repr``, so exact)."""
+    """SHA-256 over a record's covered columns (canonical JSON; floats by ``repr``, so exact); the :data:`LATER`
+    columns only where they carry information beyond the older ones."""
     cols = COVERED[table][1]
+    later, implied = LATER.get(table, ((), None))
+    if later and implied(values):
+        cols = tuple(c for c in cols if c not in later)
     return hashlib.sha256(_detail_json([table, [_value(values.get(c)) for c in cols]]).encode("utf-8")).hexdigest()
 
 

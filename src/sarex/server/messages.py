@@ -96,7 +96,7 @@ def send(s: Session, p: Principal, exercise_id: int, to: list[str], phrase: Opti
     s.add(m)
     s.flush()
     audit.record(s, p.name, "message", {"id": m.id, "sender": m.sender, "to": to, "phrase": phrase, "params": params, "text": m.text}, ex.id, rows=[m])
-    return view(m, phrases.language_of(p.org_code))
+    return view(m, phrases.language_of(p.org_nation or p.org_code))
 
 
 def view(m: Message, lang: str) -> dict:
@@ -108,7 +108,7 @@ def view(m: Message, lang: str) -> dict:
 def log(s: Session, p: Principal, exercise_id: int, lang: Optional[str] = None, after_id: int = 0) -> list[dict]:
     """The messages the caller may read (module docstring), in ``lang`` or the caller's nation's language."""
     ex, roles = exercise_for(s, p, exercise_id, {"director", "evaluator", "coordinator", "unit"})
-    lang = lang or phrases.language_of(p.org_code)
+    lang = lang or phrases.language_of(p.org_nation or p.org_code)
     if lang not in phrases.LANGUAGES:
         raise SarexInputError(f"lang: {lang!r} is not one of {', '.join(phrases.LANGUAGES)}")
     rows = s.execute(select(Message).where(Message.exercise_id == ex.id, Message.id > after_id).order_by(Message.id)).scalars()
@@ -169,7 +169,7 @@ def send_sitrep(s: Session, p: Principal, exercise_id: int, form: str, edits: di
     s.add(row)
     s.flush()
     audit.record(s, p.name, "sitrep", {"id": row.id, "number": n, "form": form, "edits": edits}, ex.id, rows=[row])
-    return sitrep_view(row, phrases.language_of(p.org_code))
+    return sitrep_view(row, phrases.language_of(p.org_nation or p.org_code))
 
 
 def sitrep_view(row: Sitrep, lang: str) -> dict:
@@ -183,7 +183,7 @@ def sitrep_view(row: Sitrep, lang: str) -> dict:
 def sitreps(s: Session, p: Principal, exercise_id: int, lang: Optional[str] = None) -> list[dict]:
     """Every SITREP of the case, in number order (every participant)."""
     ex, _ = exercise_for(s, p, exercise_id)
-    lang = lang or phrases.language_of(p.org_code)
+    lang = lang or phrases.language_of(p.org_nation or p.org_code)
     if lang not in LANGUAGES:
         raise SarexInputError(f"lang: {lang!r} is not one of {', '.join(LANGUAGES)}")
     return [sitrep_view(r, lang) for r in s.execute(select(Sitrep).where(Sitrep.exercise_id == ex.id).order_by(Sitrep.number)).scalars()]

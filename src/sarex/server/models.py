@@ -21,10 +21,18 @@ class Base(DeclarativeBase):
 
 
 class Org(Base):
+    """An organisation: a nation's national one (its RCC, code KOR or JPN: ``service`` empty, it owns all its
+    nation's units) or one of its services (ROK Navy, Korea Coast Guard, JMSDF, ...: it owns the units of its
+    nation whose ``Unit.service`` is its ``service``). ``nation`` is NULL for one that owns no units (exercise control)."""
+
     __tablename__ = "orgs"
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(16), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    #: ISO 3166 alpha-3 code of the nation it belongs to (issue 29), or NULL
+    nation: Mapped[Optional[str]] = mapped_column(String(16), nullable=True)
+    #: the service it stands for, as the unit catalogue spells it ("ROK Navy"); "" = the whole nation
+    service: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
 
 class User(Base):
@@ -100,13 +108,15 @@ class Period(Base):
 
 
 class Plan(Base):
-    """A nation's plan for one period: drafted by its planners, approved by the coordinator."""
+    """An organisation's plan for one period (of its nation's units it owns): drafted by its planners, approved by the coordinator."""
 
     __tablename__ = "plans"
     id: Mapped[int] = mapped_column(primary_key=True)
     exercise_id: Mapped[int] = mapped_column(ForeignKey("exercises.id"))
     period: Mapped[int] = mapped_column(Integer)
     nation: Mapped[str] = mapped_column(String(16))
+    #: the organisation's code whose units it tasks (the nation's code for a national plan; issue 29)
+    org: Mapped[str] = mapped_column(String(16), default="", server_default="")
     status: Mapped[str] = mapped_column(String(10))  # draft | approved
     data_json: Mapped[str] = mapped_column(Text)  # assignments (areas, routes, exports, messages)
     drafted_by: Mapped[int] = mapped_column(ForeignKey("users.id"))

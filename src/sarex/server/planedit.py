@@ -1,6 +1,6 @@
 """Use case: an SMC moves or resizes a unit's search area on the map, and the period is planned again (issue 29).
 
-The planners (each for its own nation's units) and the coordinator (any unit) set one or more areas
+The planners (each for its own organisation's units) and the coordinator (any unit) set one or more areas
 of a period's proposal: centre, leg bearing and sides. The current forecast is then run again as a job
 of the same kind (a forecast, or an update after the same periods) with those areas *pinned*: the
 planner fits each pinned unit's pattern in its area, computes its POS on the forecast ensemble, and
@@ -42,7 +42,7 @@ def replan_with_areas(s: Session, p: Principal, exercise_id: int, period: int, a
     """Queue the re-planning of ``period`` with ``areas`` pinned.
 
     ``areas``: ``{"unit", "centre_lon", "centre_lat", "legs_deg", "leg_nm", "creep_nm"}`` each (bounds checked
-    by the request model). A planner sets only its own nation's units; a unit must have an area in the
+    by the request model). A planner sets only its own organisation's units; a unit must have an area in the
     period's current proposal; the exercise must still be planning.
     """
     ex, roles = exercise_for(s, p, exercise_id, {"planner", "coordinator"})
@@ -54,6 +54,11 @@ def replan_with_areas(s: Session, p: Principal, exercise_id: int, period: int, a
     q = plans._period(json.loads(job.result_json or "{}"), period)
     plans._planned(q)
     now = {a["unit"]: (nation, a) for nation, n in q["nations"].items() for a in n["assignments"]}
+    from sqlalchemy import select
+
+    from sarex.server.models import Unit
+
+    service = dict(s.execute(select(Unit.code, Unit.service).where(Unit.exercise_id == ex.id)).all())
     seen: set[str] = set()
     for i, area in enumerate(areas):
         unit = area["unit"]
@@ -63,8 +68,8 @@ def replan_with_areas(s: Session, p: Principal, exercise_id: int, period: int, a
         if unit not in now:
             raise SarexInputError(f"areas[{i}].unit: {unit!r} has no area in the period {period} proposal ({', '.join(sorted(now)) or 'none'})")
         nation, a = now[unit]
-        if "coordinator" not in roles and nation != p.org_code:
-            raise Denied(f"areas[{i}].unit: {p.name} plans for {p.org_code}, not {unit} of {nation}", "unit")
+        if "coordinator" not in roles and not p.owns(nation, service.get(unit)):
+            raise Denied(f"areas[{i}].unit: {p.name} plans for {p.org_code}, not {unit} of {nation} ({service.get(unit) or 'no service'})", "unit")
         if area["leg_nm"] * area["creep_nm"] > MAX_AREA_NM2:
             raise SarexInputError(f"areas[{i}]: {area['leg_nm']:g} × {area['creep_nm']:g} NM is larger than {MAX_AREA_NM2:g} NM² for one unit")
         moved = _distance_nm(a.get("centre_lon", area["centre_lon"]), a.get("centre_lat", area["centre_lat"]), area["centre_lon"], area["centre_lat"])

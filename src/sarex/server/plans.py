@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from sarex.errors import SarexInputError
 from sarex.server import audit, schemas, truthguard
 from sarex.server.clock import exercise_now
-from sarex.server.models import TRUTH_ROLES, Job, Period, Plan
+from sarex.server.models import TRUTH_ROLES, Job, Org, Period, Plan, Unit
 from sarex.server.security import Principal
 from sarex.server.workflow import Conflict, Denied, Missing, exercise_for
 from sarex.times import iso
@@ -211,12 +211,35 @@ def _planned(q: dict) -> None:
         raise Conflict(f"period: period {q['period']} is over; the forecast is updated with its reported tracks", "period")
 
 
+def org_part(s: Session, ex_id: int, part: dict, service: str) -> dict:
+    """The part of a nation's proposal (``part``) that an organisation standing for ``service`` plans ("" = the
+    national organisation: all of it): its units' assignments and reasons unassigned, its own SAP message and KML."""
+    out = {k: v for k, v in part.items() if k != "services"}
+    if not service:
+        return out
+    mine = set(s.execute(select(Unit.code).where(Unit.exercise_id == ex_id, Unit.nation == part["nation"], Unit.service == service)).scalars())
+    out["assignments"] = [a for a in part["assignments"] if a["unit"] in mine]
+    out["unassigned"] = {k: v for k, v in part["unassigned"].items() if k in mine}
+    own = (part.get("services") or {}).get(service)
+    if own is not None:
+        out["messages"], out["kml"] = own["messages"], own["kml"]
+    elif {a["unit"] for a in part["assignments"]} | set(part["unassigned"]) - mine:
+        # a forecast computed before organisations had their own messages: the units' own, one after another
+        out["messages"] = {lang: "\n\n".join(a["messages"][lang] for a in out["assignments"]) for lang in part["messages"]}
+        out.pop("kml", None)
+    return out
+
+
 def proposal(s: Session, p: Principal, exercise_id: int, period: int) -> dict:
-    """The computed plan proposal for a period: a planner gets its own nation's part only."""
+    """The computed plan proposal for a period: a planner gets its own organisation's part only (a national
+    organisation its nation's, a service organisation its service's units of it)."""
     ex, roles = exercise_for(s, p, exercise_id, {"director", "coordinator", "planner"})
     q = _period(_forecast(s, ex.id), period)
     _planned(q)
-    nations = q["nations"] if roles & {"director", "coordinator"} else {k: v for k, v in q["nations"].items() if k == p.org_code}
+    if roles & {"director", "coordinator"}:
+        nations = {k: {kk: vv for kk, vv in v.items() if kk != "services"} for k, v in q["nations"].items()}
+    else:
+        nations = {k: org_part(s, ex.id, v, p.org_service) for k, v in q["nations"].items() if k == p.org_nation}
     return {"period": period, "start": q["start"], "end": q["end"], "nations": nations}
 
 
@@ -225,33 +248,62 @@ def datum(s: Session, p: Principal, exercise_id: int) -> list[dict]:
     return _forecast(s, ex.id)["datum_track"]
 
 
-def draft_plan(s: Session, p: Principal, exercise_id: int, period: int, nation: str) -> Plan:
-    """A planner drafts its own nation's plan for a period from the proposal (the coordinator may draft any)."""
+def _draft_org(s: Session, p: Principal, roles: set[str], nation: str, org: Optional[str]) -> tuple[str, str]:
+    """The organisation a draft is for (code, service): the planner's own; the coordinator's choice (default: the nation's)."""
+    from sarex.server.workflow import canonical_org, org_label
+
+    code = canonical_org(org) if org else (nation if "coordinator" in roles else p.org_code)
+    row = s.execute(select(Org).where(Org.code == code)).scalar()
+    if row is None and code != nation:
+        raise SarexInputError(f"org: no organisation {code!r}")
+    service = row.service or "" if row is not None else ""
+    if row is not None and (row.nation != nation):
+        raise SarexInputError(f"org: {org_label(row)} is not one of {nation}'s organisations")
+    if "coordinator" not in roles and code != p.org_code:
+        raise Denied(f"org: {p.name} plans for {p.org_code}, not {code!r} of {nation}", "org")
+    return code, service
+
+
+def draft_plan(s: Session, p: Principal, exercise_id: int, period: int, nation: str, org: Optional[str] = None) -> Plan:
+    """A planner drafts its own organisation's plan for a period from the proposal: the units of its nation it owns
+    (all of them for a national organisation; those of its service for a service's). The coordinator may draft any."""
     ex, roles = exercise_for(s, p, exercise_id, {"planner", "coordinator"})
     from sarex.server.workflow import canonical_org
 
     nation = canonical_org(nation)
-    if "coordinator" not in roles and nation != p.org_code:
-        raise Denied(f"nation: {p.name} plans for {p.org_code}, not {nation!r}", "nation")
+    if "coordinator" not in roles and nation != p.org_nation:
+        raise Denied(f"nation: {p.name} plans for {p.org_code} ({p.org_nation or 'no nation'}), not {nation!r}", "nation")
+    code, service = _draft_org(s, p, roles, nation, org)
     if ex.status != "planning":
         raise Conflict(f"exercise_id: exercise {ex.id} is at {ex.status}; no more plans", "exercise_id")
     q = _period(_forecast(s, ex.id), period)
     _planned(q)
     if nation not in q["nations"]:
         raise SarexInputError(f"nation: {nation!r} is not one of {', '.join(q['nations'])}")
+    part = org_part(s, ex.id, q["nations"][nation], service)
+    units = {a["unit"] for a in part["assignments"]} | set(part["unassigned"])
+    if not units:
+        raise SarexInputError(f"org: {code} ({service or 'all services'}) has no units in {nation}'s period {period} proposal")
     live = s.execute(select(Plan).where(Plan.exercise_id == ex.id, Plan.period == period, Plan.nation == nation,
                                         Plan.status.in_(LIVE))).scalars().all()
-    if any(x.status == "approved" for x in live):
-        raise Conflict(f"period: the {nation} plan for period {period} is approved already", "period")
+    own = [x for x in live if (x.org or x.nation) == code]
+    if any(x.status == "approved" for x in own):
+        raise Conflict(f"period: the {code} plan for period {period} is approved already", "period")
+    for x in live:  # two live plans of one nation never task the same unit (a national plan and a service's)
+        d = json.loads(x.data_json)
+        both = units & ({a["unit"] for a in d["assignments"]} | set(d["unassigned"]))
+        if x not in own and both:
+            raise Conflict(f"org: plan {x.id} of {x.org or x.nation} ({x.status}) for period {period} tasks {', '.join(sorted(both))} already; "
+                           "it is withdrawn or rejected first", "org")
     now = exercise_now(s, ex.id)
-    for x in live:  # an earlier draft is kept, marked superseded, so it can still be read
+    for x in own:  # an earlier draft is kept, marked superseded, so it can still be read
         x.status = "superseded"
-    new = Plan(exercise_id=ex.id, period=period, nation=nation, status="draft", data_json=json.dumps(q["nations"][nation], ensure_ascii=False),
+    new = Plan(exercise_id=ex.id, period=period, nation=nation, org=code, status="draft", data_json=json.dumps(part, ensure_ascii=False),
                drafted_by=p.user_id, created_s=now.wall_s, created_ex_s=now.ex_s)
     s.add(new)
     s.flush()
-    audit.record(s, p.name, "plan.draft", {"id": new.id, "period": period, "nation": nation, "supersedes": [x.id for x in live]}, ex.id,
-                 rows=[new, *live])
+    audit.record(s, p.name, "plan.draft", {"id": new.id, "period": period, "nation": nation, "org": code, "supersedes": [x.id for x in own]}, ex.id,
+                 rows=[new, *own])
     return new
 
 
@@ -271,7 +323,7 @@ def airspace_conflicts(s: Session, pl: Plan) -> list[dict]:
 
 def plan_view(pl: Plan, full: bool = True, conflicts: list[dict] | None = None) -> dict:
     d = json.loads(pl.data_json)
-    out = {"id": pl.id, "period": pl.period, "nation": pl.nation, "status": pl.status, "start": d["start"], "end": d["end"],
+    out = {"id": pl.id, "period": pl.period, "nation": pl.nation, "org": pl.org or pl.nation, "status": pl.status, "start": d["start"], "end": d["end"],
            "approved_at": iso(pl.approved_ex_s) if pl.approved_ex_s is not None else None,
            "approved_wall": iso(pl.approved_s) if pl.approved_s is not None else None}
     if conflicts is not None:
@@ -290,12 +342,18 @@ def plan_view(pl: Plan, full: bool = True, conflicts: list[dict] | None = None) 
     return out
 
 
+def plans_own(p: Principal, pl: Plan) -> bool:
+    """Whether a planner's organisation drafts ``pl`` or, national, coordinates it (a plan of its nation)."""
+    return (pl.org or pl.nation) == p.org_code or (p.national and pl.nation == p.org_nation)
+
+
 def list_plans(s: Session, p: Principal, exercise_id: int) -> list[dict]:
-    """Director, evaluator, coordinator: all; planner: own nation's and approved ones; observer: approved."""
+    """Director, evaluator, coordinator: all; planner: its organisation's (a national one: its nation's) and
+    approved ones; observer: approved."""
     ex, roles = exercise_for(s, p, exercise_id, {"director", "evaluator", "coordinator", "planner", "observer"})
-    rows = list(s.execute(select(Plan).where(Plan.exercise_id == ex.id).order_by(Plan.period, Plan.nation)).scalars())
+    rows = list(s.execute(select(Plan).where(Plan.exercise_id == ex.id).order_by(Plan.period, Plan.nation, Plan.org)).scalars())
     if not roles & {"director", "evaluator", "coordinator"}:
-        rows = [r for r in rows if r.status == "approved" or ("planner" in roles and r.nation == p.org_code)]
+        rows = [r for r in rows if r.status == "approved" or ("planner" in roles and plans_own(p, r))]
     see = bool(roles & {"director", "coordinator"})
     return [plan_view(r, conflicts=airspace_conflicts(s, r) if see else None) for r in rows]
 
@@ -310,7 +368,7 @@ def approve_plan(s: Session, p: Principal, exercise_id: int, plan_id: int) -> Pl
     conflicts = airspace_conflicts(s, pl)
     now = exercise_now(s, ex.id)
     pl.status, pl.approved_by, pl.approved_s, pl.approved_ex_s = "approved", p.user_id, now.wall_s, now.ex_s
-    audit.record(s, p.name, "plan.approve", {"id": pl.id, "period": pl.period, "nation": pl.nation, "at": iso(now.ex_s), "at_wall": iso(now.wall_s),
+    audit.record(s, p.name, "plan.approve", {"id": pl.id, "period": pl.period, "nation": pl.nation, "org": pl.org, "at": iso(now.ex_s), "at_wall": iso(now.wall_s),
                                              "airspace_conflicts": conflicts}, ex.id, rows=[pl])
     pl.airspace_conflicts = conflicts  # read by the route's view (not a column)
     return pl
@@ -349,7 +407,7 @@ def export(s: Session, p: Principal, exercise_id: int, period: int, unit: str, f
         if pl.period != period or a["unit"] != unit:
             continue
         if not roles & {"director", "coordinator"}:
-            own = ("planner" in roles and pl.nation == p.org_code) or ("unit" in roles and unit == p.unit_of(ex.id))
+            own = ("planner" in roles and plans_own(p, pl)) or ("unit" in roles and unit == p.unit_of(ex.id))
             if not own:
                 break
         if fmt == "msg":
@@ -382,16 +440,16 @@ def _set_data(pl: Plan, key: str, value) -> None:
 
 
 def withdraw_plan(s: Session, p: Principal, exercise_id: int, plan_id: int) -> Plan:
-    """A draft withdrawn by its nation's planner (or the coordinator); kept, readable, no longer live."""
+    """A draft withdrawn by its organisation's planner (or the coordinator); kept, readable, no longer live."""
     ex, roles = exercise_for(s, p, exercise_id, {"planner", "coordinator"})
     pl = _plan_in(s, ex.id, plan_id)
-    if "coordinator" not in roles and pl.nation != p.org_code:
-        raise Denied(f"plan_id: plan {plan_id} is {pl.nation}'s; {p.name} plans for {p.org_code}", "plan_id")
+    if "coordinator" not in roles and (pl.org or pl.nation) != p.org_code:
+        raise Denied(f"plan_id: plan {plan_id} is {pl.org or pl.nation}'s; {p.name} plans for {p.org_code}", "plan_id")
     if pl.status != "draft":
         raise Conflict(f"plan_id: plan {plan_id} is {pl.status}; only a draft can be withdrawn", "plan_id")
     pl.status = "withdrawn"
     _set_data(pl, "review", {"by": p.name, "comment": "", "time": iso(exercise_now(s, pl.exercise_id).ex_s), "wall": iso(time.time())})
-    audit.record(s, p.name, "plan.withdraw", {"id": pl.id, "period": pl.period, "nation": pl.nation}, ex.id, rows=[pl])
+    audit.record(s, p.name, "plan.withdraw", {"id": pl.id, "period": pl.period, "nation": pl.nation, "org": pl.org}, ex.id, rows=[pl])
     return pl
 
 
@@ -405,7 +463,7 @@ def reject_plan(s: Session, p: Principal, exercise_id: int, plan_id: int, commen
         raise SarexInputError("comment: say why the plan is rejected (empty)")
     pl.status = "rejected"
     _set_data(pl, "review", {"by": p.name, "comment": comment.strip(), "time": iso(exercise_now(s, pl.exercise_id).ex_s), "wall": iso(time.time())})
-    audit.record(s, p.name, "plan.reject", {"id": pl.id, "period": pl.period, "nation": pl.nation, "comment": comment.strip()}, ex.id, rows=[pl])
+    audit.record(s, p.name, "plan.reject", {"id": pl.id, "period": pl.period, "nation": pl.nation, "org": pl.org, "comment": comment.strip()}, ex.id, rows=[pl])
     return pl
 
 

@@ -40,6 +40,8 @@ class MeOut(BaseModel):
 
     user: str
     org: str
+    org_nation: Optional[str] = Field(None, description="the organisation's nation (ISO 3166 alpha-3); null: it owns no units")
+    org_service: str = Field("", description="the service it stands for (\"ROK Navy\"); empty: the whole nation")
     csrf: Optional[str] = Field(description="the CSRF token to send back in X-CSRF-Token (a cookie session); null for a bearer token")
     grants: list[Grant]
 
@@ -133,7 +135,8 @@ class PeriodItem(BaseModel):
     number: int
     start: str
     end: str
-    approved: list[str] = Field(description="nations whose plan for the period is approved")
+    approved: list[str] = Field(description="nations with an approved plan for the period")
+    approved_orgs: list[str] = Field(description="organisations whose plan for the period is approved")
     closed_at: Optional[str] = Field(description="exercise time it was closed early; null if not")
     closed_reason: str
 
@@ -208,11 +211,12 @@ class ForecastOut(BaseModel):
 
 
 class PlanView(BaseModel):
-    """A nation's plan for a period; the list and a draft carry its assignments, an approval its state."""
+    """An organisation's plan for a period; the list and a draft carry its assignments, an approval its state."""
 
     id: int
     period: int
     nation: str
+    org: str = Field(description="the organisation whose units it tasks (the nation's code for a national plan)")
     status: Literal["draft", "approved", "superseded", "withdrawn", "rejected"]
     start: str
     end: str

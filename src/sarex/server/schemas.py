@@ -180,6 +180,8 @@ class JobIn(StrictIn):
 class DraftIn(StrictIn):
     period: int = Field(ge=1, le=1000)
     nation: Code
+    org: Optional[Code] = Field(None, description="the organisation whose units it tasks; default: the planner's own "
+                                "(the coordinator's default: the nation, all its units)")
 
 
 class PositionIn(StrictIn):

@@ -78,6 +78,18 @@ class Principal:
     token_hash: str = ""
     epoch: int = -1  # the store's auth_epoch when this was read
     expires_s: float = 0.0
+    #: the organisation's nation (alpha-3) and service ("" = the whole nation; issue 29); None: owns no units
+    org_nation: str | None = None
+    org_service: str = ""
+
+    def owns(self, nation: str, service: str | None) -> bool:
+        """Whether a unit of ``nation`` brought by ``service`` is one of this user's organisation's."""
+        return self.org_nation is not None and nation == self.org_nation and (not self.org_service or (service or "") == self.org_service)
+
+    @property
+    def national(self) -> bool:
+        """A national organisation (an RCC): it owns, and sees the plans of, all its nation's units."""
+        return self.org_nation is not None and not self.org_service
 
     def roles(self, exercise_id: int) -> set[str]:
         return set(self.grants.get(exercise_id, {}))
@@ -126,7 +138,8 @@ def principal_for_digest(s: DbSession, digest: str, epoch: int | None = None) ->
         return None
     user = s.get(User, row.user_id)
     org = s.get(Org, user.org_id)
-    p = Principal(user.id, user.name, org.code, row.csrf, row.kind, token_hash=digest, epoch=epoch, expires_s=row.expires_s)
+    p = Principal(user.id, user.name, org.code, row.csrf, row.kind, token_hash=digest, epoch=epoch, expires_s=row.expires_s,
+                  org_nation=org.nation, org_service=org.service or "")
     for g in s.execute(select(Grant).where(Grant.user_id == user.id)).scalars():
         p.grants.setdefault(g.exercise_id, {})[g.role] = g.unit_code
     return p

@@ -126,16 +126,25 @@ def _nation_plan(plan, catalogue, nation: str, situation: dict) -> dict:
         route = [{"name": p.name, "lon": float(p.lon), "lat": float(p.lat), "time": iso(p.time_s), "speed_kn": float(p.speed_kn)}
                  for p in unit_route(a, sub)]
         one = dataclasses.replace(sub, assignments=[a], unassigned={})  # the unit alone: its area, route, message
-        assignments.append({**rows[u.id], "colour": nation_colour(nation), "area_ring": area_ring_lonlat(a, sub), "route": route,
+        assignments.append({**rows[u.id], "service": u.service or "", "colour": nation_colour(nation), "area_ring": area_ring_lonlat(a, sub), "route": route,
                             "gpx": gpx_text(a, sub, u), "rtz": None if u.is_aircraft else rtz_text(a, sub, u),
                             "kml": kml_text(one, catalogue),
                             "messages": {lang: sap_message(one, catalogue, lang, situation, unit=a.unit_id) for lang in LANGUAGES}})
     from sarex.planning.airspace import airspace_summary
 
+    # a nation with several services (ROK Navy, Korea Coast Guard): each service organisation's plan has its own
+    # SAP message and KML, of its units alone (issue 29); its assignments are the nation's of its units
+    services: dict[str, dict] = {}
+    brought = sorted({units[k].service or "" for k in [a.unit_id for a in sub.assignments] + list(sub.unassigned)})
+    if len(brought) > 1:
+        for sv in brought:
+            mine = dataclasses.replace(sub, assignments=[a for a in sub.assignments if (units[a.unit_id].service or "") == sv],
+                                       unassigned={k: v for k, v in sub.unassigned.items() if (units[k].service or "") == sv})
+            services[sv] = {"messages": {lang: sap_message(mine, catalogue, lang, situation) for lang in LANGUAGES}, "kml": kml_text(mine, catalogue)}
     return {"nation": nation, "start": iso(plan.start_s), "end": iso(plan.end_s), "assignments": assignments,
             "airspace": airspace_summary(plan.airspace),
             "unassigned": sub.unassigned, "messages": {lang: sap_message(sub, catalogue, lang, situation) for lang in LANGUAGES},
-            "kml": kml_text(sub, catalogue)}
+            "kml": kml_text(sub, catalogue), "services": services}
 
 
 def forecast_and_plan(sc, particles: int, seed: int, progress: Progress, done_through: int = 0,

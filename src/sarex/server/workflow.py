@@ -69,21 +69,58 @@ def canonical_org(code: str) -> str:
         return code
 
 
-def add_org(s: Session, actor: str, code: str, name: str) -> Org:
-    _check_code(code, "CODE")
-    code = canonical_org(code)
-    if len(code) > 16:
-        raise SarexInputError(f"CODE: {code!r} is {len(code)} characters, at most 16")
+def add_org(s: Session, actor: str, code: str, name: str, nation: Optional[str] = None, service: str = "") -> Org:
+    """An organisation: a nation's national one (``service`` empty: it owns all its nation's units; a code that is
+    a nation's, e.g. KOR, belongs to that nation when ``nation`` is not given) or one of its services (``nation``
+    and ``service``, e.g. ROKN, KOR, "ROK Navy": it owns the nation's units whose catalogue ``service`` that is)."""
+    from sarex.nations import nation_code
     from sarex.server.schemas import check_string
 
+    _check_code(code, "CODE")
+    service = " ".join((service or "").split())
+    if len(service) > 64:
+        raise SarexInputError(f"--service: {service[:20]!r}... is {len(service)} characters, at most 64")
+    if service and not nation:
+        raise SarexInputError(f"--nation: an organisation standing for the service {service!r} needs its nation (e.g. KOR)")
+    if nation:
+        try:
+            nation = nation_code(nation)
+        except ValueError as exc:
+            raise SarexInputError(f"--nation: {exc}") from None
+    if not service:
+        code = canonical_org(code)  # a national organisation by its nation's code: ROK is KOR
+        nation = nation or _nation_of(code)
+    if len(code) > 16:
+        raise SarexInputError(f"CODE: {code!r} is {len(code)} characters, at most 16")
     check_string(name, "--name", 200)
     if s.execute(select(Org).where(Org.code == code)).scalar():
         raise SarexInputError(f"CODE: organisation {code!r} exists already")
-    org = Org(code=code, name=name or code)
+    org = Org(code=code, name=name or code, nation=nation, service=service)
     s.add(org)
     s.flush()
-    audit.record(s, actor, "org.add", {"id": org.id, "code": code, "name": org.name}, rows=[org])
+    audit.record(s, actor, "org.add", {"id": org.id, "code": code, "name": org.name, "nation": nation, "service": service}, rows=[org])
     return org
+
+
+def _nation_of(code: str) -> Optional[str]:
+    from sarex.nations import nation_code
+
+    try:
+        return nation_code(code)
+    except ValueError:
+        return None
+
+
+def org_label(org: Org) -> str:
+    """An organisation as one line names it: ``ROKN (KOR, ROK Navy)``, ``KOR (KOR, all services)``, ``EXCON (no nation)``."""
+    if org.nation is None:
+        return f"{org.code} (no nation)"
+    return f"{org.code} ({org.nation}, {org.service or 'all services'})"
+
+
+def owns(org_nation: Optional[str], org_service: str, unit: Unit) -> bool:
+    """Whether an organisation of ``org_nation`` standing for ``org_service`` ("" = national) owns ``unit``."""
+    return org_nation is not None and unit.nation == org_nation and (not org_service or (unit.service or "") == org_service)
 
 
 def add_user(s: Session, actor: str, name: str, org_code: str, password: str) -> User:
@@ -162,9 +199,11 @@ def grant(s: Session, actor: str, user_name: str, exercise_id: int, role: str, u
         raise SarexInputError(f"--unit: only role 'unit' takes a unit, not {role!r}")
     if role == "planner":
         org = s.get(Org, user.org_id)
-        nations = set(s.execute(select(Unit.nation).where(Unit.exercise_id == exercise_id)).scalars())
-        if org.code not in nations:
-            raise SarexInputError(f"--role: planner {user_name!r} is of organisation {org.code!r}, which has no units in exercise {exercise_id} ({', '.join(sorted(nations))})")
+        units = list(s.execute(select(Unit).where(Unit.exercise_id == exercise_id)).scalars())
+        if not any(owns(org.nation, org.service or "", u) for u in units):
+            present = ", ".join(sorted({f"{u.nation} {u.service or '(no service)'}" for u in units}))
+            raise SarexInputError(f"--role: planner {user_name!r} is of organisation {org_label(org)}, which owns no units in exercise {exercise_id} "
+                                  f"(its units' nations and services: {present})")
     if s.execute(select(Grant).where(Grant.user_id == user.id, Grant.exercise_id == exercise_id, Grant.role == role)).scalar():
         raise SarexInputError(f"--role: {user_name!r} already holds {role!r} in exercise {exercise_id}")
     g = Grant(user_id=user.id, exercise_id=exercise_id, role=role, unit_code=unit_code)
@@ -224,20 +263,28 @@ def no_truth_in_case(ex: Exercise, what: str) -> None:
         raise Missing(f"{what}: exercise {ex.id} is a real case; it has no truth and no evaluation", what)
 
 
-def _approved_nations(s: Session, ex_id: int) -> set[str]:
-    return set(s.execute(select(Plan.nation).where(Plan.exercise_id == ex_id, Plan.status == "approved")).scalars())
+def _approved_owners(s: Session, ex_id: int) -> set[tuple[str, str]]:
+    """(nation, service) of the organisations with an approved plan ("" = a national plan, all the nation's units)."""
+    rows = s.execute(select(Plan.nation, Plan.org).where(Plan.exercise_id == ex_id, Plan.status == "approved")).all()
+    codes = {o for _n, o in rows if o}
+    service = dict(s.execute(select(Org.code, Org.service).where(Org.code.in_(codes))).all()) if codes else {}
+    return {(n, service.get(o) or "") for n, o in rows}
 
 
 def visible_units(s: Session, p: Principal, ex: Exercise, roles: set[str]) -> list[Unit]:
-    """All units for exercise control, coordinator and observers; a planner its own nation's and
-    those shared in an approved plan; a unit itself."""
+    """All units for exercise control, coordinator and observers; a unit itself; a planner the units its
+    organisation owns (a national one: all its nation's) and those of every organisation with an approved plan.
+
+    The same rule holds between two services of one nation as between two nations: a ROK Navy planner sees
+    the Korea Coast Guard's units once a KCG (or national KOR) plan is approved, not before; the national
+    organisation (the RCC) sees all its nation's units from the start."""
     units = list(s.execute(select(Unit).where(Unit.exercise_id == ex.id).order_by(Unit.id)).scalars())
     if roles & {"director", "evaluator", "coordinator", "observer"}:
         return units
     keep: set[str] = set()
     if "planner" in roles:
-        nations = _approved_nations(s, ex.id) | {p.org_code}
-        keep |= {u.code for u in units if u.nation in nations}
+        shared = _approved_owners(s, ex.id)
+        keep |= {u.code for u in units if p.owns(u.nation, u.service) or any(owns(n, sv, u) for n, sv in shared)}
     if "unit" in roles:
         keep.add(p.unit_of(ex.id))
     return [u for u in units if u.code in keep]
@@ -247,7 +294,7 @@ def visible_units(s: Session, p: Principal, ex: Exercise, roles: set[str]) -> li
 
 
 def me(p: Principal) -> dict:
-    return {"user": p.name, "org": p.org_code, "csrf": p.csrf if p.kind == "cookie" else None,
+    return {"user": p.name, "org": p.org_code, "org_nation": p.org_nation, "org_service": p.org_service, "csrf": p.csrf if p.kind == "cookie" else None,
             "grants": [{"exercise_id": e, "role": r, "unit": u} for e, rs in sorted(p.grants.items()) for r, u in sorted(rs.items())]}
 
 
@@ -260,8 +307,8 @@ def exercise_view(s: Session, p: Principal, exercise_id: int) -> dict:
     ex, roles = exercise_for(s, p, exercise_id)
     sc = _scenario(ex)
     pv = services.participant_scenario(sc)
-    nations = {u.nation for u in visible_units(s, p, ex, roles)}
-    pv["units"] = [u for u in pv["units"] if u["nation"] in nations and (roles - {"unit"} or u["id"] == p.unit_of(ex.id))]
+    seen = {u.code for u in visible_units(s, p, ex, roles)}
+    pv["units"] = [u for u in pv["units"] if u["id"] in seen]
     out = {"id": ex.id, "name": ex.name, "kind": ex.kind, "status": ex.status, "seed": ex.seed, "truth_released": ex.truth_released,
            "roles": sorted(roles), "unit": p.unit_of(ex.id), "scenario": pv,
            "lkp": {"lon": sc.reported.lon, "lat": sc.reported.lat, "time": iso(sc.reported.time), "radius_m": sc.reported.radius_m,
@@ -324,7 +371,8 @@ def periods(s: Session, p: Principal, exercise_id: int) -> list[dict]:
     for r in rows:
         mine = [pl for pl in plans if pl.period == r.number]
         out.append({"number": r.number, "start": iso(r.start_s), "end": iso(r.end_s),
-                    "approved": sorted(pl.nation for pl in mine if pl.status == "approved"),
+                    "approved": sorted({pl.nation for pl in mine if pl.status == "approved"}),
+                    "approved_orgs": sorted({pl.org or pl.nation for pl in mine if pl.status == "approved"}),
                     "closed_at": iso(r.closed_ex_s) if r.closed_ex_s is not None else None, "closed_reason": r.closed_reason or ""})
     return out
 

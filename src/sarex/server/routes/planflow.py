@@ -59,6 +59,7 @@ class PlanStateOut(BaseModel):
     id: int
     period: int
     nation: str
+    org: str = Field(description="the organisation whose units it tasks")
     status: str = Field(description="draft, approved, withdrawn, rejected or superseded")
     start: str
     end: str

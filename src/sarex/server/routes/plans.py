@@ -39,10 +39,10 @@ def plan_list(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep) -> list
     return read(store, plans.list_plans, p, exercise_id)
 
 
-@router.post("/api/exercises/{exercise_id}/plans", status_code=201, response_model=PlanView, **EXCLUDE_UNSET, summary="Draft a nation's plan for a period",
+@router.post("/api/exercises/{exercise_id}/plans", status_code=201, response_model=PlanView, **EXCLUDE_UNSET, summary="Draft an organisation's plan for a period (its units of the nation)",
              responses=responses(*AUTH, 404, 409, 422))
 def draft(exercise_id: ExerciseId, body: DraftIn, p: PrincipalDep, store: StoreDep) -> dict:
-    return write(store, lambda s: plans.plan_view(plans.draft_plan(s, p, exercise_id, body.period, body.nation)))
+    return write(store, lambda s: plans.plan_view(plans.draft_plan(s, p, exercise_id, body.period, body.nation, body.org)))
 
 
 @router.post("/api/exercises/{exercise_id}/plans/{plan_id}/approve", response_model=PlanView, **EXCLUDE_UNSET, summary="Approve a plan (coordinator)",

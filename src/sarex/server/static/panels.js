@@ -124,7 +124,7 @@
       const open = ((S.forecast || {}).periods || []).filter((q) => q.source !== "reported").map((q) => q.period);
       const ps = $("preview-period"), keep = ps.value;
       ps.innerHTML = open.map((k) => `<option value="${k}">P${k}</option>`).join(""); if (open.includes(+keep)) ps.value = keep;
-      const nations = r.includes("coordinator") ? [...new Set(S.units.map((u) => u.nation))] : [S.me.org];
+      const nations = r.includes("coordinator") ? [...new Set(S.units.map((u) => u.nation))] : [S.me.org_nation || S.me.org];
       const ns = $("preview-nation"), keepN = ns.value;
       ns.innerHTML = nations.map((n) => `<option value="${n}">${n}</option>`).join(""); if (nations.includes(keepN)) ns.value = keepN;
     }
@@ -134,19 +134,24 @@
     $("plans").querySelectorAll("button[data-act]").forEach((b) => (b.onclick = () => planAction(S, b.dataset.act, +b.dataset.plan)));
   }
   function planCard(S, pl) {
-    const r = S.ex.roles, coord = r.includes("coordinator"), mine = r.includes("planner") && pl.nation === S.me.org, draft = pl.status === "draft";
+    const r = S.ex.roles, coord = r.includes("coordinator"), mine = r.includes("planner") && planOrg(pl) === S.me.org, draft = pl.status === "draft";
     const total = pl.assignments.reduce((a, x) => a + x.pos, 0);
     const acts = [draft && coord ? btn("", "approve primary", T("approve"), `data-act="approve" data-plan="${pl.id}"`) : "",
       draft && coord && has(S, ROUTE_REJECT) ? btn("", "reject", T("reject"), `data-act="reject" data-plan="${pl.id}"`) : "",
       draft && (coord || mine) && has(S, ROUTE_WITHDRAW) ? btn("", "withdraw", T("withdraw"), `data-act="withdraw" data-plan="${pl.id}"`) : ""].join(" ");
     const review = pl.review ? `<p class="review">${T("plan_" + pl.status)} · <span translate="no">${esc(pl.review.by || "")}</span>: <span translate="no" class="usertext">${esc(pl.review.comment || "")}</span></p>` : "";
-    return `<article class="plan box plan-${pl.status}" data-plan="${pl.id}"><h3>P${pl.period} · ${pl.nation} · <span class="plan-status" data-status="${pl.status}">${T("plan_" + pl.status)}</span> · POS ${SX.pct(total)}</h3>` + review +
+    return `<article class="plan box plan-${pl.status}" data-plan="${pl.id}"><h3>P${pl.period} · ${orgLabel(pl)} · <span class="plan-status" data-status="${pl.status}">${T("plan_" + pl.status)}</span> · POS ${SX.pct(total)}</h3>` + review +
       `<div class="scroll" tabindex="0"><table><thead><tr><th>${T("unit")}</th><th>${T("pattern")}</th><th>POS</th><th>${T("on_task")}</th><th>${T("answer")}</th></tr></thead><tbody>` +
       pl.assignments.map((a) => `<tr><td translate="no">${esc(a.unit)}</td><td>${tr("pattern_", a.pattern)}</td><td>${SX.pct(a.pos)}</td><td>${SX.fmtTime(a.on_task, true)}</td><td>${a.answer ? T("answer_" + a.answer.answer) : ""}</td></tr>`).join("") +
       `</tbody></table></div>${acts.trim() ? `<div class="row">${acts}</div>` : ""}<p class="error" role="alert"></p></article>`;
   }
+  // A plan is an organisation's (issue 29): a national one's code is its nation's, a service's (ROKN, KCG) its own.
+  function planOrg(pl) { return pl.org || pl.nation; }
+  function orgLabel(pl) { return planOrg(pl) === pl.nation ? pl.nation : `${pl.nation} · <span translate="no" class="plan-org">${esc(planOrg(pl))}</span>`; }
+  // the organisation a draft from this page is for: the planner's own; the coordinator drafts a nation's (national) plan
+  function draftOrg(S, nation) { return S.ex.roles.includes("planner") && !S.ex.roles.includes("coordinator") ? S.me.org : nation; }
   async function planAction(S, what, id) {
-    const pl = S.plans.find((x) => x.id === id), name = `P${pl.period} ${pl.nation}`;
+    const pl = S.plans.find((x) => x.id === id), name = `P${pl.period} ${orgLabel(pl)}`;
     const ok = await SX.confirmDialog(T("confirm_" + what + "_title", { plan: name }), T("confirm_" + what + "_text", { plan: name }), what === "reject");
     if (!ok) return;
     const err = document.querySelector(`article.plan[data-plan="${id}"] .error`);
@@ -169,9 +174,10 @@
     try {
       const q = await SX.api(`/api/exercises/${S.ex.id}/proposals/${period}`), n = q.nations[nation];
       if (!n) { $("proposal").innerHTML = `<p class="box">${T("no_proposal")}</p>`; return; }
-      const total = n.assignments.reduce((a, x) => a + x.pos, 0), done = S.plans.some((pl) => pl.period === period && pl.nation === nation && pl.status === "approved");
+      const org = draftOrg(S, nation), total = n.assignments.reduce((a, x) => a + x.pos, 0);
+      const done = S.plans.some((pl) => pl.period === period && pl.nation === nation && planOrg(pl) === org && pl.status === "approved");
       const editing = !done && has(S, ROUTE_AREAS);
-      $("proposal").innerHTML = `<section class="box proposal" aria-live="polite"><h3>${T("proposal")} P${period} · ${nation} · POS ${SX.pct(total)}</h3><div class="scroll" tabindex="0"><table><thead><tr><th>${T("unit")}</th><th>${T("pattern")}</th><th>POS</th><th>${T("on_task")}</th><th>${T("off_task")}</th></tr></thead><tbody>` +
+      $("proposal").innerHTML = `<section class="box proposal" aria-live="polite"><h3>${T("proposal")} P${period} · ${orgLabel({ nation, org })} · POS ${SX.pct(total)}</h3><div class="scroll" tabindex="0"><table><thead><tr><th>${T("unit")}</th><th>${T("pattern")}</th><th>POS</th><th>${T("on_task")}</th><th>${T("off_task")}</th></tr></thead><tbody>` +
         n.assignments.map((a) => `<tr><td translate="no">${esc(a.unit)}</td><td>${tr("pattern_", a.pattern)}</td><td>${SX.pct(a.pos)}</td><td>${SX.fmtTime(a.on_task, true)}</td><td>${SX.fmtTime(a.off_task, true)}</td></tr>`).join("") +
         `</tbody></table></div>` + (done ? `<p>${T("already_approved")}</p>` : "") + (editing ? areaForm(n.assignments) : "") +
         `<div class="row">${done ? "" : btn("draft-confirm", "primary", T("draft_this"))} ${editing ? btn("replan-areas", "", T("replan_areas"), "disabled") : ""} ${btn("draft-discard", "", T("discard"))}</div><p class="error" role="alert"></p></section>`;
@@ -214,7 +220,7 @@
     box.querySelectorAll("button.update").forEach((b) => (b.onclick = () => SX.act(`/api/exercises/${id}/jobs`, { kind: "update", particles: 2000, period: +b.dataset.period }, err)));
     const fc = {}; ((S.forecast || {}).periods || []).forEach((q) => (fc[q.period] = q));
     $("periods-table").tBodies[0].innerHTML = S.periods.map((p) => { const q = fc[p.number];
-      return `<tr data-period="${p.number}"><td>P${p.number}</td><td>${SX.fmtTime(p.start, true)}</td><td>${SX.fmtTime(p.end, true)}</td><td>${p.approved.join(", ")}</td>` +
+      return `<tr data-period="${p.number}"><td>P${p.number}</td><td>${SX.fmtTime(p.start, true)}</td><td>${SX.fmtTime(p.end, true)}</td><td translate="no">${(p.approved_orgs || p.approved).join(", ")}</td>` +
         `<td class="period-source">${q ? T(q.source) : ""}</td><td>${q ? SX.pct(q.pos) : ""}</td><td>${q ? SX.pct(q.cumulative_pos) : ""}</td></tr>`; }).join("");
     $("jobs").innerHTML = S.jobs.slice().reverse().map((j) => `<li data-job="${j.id}">#${j.id} ${T("job_" + j.kind)} · <span class="job-status" data-status="${j.status}">${T("jobst_" + j.status)}</span> ${(100 * j.progress).toFixed(0)} %` +
       ((j.status === "running" || j.status === "queued") && r.some((x) => ["director", "coordinator", "planner"].includes(x)) ? " " + btn("", "cancel", T("cancel_job"), `data-job="${j.id}"`) : "") + "</li>").join("");
