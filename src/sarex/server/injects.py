@@ -282,7 +282,8 @@ def _visible(row: Inject, p: Principal, roles: set[str], now_ex: float, unit: Op
     if units and addressed == {"unit"} and unit not in units:
         return False
     orgs = [o for o in row.to_orgs.split(",") if o]
-    return not orgs or p.org_code in orgs
+    # addressed to a nation (KOR): each of its organisations, the services' (ROKN, KCG) too (issue 29)
+    return not orgs or p.org_code in orgs or (p.org_nation is not None and p.org_nation in orgs)
 
 
 def visible(s: Session, p: Principal, exercise_id: int, after_id: int = 0) -> list[dict]:
