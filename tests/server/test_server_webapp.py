@@ -142,9 +142,25 @@ def test_unit_on_a_phone(browser, world, ready):
     assert mb["width"] >= 0.9 * 390 and mb["height"] > 500, mb
     width = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
     assert width[0] <= width[1], width
+    # no two shown labels (LKP, areas, call signs, sightings) on one spot, and the LKP's and the unit's own kept
+    seen = page.evaluate(_LABELS)
+    assert seen["overlaps"] == [] and seen["shown"] >= 3 and seen["lkp"] and seen["unit"], seen
     page.screenshot(path=str(IMG / "web-unit-phone-map.png"))
     ctx.close()
     assert blocked == []
+
+
+# the map's shown labels from their pixel boxes: pairs overlapping by more than a pixel, how many shown
+_LABELS = """() => {
+  const els = [...document.querySelectorAll('#map .leaflet-tooltip.map-label, #map .unit-label')]
+    .filter((e) => getComputedStyle(e).visibility !== 'hidden' && e.getBoundingClientRect().width > 0);
+  const b = els.map((e) => e.getBoundingClientRect()), overlaps = [];
+  for (let i = 0; i < b.length; i++) for (let j = i + 1; j < b.length; j++) {
+    const p = b[i], q = b[j];
+    if (p.left < q.right - 1 && q.left < p.right - 1 && p.top < q.bottom - 1 && q.top < p.bottom - 1) overlaps.push([els[i].textContent, els[j].textContent]);
+  }
+  return { overlaps, shown: els.length, lkp: els.some((e) => e.classList.contains('lkp-label')), unit: els.some((e) => e.classList.contains('unit-label')) };
+}"""
 
 
 def _tabs(page) -> list[str]:

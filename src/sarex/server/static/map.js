@@ -55,6 +55,7 @@
     new NmScale({ metric: true, imperial: true, position: "bottomright" }).addTo(M.map);
     M.layers.grid = L.layerGroup().addTo(M.map);
     M.map.on("moveend", drawGraticule);
+    M.map.on("zoomend moveend", declutterSoon);
   }
 
   async function open(ex, api) {
@@ -90,7 +91,7 @@
     if (S.datum.length) {
       L.polyline(S.datum.map((d) => [d.lat, d.lon]), { color: "#c0392b", weight: 2, dashArray: "2 6" }).addTo(Lr.datum);
       const d = S.datum[S.datum.length - 1];
-      L.circleMarker([d.lat, d.lon], { radius: 3, color: "#c0392b" }).bindTooltip(T("map_datum"), { permanent: true, direction: "left", className: "map-label" }).addTo(Lr.datum);
+      L.circleMarker([d.lat, d.lon], { radius: 3, color: "#c0392b" }).bindTooltip(T("map_datum"), { permanent: true, direction: "left", className: "map-label datum-label" }).addTo(Lr.datum);
     }
     if (ex.truth) L.circleMarker([ex.truth.lat, ex.truth.lon], { radius: 7, color: "#000", fillColor: "#f1c40f", fillOpacity: 1, className: "truth-marker" })
       .bindTooltip(T("map_truth"), { permanent: true, direction: "top", className: "map-label truth-label" }).addTo(Lr.datum);
@@ -99,13 +100,43 @@
       style: (f) => ({ className: "area area-" + f.properties.status, color: nationColour(f.properties.nation), weight: 2,
                        fillOpacity: f.properties.status === "approved" ? 0.18 : 0.06, dashArray: f.properties.status === "approved" ? null : "5 4" }),
       onEachFeature: (f, l) => { const p = f.properties;
-        l.bindTooltip(`P${p.period} <b>${p.unit}</b><br>${p.nation} · POS ${p.pos !== undefined ? pct(p.pos) : ""}`, { permanent: true, direction: "center", className: "map-label area-label", interactive: false }); },
+        l.bindTooltip(`P${p.period} <b>${p.unit}</b><br>${p.nation} · POS ${p.pos !== undefined ? pct(p.pos) : ""}`, { permanent: true, direction: "center", className: `map-label area-label area-p${p.period}`, interactive: false }); },
     }).eachLayer((l) => Lr.areas.addLayer(l));
     L.geoJSON(S.routesFc, { interactive: false, style: (f) => ({ color: nationColour(f.properties.nation), weight: 1, opacity: 0.8 }) }).eachLayer((l) => Lr.routes.addLayer(l));
     S.sightings.forEach((s) => L.circleMarker([s.lat, s.lon], { radius: 6, color: "#e67e22", fillColor: "#f39c12", fillOpacity: 0.9 })
-      .bindTooltip(T("map_sighting") + " " + fmtTime(s.time, true), { permanent: true, direction: "right", className: "map-label" }).addTo(Lr.sightings));
+      .bindTooltip(T("map_sighting") + " " + fmtTime(s.time, true), { permanent: true, direction: "right", className: "map-label sighting-label" }).addTo(Lr.sightings));
     drawContours(S); drawUnits(S); legend(S);
   }
+
+  // Labels that would stack on one spot (a phone's 390 px, or zoomed out): from their pixel boxes after each draw
+  // and zoom, the more important is kept where it is, a colliding one is moved just above or below its place,
+  // and hidden only where neither is free; zooming in separates them again. Importance: the LKP, the truth and
+  // the units' call signs, then search areas (the latest period first), sightings, the datum, a previewed area.
+  function labelRank(el) {
+    const c = el.classList;
+    if (c.contains("lkp-label") || c.contains("truth-label")) return 0;
+    if (c.contains("unit-label")) return 1;
+    if (c.contains("area-label")) { const m = /area-p(\d+)/.exec(el.className); return 2 + 1 / (1 + (m ? +m[1] : 0)); }
+    if (c.contains("sighting-label")) return 4;
+    if (c.contains("datum-label")) return 5;
+    return 6;
+  }
+  function declutter() {
+    if (!M.map) return;
+    const els = [...M.map.getContainer().querySelectorAll(".leaflet-tooltip.map-label, .unit-label")];
+    els.forEach((el) => { el.classList.remove("label-hidden"); el.style.marginTop = ""; });
+    const items = els.map((el) => ({ el, rank: labelRank(el), b: el.getBoundingClientRect() })).filter((x) => x.b.width > 0).sort((a, b) => a.rank - b.rank);
+    const kept = [], hit = (b) => kept.some((k) => b.left < k.right - 1 && k.left < b.right - 1 && b.top < k.bottom - 1 && k.top < b.bottom - 1);
+    for (const x of items) {
+      const h = x.b.height + 2, movable = x.el.classList.contains("leaflet-tooltip");
+      const dy = [0, ...(movable ? [h, -h] : [])].find((d) => !hit({ left: x.b.left, right: x.b.right, top: x.b.top + d, bottom: x.b.bottom + d }));
+      if (dy === undefined) { x.el.classList.add("label-hidden"); continue; }
+      if (dy) x.el.style.marginTop = (parseFloat(getComputedStyle(x.el).marginTop) || 0) + dy + "px";  // over Leaflet's own margin
+      kept.push({ left: x.b.left, right: x.b.right, top: x.b.top + dy, bottom: x.b.bottom + dy });
+    }
+  }
+  // after Leaflet has placed its tooltips for the new view
+  function declutterSoon() { requestAnimationFrame(declutter); }
 
   function drawContours(S) {
     const sel = document.getElementById("contour-period"), feats = S.contours.features;
@@ -140,6 +171,7 @@
       L.marker([p.lat, p.lon], { keyboard: false, title: p.unit, icon: L.divIcon({ className: "unit-marker unit-" + kind, html: svg(kind, c, 22) + `<span class="unit-label">${p.unit}</span>`, iconSize: [22, 22], iconAnchor: [11, 11] }) })
         .addTo(M.layers.units);
     });
+    declutterSoon();
     return last;
   }
 
@@ -225,10 +257,11 @@
       if (onEdit && a.centre_lon !== undefined) editable(a, poly, onEdit);
     });
     if (assignments && assignments.length && M.layers.preview.getLayers().length) M.map.fitBounds(L.featureGroup(M.layers.preview.getLayers()).getBounds().pad(0.3), { maxZoom: 11 });
+    declutterSoon();
   }
   // An area set in the panel's inputs: redraw it and its handles.
   const setArea = (unit, g) => { if (M.edit && M.edit[unit]) M.edit[unit](g); };
   function resize(S) { if (M.map) { M.map.invalidateSize(); if (S) fit(S); else drawGraticule(); } }
 
-  window.SX_MAP = { init, open, draw, drawUnits, fit, resize, preview, setArea, areaRing, legend, nationColour, kindOf, lastPositions, get map() { return M.map; } };
+  window.SX_MAP = { init, open, draw, drawUnits, fit, resize, preview, setArea, areaRing, legend, nationColour, kindOf, lastPositions, declutter, get map() { return M.map; } };
 })();
