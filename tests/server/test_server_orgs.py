@@ -165,3 +165,37 @@ def test_migration_0007_on_a_store_with_rows(tmp_path):
         assert not v.ok and v.problem.startswith("orgs/")
     finally:
         store.dispose()
+
+
+def test_cli_org_add_with_nation_and_service(tmp_path):
+    """``sarex server org add`` takes --nation and --service; a bad nation or a service without its nation is one
+    line and exit 2, and nothing is added."""
+    import os
+    import subprocess
+
+    from server_harness import SARAX_BIN
+
+    def run(*args):
+        return subprocess.run([SARAX_BIN, "server", "org", "add", *args, "--data", str(tmp_path)], capture_output=True, text=True,
+                              env=os.environ, timeout=120)
+
+    ok = run("ROKN", "--nation", "ROK", "--service", "ROK Navy")
+    assert ok.returncode == 0 and "ROKN (KOR, ROK Navy)" in ok.stdout, ok.stderr
+    bad = run("KCG", "--nation", "Korea", "--service", "Korea Coast Guard")
+    assert bad.returncode == 2 and "--nation: 'Korea'" in bad.stderr and len(bad.stderr.strip().splitlines()) == 1, bad.stderr
+    # the other refusals, in process on the same store; none of the refused was half-added
+    from sarex.errors import SarexInputError
+    from sarex.server.db import Store, database_url
+    from sarex.server.workflow import add_org, org_label
+
+    store = Store(database_url(tmp_path, None))
+    try:
+        for args, field in ((("KCG", "x", None, "Korea Coast Guard"), "--nation:"), (("KCG", "x", "KOR", "x" * 65), "--service:"),
+                            (("ROKN", "x", "KOR", "ROK Navy"), "CODE:")):
+            with pytest.raises(SarexInputError, match=field), store.tx() as s:
+                add_org(s, "test", *args)
+        with store.tx() as s:
+            assert org_label(add_org(s, "test", "KCG", "x", "KR", "Korea Coast Guard")) == "KCG (KOR, Korea Coast Guard)"
+            assert org_label(add_org(s, "test", "ROK", "RCC Busan")) == "KOR (KOR, all services)"
+    finally:
+        store.dispose()
