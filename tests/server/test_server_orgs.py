@@ -22,8 +22,8 @@ def _units(plan: dict) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def kor(world, tmp_path_factory):
-    """A second exercise in the world's server: three Korean units of two services, one Japanese; its forecast done."""
+def kor_exercise(world, tmp_path_factory):
+    """A second exercise in the world's server: three Korean units of two services, one Japanese (no forecast yet)."""
     from sqlalchemy import select
 
     from sarex.errors import SarexInputError
@@ -49,11 +49,18 @@ def kor(world, tmp_path_factory):
                 grant(s, "test", "planner-jmsdf", ex, "planner")
     finally:
         store.dispose()
+    return ex, str(refused.value)
+
+
+@pytest.fixture(scope="module")
+def kor(world, kor_exercise):
+    """That exercise with its forecast done (a job of 200 particles: the slow part)."""
+    ex, refused = kor_exercise
     h = {n: token(world.url, n) for n in ("planner-rokn", "planner-kcg", "planner-rok", "coordinator", "director")}
     r = httpx.post(f"{world.url}/api/exercises/{ex}/jobs", headers=h["director"], json={"kind": "forecast", "particles": 200}, timeout=30)
     assert r.status_code == 202 or r.status_code == 201, r.text
     assert wait_job(world.url, h["director"], r.json()["id"])["status"] == "done"
-    return ex, h, str(refused.value)
+    return ex, h, refused
 
 
 def _get(world, h, path):
@@ -64,13 +71,14 @@ def _post(world, h, path, json=None):
     return httpx.post(f"{world.url}{path}", headers=h, json=json, timeout=60)
 
 
-def test_grant_refused_for_an_organisation_without_units(kor):
-    _ex, _h, msg = kor
+def test_grant_refused_for_an_organisation_without_units(kor_exercise):
+    _ex, msg = kor_exercise
     assert "\n" not in msg
     assert "JMSDF (JPN, JMSDF)" in msg and "owns no units" in msg
     assert "JPN Japan Coast Guard" in msg and "KOR ROK Navy" in msg and "KOR Korea Coast Guard" in msg
 
 
+@pytest.mark.slow  # a forecast job of its own (87 s on PostgreSQL, more on a loaded machine)
 def test_each_service_drafts_its_own_units_and_the_coordinator_approves_both(world, kor):
     ex, h, _ = kor
     base = f"/api/exercises/{ex}"
@@ -109,6 +117,7 @@ def test_each_service_drafts_its_own_units_and_the_coordinator_approves_both(wor
     assert r.status_code == 409 and r.json()["field"] == "org"
 
 
+@pytest.mark.slow
 def test_national_organisation_drafts_all_its_nations_units(world, kor):
     ex, h, _ = kor
     r = _post(world, h["planner-rok"], f"/api/exercises/{ex}/plans", {"period": 2, "nation": "KOR"})
