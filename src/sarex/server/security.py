@@ -65,6 +65,12 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def org_owns(org_nation: str | None, org_service: str | None, nation: str, service: str | None) -> bool:
+    """The one ownership rule (issue 29): an organisation of ``org_nation`` standing for ``org_service``
+    ("" = the nation's national organisation, all its services) owns a unit of ``nation`` brought by ``service``."""
+    return org_nation is not None and nation == org_nation and (not org_service or (service or "") == org_service)
+
+
 @dataclass
 class Principal:
     """The authenticated user and their grants: exercise id -> {role: unit code or None}."""
@@ -84,7 +90,7 @@ class Principal:
 
     def owns(self, nation: str, service: str | None) -> bool:
         """Whether a unit of ``nation`` brought by ``service`` is one of this user's organisation's."""
-        return self.org_nation is not None and nation == self.org_nation and (not self.org_service or (service or "") == self.org_service)
+        return org_owns(self.org_nation, self.org_service, nation, service)
 
     @property
     def national(self) -> bool:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from sarex.errors import SarexInputError
 from sarex.server import audit, services
 from sarex.server.models import ROLES, TRUTH_ROLES, Exercise, Grant, Org, Period, Plan, Unit, User
-from sarex.server.security import Principal, bump_auth_epoch, hash_password
+from sarex.server.security import Principal, bump_auth_epoch, hash_password, org_owns
 from sarex.times import iso
 
 
@@ -120,7 +120,7 @@ def org_label(org: Org) -> str:
 
 def owns(org_nation: Optional[str], org_service: str, unit: Unit) -> bool:
     """Whether an organisation of ``org_nation`` standing for ``org_service`` ("" = national) owns ``unit``."""
-    return org_nation is not None and unit.nation == org_nation and (not org_service or (unit.service or "") == org_service)
+    return org_owns(org_nation, org_service, unit.nation, unit.service)
 
 
 def add_user(s: Session, actor: str, name: str, org_code: str, password: str) -> User:
