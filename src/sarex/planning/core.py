@@ -256,6 +256,14 @@ class PlannerCore:
         if not items:
             return 0.0 - 2.0 * thr * dropped
         total, marg = ev.plan_pos(items)
+        if len(items) > 1 and float(marg.min()) >= 0.0:
+            # The share is what a unit finds in its own area (each particle with the unit whose POD is highest there),
+            # as the plan reports it: a later unit re-searching an earlier one's area may add POS and still own none.
+            pods = ev.pods(items)
+            found = (1.0 - np.prod(1.0 - pods, axis=0)) * ev.w0
+            owner = np.where(pods.max(axis=0) > 0, np.argmax(pods, axis=0), -1)
+            own = np.bincount(owner[owner >= 0], weights=found[owner >= 0], minlength=len(items))
+            marg = np.minimum(marg, own)
         total -= 2.0 * thr * dropped
         for uid, m in zip(ids, marg):
             if uid not in exempt and m < thr:

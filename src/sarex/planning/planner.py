@@ -146,6 +146,10 @@ class Planner(PlannerSeeds, PlannerRepair):
             seq = self._sequence_seed([by_id[u] for u in free])
             if set(seq) == set(rects) and self._score(by_id, seq, exempt=forced) > self._score(by_id, rects, exempt=forced):
                 rects = seq
+            wav = self._wave_layout(by_id, free, rects, forced)
+            if wav is not None:
+                rects, by_id = wav
+                self._by_id = by_id
         if len(free) > 1 and not pins and not self._near_stone(by_id, rects, forced):
             # The strip tiling (issue 13) where the nested layout is not within 3 % of Stone's static optimum.
             tiles = self._tile_seed([by_id[u] for u in rects], np.ones(c.x.shape[0]), forced)
@@ -161,8 +165,12 @@ class Planner(PlannerSeeds, PlannerRepair):
                     rects[uid] = r_new
         if len(free) > 1 and not pins:
             rects = self._repair_shares(by_id, rects, forced)
+
             if not self.settings.exercise and self.settings.min_marginal_pos <= 0:  # else the SMC's reserve rule decides
+                n = len(rects)
                 self._drop_late(by_id, rects, unassigned, forced)
+                if len(rects) < n:  # the late units' areas are free again: the others' shares once more
+                    rects = self._repair_shares(by_id, rects, forced)
         smc = {u: "pinned" for u in pins} | {u: "forced" for u in force}
         return self._finish(by_id, rects, unassigned, reserve, smc)
 

@@ -58,6 +58,33 @@ class PlannerRepair(PlannerCore):
         ref = stone_bound(self.cloud, effort, model=self.model)
         return ref > 0 and self._score(by_id, rects, exempt=exempt) >= ratio * ref
 
+    def _own_pos(self, by_id: dict[str, Sru], items: list) -> np.ndarray:
+        """POS each unit finds in its own area (fine sample): every particle counted with the unit whose POD is highest
+        there, as the plan reports it (:meth:`Planner._finish`); the share bar of issue 32 is on this number."""
+        ev = self.fine
+        pods = ev.pods([(by_id[u], f) for u, f in items])
+        found = (1.0 - np.prod(1.0 - pods, axis=0)) * ev.w0
+        owner = np.argmax(pods, axis=0)
+        seen = pods.max(axis=0) > 0
+        return np.array([float(found[seen & (owner == j)].sum()) for j in range(len(items))])
+
+    def _core_boxes(self, s: Sru, fit) -> list[Rectangle]:
+        """Boxes on the cloud's core as it is while ``s`` searches, at coverages 4–8 (of its current effort): a later unit
+        searching the densest part again, above the coverage of the earlier ones (Stone: coverage ln(p/λ), highest there)."""
+        if fit is None:
+            return []
+        c = self.cloud
+        m = int(np.argmin(np.abs(c.times_s - (fit.arrive_s + 0.5 * fit.search_s))))
+        centre, sig, axes = principal_axes(c.x[:, m], c.y[:, m], c.weight)
+        aspect = float(np.clip(sig[0] / sig[1], 1.0, 4.0))
+        phi = math.atan2(axes[1, 0], axes[0, 0])
+        z = s.sweep_width_m * fit.track_m
+        out = []
+        for cov in (4.0, 6.0, 8.0):
+            leg = math.sqrt(z / cov * aspect)
+            out.append(Rectangle(float(centre[0]), float(centre[1]), phi, leg, z / cov / leg))
+        return out
+
     def _repair_shares(self, by_id: dict[str, Sru], rects: dict[str, Rectangle], exempt: frozenset, rounds: int = 3) -> dict[str, Rectangle]:
         """Give every unit finding less than its share (``share_pos``) part of the probability (issue 32).
 
@@ -73,13 +100,17 @@ class PlannerRepair(PlannerCore):
             items = self._fits(by_id, rects)
             if not items:
                 break
-            _, marg = self.fine.plan_pos([(by_id[u], f) for u, f in items])
+            marg = self._own_pos(by_id, items)  # the share as the plan reports it (POS found in the unit's own area)
             weak = [(m, u) for (u, _), m in zip(items, marg) if m < thr and u not in stuck]
             if not weak:
                 break
             _, u = min(weak)
             gains = {v: m for (v, _), m in zip(items, marg)}
             trials = []
+            r = rects[u]
+            for k in (0.5, 0.7):  # the unit's own area shrunk about its centre: a later unit searching again at a higher coverage
+                trials.append(rects | {u: Rectangle(r.cx, r.cy, r.phi, k * r.leg_m, k * r.creep_m)})
+            trials += [rects | {u: t} for t in self._core_boxes(by_id[u], dict(items).get(u))]
             for v in rects:
                 if v == u:
                     continue
@@ -97,7 +128,7 @@ class PlannerRepair(PlannerCore):
                     fits = self._fits(by_id, trials[i2])
                     if len(fits) < len(trials[i2]):
                         continue
-                    _, m2 = self.fine.plan_pos([(by_id[v], f) for v, f in fits])
+                    m2 = self._own_pos(by_id, fits)
                     if dict(zip([v for v, _ in fits], m2))[u] >= thr:
                         pick = (g2, i2)
                         break

@@ -7,6 +7,7 @@ Each returns rectangles per unit id for :class:`sarex.planning.planner.Planner` 
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Optional
 
@@ -96,6 +97,94 @@ class PlannerSeeds(PlannerCore):
                             lambda r: self._score(by_id, r | fixed, self.coarse, exempt, want), lambda r: self._score(by_id, r | fixed, self.fine, exempt, want),
                             arrivals_s=arr)
         return out or {}
+
+    def _windows(self, srus: list[Sru], centre: np.ndarray) -> list[tuple[float, float]]:
+        """Each unit's likely time on task at ``centre`` (epoch s): arrival to the period's end or its endurance."""
+        c = self.cloud
+        out = []
+        for s in srus:
+            arr = self._arrival_s(s, centre)
+            back = math.hypot(centre[0] - s.start_xy[0], centre[1] - s.start_xy[1]) / s.transit_speed_ms
+            end = min(c.end_s, arr - back + s.endurance_s - back, arr + (s.on_scene_s or math.inf))
+            out.append((arr, max(end, arr)))
+        return out
+
+    def _waves(self, srus: list[Sru], current: dict[str, Rectangle]) -> list[list[int]]:
+        """Indices of ``srus`` grouped into waves: units whose times on task (in the ``current`` layout where they have an
+        area there, else :meth:`_windows`) overlap or are less than ``reuse_gap_s`` apart, in the order they come on task."""
+        c = self.cloud
+        centre, _, _ = principal_axes(self._mid_xy[0], self._mid_xy[1], c.weight)
+        wins = self._windows(srus, centre)
+        for i, s in enumerate(srus):
+            f = fit_unit(s, current[s.id], c.start_s, c.end_s, self._cov) if s.id in current else None
+            if f is not None:
+                wins[i] = (f.arrive_s, f.arrive_s + f.search_s)
+        self._wins = wins
+        waves: list[list[int]] = []
+        end = -math.inf
+        for i in sorted(range(len(srus)), key=lambda i: (wins[i][0], srus[i].id)):
+            if waves and wins[i][0] < end + self.settings.reuse_gap_s:
+                waves[-1].append(i)
+                end = max(end, wins[i][1])
+            else:
+                waves.append([i])
+                end = wins[i][1]
+        return waves
+
+    def _wave_seed(self, srus: list[Sru], exempt: frozenset, current: dict[str, Rectangle]) -> Optional[tuple[dict[str, Rectangle], dict[str, Sru]]]:
+        """Nested layouts wave by wave (None for a single wave): a wave's units are told to leave ``reuse_gap_s`` before
+        the next wave comes on task (their time on scene capped); the next wave's layout is fitted to the cloud as it is
+        during that wave, weighted by what the earlier waves leave undetected, and may search again where they have been
+        (:func:`sarex.planning.evaluate.clashes`). Returns the areas and the units with their caps.
+
+        Stone's allocation (REFERENCES §5; Stone 1975 ch. 2–3) of effort applied in sequence is the same water filling
+        on the probability still undetected: the ships that come on task hours after the aircraft take the core again.
+        """
+        c = self.cloud
+        waves = self._waves(srus, current)
+        if len(waves) < 2:
+            return None
+        wins = self._wins
+        srus = list(srus)
+        for k, wave in enumerate(waves[:-1]):
+            nxt = min(wins[i][0] for i in waves[k + 1]) - self.settings.reuse_gap_s
+            for i in wave:
+                cap = nxt - wins[i][0]
+                if cap > 600.0 and (srus[i].on_scene_s is None or cap < srus[i].on_scene_s):
+                    srus[i] = dataclasses.replace(srus[i], on_scene_s=cap)
+        by_id = {s.id: s for s in srus}
+        rects: dict[str, Rectangle] = {}
+        done: list[str] = []
+        for wave in waves:
+            t0, t1 = min(wins[i][0] for i in wave), max(wins[i][1] for i in wave)
+            m = (c.times_s >= t0 - 900.0) & (c.times_s <= t1 + 900.0)
+            if not m.any():
+                m[np.argmin(np.abs(c.times_s - t0))] = True
+            surv = self._survival(by_id, rects) if rects else np.ones(c.x.shape[0])
+            w = np.repeat(c.weight * surv, int(m.sum()))
+            done += [srus[i].id for i in wave]
+            self._by_id = self._by_id | by_id
+            rects |= self._nested_group([srus[i] for i in wave], c.x[:, m].reshape(-1), c.y[:, m].reshape(-1), w, dict(rects), exempt, list(done))
+        return rects, by_id
+
+    def _wave_layout(self, by_id: dict[str, Sru], free: list[str], rects: dict[str, Rectangle],
+                     exempt: frozenset) -> Optional[tuple[dict[str, Rectangle], dict[str, Sru]]]:
+        """The wave layout (:meth:`_wave_seed`) where it scores higher than ``rects``: the areas and the units (with their
+        caps on time on scene); units it leaves out get the best free area. None where it does not."""
+        saved = self._by_id
+        got = self._wave_seed([by_id[u] for u in free], exempt, rects)
+        self._by_id = saved
+        if got is None:
+            return None
+        wav, capped = got
+        ids = by_id | capped
+        for u in [u for u in rects if u not in wav]:
+            placed, _ = self._place(ids[u], self._survival(ids, wav), self._occupied(ids, wav), thorough=False)
+            if placed is not None:
+                wav[u] = placed
+        if set(wav) != set(rects) or self._score(ids, wav, exempt=exempt) <= self._score(by_id, rects, exempt=exempt):
+            return None
+        return wav, ids
 
     def _tile_seed(self, srus: list[Sru], survive_full: np.ndarray, exempt: frozenset = frozenset()) -> Optional[dict[str, Rectangle]]:
         """Adjacent strips tiling one Stone-shaped region (:func:`sarex.planning.tiling.tile_region`)."""
