@@ -256,9 +256,10 @@ class PlannerCore:
         if not items:
             return 0.0 - 2.0 * thr * dropped
         total, marg = ev.plan_pos(items)
-        if len(items) > 1 and float(marg.min()) >= 0.0:
-            # The share is what a unit finds in its own area (each particle with the unit whose POD is highest there),
-            # as the plan reports it: a later unit re-searching an earlier one's area may add POS and still own none.
+        if any(not items[a][1].rect.separated_from(items[b][1].rect, 0.5 * self.settings.gap_m) for a in range(len(items)) for b in range(a)):
+            # Areas searched again (a later unit where an earlier one has been): the share is what a unit finds in its own
+            # area (each particle with the unit whose POD is highest there), as the plan reports it; re-searching an
+            # earlier unit's area may add POS and still own none.
             pods = ev.pods(items)
             found = (1.0 - np.prod(1.0 - pods, axis=0)) * ev.w0
             owner = np.where(pods.max(axis=0) > 0, np.argmax(pods, axis=0), -1)

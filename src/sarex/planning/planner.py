@@ -37,7 +37,9 @@ Search (deterministic for a seed):
    (:mod:`sarex.planning.tiling`); kept instead of the greedy plan when its POS,
    once the reserve rule has run, is higher.
    Also the units placed in the order they come on task, each where the earlier
-   ones left most (:mod:`sarex.planning.seeds`); the better layout is kept.
+   ones left most, and nested layouts wave by wave (units on task at the same time,
+   the earlier waves leaving before the next arrives; :mod:`sarex.planning.seeds`);
+   the better layout is kept.
 3. *Joint refinement.* Each unit's rectangle is re-optimised (Nelder–Mead) with
    the others fixed, for ``passes`` rounds; then every unit is steered to its share
    and units that arrive too late are left out with the numbers (:mod:`sarex.planning.repair`).
@@ -165,7 +167,6 @@ class Planner(PlannerSeeds, PlannerRepair):
                     rects[uid] = r_new
         if len(free) > 1 and not pins:
             rects = self._repair_shares(by_id, rects, forced)
-
             if not self.settings.exercise and self.settings.min_marginal_pos <= 0:  # else the SMC's reserve rule decides
                 n = len(rects)
                 self._drop_late(by_id, rects, unassigned, forced)
