@@ -149,8 +149,8 @@ class PlannerSeeds(PlannerCore):
         for k, wave in enumerate(waves[:-1]):
             nxt = min(wins[i][0] for i in waves[k + 1]) - self.settings.reuse_gap_s
             for i in wave:
-                cap = nxt - wins[i][0]
-                if cap > 600.0 and (srus[i].on_scene_s is None or cap < srus[i].on_scene_s):
+                cap, had = nxt - wins[i][0], srus[i].on_scene_s
+                if cap > 600.0 and (had is None or cap < had):
                     srus[i] = dataclasses.replace(srus[i], on_scene_s=cap)
         by_id = {s.id: s for s in srus}
         rects: dict[str, Rectangle] = {}

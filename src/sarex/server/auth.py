@@ -54,6 +54,10 @@ class Auth:
             raise ApiError(401, "authorization: the session or token is unknown or expired", "authorization")
         return p
 
+    async def refresh(self, digest: str) -> Principal:
+        """:meth:`lookup` in a worker thread, so the event loop never waits on the store."""
+        return await asyncio.to_thread(self.lookup, digest)
+
     def alive(self, p: Principal, exercise_id: int) -> bool:
         """Whether ``p``'s session still exists and still holds a role in the exercise (a logout, an
         expiry or a removed grant ends it): one query while nothing changed (the auth epoch)."""

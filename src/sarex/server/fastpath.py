@@ -19,7 +19,6 @@ length (anything else goes the long way, through :class:`~sarex.server.limits.Bo
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import re
@@ -42,7 +41,7 @@ log = logging.getLogger("sarex.server.fastpath")
 class PositionFastPath:
     def __init__(self, app, cache: PrincipalCache, auth: Auth, writer: GroupCommit, model, max_bytes: int) -> None:
         self.app, self.cache, self.writer, self.model, self.max_bytes = app, cache, writer, model, max_bytes
-        self.refresh = partial(asyncio.to_thread, auth.lookup)
+        self.refresh = auth.refresh
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or scope["method"] != "POST" or not (m := _PATH.match(scope["path"])):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from functools import partial
 from pathlib import Path
 
 from fastapi import APIRouter, File, Query, Request, UploadFile
@@ -22,7 +21,7 @@ router = APIRouter(tags=["reports"])
              responses=responses(*AUTH, 404, 409, 413, 422))
 async def post_positions(exercise_id: ExerciseId, body: PositionsIn, p: CachedPrincipalDep, request: Request) -> list[dict]:
     state = request.app.state
-    return await state.writer.accept(p, exercise_id, [r.model_dump() for r in body.reports], partial(asyncio.to_thread, state.auth.lookup))
+    return await state.writer.accept(p, exercise_id, [r.model_dump() for r in body.reports], state.auth.refresh)
 
 
 @router.post("/api/exercises/{exercise_id}/positions/upload", status_code=201, response_model=list[PositionAck], summary="Upload a GPX, NMEA 0183 or AIS log of your unit",
