@@ -22,7 +22,7 @@ lint: install
 	$(VENV)/bin/lint-imports
 	$(PY) tools/import_cycles.py
 	$(VENV)/bin/mypy
-	$(PY) tools/function_sizes.py src/sarex/drift src/sarex/environment src/sarex/io
+	$(PY) tools/function_sizes.py src/sarex
 
 # make test: everything but the cases marked slow (CI runs those too: make test-slow)
 test: install

@@ -30,7 +30,14 @@ from sarex.environment.base import time_axis_epoch_s, FLAG_OK, FLAG_OUTSIDE, axi
 from sarex.environment.orientation import EAST_NORTH, rotate_to_east_north
 from sarex.environment.cellsearch import GridOutline, grid_outline, locate_kernel, outside_kernel, walk_kernel
 from sarex.environment.fusable import CellHints, FusedGeometry, GridWindow, geometry, register_grid_kind
-from sarex.environment.gridsample import KIND_CURVILINEAR, grid_extent, index_descriptor, sample_regular_kernel
+from sarex.environment.gridsample import (
+    KIND_CURVILINEAR,
+    SampleGrid,
+    SampleOut,
+    grid_extent,
+    index_descriptor,
+    sample_regular_kernel,
+)
 from sarex.environment.regular import LoadedWindow, covers_time, read_window, time_index, window_steps_within, with_loaded_area
 from sarex.errors import SarexInputError
 
@@ -267,7 +274,7 @@ class CurvilinearGridField:
         xs = np.arange(w.k0, w.k1 + 1, dtype=np.float64)
         ys = np.arange(w.j0, w.j1 + 1, dtype=np.float64)
         ad = index_descriptor(w.k0, w.j0).array()
-        sample_regular_kernel(w.u, w.v, xs, ys, ad, it - w.i0, ft, fi, fj, inside, out_u, out_v, out_flag)
+        sample_regular_kernel(SampleGrid(w.u, w.v, xs, ys, ad, it - w.i0, ft), fi, fj, inside, SampleOut(out_u, out_v, out_flag))
 
     def _window_for(self, it, ft, fi, fj):
         need_t1 = it + (1 if ft > 0 else 0)

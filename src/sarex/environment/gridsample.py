@@ -319,9 +319,36 @@ def sample_point(u, v, xs, ys, ad, it, ft, x, y):  # pragma: no cover - numba
     return interpolate(u, v, it, ft, i, j, fx, fy)
 
 
+class SampleGrid(NamedTuple):
+    """A loaded window as :func:`sample_regular_kernel` takes it (numba reads a named tuple by name)."""
+
+    #: east and north components (nt, ny, nx) of the window, m/s
+    u: np.ndarray
+    v: np.ndarray
+    #: the window's ascending x and y axes
+    xs: np.ndarray
+    ys: np.ndarray
+    #: the axes' descriptor as nine float64 values (:meth:`AxisDescriptor.array`)
+    ad: np.ndarray
+    #: time index in the window and fraction towards the next
+    it: int
+    ft: float
+
+
+class SampleOut(NamedTuple):
+    """Where :func:`sample_regular_kernel` writes: east and north components (m/s) and ``FLAG_*``."""
+
+    u: np.ndarray
+    v: np.ndarray
+    flag: np.ndarray
+
+
 @nb.njit(parallel=True, cache=True)
-def sample_regular_kernel(u, v, xs, ys, ad, it, ft, lon, lat, active, out_u, out_v, out_flag):  # pragma: no cover - numba
-    """:func:`sample_point` for every active point; inactive points are left untouched."""
+def sample_regular_kernel(grid, lon, lat, active, out):  # pragma: no cover - numba
+    """:func:`sample_point` of ``grid`` (:class:`SampleGrid`) for every active point, written to
+    ``out`` (:class:`SampleOut`); inactive points are left untouched."""
+    u, v, xs, ys, ad, it, ft = grid.u, grid.v, grid.xs, grid.ys, grid.ad, grid.it, grid.ft
+    out_u, out_v, out_flag = out.u, out.v, out.flag
     for p in nb.prange(lon.size):
         if not active[p]:
             continue

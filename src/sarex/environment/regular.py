@@ -16,7 +16,15 @@ import xarray as xr
 
 from sarex.environment.base import time_axis_epoch_s, FLAG_OUTSIDE, axis_time_range, describe_time_range
 from sarex.environment.fusable import FusedGeometry, GridWindow, geometry, register_grid_kind
-from sarex.environment.gridsample import KIND_LONLAT, axis_descriptor, grid_extent, sample_regular_kernel, window_descriptor
+from sarex.environment.gridsample import (
+    KIND_LONLAT,
+    SampleGrid,
+    SampleOut,
+    axis_descriptor,
+    grid_extent,
+    sample_regular_kernel,
+    window_descriptor,
+)
 from sarex.errors import OutsideDomainError, SarexInputError
 from sarex.times import iso
 
@@ -151,7 +159,8 @@ class RegularGridField:
         """See :meth:`sarex.environment.base.VectorField.sample`."""
         for attempt in range(2):
             w = self.window_at(time_s, lon, lat, active, force=attempt > 0)
-            sample_regular_kernel(w.u, w.v, w.xs, w.ys, w.desc.array(), w.it, w.ft, lon, lat, active, out_u, out_v, out_flag)
+            sample_regular_kernel(SampleGrid(w.u, w.v, w.xs, w.ys, w.desc.array(), w.it, w.ft), lon, lat, active,
+                                  SampleOut(out_u, out_v, out_flag))
             out = active & (out_flag == FLAG_OUTSIDE)
             if not out.any():
                 return
