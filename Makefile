@@ -23,6 +23,7 @@ lint: install
 	$(PY) tools/import_cycles.py
 	$(VENV)/bin/mypy
 	$(PY) tools/function_sizes.py src/sarex
+	$(PY) tools/local_imports.py
 
 # make test: everything but the cases marked slow (CI runs those too: make test-slow)
 test: install

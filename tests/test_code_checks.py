@@ -5,6 +5,7 @@ exceptions excepted)."""
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,3 +58,15 @@ def register(app):
     bad, _ = sizes.over_limits([path])
     names = sorted(line.split()[0].split(":")[-1] for line in bad)
     assert names == ["long121", "thirteen"]
+
+
+def test_every_import_inside_a_function_is_listed_with_its_reason():
+    sys.path.insert(0, str(ROOT / "tools"))
+    local = _tool("local_imports")
+    bad, stale = local.unlisted()
+    assert bad == [], "\n".join(bad[:20])
+    assert stale == [], "\n".join(stale[:20])
+    # the check can fail: a module importing inside a function what it is not listed for
+    found = local.local_imports()
+    assert len(found) > 300 and all(t in local.ALLOWED[m][2] for m, _, t, _ in found)
+    assert all(reason and targets for reason, _, targets in local.ALLOWED.values())

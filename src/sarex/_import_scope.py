@@ -11,6 +11,7 @@ Used by :mod:`sarex._numba_blas` and :mod:`sarex._numba_optional`.
 from __future__ import annotations
 
 import sys
+import importlib.machinery
 
 _MISSING = object()
 
@@ -59,7 +60,6 @@ class OneShotHook:
         self._triggers.discard(name)
         if not self._triggers:
             self.uninstall()
-        import importlib.machinery
 
         spec = importlib.machinery.PathFinder.find_spec(name, path)
         if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):

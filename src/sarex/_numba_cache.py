@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import sys
+import hashlib
 
 
 def source_fingerprint(root: str) -> str:
@@ -25,8 +26,6 @@ def source_fingerprint(root: str) -> str:
     point functions) would otherwise be loaded stale after that other module changed,
     silently computing with the old code. A new fingerprint is a new, empty cache.
     """
-    import hashlib
-
     h = hashlib.blake2b(digest_size=5)
     stack = [root]
     while stack:

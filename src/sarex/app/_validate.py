@@ -17,6 +17,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from sarex.errors import SarexInputError
 from sarex.seeds import MAX_SEED
 from sarex.times import to_epoch_s
+from pathlib import Path
 
 
 def _finite(v: float) -> float:
@@ -59,7 +60,6 @@ PathLike = Annotated[os.PathLike, Field()]
 
 
 def _forcing_source(v: Any) -> Any:
-    from pathlib import Path
 
     from sarex.environment.remote import is_url
 

@@ -13,6 +13,7 @@ from sarex.app._validate import DEFAULT_FORCING_ERROR, Count, Finite, ForcingErr
 from sarex.app.drift import DriftResult, EnvironmentChoice, Progress, _write_drift_outputs, check_drift_memory
 from sarex.app.objects import use_object_files
 from sarex.app.output import OutputTarget, run_into
+from sarex.times import iso, to_epoch_s
 
 
 @dataclass
@@ -28,7 +29,6 @@ def check(path: Path, objects: tuple[Path, ...] = ()) -> CaseSummary:
     """Validate a case file completely (fields, geometry, fixes, voyages) and summarise it (``objects``: custom class files)."""
     from sarex.drift.case import check_case, load_case
     from sarex.drift.case.run import earliest_time_s
-    from sarex.times import iso
 
     use_object_files(objects)
     case = load_case(path)
@@ -77,7 +77,6 @@ def drift(req: CaseDriftRequest, target: OutputTarget, progress: Progress = None
     from sarex.drift.case import CaseDriftConfig, drift_case, load_case
     from sarex.drift.case.run import earliest_time_s
     from sarex.drift.forcing_error import parse_forcing_error
-    from sarex.times import iso, to_epoch_s
 
     use_object_files(req.objects)
     case = load_case(req.case)

@@ -18,6 +18,8 @@ from typing import Any, Callable, Optional
 
 from sarex.app.output import OutputTarget, run_into
 from sarex.geo import NM_M
+from sarex.app._validate import build
+from sarex.times import iso, to_epoch_s
 
 #: A life raft reported north-east of Tsushima on a winter morning.
 DEMO_START = "2026-01-15T06:00:00Z"
@@ -75,9 +77,7 @@ def demo(target: OutputTarget, say: Callable[[str], None] = lambda s: None, repl
     from sarex.app import exercise as ex_uc
     from sarex.app import plan as plan_uc
     from sarex.app import search as search_uc
-    from sarex.app._validate import build
     from sarex.drift.summary import summarize
-    from sarex.times import iso, to_epoch_s
 
     out = DemoResult()
     t_all = time.perf_counter()

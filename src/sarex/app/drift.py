@@ -15,6 +15,7 @@ from sarex.app.objects import use_object_files
 from sarex.app.output import OutputTarget, run_into
 from sarex.app.resources import DRIFT_BYTES_PER_PARTICLE_OUTPUT, drift_bytes, require_memory
 from sarex.errors import SarexInputError
+from sarex.times import datetime64_to_epoch_s, iso
 
 Outside = Literal["error", "deactivate", "fallback"]
 Progress = Optional[Callable[[int, int], None]]
@@ -177,7 +178,6 @@ def drift_continue(req: DriftContinueRequest, target: OutputTarget, progress: Pr
     from sarex.drift.continuation import continue_drift
     from sarex.io.driftfile import open_drift
     from sarex.io.driftstream import StreamSink
-    from sarex.times import datetime64_to_epoch_s, iso
 
     use_object_files(req.objects)
     ds = open_drift(req.drift_file)  # lazily: the history is copied one output time at a time

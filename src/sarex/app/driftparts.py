@@ -28,15 +28,15 @@ from sarex.drift.parts import Part, plan_parts
 from sarex.drift.seeding import Release
 from sarex.drift.simulate import DriftConfig, run_drift
 from sarex.io.atomic import make_temporary_folder
+from sarex.drift.forcing_error import parse_forcing_error
+from sarex.drift.objects import get_object
+from sarex.times import to_epoch_s
 
 Progress = Optional[Callable[[int, int], None]]
 
 
 def drift_config(req: Any) -> DriftConfig:
     """The model's settings of a validated :class:`~sarex.app.drift.DriftRequest` (the unsplit drift's particles and seed)."""
-    from sarex.drift.forcing_error import parse_forcing_error
-    from sarex.drift.objects import get_object
-
     return DriftConfig(
         obj=get_object(req.object_class), hours=req.hours, particles=req.particles, seed=req.seed, step_s=req.step_min * 60.0,
         output_s=req.output_min * 60.0, scheme=req.scheme, coast=req.coast, jibe_probability_per_hour=req.jibe_probability,
@@ -46,8 +46,6 @@ def drift_config(req: Any) -> DriftConfig:
 
 def drift_release(req: Any) -> Release:
     """Where and when the particles of a validated :class:`~sarex.app.drift.DriftRequest` start."""
-    from sarex.times import to_epoch_s
-
     return Release(
         lon=req.lon, lat=req.lat, time_s=to_epoch_s(req.start, "--start"), radius_m=req.radius_m,
         end_lon=req.end_lon, end_lat=req.end_lat,

@@ -13,6 +13,7 @@ from pydantic import Field, StrictInt
 from sarex.app._validate import Finite, ForcingSource, Request, Time
 from sarex.app.output import OutputTarget, run_into
 from sarex.errors import SarexInputError
+from sarex.times import to_epoch_s
 
 
 class EnvSynthRequest(Request):
@@ -74,7 +75,6 @@ def env_sample(req: EnvSampleRequest, target: OutputTarget) -> EnvSampleResult:
     """Write ``samples.csv``: east/north wind and current (m/s) per point, blank where absent."""
     from sarex.environment.probe import format_csv, probe
     from sarex.io.pointscsv import read_points_csv
-    from sarex.times import to_epoch_s
 
     t = to_epoch_s(req.time, "--time")
     pts = read_points_csv(req.points)
@@ -121,7 +121,6 @@ def env_fetch(req: EnvFetchRequest, warn: Any = None) -> list[Any]:
     from sarex.environment.providers import FetchRequest
     from sarex.environment.providers.catalogue import fetch_with_fallback, plan
     from sarex.environment.providers.fetch import fetch
-    from sarex.times import to_epoch_s
 
     area = _fetch_area(req)
     t0 = to_epoch_s(req.start, "--start")
@@ -150,7 +149,6 @@ class EnvPlanRequest(Request):
 def env_plan(req: EnvPlanRequest, now_s: Optional[float] = None) -> list[Any]:
     """The catalogue's sources for the position and span, usable or not and why (:class:`~sarex.environment.providers.catalogue.Choice`)."""
     from sarex.environment.providers.catalogue import load_catalogue, plan
-    from sarex.times import to_epoch_s
 
     regions = load_catalogue(req.catalogue)
     return plan(req.lon, req.lat, to_epoch_s(req.start, "--start"), req.hours, now_s=now_s, regions=regions)

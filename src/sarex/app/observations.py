@@ -14,12 +14,17 @@ from sarex.app.output import OutputTarget, run_into
 from sarex.errors import SarexInputError
 from sarex.io.trajectories import read_trajectories
 from sarex.search.skill import DEFAULT_LEAD_HOURS, TrajectorySkill, forecast_skill, tracks_to_forecast
+import math
+import numpy as np
+import tomllib
+from sarex.io.driftfile import read_drift, write_drift
+from sarex.times import datetime64_to_epoch_s, iso, to_epoch_s
+from sarex.environment import open_environment
+from sarex.search.containment import containment_areas, containment_features, geojson_feature
 
 
 def load_forecast(path: str | Path) -> xr.Dataset:
     """A forecast ensemble as a drift dataset: a sarex drift file, an OpenDrift file or any CF trajectory file."""
-    from sarex.io.driftfile import read_drift
-
     p = Path(path)
     try:
         return read_drift(p)
@@ -76,10 +81,6 @@ def skill(
 
 def json_ready(obj: Any) -> Any:
     """Replace NaN/inf by None and numpy scalars by Python numbers, recursively (strict JSON)."""
-    import math
-
-    import numpy as np
-
     if isinstance(obj, dict):
         return {str(k): json_ready(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
@@ -94,17 +95,12 @@ def json_ready(obj: Any) -> Any:
 
 def open_forcing(env: str | Path | None, synthetic: bool, start_s: float, end_s: float, outside: str = "error") -> Any:
     """The forcing for a command: a CF-NetCDF file with wind and current, or the synthetic Korea Strait field over [start, end]."""
-    import math
-
-    from sarex.times import iso
-
     if synthetic:
         from sarex.environment.synthetic import korea_strait_environment
 
         return korea_strait_environment(iso(math.floor(start_s / 3600.0) * 3600.0), days=max(1.0, math.ceil((end_s - start_s) / 86400.0 + 0.1)), outside=outside)
     if env is None:
         raise SarexInputError("give --env FILE (wind and current) or --synthetic")
-    from sarex.environment import open_environment
 
     return open_environment(env, None, None, outside=outside)
 
@@ -137,7 +133,6 @@ def fit_object_file(
     fit = fit_object(tracks, environment, kind)
     text = fit.toml(key.upper(), f"fitted by sarex fit-object to {len(tracks)} track(s) of {Path(observed).name}")
     # the written file must load back as an object file
-    import tomllib
 
     from sarex.drift.custom_objects import ObjectSpec
 
@@ -185,11 +180,7 @@ def backtrack_find(
     ``origin.geojson`` (50 % and 90 % origin areas), ``origin.png``, ``drift.nc`` and
     ``backtrack.json``.
     """
-    import numpy as np
-
     from sarex.search.backtrack import Backtrack, Find, backtrack, reweight_by_find
-    from sarex.search.containment import containment_areas, containment_features, geojson_feature
-    from sarex.times import datetime64_to_epoch_s, iso, to_epoch_s
 
     use_object_files(objects)
     find = Find(float(find_lon), float(find_lat), to_epoch_s(find_time), float(find_error_m))
@@ -230,7 +221,6 @@ def backtrack_find(
         feats = containment_features(areas) + [geojson_feature(Point(find.lon, find.lat), {"kind": "find", "time": iso(find.time_s)})]
 
         def body() -> None:
-            from sarex.io.driftfile import write_drift
             from sarex.report.probmap import plot_probability
 
             target.write_file("origin.nc", grid.write_netcdf)

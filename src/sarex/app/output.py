@@ -31,6 +31,7 @@ from typing import Any, Optional, Protocol, runtime_checkable
 
 from sarex.errors import SarexInputError
 from sarex.io.atomic import is_temporary, make_temporary_folder, swap_folder, temporary_sibling
+from sarex import __version__
 
 #: Name of the file that lists what sarex wrote in a folder (size and mtime of each file).
 MANIFEST = ".sarex-manifest.json"
@@ -155,7 +156,6 @@ def foreign_files(folder: Path) -> list[str]:
 
 
 def _write_manifest(folder: Path, entries: Mapping[str, dict[str, Any]]) -> None:
-    from sarex import __version__
 
     tmp = temporary_sibling(folder / MANIFEST)
     tmp.write_text(json.dumps({"sarex": __version__, "files": dict(sorted(entries.items()))}, indent=1) + "\n", encoding="utf-8")

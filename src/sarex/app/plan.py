@@ -12,6 +12,8 @@ from sarex.errors import SarexInputError
 
 from sarex.app._validate import Finite, Request, Seed, Time
 from sarex.app.output import OutputTarget, run_into
+from sarex.times import to_epoch_s
+from dataclasses import replace
 
 
 class PlanRequest(Request):
@@ -74,7 +76,6 @@ def plan(req: PlanRequest, target: OutputTarget, ds: Any = None) -> PlanResult:
     from sarex.planning.planner import Planner
     from sarex.planning.sru import make_sru, unit_class_widths_m, unit_sweep_width_nm
     from sarex.planning.units import example_catalogue_path, load_units
-    from sarex.times import to_epoch_s
 
     from sarex.app.objects import use_object_files
     from sarex.search.podmodel import DetectionModel
@@ -105,7 +106,6 @@ def plan(req: PlanRequest, target: OutputTarget, ds: Any = None) -> PlanResult:
 
         lands = [land_around_cloud(c.frame, c.x, c.y) for c in clouds]
     land = lands[0]
-    from dataclasses import replace
 
     from sarex.planning.plantypes import PlannerSettings
 
@@ -171,7 +171,6 @@ def compare(req: PlanCompareRequest, target: OutputTarget) -> PlanCompareResult:
     import numpy as np
 
     from sarex.report.plancompare import comparison_rows, read_plan_folder, totals_rows, write_comparison
-    from sarex.times import to_epoch_s
 
     a = read_plan_folder(req.plan_a, "plan A")
     b = read_plan_folder(req.plan_b, "plan B")

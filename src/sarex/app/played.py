@@ -21,6 +21,9 @@ import numpy as np
 
 from sarex.errors import SarexInputError
 from sarex.times import iso, to_epoch_s
+from sarex.app._validate import DEFAULT_FORCING_ERROR
+from sarex.seeds import stream
+from sarex.app.output import run_into
 
 FORMAT = "sarex-played/1"
 #: stream of the seeded detection draw on pod_true (sarex.seeds: 0..3 are taken)
@@ -167,7 +170,6 @@ def _pos(sc, inp, tracks, particles: int, seed: int, coast: bool) -> tuple[Saile
     """POS of the sailed tracks against the players' forecast ensemble, and against the perfect forecast
     (the same release drifted in the truth's ocean: :func:`sarex.exercise.run.perfect_forecast_drift`)."""
     from sarex.drift.forcing_error import parse_forcing_error
-    from sarex.app._validate import DEFAULT_FORCING_ERROR
     from sarex.exercise.run import forecast_drift, perfect_forecast_drift
     from sarex.geo import NM_M
     from sarex.planning.sru import unit_sweep_width_nm
@@ -186,7 +188,6 @@ def evaluate_played(data: dict, *, coast: bool = True, rehearsal: Optional[dict]
     from sarex.exercise import played as pl
     from sarex.exercise.truth import scenario_truth
     from sarex.geo import NM_M
-    from sarex.seeds import stream
 
     say = progress or (lambda m: None)
     breaches, messages = _after_action(data)  # checked first: a bad row fails before the drift
@@ -332,7 +333,6 @@ class PlayedResult:
 def exercise_evaluate_played(req: PlayedRequest, target: Any, progress: Optional[Callable[[str], None]] = None) -> PlayedResult:
     """Evaluate a played exercise from its export; write ``played.json`` (the ``played`` scores), ``report.html`` and
     ``report.pdf`` (played first; with ``rehearsal``, the simulated ``exercise run`` of the same seed beside it)."""
-    from sarex.app.output import run_into
     from sarex.report.html import render_html, write_pdf
 
     data = load_export(req.export)

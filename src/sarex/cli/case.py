@@ -11,6 +11,7 @@ from typing import Optional
 
 from sarex.app.objects import OBJECTS_HELP
 from sarex.cli.console import FORCE_HELP, console, user_errors
+from sarex.app import FileSetTarget
 
 case_app = typer.Typer(no_args_is_help=True, help="Case files: weighted scenarios of what the rescue centre knows.")
 
@@ -38,7 +39,6 @@ def map_(
     objects: Optional[list[Path]] = typer.Option(None, "--objects", help=OBJECTS_HELP),
 ) -> None:
     """Map each scenario's start distribution (PNG)."""
-    from sarex.app import FileSetTarget
     from sarex.app.case import case_map
 
     files = case_map(case, FileSetTarget({"case.png": out}, labels={"case.png": "--out"}, inputs=[case], force=force), particles, seed,

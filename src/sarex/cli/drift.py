@@ -11,6 +11,8 @@ from rich.table import Table
 from sarex.app.objects import OBJECTS_HELP
 from sarex.cli.console import FORCE_HELP, console, progress, user_errors
 from sarex.errors import SarexInputError
+from sarex.app.objects import use_object_files
+from sarex.app import FileSetTarget, build
 
 _OUTSIDE_HELP = "Outside a field's domain: 'error', 'deactivate' or 'fallback' (0 m/s)."
 FORCING_ERROR_HELP = ("Error of the forcing added to each particle: 'sar' (default: correlated current and wind errors, "
@@ -20,7 +22,6 @@ FORCING_ERROR_HELP = ("Error of the forcing added to each particle: 'sar' (defau
 def objects(search: Optional[str] = typer.Argument(None, help="Only classes whose key or description contains this."),
             objects: Optional[list[Path]] = typer.Option(None, "--objects", help=OBJECTS_HELP)) -> None:
     """List the Leeway object classes and their coefficients (and the custom classes of --objects)."""
-    from sarex.app.objects import use_object_files
     from sarex.drift.objects import leeway_objects
 
     use_object_files(objects)
@@ -49,7 +50,6 @@ def objects(search: Optional[str] = typer.Argument(None, help="Only classes whos
 
 
 def _environment(env, wind, current, wind_vars, current_vars, synthetic, outside):
-    from sarex.app import build
     from sarex.app.drift import EnvironmentChoice, pair
 
     return build(EnvironmentChoice, env=env, wind=tuple(wind or ()), current=tuple(current or ()), wind_vars=pair(wind_vars, "--wind-vars"),
@@ -95,7 +95,6 @@ def drift(
     wind_member: Optional[list[Path]] = typer.Option(None, help="Ensemble wind forecast: one file per member (repeat); every member drifts the particles."),
 ) -> None:
     """Drift a search object from its last known position (Monte-Carlo Leeway), or the scenarios of a case."""
-    from sarex.app import FileSetTarget, build
     from sarex.app.drift import DriftRequest, drift as run
 
     members = tuple(wind_member or ())
@@ -125,7 +124,6 @@ def drift(
 
 
 def _drift_case(case: Path, opts: dict, choice, out: Path, plot: Optional[Path], force: bool) -> None:
-    from sarex.app import FileSetTarget, build
     from sarex.app.case import CaseDriftRequest, drift as run
     from sarex.cli.case import scenario_rows
 
@@ -163,7 +161,6 @@ def drift_continue(
     force: bool = typer.Option(False, "--force", help=FORCE_HELP),
 ) -> None:
     """Continue a drift past the end of its file (e.g. with a newer forecast), keeping weights and searches."""
-    from sarex.app import FileSetTarget, build
     from sarex.app.drift import DriftContinueRequest, drift_continue as run
 
     choice = _environment(env, wind, current, None, None, synthetic, outside)

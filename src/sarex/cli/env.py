@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from sarex.cli.console import FORCE_HELP, console, note, user_errors
+from sarex.errors import SarexInputError
 
 env_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Environment (wind and current) files.")
 
@@ -86,7 +87,6 @@ def env_sample(
 
 
 def _area(text: Optional[str]) -> Optional[tuple[float, ...]]:
-    from sarex.errors import SarexInputError
 
     if text is None:
         return None

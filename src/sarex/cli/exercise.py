@@ -11,6 +11,8 @@ from rich.table import Table
 from sarex.geo import NM_M
 from sarex.app.objects import OBJECTS_HELP
 from sarex.cli.console import FORCE_HELP, console, err_console, note, progress, user_errors
+from sarex.app import FileSetTarget, FolderTarget, build
+from sarex.times import iso
 
 exercise_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Exercises: scenario, hidden truth, replay evaluation.")
 
@@ -18,7 +20,6 @@ _SCENARIO_HELP = "Scenario TOML file, or 'korea-japan' for the built-in Korea–
 
 
 def _scenario_inputs(scenario: str, objects=None) -> list[Path]:
-    from sarex.app import build
     from sarex.app.exercise import ScenarioRequest, scenario_inputs
 
     req = build(ScenarioRequest, scenario=scenario, objects=tuple(objects or ()))
@@ -36,9 +37,7 @@ def exercise_check(
     objects: Optional[list[Path]] = typer.Option(None, "--objects", help=OBJECTS_HELP),
 ) -> None:
     """Validate a scenario file (fields, units, periods, environments) and summarise it (no truth shown)."""
-    from sarex.app import build
     from sarex.app.exercise import ScenarioRequest, exercise_check as run
-    from sarex.times import iso
 
     res = run(build(ScenarioRequest, scenario=scenario, coast=not no_coast, objects=tuple(objects or ())))
     pv, units = res.view, res.units
@@ -63,7 +62,6 @@ def exercise_brief(
     objects: Optional[list[Path]] = typer.Option(None, "--objects", help=OBJECTS_HELP),
 ) -> None:
     """Write the participants' brief: the scenario without its truth (JSON and HTML)."""
-    from sarex.app import FolderTarget, build
     from sarex.app.exercise import ScenarioRequest, exercise_brief as run
 
     req = build(ScenarioRequest, scenario=scenario, objects=tuple(objects or ()))
@@ -83,9 +81,7 @@ def exercise_truth(
     objects: Optional[list[Path]] = typer.Option(None, "--objects", help=OBJECTS_HELP),
 ) -> None:
     """Drift the hidden truth object in the truth environment (evaluator-only output)."""
-    from sarex.app import FileSetTarget, build
     from sarex.app.exercise import TruthRequest, exercise_truth as run
-    from sarex.times import iso
 
     req = build(TruthRequest, scenario=scenario, seed=seed, coast=not no_coast, plot=plot is not None, objects=tuple(objects or ()))
     target = FileSetTarget({"truth.nc": out, "truth.png": plot}, labels={"truth.nc": "--out", "truth.png": "--plot"},
@@ -111,7 +107,6 @@ def exercise_evaluate(
     objects: Optional[list[Path]] = typer.Option(None, "--objects", help=OBJECTS_HELP),
 ) -> None:
     """Replay evaluation: effort, coverage, gaps/overlaps, track keeping and POS achieved, per unit and nation."""
-    from sarex.app import FolderTarget, build
     from sarex.app.exercise import EvaluateRequest, exercise_evaluate as run
     from sarex.report.replay_report import nation_table, unit_effort_table, unit_xte_table
 
@@ -162,7 +157,6 @@ def exercise_run(
     objects: Optional[list[Path]] = typer.Option(None, "--objects", help=OBJECTS_HELP),
 ) -> None:
     """Run a simulated exercise: forecast, plan, search, detect or update, replan; write the after-action report."""
-    from sarex.app import FolderTarget, build
     from sarex.app.exercise import RunRequest, exercise_run as run
 
     req = build(RunRequest, scenario=scenario, seed=seed, particles=particles, replicates=replicates, scheduler=scheduler,
@@ -206,7 +200,6 @@ def exercise_evaluate_played(
     force: bool = typer.Option(False, "--force", help=FORCE_HELP),
 ) -> None:
     """Evaluate the exercise as played: opportunities, POD of the truth, POS achieved, sightings, timeline (EVALUATORS ONLY)."""
-    from sarex.app import FolderTarget, build
     from sarex.app.played import PlayedRequest, exercise_evaluate_played as run
 
     req = build(PlayedRequest, export=export, rehearsal=rehearsal, coast=not no_coast)

@@ -12,6 +12,7 @@ from rich.table import Table
 from sarex.app.objects import OBJECTS_HELP
 from sarex.cli.console import FORCE_HELP, console, note, user_errors
 from sarex.errors import SarexInputError
+from sarex.app.output import FileSetTarget, FolderTarget
 
 
 def _floats(text: str, what: str) -> list[float]:
@@ -46,7 +47,6 @@ def skill_cmd(
 ) -> None:
     """Score a drift forecast against observed trajectories (separation, Liu–Weisberg skill, containment)."""
     from sarex.app.observations import skill
-    from sarex.app.output import FolderTarget
 
     leads = _floats(lead_hours, "--lead-hours")
     target = None if out is None else FolderTarget(out, inputs=[forecast, observed], force=force)
@@ -80,7 +80,6 @@ def fit_object_cmd(
 ) -> None:
     """Least-squares drift coefficients of an object class from observed tracks and the forcing."""
     from sarex.app.observations import fit_object_file
-    from sarex.app.output import FileSetTarget
 
     target = None if out is None else FileSetTarget({"object.toml": out}, labels={"object.toml": "--out"}, inputs=[observed, _local(env)], force=force)
     rep = fit_object_file(observed, env, synthetic, kind, key, target)
@@ -119,7 +118,6 @@ def backtrack_cmd(
 ) -> None:
     """Where did a found object come from? Origin probability map by forward ensembles and likelihood weighting."""
     from sarex.app.observations import backtrack_find
-    from sarex.app.output import FolderTarget
 
     target = FolderTarget(out, inputs=[drift, _local(env)], force=force)
     rep = backtrack_find(find_lon, find_lat, find_time, find_error_m, drift=drift, origin_time=origin_time, object_class=object_class,

@@ -12,10 +12,11 @@ from rich.text import Text
 
 from sarex.app.objects import OBJECTS_HELP
 from sarex.cli.console import FORCE_HELP, console, user_errors
+from sarex.times import from_epoch_s
+from sarex.app import FolderTarget, build
 
 
 def _hm(t_s: float) -> str:
-    from sarex.times import from_epoch_s
 
     return from_epoch_s(t_s).strftime("%H%M")
 
@@ -46,7 +47,6 @@ def plan(
     objects: Optional[list[Path]] = typer.Option(None, "--objects", help=OBJECTS_HELP),
 ) -> None:
     """Plan a multi-unit search: areas, patterns, routes (GPX/RTZ), KML, GeoJSON, SAP messages, map."""
-    from sarex.app import FolderTarget, build
     from sarex.app.plan import PlanRequest, plan as run
     from sarex.geo import NM_M
 
@@ -110,7 +110,6 @@ def plan_compare(
     force: bool = typer.Option(False, "--force", help=FORCE_HELP),
 ) -> None:
     """Compare two search plans: a PNG map of both plans' areas and routes and an HTML table per unit."""
-    from sarex.app import FolderTarget, build
     from sarex.app.plan import PlanCompareRequest, compare
 
     req = build(PlanCompareRequest, plan_a=plan_a, plan_b=plan_b, drift_file=drift, coast=not no_coast)

@@ -14,6 +14,8 @@ import typer
 from rich.text import Text
 
 from sarex.cli.console import console, user_errors
+import math
+from sarex.errors import SarexInputError
 
 DATA = typer.Option(None, "--data", help="Data folder (SQLite store sarex.db is created there).")
 DB = typer.Option(None, "--db", help="Database URL instead of the data folder's SQLite, e.g. postgresql+psycopg://user@host/db.")
@@ -32,8 +34,6 @@ def echo(message: str) -> None:
 
 def _tls(cert: Optional[Path], key: Optional[Path]) -> dict:
     """uvicorn's TLS options, after checking both files are given and readable (exit 2 otherwise)."""
-    from sarex.errors import SarexInputError
-
     if cert is None and key is None:
         return {}
     if cert is None or key is None:
@@ -54,7 +54,6 @@ def _check_free(port: int, host: str) -> None:
     """One line (exit 2) now if ``--cot-tcp``'s port is taken, not a traceback when the server starts."""
     import socket
 
-    from sarex.errors import SarexInputError
 
     with socket.socket() as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -102,13 +101,11 @@ def register(app: typer.Typer) -> None:
         """Run the sarex web server (schema migrations are applied on start)."""
         import uvicorn
 
-        from sarex.errors import SarexInputError
         from sarex.server.api import create_app
         from sarex.server.nmea_udp import UdpConfig, parse_source_map
 
         tls = _tls(tls_cert, tls_key)
 
-        import math
 
         if not 0 < port < 65536:
             raise SarexInputError(f"--port: {port} is not a TCP port (1-65535)")
@@ -181,7 +178,6 @@ def register(app: typer.Typer) -> None:
                  password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from standard input."),
                  data: Optional[Path] = DATA, db: Optional[str] = DB) -> None:
         """Add a user; the password is read from stdin (never from the command line)."""
-        from sarex.errors import SarexInputError
         from sarex.server.workflow import add_user
 
         if not password_stdin:
@@ -197,7 +193,6 @@ def register(app: typer.Typer) -> None:
                      seed: int = typer.Option(0, help="Seed of the exercise's forecast, truth and detection draws."),
                      data: Optional[Path] = DATA, db: Optional[str] = DB) -> None:
         """Add an exercise; prints its id as the last word."""
-        from sarex.errors import SarexInputError
         from sarex.server import services
         from sarex.server.workflow import add_exercise
 
@@ -267,7 +262,6 @@ def register(app: typer.Typer) -> None:
 
 def _existing_store(data: Optional[Path], db: Optional[str]):
     """The store of an existing data folder or database, never creating one (a typo is not an empty, intact store)."""
-    from sarex.errors import SarexInputError
     from sarex.server.db import open_store
 
     if db is None and data is not None and not (Path(data) / "sarex.db").is_file():

@@ -51,6 +51,7 @@ import numpy as np
 from sarex.drift.rng import stream_keys, uniform_array, uniform_keyed
 from sarex.vecmath import cos_sin_turn, log_positive
 from sarex.errors import SarexInputError
+import json
 
 _STREAMS = (101, 102, 103, 104)
 _INIT_STEP = -1
@@ -218,8 +219,6 @@ def parse_forcing_error(text: str | None, what: str = "--forcing-error") -> Forc
 
 def forcing_error_from_attrs(attrs: dict) -> ForcingError | None:
     """The forcing error recorded in a drift file's attributes (``none`` or absent: off)."""
-    import json
-
     raw = attrs.get("forcing_error", "none")
     if raw in (None, "", "none"):
         return None

@@ -21,6 +21,7 @@ import numpy as np
 
 from sarex.errors import OutsideDomainError
 from sarex.times import iso
+from sarex.errors import SarexInputError
 
 FLAG_OK = 0
 FLAG_OUTSIDE = 1
@@ -203,8 +204,6 @@ def time_axis_epoch_s(coord, name: str) -> np.ndarray:
     numbers left undecoded mean the axis has no (or no CF) time units, and taking
     them as seconds since 1970 would put the field in 1970.
     """
-    from sarex.errors import SarexInputError
-
     values = np.asarray(coord.values)
     if not np.issubdtype(values.dtype, np.datetime64):
         units = coord.attrs.get("units") or coord.encoding.get("units")

@@ -16,6 +16,8 @@ from sarex.environment.projected import ProjectedGridField
 from sarex.environment.regular import RegularGridField
 from sarex.errors import SarexInputError
 from sarex.times import iso
+from sarex.environment.cf import STANDARD_NAMES, open_dataset, open_vector_field
+from sarex.environment.remote import is_remote, local_path
 
 KINDS = ("wind", "current")
 
@@ -97,9 +99,6 @@ def inspect_file(path: str | Path) -> FileReport:
     Raises :class:`SarexInputError` only where the file cannot be opened at all;
     every other problem is reported in :attr:`FileReport.unusable`.
     """
-    from sarex.environment.cf import open_dataset, open_vector_field
-    from sarex.environment.remote import is_remote, local_path
-
     if is_remote(path):
         return _inspect_netcdf(str(path), open_dataset(str(path)))
     p = local_path(path)
@@ -121,8 +120,6 @@ def inspect_file(path: str | Path) -> FileReport:
 
 def _inspect_netcdf(p: Path | str, ds) -> FileReport:
     """The report of an opened NetCDF dataset (a file, or an OPeNDAP URL ``p``)."""
-    from sarex.environment.cf import STANDARD_NAMES, open_vector_field
-
     rep = FileReport(str(p), "NetCDF" if isinstance(p, Path) else "OPeNDAP")
     for name, var in ds.data_vars.items():
         sn = str(var.attrs.get("standard_name", ""))

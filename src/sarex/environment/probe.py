@@ -18,6 +18,7 @@ from sarex.environment.base import FLAG_OK
 from sarex.environment.stack import StackedField
 from sarex.errors import SarexInputError
 from sarex.times import iso
+from sarex.environment.cf import open_vector_field
 
 _NOT_FOUND = "no {kind} variables found"
 
@@ -36,8 +37,6 @@ class ProbeResult:
 
 def open_sources(paths: list[str | Path], kind: str) -> StackedField | None:
     """A priority stack of the ``kind`` fields found in ``paths`` (``None`` if none has it)."""
-    from sarex.environment.cf import open_vector_field
-
     fields = []
     for p in paths:
         try:

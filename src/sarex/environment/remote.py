@@ -23,6 +23,7 @@ import urllib.request
 from pathlib import Path
 
 from sarex.errors import SarexInputError
+import xarray as xr
 
 URL_SCHEMES = ("http://", "https://", "file://")
 
@@ -94,8 +95,6 @@ def check_opendap(url: str) -> None:
 
 def open_remote_dataset(url: str):
     """Open an OPeNDAP URL lazily with xarray (netCDF-C's DAP2 client); one-line errors."""
-    import xarray as xr
-
     check_opendap(url)
     try:
         return xr.open_dataset(url, engine="netcdf4", cache=False)

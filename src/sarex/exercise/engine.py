@@ -41,6 +41,10 @@ from sarex.exercise.truth import scenario_truth
 from sarex import seeds
 from sarex.seeds import check_seed
 from sarex.times import iso
+from sarex.exercise.scenario import check_environments
+from sarex.search.grid import ProbabilityGrid
+from sarex.exercise.truth import truth_ensemble_dataset
+from sarex.exercise.replicates import run_replicates
 
 
 
@@ -160,8 +164,6 @@ def run_exercise(
     forcing_error: ForcingError | None = None,
 ) -> ExerciseResult:
     """Simulate the exercise (and optionally ``replicates`` more truths) without writing anything."""
-    from sarex.exercise.scenario import check_environments
-
     seed = check_seed(seed, "seed")
     say = progress or (lambda msg: None)
     check_environments(sc, coast=coast)
@@ -195,7 +197,6 @@ def run_exercise(
 
 
 def _peak_error(ds: xr.Dataset, truth: xr.Dataset, time_s: float) -> float:
-    from sarex.search.grid import ProbabilityGrid
 
     grid = ProbabilityGrid.from_drift(ds, time_s, cell_nm=1.0)
     j, i = np.unravel_index(int(np.argmax(grid.probability)), grid.probability.shape)
@@ -220,10 +221,6 @@ def run_replicate_set(
     progress: bool | Callable[[int, int], None] = False,
 ) -> ReplicateStats:
     """``n`` replicates: independent truths and detection draws against the shared plans, on Dask."""
-    from sarex.exercise.replicates import run_replicates
-
-    from sarex.exercise.truth import truth_ensemble_dataset
-
     radius = sc.reported.radius_m if truth_radius_m is None else truth_radius_m
     truths = truth_ensemble_dataset(sc, n, seed, radius_m=radius, coast=coast)
     bundle = detection_bundle(periods, truths, model)

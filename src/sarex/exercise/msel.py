@@ -24,6 +24,7 @@ from typing import Any, Literal, Optional
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sarex.times import to_epoch_s
+from sarex.nations import nation_code
 
 INJECT_KINDS = ("sighting", "breakdown", "datum", "message")
 MEASURES = ("on_scene_within", "plans_before_period", "opportunity_within", "sighting_within", "detected")
@@ -93,8 +94,6 @@ class Objective(_Strict):
 
 def check_msel(injects: list[ScriptedInject], objectives: list[Objective], unit_ids: set[str], nation_codes: set[str]) -> None:
     """Cross-references: units, nations and objectives an inject names exist; ids unique (ValueError otherwise)."""
-    from sarex.nations import nation_code
-
     for what, ids in (("inject", [i.id for i in injects]), ("objective", [o.id for o in objectives])):
         dup = sorted({x for x in ids if ids.count(x) > 1})
         if dup:

@@ -48,6 +48,7 @@ from sarex.geo import LocalProjection
 from sarex.exercise.planned import PlannedPattern
 from sarex.exercise.trackkeeping import cross_track, on_task_window, systematic_offset
 from sarex.io.track import Track
+from sarex.exercise.encounters import unit_encounters
 
 __all__ = ["CoverageGrid", "NationReplay", "ReplayResult", "UnitReplay", "encounters_with_truth", "evaluate_replay"]
 
@@ -353,8 +354,6 @@ def encounters_with_truth(
     max_range_m: float = 5 * NM_M,
 ) -> dict[str, list]:
     """Closest approaches of each unit's whole track to the truth (evaluators only), unit id → encounters."""
-    from sarex.exercise.encounters import unit_encounters
-
     ok = np.isfinite(truth_lon) & np.isfinite(truth_lat)
     ox, oy = res.frame.forward(truth_lon[ok], truth_lat[ok])
     out = {}

@@ -42,6 +42,9 @@ from sarex.search.bayes import apply_search
 from sarex.search.detection import SearchUnit, pod_along_tracks
 from sarex.search.podmodel import DEFAULT_MODEL, DetectionModel
 from sarex.io.track import Track
+from sarex.geo import LocalProjection
+from sarex.exercise.kinematics import sail_route
+from sarex.exercise.encounters import closest_approaches
 
 
 @dataclass(frozen=True)
@@ -255,8 +258,6 @@ def _sail(a, plan: Plan, unit, kinematics: bool, end_s: float) -> Track:
     The planner times its route on its own turn geometry; the sailed fly-by path can be a few
     seconds longer, and a unit stops searching when its period ends, so the track is cut there.
     """
-    from sarex.exercise.kinematics import sail_route
-
     lon, lat = plan.frame.inverse(a.pattern.x, a.pattern.y)
     slon, slat = plan.frame.inverse(np.array([a.start_xy[0]]), np.array([a.start_xy[1]]))
     sailed, t_csp = sail_route(
@@ -324,9 +325,6 @@ def closest_approach(track: Track, t: np.ndarray, lon: np.ndarray, lat: np.ndarr
     Uses :func:`sarex.exercise.encounters.closest_approaches` (exact on piecewise-linear
     relative motion) and keeps the closest of each truth's encounters.
     """
-    from sarex.exercise.encounters import closest_approaches
-    from sarex.geo import LocalProjection
-
     frame = LocalProjection(float(np.mean(track.lon)), float(np.mean(track.lat)))
     ux, uy = frame.forward(track.lon, track.lat)
     px, py = frame.forward(lon, lat)

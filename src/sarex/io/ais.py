@@ -20,6 +20,7 @@ from sarex.errors import SarexInputError
 from sarex.io.nmea import iter_sentences
 from sarex.io.track import IngestLog, Track, summary
 from sarex.times import parse_utc
+from datetime import timezone
 
 AIS_POSITION_TYPES = (1, 2, 3, 18)
 
@@ -91,7 +92,6 @@ class ReceiveTimes:
 
 
 def _gatehouse_time(sentence: str) -> float | None:
-    from datetime import timezone
 
     from pyais.messages import GatehouseSentence, NMEASentenceFactory
 

@@ -28,6 +28,8 @@ import xarray as xr
 from sarex.errors import SarexInputError
 from sarex.io.track import Track
 from sarex.times import datetime64_to_epoch_s, to_epoch_s
+from sarex.times import parse_utc
+from sarex.io.gpx import read_gpx_tracks
 
 NETCDF_EXTENSIONS = {".nc", ".nc4", ".netcdf", ".cdf"}
 
@@ -123,7 +125,6 @@ def _read_csv(p: Path) -> list[Track]:
 
 
 def _parse_time(text: str, what: str):
-    from sarex.times import parse_utc
 
     return parse_utc(text, what)
 
@@ -132,7 +133,6 @@ def _parse_time(text: str, what: str):
 
 
 def _read_gpx(p: Path) -> list[Track]:
-    from sarex.io.gpx import read_gpx_tracks
 
     # strict: points in file order, every point timed (a clock running backwards is an error, not re-sorted)
     return [checked_track(tr.name, tr.time_s, tr.lon, tr.lat, p.name) for tr in read_gpx_tracks(p, strict=True)]

@@ -39,6 +39,9 @@ from shapely.geometry import LineString
 from sarex.geo import FT_M, NM_M
 from sarex.planning.plantypes import Assignment, Plan
 from sarex.planning.units import UnitCatalogue
+from shapely.geometry import Polygon
+from sarex.geo import LocalProjection
+from sarex.times import to_epoch_s
 
 #: IAMSAR: aircraft in the same or adjacent areas at least this far apart vertically (REFERENCES §14).
 IAMSAR_VERTICAL_SEPARATION_FT = 500.0
@@ -244,11 +247,6 @@ def check_plans(plans: list[dict], settings: AirspaceSettings = AirspaceSettings
     -------
     The conflicting pairs, each once, in the order the aircraft are listed.
     """
-    from shapely.geometry import Polygon
-
-    from sarex.geo import LocalProjection
-    from sarex.times import to_epoch_s
-
     air = [a for pl in plans for a in pl.get("assignments", []) if a.get("altitude_block_ft") and a.get("area_ring")]
     if len(air) < 2:
         return []

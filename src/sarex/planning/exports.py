@@ -32,6 +32,9 @@ from sarex.planning.airspace_kml import add_airspace
 from sarex.planning.planner import Assignment, Plan
 from sarex.planning.units import Unit, UnitCatalogue
 from sarex.times import from_epoch_s, iso
+from sarex.planning.patterns import route_cumulative_m
+from importlib.resources import files
+from sarex.io import kml
 
 RTZ_VERSION = "1.0"
 RTZ_NAMESPACE = "http://www.cirm.org/RTZ/1/0"
@@ -57,8 +60,6 @@ def unit_route(a: Assignment, plan: Plan) -> list[RoutePoint]:
 
     Times are the plan's, flown fly-by with the unit's turn radius (:mod:`sarex.planning.assemble`).
     """
-    from sarex.planning.patterns import route_cumulative_m
-
     fr = plan.frame
     px, py = a.pattern.x, a.pattern.y
     out = a.route_out_xy if a.route_out_xy is not None else np.array([a.start_xy, (px[0], py[0])])
@@ -157,8 +158,6 @@ def rtz_text(a: Assignment, plan: Plan, unit: Unit) -> str:
 
 def rtz_schema_path():
     """Path of the RTZ 1.0 XML schema shipped with sarex."""
-    from importlib.resources import files
-
     return files("sarex.data").joinpath("rtz_1_0.xsd")
 
 
@@ -223,8 +222,6 @@ def geojson_text(plan: Plan, catalogue: UnitCatalogue) -> str:
 def kml_text(plan: Plan, catalogue: UnitCatalogue) -> str:
     """KML 2.2 document (valid against the OGC schema, :mod:`sarex.io.kml`): a folder per nation
     with each unit's area, track and CSP, in the nation's colour."""
-    from sarex.io import kml
-
     units = {u.id: u for u in catalogue.units}
     folders: dict[str, kml.Folder] = {}
     for k, a in enumerate(plan.assignments, start=1):

@@ -19,6 +19,7 @@ import numpy as np
 
 from sarex.geo import LocalProjection
 from sarex.planning.rectangle import Rectangle
+import heapq
 
 
 @dataclass(frozen=True)
@@ -160,7 +161,6 @@ def _sea_route(self: PlaneLand, a: tuple[float, float], b: tuple[float, float], 
     b = (float(b[0]), float(b[1]))
     if _segment_clear(self, a, b, check_m):
         return np.array([a, b])
-    import heapq
 
     f = max(1, int(np.ceil(max(self.land.shape) / 400)))  # coarse cells of f raster cells
     ny, nx = self.land.shape

@@ -31,6 +31,7 @@ import numpy as np
 
 from sarex.planning.rectangle import Rectangle
 from sarex.planning.tiling import optimise_layout
+import datetime as _dt
 
 
 def groups_of(n: int) -> list[int]:
@@ -270,8 +271,6 @@ def two_modes(x: np.ndarray, y: np.ndarray, w: np.ndarray, iters: int = 12) -> O
 
 def hhmm(t_s: float) -> str:
     """Epoch seconds as ``DDHHMMZ`` (the day and time of the SAP message)."""
-    import datetime as _dt
-
     return _dt.datetime.fromtimestamp(t_s, _dt.timezone.utc).strftime("%d%H%MZ")
 
 

@@ -14,6 +14,9 @@ from sarex.report.html import Figure, Paragraph, Report, Table
 from sarex.report.style import DETECTION_COLOUR, TRUTH_COLOUR, draw_scale_bar, halo, lonlat_axes, particle_cmap, window_text
 from sarex.search.pos_terms import pos_glossary
 from sarex.times import from_epoch_s, iso
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
 
 
@@ -81,9 +84,6 @@ def _period_panel(ax, res: ExerciseResult, p, coast: bool, nation: dict[str, str
 
 def period_maps(res: ExerciseResult, coast: bool = True) -> MplFigure:
     """One panel per searched period: particle cloud (weights), areas and tracks by nation, truth revealed; one legend."""
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
-
     ps = res.periods[: res.executed]
     n = len(ps)
     cols = min(2, n)
@@ -154,8 +154,6 @@ def timeline(res: ExerciseResult) -> MplFigure:
 def replicate_figure(res: ExerciseResult) -> MplFigure:
     """Histogram of the hours from the alert to detection over the replicates: one bar per whole hour,
     counts on whole-number ticks, the period boundaries marked."""
-    from matplotlib.ticker import MaxNLocator
-
     r = res.replicates
     fig = MplFigure(figsize=(7.5, 3.6), dpi=100)
     ax = fig.add_subplot(1, 1, 1)

@@ -19,6 +19,7 @@ from sarex.planning.output import plan_summary
 from sarex.planning.planner import Plan
 from sarex.planning.units import UnitCatalogue
 from sarex.report.planmap import plot_plan
+from sarex.times import iso
 
 
 def write_plan_files(
@@ -74,8 +75,6 @@ def period_info(mp, k: int) -> dict:
 def write_period_plans(folder: str | Path, mp, clouds: list[PeriodCloud], catalogue: UnitCatalogue, situation: Optional[dict] = None,
                        coast: bool = True) -> list[Path]:
     """Several periods planned together: ``period-k/`` plan folders and a top plan.json with what each period adds."""
-    from sarex.times import iso
-
     tmp = Path(folder)
     tmp.mkdir(parents=True, exist_ok=True)
     files: list[Path] = []

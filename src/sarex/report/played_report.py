@@ -14,6 +14,7 @@ from sarex.nations import nation_colour
 from sarex.report.html import Figure, Paragraph, Section, Table
 from sarex.report.style import DETECTION_COLOUR, TRUTH_COLOUR
 from sarex.times import to_epoch_s
+from sarex.times import iso
 
 
 
@@ -29,7 +30,6 @@ def _map(ev: Any, nations: dict[str, str]) -> Figure:
     fig = MplFigure(figsize=(7.5, 6.0), dpi=100)
     ax = fig.add_subplot(1, 1, 1)
     tr = ev.truth_track
-    from sarex.times import iso
 
     ax.plot(tr.lon, tr.lat, color=TRUTH_COLOUR, lw=2.0, ls="--", label="truth's drift path (truth ocean)")
     for k, what in ((0, "truth in the water"), (-1, "truth at the end")):

@@ -16,6 +16,9 @@ import numpy as np
 from matplotlib.colors import to_hex, to_rgb
 
 from sarex.nations import nation_code, nation_colour
+from matplotlib import colormaps, patheffects
+from matplotlib.colors import ListedColormap
+from sarex.times import from_epoch_s
 
 #: Fixed colours of the services that take part in the Korea–Japan SAREX.
 SERVICE_COLOURS: dict[tuple[str, str], str] = {
@@ -102,23 +105,16 @@ DETECTION_COLOUR = "#ffd700"
 def particle_cmap():
     """Greys that start at a visible grey: particles of equal weight (a first period, before any search)
     are drawn mid-grey, not white on white, and more probable particles darker."""
-    from matplotlib import colormaps
-    from matplotlib.colors import ListedColormap
-
     return ListedColormap(colormaps["Greys"](np.linspace(0.35, 1.0, 256)), name="particles")
 
 
 def halo(width: float = 3.0) -> list:
     """Path effect: a white outline, so a line stays readable over tracks and particles."""
-    from matplotlib import patheffects
-
     return [patheffects.withStroke(linewidth=width, foreground="white")]
 
 
 def window_text(t0_s: float, t1_s: float) -> str:
     """A period's window for a title: ``11 Feb 00:00–06:00 UTC`` (the end's date when it differs)."""
-    from sarex.times import from_epoch_s
-
     a, b = from_epoch_s(t0_s), from_epoch_s(t1_s)
     end = f"{b:%H:%M}" if (a.date() == b.date() or (b - a).total_seconds() <= 86400 and f"{b:%H%M}" == "0000") else f"{b:%d %b %H:%M}"
     return f"{a:%d %b %H:%M}–{end} UTC"

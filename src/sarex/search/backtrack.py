@@ -35,6 +35,11 @@ from sarex.search.positions import positions_at
 from sarex.search.grid import ProbabilityGrid
 from sarex.search.skill import CONTAINMENT_BANDWIDTH_SCALE
 from sarex.times import iso
+from sarex.geo import LocalProjection, metres_per_radian as _metric
+from sarex.search.skill import kde_grid, level_at
+from sarex.drift.seeding import Release
+from sarex.drift.simulate import simulate
+from sarex.drift.summary import weighted_centroid
 
 
 #: Kernel bandwidth of the origin map as a fraction of Silverman's: under-smoothing keeps the
@@ -72,8 +77,6 @@ def check_find_in_forcing(env: Environment, find: Find, what: str = "find") -> N
 
 def find_likelihood(ds: xr.Dataset, find: Find, source: str = "drift file") -> np.ndarray:
     """``exp(−d²/2σ²)`` of each particle's position at the find time (0 for particles not afloat or ashore)."""
-    from sarex.geo import LocalProjection
-
     pos = positions_at(ds, find.time_s, interpolate=True, source=source)
     ok = np.isin(pos.status, (STATUS_ACTIVE, STATUS_STRANDED)) & np.isfinite(pos.lon) & np.isfinite(pos.lat)
     like = np.zeros(pos.lon.size)
@@ -125,8 +128,6 @@ def reverse_mean_track(env: Environment, obj: LeewayObject, find: Find, origin_t
     reversed (REFERENCES §11; OpenDrift runs backwards with a negative step under
     the same caveats).
     """
-    from sarex.geo import metres_per_radian as _metric
-
     a, b = obj.dw_slope_pct / 100.0, obj.dw_offset_cm_s / 100.0
     x, y, t = np.array([find.lon]), np.array([find.lat]), find.time_s
     while t > origin_time_s + 1e-6:
@@ -173,19 +174,14 @@ class Backtrack:
 
     def origin_grid(self) -> ProbabilityGrid:
         """Origin probability map: kernel density of the weighted origins (:data:`ORIGIN_BANDWIDTH_SCALE`)."""
-        from sarex.search.skill import kde_grid
-
         g = kde_grid(self.origin_lon, self.origin_lat, self.weight, self.origin_time_s, bandwidth_scale=ORIGIN_BANDWIDTH_SCALE)
         return g
 
     def origin_level(self, lon: float, lat: float) -> float:
         """Containment level of a point in the origin map (inside the 50 % origin area iff ≤ 0.5)."""
-        from sarex.search.skill import level_at
-
         return level_at(self.origin_grid(), lon, lat)
 
     def origin_centroid(self) -> tuple[float, float]:
-        from sarex.drift.summary import weighted_centroid
 
         return weighted_centroid(self.origin_lon, self.origin_lat, self.weight)
 
@@ -214,9 +210,6 @@ def backtrack(
     pass on a smaller disc does not help much then, since the origins that can reach
     the find are themselves spread by the leeway; more particles do.
     """
-    from sarex.drift.seeding import Release
-    from sarex.drift.simulate import simulate
-
     obj = get_object(object_class) if isinstance(object_class, str) else object_class
     if not (origin_time_s < find.time_s):
         raise SarexInputError(f"origin time {iso(origin_time_s)} must be before the find ({iso(find.time_s)})")

@@ -25,6 +25,10 @@ from sarex.io.driftfile import STATUS_ACTIVE, STATUS_LEFT_DOMAIN, STATUS_STRANDE
 from sarex.search.positions import Positions, positions_at
 from sarex.geo import LocalProjection, laea_constants, laea_point
 from sarex.times import epoch_s_to_datetime64, iso
+from scipy.ndimage import gaussian_filter
+from sarex import __version__
+from sarex.io.atomic import atomic_path
+from sarex.search.containment import cumulative_containment
 
 MAX_CELLS = 16_000_000
 
@@ -236,7 +240,6 @@ class ProbabilityGrid:
         """
         from dataclasses import replace
 
-        from scipy.ndimage import gaussian_filter
 
         if not (sigma_nm > 0.0) or not math.isfinite(sigma_nm):
             raise SarexInputError(f"smoothing: {sigma_nm} nm must be > 0")
@@ -289,9 +292,6 @@ class ProbabilityGrid:
 
     def to_dataset(self) -> xr.Dataset:
         """CF-1.8 NetCDF dataset: probability per cell, cell-centre lon/lat, stranded points."""
-        from sarex import __version__
-        from sarex.search.containment import cumulative_containment
-
         lon, lat = self.cell_centres_lonlat()
         p = self.projection
         ds = xr.Dataset(
@@ -368,8 +368,6 @@ class ProbabilityGrid:
 
     def write_netcdf(self, path) -> None:
         """Write :meth:`to_dataset` atomically."""
-        from sarex.io.atomic import atomic_path
-
         ds = self.to_dataset()
         enc = {"time": {"units": "seconds since 1970-01-01 00:00:00", "calendar": "standard", "dtype": "float64"}}
         for v in ("probability", "probability_density", "containment"):

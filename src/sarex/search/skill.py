@@ -32,6 +32,8 @@ from sarex.io.track import Track
 from sarex.search.containment import cumulative_containment
 from sarex.search.grid import ProbabilityGrid
 from sarex.search.positions import Positions, output_times_s
+from sarex.times import epoch_s_to_datetime64, iso
+from sarex.io.driftfile import validate_drift
 
 _GEOD = pyproj.Geod(ellps="WGS84")
 DEFAULT_LEAD_HOURS = (6.0, 12.0, 24.0)
@@ -107,8 +109,6 @@ class TrajectorySkill:
 
     def as_dict(self) -> dict:
         """JSON-ready summary (``skill.json``)."""
-        from sarex.times import iso
-
         return {
             "observed_id": self.observed_id,
             "start": iso(self.start_s),
@@ -314,9 +314,6 @@ def forecast_skill(forecast: xr.Dataset, observed: list[Track], lead_hours=DEFAU
 
 def tracks_to_forecast(tracks: list[Track]) -> xr.Dataset:
     """A drift-format dataset (equal weights) from member trajectories on a common time axis."""
-    from sarex.io.driftfile import validate_drift
-    from sarex.times import epoch_s_to_datetime64
-
     t = np.unique(np.concatenate([tr.time_s for tr in tracks]))
     lon = np.full((len(tracks), t.size), np.nan)
     lat = np.full_like(lon, np.nan)

@@ -36,6 +36,8 @@ from sarex.server.models import AlertAck, Plan, PositionReport, SeparationAlert,
 from sarex.server.security import Principal
 from sarex.server.workflow import Missing, exercise_for
 from sarex.times import iso, to_epoch_s
+import tomllib
+from sqlalchemy.exc import IntegrityError
 
 AIRCRAFT = ("helicopter", "fixed-wing")
 #: the same alert (kind, units) is raised again only after this long, s (exercise time)
@@ -164,7 +166,6 @@ def _acks(s: Session, alert_ids: list[int]) -> dict[int, list[dict]]:
 
 def coordinators(s: Session, ex) -> set[str]:
     """Units that read every alert of the scene: the scenario's OSC and the approved plans' ACOs."""
-    import tomllib
 
     out = set()
     # The scenario's top-level key, read without building the scenario (which loads the drift case: seconds, once).
@@ -202,7 +203,6 @@ def visible(s: Session, p: Principal, exercise_id: int, after_id: int = 0) -> li
 def acknowledge(s: Session, p: Principal, exercise_id: int, alert_id: int) -> dict:
     """The caller acknowledges an alert it may read (issue 29): stored once per user with the exercise time and the
     wall time, audited; a second acknowledgement by the same user answers the first. Returns the alert with its acks."""
-    from sqlalchemy.exc import IntegrityError
 
     from sarex.server.clock import exercise_now
     from sarex.server.schemas import check_id

@@ -32,6 +32,8 @@ from sqlalchemy.orm import Session
 
 from sarex.server import models as m
 from sarex.server.models import AuditEntry, PositionReport
+from sqlalchemy import inspect
+from sarex.errors import SarexInputError
 
 GENESIS = "0" * 64
 KEY_BYTES = 32
@@ -265,7 +267,6 @@ def head_text(h: tuple[int, str]) -> str:
 
 def parse_head(text_: str) -> tuple[int, str]:
     """``ID:HASH`` as published (see :func:`head_text`)."""
-    from sarex.errors import SarexInputError
 
     a, _, b = str(text_).strip().partition(":")
     if not a.isdigit() or len(b) != 64 or any(c not in "0123456789abcdef" for c in b):
@@ -275,7 +276,6 @@ def parse_head(text_: str) -> tuple[int, str]:
 
 def chain_length_conn(conn) -> int:
     """How many entries the chain holds (its newest id), on a plain connection; 0 when there is no table yet."""
-    from sqlalchemy import inspect
 
     if not inspect(conn).has_table("audit"):
         return 0

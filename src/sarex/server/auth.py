@@ -11,6 +11,10 @@ from fastapi.security import APIKeyCookie, OAuth2PasswordBearer
 
 from sarex.server.db import Store
 from sarex.server.security import Principal, PrincipalCache, token_digest
+import threading
+from sarex.server.security import RateLimiter, check_password, new_session
+from sqlalchemy import select
+from sarex.server.models import User
 
 COOKIE = "sarex_session"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -88,9 +92,7 @@ class Logins:
     """
 
     def __init__(self, store: Store, per_user: int = 5, per_address: int = 20, total: int = 100, concurrent: int = 2) -> None:
-        import threading
 
-        from sarex.server.security import RateLimiter
 
         self.store = store
         self.per_user, self.per_address, self.total = RateLimiter(per_user, 60.0), RateLimiter(per_address, 60.0), RateLimiter(total, 60.0)
@@ -98,10 +100,7 @@ class Logins:
 
     def login(self, address: str, username: str, password: str, kind: str) -> tuple[str, str]:
         """A new session's (token, CSRF token), or :class:`ApiError` 401/429."""
-        from sqlalchemy import select
 
-        from sarex.server.models import User
-        from sarex.server.security import check_password, new_session
 
         keys = ((self.per_user, f"{address}|{username}", f"too many failed logins for {username!r}"),
                 (self.per_address, address, "too many failed logins from your address"),

@@ -30,6 +30,9 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from sarex.errors import SarexInputError
+import tempfile
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.engine import make_url
 
 
 def database_url(data: Path | None, db: str | None) -> str:
@@ -53,7 +56,6 @@ def database_url(data: Path | None, db: str | None) -> str:
 def check_writable(data: Path) -> None:
     """Refuse a data folder (or its store and key files) that this process cannot write: the server
     would start and then answer every login and report with an error."""
-    import tempfile
 
     data = Path(data)
     try:
@@ -108,7 +110,6 @@ def make_engine(url: str) -> Engine:
 
 def open_store(data: Path | None, db: str | None, upgrade: bool = True, create_key: bool | None = None) -> Store:
     """The store of a data folder or database URL, with its audit key (see the module docstring)."""
-    from sqlalchemy.exc import DBAPIError
 
     url = database_url(data, db)
     if upgrade and not db and data is not None:
@@ -123,7 +124,6 @@ def open_store(data: Path | None, db: str | None, upgrade: bool = True, create_k
 
 def _shown(url: str) -> str:
     """A database URL without its password."""
-    from sqlalchemy.engine import make_url
 
     try:
         return make_url(url).render_as_string(hide_password=True)

@@ -20,13 +20,14 @@ from sqlalchemy import select
 from sarex.server import audit
 from sarex.server.db import Store
 from sarex.server.models import Job
+import os
+from sarex.errors import SarexInputError
 
 MAX_ATTEMPTS = 2
 
 
 def _exit_with_parent(parent: int) -> None:  # pragma: no cover - child process
     """A worker whose server was killed (kill -9 leaves it orphaned) stops too; the next server reruns the job."""
-    import os
 
     while os.getppid() == parent:
         time.sleep(1.0)
@@ -43,7 +44,6 @@ def _worker(url: str, job_id: int, parent: int, key_file=None) -> None:  # pragm
             if j.status == "running":
                 j.progress, j.message, j.updated_s = float(fraction), message[:500], time.time()
 
-    from sarex.errors import SarexInputError
     from sarex.server.jobwork import run_job
 
     try:

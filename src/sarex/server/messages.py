@@ -32,6 +32,7 @@ from sarex.server.models import Message, Period, Plan, PositionReport, Separatio
 from sarex.server.security import Principal
 from sarex.server.workflow import Conflict, exercise_for
 from sarex.times import iso, to_epoch_s
+from sarex.server import comms
 
 SENDERS = {"unit", "coordinator", "director"}
 GROUPS = ("rcc", "excon", "all")
@@ -120,7 +121,6 @@ def log(s: Session, p: Principal, exercise_id: int, lang: Optional[str] = None, 
 
 # --- SITREPs ---------------------------------------------------------------------------------------------------------
 def _facts(s: Session, ex, at_s: float, edits: dict, rcc: str) -> SitrepFacts:
-    from sarex.server import comms
 
     sc = services.parse_scenario_text(ex.scenario_toml, case=True)
     com = comms.current(ex)

@@ -38,6 +38,7 @@ from sarex.server.models import Exercise, Grant, Org, User
 from sarex.server.batchwrite import PositionBatch
 from sarex.server.reports import prepare_positions
 from sarex.server.security import Principal, auth_epoch
+from sarex.errors import SarexInputError
 
 log = logging.getLogger("sarex.server.nmea_udp")
 SRC = "udp"
@@ -55,7 +56,6 @@ class UdpConfig:
 
 def parse_source_map(items: list[str]) -> dict[str, str]:
     """``NAME=UNIT`` items (``--nmea-source``) as a dict."""
-    from sarex.errors import SarexInputError
 
     out = {}
     for it in items:

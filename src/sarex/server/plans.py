@@ -17,6 +17,8 @@ from sarex.server.models import TRUTH_ROLES, Job, Org, Period, Plan, Unit
 from sarex.server.security import Principal
 from sarex.server.workflow import Conflict, Denied, Missing, exercise_for
 from sarex.times import iso
+from sarex.server.models import PositionReport
+from sarex.server.workflow import canonical_org
 
 #: plan states: a draft becomes approved, withdrawn (by its planners), rejected (by the coordinator, with a
 #: comment) or superseded (by a newer draft of the same nation and period); only draft and approved are live.
@@ -96,7 +98,6 @@ def queue_job(s: Session, p: Principal, ex, kind: str, params: dict) -> Job:
 
 def silent_units(s: Session, exercise_id: int, period: int) -> list[str]:
     """Units tasked in an approved plan for ``period`` that reported no position inside it."""
-    from sarex.server.models import PositionReport
 
     per = s.execute(select(Period).where(Period.exercise_id == exercise_id, Period.number == period)).scalar()
     if per is None:
@@ -268,7 +269,6 @@ def draft_plan(s: Session, p: Principal, exercise_id: int, period: int, nation: 
     """A planner drafts its own organisation's plan for a period from the proposal: the units of its nation it owns
     (all of them for a national organisation; those of its service for a service's). The coordinator may draft any."""
     ex, roles = exercise_for(s, p, exercise_id, {"planner", "coordinator"})
-    from sarex.server.workflow import canonical_org
 
     nation = canonical_org(nation)
     if "coordinator" not in roles and nation != p.org_nation:

@@ -14,6 +14,7 @@ from sarex.server.models import TRUTH_ROLES, Exercise, Inject, Job, Period, Plan
 from sarex.server.security import Principal
 from sarex.server.workflow import exercise_for, no_truth_in_case
 from sarex.times import iso
+from sarex.times import to_epoch_s
 
 FORMAT = "sarex-played/1"
 
@@ -60,7 +61,6 @@ def build(s: Session, ex: Exercise) -> dict:
 
 
 def clock_now_s(clock: dict) -> float:
-    from sarex.times import to_epoch_s
 
     return to_epoch_s(clock["exercise_time"])
 

@@ -20,6 +20,10 @@ from sarex.server.models import Exercise, Job, PositionReport, Sighting
 from sarex.server.security import Principal
 from sarex.server.workflow import Conflict, Denied, Missing, exercise_for, no_truth_in_case, truth_visible, visible_units
 from sarex.times import iso
+from sarex.server.models import AuditEntry
+from html import escape
+from sarex.server.workflow import published_heads
+from sarex.server.clock import exercise_now, gps_to_exercise, load_clock
 
 
 def _time(v, field: str, window: tuple[float, float] | None = None) -> float:
@@ -108,7 +112,6 @@ def upload_rows(s: Session, p: Principal, exercise_id: int, data: bytes, filenam
     fixes = services.read_track_upload(data, filename, unit, mmsi)
     # GPS time (NMEA, AIS, GPX) is wall time: through the exercise clock into exercise time, unless the
     # log already lies in the scenario's span (a log replayed in scenario time)
-    from sarex.server.clock import gps_to_exercise, load_clock
 
     clock, span = load_clock(s, ex.id), (sc.reported.time - 86400.0, sc.end_time_s + 86400.0)
     fixes = [(gps_to_exercise(clock, t, span), x, y) for t, x, y in fixes]
@@ -145,7 +148,6 @@ def post_sighting(s: Session, p: Principal, exercise_id: int, t, lon: float, lat
     ts = _time(t, "time", report_window(s, ex.id))
     lon, lat = schemas.check_lonlat(lon, lat, "")
     schemas.check_string(note, "note", 500, multiline=True)
-    from sarex.server.clock import exercise_now
 
     now = exercise_now(s, ex.id)
     row = Sighting(exercise_id=ex.id, unit_code=unit, time_s=ts, lon=lon, lat=lat, note=note, user_id=p.user_id,
@@ -171,7 +173,6 @@ def endex(s: Session, p: Principal, exercise_id: int) -> dict:
         raise Conflict(f"exercise_id: exercise {ex.id} is at ENDEX already", "exercise_id")
     ex.status = "endex"
     i = audit.record(s, p.name, "endex", {"id": ex.id}, ex.id, rows=[ex])
-    from sarex.server.models import AuditEntry
 
     return {"id": ex.id, "status": ex.status, "audit_head": audit.head_text((i, s.get(AuditEntry, i).hash))}
 
@@ -206,9 +207,7 @@ def scores(s: Session, p: Principal, exercise_id: int) -> dict:
 
 def report_html(s: Session, p: Principal, exercise_id: int) -> str:
     """The after-action report, with the audit heads published at the period ends and at ENDEX."""
-    from html import escape
 
-    from sarex.server.workflow import published_heads
 
     html = _evaluation(s, p, exercise_id)["report_html"]
     heads = published_heads(s, s.get(Exercise, exercise_id))

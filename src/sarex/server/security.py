@@ -33,6 +33,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session as DbSession
 
 from sarex.server.models import AuthEpoch, Grant, Org, Session, User
+from sarex.server import audit
 
 
 def _hasher() -> PasswordHasher:
@@ -106,7 +107,6 @@ class Principal:
 
 def new_session(s: DbSession, user: User, kind: str) -> tuple[str, str]:
     """Create a session; returns (token, csrf token)."""
-    from sarex.server import audit
 
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
     row = Session(token_hash=token_digest(token), user_id=user.id, csrf=csrf, kind=kind, expires_s=time.time() + SESSION_S)
@@ -125,7 +125,6 @@ def bump_auth_epoch(s: DbSession) -> None:
 
 
 def revoke_session(s: DbSession, digest: str, actor: str = "") -> None:
-    from sarex.server import audit
 
     if s.execute(delete(Session).where(Session.token_hash == digest)).rowcount:
         audit.record(s, actor or "server", "session.close", {}, deleted=[("sessions", digest)])

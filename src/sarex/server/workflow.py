@@ -21,6 +21,8 @@ from sarex.server import audit, services
 from sarex.server.models import ROLES, TRUTH_ROLES, Exercise, Grant, Org, Period, Plan, Unit, User
 from sarex.server.security import Principal, bump_auth_epoch, hash_password, org_owns
 from sarex.times import iso
+import hashlib
+from sarex.server.models import AuditEntry
 
 
 class Denied(Exception):
@@ -161,7 +163,6 @@ def add_exercise(s: Session, actor: str, toml_text: str, source: str, seed: int 
     for k, p in enumerate(sc.periods, start=1):
         made.append(Period(exercise_id=ex.id, number=k, start_s=p.start, end_s=min(p.end, sc.end_time_s)))
     s.add_all(made[1:])
-    import hashlib
 
     audit.record(s, actor, "exercise.add", {"id": ex.id, "name": sc.name, "kind": ex.kind, "source": source, "seed": seed,
                                             "sha256": hashlib.sha256(toml_text.encode()).hexdigest()}, ex.id, rows=made)
@@ -324,7 +325,6 @@ def published_heads(s: Session, ex: Exercise) -> dict:
     period that has ended (the newest entry written by then) and at ENDEX (the ENDEX entry itself).
     Both nations keep them; ``sarex server audit verify --head H`` later proves that nothing up to H
     was cut or rewritten."""
-    from sarex.server.models import AuditEntry
 
     now = time.time()
     ends = s.execute(select(Period.number, Period.end_s).where(Period.exercise_id == ex.id, Period.end_s <= now).order_by(Period.number)).all()
@@ -379,7 +379,6 @@ def periods(s: Session, p: Principal, exercise_id: int) -> list[dict]:
 
 def audit_entries(s: Session, p: Principal, exercise_id: int, limit: int = 200) -> list[dict]:
     exercise_for(s, p, exercise_id, {"director"})
-    from sarex.server.models import AuditEntry
 
     rows = s.execute(select(AuditEntry).where(AuditEntry.exercise_id == exercise_id).order_by(AuditEntry.id.desc()).limit(limit)).scalars()
     return [{"id": e.id, "time": iso(e.time_s), "actor": e.actor, "action": e.action, "detail": json.loads(e.detail), "hash": e.hash} for e in rows]

@@ -32,6 +32,7 @@ from sarex.environment.providers import FetchRequest, FetchResult, ProviderError
 from sarex.environment.providers.cache import cache_name, provenance, result_for, write_atomic
 from sarex.environment.providers.http import Transfer
 from sarex.times import iso
+from datetime import datetime, timezone
 
 
 @dataclass(frozen=True)
@@ -55,8 +56,6 @@ IFS_50R1_S = 1778544000.0
 
 def data_url(p: GribProduct, run_s: float, step: int, base: str | None = None) -> tuple[str, str]:
     """(GRIB file URL, its index URL) of forecast ``step`` h of the run at ``run_s``."""
-    from datetime import datetime, timezone
-
     r = datetime.fromtimestamp(run_s, timezone.utc)
     base = (base or p.base_url).rstrip("/")
     if p.source == "gfs":

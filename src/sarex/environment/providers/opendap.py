@@ -17,6 +17,9 @@ from sarex.environment.providers import FetchRequest, FetchResult, ProviderError
 from sarex.environment.providers.cache import cache_name, provenance, result_for, write_atomic
 from sarex.errors import SarexInputError
 from sarex.times import iso
+from sarex.environment.cf import _squeeze_singletons, find_vector_variables, open_dataset
+from sarex.environment.levels import select_level
+from sarex.environment.regular import _identify_dims
 
 #: HYCOM's global 1/12° ESPC-D-V02 surface-to-depth currents, best time series (THREDDS).
 HYCOM_URL = "https://tds.hycom.org/thredds/dodsC/FMRC_ESPC-D-V02_uv3z/FMRC_ESPC-D-V02_uv3z_best.ncd"
@@ -24,8 +27,6 @@ HYCOM_URL = "https://tds.hycom.org/thredds/dodsC/FMRC_ESPC-D-V02_uv3z/FMRC_ESPC-
 
 def fetch_opendap(url: str, req: FetchRequest, cache_dir: str | Path, source: str = "opendap", product: str | None = None) -> FetchResult:
     """Fetch ``req`` from the OPeNDAP dataset at ``url`` into ``cache_dir``."""
-    from sarex.environment.cf import open_dataset
-
     product = product or url
     name = cache_name(source, product, req, None)
     final = Path(cache_dir) / name
@@ -45,10 +46,6 @@ def fetch_opendap(url: str, req: FetchRequest, cache_dir: str | Path, source: st
 
 def cut_dataset(ds: xr.Dataset, req: FetchRequest, source: str, product: str) -> xr.Dataset:
     """The ``req.kind`` vector of ``ds`` over ``req.area`` and its time span, read (CF names, surface level)."""
-    from sarex.environment.cf import _squeeze_singletons, find_vector_variables
-    from sarex.environment.levels import select_level
-    from sarex.environment.regular import _identify_dims
-
     try:
         un, vn = find_vector_variables(ds, req.kind, product)
     except SarexInputError:

@@ -14,6 +14,8 @@ from sarex.server.deps import ExerciseId, PrincipalDep, StoreDep, read, write
 from sarex.server.errors import AUTH, responses
 from sarex.server.response_models import (EXCLUDE_UNSET, AuditItem, EndexOut, ExerciseItem, ExerciseRef, ExerciseView, PeriodItem,
                                            ReleaseOut, Truth, UnitItem)
+from sarex.server import services
+from sarex.server.models import User
 
 router = APIRouter(tags=["exercise"])
 
@@ -27,8 +29,6 @@ def exercises(p: PrincipalDep, store: StoreDep) -> list[dict]:
              summary="Create an exercise from an uploaded scenario (TOML) or a built-in one (directors); you become its director")
 async def create_exercise(p: PrincipalDep, store: StoreDep, scenario: Optional[UploadFile] = File(None),
                           builtin: Optional[str] = Form(None), seed: int = Form(0, ge=0, le=2**63 - 1)) -> dict:
-    from sarex.server import services
-    from sarex.server.models import User
 
     if "director" not in {r for rs in p.grants.values() for r in rs}:
         raise ApiError(403, "role: only a director of an exercise may create exercises", "role")

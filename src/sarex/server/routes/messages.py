@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sarex.server import messages
 from sarex.server.deps import AfterId, ExerciseId, PrincipalDep, StoreDep, read, write
 from sarex.server.errors import AUTH, responses
+from sarex.exercise.phrases import OBJECTS, PARAMS, PHRASES
 
 router = APIRouter(tags=["messages"])
 
@@ -61,6 +62,5 @@ class PhrasesOut(BaseModel):
 @router.get("/api/messages/phrases", response_model=PhrasesOut, responses=responses(*AUTH),
             summary="The standard phrases a message may be (IMO SMCP style), their parameters and texts in three languages")
 def get_phrases(p: PrincipalDep) -> dict:
-    from sarex.exercise.phrases import OBJECTS, PARAMS, PHRASES
 
     return {"phrases": {k: {"params": PARAMS[k], "text": t} for k, t in PHRASES.items()}, "objects": OBJECTS}

@@ -13,6 +13,7 @@ from sarex.server.errors import AUTH, responses
 from sarex.server.batchwrite import PositionBatch
 from sarex.server.response_models import EXCLUDE_UNSET, PositionAck, PositionItem, SightingAck, SightingItem
 from sarex.server.schemas import PositionsIn, SightingIn
+from sqlalchemy.exc import IntegrityError
 
 router = APIRouter(tags=["reports"])
 
@@ -42,8 +43,6 @@ def get_positions(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep, aft
 @router.post("/api/exercises/{exercise_id}/sightings", status_code=201, response_model=SightingAck, summary="Report a sighting",
              responses=responses(*AUTH, 400, 404, 409, 422))
 def post_sighting(exercise_id: ExerciseId, body: SightingIn, p: PrincipalDep, store: StoreDep) -> dict:
-    from sqlalchemy.exc import IntegrityError
-
     try:
         return write(store, reports.post_sighting, p, exercise_id, body.time, body.lon, body.lat, body.note, body.report_id)
     except IntegrityError:
