@@ -107,3 +107,43 @@ def test_every_unit_shares_and_plan_near_stone(shape, where, request):
     print(shape, where, f"POS {plan.total_pos:.4f} Stone {plan.bound_pos:.4f} ratio {plan.total_pos / plan.bound_pos:.3f}",
           {a.unit_id: round(100 * a.pos, 1) for a in plan.assignments}, plan.unassigned)
     check_bars(plan, cat, srus)
+
+
+def test_wave_cap_stated_in_reason_en_ko_ja():
+    """The open-water elongated case (1 500 particles): the fixed-wing aircraft on task first are told to leave the core
+    before the ships come on task (the wave layout); their reason says when they leave — the assignment's end time,
+    formatted here by hand — in en/ko/ja, while the ships, not capped, carry no such clause."""
+    import datetime as dt
+
+    from sarex.planning.reasons import render
+
+    cloud = period_cloud(mixture_drift(OPEN_WATER, SHAPES["elongated"], particles=1500), T0, T0 + 6 * 3600)
+    land = land_around_cloud(cloud.frame, cloud.x, cloud.y)
+    cat, srus = nine_units(cloud)
+    plan = Planner(cloud, "exponential", seed=0, land=land).plan(srus)
+    by = {a.unit_id: a for a in plan.assignments}
+    units = {u.id: u for u in cat.units}
+    words = {"en": ("on scene until", "endurance"), "ko": ("까지 현장 수색", "항속"), "ja": ("まで現場で捜索", "航続")}
+    ships = [by[u.id] for u in cat.units if u.type.startswith("surface") and u.id in by]
+    assert ships, sorted(by)
+    first_ship_s = min(a.arrive_s for a in ships)
+    capped = 0
+    for uid in ("JP-P1", "KR-P3CK"):
+        a = by[uid]
+        # Capped by hand: it leaves ≥ 30 min before the first ship arrives, though endurance (from departure, less the
+        # transit home) and the period would let it stay ≥ 1 h longer.
+        stay_s = min(T0 + 6 * 3600, a.depart_s + units[uid].endurance_h * 3600 - a.transit_back_m / a.transit_speed_ms)
+        assert a.search_end_s <= first_ship_s - 1800 + 60, (uid, a.search_end_s, first_ship_s)
+        assert stay_s >= a.search_end_s + 3600, (uid, stay_s, a.search_end_s)
+        leave = dt.datetime.fromtimestamp(a.search_end_s, dt.timezone.utc).strftime("%d%H%MZ")
+        until = dt.datetime.fromtimestamp(stay_s, dt.timezone.utc).strftime("%d%H%MZ")
+        for lang, (on, endu) in words.items():
+            text = render(a.reason_parts, lang)
+            assert any(f in text for f in (f"{on} {leave}", f"{leave}{on}", f"{leave} {on}")), (uid, lang, text)
+            assert endu in text and until in text, (uid, lang, text)
+        assert a.reason == render(a.reason_parts, "en")
+        capped += 1
+    assert capped == 2
+    for a in ships:
+        for lang, (on, _) in words.items():
+            assert on not in render(a.reason_parts, lang), (a.unit_id, lang)

@@ -29,6 +29,7 @@ from sarex.planning.choice import Choice, datum_choice, situation_of, sweep_choi
 from sarex.planning.patterns import route_cumulative_m, truncate_pattern
 from sarex.planning.plantypes import Assignment, Plan
 from sarex.planning.reasons import part, render
+from sarex.planning.share import hhmm
 
 
 def _marginals(w: np.ndarray, pods: dict[str, np.ndarray], ids: list[str]) -> dict[str, float]:
@@ -58,6 +59,20 @@ def _practice_parts(s, f, arrive_s: float, search_m: float, coverage: float, poc
     if st.exercise:
         out += (part("exercise"),)
     return out
+
+
+def _wave_part(cap: tuple, fits: dict, depart_s: float, arrive_s: float, leave_s: float, back_m: float, end_s: float) -> tuple:
+    """The reason part of a unit whose time on scene the wave layout capped (:meth:`sarex.planning.seeds.PlannerSeeds._wave_seed`):
+    when it leaves, the unit of the next wave it leaves the core to, and until when its endurance (the unit uncapped) and the
+    period would have let it stay; empty where the cap does not bind (the unit would leave within 10 min of that anyway)."""
+    orig, nxt, nxt_est_s = cap
+    until = min(end_s, depart_s + orig.endurance_s - back_m / orig.transit_speed_ms)
+    if orig.on_scene_s is not None:
+        until = min(until, arrive_s + orig.on_scene_s)
+    if until <= leave_s + 600.0:
+        return ()
+    nxt_s = fits[nxt].arrive_s if nxt in fits else nxt_est_s
+    return (part("wave_cap", leave=hhmm(leave_s), nxt=nxt, arr=hhmm(nxt_s), gap=max(0.0, (nxt_s - leave_s) / 60.0), until=hhmm(until)),)
 
 
 def assemble(pl, by_id: dict, rects: dict, unassigned: dict[str, str], reserve: dict[str, str], smc: dict[str, str]) -> Plan:
@@ -152,6 +167,8 @@ def assemble(pl, by_id: dict, rects: dict, unassigned: dict[str, str], reserve: 
         effort = s.sweep_width_m * search_m
         area = float(pat.area.area)
         parts = ch.parts + (part("holds", poc=100 * poc, m=100 * marg[uid]),) + _practice_parts(s, f, arrive, search_m, effort / area, poc, st, c.end_s)
+        if uid in getattr(pl, "_wave_caps", {}):
+            parts += _wave_part(pl._wave_caps[uid], fits, depart, arrive, float(wt[-1]), back_m, c.end_s)
         if smc.get(uid) in ("forced", "pinned"):
             parts += (part(smc[uid]),)
         reason = render(parts)

@@ -105,6 +105,7 @@ class Planner(PlannerSeeds, PlannerRepair):
         """
         c = self.cloud
         self._unassigned_parts: dict[str, tuple] = {}
+        self._wave_caps: dict[str, tuple[Sru, str, float]] = {}
         pins = dict(pins or {})
         reserve = {u: "excluded by the SMC" for u in exclude}
         srus = [s for s in srus if s.id not in reserve]

@@ -45,6 +45,7 @@ _EN = {
     "infeasible": "no feasible area after refinement",
     "no_pattern": "in the {h:.1f} h it could search, no pattern it can fly fits the probability area ({d:.0f} nm away)",
     "below_guidance": "coverage {cov:.2f} below the {g:.1f} guidance: sweep width {w:.2f} NM at the type's closest practical track spacing {s:.2f} NM",
+    "wave_cap": "on scene until {leave}, then leaves the core to {nxt} (arrives {arr}, {gap:.0f} min later), which searches it again; endurance and the period allow until {until}",
 }
 
 _KO = {
@@ -78,6 +79,7 @@ _KO = {
     "infeasible": "최적화 후 가능한 구역이 없음",
     "no_pattern": "수색 가능한 {h:.1f} 시간 안에 확률 구역 ({d:.0f} 해리 거리)에 맞는 수행 가능한 수색 패턴이 없음",
     "below_guidance": "수색범위율 {cov:.2f}: 권고치 {g:.1f} 미만: 탐지폭 {w:.2f} 해리, 이 유형의 실제 최소 항적 간격 {s:.2f} 해리",
+    "wave_cap": "{leave}까지 현장 수색 ({nxt} 도착 {arr}, 재수색 {gap:.0f}분 전에 핵심 구역을 떠남; 항속 시간과 기간으로는 {until}까지 가능)",
 }
 
 _JA = {
@@ -111,6 +113,7 @@ _JA = {
     "infeasible": "最適化後に実行可能な区域がない",
     "no_pattern": "捜索できる {h:.1f} 時間内に確率区域 ({d:.0f} 海里先) に合う飛行・航行可能な捜索パターンがない",
     "below_guidance": "カバレッジ {cov:.2f} は目安 {g:.1f} 未満: 捜索幅 {w:.2f} 海里、この種別の実用上の最小航跡間隔 {s:.2f} 海里",
+    "wave_cap": "{leave} まで現場で捜索 ({nxt} が {arr} に到着して再捜索する {gap:.0f} 分前に中心区域を離れる; 航続時間と期間では {until} まで可能)",
 }
 
 TEMPLATES = {"en": _EN, "ko": _KO, "ja": _JA}

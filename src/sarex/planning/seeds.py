@@ -146,11 +146,14 @@ class PlannerSeeds(PlannerCore):
             return None
         wins = self._wins
         srus = list(srus)
+        self._wave_caps_try: dict[str, tuple[Sru, str, float]] = {}
         for k, wave in enumerate(waves[:-1]):
-            nxt = min(wins[i][0] for i in waves[k + 1]) - self.settings.reuse_gap_s
+            first = min(waves[k + 1], key=lambda i: (wins[i][0], srus[i].id))
+            nxt = wins[first][0] - self.settings.reuse_gap_s
             for i in wave:
                 cap, had = nxt - wins[i][0], srus[i].on_scene_s
                 if cap > 600.0 and (had is None or cap < had):
+                    self._wave_caps_try[srus[i].id] = (srus[i], srus[first].id, wins[first][0])
                     srus[i] = dataclasses.replace(srus[i], on_scene_s=cap)
         by_id = {s.id: s for s in srus}
         rects: dict[str, Rectangle] = {}
@@ -184,6 +187,9 @@ class PlannerSeeds(PlannerCore):
                 wav[u] = placed
         if set(wav) != set(rects) or self._score(ids, wav, exempt=exempt) <= self._score(by_id, rects, exempt=exempt):
             return None
+        # The units whose time on scene the layout capped: (the unit uncapped, the next wave's first unit, its estimated
+        # arrival), for the reason (:func:`sarex.planning.assemble.assemble`).
+        self._wave_caps = {u: v for u, v in self._wave_caps_try.items() if u in wav}
         return wav, ids
 
     def _tile_seed(self, srus: list[Sru], survive_full: np.ndarray, exempt: frozenset = frozenset()) -> Optional[dict[str, Rectangle]]:
