@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
@@ -42,11 +42,11 @@ class AlertOut(BaseModel):
 
 @router.get("/api/exercises/{exercise_id}/alerts", response_model=list[AlertOut], responses=responses(*AUTH, 404),
             summary="Separation alerts: exercise control and coordinator all; a unit those it is in (all when OSC or ACO)")
-def get_alerts(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep, after_id: AfterId = 0):
+def get_alerts(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep, after_id: AfterId = 0) -> Any:
     return read(store, alerts.visible, p, exercise_id, after_id)
 
 
 @router.post("/api/exercises/{exercise_id}/alerts/{alert_id}/ack", response_model=AlertOut, responses=responses(*AUTH, 404),
              summary="Acknowledge an alert you may read (once per user; again answers the first); audited")
-def ack_alert(exercise_id: ExerciseId, alert_id: AlertId, p: PrincipalDep, store: StoreDep):
+def ack_alert(exercise_id: ExerciseId, alert_id: AlertId, p: PrincipalDep, store: StoreDep) -> Any:
     return write(store, alerts.acknowledge, p, exercise_id, alert_id)

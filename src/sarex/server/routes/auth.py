@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
@@ -36,7 +38,7 @@ class LogoutOut(BaseModel):
 def _login(request: Request, username: str, password: str, kind: str) -> tuple[str, str]:
     """Throttled per user name, per address and in total; the password hash is checked outside any
     write transaction (:class:`~sarex.server.auth.Logins`)."""
-    return request.app.state.logins.login(request.client.host if request.client else "?", username, password, kind)
+    return cast("tuple[str, str]", request.app.state.logins.login(request.client.host if request.client else "?", username, password, kind))
 
 
 @router.post("/token", summary="OAuth2 password flow: a bearer token for scripts and units", response_model=TokenOut,
@@ -67,5 +69,5 @@ def logout(request: Request, p: PrincipalDep) -> JSONResponse:
 
 
 @router.get("/api/me", response_model=MeOut, summary="Who you are and your roles per exercise", responses=responses(*AUTH))
-def me(p: PrincipalDep) -> dict:
+def me(p: PrincipalDep) -> dict[str, Any]:
     return workflow.me(p)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal, Optional
+from typing import Any, Literal, Optional
 
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
@@ -41,11 +41,11 @@ class ClockOut(BaseModel):
 
 @router.get("/api/exercises/{exercise_id}/clock", response_model=ClockOut, responses=responses(*AUTH, 404),
             summary="The exercise clock: exercise time (UTC, KST/JST), wall time, state and rate")
-def get_clock(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep):
+def get_clock(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep) -> Any:
     return read(store, clockctl.read_clock, p, exercise_id)
 
 
 @router.post("/api/exercises/{exercise_id}/clock", response_model=ClockOut, responses=responses(*AUTH, 400, 404, 409, 422),
              summary="Run the exercise clock (director): start, pause, resume, rate, set, live, scaled")
-def post_clock(exercise_id: ExerciseId, body: ClockIn, p: PrincipalDep, store: StoreDep):
+def post_clock(exercise_id: ExerciseId, body: ClockIn, p: PrincipalDep, store: StoreDep) -> Any:
     return write(store, clockctl.control, p, exercise_id, body.action, body.rate, body.exercise_time, body.offset_s)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
@@ -27,11 +27,11 @@ class CommsOut(CommsIn):
 
 @router.get("/api/exercises/{exercise_id}/communications", response_model=CommsOut, responses=responses(*AUTH, 404),
             summary="The communications plan (every participant)")
-def get_comms(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep):
+def get_comms(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep) -> Any:
     return read(store, comms.get, p, exercise_id)
 
 
 @router.put("/api/exercises/{exercise_id}/communications", response_model=CommsOut, responses=responses(*AUTH, 400, 404, 422),
             summary="Replace the communications plan (coordinator); taken by plans drafted from then on")
-def put_comms(exercise_id: ExerciseId, body: CommsIn, p: PrincipalDep, store: StoreDep):
+def put_comms(exercise_id: ExerciseId, body: CommsIn, p: PrincipalDep, store: StoreDep) -> Any:
     return write(store, comms.put, p, exercise_id, body.model_dump())

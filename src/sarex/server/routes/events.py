@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
@@ -13,17 +14,23 @@ from sarex.server.deps import AfterId, ExerciseId, PrincipalDep, StoreDep, read
 from sarex.server.errors import AUTH, responses
 from sarex.server.workflow import Denied, Missing
 
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+    from sarex.server.db import Store
+    from sarex.server.security import Principal
+
 router = APIRouter(tags=["reports"])
 
 
-def _maybe_truth(store, p, exercise_id: int):
+def _maybe_truth(store: Store, p: Principal, exercise_id: int) -> Any:
     try:
         return read(store, workflow.truth, p, exercise_id)
     except (Denied, Missing):  # not released yet, or a real case with no truth
         return None
 
 
-def _sse(event: str, data, id_: int | None = None) -> str:
+def _sse(event: str, data: Any, id_: int | None = None) -> str:
     head = f"id: {id_}\n" if id_ is not None else ""
     return f"{head}event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
@@ -37,7 +44,7 @@ async def events(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep, requ
 
     auth = request.app.state.auth
 
-    async def stream():
+    async def stream() -> AsyncIterator[str]:
         last, waited, sent_truth, sent_injects, tick, last_alert = after_id, 0.0, False, set(), 0, 0
         if "truth" in ex:
             yield _sse("truth", ex["truth"])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
@@ -30,7 +30,7 @@ class MessageOut(BaseModel):
     to: list[str]
     time: str
     phrase: Optional[str] = None
-    params: dict
+    params: dict[str, Any]
     lang: str
     text: str = Field(description="in the reader's language; free text marked untranslated")
     untranslated: bool
@@ -38,14 +38,14 @@ class MessageOut(BaseModel):
 
 @router.post("/api/exercises/{exercise_id}/messages", status_code=201, response_model=MessageOut,
              responses=responses(*AUTH, 400, 404, 409, 422), summary="Send a standard phrase or free text (units, coordinator, director)")
-def post_message(exercise_id: ExerciseId, body: MessageIn, p: PrincipalDep, store: StoreDep):
+def post_message(exercise_id: ExerciseId, body: MessageIn, p: PrincipalDep, store: StoreDep) -> Any:
     return write(store, messages.send, p, exercise_id, body.to, body.phrase, body.params, body.text, body.time)
 
 
 @router.get("/api/exercises/{exercise_id}/messages", response_model=list[MessageOut], responses=responses(*AUTH, 400, 404),
             summary="The message log the caller may read, in their language (or lang)")
 def get_messages(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep, lang: Optional[str] = Query(None, pattern="^(en|ko|ja)$"),
-                 after_id: AfterId = 0):
+                 after_id: AfterId = 0) -> Any:
     return read(store, messages.log, p, exercise_id, lang, after_id)
 
 
@@ -61,6 +61,6 @@ class PhrasesOut(BaseModel):
 
 @router.get("/api/messages/phrases", response_model=PhrasesOut, responses=responses(*AUTH),
             summary="The standard phrases a message may be (IMO SMCP style), their parameters and texts in three languages")
-def get_phrases(p: PrincipalDep) -> dict:
+def get_phrases(p: PrincipalDep) -> Any:
 
     return {"phrases": {k: {"params": PARAMS[k], "text": t} for k, t in PHRASES.items()}, "objects": OBJECTS}

@@ -5,7 +5,7 @@ only: the use cases are in :mod:`sarex.server.plans`."""
 
 from __future__ import annotations
 
-from typing import Literal, Optional
+from typing import Any, Literal, Optional
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
@@ -81,32 +81,32 @@ class StateOut(BaseModel):
 
 @router.post("/api/exercises/{exercise_id}/plans/{plan_id}/withdraw", response_model=PlanStateOut, responses=responses(*AUTH, 404, 409),
              summary="Withdraw a draft (its nation's planner, or the coordinator); it is kept as withdrawn")
-def withdraw(exercise_id: ExerciseId, plan_id: PlanId, p: PrincipalDep, store: StoreDep):
+def withdraw(exercise_id: ExerciseId, plan_id: PlanId, p: PrincipalDep, store: StoreDep) -> Any:
     return write(store, lambda s: plans.plan_view(plans.withdraw_plan(s, p, exercise_id, plan_id), full=False))
 
 
 @router.post("/api/exercises/{exercise_id}/plans/{plan_id}/reject", response_model=PlanStateOut, responses=responses(*AUTH, 400, 404, 409, 422),
              summary="Reject a draft with a comment (coordinator); it is kept as rejected, its planners may draft again")
-def reject(exercise_id: ExerciseId, plan_id: PlanId, body: RejectIn, p: PrincipalDep, store: StoreDep):
+def reject(exercise_id: ExerciseId, plan_id: PlanId, body: RejectIn, p: PrincipalDep, store: StoreDep) -> Any:
     return write(store, lambda s: plans.plan_view(plans.reject_plan(s, p, exercise_id, plan_id, body.comment), full=False))
 
 
 @router.post("/api/exercises/{exercise_id}/tasking/{period}/answer", response_model=AnswerOut, responses=responses(*AUTH, 400, 404, 422),
              summary="A unit accepts its approved tasking of a period, or answers unable with a reason")
-def answer(exercise_id: ExerciseId, period: Period, body: AnswerIn, p: PrincipalDep, store: StoreDep):
+def answer(exercise_id: ExerciseId, period: Period, body: AnswerIn, p: PrincipalDep, store: StoreDep) -> Any:
     return write(store, plans.answer_tasking, p, exercise_id, period, body.answer, body.reason)
 
 
 @router.post("/api/exercises/{exercise_id}/tasking/{period}/status", response_model=StateOut, responses=responses(*AUTH, 404, 422),
              summary="A unit's status on its tasking of a period: en_route, on_scene, searching, returning")
-def status(exercise_id: ExerciseId, period: Period, body: StatusIn, p: PrincipalDep, store: StoreDep):
+def status(exercise_id: ExerciseId, period: Period, body: StatusIn, p: PrincipalDep, store: StoreDep) -> Any:
     return write(store, plans.set_unit_state, p, exercise_id, period, body.status)
 
 
 @router.post("/api/exercises/{exercise_id}/proposals/{period}/areas", status_code=202, response_model=JobView,
              responses=responses(*AUTH, 400, 404, 409, 422),
              summary="Set units' search areas of a period's proposal (moved or resized on the map); the period is planned again around them")
-def set_areas(exercise_id: ExerciseId, period: Period, body: AreasIn, p: PrincipalDep, store: StoreDep, request: Request) -> dict:
+def set_areas(exercise_id: ExerciseId, period: Period, body: AreasIn, p: PrincipalDep, store: StoreDep, request: Request) -> Any:
     areas = [a.model_dump() for a in body.areas]
     j = write(store, lambda s: plans.job_view(planedit.replan_with_areas(s, p, exercise_id, period, areas)))
     request.app.state.runner.submit(j["id"])

@@ -3,7 +3,7 @@ observations, closing a period early, and the played export. Translation only.""
 
 from __future__ import annotations
 
-from typing import Literal, Optional
+from typing import Any, Literal, Optional
 
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
@@ -95,49 +95,49 @@ class CloseOut(BaseModel):
 
 @router.get("/api/exercises/{exercise_id}/msel", response_model=list[InjectOut], responses=responses(*AUTH, 404),
             summary="The injects timeline (MSEL) by exercise time: director and evaluators")
-def msel(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep):
+def msel(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep) -> Any:
     return read(store, injects.timeline, p, exercise_id)
 
 
 @router.post("/api/exercises/{exercise_id}/msel", response_model=InjectOut, status_code=201, responses=responses(*AUTH, 400, 404, 409, 422),
              summary="Add an inject to the timeline (director), delivered when the clock passes its exercise time")
-def msel_add(exercise_id: ExerciseId, body: MselIn, p: PrincipalDep, store: StoreDep):
+def msel_add(exercise_id: ExerciseId, body: MselIn, p: PrincipalDep, store: StoreDep) -> Any:
     return write(store, lambda s: injects.view(injects.create(s, p, exercise_id, body.model_dump())))
 
 
 @router.post("/api/exercises/{exercise_id}/msel/{inject_id}", response_model=InjectOut, responses=responses(*AUTH, 400, 404, 409, 422),
              summary="Release early, hold, un-hold, cancel or edit an inject (director)")
-def msel_change(exercise_id: ExerciseId, inject_id: InjectId, body: MselChangeIn, p: PrincipalDep, store: StoreDep):
+def msel_change(exercise_id: ExerciseId, inject_id: InjectId, body: MselChangeIn, p: PrincipalDep, store: StoreDep) -> Any:
     fields = body.model_dump(exclude_unset=True, exclude={"action"})
     return write(store, lambda s: injects.view(injects.change(s, p, exercise_id, inject_id, body.action, fields)))
 
 
 @router.get("/api/exercises/{exercise_id}/objectives", response_model=list[ObjectiveOut], responses=responses(*AUTH, 404),
             summary="The scenario's objectives with the evaluators' observations (director, evaluators)")
-def objectives(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep):
+def objectives(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep) -> Any:
     return read(store, observations.objectives, p, exercise_id)
 
 
 @router.get("/api/exercises/{exercise_id}/observations", response_model=list[ObservationOut], responses=responses(*AUTH, 404),
             summary="Evaluators' observations (director, evaluators)")
-def observation_list(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep):
+def observation_list(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep) -> Any:
     return read(store, observations.listing, p, exercise_id)
 
 
 @router.post("/api/exercises/{exercise_id}/observations", response_model=ObservationOut, status_code=201,
              responses=responses(*AUTH, 400, 404, 422), summary="Record an observation on an objective (evaluator, director)")
-def observation_add(exercise_id: ExerciseId, body: ObservationIn, p: PrincipalDep, store: StoreDep):
+def observation_add(exercise_id: ExerciseId, body: ObservationIn, p: PrincipalDep, store: StoreDep) -> Any:
     return write(store, observations.add, p, exercise_id, body.model_dump())
 
 
 @router.post("/api/exercises/{exercise_id}/periods/{period}/close", response_model=CloseOut, responses=responses(*AUTH, 400, 404, 409, 422),
              summary="Close a period before its end on the clock, with a reason (director); lists units that reported nothing")
-def close_period(exercise_id: ExerciseId, period: PeriodNo, body: CloseIn, p: PrincipalDep, store: StoreDep):
+def close_period(exercise_id: ExerciseId, period: PeriodNo, body: CloseIn, p: PrincipalDep, store: StoreDep) -> Any:
     return write(store, plans.close_period, p, exercise_id, period, body.reason)
 
 
 @router.get("/api/exercises/{exercise_id}/played-export", response_model=dict, responses=responses(*AUTH, 404),
             summary="The exercise as played (format sarex-played/1, truth included): director and evaluators; "
                     "`sarex exercise evaluate-played` reads it")
-def played(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep):
+def played(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep) -> Any:
     return read(store, played_export.export, p, exercise_id)

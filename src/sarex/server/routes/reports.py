@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import asyncio
 from pathlib import Path
 
@@ -20,14 +22,14 @@ router = APIRouter(tags=["reports"])
 
 @router.post("/api/exercises/{exercise_id}/positions", status_code=201, response_model=list[PositionAck], summary="A unit's position reports (JSON)",
              responses=responses(*AUTH, 404, 409, 413, 422))
-async def post_positions(exercise_id: ExerciseId, body: PositionsIn, p: CachedPrincipalDep, request: Request) -> list[dict]:
+async def post_positions(exercise_id: ExerciseId, body: PositionsIn, p: CachedPrincipalDep, request: Request) -> Any:
     state = request.app.state
     return await state.writer.accept(p, exercise_id, [r.model_dump() for r in body.reports], state.auth.refresh)
 
 
 @router.post("/api/exercises/{exercise_id}/positions/upload", status_code=201, response_model=list[PositionAck], summary="Upload a GPX, NMEA 0183 or AIS log of your unit",
              responses=responses(*AUTH, 400, 404, 409, 413, 422))
-async def upload(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep, request: Request, file: UploadFile = File(...)) -> list[dict]:
+async def upload(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep, request: Request, file: UploadFile = File(...)) -> Any:
     data = await file.read()
     name = Path(file.filename or "upload").name
     raw, kind = await asyncio.to_thread(read, store, reports.upload_rows, p, exercise_id, data, name)
@@ -36,13 +38,13 @@ async def upload(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep, requ
 
 @router.get("/api/exercises/{exercise_id}/positions", response_model=list[PositionItem], **EXCLUDE_UNSET, summary="Position reports you may see", responses=responses(*AUTH, 404))
 def get_positions(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep, after_id: AfterId = 0,
-                  limit: int = Query(10000, ge=1, le=100000)) -> list[dict]:
+                  limit: int = Query(10000, ge=1, le=100000)) -> Any:
     return read(store, reports.positions, p, exercise_id, after_id, limit)
 
 
 @router.post("/api/exercises/{exercise_id}/sightings", status_code=201, response_model=SightingAck, summary="Report a sighting",
              responses=responses(*AUTH, 400, 404, 409, 422))
-def post_sighting(exercise_id: ExerciseId, body: SightingIn, p: PrincipalDep, store: StoreDep) -> dict:
+def post_sighting(exercise_id: ExerciseId, body: SightingIn, p: PrincipalDep, store: StoreDep) -> Any:
     try:
         return write(store, reports.post_sighting, p, exercise_id, body.time, body.lon, body.lat, body.note, body.report_id)
     except IntegrityError:
@@ -53,5 +55,5 @@ def post_sighting(exercise_id: ExerciseId, body: SightingIn, p: PrincipalDep, st
 
 
 @router.get("/api/exercises/{exercise_id}/sightings", response_model=list[SightingItem], summary="Sightings you may see", responses=responses(*AUTH, 404))
-def get_sightings(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep) -> list[dict]:
+def get_sightings(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep) -> Any:
     return read(store, reports.sightings, p, exercise_id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
@@ -37,12 +37,12 @@ class SitrepOut(BaseModel):
 
 @router.post("/api/exercises/{exercise_id}/sitreps", status_code=201, response_model=SitrepOut,
              responses=responses(*AUTH, 400, 404, 409, 422), summary="Draft and send the next SITREP from the exercise state (coordinator: the RCC)")
-def post_sitrep(exercise_id: ExerciseId, body: SitrepIn, p: PrincipalDep, store: StoreDep):
+def post_sitrep(exercise_id: ExerciseId, body: SitrepIn, p: PrincipalDep, store: StoreDep) -> Any:
     edits = body.model_dump(exclude={"form", "time"}, exclude_none=True)
     return write(store, messages.send_sitrep, p, exercise_id, body.form, edits, body.time)
 
 
 @router.get("/api/exercises/{exercise_id}/sitreps", response_model=list[SitrepOut], responses=responses(*AUTH, 400, 404),
             summary="The case's SITREPs in number order, in the reader's language (and all three)")
-def get_sitreps(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep, lang: Optional[str] = Query(None, pattern="^(en|ko|ja)$")):
+def get_sitreps(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep, lang: Optional[str] = Query(None, pattern="^(en|ko|ja)$")) -> Any:
     return read(store, messages.sitreps, p, exercise_id, lang)
