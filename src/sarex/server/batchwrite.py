@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,6 +21,9 @@ from sarex.server import audit, schemas
 from sarex.server.models import AuthEpoch, Exercise, PositionReport
 from sarex.server.security import Principal
 from sarex.server.workflow import Conflict, Missing
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 _WINDOWS: dict[int, tuple[float, float]] = {}
 
@@ -42,7 +46,7 @@ def report_window(s: Session, exercise_id: int) -> tuple[float, float]:
     return w
 
 
-def _outside_window(s: Session, b) -> list | SarexInputError:
+def _outside_window(s: Session, b: PositionBatch) -> list[dict[str, Any]] | SarexInputError:
     """[] when every report of the batch is within its exercise's window, else the refusal."""
     t0, t1 = report_window(s, b.exercise_id)
     for i, row in enumerate(b.rows):
@@ -60,7 +64,7 @@ class PositionBatch:
 
     p: Principal
     exercise_id: int
-    rows: list[tuple]  # (unit, report id, time s, lon, lat, alt m or None)
+    rows: list[tuple[Any, ...]]  # (unit, report id, time s, lon, lat, alt m or None)
     source: str = "json"
     actor: str = ""  # audit actor; the principal's name if empty
 
@@ -71,13 +75,13 @@ class BatchState:
 
     epoch: int  # the store's auth epoch (see sarex.server.security)
     status: dict[int, str]  # exercise id -> status, for the batch's exercises that exist
-    head: tuple  # the audit chain's (last id, last hash), None for an empty chain
+    head: tuple[Any, ...]  # the audit chain's (last id, last hash), None for an empty chain
 
 
 _WIDE = 32  # exercises read as columns of the one statement; more (rare) are read apart
 
 
-def batch_state(s: Session, exercise_ids) -> BatchState:
+def batch_state(s: Session, exercise_ids: Iterable[int]) -> BatchState:
     """Lock the audit chain, then read the auth epoch, the exercises' states and the chain's head in
     one statement: on SQLite each statement hands the GIL to the sqlite3 module and waits to get
     it back from the busy event loop, so the group commit's statements are kept few."""
@@ -92,7 +96,7 @@ def batch_state(s: Session, exercise_ids) -> BatchState:
     return BatchState(int(row[0] or 0), status, (row[1], row[2]))
 
 
-def write_positions(s: Session, batches: list[PositionBatch], state: BatchState | None = None) -> list[list[dict] | Exception]:
+def write_positions(s: Session, batches: list[PositionBatch], state: BatchState | None = None) -> list[list[dict[str, Any]] | Exception]:
     """Store many requests' reports in one transaction: per request its results, or the error that refused it.
 
     A report whose ``report_id`` was stored already (or comes twice in the batch) is acknowledged
@@ -101,7 +105,7 @@ def write_positions(s: Session, batches: list[PositionBatch], state: BatchState 
     if state is None:
         state = batch_state(s, {b.exercise_id for b in batches})
     status = state.status
-    out: list[list[dict] | Exception] = []
+    out: list[list[dict[str, Any]] | Exception] = []
     for b in batches:
         if status.get(b.exercise_id) != "planning":
             out.append(Conflict(f"exercise_id: exercise {b.exercise_id} is at ENDEX; reports are closed", "exercise_id")
@@ -109,8 +113,8 @@ def write_positions(s: Session, batches: list[PositionBatch], state: BatchState 
             continue
         out.append(_outside_window(s, b))
     now = time.time()
-    new: list[tuple] = []  # one row per (exercise, unit, report id) not seen before in this batch
-    slots: list[tuple[list, int, tuple]] = []  # (result list, index, key) of each report in the batch
+    new: list[tuple[Any, ...]] = []  # one row per (exercise, unit, report id) not seen before in this batch
+    slots: list[tuple[list[dict[str, Any]], int, tuple[int, str, str]]] = []  # (result list, index, key) of each report in the batch
     first: set[tuple[int, str, str]] = set()
     actor: dict[tuple[int, str, str], str] = {}
     for b, res in zip(batches, out):
@@ -150,7 +154,7 @@ _COLS = ("exercise_id", "unit_code", "report_id", "time_s", "lon", "lat", "sourc
 _CHUNK = 500  # rows per INSERT: 5 000 parameters, under every SQLite's and PostgreSQL's limit
 
 
-def _insert_new(s: Session, rows: list[tuple]) -> dict[tuple[int, str, str], int]:
+def _insert_new(s: Session, rows: list[tuple[Any, ...]]) -> dict[tuple[int, str, str], int]:
     """Insert the rows whose (exercise, unit, report id) is not stored yet; returns {key: new id}.
 
     The unique index answers the idempotency question inside the insert (``ON CONFLICT DO

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 import tomllib
-from typing import NamedTuple, Optional
+from typing import Any, NamedTuple, Optional
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -85,7 +85,7 @@ def _periods(s: Session, exercise_id: int) -> list[tuple[float, float]]:
     return [(p.start_s, p.end_s) for p in rows]
 
 
-def clock_view(s: Session, exercise_id: int, wall_s: Optional[float] = None) -> dict:
+def clock_view(s: Session, exercise_id: int, wall_s: Optional[float] = None) -> dict[str, Any]:
     """The clock as JSON: state, mode, rate, exercise time (UTC, with KST/JST = UTC+9 beside), wall time, period."""
     c = load_clock(s, exercise_id)
     wall = time.time() if wall_s is None else wall_s

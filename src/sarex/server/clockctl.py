@@ -7,7 +7,7 @@ access rules, the audit, and the delivery of the injects due before every change
 from __future__ import annotations
 
 import time
-from typing import Optional
+from typing import Any, Optional
 
 from sqlalchemy.orm import Session
 
@@ -25,7 +25,7 @@ ACTIONS = ("start", "pause", "resume", "rate", "set", "live", "scaled")
 
 
 def control(s: Session, p: Principal, exercise_id: int, action: str, rate: Optional[float] = None,
-            exercise_time: Optional[str] = None, offset_s: Optional[float] = None) -> dict:
+            exercise_time: Optional[str] = None, offset_s: Optional[float] = None) -> dict[str, Any]:
     """Exercise control runs the clock (director): start, pause, resume, rate, set (jump), live, scaled.
 
     Injects that fall due under the old clock are delivered (and audited) before it changes,
@@ -73,7 +73,7 @@ def control(s: Session, p: Principal, exercise_id: int, action: str, rate: Optio
     return clock_view(s, ex.id, wall)
 
 
-def read_clock(s: Session, p: Principal, exercise_id: int) -> dict:
+def read_clock(s: Session, p: Principal, exercise_id: int) -> dict[str, Any]:
     """Everyone taking part sees the clock (exercise time is no secret)."""
     ex, _ = exercise_for(s, p, exercise_id)
     return clock_view(s, ex.id)

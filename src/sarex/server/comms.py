@@ -9,6 +9,7 @@ sent with, as a sent message does.
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -21,6 +22,9 @@ from sarex.server.models import Exercise, Unit
 from sarex.server.security import Principal
 from sarex.server.workflow import exercise_for
 
+if TYPE_CHECKING:
+    from sarex.exercise.scenario import ParticipantScenario, Scenario
+
 
 def current(ex: Exercise) -> Communications:
     """The exercise's communications plan: the coordinator's, else the scenario's."""
@@ -29,17 +33,17 @@ def current(ex: Exercise) -> Communications:
     return services.parse_scenario_text(ex.scenario_toml, case=True).communications
 
 
-def apply(sc, ex: Exercise):
+def apply(sc: Scenario | ParticipantScenario, ex: Exercise) -> Scenario | ParticipantScenario:
     """The scenario with the exercise's current communications plan."""
     return sc if not ex.comms_json else sc.model_copy(update={"communications": current(ex)})
 
 
-def get(s: Session, p: Principal, exercise_id: int) -> dict:
+def get(s: Session, p: Principal, exercise_id: int) -> dict[str, Any]:
     ex, _ = exercise_for(s, p, exercise_id)
     return current(ex).model_dump()
 
 
-def put(s: Session, p: Principal, exercise_id: int, body: dict) -> dict:
+def put(s: Session, p: Principal, exercise_id: int, body: dict[str, Any]) -> dict[str, Any]:
     """Replace the plan (coordinator); call signs only for units of the exercise."""
     ex, _ = exercise_for(s, p, exercise_id, {"coordinator"})
     try:

@@ -4,18 +4,25 @@ from __future__ import annotations
 
 import json
 import time
+from typing import TYPE_CHECKING, cast
 
 from sarex.server import audit, services
 from sarex.server.models import Exercise, Job
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
-def run_job(store, job_id: int, progress) -> None:
+    from sarex.server.db import Store
+
+
+def run_job(store: Store, job_id: int, progress: Callable[[float, str], None]) -> None:
     """Execute a job (in a worker process): compute, then store the result unless it was cancelled meanwhile."""
     from sarex.server.updates import FORECAST_KINDS, job_inputs
 
     with store.tx() as s:
-        j = s.get(Job, job_id)
-        ex = s.get(Exercise, j.exercise_id)
+        # the scheduler stored the job (and its exercise) before starting this process: both exist
+        j = cast("Job", s.get(Job, job_id))
+        ex = cast("Exercise", s.get(Exercise, j.exercise_id))
         params, toml_text, kind = json.loads(j.params_json), ex.scenario_toml, j.kind
         inputs = job_inputs(s, j) if kind in FORECAST_KINDS else {}
         if kind == "evaluate":
@@ -30,7 +37,7 @@ def run_job(store, job_id: int, progress) -> None:
     else:
         result = services.evaluate(toml_text, params["seed"], params["particles"], progress, played=played)
     with store.tx() as s:
-        j = s.get(Job, job_id, with_for_update=True)
+        j = cast("Job", s.get(Job, job_id, with_for_update=True))
         if j.status != "running":
             return
         j.status, j.progress, j.message, j.updated_s = "done", 1.0, "done", time.time()

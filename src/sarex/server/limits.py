@@ -5,13 +5,17 @@ than Starlette's ``BaseHTTPMiddleware``)."""
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
 class BodyLimit:
-    def __init__(self, app, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app, self.max_bytes = app, max_bytes
 
-    async def __call__(self, scope, receive, send):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         headers = dict(scope.get("headers") or [])
@@ -36,7 +40,7 @@ class BodyLimit:
                 more = msg.get("more_body", False)
             body, sent = b"".join(chunks), False
 
-            async def replay():
+            async def replay() -> Message:
                 nonlocal sent
                 if not sent:
                     sent = True
@@ -46,7 +50,7 @@ class BodyLimit:
             return await self.app(scope, replay, send)
         seen = 0
 
-        async def limited():
+        async def limited() -> Message:
             nonlocal seen
             msg = await receive()
             if msg["type"] == "http.request":
@@ -60,7 +64,7 @@ class BodyLimit:
         except _TooLarge:
             await self._refuse(send, seen)
 
-    async def _refuse(self, send, size: int) -> None:
+    async def _refuse(self, send: Send, size: int) -> None:
         body = json.dumps({"error": f"body: {size} bytes is over the upload limit of {self.max_bytes} bytes", "field": "body"}).encode()
         await send({"type": "http.response.start", "status": 413, "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
         await send({"type": "http.response.body", "body": body})
@@ -75,14 +79,14 @@ SECURITY_HEADERS = ((b"x-content-type-options", b"nosniff"),
 
 
 class SecurityHeaders:
-    def __init__(self, app) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
-    async def __call__(self, scope, receive, send):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
 
-        async def with_headers(msg):
+        async def with_headers(msg: Message) -> None:
             if msg["type"] == "http.response.start":
                 have = {k.lower() for k, _ in msg.get("headers", ())}
                 msg = {**msg, "headers": [*msg.get("headers", ()), *(h for h in SECURITY_HEADERS if h[0] not in have)]}

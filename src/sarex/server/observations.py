@@ -8,6 +8,7 @@ An observation rates an objective met, partly met or not met, says what was seen
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,34 +24,34 @@ from sarex.times import iso, to_epoch_s
 RATINGS = ("met", "partly", "not_met")
 
 
-def scenario_objectives(scenario_toml: str) -> list[dict]:
+def scenario_objectives(scenario_toml: str) -> list[dict[str, Any]]:
     sc = services.parse_scenario_text(scenario_toml, case=True)
     return [o.model_dump() for o in getattr(sc, "objective", []) or []]
 
 
-def _view(o: Observation, by: str) -> dict:
+def _view(o: Observation, by: str) -> dict[str, Any]:
     return {"id": o.id, "objective": o.objective, "rating": o.rating, "text": o.text, "time": iso(o.time_s), "wall": iso(o.wall_s),
             "finding": o.finding, "owner": o.owner, "due": o.due, "by": by}
 
 
-def observation_rows(s: Session, exercise_id: int) -> list[dict]:
+def observation_rows(s: Session, exercise_id: int) -> list[dict[str, Any]]:
     rows = s.execute(select(Observation, User.name).join(User, User.id == Observation.user_id)
                      .where(Observation.exercise_id == exercise_id).order_by(Observation.time_s, Observation.id)).all()
     return [_view(o, name) for o, name in rows]
 
 
-def listing(s: Session, p: Principal, exercise_id: int) -> list[dict]:
+def listing(s: Session, p: Principal, exercise_id: int) -> list[dict[str, Any]]:
     ex, _ = exercise_for(s, p, exercise_id, TRUTH_ROLES)
     return observation_rows(s, ex.id)
 
 
-def objectives(s: Session, p: Principal, exercise_id: int) -> list[dict]:
+def objectives(s: Session, p: Principal, exercise_id: int) -> list[dict[str, Any]]:
     ex, _ = exercise_for(s, p, exercise_id, TRUTH_ROLES)
     obs = observation_rows(s, ex.id)
     return [{**o, "observations": [x for x in obs if x["objective"] == o["id"]]} for o in scenario_objectives(ex.scenario_toml)]
 
 
-def add(s: Session, p: Principal, exercise_id: int, body: dict) -> dict:
+def add(s: Session, p: Principal, exercise_id: int, body: dict[str, Any]) -> dict[str, Any]:
     """Record an observation (evaluator, director) on one of the scenario's objectives (or ``general``)."""
     ex, _ = exercise_for(s, p, exercise_id, TRUTH_ROLES)
     ids = [o["id"] for o in scenario_objectives(ex.scenario_toml)] + ["general"]

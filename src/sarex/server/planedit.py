@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import math
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -38,7 +39,7 @@ def _distance_nm(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
     return math.degrees(2.0 * math.asin(math.sqrt(min(1.0, h)))) * 60.0
 
 
-def replan_with_areas(s: Session, p: Principal, exercise_id: int, period: int, areas: list[dict]) -> Job:
+def replan_with_areas(s: Session, p: Principal, exercise_id: int, period: int, areas: list[dict[str, Any]]) -> Job:
     """Queue the re-planning of ``period`` with ``areas`` pinned.
 
     ``areas``: ``{"unit", "centre_lon", "centre_lat", "legs_deg", "leg_nm", "creep_nm"}`` each (bounds checked

@@ -6,6 +6,7 @@ time beside where the record has one. It holds the truth: director and evaluator
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,11 +20,11 @@ from sarex.times import to_epoch_s
 FORMAT = "sarex-played/1"
 
 
-def _iso(t):
+def _iso(t: float | None) -> str | None:
     return None if t is None else iso(t)
 
 
-def build(s: Session, ex: Exercise) -> dict:
+def build(s: Session, ex: Exercise) -> dict[str, Any]:
     """The export of exercise ``ex`` (no access check: the caller made it)."""
     from sarex.server.alerts import breaches
     from sarex.server.clock import clock_view
@@ -60,12 +61,12 @@ def build(s: Session, ex: Exercise) -> dict:
     }
 
 
-def clock_now_s(clock: dict) -> float:
+def clock_now_s(clock: dict[str, Any]) -> float:
 
     return to_epoch_s(clock["exercise_time"])
 
 
-def export(s: Session, p: Principal, exercise_id: int) -> dict:
+def export(s: Session, p: Principal, exercise_id: int) -> dict[str, Any]:
     """The export (director, evaluators): it carries the truth."""
     ex, _ = exercise_for(s, p, exercise_id, TRUTH_ROLES)
     no_truth_in_case(ex, "truth")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from typing import Annotated, Literal, Optional, Union
+from typing import Annotated, Any, Literal, Optional, Union
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
@@ -41,21 +41,21 @@ def _bad_char(value: str, multiline: bool) -> str | None:
     return None
 
 
-def check_id(value, field: str) -> int:
+def check_id(value: object, field: str) -> int:
     """An id of a stored thing: an integer in 1..2^63-1 (else the SQL driver cannot even look it up)."""
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
         raise SarexInputError(f"{field}: {value!r} is not an id (an integer 1..{MAX_ID})")
     return value
 
 
-def check_after_id(value, field: str = "after_id") -> int:
+def check_after_id(value: object, field: str = "after_id") -> int:
     """A cursor: 0 (from the start) or an id."""
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_ID:
         raise SarexInputError(f"{field}: {value!r} is not 0 or an id (an integer 0..{MAX_ID})")
     return value
 
 
-def check_time(value, field: str, window: tuple[float, float] | None = None) -> float:
+def check_time(value: object, field: str, window: tuple[float, float] | None = None) -> float:
     """A time as s since the epoch from ISO 8601 text or a number; finite, in 1970..2100, and in
     ``window`` (s, s) if given. ``true``/``false`` are not times."""
     from sarex.times import iso, to_epoch_s
@@ -79,7 +79,7 @@ def check_time(value, field: str, window: tuple[float, float] | None = None) -> 
     return t
 
 
-def check_lonlat(lon, lat, field: str) -> tuple[float, float]:
+def check_lonlat(lon: Any, lat: Any, field: str) -> tuple[float, float]:
     """A position in degrees: finite, longitude in [-180, 360], latitude in [-90, 90]."""
     for name, v, lo, hi in (("lon", lon, -180.0, 360.0), ("lat", lat, -90.0, 90.0)):
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not (math.isfinite(v) and lo <= v <= hi):
@@ -88,7 +88,7 @@ def check_lonlat(lon, lat, field: str) -> tuple[float, float]:
     return float(lon), float(lat)
 
 
-def check_string(value, field: str, max_len: int, multiline: bool = False) -> str:
+def check_string(value: object, field: str, max_len: int, multiline: bool = False) -> str:
     """Text of at most ``max_len`` characters without control or bidirectional-override characters
     (``multiline``: line feeds and tabs allowed)."""
     if not isinstance(value, str):
@@ -101,7 +101,7 @@ def check_string(value, field: str, max_len: int, multiline: bool = False) -> st
     return value
 
 
-def toml_depth(data) -> int:
+def toml_depth(data: Any) -> int:
     """How deeply tables and arrays nest in parsed TOML data (a flat table: 1)."""
     depth, stack = 0, [(data, 1)]
     while stack:
@@ -118,7 +118,7 @@ def toml_depth(data) -> int:
 # --- pydantic types for the request models ---------------------------------------------------------
 
 
-def _time_in(v):
+def _time_in(v: object) -> str | float:
     """A time as sent: ISO 8601 text (at most 40 characters) or finite epoch seconds in 1970..2100;
     never true/false. One validator, so that a refusal names the field, not a member of the union."""
     if isinstance(v, bool):

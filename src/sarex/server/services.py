@@ -15,13 +15,16 @@ import json
 import tempfile
 import tomllib
 from pathlib import Path
-from typing import Callable, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 import numpy as np
 
 from sarex.errors import SarexInputError
 from sarex.geo import NM_M
 from sarex.times import iso
+
+if TYPE_CHECKING:
+    from sarex.exercise.scenario import ParticipantScenario, Scenario
 
 Progress = Callable[[float, str], None]
 
@@ -34,7 +37,7 @@ def builtin_scenario_text(name: str) -> str:
     return builtin_scenario_path(name).read_text(encoding="utf-8")
 
 
-def parse_scenario_text(text: str, source: str = "scenario.toml", case: bool = False):
+def parse_scenario_text(text: str, source: str = "scenario.toml", case: bool = False) -> Scenario | ParticipantScenario:
     """Validate a scenario TOML text (environment files are not accepted over the network).
 
     With ``case`` a file without ``[truth]`` is a real case (a scenario with no truth)."""

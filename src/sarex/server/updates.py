@@ -8,14 +8,14 @@ forecast use case); this module only gathers its inputs and reads its stored res
 from __future__ import annotations
 
 import json
-from typing import Optional
+from typing import Any, Optional
 
 import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sarex.server import injects, plans
-from sarex.server.plans import FORECAST_KINDS, current_forecast  # noqa: F401  (the job runner reads FORECAST_KINDS here)
+from sarex.server.plans import FORECAST_KINDS as FORECAST_KINDS, current_forecast  # (re-exported: the job runner reads FORECAST_KINDS here)
 from sarex.server.models import Job, Period, PositionReport
 from sarex.server.security import Principal
 from sarex.server.workflow import exercise_for
@@ -35,7 +35,7 @@ def _cut(t: np.ndarray, x: np.ndarray, y: np.ndarray, t0: float, t1: float) -> O
     return tt, np.interp(tt, t, x), np.interp(tt, t, y)
 
 
-def reported_tracks(s: Session, exercise_id: int, through: int) -> dict[int, list[dict]]:
+def reported_tracks(s: Session, exercise_id: int, through: int) -> dict[int, list[dict[str, Any]]]:
     """Per period 1..``through``: the track each unit tasked in an approved plan reported while on task.
 
     A unit's fixes are joined by straight lines (as a GPX track is) and cut to its
@@ -43,7 +43,7 @@ def reported_tracks(s: Session, exercise_id: int, through: int) -> dict[int, lis
     only on-task legs count as search, as in ``sarex search-update``.
     """
     ends = {p.number: p.end_s for p in s.execute(select(Period).where(Period.exercise_id == exercise_id)).scalars()}
-    out: dict[int, list[dict]] = {}
+    out: dict[int, list[dict[str, Any]]] = {}
     for pl, a in plans._assignments(s, exercise_id, True):
         if pl.period > through:
             continue
@@ -62,7 +62,7 @@ def reported_tracks(s: Session, exercise_id: int, through: int) -> dict[int, lis
     return out
 
 
-def job_inputs(s: Session, job: Job) -> dict:
+def job_inputs(s: Session, job: Job) -> dict[str, Any]:
     """What a forecast or update job computes from: periods done, their reported tracks, units out of action."""
     params = json.loads(job.params_json)
     through = int(params.get("period", 0)) if job.kind == "update" else 0
@@ -73,7 +73,7 @@ def job_inputs(s: Session, job: Job) -> dict:
 CONTOUR_ROLES = {"director", "evaluator", "coordinator", "planner", "observer"}
 
 
-def contours(s: Session, p: Principal, exercise_id: int, period: Optional[int] = None) -> list[dict]:
+def contours(s: Session, p: Principal, exercise_id: int, period: Optional[int] = None) -> list[dict[str, Any]]:
     """The 50/90 % containment areas of the current forecast, per period (GeoJSON features with
     ``level``, ``period``, ``time``, ``source``); none before the first forecast. Units get their tasking, not the picture."""
     ex, roles = exercise_for(s, p, exercise_id)
@@ -93,7 +93,7 @@ def contours(s: Session, p: Principal, exercise_id: int, period: Optional[int] =
     return out
 
 
-def summary(s: Session, p: Principal, exercise_id: int) -> dict:
+def summary(s: Session, p: Principal, exercise_id: int) -> dict[str, Any]:
     """The current forecast per period: planned or updated with reports, the POS of its search, cumulative POS."""
     ex, _ = exercise_for(s, p, exercise_id, CONTOUR_ROLES)
     fc = plans._forecast(s, ex.id)
