@@ -31,8 +31,13 @@ import io
 import zipfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Iterable, NamedTuple, Optional, Sequence
+from typing import TYPE_CHECKING, Iterable, NamedTuple, Optional, Sequence
 from xml.sax.saxutils import escape, quoteattr
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from sarex.server.security import Principal
 
 #: CoT type of an exercise unit by its sarex unit type (friendly affiliation filled in by :func:`cot_type`).
 UNIT_COT_TYPES = {
@@ -163,7 +168,7 @@ def data_package(name: str, uid: str, events: dict[str, str], files: Optional[di
 
 # --- from the store (filtered by role like every read) ------------------------------------------
 
-def _unit_fixes(s, p, exercise_id: int) -> list[UnitFix]:
+def _unit_fixes(s: Session, p: Principal, exercise_id: int) -> list[UnitFix]:
     from sqlalchemy import select
 
     from sarex.server.models import PositionReport
@@ -171,7 +176,7 @@ def _unit_fixes(s, p, exercise_id: int) -> list[UnitFix]:
 
     ex, roles = exercise_for(s, p, exercise_id)
     units = {u.code: u for u in visible_units(s, p, ex, roles)}
-    last: dict[str, list] = {}
+    last: dict[str, list[tuple[float, float, float, float]]] = {}
     q = (select(PositionReport.unit_code, PositionReport.time_s, PositionReport.lon, PositionReport.lat, PositionReport.received_s)
          .where(PositionReport.exercise_id == ex.id, PositionReport.unit_code.in_(list(units))).order_by(PositionReport.id))
     for code, t, lon, lat, recv in s.execute(q):
@@ -186,7 +191,7 @@ def _unit_fixes(s, p, exercise_id: int) -> list[UnitFix]:
     return out
 
 
-def feed(s, p, exercise_id: int, now_s: float) -> list[str]:
+def feed(s: Session, p: Principal, exercise_id: int, now_s: float) -> list[str]:
     """The CoT events ``p`` may see: each visible unit's last fix, the search areas, the truth once released."""
     from sarex.server import interop, workflow
     from sarex.server.workflow import Denied, Missing
@@ -208,7 +213,7 @@ def feed(s, p, exercise_id: int, now_s: float) -> list[str]:
     return events
 
 
-def tasking_package(s, p, exercise_id: int, period: int, unit: str, now_s: float) -> bytes:
+def tasking_package(s: Session, p: Principal, exercise_id: int, period: int, unit: str, now_s: float) -> bytes:
     """A unit's tasking for a period as a TAK data package: its search area (drawing) and route (GPX)."""
     from sarex.server import interop, plans
     from sarex.server.workflow import Missing

@@ -30,7 +30,7 @@ import ssl
 import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Optional
 
 from sarex.server import cot
 from sarex.server.db import Store
@@ -86,7 +86,7 @@ class CotTcp:
     def __init__(self, store: Store, cache: PrincipalCache, config: CotTcpConfig) -> None:
         self.store, self.cache, self.config = store, cache, config
         self.server: Optional[asyncio.AbstractServer] = None
-        self.clients: set[asyncio.Task] = set()
+        self.clients: set[asyncio.Task[Any]] = set()
 
     async def start(self) -> None:
         self.server = await asyncio.start_server(self._client, self.config.host, self.config.port,

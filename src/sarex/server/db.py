@@ -24,7 +24,7 @@ import threading
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
@@ -33,6 +33,9 @@ from sarex.errors import SarexInputError
 import tempfile
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.engine import make_url
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
 
 
 def database_url(data: Path | None, db: str | None) -> str:
@@ -91,7 +94,7 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=20, max_overflow=40)
 
         @event.listens_for(engine, "connect")
-        def _pragmas(dbapi_conn, _record):  # pragma: no cover - exercised by every test
+        def _pragmas(dbapi_conn: Any, _record: Any) -> None:  # pragma: no cover - exercised by every test
             dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
@@ -101,7 +104,7 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         @event.listens_for(engine, "begin")
-        def _begin(conn):  # pragma: no cover
+        def _begin(conn: Connection) -> None:  # pragma: no cover
             conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("sarex_write", True) else "BEGIN")
 
         return engine

@@ -11,7 +11,7 @@ Everything a route needs comes from ``request.app.state`` (set once by
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Callable, Optional
+from typing import Annotated, Any, Callable, Optional, cast
 
 from fastapi import Depends, Path, Query, Request
 from fastapi.encoders import jsonable_encoder
@@ -23,17 +23,17 @@ from sarex.server.security import Principal
 
 def get_store(request: Request) -> Store:
     """The application's store."""
-    return request.app.state.store
+    return cast("Store", request.app.state.store)
 
 
 def principal(request: Request, bearer: Optional[str] = Depends(_oauth2), cookie: Optional[str] = Depends(_cookie)) -> Principal:
     """The logged-in caller, checked against the store's auth epoch (401/403 otherwise)."""
-    return request.app.state.auth.principal(request, bearer, cookie)
+    return cast("Principal", request.app.state.auth.principal(request, bearer, cookie))
 
 
 async def principal_cached(request: Request, bearer: Optional[str] = Depends(_oauth2), cookie: Optional[str] = Depends(_cookie)) -> Principal:
     """The logged-in caller from the principal cache (no query when cached)."""
-    return await request.app.state.auth.principal_cached(request, bearer, cookie)
+    return cast("Principal", await request.app.state.auth.principal_cached(request, bearer, cookie))
 
 
 PrincipalDep = Annotated[Principal, Depends(principal)]

@@ -23,6 +23,7 @@ import json
 import logging
 import re
 from functools import partial
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from fastapi import FastAPI
 from pydantic import ValidationError
@@ -34,16 +35,21 @@ from sarex.server.limits import SECURITY_HEADERS
 from sarex.server.refusals import refusal_of
 from sarex.server.security import PrincipalCache, token_digest
 
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+    from sarex.server.schemas import PositionsIn
+
 _PATH = re.compile(r"^/api/exercises/([0-9]{1,9})/positions$")
 log = logging.getLogger("sarex.server.fastpath")
 
 
 class PositionFastPath:
-    def __init__(self, app, cache: PrincipalCache, auth: Auth, writer: GroupCommit, model, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, cache: PrincipalCache, auth: Auth, writer: GroupCommit, model: type[PositionsIn], max_bytes: int) -> None:
         self.app, self.cache, self.writer, self.model, self.max_bytes = app, cache, writer, model, max_bytes
         self.refresh = auth.refresh
 
-    async def __call__(self, scope, receive, send):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "POST" or not (m := _PATH.match(scope["path"])):
             return await self.app(scope, receive, send)
         auth = length = b""
@@ -82,10 +88,10 @@ class PositionFastPath:
         await _json(send, 201, result)
 
 
-def _replay(body: bytes, receive):
+def _replay(body: bytes, receive: Receive) -> Receive:
     sent = False
 
-    async def again():
+    async def again() -> Message:
         nonlocal sent
         if not sent:
             sent = True
@@ -101,7 +107,7 @@ _encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 _HEADERS = ((b"content-type", b"application/json"), *SECURITY_HEADERS)
 
 
-async def _json(send, status: int, data) -> None:
+async def _json(send: Send, status: int, data: Any) -> None:
     out = _encode(data).encode("utf-8")
     await send({"type": "http.response.start", "status": status, "headers": (*_HEADERS, (b"content-length", b"%d" % len(out)))})
     await send({"type": "http.response.body", "body": out})
@@ -112,10 +118,10 @@ class FastPathApp(FastAPI):
     (which looks up its telemetry settings in the environment on every request) and its whole
     middleware stack: per-request layers cost CPU on the busiest route (see :mod:`sarex.server.fastpath`)."""
 
-    fast_path = None
-    _outer = None
+    fast_path: Optional[Callable[[ASGIApp], ASGIApp]] = None
+    _outer: Optional[ASGIApp] = None
 
-    async def __call__(self, scope, receive, send) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.fast_path is None:
             return await super().__call__(scope, receive, send)
         if self._outer is None:

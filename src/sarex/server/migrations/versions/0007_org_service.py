@@ -17,7 +17,7 @@ branch_labels = None
 depends_on = None
 
 
-def _nation(code: str):
+def _nation(code: str) -> str | None:
     from sarex.nations import nation_code
 
     try:
