@@ -7,6 +7,7 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -29,13 +30,19 @@ from sarex.server.routes import (alerts, auth, clock, communications, cot, event
 from sarex.server.schemas import PositionsIn
 from sarex.server.security import PrincipalCache, RateLimiter
 
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+    from sarex.server.cot_tcp import CotTcpConfig
+    from sarex.server.nmea_udp import UdpConfig
+
 STATIC = Path(__file__).parent / "static"
 ROUTERS = (reports, auth, exercises, jobs, plans, planflow, injects, events, interop, features, cot, land, clock, played, alerts, messages, sitreps,
            communications, ui)
 """Included in this order: the busiest route (units' position reports) is tried first."""
 
 
-def _field_of(loc: tuple) -> str:
+def _field_of(loc: tuple[int | str, ...]) -> str:
     """``body.reports[0].time`` from a pydantic error location."""
     field = ""
     for x in loc[1:] if loc and loc[0] in ("body", "query", "path", "form", "header", "cookie") else loc:
@@ -45,7 +52,7 @@ def _field_of(loc: tuple) -> str:
 
 def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
-    async def _validation(_req: Request, exc: RequestValidationError):
+    async def _validation(_req: Request, exc: RequestValidationError) -> JSONResponse:
         e = exc.errors()[0]
         if e.get("type") == "json_invalid":
             return error_response(400, f"body: malformed JSON ({e.get('ctx', {}).get('error', 'invalid')}) at character {e['loc'][-1]}", "body")
@@ -61,7 +68,7 @@ def _add_error_handlers(app: FastAPI) -> None:
         app.add_exception_handler(cls, _refused)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_req: Request, exc: StarletteHTTPException):
+    async def _http(_req: Request, exc: StarletteHTTPException) -> JSONResponse:
         return error_response(exc.status_code, str(exc.detail), "", headers=getattr(exc, "headers", None))
 
 
@@ -71,7 +78,7 @@ def _openapi_states_every_answer(app: FastAPI) -> None:
     (an HTML report's 404 is the one-line JSON error, not HTML)."""
     base = app.openapi
 
-    def openapi() -> dict:
+    def openapi() -> dict[str, Any]:
         doc = base()
         for item in doc.get("paths", {}).values():
             for op in item.values():
@@ -89,7 +96,7 @@ def _openapi_states_every_answer(app: FastAPI) -> None:
 
 
 def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: int = 5, run_jobs: bool = True,
-               nmea_udp=None, cot_tcp=None) -> FastAPI:
+               nmea_udp: UdpConfig | None = None, cot_tcp: CotTcpConfig | None = None) -> FastAPI:
     """The web application on a store. Jobs run in worker processes unless ``run_jobs`` is false;
     ``nmea_udp`` (a :class:`~sarex.server.nmea_udp.UdpConfig`) adds the NMEA-over-UDP listener,
     ``cot_tcp`` (a :class:`~sarex.server.cot_tcp.CotTcpConfig`) the Cursor-on-Target stream port."""
@@ -98,7 +105,7 @@ def create_app(store: Store, *, max_upload_bytes: int = 2_000_000, login_limit: 
     sweeper = DeliverySweeper(store)  # inject deliveries audited as the clock reaches them
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI):
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         writer.start()
         sweeper.start()
         if run_jobs:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from sqlalchemy import select
 
@@ -13,9 +14,9 @@ from sarex.server.models import Exercise
 ORGS = (("EXCON", "Exercise control and evaluation cell"), ("KOR", "Republic of Korea Navy"), ("JPN", "Japan Maritime Self-Defense Force"))
 
 
-def demo_accounts(units: list[dict]) -> list[tuple[str, str, str, str | None]]:
+def demo_accounts(units: list[dict[str, Any]]) -> list[tuple[str, str, str, str | None]]:
     """(user, organisation, role, unit) for the demo: exercise control, a coordinator, a planner per nation, a user per unit, an observer."""
-    acc = [("director", "EXCON", "director", None), ("evaluator", "EXCON", "evaluator", None),
+    acc: list[tuple[str, str, str, str | None]] = [("director", "EXCON", "director", None), ("evaluator", "EXCON", "evaluator", None),
            ("coordinator", "KOR", "coordinator", None), ("planner-rok", "KOR", "planner", None),
            ("planner-jpn", "JPN", "planner", None), ("observer", "JPN", "observer", None)]
     acc += [(u["code"].lower(), u["nation"], "unit", u["code"]) for u in units]

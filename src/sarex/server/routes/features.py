@@ -16,7 +16,7 @@ features the caller may see (``null`` ends while it has none). The features are 
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
@@ -29,6 +29,13 @@ from sarex.server.deps import ExerciseId, PrincipalDep, StoreDep, read
 from sarex.server.errors import AUTH, responses
 from sarex.server.workflow import Missing
 from sarex.times import iso
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from sqlalchemy.orm import Session
+
+    from sarex.server.security import Principal
 
 router = APIRouter(tags=["features"])
 
@@ -46,7 +53,7 @@ QUERYABLES = {"areas": _PLAN, "routes": _PLAN, "tracks": {"unit": "string"}, "po
               "sightings": {"unit": "string"}, "contours": {"period": "integer", "source": "string"}}
 GEOMETRY = {"areas": "polygon", "routes": "linestring", "tracks": "linestring", "positions": "point", "sightings": "point",
             "contours": "any"}
-_GEOJSON = {200: {"content": {"application/geo+json": {"schema": {"type": "object"}}}, "description": "GeoJSON"}}
+_GEOJSON: dict[int | str, dict[str, Any]] = {200: {"content": {"application/geo+json": {"schema": {"type": "object"}}}, "description": "GeoJSON"}}
 
 
 class Link(BaseModel):
@@ -100,17 +107,17 @@ def _collection(root: str, cid: str, bbox: list[float], interval: list[Optional[
                                   type="application/schema+json")])
 
 
-def _interval(s, p, exercise_id: int, cid: str) -> list[Optional[str]]:
+def _interval(s: Session, p: Principal, exercise_id: int, cid: str) -> list[Optional[str]]:
     """[first, last] time of the collection's features ``p`` may see (RFC 3339), [null, null] if none."""
     ts = [t for f in interop.features(s, p, exercise_id, cid) for t in f["_t"]]
     return [iso(min(ts)), iso(max(ts))] if ts else [None, None]
 
 
-def _intervals(s, p, exercise_id: int, cids: list[str]) -> dict[str, list[Optional[str]]]:
+def _intervals(s: Session, p: Principal, exercise_id: int, cids: list[str]) -> dict[str, list[Optional[str]]]:
     return {c: _interval(s, p, exercise_id, c) for c in cids}
 
 
-def _filters(cid: str, q) -> dict[str, str]:
+def _filters(cid: str, q: Mapping[str, str]) -> dict[str, str]:
     """The property filters of a query (``?unit=…``), each checked against its queryable's type."""
     out = {}
     for k, typ in QUERYABLES[cid].items():
@@ -121,7 +128,7 @@ def _filters(cid: str, q) -> dict[str, str]:
     return out
 
 
-def _matches(f: dict, filters: dict[str, str]) -> bool:
+def _matches(f: dict[str, Any], filters: dict[str, str]) -> bool:
     return all(str(f["properties"].get(k)) == v for k, v in filters.items())
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import Optional
+from typing import Any, Optional
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
@@ -14,11 +14,11 @@ from sarex.server.deps import ExerciseId, PrincipalDep, StoreDep, read
 from sarex.server.errors import AUTH, responses
 
 router = APIRouter(tags=["interop"])
-_GEOJSON = {200: {"content": {"application/geo+json": {"schema": {"type": "object"}}}, "description": "GeoJSON"}}
+_GEOJSON: dict[int | str, dict[str, Any]] = {200: {"content": {"application/geo+json": {"schema": {"type": "object"}}}, "description": "GeoJSON"}}
 
 
 @router.get("/api/exercises/{exercise_id}/collections", summary="OGC API – Features: the collections", responses=responses(*AUTH, 404))
-def collections(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep) -> dict:
+def collections(exercise_id: ExerciseId, p: PrincipalDep, store: StoreDep) -> dict[str, Any]:
     read(store, workflow.exercise_for, p, exercise_id)
     return {"collections": [{"id": k, "title": v, "links": [{"rel": "items", "type": "application/geo+json",
                              "href": f"/api/exercises/{exercise_id}/collections/{k}/items"}]} for k, v in interop.COLLECTIONS.items()]}

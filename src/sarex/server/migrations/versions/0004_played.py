@@ -5,6 +5,8 @@ plan approval times, periods closed early, evaluators' observations.
 Revision ID: 0004_played
 Revises: 0004_security
 """
+from typing import Any
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -14,7 +16,7 @@ down_revision = '0004_security'  # chained after the security branch's revision,
 branch_labels = None
 depends_on = None
 
-_COLUMNS = {
+_COLUMNS: dict[str, list[sa.Column[Any]]] = {
     'plans': [sa.Column('approved_s', sa.Float(), nullable=True), sa.Column('approved_ex_s', sa.Float(), nullable=True),
               sa.Column('created_ex_s', sa.Float(), nullable=True)],
     'sightings': [sa.Column('received_s', sa.Float(), nullable=True), sa.Column('received_ex_s', sa.Float(), nullable=True)],
