@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Optional
+from typing import Any, Optional
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -148,15 +148,15 @@ def check_new_reports(s: Session, new: list[tuple]) -> list[SeparationAlert]:
     return made
 
 
-def view(a: SeparationAlert, acks: Optional[list[dict]] = None) -> dict:
+def view(a: SeparationAlert, acks: Optional[list[dict[str, Any]]] = None) -> dict[str, Any]:
     """The alert as the API gives it: ``{id, kind, units, time, distance_nm, vertical_ft, seen, acks}``."""
     return {"id": a.id, "kind": a.kind, "units": a.units.split(","), "time": iso(a.time_s), "distance_nm": a.distance_nm,
             "vertical_ft": a.vertical_ft, "seen": json.loads(a.seen_json), "acks": acks or []}
 
 
-def _acks(s: Session, alert_ids: list[int]) -> dict[int, list[dict]]:
+def _acks(s: Session, alert_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     """Alert id -> its acknowledgements, first first: ``{by, unit, time (exercise), wall}``."""
-    out: dict[int, list[dict]] = {}
+    out: dict[int, list[dict[str, Any]]] = {}
     if not alert_ids:
         return out
     for k in s.execute(select(AlertAck).where(AlertAck.alert_id.in_(alert_ids)).order_by(AlertAck.id)).scalars():
@@ -187,7 +187,7 @@ def readable(p: Principal, exercise_id: int) -> bool:
     return bool(p.roles(exercise_id) & READERS)
 
 
-def visible(s: Session, p: Principal, exercise_id: int, after_id: int = 0) -> list[dict]:
+def visible(s: Session, p: Principal, exercise_id: int, after_id: int = 0) -> list[dict[str, Any]]:
     """The alerts the caller may read (see the module docstring), oldest first."""
     ex, roles = exercise_for(s, p, exercise_id, READERS)
     rows = list(s.execute(select(SeparationAlert).where(SeparationAlert.exercise_id == ex.id, SeparationAlert.id > after_id)
@@ -200,7 +200,7 @@ def visible(s: Session, p: Principal, exercise_id: int, after_id: int = 0) -> li
     return [view(a, acks.get(a.id)) for a in rows]
 
 
-def acknowledge(s: Session, p: Principal, exercise_id: int, alert_id: int) -> dict:
+def acknowledge(s: Session, p: Principal, exercise_id: int, alert_id: int) -> dict[str, Any]:
     """The caller acknowledges an alert it may read (issue 29): stored once per user with the exercise time and the
     wall time, audited; a second acknowledgement by the same user answers the first. Returns the alert with its acks."""
 
@@ -229,7 +229,7 @@ def acknowledge(s: Session, p: Principal, exercise_id: int, alert_id: int) -> di
     return view(a, _acks(s, [a.id]).get(a.id))
 
 
-def breaches(s: Session, exercise_id: int) -> list[dict]:
+def breaches(s: Session, exercise_id: int) -> list[dict[str, Any]]:
     """Every alert of the exercise (the after-action report's breach table): time (exercise), kind, units, distances,
     the wall time it was raised (``created_wall``) and who acknowledged it when (``acks``: by, unit, exercise time); by time."""
     rows = list(s.execute(select(SeparationAlert).where(SeparationAlert.exercise_id == exercise_id)

@@ -26,6 +26,7 @@ import secrets
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -108,7 +109,7 @@ def driver_placeholder(conn) -> str:
     return "?" if conn.dialect.paramstyle == "qmark" else "%s"
 
 
-def append(s: Session, entries: list[tuple[str, str, dict, int | None]], head: tuple | None = None) -> list[int]:
+def append(s: Session, entries: list[tuple[str, str, dict[str, Any], int | None]], head: tuple | None = None) -> list[int]:
     """Append (actor, action, detail, exercise id) entries in the caller's transaction; returns their ids.
 
     One head read and one multi-row insert for the lot (group commit); ``head``: the (last id,
@@ -193,7 +194,7 @@ LATER = {
 }
 
 
-def row_digest(table: str, values: dict) -> str:
+def row_digest(table: str, values: dict[str, Any]) -> str:
     """SHA-256 over a record's covered columns (canonical JSON; floats by ``repr``, so exact); the :data:`LATER`
     columns only where they carry information beyond the older ones."""
     cols = COVERED[table][1]
@@ -203,7 +204,7 @@ def row_digest(table: str, values: dict) -> str:
     return hashlib.sha256(_detail_json([table, [_value(values.get(c)) for c in cols]]).encode("utf-8")).hexdigest()
 
 
-def rows_detail(rows=(), deleted=()) -> dict:
+def rows_detail(rows=(), deleted=()) -> dict[str, Any]:
     """``{"table/key": digest}`` of the records a change wrote (flushed ORM objects) and ``""`` for
     those it deleted (``(table, key)`` pairs): what :func:`verify` checks the current rows against."""
     out = {}
@@ -215,7 +216,7 @@ def rows_detail(rows=(), deleted=()) -> dict:
     return out
 
 
-def record(s: Session, actor: str, action: str, detail: dict, exercise_id: int | None = None, rows=(), deleted=()) -> int:
+def record(s: Session, actor: str, action: str, detail: dict[str, Any], exercise_id: int | None = None, rows=(), deleted=()) -> int:
     """Append one entry inside the caller's transaction (so the change and its record commit together); returns its id.
 
     ``rows``: the records the change wrote (flushed ORM objects of :data:`COVERED` tables), whose

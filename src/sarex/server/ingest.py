@@ -26,7 +26,7 @@ import logging
 import queue
 import threading
 from dataclasses import dataclass
-from typing import Awaitable, Callable
+from typing import Any, Awaitable, Callable
 
 from sarex.server import batchwrite, reports, workflow
 from sarex.server.db import Store
@@ -47,7 +47,7 @@ class Revoked(Exception):
 @dataclass(eq=False)  # hashed by identity
 class _Item:
     batch: PositionBatch
-    raw: list[dict]
+    raw: list[dict[str, Any]]
     future: concurrent.futures.Future | None = None  # a caller outside the event loop (submit)
     waiter: asyncio.Future | None = None  # or one in it (post)
 
@@ -71,7 +71,7 @@ class GroupCommit:
             self._q.put(None)
             self._thread.join(60)
 
-    def submit(self, batch: PositionBatch, raw: list[dict]) -> concurrent.futures.Future:
+    def submit(self, batch: PositionBatch, raw: list[dict[str, Any]]) -> concurrent.futures.Future:
         """Queue a checked request; the future gives its results once committed (``raw``: the reports
         as received, checked again if the principal turns out stale)."""
         item = _Item(batch, raw, future=concurrent.futures.Future())
@@ -81,8 +81,8 @@ class GroupCommit:
             self._q.put(item)
         return item.future
 
-    async def accept(self, p: Principal, exercise_id: int, raw: list[dict],
-                     refresh: Callable[[str], Awaitable[Principal]]) -> list[dict]:
+    async def accept(self, p: Principal, exercise_id: int, raw: list[dict[str, Any]],
+                     refresh: Callable[[str], Awaitable[Principal]]) -> list[dict[str, Any]]:
         """The one handler of a unit's JSON position reports, for the route and the fast path:
         checked against the caller's grants (:func:`~sarex.server.reports.prepare_positions`; if
         refused, once more with the principal read afresh by ``refresh(token hash)`` in case a grant
@@ -96,7 +96,7 @@ class GroupCommit:
             p, rows = fresh, reports.prepare_positions(fresh, exercise_id, raw)
         return await self.post(PositionBatch(p, exercise_id, rows), raw)
 
-    async def post(self, batch: PositionBatch, raw: list[dict]) -> list[dict]:
+    async def post(self, batch: PositionBatch, raw: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if not self._thread.is_alive():
             raise RuntimeError("the report writer is not running")
         item = _Item(batch, raw, waiter=asyncio.get_running_loop().create_future())
@@ -143,10 +143,10 @@ class GroupCommit:
         self.reports += sum(len(r) for r in done.values() if not isinstance(r, Exception))
         _settle([(it, done[it]) for it in items])
 
-    def _recheck(self, s, items: list[_Item], epoch: int) -> dict:
+    def _recheck(self, s, items: list[_Item], epoch: int) -> dict[str, Any]:
         """Check again the requests whose principal is older than the store's auth ``epoch``; returns
         {item: error} for those now refused (their batch is replaced by one for the fresh principal)."""
-        refused: dict = {}
+        refused: dict[str, Any] = {}
         fresh: dict[str, object] = {}
         for it in items:
             p = it.batch.p
@@ -169,7 +169,7 @@ class GroupCommit:
         return refused
 
 
-def _settle(outcomes: list[tuple[_Item, list[dict] | Exception]]) -> None:
+def _settle(outcomes: list[tuple[_Item, list[dict[str, Any]] | Exception]]) -> None:
     """Hand each request its results or error: concurrent futures at once, the event loop's waiters
     in one call per loop."""
     by_loop: dict[asyncio.AbstractEventLoop, list] = {}

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Optional
+from typing import Any, Optional
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -76,7 +76,7 @@ def _check_units(s: Session, ex, units) -> list[str]:
     return sorted(set(units))
 
 
-def create(s: Session, p: Principal, exercise_id: int, body: dict) -> Inject:
+def create(s: Session, p: Principal, exercise_id: int, body: dict[str, Any]) -> Inject:
     """Schedule an inject (director). ``body``: kind, text, to (roles), orgs, units, at (exercise time of
     delivery), time (of the event), lon, lat, unit, expected_action, objective."""
     ex, _ = exercise_for(s, p, exercise_id, {"director"})
@@ -166,7 +166,7 @@ def issue(s: Session, p: Principal, exercise_id: int, inject_id: int) -> Inject:
 EDITABLE = ("at", "text", "to", "orgs", "units", "expected_action", "objective", "time")
 
 
-def change(s: Session, p: Principal, exercise_id: int, inject_id: int, action: str, fields: dict) -> Inject:
+def change(s: Session, p: Principal, exercise_id: int, inject_id: int, action: str, fields: dict[str, Any]) -> Inject:
     """Exercise control changes an inject on the timeline: release (now), hold, unhold, cancel, edit (director)."""
     if action == "release":
         return issue(s, p, exercise_id, inject_id)
@@ -177,7 +177,7 @@ def change(s: Session, p: Principal, exercise_id: int, inject_id: int, action: s
     if row.status in ("delivered", "cancelled"):
         raise Conflict(f"inject_id: inject {inject_id} is {row.status}; it can no longer be changed", "inject_id")
     now_ex = _clock(s, ex.id).exercise_time(wall)
-    detail: dict = {"id": row.id}
+    detail: dict[str, Any] = {"id": row.id}
     if action == "hold":
         if row.status == "held":
             raise Conflict(f"inject_id: inject {inject_id} is held already", "inject_id")
@@ -252,7 +252,7 @@ def _delivered(row: Inject, now_ex: float) -> bool:
     return row.status == "delivered" or (row.status == "scheduled" and row.at_s <= now_ex)
 
 
-def view(row: Inject, now: Optional[float] = None, control: bool = True) -> dict:
+def view(row: Inject, now: Optional[float] = None, control: bool = True) -> dict[str, Any]:
     """An inject as JSON; times are exercise time (``delivered_wall`` the wall time beside its delivery).
 
     ``now``: the exercise time now (default: the one the use case that made ``row`` read)."""
@@ -286,7 +286,7 @@ def _visible(row: Inject, p: Principal, roles: set[str], now_ex: float, unit: Op
     return not orgs or p.org_code in orgs or (p.org_nation is not None and p.org_nation in orgs)
 
 
-def visible(s: Session, p: Principal, exercise_id: int, after_id: int = 0) -> list[dict]:
+def visible(s: Session, p: Principal, exercise_id: int, after_id: int = 0) -> list[dict[str, Any]]:
     """The injects ``p`` may see now: delivered and addressed to one of its roles (its organisation, its unit);
     the whole timeline for exercise control."""
     schemas.check_after_id(after_id)
@@ -298,7 +298,7 @@ def visible(s: Session, p: Principal, exercise_id: int, after_id: int = 0) -> li
     return [view(r, now_ex, control) for r in rows if _visible(r, p, roles, now_ex, unit)]
 
 
-def timeline(s: Session, p: Principal, exercise_id: int) -> list[dict]:
+def timeline(s: Session, p: Principal, exercise_id: int) -> list[dict[str, Any]]:
     """The MSEL as exercise control sees it (director, evaluator): every inject by exercise time, after
     recording the deliveries due (director only: evaluators read)."""
     ex, roles = exercise_for(s, p, exercise_id, TRUTH_ROLES)

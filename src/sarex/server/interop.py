@@ -4,7 +4,7 @@ feed for TAK clients, and the GSHHG coastline of the exercise area. All filtered
 from __future__ import annotations
 
 import functools
-from typing import Optional
+from typing import Any, Optional
 
 from sarex.errors import SarexInputError
 from sarex.server import plans, reports, services, updates, workflow
@@ -47,21 +47,21 @@ def _bbox(value: Optional[str]) -> Optional[tuple[float, float, float, float]]:
     return b  # type: ignore[return-value]
 
 
-def _coords(geom: dict) -> list[list[float]]:
+def _coords(geom: dict[str, Any]) -> list[list[float]]:
     c = geom["coordinates"]
     if geom["type"] == "MultiPolygon":
         return [xy for poly in c for xy in poly[0]]
     return c[0] if geom["type"] == "Polygon" else c if geom["type"] == "LineString" else [c]
 
 
-def _hits(f: dict, bbox, t0: float, t1: float) -> bool:
+def _hits(f: dict[str, Any], bbox, t0: float, t1: float) -> bool:
     if bbox is not None and not any(bbox[0] <= x <= bbox[2] and bbox[1] <= y <= bbox[3] for x, y in _coords(f["geometry"])):
         return False
     a, b = f["_t"]
     return b >= t0 and a <= t1
 
 
-def _assignments(s, p, exercise_id: int) -> list[dict]:
+def _assignments(s, p, exercise_id: int) -> list[dict[str, Any]]:
     ex, roles = workflow.exercise_for(s, p, exercise_id)
     if roles & {"director", "evaluator", "coordinator", "planner", "observer"}:
         # the live plans only (draft, approved): a superseded, withdrawn or rejected draft is history, read in the plan
@@ -71,11 +71,11 @@ def _assignments(s, p, exercise_id: int) -> list[dict]:
     return [{"status": "approved", **a} for a in plans.tasking(s, p, exercise_id)]
 
 
-def features(s, p, exercise_id: int, cid: str) -> list[dict]:
+def features(s, p, exercise_id: int, cid: str) -> list[dict[str, Any]]:
     """All features of a collection visible to ``p``; ``_t`` holds each one's (start, end) time."""
     if cid not in COLLECTIONS:
         raise Missing(f"collection_id: {cid!r} is not one of {', '.join(COLLECTIONS)}", "collection_id")
-    out: list[dict] = []
+    out: list[dict[str, Any]] = []
     if cid in ("areas", "routes"):
         for a in _assignments(s, p, exercise_id):
             props = {k: a[k] for k in ("unit", "nation", "period", "status", "pattern", "on_task", "off_task", "pos", "colour") if k in a}
@@ -94,7 +94,7 @@ def features(s, p, exercise_id: int, cid: str) -> list[dict]:
                 out.append({"type": "Feature", "id": f"pos-{r['id']}", "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
                             "properties": {"unit": r["unit"], "time": r["time"], "source": r["source"]}, "_t": (t, t)})
         else:
-            by: dict[str, list[dict]] = {}
+            by: dict[str, list[dict[str, Any]]] = {}
             for r in rows:
                 by.setdefault(r["unit"], []).append(r)
             for unit, rs in by.items():

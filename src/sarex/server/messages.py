@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Optional
+from typing import Any, Optional
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -39,7 +39,7 @@ GROUPS = ("rcc", "excon", "all")
 MAX_TEXT = 1000
 
 
-def _guard(ex, texts: list[str], params: dict) -> None:
+def _guard(ex, texts: list[str], params: dict[str, Any]) -> None:
     """The truth guard (:func:`sarex.server.injects.truth_leaks`) on everything a participant could read of it: each
     language's text, its position and its time; a leak before the release is refused (409)."""
     when = to_epoch_s(str(params["time"])) if params.get("time") else None
@@ -75,8 +75,8 @@ def _time(v, field: str = "time", now_s: Optional[float] = None) -> float:
         raise SarexInputError(f"{field}: {v!r} is not an ISO 8601 UTC time (e.g. 2026-02-11T03:00:00Z)") from None
 
 
-def send(s: Session, p: Principal, exercise_id: int, to: list[str], phrase: Optional[str], params: dict, text: str,
-         at: Optional[str | float] = None) -> dict:
+def send(s: Session, p: Principal, exercise_id: int, to: list[str], phrase: Optional[str], params: dict[str, Any], text: str,
+         at: Optional[str | float] = None) -> dict[str, Any]:
     """Log a message; returns its view for the sender."""
     ex, roles = exercise_for(s, p, exercise_id, SENDERS)
     codes = set(s.execute(select(Unit.code).where(Unit.exercise_id == ex.id)).scalars())
@@ -100,13 +100,13 @@ def send(s: Session, p: Principal, exercise_id: int, to: list[str], phrase: Opti
     return view(m, phrases.language_of(p.org_nation or p.org_code))
 
 
-def view(m: Message, lang: str) -> dict:
+def view(m: Message, lang: str) -> dict[str, Any]:
     params = json.loads(m.params_json)
     return {"id": m.id, "sender": m.sender, "to": m.to.split(","), "time": iso(m.time_s), "phrase": m.phrase, "params": params,
             "lang": lang, "text": phrases.render(m.phrase, params, m.text, lang), "untranslated": not m.phrase}
 
 
-def log(s: Session, p: Principal, exercise_id: int, lang: Optional[str] = None, after_id: int = 0) -> list[dict]:
+def log(s: Session, p: Principal, exercise_id: int, lang: Optional[str] = None, after_id: int = 0) -> list[dict[str, Any]]:
     """The messages the caller may read (module docstring), in ``lang`` or the caller's nation's language."""
     ex, roles = exercise_for(s, p, exercise_id, {"director", "evaluator", "coordinator", "unit"})
     lang = lang or phrases.language_of(p.org_nation or p.org_code)
@@ -120,7 +120,7 @@ def log(s: Session, p: Principal, exercise_id: int, lang: Optional[str] = None, 
 
 
 # --- SITREPs ---------------------------------------------------------------------------------------------------------
-def _facts(s: Session, ex, at_s: float, edits: dict, rcc: str) -> SitrepFacts:
+def _facts(s: Session, ex, at_s: float, edits: dict[str, Any], rcc: str) -> SitrepFacts:
 
     sc = services.parse_scenario_text(ex.scenario_toml, case=True)
     com = comms.current(ex)
@@ -149,7 +149,7 @@ def _facts(s: Session, ex, at_s: float, edits: dict, rcc: str) -> SitrepFacts:
                        wind=edits.get("wind", ""), remarks=edits.get("remarks", ""))
 
 
-def send_sitrep(s: Session, p: Principal, exercise_id: int, form: str, edits: dict, at: Optional[str | float] = None) -> dict:
+def send_sitrep(s: Session, p: Principal, exercise_id: int, form: str, edits: dict[str, Any], at: Optional[str | float] = None) -> dict[str, Any]:
     """Draft SITREP n + 1 from the exercise state with the RCC's edits, guard it, number it, store and audit it."""
     ex, _ = exercise_for(s, p, exercise_id, {"coordinator"})
     if form not in FORMS:
@@ -172,7 +172,7 @@ def send_sitrep(s: Session, p: Principal, exercise_id: int, form: str, edits: di
     return sitrep_view(row, phrases.language_of(p.org_nation or p.org_code))
 
 
-def sitrep_view(row: Sitrep, lang: str) -> dict:
+def sitrep_view(row: Sitrep, lang: str) -> dict[str, Any]:
     d = json.loads(row.data_json)
     d["units_names"] = tuple(d["units_names"])
     f = SitrepFacts(**d)
@@ -180,7 +180,7 @@ def sitrep_view(row: Sitrep, lang: str) -> dict:
             "text": sitrep_text(row.number, row.form, f, lang), "texts": {k: sitrep_text(row.number, row.form, f, k) for k in LANGUAGES}}
 
 
-def sitreps(s: Session, p: Principal, exercise_id: int, lang: Optional[str] = None) -> list[dict]:
+def sitreps(s: Session, p: Principal, exercise_id: int, lang: Optional[str] = None) -> list[dict[str, Any]]:
     """Every SITREP of the case, in number order (every participant)."""
     ex, _ = exercise_for(s, p, exercise_id)
     lang = lang or phrases.language_of(p.org_nation or p.org_code)
@@ -189,7 +189,7 @@ def sitreps(s: Session, p: Principal, exercise_id: int, lang: Optional[str] = No
     return [sitrep_view(r, lang) for r in s.execute(select(Sitrep).where(Sitrep.exercise_id == ex.id).order_by(Sitrep.number)).scalars()]
 
 
-def log_table(s: Session, exercise_id: int, lang: str = "en") -> list[dict]:
+def log_table(s: Session, exercise_id: int, lang: str = "en") -> list[dict[str, Any]]:
     """The whole message log of an exercise for the after-action report: time (exercise), sender, addressees, text in
     ``lang``, and the wall time it was logged (``created_wall``)."""
     rows = s.execute(select(Message).where(Message.exercise_id == exercise_id).order_by(Message.time_s, Message.id)).scalars()

@@ -24,6 +24,7 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 
@@ -104,7 +105,7 @@ class NmeaUdp(asyncio.DatagramProtocol):
         self._epoch = -2
         self._by_unit: dict[str, Principal] = {}
         self._by_mmsi: dict[int, str] = {}
-        self._pending: list[tuple[str, dict]] = []
+        self._pending: list[tuple[str, dict[str, Any]]] = []
         self._flushing = False
         self.transport = None
 
@@ -221,7 +222,7 @@ class NmeaUdp(asyncio.DatagramProtocol):
             # GPS time is wall time: through the exercise clock into exercise time (issue 28), unless already in the scenario's span
             clock = await asyncio.to_thread(self._clock)
             span = getattr(self, "_span", None)
-            per_unit: dict[str, list[dict]] = {}
+            per_unit: dict[str, list[dict[str, Any]]] = {}
             for unit, r in pending:
                 if clock is not None and span is not None:
                     r = {**r, "time": gps_to_exercise(clock, float(r["time"]), span)}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from typing import Optional
+from typing import Any, Optional
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -26,7 +26,7 @@ LIVE = ("draft", "approved")
 JOB_KINDS = {"forecast": {"director", "coordinator", "planner"}, "update": {"director", "coordinator"}, "evaluate": {"director"}}
 
 
-def job_view(j: Job, roles: frozenset[str] | set[str] = frozenset(), truth=None) -> dict:
+def job_view(j: Job, roles: frozenset[str] | set[str] = frozenset(), truth=None) -> dict[str, Any]:
     """A job's state; never its result (results are read through the filtered endpoints).
 
     A failed job's reason may quote the scenario (the truth, a file name): participants read a
@@ -82,7 +82,7 @@ def create_job(s: Session, p: Principal, exercise_id: int, kind: str, particles:
     return queue_job(s, p, ex, kind, {"particles": particles, "seed": ex.seed, **({"period": period} if period else {})})
 
 
-def queue_job(s: Session, p: Principal, ex, kind: str, params: dict) -> Job:
+def queue_job(s: Session, p: Principal, ex, kind: str, params: dict[str, Any]) -> Job:
     """Queue a job of ``kind`` with ``params`` (checked by the caller), unless one of that kind is queued or running."""
     busy = s.execute(select(Job).where(Job.exercise_id == ex.id, Job.kind == kind, Job.status.in_(("queued", "running")))).scalar()
     if busy is not None:
@@ -122,7 +122,7 @@ def check_update_allowed(s: Session, exercise_id: int, period: int, now_ex: floa
                    f"early with a reason (POST .../periods/{period}/close){who}", "period")
 
 
-def close_period(s: Session, p: Principal, exercise_id: int, period: int, reason: str) -> dict:
+def close_period(s: Session, p: Principal, exercise_id: int, period: int, reason: str) -> dict[str, Any]:
     """Exercise control closes a period before its end on the clock, with a stated reason (director)."""
     ex, _ = exercise_for(s, p, exercise_id, {"director"})
     per = s.execute(select(Period).where(Period.exercise_id == ex.id, Period.number == period)).scalar()
@@ -152,13 +152,13 @@ def _job_for(s: Session, p: Principal, job_id: int) -> Job:
     return j
 
 
-def get_job(s: Session, p: Principal, job_id: int) -> dict:
+def get_job(s: Session, p: Principal, job_id: int) -> dict[str, Any]:
     j = _job_for(s, p, job_id)
     ex, roles = exercise_for(s, p, j.exercise_id, JOB_KINDS[j.kind] | {"evaluator", "observer"})
     return job_view(j, roles, _job_truth(ex))
 
 
-def list_jobs(s: Session, p: Principal, exercise_id: int) -> list[dict]:
+def list_jobs(s: Session, p: Principal, exercise_id: int) -> list[dict[str, Any]]:
     ex, roles = exercise_for(s, p, exercise_id, {"director", "evaluator", "coordinator", "planner", "observer"})
     truth = _job_truth(ex)
     return [job_view(j, roles, truth) for j in s.execute(select(Job).where(Job.exercise_id == ex.id).order_by(Job.id)).scalars()]
@@ -187,32 +187,32 @@ def current_forecast_job(s: Session, exercise_id: int) -> Optional[Job]:
                      .order_by(Job.id.desc()).limit(1)).scalar()
 
 
-def current_forecast(s: Session, exercise_id: int) -> Optional[dict]:
+def current_forecast(s: Session, exercise_id: int) -> Optional[dict[str, Any]]:
     """The newest finished forecast or update job's result, or None."""
     j = current_forecast_job(s, exercise_id)
     return None if j is None else json.loads(j.result_json)
 
 
-def _forecast(s: Session, ex_id: int) -> dict:
+def _forecast(s: Session, ex_id: int) -> dict[str, Any]:
     fc = current_forecast(s, ex_id)
     if fc is None:
         raise Conflict("job: no finished forecast job for this exercise yet (POST .../jobs kind=forecast)", "job")
     return fc
 
 
-def _period(fc: dict, period: int) -> dict:
+def _period(fc: dict[str, Any], period: int) -> dict[str, Any]:
     for q in fc["periods"]:
         if q["period"] == period:
             return q
     raise Missing(f"period: {period} is not a planned period ({', '.join(str(q['period']) for q in fc['periods'])})", "period")
 
 
-def _planned(q: dict) -> None:
+def _planned(q: dict[str, Any]) -> None:
     if q.get("source") == "reported":
         raise Conflict(f"period: period {q['period']} is over; the forecast is updated with its reported tracks", "period")
 
 
-def org_part(s: Session, ex_id: int, part: dict, service: str) -> dict:
+def org_part(s: Session, ex_id: int, part: dict[str, Any], service: str) -> dict[str, Any]:
     """The part of a nation's proposal (``part``) that an organisation standing for ``service`` plans ("" = the
     national organisation: all of it): its units' assignments and reasons unassigned, its own SAP message and KML."""
     out = {k: v for k, v in part.items() if k != "services"}
@@ -231,7 +231,7 @@ def org_part(s: Session, ex_id: int, part: dict, service: str) -> dict:
     return out
 
 
-def proposal(s: Session, p: Principal, exercise_id: int, period: int) -> dict:
+def proposal(s: Session, p: Principal, exercise_id: int, period: int) -> dict[str, Any]:
     """The computed plan proposal for a period: a planner gets its own organisation's part only (a national
     organisation its nation's, a service organisation its service's units of it)."""
     ex, roles = exercise_for(s, p, exercise_id, {"director", "coordinator", "planner"})
@@ -244,7 +244,7 @@ def proposal(s: Session, p: Principal, exercise_id: int, period: int) -> dict:
     return {"period": period, "start": q["start"], "end": q["end"], "nations": nations}
 
 
-def datum(s: Session, p: Principal, exercise_id: int) -> list[dict]:
+def datum(s: Session, p: Principal, exercise_id: int) -> list[dict[str, Any]]:
     ex, _ = exercise_for(s, p, exercise_id, {"director", "evaluator", "coordinator", "planner", "observer"})
     return _forecast(s, ex.id)["datum_track"]
 
@@ -307,7 +307,7 @@ def draft_plan(s: Session, p: Principal, exercise_id: int, period: int, nation: 
     return new
 
 
-def airspace_conflicts(s: Session, pl: Plan) -> list[dict]:
+def airspace_conflicts(s: Session, pl: Plan) -> list[dict[str, Any]]:
     """Aircraft of this plan in conflict with those of the exercise's other plans of the same period (drafts and
     approved): areas within the lateral buffer at overlapping times, blocks less than 500 ft apart
     (:func:`sarex.planning.airspace.check_plans`); shown to the coordinator before approval."""
@@ -321,7 +321,7 @@ def airspace_conflicts(s: Session, pl: Plan) -> list[dict]:
             for c in got if mine_units & set(c.units) and not set(c.units) <= mine_units]
 
 
-def plan_view(pl: Plan, full: bool = True, conflicts: list[dict] | None = None) -> dict:
+def plan_view(pl: Plan, full: bool = True, conflicts: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     d = json.loads(pl.data_json)
     out = {"id": pl.id, "period": pl.period, "nation": pl.nation, "org": pl.org or pl.nation, "status": pl.status, "start": d["start"], "end": d["end"],
            "approved_at": iso(pl.approved_ex_s) if pl.approved_ex_s is not None else None,
@@ -347,7 +347,7 @@ def plans_own(p: Principal, pl: Plan) -> bool:
     return (pl.org or pl.nation) == p.org_code or (p.national and pl.nation == p.org_nation)
 
 
-def list_plans(s: Session, p: Principal, exercise_id: int) -> list[dict]:
+def list_plans(s: Session, p: Principal, exercise_id: int) -> list[dict[str, Any]]:
     """Director, evaluator, coordinator: all; planner: its organisation's (a national one: its nation's) and
     approved ones; observer: approved."""
     ex, roles = exercise_for(s, p, exercise_id, {"director", "evaluator", "coordinator", "planner", "observer"})
@@ -374,12 +374,12 @@ def approve_plan(s: Session, p: Principal, exercise_id: int, plan_id: int) -> Pl
     return pl
 
 
-def _assignments(s: Session, ex_id: int, only_approved: bool) -> list[tuple[Plan, dict]]:
+def _assignments(s: Session, ex_id: int, only_approved: bool) -> list[tuple[Plan, dict[str, Any]]]:
     q = select(Plan).where(Plan.exercise_id == ex_id, Plan.status.in_(("approved",) if only_approved else LIVE))
     return [(pl, a) for pl in s.execute(q.order_by(Plan.period)).scalars() for a in json.loads(pl.data_json)["assignments"]]
 
 
-def tasking(s: Session, p: Principal, exercise_id: int) -> list[dict]:
+def tasking(s: Session, p: Principal, exercise_id: int) -> list[dict[str, Any]]:
     """A unit's tasking: its own assignments in approved plans, with its SAP message in en/ko/ja."""
     ex, roles = exercise_for(s, p, exercise_id, {"unit"})
     me = p.unit_of(ex.id)
@@ -479,7 +479,7 @@ def _my_tasking(s: Session, p: Principal, exercise_id: int, period: int) -> tupl
     raise Missing(f"period: no approved tasking of {me} in period {period}", "period")
 
 
-def answer_tasking(s: Session, p: Principal, exercise_id: int, period: int, answer: str, reason: str = "") -> dict:
+def answer_tasking(s: Session, p: Principal, exercise_id: int, period: int, answer: str, reason: str = "") -> dict[str, Any]:
     """A unit accepts its tasking of a period, or answers it cannot (with a reason)."""
     pl, me = _my_tasking(s, p, exercise_id, period)
     if answer not in ("accepted", "unable"):
@@ -493,7 +493,7 @@ def answer_tasking(s: Session, p: Principal, exercise_id: int, period: int, answ
     return d["answers"][me]
 
 
-def set_unit_state(s: Session, p: Principal, exercise_id: int, period: int, status: str) -> dict:
+def set_unit_state(s: Session, p: Principal, exercise_id: int, period: int, status: str) -> dict[str, Any]:
     """A unit's status on its tasking of a period: en route, on scene, searching, returning."""
     pl, me = _my_tasking(s, p, exercise_id, period)
     if status not in UNIT_STATES:

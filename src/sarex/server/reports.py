@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from typing import Optional
+from typing import Any, Optional
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -68,7 +68,7 @@ def _alt(v, field: str) -> Optional[float]:
     return a
 
 
-def prepare_positions(p: Principal, exercise_id: int, reports: list[dict]) -> list[tuple]:
+def prepare_positions(p: Principal, exercise_id: int, reports: list[dict[str, Any]]) -> list[tuple]:
     """Check a unit's reports against its grants (no store access): (unit, report id, time s, lon, lat, alt m or None) each.
 
     Everything is checked before anything is stored (all or nothing); the exercise's state is
@@ -95,7 +95,7 @@ def prepare_positions(p: Principal, exercise_id: int, reports: list[dict]) -> li
     return rows
 
 
-def post_positions(s: Session, p: Principal, exercise_id: int, reports: list[dict], source: str = "json") -> list[dict]:
+def post_positions(s: Session, p: Principal, exercise_id: int, reports: list[dict[str, Any]], source: str = "json") -> list[dict[str, Any]]:
     """Store a unit's position reports in the caller's transaction (the path without group commit)."""
     res = write_positions(s, [PositionBatch(p, exercise_id, prepare_positions(p, exercise_id, reports), source)])[0]
     if isinstance(res, Exception):
@@ -103,7 +103,7 @@ def post_positions(s: Session, p: Principal, exercise_id: int, reports: list[dic
     return res
 
 
-def upload_rows(s: Session, p: Principal, exercise_id: int, data: bytes, filename: str) -> tuple[list[dict], str]:
+def upload_rows(s: Session, p: Principal, exercise_id: int, data: bytes, filename: str) -> tuple[list[dict[str, Any]], str]:
     """The reports of an uploaded GPX, NMEA or AIS log of the caller's unit, and their source kind."""
     ex, _ = exercise_for(s, p, exercise_id, {"unit"})
     unit = _reporting_unit(s, p, ex, None)
@@ -119,12 +119,12 @@ def upload_rows(s: Session, p: Principal, exercise_id: int, data: bytes, filenam
     return [{"time": t, "lon": x, "lat": y} for t, x, y in fixes], filename.rsplit(".", 1)[-1].lower()
 
 
-def upload_track(s: Session, p: Principal, exercise_id: int, data: bytes, filename: str) -> list[dict]:
+def upload_track(s: Session, p: Principal, exercise_id: int, data: bytes, filename: str) -> list[dict[str, Any]]:
     rows, kind = upload_rows(s, p, exercise_id, data, filename)
     return post_positions(s, p, exercise_id, rows, kind)
 
 
-def positions(s: Session, p: Principal, exercise_id: int, after_id: int = 0, limit: int = 10000) -> list[dict]:
+def positions(s: Session, p: Principal, exercise_id: int, after_id: int = 0, limit: int = 10000) -> list[dict[str, Any]]:
     schemas.check_after_id(after_id)
     ex, roles = exercise_for(s, p, exercise_id)
     codes = [u.code for u in visible_units(s, p, ex, roles)]
@@ -135,7 +135,7 @@ def positions(s: Session, p: Principal, exercise_id: int, after_id: int = 0, lim
 
 
 def post_sighting(s: Session, p: Principal, exercise_id: int, t, lon: float, lat: float, note: str,
-                  report_id: Optional[str] = None) -> dict:
+                  report_id: Optional[str] = None) -> dict[str, Any]:
     """Store a unit's sighting; one whose ``report_id`` this unit has sent already is acknowledged, not stored again."""
     ex, _ = exercise_for(s, p, exercise_id, {"unit"})
     unit = _reporting_unit(s, p, ex, None)
@@ -158,7 +158,7 @@ def post_sighting(s: Session, p: Principal, exercise_id: int, t, lon: float, lat
     return {"id": row.id, "report_id": report_id, "duplicate": False}
 
 
-def sightings(s: Session, p: Principal, exercise_id: int) -> list[dict]:
+def sightings(s: Session, p: Principal, exercise_id: int) -> list[dict[str, Any]]:
     ex, roles = exercise_for(s, p, exercise_id)
     codes = [u.code for u in visible_units(s, p, ex, roles)]
     q = select(Sighting).where(Sighting.exercise_id == ex.id, Sighting.unit_code.in_(codes)).order_by(Sighting.id)
@@ -167,7 +167,7 @@ def sightings(s: Session, p: Principal, exercise_id: int) -> list[dict]:
              "received_wall": iso(r.received_s) if r.received_s is not None else None} for r in s.execute(q).scalars()]
 
 
-def endex(s: Session, p: Principal, exercise_id: int) -> dict:
+def endex(s: Session, p: Principal, exercise_id: int) -> dict[str, Any]:
     ex, _ = exercise_for(s, p, exercise_id, {"director"})
     if ex.status == "endex":
         raise Conflict(f"exercise_id: exercise {ex.id} is at ENDEX already", "exercise_id")
@@ -177,7 +177,7 @@ def endex(s: Session, p: Principal, exercise_id: int) -> dict:
     return {"id": ex.id, "status": ex.status, "audit_head": audit.head_text((i, s.get(AuditEntry, i).hash))}
 
 
-def release(s: Session, p: Principal, exercise_id: int) -> dict:
+def release(s: Session, p: Principal, exercise_id: int) -> dict[str, Any]:
     ex, _ = exercise_for(s, p, exercise_id, {"director"})
     if ex.kind == "case":
         raise Conflict(f"exercise_id: exercise {ex.id} is a real case; it has no truth to release", "exercise_id")
@@ -190,7 +190,7 @@ def release(s: Session, p: Principal, exercise_id: int) -> dict:
     return {"id": ex.id, "truth_released": True}
 
 
-def _evaluation(s: Session, p: Principal, exercise_id: int) -> dict:
+def _evaluation(s: Session, p: Principal, exercise_id: int) -> dict[str, Any]:
     ex, roles = exercise_for(s, p, exercise_id)
     no_truth_in_case(ex, "truth")
     if not truth_visible(ex, roles):
@@ -201,7 +201,7 @@ def _evaluation(s: Session, p: Principal, exercise_id: int) -> dict:
     return json.loads(j.result_json)
 
 
-def scores(s: Session, p: Principal, exercise_id: int) -> dict:
+def scores(s: Session, p: Principal, exercise_id: int) -> dict[str, Any]:
     return _evaluation(s, p, exercise_id)["scores"]
 
 

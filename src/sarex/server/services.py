@@ -15,7 +15,7 @@ import json
 import tempfile
 import tomllib
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 import numpy as np
 
@@ -92,12 +92,12 @@ def check_scenario(sc) -> None:
     check_environments(sc, coast=True)
 
 
-def participant_scenario(sc) -> dict:
+def participant_scenario(sc) -> dict[str, Any]:
     """The scenario without its truth, as JSON data."""
     return json.loads(sc.participant_view().model_dump_json())
 
 
-def truth_of(sc) -> dict:
+def truth_of(sc) -> dict[str, Any]:
     """The truth as the director and evaluators see it (position, time, object class); a real case has none."""
     t = getattr(sc, "truth", None)
     if t is None:
@@ -105,11 +105,11 @@ def truth_of(sc) -> dict:
     return {"lon": t.lon, "lat": t.lat, "time": iso(t.time), "object_class": t.object_class}
 
 
-def units_of(sc) -> list[dict]:
+def units_of(sc) -> list[dict[str, Any]]:
     return [{"code": u.id, "nation": u.nation, "name": u.name or u.id, "type": u.type, "service": u.service or ""} for u in sc.resolved_units()]
 
 
-def _nation_plan(plan, catalogue, nation: str, situation: dict) -> dict:
+def _nation_plan(plan, catalogue, nation: str, situation: dict[str, Any]) -> dict[str, Any]:
     from sarex.nations import nation_colour
     from sarex.planning.exports import area_ring_lonlat, gpx_text, kml_text, rtz_text, unit_route
     from sarex.planning.message import LANGUAGES, sap_message
@@ -137,7 +137,7 @@ def _nation_plan(plan, catalogue, nation: str, situation: dict) -> dict:
 
     # a nation with several services (ROK Navy, Korea Coast Guard): each service organisation's plan has its own
     # SAP message and KML, of its units alone (issue 29); its assignments are the nation's of its units
-    services: dict[str, dict] = {}
+    services: dict[str, dict[str, Any]] = {}
     brought = sorted({units[k].service or "" for k in [a.unit_id for a in sub.assignments] + list(sub.unassigned)})
     if len(brought) > 1:
         for sv in brought:
@@ -151,8 +151,8 @@ def _nation_plan(plan, catalogue, nation: str, situation: dict) -> dict:
 
 
 def forecast_and_plan(sc, particles: int, seed: int, progress: Progress, done_through: int = 0,
-                      reported: Optional[dict[int, list[dict]]] = None, unavailable: tuple[str, ...] = (),
-                      pins: Optional[dict[str, dict[str, dict]]] = None) -> dict:
+                      reported: Optional[dict[int, list[dict[str, Any]]]] = None, unavailable: tuple[str, ...] = (),
+                      pins: Optional[dict[str, dict[str, dict[str, Any]]]] = None) -> dict[str, Any]:
     """The planners' forecast as JSON: per period a proposed plan per nation, or (periods done) the
     Bayesian update with the units' reported tracks; each period's 50/90 % containment areas.
 
@@ -185,7 +185,7 @@ def forecast_and_plan(sc, particles: int, seed: int, progress: Progress, done_th
             "datum_track": _datum_track(res.drift)}
 
 
-def _datum_track(drift) -> list[dict]:
+def _datum_track(drift) -> list[dict[str, Any]]:
     """The forecast ensemble's weighted mean position every 3 h (the drifting datum)."""
     t = drift["time"].values.astype("datetime64[s]").astype(np.int64)
     w = np.asarray(drift["weight"].values, dtype=float)
@@ -199,7 +199,7 @@ def _datum_track(drift) -> list[dict]:
     return out
 
 
-def evaluate(toml_text: str, seed: int, particles: int, progress: Progress, played: Optional[dict] = None) -> dict:
+def evaluate(toml_text: str, seed: int, particles: int, progress: Progress, played: Optional[dict[str, Any]] = None) -> dict[str, Any]:
     """The after-action evaluation: the exercise as played (``played``: the store's export, scored by
     the application layer's :func:`sarex.app.played.evaluate_played`) and, beside it, the rehearsal —
     the same use case as ``sarex exercise run`` (same seed, same scores). Returns the scores (the

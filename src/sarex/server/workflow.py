@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from typing import Iterable, Optional
+from typing import Any, Iterable, Optional
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -294,17 +294,17 @@ def visible_units(s: Session, p: Principal, ex: Exercise, roles: set[str]) -> li
 # --- reads ---------------------------------------------------------------------------------
 
 
-def me(p: Principal) -> dict:
+def me(p: Principal) -> dict[str, Any]:
     return {"user": p.name, "org": p.org_code, "org_nation": p.org_nation, "org_service": p.org_service, "csrf": p.csrf if p.kind == "cookie" else None,
             "grants": [{"exercise_id": e, "role": r, "unit": u} for e, rs in sorted(p.grants.items()) for r, u in sorted(rs.items())]}
 
 
-def list_exercises(s: Session, p: Principal) -> list[dict]:
+def list_exercises(s: Session, p: Principal) -> list[dict[str, Any]]:
     rows = s.execute(select(Exercise).where(Exercise.id.in_(list(p.grants))).order_by(Exercise.id)).scalars()
     return [{"id": ex.id, "name": ex.name, "kind": ex.kind, "status": ex.status, "roles": sorted(p.roles(ex.id))} for ex in rows]
 
 
-def exercise_view(s: Session, p: Principal, exercise_id: int) -> dict:
+def exercise_view(s: Session, p: Principal, exercise_id: int) -> dict[str, Any]:
     ex, roles = exercise_for(s, p, exercise_id)
     sc = _scenario(ex)
     pv = services.participant_scenario(sc)
@@ -320,7 +320,7 @@ def exercise_view(s: Session, p: Principal, exercise_id: int) -> dict:
     return out
 
 
-def published_heads(s: Session, ex: Exercise) -> dict:
+def published_heads(s: Session, ex: Exercise) -> dict[str, Any]:
     """The audit chain's head as every participant sees it (``ID:HASH``): now, at the end of each
     period that has ended (the newest entry written by then) and at ENDEX (the ENDEX entry itself).
     Both nations keep them; ``sarex server audit verify --head H`` later proves that nothing up to H
@@ -345,12 +345,12 @@ def area_bbox(sc) -> list[float]:
     return [round(r.lon - 1.0, 3), round(r.lat - 0.8, 3), round(r.lon + 1.0, 3), round(r.lat + 0.8, 3)]
 
 
-def truth_view(sc) -> dict:
+def truth_view(sc) -> dict[str, Any]:
     t = services.truth_of(sc)
     return {**t, "ddm": services.format_ddm(t["lon"], t["lat"])}
 
 
-def truth(s: Session, p: Principal, exercise_id: int) -> dict:
+def truth(s: Session, p: Principal, exercise_id: int) -> dict[str, Any]:
     ex, roles = exercise_for(s, p, exercise_id)
     no_truth_in_case(ex, "truth")
     if not truth_visible(ex, roles):
@@ -358,12 +358,12 @@ def truth(s: Session, p: Principal, exercise_id: int) -> dict:
     return truth_view(_scenario(ex))
 
 
-def units(s: Session, p: Principal, exercise_id: int) -> list[dict]:
+def units(s: Session, p: Principal, exercise_id: int) -> list[dict[str, Any]]:
     ex, roles = exercise_for(s, p, exercise_id)
     return [{"code": u.code, "nation": u.nation, "name": u.name, "type": u.type, "service": u.service or ""} for u in visible_units(s, p, ex, roles)]
 
 
-def periods(s: Session, p: Principal, exercise_id: int) -> list[dict]:
+def periods(s: Session, p: Principal, exercise_id: int) -> list[dict[str, Any]]:
     ex, roles = exercise_for(s, p, exercise_id)
     rows = s.execute(select(Period).where(Period.exercise_id == ex.id).order_by(Period.number)).scalars()
     plans = list(s.execute(select(Plan).where(Plan.exercise_id == ex.id)).scalars())
@@ -377,7 +377,7 @@ def periods(s: Session, p: Principal, exercise_id: int) -> list[dict]:
     return out
 
 
-def audit_entries(s: Session, p: Principal, exercise_id: int, limit: int = 200) -> list[dict]:
+def audit_entries(s: Session, p: Principal, exercise_id: int, limit: int = 200) -> list[dict[str, Any]]:
     exercise_for(s, p, exercise_id, {"director"})
 
     rows = s.execute(select(AuditEntry).where(AuditEntry.exercise_id == exercise_id).order_by(AuditEntry.id.desc()).limit(limit)).scalars()
