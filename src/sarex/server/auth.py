@@ -105,7 +105,7 @@ class Logins:
         keys = ((self.per_user, f"{address}|{username}", f"too many failed logins for {username!r}"),
                 (self.per_address, address, "too many failed logins from your address"),
                 (self.total, "*", "too many failed logins on this server"))
-        charged = []
+        charged: list[tuple[RateLimiter, str]] = []
         for limiter, key, why in keys:  # each attempt counts as a failure until it succeeds
             if not limiter.charge(key):
                 for lim, k in charged:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -32,25 +32,32 @@ from sarex.server.security import Principal
 from sarex.server.workflow import Conflict, Missing, canonical_org, exercise_for
 from sarex.times import iso
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from sarex.exercise.clock import ExerciseClock
+    from sarex.exercise.scenario import Scenario
+    from sarex.server.models import Exercise
+
 KINDS = ("sighting", "breakdown", "datum", "message")
 
 
-def _time(value, field: str) -> Optional[float]:
+def _time(value: object, field: str) -> Optional[float]:
     return None if value is None else schemas.check_time(value, field)
 
 
-def _guard(sc) -> truthguard.Truth:
+def _guard(sc: Scenario) -> truthguard.Truth:
     t = sc.truth
     return truthguard.Truth(float(t.lon), float(t.lat), float(t.time), str(t.object_class))
 
 
-def guard_truth(ex) -> Optional[truthguard.Truth]:
+def guard_truth(ex: Exercise) -> Optional[truthguard.Truth]:
     """The exercise's truth as the guard compares it, or None for a real case."""
     sc = services.parse_scenario_text(ex.scenario_toml, case=True)
     return None if getattr(sc, "truth", None) is None else _guard(sc)
 
 
-def truth_leaks(ex, text: str, lon: Optional[float], lat: Optional[float], when: Optional[float], to: set[str]) -> list[tuple[str, truthguard.Leak]]:
+def truth_leaks(ex: Exercise, text: str, lon: Optional[float], lat: Optional[float], when: Optional[float], to: set[str]) -> list[tuple[str, truthguard.Leak]]:
     """What of the truth an inject to participants would carry before its release, as (field, leak)
     pairs (see :mod:`sarex.server.truthguard`); empty when nothing, when only exercise control is
     addressed, after the release, and in a real case."""
@@ -64,11 +71,11 @@ def truth_leaks(ex, text: str, lon: Optional[float], lat: Optional[float], when:
             + [("text", x) for x in truthguard.check_text(text, truth, public_classes=[sc.reported.object_class])])
 
 
-def _clock(s: Session, ex_id: int):
+def _clock(s: Session, ex_id: int) -> ExerciseClock:
     return load_clock(s, ex_id)
 
 
-def _check_units(s: Session, ex, units) -> list[str]:
+def _check_units(s: Session, ex: Exercise, units: Iterable[str]) -> list[str]:
     codes = set(s.execute(select(Unit.code).where(Unit.exercise_id == ex.id)).scalars())
     for u in units:
         if u not in codes:
@@ -134,7 +141,7 @@ def create(s: Session, p: Principal, exercise_id: int, body: dict[str, Any]) -> 
     return row
 
 
-def _row(s: Session, ex, inject_id: int) -> Inject:
+def _row(s: Session, ex: Exercise, inject_id: int) -> Inject:
     row = s.get(Inject, schemas.check_id(inject_id, "inject_id"))
     if row is None or row.exercise_id != ex.id:
         raise Missing(f"inject_id: no inject {inject_id} in exercise {ex.id}", "inject_id")

@@ -24,7 +24,7 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Optional
 
 from sqlalchemy import select
 
@@ -40,6 +40,9 @@ from sarex.server.batchwrite import PositionBatch
 from sarex.server.reports import prepare_positions
 from sarex.server.security import Principal, auth_epoch
 from sarex.errors import SarexInputError
+
+if TYPE_CHECKING:
+    from sarex.exercise.clock import ExerciseClock
 
 log = logging.getLogger("sarex.server.nmea_udp")
 SRC = "udp"
@@ -132,14 +135,14 @@ class NmeaUdp(asyncio.DatagramProtocol):
             sc = services.parse_scenario_text(ex.scenario_toml, case=True)
             self._by_mmsi = {int(u.mmsi): u.id for u in sc.resolved_units() if u.mmsi is not None}
             self._span = (sc.reported.time - 86400.0, sc.end_time_s + 86400.0)
-            by_unit = {}
+            by_unit: dict[str, Principal] = {}
             rows = s.execute(select(Grant, User, Org).join(User, Grant.user_id == User.id).join(Org, User.org_id == Org.id)
                              .where(Grant.exercise_id == ex.id, Grant.role == "unit")).all()
             for g, u, o in rows:
                 by_unit.setdefault(g.unit_code, Principal(u.id, u.name, o.code, "", "udp", {ex.id: {"unit": g.unit_code}}, epoch=epoch))
             self._by_unit, self._epoch = by_unit, epoch
 
-    def _clock(self):
+    def _clock(self) -> Optional[ExerciseClock]:
         try:
             with self.store.read() as s:
                 return load_clock(s, self.cfg.exercise_id)
@@ -147,7 +150,7 @@ class NmeaUdp(asyncio.DatagramProtocol):
             return None
 
     # --- parsing (event loop) -------------------------------------------------------------
-    def datagram_received(self, data: bytes, addr) -> None:
+    def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
         text = data.decode("ascii", errors="replace")
         for line in text.splitlines():
             if line.strip():

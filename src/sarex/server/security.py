@@ -193,7 +193,7 @@ class RateLimiter:
 
     def __init__(self, limit: int = 5, window_s: float = 60.0) -> None:
         self.limit, self.window_s = limit, window_s
-        self._fails: dict[str, deque] = defaultdict(deque)
+        self._fails: dict[str, deque[float]] = defaultdict(deque)
         self._lock = threading.Lock()
 
     def blocked(self, key: str) -> bool:
