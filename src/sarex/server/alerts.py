@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -39,6 +39,9 @@ from sarex.times import iso, to_epoch_s
 import tomllib
 from sqlalchemy.exc import IntegrityError
 
+if TYPE_CHECKING:
+    from sarex.server.models import Exercise
+
 AIRCRAFT = ("helicopter", "fixed-wing")
 #: the same alert (kind, units) is raised again only after this long, s (exercise time)
 REPEAT_S = 60.0
@@ -47,7 +50,7 @@ VELOCITY_SPAN_S = 300.0
 SETTINGS = SeparationSettings()
 
 
-_TASKINGS: dict[tuple, tuple[tuple, dict[str, "Tasking"]]] = {}  # (database, exercise) -> (approved plan ids, taskings)
+_TASKINGS: dict[tuple[Any, ...], tuple[tuple[Any, ...], dict[str, "Tasking"]]] = {}  # (database, exercise) -> (approved plan ids, taskings)
 
 
 def _taskings(s: Session, ex_id: int) -> dict[str, Tasking]:
@@ -68,7 +71,7 @@ def _taskings(s: Session, ex_id: int) -> dict[str, Tasking]:
     return out
 
 
-def _velocity(prev: Optional[tuple], last: tuple) -> tuple[float, float]:
+def _velocity(prev: Optional[tuple[Any, ...]], last: tuple[Any, ...]) -> tuple[float, float]:
     """East and north speed (m/s) between two (t, lon, lat) reports of a unit; 0 without a usable previous one."""
     if prev is None or not 0.0 < last[0] - prev[0] <= VELOCITY_SPAN_S:
         return 0.0, 0.0
@@ -79,10 +82,10 @@ def _velocity(prev: Optional[tuple], last: tuple) -> tuple[float, float]:
 
 #: (database, exercise) -> unit -> its two latest reports [(t, lon, lat, alt m or None)], oldest first: the scene as the
 #: server last saw it, so that a batch is checked without reading the reports' history back (the load bar of issue 11)
-_LATEST: dict[tuple, dict[str, list[tuple]]] = {}
+_LATEST: dict[tuple[Any, ...], dict[str, list[tuple[Any, ...]]]] = {}
 
 
-def _latest(s: Session, ex_id: int) -> dict[str, list[tuple]]:
+def _latest(s: Session, ex_id: int) -> dict[str, list[tuple[Any, ...]]]:
     """The scene's latest reports, read from the store once per process (two per unit), then kept up to date."""
     key = (str(s.get_bind().url), ex_id)
     got = _LATEST.get(key)
@@ -98,7 +101,7 @@ def _latest(s: Session, ex_id: int) -> dict[str, list[tuple]]:
     return got
 
 
-def _state(u: Unit, rows: list[tuple]) -> Optional[UnitReport]:
+def _state(u: Unit, rows: list[tuple[Any, ...]]) -> Optional[UnitReport]:
     """A unit's latest report with its velocity (from the one before); None for an aircraft without altitude."""
     last = rows[-1]
     aircraft = u.type in AIRCRAFT
@@ -108,11 +111,11 @@ def _state(u: Unit, rows: list[tuple]) -> Optional[UnitReport]:
     return UnitReport(u.code, u.nation, aircraft, last[1], last[2], 0.0 if last[3] is None else last[3], last[0], ve, vn)
 
 
-def check_new_reports(s: Session, new: list[tuple]) -> list[SeparationAlert]:
+def check_new_reports(s: Session, new: list[tuple[Any, ...]]) -> list[SeparationAlert]:
     """Check reports just stored, ``(exercise id, unit, time s, lon, lat, alt m or None)`` each, in time order, against
     the other units' latest reports; store and audit the alerts. A report older than its unit's latest one (a log
     uploaded late) moves nothing and raises nothing: the scene is judged as it is now."""
-    by_ex: dict[int, list[tuple]] = {}
+    by_ex: dict[int, list[tuple[Any, ...]]] = {}
     for r in new:
         by_ex.setdefault(r[0], []).append(r)
     made: list[SeparationAlert] = []
@@ -164,7 +167,7 @@ def _acks(s: Session, alert_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     return out
 
 
-def coordinators(s: Session, ex) -> set[str]:
+def coordinators(s: Session, ex: Exercise) -> set[str]:
     """Units that read every alert of the scene: the scenario's OSC and the approved plans' ACOs."""
 
     out = set()

@@ -4,12 +4,17 @@ feed for TAK clients, and the GSHHG coastline of the exercise area. All filtered
 from __future__ import annotations
 
 import functools
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from sarex.errors import SarexInputError
 from sarex.server import plans, reports, services, updates, workflow
 from sarex.server.workflow import Missing
 from sarex.times import to_epoch_s
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from sarex.server.security import Principal
 
 COLLECTIONS = {
     "areas": "Search areas of the plans visible to you (polygons, coloured by nation)",
@@ -54,14 +59,14 @@ def _coords(geom: dict[str, Any]) -> list[list[float]]:
     return c[0] if geom["type"] == "Polygon" else c if geom["type"] == "LineString" else [c]
 
 
-def _hits(f: dict[str, Any], bbox, t0: float, t1: float) -> bool:
+def _hits(f: dict[str, Any], bbox: Optional[tuple[float, float, float, float]], t0: float, t1: float) -> bool:
     if bbox is not None and not any(bbox[0] <= x <= bbox[2] and bbox[1] <= y <= bbox[3] for x, y in _coords(f["geometry"])):
         return False
     a, b = f["_t"]
     return b >= t0 and a <= t1
 
 
-def _assignments(s, p, exercise_id: int) -> list[dict[str, Any]]:
+def _assignments(s: Session, p: Principal, exercise_id: int) -> list[dict[str, Any]]:
     ex, roles = workflow.exercise_for(s, p, exercise_id)
     if roles & {"director", "evaluator", "coordinator", "planner", "observer"}:
         # the live plans only (draft, approved): a superseded, withdrawn or rejected draft is history, read in the plan
@@ -71,7 +76,7 @@ def _assignments(s, p, exercise_id: int) -> list[dict[str, Any]]:
     return [{"status": "approved", **a} for a in plans.tasking(s, p, exercise_id)]
 
 
-def features(s, p, exercise_id: int, cid: str) -> list[dict[str, Any]]:
+def features(s: Session, p: Principal, exercise_id: int, cid: str) -> list[dict[str, Any]]:
     """All features of a collection visible to ``p``; ``_t`` holds each one's (start, end) time."""
     if cid not in COLLECTIONS:
         raise Missing(f"collection_id: {cid!r} is not one of {', '.join(COLLECTIONS)}", "collection_id")
@@ -114,10 +119,10 @@ def features(s, p, exercise_id: int, cid: str) -> list[dict[str, Any]]:
 
 
 @functools.lru_cache(maxsize=16)
-def _coast(bbox: tuple[float, float, float, float]) -> list:
+def _coast(bbox: tuple[float, float, float, float]) -> list[Any]:
     return services.coastline(bbox)
 
 
-def coast_lines(bbox: tuple[float, float, float, float]) -> list:
+def coast_lines(bbox: tuple[float, float, float, float]) -> list[Any]:
     """GSHHG coastline segments in ``bbox`` (lon_min, lat_min, lon_max, lat_max), cached per box."""
     return _coast(bbox)

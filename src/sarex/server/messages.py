@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -34,12 +34,15 @@ from sarex.server.workflow import Conflict, exercise_for
 from sarex.times import iso, to_epoch_s
 from sarex.server import comms
 
+if TYPE_CHECKING:
+    from sarex.server.models import Exercise
+
 SENDERS = {"unit", "coordinator", "director"}
 GROUPS = ("rcc", "excon", "all")
 MAX_TEXT = 1000
 
 
-def _guard(ex, texts: list[str], params: dict[str, Any]) -> None:
+def _guard(ex: Exercise, texts: list[str], params: dict[str, Any]) -> None:
     """The truth guard (:func:`sarex.server.injects.truth_leaks`) on everything a participant could read of it: each
     language's text, its position and its time; a leak before the release is refused (409)."""
     when = to_epoch_s(str(params["time"])) if params.get("time") else None
@@ -66,7 +69,7 @@ def _now(s: Session, exercise_id: int) -> float:
     return exercise_now(s, exercise_id).ex_s
 
 
-def _time(v, field: str = "time", now_s: Optional[float] = None) -> float:
+def _time(v: object, field: str = "time", now_s: Optional[float] = None) -> float:
     if v is None:
         return time.time() if now_s is None else now_s
     try:
@@ -120,7 +123,7 @@ def log(s: Session, p: Principal, exercise_id: int, lang: Optional[str] = None, 
 
 
 # --- SITREPs ---------------------------------------------------------------------------------------------------------
-def _facts(s: Session, ex, at_s: float, edits: dict[str, Any], rcc: str) -> SitrepFacts:
+def _facts(s: Session, ex: Exercise, at_s: float, edits: dict[str, Any], rcc: str) -> SitrepFacts:
 
     sc = services.parse_scenario_text(ex.scenario_toml, case=True)
     com = comms.current(ex)

@@ -26,7 +26,7 @@ from sarex.server.workflow import published_heads
 from sarex.server.clock import exercise_now, gps_to_exercise, load_clock
 
 
-def _time(v, field: str, window: tuple[float, float] | None = None) -> float:
+def _time(v: object, field: str, window: tuple[float, float] | None = None) -> float:
     return schemas.check_time(v, field, window)
 
 
@@ -59,7 +59,7 @@ def fix_report_id(unit: str, time_s: float, lon: float, lat: float) -> str:
 ALT_RANGE_M = (-500.0, 20000.0)
 
 
-def _alt(v, field: str) -> Optional[float]:
+def _alt(v: Any, field: str) -> Optional[float]:
     if v is None:
         return None
     a = float(v)
@@ -68,7 +68,7 @@ def _alt(v, field: str) -> Optional[float]:
     return a
 
 
-def prepare_positions(p: Principal, exercise_id: int, reports: list[dict[str, Any]]) -> list[tuple]:
+def prepare_positions(p: Principal, exercise_id: int, reports: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
     """Check a unit's reports against its grants (no store access): (unit, report id, time s, lon, lat, alt m or None) each.
 
     Everything is checked before anything is stored (all or nothing); the exercise's state is

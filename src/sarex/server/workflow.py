@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from typing import Any, Iterable, Optional
+from typing import TYPE_CHECKING, Any, Iterable, Optional
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,6 +23,9 @@ from sarex.server.security import Principal, bump_auth_epoch, hash_password, org
 from sarex.times import iso
 import hashlib
 from sarex.server.models import AuditEntry
+
+if TYPE_CHECKING:
+    from sarex.exercise.scenario import ParticipantScenario, Scenario
 
 
 class Denied(Exception):
@@ -157,7 +160,7 @@ def add_exercise(s: Session, actor: str, toml_text: str, source: str, seed: int 
                   truth_released=False, created_s=time.time())
     s.add(ex)
     s.flush()
-    made: list = [ex]
+    made: list[object] = [ex]
     for u in services.units_of(sc):
         made.append(Unit(exercise_id=ex.id, code=u["code"], nation=u["nation"], name=u["name"], type=u["type"], service=u["service"]))
     for k, p in enumerate(sc.periods, start=1):
@@ -254,7 +257,7 @@ def truth_visible(ex: Exercise, roles: set[str]) -> bool:
     return bool(roles & TRUTH_ROLES) or ex.truth_released
 
 
-def _scenario(ex: Exercise):
+def _scenario(ex: Exercise) -> Scenario | ParticipantScenario:
     return services.parse_scenario_text(ex.scenario_toml, f"exercise-{ex.id}.toml", case=True)
 
 
@@ -338,14 +341,14 @@ def published_heads(s: Session, ex: Exercise) -> dict[str, Any]:
     return {"head": audit.head_text(audit.head(s)), "periods": periods, "endex": audit.head_text(tuple(endex)) if endex else None}
 
 
-def area_bbox(sc) -> list[float]:
+def area_bbox(sc: Scenario | ParticipantScenario) -> list[float]:
     """The exercise area shown on the map and clipped for the coastline: 1° of longitude and 0.8° of
     latitude around the reported LKP (lon_min, lat_min, lon_max, lat_max)."""
     r = sc.reported
     return [round(r.lon - 1.0, 3), round(r.lat - 0.8, 3), round(r.lon + 1.0, 3), round(r.lat + 0.8, 3)]
 
 
-def truth_view(sc) -> dict[str, Any]:
+def truth_view(sc: Scenario) -> dict[str, Any]:
     t = services.truth_of(sc)
     return {**t, "ddm": services.format_ddm(t["lon"], t["lat"])}
 
