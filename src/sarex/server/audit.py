@@ -26,7 +26,7 @@ import secrets
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -35,6 +35,11 @@ from sarex.server import models as m
 from sarex.server.models import AuditEntry, PositionReport
 from sqlalchemy import inspect
 from sarex.errors import SarexInputError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from sqlalchemy import Connection
 
 GENESIS = "0" * 64
 KEY_BYTES = 32
@@ -88,7 +93,7 @@ def lock_chain(s: Session) -> None:
         s.execute(text("SELECT pg_advisory_xact_lock(7262)"))
 
 
-def head_columns() -> tuple:
+def head_columns() -> tuple[Any, ...]:
     """The chain's last id and hash as two scalar subqueries, for a caller that reads them in one
     statement with other things (the group commit: every statement is a wait for the GIL); read
     them after :func:`lock_chain`, and give them to :func:`append` as ``head``."""
@@ -103,13 +108,13 @@ def _head(s: Session) -> tuple[int, str]:
     return (row[0], row[1]) if row else (0, GENESIS)
 
 
-def driver_placeholder(conn) -> str:
+def driver_placeholder(conn: Connection) -> str:
     """The DB-API placeholder of a connection's driver (sqlite3: ``?``, psycopg: ``%s``), for the
     hot-path statements written as plain SQL (audit entries here, position reports in reports.py)."""
     return "?" if conn.dialect.paramstyle == "qmark" else "%s"
 
 
-def append(s: Session, entries: list[tuple[str, str, dict[str, Any], int | None]], head: tuple | None = None) -> list[int]:
+def append(s: Session, entries: list[tuple[str, str, dict[str, Any], int | None]], head: tuple[Any, ...] | None = None) -> list[int]:
     """Append (actor, action, detail, exercise id) entries in the caller's transaction; returns their ids.
 
     One head read and one multi-row insert for the lot (group commit); ``head``: the (last id,
@@ -167,11 +172,11 @@ COVERED = {
 _TABLE = {model: name for name, (model, _) in COVERED.items()}
 
 
-def _pk(table: str, obj) -> str:
+def _pk(table: str, obj: Any) -> str:
     return str(obj.token_hash if table == "sessions" else obj.id)
 
 
-def _value(v):
+def _value(v: Any) -> Any:
     return repr(float(v)) if isinstance(v, float) else v
 
 
@@ -204,7 +209,7 @@ def row_digest(table: str, values: dict[str, Any]) -> str:
     return hashlib.sha256(_detail_json([table, [_value(values.get(c)) for c in cols]]).encode("utf-8")).hexdigest()
 
 
-def rows_detail(rows=(), deleted=()) -> dict[str, Any]:
+def rows_detail(rows: Iterable[Any] = (), deleted: Iterable[Any] = ()) -> dict[str, Any]:
     """``{"table/key": digest}`` of the records a change wrote (flushed ORM objects) and ``""`` for
     those it deleted (``(table, key)`` pairs): what :func:`verify` checks the current rows against."""
     out = {}
@@ -216,7 +221,7 @@ def rows_detail(rows=(), deleted=()) -> dict[str, Any]:
     return out
 
 
-def record(s: Session, actor: str, action: str, detail: dict[str, Any], exercise_id: int | None = None, rows=(), deleted=()) -> int:
+def record(s: Session, actor: str, action: str, detail: dict[str, Any], exercise_id: int | None = None, rows: Iterable[Any] = (), deleted: Iterable[Any] = ()) -> int:
     """Append one entry inside the caller's transaction (so the change and its record commit together); returns its id.
 
     ``rows``: the records the change wrote (flushed ORM objects of :data:`COVERED` tables), whose
@@ -275,7 +280,7 @@ def parse_head(text_: str) -> tuple[int, str]:
     return int(a), b
 
 
-def chain_length_conn(conn) -> int:
+def chain_length_conn(conn: Connection) -> int:
     """How many entries the chain holds (its newest id), on a plain connection; 0 when there is no table yet."""
 
     if not inspect(conn).has_table("audit"):
@@ -304,7 +309,7 @@ def verify(s: Session, published: tuple[int, str] | None = None) -> Verdict:
     n = 0
     last_id = 0
     latest: dict[str, str] = {}
-    positions: dict[int, tuple] = {}
+    positions: dict[int, tuple[Any, ...]] = {}
     for e in s.execute(select(AuditEntry).order_by(AuditEntry.id)).scalars():
         if e.id != last_id + 1:
             return Verdict(False, n, f"entries {last_id + 1}..{e.id - 1} are missing (deleted)")
@@ -334,7 +339,7 @@ def verify(s: Session, published: tuple[int, str] | None = None) -> Verdict:
     return Verdict(True, n, anchored=key is not None)
 
 
-def _check_positions(s: Session, entries: dict[int, tuple]) -> str:
+def _check_positions(s: Session, entries: dict[int, tuple[Any, ...]]) -> str:
     seen = set()
     for r in s.execute(select(PositionReport.id, PositionReport.unit_code, PositionReport.time_s, PositionReport.lon, PositionReport.lat,
                               PositionReport.alt_m)):

@@ -48,8 +48,8 @@ class Revoked(Exception):
 class _Item:
     batch: PositionBatch
     raw: list[dict[str, Any]]
-    future: concurrent.futures.Future | None = None  # a caller outside the event loop (submit)
-    waiter: asyncio.Future | None = None  # or one in it (post)
+    future: concurrent.futures.Future[list[dict[str, Any]]] | None = None  # a caller outside the event loop (submit)
+    waiter: asyncio.Future[list[dict[str, Any]]] | None = None  # or one in it (post)
 
 
 class GroupCommit:
@@ -71,7 +71,7 @@ class GroupCommit:
             self._q.put(None)
             self._thread.join(60)
 
-    def submit(self, batch: PositionBatch, raw: list[dict[str, Any]]) -> concurrent.futures.Future:
+    def submit(self, batch: PositionBatch, raw: list[dict[str, Any]]) -> concurrent.futures.Future[list[dict[str, Any]]]:
         """Queue a checked request; the future gives its results once committed (``raw``: the reports
         as received, checked again if the principal turns out stale)."""
         item = _Item(batch, raw, future=concurrent.futures.Future())
@@ -172,7 +172,7 @@ class GroupCommit:
 def _settle(outcomes: list[tuple[_Item, list[dict[str, Any]] | Exception]]) -> None:
     """Hand each request its results or error: concurrent futures at once, the event loop's waiters
     in one call per loop."""
-    by_loop: dict[asyncio.AbstractEventLoop, list] = {}
+    by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[list[dict[str, Any]]], list[dict[str, Any]] | Exception]]] = {}
     for it, res in outcomes:
         if it.waiter is not None:
             by_loop.setdefault(it.waiter.get_loop(), []).append((it.waiter, res))
@@ -187,7 +187,7 @@ def _settle(outcomes: list[tuple[_Item, list[dict[str, Any]] | Exception]]) -> N
             pass
 
 
-def _wake(pairs: list) -> None:
+def _wake(pairs: list[tuple[asyncio.Future[list[dict[str, Any]]], list[dict[str, Any]] | Exception]]) -> None:
     for fut, res in pairs:
         if fut.done():  # the request was cancelled (its client went away)
             continue

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -20,13 +20,16 @@ from sarex.times import iso
 from sarex.server.models import PositionReport
 from sarex.server.workflow import canonical_org
 
+if TYPE_CHECKING:
+    from sarex.server.models import Exercise
+
 #: plan states: a draft becomes approved, withdrawn (by its planners), rejected (by the coordinator, with a
 #: comment) or superseded (by a newer draft of the same nation and period); only draft and approved are live.
 LIVE = ("draft", "approved")
 JOB_KINDS = {"forecast": {"director", "coordinator", "planner"}, "update": {"director", "coordinator"}, "evaluate": {"director"}}
 
 
-def job_view(j: Job, roles: frozenset[str] | set[str] = frozenset(), truth=None) -> dict[str, Any]:
+def job_view(j: Job, roles: frozenset[str] | set[str] = frozenset(), truth: Optional[truthguard.Truth] = None) -> dict[str, Any]:
     """A job's state; never its result (results are read through the filtered endpoints).
 
     A failed job's reason may quote the scenario (the truth, a file name): participants read a
@@ -51,7 +54,7 @@ def public_message(msg: str) -> str:
     return _PATH.sub(lambda m: m.group(1), msg)
 
 
-def _job_truth(ex):
+def _job_truth(ex: Exercise) -> Optional[truthguard.Truth]:
     """The truth to withhold from job messages, or None (released, or a real case)."""
     if ex.truth_released or ex.kind == "case":
         return None
@@ -82,7 +85,7 @@ def create_job(s: Session, p: Principal, exercise_id: int, kind: str, particles:
     return queue_job(s, p, ex, kind, {"particles": particles, "seed": ex.seed, **({"period": period} if period else {})})
 
 
-def queue_job(s: Session, p: Principal, ex, kind: str, params: dict[str, Any]) -> Job:
+def queue_job(s: Session, p: Principal, ex: Exercise, kind: str, params: dict[str, Any]) -> Job:
     """Queue a job of ``kind`` with ``params`` (checked by the caller), unless one of that kind is queued or running."""
     busy = s.execute(select(Job).where(Job.exercise_id == ex.id, Job.kind == kind, Job.status.in_(("queued", "running")))).scalar()
     if busy is not None:
@@ -433,7 +436,7 @@ def _plan_in(s: Session, ex_id: int, plan_id: int) -> Plan:
     return pl
 
 
-def _set_data(pl: Plan, key: str, value) -> None:
+def _set_data(pl: Plan, key: str, value: Any) -> None:
     d = json.loads(pl.data_json)
     d[key] = value
     pl.data_json = json.dumps(d, ensure_ascii=False)
