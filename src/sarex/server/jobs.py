@@ -14,6 +14,7 @@ import queue
 import threading
 import time
 import traceback
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
@@ -22,6 +23,9 @@ from sarex.server.db import Store
 from sarex.server.models import Job
 import os
 from sarex.errors import SarexInputError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 MAX_ATTEMPTS = 2
 
@@ -34,7 +38,7 @@ def _exit_with_parent(parent: int) -> None:  # pragma: no cover - child process
     os._exit(3)
 
 
-def _worker(url: str, job_id: int, parent: int, key_file=None) -> None:  # pragma: no cover - runs in a child process
+def _worker(url: str, job_id: int, parent: int, key_file: Path | None = None) -> None:  # pragma: no cover - runs in a child process
     threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
     store = Store(url, upgrade=False, key_file=key_file)
 

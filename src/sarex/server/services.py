@@ -24,6 +24,8 @@ from sarex.geo import NM_M
 from sarex.times import iso
 
 if TYPE_CHECKING:
+    import xarray as xr
+
     from sarex.exercise.scenario import ParticipantScenario, Scenario
 
 Progress = Callable[[float, str], None]
@@ -62,7 +64,7 @@ def parse_scenario_text(text: str, source: str = "scenario.toml", case: bool = F
     return parse_scenario(raw, Path(source), require_truth=not case)
 
 
-def _check_strings(raw, source: str) -> None:
+def _check_strings(raw: Any, source: str) -> None:
     """No control or bidirectional-override character in any text of a scenario (unit names, the
     summary...): they would reach every participant's screen reading other than they are."""
     from sarex.server.schemas import check_string
@@ -81,7 +83,7 @@ def _check_strings(raw, source: str) -> None:
                 raise SarexInputError(f"{source}: {exc}") from None
 
 
-def check_scenario(sc) -> None:
+def check_scenario(sc: Scenario | ParticipantScenario) -> None:
     """Check a new exercise completely (truth afloat and inside the forcing, the LKP too, the
     periods within the forcing), as ``sarex exercise run`` would before its first step: a
     scenario that would fail its evaluate job is refused when it is made, to its director only."""
@@ -92,12 +94,12 @@ def check_scenario(sc) -> None:
     check_environments(sc, coast=True)
 
 
-def participant_scenario(sc) -> dict[str, Any]:
+def participant_scenario(sc: Scenario | ParticipantScenario) -> dict[str, Any]:
     """The scenario without its truth, as JSON data."""
     return json.loads(sc.participant_view().model_dump_json())
 
 
-def truth_of(sc) -> dict[str, Any]:
+def truth_of(sc: Scenario | ParticipantScenario) -> dict[str, Any]:
     """The truth as the director and evaluators see it (position, time, object class); a real case has none."""
     t = getattr(sc, "truth", None)
     if t is None:
@@ -105,7 +107,7 @@ def truth_of(sc) -> dict[str, Any]:
     return {"lon": t.lon, "lat": t.lat, "time": iso(t.time), "object_class": t.object_class}
 
 
-def units_of(sc) -> list[dict[str, Any]]:
+def units_of(sc: Scenario | ParticipantScenario) -> list[dict[str, Any]]:
     return [{"code": u.id, "nation": u.nation, "name": u.name or u.id, "type": u.type, "service": u.service or ""} for u in sc.resolved_units()]
 
 
@@ -150,7 +152,7 @@ def _nation_plan(plan, catalogue, nation: str, situation: dict[str, Any]) -> dic
             "kml": kml_text(sub, catalogue), "services": services}
 
 
-def forecast_and_plan(sc, particles: int, seed: int, progress: Progress, done_through: int = 0,
+def forecast_and_plan(sc: Scenario | ParticipantScenario, particles: int, seed: int, progress: Progress, done_through: int = 0,
                       reported: Optional[dict[int, list[dict[str, Any]]]] = None, unavailable: tuple[str, ...] = (),
                       pins: Optional[dict[str, dict[str, dict[str, Any]]]] = None) -> dict[str, Any]:
     """The planners' forecast as JSON: per period a proposed plan per nation, or (periods done) the
@@ -185,7 +187,7 @@ def forecast_and_plan(sc, particles: int, seed: int, progress: Progress, done_th
             "datum_track": _datum_track(res.drift)}
 
 
-def _datum_track(drift) -> list[dict[str, Any]]:
+def _datum_track(drift: xr.Dataset) -> list[dict[str, Any]]:
     """The forecast ensemble's weighted mean position every 3 h (the drifting datum)."""
     t = drift["time"].values.astype("datetime64[s]").astype(np.int64)
     w = np.asarray(drift["weight"].values, dtype=float)
