@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Annotated, Any, Optional, TypeVar
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, ValidationError
@@ -17,7 +18,6 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from sarex.errors import SarexInputError
 from sarex.seeds import MAX_SEED
 from sarex.times import to_epoch_s
-from pathlib import Path
 
 
 def _finite(v: float) -> float:

@@ -3,24 +3,24 @@
 from __future__ import annotations
 
 import json
+import math
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import xarray as xr
 
 from sarex.app.objects import use_object_files
 from sarex.app.output import OutputTarget, run_into
-from sarex.errors import SarexInputError
-from sarex.io.trajectories import read_trajectories
-from sarex.search.skill import DEFAULT_LEAD_HOURS, TrajectorySkill, forecast_skill, tracks_to_forecast
-import math
-import numpy as np
-import tomllib
-from sarex.io.driftfile import read_drift, write_drift
-from sarex.times import datetime64_to_epoch_s, iso, to_epoch_s
 from sarex.environment import open_environment
+from sarex.errors import SarexInputError
+from sarex.io.driftfile import read_drift, write_drift
+from sarex.io.trajectories import read_trajectories
 from sarex.search.containment import containment_areas, containment_features, geojson_feature
+from sarex.search.skill import DEFAULT_LEAD_HOURS, TrajectorySkill, forecast_skill, tracks_to_forecast
+from sarex.times import datetime64_to_epoch_s, iso, to_epoch_s
 
 
 def load_forecast(path: str | Path) -> xr.Dataset:

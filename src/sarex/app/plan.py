@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Optional
 
@@ -13,7 +13,6 @@ from sarex.errors import SarexInputError
 from sarex.app._validate import Finite, Request, Seed, Time
 from sarex.app.output import OutputTarget, run_into
 from sarex.times import to_epoch_s
-from dataclasses import replace
 
 
 class PlanRequest(Request):

@@ -8,10 +8,9 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from sarex.app.objects import OBJECTS_HELP
+from sarex.app.objects import OBJECTS_HELP, use_object_files
 from sarex.cli.console import FORCE_HELP, console, progress, user_errors
 from sarex.errors import SarexInputError
-from sarex.app.objects import use_object_files
 from sarex.app import FileSetTarget, build
 
 _OUTSIDE_HELP = "Outside a field's domain: 'error', 'deactivate' or 'fallback' (0 m/s)."

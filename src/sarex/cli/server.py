@@ -6,6 +6,7 @@ of the CLI starts as fast as before.
 
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 from typing import Optional
@@ -14,7 +15,6 @@ import typer
 from rich.text import Text
 
 from sarex.cli.console import console, user_errors
-import math
 from sarex.errors import SarexInputError
 
 DATA = typer.Option(None, "--data", help="Data folder (SQLite store sarex.db is created there).")

@@ -42,6 +42,7 @@ comparisons (OpenDrift agreement, closed forms); the application layer passes th
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 
@@ -49,9 +50,8 @@ import numba as nb
 import numpy as np
 
 from sarex.drift.rng import stream_keys, uniform_array, uniform_keyed
-from sarex.vecmath import cos_sin_turn, log_positive
 from sarex.errors import SarexInputError
-import json
+from sarex.vecmath import cos_sin_turn, log_positive
 
 _STREAMS = (101, 102, 103, 104)
 _INIT_STEP = -1

@@ -19,9 +19,8 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from sarex.errors import OutsideDomainError
+from sarex.errors import OutsideDomainError, SarexInputError
 from sarex.times import iso
-from sarex.errors import SarexInputError
 
 FLAG_OK = 0
 FLAG_OUTSIDE = 1

@@ -22,8 +22,9 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from sarex.errors import SarexInputError
 import xarray as xr
+
+from sarex.errors import SarexInputError
 
 URL_SCHEMES = ("http://", "https://", "file://")
 

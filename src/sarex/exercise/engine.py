@@ -33,17 +33,15 @@ from sarex.exercise.run import (
     scenario_catalogue,
     truth_position,
 )
-from sarex.exercise.scenario import Scenario
+from sarex.exercise.scenario import Scenario, check_environments
 from sarex.drift.forcing_error import ForcingError
 from sarex.exercise.scoring import detection_by_hour
 from sarex.search.podmodel import DEFAULT_MODEL, DetectionModel
-from sarex.exercise.truth import scenario_truth
+from sarex.exercise.truth import scenario_truth, truth_ensemble_dataset
 from sarex import seeds
 from sarex.seeds import check_seed
 from sarex.times import iso
-from sarex.exercise.scenario import check_environments
 from sarex.search.grid import ProbabilityGrid
-from sarex.exercise.truth import truth_ensemble_dataset
 from sarex.exercise.replicates import run_replicates
 
 

@@ -19,10 +19,9 @@ import math
 
 import numpy as np
 
-from sarex.geo import NM_M
+from sarex.geo import NM_M, LocalProjection
 from sarex.errors import SarexInputError
 
-from sarex.geo import LocalProjection
 from sarex.io.track import Track
 
 

@@ -41,10 +41,9 @@ import shapely
 from shapely.geometry import Polygon
 from shapely.ops import unary_union
 
-from sarex.geo import NM_M
+from sarex.geo import NM_M, LocalProjection
 from sarex.errors import SarexInputError
 from sarex.exercise.geometry import assigned_area, cut_by_distance, polyline_length, resample_by_distance, swept_strip
-from sarex.geo import LocalProjection
 from sarex.exercise.planned import PlannedPattern
 from sarex.exercise.trackkeeping import cross_track, on_task_window, systematic_offset
 from sarex.io.track import Track

@@ -25,7 +25,7 @@ from typing import Callable, Optional
 import numpy as np
 import xarray as xr
 
-from sarex.geo import NM_M
+from sarex.geo import NM_M, LocalProjection
 from sarex.drift import Release, simulate
 from sarex.drift.forcing_error import ForcingError
 from sarex.errors import SarexInputError
@@ -42,7 +42,6 @@ from sarex.search.bayes import apply_search
 from sarex.search.detection import SearchUnit, pod_along_tracks
 from sarex.search.podmodel import DEFAULT_MODEL, DetectionModel
 from sarex.io.track import Track
-from sarex.geo import LocalProjection
 from sarex.exercise.kinematics import sail_route
 from sarex.exercise.encounters import closest_approaches
 

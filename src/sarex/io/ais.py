@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from datetime import timezone
 from pathlib import Path
 
 from sarex.errors import SarexInputError
 from sarex.io.nmea import iter_sentences
 from sarex.io.track import IngestLog, Track, summary
 from sarex.times import parse_utc
-from datetime import timezone
 
 AIS_POSITION_TYPES = (1, 2, 3, 18)
 

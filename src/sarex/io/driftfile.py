@@ -47,8 +47,7 @@ import numpy as np
 import xarray as xr
 
 from sarex import __version__
-from sarex._lazy_dask import install as _install_lazy_dask
-from sarex._lazy_dask import no_distributed_import
+from sarex._lazy_dask import install as _install_lazy_dask, no_distributed_import
 from sarex.errors import SarexInputError
 from sarex.io.atomic import atomic_path
 from sarex.times import iso

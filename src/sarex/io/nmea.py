@@ -10,8 +10,7 @@ and counted.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date as Date
-from datetime import datetime, timezone
+from datetime import date as Date, datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterator
 

@@ -27,8 +27,7 @@ import xarray as xr
 
 from sarex.errors import SarexInputError
 from sarex.io.track import Track
-from sarex.times import datetime64_to_epoch_s, to_epoch_s
-from sarex.times import parse_utc
+from sarex.times import datetime64_to_epoch_s, parse_utc, to_epoch_s
 from sarex.io.gpx import read_gpx_tracks
 
 NETCDF_EXTENSIONS = {".nc", ".nc4", ".netcdf", ".cdf"}

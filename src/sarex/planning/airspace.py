@@ -34,13 +34,11 @@ import math
 from typing import NamedTuple, Optional
 
 import numpy as np
-from shapely.geometry import LineString
+from shapely.geometry import LineString, Polygon
 
-from sarex.geo import FT_M, NM_M
+from sarex.geo import FT_M, NM_M, LocalProjection
 from sarex.planning.plantypes import Assignment, Plan
 from sarex.planning.units import UnitCatalogue
-from shapely.geometry import Polygon
-from sarex.geo import LocalProjection
 from sarex.times import to_epoch_s
 
 #: IAMSAR: aircraft in the same or adjacent areas at least this far apart vertically (REFERENCES §14).

@@ -20,21 +20,21 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 
 import numpy as np
 
 from sarex.geo import NM_M
-from sarex.nations import nation_colour
+from sarex.io import kml
 from sarex.io.atomic import write_text_atomic
 from sarex.io.routes import SEARCH, TRANSIT, route_description
+from sarex.nations import nation_colour
 from sarex.planning.airspace_kml import add_airspace
+from sarex.planning.patterns import route_cumulative_m
 from sarex.planning.planner import Assignment, Plan
 from sarex.planning.units import Unit, UnitCatalogue
 from sarex.times import from_epoch_s, iso
-from sarex.planning.patterns import route_cumulative_m
-from importlib.resources import files
-from sarex.io import kml
 
 RTZ_VERSION = "1.0"
 RTZ_NAMESPACE = "http://www.cirm.org/RTZ/1/0"

@@ -10,16 +10,15 @@ areas. Outside the raster everything counts as sea.
 
 from __future__ import annotations
 
+import heapq
+import math
 from dataclasses import dataclass
 from functools import cached_property
-
-import math
 
 import numpy as np
 
 from sarex.geo import LocalProjection
 from sarex.planning.rectangle import Rectangle
-import heapq
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ their share). Every box is kept ``gap_m`` inside its piece so neighbours stay ap
 
 from __future__ import annotations
 
+import datetime as _dt
 import math
 from typing import Callable, Optional, Sequence
 
@@ -31,7 +32,6 @@ import numpy as np
 
 from sarex.planning.rectangle import Rectangle
 from sarex.planning.tiling import optimise_layout
-import datetime as _dt
 
 
 def groups_of(n: int) -> list[int]:

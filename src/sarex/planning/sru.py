@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Optional
 
-from sarex.geo import NM_M
+from sarex.geo import NM_M, LocalProjection
 from sarex.errors import SarexInputError
-from sarex.geo import LocalProjection
 from sarex.planning.planner import Sru
 from sarex.planning.units import MIN_SPACING_NM, Unit
 

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib.figure import Figure as MplFigure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 from matplotlib.patches import Polygon as MplPolygon
+from matplotlib.ticker import MaxNLocator
 
-from sarex.geo import NM_M
 from sarex.exercise.engine import ExerciseResult
+from sarex.geo import NM_M
 from sarex.nations import nation_colour
 from sarex.report.driftmap import draw_land
 from sarex.report.html import Figure, Paragraph, Report, Table
 from sarex.report.style import DETECTION_COLOUR, TRUTH_COLOUR, draw_scale_bar, halo, lonlat_axes, particle_cmap, window_text
 from sarex.search.pos_terms import pos_glossary
 from sarex.times import from_epoch_s, iso
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
-from matplotlib.ticker import MaxNLocator
-
 
 
 def _pct(x: float) -> str:

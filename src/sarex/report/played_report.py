@@ -13,8 +13,7 @@ from matplotlib.figure import Figure as MplFigure
 from sarex.nations import nation_colour
 from sarex.report.html import Figure, Paragraph, Section, Table
 from sarex.report.style import DETECTION_COLOUR, TRUTH_COLOUR
-from sarex.times import to_epoch_s
-from sarex.times import iso
+from sarex.times import iso, to_epoch_s
 
 
 

@@ -13,11 +13,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from matplotlib.colors import to_hex, to_rgb
+from matplotlib import colormaps, patheffects
+from matplotlib.colors import ListedColormap, to_hex, to_rgb
 
 from sarex.nations import nation_code, nation_colour
-from matplotlib import colormaps, patheffects
-from matplotlib.colors import ListedColormap
 from sarex.times import from_epoch_s
 
 #: Fixed colours of the services that take part in the Korea–Japan SAREX.

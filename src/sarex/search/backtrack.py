@@ -33,10 +33,9 @@ from sarex.errors import SarexInputError
 from sarex.io.driftfile import STATUS_ACTIVE, STATUS_STRANDED
 from sarex.search.positions import positions_at
 from sarex.search.grid import ProbabilityGrid
-from sarex.search.skill import CONTAINMENT_BANDWIDTH_SCALE
+from sarex.search.skill import CONTAINMENT_BANDWIDTH_SCALE, kde_grid, level_at
 from sarex.times import iso
 from sarex.geo import LocalProjection, metres_per_radian as _metric
-from sarex.search.skill import kde_grid, level_at
 from sarex.drift.seeding import Release
 from sarex.drift.simulate import simulate
 from sarex.drift.summary import weighted_centroid

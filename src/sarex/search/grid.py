@@ -17,18 +17,17 @@ from dataclasses import dataclass, field, replace
 import numba
 import numpy as np
 import xarray as xr
-
-from sarex.drift.case.classes import alive_at
-from sarex.geo import NM_M
-from sarex.errors import SarexInputError
-from sarex.io.driftfile import STATUS_ACTIVE, STATUS_LEFT_DOMAIN, STATUS_STRANDED, STATUS_UNRELEASED
-from sarex.search.positions import Positions, positions_at
-from sarex.geo import LocalProjection, laea_constants, laea_point
-from sarex.times import epoch_s_to_datetime64, iso
 from scipy.ndimage import gaussian_filter
+
 from sarex import __version__
+from sarex.drift.case.classes import alive_at
+from sarex.errors import SarexInputError
+from sarex.geo import NM_M, LocalProjection, laea_constants, laea_point
 from sarex.io.atomic import atomic_path
+from sarex.io.driftfile import STATUS_ACTIVE, STATUS_LEFT_DOMAIN, STATUS_STRANDED, STATUS_UNRELEASED
 from sarex.search.containment import cumulative_containment
+from sarex.search.positions import Positions, positions_at
+from sarex.times import epoch_s_to_datetime64, iso
 
 MAX_CELLS = 16_000_000
 

@@ -27,13 +27,12 @@ import xarray as xr
 
 from sarex.errors import SarexInputError
 from sarex.geo import NM_M
-from sarex.io.driftfile import STATUS_ACTIVE, STATUS_STRANDED
+from sarex.io.driftfile import STATUS_ACTIVE, STATUS_STRANDED, validate_drift
 from sarex.io.track import Track
 from sarex.search.containment import cumulative_containment
 from sarex.search.grid import ProbabilityGrid
 from sarex.search.positions import Positions, output_times_s
 from sarex.times import epoch_s_to_datetime64, iso
-from sarex.io.driftfile import validate_drift
 
 _GEOD = pyproj.Geod(ellps="WGS84")
 DEFAULT_LEAD_HOURS = (6.0, 12.0, 24.0)

@@ -25,9 +25,11 @@ from __future__ import annotations
 
 import json
 import time
+import tomllib
 from typing import TYPE_CHECKING, Any, Optional
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sarex.exercise.separation import LocalPlane, SeparationSettings, Tasking, UnitReport, check_report
@@ -36,8 +38,6 @@ from sarex.server.models import AlertAck, Plan, PositionReport, SeparationAlert,
 from sarex.server.security import Principal
 from sarex.server.workflow import Missing, exercise_for
 from sarex.times import iso, to_epoch_s
-import tomllib
-from sqlalchemy.exc import IntegrityError
 
 if TYPE_CHECKING:
     from sarex.server.models import Exercise

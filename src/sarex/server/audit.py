@@ -28,12 +28,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, text
+from sqlalchemy import inspect, select, text
 from sqlalchemy.orm import Session
 
 from sarex.server import models as m
 from sarex.server.models import AuditEntry, PositionReport
-from sqlalchemy import inspect
 from sarex.errors import SarexInputError
 
 if TYPE_CHECKING:

@@ -4,17 +4,16 @@ FastAPI dependencies over the principal cache (:class:`~sarex.server.security.Pr
 from __future__ import annotations
 
 import asyncio
+import threading
 from typing import Optional
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyCookie, OAuth2PasswordBearer
+from sqlalchemy import select
 
 from sarex.server.db import Store
-from sarex.server.security import Principal, PrincipalCache, token_digest
-import threading
-from sarex.server.security import RateLimiter, check_password, new_session
-from sqlalchemy import select
 from sarex.server.models import User
+from sarex.server.security import Principal, PrincipalCache, RateLimiter, check_password, new_session, token_digest
 
 COOKIE = "sarex_session"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import tempfile
 import threading
 from contextlib import contextmanager
 from importlib import resources
@@ -27,12 +28,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from sarex.errors import SarexInputError
-import tempfile
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.engine import make_url
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection

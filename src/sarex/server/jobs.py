@@ -10,6 +10,7 @@ work off the web server's interpreter and can be stopped at once on cancel.
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import queue
 import threading
 import time
@@ -18,11 +19,10 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
+from sarex.errors import SarexInputError
 from sarex.server import audit
 from sarex.server.db import Store
 from sarex.server.models import Job
-import os
-from sarex.errors import SarexInputError
 
 if TYPE_CHECKING:
     from pathlib import Path

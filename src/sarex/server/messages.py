@@ -27,12 +27,11 @@ from sqlalchemy.orm import Session
 from sarex.errors import SarexInputError
 from sarex.exercise import phrases
 from sarex.exercise.sitrep import FORMS, LANGUAGES, SitrepFacts, sitrep_text
-from sarex.server import audit, injects, services
+from sarex.server import audit, comms, injects, services
 from sarex.server.models import Message, Period, Plan, PositionReport, SeparationAlert, Sighting, Sitrep, Unit
 from sarex.server.security import Principal
 from sarex.server.workflow import Conflict, exercise_for
 from sarex.times import iso, to_epoch_s
-from sarex.server import comms
 
 if TYPE_CHECKING:
     from sarex.server.models import Exercise

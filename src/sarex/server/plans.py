@@ -13,12 +13,10 @@ from sqlalchemy.orm import Session
 from sarex.errors import SarexInputError
 from sarex.server import audit, schemas, truthguard
 from sarex.server.clock import exercise_now
-from sarex.server.models import TRUTH_ROLES, Job, Org, Period, Plan, Unit
+from sarex.server.models import TRUTH_ROLES, Job, Org, Period, Plan, PositionReport, Unit
 from sarex.server.security import Principal
-from sarex.server.workflow import Conflict, Denied, Missing, exercise_for
+from sarex.server.workflow import Conflict, Denied, Missing, canonical_org, exercise_for, org_label
 from sarex.times import iso
-from sarex.server.models import PositionReport
-from sarex.server.workflow import canonical_org
 
 if TYPE_CHECKING:
     from sarex.server.models import Exercise
@@ -101,7 +99,6 @@ def queue_job(s: Session, p: Principal, ex: Exercise, kind: str, params: dict[st
 
 def silent_units(s: Session, exercise_id: int, period: int) -> list[str]:
     """Units tasked in an approved plan for ``period`` that reported no position inside it."""
-
     per = s.execute(select(Period).where(Period.exercise_id == exercise_id, Period.number == period)).scalar()
     if per is None:
         return []
@@ -254,8 +251,6 @@ def datum(s: Session, p: Principal, exercise_id: int) -> list[dict[str, Any]]:
 
 def _draft_org(s: Session, p: Principal, roles: set[str], nation: str, org: Optional[str]) -> tuple[str, str]:
     """The organisation a draft is for (code, service): the planner's own; the coordinator's choice (default: the nation's)."""
-    from sarex.server.workflow import canonical_org, org_label
-
     code = canonical_org(org) if org else (nation if "coordinator" in roles else p.org_code)
     row = s.execute(select(Org).where(Org.code == code)).scalar()
     if row is None and code != nation:

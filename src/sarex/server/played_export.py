@@ -14,8 +14,7 @@ from sqlalchemy.orm import Session
 from sarex.server.models import TRUTH_ROLES, Exercise, Inject, Job, Period, Plan, PositionReport, Sighting
 from sarex.server.security import Principal
 from sarex.server.workflow import exercise_for, no_truth_in_case
-from sarex.times import iso
-from sarex.times import to_epoch_s
+from sarex.times import iso, to_epoch_s
 
 FORMAT = "sarex-played/1"
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from html import escape
 from typing import Any, Optional
 
 from sqlalchemy import select
@@ -16,14 +17,11 @@ from sqlalchemy.orm import Session
 from sarex.errors import SarexInputError
 from sarex.server import audit, schemas, services
 from sarex.server.batchwrite import PositionBatch, report_window, write_positions
-from sarex.server.models import Exercise, Job, PositionReport, Sighting
-from sarex.server.security import Principal
-from sarex.server.workflow import Conflict, Denied, Missing, exercise_for, no_truth_in_case, truth_visible, visible_units
-from sarex.times import iso
-from sarex.server.models import AuditEntry
-from html import escape
-from sarex.server.workflow import published_heads
 from sarex.server.clock import exercise_now, gps_to_exercise, load_clock
+from sarex.server.models import AuditEntry, Exercise, Job, PositionReport, Sighting
+from sarex.server.security import Principal
+from sarex.server.workflow import Conflict, Denied, Missing, exercise_for, no_truth_in_case, published_heads, truth_visible, visible_units
+from sarex.times import iso
 
 
 def _time(v: object, field: str, window: tuple[float, float] | None = None) -> float:

@@ -8,6 +8,7 @@ change, and returns JSON-able data already filtered for the actor's roles.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import time
@@ -18,11 +19,9 @@ from sqlalchemy.orm import Session
 
 from sarex.errors import SarexInputError
 from sarex.server import audit, services
-from sarex.server.models import ROLES, TRUTH_ROLES, Exercise, Grant, Org, Period, Plan, Unit, User
+from sarex.server.models import ROLES, TRUTH_ROLES, AuditEntry, Exercise, Grant, Org, Period, Plan, Unit, User
 from sarex.server.security import Principal, bump_auth_epoch, hash_password, org_owns
 from sarex.times import iso
-import hashlib
-from sarex.server.models import AuditEntry
 
 if TYPE_CHECKING:
     from sarex.exercise.scenario import ParticipantScenario, Scenario
@@ -66,12 +65,7 @@ def _check_code(value: str, field: str) -> str:
 
 def canonical_org(code: str) -> str:
     """A nation's organisation code in its canonical ISO 3166 alpha-3 form (ROK -> KOR); other codes as given."""
-    from sarex.nations import nation_code
-
-    try:
-        return nation_code(code)
-    except ValueError:
-        return code
+    return _nation_of(code) or code
 
 
 def add_org(s: Session, actor: str, code: str, name: str, nation: Optional[str] = None, service: str = "") -> Org:
@@ -108,6 +102,7 @@ def add_org(s: Session, actor: str, code: str, name: str, nation: Optional[str] 
 
 
 def _nation_of(code: str) -> Optional[str]:
+    """The nation (ISO 3166 alpha-3) a code names, or None."""
     from sarex.nations import nation_code
 
     try:

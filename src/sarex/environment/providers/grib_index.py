@@ -23,6 +23,7 @@ import os
 import tempfile
 import warnings
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
@@ -32,7 +33,6 @@ from sarex.environment.providers import FetchRequest, FetchResult, ProviderError
 from sarex.environment.providers.cache import cache_name, provenance, result_for, write_atomic
 from sarex.environment.providers.http import Transfer
 from sarex.times import iso
-from datetime import datetime, timezone
 
 
 @dataclass(frozen=True)

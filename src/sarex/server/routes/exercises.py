@@ -8,13 +8,12 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from fastapi import APIRouter, File, Form, Query, UploadFile
 from fastapi.responses import HTMLResponse
-from sarex.server import reports, workflow
+from sarex.server import reports, services, workflow
 from sarex.server.auth import ApiError
 from sarex.server.deps import ExerciseId, PrincipalDep, StoreDep, read, write
 from sarex.server.errors import AUTH, responses
 from sarex.server.response_models import (EXCLUDE_UNSET, AuditItem, EndexOut, ExerciseItem, ExerciseRef, ExerciseView, PeriodItem,
                                            ReleaseOut, Truth, UnitItem)
-from sarex.server import services
 from sarex.server.models import User
 
 if TYPE_CHECKING:

@@ -8,8 +8,7 @@ from typing import Any, Optional
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
 
-from sarex.server import cot as cot_feed
-from sarex.server import interop, workflow
+from sarex.server import cot as cot_feed, interop, workflow
 from sarex.server.deps import ExerciseId, PrincipalDep, StoreDep, read
 from sarex.server.errors import AUTH, responses
 

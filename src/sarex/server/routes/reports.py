@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import asyncio
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, File, Query, Request, UploadFile
+from sqlalchemy.exc import IntegrityError
 
 from sarex.server import reports
+from sarex.server.batchwrite import PositionBatch
 from sarex.server.deps import AfterId, CachedPrincipalDep, ExerciseId, PrincipalDep, StoreDep, read, write
 from sarex.server.errors import AUTH, responses
-from sarex.server.batchwrite import PositionBatch
 from sarex.server.response_models import EXCLUDE_UNSET, PositionAck, PositionItem, SightingAck, SightingItem
 from sarex.server.schemas import PositionsIn, SightingIn
-from sqlalchemy.exc import IntegrityError
 
 router = APIRouter(tags=["reports"])
 
